@@ -1,0 +1,36 @@
+/* cmd.h: the admin command line's subcommand table */
+#ifndef CMD_H
+#define CMD_H
+
+#include "conf.h"
+#include "store.h"
+
+struct cmd_ctx {
+	struct conf *conf;
+	struct store *store; /* opened by main when the command needs it */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;
+	const char *help;
+	int needs_store;
+	int (*exec)(struct cmd_ctx *, int argc, char **argv);
+};
+
+/* Exit codes (documented in strapi-live(8)). */
+enum cmd_exit {
+	CMD_EXIT_OK = 0,
+	CMD_EXIT_FAIL = 1,    /* the command found a problem */
+	CMD_EXIT_USAGE = 2,   /* bad arguments or configuration */
+	CMD_EXIT_STORE = 3,   /* the store could not be opened or read */
+	CMD_EXIT_UPSTREAM = 4 /* Strapi could not be reached or refused */
+};
+
+extern const struct cmd_entry cmd_dump_entry;
+extern const struct cmd_entry cmd_stats_entry;
+extern const struct cmd_entry cmd_verify_entry;
+
+int cmd_wants_help(int argc, char **argv);
+
+#endif

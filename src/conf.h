@@ -1,0 +1,88 @@
+/* conf.h: settings table, config file and environment overrides */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum conf_key {
+	CFG_STORE_DIR,
+	CFG_LOG_LEVEL,
+	CFG_DURABLE,
+	CFG_WEBHOOK_SECRET,
+	CFG_WEBHOOK_HEADER,
+	CFG_WEBHOOK_SIGNING_SECRET,
+	CFG_WEBHOOK_MAX_BODY,
+	CFG_COLLECTIONS,
+	CFG_API_PREFIX,
+	CFG_CORS_ORIGINS,
+	CFG_CACHE_CONTROL,
+	CFG_STRAPI_URL,
+	CFG_STRAPI_API_TOKEN,
+	CFG_STRAPI_CA_FILE,
+	CFG_STRAPI_TIMEOUT,
+	CFG_SYNC_SECRET,
+	CFG_PUSH_LISTEN,
+	CFG_PUSH_HEARTBEAT,
+	CFG_PUSH_POLL_MS,
+	CFG_PUSH_MAX_CLIENTS,
+	CFG_PUSH_MAX_PER_ADDR,
+	CFG_PUSH_MAX_SUBS,
+	CFG_PUSH_MAX_MESSAGE,
+	CFG_PUSH_QUEUE,
+	CFG_PUSH_TOKEN,
+	CFG_EVENTS_DURATION,
+	CFG_CHANGES_KEEP,
+	CFG_EVENTS_KEEP,
+	CFG__MAX
+};
+
+struct collection_field {
+	char *name;
+	char *type; /* Strapi attribute type: string, uid, text, richtext, ... */
+};
+
+/* One configured content type. Strings are never NULL ("" when unset). */
+struct collection {
+	char *name;	      /* model (singular), e.g. "article" */
+	char *plural;	      /* REST plural, e.g. "articles" */
+	char *uid;	      /* e.g. "api::article.article" */
+	char *slug_field;     /* "" when the type has no slug */
+	char *category_field; /* "" when the type has no category */
+	char **locales;	      /* locales[0] is the default; none: "" only */
+	size_t nlocales;
+	struct collection_field *fields;
+	size_t nfields;
+};
+
+struct conf;
+
+typedef const char *(*conf_getenv_fn)(const char *);
+
+struct conf *conf_new(void);
+void conf_free(struct conf *);
+int conf_parse_text(struct conf *, const char *text, const char *origin,
+    char **cause);
+int conf_apply_env(struct conf *, conf_getenv_fn, char **cause);
+int conf_finish(struct conf *, char **cause);
+int conf_load(struct conf **, char **cause);
+
+const char *conf_str(const struct conf *, enum conf_key);
+int64_t conf_int(const struct conf *, enum conf_key);
+int conf_bool(const struct conf *, enum conf_key);
+const char *conf_path(const struct conf *);
+void conf_dump(const struct conf *, FILE *);
+int conf_file_is_exposed(const struct conf *);
+
+size_t conf_ncollections(const struct conf *);
+const struct collection *conf_collection(const struct conf *, size_t);
+const struct collection *conf_collection_by_uid(const struct conf *,
+    const char *uid, const char *model);
+const struct collection *conf_collection_by_plural(const struct conf *,
+    const char *plural, size_t len);
+const struct collection *conf_collection_by_name(const struct conf *,
+    const char *name);
+int conf_cors_allows(const struct conf *, const char *origin);
+
+#endif

@@ -1,0 +1,263 @@
+/* fcgi.c: serves handlers over FastCGI, or one request as plain CGI */
+#include "config.h"
+
+#include <sys/time.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "fcgi.h"
+#include "log.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+static volatile sig_atomic_t fcgi_stop;
+
+static void
+on_term(int sig UNUSED)
+{
+	fcgi_stop = 1;
+	FCGX_ShutdownPending();
+}
+
+/* 1 once SIGTERM or SIGINT arrived: long handlers should wind down. */
+int
+fcgi_shutting_down(void)
+{
+	return fcgi_stop != 0;
+}
+
+struct io {
+	FCGX_Stream *in, *out; /* NULL in CGI mode: stdio */
+};
+
+static int
+io_write(struct io *io, const char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (io->out != NULL)
+		return FCGX_PutStr(p, (int)n, io->out) == (int)n ? 0 : -1;
+	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
+}
+
+static int
+io_flush(struct io *io)
+{
+	if (io->out != NULL)
+		return FCGX_FFlush(io->out) == 0 ? 0 : -1;
+	return fflush(stdout) == 0 ? 0 : -1;
+}
+
+static long
+io_read(struct io *io, char *p, size_t n)
+{
+	size_t got;
+
+	if (io->in != NULL)
+		return FCGX_GetStr(p, (int)n, io->in);
+	got = fread(p, 1, n, stdin);
+	return (long)got;
+}
+
+static int
+write_head(struct io *io, struct http_resp *r, int with_length)
+{
+	char line[128];
+	int n;
+
+	n = snprintf(line, sizeof(line), "Status: %d %s\r\n", r->status,
+	    http_status_text(r->status));
+	if (io_write(io, line, (size_t)n) == -1)
+		return -1;
+	if (r->headers.len > 0 &&
+	    io_write(io, r->headers.data, r->headers.len) == -1)
+		return -1;
+	if (with_length) {
+		n = snprintf(line, sizeof(line), "Content-Length: %zu\r\n",
+		    r->body.len);
+		if (io_write(io, line, (size_t)n) == -1)
+			return -1;
+	}
+	return io_write(io, "\r\n", 2);
+}
+
+/* Streaming flush: headers once (no length), then the body so far. */
+static int
+stream_flush(struct http_resp *r, void *arg)
+{
+	struct io *io = arg;
+
+	if (!r->headers_sent) {
+		if (write_head(io, r, 0) == -1)
+			return -1;
+		r->headers_sent = 1;
+	}
+	if (!r->head_only && io_write(io, r->body.data, r->body.len) == -1)
+		return -1;
+	buf_reset(&r->body);
+	return io_flush(io);
+}
+
+static int
+read_body(struct io *io, struct http_req *req, size_t max_body)
+{
+	struct buf b;
+	char chunk[16384];
+	long n;
+	size_t want;
+
+	if (req->content_length == 0)
+		return 0;
+	if (req->content_length > 0 &&
+	    (unsigned long long)req->content_length > max_body) {
+		req->body_too_large = 1;
+		return 0;
+	}
+	buf_init(&b);
+	want = req->content_length > 0 ? (size_t)req->content_length :
+	    max_body + 1;
+	while (b.len < want) {
+		size_t ask = want - b.len;
+
+		if (ask > sizeof(chunk))
+			ask = sizeof(chunk);
+		n = io_read(io, chunk, ask);
+		if (n <= 0)
+			break;
+		buf_add(&b, chunk, (size_t)n);
+	}
+	if (b.len > max_body) {
+		req->body_too_large = 1;
+		buf_clear(&b);
+		return 0;
+	}
+	req->body_len = b.len;
+	req->body = buf_take(&b);
+	return 0;
+}
+
+static void
+fill_req(struct http_req *req, char **env, unsigned long id)
+{
+	const char *sn, *pi, *cl;
+	const char *errstr;
+
+	memset(req, 0, sizeof(*req));
+	req->env = env;
+	req->id = id;
+	req->method = http_req_env(req, "REQUEST_METHOD");
+	if (req->method == NULL)
+		req->method = "GET";
+	sn = http_req_env(req, "SCRIPT_NAME");
+	pi = http_req_env(req, "PATH_INFO");
+	xasprintf((char **)&req->path, "%s%s", sn != NULL ? sn : "",
+	    pi != NULL ? pi : "");
+	req->query = http_req_env(req, "QUERY_STRING");
+	if (req->query == NULL)
+		req->query = "";
+	req->content_type = http_req_env(req, "CONTENT_TYPE");
+	if (req->content_type != NULL && *req->content_type == '\0')
+		req->content_type = NULL;
+	req->remote_addr = http_req_env(req, "REMOTE_ADDR");
+	req->content_length = -1;
+	cl = http_req_env(req, "CONTENT_LENGTH");
+	if (cl != NULL && *cl != '\0') {
+		req->content_length = strtonum(cl, 0, 1LL << 40, &errstr);
+		if (errstr != NULL)
+			req->content_length = 1LL << 40; /* refused as large */
+	} else if (strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0 ||
+	    strcmp(req->method, "OPTIONS") == 0)
+		req->content_length = 0;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+serve_one(struct io *io, char **env, fcgi_handler h, void *arg,
+    size_t max_body, unsigned long id)
+{
+	struct http_req req;
+	struct http_resp resp;
+	int64_t t0 = now_us();
+	int rc;
+
+	fill_req(&req, env, id);
+	log_set_request(id);
+	http_resp_init(&resp);
+	resp.head_only = strcmp(req.method, "HEAD") == 0;
+	resp.flush = stream_flush;
+	resp.flush_arg = io;
+	read_body(io, &req, max_body);
+	h(&req, &resp, arg);
+	if (resp.headers_sent)
+		rc = stream_flush(&resp, io);
+	else {
+		rc = write_head(io, &resp, 1);
+		if (rc == 0 && !resp.head_only)
+			rc = io_write(io, resp.body.data, resp.body.len);
+	}
+	log_info("%s %s %d %zu %s %.1fms%s", req.method, req.path, resp.status,
+	    resp.body.len, resp.note != NULL ? resp.note : "-",
+	    (double)(now_us() - t0) / 1000.0, rc == -1 ? " (client gone)" : "");
+	log_set_request(0);
+	http_resp_clear(&resp);
+	http_req_clear(&req);
+}
+
+/*
+ * Serves requests with h until the server stops us: FastCGI when started by
+ * a FastCGI server, else exactly one plain CGI request from the environment
+ * and stdin. Bodies above max_body are not read (req.body_too_large).
+ * Returns 0 when done, -1 when the FastCGI library failed to start.
+ */
+int
+fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
+{
+	struct sigaction sa;
+	FCGX_Request fr;
+	struct io io;
+	unsigned long id = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (FCGX_IsCGI()) {
+		io.in = io.out = NULL;
+		serve_one(&io, environ, h, arg, max_body, 1);
+		fflush(stdout);
+		return 0;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+		log_warnx("FastCGI initialisation failed");
+		return -1;
+	}
+	while (!fcgi_stop && FCGX_Accept_r(&fr) >= 0) {
+		io.in = fr.in;
+		io.out = fr.out;
+		serve_one(&io, fr.envp, h, arg, max_body, ++id);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+	return 0;
+}

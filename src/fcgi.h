@@ -1,0 +1,15 @@
+/* fcgi.h: FastCGI / plain CGI transport around a request handler */
+#ifndef FCGI_H_STRAPI_LIVE
+#define FCGI_H_STRAPI_LIVE
+
+#include <stddef.h>
+
+#include "http.h"
+
+typedef void (*fcgi_handler)(const struct http_req *, struct http_resp *,
+    void *);
+
+int fcgi_serve(fcgi_handler, void *arg, size_t max_body);
+int fcgi_shutting_down(void);
+
+#endif

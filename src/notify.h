@@ -1,0 +1,13 @@
+/* notify.h: post-commit wake-up datagrams for the push sidecar */
+#ifndef NOTIFY_H
+#define NOTIFY_H
+
+#include <stdint.h>
+
+#define NOTIFY_SOCKET_NAME "push.sock"
+
+void notify_send(const char *store_dir, uint64_t seq);
+int notify_bind(const char *store_dir);
+int notify_drain(int fd, uint64_t *max_seq);
+
+#endif

@@ -1,0 +1,746 @@
+/* store.c: environment and database handles, and the single write path */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <db.h>
+
+#include "log.h"
+#include "notify.h"
+#include "store_int.h"
+#include "xmalloc.h"
+
+/*
+ * One Berkeley DB environment per store directory, shared by every process
+ * (FastCGI workers, the CLI, the sidecar): transactions, locking, logging
+ * and a shared buffer pool. DB_REGISTER + DB_RECOVER makes the first
+ * process that opens the environment after a crash run recovery; the
+ * others then see DB_RUNRECOVERY and exit so their server restarts them.
+ *
+ * Writes commit without a synchronous flush and then flush the log
+ * (DB_ENV->log_flush) before the caller acknowledges. That keeps the
+ * durability promise (an acknowledged write is on disk) while the flush,
+ * the slow part, happens outside every lock: concurrent writers share one
+ * fsync (group commit) instead of queueing behind each other's.
+ *
+ * Databases are opened DB_MULTIVERSION so readers run in snapshot
+ * transactions: a list page, its total and the change sequence it carries
+ * come from one consistent point in time, and readers never block writers.
+ */
+
+static void
+bdb_errcall(const DB_ENV *env UNUSED, const char *pfx UNUSED, const char *msg)
+{
+	log_warnx("bdb: %s", msg);
+}
+
+void
+store_fail(struct store *st, const char *what, int ret)
+{
+	log_warnx("store %s: %s", what, db_strerror(ret));
+	if (ret == DB_RUNRECOVERY) {
+		/*
+		 * The environment needs recovery (a process died inside it).
+		 * Exiting lets the FastCGI server respawn us; the next open
+		 * runs recovery.
+		 */
+		(void)st;
+		fatalx("store needs recovery; exiting so the server restarts "
+		       "this process");
+	}
+}
+
+/* Small randomized pause between deadlock retries. */
+void
+store_backoff(int attempt)
+{
+	struct timespec ts;
+	long us = (long)(100 << (attempt < 6 ? attempt : 6));
+
+	us += (long)(random() % (us + 1));
+	ts.tv_sec = 0;
+	ts.tv_nsec = us * 1000;
+	nanosleep(&ts, NULL);
+}
+
+static int
+extract_time(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
+{
+	struct store_pkey k;
+	struct store_val v;
+	struct buf b;
+	char coll[128], locale[64], doc[ENTRY_MAX_ID + 1];
+
+	if (store_key_parse_primary(pk->data, pk->size, &k) == -1 ||
+	    store_val_decode(pd->data, pd->size, &v) == -1 ||
+	    k.coll_len >= sizeof(coll) || k.locale_len >= sizeof(locale) ||
+	    k.doc_len >= sizeof(doc))
+		return DB_DONOTINDEX;
+	memcpy(coll, k.coll, k.coll_len);
+	coll[k.coll_len] = '\0';
+	memcpy(locale, k.locale, k.locale_len);
+	locale[k.locale_len] = '\0';
+	memcpy(doc, k.doc, k.doc_len);
+	doc[k.doc_len] = '\0';
+	buf_init(&b);
+	store_key_list_pos(&b, coll, locale, NULL, v.published_at, doc);
+	memset(sk, 0, sizeof(*sk));
+	sk->size = (u_int32_t)b.len;
+	sk->data = buf_take(&b);
+	sk->flags = DB_DBT_APPMALLOC;
+	return 0;
+}
+
+static int
+extract_category(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
+{
+	struct store_pkey k;
+	struct store_val v;
+	struct buf b;
+	char coll[128], locale[64], doc[ENTRY_MAX_ID + 1];
+	char cat[ENTRY_MAX_CATEGORY + 1];
+
+	if (store_key_parse_primary(pk->data, pk->size, &k) == -1 ||
+	    store_val_decode(pd->data, pd->size, &v) == -1 ||
+	    v.category == NULL || k.coll_len >= sizeof(coll) ||
+	    k.locale_len >= sizeof(locale) || k.doc_len >= sizeof(doc) ||
+	    v.category_len >= sizeof(cat))
+		return DB_DONOTINDEX;
+	memcpy(coll, k.coll, k.coll_len);
+	coll[k.coll_len] = '\0';
+	memcpy(locale, k.locale, k.locale_len);
+	locale[k.locale_len] = '\0';
+	memcpy(doc, k.doc, k.doc_len);
+	doc[k.doc_len] = '\0';
+	memcpy(cat, v.category, v.category_len);
+	cat[v.category_len] = '\0';
+	buf_init(&b);
+	store_key_list_pos(&b, coll, locale, cat, v.published_at, doc);
+	memset(sk, 0, sizeof(*sk));
+	sk->size = (u_int32_t)b.len;
+	sk->data = buf_take(&b);
+	sk->flags = DB_DBT_APPMALLOC;
+	return 0;
+}
+
+static int
+extract_slug(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
+{
+	struct store_pkey k;
+	struct store_val v;
+	struct buf b;
+
+	if (store_key_parse_primary(pk->data, pk->size, &k) == -1 ||
+	    store_val_decode(pd->data, pd->size, &v) == -1 || v.slug == NULL)
+		return DB_DONOTINDEX;
+	buf_init(&b);
+	buf_add(&b, k.coll, k.coll_len);
+	buf_addc(&b, '\0');
+	buf_add(&b, k.locale, k.locale_len);
+	buf_addc(&b, '\0');
+	buf_add(&b, v.slug, v.slug_len);
+	memset(sk, 0, sizeof(*sk));
+	sk->size = (u_int32_t)b.len;
+	sk->data = buf_take(&b);
+	sk->flags = DB_DBT_APPMALLOC;
+	return 0;
+}
+
+static int
+open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
+{
+	DB *db;
+	int ret;
+
+	if ((ret = db_create(&db, st->env, 0)) != 0) {
+		store_fail(st, "db_create", ret);
+		return -1;
+	}
+	if (dbflags != 0 && (ret = db->set_flags(db, dbflags)) != 0) {
+		store_fail(st, file, ret);
+		db->close(db, 0);
+		return -1;
+	}
+	ret = db->open(db, NULL, file, NULL, DB_BTREE,
+	    DB_CREATE | DB_AUTO_COMMIT | DB_MULTIVERSION, 0600);
+	if (ret != 0) {
+		log_warnx("store: opening %s/%s: %s", st->dir, file,
+		    db_strerror(ret));
+		db->close(db, 0);
+		return -1;
+	}
+	*dbp = db;
+	return 0;
+}
+
+static int
+open_env(struct store *st)
+{
+	DB_ENV *env;
+	int ret;
+	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK |
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
+
+	if ((ret = db_env_create(&env, 0)) != 0) {
+		log_warnx("store: db_env_create: %s", db_strerror(ret));
+		return -1;
+	}
+	env->set_errcall(env, bdb_errcall);
+	env->set_lk_detect(env, DB_LOCK_DEFAULT);
+	env->set_cachesize(env, 0, 64 * 1024 * 1024, 1);
+	env->set_lg_bsize(env, 4 * 1024 * 1024);
+	env->set_lg_max(env, 16 * 1024 * 1024);
+	env->set_lk_max_lockers(env, 20000);
+	env->set_lk_max_locks(env, 100000);
+	env->set_lk_max_objects(env, 100000);
+	env->set_tx_max(env, 2000);
+	env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
+	/* Commits never flush; store_apply flushes before acknowledging. */
+	env->set_flags(env, DB_TXN_NOSYNC, 1);
+	ret = env->open(env, st->dir, flags, 0600);
+	if (ret != 0) {
+		log_warnx("store: opening environment %s: %s", st->dir,
+		    db_strerror(ret));
+		env->close(env, 0);
+		return -1;
+	}
+	st->env = env;
+	return 0;
+}
+
+/*
+ * Opens (creating when needed) the store in dir. Returns 0 and *out, or -1
+ * after logging why. The directory must exist or be creatable.
+ */
+int
+store_open(struct store **out, const char *dir, int flags)
+{
+	struct store *st;
+	int ret;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("store: creating %s", dir);
+		return -1;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->dir = xstrdup(dir);
+	st->flags = flags;
+	st->durable = 1;
+	buf_init(&st->k1);
+	buf_init(&st->k2);
+	buf_init(&st->v1);
+	if (open_env(st) == -1)
+		goto fail;
+	if (open_db(st, &st->entries, "entries.db", 0) == -1 ||
+	    open_db(st, &st->by_slug, "by_slug.db", DB_DUP | DB_DUPSORT) ==
+	    -1 ||
+	    open_db(st, &st->by_time, "by_time.db", DB_RECNUM) == -1 ||
+	    open_db(st, &st->by_category, "by_category.db", DB_RECNUM) == -1 ||
+	    open_db(st, &st->by_time_raw, "by_time.db", DB_RECNUM) == -1 ||
+	    open_db(st, &st->by_category_raw, "by_category.db", DB_RECNUM) ==
+	    -1 ||
+	    open_db(st, &st->tombs, "tombstones.db", 0) == -1 ||
+	    open_db(st, &st->changes, "changes.db", 0) == -1 ||
+	    open_db(st, &st->events, "events.db", 0) == -1 ||
+	    open_db(st, &st->meta, "meta.db", 0) == -1)
+		goto fail;
+	/*
+	 * DB_CREATE builds an index from existing primaries the first time
+	 * (an empty index over a non-empty store, e.g. after an upgrade).
+	 */
+	if ((ret = st->entries->associate(st->entries, NULL, st->by_slug,
+		 extract_slug, DB_AUTO_COMMIT | DB_CREATE)) != 0 ||
+	    (ret = st->entries->associate(st->entries, NULL, st->by_time,
+		 extract_time, DB_AUTO_COMMIT | DB_CREATE)) != 0 ||
+	    (ret = st->entries->associate(st->entries, NULL, st->by_category,
+		 extract_category, DB_AUTO_COMMIT | DB_CREATE)) != 0) {
+		log_warnx("store: associating indexes: %s", db_strerror(ret));
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+/* Closes every handle; store_close(NULL) does nothing. */
+void
+store_close(struct store *st)
+{
+	DB **dbs[] = { &st->by_slug, &st->by_time, &st->by_category,
+		&st->by_time_raw, &st->by_category_raw, &st->entries,
+		&st->tombs, &st->changes, &st->events, &st->meta };
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		if (*dbs[i] != NULL)
+			(*dbs[i])->close(*dbs[i], 0);
+		*dbs[i] = NULL;
+	}
+	if (st->env != NULL)
+		st->env->close(st->env, 0);
+	buf_clear(&st->k1);
+	buf_clear(&st->k2);
+	buf_clear(&st->v1);
+	free(st->dir);
+	free(st);
+}
+
+/* Durable (default): flush the log before store_apply returns. */
+void
+store_set_durable(struct store *st, int on)
+{
+	st->durable = on;
+}
+
+const char *
+store_dir(const struct store *st)
+{
+	return st->dir;
+}
+
+const char *
+store_result_name(enum store_result r)
+{
+	switch (r) {
+	case STORE_OK:
+		return "ok";
+	case STORE_UNCHANGED:
+		return "unchanged";
+	case STORE_STALE:
+		return "stale";
+	case STORE_NOTFOUND:
+		return "notfound";
+	case STORE_ERR:
+		break;
+	}
+	return "error";
+}
+
+int64_t
+store_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+dbt_in(DBT *d, const void *p, size_t n)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = (void *)(uintptr_t)p;
+	d->size = (u_int32_t)n;
+}
+
+/* Reads and bumps a counter in meta, inside txn. Returns 0, or a BDB error. */
+static int
+meta_next(struct store *st, DB_TXN *txn, const char *name, uint64_t *out)
+{
+	DBT k, v;
+	unsigned char cur[8];
+	uint64_t n = 0;
+	int ret;
+
+	dbt_in(&k, name, strlen(name));
+	memset(&v, 0, sizeof(v));
+	v.data = cur;
+	v.ulen = sizeof(cur);
+	v.flags = DB_DBT_USERMEM;
+	ret = st->meta->get(st->meta, txn, &k, &v, DB_RMW);
+	if (ret == 0 && v.size == 8)
+		n = store_be64_get(cur);
+	else if (ret != 0 && ret != DB_NOTFOUND)
+		return ret;
+	n++;
+	store_be64_put(cur, n);
+	dbt_in(&v, cur, 8);
+	if ((ret = st->meta->put(st->meta, txn, &k, &v, 0)) != 0)
+		return ret;
+	*out = n;
+	return 0;
+}
+
+static void
+add_str(struct buf *b, const char *s, size_t n)
+{
+	unsigned char l[4];
+
+	if (s == NULL) {
+		memset(l, 0xff, 4);
+		buf_add(b, l, 4);
+		return;
+	}
+	l[0] = (unsigned char)(n >> 24);
+	l[1] = (unsigned char)(n >> 16);
+	l[2] = (unsigned char)(n >> 8);
+	l[3] = (unsigned char)n;
+	buf_add(b, l, 4);
+	buf_add(b, s, n);
+}
+
+static size_t
+slen(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+/*
+ * Change record: format(1) op(1) time(8) old_pa(8) new_pa(8), then
+ * length-prefixed strings (0xffffffff = none): collection, documentId,
+ * locale, old slug, old category, new slug, new category, entry JSON.
+ */
+static void
+encode_change(struct buf *b, enum store_op op, const struct entry *e,
+    const struct store_val *old, int64_t now)
+{
+	unsigned char h[26];
+	const struct entry *ne = op == STORE_OP_UPSERT ? e : NULL;
+
+	h[0] = 1;
+	h[1] = (unsigned char)(op == STORE_OP_UPSERT ? STORE_OP_UPSERT :
+	    STORE_OP_REMOVE);
+	store_be64_put(h + 2, (uint64_t)now);
+	store_be64_put(h + 10,
+	    (uint64_t)(old != NULL ? old->published_at : ENTRY_DRAFT));
+	store_be64_put(h + 18,
+	    (uint64_t)(ne != NULL ? ne->published_at : ENTRY_DRAFT));
+	buf_reset(b);
+	buf_add(b, h, sizeof(h));
+	add_str(b, e->coll->name, strlen(e->coll->name));
+	add_str(b, e->document_id, strlen(e->document_id));
+	add_str(b, e->locale, strlen(e->locale));
+	add_str(b, old != NULL ? old->slug : NULL,
+	    old != NULL ? old->slug_len : 0);
+	add_str(b, old != NULL ? old->category : NULL,
+	    old != NULL ? old->category_len : 0);
+	add_str(b, ne != NULL ? ne->slug : NULL, slen(ne ? ne->slug : NULL));
+	add_str(b, ne != NULL ? ne->category : NULL,
+	    slen(ne ? ne->category : NULL));
+	add_str(b, ne != NULL ? ne->json : NULL, ne != NULL ? ne->json_len : 0);
+}
+
+static const char *
+origin_name(enum store_origin o)
+{
+	switch (o) {
+	case STORE_ORIGIN_SYNC:
+		return "sync";
+	case STORE_ORIGIN_REPLAY:
+		return "replay";
+	case STORE_ORIGIN_WEBHOOK:
+		break;
+	}
+	return "webhook";
+}
+
+static void
+json_field(struct buf *b, const char *name, const char *v)
+{
+	buf_printf(b, ",\"%s\":", name);
+	if (v == NULL)
+		buf_adds(b, "null");
+	else
+		buf_add_json_string(b, v, strlen(v));
+}
+
+/* Event record: 4-byte length of a JSON summary, the summary, raw body. */
+static void
+encode_event(struct buf *b, const struct store_event *ev, int64_t now)
+{
+	struct buf j;
+	unsigned char l[4];
+
+	buf_init(&j);
+	buf_printf(&j, "{\"time\":%lld,\"origin\":\"%s\",\"status\":%d",
+	    (long long)(ev->time_ms != 0 ? ev->time_ms : now),
+	    origin_name(ev->origin), ev->status);
+	json_field(&j, "event", ev->event);
+	json_field(&j, "model", ev->model);
+	json_field(&j, "documentId", ev->document_id);
+	json_field(&j, "outcome", ev->outcome);
+	json_field(&j, "detail", ev->detail);
+	buf_addc(&j, '}');
+	l[0] = (unsigned char)(j.len >> 24);
+	l[1] = (unsigned char)(j.len >> 16);
+	l[2] = (unsigned char)(j.len >> 8);
+	l[3] = (unsigned char)j.len;
+	buf_reset(b);
+	buf_add(b, l, 4);
+	buf_add(b, j.data, j.len);
+	if (ev->raw != NULL)
+		buf_add(b, ev->raw, ev->raw_len);
+	buf_clear(&j);
+}
+
+static int
+put_event(struct store *st, DB_TXN *txn, const struct store_event *ev,
+    int64_t now)
+{
+	unsigned char kb[8];
+	uint64_t id;
+	DBT k, v;
+	int ret;
+
+	if ((ret = meta_next(st, txn, "evseq", &id)) != 0)
+		return ret;
+	store_be64_put(kb, id);
+	encode_event(&st->v1, ev, now);
+	dbt_in(&k, kb, 8);
+	dbt_in(&v, st->v1.data, st->v1.len);
+	return st->events->put(st->events, txn, &k, &v, 0);
+}
+
+/* Version order: updatedAt, then publishedAt (a republish without edit). */
+static int
+vcmp(int64_t ua1, int64_t pa1, int64_t ua2, int64_t pa2)
+{
+	if (ua1 != ua2)
+		return ua1 < ua2 ? -1 : 1;
+	if (pa1 != pa2)
+		return pa1 < pa2 ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Decides and writes one operation inside txn. Returns 0 with *res (and
+ * *seq when a change was logged), or a BDB error (the caller aborts).
+ *
+ * The rule that makes any order and duplication of deliveries converge:
+ * each document keeps the highest version seen, present (entry) or removed
+ * (tombstone). An upsert applies only above both; a remove applies at or
+ * above the stored version. A delete removes with publishedAt = +inf, so no
+ * older row of a deleted document can come back.
+ */
+static int
+apply_one(struct store *st, DB_TXN *txn, enum store_op op,
+    const struct entry *e, enum store_result *res, uint64_t *seq)
+{
+	DBT k, v, tv;
+	unsigned char tomb[24], *old = NULL;
+	struct store_val cur;
+	int have = 0, have_tomb = 0, ret, c;
+	int64_t ua = e->updated_at, pa = e->published_at, tua = 0, tpa = 0;
+	int64_t now = store_now_ms();
+	uint64_t s;
+	struct buf key;
+
+	buf_init(&key);
+	if (op == STORE_OP_DELETE)
+		pa = INT64_MAX;
+	store_key_primary(&key, e->coll->name, e->document_id, e->locale);
+	dbt_in(&k, key.data, key.len);
+	memset(&v, 0, sizeof(v));
+	v.flags = DB_DBT_MALLOC;
+	ret = st->entries->get(st->entries, txn, &k, &v, DB_RMW);
+	if (ret == 0) {
+		old = v.data;
+		if (store_val_decode(v.data, v.size, &cur) == -1) {
+			log_warnx("store: %s/%s: stored value is malformed; "
+			    "replacing it", e->coll->name, e->document_id);
+		} else
+			have = 1;
+	} else if (ret != DB_NOTFOUND)
+		goto out;
+	memset(&tv, 0, sizeof(tv));
+	tv.data = tomb;
+	tv.ulen = sizeof(tomb);
+	tv.flags = DB_DBT_USERMEM;
+	ret = st->tombs->get(st->tombs, txn, &k, &tv, DB_RMW);
+	if (ret == 0 && tv.size == sizeof(tomb)) {
+		have_tomb = 1;
+		tua = (int64_t)store_be64_get(tomb);
+		tpa = (int64_t)store_be64_get(tomb + 8);
+	} else if (ret != 0 && ret != DB_NOTFOUND)
+		goto out;
+	ret = 0;
+
+	if (op == STORE_OP_UPSERT) {
+		if (have && (c = vcmp(ua, pa, cur.updated_at,
+				 cur.published_at)) <= 0) {
+			*res = c == 0 ? STORE_UNCHANGED : STORE_STALE;
+			goto out;
+		}
+		if (have_tomb && vcmp(ua, pa, tua, tpa) <= 0) {
+			*res = STORE_STALE;
+			goto out;
+		}
+		if ((ret = meta_next(st, txn, "seq", &s)) != 0)
+			goto out;
+		store_val_encode(&st->v1, e, s);
+		dbt_in(&v, st->v1.data, st->v1.len);
+		if ((ret = st->entries->put(st->entries, txn, &k, &v, 0)) != 0)
+			goto out;
+		if (have_tomb &&
+		    (ret = st->tombs->del(st->tombs, txn, &k, 0)) != 0)
+			goto out;
+	} else {
+		if (have && vcmp(ua, pa, cur.updated_at, cur.published_at) < 0) {
+			*res = STORE_STALE;
+			goto out;
+		}
+		if (!have && have_tomb && (c = vcmp(ua, pa, tua, tpa)) <= 0) {
+			/* A delete of a gone document is a duplicate in effect. */
+			*res = c == 0 || op == STORE_OP_DELETE ? STORE_UNCHANGED :
+			    STORE_STALE;
+			goto out;
+		}
+		if (!have_tomb || vcmp(ua, pa, tua, tpa) > 0) {
+			store_be64_put(tomb, (uint64_t)ua);
+			store_be64_put(tomb + 8, (uint64_t)pa);
+			store_be64_put(tomb + 16, (uint64_t)now);
+			dbt_in(&tv, tomb, sizeof(tomb));
+			if ((ret = st->tombs->put(st->tombs, txn, &k, &tv,
+				 0)) != 0)
+				goto out;
+		}
+		if (!have) {
+			/* Nothing public changed; the tombstone guards order. */
+			*res = STORE_UNCHANGED;
+			goto out;
+		}
+		if ((ret = st->entries->del(st->entries, txn, &k, 0)) != 0)
+			goto out;
+		if ((ret = meta_next(st, txn, "seq", &s)) != 0)
+			goto out;
+	}
+	encode_change(&st->v1, op, e, have ? &cur : NULL, now);
+	{
+		unsigned char sk[8];
+		DBT ck;
+
+		store_be64_put(sk, s);
+		dbt_in(&ck, sk, 8);
+		dbt_in(&v, st->v1.data, st->v1.len);
+		if ((ret = st->changes->put(st->changes, txn, &ck, &v, 0)) !=
+		    0)
+			goto out;
+	}
+	*res = STORE_OK;
+	*seq = s;
+out:
+	free(old);
+	buf_clear(&key);
+	return ret;
+}
+
+static void
+commit_done(struct store *st, uint64_t seq, int wrote_data)
+{
+	int ret;
+
+	/* An event-log record alone (a rejected delivery) is not flushed. */
+	if (st->durable && wrote_data &&
+	    (ret = st->env->log_flush(st->env, NULL)) != 0)
+		store_fail(st, "log_flush", ret);
+	/* Checkpoint when 1 MiB of log or 1 minute has passed; cheap if not. */
+	if ((ret = st->env->txn_checkpoint(st->env, 1024, 1, 0)) != 0)
+		log_warnx("store: checkpoint: %s", db_strerror(ret));
+	if (seq != 0 && !(st->flags & STORE_OPEN_NO_NOTIFY))
+		notify_send(st->dir, seq);
+}
+
+/*
+ * The single write path: applies n writes (webhook: one; sync: a page) and
+ * the event-log record ev (may be NULL) in one transaction, retried on
+ * deadlock up to STORE_MAX_RETRIES times. Each write's result and seq are
+ * filled in. Returns 0 once committed (and flushed when durable), or -1
+ * after logging (nothing was written).
+ */
+int
+store_apply_batch(struct store *st, struct store_write *w, size_t n,
+    const struct store_event *ev)
+{
+	DB_TXN *txn;
+	size_t i;
+	int ret = 0, attempt;
+	uint64_t last = 0;
+	struct store_event rec;
+
+	/* Bounded retry loop around the transaction (STYLE: the exception). */
+	for (attempt = 0; attempt < STORE_MAX_RETRIES; attempt++) {
+		if (attempt > 0)
+			store_backoff(attempt);
+		if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
+			store_fail(st, "txn_begin", ret);
+			return -1;
+		}
+		last = 0;
+		for (i = 0; i < n && ret == 0; i++) {
+			w[i].result = STORE_ERR;
+			w[i].seq = 0;
+			ret = apply_one(st, txn, w[i].op, w[i].entry,
+			    &w[i].result, &w[i].seq);
+			if (w[i].seq > last)
+				last = w[i].seq;
+		}
+		if (ret == 0 && ev != NULL) {
+			rec = *ev;
+			if (rec.outcome == NULL && n == 1) {
+				rec.outcome = w[0].result == STORE_OK ?
+				    (w[0].op == STORE_OP_UPSERT ? "upserted" :
+				    "removed") : store_result_name(w[0].result);
+			}
+			ret = put_event(st, txn, &rec, store_now_ms());
+		}
+		if (ret == 0) {
+			ret = txn->commit(txn, 0);
+			if (ret == 0) {
+				commit_done(st, last, n > 0);
+				return 0;
+			}
+			store_fail(st, "commit", ret);
+			return -1;
+		}
+		txn->abort(txn);
+		if (ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		w[i].result = STORE_ERR;
+	store_fail(st, attempt == STORE_MAX_RETRIES ? "apply (deadlock retries "
+	    "exhausted)" : "apply", ret);
+	return -1;
+}
+
+/*
+ * Applies one operation with its event record. Returns the outcome;
+ * STORE_ERR has been logged. *seq is the change's sequence when applied,
+ * else the store's current last sequence.
+ */
+enum store_result
+store_apply(struct store *st, enum store_op op, const struct entry *e,
+    const struct store_event *ev, uint64_t *seq)
+{
+	struct store_write w;
+
+	w.op = op;
+	w.entry = e;
+	if (store_apply_batch(st, &w, 1, ev) == -1)
+		return STORE_ERR;
+	if (w.seq != 0)
+		*seq = w.seq;
+	else if (store_last_seq(st, seq) == -1)
+		*seq = 0;
+	return w.result;
+}
+
+/*
+ * Records a delivery that was rejected before reaching the store (bad
+ * secret, malformed body). Returns 0, or -1 after logging.
+ */
+int
+store_log_event(struct store *st, const struct store_event *ev)
+{
+	return store_apply_batch(st, NULL, 0, ev);
+}

@@ -1,0 +1,105 @@
+/* strapi-live.c: the admin command line: subcommand dispatch */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+
+/* clang-format off */
+static const struct cmd_entry *cmd_table[] = {
+	&cmd_dump_entry,
+	&cmd_stats_entry,
+	&cmd_verify_entry,
+};
+/* clang-format on */
+#define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: strapi-live [--dump-config] COMMAND [ARGS]\n\n"
+		   "commands:\n");
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-10s %s\n", cmd_table[i]->name,
+		    cmd_table[i]->help);
+	fprintf(f, "\n'strapi-live COMMAND --help' describes one command.\n"
+		   "Configuration: STRAPI_LIVE_CONFIG names the file; every "
+		   "key can be set by environment.\n");
+}
+
+/* 1 when the arguments ask for --help / -h. */
+int
+cmd_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct cmd_entry *cmd = NULL;
+	struct cmd_ctx ctx;
+	char *cause;
+	size_t i;
+	int rc;
+	enum log_level lv = LOG_LEVEL_WARN;
+
+	log_init("strapi-live", LOG_LEVEL_WARN);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CMD_EXIT_USAGE : CMD_EXIT_OK;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	if (conf_load(&ctx.conf, &cause) == -1) {
+		fprintf(stderr, "strapi-live: configuration: %s\n", cause);
+		free(cause);
+		return CMD_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--dump-config") == 0) {
+		conf_dump(ctx.conf, stdout);
+		conf_free(ctx.conf);
+		return CMD_EXIT_OK;
+	}
+	if (log_level_parse(conf_str(ctx.conf, CFG_LOG_LEVEL), &lv) == 0 &&
+	    lv == LOG_LEVEL_DEBUG)
+		log_set_level(lv);
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(argv[1], cmd_table[i]->name) == 0)
+			cmd = cmd_table[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "strapi-live: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		conf_free(ctx.conf);
+		return CMD_EXIT_USAGE;
+	}
+	if (cmd_wants_help(argc - 1, argv + 1)) {
+		printf("usage: strapi-live %s %s\n\n%s\n", cmd->name,
+		    cmd->usage, cmd->help);
+		conf_free(ctx.conf);
+		return CMD_EXIT_OK;
+	}
+	if (cmd->needs_store &&
+	    store_open(&ctx.store, conf_str(ctx.conf, CFG_STORE_DIR), 0) ==
+	    -1) {
+		fprintf(stderr, "strapi-live: cannot open the store at %s\n",
+		    conf_str(ctx.conf, CFG_STORE_DIR));
+		conf_free(ctx.conf);
+		return CMD_EXIT_STORE;
+	}
+	rc = cmd->exec(&ctx, argc - 1, argv + 1);
+	store_close(ctx.store);
+	conf_free(ctx.conf);
+	return rc;
+}

@@ -1,0 +1,203 @@
+# lib.sh: helpers for the shell tests: TAP, temp dirs, ports, lighttpd, curl
+#
+# Source it from a test:   . "$top_srcdir/tests/lib.sh"
+# Every test gets its own directory ($T), store and ports; everything it
+# starts is killed by pid on exit.
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${FIXTURES:=$top_srcdir/tests/fixtures/strapi5}"
+: "${WEBHOOK_FCGI:=$top_builddir/cgi-bin/webhook.fcgi}"
+: "${STRAPI_LIVE:=$top_builddir/src/strapi-live}"
+
+SECRET=fixture-webhook-secret-123
+_tap_n=0
+_tap_fail=0
+_pids=""
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sl-test.XXXXXX")
+export STRAPI_LIVE_STORE_DIR="$T/store"
+export STRAPI_LIVE_WEBHOOK_SECRET="$SECRET"
+unset STRAPI_LIVE_CONFIG
+
+sl_cleanup() {
+	local p
+	for p in $_pids; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $_pids; do
+		wait "$p" 2>/dev/null
+	done
+	if [ "${KEEP_TMP:-}" = "" ]; then
+		rm -rf "$T"
+	else
+		echo "# kept $T"
+	fi
+}
+trap sl_cleanup EXIT
+
+# Remember a pid to kill at exit.
+sl_track() {
+	_pids="$_pids $1"
+}
+
+plan() {
+	echo "1..$1"
+}
+
+ok() { # ok CONDITION-STATUS NAME
+	local rc=$1
+	shift
+	_tap_n=$((_tap_n + 1))
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $_tap_n - $*"
+	else
+		_tap_fail=$((_tap_fail + 1))
+		echo "not ok $_tap_n - $*"
+	fi
+}
+
+check() { # check NAME COMMAND...: passes when COMMAND exits 0
+	local name=$1
+	shift
+	"$@" >/dev/null 2>&1
+	ok $? "$name"
+}
+
+is() { # is GOT WANT NAME
+	local got=$1 want=$2
+	shift 2
+	if [ "$got" = "$want" ]; then
+		ok 0 "$*"
+	else
+		ok 1 "$*"
+		echo "#   got:  '$got'"
+		echo "#   want: '$want'"
+	fi
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+diag() {
+	echo "# $*"
+}
+
+done_testing() {
+	echo "1..$_tap_n"
+	[ "$_tap_fail" -eq 0 ]
+}
+
+# A free loopback port, assigned by the kernel (bind to port 0).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Wait until something accepts connections on 127.0.0.1:PORT (max ~10 s).
+wait_port() {
+	local port=$1 i
+	for i in $(seq 1 200); do
+		if python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$port)))" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# json FILE-OR-- EXPR: evaluate a Python expression on parsed JSON (as d).
+json() {
+	local src=$1 expr=$2
+	if [ "$src" = "-" ]; then
+		python3 -c "import json,sys; d=json.load(sys.stdin); r=($expr); print(json.dumps(r) if not isinstance(r,str) else r)"
+	else
+		python3 -c "import json,sys; d=json.load(open(sys.argv[1])); r=($expr); print(json.dumps(r) if not isinstance(r,str) else r)" "$src"
+	fi
+}
+
+# Write a fixture's exact raw body to FILE.
+fixture_body() {
+	python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))["raw_body"])' "$1" >"$2"
+}
+
+# Run a FastCGI program as plain CGI: cgi_run PROG METHOD BODYFILE [VAR=VAL...]
+# Prints the raw response (status line, headers, body).
+cgi_run() {
+	local prog=$1 method=$2 body=$3
+	shift 3
+	if [ -n "$body" ] && [ -f "$body" ]; then
+		env REQUEST_METHOD="$method" CONTENT_LENGTH="$(wc -c <"$body")" \
+		    GATEWAY_INTERFACE=CGI/1.1 "$@" "$prog" <"$body"
+	else
+		env REQUEST_METHOD="$method" GATEWAY_INTERFACE=CGI/1.1 "$@" "$prog" </dev/null
+	fi
+}
+
+# Status code from a CGI response on stdin.
+cgi_status() {
+	sed -n '1s/^Status: \([0-9]*\).*/\1/p'
+}
+
+# Body from a CGI response on stdin.
+cgi_body() {
+	sed '1,/^\r*$/d'
+}
+
+# Start lighttpd on a free port. Extra config lines come on stdin.
+# Sets LIGHTTPD_PORT and LIGHTTPD_PID; docroot is $T/www.
+lighttpd_start() {
+	local conf="$T/lighttpd.conf" extra
+	command -v lighttpd >/dev/null 2>&1 || return 1
+	extra=$(cat)
+	mkdir -p "$T/www" "$T/log"
+	LIGHTTPD_PORT=$(free_port)
+	cat >"$conf" <<EOF
+server.document-root = "$T/www"
+server.port = $LIGHTTPD_PORT
+server.bind = "127.0.0.1"
+server.errorlog = "$T/log/lighttpd-error.log"
+server.pid-file = "$T/lighttpd.pid"
+server.max-request-size = 4096
+server.modules += ("mod_fastcgi", "mod_proxy", "mod_setenv")
+mimetype.assign = (".html" => "text/html", ".js" => "text/javascript", ".json" => "application/json", ".css" => "text/css")
+$extra
+EOF
+	lighttpd -D -f "$conf" >"$T/log/lighttpd.out" 2>&1 &
+	LIGHTTPD_PID=$!
+	sl_track "$LIGHTTPD_PID"
+	wait_port "$LIGHTTPD_PORT"
+}
+
+# A fastcgi.server block entry for a program: fcgi_entry URL-PREFIX BIN [PROCS]
+# The environment of lighttpd is passed to the programs (bin-copy-environment).
+fcgi_entry() {
+	local prefix=$1 bin=$2 procs=${3:-2} name
+	name=$(basename "$bin" | tr '.-' '__')
+	cat <<EOF
+fastcgi.server += ( "$prefix" => (( "socket" => "$T/$name.sock", "bin-path" => "${TRACEME:+$TRACEME }$bin", "max-procs" => $procs, "check-local" => "disable", "bin-environment" => ( "STRAPI_LIVE_STORE_DIR" => "$STRAPI_LIVE_STORE_DIR", "STRAPI_LIVE_WEBHOOK_SECRET" => "$STRAPI_LIVE_WEBHOOK_SECRET" ), "bin-copy-environment" => ( "PATH", "STRAPI_LIVE_CONFIG", "STRAPI_LIVE_COLLECTIONS", "STRAPI_LIVE_LOG_LEVEL", "STRAPI_LIVE_DURABLE", "STRAPI_LIVE_WEBHOOK_HEADER", "STRAPI_LIVE_WEBHOOK_SIGNING_SECRET", "STRAPI_LIVE_WEBHOOK_MAX_BODY", "STRAPI_LIVE_CORS_ORIGINS", "STRAPI_LIVE_CACHE_CONTROL", "STRAPI_LIVE_API_PREFIX", "STRAPI_URL", "STRAPI_API_TOKEN", "STRAPI_LIVE_SYNC_SECRET", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" ) )) )
+EOF
+}
+
+# POST a fixture's raw body to URL with its recorded headers.
+# Prints the HTTP status, then the body on the next line.
+post_fixture() {
+	local f=$1 url=$2
+	shift 2
+	fixture_body "$f" "$T/.body"
+	curl -s -o "$T/.resp" -w '%{http_code}' -X POST \
+	    -H "Content-Type: application/json" \
+	    -H "Authorization: Bearer $SECRET" \
+	    -H "X-Strapi-Event: $(json "$f" 'd["headers"].get("X-Strapi-Event","")')" \
+	    "$@" --data-binary @"$T/.body" "$url"
+	echo
+	cat "$T/.resp"
+	echo
+}
+
+# Canonical published state from the store: sorted JSON lines.
+store_state() {
+	"$STRAPI_LIVE" dump | python3 -c 'import json,sys; print("\n".join(sorted(json.dumps(json.loads(l),sort_keys=True) for l in sys.stdin if l.strip())))'
+}

@@ -1,0 +1,63 @@
+/* tap.c: TAP output: plan, ok/not ok with file:line, diagnostics */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "tap.h"
+
+static int tap_n, tap_failed, tap_planned = -1;
+
+void
+tap_plan(int n)
+{
+	tap_planned = n;
+	printf("1..%d\n", n);
+}
+
+int
+tap_ok_at(int pass, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_n++;
+	printf("%s %d - ", pass ? "ok" : "not ok", tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!pass) {
+		tap_failed++;
+		printf("# failed at %s:%d\n", file, line);
+	}
+	fflush(stdout);
+	return pass;
+}
+
+void
+tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+void
+tap_skip(const char *why, const char *name)
+{
+	printf("ok %d - %s # SKIP %s\n", ++tap_n, name, why);
+}
+
+/* Prints the plan when none was given; returns the exit status. */
+int
+tap_done(void)
+{
+	if (tap_planned < 0)
+		printf("1..%d\n", tap_n);
+	fflush(stdout);
+	return tap_failed != 0 || (tap_planned >= 0 && tap_planned != tap_n);
+}
