@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -179,13 +180,26 @@ open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
 	return 0;
 }
 
+/*
+ * Tells failchk whether the process that left state in the environment is
+ * still running. Each FastCGI worker, CLI run and the sidecar is a single
+ * thread of control, so the process is what counts.
+ */
+static int
+bdb_isalive(DB_ENV *env UNUSED, pid_t pid, db_threadid_t tid UNUSED,
+    u_int32_t flags UNUSED)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
 static int
 open_env(struct store *st)
 {
 	DB_ENV *env;
 	int ret;
 	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK |
-	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER |
+	    DB_FAILCHK;
 
 	if ((ret = db_env_create(&env, 0)) != 0) {
 		log_warnx("store: db_env_create: %s", db_strerror(ret));
@@ -200,6 +214,19 @@ open_env(struct store *st)
 	env->set_lk_max_locks(env, 100000);
 	env->set_lk_max_objects(env, 100000);
 	env->set_tx_max(env, 2000);
+	/*
+	 * failchk (DB_FAILCHK with DB_REGISTER) cleans up after a process
+	 * that died: its read locks are released and its open transaction
+	 * aborted, and the others carry on. Only when it died inside the
+	 * library holding a mutex is full recovery run (and the others see
+	 * DB_RUNRECOVERY and restart). Plain DB_REGISTER + DB_RECOVER would
+	 * run recovery, and so restart every process, after any death, even
+	 * of a reader. A lock held by a dead writer is noticed by a waiter's
+	 * lock timeout, which runs failchk and retries.
+	 */
+	env->set_thread_count(env, 4096);
+	env->set_isalive(env, bdb_isalive);
+	env->set_timeout(env, 2000000, DB_SET_LOCK_TIMEOUT);
 	env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
 	/* Commits never flush; store_apply flushes before acknowledging. */
 	env->set_flags(env, DB_TXN_NOSYNC, 1);
@@ -703,7 +730,13 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 			return -1;
 		}
 		txn->abort(txn);
-		if (ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED)
+		if (ret == DB_LOCK_NOTGRANTED) {
+			/* A lock timed out: perhaps its holder died. */
+			int fr = st->env->failchk(st->env, 0);
+
+			if (fr != 0)
+				store_fail(st, "failchk", fr);
+		} else if (ret != DB_LOCK_DEADLOCK)
 			break;
 	}
 	for (i = 0; i < n; i++)
