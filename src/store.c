@@ -301,13 +301,21 @@ fail:
 void
 store_close(struct store *st)
 {
-	DB **dbs[] = { &st->by_slug, &st->by_time, &st->by_category,
-		&st->by_time_raw, &st->by_category_raw, &st->entries,
-		&st->tombs, &st->changes, &st->events, &st->meta };
+	DB **dbs[10];
 	size_t i;
 
 	if (st == NULL)
 		return;
+	dbs[0] = &st->by_slug;
+	dbs[1] = &st->by_time;
+	dbs[2] = &st->by_category;
+	dbs[3] = &st->by_time_raw;
+	dbs[4] = &st->by_category_raw;
+	dbs[5] = &st->entries;
+	dbs[6] = &st->tombs;
+	dbs[7] = &st->changes;
+	dbs[8] = &st->events;
+	dbs[9] = &st->meta;
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		if (*dbs[i] != NULL)
 			(*dbs[i])->close(*dbs[i], 0);
