@@ -58,6 +58,9 @@ log_set_request(unsigned long n)
  * Writes one line. Control characters, backslashes and bytes >= 0x7f are
  * escaped so that request data can never forge or split a log line.
  */
+static void vlog(enum log_level, const char *, int, const char *, va_list)
+    __attribute__((__format__(__printf__, 4, 0)));
+
 static void
 vlog(enum log_level level, const char *lname, int errnum, const char *fmt,
     va_list ap)

@@ -232,7 +232,8 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 	if (ret != DB_NOTFOUND)
 		goto fail;
 	last = prev;
-	memset(&d, 0, sizeof(d));
+	free(d.data);
+	d.data = NULL;
 	{
 		DBT mk, mv;
 
