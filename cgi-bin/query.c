@@ -29,6 +29,7 @@ main(int argc UNUSED, char *argv[])
 		fatalx("cannot open the store");
 	query_init(&ctx, conf, store);
 	fcgi_serve(query_handle, &ctx, 0);
+	query_clear(&ctx);
 	store_close(store);
 	conf_free(conf);
 	return 0;

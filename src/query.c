@@ -10,6 +10,7 @@
 #include "qs.h"
 #include "query.h"
 #include "render.h"
+#include "xmalloc.h"
 
 /*
  * Routes, under <anything>/<api_prefix>/<plural>, so the program answers
@@ -52,6 +53,8 @@ struct req_state {
 	struct http_resp *r;
 	struct qs_spec sp;
 	struct match m;
+	struct store_pos pos; /* the decoded cursor */
+	uint64_t seq;	      /* of the snapshot answered from */
 };
 
 typedef void (*route_fn)(struct req_state *);
@@ -92,6 +95,12 @@ query_init(struct query_ctx *ctx, const struct conf *conf, struct store *st)
 	ctx->conf = conf;
 	ctx->store = st;
 	ctx->cache_control = conf_str(conf, CFG_CACHE_CONTROL);
+	ctx->ncache = (size_t)conf_int(conf, CFG_QUERY_CACHE);
+	if (ctx->ncache > 0) {
+		ctx->cache = xcalloc(ctx->ncache, sizeof(*ctx->cache));
+		for (n = 0; n < ctx->ncache; n++)
+			buf_init(&ctx->cache[n].body);
+	}
 	/* Only "*" allows the empty origin (empty list items are dropped). */
 	ctx->cors_any = conf_cors_allows(conf, "");
 	for (p = conf_str(conf, CFG_API_PREFIX); *p != '\0';) {
@@ -104,6 +113,19 @@ query_init(struct query_ctx *ctx, const struct conf *conf, struct store *st)
 		}
 		p += n;
 	}
+}
+
+/* Frees what query_init allocated. */
+void
+query_clear(struct query_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->ncache; i++)
+		buf_clear(&ctx->cache[i].body);
+	free(ctx->cache);
+	ctx->cache = NULL;
+	ctx->ncache = 0;
 }
 
 /*
@@ -304,6 +326,7 @@ etag_matches(const char *inm, uint64_t seq)
 static void
 cache_headers(struct req_state *s, uint64_t seq)
 {
+	s->seq = seq;
 	http_resp_header(s->r, "ETag", "W/\"%" PRIu64 "\"", seq);
 	seq_header(s->r, seq);
 	if (s->ctx->cache_control[0] != '\0')
@@ -316,18 +339,82 @@ cache_headers(struct req_state *s, uint64_t seq)
  * have changed, so nothing is read or rendered. Returns 1 when answered.
  */
 static int
-not_modified(struct req_state *s)
+not_modified(struct req_state *s, uint64_t seq)
 {
 	const char *inm = http_req_header(s->req, "If-None-Match");
-	uint64_t seq;
 
-	if (inm == NULL || store_last_seq(s->ctx->store, &seq) == -1 ||
-	    !etag_matches(inm, seq))
+	if (inm == NULL || !etag_matches(inm, seq))
 		return 0;
 	s->r->status = 304;
 	s->r->note = "304";
 	cache_headers(s, seq);
 	return 1;
+}
+
+/*
+ * The key of a cached answer: what the body depends on (route,
+ * collection, path argument, raw query string). Returns its length, or 0
+ * when it is too long to cache.
+ */
+static size_t
+cache_key(const struct req_state *s, char *key)
+{
+	size_t pl = strlen(s->m.coll->plural), ql = strlen(s->req->query);
+	size_t n = 1 + pl + 1 + s->m.arg_len + 1 + ql;
+
+	if (n > QUERY_CACHE_MAX_KEY)
+		return 0;
+	key[0] = (char)('0' + s->m.route);
+	memcpy(key + 1, s->m.coll->plural, pl + 1);
+	if (s->m.arg_len > 0)
+		memcpy(key + 2 + pl, s->m.arg, s->m.arg_len);
+	key[2 + pl + s->m.arg_len] = '\0';
+	memcpy(key + 3 + pl + s->m.arg_len, s->req->query, ql);
+	return n;
+}
+
+static struct query_cache_slot *
+cache_slot(struct query_ctx *ctx, const char *key, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+	return &ctx->cache[h % ctx->ncache];
+}
+
+/*
+ * Answers from the slot when it holds this query at the store's current
+ * seq: the store has not changed since, so neither has the answer.
+ */
+static int
+cache_serve(struct req_state *s, const struct query_cache_slot *sl,
+    const char *key, size_t n, uint64_t seq)
+{
+	if (sl->status == 0 || sl->seq != seq || sl->key_len != n ||
+	    memcmp(sl->key, key, n) != 0)
+		return 0;
+	buf_reserve(&s->r->body, sl->body.len);
+	buf_add(&s->r->body, sl->body.data, sl->body.len);
+	http_resp_json(s->r, sl->status);
+	cache_headers(s, seq);
+	return 1;
+}
+
+static void
+cache_store(struct req_state *s, struct query_cache_slot *sl,
+    const char *key, size_t n)
+{
+	if ((s->r->status != 200 && s->r->status != 404) ||
+	    s->r->body.len > QUERY_CACHE_MAX_BODY)
+		return;
+	sl->status = s->r->status;
+	sl->seq = s->seq;
+	sl->key_len = n;
+	memcpy(sl->key, key, n);
+	buf_reset(&sl->body);
+	buf_add(&sl->body, s->r->body.data, s->r->body.len);
 }
 
 /* The store's locale for the request: "" when the type has none. */
@@ -345,7 +432,6 @@ static void
 do_list(struct req_state *s)
 {
 	struct render_query q;
-	struct store_pos pos;
 	uint64_t seq;
 
 	memset(&q, 0, sizeof(q));
@@ -362,15 +448,8 @@ do_list(struct req_state *s)
 	q.limit = s->sp.limit;
 	q.fields = s->sp.nfields > 0 ? s->sp.fields : NULL;
 	q.nfields = s->sp.nfields;
-	if (s->sp.cursor != NULL) {
-		if (render_cursor_decode(s->sp.cursor, &pos) == -1) {
-			answer_error(s, 400, "Invalid cursor");
-			return;
-		}
-		q.after = &pos;
-	}
-	if (not_modified(s))
-		return;
+	if (s->sp.cursor != NULL)
+		q.after = &s->pos;
 	if (render_list(s->ctx->store, &q, &s->r->body, &seq) == -1) {
 		answer_error(s, 503, "The store is unavailable");
 		return;
@@ -408,8 +487,6 @@ do_one(struct req_state *s)
 	enum store_result res = STORE_NOTFOUND;
 	uint64_t seq = 0;
 
-	if (not_modified(s))
-		return;
 	buf_init(&json);
 	if (entry_valid_key_string(s->m.arg, s->m.arg_len, ENTRY_MAX_ID))
 		res = store_get(s->ctx->store, s->m.coll->name, s->m.arg,
@@ -427,8 +504,6 @@ do_by_slug(struct req_state *s)
 	enum store_result res = STORE_NOTFOUND;
 	uint64_t seq = 0;
 
-	if (not_modified(s))
-		return;
 	buf_init(&json);
 	if (s->m.arg_len <= ENTRY_MAX_SLUG)
 		res = store_get_by_slug(s->ctx->store, s->m.coll->name,
@@ -510,7 +585,11 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	struct path p;
 	struct qs_error err;
 	const char *origin, *refused;
-	int rc, allowed, get, head, options;
+	int rc, allowed, get, head, options, inm;
+	struct query_cache_slot *sl = NULL;
+	char key[QUERY_CACHE_MAX_KEY];
+	size_t kl = 0;
+	uint64_t seq;
 
 	memset(&s->m, 0, sizeof(s->m));
 	s->sp.nfields = 0;
@@ -559,7 +638,27 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		answer_invalid(s, &err);
 		goto out;
 	}
+	if (s->sp.cursor != NULL &&
+	    render_cursor_decode(s->sp.cursor, &s->pos) == -1) {
+		answer_error(s, 400, "Invalid cursor");
+		goto out;
+	}
+	inm = http_req_header(req, "If-None-Match") != NULL;
+	if ((inm || s->ctx->ncache > 0) &&
+	    store_last_seq(s->ctx->store, &seq) == 0) {
+		if (inm && not_modified(s, seq))
+			goto out;
+		if (s->ctx->ncache > 0 && (kl = cache_key(s, key)) > 0) {
+			sl = cache_slot(s->ctx, key, kl);
+			if (cache_serve(s, sl, key, kl, seq)) {
+				r->note = "cached";
+				goto out;
+			}
+		}
+	}
 	routes[s->m.route].fn(s);
+	if (sl != NULL)
+		cache_store(s, sl, key, kl);
 out:
 	return;
 }

@@ -103,6 +103,18 @@ get /api/articles -H "If-None-Match: W/\"$seq\""
 is "$STATUS:$(hdr X-Strapi-Live-Seq):$(body 'd["data"][0]["id"]')" \
     "200:$((seq + 1)):99" "after a write: 200, next seq, new entry first"
 
+# The per-process answer cache never outlives a change.
+get /api/articles/slug/new
+get /api/articles/slug/new
+is "$(body 'd["data"]["title"]')" New "cached answer (same seq)"
+sed 's/"title":"New"/"title":"Newer"/; s/10:00:00.000Z","publishedAt"/10:00:05.000Z","publishedAt"/' \
+    "$T/new.jsonl" >"$T/newer.jsonl"
+"$STRAPI_LIVE" import "$T/newer.jsonl" >/dev/null
+for i in 1 2 3; do # every process of the pool answers the new version
+	get /api/articles/slug/new
+	is "$(body 'd["data"]["title"]')" Newer "after an update, never the cached old answer ($i)"
+done
+
 # -- CORS and methods -------------------------------------------------------------
 get /api/articles -X OPTIONS -H 'Origin: https://blog.example' \
     -H 'Access-Control-Request-Method: GET' \
