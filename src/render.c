@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ render_entry(struct buf *out, const char *json, size_t len,
     const char *const *fields, size_t nfields)
 {
 	struct json_object *o, *v;
+	struct json_tokener *tok;
 	struct json_object_iterator it, end;
 	size_t i;
 	int first = 1;
@@ -29,7 +31,13 @@ render_entry(struct buf *out, const char *json, size_t len,
 		buf_add(out, json, len);
 		return;
 	}
-	o = json_tokener_parse(json);
+	/* json is not NUL-terminated (it points into the stored value). */
+	if ((tok = json_tokener_new()) == NULL) {
+		buf_add(out, json, len);
+		return;
+	}
+	o = len <= INT_MAX ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
+	json_tokener_free(tok);
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		buf_add(out, json, len);
