@@ -25,7 +25,7 @@ main(int argc UNUSED, char *argv[])
 	log_set_level(lv);
 	/* Opened once per process; every request reads in its own snapshot. */
 	if (store_open(&store, conf_str(conf, CFG_STORE_DIR),
-	    STORE_OPEN_NO_NOTIFY) == -1)
+	        STORE_OPEN_NO_NOTIFY) == -1)
 		fatalx("cannot open the store");
 	query_init(&ctx, conf, store);
 	fcgi_serve(query_handle, &ctx, 0);

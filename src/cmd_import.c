@@ -186,8 +186,10 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "--collection") == 0) {
 		im->coll = conf_collection_by_name(ctx->conf, argv[2]);
 		if (im->coll == NULL) {
-			fprintf(stderr, "strapi-live import: no collection "
-			    "'%s'\n", argv[2]);
+			fprintf(stderr,
+			    "strapi-live import: no collection "
+			    "'%s'\n",
+			    argv[2]);
 			free(im);
 			return CMD_EXIT_USAGE;
 		}
@@ -195,7 +197,8 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	} else if (argc == 2)
 		path = argv[1];
 	else {
-		fprintf(stderr, "usage: strapi-live import [--collection NAME] "
+		fprintf(stderr,
+		    "usage: strapi-live import [--collection NAME] "
 		    "FILE\n");
 		free(im);
 		return CMD_EXIT_USAGE;
@@ -209,8 +212,8 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	import_text(im, text.data != NULL ? text.data : "", text.len);
 	flush_batch(im);
 	printf("upserted %zu, unchanged %zu, stale %zu, drafts skipped %zu, "
-	    "invalid %zu\n", im->upserted, im->unchanged, im->stale,
-	    im->drafts, im->invalid);
+	       "invalid %zu\n",
+	    im->upserted, im->unchanged, im->stale, im->drafts, im->invalid);
 	if (im->failed)
 		rc = CMD_EXIT_STORE;
 	else if (im->invalid > 0)
@@ -221,8 +224,8 @@ out:
 	return rc;
 }
 
-const struct cmd_entry cmd_import_entry = {
-	"import", "[--collection NAME] FILE",
+const struct cmd_entry cmd_import_entry = { "import",
+	"[--collection NAME] FILE",
 	"upsert published entries from a Strapi REST answer, a JSON array or "
-	"JSON lines (- for stdin)", 1, cmd_import_exec
-};
+	"JSON lines (- for stdin)",
+	1, cmd_import_exec };

@@ -229,12 +229,16 @@ integer(const char *v, const char *name, long long min, long long max,
 	long long n;
 
 	if (*v == '\0' || (*v == '+'))
-		return fail(err, "Invalid '%s' parameter. Expected an integer, "
-		    "received: '%s'", name, v);
+		return fail(err,
+		    "Invalid '%s' parameter. Expected an integer, "
+		    "received: '%s'",
+		    name, v);
 	n = strtonum(v, min, max, &errstr);
 	if (errstr != NULL)
-		return fail(err, "Invalid '%s' parameter. Expected an integer "
-		    "from %lld to %lld, received: '%.64s'", name, min, max, v);
+		return fail(err,
+		    "Invalid '%s' parameter. Expected an integer "
+		    "from %lld to %lld, received: '%.64s'",
+		    name, min, max, v);
 	*out = n;
 	return 0;
 }
@@ -258,11 +262,12 @@ pagination(struct qs_spec *sp, const struct key *k, const char *v,
 		sp->page = n < 1 ? 1 : (uint64_t)n; /* Math.max(1, page) */
 	} else if (strcmp(name, "pageSize") == 0) {
 		if (once(sp, HAVE_PAGE_SIZE, "pagination[pageSize]", err) ==
-		    -1 ||
+		        -1 ||
 		    integer(v, name, -QS_MAX_PAGE, QS_MAX_PAGE, &n, err) == -1)
 			return -1;
-		sp->page_size = n < 1 ? 1 : n > QS_MAX_PAGE_SIZE ?
-		    QS_MAX_PAGE_SIZE : (uint64_t)n;
+		sp->page_size = n < 1      ? 1
+		    : n > QS_MAX_PAGE_SIZE ? QS_MAX_PAGE_SIZE
+		                           : (uint64_t)n;
 	} else if (strcmp(name, "start") == 0) {
 		if (once(sp, HAVE_START, "pagination[start]", err) == -1 ||
 		    integer(v, name, -QS_MAX_PAGE, QS_MAX_PAGE, &n, err) == -1)
@@ -273,11 +278,12 @@ pagination(struct qs_spec *sp, const struct key *k, const char *v,
 		    integer(v, name, -1, QS_MAX_PAGE, &n, err) == -1)
 			return -1;
 		if (n == 0)
-			return fail(err, "Invalid 'limit' parameter. Expected "
+			return fail(err,
+			    "Invalid 'limit' parameter. Expected "
 			    "a positive integer or -1, received: '0'");
 		/* -1 means "no limit", which Strapi caps at maxLimit. */
-		sp->limit = n == -1 || n > QS_MAX_PAGE_SIZE ?
-		    QS_MAX_PAGE_SIZE : (uint64_t)n;
+		sp->limit = n == -1 || n > QS_MAX_PAGE_SIZE ? QS_MAX_PAGE_SIZE
+		                                            : (uint64_t)n;
 	} else
 		return invalid_key(err, name, "pagination");
 	return 0;
@@ -285,8 +291,8 @@ pagination(struct qs_spec *sp, const struct key *k, const char *v,
 
 /* One "publishedAt[:asc|desc]" term. */
 static int
-sort_term(struct qs_spec *sp, const char *field, size_t flen,
-    const char *order, struct qs_error *err)
+sort_term(struct qs_spec *sp, const char *field, size_t flen, const char *order,
+    struct qs_error *err)
 {
 	char f[QS_MAX_KEY + 1];
 
@@ -303,8 +309,10 @@ sort_term(struct qs_spec *sp, const char *field, size_t flen,
 	else if (strcasecmp(order, "desc") == 0)
 		sp->ascending = 0;
 	else
-		return fail(err, "Invalid sort order '%.64s': expected asc or "
-		    "desc", order);
+		return fail(err,
+		    "Invalid sort order '%.64s': expected asc or "
+		    "desc",
+		    order);
 	return 0;
 }
 
@@ -447,8 +455,10 @@ pair(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 			return -1;
 		if (vlen == 0 || vlen > ENTRY_MAX_LOCALE ||
 		    strcmp(v, "*") == 0 || strcmp(v, "all") == 0)
-			return fail(err, "Invalid locale '%.64s': one locale "
-			    "code is served at a time", v);
+			return fail(err,
+			    "Invalid locale '%.64s': one locale "
+			    "code is served at a time",
+			    v);
 		sp->locale = v;
 		return 0;
 	}
@@ -457,8 +467,10 @@ pair(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 		    once(sp, HAVE_STATUS, "status", err) == -1)
 			return -1;
 		if (strcmp(v, "published") != 0)
-			return fail(err, "Invalid status '%.64s': only "
-			    "published entries are served", v);
+			return fail(err,
+			    "Invalid status '%.64s': only "
+			    "published entries are served",
+			    v);
 		return 0;
 	}
 	if (strcmp(name, "cursor") == 0) {
@@ -526,25 +538,32 @@ qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
 		r = qs_decode(p, (size_t)(eq - p), 1, kraw, sizeof(kraw),
 		    &klen);
 		if (r == -2)
-			return fail(err, "Query parameter name longer than %d "
-			    "bytes", QS_MAX_KEY);
+			return fail(err,
+			    "Query parameter name longer than %d "
+			    "bytes",
+			    QS_MAX_KEY);
 		if (r == -1 || !qs_utf8_valid(kraw, klen))
-			return fail(err, "Malformed percent-encoding or UTF-8 "
+			return fail(err,
+			    "Malformed percent-encoding or UTF-8 "
 			    "in a query parameter name");
 		if (klen == 0)
 			continue; /* "=x": qs ignores it */
 		v = sp->store + sp->used;
-		r = eq == end ? (*v = '\0', vlen = 0, 0) :
-		    qs_decode(eq + 1, (size_t)(end - eq - 1), 1, v,
-			sizeof(sp->store) - sp->used, &vlen);
+		r = eq == end ? (*v = '\0', vlen = 0, 0)
+		              : qs_decode(eq + 1, (size_t)(end - eq - 1), 1, v,
+		                    sizeof(sp->store) - sp->used, &vlen);
 		if (r == 0 && vlen > QS_MAX_VALUE)
 			r = -2;
 		if (r == -2)
-			return fail(err, "Value of '%.64s' longer than %d "
-			    "bytes", kraw, QS_MAX_VALUE);
+			return fail(err,
+			    "Value of '%.64s' longer than %d "
+			    "bytes",
+			    kraw, QS_MAX_VALUE);
 		if (r == -1 || !qs_utf8_valid(v, vlen))
-			return fail(err, "Malformed percent-encoding or UTF-8 "
-			    "in the value of '%.64s'", kraw);
+			return fail(err,
+			    "Malformed percent-encoding or UTF-8 "
+			    "in the value of '%.64s'",
+			    kraw);
 		sp->used += vlen + 1;
 		if (split_key(kraw, klen, &k) == -1)
 			return invalid_key(err, kraw, kraw);
@@ -553,12 +572,14 @@ qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
 	}
 	if ((sp->have & (HAVE_PAGE | HAVE_PAGE_SIZE)) &&
 	    (sp->have & (HAVE_START | HAVE_LIMIT)))
-		return fail(err, "Invalid pagination parameters. Expected "
+		return fail(err,
+		    "Invalid pagination parameters. Expected "
 		    "either start/limit or page/pageSize");
 	if (sp->have & (HAVE_START | HAVE_LIMIT))
 		sp->paging = QS_PAGING_OFFSET;
 	if (sp->cursor != NULL && (sp->have & (HAVE_PAGE | HAVE_START)))
-		return fail(err, "cursor continues a list: it cannot be "
+		return fail(err,
+		    "cursor continues a list: it cannot be "
 		    "combined with pagination[page] or pagination[start]");
 	return 0;
 }

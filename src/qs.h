@@ -7,17 +7,17 @@
 
 #include "conf.h"
 
-#define QS_MAX_QUERY	     8192 /* bytes of QUERY_STRING */
-#define QS_MAX_KEY	     256  /* bytes of one decoded parameter name */
-#define QS_MAX_VALUE	     1024 /* bytes of one decoded value */
-#define QS_MAX_FIELDS	     32
-#define QS_MAX_CURSOR	     300
-#define QS_DEFAULT_PAGE_SIZE 25	  /* Strapi's api.rest.defaultLimit */
-#define QS_MAX_PAGE_SIZE     100  /* Strapi's api.rest.maxLimit */
-#define QS_MAX_PAGE	     (1LL << 40)
+#define QS_MAX_QUERY         8192 /* bytes of QUERY_STRING */
+#define QS_MAX_KEY           256  /* bytes of one decoded parameter name */
+#define QS_MAX_VALUE         1024 /* bytes of one decoded value */
+#define QS_MAX_FIELDS        32
+#define QS_MAX_CURSOR        300
+#define QS_DEFAULT_PAGE_SIZE 25  /* Strapi's api.rest.defaultLimit */
+#define QS_MAX_PAGE_SIZE     100 /* Strapi's api.rest.maxLimit */
+#define QS_MAX_PAGE          (1LL << 40)
 
 enum qs_paging {
-	QS_PAGING_PAGE,	  /* pagination[page] / [pageSize] (the default) */
+	QS_PAGING_PAGE,   /* pagination[page] / [pageSize] (the default) */
 	QS_PAGING_OFFSET, /* pagination[start] / [limit] */
 };
 
@@ -39,13 +39,13 @@ struct qs_spec {
 	enum qs_paging paging;
 	uint64_t page, page_size; /* after Strapi's clamping */
 	uint64_t start, limit;
-	int ascending;	       /* sort=publishedAt:asc */
-	const char *slug;      /* filters[<slug_field>][$eq] */
-	const char *category;  /* filters[<category_field>][$eq] or ?category= */
-	const char *locale;    /* locale= */
-	const char *cursor;    /* cursor= (opaque, not yet decoded) */
+	int ascending;        /* sort=publishedAt:asc */
+	const char *slug;     /* filters[<slug_field>][$eq] */
+	const char *category; /* filters[<category_field>][$eq] or ?category= */
+	const char *locale;   /* locale= */
+	const char *cursor;   /* cursor= (opaque, not yet decoded) */
 	const char *fields[QS_MAX_FIELDS];
-	size_t nfields;	       /* 0: every field */
+	size_t nfields; /* 0: every field */
 	/* internal */
 	unsigned have; /* parameters already given (duplicates) */
 	size_t used;

@@ -54,7 +54,7 @@ struct req_state {
 	struct qs_spec sp;
 	struct match m;
 	struct store_pos pos; /* the decoded cursor */
-	uint64_t seq;	      /* of the snapshot answered from */
+	uint64_t seq;         /* of the snapshot answered from */
 };
 
 typedef void (*route_fn)(struct req_state *);
@@ -181,8 +181,7 @@ seg_is(const struct path *p, size_t i, const char *s, size_t n)
 
 /* Finds the first place the path names a route. 1 when found, else 0. */
 static int
-route_find(const struct query_ctx *ctx, const struct path *p,
-    struct match *m)
+route_find(const struct query_ctx *ctx, const struct path *p, struct match *m)
 {
 	const struct collection *c;
 	size_t i, j, rest, np = ctx->nprefix;
@@ -191,7 +190,7 @@ route_find(const struct query_ctx *ctx, const struct path *p,
 	for (i = 0; i + np < p->n; i++) {
 		for (j = 0; j < np; j++)
 			if (!seg_is(p, i + j, ctx->prefix[j],
-			    ctx->prefix_len[j]))
+			        ctx->prefix_len[j]))
 				break;
 		if (j < np)
 			continue;
@@ -205,7 +204,7 @@ route_find(const struct query_ctx *ctx, const struct path *p,
 				continue;
 			if (routes[k].literal != NULL &&
 			    !seg_is(p, i + np + 1, routes[k].literal,
-			    strlen(routes[k].literal)))
+			        strlen(routes[k].literal)))
 				continue;
 			if (k == ROUTE_BY_SLUG && c->slug_field[0] == '\0')
 				continue;
@@ -284,7 +283,8 @@ answer_invalid(struct req_state *s, const struct qs_error *e)
 	}
 	buf_reset(b);
 	http_resp_json(s->r, 400);
-	buf_adds(b, "{\"data\":null,\"error\":{\"status\":400,\"name\":"
+	buf_adds(b,
+	    "{\"data\":null,\"error\":{\"status\":400,\"name\":"
 	    "\"ValidationError\",\"message\":");
 	buf_add_json_string(b, e->message, strlen(e->message));
 	buf_adds(b, ",\"details\":{\"key\":");
@@ -403,8 +403,8 @@ cache_serve(struct req_state *s, const struct query_cache_slot *sl,
 }
 
 static void
-cache_store(struct req_state *s, struct query_cache_slot *sl,
-    const char *key, size_t n)
+cache_store(struct req_state *s, struct query_cache_slot *sl, const char *key,
+    size_t n)
 {
 	if ((s->r->status != 200 && s->r->status != 404) ||
 	    s->r->body.len > QUERY_CACHE_MAX_BODY)
@@ -440,8 +440,8 @@ do_list(struct req_state *s)
 	q.category = s->sp.category;
 	q.slug = s->sp.slug;
 	q.ascending = s->sp.ascending;
-	q.paging = s->sp.paging == QS_PAGING_OFFSET ? RENDER_PAGING_OFFSET :
-	    RENDER_PAGING_PAGE;
+	q.paging = s->sp.paging == QS_PAGING_OFFSET ? RENDER_PAGING_OFFSET
+	                                            : RENDER_PAGING_PAGE;
 	q.page = s->sp.page;
 	q.page_size = s->sp.page_size;
 	q.start = s->sp.start;
@@ -603,7 +603,8 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	allowed = cors(s, &origin) == 0;
 	rc = route_request(s->ctx, req, &p, &s->m);
 	if (rc == -1) {
-		answer_error(s, 400, "Malformed percent-encoding or UTF-8 in "
+		answer_error(s, 400,
+		    "Malformed percent-encoding or UTF-8 in "
 		    "the path");
 		goto out;
 	}

@@ -10,11 +10,11 @@
 #include "http.h"
 #include "store.h"
 
-#define QUERY_MAX_PATH	 2048 /* bytes of the request path */
-#define QUERY_MAX_SEGS	 32
+#define QUERY_MAX_PATH   2048 /* bytes of the request path */
+#define QUERY_MAX_SEGS   32
 #define QUERY_SEQ_HEADER "X-Strapi-Live-Seq"
 
-#define QUERY_CACHE_MAX_KEY	 1024
+#define QUERY_CACHE_MAX_KEY  1024
 #define QUERY_CACHE_MAX_BODY (256 * 1024)
 
 /* One remembered answer: valid while the store's seq is still seq. */
