@@ -29,7 +29,7 @@ server.modules += ("mod_fastcgi")
 fastcgi.server = (
   "/hook" => (( "socket" => "$T/hook.sock", "bin-path" => "$build/cgi-bin/webhook.fcgi", "max-procs" => $procs, "check-local" => "disable",
      "bin-environment" => ( "STRAPI_LIVE_STORE_DIR" => "$T/store", "STRAPI_LIVE_WEBHOOK_SECRET" => "$BENCH_SECRET", "STRAPI_LIVE_DURABLE" => "yes", "STRAPI_LIVE_LOG_LEVEL" => "warn" ) )),
-  "/const" => (( "socket" => "$T/const.sock", "bin-path" => "$build/bench/fcgi_const", "max-procs" => $procs, "check-local" => "disable" ))
+  "/const" => (( "socket" => "$T/const.sock", "bin-path" => "$build/bench/fcgi_const", "max-procs" => $procs, "check-local" => "disable", "bin-environment" => ( "FCGI_CONST_SIZE" => "44" ) ))
 )
 CONF
 lighttpd -D -f "$T/lighttpd.conf" >"$T/out" 2>&1 &

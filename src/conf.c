@@ -71,6 +71,7 @@ static const struct conf_row conf_table[CFG__MAX] = {
 	{ "events_duration", "STRAPI_LIVE_EVENTS_DURATION", CT_INT, "25", 1, 3600, "seconds events.fcgi keeps a stream open" }, /* CFG_EVENTS_DURATION */
 	{ "changes_keep", "STRAPI_LIVE_CHANGES_KEEP", CT_INT, "100000", 100, 1LL << 40, "change-log records kept by trim" }, /* CFG_CHANGES_KEEP */
 	{ "events_keep", "STRAPI_LIVE_EVENTS_KEEP", CT_INT, "100000", 100, 1LL << 40, "event-log records kept by trim" }, /* CFG_EVENTS_KEEP */
+	{ "query_cache", "STRAPI_LIVE_QUERY_CACHE", CT_INT, "64", 0, 4096, "answers each query.fcgi process keeps, reused while the store's seq is unchanged (0: off)" }, /* CFG_QUERY_CACHE */
 };
 /* clang-format on */
 
