@@ -182,17 +182,33 @@ fastcgi.server += ( "$prefix" => (( "socket" => "$T/$name.sock", "bin-path" => "
 EOF
 }
 
+# Extract every fixture's raw body and event header once, into $T/fx/.
+fixtures_extract() {
+	[ -d "$T/fx" ] && return 0
+	mkdir -p "$T/fx"
+	python3 - "$T/fx" "$FIXTURES"/[0-9]*.json <<'PY'
+import json, os, sys
+out = sys.argv[1]
+for f in sys.argv[2:]:
+    d = json.load(open(f))
+    name = os.path.basename(f)[:-5]
+    open(os.path.join(out, name + ".body"), "w").write(d["raw_body"])
+    open(os.path.join(out, name + ".event"), "w").write(d["headers"].get("X-Strapi-Event", ""))
+PY
+}
+
 # POST a fixture's raw body to URL with its recorded headers.
 # Prints the HTTP status, then the body on the next line.
 post_fixture() {
-	local f=$1 url=$2
+	local f=$1 url=$2 name
 	shift 2
-	fixture_body "$f" "$T/.body"
+	fixtures_extract
+	name=$(basename "$f" .json)
 	curl -s -o "$T/.resp" -w '%{http_code}' -X POST \
 	    -H "Content-Type: application/json" \
 	    -H "Authorization: Bearer $SECRET" \
-	    -H "X-Strapi-Event: $(json "$f" 'd["headers"].get("X-Strapi-Event","")')" \
-	    "$@" --data-binary @"$T/.body" "$url"
+	    -H "X-Strapi-Event: $(cat "$T/fx/$name.event")" \
+	    "$@" --data-binary @"$T/fx/$name.body" "$url"
 	echo
 	cat "$T/.resp"
 	echo

@@ -52,8 +52,8 @@ export STRAPI_LIVE_STORE_DIR="$T/store-par"
 kill "$LIGHTTPD_PID" 2>/dev/null; wait "$LIGHTTPD_PID" 2>/dev/null
 lighttpd_start "$(fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 4)"
 URL="http://127.0.0.1:$LIGHTTPD_PORT/strapi/webhook"
-for f in "$F"/[0-4]*.json; do fixture_body "$f" "$T/$(basename "$f").body"; done
-ls "$T"/*.json.body | xargs -P5 -I{} curl -s -o /dev/null -w '%{http_code}\n' -X POST \
+fixtures_extract
+ls "$T"/fx/*.body | xargs -P5 -I{} curl -s -o /dev/null -w '%{http_code}\n' -X POST \
     -H 'Content-Type: application/json' -H "Authorization: Bearer $SECRET" \
     --data-binary @{} "$URL" >"$T/codes"
 is "$(sort -u "$T/codes")" 200 "five deliveries in flight at once: all 200"

@@ -7,14 +7,21 @@ GEN="$top_srcdir/tests/gen_delivery.py"
 lighttpd_start "$(fcgi_entry /hook "$WEBHOOK_FCGI" 4)" || skip_all "lighttpd did not start"
 URL="http://127.0.0.1:$LIGHTTPD_PORT/hook"
 
-# Each poster sends its own documents plus versions of 10 shared ones.
-poster() { # poster ID COUNT
-	local id=$1 n=$2 i doc
-	for i in $(seq 1 "$n"); do
+# Each poster sends its own documents plus versions of 2 shared ones.
+mkdir -p "$T/bodies"
+for id in 1 2 3 4 5 6; do
+	for i in $(seq 1 40); do
 		if [ $((i % 5)) -eq 0 ]; then doc="shared$((i % 10))"; else doc="p$id-$i"; fi
-		python3 "$GEN" entry.publish "$doc" $((i * 10 + id)) tech >"$T/b.$id"
+		echo "$id-$i entry.publish $doc $((i * 10 + id)) tech"
+	done
+done >"$T/plan"
+for i in $(seq 1 300); do echo "k$i entry.publish k$i $i ops"; done >>"$T/plan"
+python3 "$GEN" --batch "$T/bodies" <"$T/plan"
+poster() { # poster ID COUNT
+	local id=$1 n=$2 i
+	for i in $(seq 1 "$n"); do
 		curl -s -o /dev/null -w '%{http_code}\n' -X POST -H 'Content-Type: application/json' \
-		    -H "Authorization: Bearer $SECRET" --data-binary @"$T/b.$id" "$URL"
+		    -H "Authorization: Bearer $SECRET" --data-binary @"$T/bodies/$id-$i" "$URL"
 	done >"$T/codes.$id"
 }
 posters=""
@@ -39,9 +46,8 @@ is "$newest" "Article shared5 v356" "a shared document holds its newest version 
 	i=0
 	while [ $i -lt 300 ]; do
 		i=$((i + 1))
-		python3 "$GEN" entry.publish "k$i" "$i" ops >"$T/kb"
 		c=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-		    -H "Authorization: Bearer $SECRET" --data-binary @"$T/kb" "$URL")
+		    -H "Authorization: Bearer $SECRET" --data-binary @"$T/bodies/k$i" "$URL")
 		[ "$c" = 200 ] && echo "k$i" >>"$T/acked"
 	done
 ) &
