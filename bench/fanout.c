@@ -53,6 +53,7 @@ static struct conn *conns;
 static unsigned char *seen; /* nsubs * nevents */
 static double *recv_t;	    /* nsubs * nevents: receipt time */
 static double *resp_t;	    /* nevents: webhook answered */
+static double *send_t;	    /* nevents: webhook sent */
 static volatile int posted;
 
 static double
@@ -250,6 +251,7 @@ poster(void *arg)
 		    "Content-Type: application/json\r\n"
 		    "Authorization: Bearer fixture-webhook-secret-123\r\n"
 		    "Content-Length: %d\r\n\r\n", wpath, whost, wport, bl);
+		send_t[k] = now();
 		send_all(fd, req, (size_t)n);
 		send_all(fd, body, (size_t)bl);
 		/* Read the whole answer (Content-Length). */
@@ -298,10 +300,11 @@ main(int argc, char *argv[])
 	struct epoll_event ev, evs[1024];
 	pthread_t th;
 	char rbuf[65536];
-	int ep, opt, i, n, ready = 0, fails = 0;
+	int ep, opt, i, n, ready = 0, fails = 0, closed = 0;
 	long rss0, rss1, rss2;
-	double t_ready, deadline = 0, *lat;
+	double t_ready, deadline = 0, *lat, *lats;
 	size_t nl = 0, s, delivered = 0, dups = 0, ooo = 0;
+	int starved = 0;
 
 	while ((opt = getopt(argc, argv, "m:n:e:r:s:w:b:W:R:t:o:")) != -1) {
 		switch (opt) {
@@ -349,6 +352,7 @@ main(int argc, char *argv[])
 	seen = calloc((size_t)nsubs * (size_t)nevents, 1);
 	recv_t = calloc((size_t)nsubs * (size_t)nevents, sizeof(double));
 	resp_t = calloc((size_t)nevents, sizeof(double));
+	send_t = calloc((size_t)nevents, sizeof(double));
 	ep = epoll_create1(0);
 	rss0 = rss_kib();
 	for (i = 0; i < nsubs; i++) {
@@ -429,6 +433,10 @@ main(int argc, char *argv[])
 
 			while ((r = read(conns[idx].fd, rbuf, sizeof(rbuf))) > 0)
 				scan(&conns[idx], idx, rbuf, (size_t)r, t);
+			if (r == 0 || (r == -1 && errno != EAGAIN)) {
+				closed++;
+				epoll_ctl(ep, EPOLL_CTL_DEL, conns[idx].fd, NULL);
+			}
 		}
 		if (posted == nevents && deadline == 0)
 			deadline = now() + drain_s;
@@ -448,6 +456,7 @@ main(int argc, char *argv[])
 	pthread_join(th, NULL);
 	rss2 = rss_kib();
 	lat = malloc(sizeof(double) * (size_t)nsubs * (size_t)nevents);
+	lats = malloc(sizeof(double) * (size_t)nsubs * (size_t)nevents);
 	for (i = 0; i < nsubs; i++) {
 		int k;
 		double l;
@@ -463,20 +472,31 @@ main(int argc, char *argv[])
 				dups += seen[s] - 1;
 			l = recv_t[s] - resp_t[k];
 
+			lats[nl] = (recv_t[s] - send_t[k]) * 1000.0;
 			lat[nl++] = l < 0 ? 0 : l * 1000.0;
 		}
 	}
+	for (i = 0; i < nsubs; i++) {
+		int k, any = 0;
+
+		for (k = 0; k < nevents; k++)
+			any |= seen[(size_t)i * (size_t)nevents + (size_t)k];
+		starved += !any;
+	}
 	qsort(lat, nl, sizeof(double), cmpd);
+	qsort(lats, nl, sizeof(double), cmpd);
 	printf("{\"mode\":\"%s\",\"subscribers\":%d,\"connected\":%d,"
 	    "\"events\":%d,\"rate\":%.1f,\"delivered\":%zu,\"expected\":%zu,"
 	    "\"duplicates\":%zu,\"out_of_order_subscribers\":%zu,"
 	    "\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,"
+	    "\"send_p50_ms\":%.1f,\"send_p99_ms\":%.1f,\"send_max_ms\":%.1f,"
 	    "\"rss_base_kib\":%ld,\"rss_idle_kib\":%ld,\"rss_end_kib\":%ld,"
-	    "\"kib_per_idle_subscriber\":%.2f}\n",
+	    "\"kib_per_idle_subscriber\":%.2f,\"closed\":%d,\"starved\":%d}\n",
 	    mode_ws ? "ws" : "sse", nsubs, ready, nevents, rate, delivered,
 	    (size_t)nsubs * (size_t)nevents, dups, ooo,
 	    nl ? lat[nl / 2] : -1, nl ? lat[(size_t)(nl * 0.99)] : -1,
-	    nl ? lat[nl - 1] : -1, rss0, rss1, rss2,
-	    nsubs > 0 ? (double)(rss1 - rss0) / nsubs : 0);
+	    nl ? lat[nl - 1] : -1, nl ? lats[nl / 2] : -1,
+	    nl ? lats[(size_t)(nl * 0.99)] : -1, nl ? lats[nl - 1] : -1, rss0, rss1, rss2,
+	    nsubs > 0 ? (double)(rss1 - rss0) / nsubs : 0, closed, starved);
 	return 0;
 }

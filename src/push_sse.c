@@ -153,6 +153,8 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 	}
 	if (start_stream(wsi, origin) == -1)
 		goto out;
+	/* A stream has no end: cancel lws's pending HTTP timeout. */
+	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 	if (events) {
 		has_since = resume_point(wsi, &since);
 		push_raw_start(p, c, has_since, since);
