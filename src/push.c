@@ -1027,8 +1027,22 @@ static void
 poll_cb(lws_sorted_usec_list_t *sul)
 {
 	struct push *p = lws_container_of(sul, struct push, sul_poll);
+	struct push_client *c;
 
 	push_poll(p);
+	/*
+	 * lws can drop a writable request made while it still drains an
+	 * earlier partial write; re-kick whoever still has something to send
+	 * so such a stall lasts at most one poll interval.
+	 */
+	for (c = p->all; c != NULL; c = c->anext)
+		if (!c->pending && !c->dead &&
+		    (c->qlen > 0 || c->closing || (c->raw && c->cursor < p->seen))) {
+			c->pending = 1;
+			c->pnext = p->pending;
+			p->pending = c;
+		}
+	flush_pending(p);
 	lws_sul_schedule(p->ctx, 0, &p->sul_poll, poll_cb,
 	    p->poll_ms * LWS_US_PER_MS);
 }
