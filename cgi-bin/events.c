@@ -25,7 +25,7 @@ main(int argc UNUSED, char *argv[])
 	ctx.conf = conf;
 	ctx.stopping = fcgi_shutting_down;
 	if (store_open(&ctx.store, conf_str(conf, CFG_STORE_DIR),
-	    STORE_OPEN_NO_NOTIFY) == -1)
+	        STORE_OPEN_NO_NOTIFY) == -1)
 		fatalx("cannot open the store");
 	fcgi_serve(events_handle, &ctx, 0);
 	store_close(ctx.store);

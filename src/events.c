@@ -58,7 +58,7 @@ args_parse(struct events_args *a, const char *qs)
 	memset(a, 0, sizeof(*a));
 	copy = xstrdup(qs);
 	for (tok = strtok_r(copy, "&", &save); tok != NULL;
-	    tok = strtok_r(NULL, "&", &save)) {
+	     tok = strtok_r(NULL, "&", &save)) {
 		if ((eq = strchr(tok, '=')) == NULL)
 			continue;
 		*eq++ = '\0';
@@ -131,8 +131,8 @@ struct page {
 	const struct conf *conf;
 	const struct collection *filter;
 	struct buf *out;
-	int json;    /* JSON array items, else SSE frames */
-	size_t n;    /* items written */
+	int json;      /* JSON array items, else SSE frames */
+	size_t n;      /* items written */
 	uint64_t last; /* last seq read */
 };
 
@@ -167,8 +167,8 @@ answer_json(struct events_ctx *ctx, struct http_resp *resp,
 	int reset = 0;
 
 	if (a->limit != NULL) {
-		limit = (uint64_t)strtonum(a->limit, 1, EVENTS_JSON_MAX,
-		    &errstr);
+		limit =
+		    (uint64_t)strtonum(a->limit, 1, EVENTS_JSON_MAX, &errstr);
 		if (errstr != NULL) {
 			http_resp_error(resp, 400, "limit: must be 1 to 1000");
 			return;
@@ -191,14 +191,16 @@ answer_json(struct events_ctx *ctx, struct http_resp *resp,
 		reset = 1;
 		pg.last = last;
 	} else if (store_changes_since(ctx->store, since, (size_t)limit,
-	    page_change, &pg) == -1) {
+	               page_change, &pg) == -1) {
 		http_resp_error(resp, 503, "store unavailable");
 		return;
 	}
-	buf_printf(&resp->body, "],\"meta\":{\"since\":%" PRIu64
-	    ",\"next\":%" PRIu64 ",\"last\":%" PRIu64 ",\"more\":%s,"
-	    "\"reset\":%s}}", since, pg.last, last,
-	    pg.last < last ? "true" : "false", reset ? "true" : "false");
+	buf_printf(&resp->body,
+	    "],\"meta\":{\"since\":%" PRIu64 ",\"next\":%" PRIu64
+	    ",\"last\":%" PRIu64 ",\"more\":%s,"
+	    "\"reset\":%s}}",
+	    since, pg.last, last, pg.last < last ? "true" : "false",
+	    reset ? "true" : "false");
 	resp->note = "changes";
 }
 
@@ -234,7 +236,8 @@ stream(struct events_ctx *ctx, struct http_resp *resp,
 	next_beat = t0 + beat_ms;
 	resp->status = 200;
 	resp->note = "stream";
-	http_resp_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
+	http_resp_header(resp, "Content-Type",
+	    "text/event-stream; charset=utf-8");
 	http_resp_header(resp, "Cache-Control", "no-cache, no-transform");
 	http_resp_header(resp, "X-Accel-Buffering", "no");
 	sse_retry(&resp->body, SSE_RETRY_MS);
@@ -257,11 +260,12 @@ stream(struct events_ctx *ctx, struct http_resp *resp,
 		while (cursor < last) {
 			pg.last = cursor;
 			if (store_changes_since(ctx->store, cursor,
-			    EVENTS_BATCH, page_change, &pg) == -1 ||
+			        EVENTS_BATCH, page_change, &pg) == -1 ||
 			    pg.last == cursor)
 				break;
 			cursor = pg.last;
-			if (resp->body.len > 65536 && http_resp_flush(resp) == -1)
+			if (resp->body.len > 65536 &&
+			    http_resp_flush(resp) == -1)
 				return;
 		}
 		if (mono_ms() >= next_beat && resp->body.len == 0) {
@@ -320,8 +324,8 @@ events_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 		filter = conf_collection_by_plural(ctx->conf, a.collection,
 		    strlen(a.collection));
 		if (filter == NULL)
-			filter = conf_collection_by_name(ctx->conf,
-			    a.collection);
+			filter =
+			    conf_collection_by_name(ctx->conf, a.collection);
 		if (filter == NULL) {
 			http_resp_error(resp, 400, "unknown collection");
 			goto out;

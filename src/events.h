@@ -6,10 +6,10 @@
 #include "http.h"
 #include "store.h"
 
-#define EVENTS_POLL_MS	     200
-#define EVENTS_JSON_LIMIT    100
-#define EVENTS_JSON_MAX	     1000
-#define EVENTS_BATCH	     100
+#define EVENTS_POLL_MS    200
+#define EVENTS_JSON_LIMIT 100
+#define EVENTS_JSON_MAX   1000
+#define EVENTS_BATCH      100
 
 struct events_ctx {
 	const struct conf *conf;

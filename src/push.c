@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,8 @@
 #include "sse.h"
 #include "xmalloc.h"
 
-const unsigned push_lag_bounds[PUSH_LAG_BUCKETS] = { 1, 2, 5, 10, 25, 50,
-	100, 250, 1000, 5000 };
+const unsigned push_lag_bounds[PUSH_LAG_BUCKETS] = { 1, 2, 5, 10, 25, 50, 100,
+	250, 1000, 5000 };
 
 int64_t
 push_now_ms(void)
@@ -102,8 +103,7 @@ addr_put(struct push *p, struct push_addr *a)
 
 	if (--a->count > 0)
 		return;
-	for (pp = &p->addrs[addr_hash(a->name)]; *pp != NULL;
-	    pp = &(*pp)->next)
+	for (pp = &p->addrs[addr_hash(a->name)]; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == a) {
 			*pp = a->next;
 			free(a);
@@ -249,8 +249,8 @@ qent_len(const struct push_qent *e)
  * 0, or -1 when the queue is full (nothing queued).
  */
 int
-push_client_enqueue(struct push *p, struct push_client *c,
-    struct push_msg *pre, struct push_msg *msg, const void *tag)
+push_client_enqueue(struct push *p, struct push_client *c, struct push_msg *pre,
+    struct push_msg *msg, const void *tag)
 {
 	struct push_qent *e, *nq;
 	unsigned i, idx, n;
@@ -274,8 +274,8 @@ push_client_enqueue(struct push *p, struct push_client *c,
 			p->coalesced_total++;
 			goto pending;
 		}
-	if (c->qlen > 0 && (c->qbytes + len > p->queue_limit ||
-	    c->qlen >= PUSH_QUEUE_MAX))
+	if (c->qlen > 0 &&
+	    (c->qbytes + len > p->queue_limit || c->qlen >= PUSH_QUEUE_MAX))
 		return -1;
 	if (c->qlen == c->qcap) {
 		n = c->qcap == 0 ? 4 : c->qcap * 2;
@@ -452,7 +452,7 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 			scratch_reserve(p, 16);
 			c->ping = 0;
 			if (lws_write(c->wsi, p->scratch + LWS_PRE, 0,
-			    LWS_WRITE_PING) < 0)
+			        LWS_WRITE_PING) < 0)
 				goto dead;
 			continue;
 		}
@@ -497,8 +497,8 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 			n += plen;
 			qpop(p, c);
 		}
-		if (lws_write(c->wsi, p->scratch + LWS_PRE, n,
-		    LWS_WRITE_HTTP) < 0)
+		if (lws_write(c->wsi, p->scratch + LWS_PRE, n, LWS_WRITE_HTTP) <
+		    0)
 			goto dead;
 		p->bytes_total += n;
 	}
@@ -642,8 +642,8 @@ sub_send(struct push *p, struct push_sub *s)
 
 	if (c->closing || c->dead)
 		return 0;
-	if (push_client_enqueue(p, c, s->prefix, s->prefix != NULL ? q->ws :
-	    q->sse, s) == -1) {
+	if (push_client_enqueue(p, c, s->prefix,
+	        s->prefix != NULL ? q->ws : q->sse, s) == -1) {
 		push_client_close(p, c, "slow consumer: queue full");
 		return -1;
 	}
@@ -861,7 +861,8 @@ push_poll(struct push *p)
 	buf_init(&bt.b);
 	do {
 		bt.ntimes = 0;
-		rc = store_changes_since(p->store, p->seen, 256, on_change, &bt);
+		rc =
+		    store_changes_since(p->store, p->seen, 256, on_change, &bt);
 		if (rc == -1)
 			break;
 		for (q = p->queries; q != NULL; q = q->next) {
@@ -937,8 +938,8 @@ push_urlarg(struct lws *wsi, const char *name, char *buf, size_t len)
 }
 
 static int
-add_hdr(struct lws *wsi, const char *name, const char *val,
-    unsigned char **pp, unsigned char *end)
+add_hdr(struct lws *wsi, const char *name, const char *val, unsigned char **pp,
+    unsigned char *end)
 {
 
 	return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
@@ -964,8 +965,9 @@ push_http_reply(struct lws *wsi, unsigned status, const char *ctype,
 	if (lws_add_http_common_headers(wsi, status, ctype, len, &pp, end) ||
 	    add_hdr(wsi, "cache-control:", "no-store", &pp, end) ||
 	    (origin != NULL && origin[0] != '\0' &&
-	    (add_hdr(wsi, "access-control-allow-origin:", origin, &pp, end) ||
-	    add_hdr(wsi, "vary:", "Origin", &pp, end))) ||
+	        (add_hdr(wsi, "access-control-allow-origin:", origin, &pp,
+	             end) ||
+	            add_hdr(wsi, "vary:", "Origin", &pp, end))) ||
 	    lws_finalize_http_header(wsi, &pp, end))
 		goto out;
 	memcpy(pp, body, len);
@@ -987,8 +989,10 @@ push_http_error(struct lws *wsi, unsigned status, const char *message,
 	int rc;
 
 	buf_init(&b);
-	buf_printf(&b, "{\"data\":null,\"error\":{\"status\":%u,\"name\":\"%s\","
-	    "\"message\":", status, http_status_name((int)status));
+	buf_printf(&b,
+	    "{\"data\":null,\"error\":{\"status\":%u,\"name\":\"%s\","
+	    "\"message\":",
+	    status, http_status_name((int)status));
 	buf_add_json_string(&b, message, strlen(message));
 	buf_adds(&b, ",\"details\":{}}}");
 	rc = push_http_reply(wsi, status, "application/json", b.data, b.len,
@@ -1000,7 +1004,8 @@ push_http_error(struct lws *wsi, unsigned status, const char *message,
 static void
 beat_cb(lws_sorted_usec_list_t *sul)
 {
-	struct push *p = lws_container_of(sul, struct push, sul_beat);
+	struct push *p = (struct push *)(void *)((char *)sul -
+	    offsetof(struct push, sul_beat));
 	struct push_client *c;
 
 	for (c = p->all; c != NULL; c = c->anext) {
@@ -1026,7 +1031,8 @@ beat_cb(lws_sorted_usec_list_t *sul)
 static void
 poll_cb(lws_sorted_usec_list_t *sul)
 {
-	struct push *p = lws_container_of(sul, struct push, sul_poll);
+	struct push *p = (struct push *)(void *)((char *)sul -
+	    offsetof(struct push, sul_poll));
 	struct push_client *c;
 
 	push_poll(p);
@@ -1037,7 +1043,8 @@ poll_cb(lws_sorted_usec_list_t *sul)
 	 */
 	for (c = p->all; c != NULL; c = c->anext)
 		if (!c->pending && !c->dead &&
-		    (c->qlen > 0 || c->closing || (c->raw && c->cursor < p->seen))) {
+		    (c->qlen > 0 || c->closing ||
+		        (c->raw && c->cursor < p->seen))) {
 			c->pending = 1;
 			c->pnext = p->pending;
 			p->pending = c;
@@ -1204,8 +1211,8 @@ push_new(const struct conf *conf, struct store *st)
 	info.protocols = protocols;
 	info.user = p;
 	info.vhost_name = "default";
-	info.options |= LWS_SERVER_OPTION_VALIDATE_UTF8 |
-	    LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.options |=
+	    LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.max_http_header_data = 2048;
 	info.timeout_secs = 10;
 	info.server_string = "strapi-live-push";
@@ -1229,10 +1236,11 @@ push_new(const struct conf *conf, struct store *st)
 		    LWS_ADOPT_RAW_FILE_DESC, u, "strapi-live", NULL);
 		if (p->notify_wsi == NULL)
 			log_warnx("push: cannot watch the notify socket; "
-			    "polling only");
+			          "polling only");
 	} else
 		log_warnx("push: no notify socket; polling every %" PRId64
-		    " ms", p->poll_ms);
+		          " ms",
+		    p->poll_ms);
 	lws_sul_schedule(p->ctx, 0, &p->sul_poll, poll_cb,
 	    p->poll_ms * LWS_US_PER_MS);
 	lws_sul_schedule(p->ctx, 0, &p->sul_beat, beat_cb,

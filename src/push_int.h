@@ -13,9 +13,9 @@
 #include "subscription.h"
 
 #define PUSH_ADDR_BUCKETS 1024
-#define PUSH_QUEUE_MAX	  4096 /* queued messages per client */
-#define PUSH_CATCHUP	  64   /* changes read from the log per round */
-#define PUSH_WS_ID_MAX	  64
+#define PUSH_QUEUE_MAX    4096 /* queued messages per client */
+#define PUSH_CATCHUP      64   /* changes read from the log per round */
+#define PUSH_WS_ID_MAX    64
 #define PUSH_LAG_BUCKETS  10
 
 /* Immutable, reference-counted bytes sent to many clients. */
@@ -27,10 +27,10 @@ struct push_msg {
 
 enum push_kind {
 	PUSH_KIND_NONE,
-	PUSH_KIND_HTTP,	      /* one-shot answer (status, errors) */
+	PUSH_KIND_HTTP,       /* one-shot answer (status, errors) */
 	PUSH_KIND_SSE_EVENTS, /* raw change stream over SSE */
 	PUSH_KIND_SSE_QUERY,  /* one reactive query over SSE */
-	PUSH_KIND_WS,	      /* WebSocket: queries and/or changes */
+	PUSH_KIND_WS,         /* WebSocket: queries and/or changes */
 };
 
 struct push_client;
@@ -39,10 +39,10 @@ struct push_query;
 /* One subscriber of a query. */
 struct push_sub {
 	struct push_sub *qnext, *qprev; /* the query's subscribers */
-	struct push_sub *cnext;		/* the client's subscriptions */
+	struct push_sub *cnext;         /* the client's subscriptions */
 	struct push_client *client;
 	struct push_query *query;
-	char *id;		/* WebSocket subscription id, or NULL */
+	char *id;                /* WebSocket subscription id, or NULL */
 	struct push_msg *prefix; /* {"type":"result","id":"…", or NULL */
 };
 
@@ -51,7 +51,7 @@ struct push_query {
 	struct push_query *next, *prev;
 	char *key;
 	struct subscription_spec spec;
-	struct buf data;      /* last data array sent */
+	struct buf data; /* last data array sent */
 	uint64_t seq;
 	struct push_msg *sse; /* event: result frame */
 	struct push_msg *ws;  /* "seq":N,"data":[…]} after a prefix */
@@ -63,7 +63,7 @@ struct push_query {
 struct push_qent {
 	struct push_msg *pre; /* or NULL */
 	struct push_msg *msg;
-	const void *tag;      /* coalescing key (a push_sub), or NULL */
+	const void *tag; /* coalescing key (a push_sub), or NULL */
 };
 
 struct push_addr {
@@ -79,9 +79,9 @@ struct push_client {
 	enum push_kind kind;
 	struct push_client *anext, *aprev; /* streaming clients */
 	struct push_client *rnext, *rprev; /* raw change-stream clients */
-	struct push_client *pnext;	   /* pending flush after a batch */
+	struct push_client *pnext;         /* pending flush after a batch */
 	const struct collection *filter;   /* raw stream: NULL for all */
-	uint64_t cursor;		   /* raw stream: last seq handled */
+	uint64_t cursor;                   /* raw stream: last seq handled */
 	struct push_qent *q;
 	unsigned qhead, qlen, qcap;
 	size_t qoff, qbytes;
@@ -160,8 +160,7 @@ int push_sse_http(struct push *, struct push_client *, struct lws *,
 /* push_ws.c */
 int push_ws_filter(struct push *, struct lws *);
 int push_ws_established(struct push *, struct push_client *, struct lws *);
-int push_ws_receive(struct push *, struct push_client *, const char *,
-    size_t);
+int push_ws_receive(struct push *, struct push_client *, const char *, size_t);
 void push_ws_change_msg(struct buf *, const struct store_change *,
     const char *plural);
 void push_ws_reset_msg(struct buf *, uint64_t seq);

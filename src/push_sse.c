@@ -14,8 +14,8 @@
 #include "xmalloc.h"
 
 static int
-add_hdr(struct lws *wsi, const char *name, const char *val,
-    unsigned char **pp, unsigned char *end)
+add_hdr(struct lws *wsi, const char *name, const char *val, unsigned char **pp,
+    unsigned char *end)
 {
 
 	return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
@@ -33,21 +33,23 @@ start_stream(struct lws *wsi, const char *origin)
 	start = pp = buf + LWS_PRE;
 	end = buf + sizeof(buf) - 1;
 	if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK,
-	    "text/event-stream; charset=utf-8", LWS_ILLEGAL_HTTP_CONTENT_LEN,
-	    &pp, end) ||
+	        "text/event-stream; charset=utf-8",
+	        LWS_ILLEGAL_HTTP_CONTENT_LEN, &pp, end) ||
 	    add_hdr(wsi, "cache-control:", "no-cache, no-transform", &pp,
-	    end) ||
+	        end) ||
 	    add_hdr(wsi, "x-accel-buffering:", "no", &pp, end) ||
 	    (origin[0] != '\0' &&
-	    (add_hdr(wsi, "access-control-allow-origin:", origin, &pp, end) ||
-	    add_hdr(wsi, "vary:", "Origin", &pp, end))) ||
+	        (add_hdr(wsi, "access-control-allow-origin:", origin, &pp,
+	             end) ||
+	            add_hdr(wsi, "vary:", "Origin", &pp, end))) ||
 	    lws_finalize_http_header(wsi, &pp, end))
 		return -1;
 	n = snprintf(hint, sizeof(hint), "retry: %u\n\n", SSE_RETRY_MS);
 	memcpy(pp, hint, (size_t)n);
 	pp += n;
-	return lws_write(wsi, start, (size_t)(pp - start), LWS_WRITE_HTTP) < 0 ?
-	    -1 : 0;
+	return lws_write(wsi, start, (size_t)(pp - start), LWS_WRITE_HTTP) < 0
+	    ? -1
+	    : 0;
 }
 
 static const struct collection *
@@ -68,8 +70,9 @@ resume_point(struct lws *wsi, uint64_t *since)
 	char buf[64];
 	const char *v;
 
-	if (lws_hdr_custom_copy(wsi, buf, sizeof(buf), "last-event-id:",
-	    14) > 0 && sse_parse_id(buf, since) == 0)
+	if (lws_hdr_custom_copy(wsi, buf, sizeof(buf), "last-event-id:", 14) >
+	        0 &&
+	    sse_parse_id(buf, since) == 0)
 		return 1;
 	v = push_urlarg(wsi, "lastEventId", buf, sizeof(buf));
 	if (v != NULL && sse_parse_id(v, since) == 0)
@@ -146,8 +149,9 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 		rc = push_http_error(wsi, 400, why, origin);
 		goto out;
 	}
-	if (push_client_attach(p, c, wsi, events ? PUSH_KIND_SSE_EVENTS :
-	    PUSH_KIND_SSE_QUERY, &status, &why) == -1) {
+	if (push_client_attach(p, c, wsi,
+	        events ? PUSH_KIND_SSE_EVENTS : PUSH_KIND_SSE_QUERY, &status,
+	        &why) == -1) {
 		rc = push_http_error(wsi, (unsigned)status, why, origin);
 		goto out;
 	}

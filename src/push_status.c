@@ -15,7 +15,8 @@ healthz(struct push *p, struct buf *b)
 	uint64_t last = 0;
 	int up = store_last_seq(p->store, &last) == 0;
 
-	buf_printf(b, "{\"up\":%s,\"lastSeq\":%" PRIu64 ",\"storeSeq\":%" PRIu64
+	buf_printf(b,
+	    "{\"up\":%s,\"lastSeq\":%" PRIu64 ",\"storeSeq\":%" PRIu64
 	    ",\"clients\":%zu,\"sse\":%zu,\"ws\":%zu,\"subscriptions\":%zu,"
 	    "\"queries\":%zu,\"uptimeMs\":%" PRId64 ",\"notify\":%s}",
 	    up ? "true" : "false", p->seen, last, p->nclients, p->nsse, p->nws,
@@ -37,7 +38,8 @@ metrics(struct push *p, struct buf *b)
 {
 	size_t i;
 
-	buf_adds(b, "# HELP strapi_live_push_connections Open streaming "
+	buf_adds(b,
+	    "# HELP strapi_live_push_connections Open streaming "
 	    "connections.\n# TYPE strapi_live_push_connections gauge\n");
 	buf_printf(b, "strapi_live_push_connections{kind=\"sse\"} %zu\n",
 	    p->nsse);
@@ -68,15 +70,18 @@ metrics(struct push *p, struct buf *b)
 	    "Reactive queries computed.", p->queries_computed_total);
 	metric(b, "strapi_live_push_wakeups_total", "counter",
 	    "Notify datagrams that woke the sidecar.", p->wakeups_total);
-	buf_adds(b, "# HELP strapi_live_push_lag_ms Time from commit to push."
+	buf_adds(b,
+	    "# HELP strapi_live_push_lag_ms Time from commit to push."
 	    "\n# TYPE strapi_live_push_lag_ms histogram\n");
 	for (i = 0; i < PUSH_LAG_BUCKETS; i++)
-		buf_printf(b, "strapi_live_push_lag_ms_bucket{le=\"%u\"} %"
-		    PRIu64 "\n", push_lag_bounds[i], p->lag_buckets[i]);
-	buf_printf(b, "strapi_live_push_lag_ms_bucket{le=\"+Inf\"} %" PRIu64
+		buf_printf(b,
+		    "strapi_live_push_lag_ms_bucket{le=\"%u\"} %" PRIu64 "\n",
+		    push_lag_bounds[i], p->lag_buckets[i]);
+	buf_printf(b,
+	    "strapi_live_push_lag_ms_bucket{le=\"+Inf\"} %" PRIu64
 	    "\nstrapi_live_push_lag_ms_sum %" PRIu64
-	    "\nstrapi_live_push_lag_ms_count %" PRIu64 "\n", p->lag_count,
-	    p->lag_sum_ms, p->lag_count);
+	    "\nstrapi_live_push_lag_ms_count %" PRIu64 "\n",
+	    p->lag_count, p->lag_sum_ms, p->lag_count);
 	metric(b, "strapi_live_push_lag_max_ms", "gauge",
 	    "Largest commit-to-push lag seen.", p->lag_max_ms);
 }
@@ -93,8 +98,8 @@ push_status_http(struct push *p, struct lws *wsi, const char *path)
 	buf_init(&b);
 	if (strcmp(path, "/live/healthz") == 0) {
 		healthz(p, &b);
-		rc = push_http_reply(wsi, 200, "application/json", b.data, b.len,
-		    origin);
+		rc = push_http_reply(wsi, 200, "application/json", b.data,
+		    b.len, origin);
 	} else {
 		metrics(p, &b);
 		rc = push_http_reply(wsi, 200,

@@ -167,7 +167,7 @@ do_subscribe(struct push *p, struct push_client *c, struct json_object *o,
 		it = json_object_iter_begin(q);
 		end = json_object_iter_end(q);
 		for (; !json_object_iter_equal(&it, &end);
-		    json_object_iter_next(&it)) {
+		     json_object_iter_next(&it)) {
 			v = json_object_iter_peek_value(&it);
 			if (json_object_is_type(v, json_type_int)) {
 				snprintf(num, sizeof(num), "%" PRId64,
@@ -180,7 +180,8 @@ do_subscribe(struct push *p, struct push_client *c, struct json_object *o,
 				goto out;
 			}
 			if (subscription_spec_set(&spec,
-			    json_object_iter_peek_name(&it), val, &why) == -1)
+			        json_object_iter_peek_name(&it), val,
+			        &why) == -1)
 				goto out;
 		}
 	}
@@ -201,8 +202,8 @@ do_changes(struct push *p, struct push_client *c, struct json_object *o)
 	int64_t since;
 
 	if ((coll = str_field(o, "collection")) != NULL) {
-		c->filter = conf_collection_by_plural(p->conf, coll,
-		    strlen(coll));
+		c->filter =
+		    conf_collection_by_plural(p->conf, coll, strlen(coll));
 		if (c->filter == NULL)
 			c->filter = conf_collection_by_name(p->conf, coll);
 		if (c->filter == NULL)

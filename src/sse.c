@@ -68,8 +68,9 @@ sse_change_json(struct buf *b, const struct store_change *ch,
 {
 	const char *coll = plural != NULL ? plural : ch->collection;
 
-	buf_printf(b, "{\"seq\":%" PRIu64 ",\"op\":\"%s\",\"collection\":",
-	    ch->seq, ch->op == STORE_OP_UPSERT ? "upsert" : "remove");
+	buf_printf(b,
+	    "{\"seq\":%" PRIu64 ",\"op\":\"%s\",\"collection\":", ch->seq,
+	    ch->op == STORE_OP_UPSERT ? "upsert" : "remove");
 	buf_add_json_string(b, coll, strlen(coll));
 	buf_adds(b, ",\"documentId\":");
 	buf_add_json_string(b, ch->document_id, strlen(ch->document_id));
@@ -128,8 +129,8 @@ sse_parse_id(const char *s, uint64_t *id)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_C(0x7fffffffffffffff) - (uint64_t)(*s - '0')) /
-		    10)
+		if (v >
+		    (UINT64_C(0x7fffffffffffffff) - (uint64_t)(*s - '0')) / 10)
 			return -1;
 		v = v * 10 + (uint64_t)(*s - '0');
 		digits++;

@@ -11,8 +11,8 @@
 /* Reconnection delay hinted to EventSource clients, ms. */
 #define SSE_RETRY_MS 2000
 
-void sse_event(struct buf *, uint64_t id, const char *event,
-    const char *data, size_t len);
+void sse_event(struct buf *, uint64_t id, const char *event, const char *data,
+    size_t len);
 void sse_comment(struct buf *, const char *);
 void sse_retry(struct buf *, unsigned ms);
 void sse_change_json(struct buf *, const struct store_change *,

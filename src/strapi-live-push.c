@@ -34,7 +34,7 @@ main(int argc UNUSED, char *argv[])
 	(void)log_level_parse(conf_str(conf, CFG_LOG_LEVEL), &lv);
 	log_set_level(lv);
 	if (store_open(&st, conf_str(conf, CFG_STORE_DIR),
-	    STORE_OPEN_NO_NOTIFY) == -1)
+	        STORE_OPEN_NO_NOTIFY) == -1)
 		fatalx("cannot open the store");
 	signal(SIGPIPE, SIG_IGN);
 	the_push = push_new(conf, st);

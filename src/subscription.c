@@ -44,7 +44,7 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 	if (strcmp(key, "category") == 0 ||
 	    strcmp(key, "filters[category][$eq]") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
-		    ENTRY_MAX_CATEGORY)) {
+		        ENTRY_MAX_CATEGORY)) {
 			*why = "category: invalid";
 			return -1;
 		}
@@ -55,7 +55,7 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 	if (strcmp(key, "slug") == 0 ||
 	    strcmp(key, "filters[slug][$eq]") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
-		    ENTRY_MAX_SLUG)) {
+		        ENTRY_MAX_SLUG)) {
 			*why = "slug: invalid";
 			return -1;
 		}
@@ -75,7 +75,7 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 	}
 	if (strcmp(key, "locale") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
-		    ENTRY_MAX_LOCALE)) {
+		        ENTRY_MAX_LOCALE)) {
 			*why = "locale: invalid";
 			return -1;
 		}
@@ -122,8 +122,8 @@ subscription_locale(const struct subscription_spec *s)
 
 	if (s->locale != NULL)
 		return s->locale;
-	return s->coll != NULL && s->coll->nlocales > 0 ? s->coll->locales[0] :
-	    "";
+	return s->coll != NULL && s->coll->nlocales > 0 ? s->coll->locales[0]
+	                                                : "";
 }
 
 /*

@@ -15,9 +15,9 @@
 /* A reactive query: a list (newest first), by category, or by slug. */
 struct subscription_spec {
 	const struct collection *coll; /* borrowed from the conf */
-	char *category;		       /* NULL: any */
-	char *slug;		       /* NULL: any */
-	char *locale;		       /* NULL: the collection's default */
+	char *category;                /* NULL: any */
+	char *slug;                    /* NULL: any */
+	char *locale;                  /* NULL: the collection's default */
 	uint64_t page_size;
 };
 
@@ -25,8 +25,7 @@ void subscription_spec_init(struct subscription_spec *);
 void subscription_spec_clear(struct subscription_spec *);
 int subscription_spec_set(struct subscription_spec *, const char *key,
     const char *value, const char **why);
-int subscription_spec_check(const struct subscription_spec *,
-    const char **why);
+int subscription_spec_check(const struct subscription_spec *, const char **why);
 const char *subscription_locale(const struct subscription_spec *);
 void subscription_key(const struct subscription_spec *, struct buf *);
 int subscription_touches(const struct subscription_spec *,

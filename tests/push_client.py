@@ -384,6 +384,6 @@ class Sidecar:
             return self.proc.wait()
 
     def kill(self):
+        # SIGTERM first, so sanitizer builds report leaks at exit.
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            self.stop()
