@@ -147,12 +147,14 @@ cgi_body() {
 	sed '1,/^\r*$/d'
 }
 
-# Start lighttpd on a free port: lighttpd_start "EXTRA CONFIG LINES"
-# (not in a pipeline: it sets LIGHTTPD_PORT and LIGHTTPD_PID for the
-# caller). The docroot is $T/www.
+# Start lighttpd on a free port: lighttpd_start "EXTRA CONFIG LINES", or
+# with no argument the lines come from stdin (a redirection, never a
+# pipeline: it sets LIGHTTPD_PORT and LIGHTTPD_PID for the caller). The
+# docroot is $T/www.
 lighttpd_start() {
 	local conf="$T/lighttpd.conf" extra="$*"
 	command -v lighttpd >/dev/null 2>&1 || return 1
+	[ $# -eq 0 ] && extra=$(cat)
 	mkdir -p "$T/www" "$T/log"
 	LIGHTTPD_PORT=$(free_port)
 	cat >"$conf" <<EOF
