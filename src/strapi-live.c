@@ -11,6 +11,7 @@
 /* clang-format off */
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_dump_entry,
+	&cmd_gen_types_entry,
 	&cmd_stats_entry,
 	&cmd_verify_entry,
 };
