@@ -159,6 +159,23 @@ collect_item(void *arg, const struct store_item *it)
 	return 0;
 }
 
+/* 1 when the entry's category field equals q->category. */
+static int
+entry_has_category(const struct render_query *q, const char *json,
+    size_t len)
+{
+	struct json_object *o, *v;
+	int yes = 0;
+
+	o = json_tokener_parse(json);
+	if (o != NULL && len > 0 &&
+	    json_object_object_get_ex(o, q->coll->category_field, &v) &&
+	    json_object_is_type(v, json_type_string))
+		yes = strcmp(json_object_get_string(v), q->category) == 0;
+	json_object_put(o);
+	return yes;
+}
+
 static int
 run_query(struct store *st, const struct render_query *q, struct collect *c,
     uint64_t *total, uint64_t *seq)
@@ -178,6 +195,9 @@ run_query(struct store *st, const struct render_query *q, struct collect *c,
 			buf_clear(&one);
 			return -1;
 		}
+		if (r == STORE_OK && q->category != NULL &&
+		    !entry_has_category(q, one.data, one.len))
+			r = STORE_NOTFOUND; /* slug and category filters */
 		if (r == STORE_OK) {
 			*total = 1;
 			skip = q->paging == RENDER_PAGING_PAGE ?
@@ -230,7 +250,9 @@ render_data_array(struct store *st, const struct render_query *q,
 /*
  * Appends Strapi's list envelope to out:
  * {"data":[…],"meta":{"pagination":{"page","pageSize","pageCount","total",
- * "nextCursor"?},"seq":N}} (or {start,limit,total} with offset paging).
+ * "nextCursor"},"seq":N}} (or {start,limit,total} with offset paging, and
+ * {pageSize,total} when continuing from a cursor). nextCursor is null on
+ * the last page.
  * Returns 0, or -1 when the store failed (logged).
  */
 int
@@ -248,7 +270,10 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 	if (run_query(st, q, &c, &total, &s) == -1)
 		return -1;
 	buf_adds(out, "],\"meta\":{\"pagination\":{");
-	if (q->paging == RENDER_PAGING_PAGE)
+	if (q->after != NULL) /* cursor paging: page numbers mean nothing */
+		buf_printf(out, "\"pageSize\":%" PRIu64 ",\"total\":%" PRIu64,
+		    (uint64_t)c.want, total);
+	else if (q->paging == RENDER_PAGING_PAGE)
 		buf_printf(out, "\"page\":%" PRIu64 ",\"pageSize\":%" PRIu64
 		    ",\"pageCount\":%" PRIu64 ",\"total\":%" PRIu64, q->page,
 		    q->page_size,
@@ -262,7 +287,8 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 		render_cursor_encode(out, c.last.published_at,
 		    c.last.document_id);
 		buf_addc(out, '"');
-	}
+	} else
+		buf_adds(out, ",\"nextCursor\":null"); /* the end */
 	buf_printf(out, "},\"seq\":%" PRIu64 "}}", s);
 	*seq = s;
 	return 0;

@@ -12,6 +12,7 @@
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_dump_entry,
 	&cmd_gen_types_entry,
+	&cmd_import_entry,
 	&cmd_stats_entry,
 	&cmd_verify_entry,
 };
