@@ -9,7 +9,7 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 : "${QUERY_FCGI:=$top_builddir/cgi-bin/query.fcgi}"
-: "${STRAPI_LIVE_PUSH:=$top_builddir/src/strapi-live-push}"
+: "${STRAPI_LIVE_PUSH:=${PUSH_BIN:-$top_builddir/src/strapi-live-push}}"
 : "${CHROMIUM:=/usr/bin/chromium}"
 
 [ -x "$CHROMIUM" ] || skip_all "no Chromium at $CHROMIUM (apt-get install chromium)"

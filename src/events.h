@@ -1,0 +1,22 @@
+/* events.h: events.fcgi's handler: the change stream without a daemon */
+#ifndef EVENTS_H
+#define EVENTS_H
+
+#include "conf.h"
+#include "http.h"
+#include "store.h"
+
+#define EVENTS_POLL_MS	     200
+#define EVENTS_JSON_LIMIT    100
+#define EVENTS_JSON_MAX	     1000
+#define EVENTS_BATCH	     100
+
+struct events_ctx {
+	const struct conf *conf;
+	struct store *store;
+	int (*stopping)(void); /* non-zero: end the stream now */
+};
+
+void events_handle(const struct http_req *, struct http_resp *, void *);
+
+#endif

@@ -1,0 +1,15 @@
+/* push.h: the push sidecar's event loop, as its main sees it */
+#ifndef PUSH_H
+#define PUSH_H
+
+#include "conf.h"
+#include "store.h"
+
+struct push;
+
+struct push *push_new(const struct conf *, struct store *);
+void push_run(struct push *);
+void push_stop(struct push *);
+void push_free(struct push *);
+
+#endif

@@ -1,0 +1,114 @@
+/* test_subscription.c: which reactive queries a change touches */
+#include "config.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "subscription.h"
+#include "tap.h"
+
+static struct store_change
+change(const char *coll, const char *os, const char *oc, const char *ns,
+    const char *nc)
+{
+	struct store_change ch;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.seq = 1;
+	ch.collection = coll;
+	ch.document_id = "doc";
+	ch.locale = "";
+	ch.old_slug = os;
+	ch.old_category = oc;
+	ch.new_slug = ns;
+	ch.new_category = nc;
+	return ch;
+}
+
+int
+main(void)
+{
+	struct conf *conf;
+	struct subscription_spec tech, list, slug, s;
+	struct store_change ch;
+	struct buf k1, k2;
+	const char *why = NULL;
+	char *cause = NULL;
+
+	conf = conf_new();
+	if (conf_finish(conf, &cause) == -1) {
+		tap_diag("conf: %s", cause);
+		return 1;
+	}
+	subscription_spec_init(&tech);
+	tech.coll = conf_collection_by_name(conf, "article");
+	ok(subscription_spec_set(&tech, "category", "tech", &why) == 0,
+	    "category accepted");
+	subscription_spec_init(&list);
+	list.coll = tech.coll;
+	subscription_spec_init(&slug);
+	slug.coll = tech.coll;
+	ok(subscription_spec_set(&slug, "slug", "hello", &why) == 0,
+	    "slug accepted");
+
+	ch = change("article", NULL, NULL, "a", "design");
+	ok(!subscription_touches(&tech, &ch), "design change does not touch tech");
+	ok(subscription_touches(&list, &ch), "any change touches the list");
+	ch = change("article", "a", "tech", "a", "ops");
+	ok(subscription_touches(&tech, &ch), "moving out of tech touches tech");
+	ch = change("article", "a", "design", "a", "tech");
+	ok(subscription_touches(&tech, &ch), "moving into tech touches tech");
+	ch = change("article", "hello", "tech", NULL, NULL);
+	ok(subscription_touches(&slug, &ch), "removing the slug's entry touches it");
+	ch = change("article", "old", NULL, "hello", NULL);
+	ok(subscription_touches(&slug, &ch), "slug handed over touches it");
+	ch = change("article", "x", "tech", "y", "tech");
+	ok(!subscription_touches(&slug, &ch), "other slug does not touch");
+	ch = change("page", NULL, "tech", NULL, "tech");
+	ok(!subscription_touches(&tech, &ch), "other collection does not touch");
+	ch = change("article", NULL, "tech", NULL, "tech");
+	ch.locale = "fr";
+	ok(!subscription_touches(&tech, &ch), "other locale does not touch");
+
+	subscription_spec_init(&s);
+	ok(subscription_spec_set(&s, "pageSize", "0", &why) == -1 &&
+	    strstr(why, "pageSize") != NULL, "pageSize 0 refused");
+	ok(subscription_spec_set(&s, "pageSize", "101", &why) == -1,
+	    "pageSize 101 refused");
+	ok(subscription_spec_set(&s, "pageSize", "10", &why) == 0 &&
+	    s.page_size == 10, "pageSize 10 accepted");
+	ok(subscription_spec_set(&s, "title", "x", &why) == -1 &&
+	    strcmp(why, "unknown query parameter") == 0, "unknown key refused");
+	ok(subscription_spec_set(&s, "category", "", &why) == -1,
+	    "empty category refused");
+	ok(subscription_spec_set(&s, "category", "a\nb", &why) == -1,
+	    "control characters refused");
+	ok(subscription_spec_check(&s, &why) == -1 &&
+	    strcmp(why, "unknown collection") == 0, "no collection refused");
+	s.coll = tech.coll;
+	(void)subscription_spec_set(&s, "category", "tech", &why);
+	(void)subscription_spec_set(&s, "slug", "x", &why);
+	ok(subscription_spec_check(&s, &why) == -1, "slug and category refused");
+
+	buf_init(&k1);
+	buf_init(&k2);
+	subscription_key(&tech, &k1);
+	subscription_spec_clear(&s);
+	subscription_spec_init(&s);
+	s.coll = tech.coll;
+	(void)subscription_spec_set(&s, "filters[category][$eq]", "tech", &why);
+	subscription_key(&s, &k2);
+	ok(strcmp(k1.data, k2.data) == 0, "same query, same key");
+	buf_reset(&k2);
+	subscription_key(&list, &k2);
+	ok(strcmp(k1.data, k2.data) != 0, "different query, different key");
+	buf_clear(&k1);
+	buf_clear(&k2);
+	subscription_spec_clear(&s);
+	subscription_spec_clear(&tech);
+	subscription_spec_clear(&list);
+	subscription_spec_clear(&slug);
+	conf_free(conf);
+	return tap_done();
+}
