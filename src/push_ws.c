@@ -25,7 +25,7 @@ push_ws_change_msg(struct buf *b, const struct store_change *ch,
 	sse_change_json(b, ch, plural);
 	/* Turn the leading '{' into {"type":"change", */
 	buf_reserve(b, 16);
-	memmove(b->data + start + 16, b->data + start + 1, b->len - start - 1);
+	memmove(b->data + start + 17, b->data + start + 1, b->len - start - 1);
 	memcpy(b->data + start, "{\"type\":\"change\",", 17);
 	b->len += 16;
 	b->data[b->len] = '\0';

@@ -30,6 +30,7 @@ PORT2=$(free_port)
 	fcgi_entry /api/ "$QUERY_FCGI"
 	cat <<EOC
 server.stream-response-body = 2
+index-file.names = ( "index.html" )
 \$HTTP["url"] =~ "^/live/" {
 	proxy.server = ( "" => (( "host" => "127.0.0.1", "port" => $PUSH_PORT )) )
 	proxy.header = ( "upgrade" => "enable" )
@@ -41,7 +42,8 @@ server.stream-response-body = 2
 	}
 }
 EOC
-} | lighttpd_start || skip_all "lighttpd did not start"
+} >"$T/extra.conf"
+lighttpd_start <"$T/extra.conf" || skip_all "lighttpd did not start"
 
 BASE="http://127.0.0.1:$LIGHTTPD_PORT" \
 BASE_NOWS="http://127.0.0.1:$PORT2" \
