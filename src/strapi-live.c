@@ -101,7 +101,8 @@ main(int argc, char *argv[])
 		return CMD_EXIT_STORE;
 	}
 	rc = cmd->exec(&ctx, argc - 1, argv + 1);
-	store_close(ctx.store);
+	if (ctx.store != NULL) /* gen-types opens no store */
+		store_close(ctx.store);
 	conf_free(ctx.conf);
 	return rc;
 }
