@@ -625,7 +625,7 @@ query_compute(struct push *p, struct push_query *q)
 	buf_addc(&m, '}');
 	push_msg_unref(q->ws);
 	q->ws = push_msg_new(m.data + 1, m.len - 1);
-	buf_init(&d); /* its memory now belongs to q->data */
+	buf_init(&d); /* q->data owns the old bytes now */
 	sse_event(&d, 0, "result", m.data, m.len);
 	push_msg_unref(q->sse);
 	q->sse = push_msg_from_buf(&d);

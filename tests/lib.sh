@@ -10,6 +10,7 @@ set -u
 : "${FIXTURES:=$top_srcdir/tests/fixtures/strapi5}"
 : "${WEBHOOK_FCGI:=$top_builddir/cgi-bin/webhook.fcgi}"
 : "${STRAPI_LIVE:=$top_builddir/src/strapi-live}"
+: "${QUERY_FCGI:=$top_builddir/cgi-bin/query.fcgi}"
 
 SECRET=fixture-webhook-secret-123
 _tap_n=0
@@ -200,4 +201,44 @@ post_fixture() {
 # Canonical published state from the store: sorted JSON lines.
 store_state() {
 	"$STRAPI_LIVE" dump | python3 -c 'import json,sys; print("\n".join(sorted(json.dumps(json.loads(l),sort_keys=True) for l in sys.stdin if l.strip())))'
+}
+
+# --- query (issue 3) ---------------------------------------------------------
+
+# Compare a query.fcgi answer with a recorded Strapi 5 REST response:
+# strapi_compare FIXTURE STATUS BODYFILE. Same status; same data; meta
+# holds Strapi's keys with Strapi's values, plus only our additions
+# (meta.seq, pagination.nextCursor); errors have the same error object.
+# Prints what differs; exits non-zero when something does.
+strapi_compare() {
+	python3 - "$@" <<'PYEOF'
+import json, sys
+fx = json.load(open(sys.argv[1]))
+status = int(sys.argv[2])
+got = json.load(open(sys.argv[3]))
+want = fx["body"]
+bad = []
+if status != fx["status"]:
+    bad.append("status %d, Strapi %d" % (status, fx["status"]))
+if "error" in want:
+    if got.get("data", 1) is not None or got.get("error") != want["error"]:
+        bad.append("error %r, Strapi %r" % (got.get("error"), want["error"]))
+else:
+    if got.get("data") != want["data"]:
+        bad.append("data differs: %s vs Strapi %s" % (json.dumps(got.get("data"))[:300], json.dumps(want["data"])[:300]))
+    gm, wm = got.get("meta", {}), want["meta"]
+    if set(gm) - set(wm) - {"seq"}:
+        bad.append("extra meta keys %r" % sorted(set(gm) - set(wm)))
+    if "seq" not in gm:
+        bad.append("meta.seq missing")
+    if "pagination" in wm:
+        gp, wp = gm.get("pagination", {}), wm["pagination"]
+        if {k: gp.get(k) for k in wp} != wp:
+            bad.append("pagination %r, Strapi %r" % (gp, wp))
+        if set(gp) - set(wp) - {"nextCursor"}:
+            bad.append("extra pagination keys %r" % sorted(set(gp) - set(wp)))
+for b in bad:
+    print("# " + b)
+sys.exit(1 if bad else 0)
+PYEOF
 }

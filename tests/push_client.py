@@ -1,0 +1,389 @@
+"""push_client.py: SSE and WebSocket test clients for the push sidecar tests.
+
+Standard library only. The WebSocket client does its own framing so tests
+can also send malformed frames.
+"""
+import base64
+import json
+import os
+import socket
+import struct
+import sys
+import time
+import urllib.request
+
+_n = 0
+_fail = 0
+
+
+def ok(cond, name):
+    global _n, _fail
+    _n += 1
+    if cond:
+        print("ok %d - %s" % (_n, name))
+    else:
+        _fail += 1
+        print("not ok %d - %s" % (_n, name))
+    sys.stdout.flush()
+    return cond
+
+
+def is_(got, want, name):
+    r = ok(got == want, name)
+    if not r:
+        print("#   got:  %r" % (got,))
+        print("#   want: %r" % (want,))
+    return r
+
+
+def diag(msg):
+    print("# " + str(msg))
+
+
+def done():
+    print("1..%d" % _n)
+    sys.exit(1 if _fail else 0)
+
+
+FIXTURES = os.environ.get("FIXTURES", "tests/fixtures/strapi5")
+SECRET = os.environ.get("STRAPI_LIVE_WEBHOOK_SECRET",
+                        "fixture-webhook-secret-123")
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as f:
+        return json.load(f)
+
+
+def post_body(url, body):
+    """POSTs a webhook body; returns the parsed JSON answer."""
+    req = urllib.request.Request(url, data=body.encode(), method="POST",
+                                 headers={"Content-Type": "application/json",
+                                          "Authorization": "Bearer " + SECRET})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def post_fixture(url, name):
+    return post_body(url, fixture(name)["raw_body"])
+
+
+def article(doc, slug, category, title="t", updated="2026-01-01T00:00:00.000Z",
+            published="2026-01-01T00:00:00.000Z", event="entry.publish"):
+    """A Strapi 5 webhook body for one published article."""
+    return json.dumps({"event": event, "createdAt": updated,
+                       "model": "article", "uid": "api::article.article",
+                       "entry": {"id": 1, "documentId": doc, "title": title,
+                                 "slug": slug, "content": "c",
+                                 "excerpt": "e", "category": category,
+                                 "createdAt": "2026-01-01T00:00:00.000Z",
+                                 "updatedAt": updated,
+                                 "publishedAt": published}})
+
+
+def unpublish(doc, slug, category, updated="2026-01-01T00:00:00.000Z"):
+    return article(doc, slug, category, updated=updated,
+                   event="entry.unpublish")
+
+
+def iso(i):
+    """A distinct, increasing ISO time for version i."""
+    return time.strftime("2026-02-01T%H:%M:%S", time.gmtime(i)) + \
+        ".%03dZ" % (i % 1000)
+
+
+class SSE:
+    """A streaming EventSource-like reader over a raw socket."""
+
+    def __init__(self, host, port, path, headers=None, timeout=5):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        h = "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n" \
+            % (path, host, port)
+        for k, v in (headers or {}).items():
+            h += "%s: %s\r\n" % (k, v)
+        self.sock.sendall((h + "\r\n").encode())
+        self.buf = b""
+        self.status = None
+        self.headers = {}
+        self.closed = False
+        self.comments = 0
+        self.retry = None
+        self._read_head()
+
+    def _fill(self, timeout):
+        self.sock.settimeout(timeout)
+        try:
+            d = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        except OSError:
+            d = b""
+        if not d:
+            self.closed = True
+            return False
+        self.buf += d
+        return True
+
+    def _read_head(self):
+        while b"\r\n\r\n" not in self.buf:
+            if not self._fill(5):
+                raise IOError("no response head")
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        self.status = int(lines[0].split()[1])
+        for l in lines[1:]:
+            k, _, v = l.partition(":")
+            self.headers[k.strip().lower()] = v.strip()
+
+    def body(self, timeout=2):
+        """Reads a non-streaming body to the end (errors)."""
+        end = time.time() + timeout
+        n = int(self.headers.get("content-length", "-1"))
+        while (n < 0 or len(self.buf) < n) and time.time() < end:
+            if not self._fill(end - time.time()):
+                break
+        return self.buf.decode()
+
+    def next(self, timeout=3):
+        """Next event as dict(id, event, data), or None on timeout/close."""
+        end = time.time() + timeout
+        while True:
+            while b"\n\n" not in self.buf:
+                left = end - time.time()
+                if left <= 0 or self.closed or not self._fill(left):
+                    return None
+            block, self.buf = self.buf.split(b"\n\n", 1)
+            ev = {"id": None, "event": "message", "data": None}
+            data = []
+            for line in block.decode().split("\n"):
+                if line.startswith(":"):
+                    self.comments += 1
+                    continue
+                k, _, v = line.partition(":")
+                v = v[1:] if v.startswith(" ") else v
+                if k == "data":
+                    data.append(v)
+                elif k == "id":
+                    ev["id"] = v
+                elif k == "event":
+                    ev["event"] = v
+                elif k == "retry":
+                    self.retry = int(v)
+            if not data:
+                continue
+            ev["data"] = "\n".join(data)
+            return ev
+
+    def events(self, n, timeout=5):
+        out = []
+        end = time.time() + timeout
+        while len(out) < n:
+            e = self.next(max(0.01, end - time.time()))
+            if e is None:
+                break
+            out.append(e)
+        return out
+
+    def close(self):
+        self.sock.close()
+
+
+class WS:
+    """A minimal WebSocket client (RFC 6455), with raw frame access."""
+
+    def __init__(self, host, port, path="/live/ws", headers=None, timeout=5):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        h = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
+             "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+             "Sec-WebSocket-Version: 13\r\n") % (path, host, port, key)
+        for k, v in (headers or {}).items():
+            h += "%s: %s\r\n" % (k, v)
+        self.sock.sendall((h + "\r\n").encode())
+        self.buf = b""
+        self.closed = False
+        self.close_code = None
+        self.close_reason = None
+        self.pings = 0
+        while b"\r\n\r\n" not in self.buf:
+            d = self.sock.recv(4096)
+            if not d:
+                raise IOError("handshake refused")
+            self.buf += d
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        self.status = int(head.split()[1])
+        if self.status != 101:
+            raise IOError("handshake status %d" % self.status)
+
+    def frame(self, opcode, payload, fin=True, mask=True, rsv=0):
+        b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
+        n = len(payload)
+        if n < 126:
+            hdr = struct.pack("!BB", b0, (0x80 if mask else 0) | n)
+        elif n < 65536:
+            hdr = struct.pack("!BBH", b0, (0x80 if mask else 0) | 126, n)
+        else:
+            hdr = struct.pack("!BBQ", b0, (0x80 if mask else 0) | 127, n)
+        if mask:
+            m = os.urandom(4)
+            payload = bytes(c ^ m[i % 4] for i, c in enumerate(payload))
+            hdr += m
+        return hdr + payload
+
+    def send_raw(self, data):
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            self.closed = True
+
+    def send(self, obj):
+        data = obj if isinstance(obj, (bytes, str)) else json.dumps(obj)
+        if isinstance(data, str):
+            data = data.encode()
+        self.send_raw(self.frame(1, data))
+
+    def _need(self, n, end):
+        while len(self.buf) < n:
+            left = end - time.time()
+            if left <= 0:
+                return False
+            self.sock.settimeout(left)
+            try:
+                d = self.sock.recv(65536)
+            except socket.timeout:
+                return False
+            except OSError:
+                d = b""
+            if not d:
+                self.closed = True
+                return False
+            self.buf += d
+        return True
+
+    def recv(self, timeout=3):
+        """Next text message parsed as JSON, or None (timeout or close)."""
+        end = time.time() + timeout
+        msg = b""
+        while True:
+            if not self._need(2, end):
+                return None
+            b0, b1 = self.buf[0], self.buf[1]
+            n = b1 & 0x7f
+            off = 2
+            if n == 126:
+                if not self._need(4, end):
+                    return None
+                n = struct.unpack("!H", self.buf[2:4])[0]
+                off = 4
+            elif n == 127:
+                if not self._need(10, end):
+                    return None
+                n = struct.unpack("!Q", self.buf[2:10])[0]
+                off = 10
+            if not self._need(off + n, end):
+                return None
+            payload = self.buf[off:off + n]
+            self.buf = self.buf[off + n:]
+            op = b0 & 0x0f
+            if op == 8:
+                self.closed = True
+                if len(payload) >= 2:
+                    self.close_code = struct.unpack("!H", payload[:2])[0]
+                    self.close_reason = payload[2:].decode(errors="replace")
+                return None
+            if op == 9:
+                self.pings += 1
+                self.send_raw(self.frame(10, payload))
+                continue
+            if op == 10:
+                continue
+            msg += payload
+            if b0 & 0x80:
+                return json.loads(msg)
+
+    def msgs(self, n, timeout=5):
+        out = []
+        end = time.time() + timeout
+        while len(out) < n:
+            m = self.recv(max(0.01, end - time.time()))
+            if m is None:
+                break
+            out.append(m)
+        return out
+
+    def close(self):
+        self.sock.close()
+
+
+def http_get(host, port, path, headers=None):
+    req = urllib.request.Request("http://%s:%d%s" % (host, port, path),
+                                 headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return r.status, r.read().decode(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), dict(e.headers)
+
+
+def wait_for(pred, timeout=5, step=0.02):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Sidecar:
+    """Starts strapi-live-push on a free port and waits for /live/healthz."""
+
+    def __init__(self, port=None, **env):
+        import atexit
+        import subprocess
+        self.port = port or free_port()
+        e = dict(os.environ)
+        e["STRAPI_LIVE_PUSH_LISTEN"] = "127.0.0.1:%d" % self.port
+        for k, v in env.items():
+            e["STRAPI_LIVE_" + k.upper()] = str(v)
+        log = open(os.path.join(os.environ.get("T", "/tmp"), "push.log"), "a")
+        cmd = [os.environ["PUSH_BIN"]]
+        if os.environ.get("TRACEME"):
+            cmd = os.environ["TRACEME"].split() + cmd
+        self.proc = subprocess.Popen(cmd, env=e, stdout=log, stderr=log)
+        atexit.register(self.kill)
+        if not wait_for(self.healthy, 10):
+            raise IOError("sidecar did not start")
+
+    def healthy(self):
+        try:
+            st, body, _ = http_get("127.0.0.1", self.port, "/live/healthz")
+            return st == 200 and json.loads(body)
+        except Exception:
+            return None
+
+    def health(self):
+        return self.healthy() or {}
+
+    def stop(self, sig=None):
+        import signal
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig or signal.SIGTERM)
+        try:
+            return self.proc.wait(10)
+        except Exception:
+            self.proc.kill()
+            return self.proc.wait()
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
