@@ -117,11 +117,17 @@ function listView(category) {
 	const list = el("ul", { id: "list", class: "articles" });
 	view.replaceChildren(el("p", { class: "loading" }, "Loading…"));
 	document.title = category ? `${category} · Live blog` : "Live blog";
+	let shown = null; // documentId -> updatedAt|publishedAt shown
 	stop = subscribe(COLLECTION, category ? { category } : {},
 	    (articles, info) => {
+		const now = new Map(articles.map((a) =>
+		    [a.documentId, `${a.updatedAt}|${a.publishedAt}`]));
+		const changed = (a) => shown !== null &&
+		    shown.get(a.documentId) !== now.get(a.documentId);
+		shown = now;
 		list.dataset.seq = String(info.seq);
 		list.replaceChildren(...articles.map((a) => el("li", {
-			class: "article",
+			class: changed(a) ? "article changed" : "article",
 			"data-document-id": a.documentId,
 			"data-slug": a.slug,
 			"data-category": a.category,
