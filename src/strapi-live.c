@@ -11,6 +11,7 @@
 /* clang-format off */
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_dump_entry,
+	&cmd_gen_types_entry,
 	&cmd_import_entry,
 	&cmd_stats_entry,
 	&cmd_verify_entry,
@@ -100,7 +101,8 @@ main(int argc, char *argv[])
 		return CMD_EXIT_STORE;
 	}
 	rc = cmd->exec(&ctx, argc - 1, argv + 1);
-	store_close(ctx.store);
+	if (ctx.store != NULL) /* gen-types opens no store */
+		store_close(ctx.store);
 	conf_free(ctx.conf);
 	return rc;
 }

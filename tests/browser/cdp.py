@@ -1,0 +1,262 @@
+# cdp.py: headless Chromium driven over the DevTools protocol (stdlib only)
+#
+# Starts Debian's /usr/bin/chromium with a fresh profile and
+# --remote-debugging-port=0, reads the port from DevToolsActivePort, and talks
+# to the browser endpoint over a WebSocket written here (RFC 6455 client:
+# masked frames, fragmentation, ping/pong). Pages are attached with
+# flatten=true, so one socket carries every page's session.
+
+import base64
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+class CDPError(Exception):
+    pass
+
+
+class WebSocket:
+    """A minimal blocking WebSocket client for ws://127.0.0.1 URLs."""
+
+    def __init__(self, url, timeout=10):
+        u = urllib.parse.urlsplit(url)
+        self.sock = socket.create_connection((u.hostname, u.port),
+                                             timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        path = u.path + ("?" + u.query if u.query else "")
+        req = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+               "Sec-WebSocket-Version: 13\r\n\r\n" %
+               (path, u.hostname, u.port, key))
+        self.sock.sendall(req.encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise CDPError("websocket handshake: connection closed")
+            head += chunk
+        head, self.buf = head.split(b"\r\n\r\n", 1)
+        if b" 101 " not in head.split(b"\r\n", 1)[0]:
+            raise CDPError("websocket handshake refused: %r" % head[:200])
+
+    def _read(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(max(65536, n - len(self.buf)))
+            if not chunk:
+                raise CDPError("websocket closed by peer")
+            self.buf += chunk
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def send(self, text, opcode=1):
+        payload = text.encode() if isinstance(text, str) else text
+        n = len(payload)
+        if n < 126:
+            hdr = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
+        elif n < 65536:
+            hdr = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
+        else:
+            hdr = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload)) \
+            if n < 4096 else _mask_fast(payload, mask)
+        self.sock.sendall(hdr + mask + masked)
+
+    def recv(self):
+        """The next text message (str); answers pings; fragments joined."""
+        parts = []
+        while True:
+            b0, b1 = self._read(2)
+            opcode, n = b0 & 0x0F, b1 & 0x7F
+            if n == 126:
+                n = struct.unpack("!H", self._read(2))[0]
+            elif n == 127:
+                n = struct.unpack("!Q", self._read(8))[0]
+            mask = self._read(4) if b1 & 0x80 else None
+            data = self._read(n)
+            if mask:
+                data = _mask_fast(data, mask)
+            if opcode == 9:
+                self.send(data, opcode=10)
+                continue
+            if opcode == 10:
+                continue
+            if opcode == 8:
+                raise CDPError("websocket closed by peer")
+            parts.append(data)
+            if b0 & 0x80:
+                return b"".join(parts).decode()
+
+    def settimeout(self, t):
+        self.sock.settimeout(t)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def _mask_fast(data, mask):
+    n = len(data)
+    m = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
+    return (int.from_bytes(data, "big") ^ m).to_bytes(n, "big")
+
+
+class Browser:
+    def __init__(self, extra_args=()):
+        self.profile = tempfile.mkdtemp(prefix="sl-chromium.")
+        args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--disable-default-apps", "--disable-extensions",
+                "--mute-audio", "--window-size=1000,900",
+                "--user-data-dir=" + self.profile,
+                "--remote-debugging-port=0"] + list(extra_args) + \
+            ["about:blank"]
+        self.log = open(os.path.join(self.profile, "chromium.log"), "w")
+        self.proc = subprocess.Popen(args, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        port_file = os.path.join(self.profile, "DevToolsActivePort")
+        deadline = time.time() + 30
+        while True:
+            if os.path.exists(port_file):
+                lines = open(port_file).read().split("\n")
+                if len(lines) >= 2 and lines[1]:
+                    break
+            if self.proc.poll() is not None or time.time() > deadline:
+                self.close()
+                raise CDPError("chromium did not start")
+            time.sleep(0.05)
+        self.ws = WebSocket("ws://127.0.0.1:%s%s" % (lines[0], lines[1]))
+        self.next_id = 1
+        self.events = []
+
+    def call(self, method, params=None, session=None, timeout=15):
+        mid = self.next_id
+        self.next_id += 1
+        msg = {"id": mid, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        self.ws.send(json.dumps(msg))
+        deadline = time.time() + timeout
+        while True:
+            left = deadline - time.time()
+            if left <= 0:
+                raise CDPError("%s: no answer in %ss" % (method, timeout))
+            self.ws.settimeout(left)
+            try:
+                m = json.loads(self.ws.recv())
+            except socket.timeout:
+                raise CDPError("%s: no answer in %ss" % (method, timeout))
+            if m.get("id") == mid:
+                if "error" in m:
+                    raise CDPError("%s: %s" % (method, m["error"]))
+                return m.get("result", {})
+            if "method" in m:
+                self.events.append(m)
+                del self.events[:-2000]
+
+    def new_page(self, url="about:blank"):
+        tid = self.call("Target.createTarget", {"url": "about:blank"})[
+            "targetId"]
+        sid = self.call("Target.attachToTarget",
+                        {"targetId": tid, "flatten": True})["sessionId"]
+        page = Page(self, tid, sid)
+        page.call("Page.enable")
+        page.call("Runtime.enable")
+        if url != "about:blank":
+            page.goto(url)
+        return page
+
+    def close(self):
+        try:
+            if getattr(self, "ws", None):
+                try:
+                    self.call("Browser.close", timeout=3)
+                except CDPError:
+                    pass
+                self.ws.close()
+        finally:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+            self.log.close()
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+class Page:
+    def __init__(self, browser, target_id, session):
+        self.b = browser
+        self.target_id = target_id
+        self.session = session
+
+    def call(self, method, params=None, timeout=15):
+        return self.b.call(method, params, self.session, timeout)
+
+    def goto(self, url, timeout=15):
+        self.call("Page.navigate", {"url": url})
+        self.wait("document.readyState === 'complete'", timeout)
+
+    def eval(self, expr, timeout=15):
+        r = self.call("Runtime.evaluate", {
+            "expression": expr, "returnByValue": True,
+            "awaitPromise": True}, timeout)
+        if "exceptionDetails" in r:
+            d = r["exceptionDetails"]
+            raise CDPError("evaluate %r: %s" % (
+                expr[:80], d.get("exception", {}).get("description",
+                                                      d.get("text"))))
+        return r.get("result", {}).get("value")
+
+    def wait(self, expr, timeout=10, interval=0.02):
+        """Polls a JS expression until truthy; returns seconds waited."""
+        t0 = time.time()
+        while True:
+            try:
+                if self.eval(expr):
+                    return time.time() - t0
+            except CDPError:
+                pass
+            if time.time() - t0 > timeout:
+                raise CDPError("timed out after %ss waiting for: %s" %
+                               (timeout, expr))
+            time.sleep(interval)
+
+    def screenshot(self, path):
+        data = self.call("Page.captureScreenshot", {"format": "png"})["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+    def console(self):
+        """Console messages and exceptions of this page so far (text)."""
+        out = []
+        for e in self.b.events:
+            if e.get("sessionId") != self.session:
+                continue
+            if e["method"] == "Runtime.consoleAPICalled":
+                out.append("console.%s: %s" % (e["params"]["type"], " ".join(
+                    str(a.get("value", a.get("description", "")))
+                    for a in e["params"]["args"])))
+            elif e["method"] == "Runtime.exceptionThrown":
+                d = e["params"]["exceptionDetails"]
+                out.append("exception: %s" % d.get("exception", {}).get(
+                    "description", d.get("text")))
+        return out
+
+    def close(self):
+        self.b.call("Target.closeTarget", {"targetId": self.target_id})

@@ -1,0 +1,199 @@
+// strapi-live.d.ts: types of the strapi-live browser client (strapi-live.js)
+//
+// Collections are typed by `strapi-live gen-types`, which writes a file that
+// augments the `Collections` and `Queries` interfaces below:
+//
+//   strapi-live gen-types -o www/strapi-live-collections.d.ts
+//
+// With it, subscribe("articles", ...) hands your callback `Article[]`, and a
+// typo in a field name or collection is a compile error. Without it, any
+// collection name is accepted and entries are `Entry`.
+
+/** Fields every stored entry has, whatever the collection. */
+export interface Entry {
+	id: number;
+	documentId: string;
+	createdAt: string;
+	updatedAt: string;
+	publishedAt: string;
+	locale?: string | null;
+	[field: string]: unknown;
+}
+
+/** Collection plural -> entry type. Filled in by `strapi-live gen-types`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Collections {}
+
+/** Collection plural -> query type. Filled in by `strapi-live gen-types`. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Queries {}
+
+/** A live query: any of the filters the server serves, and a page size. */
+export interface BaseQuery {
+	category?: string;
+	slug?: string;
+	pageSize?: number;
+}
+
+export type CollectionName = keyof Collections extends never
+	? string
+	: Extract<keyof Collections, string>;
+
+export type EntryOf<C extends string> = C extends keyof Collections
+	? Collections[C]
+	: Entry;
+
+export type QueryOf<C extends string> = C extends keyof Queries
+	? Queries[C]
+	: BaseQuery;
+
+export interface ResultInfo {
+	/** Change sequence number the result reflects. */
+	seq: number;
+	/** Transport that delivered it. */
+	transport: "ws" | "sse" | null;
+}
+
+export type Unsubscribe = () => void;
+
+export interface SubscribeOptions {
+	/** Called when the server refuses the query (unknown collection, bad filter). */
+	onError?: (error: StrapiLiveError) => void;
+}
+
+/** A raw change from the change log. */
+export interface Change<C extends string = string> {
+	seq: number;
+	op: "upsert" | "remove";
+	collection: C;
+	documentId: string;
+	locale?: string | null;
+	/** The published entry after an upsert; absent or null after a remove. */
+	entry?: EntryOf<C> | null;
+}
+
+/** Delivered instead of a change when the resume point was trimmed. */
+export interface ResetNotice {
+	op: "reset";
+	seq: number;
+}
+
+export interface ChangesOptions {
+	/** Resume after this sequence number (default: from now on). */
+	since?: number;
+	/** The server no longer has the changes since `since`: refetch. */
+	onReset?: (info: { seq: number }) => void;
+	onError?: (error: StrapiLiveError) => void;
+}
+
+/** Strapi's REST list envelope, as served by query.fcgi. */
+export interface ListResponse<T> {
+	data: T[];
+	meta: {
+		pagination?: {
+			page?: number;
+			pageSize: number;
+			pageCount?: number;
+			total: number;
+			nextCursor?: string | null;
+		};
+		seq?: number;
+	};
+}
+
+export interface SingleResponse<T> {
+	data: T;
+	meta: Record<string, unknown>;
+}
+
+export type ConnectionState =
+	| "idle"
+	| "connecting"
+	| "live"
+	| "reconnecting";
+
+export interface Status {
+	state: ConnectionState;
+	transport: "ws" | "sse" | null;
+	attempt: number;
+	seq: number;
+}
+
+export interface ClientOptions {
+	/** Base URL of the query endpoint (default: "/api/" of the page's origin). */
+	api?: string;
+	/** Base URL of the push sidecar (default: "/live/" of the page's origin). */
+	live?: string;
+	/** "auto" (WebSocket, SSE fallback), "ws" or "sse". */
+	transport?: "auto" | "ws" | "sse";
+}
+
+export class StrapiLiveError extends Error {
+	status?: number;
+	errorName?: string;
+	details?: unknown;
+}
+
+export class Client {
+	constructor(options?: ClientOptions);
+	subscribe<C extends CollectionName>(
+		collection: C,
+		query: QueryOf<C> | null,
+		onResult: (data: EntryOf<C>[], info: ResultInfo) => void,
+		options?: SubscribeOptions
+	): Unsubscribe;
+	changes<C extends CollectionName>(
+		collection: C,
+		onChange: (change: Change<C> | ResetNotice) => void,
+		options?: ChangesOptions
+	): Unsubscribe;
+	get<C extends CollectionName>(
+		collection: C,
+		query: QueryOf<C> & { page?: number; cursor?: string },
+		init?: RequestInit
+	): Promise<ListResponse<EntryOf<C>>>;
+	get<C extends CollectionName>(
+		collection: C,
+		query: { documentId: string },
+		init?: RequestInit
+	): Promise<SingleResponse<EntryOf<C>>>;
+	onStatus(fn: (status: Status) => void): Unsubscribe;
+	status(): Status;
+	close(): void;
+}
+
+export function configure(options: ClientOptions): void;
+export function client(): Client;
+
+/**
+ * Calls onResult with the current result of the query, then again after
+ * every change that touches it. Returns a function that stops it.
+ */
+export function subscribe<C extends CollectionName>(
+	collection: C,
+	query: QueryOf<C> | null,
+	onResult: (data: EntryOf<C>[], info: ResultInfo) => void,
+	options?: SubscribeOptions
+): Unsubscribe;
+
+/** The raw change stream of a collection. */
+export function changes<C extends CollectionName>(
+	collection: C,
+	onChange: (change: Change<C> | ResetNotice) => void,
+	options?: ChangesOptions
+): Unsubscribe;
+
+/** One-off fetch from the query endpoint. */
+export function get<C extends CollectionName>(
+	collection: C,
+	query?: QueryOf<C> & { page?: number; cursor?: string },
+	init?: RequestInit
+): Promise<ListResponse<EntryOf<C>>>;
+export function get<C extends CollectionName>(
+	collection: C,
+	query: { documentId: string },
+	init?: RequestInit
+): Promise<SingleResponse<EntryOf<C>>>;
+
+/** Connection state changes (called at once with the current state). */
+export function onStatus(fn: (status: Status) => void): Unsubscribe;
