@@ -96,6 +96,25 @@ is "$(field stale)" 2 "the deleted document's page entry is stale"
 "$SL" dump | grep -q "$doc2"
 ok $((! $?)) "the webhook-deleted document is not resurrected"
 
+# --- repairs wake the push side like any other change ---------------------------
+python3 -c '
+import socket,sys,os
+s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); s.bind(sys.argv[1])
+open(sys.argv[2],"w").close(); s.settimeout(10)
+last=b""
+try:
+    while True:
+        last=s.recv(64); s.settimeout(0.5)
+except socket.timeout: pass
+print(last.decode())' "$STRAPI_LIVE_STORE_DIR/push.sock" "$T/bound" >"$T/wake" &
+wp=$!
+for i in $(seq 100); do [ -f "$T/bound" ] && break; sleep 0.05; done
+fake_post '{"lose":true,"upsert":[{"title":"Wake Up"}]}' >/dev/null
+sj >"$T/out.json"
+wait $wp
+rm -f "$STRAPI_LIVE_STORE_DIR/push.sock"
+is "$(cat "$T/wake")" "$("$SL" stats | json - 'd["lastSeq"]')" "the sync sent the push wake-up with its last sequence"
+
 # --- options ------------------------------------------------------------------
 sj --collection articles >"$T/out.json"
 ok $? "--collection articles"
