@@ -30,24 +30,26 @@ cmd_backup_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	/* Prove the copy: it opens as a store and its indexes agree. */
 	if (store_open(&copy, argv[1], STORE_OPEN_NO_NOTIFY) == -1) {
-		fprintf(stderr, "strapi-live backup: the copy in %s does not "
-		    "open\n", argv[1]);
+		fprintf(stderr,
+		    "strapi-live backup: the copy in %s does not "
+		    "open\n",
+		    argv[1]);
 		return CMD_EXIT_STORE;
 	}
 	rc = store_verify(copy, report, NULL, &problems);
 	store_close(copy);
 	if (rc == -1 || problems > 0) {
-		fprintf(stderr, "strapi-live backup: the copy in %s does not "
-		    "verify\n", argv[1]);
+		fprintf(stderr,
+		    "strapi-live backup: the copy in %s does not "
+		    "verify\n",
+		    argv[1]);
 		return CMD_EXIT_FAIL;
 	}
 	printf("backup: %s: copied and verified\n", argv[1]);
 	return CMD_EXIT_OK;
 }
 
-const struct cmd_entry cmd_backup_entry = {
-	"backup", "DIR",
+const struct cmd_entry cmd_backup_entry = { "backup", "DIR",
 	"copy the store into DIR (new or empty) while it is in use, as a "
 	"consistent snapshot, then open and verify the copy",
-	1, cmd_backup_exec
-};
+	1, cmd_backup_exec };

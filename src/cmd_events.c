@@ -75,10 +75,9 @@ usage:
 	return CMD_EXIT_USAGE;
 }
 
-const struct cmd_entry cmd_events_entry = {
-	"events", "[--failed] [--after ID] [--limit N] [--raw]",
+const struct cmd_entry cmd_events_entry = { "events",
+	"[--failed] [--after ID] [--limit N] [--raw]",
 	"print the event log (every webhook delivery and its outcome) as JSON "
 	"lines, oldest first; --failed: only those answered 4xx/5xx; --raw: "
 	"with the kept body",
-	1, cmd_events_exec
-};
+	1, cmd_events_exec };

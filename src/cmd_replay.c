@@ -95,11 +95,13 @@ cmd_replay_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	free(l.v);
 	/* Replayed deliveries are not offered again; --all still sees them. */
-	if (l.only == 0 && store_meta_set(ctx->store, REPLAYED_KEY, evseq) ==
-	    -1)
+	if (l.only == 0 &&
+	    store_meta_set(ctx->store, REPLAYED_KEY, evseq) == -1)
 		rc = CMD_EXIT_STORE;
-	fprintf(stderr, "replay: %zu delivery(ies) replayed, %zu still "
-	    "failing\n", l.n, failed);
+	fprintf(stderr,
+	    "replay: %zu delivery(ies) replayed, %zu still "
+	    "failing\n",
+	    l.n, failed);
 	if (failed > 0 && rc == CMD_EXIT_OK)
 		rc = CMD_EXIT_FAIL;
 	return rc;
@@ -109,10 +111,8 @@ usage:
 	return CMD_EXIT_USAGE;
 }
 
-const struct cmd_entry cmd_replay_entry = {
-	"replay", "[--all | --id ID]",
+const struct cmd_entry cmd_replay_entry = { "replay", "[--all | --id ID]",
 	"re-apply failed webhook deliveries kept in the event log (after a "
 	"fix), through the webhook's own rules; each is offered once unless "
 	"--all; exit 1 when some still fail",
-	1, cmd_replay_exec
-};
+	1, cmd_replay_exec };

@@ -58,10 +58,10 @@ cmd_stats_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 		return CMD_EXIT_STORE;
 	/* The newest webhook is among the last records of the event log. */
 	if (store_events(ctx->store, evseq > 1000 ? (uint64_t)evseq - 1000 : 0,
-		0, last_webhook, &last_hook) == -1)
+	        0, last_webhook, &last_hook) == -1)
 		return CMD_EXIT_STORE;
-	printf("{\"store\":\"%s\",\"lastSeq\":%" PRIu64
-	       ",\"firstSeq\":%" PRIu64 ",\"collections\":{",
+	printf("{\"store\":\"%s\",\"lastSeq\":%" PRIu64 ",\"firstSeq\":%" PRIu64
+	       ",\"collections\":{",
 	    store_dir(ctx->store), last, first);
 	for (i = 0; i < conf_ncollections(ctx->conf); i++) {
 		const struct collection *co = conf_collection(ctx->conf, i);
@@ -82,8 +82,7 @@ cmd_stats_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	return CMD_EXIT_OK;
 }
 
-const struct cmd_entry cmd_stats_entry = {
-	"stats", "", "print counts per collection, store size, the change "
-	"sequence, the last webhook and the last sync as JSON", 1,
-	cmd_stats_exec
-};
+const struct cmd_entry cmd_stats_entry = { "stats", "",
+	"print counts per collection, store size, the change "
+	"sequence, the last webhook and the last sync as JSON",
+	1, cmd_stats_exec };

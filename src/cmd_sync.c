@@ -30,9 +30,10 @@ progress(void *arg, const struct sync_progress *p)
 	for (i = 0; i < 30; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[30] = '\0';
-	fprintf(stderr, "\r\033[K%s%s%s page %" PRId64 "/%" PRId64
-	    "  %" PRIu64 "/%" PRIu64 " entries [%s]", p->collection,
-	    p->locale[0] != '\0' ? "@" : "", p->locale, p->page,
+	fprintf(stderr,
+	    "\r\033[K%s%s%s page %" PRId64 "/%" PRId64 "  %" PRIu64 "/%" PRIu64
+	    " entries [%s]",
+	    p->collection, p->locale[0] != '\0' ? "@" : "", p->locale, p->page,
 	    p->page_count, p->done, p->total, bar);
 	fflush(stderr);
 	b->drawn = 1;
@@ -49,10 +50,11 @@ summary_line(const struct sync_result *r)
 	for (i = 0; i < r->ncolls; i++) {
 		c = &r->colls[i].c;
 		printf("%s %s: fetched %" PRIu64 ", %s %" PRIu64
-		    ", unchanged %" PRIu64 ", stale %" PRIu64 ", %s %" PRIu64
-		    "%s%s", i == 0 ? ";" : ",", r->colls[i].coll->plural,
-		    c->fetched, r->dry_run ? "would upsert" : "upserted",
-		    c->upserted, c->unchanged, c->stale,
+		       ", unchanged %" PRIu64 ", stale %" PRIu64 ", %s %" PRIu64
+		       "%s%s",
+		    i == 0 ? ";" : ",", r->colls[i].coll->plural, c->fetched,
+		    r->dry_run ? "would upsert" : "upserted", c->upserted,
+		    c->unchanged, c->stale,
 		    r->dry_run ? "would remove" : "removed", c->removed,
 		    c->invalid > 0 ? ", invalid " : "",
 		    c->invalid > 0 ? "yes" : "");
@@ -111,8 +113,10 @@ cmd_sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		else if (strcmp(argv[i], "--retries") == 0 && i + 1 < argc) {
 			o.retries = (int)strtonum(argv[++i], 0, 100, &errstr);
 			if (errstr != NULL) {
-				fprintf(stderr, "strapi-live sync: --retries: "
-				    "%s\n", errstr);
+				fprintf(stderr,
+				    "strapi-live sync: --retries: "
+				    "%s\n",
+				    errstr);
 				return CMD_EXIT_USAGE;
 			}
 		} else {
@@ -143,11 +147,9 @@ cmd_sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-const struct cmd_entry cmd_sync_entry = {
-	"sync",
+const struct cmd_entry cmd_sync_entry = { "sync",
 	"[--dry-run] [--collection NAME] [--no-prune] [--json] [--quiet] "
 	"[--retries N]",
 	"pull every configured collection from Strapi's REST API (STRAPI_URL, "
 	"STRAPI_API_TOKEN), upsert it, and remove what Strapi no longer has",
-	1, cmd_sync_exec
-};
+	1, cmd_sync_exec };

@@ -27,9 +27,10 @@ cmd_trim_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		else
 			errstr = "unknown option";
 		if (errstr != NULL) {
-			fprintf(stderr, "strapi-live trim: %s\nusage: "
-			    "strapi-live trim %s\n", errstr,
-			    cmd_trim_entry.usage);
+			fprintf(stderr,
+			    "strapi-live trim: %s\nusage: "
+			    "strapi-live trim %s\n",
+			    errstr, cmd_trim_entry.usage);
 			return CMD_EXIT_USAGE;
 		}
 	}
@@ -41,10 +42,9 @@ cmd_trim_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return CMD_EXIT_OK;
 }
 
-const struct cmd_entry cmd_trim_entry = {
-	"trim", "[--keep-changes N] [--keep-events N]",
+const struct cmd_entry cmd_trim_entry = { "trim",
+	"[--keep-changes N] [--keep-events N]",
 	"delete all but the newest change-log and event-log records "
 	"(defaults: changes_keep, events_keep); subscribers resuming from a "
 	"trimmed point are told to reset",
-	1, cmd_trim_exec
-};
+	1, cmd_trim_exec };

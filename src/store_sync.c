@@ -78,8 +78,10 @@ store_backup(struct store *st, const char *target)
 		log_warnx("store: backup: %s", db_strerror(ret));
 		return -1;
 	}
-	ret = env->open(env, target, DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK |
-	    DB_INIT_LOG | DB_INIT_MPOOL | DB_PRIVATE | DB_RECOVER_FATAL, 0600);
+	ret = env->open(env, target,
+	    DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
+	        DB_INIT_MPOOL | DB_PRIVATE | DB_RECOVER_FATAL,
+	    0600);
 	if (ret != 0) {
 		log_warnx("store: recovering the copy in %s: %s", target,
 		    db_strerror(ret));
@@ -115,7 +117,7 @@ store_size(struct store *st, uint64_t *bytes)
 		if (de->d_name[0] == '.')
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", st->dir,
-			de->d_name) >= sizeof(path))
+		        de->d_name) >= sizeof(path))
 			continue;
 		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
 			*bytes += (uint64_t)sb.st_size;

@@ -16,7 +16,7 @@
 #include "strapi.h"
 #include "xmalloc.h"
 
-#define STRAPI_MAX_BODY	       (64 * 1024 * 1024)
+#define STRAPI_MAX_BODY        (64 * 1024 * 1024)
 #define STRAPI_MAX_RETRY_AFTER 120 /* seconds; a longer ask is capped */
 #define STRAPI_MAX_BACKOFF_MS  30000
 
@@ -102,8 +102,10 @@ strapi_open(struct strapi **out, const struct strapi_opts *o)
 	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT,
 	    o->timeout < 10 ? o->timeout : 10L);
 	curl_easy_setopt(s->curl, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
-	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
+	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER,
+	    o->insecure ? 0L : 1L);
+	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST,
+	    o->insecure ? 0L : 2L);
 	if (o->ca_file != NULL && o->ca_file[0] != '\0')
 		curl_easy_setopt(s->curl, CURLOPT_CAINFO, o->ca_file);
 	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -198,8 +200,10 @@ set_url(struct strapi *s, const char *plural, const char *locale,
 	e = curl_easy_escape(s->curl, plural, 0);
 	buf_adds(&u, e != NULL ? e : "");
 	curl_free(e);
-	buf_printf(&u, "?pagination%%5Bpage%%5D=%" PRId64
-	    "&pagination%%5BpageSize%%5D=%" PRId64, page, page_size);
+	buf_printf(&u,
+	    "?pagination%%5Bpage%%5D=%" PRId64
+	    "&pagination%%5BpageSize%%5D=%" PRId64,
+	    page, page_size);
 	if (sort != NULL && sort[0] != '\0') {
 		e = curl_easy_escape(s->curl, sort, 0);
 		buf_printf(&u, "&sort=%s", e != NULL ? e : "");
@@ -301,8 +305,10 @@ strapi_list_page(struct strapi *s, const char *plural, const char *locale,
 		retry_after = 0;
 		if (cc != CURLE_OK) {
 			if (s->too_large) {
-				buf_printf(&s->err, "the answer is larger than "
-				    "%d MiB", STRAPI_MAX_BODY >> 20);
+				buf_printf(&s->err,
+				    "the answer is larger than "
+				    "%d MiB",
+				    STRAPI_MAX_BODY >> 20);
 				return STRAPI_ERR_PARSE;
 			}
 			buf_printf(&s->err, "%s", curl_easy_strerror(cc));
@@ -312,11 +318,14 @@ strapi_list_page(struct strapi *s, const char *plural, const char *locale,
 			    &code);
 			if (code == 200)
 				break;
-			root = entry_parse_json(s->body.data != NULL ?
-			    s->body.data : "", s->body.len, &why);
+			root =
+			    entry_parse_json(s->body.data != NULL ? s->body.data
+			                                          : "",
+			        s->body.len, &why);
 			msg = envelope_message(root);
 			if (code == 401 || code == 403) {
-				buf_printf(&s->err, "HTTP %ld: Strapi refused "
+				buf_printf(&s->err,
+				    "HTTP %ld: Strapi refused "
 				    "the API token (STRAPI_API_TOKEN: missing, "
 				    "invalid, or without find permission)%s%s",
 				    code, msg != NULL ? ": " : "",
@@ -337,8 +346,10 @@ strapi_list_page(struct strapi *s, const char *plural, const char *locale,
 		if (attempt == s->o.retries)
 			return st;
 		if (retry_after > 0)
-			wait = (long)(retry_after > STRAPI_MAX_RETRY_AFTER ?
-			    STRAPI_MAX_RETRY_AFTER : retry_after) * 1000;
+			wait = (long)(retry_after > STRAPI_MAX_RETRY_AFTER
+			               ? STRAPI_MAX_RETRY_AFTER
+			               : retry_after) *
+			    1000;
 		else {
 			wait = s->o.backoff_ms << (attempt < 10 ? attempt : 10);
 			if (wait > STRAPI_MAX_BACKOFF_MS)
@@ -348,14 +359,15 @@ strapi_list_page(struct strapi *s, const char *plural, const char *locale,
 		    buf_cstr(&s->err), wait);
 		pause_ms(wait);
 	}
-	if (curl_easy_getinfo(s->curl, CURLINFO_CONTENT_TYPE, &ct) !=
-	    CURLE_OK)
+	if (curl_easy_getinfo(s->curl, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
 		ct = NULL;
 	root = entry_parse_json(s->body.data != NULL ? s->body.data : "",
 	    s->body.len, &why);
 	if (root == NULL) {
-		buf_printf(&s->err, "the answer is not JSON (Content-Type %s): "
-		    "%s", ct != NULL ? ct : "none", why);
+		buf_printf(&s->err,
+		    "the answer is not JSON (Content-Type %s): "
+		    "%s",
+		    ct != NULL ? ct : "none", why);
 		return STRAPI_ERR_PARSE;
 	}
 	if ((why = check_shape(root, p)) != NULL) {

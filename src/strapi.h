@@ -11,7 +11,7 @@ struct strapi;
 /* How a request ended, after retries. */
 enum strapi_status {
 	STRAPI_OK,
-	STRAPI_ERR_NET,	  /* connect/TLS/timeout, retries exhausted */
+	STRAPI_ERR_NET,   /* connect/TLS/timeout, retries exhausted */
 	STRAPI_ERR_HTTP,  /* 5xx/429 after retries, or another status */
 	STRAPI_ERR_AUTH,  /* 401 or 403: the token */
 	STRAPI_ERR_PARSE, /* not JSON, or not the list shape */
@@ -21,10 +21,10 @@ struct strapi_opts {
 	const char *url;     /* base, e.g. "https://cms.example.com" */
 	const char *token;   /* read-only API token, or "" */
 	const char *ca_file; /* CA bundle, or "" for the system's */
-	long timeout;	     /* seconds per request */
-	int retries;	     /* extra attempts on 429/5xx/network errors */
+	long timeout;        /* seconds per request */
+	int retries;         /* extra attempts on 429/5xx/network errors */
 	long backoff_ms;     /* first pause; doubled each retry */
-	int insecure;	     /* skip TLS verification (tests only) */
+	int insecure;        /* skip TLS verification (tests only) */
 };
 
 /* One list page: the parsed answer and its pagination. */

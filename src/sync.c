@@ -107,9 +107,8 @@ wall_ms(void)
 }
 
 /* Sets the result's error once (the first reason is the one to report). */
-static void
-fail(struct sync_result *r, enum sync_status s, const char *fmt, ...)
-    PRINTFLIKE(3, 4);
+static void fail(struct sync_result *r, enum sync_status s, const char *fmt,
+    ...) PRINTFLIKE(3, 4);
 
 static void
 fail(struct sync_result *r, enum sync_status s, const char *fmt, ...)
@@ -138,7 +137,7 @@ lock_sync(const char *dir)
 	int fd, saved;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-		SYNC_LOCK_NAME) >= sizeof(path)) {
+	        SYNC_LOCK_NAME) >= sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -239,12 +238,13 @@ store_page(struct pass *p, const struct strapi_page *pg)
 	for (i = 0; i < n; i++) {
 		entry_init(&e[k]);
 		if (entry_from_json(&e[k], p->coll,
-			json_object_array_get_idx(pg->data, (int)i),
-			&why) == -1) {
+		        json_object_array_get_idx(pg->data, (int)i),
+		        &why) == -1) {
 			p->c->invalid++;
 			p->incomplete = 1;
 			log_warnx("sync: %s: data[%zu]: %s; nothing will be "
-			    "pruned", where(p), i, why);
+			          "pruned",
+			    where(p), i, why);
 			continue;
 		}
 		seen_add(p, e[k].document_id);
@@ -253,7 +253,8 @@ store_page(struct pass *p, const struct strapi_page *pg)
 			entry_clear(&e[k]);
 			continue;
 		}
-		if (p->locale[0] != '\0' && strcmp(e[k].locale, p->locale) != 0) {
+		if (p->locale[0] != '\0' &&
+		    strcmp(e[k].locale, p->locale) != 0) {
 			/* Types without a locale key in the answer. */
 			free(e[k].locale);
 			e[k].locale = xstrdup(p->locale);
@@ -357,7 +358,8 @@ reconcile(struct pass *p)
 			if (w[j].result == STORE_OK) {
 				p->c->removed++;
 				log_info("sync: %s/%s%s%s: gone upstream, "
-				    "removed", p->coll->plural, cs.v[i + j].doc,
+				         "removed",
+				    p->coll->plural, cs.v[i + j].doc,
 				    p->locale[0] ? "@" : "", p->locale);
 			}
 		}
@@ -414,14 +416,18 @@ run_pass(struct pass *p)
 			total = pg.total;
 		else if (pg.total != total && !p->incomplete) {
 			log_warnx("sync: %s: total changed from %" PRId64
-			    " to %" PRId64 " during the pass; nothing will be "
-			    "pruned", where(p), total, pg.total);
+			          " to %" PRId64
+			          " during the pass; nothing will be "
+			          "pruned",
+			    where(p), total, pg.total);
 			p->incomplete = 1;
 		}
 		if (store_page(p, &pg) == -1) {
 			strapi_page_clear(&pg);
-			fail(p->res, SYNC_STORE, "the store failed while "
-			    "writing %s", where(p));
+			fail(p->res, SYNC_STORE,
+			    "the store failed while "
+			    "writing %s",
+			    where(p));
 			return -1;
 		}
 		if (p->o->progress != NULL) {
@@ -444,8 +450,10 @@ run_pass(struct pass *p)
 	distinct = seen_finish(p);
 	if (!p->incomplete && (int64_t)distinct < total) {
 		log_warnx("sync: %s/%s: %zu distinct entries for a total of "
-		    "%" PRId64 " (entries moved during the pass); nothing will "
-		    "be pruned", p->coll->plural, p->locale, distinct, total);
+		          "%" PRId64
+		          " (entries moved during the pass); nothing will "
+		          "be pruned",
+		    p->coll->plural, p->locale, distinct, total);
 		p->incomplete = 1;
 	}
 	if (p->incomplete) {
@@ -453,8 +461,10 @@ run_pass(struct pass *p)
 		return 0;
 	}
 	if (!p->o->no_prune && reconcile(p) == -1) {
-		fail(p->res, SYNC_STORE, "the store failed while removing "
-		    "entries of %s", p->coll->plural);
+		fail(p->res, SYNC_STORE,
+		    "the store failed while removing "
+		    "entries of %s",
+		    p->coll->plural);
 		return -1;
 	}
 	return 0;
@@ -468,8 +478,8 @@ run_pass(struct pass *p)
  * stopped, with res->error naming the URL and the reason.
  */
 enum sync_status
-sync_run(const struct conf *conf, struct store *st,
-    const struct sync_opts *o, struct sync_result *res)
+sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
+    struct sync_result *res)
 {
 	struct strapi_opts so;
 	struct strapi *api = NULL;
@@ -511,8 +521,7 @@ sync_run(const struct conf *conf, struct store *st,
 		fail(res, SYNC_UPSTREAM, "libcurl could not start");
 		goto out;
 	}
-	res->colls = xcalloc(conf_ncollections(conf) + 1,
-	    sizeof(*res->colls));
+	res->colls = xcalloc(conf_ncollections(conf) + 1, sizeof(*res->colls));
 	for (i = 0; i < conf_ncollections(conf) && !stop; i++) {
 		co = conf_collection(conf, i);
 		if (only != NULL && co != only)
@@ -540,7 +549,8 @@ sync_run(const struct conf *conf, struct store *st,
 	}
 	for (i = 0; i < res->ncolls && res->status == SYNC_OK; i++)
 		if (!res->colls[i].c.complete)
-			fail(res, SYNC_INCOMPLETE, "%s: the pass was not "
+			fail(res, SYNC_INCOMPLETE,
+			    "%s: the pass was not "
 			    "complete; nothing was removed (run sync again)",
 			    res->colls[i].coll->plural);
 	res->requests = strapi_requests(api);
@@ -572,17 +582,19 @@ sync_result_json(const struct sync_result *r, struct buf *b)
 			buf_addc(b, ',');
 		buf_add_json_string(b, r->colls[i].coll->plural,
 		    strlen(r->colls[i].coll->plural));
-		buf_printf(b, ":{\"fetched\":%" PRIu64 ",\"upserted\":%" PRIu64
+		buf_printf(b,
+		    ":{\"fetched\":%" PRIu64 ",\"upserted\":%" PRIu64
 		    ",\"unchanged\":%" PRIu64 ",\"stale\":%" PRIu64
 		    ",\"invalid\":%" PRIu64 ",\"removed\":%" PRIu64
-		    ",\"complete\":%s}", c->fetched, c->upserted, c->unchanged,
-		    c->stale, c->invalid, c->removed,
-		    c->complete ? "true" : "false");
+		    ",\"complete\":%s}",
+		    c->fetched, c->upserted, c->unchanged, c->stale, c->invalid,
+		    c->removed, c->complete ? "true" : "false");
 	}
-	buf_printf(b, "},\"seconds\":%.3f,\"status\":\"%s\",\"dryRun\":%s,"
-	    "\"requests\":%u,\"connections\":%u,\"error\":", r->seconds,
-	    sync_status_name(r->status), r->dry_run ? "true" : "false",
-	    r->requests, r->connections);
+	buf_printf(b,
+	    "},\"seconds\":%.3f,\"status\":\"%s\",\"dryRun\":%s,"
+	    "\"requests\":%u,\"connections\":%u,\"error\":",
+	    r->seconds, sync_status_name(r->status),
+	    r->dry_run ? "true" : "false", r->requests, r->connections);
 	if (r->error != NULL)
 		buf_add_json_string(b, r->error, strlen(r->error));
 	else
@@ -690,7 +702,8 @@ sync_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 		return;
 	}
 	if (conf_str(ctx->conf, CFG_SYNC_SECRET)[0] == '\0') {
-		http_resp_error(resp, 503, "no sync secret is configured "
+		http_resp_error(resp, 503,
+		    "no sync secret is configured "
 		    "(sync_secret); every request is refused");
 		resp->note = "no-secret";
 		return;
@@ -702,7 +715,7 @@ sync_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 	}
 	sync_opts_init(&o);
 	if ((why = parse_query(req->query != NULL ? req->query : "", &o, coll,
-		 sizeof(coll))) != NULL) {
+	         sizeof(coll))) != NULL) {
 		http_resp_error(resp, 400, why);
 		resp->note = "rejected";
 		return;
@@ -734,8 +747,8 @@ sync_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 		http_resp_json(resp, 200);
 		sync_result_json(&r, &resp->body);
 	} else {
-		http_resp_error(resp, status, r.error != NULL ? r.error :
-		    "sync failed");
+		http_resp_error(resp, status,
+		    r.error != NULL ? r.error : "sync failed");
 		/* Keep the summary: replace the empty details with it. */
 		resp->body.len -= strlen("{}}}");
 		buf_adds(&resp->body, "{\"summary\":");

@@ -15,22 +15,22 @@
 enum sync_status {
 	SYNC_OK,
 	SYNC_INCOMPLETE, /* ran, but a pass was not complete: nothing pruned */
-	SYNC_UPSTREAM,	 /* Strapi unreachable or failing (after retries) */
-	SYNC_AUTH,	 /* 401/403: the API token */
+	SYNC_UPSTREAM,   /* Strapi unreachable or failing (after retries) */
+	SYNC_AUTH,       /* 401/403: the API token */
 	SYNC_BAD_ANSWER, /* not JSON, or not the list shape */
-	SYNC_STORE,	 /* the store failed */
-	SYNC_BUSY,	 /* another sync holds the lock */
-	SYNC_USAGE,	 /* configuration: no STRAPI_URL, unknown collection */
+	SYNC_STORE,      /* the store failed */
+	SYNC_BUSY,       /* another sync holds the lock */
+	SYNC_USAGE,      /* configuration: no STRAPI_URL, unknown collection */
 };
 
 struct sync_counts {
 	uint64_t fetched;   /* entries received */
 	uint64_t upserted;  /* written (new or newer) */
 	uint64_t unchanged; /* same version already stored */
-	uint64_t stale;	    /* older than stored or tombstoned: not written */
+	uint64_t stale;     /* older than stored or tombstoned: not written */
 	uint64_t invalid;   /* failed validation: pass incomplete */
 	uint64_t removed;   /* gone upstream, removed by reconciliation */
-	int complete;	    /* every page fetched and valid */
+	int complete;       /* every page fetched and valid */
 	int ran;
 };
 
@@ -50,10 +50,10 @@ typedef void (*sync_progress_fn)(void *, const struct sync_progress *);
 
 struct sync_opts {
 	const char *collection; /* only this one (name or plural), or NULL */
-	int dry_run;		/* decide, write nothing */
-	int no_prune;		/* skip reconciliation */
-	int retries;		/* extra attempts per page on 429/5xx/network */
-	long backoff_ms;	/* first retry pause */
+	int dry_run;            /* decide, write nothing */
+	int no_prune;           /* skip reconciliation */
+	int retries;            /* extra attempts per page on 429/5xx/network */
+	long backoff_ms;        /* first retry pause */
 	int64_t page_size;
 	sync_progress_fn progress;
 	void *progress_arg;
