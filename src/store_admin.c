@@ -232,6 +232,7 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 	if (ret != DB_NOTFOUND)
 		goto fail;
 	last = prev;
+	free(d.data); /* DB_DBT_REALLOC buffer of the cursor walks */
 	memset(&d, 0, sizeof(d));
 	{
 		DBT mk, mv;
