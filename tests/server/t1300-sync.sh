@@ -128,6 +128,24 @@ is "$?:$(wc -c <"$T/q.out")" "0:0" "--quiet prints nothing on success"
 is "$(wc -l <"$T/line.out")" 1 "one summary line when not on a terminal"
 check "sync --help" "$SL" sync --help
 
+# --- locales: one pass per configured locale, reconciled per locale ---------------
+kill "$FAKE_PID"
+export STRAPI_LIVE_STORE_DIR="$T/store-i18n"
+export STRAPI_LIVE_COLLECTION_ARTICLE_LOCALES="en fr"
+fake_strapi_start --generate 0
+fake_post '{"lose":true,"upsert":[{"documentId":"doc0000000000000000000en","locale":"en","slug":"hello"},{"documentId":"doc0000000000000000000fr","locale":"fr","slug":"bonjour"}]}' >/dev/null
+sj >"$T/out.json"
+ok $? "sync with locales en and fr"
+is "$(field fetched)/$(field upserted)" "2/2" "one entry from each locale"
+"$SL" dump | python3 -c 'import json,sys; print(" ".join(sorted(json.loads(l)["locale"] for l in sys.stdin)))' >"$T/locs"
+is "$(cat "$T/locs")" "en fr" "stored under their locales"
+fake_post '{"lose":true,"remove":["doc0000000000000000000fr"]}' >/dev/null
+sj >"$T/out.json"
+is "$(field removed)" 1 "the fr entry gone upstream is removed"
+"$SL" dump | grep -q '"slug":"hello"'
+ok $? "the en entry stays"
+unset STRAPI_LIVE_COLLECTION_ARTICLE_LOCALES
+
 # --- many pages over one connection -------------------------------------------
 kill "$FAKE_PID"
 export STRAPI_LIVE_STORE_DIR="$T/store2"
