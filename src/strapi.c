@@ -23,8 +23,8 @@
 /*
  * One easy handle per client, reused for every request so libcurl keeps
  * the connection alive between pages (Strapi's Koa server answers
- * HTTP/1.1 keep-alive). TLS peer and host verification stay on unless the
- * caller asks otherwise; the CA bundle can be given.
+ * HTTP/1.1 keep-alive). TLS peer and host verification are always on;
+ * the CA bundle can be given (strapi_ca_file).
  */
 struct strapi {
 	CURL *curl;
@@ -102,10 +102,8 @@ strapi_open(struct strapi **out, const struct strapi_opts *o)
 	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT,
 	    o->timeout < 10 ? o->timeout : 10L);
 	curl_easy_setopt(s->curl, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER,
-	    o->insecure ? 0L : 1L);
-	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST,
-	    o->insecure ? 0L : 2L);
+	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->ca_file != NULL && o->ca_file[0] != '\0')
 		curl_easy_setopt(s->curl, CURLOPT_CAINFO, o->ca_file);
 	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);

@@ -24,7 +24,6 @@ struct strapi_opts {
 	long timeout;        /* seconds per request */
 	int retries;         /* extra attempts on 429/5xx/network errors */
 	long backoff_ms;     /* first pause; doubled each retry */
-	int insecure;        /* skip TLS verification (tests only) */
 };
 
 /* One list page: the parsed answer and its pagination. */
