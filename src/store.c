@@ -557,7 +557,7 @@ vcmp(int64_t ua1, int64_t pa1, int64_t ua2, int64_t pa2)
  * above the stored version. A delete removes with publishedAt = +inf, so no
  * older row of a deleted document can come back.
  */
-static int
+int
 apply_one(struct store *st, DB_TXN *txn, enum store_op op,
     const struct entry *e, enum store_result *res, uint64_t *seq)
 {
