@@ -20,10 +20,20 @@ struct store {
 	DB *events;
 	DB *meta;
 	struct buf k1, k2, v1; /* scratch, reused across calls */
+	struct store_repl *repl; /* replication state, NULL when off */
 };
 
 void store_fail(struct store *, const char *what, int ret);
 void store_backoff(int attempt);
 int64_t store_now_ms(void);
+
+/* store_repl.c: hooks of the open and write paths (no-ops when off). */
+int store_repl_env_pre(struct store *, DB_ENV *, u_int32_t *flags);
+int store_repl_start(struct store *);
+int store_repl_may_write(struct store *);
+int store_repl_commit_ok(struct store *);
+void store_repl_close(struct store *);
+u_int32_t store_mvcc_flag(const struct store *);
+u_int32_t store_snapshot_flag(const struct store *);
 
 #endif

@@ -7,11 +7,13 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "store_repl.h"
 
 /* clang-format off */
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_dump_entry,
 	&cmd_import_entry,
+	&cmd_repl_node_entry,
 	&cmd_stats_entry,
 	&cmd_verify_entry,
 };
@@ -66,6 +68,12 @@ main(int argc, char *argv[])
 	if (conf_load(&ctx.conf, &cause) == -1) {
 		fprintf(stderr, "strapi-live: configuration: %s\n", cause);
 		free(cause);
+		return CMD_EXIT_USAGE;
+	}
+	if (store_repl_configure(ctx.conf, &cause) == -1) {
+		fprintf(stderr, "strapi-live: configuration: %s\n", cause);
+		free(cause);
+		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--dump-config") == 0) {
