@@ -76,13 +76,14 @@ cmd_repl_node_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 		return CMD_EXIT_USAGE;
 	}
 	log_set_level(LOG_LEVEL_INFO);
+	if (store_open(&ctx->store, conf_str(ctx->conf, CFG_STORE_DIR),
+		STORE_OPEN_REPL_NODE | STORE_OPEN_NO_NOTIFY) == -1)
+		return CMD_EXIT_STORE;
+	/* Until here SIGTERM ends a join or catch-up that is still waiting. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if (store_open(&ctx->store, conf_str(ctx->conf, CFG_STORE_DIR),
-		STORE_OPEN_REPL_NODE | STORE_OPEN_NO_NOTIFY) == -1)
-		return CMD_EXIT_STORE;
 	memset(&lag, 0, sizeof(lag));
 	if (store_last_seq(ctx->store, &last) == -1)
 		return CMD_EXIT_STORE;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
+#include "repl.h"
 
 static int
 count_item(void *arg, const struct store_item *it UNUSED)
@@ -34,7 +35,17 @@ cmd_stats_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 		printf("%s\"%s\":{\"entries\":%" PRIu64 "}", i ? "," : "",
 		    co->plural, n);
 	}
-	printf("}}\n");
+	printf("}");
+	/* Replication (issue 9): role, master, lag. */
+	{
+		struct buf b;
+
+		buf_init(&b);
+		repl_status_json(ctx->store, &b);
+		printf(",\"replication\":%s", buf_cstr(&b));
+		buf_clear(&b);
+	}
+	printf("}\n");
 	return CMD_EXIT_OK;
 }
 

@@ -34,10 +34,10 @@
  * process to call repmgr_start becomes the replication process, so:
  *  - the replication process (STORE_OPEN_REPL_NODE: `strapi-live
  *    repl-node` or the push sidecar) starts repmgr at open, with threads;
- *  - writers (webhook.fcgi, CLI) start it lazily, before their first
- *    write, and only once this host's replication address answers (the
- *    replication process is up). Otherwise they would claim the address
- *    role themselves;
+ *  - writers (webhook.fcgi, CLI) never call repmgr_start (it would make
+ *    the first of them the replication process): BDB's autostart makes
+ *    them subordinate at their first log write on the master. They
+ *    write only while this host's replication address answers;
  *  - readers (query.fcgi, events.fcgi) never start it: they read the
  *    local copy. All open the environment with DB_THREAD, as BDB requires
  *    of every handle in a Replication Manager environment.
@@ -389,13 +389,19 @@ listener_up(void)
 	return up;
 }
 
-/* A writer process joins as subordinate: its commits go out from here. */
+/*
+ * A writer process is a subordinate: BDB starts that role by itself
+ * (log_put's "autostart": a DB_THREAD handle in a Replication Manager
+ * environment that writes on the master sets up its own connections and
+ * select thread, and waits for the acks of its own commits). Calling
+ * repmgr_start here as well would start a second select thread, which
+ * deadlocks libdb 5.3. What is checked here is that this host's
+ * replication process runs: without it no election or catch-up happens,
+ * so writes are refused.
+ */
 static int
 start_subordinate(struct store *st)
 {
-	DB_ENV *env = st->env;
-	int ret;
-
 	if (st->repl->started)
 		return 0;
 	if (!listener_up()) {
@@ -403,22 +409,8 @@ start_subordinate(struct store *st)
 		    "%s:%u; refusing writes", rc.local.host, rc.local.port);
 		return -1;
 	}
-	if (add_site(env, &rc.local, DB_LOCAL_SITE) == -1)
-		return -1;
-	ret = env->repmgr_start(env, 0, DB_REP_CLIENT);
-	if (ret == DB_REP_IGNORE || ret == 0) {
-		st->repl->started = 1;
-		return 0;
-	}
-	/*
-	 * EINVAL: the replication process went away between the probe and
-	 * the call, and this process claimed its role without threads. Exit
-	 * so failchk in the next process releases the claim.
-	 */
-	if (ret == EINVAL)
-		fatalx("replication: this host's replication process is gone; "
-		       "exiting");
-	return repl_fail("repmgr_start (subordinate)", ret);
+	st->repl->started = 1;
+	return 0;
 }
 
 static void

@@ -13,5 +13,7 @@ struct webhook_ctx {
 
 void webhook_handle(const struct http_req *, struct http_resp *, void *);
 int webhook_check_secret(const struct conf *, const struct http_req *);
+int webhook_repl_route(const struct conf *, struct store *,
+    struct http_resp *);
 
 #endif
