@@ -8,6 +8,7 @@
 #include "log.h"
 #include "query.h"
 #include "store.h"
+#include "store_repl.h"
 
 int
 main(int argc UNUSED, char *argv[])
@@ -23,6 +24,8 @@ main(int argc UNUSED, char *argv[])
 		fatalx("configuration: %s", cause);
 	(void)log_level_parse(conf_str(conf, CFG_LOG_LEVEL), &lv);
 	log_set_level(lv);
+	if (store_repl_configure(conf, &cause) == -1)
+		fatalx("configuration: %s", cause);
 	/* Opened once per process; every request reads in its own snapshot. */
 	if (store_open(&store, conf_str(conf, CFG_STORE_DIR),
 	        STORE_OPEN_NO_NOTIFY) == -1)

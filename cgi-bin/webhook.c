@@ -7,6 +7,7 @@
 #include "fcgi.h"
 #include "log.h"
 #include "store.h"
+#include "store_repl.h"
 #include "webhook.h"
 
 int
@@ -22,6 +23,8 @@ main(int argc UNUSED, char *argv[])
 		fatalx("configuration: %s", cause);
 	(void)log_level_parse(conf_str(conf, CFG_LOG_LEVEL), &lv);
 	log_set_level(lv);
+	if (store_repl_configure(conf, &cause) == -1)
+		fatalx("configuration: %s", cause);
 	if (conf_file_is_exposed(conf))
 		log_warnx("%s holds secrets and is readable by other users",
 		    conf_path(conf));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "repl.h"
 
 static int
 count_item(void *arg, const struct store_item *it UNUSED)
@@ -78,6 +79,15 @@ cmd_stats_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	print_time("lastWebhook", last_hook);
 	print_time("lastSync", last_sync);
 	print_time("lastSyncAttempt", last_try);
+	/* Replication (issue 9): role, master, lag. */
+	{
+		struct buf b;
+
+		buf_init(&b);
+		repl_status_json(ctx->store, &b);
+		printf(",\"replication\":%s", buf_cstr(&b));
+		buf_clear(&b);
+	}
 	printf("}\n");
 	return CMD_EXIT_OK;
 }

@@ -72,6 +72,19 @@ static const struct conf_row conf_table[CFG__MAX] = {
 	{ "changes_keep", "STRAPI_LIVE_CHANGES_KEEP", CT_INT, "100000", 100, 1LL << 40, "change-log records kept by trim" }, /* CFG_CHANGES_KEEP */
 	{ "events_keep", "STRAPI_LIVE_EVENTS_KEEP", CT_INT, "100000", 100, 1LL << 40, "event-log records kept by trim" }, /* CFG_EVENTS_KEEP */
 	{ "query_cache", "STRAPI_LIVE_QUERY_CACHE", CT_INT, "64", 0, 4096, "answers each query.fcgi process keeps, reused while the store's seq is unchanged (0: off)" }, /* CFG_QUERY_CACHE */
+	/* replication (issue 9): off while repl_local is empty */
+	{ "repl_local", "STRAPI_LIVE_REPL_LOCAL", CT_STRING, "", 0, 0, "this host's replication address host:port; empty: replication off" }, /* CFG_REPL_LOCAL */
+	{ "repl_sites", "STRAPI_LIVE_REPL_SITES", CT_LIST, "", 0, 0, "the other sites' replication addresses host:port" }, /* CFG_REPL_SITES */
+	{ "repl_priority", "STRAPI_LIVE_REPL_PRIORITY", CT_INT, "100", 0, 1000000, "election priority (0: never master)" }, /* CFG_REPL_PRIORITY */
+	{ "repl_ack_policy", "STRAPI_LIVE_REPL_ACK_POLICY", CT_STRING, "quorum", 0, 0, "acks before a webhook is acknowledged: quorum, all, all_available, one, one_peer, all_peers, none" }, /* CFG_REPL_ACK_POLICY */
+	{ "repl_ack_timeout", "STRAPI_LIVE_REPL_ACK_TIMEOUT", CT_INT, "2000", 1, 600000, "ms to wait for acks before a webhook is refused (503)" }, /* CFG_REPL_ACK_TIMEOUT */
+	{ "repl_election_timeout", "STRAPI_LIVE_REPL_ELECTION_TIMEOUT", CT_INT, "2000", 10, 600000, "ms an election may take" }, /* CFG_REPL_ELECTION_TIMEOUT */
+	{ "repl_election_retry", "STRAPI_LIVE_REPL_ELECTION_RETRY", CT_INT, "1000", 10, 600000, "ms between election attempts" }, /* CFG_REPL_ELECTION_RETRY */
+	{ "repl_heartbeat", "STRAPI_LIVE_REPL_HEARTBEAT", CT_INT, "500", 0, 600000, "ms between master heartbeats; a client calls an election after 4 missed (0: off)" }, /* CFG_REPL_HEARTBEAT */
+	{ "repl_group_creator", "STRAPI_LIVE_REPL_GROUP_CREATOR", CT_BOOL, "no", 0, 0, "yes on exactly one site for the group's very first start" }, /* CFG_REPL_GROUP_CREATOR */
+	{ "repl_start_timeout", "STRAPI_LIVE_REPL_START_TIMEOUT", CT_INT, "60", 1, 86400, "seconds the replication process waits to join and sync before giving up" }, /* CFG_REPL_START_TIMEOUT */
+	{ "repl_forward", "STRAPI_LIVE_REPL_FORWARD", CT_STRING, "forward", 0, 0, "a webhook reaching a replica: forward (proxy to the master) or redirect (307)" }, /* CFG_REPL_FORWARD */
+	{ "repl_webhook_urls", "STRAPI_LIVE_REPL_WEBHOOK_URLS", CT_LIST, "", 0, 0, "each site's webhook URL: host:port=URL, keyed by replication address" }, /* CFG_REPL_WEBHOOK_URLS */
 };
 /* clang-format on */
 

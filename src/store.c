@@ -62,6 +62,9 @@ store_fail(struct store *st, const char *what, int ret)
 		fatalx("store needs recovery; exiting so the server restarts "
 		       "this process");
 	}
+	if (ret == DB_REP_HANDLE_DEAD)
+		fatalx("store handles were invalidated by a replication "
+		       "rollback; exiting so the server restarts this process");
 }
 
 /* Small randomized pause between deadlock retries. */
@@ -176,7 +179,7 @@ open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
 		return -1;
 	}
 	ret = db->open(db, NULL, file, NULL, DB_BTREE,
-	    DB_CREATE | DB_AUTO_COMMIT | DB_MULTIVERSION, 0600);
+	    DB_CREATE | DB_AUTO_COMMIT | store_mvcc_flag(st), 0600);
 	if (ret != 0) {
 		log_warnx("store: opening %s/%s: %s", st->dir, file,
 		    db_strerror(ret));
@@ -238,6 +241,10 @@ open_env(struct store *st)
 	env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
 	/* Commits never flush; store_apply flushes before acknowledging. */
 	env->set_flags(env, DB_TXN_NOSYNC, 1);
+	if (store_repl_env_pre(st, env, &flags) == -1) {
+		env->close(env, 0);
+		return -1;
+	}
 	ret = env->open(env, st->dir, flags, 0600);
 	if (ret != 0) {
 		log_warnx("store: opening environment %s: %s", st->dir,
@@ -270,7 +277,7 @@ store_open(struct store **out, const char *dir, int flags)
 	buf_init(&st->k1);
 	buf_init(&st->k2);
 	buf_init(&st->v1);
-	if (open_env(st) == -1)
+	if (open_env(st) == -1 || store_repl_start(st) == -1)
 		goto fail;
 	if (open_db(st, &st->entries, "entries.db", 0) == -1 ||
 	    open_db(st, &st->by_slug, "by_slug.db", DB_DUP | DB_DUPSORT) ==
@@ -331,6 +338,7 @@ store_close(struct store *st)
 	}
 	if (st->env != NULL)
 		st->env->close(st->env, 0);
+	store_repl_close(st);
 	buf_clear(&st->k1);
 	buf_clear(&st->k2);
 	buf_clear(&st->v1);
@@ -710,6 +718,12 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 	uint64_t last = 0;
 	struct store_event rec;
 
+	/* A replica writes nothing: not even a rejected delivery's record. */
+	if (st->repl != NULL && store_repl_may_write(st) == -1) {
+		for (i = 0; i < n; i++)
+			w[i].result = STORE_ERR;
+		return n == 0 ? 0 : -1;
+	}
 	/* Bounded retry loop around the transaction (STYLE: the exception). */
 	for (attempt = 0; attempt < STORE_MAX_RETRIES; attempt++) {
 		if (attempt > 0)
@@ -738,6 +752,13 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 		}
 		if (ret == 0) {
 			ret = txn->commit(txn, 0);
+			if (ret == 0 && store_repl_commit_ok(st) == -1) {
+				/* Committed here, not acknowledged by the group. */
+				commit_done(st, last, n > 0);
+				for (i = 0; i < n; i++)
+					w[i].result = STORE_ERR;
+				return -1;
+			}
 			if (ret == 0) {
 				commit_done(st, last, n > 0);
 				return 0;

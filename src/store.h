@@ -15,6 +15,7 @@ struct store;
 enum store_open_flags {
 	STORE_OPEN_DEFAULT = 0,
 	STORE_OPEN_NO_NOTIFY = 1, /* never send wake-ups (tests, tools) */
+	STORE_OPEN_REPL_NODE = 2, /* this host's replication process */
 };
 
 enum store_result {

@@ -173,7 +173,7 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 	v.report = report;
 	v.arg = arg;
 	if ((ret = st->env->txn_begin(st->env, NULL, &v.txn,
-		 DB_TXN_SNAPSHOT)) != 0) {
+		 store_snapshot_flag(st))) != 0) {
 		store_fail(st, "verify", ret);
 		return -1;
 	}
@@ -202,7 +202,7 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 		if (db_create(&raw, st->env, 0) == 0 &&
 		    raw->set_flags(raw, DB_DUP | DB_DUPSORT) == 0 &&
 		    raw->open(raw, NULL, "by_slug.db", NULL, DB_BTREE,
-			DB_AUTO_COMMIT | DB_MULTIVERSION, 0) == 0) {
+			DB_AUTO_COMMIT | store_mvcc_flag(st), 0) == 0) {
 			if ((n = count_and_check(&v, raw, "by_slug")) !=
 			    v.with_slug)
 				problem(&v, "by_slug: %" PRIu64 " records for "

@@ -20,6 +20,7 @@ struct store {
 	DB *events;
 	DB *meta;
 	struct buf k1, k2, v1; /* scratch, reused across calls */
+	struct store_repl *repl; /* replication state, NULL when off */
 };
 
 void store_fail(struct store *, const char *what, int ret);
@@ -28,5 +29,14 @@ int64_t store_now_ms(void);
 /* store.c; used by store_sync.c's dry run */
 int apply_one(struct store *, DB_TXN *, enum store_op, const struct entry *,
     enum store_result *, uint64_t *);
+
+/* store_repl.c: hooks of the open and write paths (no-ops when off). */
+int store_repl_env_pre(struct store *, DB_ENV *, u_int32_t *flags);
+int store_repl_start(struct store *);
+int store_repl_may_write(struct store *);
+int store_repl_commit_ok(struct store *);
+void store_repl_close(struct store *);
+u_int32_t store_mvcc_flag(const struct store *);
+u_int32_t store_snapshot_flag(const struct store *);
 
 #endif

@@ -21,8 +21,8 @@ rtxn(struct store *st, DB_TXN **txn)
 {
 	int ret;
 
-	if ((ret = st->env->txn_begin(st->env, NULL, txn, DB_TXN_SNAPSHOT)) !=
-	    0) {
+	if ((ret = st->env->txn_begin(st->env, NULL, txn,
+		 store_snapshot_flag(st))) != 0) {
 		store_fail(st, "txn_begin (read)", ret);
 		return -1;
 	}

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "store_repl.h"
 
 /* clang-format off */
 static const struct cmd_entry *cmd_table[] = {
@@ -15,6 +16,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_events_entry,
 	&cmd_gen_types_entry,
 	&cmd_import_entry,
+	&cmd_repl_node_entry,
 	&cmd_replay_entry,
 	&cmd_stats_entry,
 #ifdef HAVE_SYNC
@@ -74,6 +76,12 @@ main(int argc, char *argv[])
 	if (conf_load(&ctx.conf, &cause) == -1) {
 		fprintf(stderr, "strapi-live: configuration: %s\n", cause);
 		free(cause);
+		return CMD_EXIT_USAGE;
+	}
+	if (store_repl_configure(ctx.conf, &cause) == -1) {
+		fprintf(stderr, "strapi-live: configuration: %s\n", cause);
+		free(cause);
+		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--dump-config") == 0) {

@@ -15,5 +15,7 @@ void webhook_handle(const struct http_req *, struct http_resp *, void *);
 int webhook_check_secret(const struct conf *, const struct http_req *);
 void webhook_replay(const struct webhook_ctx *, const char *body, size_t len,
     struct http_resp *);
+int webhook_repl_route(const struct conf *, struct store *,
+    struct http_resp *);
 
 #endif

@@ -1,0 +1,581 @@
+/* store_repl.c: the store's replication across hosts (BDB Replication Manager) */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <db.h>
+
+#include "log.h"
+#include "store_int.h"
+#include "store_repl.h"
+#include "xmalloc.h"
+
+/*
+ * Every host keeps a full replica of the store, kept current by Berkeley
+ * DB's own Replication Manager (libdb 5.3); nothing here copies data.
+ *
+ * Processes. BDB lets one process per environment own the site's network
+ * address and run the Replication Manager's threads (the "replication
+ * process": message processing, elections, acks it receives); other
+ * processes that write call repmgr_start too and become "subordinate":
+ * on the master they open their own connections to the clients, send the
+ * log records of their own transactions and wait for the acks. The first
+ * process to call repmgr_start becomes the replication process, so:
+ *  - the replication process (STORE_OPEN_REPL_NODE: `strapi-live
+ *    repl-node` or the push sidecar) starts repmgr at open, with threads;
+ *  - writers (webhook.fcgi, CLI) never call repmgr_start (it would make
+ *    the first of them the replication process): BDB's autostart makes
+ *    them subordinate at their first log write on the master. They
+ *    write only while this host's replication address answers;
+ *  - readers (query.fcgi, events.fcgi) never start it: they read the
+ *    local copy. All open the environment with DB_THREAD, as BDB requires
+ *    of every handle in a Replication Manager environment.
+ *
+ * Acknowledgement. A write on the master commits locally (the log is
+ * flushed as before) and repmgr waits, in the committing thread, for the
+ * acks the policy asks for (default: a quorum of the electable sites).
+ * When they don't come within repl_ack_timeout BDB fires
+ * DB_EVENT_REP_PERM_FAILED in that process; the write path then reports
+ * failure, so a webhook is never acknowledged unless the policy was met.
+ * A retried delivery is idempotent.
+ */
+
+struct repl_site {
+	char *host;
+	unsigned port;
+};
+
+/* Process-wide configuration (store_repl_configure). */
+static struct {
+	int on;
+	struct repl_site local;
+	struct repl_site *sites;
+	size_t nsites;
+	int priority;
+	u_int32_t ack_policy;
+	int ack_timeout_ms, election_timeout_ms, election_retry_ms;
+	int heartbeat_ms, creator, start_timeout_s;
+} rc;
+
+struct store_repl {
+	int node;    /* the replication process (opened REPL_NODE) */
+	int started; /* repmgr_start has succeeded in this process */
+	int perm_failed;
+};
+
+static int
+parse_addr(const char *s, struct repl_site *out)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	unsigned long port;
+
+	if (colon == NULL || colon == s || colon[1] == '\0')
+		return -1;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || port == 0 || port > 65535)
+		return -1;
+	out->host = xstrndup(s, (size_t)(colon - s));
+	out->port = (unsigned)port;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	u_int32_t policy;
+} ack_policies[] = {
+	{ "quorum", DB_REPMGR_ACKS_QUORUM },
+	{ "all", DB_REPMGR_ACKS_ALL },
+	{ "all_available", DB_REPMGR_ACKS_ALL_AVAILABLE },
+	{ "all_peers", DB_REPMGR_ACKS_ALL_PEERS },
+	{ "one", DB_REPMGR_ACKS_ONE },
+	{ "one_peer", DB_REPMGR_ACKS_ONE_PEER },
+	{ "none", DB_REPMGR_ACKS_NONE },
+};
+
+int
+store_repl_configure(const struct conf *c, char **cause)
+{
+	const char *local = conf_str(c, CFG_REPL_LOCAL);
+	const char *pol = conf_str(c, CFG_REPL_ACK_POLICY);
+	char *list, *tok, *save;
+	size_t i;
+
+	memset(&rc, 0, sizeof(rc));
+	if (local[0] == '\0')
+		return 0;
+	if (parse_addr(local, &rc.local) == -1) {
+		xasprintf(cause, "repl_local: '%s' is not host:port", local);
+		return -1;
+	}
+	list = xstrdup(conf_str(c, CFG_REPL_SITES));
+	for (tok = strtok_r(list, " ,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ,", &save)) {
+		rc.sites = xreallocarray(rc.sites, rc.nsites + 1,
+		    sizeof(*rc.sites));
+		if (parse_addr(tok, &rc.sites[rc.nsites]) == -1) {
+			xasprintf(cause, "repl_sites: '%s' is not host:port",
+			    tok);
+			free(list);
+			return -1;
+		}
+		rc.nsites++;
+	}
+	free(list);
+	for (i = 0; i < sizeof(ack_policies) / sizeof(ack_policies[0]); i++)
+		if (strcmp(pol, ack_policies[i].name) == 0)
+			break;
+	if (i == sizeof(ack_policies) / sizeof(ack_policies[0])) {
+		xasprintf(cause, "repl_ack_policy: unknown policy '%s'", pol);
+		return -1;
+	}
+	rc.ack_policy = ack_policies[i].policy;
+	rc.priority = (int)conf_int(c, CFG_REPL_PRIORITY);
+	rc.ack_timeout_ms = (int)conf_int(c, CFG_REPL_ACK_TIMEOUT);
+	rc.election_timeout_ms = (int)conf_int(c, CFG_REPL_ELECTION_TIMEOUT);
+	rc.election_retry_ms = (int)conf_int(c, CFG_REPL_ELECTION_RETRY);
+	rc.heartbeat_ms = (int)conf_int(c, CFG_REPL_HEARTBEAT);
+	rc.creator = conf_bool(c, CFG_REPL_GROUP_CREATOR);
+	rc.start_timeout_s = (int)conf_int(c, CFG_REPL_START_TIMEOUT);
+	rc.on = 1;
+	return 0;
+}
+
+int
+store_repl_enabled(void)
+{
+	return rc.on;
+}
+
+/* Runs in whichever thread the event happened in (see the top comment). */
+static void
+repl_event(DB_ENV *env, u_int32_t event, void *info UNUSED)
+{
+	struct store *st = env->app_private;
+
+	switch (event) {
+	case DB_EVENT_REP_PERM_FAILED:
+		if (st != NULL && st->repl != NULL)
+			__atomic_store_n(&st->repl->perm_failed, 1,
+			    __ATOMIC_SEQ_CST);
+		break;
+	case DB_EVENT_REP_MASTER:
+		log_info("replication: this site is now the master");
+		break;
+	case DB_EVENT_REP_CLIENT:
+		log_info("replication: this site is a replica");
+		break;
+	case DB_EVENT_REP_NEWMASTER:
+		log_info("replication: a new master was elected");
+		break;
+	case DB_EVENT_REP_STARTUPDONE:
+		log_info("replication: caught up with the master");
+		break;
+	case DB_EVENT_REP_DUPMASTER:
+		log_warnx("replication: two masters met; this one steps down");
+		break;
+	case DB_EVENT_REP_JOIN_FAILURE:
+		log_warnx("replication: cannot sync with the master");
+		break;
+	case DB_EVENT_REP_LOCAL_SITE_REMOVED:
+		log_warnx("replication: this site was removed from the group");
+		break;
+	case DB_EVENT_PANIC:
+		log_warnx("replication: environment panic");
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Before DB_ENV->open: replication needs DB_INIT_REP, and DB_THREAD on
+ * every handle (repmgr runs threads in the processes that start it).
+ */
+int
+store_repl_env_pre(struct store *st, DB_ENV *env, u_int32_t *flags)
+{
+	if (!rc.on)
+		return 0;
+	st->repl = xcalloc(1, sizeof(*st->repl));
+	st->repl->node = (st->flags & STORE_OPEN_REPL_NODE) != 0;
+	*flags |= DB_INIT_REP | DB_THREAD;
+	env->app_private = st;
+	env->set_event_notify(env, repl_event);
+	return 0;
+}
+
+static int
+repl_fail(const char *what, int ret)
+{
+	log_warnx("replication: %s: %s", what, db_strerror(ret));
+	return -1;
+}
+
+static int
+add_site(DB_ENV *env, const struct repl_site *s, u_int32_t which)
+{
+	DB_SITE *site;
+	int ret;
+
+	if ((ret = env->repmgr_site(env, s->host, s->port, &site, 0)) != 0)
+		return repl_fail("repmgr_site", ret);
+	ret = site->set_config(site, which, 1);
+	if (ret == 0 && which == DB_LOCAL_SITE && rc.creator)
+		ret = site->set_config(site, DB_GROUP_CREATOR, 1);
+	(void)site->close(site);
+	if (ret != 0)
+		return repl_fail("site config", ret);
+	return 0;
+}
+
+static void
+msleep(int ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+set_timeout(DB_ENV *env, int which, int ms)
+{
+	int ret;
+
+	if ((ret = env->rep_set_timeout(env, which, (db_timeout_t)ms * 1000)) !=
+	    0)
+		return repl_fail("rep_set_timeout", ret);
+	return 0;
+}
+
+/* The replication process: configure the group, start repmgr, catch up. */
+static int
+start_node(struct store *st)
+{
+	DB_ENV *env = st->env;
+	struct store_repl_status s;
+	size_t i;
+	int ret;
+	int64_t deadline = mono_ms() + (int64_t)rc.start_timeout_s * 1000;
+
+	if (add_site(env, &rc.local, DB_LOCAL_SITE) == -1)
+		return -1;
+	for (i = 0; i < rc.nsites; i++)
+		if (add_site(env, &rc.sites[i], DB_BOOTSTRAP_HELPER) == -1)
+			return -1;
+	if ((ret = env->rep_set_priority(env, (u_int32_t)rc.priority)) != 0)
+		return repl_fail("rep_set_priority", ret);
+	if ((ret = env->repmgr_set_ack_policy(env, (int)rc.ack_policy)) != 0)
+		return repl_fail("repmgr_set_ack_policy", ret);
+	/* A lone survivor of a two-site group must not elect itself. */
+	if ((ret = env->rep_set_config(env, DB_REPMGR_CONF_2SITE_STRICT,
+		 1)) != 0)
+		return repl_fail("rep_set_config", ret);
+	if (set_timeout(env, DB_REP_ACK_TIMEOUT, rc.ack_timeout_ms) == -1 ||
+	    set_timeout(env, DB_REP_ELECTION_TIMEOUT,
+		rc.election_timeout_ms) == -1 ||
+	    set_timeout(env, DB_REP_ELECTION_RETRY, rc.election_retry_ms) ==
+		-1 ||
+	    set_timeout(env, DB_REP_CONNECTION_RETRY, 1000) == -1)
+		return -1;
+	if (rc.heartbeat_ms > 0 &&
+	    (set_timeout(env, DB_REP_HEARTBEAT_SEND, rc.heartbeat_ms) == -1 ||
+		set_timeout(env, DB_REP_HEARTBEAT_MONITOR,
+		    rc.heartbeat_ms * 4) == -1))
+		return -1;
+	/* Joining needs a master: retry until one answers (or time runs out). */
+	for (;;) {
+		ret = env->repmgr_start(env, 3, DB_REP_ELECTION);
+		if (ret == 0)
+			break;
+		if (ret == DB_REP_IGNORE) {
+			log_warnx("replication: another process already runs "
+			    "the Replication Manager for %s", st->dir);
+			return -1;
+		}
+		if (ret != DB_REP_UNAVAIL || mono_ms() > deadline)
+			return repl_fail("repmgr_start", ret);
+		log_info("replication: joining the group: no master yet; "
+		    "retrying");
+		msleep(300);
+	}
+	st->repl->started = 1;
+	/* Databases are opened once this site is master or caught up. */
+	for (;;) {
+		if (store_repl_status(st, &s) == -1)
+			return -1;
+		if (s.role == STORE_REPL_MASTER ||
+		    (s.role == STORE_REPL_CLIENT && s.startup_done))
+			break;
+		if (mono_ms() > deadline) {
+			log_warnx("replication: no master and not caught up "
+			    "after %d s", rc.start_timeout_s);
+			return -1;
+		}
+		msleep(20);
+	}
+	log_info("replication: %s started as %s (master %s)", s.self,
+	    store_repl_role_name(s.role), s.master[0] ? s.master : "none");
+	return 0;
+}
+
+/* After DB_ENV->open, before the databases are opened. */
+int
+store_repl_start(struct store *st)
+{
+	if (st->repl == NULL || !st->repl->node)
+		return 0;
+	return start_node(st);
+}
+
+/* 1 when something accepts connections on this host's replication address. */
+static int
+listener_up(void)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char port[16];
+	struct pollfd pfd;
+	int fd, up = 0, err;
+	socklen_t len;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%u", rc.local.port);
+	if (getaddrinfo(rc.local.host, port, &hints, &res) != 0)
+		return 0;
+	for (ai = res; ai != NULL && !up; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK,
+		    ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			up = 1;
+		else if (errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			len = sizeof(err);
+			if (poll(&pfd, 1, 500) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) ==
+				0 &&
+			    err == 0)
+				up = 1;
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return up;
+}
+
+/*
+ * A writer process is a subordinate: BDB starts that role by itself
+ * (log_put's "autostart": a DB_THREAD handle in a Replication Manager
+ * environment that writes on the master sets up its own connections and
+ * select thread, and waits for the acks of its own commits). Calling
+ * repmgr_start here as well would start a second select thread, which
+ * deadlocks libdb 5.3. What is checked here is that this host's
+ * replication process runs: without it no election or catch-up happens,
+ * so writes are refused.
+ */
+static int
+start_subordinate(struct store *st)
+{
+	if (st->repl->started)
+		return 0;
+	if (!listener_up()) {
+		log_warnx("replication: no replication process answers on "
+		    "%s:%u; refusing writes", rc.local.host, rc.local.port);
+		return -1;
+	}
+	st->repl->started = 1;
+	return 0;
+}
+
+static void
+site_addr(DB_ENV *env, int eid, char *out, size_t outsz)
+{
+	DB_SITE *site;
+	const char *host;
+	u_int port;
+
+	out[0] = '\0';
+	if (env->repmgr_site_by_eid(env, eid, &site) != 0)
+		return;
+	if (site->get_address(site, &host, &port) == 0)
+		snprintf(out, outsz, "%s:%u", host, port);
+	(void)site->close(site);
+}
+
+int
+store_repl_status(struct store *st, struct store_repl_status *out)
+{
+	DB_REP_STAT *rs;
+	DB_REPMGR_STAT *ms;
+	DB_REPMGR_SITE *list = NULL;
+	u_int n = 0, i;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (st->repl == NULL) {
+		out->role = STORE_REPL_OFF;
+		return 0;
+	}
+	if ((ret = st->env->rep_stat(st->env, &rs, 0)) != 0)
+		return repl_fail("rep_stat", ret);
+	if (rs->st_status & DB_REP_MASTER)
+		out->role = STORE_REPL_MASTER;
+	else if ((rs->st_status & DB_REP_CLIENT) &&
+	    rs->st_master != DB_EID_INVALID)
+		out->role = STORE_REPL_CLIENT;
+	else
+		out->role = STORE_REPL_UNKNOWN;
+	out->startup_done = rs->st_startup_complete != 0;
+	out->nsites = rs->st_nsites;
+	out->generation = rs->st_gen;
+	out->elections = rs->st_elections;
+	out->log_queued = rs->st_log_queued;
+	out->lsn_file = rs->st_next_lsn.file;
+	out->lsn_offset = rs->st_next_lsn.offset;
+	snprintf(out->self, sizeof(out->self), "%s:%u", rc.local.host,
+	    rc.local.port);
+	if (out->role == STORE_REPL_MASTER)
+		snprintf(out->master, sizeof(out->master), "%s", out->self);
+	else if (rs->st_master != DB_EID_INVALID)
+		site_addr(st->env, (int)rs->st_master, out->master,
+		    sizeof(out->master));
+	free(rs);
+	if (st->env->repmgr_stat(st->env, &ms, 0) == 0) {
+		out->perm_failed = ms->st_perm_failed;
+		free(ms);
+	}
+	if (st->env->repmgr_site_list(st->env, &n, &list) == 0) {
+		for (i = 0; i < n; i++)
+			if (list[i].status == DB_REPMGR_CONNECTED)
+				out->connected++;
+		free(list);
+	}
+	out->replication_process = st->repl->node && st->repl->started;
+	return 0;
+}
+
+const char *
+store_repl_role_name(enum store_repl_role r)
+{
+	switch (r) {
+	case STORE_REPL_OFF:
+		return "standalone";
+	case STORE_REPL_MASTER:
+		return "master";
+	case STORE_REPL_CLIENT:
+		return "replica";
+	case STORE_REPL_UNKNOWN:
+		break;
+	}
+	return "electing";
+}
+
+int
+store_repl_write_target(struct store *st, char *addr, size_t addrsz)
+{
+	struct store_repl_status s;
+
+	addr[0] = '\0';
+	if (st->repl == NULL)
+		return 0;
+	if (store_repl_status(st, &s) == -1)
+		return -1;
+	switch (s.role) {
+	case STORE_REPL_MASTER:
+		return start_subordinate(st) == 0 ? 0 : -1;
+	case STORE_REPL_CLIENT:
+		if (s.master[0] == '\0')
+			return -1;
+		snprintf(addr, addrsz, "%s", s.master);
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/* Before a write transaction: 0 when it may go ahead, else -1 (logged). */
+int
+store_repl_may_write(struct store *st)
+{
+	char addr[STORE_REPL_ADDR_MAX];
+	int r;
+
+	if (st->repl == NULL)
+		return 0;
+	if ((r = store_repl_write_target(st, addr, sizeof(addr))) == 0) {
+		__atomic_store_n(&st->repl->perm_failed, 0, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	if (r == 1)
+		log_warnx("replication: this site is a replica (master %s); "
+		    "not writing", addr);
+	else
+		log_warnx("replication: no writable master here; not writing");
+	return -1;
+}
+
+/* After a commit: 0 when the ack policy was met (or replication is off). */
+int
+store_repl_commit_ok(struct store *st)
+{
+	if (st->repl == NULL)
+		return 0;
+	if (__atomic_exchange_n(&st->repl->perm_failed, 0, __ATOMIC_SEQ_CST)) {
+		log_warnx("replication: the commit was not acknowledged by the "
+		    "ack policy within %d ms; not acknowledging the write",
+		    rc.ack_timeout_ms);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * BDB 5.3 refuses DB_TXN_SNAPSHOT on a replication client, and a file that
+ * replication opened without DB_MULTIVERSION can't then be opened with it.
+ * So a replicated store runs without MVCC: reads are ordinary (degree 3)
+ * transactions, short, retried like writes when chosen as deadlock victim.
+ */
+u_int32_t
+store_mvcc_flag(const struct store *st)
+{
+	return st->repl != NULL || rc.on ? 0 : DB_MULTIVERSION;
+}
+
+u_int32_t
+store_snapshot_flag(const struct store *st)
+{
+	return st->repl != NULL || rc.on ? 0 : DB_TXN_SNAPSHOT;
+}
+
+void
+store_repl_close(struct store *st)
+{
+	free(st->repl);
+	st->repl = NULL;
+}
