@@ -146,3 +146,28 @@ deploy_logs() {
 		tail -15 "$f" | sed 's/^/# /'
 	done
 }
+
+# fcgi_spawn: conf/spawn-fcgi.sh (on free ports) starts the programs;
+# sets FCGI_SCRIPT and the ports P_WEBHOOK, P_QUERY, P_EVENTS.
+fcgi_spawn() {
+	command -v spawn-fcgi >/dev/null 2>&1 || return 2
+	P_WEBHOOK=$(free_port)
+	P_QUERY=$(free_port)
+	P_EVENTS=$(free_port)
+	FCGI_SCRIPT=$(deploy_example spawn-fcgi.sh -e "s/9101/$P_WEBHOOK/g" \
+	    -e "s/9102/$P_QUERY/g" -e "s/9103/$P_EVENTS/g")
+	sh "$FCGI_SCRIPT" >"$SRV/log/spawn-fcgi.log" 2>&1 || return 1
+	_spawned=1
+	wait_port "$P_WEBHOOK" && wait_port "$P_QUERY" && wait_port "$P_EVENTS"
+}
+_spawned=
+fcgi_cleanup() {
+	[ -n "$_spawned" ] && sh "$FCGI_SCRIPT" stop
+	sl_cleanup
+}
+trap fcgi_cleanup EXIT
+
+# fcgi_ports_sub: sed arguments mapping the examples' FastCGI ports.
+fcgi_ports_sub() {
+	echo "-e s/9101/$P_WEBHOOK/g -e s/9102/$P_QUERY/g -e s/9103/$P_EVENTS/g"
+}
