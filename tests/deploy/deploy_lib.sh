@@ -87,8 +87,14 @@ as_runuser() {
 # push_start: the installed sidecar, as the service runs it (same user as
 # the FastCGI programs, the installed config).
 push_start() {
-	STRAPI_LIVE_CONFIG=$SL_CONF as_runuser "$I_BIN/strapi-live-push" \
-	    >"$SRV/log/push.log" 2>&1 &
+	if [ "$RUNUSER" != "$(id -un)" ]; then
+		env STRAPI_LIVE_CONFIG="$SL_CONF" setpriv --reuid="$RUNUSER" \
+		    --regid="$RUNGROUP" --init-groups "$I_BIN/strapi-live-push" \
+		    >"$SRV/log/push.log" 2>&1 &
+	else
+		env STRAPI_LIVE_CONFIG="$SL_CONF" "$I_BIN/strapi-live-push" \
+		    >"$SRV/log/push.log" 2>&1 &
+	fi
 	sl_track $!
 	wait_port "$PUSH_PORT"
 }
