@@ -28,7 +28,9 @@ export STRAPI_LIVE_PUSH_HEARTBEAT=1
 	echo 'server.stream-response-body = 2'
 	fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2
 	fcgi_entry /api/ "$QUERY_FCGI" 2
-	fcgi_entry /events "$EVENTS_FCGI" 2
+	# Streams end after 2 s (events_duration), as they do after 25 s live.
+	fcgi_entry /events "$EVENTS_FCGI" 2 |
+	    sed 's/"bin-environment" => ( /&"STRAPI_LIVE_EVENTS_DURATION" => "2", /'
 	cat <<CONF
 \$HTTP["url"] =~ "^/live/" {
 	proxy.server = ( "" => (( "host" => "127.0.0.1", "port" => $PUSH_PORT )) )
@@ -46,14 +48,15 @@ base=http://127.0.0.1:$LIGHTTPD_PORT
 PATH=$top_builddir/src:$PATH
 export PATH
 
-python3 - "$top_srcdir" "$T/blocks" README.md docs/*.md <<'PY'
+python3 - "$top_srcdir" "$T/blocks" <<'PY'
 # Splits the documents into numbered block files: N.run / N.norun /
 # N.other, each starting with a line "FILE:LINE".
-import os, re, sys
+import glob, os, re, sys
 top, out = sys.argv[1], sys.argv[2]
 os.makedirs(out)
 n = 0
-for name in sys.argv[3:]:
+docs = sorted(os.path.relpath(p, top) for p in glob.glob(os.path.join(top, "docs", "*.md")))
+for name in ["README.md"] + docs:
     path = os.path.join(top, name)
     if not os.path.exists(path):
         continue
