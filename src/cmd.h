@@ -24,7 +24,8 @@ enum cmd_exit {
 	CMD_EXIT_FAIL = 1,    /* the command found a problem */
 	CMD_EXIT_USAGE = 2,   /* bad arguments or configuration */
 	CMD_EXIT_STORE = 3,   /* the store could not be opened or read */
-	CMD_EXIT_UPSTREAM = 4 /* Strapi could not be reached or refused */
+	CMD_EXIT_UPSTREAM = 4, /* Strapi could not be reached or refused */
+	CMD_EXIT_BUSY = 5      /* another sync is running */
 };
 
 extern const struct cmd_entry cmd_dump_entry;
@@ -32,6 +33,12 @@ extern const struct cmd_entry cmd_gen_types_entry;
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_verify_entry;
+/* sync branch: */
+extern const struct cmd_entry cmd_backup_entry;
+extern const struct cmd_entry cmd_events_entry;
+extern const struct cmd_entry cmd_replay_entry;
+extern const struct cmd_entry cmd_sync_entry;
+extern const struct cmd_entry cmd_trim_entry;
 
 int cmd_wants_help(int argc, char **argv);
 

@@ -35,6 +35,13 @@
  * come from one consistent point in time, and readers never block writers.
  */
 
+/* Informational messages (failchk's reports) go to the log, not stdout. */
+static void
+bdb_msgcall(const DB_ENV *env UNUSED, const char *msg)
+{
+	log_info("bdb: %s", msg);
+}
+
 static void
 bdb_errcall(const DB_ENV *env UNUSED, const char *pfx UNUSED, const char *msg)
 {
@@ -206,6 +213,7 @@ open_env(struct store *st)
 		return -1;
 	}
 	env->set_errcall(env, bdb_errcall);
+	env->set_msgcall(env, bdb_msgcall);
 	env->set_lk_detect(env, DB_LOCK_DEFAULT);
 	env->set_cachesize(env, 0, 64 * 1024 * 1024, 1);
 	env->set_lg_bsize(env, 4 * 1024 * 1024);
@@ -557,7 +565,7 @@ vcmp(int64_t ua1, int64_t pa1, int64_t ua2, int64_t pa2)
  * above the stored version. A delete removes with publishedAt = +inf, so no
  * older row of a deleted document can come back.
  */
-static int
+int
 apply_one(struct store *st, DB_TXN *txn, enum store_op op,
     const struct entry *e, enum store_result *res, uint64_t *seq)
 {

@@ -143,4 +143,9 @@ int store_meta_set(struct store *, const char *key, int64_t);
 
 const char *store_result_name(enum store_result);
 
+/* store_sync.c: sync's dry run, hot backup, sizes */
+int store_apply_batch_dry(struct store *, struct store_write *, size_t);
+int store_backup(struct store *, const char *target);
+int store_size(struct store *, uint64_t *bytes);
+
 #endif

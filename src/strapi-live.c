@@ -10,10 +10,17 @@
 
 /* clang-format off */
 static const struct cmd_entry *cmd_table[] = {
+	&cmd_backup_entry,
 	&cmd_dump_entry,
+	&cmd_events_entry,
 	&cmd_gen_types_entry,
 	&cmd_import_entry,
+	&cmd_replay_entry,
 	&cmd_stats_entry,
+#ifdef HAVE_SYNC
+	&cmd_sync_entry,
+#endif
+	&cmd_trim_entry,
 	&cmd_verify_entry,
 };
 /* clang-format on */

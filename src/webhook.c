@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,40 @@ out:
 	entry_clear(&e);
 }
 
+/* The part of a delivery after authentication: the body and the event. */
+static void
+deliver(struct delivery *d)
+{
+	const struct http_req *req = d->req;
+	struct json_object *root = NULL;
+	const char *why, *event;
+
+	if (req->body == NULL || req->body_len == 0) {
+		reject(d, 400, "body: empty", 0);
+		return;
+	}
+	if ((root = entry_parse_json(req->body, req->body_len, &why)) == NULL) {
+		reject(d, 400, why, 1);
+		return;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		reject(d, 400, "body: must be a JSON object", 1);
+		goto out;
+	}
+	if ((event = str_field(root, "event")) == NULL) {
+		reject(d, 422, has_field(root, "event") ?
+		    "event: must be a string" : "event: missing", 1);
+		goto out;
+	}
+	d->ev.event = event;
+	if (strncmp(event, "entry.", 6) == 0)
+		handle_entry_event(d, root, event);
+	else
+		answer_noop(d, "skipped"); /* trigger-test, media.*, new ones */
+out:
+	json_object_put(root);
+}
+
 /*
  * Handles one webhook request: method, secret, content type, size,
  * signature, JSON, then the event. Every answer is JSON. Nothing is
@@ -260,8 +295,6 @@ webhook_handle(const struct http_req *req, struct http_resp *resp,
     void *arg)
 {
 	struct delivery d;
-	struct json_object *root = NULL;
-	const char *why, *event;
 
 	memset(&d, 0, sizeof(d));
 	d.ctx = arg;
@@ -300,28 +333,34 @@ webhook_handle(const struct http_req *req, struct http_resp *resp,
 		reject(&d, 401, "missing or invalid X-Strapi-Signature-256", 0);
 		return;
 	}
-	if (req->body == NULL || req->body_len == 0) {
-		reject(&d, 400, "body: empty", 0);
-		return;
-	}
-	if ((root = entry_parse_json(req->body, req->body_len, &why)) == NULL) {
-		reject(&d, 400, why, 1);
-		return;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		reject(&d, 400, "body: must be a JSON object", 1);
-		goto out;
-	}
-	if ((event = str_field(root, "event")) == NULL) {
-		reject(&d, 422, has_field(root, "event") ?
-		    "event: must be a string" : "event: missing", 1);
-		goto out;
-	}
-	d.ev.event = event;
-	if (strncmp(event, "entry.", 6) == 0)
-		handle_entry_event(&d, root, event);
-	else
-		answer_noop(&d, "skipped"); /* trigger-test, media.*, new ones */
-out:
-	json_object_put(root);
+	deliver(&d);
+}
+
+/*
+ * Re-applies a delivery kept in the event log (a failed one, after a
+ * fix) as if it had just arrived authenticated: same parsing, same store
+ * rules, recorded in the event log with origin "replay". Fills resp as
+ * webhook_handle does; body is only read.
+ */
+void
+webhook_replay(const struct webhook_ctx *ctx, const char *body, size_t len,
+    struct http_resp *resp)
+{
+	struct http_req req;
+	struct delivery d;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.path = "(replay)";
+	req.query = "";
+	req.content_type = "application/json";
+	req.content_length = (long long)len;
+	req.body = (char *)(uintptr_t)body;
+	req.body_len = len;
+	memset(&d, 0, sizeof(d));
+	d.ctx = ctx;
+	d.req = &req;
+	d.resp = resp;
+	d.ev.origin = STORE_ORIGIN_REPLAY;
+	deliver(&d);
 }

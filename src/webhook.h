@@ -13,5 +13,7 @@ struct webhook_ctx {
 
 void webhook_handle(const struct http_req *, struct http_resp *, void *);
 int webhook_check_secret(const struct conf *, const struct http_req *);
+void webhook_replay(const struct webhook_ctx *, const char *body, size_t len,
+    struct http_resp *);
 
 #endif

@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""fake_strapi.py: a stand-in for Strapi 5's REST API, for the sync tests.
+
+Serves GET /api/<plural> with Strapi 5's exact list shape (from the recorded
+responses in tests/fixtures/strapi5: flat entries, meta.pagination with page,
+pageSize, pageCount, total; pageSize capped at 100; strictParams: unknown query
+keys are a 400; a bad token is the recorded 401), on 127.0.0.1 and a port the
+kernel picks (printed on stdout, and written to --port-file).
+
+Data: the 6 published articles of rest-list-default-params.json, or
+--generate N synthetic ones in the same shape.
+
+Control (no auth), for the tests:
+  GET  /_control?name=value&...   set switches (integers):
+       fail429=N      the next N API requests answer 429 (Retry-After: retry_after)
+       retry_after=S  seconds in Retry-After (default 1; 0 sends none)
+       fail500=N      the next N API requests answer 500
+       fail_from_page=P  every request for page >= P answers 500 (0: off)
+       slow_ms=MS     delay every API answer
+       malformed=N    the next N API answers are truncated JSON
+       html=N         the next N API answers are an HTML error page (200)
+       shape=N        the next N API answers are JSON of the wrong shape
+       drift_from_page=P  pages >= P report total + 1 (0: off)
+       delete_after_page=P  after serving page P, delete the last entry (0: off)
+  GET  /_stats                    {"requests","api_requests","connections","statuses"}
+  GET  /_entries[?plural=]        the published entries (upstream truth)
+  POST /_entries  {"plural":"articles","upsert":[{...}],"remove":["docId"],
+                   "lose":false}
+       upsert: fields to set; a new documentId creates, an existing one is
+       edited and republished (new id, updatedAt, publishedAt). remove:
+       deletes the document. Each change is POSTed to --webhook as Strapi
+       would (entry.publish / entry.delete), unless "lose" is true.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import string
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "fixtures", "strapi5")
+ALLOWED_KEYS = {"pagination[page]", "pagination[pageSize]", "sort", "locale",
+                "status"}
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as f:
+        return json.load(f)
+
+
+class State:
+    def __init__(self, args):
+        self.lock = threading.RLock()
+        self.token = args.token
+        self.webhook = args.webhook
+        self.webhook_secret = args.webhook_secret
+        self.sw = {"fail429": 0, "retry_after": 1, "fail500": 0,
+                   "fail_from_page": 0, "slow_ms": 0, "malformed": 0,
+                   "html": 0, "shape": 0, "drift_from_page": 0,
+                   "delete_after_page": 0}
+        self.requests = 0
+        self.api_requests = 0
+        self.connections = 0
+        self.statuses = {}
+        self.last_ms = 0
+        self.rng = random.Random(args.seed)
+        self.colls = {args.plural: {}}
+        self.model = args.model
+        self.next_id = 1
+        if args.generate is None:
+            body = fixture("rest-list-default-params.json")["body"]
+            for e in body["data"]:
+                self.colls[args.plural][e["documentId"]] = e
+                self.next_id = max(self.next_id, e["id"] + 1)
+        else:
+            self.generate(args.plural, args.generate)
+
+    def now_iso(self):
+        ms = max(int(time.time() * 1000), self.last_ms + 1)
+        self.last_ms = ms
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms / 1000)) + \
+            ".%03dZ" % (ms % 1000)
+
+    def doc_id(self):
+        return "".join(self.rng.choice(string.ascii_lowercase + string.digits)
+                       for _ in range(24))
+
+    def generate(self, plural, n):
+        cats = ["tech", "design", "ops"]
+        for i in range(n):
+            t = self.now_iso()
+            title = "Seed Article %05d" % i
+            e = {"id": self.next_id, "documentId": self.doc_id(),
+                 "title": title, "slug": "seed-article-%05d" % i,
+                 "content": "# %s\n\nIntro paragraph with **bold**, _italic_ "
+                            "and `code`.\n\n```c\nint main(void) { return 0; "
+                            "}\n```\n\n1. first\n2. second\n" % title,
+                 "excerpt": "Short summary of \"%s\"." % title,
+                 "category": cats[i % 3], "createdAt": t, "updatedAt": t,
+                 "publishedAt": t}
+            self.next_id += 1
+            self.colls[plural][e["documentId"]] = e
+
+    def send_webhook(self, event, entry):
+        if not self.webhook:
+            return
+        body = json.dumps({"event": event, "createdAt": self.now_iso(),
+                           "model": self.model,
+                           "uid": "api::%s.%s" % (self.model, self.model),
+                           "entry": entry}, separators=(",", ":")).encode()
+        req = urllib.request.Request(self.webhook, data=body, method="POST",
+                                     headers={
+                                         "Authorization": "Bearer " +
+                                         self.webhook_secret,
+                                         "X-Strapi-Event": event,
+                                         "Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(req, timeout=10).read()
+        except urllib.error.HTTPError as e:
+            print("fake_strapi: webhook %s: HTTP %d" % (event, e.code),
+                  file=sys.stderr)
+        except OSError as e:
+            print("fake_strapi: webhook %s: %s" % (event, e), file=sys.stderr)
+
+
+STATE = None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Koa"
+    sys_version = ""
+
+    def setup(self):
+        super().setup()
+        with STATE.lock:
+            STATE.connections += 1
+
+    def log_message(self, fmt, *a):
+        if os.environ.get("FAKE_STRAPI_LOG"):
+            sys.stderr.write("fake_strapi: " + fmt % a + "\n")
+
+    def send(self, status, body, ctype="application/json; charset=utf-8",
+             extra=None):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body, separators=(",", ":"))
+        if isinstance(body, str):
+            body = body.encode()
+        with STATE.lock:
+            STATE.statuses[str(status)] = STATE.statuses.get(str(status), 0) + 1
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Powered-By", "Strapi <strapi.io>")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def error(self, status, name, message):
+        self.send(status, {"data": None, "error": {
+            "status": status, "name": name, "message": message,
+            "details": {}}})
+
+    def do_GET(self):
+        with STATE.lock:
+            STATE.requests += 1
+        u = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(u.query, keep_blank_values=True)
+        if u.path == "/_control":
+            with STATE.lock:
+                for k, v in q.items():
+                    if k not in STATE.sw:
+                        return self.error(400, "ValidationError",
+                                          "unknown switch " + k)
+                    STATE.sw[k] = int(v[0])
+                sw = dict(STATE.sw)
+            return self.send(200, sw)
+        if u.path == "/_stats":
+            with STATE.lock:
+                return self.send(200, {"requests": STATE.requests,
+                                       "api_requests": STATE.api_requests,
+                                       "connections": STATE.connections,
+                                       "statuses": STATE.statuses})
+        if u.path == "/_entries":
+            plural = q.get("plural", [next(iter(STATE.colls))])[0]
+            with STATE.lock:
+                data = sorted(STATE.colls.get(plural, {}).values(),
+                              key=lambda e: e["documentId"])
+            return self.send(200, data)
+        if u.path.startswith("/api/"):
+            return self.api_list(u.path[5:], q)
+        self.send(404, fixture("rest-error-404-unknown-route.json")["body"])
+
+    def do_POST(self):
+        with STATE.lock:
+            STATE.requests += 1
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n)
+        if self.path != "/_entries":
+            return self.error(405, "MethodNotAllowedError", "fake: POST")
+        req = json.loads(raw or b"{}")
+        plural = req.get("plural", next(iter(STATE.colls)))
+        hooks = []
+        with STATE.lock:
+            coll = STATE.colls.setdefault(plural, {})
+            for up in req.get("upsert", []):
+                doc = up.get("documentId") or STATE.doc_id()
+                t = STATE.now_iso()
+                e = dict(coll.get(doc, {}))
+                if not e:
+                    e = {"id": 0, "documentId": doc, "title": "New " + doc,
+                         "slug": "new-" + doc, "content": "Body",
+                         "excerpt": "New.", "category": "tech",
+                         "createdAt": t}
+                e.update(up)
+                e["documentId"] = doc
+                e["id"] = STATE.next_id
+                STATE.next_id += 1
+                e["updatedAt"] = up.get("updatedAt", t)
+                e["publishedAt"] = up.get("publishedAt", t)
+                coll[doc] = e
+                hooks.append(("entry.publish", dict(e)))
+            for doc in req.get("remove", []):
+                e = coll.pop(doc, None)
+                if e is not None:
+                    hooks.append(("entry.delete", dict(e)))
+        if not req.get("lose"):
+            for ev, e in hooks:
+                STATE.send_webhook(ev, e)
+        self.send(200, {"ok": True, "changes": len(hooks),
+                        "documentIds": [e["documentId"] for _, e in hooks]})
+
+    def api_list(self, plural, q):
+        with STATE.lock:
+            STATE.api_requests += 1
+            sw = STATE.sw
+            slow = sw["slow_ms"]
+        if slow:
+            time.sleep(slow / 1000.0)
+        auth = self.headers.get("Authorization")
+        if STATE.token:
+            if auth is None:
+                return self.send(403, fixture(
+                    "rest-error-403-public-create.json")["body"])
+            if auth != "Bearer " + STATE.token:
+                return self.send(401, fixture(
+                    "rest-error-401-bad-token.json")["body"])
+        if plural not in STATE.colls:
+            return self.send(404, fixture(
+                "rest-error-404-unknown-route.json")["body"])
+        for k in q:
+            if k not in ALLOWED_KEYS:
+                return self.error(400, "ValidationError", "Invalid key " + k)
+        try:
+            page = int(q.get("pagination[page]", ["1"])[0])
+            size = int(q.get("pagination[pageSize]", ["25"])[0])
+        except ValueError:
+            return self.error(400, "ValidationError", "Invalid pagination")
+        size = max(1, min(size, 100))
+        page = max(1, page)
+        with STATE.lock:
+            if sw["fail429"] > 0:
+                sw["fail429"] -= 1
+                extra = {"Retry-After": str(sw["retry_after"])} \
+                    if sw["retry_after"] else {}
+                fail = (429, extra)
+            elif sw["fail500"] > 0 or (sw["fail_from_page"] and
+                                       page >= sw["fail_from_page"]):
+                if sw["fail500"] > 0:
+                    sw["fail500"] -= 1
+                fail = (500, {})
+            else:
+                fail = None
+            odd = None
+            for k in ("malformed", "html", "shape"):
+                if fail is None and odd is None and sw[k] > 0:
+                    sw[k] -= 1
+                    odd = k
+            entries = list(STATE.colls[plural].values())
+        if fail is not None:
+            if fail[0] == 429:
+                return self.send(429, "Too Many Requests", "text/plain",
+                                 fail[1])
+            return self.error(500, "InternalServerError",
+                              "Internal Server Error")
+        if odd == "html":
+            return self.send(200, "<html><body>502 Bad Gateway</body></html>",
+                             "text/html")
+        if odd == "shape":
+            return self.send(200, {"results": [], "pagination": {}})
+        loc = q.get("locale", [None])[0]
+        if loc is not None:
+            entries = [e for e in entries if e.get("locale", loc) == loc]
+        sort = q.get("sort", ["id:asc"])[0]
+        field, _, order = sort.partition(":")
+        entries.sort(key=lambda e: (e.get(field) is None, e.get(field)),
+                     reverse=(order == "desc"))
+        total = len(entries)
+        chunk = entries[(page - 1) * size:page * size]
+        if sw["drift_from_page"] and page >= sw["drift_from_page"]:
+            total += 1
+        body = {"data": chunk, "meta": {"pagination": {
+            "page": page, "pageSize": size,
+            "pageCount": int(math.ceil(total / size)), "total": total}}}
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        if odd == "malformed":
+            text = text[:len(text) // 2]
+        self.send(200, text)
+        with STATE.lock:
+            if sw["delete_after_page"] and page == sw["delete_after_page"]:
+                sw["delete_after_page"] = 0
+                coll = STATE.colls[plural]
+                if coll:
+                    coll.pop(sorted(coll)[-1])
+
+
+def main():
+    global STATE
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--port-file")
+    ap.add_argument("--token", default="")
+    ap.add_argument("--generate", type=int)
+    ap.add_argument("--plural", default="articles")
+    ap.add_argument("--model", default="article")
+    ap.add_argument("--webhook", default="")
+    ap.add_argument("--webhook-secret", default="fixture-webhook-secret-123")
+    ap.add_argument("--seed", type=int, default=5)
+    args = ap.parse_args()
+    STATE = State(args)
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    port = srv.server_address[1]
+    if args.port_file:
+        with open(args.port_file + ".tmp", "w") as f:
+            f.write("%d\n" % port)
+        os.rename(args.port_file + ".tmp", args.port_file)
+    print(port, flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

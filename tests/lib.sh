@@ -260,3 +260,44 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PYEOF
 }
+
+# --- sync (issue 5) -----------------------------------------------------------
+: "${SYNC_FCGI:=$top_builddir/cgi-bin/sync.fcgi}"
+: "${FAKE_STRAPI:=$top_srcdir/tests/fake_strapi.py}"
+
+# Start the fake Strapi (args passed on); sets FAKE_PORT, FAKE_URL, FAKE_PID
+# and exports STRAPI_URL / STRAPI_API_TOKEN for the programs under test.
+fake_strapi_start() {
+	local pf i
+	_fake_n=$((${_fake_n:-0} + 1))
+	pf="$T/fake.$_fake_n.port"
+	python3 "$FAKE_STRAPI" --token "${FAKE_TOKEN:-read-only-token}" \
+	    --port-file "$pf" "$@" >/dev/null 2>>"$T/fake_strapi.log" &
+	FAKE_PID=$!
+	sl_track "$FAKE_PID"
+	for i in $(seq 1 200); do
+		[ -s "$pf" ] && break
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$pf")
+	FAKE_URL="http://127.0.0.1:$FAKE_PORT"
+	export STRAPI_URL="$FAKE_URL"
+	export STRAPI_API_TOKEN="${FAKE_TOKEN:-read-only-token}"
+	wait_port "$FAKE_PORT"
+}
+
+# fake_ctl 'k=v&k=v': set switches of the fake Strapi.
+fake_ctl() {
+	curl -sf "$FAKE_URL/_control?$1" >/dev/null
+}
+
+# fake_post JSON: change upstream data (see tests/fake_strapi.py).
+fake_post() {
+	curl -sf -X POST -H 'Content-Type: application/json' --data-binary "$1" \
+	    "$FAKE_URL/_entries"
+}
+
+# Canonical upstream state: sorted JSON lines, as store_state prints.
+upstream_state() {
+	curl -sf "$FAKE_URL/_entries" | python3 -c 'import json,sys; print("\n".join(sorted(json.dumps(e,sort_keys=True) for e in json.load(sys.stdin))))'
+}

@@ -6,6 +6,7 @@ push_requires
 push_py <<'PY'
 import os, subprocess, time
 from push_client import *
+import json
 H = "127.0.0.1"
 W = os.environ["WEBHOOK_URL"]
 LP = int(os.environ["LIGHTTPD_PORT"])
@@ -70,9 +71,10 @@ for x in (tech, ops, slug, t2):
     x.close()
 
 # Trimmed history: a resume point older than the log gives reset.
-n = subprocess.run([os.environ["TRIM_TOOL"], "2"], capture_output=True,
-                   text=True)
-ok(n.returncode == 0 and int(n.stdout or 0) > 0, "change log trimmed")
+n = subprocess.run([os.environ["STRAPI_LIVE"], "trim", "--keep-changes", "2"],
+                   capture_output=True, text=True)
+ok(n.returncode == 0 and json.loads(n.stdout)["removedChanges"] > 0,
+   "change log trimmed by strapi-live trim")
 h = sc.health()
 last = h.get("storeSeq")
 r = SSE(H, P, "/live/events", {"Last-Event-ID": "1"})

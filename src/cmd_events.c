@@ -1,0 +1,83 @@
+/* cmd_events.c: strapi-live events: the event log as JSON lines */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+struct events_out {
+	int raw;
+	uint64_t limit, n;
+	struct buf line;
+};
+
+static int
+print_event(void *arg, uint64_t id, const char *summary, size_t len,
+    const char *raw, size_t raw_len)
+{
+	struct events_out *o = arg;
+
+	if (len < 2 || summary[0] != '{' || summary[len - 1] != '}')
+		return 0;
+	buf_reset(&o->line);
+	buf_printf(&o->line, "{\"id\":%" PRIu64 ",", id);
+	buf_add(&o->line, summary + 1, len - 2);
+	buf_printf(&o->line, ",\"rawBytes\":%zu", raw != NULL ? raw_len : 0);
+	if (o->raw) {
+		buf_adds(&o->line, ",\"raw\":");
+		if (raw != NULL)
+			buf_add_json_string(&o->line, raw, raw_len);
+		else
+			buf_adds(&o->line, "null");
+	}
+	buf_adds(&o->line, "}\n");
+	fwrite(o->line.data, 1, o->line.len, stdout);
+	return o->limit != 0 && ++o->n >= o->limit;
+}
+
+static int
+cmd_events_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct events_out o;
+	const char *errstr;
+	uint64_t after = 0;
+	int i, failed = 0, rc;
+
+	memset(&o, 0, sizeof(o));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--failed") == 0)
+			failed = 1;
+		else if (strcmp(argv[i], "--raw") == 0)
+			o.raw = 1;
+		else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
+			after = (uint64_t)strtonum(argv[++i], 0, INT64_MAX,
+			    &errstr);
+			if (errstr != NULL)
+				goto usage;
+		} else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			o.limit = (uint64_t)strtonum(argv[++i], 1, INT64_MAX,
+			    &errstr);
+			if (errstr != NULL)
+				goto usage;
+		} else
+			goto usage;
+	}
+	buf_init(&o.line);
+	rc = store_events(ctx->store, after, failed, print_event, &o);
+	buf_clear(&o.line);
+	return rc == -1 ? CMD_EXIT_STORE : CMD_EXIT_OK;
+usage:
+	fprintf(stderr, "usage: strapi-live events %s\n",
+	    cmd_events_entry.usage);
+	return CMD_EXIT_USAGE;
+}
+
+const struct cmd_entry cmd_events_entry = { "events",
+	"[--failed] [--after ID] [--limit N] [--raw]",
+	"print the event log (every webhook delivery and its outcome) as JSON "
+	"lines, oldest first; --failed: only those answered 4xx/5xx; --raw: "
+	"with the kept body",
+	1, cmd_events_exec };

@@ -1,0 +1,127 @@
+/* store_sync.c: store services for sync and admin: dry run, backup, size */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/*
+ * Decides the n writes exactly as store_apply_batch would (same version
+ * rules, same transaction) and then aborts, so nothing is written: each
+ * w[i].result says what would happen. Returns 0, or -1 after logging.
+ */
+int
+store_apply_batch_dry(struct store *st, struct store_write *w, size_t n)
+{
+	DB_TXN *txn;
+	size_t i;
+	int ret = 0, attempt;
+
+	for (attempt = 0; attempt < STORE_MAX_RETRIES; attempt++) {
+		if (attempt > 0)
+			store_backoff(attempt);
+		if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
+			store_fail(st, "txn_begin (dry run)", ret);
+			return -1;
+		}
+		for (i = 0; i < n && ret == 0; i++) {
+			w[i].result = STORE_ERR;
+			w[i].seq = 0;
+			ret = apply_one(st, txn, w[i].op, w[i].entry,
+			    &w[i].result, &w[i].seq);
+		}
+		txn->abort(txn);
+		if (ret == 0) {
+			for (i = 0; i < n; i++)
+				w[i].seq = 0;
+			return 0;
+		}
+		if (ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED)
+			break;
+	}
+	store_fail(st, "dry run", ret);
+	return -1;
+}
+
+/*
+ * Makes a consistent hot copy of the store in target (created; it must
+ * not hold database files yet) while writers keep going: Berkeley DB's
+ * own backup (DB_ENV->backup, as db_hotbackup does) copies the databases
+ * and then the log, and catastrophic recovery on the copy brings every
+ * database to the last transaction committed in that log. The copy is a
+ * store that store_open can open. Returns 0, or -1 after logging.
+ */
+int
+store_backup(struct store *st, const char *target)
+{
+	DB_ENV *env = NULL;
+	int ret;
+
+	if ((ret = st->env->txn_checkpoint(st->env, 0, 0, DB_FORCE)) != 0) {
+		store_fail(st, "backup: checkpoint", ret);
+		return -1;
+	}
+	if ((ret = st->env->backup(st->env, target, DB_CREATE | DB_EXCL)) !=
+	    0) {
+		log_warnx("store: backup to %s: %s", target, db_strerror(ret));
+		return -1;
+	}
+	if ((ret = db_env_create(&env, 0)) != 0) {
+		log_warnx("store: backup: %s", db_strerror(ret));
+		return -1;
+	}
+	ret = env->open(env, target,
+	    DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
+	        DB_INIT_MPOOL | DB_PRIVATE | DB_RECOVER_FATAL,
+	    0600);
+	if (ret != 0) {
+		log_warnx("store: recovering the copy in %s: %s", target,
+		    db_strerror(ret));
+		env->close(env, 0);
+		return -1;
+	}
+	if ((ret = env->close(env, 0)) != 0) {
+		log_warnx("store: closing the copy in %s: %s", target,
+		    db_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Bytes of the store's files (databases, log, regions). Returns 0, or -1
+ * after logging when the directory cannot be read.
+ */
+int
+store_size(struct store *st, uint64_t *bytes)
+{
+	DIR *d;
+	struct dirent *de;
+	struct stat sb;
+	char path[PATH_MAX];
+
+	*bytes = 0;
+	if ((d = opendir(st->dir)) == NULL) {
+		log_warn("store: %s", st->dir);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", st->dir,
+		        de->d_name) >= sizeof(path))
+			continue;
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			*bytes += (uint64_t)sb.st_size;
+	}
+	closedir(d);
+	return 0;
+}
