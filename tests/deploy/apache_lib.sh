@@ -1,0 +1,54 @@
+# apache_lib.sh: a private Apache 2.4 for the deployment tests: its own
+# ServerRoot, PidFile, logs and port under $T, started in the foreground
+# (never the system service). Source after deploy_lib.sh.
+
+APACHE_MODS=/usr/lib/apache2/modules
+
+apache_requires() {
+	command -v apache2 >/dev/null 2>&1 || skip_all "apache2 not installed"
+	local m
+	for m in "$@"; do
+		[ -f "$APACHE_MODS/mod_$m.so" ] ||
+		    skip_all "Apache module $m not installed"
+	done
+}
+
+# apache_start EXAMPLE-FILE MODULE...: the operator's main config around
+# the example, then apache2 -DFOREGROUND.
+apache_start() {
+	local ex=$1 m user=
+	shift
+	[ "$(id -u)" = 0 ] && user="User $RUNUSER
+Group $RUNGROUP"
+	mkdir -p "$SRV/run/apache"
+	{
+		cat <<CONF
+ServerRoot "$T"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$PORT
+PidFile "$SRV/run/apache/apache.pid"
+DefaultRuntimeDir "$SRV/run/apache"
+Mutex file:$SRV/run/apache default
+ErrorLog "$SRV/log/apache-error.log"
+LogLevel warn
+$user
+CONF
+		for m in mpm_event authz_core mime dir "$@"; do
+			echo "LoadModule ${m}_module $APACHE_MODS/mod_$m.so"
+		done
+		cat <<CONF
+TypesConfig /etc/mime.types
+DocumentRoot "$SRV/htdocs"
+<Directory "$SRV/htdocs">
+	Require all granted
+</Directory>
+CONF
+		echo "Include \"$ex\""
+	} >"$T/httpd.conf"
+	[ "$RUNUSER" != "$(id -un)" ] && chown -R "$RUNUSER:$RUNGROUP" "$SRV/run"
+	apache2 -t -f "$T/httpd.conf" >"$SRV/log/apache-t.log" 2>&1
+	ok $? "apache2 accepts the configuration"
+	apache2 -DFOREGROUND -f "$T/httpd.conf" >"$SRV/log/apache.out" 2>&1 &
+	sl_track $!
+	wait_port "$PORT"
+}

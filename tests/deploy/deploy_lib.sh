@@ -1,0 +1,179 @@
+# deploy_lib.sh: helpers for the deployment tests (tests/deploy/): install
+# the build into $T/inst with DESTDIR, turn a conf/ example into one for
+# this test's paths and ports, start the sidecar, read a change stream.
+# Source after lib.sh.
+
+: "${SL_PREFIX:=/usr/local}"
+: "${SL_BINDIR:=$SL_PREFIX/bin}"
+: "${SL_CGIBINDIR:=$SL_PREFIX/libexec/strapi-live/cgi-bin}"
+: "${SL_SYSCONFDIR:=$SL_PREFIX/etc}"
+: "${SL_PKGDATADIR:=$SL_PREFIX/share/strapi-live}"
+: "${SL_MANDIR:=$SL_PREFIX/share/man}"
+: "${MAKE:=make}"
+
+# The programs must read the installed config, not the test environment.
+unset STRAPI_LIVE_STORE_DIR STRAPI_LIVE_WEBHOOK_SECRET
+
+# Servers started as root drop to this user; the store, sockets and logs
+# belong to it. Otherwise everything runs as the invoking user.
+if [ "$(id -u)" = 0 ] && id www-data >/dev/null 2>&1; then
+	RUNUSER=www-data
+else
+	RUNUSER=$(id -un)
+fi
+RUNGROUP=$(id -gn "$RUNUSER")
+SRV=$T/srv
+
+# deploy_install: make install DESTDIR=$T/inst from the build tree; sets
+# I_BIN, I_CGI, I_ETC, I_DATA and SL_CONF (the installed config file).
+deploy_install() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $MAKE -C "$top_builddir" \
+	    install DESTDIR="$T/inst" >"$T/install.log" 2>&1 || {
+		sed 's/^/# /' "$T/install.log" | tail -20
+		return 1
+	}
+	I_BIN=$T/inst$SL_BINDIR
+	I_CGI=$T/inst$SL_CGIBINDIR
+	I_ETC=$T/inst$SL_SYSCONFDIR
+	I_DATA=$T/inst$SL_PKGDATADIR
+	SL_CONF=$I_ETC/strapi-live.conf
+	chmod 755 "$T"
+	mkdir -p "$SRV/store" "$SRV/run" "$SRV/log" "$SRV/htdocs"
+	PUSH_PORT=$(free_port)
+	PORT=$(free_port)
+	# The installed config, as an operator edits it: store, secret, sidecar.
+	cat >>"$SL_CONF" <<CONF
+store_dir = $SRV/store
+webhook_secret = $SECRET
+push_listen = 127.0.0.1:$PUSH_PORT
+push_heartbeat = 1
+events_duration = 3
+CONF
+	if [ "$RUNUSER" != "$(id -un)" ]; then
+		chown -R "$RUNUSER:$RUNGROUP" "$SRV"
+		chown "$RUNUSER" "$SL_CONF"
+	fi
+}
+
+# deploy_example NAME [SED-EXPR...]: conf/NAME with the default paths and
+# ports replaced by this test's, written to $T/NAME (printed).
+deploy_example() {
+	local name=$1 src
+	shift
+	src=$I_DATA/examples/$name
+	sed -e "s|/usr/local/libexec/strapi-live/cgi-bin|$I_CGI|g" \
+	    -e "s|/usr/local/etc/strapi-live.conf|$SL_CONF|g" \
+	    -e "s|/usr/local/share/strapi-live|$I_DATA|g" \
+	    -e "s|/usr/local/bin|$I_BIN|g" \
+	    -e "s|/var/lib/strapi-live|$SRV/store|g" \
+	    -e "s|/run/strapi-live|$SRV/run|g" \
+	    -e "s|/var/www/html|$SRV/htdocs|g" \
+	    -e "s|127.0.0.1:8091|127.0.0.1:$PUSH_PORT|g" \
+	    -e "s|\"port\" => 8091|\"port\" => $PUSH_PORT|g" \
+	    -e "s|www-data|$RUNUSER|g" \
+	    "$@" "$src" >"$T/$name"
+	echo "$T/$name"
+}
+
+# as_runuser CMD...: run CMD as $RUNUSER.
+as_runuser() {
+	if [ "$RUNUSER" != "$(id -un)" ]; then
+		setpriv --reuid="$RUNUSER" --regid="$RUNGROUP" --init-groups "$@"
+	else
+		"$@"
+	fi
+}
+
+# push_start: the installed sidecar, as the service runs it (same user as
+# the FastCGI programs, the installed config).
+push_start() {
+	if [ "$RUNUSER" != "$(id -un)" ]; then
+		env STRAPI_LIVE_CONFIG="$SL_CONF" setpriv --reuid="$RUNUSER" \
+		    --regid="$RUNGROUP" --init-groups "$I_BIN/strapi-live-push" \
+		    >"$SRV/log/push.log" 2>&1 &
+	else
+		env STRAPI_LIVE_CONFIG="$SL_CONF" "$I_BIN/strapi-live-push" \
+		    >"$SRV/log/push.log" 2>&1 &
+	fi
+	sl_track $!
+	wait_port "$PUSH_PORT"
+}
+
+# stream_start URL NAME: read an SSE stream into $T/NAME.sse in the background.
+stream_start() {
+	curl -sN --max-time 20 "$1" >"$T/$2.sse" 2>/dev/null &
+	sl_track $!
+}
+
+# stream_wait NAME PATTERN: poll $T/NAME.sse until a line matches (max ~10 s).
+stream_wait() {
+	local i
+	for i in $(seq 1 100); do
+		grep -q "$2" "$T/$1.sse" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# stream_ready NAME: the stream has started (its retry: hint arrived).
+stream_ready() {
+	stream_wait "$1" '^retry:'
+}
+
+# deploy_roundtrip BASE-URL WEBHOOK-PATH STREAM-URL: the checks every
+# deployment makes: a recorded Strapi delivery posted through the server
+# is stored, read back through /api/articles, and seen on the change
+# stream (already being read).
+DOC=ww259li4ztj69swm80bdztk4
+deploy_roundtrip() {
+	local base=$1 hook=$2 name=$3 out
+	out=$(post_fixture "$FIXTURES/04-entry.publish.json" "$base$hook")
+	is "$(printf '%s\n' "$out" | sed -n 1p)" 200 "webhook through the server: 200"
+	is "$(printf '%s\n' "$out" | sed -n 2p | json - 'd["action"]')" upserted \
+	    "the delivery is stored"
+	out=$(curl -s "$base/api/articles")
+	is "$(printf '%s\n' "$out" | json - '[e["documentId"] for e in d["data"]]' 2>/dev/null)" \
+	    "[\"$DOC\"]" "read back through /api/articles"
+	is "$(curl -s "$base/api/articles/$DOC" | json - 'd["data"]["slug"]' 2>/dev/null)" \
+	    "$(json "$FIXTURES/04-entry.publish.json" 'd["body"]["entry"]["slug"]')" \
+	    "and by documentId"
+	stream_wait "$name" '^event: upsert'
+	ok $? "the change stream carries the upsert"
+	grep -q "\"documentId\":\"$DOC\"" "$T/$name.sse"
+	ok $? "the change names the document"
+}
+
+# deploy_log_tail: show the server logs (on failure).
+deploy_logs() {
+	local f
+	for f in "$SRV"/log/* "$T"/*.log; do
+		[ -f "$f" ] || continue
+		echo "# --- $f"
+		tail -15 "$f" | sed 's/^/# /'
+	done
+}
+
+# fcgi_spawn: conf/spawn-fcgi.sh (on free ports) starts the programs;
+# sets FCGI_SCRIPT and the ports P_WEBHOOK, P_QUERY, P_EVENTS.
+fcgi_spawn() {
+	command -v spawn-fcgi >/dev/null 2>&1 || return 2
+	P_WEBHOOK=$(free_port)
+	P_QUERY=$(free_port)
+	P_EVENTS=$(free_port)
+	FCGI_SCRIPT=$(deploy_example spawn-fcgi.sh -e "s/9101/$P_WEBHOOK/g" \
+	    -e "s/9102/$P_QUERY/g" -e "s/9103/$P_EVENTS/g")
+	sh "$FCGI_SCRIPT" >"$SRV/log/spawn-fcgi.log" 2>&1 || return 1
+	_spawned=1
+	wait_port "$P_WEBHOOK" && wait_port "$P_QUERY" && wait_port "$P_EVENTS"
+}
+_spawned=
+fcgi_cleanup() {
+	[ -n "$_spawned" ] && sh "$FCGI_SCRIPT" stop
+	sl_cleanup
+}
+trap fcgi_cleanup EXIT
+
+# fcgi_ports_sub: sed arguments mapping the examples' FastCGI ports.
+fcgi_ports_sub() {
+	echo "-e s/9101/$P_WEBHOOK/g -e s/9102/$P_QUERY/g -e s/9103/$P_EVENTS/g"
+}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# t2100-lighttpd.sh: conf/lighttpd.conf on the installed tree: mod_fastcgi
+# spawning the programs, mod_proxy (with upgrade) to the sidecar
+. "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/deploy/deploy_lib.sh"
+command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+deploy_install || { echo "Bail out! make install failed"; exit 1; }
+[ -x "$I_BIN/strapi-live-push" ] || skip_all "sidecar not built (--disable-push)"
+ex=$(deploy_example lighttpd.conf)
+
+# The operator's main lighttpd.conf: only port, docroot, logs, user.
+user=
+[ "$(id -u)" = 0 ] && user="server.username = \"$RUNUSER\"
+server.groupname = \"$RUNGROUP\""
+cat >"$T/main.conf" <<CONF
+server.document-root = "$SRV/htdocs"
+server.bind = "127.0.0.1"
+server.port = $PORT
+server.errorlog = "$SRV/log/lighttpd-error.log"
+server.pid-file = "$SRV/run/lighttpd.pid"
+$user
+include "$ex"
+CONF
+check "lighttpd accepts the configuration" lighttpd -tt -f "$T/main.conf"
+lighttpd -D -f "$T/main.conf" >"$SRV/log/lighttpd.out" 2>&1 &
+sl_track $!
+wait_port "$PORT" || { deploy_logs; echo "Bail out! lighttpd did not start"; exit 1; }
+push_start || { deploy_logs; echo "Bail out! sidecar did not start"; exit 1; }
+
+base=http://127.0.0.1:$PORT
+stream_start "$base/live/events" live
+stream_start "$base/events" ev
+stream_ready live
+ok $? "SSE through mod_proxy starts"
+stream_ready ev
+ok $? "events.fcgi stream starts"
+deploy_roundtrip "$base" /strapi/webhook live
+stream_wait ev '^event: upsert'
+ok $? "events.fcgi streams the upsert too"
+
+# WebSocket through mod_proxy's upgrade: a reactive query.
+PYTHONPATH="$top_srcdir/tests" python3 - "$PORT" <<'PY' >"$T/ws.out" 2>&1
+import sys, json
+from push_client import WS
+w = WS("127.0.0.1", int(sys.argv[1]), "/live/ws")
+w.send({"type": "subscribe", "id": "q", "collection": "articles"})
+m = w.recv(5)
+print(json.dumps(m))
+PY
+grep -q '"type": "result"' "$T/ws.out"
+ok $? "WebSocket upgrade through mod_proxy: a query result arrives"
+grep -q 'hello-strapi-five' "$T/ws.out"
+ok $? "the result holds the stored entry"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$base/strapi-live/strapi-live.js")" 200 \
+    "the installed browser client is served"
+[ "$_tap_fail" = 0 ] || { deploy_logs; cat "$T/ws.out" | sed 's/^/# /'; }
+done_testing

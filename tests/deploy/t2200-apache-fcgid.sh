@@ -1,0 +1,53 @@
+#!/bin/sh
+# t2200-apache-fcgid.sh: conf/apache-fcgid.conf on the installed tree:
+# mod_fcgid, mod_proxy_wstunnel and mod_proxy_http (SSE) to the sidecar
+. "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/deploy/deploy_lib.sh"
+. "$top_srcdir/tests/deploy/apache_lib.sh"
+apache_requires fcgid proxy proxy_http proxy_wstunnel alias env headers
+deploy_install || { echo "Bail out! make install failed"; exit 1; }
+[ -x "$I_BIN/strapi-live-push" ] || skip_all "sidecar not built (--disable-push)"
+ex=$(deploy_example apache-fcgid.conf)
+cat >>"$ex" <<CONF
+FcgidIPCDir "$SRV/run/fcgid"
+FcgidProcessTableFile "$SRV/run/fcgid/shm"
+CONF
+mkdir -p "$SRV/run/fcgid"
+apache_start "$ex" fcgid proxy proxy_http proxy_wstunnel alias env headers ||
+    { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
+push_start || { deploy_logs; echo "Bail out! sidecar did not start"; exit 1; }
+
+base=http://127.0.0.1:$PORT
+stream_start "$base/live/events" live
+stream_start "$base/events" ev
+stream_ready live
+ok $? "SSE through mod_proxy_http starts"
+deploy_roundtrip "$base" /strapi/webhook live
+stream_wait ev '^event: upsert'
+ok $? "events.fcgi under mod_fcgid streams the upsert"
+
+# A body over mod_fcgid's default 128 KiB limit still reaches the program.
+python3 - "$FIXTURES/04-entry.publish.json" "$T/big.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["body"]
+d["entry"]["content"] = "x" * 300000
+d["entry"]["updatedAt"] = "2030-01-01T00:00:00.000Z"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+is "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $SECRET" --data-binary @"$T/big.json" \
+    "$base/strapi/webhook")" 200 "a 300 KB delivery passes FcgidMaxRequestLen"
+
+PYTHONPATH="$top_srcdir/tests" python3 - "$PORT" <<'PY' >"$T/ws.out" 2>&1
+import sys, json
+from push_client import WS
+w = WS("127.0.0.1", int(sys.argv[1]), "/live/ws")
+w.send({"type": "subscribe", "id": "q", "collection": "articles"})
+print(json.dumps(w.recv(5)))
+PY
+grep -q '"type": "result"' "$T/ws.out"
+ok $? "WebSocket through mod_proxy_wstunnel: a query result arrives"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$base/strapi-live/strapi-live.js")" 200 \
+    "the installed browser client is served"
+[ "$_tap_fail" = 0 ] || { deploy_logs; sed 's/^/# /' "$T/ws.out"; }
+done_testing

@@ -1,0 +1,41 @@
+#!/bin/sh
+# t2210-apache-proxy-fcgi.sh: conf/apache-proxy-fcgi.conf on the installed
+# tree: mod_proxy_fcgi to programs started by conf/spawn-fcgi.sh
+. "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/deploy/deploy_lib.sh"
+. "$top_srcdir/tests/deploy/apache_lib.sh"
+apache_requires proxy proxy_fcgi proxy_http proxy_wstunnel alias env
+command -v spawn-fcgi >/dev/null 2>&1 || skip_all "spawn-fcgi not installed"
+deploy_install || { echo "Bail out! make install failed"; exit 1; }
+[ -x "$I_BIN/strapi-live-push" ] || skip_all "sidecar not built (--disable-push)"
+fcgi_spawn || { deploy_logs; echo "Bail out! spawn-fcgi failed"; exit 1; }
+# shellcheck disable=SC2046
+ex=$(deploy_example apache-proxy-fcgi.conf $(fcgi_ports_sub))
+apache_start "$ex" proxy proxy_fcgi proxy_http proxy_wstunnel alias env ||
+    { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
+push_start || { deploy_logs; echo "Bail out! sidecar did not start"; exit 1; }
+
+base=http://127.0.0.1:$PORT
+stream_start "$base/live/events" live
+stream_start "$base/events" ev
+stream_ready live
+ok $? "SSE through mod_proxy_http starts"
+stream_ready ev
+ok $? "events.fcgi through mod_proxy_fcgi starts at once (flushpackets)"
+deploy_roundtrip "$base" /strapi/webhook live
+stream_wait ev '^event: upsert'
+ok $? "events.fcgi streams the upsert"
+is "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -H 'Authorization: Bearer wrong' --data '{}' "$base/strapi/webhook")" 401 \
+    "a wrong secret is refused through the proxy"
+PYTHONPATH="$top_srcdir/tests" python3 - "$PORT" <<'PY' >"$T/ws.out" 2>&1
+import sys, json
+from push_client import WS
+w = WS("127.0.0.1", int(sys.argv[1]), "/live/ws")
+w.send({"type": "subscribe", "id": "q", "collection": "articles"})
+print(json.dumps(w.recv(5)))
+PY
+grep -q 'hello-strapi-five' "$T/ws.out"
+ok $? "WebSocket through mod_proxy_wstunnel: the query result holds the entry"
+[ "$_tap_fail" = 0 ] || { deploy_logs; sed 's/^/# /' "$T/ws.out"; }
+done_testing
