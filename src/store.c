@@ -694,8 +694,13 @@ commit_done(struct store *st, uint64_t seq, int wrote_data)
 	if (st->durable && wrote_data &&
 	    (ret = st->env->log_flush(st->env, NULL)) != 0)
 		store_fail(st, "log_flush", ret);
-	/* Checkpoint when 1 MiB of log or 1 minute has passed; cheap if not. */
-	if ((ret = st->env->txn_checkpoint(st->env, 1024, 1, 0)) != 0)
+	/*
+	 * Checkpoint when 8 MiB of log or 5 minutes have passed (cheap to
+	 * ask when not). A checkpoint writes every dirty page and stalls the
+	 * writers that need those pages, so not too often; recovery replays
+	 * at most that much log.
+	 */
+	if ((ret = st->env->txn_checkpoint(st->env, 8192, 5, 0)) != 0)
 		log_warnx("store: checkpoint: %s", db_strerror(ret));
 	if (seq != 0 && !(st->flags & STORE_OPEN_NO_NOTIFY))
 		notify_send(st->dir, seq);
