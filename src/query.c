@@ -646,7 +646,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	}
 	inm = http_req_header(req, "If-None-Match") != NULL;
 	if ((inm || s->ctx->ncache > 0) &&
-	    store_last_seq(s->ctx->store, &seq) == 0) {
+	    store_peek_seq(s->ctx->store, &seq) == 0) {
 		if (inm && not_modified(s, seq))
 			goto out;
 		if (s->ctx->ncache > 0 && (kl = cache_key(s, key)) > 0) {

@@ -122,6 +122,7 @@ int store_apply_batch(struct store *, struct store_write *, size_t,
 int store_log_event(struct store *, const struct store_event *);
 
 int store_last_seq(struct store *, uint64_t *);
+int store_peek_seq(struct store *, uint64_t *);
 int store_change_bounds(struct store *, uint64_t *first, uint64_t *last);
 enum store_result store_get(struct store *, const char *collection,
     const char *document_id, const char *locale, struct buf *json,

@@ -86,6 +86,26 @@ store_last_seq(struct store *st, uint64_t *seq)
 }
 
 /*
+ * The last committed change sequence, read outside any transaction: the
+ * cheapest way to check whether a cached answer is still current (a
+ * snapshot transaction costs more than the read). 0, or -1.
+ */
+int
+store_peek_seq(struct store *st, uint64_t *seq)
+{
+	int ret;
+
+	ret = read_counter(st, NULL, "seq", seq);
+	if (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED)
+		return store_last_seq(st, seq);
+	if (ret != 0) {
+		store_fail(st, "reading seq", ret);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The oldest change still in the log and the last one. With an empty
  * (or fully trimmed) log, *first is *last + 1. Returns 0, or -1.
  */
