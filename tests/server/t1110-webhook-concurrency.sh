@@ -56,7 +56,7 @@ killed=0
 for round in 1 2 3; do
 	# wait for the stream to be under way, then kill a webhook worker
 	while [ "$(wc -l <"$T/acked")" -lt $((round * 60)) ] && kill -0 "$stream" 2>/dev/null; do sleep 0.05; done
-	pid=$(pgrep -f "$WEBHOOK_FCGI" | head -1)
+	pid=$(pgrep -P "$LIGHTTPD_PID" -f "$WEBHOOK_FCGI" | head -1)
 	if [ -n "$pid" ]; then kill -9 "$pid" && killed=$((killed + 1)); fi
 done
 wait "$stream"
