@@ -35,6 +35,13 @@
  * come from one consistent point in time, and readers never block writers.
  */
 
+/* Informational messages (failchk's reports) go to the log, not stdout. */
+static void
+bdb_msgcall(const DB_ENV *env UNUSED, const char *msg)
+{
+	log_info("bdb: %s", msg);
+}
+
 static void
 bdb_errcall(const DB_ENV *env UNUSED, const char *pfx UNUSED, const char *msg)
 {
@@ -206,6 +213,7 @@ open_env(struct store *st)
 		return -1;
 	}
 	env->set_errcall(env, bdb_errcall);
+	env->set_msgcall(env, bdb_msgcall);
 	env->set_lk_detect(env, DB_LOCK_DEFAULT);
 	env->set_cachesize(env, 0, 64 * 1024 * 1024, 1);
 	env->set_lg_bsize(env, 4 * 1024 * 1024);
