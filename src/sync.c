@@ -177,6 +177,8 @@ seen_finish(struct pass *p)
 {
 	size_t i, o = 0;
 
+	if (p->nseen == 0)
+		return 0; /* qsort(NULL, 0, ...) is undefined */
 	qsort(p->seen, p->nseen, sizeof(*p->seen), cmp_str);
 	for (i = 0; i < p->nseen; i++) {
 		if (o > 0 && strcmp(p->seen[o - 1], p->seen[i]) == 0) {
@@ -192,7 +194,8 @@ seen_finish(struct pass *p)
 static int
 seen_has(const struct pass *p, const char *doc)
 {
-	return bsearch(&doc, p->seen, p->nseen, sizeof(*p->seen), cmp_str) !=
+	return p->nseen > 0 &&
+	    bsearch(&doc, p->seen, p->nseen, sizeof(*p->seen), cmp_str) !=
 	    NULL;
 }
 
