@@ -1,5 +1,5 @@
 #!/bin/sh
-# t1530-hostile-input.sh: 100 malformed and hostile requests against every
+# t1530-hostile-input.sh: 101 malformed and hostile requests against every
 # endpoint (tests/hostile.py); the store's content is byte-identical after.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/push_lib.sh"
