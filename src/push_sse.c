@@ -151,7 +151,8 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 	char origin[256], buf[256];
 	const char *why = NULL, *v;
 	uint64_t since = 0;
-	int status = 400, has_since = 0, events = strcmp(path, "/live/events") == 0;
+	int status = 400, has_since = 0,
+	    events = strcmp(path, "/live/events") == 0;
 	int rc = -1;
 
 	subscription_spec_init(&spec);

@@ -20,9 +20,9 @@ enum push_ws_type {
 struct push_ws_req {
 	enum push_ws_type type;
 	char id[PUSH_WSMSG_ID_MAX + 1];
-	struct subscription_spec spec;	 /* SUBSCRIBE */
+	struct subscription_spec spec;   /* SUBSCRIBE */
 	const struct collection *filter; /* CHANGES: NULL for all */
-	int has_since;			 /* CHANGES */
+	int has_since;                   /* CHANGES */
 	uint64_t since;
 };
 
