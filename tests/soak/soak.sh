@@ -47,8 +47,8 @@ curl -sf "$B/api/articles" >/dev/null # start the query workers
 procs() { # name pid, for every process under test
 	echo "lighttpd $LIGHTTPD_PID"
 	echo "strapi-live-push $PUSH_PID"
-	for p in $(pgrep -f "$WEBHOOK_FCGI"); do echo "webhook.fcgi $p"; done
-	for p in $(pgrep -f "$QUERY_FCGI"); do echo "query.fcgi $p"; done
+	for p in $(pgrep -P "$LIGHTTPD_PID" -f "$WEBHOOK_FCGI"); do echo "webhook.fcgi $p"; done
+	for p in $(pgrep -P "$LIGHTTPD_PID" -f "$QUERY_FCGI"); do echo "query.fcgi $p"; done
 }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
