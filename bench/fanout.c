@@ -22,7 +22,7 @@
  * Usage: fanout -m sse|ws -n N -e M -r RATE -s HOST:PORT/PATH
  *     -w HOST:PORT/PATH -b strapi|raw [-W ws-subscribe-message]
  *     [-R "pid pid…"] [-t drain-seconds]
- * Every posted event carries "bench-<k>-" in its body; subscribers look
+ * Every posted event carries "bench-<k>-" (-k TAG: "TAG-<k>-") in its body; subscribers look
  * for it in what they receive, so the same probe works for nchan.
  * Prints one JSON line of results.
  */
@@ -48,6 +48,7 @@ static const char *wsmsg = "{\"type\":\"changes\"}";
 static const char *pids = "";
 static double drain_s = 10;
 static const char *docprefix = "b";
+static const char *tag = "bench"; /* -k: marker "<tag>-<k>-x" */
 
 static struct conn *conns;
 static unsigned char *seen; /* nsubs * nevents */
@@ -177,7 +178,7 @@ static void
 scan(struct conn *c, int idx, const char *p, size_t n, double t)
 {
 	char buf[65536 + 32];
-	size_t len, i, j, sidx, used;
+	size_t len, i, j, sidx, used, tlen = strlen(tag) + 1;
 	int k;
 
 	while (n > 0) {
@@ -187,10 +188,11 @@ scan(struct conn *c, int idx, const char *p, size_t n, double t)
 		memcpy(buf + c->ncarry, p, take);
 		len = (size_t)c->ncarry + take;
 		used = 0;
-		for (i = 0; i + 6 < len; i++) {
-			if (memcmp(buf + i, "bench-", 6) != 0)
+		for (i = 0; i + tlen < len; i++) {
+			if (memcmp(buf + i, tag, tlen - 1) != 0 ||
+			    buf[i + tlen - 1] != '-')
 				continue;
-			j = i + 6;
+			j = i + tlen;
 			k = 0;
 			while (j < len && buf[j] >= '0' && buf[j] <= '9')
 				k = k * 10 + (buf[j++] - '0');
@@ -238,15 +240,15 @@ poster(void *arg)
 			bl = snprintf(body, sizeof(body),
 			    "{\"event\":\"entry.publish\",\"createdAt\":\"2026-03-01T00:00:00.000Z\","
 			    "\"model\":\"article\",\"uid\":\"api::article.article\",\"entry\":{"
-			    "\"id\":%d,\"documentId\":\"%s%06d\",\"title\":\"bench-%d-x\","
-			    "\"slug\":\"bench-%d-s\",\"content\":\"c\",\"excerpt\":\"e\","
+			    "\"id\":%d,\"documentId\":\"%s%06d\",\"title\":\"%s-%d-x\","
+			    "\"slug\":\"%s-%d-s\",\"content\":\"c\",\"excerpt\":\"e\","
 			    "\"category\":\"tech\",\"createdAt\":\"2026-03-01T00:00:00.000Z\","
 			    "\"updatedAt\":\"2026-03-01T00:00:00.000Z\","
 			    "\"publishedAt\":\"2026-03-01T00:00:00.000Z\"}}",
-			    k + 1, docprefix, k, k, k);
+			    k + 1, docprefix, k, tag, k, tag, k);
 		else
 			bl = snprintf(body, sizeof(body),
-			    "{\"title\":\"bench-%d-x\"}", k);
+			    "{\"title\":\"%s-%d-x\"}", tag, k);
 		n = snprintf(req, sizeof(req), "POST %s HTTP/1.1\r\nHost: %s:%d\r\n"
 		    "Content-Type: application/json\r\n"
 		    "Authorization: Bearer fixture-webhook-secret-123\r\n"
@@ -306,7 +308,7 @@ main(int argc, char *argv[])
 	size_t nl = 0, s, delivered = 0, dups = 0, ooo = 0;
 	int starved = 0;
 
-	while ((opt = getopt(argc, argv, "m:n:e:r:s:w:b:W:R:t:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:n:e:r:s:w:b:W:R:t:o:k:")) != -1) {
 		switch (opt) {
 		case 'm':
 			mode_ws = strcmp(optarg, "ws") == 0;
@@ -339,6 +341,9 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			docprefix = optarg;
+			break;
+		case 'k':
+			tag = optarg;
 			break;
 		case 't':
 			drain_s = atof(optarg);

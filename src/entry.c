@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "entry.h"
+#include "qs.h"
 #include "xmalloc.h"
 
 void
@@ -269,9 +270,57 @@ only_blanks(const char *p, size_t n)
 	return 1;
 }
 
+/* Members of every object in the parsed tree. */
+static size_t
+tree_members(struct json_object *o)
+{
+	size_t n = 0, i, len;
+
+	if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, k, v)
+		{
+			(void)k;
+			n += 1 + tree_members(v);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		len = json_object_array_length(o);
+		for (i = 0; i < len; i++)
+			n += tree_members(json_object_array_get_idx(o, i));
+	}
+	return n;
+}
+
 /*
- * Parses JSON text strictly: valid UTF-8, bounded nesting, nothing after
- * the value. Returns the object (caller puts it), or NULL with *why.
+ * Members of every object in JSON text already known to be valid: the
+ * colons outside strings. json-c keeps the last of duplicate keys, so
+ * the parsed tree has fewer members exactly when a key was repeated.
+ */
+static size_t
+text_members(const char *p, size_t len)
+{
+	size_t i, n = 0;
+	int in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_str) {
+			if (p[i] == '\\')
+				i++;
+			else if (p[i] == '"')
+				in_str = 0;
+		} else if (p[i] == '"')
+			in_str = 1;
+		else if (p[i] == ':')
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Parses JSON text strictly: valid UTF-8 (no overlong forms or
+ * surrogates), bounded nesting, no duplicate keys in an object (json-c
+ * would keep the last one silently, while another reader of the same
+ * body may keep the first), nothing after the value. Returns the object
+ * (caller puts it), or NULL with *why.
  */
 struct json_object *
 entry_parse_json(const char *text, size_t len, const char **why)
@@ -286,6 +335,10 @@ entry_parse_json(const char *text, size_t len, const char **why)
 	}
 	if (memchr(text, '\0', len) != NULL) {
 		*why = "body: contains a NUL byte";
+		return NULL;
+	}
+	if (!qs_utf8_valid(text, len)) {
+		*why = "body: not valid UTF-8";
 		return NULL;
 	}
 	tok = json_tokener_new_ex(ENTRY_MAX_JSON_DEPTH);
@@ -309,6 +362,10 @@ entry_parse_json(const char *text, size_t len, const char **why)
 	} else if (!only_blanks(text + json_tokener_get_parse_end(tok),
 	    len - json_tokener_get_parse_end(tok))) {
 		*why = "body: trailing data after JSON";
+		json_object_put(obj);
+		obj = NULL;
+	} else if (tree_members(obj) != text_members(text, len)) {
+		*why = "body: duplicate key in an object";
 		json_object_put(obj);
 		obj = NULL;
 	}

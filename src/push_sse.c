@@ -63,7 +63,11 @@ find_collection(struct push *p, const char *name)
 	return co;
 }
 
-/* The resume point: Last-Event-ID, else ?lastEventId=. */
+/*
+ * The resume point: Last-Event-ID, else ?lastEventId=. Returns 1 with
+ * *since, 0 when neither is given, -1 when the one given is not a
+ * change sequence (refused: starting from "now" would skip changes).
+ */
 static int
 resume_point(struct lws *wsi, uint64_t *since)
 {
@@ -71,13 +75,34 @@ resume_point(struct lws *wsi, uint64_t *since)
 	const char *v;
 
 	if (lws_hdr_custom_copy(wsi, buf, sizeof(buf), "last-event-id:", 14) >
-	        0 &&
-	    sse_parse_id(buf, since) == 0)
-		return 1;
+	    0)
+		return sse_parse_id(buf, since) == 0 ? 1 : -1;
 	v = push_urlarg(wsi, "lastEventId", buf, sizeof(buf));
-	if (v != NULL && sse_parse_id(v, since) == 0)
-		return 1;
+	if (v != NULL)
+		return sse_parse_id(v, since) == 0 ? 1 : -1;
 	return 0;
+}
+
+/* Every query-string parameter is one of names[] (strict, as Strapi's). */
+static int
+known_args(struct lws *wsi, const char *const *names, size_t n)
+{
+	char frag[600];
+	size_t i, klen;
+	int f, len;
+
+	for (f = 0; (len = lws_hdr_copy_fragment(wsi, frag, sizeof(frag),
+			 WSI_TOKEN_HTTP_URI_ARGS, f)) >= 0;
+	     f++) {
+		klen = strcspn(frag, "=");
+		for (i = 0; i < n; i++)
+			if (strlen(names[i]) == klen &&
+			    strncmp(frag, names[i], klen) == 0)
+				break;
+		if (i == n && len > 0)
+			return 0;
+	}
+	return 1;
 }
 
 static int
@@ -86,10 +111,17 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 {
 	static const char *const keys[] = { "category", "slug", "pageSize",
 		"locale" };
+	static const char *const known[] = { "collection", "category", "slug",
+		"pageSize", "locale", "token" };
 	char buf[600];
 	const char *v;
 	size_t i;
 
+	if (!known_args(wsi, known, sizeof(known) / sizeof(known[0]))) {
+		*why = "Invalid key: /live/query takes collection, category, "
+		       "slug, pageSize, locale and token";
+		return -1;
+	}
 	v = push_urlarg(wsi, "collection", buf, sizeof(buf));
 	if (v == NULL) {
 		*why = "collection is required";
@@ -119,7 +151,8 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 	char origin[256], buf[256];
 	const char *why = NULL, *v;
 	uint64_t since = 0;
-	int status = 400, has_since, events = strcmp(path, "/live/events") == 0;
+	int status = 400, has_since = 0,
+	    events = strcmp(path, "/live/events") == 0;
 	int rc = -1;
 
 	subscription_spec_init(&spec);
@@ -145,6 +178,12 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 			    origin);
 			goto out;
 		}
+		if ((has_since = resume_point(wsi, &since)) == -1) {
+			rc = push_http_error(wsi, 400,
+			    "Last-Event-ID: must be a change sequence number",
+			    origin);
+			goto out;
+		}
 	} else if (query_spec(p, wsi, &spec, &why) == -1) {
 		rc = push_http_error(wsi, 400, why, origin);
 		goto out;
@@ -159,10 +198,9 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 		goto out;
 	/* A stream has no end: cancel lws's pending HTTP timeout. */
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
-	if (events) {
-		has_since = resume_point(wsi, &since);
+	if (events)
 		push_raw_start(p, c, has_since, since);
-	} else if (push_subscribe(p, c, &spec, NULL) == NULL) {
+	else if (push_subscribe(p, c, &spec, NULL) == NULL) {
 		/* The store failed: end the stream; the client retries. */
 		goto out;
 	}

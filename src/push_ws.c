@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
 #include <libwebsockets.h>
 
 #include "log.h"
 #include "push_int.h"
+#include "push_wsmsg.h"
 #include "sse.h"
 #include "subscription.h"
 #include "xmalloc.h"
@@ -117,17 +117,6 @@ send_error(struct push *p, struct push_client *c, const char *id,
 	buf_clear(&b);
 }
 
-static const char *
-str_field(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static struct push_sub *
 find_sub(struct push_client *c, const char *id)
 {
@@ -139,149 +128,49 @@ find_sub(struct push_client *c, const char *id)
 	return NULL;
 }
 
-static const char *
-do_subscribe(struct push *p, struct push_client *c, struct json_object *o,
-    const char *id)
-{
-	struct subscription_spec spec;
-	struct json_object *q, *v;
-	struct json_object_iterator it, end;
-	const char *coll, *why = NULL, *val;
-	char num[32];
-
-	if (find_sub(c, id) != NULL)
-		return "subscription id already in use";
-	if (c->nsubs >= p->max_subs)
-		return "too many subscriptions on this connection";
-	if ((coll = str_field(o, "collection")) == NULL)
-		return "collection is required";
-	subscription_spec_init(&spec);
-	spec.coll = conf_collection_by_plural(p->conf, coll, strlen(coll));
-	if (spec.coll == NULL)
-		spec.coll = conf_collection_by_name(p->conf, coll);
-	if (json_object_object_get_ex(o, "query", &q) && q != NULL) {
-		if (!json_object_is_type(q, json_type_object)) {
-			why = "query must be an object";
-			goto out;
-		}
-		it = json_object_iter_begin(q);
-		end = json_object_iter_end(q);
-		for (; !json_object_iter_equal(&it, &end);
-		     json_object_iter_next(&it)) {
-			v = json_object_iter_peek_value(&it);
-			if (json_object_is_type(v, json_type_int)) {
-				snprintf(num, sizeof(num), "%" PRId64,
-				    json_object_get_int64(v));
-				val = num;
-			} else if (json_object_is_type(v, json_type_string))
-				val = json_object_get_string(v);
-			else {
-				why = "query values must be strings or numbers";
-				goto out;
-			}
-			if (subscription_spec_set(&spec,
-			        json_object_iter_peek_name(&it), val,
-			        &why) == -1)
-				goto out;
-		}
-	}
-	if (subscription_spec_check(&spec, &why) == -1)
-		goto out;
-	if (push_subscribe(p, c, &spec, id) == NULL)
-		why = "store unavailable, try again";
-out:
-	subscription_spec_clear(&spec);
-	return why;
-}
-
-static const char *
-do_changes(struct push *p, struct push_client *c, struct json_object *o)
-{
-	struct json_object *v;
-	const char *coll;
-	int64_t since;
-
-	if ((coll = str_field(o, "collection")) != NULL) {
-		c->filter =
-		    conf_collection_by_plural(p->conf, coll, strlen(coll));
-		if (c->filter == NULL)
-			c->filter = conf_collection_by_name(p->conf, coll);
-		if (c->filter == NULL)
-			return "unknown collection";
-	} else
-		c->filter = NULL;
-	if (!json_object_object_get_ex(o, "since", &v) || v == NULL) {
-		push_raw_start(p, c, 0, 0);
-		return NULL;
-	}
-	if (!json_object_is_type(v, json_type_int) ||
-	    (since = json_object_get_int64(v)) < 0)
-		return "since must be a non-negative integer";
-	push_raw_start(p, c, 1, (uint64_t)since);
-	return NULL;
-}
-
+/* One whole client message: parsed (push_wsmsg.c), then acted on. */
 static void
 handle_message(struct push *p, struct push_client *c, const char *msg,
     size_t len)
 {
-	struct json_object *o;
-	struct json_tokener *tok;
-	const char *type, *id = NULL, *why = NULL;
-	char idbuf[PUSH_WS_ID_MAX + 1];
+	struct push_ws_req r;
 	struct push_sub *s;
+	const char *why = NULL;
 	struct buf b;
 
-	tok = json_tokener_new_ex(16);
-	o = json_tokener_parse_ex(tok, msg, (int)len);
-	if (o == NULL || json_tokener_get_parse_end(tok) != len) {
-		json_tokener_free(tok);
-		json_object_put(o);
-		send_error(p, c, NULL, "message is not valid JSON");
-		return;
-	}
-	json_tokener_free(tok);
-	if (!json_object_is_type(o, json_type_object)) {
-		why = "message must be a JSON object";
+	if (push_ws_parse_message(p->conf, msg, len, &r, &why) == -1)
 		goto out;
-	}
-	if ((id = str_field(o, "id")) != NULL) {
-		if (strlen(id) == 0 || strlen(id) > PUSH_WS_ID_MAX) {
-			id = NULL;
-			why = "id must be 1 to 64 characters";
-			goto out;
-		}
-		snprintf(idbuf, sizeof(idbuf), "%s", id);
-		id = idbuf;
-	}
-	if ((type = str_field(o, "type")) == NULL) {
-		why = "type is required";
-		goto out;
-	}
-	if (strcmp(type, "subscribe") == 0) {
-		why = id == NULL ? "id is required" : do_subscribe(p, c, o, id);
-	} else if (strcmp(type, "unsubscribe") == 0) {
-		if (id == NULL)
-			why = "id is required";
-		else if ((s = find_sub(c, id)) == NULL)
+	switch (r.type) {
+	case PUSH_WS_SUBSCRIBE:
+		if (find_sub(c, r.id) != NULL)
+			why = "subscription id already in use";
+		else if (c->nsubs >= p->max_subs)
+			why = "too many subscriptions on this connection";
+		else if (push_subscribe(p, c, &r.spec, r.id) == NULL)
+			why = "store unavailable, try again";
+		break;
+	case PUSH_WS_UNSUBSCRIBE:
+		if ((s = find_sub(c, r.id)) == NULL) {
 			why = "no such subscription";
-		else {
-			push_unsubscribe(p, s);
-			buf_init(&b);
-			buf_adds(&b, "{\"type\":\"unsubscribed\",\"id\":");
-			buf_add_json_string(&b, id, strlen(id));
-			buf_addc(&b, '}');
-			send_json(p, c, &b);
-			buf_clear(&b);
+			break;
 		}
-	} else if (strcmp(type, "changes") == 0)
-		why = do_changes(p, c, o);
-	else
-		why = "unknown message type";
+		push_unsubscribe(p, s);
+		buf_init(&b);
+		buf_adds(&b, "{\"type\":\"unsubscribed\",\"id\":");
+		buf_add_json_string(&b, r.id, strlen(r.id));
+		buf_addc(&b, '}');
+		send_json(p, c, &b);
+		buf_clear(&b);
+		break;
+	case PUSH_WS_CHANGES:
+		c->filter = r.filter;
+		push_raw_start(p, c, r.has_since, r.since);
+		break;
+	}
 out:
 	if (why != NULL)
-		send_error(p, c, id, why);
-	json_object_put(o);
+		send_error(p, c, r.id[0] != '\0' ? r.id : NULL, why);
+	push_ws_req_clear(&r);
 }
 
 /*

@@ -67,6 +67,44 @@ store_fail(struct store *st, const char *what, int ret)
 		       "rollback; exiting so the server restarts this process");
 }
 
+/*
+ * Write watchdog. A process killed while it held one of the library's
+ * mutexes (the log flush mutex, mid-fsync, is the usual one) leaves the
+ * others blocked on it for ever: BDB 5.3's pthread mutexes are not
+ * robust, and a blocked process never reaches failchk. So each write
+ * attempt runs under alarm(STORE_WATCHDOG_S); when it fires the process
+ * exits, its FastCGI server starts a new one, and that open (DB_REGISTER)
+ * runs recovery once every stuck process has gone. Nothing acknowledged
+ * is lost: the stuck write was never answered.
+ */
+#define STORE_WATCHDOG_S 10
+
+static void
+watchdog_fire(int sig UNUSED)
+{
+	static const char msg[] = "strapi-live: store write stuck for "
+				  "10 s (a process died inside the store); "
+				  "exiting so the store can recover\n";
+
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(75);
+	_exit(75);
+}
+
+static void
+watchdog(unsigned secs)
+{
+	struct sigaction sa;
+
+	if (secs > 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = watchdog_fire;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+	}
+	alarm(secs);
+}
+
 /* Small randomized pause between deadlock retries. */
 void
 store_backoff(int attempt)
@@ -733,7 +771,9 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 	for (attempt = 0; attempt < STORE_MAX_RETRIES; attempt++) {
 		if (attempt > 0)
 			store_backoff(attempt);
+		watchdog(STORE_WATCHDOG_S);
 		if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
+			watchdog(0);
 			store_fail(st, "txn_begin", ret);
 			return -1;
 		}
@@ -766,12 +806,15 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 			}
 			if (ret == 0) {
 				commit_done(st, last, n > 0);
+				watchdog(0);
 				return 0;
 			}
+			watchdog(0);
 			store_fail(st, "commit", ret);
 			return -1;
 		}
 		txn->abort(txn);
+		watchdog(0);
 		if (ret == DB_LOCK_NOTGRANTED) {
 			/* A lock timed out: perhaps its holder died. */
 			int fr = st->env->failchk(st->env, 0);

@@ -1,0 +1,48 @@
+#!/bin/sh
+# t1530-hostile-input.sh: 101 malformed and hostile requests against every
+# endpoint (tests/hostile.py); the store's content is byte-identical after.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/push_lib.sh"
+command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
+export STRAPI_LIVE_SYNC_SECRET=hostile-sync-secret-1
+export STRAPI_URL=http://127.0.0.1:9 STRAPI_API_TOKEN=unused-token
+export STRAPI_LIVE_PUSH_MAX_MESSAGE=65536
+
+"$STRAPI_LIVE" import "$FIXTURES/rest-list-default-params.json" >/dev/null ||
+    { echo "Bail out! import failed"; exit 1; }
+{
+	echo 'server.stream-response-body = 2'
+	fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 1
+	fcgi_entry /api/ "$QUERY_FCGI" 1
+	fcgi_entry /cgi-bin/events.fcgi "$EVENTS_FCGI" 1
+} >"$T/lighttpd.extra"
+lighttpd_start <"$T/lighttpd.extra" || { echo "Bail out! lighttpd"; exit 1; }
+PUSH_PORT=$(free_port)
+STRAPI_LIVE_PUSH_LISTEN=127.0.0.1:$PUSH_PORT "$PUSH_BIN" 2>"$T/push.log" &
+sl_track $!
+for i in $(seq 1 100); do
+	curl -sf "http://127.0.0.1:$PUSH_PORT/live/healthz" >/dev/null && break
+	sleep 0.05
+done
+export LIGHTTPD_PORT PUSH_PORT STRAPI_LIVE_SYNC_SECRET
+
+snapshot() { # the published content and the change log's bounds
+	"$STRAPI_LIVE" dump
+	"$STRAPI_LIVE" stats | json - '[d["firstSeq"], d["lastSeq"], d["collections"]]'
+}
+snapshot >"$T/before" 2>&1
+python3 "$top_srcdir/tests/hostile.py" >"$T/tap" 2>"$T/hostile.err"
+grep -v '^1\.\.' "$T/tap"
+_tap_n=$(grep -c '^\(not \)\?ok ' "$T/tap")
+_tap_fail=$(grep '^not ok ' "$T/tap" | grep -vc '# TODO')
+[ -s "$T/hostile.err" ] && sed 's/^/# /' "$T/hostile.err" | tail -20
+snapshot >"$T/after" 2>&1
+check "the store's entries and change log are byte-identical afterwards" \
+    cmp "$T/before" "$T/after"
+check "strapi-live verify is clean" "$STRAPI_LIVE" verify
+check "the sidecar is still healthy" \
+    curl -sf "http://127.0.0.1:$PUSH_PORT/live/healthz"
+check "no program crashed (no core, no sanitizer report)" \
+    sh -c "! grep -q -e 'ERROR: AddressSanitizer' -e 'runtime error' -e 'Segmentation' '$T/hostile-stderr.log' '$T/push.log'"
+done_testing
