@@ -279,6 +279,12 @@ open_env(struct store *st)
 	env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
 	/* Commits never flush; store_apply flushes before acknowledging. */
 	env->set_flags(env, DB_TXN_NOSYNC, 1);
+	/*
+	 * Allocate the shared regions' pages when they are created: a region
+	 * file left sparse on a filesystem that later fills up makes the
+	 * first touch of a page a SIGBUS instead of an error we can answer.
+	 */
+	env->set_flags(env, DB_REGION_INIT, 1);
 	if (store_repl_env_pre(st, env, &flags) == -1) {
 		env->close(env, 0);
 		return -1;
@@ -723,15 +729,21 @@ out:
 	return ret;
 }
 
-static void
+static int
 commit_done(struct store *st, uint64_t seq, int wrote_data)
 {
-	int ret;
+	int ret, rc = 0;
 
-	/* An event-log record alone (a rejected delivery) is not flushed. */
+	/*
+	 * An event-log record alone (a rejected delivery) is not flushed. A
+	 * failed flush (disk full, I/O error) means the write may not be on
+	 * disk: the caller must not acknowledge it.
+	 */
 	if (st->durable && wrote_data &&
-	    (ret = st->env->log_flush(st->env, NULL)) != 0)
+	    (ret = st->env->log_flush(st->env, NULL)) != 0) {
 		store_fail(st, "log_flush", ret);
+		rc = -1;
+	}
 	/*
 	 * Checkpoint when 8 MiB of log or 5 minutes have passed (cheap to
 	 * ask when not). A checkpoint writes every dirty page and stalls the
@@ -742,6 +754,7 @@ commit_done(struct store *st, uint64_t seq, int wrote_data)
 		log_warnx("store: checkpoint: %s", db_strerror(ret));
 	if (seq != 0 && !(st->flags & STORE_OPEN_NO_NOTIFY))
 		notify_send(st->dir, seq);
+	return rc;
 }
 
 /*
@@ -799,14 +812,20 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 			ret = txn->commit(txn, 0);
 			if (ret == 0 && store_repl_commit_ok(st) == -1) {
 				/* Committed here, not acknowledged by the group. */
-				commit_done(st, last, n > 0);
+				(void)commit_done(st, last, n > 0);
 				for (i = 0; i < n; i++)
 					w[i].result = STORE_ERR;
 				return -1;
 			}
 			if (ret == 0) {
-				commit_done(st, last, n > 0);
+				int flushed = commit_done(st, last, n > 0);
+
 				watchdog(0);
+				if (flushed == -1) {
+					for (i = 0; i < n; i++)
+						w[i].result = STORE_ERR;
+					return -1;
+				}
 				return 0;
 			}
 			watchdog(0);
