@@ -1,40 +1,21 @@
 /* webhook.c: webhook.fcgi, receives Strapi webhooks into the store */
 #include "config.h"
 
-#include <stdlib.h>
-
-#include "conf.h"
 #include "fcgi.h"
-#include "log.h"
-#include "store.h"
-#include "store_repl.h"
+#include "prog.h"
 #include "webhook.h"
 
 int
 main(int argc UNUSED, char *argv[])
 {
-	struct conf *conf;
+	struct prog p;
 	struct webhook_ctx ctx;
-	char *cause;
-	enum log_level lv = LOG_LEVEL_INFO;
 
-	log_init(argv[0], LOG_LEVEL_INFO);
-	if (conf_load(&conf, &cause) == -1)
-		fatalx("configuration: %s", cause);
-	(void)log_level_parse(conf_str(conf, CFG_LOG_LEVEL), &lv);
-	log_set_level(lv);
-	if (store_repl_configure(conf, &cause) == -1)
-		fatalx("configuration: %s", cause);
-	if (conf_file_is_exposed(conf))
-		log_warnx("%s holds secrets and is readable by other users",
-		    conf_path(conf));
-	ctx.conf = conf;
-	if (store_open(&ctx.store, conf_str(conf, CFG_STORE_DIR), 0) == -1)
-		fatalx("cannot open the store");
-	store_set_durable(ctx.store, conf_bool(conf, CFG_DURABLE));
+	prog_start(&p, argv[0], PROG_WRITER);
+	ctx.conf = p.conf;
+	ctx.store = p.store;
 	fcgi_serve(webhook_handle, &ctx,
-	    (size_t)conf_int(conf, CFG_WEBHOOK_MAX_BODY));
-	store_close(ctx.store);
-	conf_free(conf);
+	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
+	prog_finish(&p);
 	return 0;
 }

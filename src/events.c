@@ -12,42 +12,20 @@
 #include "hmac.h"
 #include "log.h"
 #include "sse.h"
+#include "qs.h"
 #include "xmalloc.h"
 
 struct events_args {
 	char *since, *last_event_id, *collection, *format, *limit, *token;
 };
 
-static int
-hexval(int c)
-{
-
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Decodes %XX and '+' in place. */
+/* Decodes %XX and '+' in place; a malformed escape leaves it as sent. */
 static void
 url_decode(char *s)
 {
-	char *o = s;
-	int h, l;
+	size_t n;
 
-	for (; *s != '\0'; s++) {
-		if (*s == '+')
-			*o++ = ' ';
-		else if (*s == '%' && (h = hexval(s[1])) >= 0 &&
-		    (l = hexval(s[2])) >= 0) {
-			*o++ = (char)(h * 16 + l);
-			s += 2;
-		} else
-			*o++ = *s;
-	}
-	*o = '\0';
+	(void)qs_decode(s, strlen(s), 1, s, strlen(s) + 1, &n);
 }
 
 static void

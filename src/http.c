@@ -46,6 +46,23 @@ http_req_header(const struct http_req *req, const char *name)
 	return http_req_env(req, var);
 }
 
+/*
+ * The credentials of "Authorization: Bearer <token>" (scheme matched
+ * without regard to case, blanks skipped), or NULL. Borrowed.
+ */
+const char *
+http_req_bearer(const struct http_req *req)
+{
+	const char *v = http_req_header(req, "Authorization");
+
+	if (v == NULL || strncasecmp(v, "Bearer ", 7) != 0)
+		return NULL;
+	v += 7;
+	while (*v == ' ')
+		v++;
+	return v;
+}
+
 /* Frees what the transport allocated for the request. */
 void
 http_req_clear(struct http_req *req)

@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
 #include "log.h"
+#include "prog.h"
 #include "push.h"
-#include "store.h"
 
 static struct push *the_push;
 
@@ -23,21 +22,11 @@ int
 main(int argc UNUSED, char *argv[])
 {
 	struct sigaction sa;
-	struct conf *conf;
-	struct store *st;
-	char *cause;
-	enum log_level lv = LOG_LEVEL_INFO;
+	struct prog p;
 
-	log_init(argv[0], LOG_LEVEL_INFO);
-	if (conf_load(&conf, &cause) == -1)
-		fatalx("configuration: %s", cause);
-	(void)log_level_parse(conf_str(conf, CFG_LOG_LEVEL), &lv);
-	log_set_level(lv);
-	if (store_open(&st, conf_str(conf, CFG_STORE_DIR),
-	        STORE_OPEN_NO_NOTIFY) == -1)
-		fatalx("cannot open the store");
+	prog_start(&p, argv[0], PROG_READER);
 	signal(SIGPIPE, SIG_IGN);
-	the_push = push_new(conf, st);
+	the_push = push_new(p.conf, p.store);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
@@ -46,7 +35,6 @@ main(int argc UNUSED, char *argv[])
 	push_run(the_push);
 	log_info("shutting down");
 	push_free(the_push);
-	store_close(st);
-	conf_free(conf);
+	prog_finish(&p);
 	return 0;
 }

@@ -618,13 +618,10 @@ static int
 check_secret(const struct conf *conf, const struct http_req *req)
 {
 	const char *secret = conf_str(conf, CFG_SYNC_SECRET);
-	const char *v = http_req_header(req, "Authorization");
+	const char *v = http_req_bearer(req);
 
-	if (secret[0] == '\0' || v == NULL || strncasecmp(v, "Bearer ", 7))
+	if (secret[0] == '\0' || v == NULL)
 		return 0;
-	v += 7;
-	while (*v == ' ')
-		v++;
 	return hmac_equal(v, strlen(v), secret, strlen(secret));
 }
 

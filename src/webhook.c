@@ -30,15 +30,10 @@ webhook_check_secret(const struct conf *conf, const struct http_req *req)
 
 	if (secret[0] == '\0')
 		return 0;
-	if ((v = http_req_header(req, hname)) == NULL)
+	v = strcasecmp(hname, "Authorization") == 0 ? http_req_bearer(req) :
+	    http_req_header(req, hname);
+	if (v == NULL)
 		return 0;
-	if (strcasecmp(hname, "Authorization") == 0) {
-		if (strncasecmp(v, "Bearer ", 7) != 0)
-			return 0;
-		v += 7;
-		while (*v == ' ')
-			v++;
-	}
 	return hmac_equal(v, strlen(v), secret, strlen(secret));
 }
 

@@ -1,0 +1,21 @@
+/* prog.h: the start-up and shut-down every server program shares */
+#ifndef PROG_H
+#define PROG_H
+
+#include "conf.h"
+#include "store.h"
+
+enum prog_role {
+	PROG_READER, /* query.fcgi, events.fcgi, the sidecar */
+	PROG_WRITER, /* webhook.fcgi, sync.fcgi: durability from the config */
+};
+
+struct prog {
+	struct conf *conf;
+	struct store *store;
+};
+
+void prog_start(struct prog *, const char *argv0, enum prog_role);
+void prog_finish(struct prog *);
+
+#endif
