@@ -31,7 +31,7 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		log_warnx("%s holds secrets and is readable by other users",
 		    conf_path(p->conf));
 	if (store_open(&p->store, conf_str(p->conf, CFG_STORE_DIR),
-		role == PROG_WRITER ? 0 : STORE_OPEN_NO_NOTIFY) == -1)
+	        role == PROG_WRITER ? 0 : STORE_OPEN_NO_NOTIFY) == -1)
 		fatalx("cannot open the store");
 	if (role == PROG_WRITER)
 		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));
