@@ -48,7 +48,13 @@ for r in $RATES; do
 	    -s "127.0.0.1:$PP$SPATH" \
 	    -w "127.0.0.1:$LIGHTTPD_PORT/strapi/webhook" -b strapi \
 	    -R "$PUSH_PID" -t 15 | tee -a "$RES"
-	sleep 1
+	# The next run starts once the sidecar has let go of this one's
+	# subscribers (else two runs' sockets share the fd limit).
+	for i in $(seq 1 300); do
+		curl -sf "http://127.0.0.1:$PP/live/healthz" |
+		    grep -q '"clients":0,' && break
+		sleep 0.1
+	done
 done
 kill $PUSH_PID $LIGHTTPD_PID 2>/dev/null
 wait $PUSH_PID 2>/dev/null

@@ -68,6 +68,7 @@ static const struct conf_row conf_table[CFG__MAX] = {
 	{ "push_max_message", "STRAPI_LIVE_PUSH_MAX_MESSAGE", CT_INT, "4096", 64, 1048576, "largest WebSocket message accepted, bytes" }, /* CFG_PUSH_MAX_MESSAGE */
 	{ "push_queue", "STRAPI_LIVE_PUSH_QUEUE", CT_INT, "1048576", 4096, 1LL << 30, "bytes queued per client before coalescing or closing" }, /* CFG_PUSH_QUEUE */
 	{ "push_token", "STRAPI_LIVE_PUSH_TOKEN", CT_SECRET, "", 0, 0, "when set, subscribers must present it (?token= or Authorization)" }, /* CFG_PUSH_TOKEN */
+	{ "push_loop", "STRAPI_LIVE_PUSH_LOOP", CT_STRING, "auto", 0, 0, "sidecar event loop: auto (libuv when lws has it, else poll), libuv or poll" }, /* CFG_PUSH_LOOP */
 	{ "events_duration", "STRAPI_LIVE_EVENTS_DURATION", CT_INT, "25", 1, 3600, "seconds events.fcgi keeps a stream open" }, /* CFG_EVENTS_DURATION */
 	{ "changes_keep", "STRAPI_LIVE_CHANGES_KEEP", CT_INT, "100000", 100, 1LL << 40, "change-log records kept by trim" }, /* CFG_CHANGES_KEEP */
 	{ "events_keep", "STRAPI_LIVE_EVENTS_KEEP", CT_INT, "100000", 100, 1LL << 40, "event-log records kept by trim" }, /* CFG_EVENTS_KEEP */
@@ -498,6 +499,13 @@ conf_finish(struct conf *c, char **cause)
 	if (log_level_parse(c->val[CFG_LOG_LEVEL], &lv) == -1) {
 		xasprintf(cause, "log_level: '%s' is not error, warn, info or "
 		    "debug", c->val[CFG_LOG_LEVEL]);
+		return -1;
+	}
+	if (strcmp(c->val[CFG_PUSH_LOOP], "auto") != 0 &&
+	    strcmp(c->val[CFG_PUSH_LOOP], "libuv") != 0 &&
+	    strcmp(c->val[CFG_PUSH_LOOP], "poll") != 0) {
+		xasprintf(cause, "push_loop: '%s' is not auto, libuv or poll",
+		    c->val[CFG_PUSH_LOOP]);
 		return -1;
 	}
 	if (c->val[CFG_STORE_DIR][0] != '/') {

@@ -202,6 +202,7 @@ push_client_detach(struct push *p, struct push_client *c)
 {
 	struct push_client **pp;
 
+	push_hup_unwatch(p, c);
 	while (c->subs != NULL)
 		push_unsubscribe(p, c->subs);
 	queue_clear(c);
@@ -1102,6 +1103,10 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_RECEIVE:
 		return push_ws_receive(p, c, in, len);
 	case LWS_CALLBACK_RAW_RX_FILE:
+		if (wsi == p->hup_wsi) {
+			push_hup_drain(p);
+			break;
+		}
 		if (notify_drain(p->notify_fd, &max) > 0) {
 			p->wakeups_total++;
 			push_poll(p);
@@ -1110,6 +1115,10 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		if (wsi == p->notify_wsi)
 			p->notify_wsi = NULL;
+		if (wsi == p->hup_wsi) {
+			p->hup_wsi = NULL;
+			p->hup_fd = -1;
+		}
 		break;
 	default:
 		break;
@@ -1161,6 +1170,62 @@ static struct lws_protocols protocols[] = {
 };
 /* clang-format on */
 
+static volatile sig_atomic_t push_stopping;
+static struct push *push_signalled; /* for signal_cb */
+
+/*
+ * SIGTERM or SIGINT under libuv: lws's signal watchers call this from
+ * the loop (not from a signal handler). Destroying the context there is
+ * how lws 4.1 ends an internal event loop; push_free finishes it.
+ */
+static void
+signal_cb(void *handle UNUSED, int signum)
+{
+	struct push *p = push_signalled;
+
+	if (push_stopping || p == NULL)
+		return;
+	push_stopping = 1;
+	log_info("signal %d: closing connections", signum);
+	lws_sul_cancel(&p->sul_poll);
+	lws_sul_cancel(&p->sul_beat);
+	lws_context_destroy(p->ctx);
+}
+
+/*
+ * Creates the context on libuv's epoll loop when asked for or when lws
+ * has its libuv plugin (push_loop auto), else on lws's own poll() loop,
+ * which walks every socket on each turn: with thousands of subscribers
+ * that walk costs more than the writes.
+ */
+static struct lws_context *
+create_context(struct push *p, struct lws_context_creation_info *info,
+    const char *loop)
+{
+	struct lws_context *ctx;
+
+	if (strcmp(loop, "poll") != 0) {
+		struct lws_context_creation_info uv = *info;
+
+		uv.options |= LWS_SERVER_OPTION_LIBUV |
+		    LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
+		uv.signal_cb = signal_cb;
+		push_signalled = p;
+		ctx = lws_create_context(&uv);
+		if (ctx != NULL) {
+			p->evlib = 1;
+			log_info("event loop: libuv");
+			return ctx;
+		}
+		push_signalled = NULL;
+		if (strcmp(loop, "libuv") == 0)
+			return NULL;
+		log_info("libwebsockets has no libuv plugin here");
+	}
+	log_info("event loop: poll");
+	return lws_create_context(info);
+}
+
 /*
  * Creates the lws context listening as configured, adopts the notify
  * socket and schedules the poll and heartbeat timers. Fatal on startup
@@ -1180,6 +1245,7 @@ push_new(const struct conf *conf, struct store *st)
 	p->conf = conf;
 	p->store = st;
 	p->notify_fd = -1;
+	p->hup_fd = -1;
 	p->max_clients = (size_t)conf_int(conf, CFG_PUSH_MAX_CLIENTS);
 	p->max_per_addr = (size_t)conf_int(conf, CFG_PUSH_MAX_PER_ADDR);
 	p->max_subs = (size_t)conf_int(conf, CFG_PUSH_MAX_SUBS);
@@ -1217,7 +1283,7 @@ push_new(const struct conf *conf, struct store *st)
 	info.timeout_secs = 10;
 	info.server_string = "strapi-live-push";
 	info.pt_serv_buf_size = 32768;
-	p->ctx = lws_create_context(&info);
+	p->ctx = create_context(p, &info, conf_str(conf, CFG_PUSH_LOOP));
 	free(host);
 	if (p->ctx == NULL)
 		fatalx("push: cannot listen on %s", listen);
@@ -1241,6 +1307,7 @@ push_new(const struct conf *conf, struct store *st)
 		log_warnx("push: no notify socket; polling every %" PRId64
 		          " ms",
 		    p->poll_ms);
+	push_hup_open(p);
 	lws_sul_schedule(p->ctx, 0, &p->sul_poll, poll_cb,
 	    p->poll_ms * LWS_US_PER_MS);
 	lws_sul_schedule(p->ctx, 0, &p->sul_beat, beat_cb,
@@ -1248,9 +1315,7 @@ push_new(const struct conf *conf, struct store *st)
 	return p;
 }
 
-static volatile sig_atomic_t push_stopping;
-
-/* Runs the event loop until push_stop. */
+/* Runs the event loop until push_stop (poll) or a signal (libuv). */
 void
 push_run(struct push *p)
 {
@@ -1258,6 +1323,14 @@ push_run(struct push *p)
 	while (!push_stopping)
 		if (lws_service(p->ctx, 0) < 0)
 			break;
+}
+
+/* 1 when the loop itself handles SIGTERM and SIGINT (libuv). */
+int
+push_handles_signals(const struct push *p)
+{
+
+	return p->evlib;
 }
 
 /* Asks the loop to end; safe in a signal handler. */
@@ -1280,10 +1353,13 @@ push_free(struct push *p)
 	if (p == NULL)
 		return;
 	if (p->ctx != NULL) {
-		lws_sul_cancel(&p->sul_poll);
-		lws_sul_cancel(&p->sul_beat);
+		if (!push_stopping || !p->evlib) {
+			lws_sul_cancel(&p->sul_poll);
+			lws_sul_cancel(&p->sul_beat);
+		}
 		lws_context_destroy(p->ctx);
 	}
+	push_signalled = NULL;
 	/* The notify fd was closed by lws with its wsi. */
 	for (i = 0; i < PUSH_ADDR_BUCKETS; i++)
 		while ((a = p->addrs[i]) != NULL) {

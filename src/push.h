@@ -10,6 +10,7 @@ struct push;
 struct push *push_new(const struct conf *, struct store *);
 void push_run(struct push *);
 void push_stop(struct push *);
+int push_handles_signals(const struct push *);
 void push_free(struct push *);
 
 #endif

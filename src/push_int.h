@@ -91,7 +91,7 @@ struct push_client {
 	struct buf *rx; /* WebSocket message being reassembled */
 	const char *close_reason;
 	unsigned attached : 1, raw : 1, pending : 1, closing : 1, dead : 1,
-	    ping : 1, flushing : 1;
+	    ping : 1, flushing : 1, hup : 1;
 };
 
 struct push {
@@ -101,6 +101,8 @@ struct push {
 	struct lws_vhost *vh;
 	struct lws *notify_wsi;
 	int notify_fd;
+	int hup_fd;           /* epoll set of SSE sockets: push_hup.c */
+	struct lws *hup_wsi;
 	lws_sorted_usec_list_t sul_poll, sul_beat;
 	uint64_t seen; /* last change read from the log and pushed */
 	struct push_client *all, *raw, *pending;
@@ -110,6 +112,7 @@ struct push {
 	unsigned char *scratch;
 	size_t scratch_cap;
 	int unix_sock;
+	int evlib; /* on libuv: lws handles SIGTERM/SIGINT */
 	/* limits */
 	size_t max_clients, max_per_addr, max_subs, max_message, queue_limit;
 	int64_t heartbeat_ms, poll_ms;
@@ -117,6 +120,7 @@ struct push {
 	/* counters */
 	size_t nclients, nsse, nws, nsubs, nqueries;
 	uint64_t changes_total, msgs_total, bytes_total, resets_total;
+	uint64_t hups_total;
 	uint64_t rejected_total, slow_closed_total, coalesced_total;
 	uint64_t queries_computed_total, wakeups_total, polls_total;
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;
@@ -167,5 +171,11 @@ void push_ws_reset_msg(struct buf *, uint64_t seq);
 
 /* push_status.c */
 int push_status_http(struct push *, struct lws *, const char *path);
+
+/* push_hup.c */
+void push_hup_open(struct push *);
+void push_hup_watch(struct push *, struct push_client *);
+void push_hup_unwatch(struct push *, struct push_client *);
+void push_hup_drain(struct push *);
 
 #endif

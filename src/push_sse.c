@@ -198,6 +198,7 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 		goto out;
 	/* A stream has no end: cancel lws's pending HTTP timeout. */
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+	push_hup_watch(p, c);
 	if (events)
 		push_raw_start(p, c, has_since, since);
 	else if (push_subscribe(p, c, &spec, NULL) == NULL) {

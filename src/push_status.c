@@ -70,6 +70,9 @@ metrics(struct push *p, struct buf *b)
 	    "Reactive queries computed.", p->queries_computed_total);
 	metric(b, "strapi_live_push_wakeups_total", "counter",
 	    "Notify datagrams that woke the sidecar.", p->wakeups_total);
+	metric(b, "strapi_live_push_sse_hangups_total", "counter",
+	    "SSE streams closed because the client went away.",
+	    p->hups_total);
 	buf_adds(b,
 	    "# HELP strapi_live_push_lag_ms Time from commit to push."
 	    "\n# TYPE strapi_live_push_lag_ms histogram\n");

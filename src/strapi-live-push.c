@@ -27,11 +27,13 @@ main(int argc UNUSED, char *argv[])
 	prog_start(&p, argv[0], PROG_READER);
 	signal(SIGPIPE, SIG_IGN);
 	the_push = push_new(p.conf, p.store);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	if (!push_handles_signals(the_push)) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_term;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 	push_run(the_push);
 	log_info("shutting down");
 	push_free(the_push);

@@ -44,10 +44,9 @@ except IOError:
 a.close()
 sc.stop()
 
-# Total limit, and a slow consumer that never reads.
-# lws notices a vanished SSE reader when it next writes: the heartbeat
-# (1 s here) bounds how long a dead connection counts.
-sc = Sidecar(push_max_clients=2, push_queue=4096, push_heartbeat=1)
+# Total limit. Heartbeats are an hour apart here: a closed SSE stream
+# must be noticed when the client goes, not at the next write.
+sc = Sidecar(push_max_clients=2, push_queue=4096, push_heartbeat=3600)
 P = sc.port
 a = SSE(H, P, "/live/events")
 b = WS(H, P)
@@ -56,8 +55,9 @@ is_(c.status, 503, "over the total connection limit: 503")
 a.close()
 b.close()
 ok(wait_for(lambda: sc.health().get("clients") == 0, 5),
-   "closed clients are released (by the next heartbeat at the latest)")
+   "closed clients are released at once")
 sc.stop()
+
 sc = Sidecar(push_max_clients=10, push_queue=4096)
 P = sc.port
 
@@ -107,5 +107,39 @@ ids = [int(l[4:]) for l in data.decode(errors="replace").split("\n")
 is_(ids, list(range(1, 41)), "slow reader of the raw stream catches up from the log in order")
 slow.close()
 slow2.close()
+sc.stop()
+
+# Browsers that leave after receiving changes: each closed stream is
+# released, and the sidecar does not spin on the closed sockets meanwhile.
+def cpu_ticks(pid):
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+for loop in ("auto", "poll"):
+    sc = Sidecar(push_heartbeat=3600, push_loop=loop)
+    P = sc.port
+    streams = [SSE(H, P, "/live/events") for _ in range(20)]
+    queries = [SSE(H, P, "/live/query?collection=articles") for _ in range(5)]
+    ok(all(q.next(5) is not None for q in queries), "%s loop: query streams: first result" % loop)
+    streams += queries
+    post_body(W, article("leave-" + loop, "leave-" + loop, "tech",
+                        updated="2030-01-01T00:00:00.000Z",
+                        published="2030-01-01T00:00:00.000Z"))
+    got = [s.next(5) for s in streams]
+    ok(all(e is not None for e in got), "%s loop: every stream received the change" % loop)
+    t0 = cpu_ticks(sc.proc.pid)
+    for s in streams:
+        s.close()
+    ok(wait_for(lambda: sc.health().get("clients") == 0, 5),
+       "%s loop: 25 streams closed by their clients are released without a heartbeat" % loop)
+    time.sleep(1)
+    spent = cpu_ticks(sc.proc.pid) - t0
+    ok(spent < 50, "%s loop: sidecar idle after the clients left (%d ticks in ~1 s)" % (loop, spent))
+    st, body, _ = http_get(H, P, "/live/metrics")
+    ok("strapi_live_push_sse_hangups_total 25" in body,
+       "%s loop: metrics count the 25 hang-ups" % loop)
+    sc.stop()
+    log = open(os.environ["T"] + "/push.log").read()
+    ok(("event loop: libuv" if loop == "auto" else "event loop: poll") in log,
+       "%s loop: the sidecar ran on the expected loop" % loop)
 done()
 PY

@@ -80,6 +80,15 @@ main(void)
 	    "a bad boolean names its key");
 	free(cause);
 
+	c = load("push_loop = epoll\n", &cause);
+	ok(c == NULL && cause != NULL && strstr(cause, "push_loop") != NULL,
+	    "an unknown push_loop is refused");
+	free(cause);
+	c = load("push_loop = poll\n", &cause);
+	ok(c != NULL && strcmp(conf_str(c, CFG_PUSH_LOOP), "poll") == 0,
+	    "push_loop = poll is accepted");
+	conf_free(c);
+
 	c = load("store_dir = relative/path\n", &cause);
 	ok(c == NULL && cause != NULL && strstr(cause, "store_dir") != NULL,
 	    "a relative store directory is refused");
