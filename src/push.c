@@ -306,6 +306,10 @@ pending:
 	return 0;
 }
 
+/*
+ * Makes room for n bytes after LWS_PRE in the write buffer, keeping what
+ * it holds: an SSE flush grows it while frames are being gathered.
+ */
 static void
 scratch_reserve(struct push *p, size_t n)
 {
@@ -313,8 +317,7 @@ scratch_reserve(struct push *p, size_t n)
 	if (p->scratch_cap >= LWS_PRE + n)
 		return;
 	p->scratch_cap = LWS_PRE + n + 4096;
-	free(p->scratch);
-	p->scratch = xmalloc(p->scratch_cap);
+	p->scratch = xreallocarray(p->scratch, 1, p->scratch_cap);
 }
 
 struct catchup {
