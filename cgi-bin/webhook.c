@@ -3,6 +3,9 @@
 
 #include "fcgi.h"
 #include "prog.h"
+#ifdef HAVE_SYNC
+#include "repl_forward.h"
+#endif
 #include "webhook.h"
 
 int
@@ -14,6 +17,11 @@ main(int argc UNUSED, char *argv[])
 	prog_start(&p, argv[0], PROG_WRITER);
 	ctx.conf = p.conf;
 	ctx.store = p.store;
+#ifdef HAVE_SYNC
+	ctx.forward = repl_forward; /* libcurl is there (issue 9) */
+#else
+	ctx.forward = NULL;
+#endif
 	fcgi_serve(webhook_handle, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
 	prog_finish(&p);

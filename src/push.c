@@ -1245,6 +1245,7 @@ push_new(const struct conf *conf, struct store *st)
 	    p->poll_ms * LWS_US_PER_MS);
 	lws_sul_schedule(p->ctx, 0, &p->sul_beat, beat_cb,
 	    p->heartbeat_ms * LWS_US_PER_MS);
+	push_repl_start(p);
 	return p;
 }
 
@@ -1282,6 +1283,7 @@ push_free(struct push *p)
 	if (p->ctx != NULL) {
 		lws_sul_cancel(&p->sul_poll);
 		lws_sul_cancel(&p->sul_beat);
+		push_repl_free(p);
 		lws_context_destroy(p->ctx);
 	}
 	/* The notify fd was closed by lws with its wsi. */

@@ -579,3 +579,76 @@ store_repl_close(struct store *st)
 	free(st->repl);
 	st->repl = NULL;
 }
+
+/*
+ * Flags of DB->open. A reader opens read-only, inside a transaction (its
+ * reads use transactions, which a handle opened outside one refuses): a
+ * read-only handle writes no log record at open, so a process that only
+ * reads never starts the Replication Manager's subordinate threads (BDB
+ * starts them at a process's first log write on the master, and a
+ * transactional open for writing is one: it registers the file in the log).
+ */
+u_int32_t
+store_repl_open_flags(const struct store *st)
+{
+	if (st->flags & STORE_OPEN_RDONLY)
+		return DB_RDONLY | DB_AUTO_COMMIT;
+	return DB_CREATE | DB_AUTO_COMMIT;
+}
+
+/* Flags of DB->associate: a reader never builds a missing index. */
+u_int32_t
+store_repl_assoc_flags(const struct store *st)
+{
+	if (st->flags & STORE_OPEN_RDONLY)
+		return DB_AUTO_COMMIT;
+	return DB_AUTO_COMMIT | DB_CREATE;
+}
+
+/* A handle left open on purpose by an exiting writer (kept reachable). */
+static DB_ENV *abandoned_env;
+
+/*
+ * Called by store_close with the databases closed: returns 1 when the
+ * environment handle must not be closed. A writer other than the
+ * replication process runs the Replication Manager's subordinate threads
+ * once it has written on the master (BDB starts them by itself), and
+ * DB_ENV->close joins them: a connector thread blocked in connect() to a
+ * site that does not answer (stopped, or cut off so that SYNs are
+ * dropped) holds the join for the kernel's SYN timeout, about two
+ * minutes; that was the CLI hang at exit. So such a process flushes the
+ * log and leaves the handle open: it exits like a process that dies
+ * outside the library, which DB_REGISTER | DB_FAILCHK clean up after (the
+ * next opener, or a writer's failchk, frees its slot; __repmgr_failchk
+ * only looks at the replication process). Killing it while inside close
+ * would be worse: a thread dead inside the library makes failchk demand
+ * recovery of the whole environment. Readers (STORE_OPEN_RDONLY) never
+ * start those threads and close normally.
+ */
+int
+store_repl_abandon(struct store *st)
+{
+	int ret;
+
+	if (st->repl == NULL || st->repl->node ||
+	    (st->flags & STORE_OPEN_RDONLY))
+		return 0;
+	if ((ret = st->env->log_flush(st->env, NULL)) != 0)
+		log_warnx("replication: log_flush at exit: %s",
+		    db_strerror(ret));
+	abandoned_env = st->env;
+	st->env = NULL;
+	return 1;
+}
+
+/* This site's replication address "host:port" ("" when off). Borrowed. */
+const char *
+store_repl_self(void)
+{
+	static char self[STORE_REPL_ADDR_MAX];
+
+	if (!rc.on)
+		return "";
+	snprintf(self, sizeof(self), "%s:%u", rc.local.host, rc.local.port);
+	return self;
+}
