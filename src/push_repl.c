@@ -27,7 +27,7 @@
  * <store_dir>/__db.strapi-repl for `strapi-live stats`.
  */
 
-#define PUSH_REPL_TICK_MS    5	  /* change-log check on a replica */
+#define PUSH_REPL_TICK_MS    5    /* change-log check on a replica */
 #define PUSH_REPL_PUBLISH_MS 1000 /* status file refresh when idle */
 
 struct push_repl {
@@ -158,14 +158,15 @@ push_repl_metrics(struct push *p, struct buf *b)
 	if (p->repl == NULL || store_repl_status(p->store, &s) == -1)
 		return;
 	l = &p->repl->lag;
-	buf_adds(b, "# HELP strapi_live_repl_role This site's replication "
-		    "role (1 for the current one).\n"
-		    "# TYPE strapi_live_repl_role gauge\n");
+	buf_adds(b,
+	    "# HELP strapi_live_repl_role This site's replication "
+	    "role (1 for the current one).\n"
+	    "# TYPE strapi_live_repl_role gauge\n");
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		buf_printf(b, "strapi_live_repl_role{role=\"%s\"} %d\n",
 		    store_repl_role_name(roles[i]), s.role == roles[i]);
-	gauge(b, "strapi_live_repl_master_known",
-	    "1 when a master is known.", "gauge", s.master[0] != '\0');
+	gauge(b, "strapi_live_repl_master_known", "1 when a master is known.",
+	    "gauge", s.master[0] != '\0');
 	gauge(b, "strapi_live_repl_sites", "Sites in the group.", "gauge",
 	    s.nsites);
 	gauge(b, "strapi_live_repl_connected_sites",

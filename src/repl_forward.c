@@ -63,8 +63,7 @@ on_header(char *ptr, size_t size, size_t n, void *arg)
 			continue;
 		v = xstrndup(ptr + k + 1, len - k - 1);
 		v[strcspn(v, "\r\n")] = '\0';
-		http_resp_header(s->resp, keep[i], "%s",
-		    v + strspn(v, " \t"));
+		http_resp_header(s->resp, keep[i], "%s", v + strspn(v, " \t"));
 		free(v);
 	}
 	return len;
@@ -103,8 +102,8 @@ add_env_header(struct curl_slist *h, const char *var)
 			buf_addc(&b, '-');
 			up = 1;
 		} else {
-			buf_addc(&b, up ? var[i] :
-			    (char)tolower((unsigned char)var[i]));
+			buf_addc(&b,
+			    up ? var[i] : (char)tolower((unsigned char)var[i]));
 			up = 0;
 		}
 	}
@@ -168,8 +167,8 @@ repl_forward(const char *url, const char *self, int timeout_ms,
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body != NULL ? req->body :
-	    "");
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+	    req->body != NULL ? req->body : "");
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)req->body_len);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -187,8 +186,9 @@ repl_forward(const char *url, const char *self, int timeout_ms,
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (cr != CURLE_OK || status < 100 || s.too_big) {
 		log_warnx("forward: %s: %s", url,
-		    s.too_big ? "answer too large" :
-		    err[0] != '\0' ? err : curl_easy_strerror(cr));
+		    s.too_big            ? "answer too large"
+		        : err[0] != '\0' ? err
+		                         : curl_easy_strerror(cr));
 		goto out;
 	}
 	/* The master's answer becomes ours. */
@@ -196,8 +196,8 @@ repl_forward(const char *url, const char *self, int timeout_ms,
 	buf_reset(&resp->body);
 	buf_add(&resp->body, out.body.data != NULL ? out.body.data : "",
 	    out.body.len);
-	buf_add(&resp->headers, out.headers.data != NULL ? out.headers.data :
-	    "", out.headers.len);
+	buf_add(&resp->headers,
+	    out.headers.data != NULL ? out.headers.data : "", out.headers.len);
 	rc = 0;
 out:
 	http_resp_clear(&out);

@@ -72,6 +72,8 @@ struct store_repl {
 	int node;    /* the replication process (opened REPL_NODE) */
 	int started; /* repmgr_start has succeeded in this process */
 	int perm_failed;
+	int opened_client; /* not master when this process opened the store */
+	int restart;	   /* became master since: leave and be restarted */
 };
 
 static int
@@ -346,9 +348,19 @@ start_node(struct store *st)
 int
 store_repl_start(struct store *st)
 {
-	if (st->repl == NULL || !st->repl->node)
+	DB_REP_STAT *rs;
+
+	if (st->repl == NULL)
 		return 0;
-	return start_node(st);
+	if (st->repl->node)
+		return start_node(st);
+	/* See store_repl_write_target: where this process opened. */
+	if (st->env->rep_stat(st->env, &rs, 0) == 0) {
+		st->repl->opened_client = !(rs->st_status & DB_REP_MASTER);
+		free(rs);
+	} else
+		st->repl->opened_client = 1;
+	return 0;
 }
 
 /* 1 when something accepts connections on this host's replication address. */
@@ -508,6 +520,24 @@ store_repl_write_target(struct store *st, char *addr, size_t addrsz)
 		return -1;
 	switch (s.role) {
 	case STORE_REPL_MASTER:
+		/*
+		 * This site became master after this process opened the
+		 * store as a replica. Its first commits as a subordinate
+		 * whose replication threads start inside them were seen to
+		 * block past the write watchdog (libdb 5.3), and a process
+		 * that dies inside the library panics the host's
+		 * environment. Such a process has no replication threads
+		 * yet, so it can leave cleanly: it refuses (503) and asks to
+		 * be restarted (store_repl_wants_restart); a process that
+		 * opens on the master starts them at open, off the request.
+		 */
+		if (st->repl->opened_client && !st->repl->node) {
+			if (!st->repl->restart)
+				log_warnx("replication: this site became master "
+				    "after this process started; restarting it");
+			st->repl->restart = 1;
+			return -1;
+		}
 		return start_subordinate(st) == 0 ? 0 : -1;
 	case STORE_REPL_CLIENT:
 		if (s.master[0] == '\0')
@@ -622,8 +652,10 @@ static DB_ENV *abandoned_env;
  * next opener, or a writer's failchk, frees its slot; __repmgr_failchk
  * only looks at the replication process). Killing it while inside close
  * would be worse: a thread dead inside the library makes failchk demand
- * recovery of the whole environment. Readers (STORE_OPEN_RDONLY) never
- * start those threads and close normally.
+ * recovery of the whole environment. Readers (STORE_OPEN_RDONLY), and
+ * writers that opened on a replica (they never write there, and leave
+ * once the site becomes master), never start those threads and close
+ * normally.
  */
 int
 store_repl_abandon(struct store *st)
@@ -631,7 +663,7 @@ store_repl_abandon(struct store *st)
 	int ret;
 
 	if (st->repl == NULL || st->repl->node ||
-	    (st->flags & STORE_OPEN_RDONLY))
+	    (st->flags & STORE_OPEN_RDONLY) || st->repl->opened_client)
 		return 0;
 	if ((ret = st->env->log_flush(st->env, NULL)) != 0)
 		log_warnx("replication: log_flush at exit: %s",
@@ -651,4 +683,15 @@ store_repl_self(void)
 		return "";
 	snprintf(self, sizeof(self), "%s:%u", rc.local.host, rc.local.port);
 	return self;
+}
+
+/*
+ * 1 when this process must be restarted: the site became master after it
+ * opened the store (see store_repl_write_target). A FastCGI writer then
+ * ends its loop after answering, and its server starts a fresh one.
+ */
+int
+store_repl_wants_restart(const struct store *st)
+{
+	return st->repl != NULL && st->repl->restart;
 }
