@@ -71,12 +71,13 @@ class Site:
                  "repl_sites = " + " ".join(others),
                  "repl_group_creator = " + ("yes" if creator else "no"),
                  "repl_webhook_urls = " + " ".join(urls),
-                 "repl_ack_timeout = 1000",
-                 "repl_heartbeat = 300",
-                 "repl_election_timeout = 1000",
-                 "repl_election_retry = 300",
                  "repl_start_timeout = 30"]
-        for k, v in self.c.extra.items():
+        # Timings: a slow heartbeat by default, so a loaded test machine
+        # does not see spurious elections; the soak passes faster ones.
+        opts = {"repl_ack_timeout": 1000, "repl_heartbeat": 1000,
+                "repl_election_timeout": 1000, "repl_election_retry": 300}
+        opts.update(self.c.extra)
+        for k, v in opts.items():
             lines.append("%s = %s" % (k, v))
         self.conf = os.path.join(self.dir, "strapi-live.conf")
         fd = os.open(self.conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -16,7 +16,7 @@ import os
 from push_client import ok, is_, diag, done, wait_for
 from repl_cluster import Cluster, Loader
 
-c = Cluster(os.path.join(os.environ["T"], "cluster"))
+c = Cluster(os.path.join(os.environ["T"], "cluster"), repl_heartbeat=300)
 c.start()
 s1, s2, s3 = c.sites
 try:
