@@ -3,7 +3,22 @@
 
 #include "fcgi.h"
 #include "prog.h"
+#include "store_repl.h"
+#ifdef HAVE_SYNC
+#include "repl_forward.h"
+#endif
 #include "webhook.h"
+
+/* A writer whose site became master since it started is restarted. */
+static void
+handle(const struct http_req *req, struct http_resp *resp, void *arg)
+{
+	const struct webhook_ctx *ctx = arg;
+
+	webhook_handle(req, resp, arg);
+	if (store_repl_wants_restart(ctx->store))
+		fcgi_stop_after_request();
+}
 
 int
 main(int argc UNUSED, char *argv[])
@@ -14,7 +29,12 @@ main(int argc UNUSED, char *argv[])
 	prog_start(&p, argv[0], PROG_WRITER);
 	ctx.conf = p.conf;
 	ctx.store = p.store;
-	fcgi_serve(webhook_handle, &ctx,
+#ifdef HAVE_SYNC
+	ctx.forward = repl_forward; /* libcurl is there (issue 9) */
+#else
+	ctx.forward = NULL;
+#endif
+	fcgi_serve(handle, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
 	prog_finish(&p);
 	return 0;

@@ -19,8 +19,9 @@
  * the replication address, taking part in elections) until SIGTERM, and
  * turns changes that replication applies here into wake-up datagrams for
  * the push sidecar, which then pushes them with the master's sequence
- * numbers. The push sidecar can take this role itself (STORE_OPEN_REPL_NODE)
- * once it runs on this branch; until then this is the replication process.
+ * numbers. The push sidecar normally takes this role (prog_start with
+ * PROG_PUSH); this command is for hosts that run no sidecar. Never both:
+ * the second to start refuses (DB_REP_IGNORE).
  */
 
 static volatile sig_atomic_t stop;

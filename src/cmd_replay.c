@@ -82,6 +82,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	store_set_durable(ctx->store, conf_bool(ctx->conf, CFG_DURABLE));
 	wctx.conf = ctx->conf;
 	wctx.store = ctx->store;
+	wctx.forward = NULL; /* replay runs on the master only */
 	for (i = 0; i < l.n; i++) {
 		http_resp_init(&resp);
 		webhook_replay(&wctx, l.v[i].raw, l.v[i].len, &resp);

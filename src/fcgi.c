@@ -28,6 +28,17 @@ on_term(int sig UNUSED)
 	FCGX_ShutdownPending();
 }
 
+/*
+ * Ends the loop after the current request (its answer is still sent), so
+ * the FastCGI server starts a fresh process (replication, issue 9).
+ */
+void
+fcgi_stop_after_request(void)
+{
+
+	fcgi_stop = 1;
+}
+
 /* 1 once SIGTERM or SIGINT arrived: long handlers should wind down. */
 int
 fcgi_shutting_down(void)

@@ -11,5 +11,6 @@ typedef void (*fcgi_handler)(const struct http_req *, struct http_resp *,
 
 int fcgi_serve(fcgi_handler, void *arg, size_t max_body);
 int fcgi_shutting_down(void);
+void fcgi_stop_after_request(void);
 
 #endif

@@ -19,6 +19,7 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 {
 	char *cause;
 	enum log_level lv = LOG_LEVEL_INFO;
+	int flags;
 
 	log_init(argv0, LOG_LEVEL_INFO);
 	if (conf_load(&p->conf, &cause) == -1)
@@ -30,8 +31,19 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	if (conf_file_is_exposed(p->conf))
 		log_warnx("%s holds secrets and is readable by other users",
 		    conf_path(p->conf));
-	if (store_open(&p->store, conf_str(p->conf, CFG_STORE_DIR),
-	        role == PROG_WRITER ? 0 : STORE_OPEN_NO_NOTIFY) == -1)
+	flags = role == PROG_WRITER ? 0 : STORE_OPEN_NO_NOTIFY;
+	/*
+	 * Replicated (issue 9): the sidecar is the host's replication process
+	 * (it starts the Replication Manager's threads at open and waits to
+	 * join the group); readers open read-only, so they never start
+	 * repmgr threads of their own.
+	 */
+	if (store_repl_enabled() && role == PROG_PUSH)
+		flags |= STORE_OPEN_REPL_NODE;
+	else if (store_repl_enabled() && role == PROG_READER)
+		flags |= STORE_OPEN_RDONLY;
+	if (store_open(&p->store, conf_str(p->conf, CFG_STORE_DIR), flags) ==
+	    -1)
 		fatalx("cannot open the store");
 	if (role == PROG_WRITER)
 		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));

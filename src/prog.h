@@ -6,8 +6,9 @@
 #include "store.h"
 
 enum prog_role {
-	PROG_READER, /* query.fcgi, events.fcgi, the sidecar */
+	PROG_READER, /* query.fcgi, events.fcgi */
 	PROG_WRITER, /* webhook.fcgi, sync.fcgi: durability from the config */
+	PROG_PUSH,   /* the sidecar: a reader, and the replication process */
 };
 
 struct prog {

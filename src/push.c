@@ -1192,6 +1192,7 @@ signal_cb(void *handle UNUSED, int signum)
 	log_info("signal %d: closing connections", signum);
 	lws_sul_cancel(&p->sul_poll);
 	lws_sul_cancel(&p->sul_beat);
+	push_repl_free(p);
 	lws_context_destroy(p->ctx);
 }
 
@@ -1315,6 +1316,7 @@ push_new(const struct conf *conf, struct store *st)
 	    p->poll_ms * LWS_US_PER_MS);
 	lws_sul_schedule(p->ctx, 0, &p->sul_beat, beat_cb,
 	    p->heartbeat_ms * LWS_US_PER_MS);
+	push_repl_start(p);
 	return p;
 }
 
@@ -1360,6 +1362,7 @@ push_free(struct push *p)
 			lws_sul_cancel(&p->sul_poll);
 			lws_sul_cancel(&p->sul_beat);
 		}
+		push_repl_free(p);
 		lws_context_destroy(p->ctx);
 	}
 	push_signalled = NULL;

@@ -126,6 +126,7 @@ struct push {
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;
 	uint64_t lag_buckets[PUSH_LAG_BUCKETS];
 	int64_t started_ms;
+	struct push_repl *repl; /* replication (issue 9), NULL when off */
 };
 
 extern const unsigned push_lag_bounds[PUSH_LAG_BUCKETS];
@@ -168,6 +169,12 @@ int push_ws_receive(struct push *, struct push_client *, const char *, size_t);
 void push_ws_change_msg(struct buf *, const struct store_change *,
     const char *plural);
 void push_ws_reset_msg(struct buf *, uint64_t seq);
+
+/* push_repl.c (issue 9) */
+void push_repl_start(struct push *);
+void push_repl_free(struct push *);
+void push_repl_healthz(struct push *, struct buf *);
+void push_repl_metrics(struct push *, struct buf *);
 
 /* push_status.c */
 int push_status_http(struct push *, struct lws *, const char *path);

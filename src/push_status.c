@@ -22,6 +22,12 @@ healthz(struct push *p, struct buf *b)
 	    up ? "true" : "false", p->seen, last, p->nclients, p->nsse, p->nws,
 	    p->nsubs, p->nqueries, push_now_ms() - p->started_ms,
 	    p->notify_wsi != NULL ? "true" : "false");
+	/* Reopen the object for the replication member (issue 9). */
+	if (p->repl != NULL) {
+		b->len--;
+		push_repl_healthz(p, b);
+		buf_addc(b, '}');
+	}
 }
 
 static void
@@ -87,6 +93,7 @@ metrics(struct push *p, struct buf *b)
 	    p->lag_count, p->lag_sum_ms, p->lag_count);
 	metric(b, "strapi_live_push_lag_max_ms", "gauge",
 	    "Largest commit-to-push lag seen.", p->lag_max_ms);
+	push_repl_metrics(p, b);
 }
 
 /* Answers /live/healthz (JSON) or /live/metrics (Prometheus text). */

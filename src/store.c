@@ -211,7 +211,7 @@ open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
 		return -1;
 	}
 	ret = db->open(db, NULL, file, NULL, DB_BTREE,
-	    DB_CREATE | DB_AUTO_COMMIT | store_mvcc_flag(st), 0600);
+	    store_repl_open_flags(st) | store_mvcc_flag(st), 0600);
 	if (ret != 0) {
 		log_warnx("store: opening %s/%s: %s", st->dir, file,
 		    db_strerror(ret));
@@ -335,11 +335,11 @@ store_open(struct store **out, const char *dir, int flags)
 	 * (an empty index over a non-empty store, e.g. after an upgrade).
 	 */
 	if ((ret = st->entries->associate(st->entries, NULL, st->by_slug,
-		 extract_slug, DB_AUTO_COMMIT | DB_CREATE)) != 0 ||
+		 extract_slug, store_repl_assoc_flags(st))) != 0 ||
 	    (ret = st->entries->associate(st->entries, NULL, st->by_time,
-		 extract_time, DB_AUTO_COMMIT | DB_CREATE)) != 0 ||
+		 extract_time, store_repl_assoc_flags(st))) != 0 ||
 	    (ret = st->entries->associate(st->entries, NULL, st->by_category,
-		 extract_category, DB_AUTO_COMMIT | DB_CREATE)) != 0) {
+		 extract_category, store_repl_assoc_flags(st))) != 0) {
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
 		goto fail;
 	}
@@ -374,7 +374,7 @@ store_close(struct store *st)
 			(*dbs[i])->close(*dbs[i], 0);
 		*dbs[i] = NULL;
 	}
-	if (st->env != NULL)
+	if (st->env != NULL && !store_repl_abandon(st))
 		st->env->close(st->env, 0);
 	store_repl_close(st);
 	buf_clear(&st->k1);
@@ -805,8 +805,14 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 		if (ret == 0) {
 			ret = txn->commit(txn, 0);
 			if (ret == 0 && store_repl_commit_ok(st) == -1) {
-				/* Committed here, not acknowledged by the group. */
-				(void)commit_done(st, last, n > 0);
+				/*
+				 * Committed here, not acknowledged by the
+				 * group: flushed (it may still reach the
+				 * others), not answered 200. No checkpoint:
+				 * it would wait for acks again.
+				 */
+				watchdog(0);
+				(void)st->env->log_flush(st->env, NULL);
 				for (i = 0; i < n; i++)
 					w[i].result = STORE_ERR;
 				return -1;

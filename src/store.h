@@ -16,6 +16,7 @@ enum store_open_flags {
 	STORE_OPEN_DEFAULT = 0,
 	STORE_OPEN_NO_NOTIFY = 1, /* never send wake-ups (tests, tools) */
 	STORE_OPEN_REPL_NODE = 2, /* this host's replication process */
+	STORE_OPEN_RDONLY = 4,	  /* never writes (replicated readers) */
 };
 
 enum store_result {

@@ -37,6 +37,9 @@ int store_repl_may_write(struct store *);
 int store_repl_commit_ok(struct store *);
 void store_repl_close(struct store *);
 u_int32_t store_mvcc_flag(const struct store *);
+u_int32_t store_repl_open_flags(const struct store *);
+u_int32_t store_repl_assoc_flags(const struct store *);
+int store_repl_abandon(struct store *);
 u_int32_t store_snapshot_flag(const struct store *);
 
 #endif

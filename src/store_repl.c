@@ -72,6 +72,8 @@ struct store_repl {
 	int node;    /* the replication process (opened REPL_NODE) */
 	int started; /* repmgr_start has succeeded in this process */
 	int perm_failed;
+	int opened_client; /* not master when this process opened the store */
+	int restart;	   /* became master since: leave and be restarted */
 };
 
 static int
@@ -346,9 +348,19 @@ start_node(struct store *st)
 int
 store_repl_start(struct store *st)
 {
-	if (st->repl == NULL || !st->repl->node)
+	DB_REP_STAT *rs;
+
+	if (st->repl == NULL)
 		return 0;
-	return start_node(st);
+	if (st->repl->node)
+		return start_node(st);
+	/* See store_repl_write_target: where this process opened. */
+	if (st->env->rep_stat(st->env, &rs, 0) == 0) {
+		st->repl->opened_client = !(rs->st_status & DB_REP_MASTER);
+		free(rs);
+	} else
+		st->repl->opened_client = 1;
+	return 0;
 }
 
 /* 1 when something accepts connections on this host's replication address. */
@@ -508,6 +520,24 @@ store_repl_write_target(struct store *st, char *addr, size_t addrsz)
 		return -1;
 	switch (s.role) {
 	case STORE_REPL_MASTER:
+		/*
+		 * This site became master after this process opened the
+		 * store as a replica. Its first commits as a subordinate
+		 * whose replication threads start inside them were seen to
+		 * block past the write watchdog (libdb 5.3), and a process
+		 * that dies inside the library panics the host's
+		 * environment. Such a process has no replication threads
+		 * yet, so it can leave cleanly: it refuses (503) and asks to
+		 * be restarted (store_repl_wants_restart); a process that
+		 * opens on the master starts them at open, off the request.
+		 */
+		if (st->repl->opened_client && !st->repl->node) {
+			if (!st->repl->restart)
+				log_warnx("replication: this site became master "
+				    "after this process started; restarting it");
+			st->repl->restart = 1;
+			return -1;
+		}
 		return start_subordinate(st) == 0 ? 0 : -1;
 	case STORE_REPL_CLIENT:
 		if (s.master[0] == '\0')
@@ -578,4 +608,90 @@ store_repl_close(struct store *st)
 {
 	free(st->repl);
 	st->repl = NULL;
+}
+
+/*
+ * Flags of DB->open. A reader opens read-only, inside a transaction (its
+ * reads use transactions, which a handle opened outside one refuses): a
+ * read-only handle writes no log record at open, so a process that only
+ * reads never starts the Replication Manager's subordinate threads (BDB
+ * starts them at a process's first log write on the master, and a
+ * transactional open for writing is one: it registers the file in the log).
+ */
+u_int32_t
+store_repl_open_flags(const struct store *st)
+{
+	if (st->flags & STORE_OPEN_RDONLY)
+		return DB_RDONLY | DB_AUTO_COMMIT;
+	return DB_CREATE | DB_AUTO_COMMIT;
+}
+
+/* Flags of DB->associate: a reader never builds a missing index. */
+u_int32_t
+store_repl_assoc_flags(const struct store *st)
+{
+	if (st->flags & STORE_OPEN_RDONLY)
+		return DB_AUTO_COMMIT;
+	return DB_AUTO_COMMIT | DB_CREATE;
+}
+
+/* A handle left open on purpose by an exiting writer (kept reachable). */
+static DB_ENV *abandoned_env;
+
+/*
+ * Called by store_close with the databases closed: returns 1 when the
+ * environment handle must not be closed. A writer other than the
+ * replication process runs the Replication Manager's subordinate threads
+ * once it has written on the master (BDB starts them by itself), and
+ * DB_ENV->close joins them: a connector thread blocked in connect() to a
+ * site that does not answer (stopped, or cut off so that SYNs are
+ * dropped) holds the join for the kernel's SYN timeout, about two
+ * minutes; that was the CLI hang at exit. So such a process flushes the
+ * log and leaves the handle open: it exits like a process that dies
+ * outside the library, which DB_REGISTER | DB_FAILCHK clean up after (the
+ * next opener, or a writer's failchk, frees its slot; __repmgr_failchk
+ * only looks at the replication process). Killing it while inside close
+ * would be worse: a thread dead inside the library makes failchk demand
+ * recovery of the whole environment. Readers (STORE_OPEN_RDONLY), and
+ * writers that opened on a replica (they never write there, and leave
+ * once the site becomes master), never start those threads and close
+ * normally.
+ */
+int
+store_repl_abandon(struct store *st)
+{
+	int ret;
+
+	if (st->repl == NULL || st->repl->node ||
+	    (st->flags & STORE_OPEN_RDONLY) || st->repl->opened_client)
+		return 0;
+	if ((ret = st->env->log_flush(st->env, NULL)) != 0)
+		log_warnx("replication: log_flush at exit: %s",
+		    db_strerror(ret));
+	abandoned_env = st->env;
+	st->env = NULL;
+	return 1;
+}
+
+/* This site's replication address "host:port" ("" when off). Borrowed. */
+const char *
+store_repl_self(void)
+{
+	static char self[STORE_REPL_ADDR_MAX];
+
+	if (!rc.on)
+		return "";
+	snprintf(self, sizeof(self), "%s:%u", rc.local.host, rc.local.port);
+	return self;
+}
+
+/*
+ * 1 when this process must be restarted: the site became master after it
+ * opened the store (see store_repl_write_target). A FastCGI writer then
+ * ends its loop after answering, and its server starts a fresh one.
+ */
+int
+store_repl_wants_restart(const struct store *st)
+{
+	return st->repl != NULL && st->repl->restart;
 }

@@ -24,7 +24,7 @@ main(int argc UNUSED, char *argv[])
 	struct sigaction sa;
 	struct prog p;
 
-	prog_start(&p, argv[0], PROG_READER);
+	prog_start(&p, argv[0], PROG_PUSH);
 	signal(SIGPIPE, SIG_IGN);
 	the_push = push_new(p.conf, p.store);
 	if (!push_handles_signals(the_push)) {

@@ -56,6 +56,25 @@ cmd_wants_help(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * On a replicated store the commands that only read open it read-only:
+ * they then never start Replication Manager threads (issue 9).
+ */
+static int
+cmd_open_flags(const struct cmd_entry *cmd)
+{
+	static const char *const readers[] = { "dump", "events", "stats",
+		"verify" };
+	size_t i;
+
+	if (!store_repl_enabled())
+		return 0;
+	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (strcmp(cmd->name, readers[i]) == 0)
+			return STORE_OPEN_RDONLY;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -108,8 +127,8 @@ main(int argc, char *argv[])
 		return CMD_EXIT_OK;
 	}
 	if (cmd->needs_store &&
-	    store_open(&ctx.store, conf_str(ctx.conf, CFG_STORE_DIR), 0) ==
-	    -1) {
+	    store_open(&ctx.store, conf_str(ctx.conf, CFG_STORE_DIR),
+		cmd_open_flags(cmd)) == -1) {
 		fprintf(stderr, "strapi-live: cannot open the store at %s\n",
 		    conf_str(ctx.conf, CFG_STORE_DIR));
 		conf_free(ctx.conf);

@@ -316,7 +316,7 @@ webhook_handle(const struct http_req *req, struct http_resp *resp,
 		return;
 	}
 	/* On a replica: to the master, never applied here (issue 9). */
-	if (webhook_repl_route(d.ctx->conf, d.ctx->store, resp))
+	if (webhook_repl_route(d.ctx, req, resp))
 		return;
 	if (!http_ct_equal(req->content_type, "application/json", 16)) {
 		reject(&d, 415, "Content-Type must be application/json", 0);

@@ -11,14 +11,15 @@
 
 /*
  * Only the master applies webhooks. A delivery that reaches a replica is
- * answered 307 with the master's webhook URL (repl_webhook_urls maps each
- * site's replication address to its webhook URL): the sender repeats the
- * same POST, body and secret header there. When no master is known (an
- * election is running) or its URL isn't configured the answer is 503, so
- * the delivery is never applied here and never dropped silently.
- *
- * repl_forward = forward (proxying the request to the master) needs an
- * HTTP client in webhook.fcgi; until that lands it answers 307 as well.
+ * never applied there: with repl_forward = forward (the default) it is
+ * proxied to the master's webhook URL and the master's answer is returned
+ * (repl_forward.c); with repl_forward = redirect it is answered 307 with
+ * that URL, and the sender repeats the same POST there. repl_webhook_urls
+ * maps each site's replication address to its webhook URL. When no master
+ * is known (an election is running), its URL is not configured, or it
+ * cannot be reached, the answer is 503 with a JSON error and Retry-After:
+ * the delivery is refused, never dropped silently. (Strapi itself does not
+ * retry a failed webhook; see docs/replication.md.)
  */
 
 /* The URL configured for addr ("host:port"), or NULL. Caller frees. */
@@ -40,42 +41,71 @@ master_url(const struct conf *conf, const char *addr)
 	return url;
 }
 
+static void
+unavailable(struct http_resp *resp, const char *why, const char *note)
+{
+	http_resp_header(resp, "Retry-After", "1");
+	http_resp_error(resp, 503, why);
+	resp->note = note;
+}
+
 /*
  * Returns 0 when this process should apply the delivery, or 1 when resp
- * holds the answer (a redirect to the master, or 503).
+ * holds the answer (the master's, a redirect to it, or 503).
  */
 int
-webhook_repl_route(const struct conf *conf, struct store *st,
+webhook_repl_route(const struct webhook_ctx *ctx, const struct http_req *req,
     struct http_resp *resp)
 {
 	char addr[STORE_REPL_ADDR_MAX];
 	char *url;
-	int r;
+	int r, redirect;
 
 	if (!store_repl_enabled())
 		return 0;
-	r = store_repl_write_target(st, addr, sizeof(addr));
+	r = store_repl_write_target(ctx->store, addr, sizeof(addr));
 	if (r == 0)
 		return 0;
-	if (r == -1) {
-		http_resp_header(resp, "Retry-After", "1");
-		http_resp_error(resp, 503, "no replication master is "
-		    "available; the delivery was not stored");
-		resp->note = "no-master";
+	if (r == -1 && store_repl_wants_restart(ctx->store)) {
+		unavailable(resp, "this site has just become the master; the "
+		    "delivery was not stored, retry", "new-master");
 		return 1;
 	}
-	if ((url = master_url(conf, addr)) == NULL) {
+	if (r == -1) {
+		unavailable(resp, "no replication master is available; the "
+		    "delivery was not stored", "no-master");
+		return 1;
+	}
+	/* Forwarded once already: the sender thought we were master. */
+	if (http_req_header(req, "X-Strapi-Live-Forwarded") != NULL) {
+		unavailable(resp, "this site is no longer the master; the "
+		    "delivery was not stored", "not-master");
+		return 1;
+	}
+	if ((url = master_url(ctx->conf, addr)) == NULL) {
 		log_warnx("webhook: master %s has no URL in repl_webhook_urls",
 		    addr);
-		http_resp_error(resp, 503, "this site is a replica and the "
-		    "master's webhook URL is not configured");
-		resp->note = "no-master-url";
+		unavailable(resp, "this site is a replica and the master's "
+		    "webhook URL is not configured", "no-master-url");
 		return 1;
 	}
-	http_resp_header(resp, "Location", "%s", url);
-	http_resp_error(resp, 307, "this site is a replica; deliver to the "
-	    "master");
-	resp->note = "redirect";
+	redirect = strcmp(conf_str(ctx->conf, CFG_REPL_FORWARD), "redirect") ==
+	    0 || ctx->forward == NULL;
+	if (redirect) {
+		http_resp_header(resp, "Location", "%s", url);
+		http_resp_error(resp, 307, "this site is a replica; deliver to "
+		    "the master");
+		resp->note = "redirect";
+	} else if (req->body_too_large) {
+		http_resp_error(resp, 413, "body larger than webhook_max_body");
+		resp->note = "too-large";
+	} else if (ctx->forward(url, store_repl_self(), (int)conf_int(ctx->conf,
+	    CFG_REPL_ACK_TIMEOUT) + 10000, req, resp) == 0) {
+		resp->note = "forwarded";
+	} else {
+		unavailable(resp, "the master could not be reached; the "
+		    "delivery was not stored", "master-unreachable");
+	}
 	free(url);
 	return 1;
 }

@@ -1,0 +1,312 @@
+"""repl_cluster.py: three replicated sites on loopback (issue 9).
+
+Each site has its own store directory, configuration file, push sidecar
+(the host's replication process) and lighttpd with webhook.fcgi and
+query.fcgi. Used by tests/server/t1900-repl-cluster.sh and bench/repl.sh.
+Standard library only.
+"""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from push_client import SECRET, article, free_port, http_get, wait_for
+
+BUILD = os.environ.get("top_builddir", ".")
+WEBHOOK_FCGI = os.environ.get("WEBHOOK_FCGI",
+                              os.path.join(BUILD, "cgi-bin/webhook.fcgi"))
+QUERY_FCGI = os.environ.get("QUERY_FCGI",
+                            os.path.join(BUILD, "cgi-bin/query.fcgi"))
+PUSH_BIN = os.environ.get("PUSH_BIN",
+                          os.path.join(BUILD, "src/strapi-live-push"))
+STRAPI_LIVE = os.environ.get("STRAPI_LIVE",
+                             os.path.join(BUILD, "src/strapi-live"))
+
+
+def children(pid):
+    """Direct children of pid (FastCGI workers of a lighttpd)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                out.append(int(d))
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+class Site:
+    def __init__(self, cluster, n):
+        self.c = cluster
+        self.n = n
+        self.dir = os.path.join(cluster.tmp, "site%d" % n)
+        os.makedirs(os.path.join(self.dir, "www"), exist_ok=True)
+        self.store = os.path.join(self.dir, "store")
+        self.repl_port = free_port()
+        self.push_port = free_port()
+        self.web_port = free_port()
+        self.addr = "127.0.0.1:%d" % self.repl_port
+        self.push = None
+        self.web = None
+
+    @property
+    def webhook_url(self):
+        return "http://127.0.0.1:%d/strapi/webhook" % self.web_port
+
+    def write_conf(self, creator):
+        others = [s.addr for s in self.c.sites if s is not self]
+        urls = ["%s=%s" % (s.addr, s.webhook_url) for s in self.c.sites]
+        lines = ["store_dir = " + self.store,
+                 "webhook_secret = " + SECRET,
+                 "push_listen = 127.0.0.1:%d" % self.push_port,
+                 "repl_local = " + self.addr,
+                 "repl_sites = " + " ".join(others),
+                 "repl_group_creator = " + ("yes" if creator else "no"),
+                 "repl_webhook_urls = " + " ".join(urls),
+                 "repl_start_timeout = 30"]
+        # Timings: a slow heartbeat by default, so a loaded test machine
+        # does not see spurious elections; the soak passes faster ones.
+        opts = {"repl_ack_timeout": 1000, "repl_heartbeat": 1000,
+                "repl_election_timeout": 1000, "repl_election_retry": 300}
+        opts.update(self.c.extra)
+        for k, v in opts.items():
+            lines.append("%s = %s" % (k, v))
+        self.conf = os.path.join(self.dir, "strapi-live.conf")
+        fd = os.open(self.conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def env(self):
+        e = dict(os.environ)
+        for k in list(e):
+            if k.startswith("STRAPI_LIVE_") and k != "STRAPI_LIVE_LOG_LEVEL":
+                del e[k]
+        e["STRAPI_LIVE_CONFIG"] = self.conf
+        return e
+
+    def start_push(self, creator=False, wait=True):
+        self.write_conf(creator)
+        log = open(os.path.join(self.dir, "push.log"), "a")
+        self.push = subprocess.Popen([PUSH_BIN], env=self.env(), stdout=log,
+                                     stderr=log)
+        if wait and not wait_for(self.health, 40, 0.05):
+            raise IOError("site %d: sidecar did not start" % self.n)
+
+    def start_web(self):
+        conf = os.path.join(self.dir, "lighttpd.conf")
+        fcgi = []
+        for prefix, binp, procs in (("/strapi/webhook", WEBHOOK_FCGI, 2),
+                                    ("/api/", QUERY_FCGI, 2)):
+            name = os.path.basename(binp).replace(".", "_")
+            fcgi.append(
+                '"%s" => (( "socket" => "%s/%s.sock", "bin-path" => "%s", '
+                '"max-procs" => %d, "check-local" => "disable", '
+                '"bin-copy-environment" => ( "PATH", "STRAPI_LIVE_CONFIG", '
+                '"STRAPI_LIVE_LOG_LEVEL", "ASAN_OPTIONS", "UBSAN_OPTIONS", '
+                '"LSAN_OPTIONS" ) ))' % (prefix, self.dir, name, binp, procs))
+        with open(conf, "w") as f:
+            f.write('server.document-root = "%s/www"\n' % self.dir)
+            f.write("server.port = %d\n" % self.web_port)
+            f.write('server.bind = "127.0.0.1"\n')
+            f.write('server.errorlog = "%s/lighttpd-error.log"\n' % self.dir)
+            f.write('server.modules += ("mod_fastcgi")\n')
+            f.write("fastcgi.server = ( %s )\n" % ", ".join(fcgi))
+        log = open(os.path.join(self.dir, "lighttpd.out"), "a")
+        self.web = subprocess.Popen(["lighttpd", "-D", "-f", conf],
+                                    env=self.env(), stdout=log, stderr=log)
+        if not wait_for(lambda: self.get("/api/articles")[0] in (200, 404),
+                        10, 0.05):
+            raise IOError("site %d: lighttpd did not start" % self.n)
+
+    def start(self, creator=False):
+        self.start_push(creator)
+        self.start_web()
+
+    def health(self):
+        try:
+            st, body, _ = http_get("127.0.0.1", self.push_port,
+                                   "/live/healthz")
+            return json.loads(body) if st == 200 else None
+        except Exception:
+            return None
+
+    def role(self):
+        h = self.health() or {}
+        return (h.get("replication") or {}).get("role")
+
+    def master(self):
+        h = self.health() or {}
+        return (h.get("replication") or {}).get("master")
+
+    def get(self, path):
+        try:
+            return http_get("127.0.0.1", self.web_port, path)
+        except Exception as e:
+            return (0, str(e), {})
+
+    def post(self, body, timeout=15):
+        """POSTs a webhook; returns (status, parsed JSON or text)."""
+        req = urllib.request.Request(
+            self.webhook_url, data=body.encode(), method="POST",
+            headers={"Content-Type": "application/json",
+                     "Authorization": "Bearer " + SECRET,
+                     "X-Strapi-Event": json.loads(body)["event"]})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                st, text = r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            st, text = e.code, e.read().decode()
+        except Exception as e:
+            return 0, str(e)
+        try:
+            return st, json.loads(text)
+        except ValueError:
+            return st, text
+
+    def docs(self):
+        """documentId -> updatedAt of the published articles (CLI dump)."""
+        r = subprocess.run([STRAPI_LIVE, "dump"], env=self.env(),
+                           capture_output=True, text=True, timeout=20)
+        out = {}
+        for line in r.stdout.splitlines():
+            if line.strip():
+                d = json.loads(line)
+                out[d["documentId"]] = d.get("updatedAt")
+        return out
+
+    def query_ids(self):
+        st, body, _ = self.get("/api/articles?pagination%5BpageSize%5D=100")
+        if st != 200:
+            return None
+        return sorted(x["documentId"] for x in json.loads(body)["data"])
+
+    def _procs(self):
+        out = []
+        for p in (self.push, self.web):
+            if p is not None and p.poll() is None:
+                out.append(p.pid)
+        if self.web is not None and self.web.poll() is None:
+            out += children(self.web.pid)
+        return out
+
+    def signal(self, sig, what=("push", "web")):
+        pids = []
+        if "push" in what and self.push is not None and \
+                self.push.poll() is None:
+            pids.append(self.push.pid)
+        if "web" in what and self.web is not None and self.web.poll() is None:
+            pids += children(self.web.pid) + [self.web.pid]
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+
+    def kill(self):
+        """The host dies: SIGKILL to the sidecar, lighttpd, its workers."""
+        self.signal(signal.SIGKILL)
+        for p in (self.push, self.web):
+            if p is not None:
+                p.wait()
+        self.push = self.web = None
+
+    def stop(self):
+        self.signal(signal.SIGCONT)
+        if self.web is not None and self.web.poll() is None:
+            kids = children(self.web.pid)
+            self.web.terminate()
+            try:
+                self.web.wait(10)
+            except subprocess.TimeoutExpired:
+                self.web.kill()
+            for k in kids:
+                try:
+                    os.kill(k, signal.SIGTERM)
+                except OSError:
+                    pass
+        if self.push is not None and self.push.poll() is None:
+            self.push.terminate()
+            try:
+                self.push.wait(15)
+            except subprocess.TimeoutExpired:
+                self.push.kill()
+                self.push.wait()
+        self.push = self.web = None
+
+
+class Cluster:
+    def __init__(self, tmp, n=3, **extra):
+        self.tmp = tmp
+        self.extra = extra
+        self.sites = []
+        for i in range(n):
+            self.sites.append(Site(self, i + 1))
+
+    def start(self):
+        # Sidecars first (the group forms), then the web servers: a
+        # writer started before a site joined does not count that site's
+        # acks (see docs/replication.md).
+        self.sites[0].start_push(creator=True)
+        for s in self.sites[1:]:
+            s.start_push(wait=False)
+        for s in self.sites[1:]:
+            if not wait_for(s.health, 40, 0.05):
+                raise IOError("site %d: sidecar did not join" % s.n)
+        for s in self.sites:
+            s.start_web()
+
+    def master(self):
+        for s in self.sites:
+            if s.push is not None and s.role() == "master":
+                return s
+        return None
+
+    def stop(self):
+        for s in self.sites:
+            s.stop()
+
+
+class Loader(threading.Thread):
+    """Posts distinct webhooks to the given sites, round robin, at rate/s
+    (0: as fast as answers come); records what was acknowledged."""
+
+    def __init__(self, sites, prefix, rate=0):
+        threading.Thread.__init__(self, daemon=True)
+        self.sites = sites
+        self.prefix = prefix
+        self.rate = rate
+        self.acked = []   # documentIds answered 200
+        self.refused = 0  # 503s and failures
+        self.other = []
+        self.halt = False
+
+    def run(self):
+        i = 0
+        t0 = time.time()
+        while not self.halt:
+            s = self.sites[i % len(self.sites)]
+            doc = "%s%d" % (self.prefix, i)
+            st, r = s.post(article(doc, doc, "news"), timeout=10)
+            if st == 200:
+                self.acked.append(doc)
+            elif st in (0, 503):
+                self.refused += 1
+            else:
+                self.other.append((st, r))
+            i += 1
+            if self.rate:
+                delay = t0 + i / self.rate - time.time()
+                if delay > 0:
+                    time.sleep(delay)
+
+    def stop(self):
+        self.halt = True
+        self.join(30)
