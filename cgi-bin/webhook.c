@@ -14,8 +14,12 @@ main(int argc UNUSED, char *argv[])
 	prog_start(&p, argv[0], PROG_WRITER);
 	ctx.conf = p.conf;
 	ctx.store = p.store;
+	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
+	    CFG_MAX_REQUESTS));
 	fcgi_serve(webhook_handle, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
 	prog_finish(&p);
+	if (fcgi_limit_reached())
+		fcgi_recycle(argv); /* does not return */
 	return 0;
 }
