@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ static double *recv_t;	    /* nsubs * nevents: receipt time */
 static double *resp_t;	    /* nevents: webhook answered */
 static double *send_t;	    /* nevents: webhook sent */
 static volatile int posted;
+static int post_failures, reconnects; /* written by the poster only */
 
 static double
 now(void)
@@ -122,7 +124,7 @@ tcp_connect(const char *host, int port, int nonblock)
 	return fd;
 }
 
-static void
+static int
 send_all(int fd, const char *p, size_t n)
 {
 	ssize_t w;
@@ -134,11 +136,12 @@ send_all(int fd, const char *p, size_t n)
 				usleep(100);
 				continue;
 			}
-			return;
+			return -1;
 		}
 		p += w;
 		n -= (size_t)w;
 	}
+	return 0;
 }
 
 static void
@@ -222,13 +225,54 @@ scan(struct conn *c, int idx, const char *p, size_t n, double t)
 	}
 }
 
+/*
+ * Sends one request on *fd and reads the whole answer (Content-Length).
+ * Returns the HTTP status, or -1 when the connection failed before a full
+ * answer (the caller reconnects and retries). Sets *closing when the server
+ * said Connection: close (lighttpd does after server.max-keep-alive-requests,
+ * 1,000 by default: the probe used to die of SIGPIPE on the next write).
+ */
+static int
+post_once(int fd, const char *req, size_t n, const char *body, size_t bl,
+    int *closing)
+{
+	char resp[4096], *hend = NULL, *cl;
+	size_t got = 0;
+	long clen = -1;
+	ssize_t r;
+
+	*closing = 0;
+	if (fd == -1 || send_all(fd, req, n) == -1 ||
+	    send_all(fd, body, bl) == -1)
+		return -1;
+	for (;;) {
+		r = read(fd, resp + got, sizeof(resp) - 1 - got);
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+		resp[got] = '\0';
+		if (hend == NULL && (hend = strstr(resp, "\r\n\r\n")) != NULL) {
+			cl = strcasestr(resp, "Content-Length:");
+			clen = cl != NULL ? atol(cl + 15) : 0;
+			*closing = strcasestr(resp, "Connection: close") != NULL;
+		}
+		if (hend != NULL &&
+		    got >= (size_t)(hend + 4 - resp) + (size_t)clen)
+			break;
+	}
+	if (strncmp(resp, "HTTP/1.1 ", 9) != 0)
+		return -1;
+	if (strncmp(resp, "HTTP/1.1 20", 11) != 0)
+		fprintf(stderr, "post: %.40s\n", resp);
+	return atoi(resp + 9);
+}
+
 static void *
 poster(void *arg)
 {
-	char body[512], req[1024], resp[4096];
+	char body[512], req[1024];
 	double t0 = now(), when;
-	int fd, k, n, bl;
-	ssize_t r;
+	int fd, k, n, bl, st, closing, attempt;
 
 	(void)arg;
 	fd = tcp_connect(whost, wport, 0);
@@ -254,37 +298,32 @@ poster(void *arg)
 		    "Authorization: Bearer fixture-webhook-secret-123\r\n"
 		    "Content-Length: %d\r\n\r\n", wpath, whost, wport, bl);
 		send_t[k] = now();
-		send_all(fd, req, (size_t)n);
-		send_all(fd, body, (size_t)bl);
-		/* Read the whole answer (Content-Length). */
-		{
-			size_t got = 0;
-			long clen = -1;
-			char *hend = NULL;
-
-			for (;;) {
-				r = read(fd, resp + got, sizeof(resp) - 1 - got);
-				if (r <= 0)
-					break;
-				got += (size_t)r;
-				resp[got] = '\0';
-				if (hend == NULL &&
-				    (hend = strstr(resp, "\r\n\r\n")) != NULL) {
-					char *cl = strcasestr(resp,
-					    "Content-Length:");
-					clen = cl != NULL ? atol(cl + 15) : 0;
-				}
-				if (hend != NULL &&
-				    got >= (size_t)(hend + 4 - resp) + (size_t)clen)
-					break;
+		/*
+		 * A connection the server closed is reopened and the post
+		 * sent again: a delivery is idempotent, so a repeat of one
+		 * that was stored changes nothing and pushes nothing.
+		 */
+		st = -1;
+		for (attempt = 0; attempt < 3 && st == -1; attempt++) {
+			st = post_once(fd, req, (size_t)n, body, (size_t)bl,
+			    &closing);
+			if (st == -1 || closing) {
+				if (fd != -1)
+					close(fd);
+				fd = tcp_connect(whost, wport, 0);
+				reconnects++;
 			}
-			if (strncmp(resp, "HTTP/1.1 20", 11) != 0)
-				fprintf(stderr, "post %d: %.40s\n", k, resp);
+		}
+		if (st < 200 || st > 299) {
+			post_failures++;
+			if (st == -1)
+				fprintf(stderr, "post %d: no answer\n", k);
 		}
 		resp_t[k] = now();
 		posted = k + 1;
 	}
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return NULL;
 }
 
@@ -353,6 +392,7 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
+	signal(SIGPIPE, SIG_IGN); /* a closed connection is an error, not death */
 	conns = calloc((size_t)nsubs, sizeof(*conns));
 	seen = calloc((size_t)nsubs * (size_t)nevents, 1);
 	recv_t = calloc((size_t)nsubs * (size_t)nevents, sizeof(double));
@@ -496,12 +536,14 @@ main(int argc, char *argv[])
 	    "\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,"
 	    "\"send_p50_ms\":%.1f,\"send_p99_ms\":%.1f,\"send_max_ms\":%.1f,"
 	    "\"rss_base_kib\":%ld,\"rss_idle_kib\":%ld,\"rss_end_kib\":%ld,"
-	    "\"kib_per_idle_subscriber\":%.2f,\"closed\":%d,\"starved\":%d}\n",
+	    "\"kib_per_idle_subscriber\":%.2f,\"closed\":%d,\"starved\":%d,"
+	    "\"post_failures\":%d,\"reconnects\":%d}\n",
 	    mode_ws ? "ws" : "sse", nsubs, ready, nevents, rate, delivered,
 	    (size_t)nsubs * (size_t)nevents, dups, ooo,
 	    nl ? lat[nl / 2] : -1, nl ? lat[(size_t)(nl * 0.99)] : -1,
 	    nl ? lat[nl - 1] : -1, nl ? lats[nl / 2] : -1,
 	    nl ? lats[(size_t)(nl * 0.99)] : -1, nl ? lats[nl - 1] : -1, rss0, rss1, rss2,
-	    nsubs > 0 ? (double)(rss1 - rss0) / nsubs : 0, closed, starved);
+	    nsubs > 0 ? (double)(rss1 - rss0) / nsubs : 0, closed, starved,
+	    post_failures, reconnects);
 	return 0;
 }
