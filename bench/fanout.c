@@ -254,7 +254,8 @@ post_once(int fd, const char *req, size_t n, const char *body, size_t bl,
 		if (hend == NULL && (hend = strstr(resp, "\r\n\r\n")) != NULL) {
 			cl = strcasestr(resp, "Content-Length:");
 			clen = cl != NULL ? atol(cl + 15) : 0;
-			*closing = strcasestr(resp, "Connection: close") != NULL;
+			*closing =
+			    strcasestr(resp, "Connection: close") != NULL;
 		}
 		if (hend != NULL &&
 		    got >= (size_t)(hend + 4 - resp) + (size_t)clen)
@@ -392,7 +393,8 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	signal(SIGPIPE, SIG_IGN); /* a closed connection is an error, not death */
+	/* A connection the server closed is an error to handle, not death. */
+	signal(SIGPIPE, SIG_IGN);
 	conns = calloc((size_t)nsubs, sizeof(*conns));
 	seen = calloc((size_t)nsubs * (size_t)nevents, 1);
 	recv_t = calloc((size_t)nsubs * (size_t)nevents, sizeof(double));
