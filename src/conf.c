@@ -617,6 +617,8 @@ conf_load(struct conf **out, char **cause)
 		c->path = xstrdup(path);
 		if (conf_parse_text(c, buf_cstr(&text), path, cause) == -1)
 			goto fail;
+		/* Only secrets in the file count, not ones from the env. */
+		c->exposed = conf_file_is_exposed(c);
 	}
 	if (conf_apply_env(c, real_getenv, cause) == -1)
 		goto fail;

@@ -64,6 +64,12 @@ chmod 600 "$STRAPI_LIVE_CONFIG"
 cgi_run "$WEBHOOK_FCGI" GET "" >/dev/null 2>"$T/perm.err"
 ! grep -q "readable" "$T/perm.err"
 ok $? "no warning for a private config"
+echo "log_level = debug" >"$T/nosecret.conf"
+chmod 644 "$T/nosecret.conf"
+STRAPI_LIVE_CONFIG="$T/nosecret.conf" cgi_run "$WEBHOOK_FCGI" GET "" \
+    >/dev/null 2>"$T/perm.err"
+! grep -q "readable" "$T/perm.err"
+ok $? "no warning for a readable config without secrets (the secret from the environment)"
 
 # Review: every comparison of a secret goes through hmac_equal.
 # (a comparison with a string literal compares a name, not a secret)
