@@ -36,6 +36,11 @@ struct conn {
 	int maxk;
 	char hbuf[256];
 	int nh;
+	/* WebSocket frame reader (-m ws): header, payload left, ping data */
+	unsigned char wh[14];
+	int nwh, inpay, op, nping;
+	uint64_t left;
+	char ping[125];
 };
 
 static int nsubs = 100, nevents = 50, mode_ws;
@@ -58,6 +63,7 @@ static double *resp_t;	    /* nevents: webhook answered */
 static double *send_t;	    /* nevents: webhook sent */
 static volatile int posted;
 static int post_failures, reconnects; /* written by the poster only */
+static int pongs; /* PINGs answered (-m ws) */
 
 static double
 now(void)
@@ -266,6 +272,67 @@ post_once(int fd, const char *req, size_t n, const char *body, size_t bl,
 	if (strncmp(resp, "HTTP/1.1 20", 11) != 0)
 		fprintf(stderr, "post: %.40s\n", resp);
 	return atoi(resp + 9);
+}
+
+/*
+ * WebSocket mode: splits the stream into frames, scans text payloads and
+ * answers every PING with a PONG, as a browser does. Without the PONG,
+ * libwebsockets hangs up an idle-looking client after 310 s (its default
+ * validity policy: PING at 300 s, hang up 10 s later), and the 600 s
+ * soak lost every WebSocket subscriber half-way.
+ */
+static void
+ws_feed(struct conn *c, int idx, const char *p, size_t n, double t)
+{
+	unsigned char pong[2 + 4 + 125];
+	size_t take, need;
+	uint64_t len;
+	int i;
+
+	while (n > 0) {
+		if (!c->inpay) {
+			c->wh[c->nwh++] = (unsigned char)*p++;
+			n--;
+			if (c->nwh < 2)
+				continue;
+			len = c->wh[1] & 0x7f;
+			need = 2 + (len == 126 ? 2 : len == 127 ? 8 : 0) +
+			    ((c->wh[1] & 0x80) ? 4 : 0);
+			if ((size_t)c->nwh < need)
+				continue;
+			if (len == 126)
+				len = (uint64_t)c->wh[2] << 8 | c->wh[3];
+			else if (len == 127)
+				for (len = 0, i = 2; i < 10; i++)
+					len = len << 8 | c->wh[i];
+			c->op = c->wh[0] & 0x0f;
+			c->left = len;
+			c->nwh = 0;
+			c->nping = 0;
+			c->inpay = 1;
+		}
+		take = c->left < n ? (size_t)c->left : n;
+		if (c->op == 9) {
+			for (i = 0; (size_t)i < take && c->nping < 125; i++)
+				c->ping[c->nping++] = p[i];
+		} else if (c->op <= 2 && take > 0)
+			scan(c, idx, p, take, t);
+		p += take;
+		n -= take;
+		c->left -= take;
+		if (c->left == 0) {
+			c->inpay = 0;
+			if (c->op == 9) {
+				pong[0] = 0x8a;
+				pong[1] = (unsigned char)(0x80 | c->nping);
+				memset(pong + 2, 0, 4); /* zero mask */
+				memcpy(pong + 6, c->ping, (size_t)c->nping);
+				(void)send_all(c->fd, (char *)pong,
+				    6 + (size_t)c->nping);
+				pongs++;
+			}
+		}
+	}
 }
 
 static void *
@@ -479,7 +546,12 @@ main(int argc, char *argv[])
 			ssize_t r;
 
 			while ((r = read(conns[idx].fd, rbuf, sizeof(rbuf))) > 0)
-				scan(&conns[idx], idx, rbuf, (size_t)r, t);
+				if (mode_ws)
+					ws_feed(&conns[idx], idx, rbuf,
+					    (size_t)r, t);
+				else
+					scan(&conns[idx], idx, rbuf,
+					    (size_t)r, t);
 			if (r == 0 || (r == -1 && errno != EAGAIN)) {
 				closed++;
 				epoll_ctl(ep, EPOLL_CTL_DEL, conns[idx].fd, NULL);
@@ -539,13 +611,13 @@ main(int argc, char *argv[])
 	    "\"send_p50_ms\":%.1f,\"send_p99_ms\":%.1f,\"send_max_ms\":%.1f,"
 	    "\"rss_base_kib\":%ld,\"rss_idle_kib\":%ld,\"rss_end_kib\":%ld,"
 	    "\"kib_per_idle_subscriber\":%.2f,\"closed\":%d,\"starved\":%d,"
-	    "\"post_failures\":%d,\"reconnects\":%d}\n",
+	    "\"post_failures\":%d,\"reconnects\":%d,\"pongs\":%d}\n",
 	    mode_ws ? "ws" : "sse", nsubs, ready, nevents, rate, delivered,
 	    (size_t)nsubs * (size_t)nevents, dups, ooo,
 	    nl ? lat[nl / 2] : -1, nl ? lat[(size_t)(nl * 0.99)] : -1,
 	    nl ? lat[nl - 1] : -1, nl ? lats[nl / 2] : -1,
 	    nl ? lats[(size_t)(nl * 0.99)] : -1, nl ? lats[nl - 1] : -1, rss0, rss1, rss2,
 	    nsubs > 0 ? (double)(rss1 - rss0) / nsubs : 0, closed, starved,
-	    post_failures, reconnects);
+	    post_failures, reconnects, pongs);
 	return 0;
 }
