@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,11 @@ struct conn {
 	int maxk;
 	char hbuf[256];
 	int nh;
+	/* WebSocket frame reader (-m ws): header, payload left, ping data */
+	unsigned char wh[14];
+	int nwh, inpay, op, nping;
+	uint64_t left;
+	char ping[125];
 };
 
 static int nsubs = 100, nevents = 50, mode_ws;
@@ -57,6 +63,8 @@ static double *resp_t;	    /* nevents: webhook answered */
 static double *send_t;	    /* nevents: webhook sent */
 static volatile int posted;
 static size_t ngot; /* distinct (subscriber, event) pairs seen */
+static int post_failures, reconnects; /* written by the poster only */
+static int pongs; /* PINGs answered (-m ws) */
 
 static double
 now(void)
@@ -123,7 +131,7 @@ tcp_connect(const char *host, int port, int nonblock)
 	return fd;
 }
 
-static void
+static int
 send_all(int fd, const char *p, size_t n)
 {
 	ssize_t w;
@@ -135,11 +143,12 @@ send_all(int fd, const char *p, size_t n)
 				usleep(100);
 				continue;
 			}
-			return;
+			return -1;
 		}
 		p += w;
 		n -= (size_t)w;
 	}
+	return 0;
 }
 
 static void
@@ -225,13 +234,116 @@ scan(struct conn *c, int idx, const char *p, size_t n, double t)
 	}
 }
 
+/*
+ * Sends one request on *fd and reads the whole answer (Content-Length).
+ * Returns the HTTP status, or -1 when the connection failed before a full
+ * answer (the caller reconnects and retries). Sets *closing when the server
+ * said Connection: close (lighttpd does after server.max-keep-alive-requests,
+ * 1,000 by default: the probe used to die of SIGPIPE on the next write).
+ */
+static int
+post_once(int fd, const char *req, size_t n, const char *body, size_t bl,
+    int *closing)
+{
+	char resp[4096], *hend = NULL, *cl;
+	size_t got = 0;
+	long clen = -1;
+	ssize_t r;
+
+	*closing = 0;
+	if (fd == -1 || send_all(fd, req, n) == -1 ||
+	    send_all(fd, body, bl) == -1)
+		return -1;
+	for (;;) {
+		r = read(fd, resp + got, sizeof(resp) - 1 - got);
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+		resp[got] = '\0';
+		if (hend == NULL && (hend = strstr(resp, "\r\n\r\n")) != NULL) {
+			cl = strcasestr(resp, "Content-Length:");
+			clen = cl != NULL ? atol(cl + 15) : 0;
+			*closing =
+			    strcasestr(resp, "Connection: close") != NULL;
+		}
+		if (hend != NULL &&
+		    got >= (size_t)(hend + 4 - resp) + (size_t)clen)
+			break;
+	}
+	if (strncmp(resp, "HTTP/1.1 ", 9) != 0)
+		return -1;
+	if (strncmp(resp, "HTTP/1.1 20", 11) != 0)
+		fprintf(stderr, "post: %.40s\n", resp);
+	return atoi(resp + 9);
+}
+
+/*
+ * WebSocket mode: splits the stream into frames, scans text payloads and
+ * answers every PING with a PONG, as a browser does. Without the PONG,
+ * libwebsockets hangs up an idle-looking client after 310 s (its default
+ * validity policy: PING at 300 s, hang up 10 s later), and the 600 s
+ * soak lost every WebSocket subscriber half-way.
+ */
+static void
+ws_feed(struct conn *c, int idx, const char *p, size_t n, double t)
+{
+	unsigned char pong[2 + 4 + 125];
+	size_t take, need;
+	uint64_t len;
+	int i;
+
+	while (n > 0) {
+		if (!c->inpay) {
+			c->wh[c->nwh++] = (unsigned char)*p++;
+			n--;
+			if (c->nwh < 2)
+				continue;
+			len = c->wh[1] & 0x7f;
+			need = 2 + (len == 126 ? 2 : len == 127 ? 8 : 0) +
+			    ((c->wh[1] & 0x80) ? 4 : 0);
+			if ((size_t)c->nwh < need)
+				continue;
+			if (len == 126)
+				len = (uint64_t)c->wh[2] << 8 | c->wh[3];
+			else if (len == 127)
+				for (len = 0, i = 2; i < 10; i++)
+					len = len << 8 | c->wh[i];
+			c->op = c->wh[0] & 0x0f;
+			c->left = len;
+			c->nwh = 0;
+			c->nping = 0;
+			c->inpay = 1;
+		}
+		take = c->left < n ? (size_t)c->left : n;
+		if (c->op == 9) {
+			for (i = 0; (size_t)i < take && c->nping < 125; i++)
+				c->ping[c->nping++] = p[i];
+		} else if (c->op <= 2 && take > 0)
+			scan(c, idx, p, take, t);
+		p += take;
+		n -= take;
+		c->left -= take;
+		if (c->left == 0) {
+			c->inpay = 0;
+			if (c->op == 9) {
+				pong[0] = 0x8a;
+				pong[1] = (unsigned char)(0x80 | c->nping);
+				memset(pong + 2, 0, 4); /* zero mask */
+				memcpy(pong + 6, c->ping, (size_t)c->nping);
+				(void)send_all(c->fd, (char *)pong,
+				    6 + (size_t)c->nping);
+				pongs++;
+			}
+		}
+	}
+}
+
 static void *
 poster(void *arg)
 {
-	char body[512], req[1024], resp[4096];
+	char body[512], req[1024];
 	double t0 = now(), when;
-	int fd, k, n, bl;
-	ssize_t r;
+	int fd, k, n, bl, st, closing, attempt;
 
 	(void)arg;
 	fd = tcp_connect(whost, wport, 0);
@@ -257,37 +369,32 @@ poster(void *arg)
 		    "Authorization: Bearer fixture-webhook-secret-123\r\n"
 		    "Content-Length: %d\r\n\r\n", wpath, whost, wport, bl);
 		send_t[k] = now();
-		send_all(fd, req, (size_t)n);
-		send_all(fd, body, (size_t)bl);
-		/* Read the whole answer (Content-Length). */
-		{
-			size_t got = 0;
-			long clen = -1;
-			char *hend = NULL;
-
-			for (;;) {
-				r = read(fd, resp + got, sizeof(resp) - 1 - got);
-				if (r <= 0)
-					break;
-				got += (size_t)r;
-				resp[got] = '\0';
-				if (hend == NULL &&
-				    (hend = strstr(resp, "\r\n\r\n")) != NULL) {
-					char *cl = strcasestr(resp,
-					    "Content-Length:");
-					clen = cl != NULL ? atol(cl + 15) : 0;
-				}
-				if (hend != NULL &&
-				    got >= (size_t)(hend + 4 - resp) + (size_t)clen)
-					break;
+		/*
+		 * A connection the server closed is reopened and the post
+		 * sent again: a delivery is idempotent, so a repeat of one
+		 * that was stored changes nothing and pushes nothing.
+		 */
+		st = -1;
+		for (attempt = 0; attempt < 3 && st == -1; attempt++) {
+			st = post_once(fd, req, (size_t)n, body, (size_t)bl,
+			    &closing);
+			if (st == -1 || closing) {
+				if (fd != -1)
+					close(fd);
+				fd = tcp_connect(whost, wport, 0);
+				reconnects++;
 			}
-			if (strncmp(resp, "HTTP/1.1 20", 11) != 0)
-				fprintf(stderr, "post %d: %.40s\n", k, resp);
+		}
+		if (st < 200 || st > 299) {
+			post_failures++;
+			if (st == -1)
+				fprintf(stderr, "post %d: no answer\n", k);
 		}
 		resp_t[k] = now();
 		posted = k + 1;
 	}
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return NULL;
 }
 
@@ -356,6 +463,8 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
+	/* A connection the server closed is an error to handle, not death. */
+	signal(SIGPIPE, SIG_IGN);
 	conns = calloc((size_t)nsubs, sizeof(*conns));
 	seen = calloc((size_t)nsubs * (size_t)nevents, 1);
 	recv_t = calloc((size_t)nsubs * (size_t)nevents, sizeof(double));
@@ -440,7 +549,12 @@ main(int argc, char *argv[])
 			ssize_t r;
 
 			while ((r = read(conns[idx].fd, rbuf, sizeof(rbuf))) > 0)
-				scan(&conns[idx], idx, rbuf, (size_t)r, t);
+				if (mode_ws)
+					ws_feed(&conns[idx], idx, rbuf,
+					    (size_t)r, t);
+				else
+					scan(&conns[idx], idx, rbuf,
+					    (size_t)r, t);
 			if (r == 0 || (r == -1 && errno != EAGAIN)) {
 				closed++;
 				epoll_ctl(ep, EPOLL_CTL_DEL, conns[idx].fd, NULL);
@@ -493,12 +607,14 @@ main(int argc, char *argv[])
 	    "\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,"
 	    "\"send_p50_ms\":%.1f,\"send_p99_ms\":%.1f,\"send_max_ms\":%.1f,"
 	    "\"rss_base_kib\":%ld,\"rss_idle_kib\":%ld,\"rss_end_kib\":%ld,"
-	    "\"kib_per_idle_subscriber\":%.2f,\"closed\":%d,\"starved\":%d}\n",
+	    "\"kib_per_idle_subscriber\":%.2f,\"closed\":%d,\"starved\":%d,"
+	    "\"post_failures\":%d,\"reconnects\":%d,\"pongs\":%d}\n",
 	    mode_ws ? "ws" : "sse", nsubs, ready, nevents, rate, delivered,
 	    (size_t)nsubs * (size_t)nevents, dups, ooo,
 	    nl ? lat[nl / 2] : -1, nl ? lat[(size_t)(nl * 0.99)] : -1,
 	    nl ? lat[nl - 1] : -1, nl ? lats[nl / 2] : -1,
 	    nl ? lats[(size_t)(nl * 0.99)] : -1, nl ? lats[nl - 1] : -1, rss0, rss1, rss2,
-	    nsubs > 0 ? (double)(rss1 - rss0) / nsubs : 0, closed, starved);
+	    nsubs > 0 ? (double)(rss1 - rss0) / nsubs : 0, closed, starved,
+	    post_failures, reconnects, pongs);
 	return 0;
 }

@@ -15,7 +15,11 @@ main(int argc UNUSED, char *argv[])
 	ctx.conf = p.conf;
 	ctx.store = p.store;
 	ctx.stopping = fcgi_shutting_down;
+	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
+	    CFG_MAX_REQUESTS));
 	fcgi_serve(events_handle, &ctx, 0);
 	prog_finish(&p);
+	if (fcgi_limit_reached())
+		fcgi_recycle(argv); /* does not return */
 	return 0;
 }

@@ -14,8 +14,12 @@ main(int argc UNUSED, char *argv[])
 	/* Opened once per process; every request reads in its own snapshot. */
 	prog_start(&p, argv[0], PROG_READER);
 	query_init(&ctx, p.conf, p.store);
+	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
+	    CFG_MAX_REQUESTS));
 	fcgi_serve(query_handle, &ctx, 0);
 	query_clear(&ctx);
 	prog_finish(&p);
+	if (fcgi_limit_reached())
+		fcgi_recycle(argv); /* does not return */
 	return 0;
 }

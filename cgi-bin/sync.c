@@ -15,7 +15,11 @@ main(int argc UNUSED, char *argv[])
 	ctx.conf = p.conf;
 	ctx.store = p.store;
 	/* A sync request has no body worth reading. */
+	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
+	    CFG_MAX_REQUESTS));
 	fcgi_serve(sync_handle, &ctx, 4096);
 	prog_finish(&p);
+	if (fcgi_limit_reached())
+		fcgi_recycle(argv); /* does not return */
 	return 0;
 }

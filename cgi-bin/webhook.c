@@ -34,8 +34,12 @@ main(int argc UNUSED, char *argv[])
 #else
 	ctx.forward = NULL;
 #endif
+	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
+	    CFG_MAX_REQUESTS));
 	fcgi_serve(handle, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
 	prog_finish(&p);
+	if (fcgi_limit_reached())
+		fcgi_recycle(argv); /* does not return */
 	return 0;
 }

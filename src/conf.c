@@ -86,6 +86,8 @@ static const struct conf_row conf_table[CFG__MAX] = {
 	{ "repl_start_timeout", "STRAPI_LIVE_REPL_START_TIMEOUT", CT_INT, "60", 1, 86400, "seconds the replication process waits to join and sync before giving up" }, /* CFG_REPL_START_TIMEOUT */
 	{ "repl_forward", "STRAPI_LIVE_REPL_FORWARD", CT_STRING, "forward", 0, 0, "a webhook reaching a replica: forward (proxy to the master) or redirect (307)" }, /* CFG_REPL_FORWARD */
 	{ "repl_webhook_urls", "STRAPI_LIVE_REPL_WEBHOOK_URLS", CT_LIST, "", 0, 0, "each site's webhook URL: host:port=URL, keyed by replication address" }, /* CFG_REPL_WEBHOOK_URLS */
+	/* process recycling (issue 8) */
+	{ "max_requests", "STRAPI_LIVE_MAX_REQUESTS", CT_INT, "0", 0, 1LL << 40, "requests a FastCGI process serves before it exits for the server to start a fresh one (0: no limit)" }, /* CFG_MAX_REQUESTS */
 };
 /* clang-format on */
 
@@ -623,6 +625,8 @@ conf_load(struct conf **out, char **cause)
 		c->path = xstrdup(path);
 		if (conf_parse_text(c, buf_cstr(&text), path, cause) == -1)
 			goto fail;
+		/* Only secrets in the file count, not ones from the env. */
+		c->exposed = conf_file_is_exposed(c);
 	}
 	if (conf_apply_env(c, real_getenv, cause) == -1)
 		goto fail;

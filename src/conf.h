@@ -50,6 +50,8 @@ enum conf_key {
 	CFG_REPL_START_TIMEOUT,
 	CFG_REPL_FORWARD,
 	CFG_REPL_WEBHOOK_URLS,
+	/* process recycling (issue 8) */
+	CFG_MAX_REQUESTS,
 	CFG__MAX
 };
 

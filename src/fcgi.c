@@ -20,6 +20,8 @@
 extern char **environ;
 
 static volatile sig_atomic_t fcgi_stop;
+static unsigned long long fcgi_max_requests; /* 0: no limit */
+static int fcgi_limit_hit; /* fcgi_serve returned at the limit */
 
 static void
 on_term(int sig UNUSED)
@@ -44,6 +46,25 @@ int
 fcgi_shutting_down(void)
 {
 	return fcgi_stop != 0;
+}
+
+/*
+ * After n FastCGI requests (0: never), fcgi_serve returns once the last
+ * answer is written, and fcgi_limit_reached() says so: the main then
+ * replaces the process with a fresh image (fcgi_recycle). Not used in CGI
+ * mode.
+ */
+void
+fcgi_set_max_requests(unsigned long long n)
+{
+	fcgi_max_requests = n;
+}
+
+/* 1 when fcgi_serve returned because max_requests were served. */
+int
+fcgi_limit_reached(void)
+{
+	return fcgi_limit_hit && !fcgi_stop;
 }
 
 struct io {
@@ -268,6 +289,10 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 		io.out = fr.out;
 		serve_one(&io, fr.envp, h, arg, max_body, ++id);
 		FCGX_Finish_r(&fr);
+		if (fcgi_max_requests != 0 && id >= fcgi_max_requests) {
+			fcgi_limit_hit = 1;
+			break;
+		}
 	}
 	FCGX_Free(&fr, 1);
 	return 0;
