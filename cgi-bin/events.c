@@ -15,6 +15,7 @@ main(int argc UNUSED, char *argv[])
 	ctx.conf = p.conf;
 	ctx.store = p.store;
 	ctx.stopping = fcgi_shutting_down;
+	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
 	fcgi_serve(events_handle, &ctx, 0);
 	prog_finish(&p);
 	return 0;

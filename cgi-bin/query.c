@@ -14,6 +14,7 @@ main(int argc UNUSED, char *argv[])
 	/* Opened once per process; every request reads in its own snapshot. */
 	prog_start(&p, argv[0], PROG_READER);
 	query_init(&ctx, p.conf, p.store);
+	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
 	fcgi_serve(query_handle, &ctx, 0);
 	query_clear(&ctx);
 	prog_finish(&p);

@@ -15,6 +15,7 @@ main(int argc UNUSED, char *argv[])
 	ctx.conf = p.conf;
 	ctx.store = p.store;
 	/* A sync request has no body worth reading. */
+	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
 	fcgi_serve(sync_handle, &ctx, 4096);
 	prog_finish(&p);
 	return 0;

@@ -14,6 +14,7 @@ main(int argc UNUSED, char *argv[])
 	prog_start(&p, argv[0], PROG_WRITER);
 	ctx.conf = p.conf;
 	ctx.store = p.store;
+	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
 	fcgi_serve(webhook_handle, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
 	prog_finish(&p);

@@ -37,6 +37,24 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));
 }
 
+/*
+ * The FastCGI programs' idle check (fcgi_set_idle): when the store's
+ * environment was recovered by another process or a process died in it,
+ * close and open the store again, so this process neither keeps a dead
+ * environment nor waits for a request to find out. Returns 0, or -1 when
+ * the store cannot be opened again (the program then exits; its FastCGI
+ * server starts another).
+ */
+int
+prog_idle(void *arg)
+{
+	struct prog *p = arg;
+
+	if (store_check(p->store) == 0)
+		return 0;
+	return store_reopen(p->store);
+}
+
 /* Closes the store and frees the configuration. */
 void
 prog_finish(struct prog *p)

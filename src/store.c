@@ -91,18 +91,44 @@ watchdog_fire(int sig UNUSED)
 	_exit(75);
 }
 
+/*
+ * The same for opening the environment (recovery included): a hang there
+ * is a mutex left locked by a process that died between our look at the
+ * registry and the open (store_reg.c handles the ones dead before).
+ */
+#define STORE_OPEN_WATCHDOG_S 120
+
 static void
-watchdog(unsigned secs)
+watchdog_open_fire(int sig UNUSED)
+{
+	static const char msg[] = "strapi-live: opening the store is stuck "
+				  "(a process died inside it); exiting: the "
+				  "next open recovers it\n";
+
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(75);
+	_exit(75);
+}
+
+static void
+watchdog_with(unsigned secs, void (*fire)(int))
 {
 	struct sigaction sa;
 
 	if (secs > 0) {
 		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = watchdog_fire;
+		sa.sa_handler = fire;
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGALRM, &sa, NULL);
 	}
 	alarm(secs);
+}
+
+static void
+watchdog(unsigned secs)
+{
+
+	watchdog_with(secs, watchdog_fire);
 }
 
 /* Small randomized pause between deadlock retries. */
@@ -234,14 +260,17 @@ bdb_isalive(DB_ENV *env UNUSED, pid_t pid, db_threadid_t tid UNUSED,
 	return kill(pid, 0) == 0 || errno == EPERM;
 }
 
+/*
+ * Opens the environment: with failchk (full is 0), or with full recovery
+ * and no failchk (full is 1; see store_reg.c for when).
+ */
 static int
-open_env(struct store *st)
+open_env_with(struct store *st, int full)
 {
 	DB_ENV *env;
 	int ret;
 	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK |
-	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER |
-	    DB_FAILCHK;
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
 
 	if ((ret = db_env_create(&env, 0)) != 0) {
 		log_warnx("store: db_env_create: %s", db_strerror(ret));
@@ -279,11 +308,15 @@ open_env(struct store *st)
 	 * first touch of a page a SIGBUS instead of an error we can answer.
 	 */
 	env->set_flags(env, DB_REGION_INIT, 1);
+	if (!full)
+		flags |= DB_FAILCHK;
 	if (store_repl_env_pre(st, env, &flags) == -1) {
 		env->close(env, 0);
 		return -1;
 	}
+	watchdog_with(STORE_OPEN_WATCHDOG_S, watchdog_open_fire);
 	ret = env->open(env, st->dir, flags, 0600);
+	alarm(0);
 	if (ret != 0) {
 		log_warnx("store: opening environment %s: %s", st->dir,
 		    db_strerror(ret));
@@ -294,6 +327,18 @@ open_env(struct store *st)
 	return 0;
 }
 
+static int
+open_env(struct store *st)
+{
+	int full = store_reg_prepare(st, open_env_with);
+
+	if (open_env_with(st, full) == -1)
+		return -1;
+	return store_reg_opened(st);
+}
+
+static int open_handles(struct store *);
+
 /*
  * Opens (creating when needed) the store in dir. Returns 0 and *out, or -1
  * after logging why. The directory must exist or be creatable.
@@ -302,7 +347,6 @@ int
 store_open(struct store **out, const char *dir, int flags)
 {
 	struct store *st;
-	int ret;
 
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		log_warn("store: creating %s", dir);
@@ -312,9 +356,24 @@ store_open(struct store **out, const char *dir, int flags)
 	st->dir = xstrdup(dir);
 	st->flags = flags;
 	st->durable = 1;
+	st->regfd = -1;
 	buf_init(&st->k1);
 	buf_init(&st->k2);
 	buf_init(&st->v1);
+	if (open_handles(st) == -1) {
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+/* Opens the environment and every database of st. Returns 0 or -1. */
+static int
+open_handles(struct store *st)
+{
+	int ret;
+
 	if (open_env(st) == -1 || store_repl_start(st) == -1)
 		goto fail;
 	if (open_db(st, &st->entries, "entries.db", 0) == -1 ||
@@ -343,22 +402,18 @@ store_open(struct store **out, const char *dir, int flags)
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
 		goto fail;
 	}
-	*out = st;
 	return 0;
 fail:
-	store_close(st);
 	return -1;
 }
 
-/* Closes every handle; store_close(NULL) does nothing. */
-void
-store_close(struct store *st)
+/* Closes the databases and the environment of st, keeping st. */
+static void
+close_handles(struct store *st)
 {
 	DB **dbs[10];
 	size_t i;
 
-	if (st == NULL)
-		return;
 	dbs[0] = &st->by_slug;
 	dbs[1] = &st->by_time;
 	dbs[2] = &st->by_category;
@@ -376,7 +431,39 @@ store_close(struct store *st)
 	}
 	if (st->env != NULL)
 		st->env->close(st->env, 0);
+	st->env = NULL;
+	store_reg_closed(st);
 	store_repl_close(st);
+}
+
+/*
+ * Closes and opens the store again in place (the same struct store), for
+ * a long-lived process whose environment was recovered by another one or
+ * needs cleaning up after a dead one (store_check). Returns 0, or -1 after
+ * logging (the store is then closed: the caller should exit).
+ */
+int
+store_reopen(struct store *st)
+{
+
+	log_info("store: the environment was recovered or a process died in "
+		 "it; opening it again");
+	close_handles(st);
+	if (open_handles(st) == -1) {
+		close_handles(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* Closes every handle; store_close(NULL) does nothing. */
+void
+store_close(struct store *st)
+{
+
+	if (st == NULL)
+		return;
+	close_handles(st);
 	buf_clear(&st->k1);
 	buf_clear(&st->k2);
 	buf_clear(&st->v1);
