@@ -3,6 +3,9 @@
 
 #include <sys/stat.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -157,7 +160,7 @@ msleep(long ms)
 static int
 probe_failchk(struct store *st, int (*open_fn)(struct store *, int))
 {
-	pid_t pid, w;
+	pid_t pid, w, parent = getpid();
 	int status = 0;
 	long waited = 0;
 
@@ -166,7 +169,16 @@ probe_failchk(struct store *st, int (*open_fn)(struct store *, int))
 		return -1;
 	}
 	if (pid == 0) {
-		/* The child: open as usual (failchk), close, report. */
+		/*
+		 * The child: open as usual (failchk), close, report. It must
+		 * not outlive a parent killed meanwhile: hung, it would hold
+		 * the registry locked with nobody left to kill it.
+		 */
+#ifdef __linux__
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+		if (getppid() != parent)
+			_exit(1);
 		if (open_fn(st, 0) == -1)
 			_exit(1);
 		st->env->close(st->env, 0);
