@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "prog.h"
@@ -39,11 +40,13 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 
 /*
  * The FastCGI programs' idle check (fcgi_set_idle): when the store's
- * environment was recovered by another process or a process died in it,
- * close and open the store again, so this process neither keeps a dead
- * environment nor waits for a request to find out. Returns 0, or -1 when
- * the store cannot be opened again (the program then exits; its FastCGI
- * server starts another).
+ * environment was recovered by another process, or a process died in it,
+ * exit at once, so this process neither keeps a dead environment nor
+ * waits for a request to find out; its FastCGI server (lighttpd,
+ * mod_fcgid, systemd with spawn-fcgi -n) starts a fresh one, whose open
+ * cleans up. The store is not closed: closing handles of an environment
+ * whose mutexes a dead process holds can wait for ever. Returns 0 when
+ * all is well.
  */
 int
 prog_idle(void *arg)
@@ -52,7 +55,9 @@ prog_idle(void *arg)
 
 	if (store_check(p->store) == 0)
 		return 0;
-	return store_reopen(p->store);
+	log_info("store: the environment was recovered or a process died in "
+		 "it; exiting so the server starts a fresh process");
+	_exit(0);
 }
 
 /* Closes the store and frees the configuration. */

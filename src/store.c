@@ -436,26 +436,6 @@ close_handles(struct store *st)
 	store_repl_close(st);
 }
 
-/*
- * Closes and opens the store again in place (the same struct store), for
- * a long-lived process whose environment was recovered by another one or
- * needs cleaning up after a dead one (store_check). Returns 0, or -1 after
- * logging (the store is then closed: the caller should exit).
- */
-int
-store_reopen(struct store *st)
-{
-
-	log_info("store: the environment was recovered or a process died in "
-		 "it; opening it again");
-	close_handles(st);
-	if (open_handles(st) == -1) {
-		close_handles(st);
-		return -1;
-	}
-	return 0;
-}
-
 /* Closes every handle; store_close(NULL) does nothing. */
 void
 store_close(struct store *st)

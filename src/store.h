@@ -112,9 +112,8 @@ typedef void (*store_report_cb)(void *, const char *problem);
 
 int store_open(struct store **, const char *dir, int flags);
 void store_close(struct store *);
-/* Crash handling for long-lived processes (store_reg.c, store.c). */
+/* Crash handling for long-lived processes (store_reg.c). */
 int store_check(struct store *);
-int store_reopen(struct store *);
 void store_set_durable(struct store *, int);
 const char *store_dir(const struct store *);
 

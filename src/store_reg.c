@@ -43,7 +43,7 @@
  * failchk: recovery attaches without taking any mutex, marks the old
  * environment dead (panic) and builds a new one. Processes still attached
  * to the old one notice on their next call, or, when idle, through
- * store_check.
+ * store_check (prog_idle).
  */
 
 #define REG_FILE     "__db.register"
@@ -288,11 +288,12 @@ env_is_53(const unsigned char *h)
 
 /*
  * Cheap health check for an idle process (no mutex, no library call, so
- * it cannot hang): 1 when the open store should be closed and opened again
- * because another process recovered the environment (this one's is dead),
- * the environment was marked dead, or a process died inside it (opening
- * again cleans up after it now rather than at the next request); 0 when
- * all is well.
+ * it cannot hang): 1 when this process should leave the store (exit, and
+ * not close it: closing may wait on a dead process's mutex) because
+ * another process recovered the environment (this one's is dead), the
+ * environment was marked dead, or a process died inside it (a fresh
+ * process's open cleans up after it now rather than at the next request);
+ * 0 when all is well.
  */
 int
 store_check(struct store *st)

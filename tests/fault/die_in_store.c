@@ -10,6 +10,8 @@
 
 #include <db.h>
 
+#include "compat.h"
+
 /*
  * Fault injection for tests/server/t1550-dead-mutex.sh: joins the store's
  * environment the way the programs do (DB_REGISTER) and is killed while
