@@ -327,14 +327,33 @@ open_env_with(struct store *st, int full)
 	return 0;
 }
 
+/*
+ * Opens the environment, cleaning up after dead processes first. While
+ * another process recovers the environment, its region files are removed
+ * and created again, and joining fails for a moment ("unable to join the
+ * environment", mmap EINVAL): such failures are retried for a few seconds
+ * (bounded retry loop, the STYLE exception) instead of ending the process.
+ */
+#define STORE_OPEN_TRIES 40
+
 static int
 open_env(struct store *st)
 {
-	int full = store_reg_prepare(st, open_env_with);
+	struct timespec ts;
+	int full, attempt;
 
-	if (open_env_with(st, full) == -1)
-		return -1;
-	return store_reg_opened(st);
+	for (attempt = 0; attempt < STORE_OPEN_TRIES; attempt++) {
+		if (attempt > 0) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = 100000000; /* 4 s in all */
+			nanosleep(&ts, NULL);
+		}
+		full = store_reg_prepare(st, open_env_with);
+		if (open_env_with(st, full) == 0)
+			return store_reg_opened(st);
+		store_repl_close(st);
+	}
+	return -1;
 }
 
 static int open_handles(struct store *);
