@@ -48,9 +48,44 @@ bdb_errcall(const DB_ENV *env UNUSED, const char *pfx UNUSED, const char *msg)
 	log_warnx("bdb: %s", msg);
 }
 
+/*
+ * Why the last operation of st failed, for the client's error message: a
+ * static string, or NULL when the cause is nothing an operator can name.
+ */
+const char *
+store_why(const struct store *st)
+{
+	return st->why;
+}
+
+static const char *
+why_of(int ret)
+{
+	switch (ret) {
+	case EROFS:
+		return "the store's filesystem is read-only";
+	case ENOSPC:
+	case EDQUOT:
+		return "the store's disk is full";
+	case EIO:
+		return "I/O error on the store's disk";
+	case EACCES:
+	case EPERM:
+		return "the store's files cannot be written (permissions)";
+	case DB_LOCK_DEADLOCK:
+	case DB_LOCK_NOTGRANTED:
+		return "the store is busy";
+	case DB_RUNRECOVERY:
+		return "the store needs recovery";
+	}
+	return NULL;
+}
+
 void
 store_fail(struct store *st, const char *what, int ret)
 {
+	if (st != NULL)
+		st->why = why_of(ret);
 	log_warnx("store %s: %s", what, db_strerror(ret));
 	if (ret == DB_RUNRECOVERY) {
 		/*

@@ -114,6 +114,8 @@ int store_open(struct store **, const char *dir, int flags);
 void store_close(struct store *);
 /* Crash handling for long-lived processes (store_reg.c). */
 int store_check(struct store *);
+/* The cause of the last failure, for error messages (store.c). */
+const char *store_why(const struct store *);
 void store_set_durable(struct store *, int);
 const char *store_dir(const struct store *);
 

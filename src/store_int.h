@@ -27,6 +27,7 @@ struct store {
 	int env_known;		 /* env_id and env_ino are set */
 	unsigned char env_id[40]; /* the environment's region header */
 	ino_t env_ino;
+	const char *why; /* the last failure's cause (store_why), or NULL */
 };
 
 void store_fail(struct store *, const char *what, int ret);
