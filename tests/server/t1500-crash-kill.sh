@@ -23,8 +23,10 @@ if [ "$(json "$T/summary" 'd["slowest_s"]')" != "${_never:-x}" ]; then
 	for p in $(pgrep -P "$LIGHTTPD_PID"); do diag "  $p $(cat /proc/$p/wchan)"; done
 fi
 # The store opens as it is: no recovery command, no manual step.
+t0=$(date +%s%N)
 timeout 60 "$STRAPI_LIVE" dump >"$T/dump" 2>"$T/dump.err"
 ok $? "the store opens and dumps without manual recovery"
+diag "strapi-live dump after the kills took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 python3 -c 'import json,sys; [print(json.loads(l)["documentId"]) for l in open(sys.argv[1])]' \
     "$T/dump" | sort >"$T/present"
 sort -u "$T/acked" | sed '/^$/d' >"$T/acked.s"

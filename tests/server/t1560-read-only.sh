@@ -20,7 +20,8 @@ trap 'sl_cleanup_ro' EXIT
 sl_cleanup_ro() {
 	for p in $_pids; do kill "$p" 2>/dev/null; done
 	for p in $_pids; do wait "$p" 2>/dev/null; done
-	umount "$M" 2>/dev/null
+	i=0 # killed workers let go of their files a moment later
+	while ! umount "$M" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	losetup -d "$LOOP" 2>/dev/null
 	sl_cleanup
 }
