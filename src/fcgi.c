@@ -289,8 +289,7 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 		int fl = fcntl(FCGI_LISTEN_FD, F_GETFL);
 
 		if (fl != -1)
-			(void)fcntl(FCGI_LISTEN_FD, F_SETFL,
-			    fl | O_NONBLOCK);
+			(void)fcntl(FCGI_LISTEN_FD, F_SETFL, fl | O_NONBLOCK);
 	}
 	last = now_us();
 	while (!fcgi_stop) {
@@ -310,8 +309,10 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 				continue;
 		}
 		if ((rc = FCGX_Accept_r(&fr)) < 0) {
+			/* Lost the race for a connection, or a signal. */
 			if (idle_fn != NULL && !fcgi_stop &&
-			    (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR))
+			    (rc == -EAGAIN || rc == -EWOULDBLOCK ||
+				rc == -EINTR))
 				continue;
 			break;
 		}

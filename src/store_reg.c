@@ -48,18 +48,18 @@
 
 #define REG_FILE     "__db.register"
 #define REG_SLOT     25
-#define REG_MAX	     4096 /* slots looked at (set_thread_count) */
+#define REG_MAX      4096  /* slots looked at (set_thread_count) */
 #define REG_PROBE_MS 10000 /* failchk taking longer is a hang */
-#define REG_ROUNDS   8	  /* failchk clears one dead slot per open */
+#define REG_ROUNDS   8     /* failchk clears one dead slot per open */
 
 /* BDB 5.3's REGENV header at the start of __db.001 (checked at run time). */
-#define ENV_FILE	"__db.001"
-#define ENV_MAGIC	0x120897u
-#define ENV_OFF_PANIC	4
-#define ENV_OFF_MAJOR	8
-#define ENV_OFF_MINOR	12
-#define ENV_OFF_ID	24
-#define ENV_HEAD	40
+#define ENV_FILE      "__db.001"
+#define ENV_MAGIC     0x120897u
+#define ENV_OFF_PANIC 4
+#define ENV_OFF_MAJOR 8
+#define ENV_OFF_MINOR 12
+#define ENV_OFF_ID    24
+#define ENV_HEAD      40
 
 static int
 slot_is_dead(int fd, const char *slot, size_t pos, pid_t self)
@@ -193,13 +193,14 @@ probe_failchk(struct store *st, int (*open_fn)(struct store *, int))
 		kill(pid, SIGKILL);
 		(void)waitpid(pid, &status, 0);
 		log_warnx("store: cleaning up after a process that died in the "
-			  "store hung for %d s (it died holding a mutex); "
-			  "running full recovery", REG_PROBE_MS / 1000);
+		          "store hung for %d s (it died holding a mutex); "
+		          "running full recovery",
+		    REG_PROBE_MS / 1000);
 		return -1;
 	}
 	if (w == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_warnx("store: cleaning up after a process that died in the "
-			  "store failed; running full recovery");
+		          "store failed; running full recovery");
 		return -1;
 	}
 	return 0;

@@ -55,8 +55,10 @@ main(int argc, char *argv[])
 		return 1;
 	env->set_thread_count(env, 4096);
 	env->set_isalive(env, isalive);
-	ret = env->open(env, argv[1], DB_INIT_TXN | DB_INIT_LOCK |
-	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_FAILCHK, 0600);
+	ret = env->open(env, argv[1],
+	    DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+	        DB_REGISTER | DB_FAILCHK,
+	    0600);
 	if (ret != 0) {
 		fprintf(stderr, "die_in_store: %s\n", db_strerror(ret));
 		return 1;
