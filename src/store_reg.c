@@ -95,7 +95,7 @@ slot_is_dead(int fd, const char *slot, size_t pos, pid_t self)
 static int
 reg_scan(int fd)
 {
-	char slots[REG_SLOT * 64];
+	char slots[REG_SLOT * 64], again[REG_SLOT];
 	size_t i, off = 0;
 	ssize_t n;
 	pid_t self = getpid();
@@ -104,9 +104,19 @@ reg_scan(int fd)
 		n = pread(fd, slots, sizeof(slots), (off_t)off);
 		if (n <= 0)
 			break;
-		for (i = 0; i + REG_SLOT <= (size_t)n; i += REG_SLOT)
-			if (slot_is_dead(fd, slots + i, off + i, self))
+		for (i = 0; i + REG_SLOT <= (size_t)n; i += REG_SLOT) {
+			if (!slot_is_dead(fd, slots + i, off + i, self))
+				continue;
+			/*
+			 * A process leaving marks its slot empty before it
+			 * unlocks it: a slot that still holds the same pid
+			 * after the lock test is really dead.
+			 */
+			if (pread(fd, again, REG_SLOT, (off_t)(off + i)) ==
+			        REG_SLOT &&
+			    memcmp(again, slots + i, REG_SLOT) == 0)
 				return 1;
+		}
 		if ((size_t)n < sizeof(slots))
 			break;
 		off += (size_t)n;
