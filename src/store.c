@@ -296,8 +296,10 @@ bdb_isalive(DB_ENV *env UNUSED, pid_t pid, db_threadid_t tid UNUSED,
 }
 
 /*
- * Opens the environment: with failchk (full is 0), or with full recovery
- * and no failchk (full is 1; see store_reg.c for when).
+ * Opens the environment: with failchk (full is 0), with full recovery and
+ * no failchk (full is 1; see store_reg.c for when), or with recovery that
+ * runs whatever the registry says (full is 2: no DB_REGISTER; the caller
+ * closes it and opens again).
  */
 static int
 open_env_with(struct store *st, int full)
@@ -345,6 +347,8 @@ open_env_with(struct store *st, int full)
 	env->set_flags(env, DB_REGION_INIT, 1);
 	if (!full)
 		flags |= DB_FAILCHK;
+	if (full == 2)
+		flags &= ~(u_int32_t)DB_REGISTER;
 	if (store_repl_env_pre(st, env, &flags) == -1) {
 		env->close(env, 0);
 		return -1;
@@ -370,6 +374,7 @@ open_env_with(struct store *st, int full)
  * (bounded retry loop, the STYLE exception) instead of ending the process.
  */
 #define STORE_OPEN_TRIES 40
+#define STORE_OPEN_FORCE 10 /* then full recovery without the registry */
 
 static int
 open_env(struct store *st)
@@ -384,6 +389,20 @@ open_env(struct store *st)
 			nanosleep(&ts, NULL);
 		}
 		full = store_reg_prepare(st, open_env_with);
+		if (attempt == STORE_OPEN_FORCE) {
+			/*
+			 * Still failing: the region files are unusable (a
+			 * process died while creating them, and the registry
+			 * names nobody dead, so nothing recovers them).
+			 */
+			log_warnx("store: cannot join the environment; running "
+				  "full recovery");
+			if (open_env_with(st, 2) == 0) {
+				st->env->close(st->env, 0);
+				st->env = NULL;
+			}
+			store_repl_close(st);
+		}
 		if (open_env_with(st, full) == 0)
 			return store_reg_opened(st);
 		store_repl_close(st);
