@@ -34,6 +34,14 @@ missing=$(comm -23 "$T/acked.s" "$T/present" | wc -l)
 is "$missing" 0 "every one of $(wc -l <"$T/acked.s") acknowledged deliveries is in the store"
 timeout 60 "$STRAPI_LIVE" verify >"$T/verify" 2>&1
 ok $? "strapi-live verify is clean (indexes, change log without gaps)"
+# lighttpd 1.4.69 may have stopped respawning its workers after hundreds
+# of deaths ("all handlers ... are down"): a graceful restart brings them
+# back (crash.py does the same during the run).
+if [ -z "$(pgrep -P "$LIGHTTPD_PID")" ]; then
+	kill -USR1 "$LIGHTTPD_PID"
+	i=0
+	while [ -z "$(pgrep -P "$LIGHTTPD_PID")" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+fi
 python3 "$top_srcdir/tests/gen_delivery.py" entry.publish after-crash 1 ops >"$T/kb"
 is "$(curl -s -m 30 -o /dev/null -w '%{http_code}' -X POST \
     -H 'Content-Type: application/json' -H "Authorization: Bearer $SECRET" \
