@@ -36,6 +36,7 @@ main(int argc UNUSED, char *argv[])
 #endif
 	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
 	    CFG_MAX_REQUESTS));
+	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
 	fcgi_serve(handle, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
 	prog_finish(&p);

@@ -4,6 +4,8 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +21,32 @@
 
 extern char **environ;
 
+enum {
+	FCGI_LISTEN_FD = 0 /* the FastCGI spec's FCGI_LISTENSOCK_FILENO */
+};
+
 static volatile sig_atomic_t fcgi_stop;
 static unsigned long long fcgi_max_requests; /* 0: no limit */
 static int fcgi_limit_hit; /* fcgi_serve returned at the limit */
+
+/* Called between requests, at most every idle_ms (fcgi_set_idle). */
+static fcgi_idle_fn idle_fn;
+static void *idle_arg;
+static int idle_ms;
+
+/*
+ * Asks fcgi_serve to call fn(arg) between requests, at least every secs
+ * seconds while no request arrives and at most that often under load, so
+ * an idle worker still notices what happened to the store meanwhile. fn
+ * returns 0 to go on, -1 to stop serving (fcgi_serve then returns).
+ */
+void
+fcgi_set_idle(fcgi_idle_fn fn, void *arg, int secs)
+{
+	idle_fn = fn;
+	idle_arg = arg;
+	idle_ms = secs * 1000;
+}
 
 static void
 on_term(int sig UNUSED)
@@ -266,6 +291,8 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 	FCGX_Request fr;
 	struct io io;
 	unsigned long id = 0;
+	int64_t last;
+	int rc;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -284,7 +311,43 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 		log_warnx("FastCGI initialisation failed");
 		return -1;
 	}
-	while (!fcgi_stop && FCGX_Accept_r(&fr) >= 0) {
+	if (idle_fn != NULL) {
+		/*
+		 * Wait in poll(), not in accept(), so the idle check runs; the
+		 * socket is non-blocking so that a process that loses the race
+		 * for a connection to another one on a shared socket (spawn-fcgi
+		 * -F) goes back to poll() instead of blocking in accept().
+		 */
+		int fl = fcntl(FCGI_LISTEN_FD, F_GETFL);
+
+		if (fl != -1)
+			(void)fcntl(FCGI_LISTEN_FD, F_SETFL, fl | O_NONBLOCK);
+	}
+	last = now_us();
+	while (!fcgi_stop) {
+		if (idle_fn != NULL) {
+			struct pollfd pfd;
+			int n;
+
+			if (now_us() - last >= (int64_t)idle_ms * 1000) {
+				if (idle_fn(idle_arg) == -1)
+					break;
+				last = now_us();
+			}
+			pfd.fd = FCGI_LISTEN_FD;
+			pfd.events = POLLIN;
+			n = poll(&pfd, 1, idle_ms);
+			if (n == 0 || (n == -1 && errno == EINTR))
+				continue;
+		}
+		if ((rc = FCGX_Accept_r(&fr)) < 0) {
+			/* Lost the race for a connection, or a signal. */
+			if (idle_fn != NULL && !fcgi_stop &&
+			    (rc == -EAGAIN || rc == -EWOULDBLOCK ||
+				rc == -EINTR))
+				continue;
+			break;
+		}
 		io.in = fr.in;
 		io.out = fr.out;
 		serve_one(&io, fr.envp, h, arg, max_body, ++id);

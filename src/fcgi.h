@@ -9,11 +9,14 @@
 typedef void (*fcgi_handler)(const struct http_req *, struct http_resp *,
     void *);
 
+typedef int (*fcgi_idle_fn)(void *);
+
 int fcgi_serve(fcgi_handler, void *arg, size_t max_body);
 int fcgi_shutting_down(void);
 void fcgi_stop_after_request(void);
 void fcgi_set_max_requests(unsigned long long);
 int fcgi_limit_reached(void);
 void fcgi_recycle(char *argv[]);
+void fcgi_set_idle(fcgi_idle_fn, void *arg, int secs);
 
 #endif

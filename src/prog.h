@@ -18,5 +18,9 @@ struct prog {
 
 void prog_start(struct prog *, const char *argv0, enum prog_role);
 void prog_finish(struct prog *);
+int prog_idle(void *);
+
+/* Seconds between prog_idle checks in the FastCGI programs. */
+#define PROG_IDLE_S 2
 
 #endif

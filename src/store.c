@@ -48,9 +48,44 @@ bdb_errcall(const DB_ENV *env UNUSED, const char *pfx UNUSED, const char *msg)
 	log_warnx("bdb: %s", msg);
 }
 
+/*
+ * Why the last operation of st failed, for the client's error message: a
+ * static string, or NULL when the cause is nothing an operator can name.
+ */
+const char *
+store_why(const struct store *st)
+{
+	return st->why;
+}
+
+static const char *
+why_of(int ret)
+{
+	switch (ret) {
+	case EROFS:
+		return "the store's filesystem is read-only";
+	case ENOSPC:
+	case EDQUOT:
+		return "the store's disk is full";
+	case EIO:
+		return "I/O error on the store's disk";
+	case EACCES:
+	case EPERM:
+		return "the store's files cannot be written (permissions)";
+	case DB_LOCK_DEADLOCK:
+	case DB_LOCK_NOTGRANTED:
+		return "the store is busy";
+	case DB_RUNRECOVERY:
+		return "the store needs recovery";
+	}
+	return NULL;
+}
+
 void
 store_fail(struct store *st, const char *what, int ret)
 {
+	if (st != NULL)
+		st->why = why_of(ret);
 	log_warnx("store %s: %s", what, db_strerror(ret));
 	if (ret == DB_RUNRECOVERY) {
 		/*
@@ -91,18 +126,44 @@ watchdog_fire(int sig UNUSED)
 	_exit(75);
 }
 
+/*
+ * The same for opening the environment (recovery included): a hang there
+ * is a mutex left locked by a process that died between our look at the
+ * registry and the open (store_reg.c handles the ones dead before).
+ */
+#define STORE_OPEN_WATCHDOG_S 120
+
 static void
-watchdog(unsigned secs)
+watchdog_open_fire(int sig UNUSED)
+{
+	static const char msg[] = "strapi-live: opening the store is stuck "
+				  "(a process died inside it); exiting: the "
+				  "next open recovers it\n";
+
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(75);
+	_exit(75);
+}
+
+static void
+watchdog_with(unsigned secs, void (*fire)(int))
 {
 	struct sigaction sa;
 
 	if (secs > 0) {
 		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = watchdog_fire;
+		sa.sa_handler = fire;
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGALRM, &sa, NULL);
 	}
 	alarm(secs);
+}
+
+static void
+watchdog(unsigned secs)
+{
+
+	watchdog_with(secs, watchdog_fire);
 }
 
 /* Small randomized pause between deadlock retries. */
@@ -234,14 +295,19 @@ bdb_isalive(DB_ENV *env UNUSED, pid_t pid, db_threadid_t tid UNUSED,
 	return kill(pid, 0) == 0 || errno == EPERM;
 }
 
+/*
+ * Opens the environment: with failchk (full is 0), with full recovery and
+ * no failchk (full is 1; see store_reg.c for when), or with recovery that
+ * runs whatever the registry says (full is 2: no DB_REGISTER; the caller
+ * closes it and opens again).
+ */
 static int
-open_env(struct store *st)
+open_env_with(struct store *st, int full)
 {
 	DB_ENV *env;
 	int ret;
 	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK |
-	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER |
-	    DB_FAILCHK;
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
 
 	if ((ret = db_env_create(&env, 0)) != 0) {
 		log_warnx("store: db_env_create: %s", db_strerror(ret));
@@ -279,11 +345,17 @@ open_env(struct store *st)
 	 * first touch of a page a SIGBUS instead of an error we can answer.
 	 */
 	env->set_flags(env, DB_REGION_INIT, 1);
+	if (!full)
+		flags |= DB_FAILCHK;
+	if (full == 2)
+		flags &= ~(u_int32_t)DB_REGISTER;
 	if (store_repl_env_pre(st, env, &flags) == -1) {
 		env->close(env, 0);
 		return -1;
 	}
+	watchdog_with(STORE_OPEN_WATCHDOG_S, watchdog_open_fire);
 	ret = env->open(env, st->dir, flags, 0600);
+	alarm(0);
 	if (ret != 0) {
 		log_warnx("store: opening environment %s: %s", st->dir,
 		    db_strerror(ret));
@@ -295,6 +367,52 @@ open_env(struct store *st)
 }
 
 /*
+ * Opens the environment, cleaning up after dead processes first. While
+ * another process recovers the environment, its region files are removed
+ * and created again, and joining fails for a moment ("unable to join the
+ * environment", mmap EINVAL): such failures are retried for a few seconds
+ * (bounded retry loop, the STYLE exception) instead of ending the process.
+ */
+#define STORE_OPEN_TRIES 40
+#define STORE_OPEN_FORCE 10 /* then full recovery without the registry */
+
+static int
+open_env(struct store *st)
+{
+	struct timespec ts;
+	int full, attempt;
+
+	for (attempt = 0; attempt < STORE_OPEN_TRIES; attempt++) {
+		if (attempt > 0) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = 100000000; /* 4 s in all */
+			nanosleep(&ts, NULL);
+		}
+		full = store_reg_prepare(st, open_env_with);
+		if (attempt == STORE_OPEN_FORCE) {
+			/*
+			 * Still failing: the region files are unusable (a
+			 * process died while creating them, and the registry
+			 * names nobody dead, so nothing recovers them).
+			 */
+			log_warnx("store: cannot join the environment; running "
+				  "full recovery");
+			if (open_env_with(st, 2) == 0) {
+				st->env->close(st->env, 0);
+				st->env = NULL;
+			}
+			store_repl_close(st);
+		}
+		if (open_env_with(st, full) == 0)
+			return store_reg_opened(st);
+		store_repl_close(st);
+	}
+	return -1;
+}
+
+static int open_handles(struct store *);
+
+/*
  * Opens (creating when needed) the store in dir. Returns 0 and *out, or -1
  * after logging why. The directory must exist or be creatable.
  */
@@ -302,7 +420,6 @@ int
 store_open(struct store **out, const char *dir, int flags)
 {
 	struct store *st;
-	int ret;
 
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		log_warn("store: creating %s", dir);
@@ -312,9 +429,24 @@ store_open(struct store **out, const char *dir, int flags)
 	st->dir = xstrdup(dir);
 	st->flags = flags;
 	st->durable = 1;
+	st->regfd = -1;
 	buf_init(&st->k1);
 	buf_init(&st->k2);
 	buf_init(&st->v1);
+	if (open_handles(st) == -1) {
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+/* Opens the environment and every database of st. Returns 0 or -1. */
+static int
+open_handles(struct store *st)
+{
+	int ret;
+
 	if (open_env(st) == -1 || store_repl_start(st) == -1)
 		goto fail;
 	if (open_db(st, &st->entries, "entries.db", 0) == -1 ||
@@ -343,22 +475,18 @@ store_open(struct store **out, const char *dir, int flags)
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
 		goto fail;
 	}
-	*out = st;
 	return 0;
 fail:
-	store_close(st);
 	return -1;
 }
 
-/* Closes every handle; store_close(NULL) does nothing. */
-void
-store_close(struct store *st)
+/* Closes the databases and the environment of st, keeping st. */
+static void
+close_handles(struct store *st)
 {
 	DB **dbs[10];
 	size_t i;
 
-	if (st == NULL)
-		return;
 	dbs[0] = &st->by_slug;
 	dbs[1] = &st->by_time;
 	dbs[2] = &st->by_category;
@@ -376,7 +504,19 @@ store_close(struct store *st)
 	}
 	if (st->env != NULL && !store_repl_abandon(st))
 		st->env->close(st->env, 0);
+	st->env = NULL;
+	store_reg_closed(st);
 	store_repl_close(st);
+}
+
+/* Closes every handle; store_close(NULL) does nothing. */
+void
+store_close(struct store *st)
+{
+
+	if (st == NULL)
+		return;
+	close_handles(st);
 	buf_clear(&st->k1);
 	buf_clear(&st->k2);
 	buf_clear(&st->v1);

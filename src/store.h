@@ -113,6 +113,10 @@ typedef void (*store_report_cb)(void *, const char *problem);
 
 int store_open(struct store **, const char *dir, int flags);
 void store_close(struct store *);
+/* Crash handling for long-lived processes (store_reg.c). */
+int store_check(struct store *);
+/* The cause of the last failure, for error messages (store.c). */
+const char *store_why(const struct store *);
 void store_set_durable(struct store *, int);
 const char *store_dir(const struct store *);
 

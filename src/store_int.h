@@ -2,6 +2,8 @@
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
+#include <sys/types.h>
+
 #include <db.h>
 
 #include "store.h"
@@ -21,6 +23,11 @@ struct store {
 	DB *meta;
 	struct buf k1, k2, v1; /* scratch, reused across calls */
 	struct store_repl *repl; /* replication state, NULL when off */
+	int regfd;		 /* __db.register, for store_check (-1) */
+	int env_known;		 /* env_id and env_ino are set */
+	unsigned char env_id[40]; /* the environment's region header */
+	ino_t env_ino;
+	const char *why; /* the last failure's cause (store_why), or NULL */
 };
 
 void store_fail(struct store *, const char *what, int ret);
@@ -29,6 +36,11 @@ int64_t store_now_ms(void);
 /* store.c; used by store_sync.c's dry run */
 int apply_one(struct store *, DB_TXN *, enum store_op, const struct entry *,
     enum store_result *, uint64_t *);
+
+/* store_reg.c: opening without hanging on a dead process; staleness. */
+int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));
+int store_reg_opened(struct store *);
+void store_reg_closed(struct store *);
 
 /* store_repl.c: hooks of the open and write paths (no-ops when off). */
 int store_repl_env_pre(struct store *, DB_ENV *, u_int32_t *flags);

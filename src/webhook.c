@@ -105,6 +105,23 @@ answer(struct delivery *d, const char *action, uint64_t seq)
 	d->resp->note = action;
 }
 
+/* 503 with the store's reason when it has one (read-only, disk full). */
+static void
+unavailable(struct delivery *d)
+{
+	const char *why = store_why(d->ctx->store);
+	char msg[160];
+
+	if (why != NULL)
+		snprintf(msg, sizeof(msg), "store unavailable: %s; the delivery "
+		    "was not stored", why);
+	else
+		snprintf(msg, sizeof(msg), "store unavailable: the delivery "
+		    "was not stored");
+	http_resp_error(d->resp, 503, msg);
+	d->resp->note = "error";
+}
+
 /* An outcome that changes nothing public, logged in the event log. */
 static void
 answer_noop(struct delivery *d, const char *action)
@@ -115,8 +132,7 @@ answer_noop(struct delivery *d, const char *action)
 	d->ev.outcome = action;
 	if (store_log_event(d->ctx->store, &d->ev) == -1 ||
 	    store_last_seq(d->ctx->store, &seq) == -1) {
-		http_resp_error(d->resp, 503, "store unavailable");
-		d->resp->note = "error";
+		unavailable(d);
 		return;
 	}
 	answer(d, action, seq);
@@ -236,9 +252,7 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		answer(d, "stale", seq);
 		break;
 	default:
-		http_resp_error(d->resp, 503, "store unavailable: the delivery "
-		    "was not stored");
-		d->resp->note = "error";
+		unavailable(d);
 		break;
 	}
 out:

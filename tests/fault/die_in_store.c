@@ -1,0 +1,70 @@
+/* die_in_store.c: dies (SIGKILL) inside a store's environment holding a mutex */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <db.h>
+
+#include "compat.h"
+
+/*
+ * Fault injection for tests/server/t1590-dead-mutex.sh: joins the store's
+ * environment the way the programs do (DB_REGISTER) and is killed while
+ * Berkeley DB holds the buffer pool's region mutex, the mutex every later
+ * open takes while attaching. BDB prints the buffer pool statistics with
+ * that mutex held ("MPOOL structure:"), so the message callback of
+ * memp_stat_print is a point inside it.
+ *
+ *	die_in_store STORE-DIR
+ *
+ * Ends by SIGKILL (status 137 in a shell) once inside; exits 1 if the
+ * environment could not be joined, 2 if the point was never reached.
+ */
+
+static void
+die(const DB_ENV *env UNUSED, const char *msg)
+{
+	/* __memp_print_all prints this line with the region mutex held. */
+	if (strstr(msg, "MPOOL structure") != NULL)
+		raise(SIGKILL);
+}
+
+static int
+isalive(DB_ENV *env UNUSED, pid_t pid, db_threadid_t tid UNUSED,
+    u_int32_t flags UNUSED)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+int
+main(int argc, char *argv[])
+{
+	DB_ENV *env;
+	int ret;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: die_in_store STORE-DIR\n");
+		return 1;
+	}
+	if ((ret = db_env_create(&env, 0)) != 0)
+		return 1;
+	env->set_thread_count(env, 4096);
+	env->set_isalive(env, isalive);
+	ret = env->open(env, argv[1],
+	    DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+	        DB_REGISTER | DB_FAILCHK,
+	    0600);
+	if (ret != 0) {
+		fprintf(stderr, "die_in_store: %s\n", db_strerror(ret));
+		return 1;
+	}
+	env->set_msgcall(env, die);
+	(void)env->memp_stat_print(env, DB_STAT_ALL);
+	env->close(env, 0);
+	return 2;
+}
