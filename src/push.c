@@ -19,6 +19,7 @@
 #include "notify.h"
 #include "push.h"
 #include "push_int.h"
+#include "push_wsmsg.h"
 #include "render.h"
 #include "sse.h"
 #include "xmalloc.h"
@@ -424,7 +425,7 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 	struct push_qent *e;
 	unsigned char *s;
 	size_t n, plen;
-	int rounds = 0, ws = c->kind == PUSH_KIND_WS, r;
+	int rounds = 0, wrote = 0, ws = c->kind == PUSH_KIND_WS, r;
 
 	if (c->dead)
 		return -1;
@@ -469,19 +470,36 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 		if (c->qlen == 0)
 			break;
 		if (ws) {
-			e = &c->q[c->qhead];
-			n = qent_len(e);
-			scratch_reserve(p, n);
-			s = p->scratch + LWS_PRE;
-			plen = e->pre != NULL ? e->pre->len : 0;
-			if (plen > 0)
-				memcpy(s, e->pre->data, plen);
-			memcpy(s + plen, e->msg->data, e->msg->len);
-			r = lws_write(c->wsi, s, n, LWS_WRITE_TEXT);
+			/*
+			 * WebSocket: whole frames built here, several to a
+			 * write (lws sends LWS_WRITE_HTTP on a WebSocket as
+			 * raw bytes), so a client that fell behind costs one
+			 * syscall per 32 KiB rather than one per message.
+			 */
+			n = 0;
+			while (c->qlen > 0) {
+				e = &c->q[c->qhead];
+				plen = qent_len(e);
+				if (n > 0 && n + PUSH_WS_HEAD_MAX + plen > 32768)
+					break;
+				scratch_reserve(p, n + PUSH_WS_HEAD_MAX + plen);
+				s = p->scratch + LWS_PRE + n;
+				s += push_ws_frame_head(s, plen);
+				if (e->pre != NULL) {
+					memcpy(s, e->pre->data, e->pre->len);
+					s += e->pre->len;
+				}
+				memcpy(s, e->msg->data, e->msg->len);
+				n = (size_t)(s + e->msg->len -
+				    (p->scratch + LWS_PRE));
+				qpop(p, c);
+			}
+			r = lws_write(c->wsi, p->scratch + LWS_PRE, n,
+			    LWS_WRITE_HTTP);
 			if (r < 0)
 				goto dead;
 			p->bytes_total += n;
-			qpop(p, c);
+			wrote = 1;
 			continue;
 		}
 		/* SSE: coalesce queued frames into one write. */
@@ -505,7 +523,10 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 		    0)
 			goto dead;
 		p->bytes_total += n;
+		wrote = 1;
 	}
+	if (wrote)
+		c->tx_ms = push_now_ms();
 	c->flushing = 0;
 	return 0;
 dead:
@@ -1011,9 +1032,16 @@ beat_cb(lws_sorted_usec_list_t *sul)
 	struct push *p = (struct push *)(void *)((char *)sul -
 	    offsetof(struct push, sul_beat));
 	struct push_client *c;
+	int64_t now = push_now_ms();
 
+	/*
+	 * Only idle streams need a heartbeat: one that carried data within
+	 * half an interval is skipped, so no stream is silent for more than
+	 * 1.5 intervals and busy ones cost nothing extra.
+	 */
 	for (c = p->all; c != NULL; c = c->anext) {
-		if (c->closing || c->dead)
+		if (c->closing || c->dead ||
+		    now - c->tx_ms < p->heartbeat_ms / 2)
 			continue;
 		if (c->kind == PUSH_KIND_WS)
 			c->ping = 1;

@@ -82,6 +82,7 @@ struct push_client {
 	struct push_client *pnext;         /* pending flush after a batch */
 	const struct collection *filter;   /* raw stream: NULL for all */
 	uint64_t cursor;                   /* raw stream: last seq handled */
+	int64_t tx_ms;                     /* last write, for heartbeats */
 	struct push_qent *q;
 	unsigned qhead, qlen, qcap;
 	size_t qoff, qbytes;

@@ -155,3 +155,31 @@ push_ws_req_clear(struct push_ws_req *r)
 
 	subscription_spec_clear(&r->spec);
 }
+
+/*
+ * Writes the header of an unmasked final text frame (server to client,
+ * RFC 6455 5.2) carrying len bytes into h (PUSH_WS_HEAD_MAX bytes).
+ * Returns the header's length.
+ */
+size_t
+push_ws_frame_head(unsigned char *h, size_t len)
+{
+	size_t i;
+
+	h[0] = 0x81; /* FIN, text */
+	if (len < 126) {
+		h[1] = (unsigned char)len;
+		return 2;
+	}
+	if (len <= 0xffff) {
+		h[1] = 126;
+		h[2] = (unsigned char)(len >> 8);
+		h[3] = (unsigned char)len;
+		return 4;
+	}
+	h[1] = 127;
+	for (i = 0; i < 8; i++)
+		h[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+	return 10;
+}
+

@@ -30,4 +30,7 @@ int push_ws_parse_message(const struct conf *, const char *, size_t,
     struct push_ws_req *, const char **why);
 void push_ws_req_clear(struct push_ws_req *);
 
+#define PUSH_WS_HEAD_MAX 10
+size_t push_ws_frame_head(unsigned char *, size_t);
+
 #endif

@@ -123,5 +123,27 @@ b.close()
 
 # SIGTERM: clean exit.
 is_(sc2.stop(), 0, "SIGTERM ends the sidecar with status 0")
+
+# Heartbeats go to idle streams only: one that carries a change every
+# 0.15 s gets none (at 1 s it would get about 3 in the 3 s).
+sc3 = Sidecar(push_heartbeat=1)
+P3 = sc3.port
+busy = SSE(H, P3, "/live/events")
+end = time.time() + 3
+i = 0
+while time.time() < end:
+    post_body(W, article("beat-%d" % i, "beat-%d" % i, "tech",
+                         updated=iso(300 + i)))
+    i += 1
+    busy.next(0.15)
+    time.sleep(0.12)
+while busy.next(0.3) is not None:
+    pass
+ok(busy.comments <= 1, "busy stream: no heartbeat (%d in 3 s, %d changes)"
+   % (busy.comments, i))
+h3 = SSE(H, P3, "/live/events")
+ok(wait_for(lambda: (h3.next(0.2), h3.comments)[1] >= 1, 3),
+   "an idle stream still gets them")
+sc3.stop()
 done()
 PY

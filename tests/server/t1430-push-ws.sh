@@ -98,6 +98,22 @@ for name, build in [
     ok(w.closed, "%s closes the connection" % name)
     w.close()
 ok(sc.healthy(), "sidecar still healthy after malformed frames")
+# Many changes at once (a replay): sent as several frames per write; each
+# arrives whole and in order, across the 7-bit, 16-bit and 64-bit lengths.
+first = int(sc.health().get("lastSeq", 0))
+titles = {}
+for i in range(12):
+    t = ("wsbig-%02d-" % i) + "z" * (40 + 9000 * i)
+    r = post_body(W, article("wsbig-%d" % i, "wsbig-%d" % i, "tech", title=t,
+                             updated=iso(200 + i)))
+    titles[r.get("seq")] = t
+w = WS(H, P)
+w.send({"type": "changes", "since": first})
+got = w.msgs(12, 10)
+is_([g.get("seq") for g in got], sorted(titles), "replay: 12 changes in order, once")
+ok(all(titles.get(g.get("seq")) == (g.get("entry") or {}).get("title")
+       for g in got), "replay: every frame whole")
+w.close()
 # Wrong path refused.
 try:
     WS(H, P, "/live/nope")
