@@ -568,7 +568,10 @@ push_client_close(struct push *p, struct push_client *c, const char *why)
 
 /*
  * Starts the raw change stream for a client: after since when given (a
- * resume), else from now. Catching up from the log happens in flushes.
+ * resume), else from now. Catching up from the log happens in flushes;
+ * a resume point ahead of what the sidecar has seen is checked against
+ * the log at once: one beyond its end (a rebuilt store, another store)
+ * gets a reset now, not silence until the store's seq passes it.
  */
 void
 push_raw_start(struct push *p, struct push_client *c, int has_since,
@@ -576,6 +579,8 @@ push_raw_start(struct push *p, struct push_client *c, int has_since,
 {
 
 	c->cursor = has_since ? since : p->seen;
+	if (has_since && since > p->seen)
+		(void)catch_up(p, c);
 	if (!c->raw) {
 		c->raw = 1;
 		c->rprev = NULL;

@@ -121,6 +121,19 @@ is_([g[0] for g in got], sorted(titles), "resume: the 12 changes, in order, once
 ok(all(titles.get(i) == t for i, t in got), "resume: every large event intact")
 b.close()
 
+# A resume point beyond the end of the log (a rebuilt store, another
+# store): reset at once, then live changes from the newest one.
+top = int(sc2.health().get("lastSeq", 0))
+a = SSE(H, P, "/live/events?lastEventId=%d" % (top + 1000))
+e = a.next(3)
+ok(e is not None and e["event"] == "reset" and e["id"] == str(top),
+   "resume beyond the end: reset at once, id = newest change")
+r = post_body(W, article("after-reset", "after-reset", "tech",
+                         updated=iso(400)))
+e = a.next(3)
+is_(e and e["id"], str(r.get("seq")), "then the next change")
+a.close()
+
 # SIGTERM: clean exit.
 is_(sc2.stop(), 0, "SIGTERM ends the sidecar with status 0")
 
