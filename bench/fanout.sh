@@ -31,15 +31,8 @@ RES=$T/results
 # --- strapi-live-push ---------------------------------------------------------
 fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2 >"$T/lh.extra"
 lighttpd_start <"$T/lh.extra" || { echo "lighttpd failed" >&2; exit 1; }
-PP=$(free_port)
-STRAPI_LIVE_PUSH_LISTEN=127.0.0.1:$PP STRAPI_LIVE_LOG_LEVEL=warn \
-    "$PUSH_BIN" 2>"$T/push.log" &
-PUSH_PID=$!
-sl_track $PUSH_PID
-for i in $(seq 1 100); do
-	curl -sf "http://127.0.0.1:$PP/live/healthz" >/dev/null && break
-	sleep 0.05
-done
+push_start STRAPI_LIVE_LOG_LEVEL=warn
+PP=$PUSH_PORT
 if [ "$MODE" = ws ]; then SPATH=/live/ws; else SPATH=/live/events; fi
 for r in $RATES; do
 	M=$((r * SECS))

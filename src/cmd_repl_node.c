@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "notify.h"
+#include "now.h"
 #include "repl.h"
 #include "store_repl.h"
 
@@ -66,7 +67,6 @@ cmd_repl_node_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	struct seen seen;
 	struct sigaction sa;
 	struct timespec tick = { 0, 2 * 1000 * 1000 };
-	struct timespec now;
 	uint64_t seq = 0, last = 0;
 	int64_t last_pub = 0, ms;
 	int dirty = 0;
@@ -96,14 +96,11 @@ cmd_repl_node_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 		nanosleep(&tick, NULL);
 		if (store_last_seq(ctx->store, &seq) == -1)
 			return CMD_EXIT_STORE;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+		ms = now_mono_ms();
 		if (seq > last) {
 			notify_send(store_dir(ctx->store), seq);
-			clock_gettime(CLOCK_REALTIME, &now);
 			seen.lag = &lag;
-			seen.now = (int64_t)now.tv_sec * 1000 +
-			    now.tv_nsec / 1000000;
+			seen.now = now_wall_ms();
 			(void)store_changes_since(ctx->store, last, 10000,
 			    measure, &seen);
 			last = seq;

@@ -11,6 +11,7 @@
 #include "events.h"
 #include "hmac.h"
 #include "log.h"
+#include "now.h"
 #include "sse.h"
 #include "qs.h"
 #include "xmalloc.h"
@@ -182,15 +183,6 @@ answer_json(struct events_ctx *ctx, struct http_resp *resp,
 	resp->note = "changes";
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 nap(int ms)
 {
@@ -207,7 +199,7 @@ stream(struct events_ctx *ctx, struct http_resp *resp,
 {
 	struct page pg;
 	uint64_t first, last, cursor = since;
-	int64_t t0 = mono_ms(), beat_ms, dur_ms, next_beat;
+	int64_t t0 = now_mono_ms(), beat_ms, dur_ms, next_beat;
 
 	dur_ms = conf_int(ctx->conf, CFG_EVENTS_DURATION) * 1000;
 	beat_ms = conf_int(ctx->conf, CFG_PUSH_HEARTBEAT) * 1000;
@@ -227,7 +219,7 @@ stream(struct events_ctx *ctx, struct http_resp *resp,
 	pg.conf = ctx->conf;
 	pg.filter = filter;
 	pg.out = &resp->body;
-	while (mono_ms() - t0 < dur_ms &&
+	while (now_mono_ms() - t0 < dur_ms &&
 	    (ctx->stopping == NULL || !ctx->stopping())) {
 		if (store_change_bounds(ctx->store, &first, &last) == -1)
 			break;
@@ -246,9 +238,9 @@ stream(struct events_ctx *ctx, struct http_resp *resp,
 			    http_resp_flush(resp) == -1)
 				return;
 		}
-		if (mono_ms() >= next_beat && resp->body.len == 0) {
+		if (now_mono_ms() >= next_beat && resp->body.len == 0) {
 			sse_comment(&resp->body, "heartbeat");
-			next_beat = mono_ms() + beat_ms;
+			next_beat = now_mono_ms() + beat_ms;
 		}
 		if (resp->body.len > 0 && http_resp_flush(resp) == -1)
 			return;

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "log.h"
 #include "notify.h"
+#include "now.h"
 #include "push.h"
 #include "push_int.h"
 #include "push_wsmsg.h"
@@ -26,15 +27,6 @@
 
 const unsigned push_lag_bounds[PUSH_LAG_BUCKETS] = { 1, 2, 5, 10, 25, 50, 100,
 	250, 1000, 5000 };
-
-int64_t
-push_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A new message holding a copy of the bytes, with one reference. */
 struct push_msg *
@@ -424,8 +416,8 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 {
 	struct push_qent *e;
 	unsigned char *s;
-	size_t n, plen;
-	int rounds = 0, wrote = 0, ws = c->kind == PUSH_KIND_WS, r;
+	size_t n, plen, head;
+	int rounds = 0, wrote = 0, ws = c->kind == PUSH_KIND_WS;
 
 	if (c->dead)
 		return -1;
@@ -443,6 +435,7 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 			    strlen(c->close_reason));
 		return -1;
 	}
+	head = ws ? PUSH_WS_HEAD_MAX : 0;
 	c->flushing = 1;
 	for (;;) {
 		if (lws_partial_buffered(c->wsi)) {
@@ -469,54 +462,28 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 		}
 		if (c->qlen == 0)
 			break;
-		if (ws) {
-			/*
-			 * WebSocket: whole frames built here, several to a
-			 * write (lws sends LWS_WRITE_HTTP on a WebSocket as
-			 * raw bytes), so a client that fell behind costs one
-			 * syscall per 32 KiB rather than one per message.
-			 */
-			n = 0;
-			while (c->qlen > 0) {
-				e = &c->q[c->qhead];
-				plen = qent_len(e);
-				if (n > 0 && n + PUSH_WS_HEAD_MAX + plen > 32768)
-					break;
-				scratch_reserve(p, n + PUSH_WS_HEAD_MAX + plen);
-				s = p->scratch + LWS_PRE + n;
-				s += push_ws_frame_head(s, plen);
-				if (e->pre != NULL) {
-					memcpy(s, e->pre->data, e->pre->len);
-					s += e->pre->len;
-				}
-				memcpy(s, e->msg->data, e->msg->len);
-				n = (size_t)(s + e->msg->len -
-				    (p->scratch + LWS_PRE));
-				qpop(p, c);
-			}
-			r = lws_write(c->wsi, p->scratch + LWS_PRE, n,
-			    LWS_WRITE_HTTP);
-			if (r < 0)
-				goto dead;
-			p->bytes_total += n;
-			wrote = 1;
-			continue;
-		}
-		/* SSE: coalesce queued frames into one write. */
+		/*
+		 * Queued messages go out several to a write (up to 32 KiB), so
+		 * a client that fell behind costs one syscall per batch, not
+		 * one per message. WebSocket frames are built here: lws sends
+		 * LWS_WRITE_HTTP on a WebSocket as raw bytes.
+		 */
 		n = 0;
 		while (c->qlen > 0) {
 			e = &c->q[c->qhead];
 			plen = qent_len(e);
-			if (n > 0 && n + plen > 32768)
+			if (n > 0 && n + head + plen > 32768)
 				break;
-			scratch_reserve(p, n + plen);
+			scratch_reserve(p, n + head + plen);
 			s = p->scratch + LWS_PRE + n;
+			if (ws)
+				s += push_ws_frame_head(s, plen);
 			if (e->pre != NULL) {
 				memcpy(s, e->pre->data, e->pre->len);
 				s += e->pre->len;
 			}
 			memcpy(s, e->msg->data, e->msg->len);
-			n += plen;
+			n = (size_t)(s + e->msg->len - (p->scratch + LWS_PRE));
 			qpop(p, c);
 		}
 		if (lws_write(c->wsi, p->scratch + LWS_PRE, n, LWS_WRITE_HTTP) <
@@ -526,7 +493,7 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 		wrote = 1;
 	}
 	if (wrote)
-		c->tx_ms = push_now_ms();
+		c->tx_ms = now_wall_ms();
 	c->flushing = 0;
 	return 0;
 dead:
@@ -836,6 +803,8 @@ on_change(void *arg, const struct store_change *ch)
 			q->dirty = 1;
 	p->seen = ch->seq;
 	p->changes_total++;
+	if (p->repl != NULL)
+		push_repl_seen(p, ch);
 	if (bt->ntimes < sizeof(bt->times) / sizeof(bt->times[0]))
 		bt->times[bt->ntimes++] = ch->time_ms;
 	return bt->ntimes == sizeof(bt->times) / sizeof(bt->times[0]);
@@ -844,7 +813,7 @@ on_change(void *arg, const struct store_change *ch)
 static void
 record_lag(struct push *p, int64_t t)
 {
-	int64_t lag = push_now_ms() - t;
+	int64_t lag = now_wall_ms() - t;
 	uint64_t l = lag < 0 ? 0 : (uint64_t)lag;
 	size_t i;
 
@@ -1037,7 +1006,7 @@ beat_cb(lws_sorted_usec_list_t *sul)
 	struct push *p = (struct push *)(void *)((char *)sul -
 	    offsetof(struct push, sul_beat));
 	struct push_client *c;
-	int64_t now = push_now_ms();
+	int64_t now = now_wall_ms();
 
 	/*
 	 * Only idle streams need a heartbeat: one that carried data within
@@ -1291,7 +1260,7 @@ push_new(const struct conf *conf, struct store *st)
 	p->heartbeat_ms = conf_int(conf, CFG_PUSH_HEARTBEAT) * 1000;
 	p->poll_ms = conf_int(conf, CFG_PUSH_POLL_MS);
 	p->token = conf_str(conf, CFG_PUSH_TOKEN);
-	p->started_ms = push_now_ms();
+	p->started_ms = now_wall_ms();
 	p->beat = push_msg_new(": heartbeat\n\n", 13);
 	if (store_last_seq(st, &p->seen) == -1)
 		fatalx("cannot read the change log");

@@ -157,7 +157,6 @@ int push_http_reply(struct lws *, unsigned status, const char *ctype,
 int push_http_error(struct lws *, unsigned status, const char *message,
     const char *origin);
 const char *push_urlarg(struct lws *, const char *name, char *, size_t);
-int64_t push_now_ms(void);
 
 /* push_sse.c */
 int push_sse_http(struct push *, struct push_client *, struct lws *,
@@ -174,6 +173,7 @@ void push_ws_reset_msg(struct buf *, uint64_t seq);
 /* push_repl.c (issue 9) */
 void push_repl_start(struct push *);
 void push_repl_free(struct push *);
+void push_repl_seen(struct push *, const struct store_change *);
 void push_repl_healthz(struct push *, struct buf *);
 void push_repl_metrics(struct push *, struct buf *);
 

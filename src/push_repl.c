@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "now.h"
 #include "push_int.h"
 #include "repl.h"
 #include "store_repl.h"
@@ -36,30 +37,23 @@ struct push_repl {
 	struct repl_lag lag;
 	int64_t last_pub;
 	int dirty;
+	int measuring; /* push_poll called from tick: changes are lag */
 };
 
-static int64_t
-wall_ms(void)
+/*
+ * A change push_poll read: when the replica timer asked for the read,
+ * it is one replication applied here, and its age is the lag.
+ */
+void
+push_repl_seen(struct push *p, const struct store_change *c)
 {
-	struct timespec ts;
+	struct push_repl *r = p->repl;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-struct measure {
-	struct push_repl *r;
-	int64_t now;
-};
-
-static int
-measure(void *arg, const struct store_change *c)
-{
-	struct measure *m = arg;
-
-	repl_lag_add(&m->r->lag, m->now - c->time_ms);
-	m->r->lag.last_seq = c->seq;
-	return 0;
+	if (!r->measuring)
+		return;
+	repl_lag_add(&r->lag, now_wall_ms() - c->time_ms);
+	r->lag.last_seq = c->seq;
+	r->dirty = 1;
 }
 
 static void
@@ -69,10 +63,10 @@ publish(struct push_repl *r)
 
 	if (store_repl_status(r->p->store, &s) == -1)
 		return;
-	r->lag.updated_ms = wall_ms();
+	r->lag.updated_ms = now_wall_ms();
 	(void)repl_lag_write(store_dir(r->p->store), &r->lag,
 	    store_repl_role_name(s.role), s.master);
-	r->last_pub = push_now_ms();
+	r->last_pub = now_wall_ms();
 	r->dirty = 0;
 }
 
@@ -82,18 +76,15 @@ tick(lws_sorted_usec_list_t *sul)
 	struct push_repl *r = (struct push_repl *)(void *)((char *)sul -
 	    offsetof(struct push_repl, sul));
 	struct push *p = r->p;
-	struct measure m;
-	uint64_t seq = 0, from = p->seen;
+	uint64_t seq = 0;
 
 	if (store_last_seq(p->store, &seq) == 0 && seq > p->seen) {
+		r->measuring = 1;
 		push_poll(p);
-		m.r = r;
-		m.now = wall_ms();
-		(void)store_changes_since(p->store, from, 100000, measure, &m);
-		r->dirty = 1;
+		r->measuring = 0;
 	}
-	if ((r->dirty && push_now_ms() - r->last_pub >= 100) ||
-	    push_now_ms() - r->last_pub >= PUSH_REPL_PUBLISH_MS)
+	if ((r->dirty && now_wall_ms() - r->last_pub >= 100) ||
+	    now_wall_ms() - r->last_pub >= PUSH_REPL_PUBLISH_MS)
 		publish(r);
 	lws_sul_schedule(p->ctx, 0, &r->sul, tick,
 	    PUSH_REPL_TICK_MS * LWS_US_PER_MS);

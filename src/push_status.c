@@ -7,6 +7,7 @@
 #include <libwebsockets.h>
 
 #include "buf.h"
+#include "now.h"
 #include "push_int.h"
 
 static void
@@ -20,7 +21,7 @@ healthz(struct push *p, struct buf *b)
 	    ",\"clients\":%zu,\"sse\":%zu,\"ws\":%zu,\"subscriptions\":%zu,"
 	    "\"queries\":%zu,\"uptimeMs\":%" PRId64 ",\"notify\":%s}",
 	    up ? "true" : "false", p->seen, last, p->nclients, p->nsse, p->nws,
-	    p->nsubs, p->nqueries, push_now_ms() - p->started_ms,
+	    p->nsubs, p->nqueries, now_wall_ms() - p->started_ms,
 	    p->notify_wsi != NULL ? "true" : "false");
 	/* Reopen the object for the replication member (issue 9). */
 	if (p->repl != NULL) {

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "notify.h"
+#include "now.h"
 #include "store_int.h"
 #include "xmalloc.h"
 
@@ -113,19 +114,6 @@ store_fail(struct store *st, const char *what, int ret)
  * is lost: the stuck write was never answered.
  */
 #define STORE_WATCHDOG_S 10
-
-static void
-watchdog_fire(int sig UNUSED)
-{
-	static const char msg[] = "strapi-live: store write stuck for "
-				  "10 s (a process died inside the store); "
-				  "exiting so the store can recover\n";
-
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(75);
-	_exit(75);
-}
-
 /*
  * The same for opening the environment (recovery included): a hang there
  * is a mutex left locked by a process that died between our look at the
@@ -133,26 +121,34 @@ watchdog_fire(int sig UNUSED)
  */
 #define STORE_OPEN_WATCHDOG_S 120
 
-static void
-watchdog_open_fire(int sig UNUSED)
-{
-	static const char msg[] = "strapi-live: opening the store is stuck "
-				  "(a process died inside it); exiting: the "
-				  "next open recovers it\n";
+static const char watchdog_write_msg[] = "strapi-live: store write stuck "
+					 "for 10 s (a process died inside "
+					 "the store); exiting so the store "
+					 "can recover\n";
+static const char watchdog_open_msg[] = "strapi-live: opening the store is "
+					"stuck (a process died inside it); "
+					"exiting: the next open recovers it\n";
+static const char *volatile watchdog_msg = watchdog_write_msg;
 
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(75);
+static void
+watchdog_fire(int sig UNUSED)
+{
+	const char *m = watchdog_msg;
+
+	(void)!write(STDERR_FILENO, m, strlen(m));
 	_exit(75);
 }
 
+/* Arms (secs > 0) or disarms the watchdog; msg says what was stuck. */
 static void
-watchdog_with(unsigned secs, void (*fire)(int))
+watchdog_with(unsigned secs, const char *msg)
 {
 	struct sigaction sa;
 
 	if (secs > 0) {
+		watchdog_msg = msg;
 		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = fire;
+		sa.sa_handler = watchdog_fire;
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGALRM, &sa, NULL);
 	}
@@ -163,7 +159,7 @@ static void
 watchdog(unsigned secs)
 {
 
-	watchdog_with(secs, watchdog_fire);
+	watchdog_with(secs, watchdog_write_msg);
 }
 
 /* Small randomized pause between deadlock retries. */
@@ -353,7 +349,7 @@ open_env_with(struct store *st, int full)
 		env->close(env, 0);
 		return -1;
 	}
-	watchdog_with(STORE_OPEN_WATCHDOG_S, watchdog_open_fire);
+	watchdog_with(STORE_OPEN_WATCHDOG_S, watchdog_open_msg);
 	ret = env->open(env, st->dir, flags, 0600);
 	alarm(0);
 	if (ret != 0) {
@@ -555,15 +551,6 @@ store_result_name(enum store_result r)
 	return "error";
 }
 
-int64_t
-store_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 dbt_in(DBT *d, const void *p, size_t n)
 {
@@ -760,7 +747,7 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 	struct store_val cur;
 	int have = 0, have_tomb = 0, ret, c;
 	int64_t ua = e->updated_at, pa = e->published_at, tua = 0, tpa = 0;
-	int64_t now = store_now_ms();
+	int64_t now = now_wall_ms();
 	uint64_t s;
 	struct buf key;
 
@@ -940,7 +927,7 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 				    (w[0].op == STORE_OP_UPSERT ? "upserted" :
 				    "removed") : store_result_name(w[0].result);
 			}
-			ret = put_event(st, txn, &rec, store_now_ms());
+			ret = put_event(st, txn, &rec, now_wall_ms());
 		}
 		if (ret == 0) {
 			ret = txn->commit(txn, 0);

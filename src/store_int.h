@@ -32,7 +32,6 @@ struct store {
 
 void store_fail(struct store *, const char *what, int ret);
 void store_backoff(int attempt);
-int64_t store_now_ms(void);
 /* store.c; used by store_sync.c's dry run */
 int apply_one(struct store *, DB_TXN *, enum store_op, const struct entry *,
     enum store_result *, uint64_t *);

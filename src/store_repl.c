@@ -17,6 +17,7 @@
 #include <db.h>
 
 #include "log.h"
+#include "now.h"
 #include "store_int.h"
 #include "store_repl.h"
 #include "xmalloc.h"
@@ -253,15 +254,6 @@ msleep(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 set_timeout(DB_ENV *env, int which, int ms)
 {
@@ -281,7 +273,7 @@ start_node(struct store *st)
 	struct store_repl_status s;
 	size_t i;
 	int ret;
-	int64_t deadline = mono_ms() + (int64_t)rc.start_timeout_s * 1000;
+	int64_t deadline = now_mono_ms() + (int64_t)rc.start_timeout_s * 1000;
 
 	if (add_site(env, &rc.local, DB_LOCAL_SITE) == -1)
 		return -1;
@@ -318,7 +310,7 @@ start_node(struct store *st)
 			    "the Replication Manager for %s", st->dir);
 			return -1;
 		}
-		if (ret != DB_REP_UNAVAIL || mono_ms() > deadline)
+		if (ret != DB_REP_UNAVAIL || now_mono_ms() > deadline)
 			return repl_fail("repmgr_start", ret);
 		log_info("replication: joining the group: no master yet; "
 		    "retrying");
@@ -332,7 +324,7 @@ start_node(struct store *st)
 		if (s.role == STORE_REPL_MASTER ||
 		    (s.role == STORE_REPL_CLIENT && s.startup_done))
 			break;
-		if (mono_ms() > deadline) {
+		if (now_mono_ms() > deadline) {
 			log_warnx("replication: no master and not caught up "
 			    "after %d s", rc.start_timeout_s);
 			return -1;

@@ -16,6 +16,7 @@
 #include "entry.h"
 #include "hmac.h"
 #include "log.h"
+#include "now.h"
 #include "strapi.h"
 #include "sync.h"
 #include "xmalloc.h"
@@ -95,15 +96,6 @@ now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Sets the result's error once (the first reason is the one to report). */
@@ -559,9 +551,9 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 	res->requests = strapi_requests(api);
 	res->connections = strapi_connections(api);
 	if (!o->dry_run) {
-		(void)store_meta_set(st, "last_sync_attempt", wall_ms());
+		(void)store_meta_set(st, "last_sync_attempt", now_wall_ms());
 		if (res->status == SYNC_OK)
-			(void)store_meta_set(st, "last_sync", wall_ms());
+			(void)store_meta_set(st, "last_sync", now_wall_ms());
 	}
 out:
 	strapi_close(api);

@@ -92,6 +92,23 @@ done_testing() {
 	[ "$_tap_fail" -eq 0 ]
 }
 
+# push_start [NAME=VALUE...]: the sidecar ($PUSH_BIN) with those settings
+# on a free port (PUSH_PORT, PUSH_PID), its log in $T/push.log; returns 0
+# once /live/healthz answers (after 5 s: 1).
+push_start() {
+	PUSH_PORT=$(free_port)
+	env STRAPI_LIVE_PUSH_LISTEN="127.0.0.1:$PUSH_PORT" "$@" "$PUSH_BIN" \
+	    2>"$T/push.log" &
+	PUSH_PID=$!
+	sl_track $PUSH_PID
+	for _i in $(seq 1 100); do
+		curl -sf "http://127.0.0.1:$PUSH_PORT/live/healthz" >/dev/null &&
+		    return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # A free loopback port, assigned by the kernel (bind to port 0).
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

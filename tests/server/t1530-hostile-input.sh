@@ -18,13 +18,7 @@ export STRAPI_LIVE_PUSH_MAX_MESSAGE=65536
 	fcgi_entry /cgi-bin/events.fcgi "$EVENTS_FCGI" 1
 } >"$T/lighttpd.extra"
 lighttpd_start <"$T/lighttpd.extra" || { echo "Bail out! lighttpd"; exit 1; }
-PUSH_PORT=$(free_port)
-STRAPI_LIVE_PUSH_LISTEN=127.0.0.1:$PUSH_PORT "$PUSH_BIN" 2>"$T/push.log" &
-sl_track $!
-for i in $(seq 1 100); do
-	curl -sf "http://127.0.0.1:$PUSH_PORT/live/healthz" >/dev/null && break
-	sleep 0.05
-done
+push_start
 export LIGHTTPD_PORT PUSH_PORT STRAPI_LIVE_SYNC_SECRET
 
 snapshot() { # the published content and the change log's bounds

@@ -37,15 +37,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 	fcgi_entry /api/ "$QUERY_FCGI" 2
 } >"$T/lh.extra"
 lighttpd_start <"$T/lh.extra" || { echo "soak: lighttpd failed" >&2; exit 2; }
-PP=$(free_port)
-STRAPI_LIVE_PUSH_LISTEN=127.0.0.1:$PP STRAPI_LIVE_LOG_LEVEL=warn \
-    "$PUSH_BIN" 2>"$T/push.log" &
-PUSH_PID=$!
-sl_track $PUSH_PID
-for i in $(seq 1 100); do
-	curl -sf "http://127.0.0.1:$PP/live/healthz" >/dev/null && break
-	sleep 0.05
-done
+push_start STRAPI_LIVE_LOG_LEVEL=warn
+PP=$PUSH_PORT
 B="http://127.0.0.1:$LIGHTTPD_PORT"
 curl -sf "$B/api/articles" >/dev/null # start the query workers
 

@@ -1,0 +1,10 @@
+/* now.h: the time in milliseconds, by the wall clock or the monotonic one */
+#ifndef NOW_H
+#define NOW_H
+
+#include <stdint.h>
+
+int64_t now_wall_ms(void);
+int64_t now_mono_ms(void);
+
+#endif
