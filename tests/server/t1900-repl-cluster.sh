@@ -5,8 +5,7 @@
 # queries and SSE on all three with the same seq; a client moves between
 # sites with Last-Event-ID; a master cut off from the others refuses writes
 # it cannot replicate (503), and takes the retry once healed. Killing the
-# master under load (election, rejoin) is in tests/soak/repl-cluster.sh:
-# not reliable enough for make check yet (see docs/replication.md).
+# master under load (election, rejoin) is t1910; a partition, t1920.
 . "${top_srcdir:-.}/tests/lib.sh"
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
 : "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
