@@ -286,6 +286,6 @@ http_ct_equal(const char *ct, const char *want, size_t wantlen)
 		return 0;
 	while (*ct == ' ' || *ct == '\t')
 		ct++;
-	n = strcspn(ct, "; \t");
+	n = strcspn(ct, "; \t\r\n");
 	return n == wantlen && strncasecmp(ct, want, n) == 0;
 }

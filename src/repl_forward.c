@@ -23,7 +23,7 @@
  * answers 503 instead of forwarding again).
  *
  * Note on the fence: <curl/curl.h> is included here as well as in
- * strapi.c; this file is linked into webhook.fcgi only.
+ * strapi.c; this file is linked into the sidecar only.
  */
 
 #define FORWARD_MAX_BODY (1024 * 1024) /* the master's answer is small */
@@ -116,8 +116,10 @@ add_env_header(struct curl_slist *h, const char *var)
 
 /*
  * POSTs req's body and headers to url and copies the answer into resp.
- * Returns 0 when the master answered (any status), or -1 when it could
- * not be reached or answered nothing usable (logged; resp untouched).
+ * Returns 0 when the master answered (any status of strapi-live's), -1
+ * when it could not be reached or answered nothing usable, or -2 when its
+ * web server failed (a 5xx that is not strapi-live's JSON): the delivery
+ * may or may not have been applied. Logged; resp untouched but for -2.
  */
 int
 repl_forward(const char *url, const char *self, int timeout_ms,
@@ -189,6 +191,18 @@ repl_forward(const char *url, const char *self, int timeout_ms,
 		    s.too_big            ? "answer too large"
 		        : err[0] != '\0' ? err
 		                         : curl_easy_strerror(cr));
+		goto out;
+	}
+	/*
+	 * A 5xx that is not our JSON came from the master's web server, not
+	 * from strapi-live (its FastCGI program died mid-request, as when the
+	 * host goes down): not an answer to pass on as it is.
+	 */
+	if (status >= 500 && !http_ct_equal(http_resp_get_header(&out,
+	    "Content-Type", &n), "application/json", 16)) {
+		log_warnx("forward: %s: HTTP %ld from the master's web server",
+		    url, status);
+		rc = -2;
 		goto out;
 	}
 	/* The master's answer becomes ours. */

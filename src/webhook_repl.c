@@ -99,9 +99,13 @@ webhook_repl_route(const struct webhook_ctx *ctx, const struct http_req *req,
 	} else if (req->body_too_large) {
 		http_resp_error(resp, 413, "body larger than webhook_max_body");
 		resp->note = "too-large";
-	} else if (ctx->forward(url, store_repl_self(), (int)conf_int(ctx->conf,
-	    CFG_REPL_ACK_TIMEOUT) + 10000, req, resp) == 0) {
+	} else if ((r = ctx->forward(url, store_repl_self(),
+	    (int)conf_int(ctx->conf, CFG_REPL_ACK_TIMEOUT) + 10000, req,
+	    resp)) == 0) {
 		resp->note = "forwarded";
+	} else if (r == -2) {
+		unavailable(resp, "the master failed while taking the delivery; "
+		    "it may not have been stored", "master-failed");
 	} else {
 		unavailable(resp, "the master could not be reached; the "
 		    "delivery was not stored", "master-unreachable");

@@ -82,6 +82,34 @@ try:
     for x in streams:
         x.close()
 
+    # The master's web server fails (a 500 page, not strapi-live's JSON):
+    # the replica answers 503 with a JSON error, not the HTML page.
+    import http.server, threading
+    class Broken(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b"<html><body>500 Internal Server Error</body></html>"
+            self.send_response(500)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        def log_message(self, *a):
+            pass
+    s1.signal(signal.SIGTERM, ("web",))
+    s1.web.wait(10)
+    broken = http.server.HTTPServer((H, s1.web_port), Broken)
+    threading.Thread(target=broken.serve_forever, daemon=True).start()
+    st, r = s2.post(article("b500", "b500", "news"))
+    is_(st, 503, "the master's web server fails: the replica answers 503")
+    ok(isinstance(r, dict) and "master failed" in
+       r.get("error", {}).get("message", ""),
+       "with a JSON error: %s" % (r.get("error", {}).get("message")
+                                  if isinstance(r, dict) else r))
+    broken.shutdown()
+    broken.server_close()
+    s1.start_web()
+
     # A master cut off from both others refuses what it cannot replicate.
     m = c.master()
     others = [s for s in c.sites if s is not m]
