@@ -1,0 +1,166 @@
+#!/bin/sh
+# t1920-repl-partition.sh: three replicated sites (issue 9), each in its own
+# network namespace (ip netns) on a bridge, each with its own store, sidecar
+# (the replication process) and lighttpd. The master is cut off from the
+# other two (its link to the bridge goes down): a delivery posted to it is
+# refused with 503, never acknowledged, since it cannot get a quorum of acks;
+# the majority elects a new master and takes writes; healed, the old master
+# meets the new one (DUPMASTER), rejoins as a replica and catches up: the
+# three stores dump the same text. Needs root (CAP_NET_ADMIN).
+. "${top_srcdir:-.}/tests/lib.sh"
+command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
+command -v ip >/dev/null 2>&1 || skip_all "iproute2 (ip) not installed"
+[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
+: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
+[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
+# Names of this run's namespaces, veths and bridge (see tests/repl_cluster.py).
+SL_NETNS_TAG="$$$(od -An -N1 -tx1 /dev/urandom | tr -d ' \n')"
+ip netns add "sl-$SL_NETNS_TAG-0" 2>/dev/null ||
+	skip_all "ip netns add failed (no CAP_NET_ADMIN?)"
+ip netns del "sl-$SL_NETNS_TAG-0"
+export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI STRAPI_LIVE \
+	SL_NETNS_TAG
+unset STRAPI_LIVE_STORE_DIR
+# Whatever happens to the test program: no namespace, veth, bridge or
+# process of this run survives it.
+netns_cleanup() {
+	PYTHONPATH="$top_srcdir/tests" python3 -c \
+	    'import os, repl_cluster; repl_cluster.netns_cleanup(os.environ["SL_NETNS_TAG"])'
+	sl_cleanup
+}
+trap netns_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+PYTHONPATH="$top_srcdir/tests" python3 -u - <<'PY'
+import os, signal, socket, time
+from push_client import article, ok, is_, diag, done, wait_for
+from repl_cluster import Cluster
+
+
+def term(signum, frame):
+    raise SystemExit(1)
+
+
+signal.signal(signal.SIGTERM, term)
+signal.signal(signal.SIGHUP, term)
+
+
+def post_until_acked(site, doc, secs=15):
+    """Posts a delivery, retrying a 503 (election) for up to secs."""
+    end = time.time() + secs
+    while True:
+        st, r = site.post(article(doc, doc, "news"), timeout=10)
+        if st == 200 or time.time() > end:
+            return st, r
+        time.sleep(0.2)
+
+
+t0 = time.time()
+try:
+    c = Cluster(os.path.join(os.environ["T"], "cluster"), netns=True,
+                supervise=True)
+except OSError as e:
+    print("1..0 # SKIP network namespaces: %s" % e)
+    raise SystemExit(0)
+try:
+    try:
+        c.start()
+    except Exception as e:
+        print("Bail out! %s" % e)
+        raise SystemExit(1)
+    s1, s2, s3 = c.sites
+    is_([s.role() for s in c.sites], ["master", "replica", "replica"],
+        "three sites in three namespaces: site 1 master, 2 and 3 replicas")
+    ok(all(s.host.startswith("10.77.") and s.ns for s in c.sites),
+       "each site has its own namespace and address (%s)" %
+       ", ".join("%s=%s" % (s.ns, s.host) for s in c.sites))
+    acked = []
+    for s in c.sites:
+        st, r = s.post(article("a%d" % s.n, "a%d" % s.n, "news"))
+        if st == 200:
+            acked.append("a%d" % s.n)
+    is_(acked, ["a1", "a2", "a3"],
+        "a webhook posted to each site is acknowledged (200)")
+    ok(wait_for(lambda: all(s.docs().keys() >= {"a1", "a2", "a3"}
+                            for s in c.sites), 10),
+       "and reaches all three sites")
+
+    # Partition: the master is a minority of one.
+    m = s1
+    maj = [s2, s3]
+    m.isolate()
+    try:
+        socket.create_connection((m.host, m.push_port), 1).close()
+        reached = True
+    except OSError:
+        reached = False
+    ok(not reached, "cut: the isolated master's address is unreachable")
+    t_cut = time.time()
+    st, r = m.post(article("cut", "cut", "news"), timeout=15)
+    diag("the isolated master answered %s in %.1f s" %
+         (st, time.time() - t_cut))
+    ok(st != 200, "the isolated master never acknowledges a delivery it "
+       "cannot replicate")
+    is_(st, 503, "it refuses it with 503")
+    ok(isinstance(r, dict) and r.get("data", 1) is None and
+       r.get("error", {}).get("status") == 503,
+       "with a JSON error (%s)" %
+       (r.get("error", {}).get("message") if isinstance(r, dict) else r))
+
+    new = wait_for(lambda: next((s for s in maj if s.role() == "master"),
+                                None), 20, 0.1)
+    ok(new is not None, "the majority elects a new master (site %s, %.1f s "
+       "after the cut)" % (new.n if new else None, time.time() - t_cut))
+    other = s3 if new is s2 else s2
+    if new is not None:
+        ok(wait_for(lambda: other.master() == new.addr, 10),
+           "the other replica follows it")
+    for s, doc in ((new or s2, "b1"), (other, "b2")):
+        st, r = post_until_acked(s, doc)
+        if st == 200:
+            acked.append(doc)
+        is_(st, 200, "the majority takes writes: %s posted to site %d is "
+            "acknowledged" % (doc, s.n))
+        if st != 200:
+            diag("answer: %r" % (r,))
+    diag("old master's view during the partition: %s" % m.role())
+
+    # Heal: two masters meet; the old one must give way and catch up.
+    t_heal = time.time()
+    m.heal()
+    ok(wait_for(lambda: m.role() == "replica" and new is not None and
+                m.master() == new.addr, 20, 0.1),
+       "healed, the old master rejoins as a replica of the new one "
+       "(%.1f s)" % (time.time() - t_heal))
+    diag("roles after healing: %s" % [s.role() for s in c.sites])
+    is_([s.role() for s in c.sites].count("master"), 1,
+        "one master in the group")
+
+    def dumps():
+        return [s.dump() for s in c.sites]
+    wait_for(lambda: len(set(dumps())) == 1 and
+             set(acked) <= set(c.sites[0].docs()), 15, 0.2)
+    d = dumps()
+    ok(len(set(d)) == 1 and d[0] != "",
+       "the three stores dump the same text (%d entries)" %
+       len(d[0].splitlines()))
+    if len(set(d)) != 1:
+        for s, text in zip(c.sites, d):
+            diag("site %d: %s" % (s.n, sorted(s.docs())))
+    docs = [s.docs() for s in c.sites]
+    is_([sorted(set(acked) - set(x)) for x in docs], [[], [], []],
+        "every acknowledged delivery is on every site (%s)" %
+        " ".join(sorted(acked)))
+    cut = ["cut" in x for x in docs]
+    ok(all(cut) or not any(cut), "the refused delivery is consistent: %s" %
+       ("present everywhere (its commit reached the group)" if all(cut)
+        else "absent everywhere (rolled back on the old master)"
+        if not any(cut) else "on sites %s only" %
+        [s.n for s, x in zip(c.sites, cut) if x]))
+    diag("sidecars restarted by the supervisor (Restart=on-failure): %s" %
+         ", ".join("site %d: %d" % (s.n, s.restarts) for s in c.sites))
+finally:
+    c.stop()
+diag("runtime %.1f s" % (time.time() - t0))
+done()
+PY
