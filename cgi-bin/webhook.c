@@ -3,21 +3,30 @@
 
 #include "fcgi.h"
 #include "prog.h"
-#include "store_repl.h"
-#ifdef HAVE_SYNC
-#include "repl_forward.h"
-#endif
+#include "relay.h"
 #include "webhook.h"
 
-/* A writer whose site became master since it started is restarted. */
+/*
+ * Replicated: the host's replication process (the sidecar) applies the
+ * delivery, or forwards it to the master, and its answer is ours. When it
+ * cannot be reached the delivery is refused, never dropped silently.
+ */
 static void
-handle(const struct http_req *req, struct http_resp *resp, void *arg)
+relay(const struct http_req *req, struct http_resp *resp, void *arg)
 {
 	const struct webhook_ctx *ctx = arg;
+	const char *why;
+	int timeout;
 
-	webhook_handle(req, resp, arg);
-	if (store_repl_wants_restart(ctx->store))
-		fcgi_stop_after_request();
+	/* The sidecar's own bounds: the ack wait, or a forward to the master. */
+	timeout = 2 * (int)conf_int(ctx->conf, CFG_REPL_ACK_TIMEOUT) + 15000;
+	if (relay_call(conf_str(ctx->conf, CFG_STORE_DIR), req, resp, timeout,
+	    &why) == 0)
+		return;
+	http_resp_reset(resp);
+	http_resp_header(resp, "Retry-After", "1");
+	http_resp_error(resp, 503, why);
+	resp->note = "no-relay";
 }
 
 int
@@ -26,18 +35,15 @@ main(int argc UNUSED, char *argv[])
 	struct prog p;
 	struct webhook_ctx ctx;
 
-	prog_start(&p, argv[0], PROG_WRITER);
+	prog_start(&p, argv[0], PROG_WEBHOOK);
 	ctx.conf = p.conf;
 	ctx.store = p.store;
-#ifdef HAVE_SYNC
-	ctx.forward = repl_forward; /* libcurl is there (issue 9) */
-#else
-	ctx.forward = NULL;
-#endif
+	ctx.forward = NULL; /* forwarding to a master is the sidecar's */
 	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
 	    CFG_MAX_REQUESTS));
-	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
-	fcgi_serve(handle, &ctx,
+	if (p.store != NULL)
+		fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
+	fcgi_serve(p.store != NULL ? webhook_handle : relay, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
 	prog_finish(&p);
 	if (fcgi_limit_reached())

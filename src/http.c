@@ -63,6 +63,45 @@ http_req_bearer(const struct http_req *req)
 	return v;
 }
 
+/*
+ * Fills req from a CGI/FastCGI parameter list (borrowed: env must outlive
+ * req). The body is the caller's to read.
+ */
+void
+http_req_fill(struct http_req *req, char **env, unsigned long id)
+{
+	const char *sn, *pi, *cl;
+	const char *errstr;
+
+	memset(req, 0, sizeof(*req));
+	req->env = env;
+	req->id = id;
+	req->method = http_req_env(req, "REQUEST_METHOD");
+	if (req->method == NULL)
+		req->method = "GET";
+	sn = http_req_env(req, "SCRIPT_NAME");
+	pi = http_req_env(req, "PATH_INFO");
+	xasprintf((char **)&req->path, "%s%s", sn != NULL ? sn : "",
+	    pi != NULL ? pi : "");
+	req->query = http_req_env(req, "QUERY_STRING");
+	if (req->query == NULL)
+		req->query = "";
+	req->content_type = http_req_env(req, "CONTENT_TYPE");
+	if (req->content_type != NULL && *req->content_type == '\0')
+		req->content_type = NULL;
+	req->remote_addr = http_req_env(req, "REMOTE_ADDR");
+	req->content_length = -1;
+	cl = http_req_env(req, "CONTENT_LENGTH");
+	if (cl != NULL && *cl != '\0') {
+		req->content_length = strtonum(cl, 0, 1LL << 40, &errstr);
+		if (errstr != NULL)
+			req->content_length = 1LL << 40; /* refused as large */
+	} else if (strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0 ||
+	    strcmp(req->method, "OPTIONS") == 0)
+		req->content_length = 0;
+}
+
 /* Frees what the transport allocated for the request. */
 void
 http_req_clear(struct http_req *req)

@@ -38,6 +38,7 @@ struct http_resp {
 const char *http_req_env(const struct http_req *, const char *name);
 const char *http_req_header(const struct http_req *, const char *name);
 const char *http_req_bearer(const struct http_req *);
+void http_req_fill(struct http_req *, char **env, unsigned long id);
 void http_req_clear(struct http_req *);
 
 void http_resp_init(struct http_resp *);

@@ -32,6 +32,16 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	if (conf_file_is_exposed(p->conf))
 		log_warnx("%s holds secrets and is readable by other users",
 		    conf_path(p->conf));
+	p->store = NULL;
+	/*
+	 * Replicated (issue 9), webhook.fcgi hands each delivery to the
+	 * host's replication process (relay.c, push_writer.c) and opens
+	 * nothing itself.
+	 */
+	if (role == PROG_WEBHOOK && store_repl_enabled())
+		return;
+	if (role == PROG_WEBHOOK)
+		role = PROG_WRITER;
 	flags = role == PROG_WRITER ? 0 : STORE_OPEN_NO_NOTIFY;
 	/*
 	 * Replicated (issue 9): the sidecar is the host's replication process
@@ -65,7 +75,7 @@ prog_idle(void *arg)
 {
 	struct prog *p = arg;
 
-	if (store_check(p->store) == 0)
+	if (p->store == NULL || store_check(p->store) == 0)
 		return 0;
 	log_info("store: the environment was recovered or a process died in "
 		 "it; exiting so the server starts a fresh process");

@@ -155,11 +155,18 @@ watchdog_with(unsigned secs, const char *msg)
 	alarm(secs);
 }
 
+/*
+ * The write watchdog. Not in a store opened by store_open_thread: alarm()
+ * is process-wide, and the process is the host's replication process,
+ * whose end would take the site out of the group; its caller (webhook.fcgi,
+ * over the relay) has its own timeout instead.
+ */
 static void
-watchdog(unsigned secs)
+watchdog(const struct store *st, unsigned secs)
 {
 
-	watchdog_with(secs, watchdog_write_msg);
+	if (!(st->flags & STORE_OPEN_THREAD))
+		watchdog_with(secs, watchdog_write_msg);
 }
 
 /* Small randomized pause between deadlock retries. */
@@ -407,6 +414,7 @@ open_env(struct store *st)
 }
 
 static int open_handles(struct store *);
+static int open_dbs(struct store *);
 
 /*
  * Opens (creating when needed) the store in dir. Returns 0 and *out, or -1
@@ -441,10 +449,48 @@ store_open(struct store **out, const char *dir, int flags)
 static int
 open_handles(struct store *st)
 {
-	int ret;
 
 	if (open_env(st) == -1 || store_repl_start(st) == -1)
-		goto fail;
+		return -1;
+	return open_dbs(st);
+}
+
+/*
+ * Opens the databases of parent again, on parent's environment, for
+ * another thread of the same process (the replication process's writers,
+ * push_writer.c): each thread then has its own handles and scratch
+ * buffers. Closing the returned store closes its databases only; parent
+ * must outlive it. Returns 0 and *out, or -1 after logging.
+ */
+int
+store_open_thread(struct store *parent, struct store **out)
+{
+	struct store *st;
+
+	st = xcalloc(1, sizeof(*st));
+	st->dir = xstrdup(parent->dir);
+	st->flags = STORE_OPEN_THREAD;
+	st->durable = parent->durable;
+	st->regfd = -1;
+	st->env = parent->env;
+	buf_init(&st->k1);
+	buf_init(&st->k2);
+	buf_init(&st->v1);
+	store_repl_thread(parent, st);
+	if (open_dbs(st) == -1) {
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+/* Opens every database of st on its environment. Returns 0 or -1. */
+static int
+open_dbs(struct store *st)
+{
+	int ret;
+
 	if (open_db(st, &st->entries, "entries.db", 0) == -1 ||
 	    open_db(st, &st->by_slug, "by_slug.db", DB_DUP | DB_DUPSORT) ==
 	    -1 ||
@@ -498,7 +544,8 @@ close_handles(struct store *st)
 			(*dbs[i])->close(*dbs[i], 0);
 		*dbs[i] = NULL;
 	}
-	if (st->env != NULL && !store_repl_abandon(st))
+	if (st->env != NULL && !(st->flags & STORE_OPEN_THREAD) &&
+	    !store_repl_abandon(st))
 		st->env->close(st->env, 0);
 	st->env = NULL;
 	store_reg_closed(st);
@@ -905,9 +952,9 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 	for (attempt = 0; attempt < STORE_MAX_RETRIES; attempt++) {
 		if (attempt > 0)
 			store_backoff(attempt);
-		watchdog(STORE_WATCHDOG_S);
+		watchdog(st, STORE_WATCHDOG_S);
 		if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
-			watchdog(0);
+			watchdog(st, 0);
 			store_fail(st, "txn_begin", ret);
 			return -1;
 		}
@@ -938,7 +985,7 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 				 * others), not answered 200. No checkpoint:
 				 * it would wait for acks again.
 				 */
-				watchdog(0);
+				watchdog(st, 0);
 				(void)st->env->log_flush(st->env, NULL);
 				for (i = 0; i < n; i++)
 					w[i].result = STORE_ERR;
@@ -947,7 +994,7 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 			if (ret == 0) {
 				int flushed = commit_done(st, last, n > 0);
 
-				watchdog(0);
+				watchdog(st, 0);
 				if (flushed == -1) {
 					for (i = 0; i < n; i++)
 						w[i].result = STORE_ERR;
@@ -955,12 +1002,12 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 				}
 				return 0;
 			}
-			watchdog(0);
+			watchdog(st, 0);
 			store_fail(st, "commit", ret);
 			return -1;
 		}
 		txn->abort(txn);
-		watchdog(0);
+		watchdog(st, 0);
 		if (ret == DB_LOCK_NOTGRANTED) {
 			/* A lock timed out: perhaps its holder died. */
 			int fr = st->env->failchk(st->env, 0);

@@ -17,6 +17,7 @@ enum store_open_flags {
 	STORE_OPEN_NO_NOTIFY = 1, /* never send wake-ups (tests, tools) */
 	STORE_OPEN_REPL_NODE = 2, /* this host's replication process */
 	STORE_OPEN_RDONLY = 4,	  /* never writes (replicated readers) */
+	STORE_OPEN_THREAD = 8,	  /* set by store_open_thread */
 };
 
 enum store_result {
@@ -112,6 +113,7 @@ typedef int (*store_event_cb)(void *, uint64_t id, const char *summary,
 typedef void (*store_report_cb)(void *, const char *problem);
 
 int store_open(struct store **, const char *dir, int flags);
+int store_open_thread(struct store *parent, struct store **);
 void store_close(struct store *);
 /* Crash handling for long-lived processes (store_reg.c). */
 int store_check(struct store *);

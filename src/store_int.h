@@ -44,6 +44,7 @@ void store_reg_closed(struct store *);
 /* store_repl.c: hooks of the open and write paths (no-ops when off). */
 int store_repl_env_pre(struct store *, DB_ENV *, u_int32_t *flags);
 int store_repl_start(struct store *);
+void store_repl_thread(const struct store *parent, struct store *);
 int store_repl_may_write(struct store *);
 int store_repl_commit_ok(struct store *);
 void store_repl_close(struct store *);

@@ -72,7 +72,6 @@ static struct {
 struct store_repl {
 	int node;    /* the replication process (opened REPL_NODE) */
 	int started; /* repmgr_start has succeeded in this process */
-	int perm_failed;
 	int opened_client; /* not master when this process opened the store */
 	int restart;	   /* became master since: leave and be restarted */
 };
@@ -162,17 +161,23 @@ store_repl_enabled(void)
 	return rc.on;
 }
 
+/*
+ * A commit of this thread was not acknowledged as the policy asks. libdb
+ * fires DB_EVENT_REP_PERM_FAILED in the committing thread (repmgr's send
+ * function, which waits for the acks, runs there), so the flag is the
+ * thread's own: in the replication process several writer threads commit
+ * at once (push_writer.c).
+ */
+static _Thread_local int perm_failed;
+
 /* Runs in whichever thread the event happened in (see the top comment). */
 static void
-repl_event(DB_ENV *env, u_int32_t event, void *info UNUSED)
+repl_event(DB_ENV *env UNUSED, u_int32_t event, void *info UNUSED)
 {
-	struct store *st = env->app_private;
 
 	switch (event) {
 	case DB_EVENT_REP_PERM_FAILED:
-		if (st != NULL && st->repl != NULL)
-			__atomic_store_n(&st->repl->perm_failed, 1,
-			    __ATOMIC_SEQ_CST);
+		perm_failed = 1;
 		break;
 	case DB_EVENT_REP_MASTER:
 		log_info("replication: this site is now the master");
@@ -215,7 +220,6 @@ store_repl_env_pre(struct store *st, DB_ENV *env, u_int32_t *flags)
 	st->repl = xcalloc(1, sizeof(*st->repl));
 	st->repl->node = (st->flags & STORE_OPEN_REPL_NODE) != 0;
 	*flags |= DB_INIT_REP | DB_THREAD;
-	env->app_private = st;
 	env->set_event_notify(env, repl_event);
 	return 0;
 }
@@ -295,6 +299,15 @@ start_node(struct store *st)
 		-1 ||
 	    set_timeout(env, DB_REP_CONNECTION_RETRY, 1000) == -1)
 		return -1;
+	/*
+	 * A master's checkpoint pauses (default 30 s) after flushing its
+	 * cache, to let replicas flush theirs. Our checkpoints run in the
+	 * write path (store.c: commit_done), so that pause was a webhook
+	 * held for 30 s: the first one on a new master, whose last
+	 * checkpoint time is that of its start, always hit it.
+	 */
+	if (set_timeout(env, DB_REP_CHECKPOINT_DELAY, 0) == -1)
+		return -1;
 	if (rc.heartbeat_ms > 0 &&
 	    (set_timeout(env, DB_REP_HEARTBEAT_SEND, rc.heartbeat_ms) == -1 ||
 		set_timeout(env, DB_REP_HEARTBEAT_MONITOR,
@@ -334,6 +347,16 @@ start_node(struct store *st)
 	log_info("replication: %s started as %s (master %s)", s.self,
 	    store_repl_role_name(s.role), s.master[0] ? s.master : "none");
 	return 0;
+}
+
+/* The replication state of a store_open_thread copy: its parent's. */
+void
+store_repl_thread(const struct store *parent, struct store *st)
+{
+	if (parent->repl == NULL)
+		return;
+	st->repl = xmalloc(sizeof(*st->repl));
+	*st->repl = *parent->repl;
 }
 
 /* After DB_ENV->open, before the databases are opened. */
@@ -551,7 +574,7 @@ store_repl_may_write(struct store *st)
 	if (st->repl == NULL)
 		return 0;
 	if ((r = store_repl_write_target(st, addr, sizeof(addr))) == 0) {
-		__atomic_store_n(&st->repl->perm_failed, 0, __ATOMIC_SEQ_CST);
+		perm_failed = 0;
 		return 0;
 	}
 	if (r == 1)
@@ -568,7 +591,8 @@ store_repl_commit_ok(struct store *st)
 {
 	if (st->repl == NULL)
 		return 0;
-	if (__atomic_exchange_n(&st->repl->perm_failed, 0, __ATOMIC_SEQ_CST)) {
+	if (perm_failed) {
+		perm_failed = 0;
 		log_warnx("replication: the commit was not acknowledged by the "
 		    "ack policy within %d ms; not acknowledging the write",
 		    rc.ack_timeout_ms);

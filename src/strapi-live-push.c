@@ -8,6 +8,8 @@
 #include "log.h"
 #include "prog.h"
 #include "push.h"
+#include "push_writer.h"
+#include "store_repl.h"
 
 static struct push *the_push;
 
@@ -23,9 +25,14 @@ main(int argc UNUSED, char *argv[])
 {
 	struct sigaction sa;
 	struct prog p;
+	struct push_writer *w = NULL;
 
 	prog_start(&p, argv[0], PROG_PUSH);
 	signal(SIGPIPE, SIG_IGN);
+	/* Replicated: this process applies the host's webhooks too. */
+	if (store_repl_enabled() &&
+	    (w = push_writer_start(p.conf, p.store)) == NULL)
+		fatalx("cannot take this host's webhooks");
 	the_push = push_new(p.conf, p.store);
 	if (!push_handles_signals(the_push)) {
 		memset(&sa, 0, sizeof(sa));
@@ -36,6 +43,7 @@ main(int argc UNUSED, char *argv[])
 	}
 	push_run(the_push);
 	log_info("shutting down");
+	push_writer_stop(w);
 	push_free(the_push);
 	prog_finish(&p);
 	return 0;
