@@ -154,6 +154,7 @@ class Site:
         self.web = None
         self.stopping = False
         self.restarts = 0
+        self.exits = []  # why the supervisor restarted it: log lines
 
     @property
     def webhook_url(self):
@@ -454,6 +455,15 @@ class Cluster:
                 p = s.push
                 if p is None or s.stopping or p.poll() in (None, 0):
                     continue
+                why = "exit status %d" % p.returncode
+                try:
+                    with open(os.path.join(s.dir, "push.log")) as log:
+                        fatal = [line for line in log if " fatal " in line]
+                    if fatal:
+                        why = fatal[-1].split(" fatal ", 1)[1].strip()
+                except OSError:
+                    pass
+                s.exits.append(why)
                 with open(os.path.join(s.dir, "push.log"), "a") as log:
                     log.write("# supervisor: exit status %s; restarting\n"
                               % p.returncode)

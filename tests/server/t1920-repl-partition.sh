@@ -179,8 +179,14 @@ try:
            else "absent everywhere (rolled back on the old master)"
            if not any(cut) else "on sites %s only" %
            [s.n for s, x in zip(c.sites, cut) if x]))
-    diag("sidecars restarted by the supervisor (Restart=on-failure): %s" %
-         ", ".join("site %d: %d" % (s.n, s.restarts) for s in c.sites))
+    ok(wait_for(lambda: len({str(s.query_ids()) for s in c.sites}) == 1 and
+                s1.query_ids() == sorted(docs[0]), 10),
+       "queries on all three sites list the same entries as the store")
+    for s in c.sites:
+        diag("site %d: sidecar restarted %d times (as Restart=on-failure "
+             "does)%s" % (s.n, s.restarts, "".join(": " + x for x in s.exits)))
+    is_([s.restarts for s in maj], [0, 0],
+        "the majority's sidecars ran through the partition without a restart")
 finally:
     c.stop()
 diag("runtime %.1f s" % (time.time() - t0))
