@@ -89,6 +89,7 @@ try:
     # Partition: the master is a minority of one.
     m = s1
     maj = [s2, s3]
+    t_cut = time.time()
     m.isolate()
     try:
         socket.create_connection((m.host, m.push_port), 1).close()
@@ -96,10 +97,10 @@ try:
     except OSError:
         reached = False
     ok(not reached, "cut: the isolated master's address is unreachable")
-    t_cut = time.time()
+    t_post = time.time()
     st, r = m.post(article("cut", "cut", "news"), timeout=15)
     diag("the isolated master answered %s in %.1f s" %
-         (st, time.time() - t_cut))
+         (st, time.time() - t_post))
     ok(st != 200, "the isolated master never acknowledges a delivery it "
        "cannot replicate")
     is_(st, 503, "it refuses it with 503")
