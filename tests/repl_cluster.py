@@ -59,8 +59,8 @@ def _ip(*args, check=True):
 
 def netns_cleanup(tag):
     """Removes what Netns(tag) made, even after an aborted run: every
-    process left in its namespaces (SIGKILL), the namespaces, the veths
-    and the bridge. Idempotent."""
+    process left in its namespaces (SIGKILL), the namespaces (their veths
+    go with them) and the root side's veth. Idempotent."""
     names = [line.split()[0] for line in
              _ip("netns", "list", check=False).splitlines() if line.strip()]
     mine = [ns for ns in names if ns.startswith("sl-%s-" % tag)]
@@ -72,60 +72,65 @@ def netns_cleanup(tag):
                 pass
     for ns in mine:
         _ip("netns", "del", ns, check=False)
-    for line in _ip("-o", "link", "show", check=False).splitlines():
-        parts = line.split(":")
-        if len(parts) < 2:
-            continue
-        dev = parts[1].strip().split("@")[0]
-        if dev.startswith("slv") and dev.endswith("-" + tag):
-            _ip("link", "del", dev, check=False)
-    _ip("link", "del", "slbr-" + tag, check=False)
+    _ip("link", "del", "slv0-" + tag, check=False)
 
 
 class Netns:
-    """One network namespace per site, joined by a bridge in the root
-    namespace: site n is 10.77.X.n/24 on its eth0 (lo up too), the root
-    side (the test process) is 10.77.X.254 on the bridge, so it reaches
-    every site directly. X is a /24 no interface of the root namespace
-    uses yet. Names carry a tag unique to the run (sl-TAG-n, slvn-TAG,
-    slbr-TAG: at most 15 characters), so parallel or aborted runs do not
-    collide; netns_cleanup(tag) removes everything."""
+    """One network namespace per site (sl-TAG-n), joined by a bridge in a
+    namespace of its own (sl-TAG-0: no firewall of the host, such as
+    br_netfilter with a FORWARD policy of DROP, sees its traffic). Site n
+    is 10.77.X.n/24 on its eth0 (lo up too), linked to the bridge by a
+    veth (vn in the bridge's namespace); the root namespace, where the
+    test process runs, is 10.77.X.254 on slv0-TAG, linked to the bridge
+    too, so it reaches every site directly. X is a /24 the root namespace
+    uses for no address or route. TAG is unique to the run, so parallel
+    or aborted runs do not collide; netns_cleanup(tag) removes it all."""
 
     def __init__(self, tag=None):
         self.tag = tag or os.environ.get("SL_NETNS_TAG") or \
             "%d%02x" % (os.getpid() % 10000000, random.randrange(256))
-        self.bridge = "slbr-" + self.tag
-        used = _ip("-4", "-o", "addr", "show")
+        self.brns = "sl-%s-0" % self.tag
+        used = _ip("-4", "-o", "addr", "show") + _ip("-4", "route", "show")
         x = os.getpid() % 200 + 20
         while "10.77.%d." % x in used:
             x = x % 250 + 1
         self.net = "10.77.%d" % x
+        root = "slv0-" + self.tag
         try:
-            _ip("link", "add", self.bridge, "type", "bridge",
+            _ip("netns", "add", self.brns)
+            _ip("-n", self.brns, "link", "add", "br0", "type", "bridge",
                 "forward_delay", "0")
-            _ip("addr", "add", self.net + ".254/24", "dev", self.bridge)
-            _ip("link", "set", self.bridge, "up")
+            _ip("-n", self.brns, "link", "set", "br0", "up")
+            _ip("link", "add", root, "type", "veth", "peer", "name", "v0",
+                "netns", self.brns)
+            _ip("-n", self.brns, "link", "set", "v0", "master", "br0", "up")
+            _ip("addr", "add", self.net + ".254/24", "dev", root)
+            _ip("link", "set", root, "up")
         except OSError:
             self.cleanup()
             raise
 
     def add(self, n):
-        """Namespace, veth and address of site n: (ns, host veth, ip)."""
+        """Namespace, bridge port and address of site n: (ns, port, ip)."""
         ns = "sl-%s-%d" % (self.tag, n)
-        veth = "slv%d-%s" % (n, self.tag)
+        port = "v%d" % n
         ip = "%s.%d" % (self.net, n)
         try:
             _ip("netns", "add", ns)
-            _ip("link", "add", veth, "type", "veth", "peer", "name", "eth0",
-                "netns", ns)
-            _ip("link", "set", veth, "master", self.bridge, "up")
+            _ip("-n", self.brns, "link", "add", port, "type", "veth", "peer",
+                "name", "eth0", "netns", ns)
+            _ip("-n", self.brns, "link", "set", port, "master", "br0", "up")
             _ip("-n", ns, "link", "set", "lo", "up")
             _ip("-n", ns, "addr", "add", ip + "/24", "dev", "eth0")
             _ip("-n", ns, "link", "set", "eth0", "up")
         except OSError:
             self.cleanup()
             raise
-        return ns, veth, ip
+        return ns, port, ip
+
+    def link(self, port, up):
+        """A site's port on the bridge up or down (a partition)."""
+        _ip("-n", self.brns, "link", "set", port, "up" if up else "down")
 
     def cleanup(self):
         netns_cleanup(self.tag)
@@ -143,7 +148,7 @@ class Site:
         self.host = "127.0.0.1"
         if cluster.net is not None:
             # Its own namespace: its own ports, the same on every site.
-            self.ns, self.veth, self.host = cluster.net.add(n)
+            self.ns, self.port, self.host = cluster.net.add(n)
             self.repl_port, self.push_port, self.web_port = 5001, 8001, 8080
         else:
             self.repl_port = free_port()
@@ -170,11 +175,11 @@ class Site:
         """A partition: this site's link to the bridge goes down, so it
         reaches neither the other sites nor the test process (which
         then talks to it from inside its namespace, with curl)."""
-        _ip("link", "set", self.veth, "down")
+        self.c.net.link(self.port, False)
         self.isolated = True
 
     def heal(self):
-        _ip("link", "set", self.veth, "up")
+        self.c.net.link(self.port, True)
         self.isolated = False
 
     def curl(self, path, port, body=None, headers=(), timeout=15):

@@ -14,7 +14,7 @@ command -v ip >/dev/null 2>&1 || skip_all "iproute2 (ip) not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 : "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
 [ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
-# Names of this run's namespaces, veths and bridge (see tests/repl_cluster.py).
+# The tag in the names of this run's namespaces and veths (tests/repl_cluster.py).
 SL_NETNS_TAG="$$$(od -An -N1 -tx1 /dev/urandom | tr -d ' \n')"
 ip netns add "sl-$SL_NETNS_TAG-0" 2>/dev/null ||
 	skip_all "ip netns add failed (no CAP_NET_ADMIN?)"
@@ -22,8 +22,8 @@ ip netns del "sl-$SL_NETNS_TAG-0"
 export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI STRAPI_LIVE \
 	SL_NETNS_TAG
 unset STRAPI_LIVE_STORE_DIR
-# Whatever happens to the test program: no namespace, veth, bridge or
-# process of this run survives it.
+# Whatever happens to the test program: no namespace, veth or process of
+# this run survives it.
 netns_cleanup() {
 	PYTHONPATH="$top_srcdir/tests" python3 -c \
 	    'import os, repl_cluster; repl_cluster.netns_cleanup(os.environ["SL_NETNS_TAG"])'
@@ -184,8 +184,8 @@ try:
                 s1.query_ids() == sorted(docs[0]), 10),
        "queries on all three sites list the same entries as the store")
     for s in c.sites:
-        diag("site %d: sidecar restarted %d times (as Restart=on-failure "
-             "does)%s" % (s.n, s.restarts, "".join(": " + x for x in s.exits)))
+        diag("site %d: sidecar restarts (as Restart=on-failure does): "
+             "%d%s" % (s.n, s.restarts, "".join("; " + x for x in s.exits)))
     is_([s.restarts for s in maj], [0, 0],
         "the majority's sidecars ran through the partition without a restart")
 finally:
