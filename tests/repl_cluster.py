@@ -160,6 +160,7 @@ class Site:
         self.stopping = False
         self.restarts = 0
         self.exits = []  # why the supervisor restarted it: log lines
+        self.restarted = []  # and when (time.time())
 
     @property
     def webhook_url(self):
@@ -469,6 +470,7 @@ class Cluster:
                 except OSError:
                     pass
                 s.exits.append(why)
+                s.restarted.append(time.time())
                 with open(os.path.join(s.dir, "push.log"), "a") as log:
                     log.write("# supervisor: exit status %s; restarting\n"
                               % p.returncode)
