@@ -464,7 +464,9 @@ class Cluster:
                 why = "exit status %d" % p.returncode
                 try:
                     with open(os.path.join(s.dir, "push.log")) as log:
-                        fatal = [line for line in log if " fatal " in line]
+                        run = log.read().rsplit("# supervisor:", 1)[-1]
+                    fatal = [line for line in run.splitlines()
+                             if " fatal " in line]
                     if fatal:
                         why = fatal[-1].split(" fatal ", 1)[1].strip()
                 except OSError:
