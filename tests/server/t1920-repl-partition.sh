@@ -14,7 +14,8 @@ command -v ip >/dev/null 2>&1 || skip_all "iproute2 (ip) not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 : "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
 [ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
-# The tag in the names of this run's namespaces and veths (tests/repl_cluster.py).
+# The tag in the names of this run's namespaces and veths
+# (tests/repl_cluster.py).
 SL_NETNS_TAG="$$$(od -An -N1 -tx1 /dev/urandom | tr -d ' \n')"
 ip netns add "sl-$SL_NETNS_TAG-0" 2>/dev/null ||
 	skip_all "ip netns add failed (no CAP_NET_ADMIN?)"
@@ -25,8 +26,8 @@ unset STRAPI_LIVE_STORE_DIR
 # Whatever happens to the test program: no namespace, veth or process of
 # this run survives it.
 netns_cleanup() {
-	PYTHONPATH="$top_srcdir/tests" python3 -c \
-	    'import os, repl_cluster; repl_cluster.netns_cleanup(os.environ["SL_NETNS_TAG"])'
+	PYTHONPATH="$top_srcdir/tests" python3 -c 'import os, repl_cluster
+repl_cluster.netns_cleanup(os.environ["SL_NETNS_TAG"])'
 	sl_cleanup
 }
 trap netns_cleanup EXIT
