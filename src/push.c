@@ -840,6 +840,48 @@ flush_pending(struct push *p)
 }
 
 /*
+ * Replication rolled this site's store back: it was a master cut off from
+ * the group, and the changes it made meanwhile (refused to their senders:
+ * no quorum acknowledged them) are gone; their seqs will name other
+ * changes. The databases are reopened, every change stream gets a reset
+ * at the current seq (its client reloads, as after a trimmed resume
+ * point), and every query is recomputed.
+ */
+static void
+rolled_back(struct push *p)
+{
+	struct push_client *c;
+	struct push_query *q;
+	struct push_msg *m;
+	struct buf b;
+	uint64_t last;
+
+	log_warnx("replication rolled this site's store back; reopening it "
+		  "and resetting every stream");
+	if (store_reopen(p->store) == -1 || store_last_seq(p->store, &last) ==
+	    -1)
+		fatalx("cannot reopen the store after a rollback");
+	buf_init(&b);
+	for (c = p->raw; c != NULL; c = c->rnext) {
+		queue_clear(c);
+		if (c->kind == PUSH_KIND_WS)
+			push_ws_reset_msg(&b, last);
+		else
+			sse_reset_event(&b, last);
+		m = push_msg_from_buf(&b);
+		(void)push_client_enqueue(p, c, NULL, m, NULL);
+		push_msg_unref(m);
+		p->resets_total++;
+		c->cursor = last;
+		push_client_kick(p, c);
+	}
+	buf_clear(&b);
+	for (q = p->queries; q != NULL; q = q->next)
+		q->dirty = 1;
+	p->seen = last;
+}
+
+/*
  * Reads every change after the last one seen, fans each out to the raw
  * streams (one frame built per change, shared), recomputes each touched
  * query once, sends results that changed, and flushes. Can't fail: a
@@ -858,6 +900,8 @@ push_poll(struct push *p)
 	memset(&bt, 0, sizeof(bt));
 	bt.p = p;
 	buf_init(&bt.b);
+	if (store_rolled_back(p->store))
+		rolled_back(p);
 	do {
 		bt.ntimes = 0;
 		rc =

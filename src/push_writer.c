@@ -104,6 +104,9 @@ run(void *arg)
 		}
 		serve(w, &ctx, fd);
 		close(fd);
+		if (store_rolled_back(st) && store_reopen(st) == -1)
+			fatalx("relay: cannot reopen the store after a "
+			       "rollback");
 	}
 	store_close(st);
 	return NULL;

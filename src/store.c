@@ -78,6 +78,8 @@ why_of(int ret)
 		return "the store is busy";
 	case DB_RUNRECOVERY:
 		return "the store needs recovery";
+	case DB_REP_LOCKOUT:
+		return "replication is bringing this site's store up to date";
 	}
 	return NULL;
 }
@@ -97,6 +99,16 @@ store_fail(struct store *st, const char *what, int ret)
 		(void)st;
 		fatalx("store needs recovery; exiting so the server restarts "
 		       "this process");
+	}
+	/*
+	 * The replication process keeps its clients across a rollback: it
+	 * reopens the databases (store_reopen) and tells them. Any other
+	 * process exits and is restarted with fresh handles.
+	 */
+	if (ret == DB_REP_HANDLE_DEAD && st != NULL &&
+	    (st->flags & (STORE_OPEN_REPL_NODE | STORE_OPEN_THREAD))) {
+		st->handles_dead = 1;
+		return;
 	}
 	if (ret == DB_REP_HANDLE_DEAD)
 		fatalx("store handles were invalidated by a replication "
@@ -415,6 +427,7 @@ open_env(struct store *st)
 
 static int open_handles(struct store *);
 static int open_dbs(struct store *);
+static void close_dbs(struct store *);
 
 /*
  * Opens (creating when needed) the store in dir. Returns 0 and *out, or -1
@@ -485,6 +498,27 @@ store_open_thread(struct store *parent, struct store **out)
 	return 0;
 }
 
+/*
+ * 1 when replication rolled this site's store back since the databases
+ * were opened (this site was a master cut off from the group: its
+ * unacknowledged changes are gone, and their seqs will name others).
+ * Only the replication process's stores report it; others exit.
+ */
+int
+store_rolled_back(const struct store *st)
+{
+	return st->handles_dead;
+}
+
+/* Closes and reopens the databases of st on its environment. 0 or -1. */
+int
+store_reopen(struct store *st)
+{
+	close_dbs(st);
+	st->handles_dead = 0;
+	return open_dbs(st);
+}
+
 /* Opens every database of st on its environment. Returns 0 or -1. */
 static int
 open_dbs(struct store *st)
@@ -522,9 +556,9 @@ fail:
 	return -1;
 }
 
-/* Closes the databases and the environment of st, keeping st. */
+/* Closes the databases of st. */
 static void
-close_handles(struct store *st)
+close_dbs(struct store *st)
 {
 	DB **dbs[10];
 	size_t i;
@@ -544,6 +578,14 @@ close_handles(struct store *st)
 			(*dbs[i])->close(*dbs[i], 0);
 		*dbs[i] = NULL;
 	}
+}
+
+/* Closes the databases and the environment of st, keeping st. */
+static void
+close_handles(struct store *st)
+{
+
+	close_dbs(st);
 	if (st->env != NULL && !(st->flags & STORE_OPEN_THREAD) &&
 	    !store_repl_abandon(st))
 		st->env->close(st->env, 0);
@@ -955,6 +997,8 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 		watchdog(st, STORE_WATCHDOG_S);
 		if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
 			watchdog(st, 0);
+			if (ret == DB_REP_LOCKOUT) /* a moment: retried */
+				continue;
 			store_fail(st, "txn_begin", ret);
 			return -1;
 		}

@@ -119,6 +119,8 @@ void store_close(struct store *);
 int store_check(struct store *);
 /* The cause of the last failure, for error messages (store.c). */
 const char *store_why(const struct store *);
+int store_rolled_back(const struct store *);
+int store_reopen(struct store *);
 void store_set_durable(struct store *, int);
 const char *store_dir(const struct store *);
 

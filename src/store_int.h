@@ -28,6 +28,7 @@ struct store {
 	unsigned char env_id[40]; /* the environment's region header */
 	ino_t env_ino;
 	const char *why; /* the last failure's cause (store_why), or NULL */
+	int handles_dead; /* a replication rollback invalidated them */
 };
 
 void store_fail(struct store *, const char *what, int ret);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "store_int.h"
@@ -16,13 +17,35 @@
  * lets a client subscribe from exactly that point.
  */
 
+/*
+ * Replicated, libdb locks operations out for a moment while a replica
+ * syncs with a new master, and makes callers that arrive meanwhile sleep
+ * seconds at a time; the store runs with DB_REP_CONF_NOWAIT instead, so
+ * they get DB_REP_LOCKOUT at once. A reader retries for up to a second
+ * (bounded retry loop, the STYLE exception); the sidecar's event loop
+ * (STORE_OPEN_REPL_NODE) does not wait at all: its next tick retries.
+ */
+#define RTXN_LOCKOUT_TRIES 100
+
 static int
 rtxn(struct store *st, DB_TXN **txn)
 {
-	int ret;
+	struct timespec ts = { 0, 10000000 };
+	int ret, attempt;
 
-	if ((ret = st->env->txn_begin(st->env, NULL, txn,
-		 store_snapshot_flag(st))) != 0) {
+	for (attempt = 0; attempt < RTXN_LOCKOUT_TRIES; attempt++) {
+		ret = st->env->txn_begin(st->env, NULL, txn,
+		    store_snapshot_flag(st));
+		if (ret != DB_REP_LOCKOUT)
+			break;
+		if (st->flags & STORE_OPEN_REPL_NODE) {
+			st->why = "replication is bringing this site's store "
+				  "up to date";
+			return -1;
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (ret != 0) {
 		store_fail(st, "txn_begin (read)", ret);
 		return -1;
 	}
@@ -96,7 +119,8 @@ store_peek_seq(struct store *st, uint64_t *seq)
 	int ret;
 
 	ret = read_counter(st, NULL, "seq", seq);
-	if (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED)
+	if (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED ||
+	    ret == DB_REP_LOCKOUT)
 		return store_last_seq(st, seq);
 	if (ret != 0) {
 		store_fail(st, "reading seq", ret);

@@ -292,6 +292,9 @@ start_node(struct store *st)
 	if ((ret = env->rep_set_config(env, DB_REPMGR_CONF_2SITE_STRICT,
 		 1)) != 0)
 		return repl_fail("rep_set_config", ret);
+	/* Never sleep in a lockout: DB_REP_LOCKOUT (store_read.c: rtxn). */
+	if ((ret = env->rep_set_config(env, DB_REP_CONF_NOWAIT, 1)) != 0)
+		return repl_fail("rep_set_config", ret);
 	if (set_timeout(env, DB_REP_ACK_TIMEOUT, rc.ack_timeout_ms) == -1 ||
 	    set_timeout(env, DB_REP_ELECTION_TIMEOUT,
 		rc.election_timeout_ms) == -1 ||
