@@ -6,7 +6,9 @@
 # refused with 503, never acknowledged, since it cannot get a quorum of acks;
 # the majority elects a new master and takes writes; healed, the old master
 # meets the new one (DUPMASTER), rejoins as a replica and catches up: the
-# three stores dump the same text. Needs root (CAP_NET_ADMIN).
+# three stores dump the same text, push clients see the same changes with
+# the same ids, and no sidecar had to be restarted (the old master's
+# survives its rollback). Needs root (CAP_NET_ADMIN).
 . "${top_srcdir:-.}/tests/lib.sh"
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
@@ -33,8 +35,8 @@ repl_cluster.netns_cleanup(os.environ["SL_NETNS_TAG"])'
 trap netns_cleanup EXIT
 trap 'exit 1' INT TERM HUP
 PYTHONPATH="$top_srcdir/tests" python3 -u - <<'PY'
-import os, signal, socket, time
-from push_client import article, ok, is_, diag, done, wait_for
+import json, os, signal, socket, time
+from push_client import SSE, article, ok, is_, diag, done, wait_for
 from repl_cluster import Cluster
 
 
@@ -90,6 +92,9 @@ try:
     # Partition: the master is a minority of one.
     m = s1
     maj = [s2, s3]
+    # Push clients on the majority side, through the partition.
+    streams = [SSE(s.host, s.push_port, "/live/events",
+                   {"Last-Event-ID": "0"}) for s in maj]
     t_cut = time.time()
     m.isolate()
     try:
@@ -202,13 +207,33 @@ try:
     ok(wait_for(lambda: len({str(s.query_ids()) for s in c.sites}) == 1 and
                 s1.query_ids() == sorted(docs[0]), 10),
        "queries on all three sites list the same entries as the store")
+
+    # Changes as push clients see them: the two that stayed connected on
+    # the majority side, and one that connects to the old master now.
+    n = len(docs[0])
+    streams.append(SSE(m.host, m.push_port, "/live/events",
+                       {"Last-Event-ID": "0"}))
+    seen = [[(int(e["id"]), json.loads(e["data"]).get("documentId", e["event"]))
+             for e in x.events(n, 5)] for x in streams]
+    for x in streams:
+        x.close()
+    is_([[i for i, _ in x] for x in seen], [list(range(1, n + 1))] * 3,
+        "push clients on the majority (connected throughout) and on the old "
+        "master (connected after) see ids 1..%d, no gap, no repeat" % n)
+    ok(seen[0] == seen[1] == seen[2] and
+       sorted(d for _, d in seen[0]) == sorted(docs[0]),
+       "the same changes, those in the stores")
     for s in c.sites:
         diag("site %d: sidecar restarts (as Restart=on-failure does): "
              "%d%s" % (s.n, s.restarts, "".join(
                  "; %+.1f s after healing: %s" % (at - t_heal, why)
                  for at, why in zip(s.restarted, s.exits))))
-    is_([s.restarts for s in maj], [0, 0],
-        "the majority's sidecars ran through the partition without a restart")
+    with open(os.path.join(m.dir, "push.log")) as f:
+        rolled = "rolled this site's store back" in f.read()
+    diag("replication rolled the old master's store back: %s" %
+         ("yes (its sidecar reopened it)" if rolled else "no"))
+    is_([s.restarts for s in c.sites], [0, 0, 0],
+        "no sidecar had to be restarted, the old master's included")
 finally:
     c.stop()
 diag("runtime %.1f s" % (time.time() - t0))
