@@ -58,6 +58,7 @@ def run(rate, tag):
     for t in ts:
         t.start()
     acked = {}
+    refused = {}
     lock = threading.Lock()
     n = int(rate * dur)
     t0 = time.time() + 0.2
@@ -69,9 +70,11 @@ def run(rate, tag):
                 time.sleep(d)
             doc = "%s%d" % (tag, i)
             st, body = m.post(article(doc, doc, "news"))
-            if st == 200:
-                with lock:
+            with lock:
+                if st == 200:
                     acked[str(body["seq"])] = time.time()
+                else:
+                    refused[st] = refused.get(st, 0) + 1
     nth = 1 if rate <= 20 else 8
     ps = [threading.Thread(target=poster, args=(k, nth)) for k in range(nth)]
     for p in ps:
@@ -89,6 +92,8 @@ def run(rate, tag):
         out[s] = [max(0.0, (seen[s][k] - acked[k]) * 1000)
                   for k in acked if k in seen[s]]
         streams[s].close()
+    if refused:
+        print("# refused at %d/s: %s" % (rate, refused))
     return len(acked), n, out[m], out[r2]
 
 
@@ -108,6 +113,11 @@ def wrk(site, secs):
         ["wrk", "-t1", "-c" + os.environ["BENCH_CONNS"], "-d%ss" % secs,
          "http://127.0.0.1:%d/api/articles?pagination%%5BpageSize%%5D=25"
          % site.web_port], capture_output=True, text=True).stdout
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if bad:
+        print("# site %d: %s answers were errors; not a throughput" %
+              (site.n, bad.group(1)))
+        return float("nan")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 

@@ -75,6 +75,41 @@ cmd_open_flags(const struct cmd_entry *cmd)
 	return 0;
 }
 
+/*
+ * On a replicated store the commands that write run on the master only. A
+ * replica refuses at once and names the master, instead of failing on
+ * its first write (a dry run reads only, so it runs anywhere).
+ */
+static int
+cmd_refused_here(const struct cmd_entry *cmd, struct store *st, int argc,
+    char **argv)
+{
+	static const char *const writers[] = { "import", "replay", "sync",
+		"trim" };
+	char addr[STORE_REPL_ADDR_MAX];
+	size_t i;
+	int r, w = 0;
+
+	if (!store_repl_enabled())
+		return 0;
+	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+		if (strcmp(cmd->name, writers[i]) == 0)
+			w = 1;
+	for (i = 1; i < (size_t)argc; i++)
+		if (strcmp(argv[i], "--dry-run") == 0)
+			w = 0;
+	if (!w || (r = store_repl_write_target(st, addr, sizeof(addr))) == 0)
+		return 0;
+	if (r == 1)
+		fprintf(stderr, "strapi-live: this site is a replica; run '%s' "
+		    "on the master (%s)\n", cmd->name, addr);
+	else
+		fprintf(stderr, "strapi-live: no writable master here (an "
+		    "election is running, or this host's sidecar is not "
+		    "running); '%s' not run\n", cmd->name);
+	return 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -137,7 +172,11 @@ main(int argc, char *argv[])
 		conf_free(ctx.conf);
 		return CMD_EXIT_STORE;
 	}
-	rc = cmd->exec(&ctx, argc - 1, argv + 1);
+	if (cmd->needs_store && cmd_refused_here(cmd, ctx.store, argc - 1,
+	    argv + 1))
+		rc = CMD_EXIT_FAIL;
+	else
+		rc = cmd->exec(&ctx, argc - 1, argv + 1);
 	if (ctx.store != NULL) /* gen-types opens no store */
 		store_close(ctx.store);
 	conf_free(ctx.conf);

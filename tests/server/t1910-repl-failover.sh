@@ -14,7 +14,7 @@ command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
 export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI STRAPI_LIVE
 unset STRAPI_LIVE_STORE_DIR
 PYTHONPATH="$top_srcdir/tests" python3 -u - <<'PY'
-import json, os, signal, time
+import json, os, signal, subprocess, time
 from push_client import SSE, article, ok, is_, diag, done, wait_for
 from repl_cluster import Cluster, Loader
 
@@ -97,6 +97,21 @@ try:
                 20, 0.2), "and catches up: the three dumps are equal")
     st, _ = s1.post(article("back", "back", "news"))
     is_(st, 200, "a webhook on the rejoined site is forwarded: 200")
+
+    # Write commands: refused on a replica, run on the new master.
+    def cli(s, *args):
+        return subprocess.run([os.environ["STRAPI_LIVE"]] + list(args),
+                              env=s.env(), capture_output=True, text=True,
+                              timeout=30)
+    r = cli(s1, "trim", "--keep-events", "5")
+    ok(r.returncode == 1 and "replica" in r.stderr and new.addr in r.stderr,
+       "a write command on a replica is refused, naming the master: %s" %
+       r.stderr.strip())
+    r = cli(new, "trim", "--keep-events", "5")
+    is_((r.returncode, r.stderr.strip()), (0, ""),
+        "and runs on the new master")
+    st, _ = s2.post(article("after-trim", "x", "news"))
+    is_(st, 200, "webhooks still acknowledged afterwards")
 
     # webhook.fcgi without its sidecar.
     s3.signal(signal.SIGTERM, ("push",))
