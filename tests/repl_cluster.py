@@ -4,9 +4,15 @@ Each site has its own store directory, configuration file, push sidecar
 (the host's replication process) and lighttpd with webhook.fcgi and
 query.fcgi. Used by tests/server/t1900-repl-cluster.sh and bench/repl.sh.
 Standard library only.
+
+Cluster(tmp, netns=True) runs each site in its own network namespace
+(root and iproute2 needed; see Netns): the sites talk over a bridge,
+and a site can be cut off from the others (Site.isolate) and healed
+(Site.heal). Used by tests/server/t1920-repl-partition.sh.
 """
 import json
 import os
+import random
 import signal
 import subprocess
 import threading
@@ -43,6 +49,93 @@ def children(pid):
     return out
 
 
+def _ip(*args, check=True):
+    """Runs ip(8); returns its stdout (raises on failure when check)."""
+    r = subprocess.run(["ip"] + list(args), capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise OSError("ip %s: %s" % (" ".join(args), r.stderr.strip()))
+    return r.stdout
+
+
+def netns_cleanup(tag):
+    """Removes what Netns(tag) made, even after an aborted run: every
+    process left in its namespaces (SIGKILL), the namespaces (their veths
+    go with them) and the root side's veth. Idempotent."""
+    names = [line.split()[0] for line in
+             _ip("netns", "list", check=False).splitlines() if line.strip()]
+    mine = [ns for ns in names if ns.startswith("sl-%s-" % tag)]
+    for ns in mine:
+        for pid in _ip("netns", "pids", ns, check=False).split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+    for ns in mine:
+        _ip("netns", "del", ns, check=False)
+    _ip("link", "del", "slv0-" + tag, check=False)
+
+
+class Netns:
+    """One network namespace per site (sl-TAG-n), joined by a bridge in a
+    namespace of its own (sl-TAG-0: no firewall of the host, such as
+    br_netfilter with a FORWARD policy of DROP, sees its traffic). Site n
+    is 10.77.X.n/24 on its eth0 (lo up too), linked to the bridge by a
+    veth (vn in the bridge's namespace); the root namespace, where the
+    test process runs, is 10.77.X.254 on slv0-TAG, linked to the bridge
+    too, so it reaches every site directly. X is a /24 the root namespace
+    uses for no address or route. TAG is unique to the run, so parallel
+    or aborted runs do not collide; netns_cleanup(tag) removes it all."""
+
+    def __init__(self, tag=None):
+        self.tag = tag or os.environ.get("SL_NETNS_TAG") or \
+            "%d%02x" % (os.getpid() % 10000000, random.randrange(256))
+        self.brns = "sl-%s-0" % self.tag
+        used = _ip("-4", "-o", "addr", "show") + _ip("-4", "route", "show")
+        x = os.getpid() % 200 + 20
+        while "10.77.%d." % x in used:
+            x = x % 250 + 1
+        self.net = "10.77.%d" % x
+        root = "slv0-" + self.tag
+        try:
+            _ip("netns", "add", self.brns)
+            _ip("-n", self.brns, "link", "add", "br0", "type", "bridge",
+                "forward_delay", "0")
+            _ip("-n", self.brns, "link", "set", "br0", "up")
+            _ip("link", "add", root, "type", "veth", "peer", "name", "v0",
+                "netns", self.brns)
+            _ip("-n", self.brns, "link", "set", "v0", "master", "br0", "up")
+            _ip("addr", "add", self.net + ".254/24", "dev", root)
+            _ip("link", "set", root, "up")
+        except OSError:
+            self.cleanup()
+            raise
+
+    def add(self, n):
+        """Namespace, bridge port and address of site n: (ns, port, ip)."""
+        ns = "sl-%s-%d" % (self.tag, n)
+        port = "v%d" % n
+        ip = "%s.%d" % (self.net, n)
+        try:
+            _ip("netns", "add", ns)
+            _ip("-n", self.brns, "link", "add", port, "type", "veth", "peer",
+                "name", "eth0", "netns", ns)
+            _ip("-n", self.brns, "link", "set", port, "master", "br0", "up")
+            _ip("-n", ns, "link", "set", "lo", "up")
+            _ip("-n", ns, "addr", "add", ip + "/24", "dev", "eth0")
+            _ip("-n", ns, "link", "set", "eth0", "up")
+        except OSError:
+            self.cleanup()
+            raise
+        return ns, port, ip
+
+    def link(self, port, up):
+        """A site's port on the bridge up or down (a partition)."""
+        _ip("-n", self.brns, "link", "set", port, "up" if up else "down")
+
+    def cleanup(self):
+        netns_cleanup(self.tag)
+
+
 class Site:
     def __init__(self, cluster, n):
         self.c = cluster
@@ -50,23 +143,74 @@ class Site:
         self.dir = os.path.join(cluster.tmp, "site%d" % n)
         os.makedirs(os.path.join(self.dir, "www"), exist_ok=True)
         self.store = os.path.join(self.dir, "store")
-        self.repl_port = free_port()
-        self.push_port = free_port()
-        self.web_port = free_port()
-        self.addr = "127.0.0.1:%d" % self.repl_port
+        self.ns = None
+        self.isolated = False
+        self.host = "127.0.0.1"
+        if cluster.net is not None:
+            # Its own namespace: its own ports, the same on every site.
+            self.ns, self.port, self.host = cluster.net.add(n)
+            self.repl_port, self.push_port, self.web_port = 5001, 8001, 8080
+        else:
+            self.repl_port = free_port()
+            self.push_port = free_port()
+            self.web_port = free_port()
+        self.addr = "%s:%d" % (self.host, self.repl_port)
         self.push = None
         self.web = None
+        self.stopping = False
+        self.restarts = 0
+        self.exits = []  # why the supervisor restarted it: log lines
+        self.restarted = []  # and when (time.time())
 
     @property
     def webhook_url(self):
-        return "http://127.0.0.1:%d/strapi/webhook" % self.web_port
+        return "http://%s:%d/strapi/webhook" % (self.host, self.web_port)
+
+    def cmd(self, argv):
+        """argv run inside this site's namespace (as is without one)."""
+        if self.ns is None:
+            return list(argv)
+        return ["ip", "netns", "exec", self.ns] + list(argv)
+
+    def isolate(self):
+        """A partition: this site's link to the bridge goes down, so it
+        reaches neither the other sites nor the test process (which
+        then talks to it from inside its namespace, with curl)."""
+        self.c.net.link(self.port, False)
+        self.isolated = True
+
+    def heal(self):
+        self.c.net.link(self.port, True)
+        self.isolated = False
+
+    def curl(self, path, port, body=None, headers=(), timeout=15):
+        """HTTP from inside the site's namespace: (status, text); 0 when
+        no answer came."""
+        argv = ["curl", "-s", "-o", "-", "-w", "\n%{http_code}",
+                "--max-time", str(timeout)]
+        for h in headers:
+            argv += ["-H", h]
+        if body is not None:
+            argv += ["--data-binary", "@-"]
+        argv.append("http://%s:%d%s" % (self.host, port, path))
+        try:
+            r = subprocess.run(self.cmd(argv), input=body or "",
+                               capture_output=True, text=True,
+                               timeout=timeout + 5)
+        except subprocess.TimeoutExpired:
+            return 0, "timeout"
+        text, _, code = r.stdout.rpartition("\n")
+        try:
+            return int(code), text
+        except ValueError:
+            return 0, r.stderr
 
     def write_conf(self, creator):
         others = [s.addr for s in self.c.sites if s is not self]
         urls = ["%s=%s" % (s.addr, s.webhook_url) for s in self.c.sites]
         lines = ["store_dir = " + self.store,
                  "webhook_secret = " + SECRET,
-                 "push_listen = 127.0.0.1:%d" % self.push_port,
+                 "push_listen = %s:%d" % (self.host, self.push_port),
                  "repl_local = " + self.addr,
                  "repl_sites = " + " ".join(others),
                  "repl_group_creator = " + ("yes" if creator else "no"),
@@ -93,10 +237,11 @@ class Site:
         return e
 
     def start_push(self, creator=False, wait=True):
+        self.stopping = False
         self.write_conf(creator)
         log = open(os.path.join(self.dir, "push.log"), "a")
-        self.push = subprocess.Popen([PUSH_BIN], env=self.env(), stdout=log,
-                                     stderr=log)
+        self.push = subprocess.Popen(self.cmd([PUSH_BIN]), env=self.env(),
+                                     stdout=log, stderr=log)
         if wait and not wait_for(self.health, 40, 0.05):
             raise IOError("site %d: sidecar did not start" % self.n)
 
@@ -115,12 +260,12 @@ class Site:
         with open(conf, "w") as f:
             f.write('server.document-root = "%s/www"\n' % self.dir)
             f.write("server.port = %d\n" % self.web_port)
-            f.write('server.bind = "127.0.0.1"\n')
+            f.write('server.bind = "%s"\n' % self.host)
             f.write('server.errorlog = "%s/lighttpd-error.log"\n' % self.dir)
             f.write('server.modules += ("mod_fastcgi")\n')
             f.write("fastcgi.server = ( %s )\n" % ", ".join(fcgi))
         log = open(os.path.join(self.dir, "lighttpd.out"), "a")
-        self.web = subprocess.Popen(["lighttpd", "-D", "-f", conf],
+        self.web = subprocess.Popen(self.cmd(["lighttpd", "-D", "-f", conf]),
                                     env=self.env(), stdout=log, stderr=log)
         if not wait_for(lambda: self.get("/api/articles")[0] in (200, 404),
                         10, 0.05):
@@ -132,8 +277,12 @@ class Site:
 
     def health(self):
         try:
-            st, body, _ = http_get("127.0.0.1", self.push_port,
-                                   "/live/healthz")
+            if self.isolated:
+                st, body = self.curl("/live/healthz", self.push_port,
+                                     timeout=5)
+            else:
+                st, body, _ = http_get(self.host, self.push_port,
+                                       "/live/healthz")
             return json.loads(body) if st == 200 else None
         except Exception:
             return None
@@ -147,13 +296,26 @@ class Site:
         return (h.get("replication") or {}).get("master")
 
     def get(self, path):
+        if self.isolated:
+            st, text = self.curl(path, self.web_port, timeout=5)
+            return st, text, {}
         try:
-            return http_get("127.0.0.1", self.web_port, path)
+            return http_get(self.host, self.web_port, path)
         except Exception as e:
             return (0, str(e), {})
 
     def post(self, body, timeout=15):
         """POSTs a webhook; returns (status, parsed JSON or text)."""
+        if self.isolated:
+            st, text = self.curl(
+                "/strapi/webhook", self.web_port, body, timeout=timeout,
+                headers=("Content-Type: application/json",
+                         "Authorization: Bearer " + SECRET,
+                         "X-Strapi-Event: " + json.loads(body)["event"]))
+            try:
+                return st, json.loads(text)
+            except ValueError:
+                return st, text
         req = urllib.request.Request(
             self.webhook_url, data=body.encode(), method="POST",
             headers={"Content-Type": "application/json",
@@ -173,14 +335,18 @@ class Site:
 
     def docs(self):
         """documentId -> updatedAt of the published articles (CLI dump)."""
-        r = subprocess.run([STRAPI_LIVE, "dump"], env=self.env(),
-                           capture_output=True, text=True, timeout=20)
         out = {}
-        for line in r.stdout.splitlines():
+        for line in self.dump().splitlines():
             if line.strip():
                 d = json.loads(line)
                 out[d["documentId"]] = d.get("updatedAt")
         return out
+
+    def dump(self):
+        """The text of `strapi-live dump` on this site."""
+        r = subprocess.run(self.cmd([STRAPI_LIVE, "dump"]), env=self.env(),
+                           capture_output=True, text=True, timeout=20)
+        return r.stdout
 
     def query_ids(self):
         st, body, _ = self.get("/api/articles?pagination%5BpageSize%5D=100")
@@ -212,6 +378,7 @@ class Site:
 
     def kill(self):
         """The host dies: SIGKILL to the sidecar, lighttpd, its workers."""
+        self.stopping = True
         self.signal(signal.SIGKILL)
         for p in (self.push, self.web):
             if p is not None:
@@ -219,6 +386,7 @@ class Site:
         self.push = self.web = None
 
     def stop(self):
+        self.stopping = True
         self.signal(signal.SIGCONT)
         if self.web is not None and self.web.poll() is None:
             kids = children(self.web.pid)
@@ -243,12 +411,27 @@ class Site:
 
 
 class Cluster:
-    def __init__(self, tmp, n=3, **extra):
+    def __init__(self, tmp, n=3, netns=False, supervise=False, **extra):
         self.tmp = tmp
         self.extra = extra
         self.sites = []
-        for i in range(n):
-            self.sites.append(Site(self, i + 1))
+        self.supervisor = None
+        self.halt = True
+        if supervise:
+            # As systemd's Restart=on-failure does on a host
+            # (conf/strapi-live-push.service): a sidecar that exits with
+            # an error (a replication rollback invalidated its handles,
+            # the environment needs recovery) is started again.
+            self.supervisor = threading.Thread(target=self._supervise,
+                                               daemon=True)
+        self.net = Netns() if netns else None
+        try:
+            for i in range(n):
+                self.sites.append(Site(self, i + 1))
+        except BaseException:
+            if self.net is not None:
+                self.net.cleanup()
+            raise
 
     def start(self):
         # Sidecars first (the group forms), then the web servers: a
@@ -262,6 +445,9 @@ class Cluster:
                 raise IOError("site %d: sidecar did not join" % s.n)
         for s in self.sites:
             s.start_web()
+        if self.supervisor is not None:
+            self.halt = False
+            self.supervisor.start()
 
     def master(self):
         for s in self.sites:
@@ -269,9 +455,43 @@ class Cluster:
                 return s
         return None
 
+    def _supervise(self):
+        while not self.halt:
+            for s in self.sites:
+                p = s.push
+                if p is None or s.stopping or p.poll() in (None, 0):
+                    continue
+                why = "exit status %d" % p.returncode
+                try:
+                    with open(os.path.join(s.dir, "push.log")) as log:
+                        run = log.read().rsplit("# supervisor:", 1)[-1]
+                    fatal = [line for line in run.splitlines()
+                             if " fatal " in line]
+                    if fatal:
+                        why = fatal[-1].split(" fatal ", 1)[1].strip()
+                except OSError:
+                    pass
+                s.exits.append(why)
+                s.restarted.append(time.time())
+                with open(os.path.join(s.dir, "push.log"), "a") as log:
+                    log.write("# supervisor: exit status %s; restarting\n"
+                              % p.returncode)
+                s.restarts += 1
+                s.start_push(wait=False)
+            time.sleep(0.2)
+
     def stop(self):
-        for s in self.sites:
-            s.stop()
+        self.halt = True
+        if self.supervisor is not None and self.supervisor.is_alive():
+            self.supervisor.join(5)
+        try:
+            for s in self.sites:
+                if s.isolated:
+                    s.heal()
+                s.stop()
+        finally:
+            if self.net is not None:
+                self.net.cleanup()
 
 
 class Loader(threading.Thread):
