@@ -95,6 +95,8 @@ try:
     # Push clients on the majority side, through the partition.
     streams = [SSE(s.host, s.push_port, "/live/events",
                    {"Last-Event-ID": "0"}) for s in maj]
+    # And one on the master, which will be cut off with it.
+    on_old = SSE(m.host, m.push_port, "/live/events", {"Last-Event-ID": "0"})
     t_cut = time.time()
     m.isolate()
     try:
@@ -232,6 +234,25 @@ try:
         rolled = "rolled this site's store back" in f.read()
     diag("replication rolled the old master's store back: %s" %
          ("yes (its sidecar reopened it)" if rolled else "no"))
+    # The client that stayed on the old master through the partition saw
+    # what it committed alone; after the rollback it must be told (reset).
+    got = []
+    end = time.time() + 20
+    while time.time() < end and not any(e["event"] == "reset" for e in got):
+        e = on_old.next(max(0.1, end - time.time()))
+        if e is None and on_old.closed:
+            break
+        if e is not None:
+            got.append(e)
+    on_old.close()
+    resets = [e for e in got if e["event"] == "reset"]
+    if rolled:
+        ok(len(resets) == 1 and json.loads(resets[0]["data"])["seq"] >= 1,
+           "a client connected to the old master through the partition "
+           "gets one reset after the rollback (%s)" %
+           [(e["id"], e["event"]) for e in got])
+    else:
+        ok(not resets, "no rollback, so no reset on the old master's stream")
     is_([s.restarts for s in c.sites], [0, 0, 0],
         "no sidecar had to be restarted, the old master's included")
 finally:
