@@ -85,6 +85,7 @@ run(void *arg)
 		log_warnx("relay: a writer thread cannot open the store");
 		return NULL;
 	}
+	store_set_durable(st, conf_bool(w->conf, CFG_DURABLE));
 	ctx.conf = w->conf;
 	ctx.store = st;
 #ifdef HAVE_SYNC
