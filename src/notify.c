@@ -17,15 +17,19 @@
 
 static int notify_fd = -1;
 
-static int
-socket_path(struct sockaddr_un *sun, const char *dir)
+/*
+ * The address of the unix socket name in the store directory dir (the
+ * wake-ups' push.sock, the write relay's write.sock). 0, or -1 when the
+ * path is too long for a socket.
+ */
+int
+notify_sockaddr(struct sockaddr_un *sun, const char *dir, const char *name)
 {
 	int n;
 
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
-	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s", dir,
-	    NOTIFY_SOCKET_NAME);
+	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s", dir, name);
 	return n > 0 && (size_t)n < sizeof(sun->sun_path) ? 0 : -1;
 }
 
@@ -41,7 +45,7 @@ notify_send(const char *dir, uint64_t seq)
 	char msg[32];
 	int n;
 
-	if (socket_path(&sun, dir) == -1)
+	if (notify_sockaddr(&sun, dir, NOTIFY_SOCKET_NAME) == -1)
 		return;
 	if (notify_fd == -1) {
 		notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
@@ -64,7 +68,7 @@ notify_bind(const char *dir)
 	struct sockaddr_un sun;
 	int fd;
 
-	if (socket_path(&sun, dir) == -1) {
+	if (notify_sockaddr(&sun, dir, NOTIFY_SOCKET_NAME) == -1) {
 		log_warnx("notify: socket path under %s is too long", dir);
 		return -1;
 	}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 #include "now.h"
 #include "relay.h"
 #include "xmalloc.h"
@@ -39,18 +40,6 @@
 #define RELAY_MAX_ENV_BYTES (1 << 20) /* all of them together */
 #define RELAY_MAX_ANSWER (16 << 20)
 #define RELAY_NOTE_MAX 64
-
-static int
-socket_path(struct sockaddr_un *sun, const char *dir)
-{
-	int n;
-
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s", dir,
-	    RELAY_SOCKET_NAME);
-	return n > 0 && (size_t)n < sizeof(sun->sun_path) ? 0 : -1;
-}
 
 static void
 put32(struct buf *b, uint32_t v)
@@ -194,7 +183,7 @@ relay_call(const char *dir, const struct http_req *req,
 	int64_t deadline = now_mono_ms() + timeout_ms;
 
 	*why = "the store directory's path is too long for a socket";
-	if (socket_path(&sun, dir) == -1)
+	if (notify_sockaddr(&sun, dir, RELAY_SOCKET_NAME) == -1)
 		return -1;
 	*why = "this host's replication process (strapi-live-push) is not "
 	       "running";
@@ -226,7 +215,7 @@ relay_listen(const char *dir)
 	struct sockaddr_un sun;
 	int fd;
 
-	if (socket_path(&sun, dir) == -1) {
+	if (notify_sockaddr(&sun, dir, RELAY_SOCKET_NAME) == -1) {
 		log_warnx("relay: store path too long for %s",
 		    RELAY_SOCKET_NAME);
 		return -1;
@@ -266,7 +255,7 @@ relay_unlink(const char *dir)
 {
 	struct sockaddr_un sun;
 
-	if (socket_path(&sun, dir) == 0)
+	if (notify_sockaddr(&sun, dir, RELAY_SOCKET_NAME) == 0)
 		(void)unlink(sun.sun_path);
 }
 

@@ -1,4 +1,4 @@
-/* repl_forward.h: a replica's webhook.fcgi proxies a delivery to the master */
+/* repl_forward.h: a replica's sidecar proxies a delivery to the master */
 #ifndef REPL_FORWARD_H
 #define REPL_FORWARD_H
 

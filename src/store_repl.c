@@ -35,10 +35,13 @@
  * process to call repmgr_start becomes the replication process, so:
  *  - the replication process (STORE_OPEN_REPL_NODE: `strapi-live
  *    repl-node` or the push sidecar) starts repmgr at open, with threads;
- *  - writers (webhook.fcgi, CLI) never call repmgr_start (it would make
- *    the first of them the replication process): BDB's autostart makes
- *    them subordinate at their first log write on the master. They
- *    write only while this host's replication address answers;
+ *  - webhooks are written by the replication process itself (the
+ *    sidecar's writer threads: webhook.fcgi hands them over, relay.c);
+ *  - the write commands (sync, import, replay, trim) never call
+ *    repmgr_start (it would make the first of them the replication
+ *    process): BDB's autostart makes them subordinate at their first log
+ *    write on the master. They write only while this host's replication
+ *    address answers;
  *  - readers (query.fcgi, events.fcgi) never start it: they read the
  *    local copy. All open the environment with DB_THREAD, as BDB requires
  *    of every handle in a Replication Manager environment.
@@ -73,7 +76,7 @@ struct store_repl {
 	int node;    /* the replication process (opened REPL_NODE) */
 	int started; /* repmgr_start has succeeded in this process */
 	int opened_client; /* not master when this process opened the store */
-	int restart;	   /* became master since: leave and be restarted */
+	int refused;	   /* became master since: said once, refusing */
 };
 
 static int
@@ -544,16 +547,16 @@ store_repl_write_target(struct store *st, char *addr, size_t addrsz)
 		 * whose replication threads start inside them were seen to
 		 * block past the write watchdog (libdb 5.3), and a process
 		 * that dies inside the library panics the host's
-		 * environment. Such a process has no replication threads
-		 * yet, so it can leave cleanly: it refuses (503) and asks to
-		 * be restarted (store_repl_wants_restart); a process that
+		 * environment. Such a process (sync.fcgi) has no
+		 * replication threads yet, so it refuses; a process that
 		 * opens on the master starts them at open, off the request.
 		 */
 		if (st->repl->opened_client && !st->repl->node) {
-			if (!st->repl->restart)
+			if (!st->repl->refused)
 				log_warnx("replication: this site became master "
-				    "after this process started; restarting it");
-			st->repl->restart = 1;
+				    "after this process started; restart it to "
+				    "write here");
+			st->repl->refused = 1;
 			return -1;
 		}
 		return start_subordinate(st) == 0 ? 0 : -1;
@@ -702,15 +705,4 @@ store_repl_self(void)
 		return "";
 	snprintf(self, sizeof(self), "%s:%u", rc.local.host, rc.local.port);
 	return self;
-}
-
-/*
- * 1 when this process must be restarted: the site became master after it
- * opened the store (see store_repl_write_target). A FastCGI writer then
- * ends its loop after answering, and its server starts a fresh one.
- */
-int
-store_repl_wants_restart(const struct store *st)
-{
-	return st->repl != NULL && st->repl->restart;
 }

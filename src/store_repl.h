@@ -41,7 +41,6 @@ struct store_repl_status {
 int store_repl_configure(const struct conf *, char **cause);
 int store_repl_enabled(void);
 const char *store_repl_self(void);
-int store_repl_wants_restart(const struct store *);
 
 /*
  * Fills *st. Works in every process that has the store open, whether or

@@ -66,11 +66,6 @@ webhook_repl_route(const struct webhook_ctx *ctx, const struct http_req *req,
 	r = store_repl_write_target(ctx->store, addr, sizeof(addr));
 	if (r == 0)
 		return 0;
-	if (r == -1 && store_repl_wants_restart(ctx->store)) {
-		unavailable(resp, "this site has just become the master; the "
-		    "delivery was not stored, retry", "new-master");
-		return 1;
-	}
 	if (r == -1) {
 		unavailable(resp, "no replication master is available; the "
 		    "delivery was not stored", "no-master");

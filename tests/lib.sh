@@ -109,6 +109,18 @@ push_start() {
 	return 1
 }
 
+# repl_cluster_env: what the three-site replication tests need
+# (tests/repl_cluster.py): lighttpd and the sidecar (else the test skips),
+# and the paths the Python side reads from the environment.
+repl_cluster_env() {
+	command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+	: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
+	[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
+	export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI \
+	    STRAPI_LIVE
+	unset STRAPI_LIVE_STORE_DIR
+}
+
 # A free loopback port, assigned by the kernel (bind to port 0).
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

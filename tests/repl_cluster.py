@@ -449,6 +449,14 @@ class Cluster:
             self.halt = False
             self.supervisor.start()
 
+    def start_or_bail(self):
+        """start() for a TAP test: a failure ends it with Bail out!."""
+        try:
+            self.start()
+        except Exception as e:
+            print("Bail out! %s" % e)
+            raise SystemExit(1)
+
     def master(self):
         for s in self.sites:
             if s.push is not None and s.role() == "master":

@@ -7,11 +7,7 @@
 # it cannot replicate (503), and takes the retry once healed. Killing the
 # master under load (election, rejoin) is t1910; a partition, t1920.
 . "${top_srcdir:-.}/tests/lib.sh"
-command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
-: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
-[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
-export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI STRAPI_LIVE
-unset STRAPI_LIVE_STORE_DIR
+repl_cluster_env
 PYTHONPATH="$top_srcdir/tests" python3 -u - <<'PY'
 import json, os, signal, time
 from push_client import SSE, article, ok, is_, diag, done, http_get, \
@@ -20,11 +16,7 @@ from repl_cluster import Cluster, Loader
 
 H = "127.0.0.1"
 c = Cluster(os.path.join(os.environ["T"], "cluster"))
-try:
-    c.start()
-except Exception as e:
-    print("Bail out! %s" % e)
-    raise SystemExit(1)
+c.start_or_bail()
 s1, s2, s3 = c.sites
 
 

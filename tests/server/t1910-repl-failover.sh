@@ -8,11 +8,7 @@
 # master's web server started before the other sites joined still counts
 # their acks, and a webhook.fcgi whose sidecar is down refuses with 503.
 . "${top_srcdir:-.}/tests/lib.sh"
-command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
-: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
-[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
-export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI STRAPI_LIVE
-unset STRAPI_LIVE_STORE_DIR
+repl_cluster_env
 PYTHONPATH="$top_srcdir/tests" python3 -u - <<'PY'
 import json, os, signal, subprocess, time
 from push_client import SSE, article, ok, is_, diag, done, wait_for

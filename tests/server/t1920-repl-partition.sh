@@ -10,21 +10,17 @@
 # the same ids, and no sidecar had to be restarted (the old master's
 # survives its rollback). Needs root (CAP_NET_ADMIN).
 . "${top_srcdir:-.}/tests/lib.sh"
-command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+repl_cluster_env
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
 command -v ip >/dev/null 2>&1 || skip_all "iproute2 (ip) not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
-[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
 # The tag in the names of this run's namespaces and veths
 # (tests/repl_cluster.py).
 SL_NETNS_TAG="$$$(od -An -N1 -tx1 /dev/urandom | tr -d ' \n')"
 ip netns add "sl-$SL_NETNS_TAG-0" 2>/dev/null ||
 	skip_all "ip netns add failed (no CAP_NET_ADMIN?)"
 ip netns del "sl-$SL_NETNS_TAG-0"
-export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI STRAPI_LIVE \
-	SL_NETNS_TAG
-unset STRAPI_LIVE_STORE_DIR
+export SL_NETNS_TAG
 # Whatever happens to the test program: no namespace, veth or process of
 # this run survives it.
 netns_cleanup() {
@@ -66,11 +62,7 @@ except OSError as e:
     print("1..0 # SKIP network namespaces: %s" % e)
     raise SystemExit(0)
 try:
-    try:
-        c.start()
-    except Exception as e:
-        print("Bail out! %s" % e)
-        raise SystemExit(1)
+    c.start_or_bail()
     s1, s2, s3 = c.sites
     diag("three sites started in %.1f s" % (time.time() - t0))
     is_([s.role() for s in c.sites], ["master", "replica", "replica"],

@@ -8,10 +8,8 @@
 # rates.
 #   top_srcdir=. top_builddir=. sh tests/soak/repl-cluster.sh [RATE]
 . "${top_srcdir:-.}/tests/lib.sh"
-: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
-export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI STRAPI_LIVE
+repl_cluster_env
 export RATE="${1:-40}"
-unset STRAPI_LIVE_STORE_DIR
 PYTHONPATH="$top_srcdir/tests" python3 -u - <<'PY'
 import os
 from push_client import ok, is_, diag, done, wait_for
