@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clientaddr.h"
 #include "conf.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -63,13 +64,26 @@ static const struct conf_row conf_table[CFG__MAX] = {
 	{ "push_heartbeat", "STRAPI_LIVE_PUSH_HEARTBEAT", CT_INT, "25", 1, 3600, "seconds between heartbeats" }, /* CFG_PUSH_HEARTBEAT */
 	{ "push_poll_ms", "STRAPI_LIVE_PUSH_POLL_MS", CT_INT, "1000", 10, 600000, "change-log poll interval when no wake-up arrives, ms" }, /* CFG_PUSH_POLL_MS */
 	{ "push_max_clients", "STRAPI_LIVE_PUSH_MAX_CLIENTS", CT_INT, "20000", 1, 1000000, "connections in total" }, /* CFG_PUSH_MAX_CLIENTS */
-	{ "push_max_per_addr", "STRAPI_LIVE_PUSH_MAX_PER_ADDR", CT_INT, "20000", 1, 1000000, "connections per client address" }, /* CFG_PUSH_MAX_PER_ADDR */
+	{ "push_max_per_addr", "STRAPI_LIVE_PUSH_MAX_PER_ADDR", CT_INT, "32", 1, 1000000, "connections per client address (behind a trusted proxy: the forwarded address)" }, /* CFG_PUSH_MAX_PER_ADDR */
 	{ "push_max_subs", "STRAPI_LIVE_PUSH_MAX_SUBS", CT_INT, "64", 1, 10000, "subscriptions per WebSocket" }, /* CFG_PUSH_MAX_SUBS */
 	{ "push_max_message", "STRAPI_LIVE_PUSH_MAX_MESSAGE", CT_INT, "4096", 64, 1048576, "largest WebSocket message accepted, bytes" }, /* CFG_PUSH_MAX_MESSAGE */
 	{ "push_queue", "STRAPI_LIVE_PUSH_QUEUE", CT_INT, "1048576", 4096, 1LL << 30, "bytes queued per client before coalescing or closing" }, /* CFG_PUSH_QUEUE */
 	{ "push_token", "STRAPI_LIVE_PUSH_TOKEN", CT_SECRET, "", 0, 0, "when set, subscribers must present it (?token= or Authorization)" }, /* CFG_PUSH_TOKEN */
 	{ "push_loop", "STRAPI_LIVE_PUSH_LOOP", CT_STRING, "auto", 0, 0, "sidecar event loop: auto (libuv when lws has it, else poll), libuv or poll" }, /* CFG_PUSH_LOOP */
+	/* push limits: clients behind proxies, live queries, memory */
+	{ "push_trusted_proxies", "STRAPI_LIVE_PUSH_TRUSTED_PROXIES", CT_LIST, "127.0.0.1, ::1", 0, 0, "proxies (addresses or networks) whose forwarding header names the client" }, /* CFG_PUSH_TRUSTED_PROXIES */
+	{ "push_client_header", "STRAPI_LIVE_PUSH_CLIENT_HEADER", CT_STRING, "x-forwarded-for", 0, 0, "header the trusted proxies set: x-forwarded-for or forwarded" }, /* CFG_PUSH_CLIENT_HEADER */
+	{ "push_max_subs_per_addr", "STRAPI_LIVE_PUSH_MAX_SUBS_PER_ADDR", CT_INT, "256", 1, 1000000, "live-query subscriptions per client address, all its connections together" }, /* CFG_PUSH_MAX_SUBS_PER_ADDR */
+	{ "push_max_queries", "STRAPI_LIVE_PUSH_MAX_QUERIES", CT_INT, "4096", 1, 1000000, "distinct live queries in the sidecar" }, /* CFG_PUSH_MAX_QUERIES */
+	{ "push_page_sizes", "STRAPI_LIVE_PUSH_PAGE_SIZES", CT_LIST, "1, 5, 10, 20, 25, 50, 100", 0, 0, "page sizes a live query may ask for (1 to 100)" }, /* CFG_PUSH_PAGE_SIZES */
+	{ "push_render_budget", "STRAPI_LIVE_PUSH_RENDER_BUDGET", CT_INT, "2000", 100, 10000000, "entries rendered for live queries per loop turn before other work runs" }, /* CFG_PUSH_RENDER_BUDGET */
+	{ "push_catchup_memory", "STRAPI_LIVE_PUSH_CATCHUP_MEMORY", CT_INT, "16777216", 65536, 1LL << 34, "bytes of catch-up copies (changes read back from the log) held for all clients" }, /* CFG_PUSH_CATCHUP_MEMORY */
+	{ "push_send_timeout", "STRAPI_LIVE_PUSH_SEND_TIMEOUT", CT_INT, "30", 1, 3600, "seconds a client may leave queued data unread before it is closed" }, /* CFG_PUSH_SEND_TIMEOUT */
 	{ "events_duration", "STRAPI_LIVE_EVENTS_DURATION", CT_INT, "25", 1, 3600, "seconds events.fcgi keeps a stream open" }, /* CFG_EVENTS_DURATION */
+	/* events.fcgi stream bounds */
+	{ "events_max_bytes", "STRAPI_LIVE_EVENTS_MAX_BYTES", CT_INT, "1048576", 4096, 1LL << 30, "bytes one events.fcgi stream sends before it ends (the client resumes)" }, /* CFG_EVENTS_MAX_BYTES */
+	{ "events_write_timeout", "STRAPI_LIVE_EVENTS_WRITE_TIMEOUT", CT_INT, "10", 1, 3600, "seconds a write of events.fcgi may wait for the server to take it" }, /* CFG_EVENTS_WRITE_TIMEOUT */
+	{ "events_cgi_duration", "STRAPI_LIVE_EVENTS_CGI_DURATION", CT_INT, "5", 1, 3600, "seconds a stream lasts under plain CGI (a process each), at most events_duration" }, /* CFG_EVENTS_CGI_DURATION */
 	{ "changes_keep", "STRAPI_LIVE_CHANGES_KEEP", CT_INT, "100000", 100, 1LL << 40, "change-log records kept by trim" }, /* CFG_CHANGES_KEEP */
 	{ "events_keep", "STRAPI_LIVE_EVENTS_KEEP", CT_INT, "100000", 100, 1LL << 40, "event-log records kept by trim" }, /* CFG_EVENTS_KEEP */
 	{ "query_cache", "STRAPI_LIVE_QUERY_CACHE", CT_INT, "64", 0, 4096, "answers each query.fcgi process keeps, reused while the store's seq is unchanged (0: off)" }, /* CFG_QUERY_CACHE */
@@ -111,6 +125,10 @@ struct conf {
 	int64_t ints[CFG__MAX];
 	char **cors;
 	size_t ncors;
+	struct clientaddr_net *trusted; /* push_trusted_proxies */
+	size_t ntrusted;
+	uint64_t *page_sizes; /* push_page_sizes, ascending */
+	size_t npage_sizes;
 };
 
 struct conf *
@@ -186,6 +204,8 @@ conf_free(struct conf *c)
 		collection_clear(&c->colls[i]);
 	free(c->colls);
 	free_list(c->cors, c->ncors);
+	free(c->trusted);
+	free(c->page_sizes);
 	free(c->path);
 	free(c);
 }
@@ -455,6 +475,60 @@ build_collection(struct conf *c, const char *name, struct collection *co,
 	return 0;
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The push limits' lists: trusted proxies, client header, page sizes. */
+static int
+conf_check_push_limits(struct conf *c, char **cause)
+{
+	const char *why = NULL, *errstr;
+	char **v;
+	size_t i, n;
+
+	free(c->trusted);
+	c->trusted = NULL;
+	if (clientaddr_nets_parse(c->val[CFG_PUSH_TRUSTED_PROXIES], &c->trusted,
+	        &c->ntrusted, &why) == -1) {
+		xasprintf(cause, "push_trusted_proxies: %s", why);
+		return -1;
+	}
+	if (strcasecmp(c->val[CFG_PUSH_CLIENT_HEADER], "x-forwarded-for") !=
+	        0 &&
+	    strcasecmp(c->val[CFG_PUSH_CLIENT_HEADER], "forwarded") != 0) {
+		xasprintf(cause,
+		    "push_client_header: '%s' is not "
+		    "x-forwarded-for or forwarded",
+		    c->val[CFG_PUSH_CLIENT_HEADER]);
+		return -1;
+	}
+	v = split_list(c->val[CFG_PUSH_PAGE_SIZES], &n);
+	free(c->page_sizes);
+	c->page_sizes = xreallocarray(NULL, n > 0 ? n : 1, sizeof(uint64_t));
+	c->npage_sizes = n;
+	for (i = 0; i < n; i++) {
+		c->page_sizes[i] = (uint64_t)strtonum(v[i], 1, 100, &errstr);
+		if (errstr != NULL) {
+			xasprintf(cause,
+			    "push_page_sizes: '%s' is not 1 to 100", v[i]);
+			free_list(v, n);
+			return -1;
+		}
+	}
+	free_list(v, n);
+	if (n == 0) {
+		xasprintf(cause, "push_page_sizes: empty");
+		return -1;
+	}
+	qsort(c->page_sizes, n, sizeof(uint64_t), cmp_u64);
+	return 0;
+}
+
 /*
  * Validates every value and builds the collections. Returns 0, or -1 with
  * *cause (caller frees) naming the key and what is wrong with it.
@@ -510,6 +584,8 @@ conf_finish(struct conf *c, char **cause)
 		    c->val[CFG_PUSH_LOOP]);
 		return -1;
 	}
+	if (conf_check_push_limits(c, cause) == -1)
+		return -1;
 	if (c->val[CFG_STORE_DIR][0] != '/') {
 		xasprintf(cause, "store_dir: '%s' is not an absolute path",
 		    c->val[CFG_STORE_DIR]);
@@ -791,4 +867,22 @@ conf_cors_allows(const struct conf *c, const char *origin)
 		    strcmp(c->cors[i], origin) == 0)
 			return 1;
 	return 0;
+}
+
+/* push_trusted_proxies, parsed (borrowed: lives as long as the conf). */
+const struct clientaddr_net *
+conf_push_trusted(const struct conf *c, size_t *n)
+{
+
+	*n = c->ntrusted;
+	return c->trusted;
+}
+
+/* push_page_sizes, ascending (borrowed: lives as long as the conf). */
+const uint64_t *
+conf_push_page_sizes(const struct conf *c, size_t *n)
+{
+
+	*n = c->npage_sizes;
+	return c->page_sizes;
 }

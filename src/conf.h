@@ -33,7 +33,20 @@ enum conf_key {
 	CFG_PUSH_QUEUE,
 	CFG_PUSH_TOKEN,
 	CFG_PUSH_LOOP,
+	/* push limits: clients behind proxies, live queries, memory */
+	CFG_PUSH_TRUSTED_PROXIES,
+	CFG_PUSH_CLIENT_HEADER,
+	CFG_PUSH_MAX_SUBS_PER_ADDR,
+	CFG_PUSH_MAX_QUERIES,
+	CFG_PUSH_PAGE_SIZES,
+	CFG_PUSH_RENDER_BUDGET,
+	CFG_PUSH_CATCHUP_MEMORY,
+	CFG_PUSH_SEND_TIMEOUT,
 	CFG_EVENTS_DURATION,
+	/* events.fcgi stream bounds */
+	CFG_EVENTS_MAX_BYTES,
+	CFG_EVENTS_WRITE_TIMEOUT,
+	CFG_EVENTS_CGI_DURATION,
 	CFG_CHANGES_KEEP,
 	CFG_EVENTS_KEEP,
 	CFG_QUERY_CACHE,
@@ -101,5 +114,8 @@ const struct collection *conf_collection_by_plural(const struct conf *,
 const struct collection *conf_collection_by_name(const struct conf *,
     const char *name);
 int conf_cors_allows(const struct conf *, const char *origin);
+struct clientaddr_net;
+const struct clientaddr_net *conf_push_trusted(const struct conf *, size_t *);
+const uint64_t *conf_push_page_sizes(const struct conf *, size_t *);
 
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -66,7 +67,8 @@ int
 notify_bind(const char *dir)
 {
 	struct sockaddr_un sun;
-	int fd;
+	mode_t old;
+	int fd, rc;
 
 	if (notify_sockaddr(&sun, dir, NOTIFY_SOCKET_NAME) == -1) {
 		log_warnx("notify: socket path under %s is too long", dir);
@@ -78,7 +80,15 @@ notify_bind(const char *dir)
 		return -1;
 	}
 	(void)unlink(sun.sun_path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	/*
+	 * Created 0600 whatever the umask: anyone who may write to it can
+	 * wake the sidecar at will. The umask covers the moment between
+	 * bind and chmod; chmod covers a umask changed by another thread.
+	 */
+	old = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	(void)umask(old);
+	if (rc == -1 || chmod(sun.sun_path, 0600) == -1) {
 		log_warn("notify: bind %s", sun.sun_path);
 		close(fd);
 		return -1;

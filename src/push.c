@@ -105,15 +105,47 @@ addr_put(struct push *p, struct push_addr *a)
 }
 
 /*
+ * The client's counting key into key (CLIENTADDR_MAX bytes): the TCP
+ * peer, or behind a trusted proxy the address its forwarding header
+ * names (clientaddr.c); "" on a unix socket without one.
+ */
+static void
+client_key(struct push *p, struct lws *wsi, char *key, size_t len)
+{
+	char peer[64], *hdr = NULL;
+	int n;
+
+	peer[0] = '\0';
+	if (!p->unix_sock)
+		(void)lws_get_peer_simple(wsi, peer, sizeof(peer));
+	n = p->forwarded ? lws_hdr_custom_length(wsi, "forwarded:", 10)
+	                 : lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR);
+	if (n > 0) {
+		hdr = xmalloc((size_t)n + 1);
+		n = p->forwarded
+		    ? lws_hdr_custom_copy(wsi, hdr, n + 1, "forwarded:", 10)
+		    : lws_hdr_copy(wsi, hdr, n + 1, WSI_TOKEN_X_FORWARDED_FOR);
+		if (n < 0) {
+			free(hdr);
+			hdr = NULL;
+		}
+	}
+	clientaddr_resolve(p->unix_sock ? NULL : peer, hdr,
+	    p->forwarded ? CLIENTADDR_FORWARDED : CLIENTADDR_XFF, p->trusted,
+	    p->ntrusted, key, len);
+	free(hdr);
+}
+
+/*
  * Counts a streaming client against the limits and links it in. Returns
- * 0, or -1 with *status (503 for the total, 429 per address) and *why
- * when a limit is reached; nothing is changed then.
+ * 0, or -1 with *status (503 for the total, 429 per client address) and
+ * *why when a limit is reached; nothing is changed then.
  */
 int
 push_client_attach(struct push *p, struct push_client *c, struct lws *wsi,
     enum push_kind kind, int *status, const char **why)
 {
-	char peer[64];
+	char key[CLIENTADDR_MAX];
 	struct push_addr *a = NULL;
 
 	if (p->nclients >= p->max_clients) {
@@ -122,10 +154,9 @@ push_client_attach(struct push *p, struct push_client *c, struct lws *wsi,
 		p->rejected_total++;
 		return -1;
 	}
-	if (!p->unix_sock) {
-		peer[0] = '\0';
-		(void)lws_get_peer_simple(wsi, peer, sizeof(peer));
-		a = addr_get(p, peer);
+	client_key(p, wsi, key, sizeof(key));
+	if (key[0] != '\0') {
+		a = addr_get(p, key);
 		if (a->count >= p->max_per_addr) {
 			*status = 429;
 			*why = "too many connections from this address";
@@ -134,6 +165,7 @@ push_client_attach(struct push *p, struct push_client *c, struct lws *wsi,
 		}
 		a->count++;
 	}
+	c->progress_ms = now_wall_ms();
 	c->p = p;
 	c->wsi = wsi;
 	c->kind = kind;
@@ -168,12 +200,13 @@ raw_unlink(struct push *p, struct push_client *c)
 }
 
 static void
-queue_clear(struct push_client *c)
+queue_clear(struct push *p, struct push_client *c)
 {
 	struct push_qent *e;
 
 	while (c->qlen > 0) {
 		e = &c->q[c->qhead];
+		p->catchup_bytes -= e->catchup;
 		push_msg_unref(e->pre);
 		push_msg_unref(e->msg);
 		c->qhead = (c->qhead + 1) % c->qcap;
@@ -198,7 +231,7 @@ push_client_detach(struct push *p, struct push_client *c)
 	push_hup_unwatch(p, c);
 	while (c->subs != NULL)
 		push_unsubscribe(p, c->subs);
-	queue_clear(c);
+	queue_clear(p, c);
 	if (c->rx != NULL) {
 		buf_clear(c->rx);
 		free(c->rx);
@@ -239,12 +272,14 @@ qent_len(const struct push_qent *e)
 /*
  * Queues a message (taking a reference to pre and msg) and marks the
  * client for the next flush. A message with a tag replaces a queued one
- * with the same tag that has not started going out (coalescing). Returns
- * 0, or -1 when the queue is full (nothing queued).
+ * with the same tag that has not started going out (coalescing). catchup
+ * says the message was read back from the log for this client alone: its
+ * bytes count against push_catchup_memory until sent. Returns 0, or -1
+ * when the queue is full (nothing queued).
  */
-int
-push_client_enqueue(struct push *p, struct push_client *c, struct push_msg *pre,
-    struct push_msg *msg, const void *tag)
+static int
+enqueue(struct push *p, struct push_client *c, struct push_msg *pre,
+    struct push_msg *msg, const void *tag, int catchup)
 {
 	struct push_qent *e, *nq;
 	unsigned i, idx, n;
@@ -285,6 +320,8 @@ push_client_enqueue(struct push *p, struct push_client *c, struct push_msg *pre,
 	e->pre = pre;
 	e->msg = msg;
 	e->tag = tag;
+	e->catchup = catchup ? len : 0;
+	p->catchup_bytes += e->catchup;
 	if (pre != NULL)
 		pre->refs++;
 	msg->refs++;
@@ -297,6 +334,15 @@ pending:
 		p->pending = c;
 	}
 	return 0;
+}
+
+/* enqueue() of a message shared with other clients. */
+int
+push_client_enqueue(struct push *p, struct push_client *c, struct push_msg *pre,
+    struct push_msg *msg, const void *tag)
+{
+
+	return enqueue(p, c, pre, msg, tag, 0);
 }
 
 /*
@@ -342,14 +388,15 @@ catchup_change(void *arg, const struct store_change *ch)
 		else
 			sse_change_event(&cu->b, ch, plural);
 		m = push_msg_from_buf(&cu->b);
-		if (push_client_enqueue(cu->p, c, NULL, m, NULL) == -1) {
+		if (enqueue(cu->p, c, NULL, m, NULL, 1) == -1) {
 			push_msg_unref(m);
 			return 1;
 		}
 		push_msg_unref(m);
 	}
 	c->cursor = ch->seq;
-	return c->qbytes * 2 > cu->p->queue_limit;
+	return c->qbytes * 2 > cu->p->queue_limit ||
+	    cu->p->catchup_bytes >= cu->p->catchup_memory;
 }
 
 /*
@@ -381,6 +428,16 @@ catch_up(struct push *p, struct push_client *c)
 		buf_clear(&cu.b);
 		return 0;
 	}
+	if (p->catchup_bytes >= p->catchup_memory) {
+		/*
+		 * Every catch-up byte allowed is queued for other clients:
+		 * this one waits (poll_cb kicks it again) instead of pinning
+		 * another private copy of the log.
+		 */
+		p->catchup_waits_total++;
+		buf_clear(&cu.b);
+		return 0;
+	}
 	cu.p = p;
 	cu.c = c;
 	rc = store_changes_since(p->store, c->cursor, PUSH_CATCHUP,
@@ -396,6 +453,7 @@ qpop(struct push *p, struct push_client *c)
 
 	p->msgs_total++;
 	c->qbytes -= qent_len(e);
+	p->catchup_bytes -= e->catchup;
 	push_msg_unref(e->pre);
 	push_msg_unref(e->msg);
 	c->qhead = (c->qhead + 1) % c->qcap;
@@ -493,7 +551,7 @@ push_client_flush(struct push *p, struct push_client *c, int in_cb)
 		wrote = 1;
 	}
 	if (wrote)
-		c->tx_ms = now_wall_ms();
+		c->tx_ms = c->progress_ms = now_wall_ms();
 	c->flushing = 0;
 	return 0;
 dead:
@@ -573,6 +631,7 @@ query_free(struct push *p, struct push_query *q)
 		p->queries = q->next;
 	if (q->next != NULL)
 		q->next->prev = q->prev;
+	push_queries_remove(p, q);
 	p->nqueries--;
 	free(q->key);
 	subscription_spec_clear(&q->spec);
@@ -593,6 +652,7 @@ query_compute(struct push *p, struct push_query *q)
 	struct render_query rq;
 	struct buf d, m;
 	uint64_t seq = 0;
+	size_t n = 0;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.coll = q->spec.coll;
@@ -604,10 +664,12 @@ query_compute(struct push *p, struct push_query *q)
 	rq.page_size = q->spec.page_size;
 	buf_init(&d);
 	p->queries_computed_total++;
-	if (render_data_array(p->store, &rq, &d, &seq) == -1) {
+	if (render_data_array(p->store, &rq, &d, &seq, &n) == -1) {
 		buf_clear(&d);
 		return -1;
 	}
+	p->renders_total += n;
+	p->turn_renders += n;
 	if (q->sse != NULL && d.len == q->data.len &&
 	    memcmp(d.data, q->data.data, d.len) == 0) {
 		buf_clear(&d);
@@ -651,22 +713,44 @@ sub_send(struct push *p, struct push_sub *s)
  * Subscribes a client to a query, sharing the computation with every
  * other subscriber of the same query, and queues the current result.
  * Takes the spec's strings (the spec is left empty). id is the WebSocket
- * subscription id (NULL for SSE). Returns the subscription, or NULL when
+ * subscription id (NULL for SSE). Returns the subscription, or NULL with
+ * *status and *why: 400 for a page size or locale this server does not
+ * offer, 429 past push_max_subs_per_addr, 503 past push_max_queries (a
+ * new query only: joining an existing one costs no computation) or when
  * the store failed.
  */
 struct push_sub *
 push_subscribe(struct push *p, struct push_client *c,
-    struct subscription_spec *spec, const char *id)
+    struct subscription_spec *spec, const char *id, int *status,
+    const char **why)
 {
 	struct push_query *q;
 	struct push_sub *s;
 	struct buf key;
+	const uint64_t *sizes;
+	size_t nsizes;
 
+	sizes = conf_push_page_sizes(p->conf, &nsizes);
+	if (subscription_spec_restrict(spec, sizes, nsizes, why) == -1) {
+		*status = 400;
+		return NULL;
+	}
+	if (c->addr != NULL && c->addr->nsubs >= p->max_subs_per_addr) {
+		*status = 429;
+		*why = "too many live queries from this address";
+		p->queries_refused_total++;
+		return NULL;
+	}
 	buf_init(&key);
 	subscription_key(spec, &key);
-	for (q = p->queries; q != NULL; q = q->next)
-		if (strcmp(q->key, key.data) == 0)
-			break;
+	q = push_queries_find(p, key.data);
+	if (q == NULL && p->nqueries >= p->max_queries) {
+		buf_clear(&key);
+		*status = 503;
+		*why = "too many distinct live queries on this server";
+		p->queries_refused_total++;
+		return NULL;
+	}
 	if (q == NULL) {
 		q = xcalloc(1, sizeof(*q));
 		q->key = buf_take(&key);
@@ -678,16 +762,20 @@ push_subscribe(struct push *p, struct push_client *c,
 			p->queries->prev = q;
 		p->queries = q;
 		p->nqueries++;
+		push_queries_add(p, q);
 		if (query_compute(p, q) == -1) {
 			query_free(p, q);
 			buf_clear(&key);
+			*status = 503;
+			*why = "store unavailable, try again";
 			return NULL;
 		}
-	} else if (q->dirty && query_compute(p, q) == 1) {
+	} else if (q->dirty) {
 		/* A batch is pending for it: send the fresh result to all. */
-		q->dirty = 0;
-		for (s = q->subs; s != NULL; s = s->qnext)
-			(void)sub_send(p, s);
+		push_queries_unmark(p, q);
+		if (query_compute(p, q) == 1)
+			for (s = q->subs; s != NULL; s = s->qnext)
+				(void)sub_send(p, s);
 	}
 	buf_clear(&key);
 	s = xcalloc(1, sizeof(*s));
@@ -712,6 +800,8 @@ push_subscribe(struct push *p, struct push_client *c,
 	s->cnext = c->subs;
 	c->subs = s;
 	c->nsubs++;
+	if (c->addr != NULL)
+		c->addr->nsubs++;
 	p->nsubs++;
 	(void)sub_send(p, s);
 	return s;
@@ -732,6 +822,8 @@ push_unsubscribe(struct push *p, struct push_sub *s)
 			break;
 		}
 	c->nsubs--;
+	if (c->addr != NULL)
+		c->addr->nsubs--;
 	for (i = 0; i < c->qlen; i++)
 		if (c->q[(c->qhead + i) % c->qcap].tag == s)
 			c->q[(c->qhead + i) % c->qcap].tag = NULL;
@@ -763,7 +855,6 @@ on_change(void *arg, const struct store_change *ch)
 	struct batch *bt = arg;
 	struct push *p = bt->p;
 	struct push_client *c;
-	struct push_query *q;
 	struct push_msg *sse = NULL, *ws = NULL, *m;
 	uint64_t prev = p->seen;
 	const char *plural = plural_of(p, ch->collection);
@@ -798,9 +889,7 @@ on_change(void *arg, const struct store_change *ch)
 	}
 	push_msg_unref(sse);
 	push_msg_unref(ws);
-	for (q = p->queries; q != NULL; q = q->next)
-		if (!q->dirty && subscription_touches(&q->spec, ch))
-			q->dirty = 1;
+	push_queries_touch(p, ch);
 	p->seen = ch->seq;
 	p->changes_total++;
 	if (p->repl != NULL)
@@ -863,7 +952,7 @@ rolled_back(struct push *p)
 		fatalx("cannot reopen the store after a rollback");
 	buf_init(&b);
 	for (c = p->raw; c != NULL; c = c->rnext) {
-		queue_clear(c);
+		queue_clear(p, c);
 		if (c->kind == PUSH_KIND_WS)
 			push_ws_reset_msg(&b, last);
 		else
@@ -877,26 +966,69 @@ rolled_back(struct push *p)
 	}
 	buf_clear(&b);
 	for (q = p->queries; q != NULL; q = q->next)
-		q->dirty = 1;
+		push_queries_mark(p, q);
 	p->seen = last;
+}
+
+static void render_cb(lws_sorted_usec_list_t *);
+
+/*
+ * Recomputes the queued queries, oldest first, until this turn of the
+ * loop has rendered push_render_budget entries; the rest goes on at the
+ * next turn (render_cb), so that streams, new connections and heartbeats
+ * are served in between however many queries a change touched.
+ */
+static void
+recompute(struct push *p)
+{
+	struct push_query *q;
+	struct push_sub *s, *snext;
+
+	while (p->turn_renders < p->render_budget &&
+	    (q = push_queries_next_dirty(p)) != NULL) {
+		if (query_compute(p, q) != 1)
+			continue;
+		for (s = q->subs; s != NULL; s = snext) {
+			snext = s->qnext;
+			(void)sub_send(p, s);
+		}
+	}
+	if (p->qreg.dhead != NULL && !p->render_scheduled) {
+		p->render_deferred_total++;
+		p->render_scheduled = 1;
+		lws_sul_schedule(p->ctx, 0, &p->sul_render, render_cb, 1);
+	}
+}
+
+static void
+render_cb(lws_sorted_usec_list_t *sul)
+{
+	struct push *p = (struct push *)(void *)((char *)sul -
+	    offsetof(struct push, sul_render));
+
+	p->render_scheduled = 0;
+	p->turn_renders = 0;
+	recompute(p);
+	flush_pending(p);
 }
 
 /*
  * Reads every change after the last one seen, fans each out to the raw
  * streams (one frame built per change, shared), recomputes each touched
- * query once, sends results that changed, and flushes. Can't fail: a
- * store error is logged and retried at the next wake-up or poll.
+ * query once (within the render budget), sends results that changed, and
+ * flushes. Can't fail: a store error is logged and retried at the next
+ * wake-up or poll.
  */
 void
 push_poll(struct push *p)
 {
 	struct batch bt;
-	struct push_query *q;
-	struct push_sub *s, *snext;
 	size_t i;
 	int rc;
 
 	p->polls_total++;
+	if (!p->render_scheduled)
+		p->turn_renders = 0;
 	memset(&bt, 0, sizeof(bt));
 	bt.p = p;
 	buf_init(&bt.b);
@@ -908,17 +1040,7 @@ push_poll(struct push *p)
 		    store_changes_since(p->store, p->seen, 256, on_change, &bt);
 		if (rc == -1)
 			break;
-		for (q = p->queries; q != NULL; q = q->next) {
-			if (!q->dirty)
-				continue;
-			q->dirty = 0;
-			if (query_compute(p, q) != 1)
-				continue;
-			for (s = q->subs; s != NULL; s = snext) {
-				snext = s->qnext;
-				(void)sub_send(p, s);
-			}
-		}
+		recompute(p);
 		flush_pending(p);
 		for (i = 0; i < bt.ntimes; i++)
 			record_lag(p, bt.times[i]);
@@ -955,16 +1077,19 @@ push_token_ok(struct push *p, struct lws *wsi)
 
 /*
  * Reads the Origin header into origin (empty when absent). Returns 1 when
- * there is none or CORS allows it, else 0.
+ * there is none or CORS allows it, else 0: an Origin too long for the
+ * buffer is refused (and origin left empty), never taken as absent.
  */
 int
 push_origin_ok(struct push *p, struct lws *wsi, char *origin, size_t len)
 {
 
 	origin[0] = '\0';
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
+		return 1;
 	if (lws_hdr_copy(wsi, origin, (int)len, WSI_TOKEN_ORIGIN) <= 0) {
 		origin[0] = '\0';
-		return 1;
+		return 0;
 	}
 	return conf_cors_allows(p->conf, origin);
 }
@@ -1084,8 +1209,28 @@ poll_cb(lws_sorted_usec_list_t *sul)
 	struct push *p = (struct push *)(void *)((char *)sul -
 	    offsetof(struct push, sul_poll));
 	struct push_client *c;
+	int64_t now;
 
 	push_poll(p);
+	/*
+	 * A client that leaves what it was sent unread past the send timeout
+	 * is closed: its queue, and what lws holds for it, are freed, and a
+	 * reader that stopped cannot pin memory (a catch-up copy, a query
+	 * result) for as long as it keeps the connection.
+	 */
+	now = now_wall_ms();
+	for (c = p->all; c != NULL; c = c->anext)
+		if (!c->dead && now - c->progress_ms > p->send_timeout_ms &&
+		    (c->qlen > 0 || lws_partial_buffered(c->wsi))) {
+			c->dead = 1;
+			p->send_timeouts_total++;
+			log_info("push: closing %s client: nothing read for "
+			         "%" PRId64 " s",
+			    c->kind == PUSH_KIND_WS ? "WebSocket" : "SSE",
+			    (now - c->progress_ms) / 1000);
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+			    LWS_TO_KILL_ASYNC);
+		}
 	/*
 	 * lws can drop a writable request made while it still drains an
 	 * earlier partial write; re-kick whoever still has something to send
@@ -1238,6 +1383,7 @@ signal_cb(void *handle UNUSED, int signum)
 	log_info("signal %d: closing connections", signum);
 	lws_sul_cancel(&p->sul_poll);
 	lws_sul_cancel(&p->sul_beat);
+	lws_sul_cancel(&p->sul_render);
 	push_repl_free(p);
 	lws_context_destroy(p->ctx);
 }
@@ -1304,6 +1450,15 @@ push_new(const struct conf *conf, struct store *st)
 	p->heartbeat_ms = conf_int(conf, CFG_PUSH_HEARTBEAT) * 1000;
 	p->poll_ms = conf_int(conf, CFG_PUSH_POLL_MS);
 	p->token = conf_str(conf, CFG_PUSH_TOKEN);
+	p->max_subs_per_addr =
+	    (size_t)conf_int(conf, CFG_PUSH_MAX_SUBS_PER_ADDR);
+	p->max_queries = (size_t)conf_int(conf, CFG_PUSH_MAX_QUERIES);
+	p->render_budget = (size_t)conf_int(conf, CFG_PUSH_RENDER_BUDGET);
+	p->catchup_memory = (size_t)conf_int(conf, CFG_PUSH_CATCHUP_MEMORY);
+	p->send_timeout_ms = conf_int(conf, CFG_PUSH_SEND_TIMEOUT) * 1000;
+	p->trusted = conf_push_trusted(conf, &p->ntrusted);
+	p->forwarded = strcasecmp(conf_str(conf, CFG_PUSH_CLIENT_HEADER),
+	                   "forwarded") == 0;
 	p->started_ms = now_wall_ms();
 	p->beat = push_msg_new(": heartbeat\n\n", 13);
 	if (store_last_seq(st, &p->seen) == -1)
@@ -1329,7 +1484,7 @@ push_new(const struct conf *conf, struct store *st)
 	info.vhost_name = "default";
 	info.options |=
 	    LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
-	info.max_http_header_data = 2048;
+	info.max_http_header_data = PUSH_HEADER_DATA;
 	info.timeout_secs = 10;
 	info.server_string = "strapi-live-push";
 	info.pt_serv_buf_size = 32768;
@@ -1407,6 +1562,7 @@ push_free(struct push *p)
 		if (!push_stopping || !p->evlib) {
 			lws_sul_cancel(&p->sul_poll);
 			lws_sul_cancel(&p->sul_beat);
+			lws_sul_cancel(&p->sul_render);
 		}
 		push_repl_free(p);
 		lws_context_destroy(p->ctx);
@@ -1420,6 +1576,7 @@ push_free(struct push *p)
 		}
 	while (p->queries != NULL)
 		query_free(p, p->queries);
+	push_queries_clear(p);
 	push_msg_unref(p->beat);
 	free(p->scratch);
 	free(p);

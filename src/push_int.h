@@ -8,6 +8,7 @@
 #include <libwebsockets.h>
 
 #include "buf.h"
+#include "clientaddr.h"
 #include "conf.h"
 #include "store.h"
 #include "subscription.h"
@@ -17,6 +18,7 @@
 #define PUSH_CATCHUP      64   /* changes read from the log per round */
 #define PUSH_WS_ID_MAX    64
 #define PUSH_LAG_BUCKETS  10
+#define PUSH_HEADER_DATA  2048 /* lws's max_http_header_data */
 
 /* Immutable, reference-counted bytes sent to many clients. */
 struct push_msg {
@@ -48,7 +50,11 @@ struct push_sub {
 
 /* A distinct reactive query, computed once per change for all. */
 struct push_query {
-	struct push_query *next, *prev;
+	struct push_query *next, *prev;   /* every query */
+	struct push_query *hnext;         /* push_queries.c: key bucket */
+	struct push_query *snext, *sprev; /* push_queries.c: its scope */
+	struct push_query *dnext, *dprev; /* push_queries.c: to recompute */
+	struct push_scope *scope;
 	char *key;
 	struct subscription_spec spec;
 	struct buf data; /* last data array sent */
@@ -60,15 +66,32 @@ struct push_query {
 	int dirty;
 };
 
+/* The queries that differ only by page size (push_queries.c). */
+struct push_scope {
+	struct push_scope *hnext;
+	struct push_query *queries;
+	char key[];
+};
+
+/* Live queries hashed by key and by scope, and the ones to recompute. */
+struct push_qreg {
+	struct push_query **kb;
+	struct push_scope **sb;
+	size_t nb, nkeys;
+	struct push_query *dhead, *dtail;
+};
+
 struct push_qent {
 	struct push_msg *pre; /* or NULL */
 	struct push_msg *msg;
 	const void *tag; /* coalescing key (a push_sub), or NULL */
+	size_t catchup;  /* bytes counted in push.catchup_bytes */
 };
 
 struct push_addr {
 	struct push_addr *next;
 	unsigned count;
+	size_t nsubs; /* live-query subscriptions of all its connections */
 	char name[];
 };
 
@@ -83,6 +106,7 @@ struct push_client {
 	const struct collection *filter;   /* raw stream: NULL for all */
 	uint64_t cursor;                   /* raw stream: last seq handled */
 	int64_t tx_ms;                     /* last write, for heartbeats */
+	int64_t progress_ms; /* attached or last write: push_send_timeout */
 	struct push_qent *q;
 	unsigned qhead, qlen, qcap;
 	size_t qoff, qbytes;
@@ -104,10 +128,11 @@ struct push {
 	int notify_fd;
 	int hup_fd;           /* epoll set of SSE sockets: push_hup.c */
 	struct lws *hup_wsi;
-	lws_sorted_usec_list_t sul_poll, sul_beat;
+	lws_sorted_usec_list_t sul_poll, sul_beat, sul_render;
 	uint64_t seen; /* last change read from the log and pushed */
 	struct push_client *all, *raw, *pending;
 	struct push_query *queries;
+	struct push_qreg qreg;
 	struct push_addr *addrs[PUSH_ADDR_BUCKETS];
 	struct push_msg *beat;
 	unsigned char *scratch;
@@ -116,6 +141,14 @@ struct push {
 	int evlib; /* on libuv: lws handles SIGTERM/SIGINT */
 	/* limits */
 	size_t max_clients, max_per_addr, max_subs, max_message, queue_limit;
+	size_t max_subs_per_addr, max_queries, render_budget, catchup_memory;
+	int64_t send_timeout_ms;
+	const struct clientaddr_net *trusted;
+	size_t ntrusted;
+	int forwarded; /* the client header is Forwarded, not X-Forwarded-For */
+	size_t catchup_bytes; /* catch-up copies queued, all clients */
+	size_t turn_renders;  /* entries rendered in this turn of the loop */
+	int render_scheduled; /* sul_render pending: queries left to compute */
 	int64_t heartbeat_ms, poll_ms;
 	const char *token;
 	/* counters */
@@ -124,6 +157,8 @@ struct push {
 	uint64_t hups_total;
 	uint64_t rejected_total, slow_closed_total, coalesced_total;
 	uint64_t queries_computed_total, wakeups_total, polls_total;
+	uint64_t renders_total, render_deferred_total, queries_refused_total;
+	uint64_t send_timeouts_total, catchup_waits_total;
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;
 	uint64_t lag_buckets[PUSH_LAG_BUCKETS];
 	int64_t started_ms;
@@ -147,7 +182,7 @@ void push_client_close(struct push *, struct push_client *, const char *);
 void push_raw_start(struct push *, struct push_client *, int has_since,
     uint64_t since);
 struct push_sub *push_subscribe(struct push *, struct push_client *,
-    struct subscription_spec *, const char *id);
+    struct subscription_spec *, const char *id, int *status, const char **why);
 void push_unsubscribe(struct push *, struct push_sub *);
 void push_poll(struct push *);
 int push_token_ok(struct push *, struct lws *);
@@ -176,6 +211,16 @@ void push_repl_free(struct push *);
 void push_repl_seen(struct push *, const struct store_change *);
 void push_repl_healthz(struct push *, struct buf *);
 void push_repl_metrics(struct push *, struct buf *);
+
+/* push_queries.c */
+void push_queries_clear(struct push *);
+struct push_query *push_queries_find(struct push *, const char *key);
+void push_queries_add(struct push *, struct push_query *);
+void push_queries_remove(struct push *, struct push_query *);
+void push_queries_touch(struct push *, const struct store_change *);
+void push_queries_mark(struct push *, struct push_query *);
+void push_queries_unmark(struct push *, struct push_query *);
+struct push_query *push_queries_next_dirty(struct push *);
 
 /* push_status.c */
 int push_status_http(struct push *, struct lws *, const char *path);

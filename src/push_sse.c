@@ -67,17 +67,22 @@ find_collection(struct push *p, const char *name)
  * The resume point: Last-Event-ID, else ?lastEventId=. Returns 1 with
  * *since, 0 when neither is given, -1 when the one given is not a
  * change sequence (refused: starting from "now" would skip changes).
+ * One too long for the buffer is refused the same way, never taken as
+ * absent; the buffer holds any argument lws keeps (max_http_header_data).
  */
 static int
 resume_point(struct lws *wsi, uint64_t *since)
 {
-	char buf[64];
+	char buf[64], arg[PUSH_HEADER_DATA + 1];
 	const char *v;
 
-	if (lws_hdr_custom_copy(wsi, buf, sizeof(buf), "last-event-id:", 14) >
-	    0)
+	if (lws_hdr_custom_length(wsi, "last-event-id:", 14) > 0) {
+		if (lws_hdr_custom_copy(wsi, buf, sizeof(buf),
+		        "last-event-id:", 14) <= 0)
+			return -1;
 		return sse_parse_id(buf, since) == 0 ? 1 : -1;
-	v = push_urlarg(wsi, "lastEventId", buf, sizeof(buf));
+	}
+	v = push_urlarg(wsi, "lastEventId", arg, sizeof(arg));
 	if (v != NULL)
 		return sse_parse_id(v, since) == 0 ? 1 : -1;
 	return 0;
@@ -194,6 +199,14 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 		rc = push_http_error(wsi, (unsigned)status, why, origin);
 		goto out;
 	}
+	if (!events &&
+	    push_subscribe(p, c, &spec, NULL, &status, &why) == NULL) {
+		/* A query limit, or the store failed: not a stream after all. */
+		push_client_detach(p, c);
+		c->kind = PUSH_KIND_HTTP;
+		rc = push_http_error(wsi, (unsigned)status, why, origin);
+		goto out;
+	}
 	if (start_stream(wsi, origin) == -1)
 		goto out;
 	/* A stream has no end: cancel lws's pending HTTP timeout. */
@@ -201,10 +214,6 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 	push_hup_watch(p, c);
 	if (events)
 		push_raw_start(p, c, has_since, since);
-	else if (push_subscribe(p, c, &spec, NULL) == NULL) {
-		/* The store failed: end the stream; the client retries. */
-		goto out;
-	}
 	rc = push_client_flush(p, c, 1);
 out:
 	subscription_spec_clear(&spec);

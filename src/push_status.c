@@ -80,6 +80,23 @@ metrics(struct push *p, struct buf *b)
 	metric(b, "strapi_live_push_sse_hangups_total", "counter",
 	    "SSE streams closed because the client went away.",
 	    p->hups_total);
+	/* push limits: live-query work, catch-up memory, stalled readers */
+	metric(b, "strapi_live_push_renders_total", "counter",
+	    "Entries rendered for reactive queries.", p->renders_total);
+	metric(b, "strapi_live_push_render_deferred_total", "counter",
+	    "Loop turns whose render budget ran out (rest deferred).",
+	    p->render_deferred_total);
+	metric(b, "strapi_live_push_queries_refused_total", "counter",
+	    "Subscriptions refused by the query limits.",
+	    p->queries_refused_total);
+	metric(b, "strapi_live_push_catchup_bytes", "gauge",
+	    "Bytes of catch-up copies queued.", p->catchup_bytes);
+	metric(b, "strapi_live_push_catchup_waits_total", "counter",
+	    "Catch-ups postponed by push_catchup_memory.",
+	    p->catchup_waits_total);
+	metric(b, "strapi_live_push_send_timeouts_total", "counter",
+	    "Clients closed for leaving data unread past push_send_timeout.",
+	    p->send_timeouts_total);
 	buf_adds(b,
 	    "# HELP strapi_live_push_lag_ms Time from commit to push."
 	    "\n# TYPE strapi_live_push_lag_ms histogram\n");

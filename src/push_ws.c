@@ -137,6 +137,7 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 	struct push_sub *s;
 	const char *why = NULL;
 	struct buf b;
+	int status;
 
 	if (push_ws_parse_message(p->conf, msg, len, &r, &why) == -1)
 		goto out;
@@ -146,7 +147,9 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 			why = "subscription id already in use";
 		else if (c->nsubs >= p->max_subs)
 			why = "too many subscriptions on this connection";
-		else if (push_subscribe(p, c, &r.spec, r.id) == NULL)
+		else if (push_subscribe(p, c, &r.spec, r.id, &status, &why) ==
+		        NULL &&
+		    why == NULL)
 			why = "store unavailable, try again";
 		break;
 	case PUSH_WS_UNSUBSCRIBE:

@@ -233,13 +233,14 @@ run_query(struct store *st, const struct render_query *q, struct collect *c,
 }
 
 /*
- * Appends the JSON array of the query's entries ("[...]") to out, and
- * the store's sequence of that snapshot to *seq. Returns 0, or -1 when
- * the store failed (logged).
+ * Appends the JSON array of the query's entries ("[...]") to out, the
+ * store's sequence of that snapshot to *seq, and the number of entries
+ * rendered to *n (the sidecar counts its work with it). Returns 0, or -1
+ * when the store failed (logged).
  */
 int
 render_data_array(struct store *st, const struct render_query *q,
-    struct buf *out, uint64_t *seq)
+    struct buf *out, uint64_t *seq, size_t *n)
 {
 	struct collect c;
 	uint64_t total;
@@ -252,6 +253,7 @@ render_data_array(struct store *st, const struct render_query *q,
 	if (run_query(st, q, &c, &total, seq) == -1)
 		return -1;
 	buf_addc(out, ']');
+	*n = c.n;
 	return 0;
 }
 

@@ -34,7 +34,7 @@ struct render_query {
 int render_list(struct store *, const struct render_query *, struct buf *out,
     uint64_t *seq);
 int render_data_array(struct store *, const struct render_query *,
-    struct buf *out, uint64_t *seq);
+    struct buf *out, uint64_t *seq, size_t *n);
 void render_entry(struct buf *, const char *json, size_t len,
     const char *const *fields, size_t nfields);
 void render_cursor_encode(struct buf *, int64_t published_at,

@@ -146,6 +146,82 @@ subscription_key(const struct subscription_spec *s, struct buf *b)
 	}
 }
 
+/*
+ * Appends the key of a scope: the collection, the locale and the slug
+ * ('s') or category ('c') a query filters on (kind 0: none). The queries
+ * of a scope differ only by page size, and a change touches exactly the
+ * scopes of its collection and locale with no filter, its old and new
+ * slug, and its old and new category: a change finds the queries it
+ * touches with a few lookups instead of a walk over all.
+ */
+void
+subscription_scope_key(struct buf *b, const char *coll, const char *locale,
+    char kind, const char *value)
+{
+
+	buf_adds(b, coll);
+	buf_addc(b, '\n');
+	buf_adds(b, locale);
+	buf_addc(b, '\n');
+	if (kind != 0) {
+		buf_addc(b, kind);
+		buf_addc(b, ':');
+		buf_adds(b, value);
+	}
+}
+
+/* The scope key of a spec (subscription_scope_key). */
+void
+subscription_spec_scope(const struct subscription_spec *s, struct buf *b)
+{
+
+	subscription_scope_key(b, s->coll != NULL ? s->coll->name : "",
+	    subscription_locale(s),
+	    s->slug != NULL           ? 's'
+	        : s->category != NULL ? 'c'
+	                              : 0,
+	    s->slug != NULL ? s->slug : s->category);
+}
+
+/*
+ * Restricts a checked spec to values that exist, so that a client cannot
+ * make up distinct queries without end: the page size is the default or
+ * one of sizes[], and the locale one of the collection's (dropped for a
+ * collection that has none, as Strapi ignores it). Returns 0, or -1 with
+ * *why; the locale may have been dropped either way.
+ */
+int
+subscription_spec_restrict(struct subscription_spec *s, const uint64_t *sizes,
+    size_t nsizes, const char **why)
+{
+	size_t i;
+
+	if (s->locale != NULL && s->coll != NULL) {
+		if (s->coll->nlocales == 0 ||
+		    (s->coll->nlocales == 1 &&
+		        s->coll->locales[0][0] == '\0')) {
+			free(s->locale);
+			s->locale = NULL;
+		} else {
+			for (i = 0; i < s->coll->nlocales; i++)
+				if (strcmp(s->coll->locales[i], s->locale) == 0)
+					break;
+			if (i == s->coll->nlocales) {
+				*why =
+				    "locale: not a locale of this collection";
+				return -1;
+			}
+		}
+	}
+	if (s->page_size == SUBSCRIPTION_DEFAULT_PAGE_SIZE)
+		return 0;
+	for (i = 0; i < nsizes; i++)
+		if (sizes[i] == s->page_size)
+			return 0;
+	*why = "pageSize: not one of the page sizes this server allows";
+	return -1;
+}
+
 static int
 same(const char *a, const char *b)
 {

@@ -28,6 +28,11 @@ int subscription_spec_set(struct subscription_spec *, const char *key,
 int subscription_spec_check(const struct subscription_spec *, const char **why);
 const char *subscription_locale(const struct subscription_spec *);
 void subscription_key(const struct subscription_spec *, struct buf *);
+void subscription_scope_key(struct buf *, const char *coll, const char *locale,
+    char kind, const char *value);
+void subscription_spec_scope(const struct subscription_spec *, struct buf *);
+int subscription_spec_restrict(struct subscription_spec *,
+    const uint64_t *sizes, size_t nsizes, const char **why);
 int subscription_touches(const struct subscription_spec *,
     const struct store_change *);
 

@@ -81,6 +81,16 @@ def article(doc, slug, category, title="t", updated="2026-01-01T00:00:00.000Z",
                                  "publishedAt": published}})
 
 
+def big_article(doc, i, size=20000):
+    """A publish of article doc, version time iso(i), with a size-byte title."""
+    return json.dumps({"event": "entry.publish", "model": "article",
+        "uid": "api::article.article", "createdAt": iso(i),
+        "entry": {"id": i, "documentId": doc, "title": "y" * size,
+                  "slug": doc, "category": "tech",
+                  "createdAt": iso(i), "updatedAt": iso(i),
+                  "publishedAt": iso(i)}})
+
+
 def unpublish(doc, slug, category, updated="2026-01-01T00:00:00.000Z"):
     return article(doc, slug, category, updated=updated,
                    event="entry.unpublish")
@@ -323,6 +333,13 @@ def http_get(host, port, path, headers=None):
             return r.status, r.read().decode(), dict(r.headers)
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode(), dict(e.headers)
+
+
+def metrics(host, port):
+    """The sidecar's /live/metrics as a dict of name (with labels) to text."""
+    st, body, _ = http_get(host, port, "/live/metrics")
+    return dict(l.rsplit(" ", 1) for l in body.split("\n")
+                if l and not l.startswith("#"))
 
 
 def wait_for(pred, timeout=5, step=0.02):

@@ -67,14 +67,8 @@ slow.sendall(b"GET /live/query?collection=articles&pageSize=100 HTTP/1.1\r\n"
              b"Host: x\r\n\r\n")
 live = SSE(H, P, "/live/events")
 is_(live.status, 200, "reading client connected")
-big = "y" * 20000
 for i in range(1, 41):
-    post_body(W, json.dumps({"event": "entry.publish", "model": "article",
-        "uid": "api::article.article", "createdAt": iso(i),
-        "entry": {"id": i, "documentId": "big%d" % i, "title": big,
-                  "slug": "big%d" % i, "category": "tech",
-                  "createdAt": iso(i), "updatedAt": iso(i),
-                  "publishedAt": iso(i)}}))
+    post_body(W, big_article("big%d" % i, i))
 evs = live.events(40, 10)
 is_(len(evs), 40, "a reading client gets every change while one is stuck")
 st, body, _ = http_get(H, P, "/live/metrics")

@@ -1,0 +1,141 @@
+#!/bin/sh
+# t1460-push-behind-proxy.sh: 1,000 connections from one client behind the
+# reverse proxy (lighttpd adding X-Forwarded-For, as conf/lighttpd.conf
+# does) are held to that client's limit; other clients still get in; a
+# reader that stops cannot pin catch-up copies beyond the global budget
+. "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/push_lib.sh"
+command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
+SIDECAR_PORT=$(free_port)
+export SIDECAR_PORT
+{
+	echo 'server.stream-response-body = 2'
+	echo 'server.max-fds = 8192'
+	echo 'server.max-connections = 4000'
+	fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2
+	# The /live/ block of conf/lighttpd.conf, on this test's port.
+	cat <<EOC
+\$HTTP["url"] =~ "^/live/" {
+	proxy.server = ( "" => (( "host" => "127.0.0.1", "port" => $SIDECAR_PORT )) )
+	proxy.header = ( "upgrade" => "enable" )
+}
+EOC
+} >"$T/lighttpd.extra"
+lighttpd_start <"$T/lighttpd.extra" || { echo "Bail out! lighttpd did not start"; exit 1; }
+WEBHOOK_URL="http://127.0.0.1:$LIGHTTPD_PORT/strapi/webhook"
+export WEBHOOK_URL LIGHTTPD_PORT
+push_py <<'PY'
+import os, resource, socket, time
+from push_client import *
+H = "127.0.0.1"
+W = os.environ["WEBHOOK_URL"]
+L = int(os.environ["LIGHTTPD_PORT"])
+resource.setrlimit(resource.RLIMIT_NOFILE, (4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+def open_from(src, port, path, hdrs=""):
+    """A raw SSE request from a given loopback source address."""
+    s = socket.socket()
+    s.settimeout(10)
+    s.bind((src, 0))
+    s.connect((H, port))
+    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n%s\r\n"
+               % (path, hdrs)).encode())
+    return s
+
+def status_of(s):
+    d = b""
+    while b"\r\n" not in d:
+        c = s.recv(4096)
+        if not c:
+            return None
+        d += c
+    return int(d.split()[1])
+
+# Defaults: push_max_per_addr 32, trusted proxies 127.0.0.1 and ::1.
+sc = Sidecar(port=int(os.environ["SIDECAR_PORT"]), push_heartbeat=3600)
+P = sc.port
+
+# The attack: one client (127.0.0.2) opens 1,000 streams through the
+# proxy, each forging another X-Forwarded-For; the proxy appends the
+# address it saw, and the sidecar takes the right-most untrusted one.
+socks, codes = [], {}
+t0 = time.time()
+for i in range(1000):
+    s = open_from("127.0.0.2", L, "/live/events",
+                  "X-Forwarded-For: 10.%d.%d.1\r\n" % (i // 250, i % 250))
+    c = status_of(s)
+    codes[c] = codes.get(c, 0) + 1
+    if c == 200:
+        socks.append(s)
+    else:
+        s.close()
+diag("1,000 connections in %.1f s: %r" % (time.time() - t0, codes))
+is_(codes.get(200, 0), 32, "one client behind the proxy gets push_max_per_addr (32) streams")
+is_(codes.get(429, 0), 968, "the other 968 are refused with 429")
+h = sc.health()
+is_(h.get("clients"), 32, "the sidecar holds 32 connections, not 1,000")
+
+# Another client behind the same proxy is not affected.
+o = open_from("127.0.0.3", L, "/live/events")
+is_(status_of(o), 200, "another client behind the proxy still connects")
+ws_ok = True
+try:
+    w = WS(H, L, "/live/ws")
+    w.send({"type": "subscribe", "id": "a", "collection": "articles"})
+    ws_ok = w.recv(5) is not None
+    w.close()
+except IOError:
+    ws_ok = False
+ok(ws_ok, "a WebSocket through the proxy from the proxy's own address works")
+
+# A client that reaches the sidecar directly cannot pass as another by
+# forging the header: only a trusted proxy's header is read.
+d = [open_from("127.0.0.4", P, "/live/events",
+               "X-Forwarded-For: 10.0.0.%d\r\n" % i) for i in range(40)]
+dc = [status_of(s) for s in d]
+is_(dc.count(200), 32, "a direct client forging X-Forwarded-For is still one client")
+for s in d + socks + [o]:
+    s.close()
+sc.stop()
+
+# Catch-up copies under one budget: six WebSocket readers ask for every
+# change since 0 and stop reading. Without a budget each pins a private
+# copy of up to half a push_queue (512 KiB here: 3 MiB); with it they
+# share push_catchup_memory, and push_send_timeout closes them.
+for i in range(1, 201):
+    post_body(W, big_article("cu%d" % i, i))
+budget = 262144
+sc = Sidecar(push_catchup_memory=budget, push_send_timeout=3,
+             push_queue=1048576, push_heartbeat=3600, push_poll_ms=200)
+P = sc.port
+stuck = []
+for i in range(6):
+    w = WS(H, P)
+    w.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    w.send({"type": "changes", "since": 0})
+    stuck.append(w)
+peak = 0
+end = time.time() + 2
+while time.time() < end:
+    peak = max(peak, int(metrics(H, P).get("strapi_live_push_catchup_bytes", 0)))
+    time.sleep(0.05)
+diag("catch-up bytes peak %d (budget %d)" % (peak, budget))
+ok(budget / 2 < peak <= budget + 2 * 21000,
+   "six stuck catch-ups hold at most push_catchup_memory (plus one message)")
+ok(wait_for(lambda: int(metrics(H, P).get("strapi_live_push_send_timeouts_total", 0)) >= 6, 10),
+   "readers that stopped are closed after push_send_timeout")
+ok(wait_for(lambda: sc.health().get("clients") == 0 and
+            int(metrics(H, P).get("strapi_live_push_catchup_bytes", 1)) == 0, 5),
+   "their connections and catch-up copies are freed")
+r = WS(H, P)
+r.send({"type": "changes", "since": 0})
+got = [m["seq"] for m in r.msgs(200, 20) if m.get("type") == "change"]
+is_(got, list(range(1, 201)), "a reading client then catches up on all 200, in order")
+r.close()
+for w in stuck:
+    w.close()
+ok(sc.healthy(), "sidecar healthy")
+sc.stop()
+done()
+PY
