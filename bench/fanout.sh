@@ -31,7 +31,11 @@ RES=$T/results
 # --- strapi-live-push ---------------------------------------------------------
 fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2 >"$T/lh.extra"
 lighttpd_start <"$T/lh.extra" || { echo "lighttpd failed" >&2; exit 1; }
-push_start STRAPI_LIVE_LOG_LEVEL=warn
+# Every subscriber comes from 127.0.0.1: one client to the per-address
+# limits, so they are lifted here.
+push_start STRAPI_LIVE_LOG_LEVEL=warn \
+    STRAPI_LIVE_PUSH_MAX_PER_ADDR=$((N + 100)) \
+    STRAPI_LIVE_PUSH_MAX_SUBS_PER_ADDR=$((N + 100))
 PP=$PUSH_PORT
 if [ "$MODE" = ws ]; then SPATH=/live/ws; else SPATH=/live/events; fi
 for r in $RATES; do

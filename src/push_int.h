@@ -158,6 +158,7 @@ struct push {
 	uint64_t rejected_total, slow_closed_total, coalesced_total;
 	uint64_t queries_computed_total, wakeups_total, polls_total;
 	uint64_t renders_total, render_deferred_total, queries_refused_total;
+	uint64_t query_checks_total;
 	uint64_t send_timeouts_total, catchup_waits_total;
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;
 	uint64_t lag_buckets[PUSH_LAG_BUCKETS];

@@ -217,9 +217,11 @@ touch_scope(struct push *p, struct buf *k, const char *coll, const char *locale,
 	subscription_scope_key(k, coll, locale, kind, value);
 	if ((sc = scope_find(&p->qreg, k->data)) == NULL)
 		return;
-	for (q = sc->queries; q != NULL; q = q->snext)
+	for (q = sc->queries; q != NULL; q = q->snext) {
+		p->query_checks_total++;
 		if (!q->dirty && subscription_touches(&q->spec, ch))
 			push_queries_mark(p, q);
+	}
 }
 
 /*

@@ -83,6 +83,9 @@ metrics(struct push *p, struct buf *b)
 	/* push limits: live-query work, catch-up memory, stalled readers */
 	metric(b, "strapi_live_push_renders_total", "counter",
 	    "Entries rendered for reactive queries.", p->renders_total);
+	metric(b, "strapi_live_push_query_checks_total", "counter",
+	    "Reactive queries examined for a change (registry lookups).",
+	    p->query_checks_total);
 	metric(b, "strapi_live_push_render_deferred_total", "counter",
 	    "Loop turns whose render budget ran out (rest deferred).",
 	    p->render_deferred_total);

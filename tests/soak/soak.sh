@@ -37,7 +37,11 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 	fcgi_entry /api/ "$QUERY_FCGI" 2
 } >"$T/lh.extra"
 lighttpd_start <"$T/lh.extra" || { echo "soak: lighttpd failed" >&2; exit 2; }
-push_start STRAPI_LIVE_LOG_LEVEL=warn
+# Every subscriber comes from 127.0.0.1: one client to the per-address
+# limits, so they are lifted here.
+push_start STRAPI_LIVE_LOG_LEVEL=warn \
+    STRAPI_LIVE_PUSH_MAX_PER_ADDR=$((NSUB + 100)) \
+    STRAPI_LIVE_PUSH_MAX_SUBS_PER_ADDR=$((NSUB + 100))
 PP=$PUSH_PORT
 B="http://127.0.0.1:$LIGHTTPD_PORT"
 curl -sf "$B/api/articles" >/dev/null # start the query workers

@@ -105,6 +105,52 @@ main(void)
 	ok(strcmp(k1.data, k2.data) != 0, "different query, different key");
 	buf_clear(&k1);
 	buf_clear(&k2);
+
+	/* Values restricted to what exists (push_page_sizes, locales). */
+	{
+		static const uint64_t sizes[] = { 10, 50 };
+		struct conf *lc;
+		struct subscription_spec r;
+
+		subscription_spec_init(&r);
+		r.coll = tech.coll;
+		(void)subscription_spec_set(&r, "pageSize", "50", &why);
+		ok(subscription_spec_restrict(&r, sizes, 2, &why) == 0,
+		    "a listed page size is allowed");
+		(void)subscription_spec_set(&r, "pageSize", "25", &why);
+		ok(subscription_spec_restrict(&r, sizes, 2, &why) == 0,
+		    "the default page size is always allowed");
+		(void)subscription_spec_set(&r, "pageSize", "37", &why);
+		ok(subscription_spec_restrict(&r, sizes, 2, &why) == -1 &&
+		        strstr(why, "pageSize") != NULL,
+		    "an unlisted page size is refused");
+		(void)subscription_spec_set(&r, "pageSize", "10", &why);
+		(void)subscription_spec_set(&r, "locale", "xx", &why);
+		ok(subscription_spec_restrict(&r, sizes, 2, &why) == 0 &&
+		        r.locale == NULL,
+		    "locale dropped for a collection without locales");
+		subscription_spec_clear(&r);
+
+		lc = conf_new();
+		if (conf_parse_text(lc, "collection.article.locales = en, fr\n",
+		        "test", &cause) == -1 ||
+		    conf_finish(lc, &cause) == -1) {
+			tap_diag("conf: %s", cause);
+			return 1;
+		}
+		subscription_spec_init(&r);
+		r.coll = conf_collection_by_name(lc, "article");
+		(void)subscription_spec_set(&r, "locale", "fr", &why);
+		ok(subscription_spec_restrict(&r, sizes, 2, &why) == 0 &&
+		        strcmp(r.locale, "fr") == 0,
+		    "a configured locale is kept");
+		(void)subscription_spec_set(&r, "locale", "de", &why);
+		ok(subscription_spec_restrict(&r, sizes, 2, &why) == -1 &&
+		        strstr(why, "locale") != NULL,
+		    "a locale the collection lacks is refused");
+		subscription_spec_clear(&r);
+		conf_free(lc);
+	}
 	subscription_spec_clear(&s);
 	subscription_spec_clear(&tech);
 	subscription_spec_clear(&list);
