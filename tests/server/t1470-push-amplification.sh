@@ -61,7 +61,7 @@ post_body(W, article("doc120", "doc120", "tech", title="changed",
 ok(wait_for(lambda: m(P, "query_runs_total") - q0 >= 7, 5), "the change recomputes them")
 renders = m(P, "renders_total") - r0
 diag("entry renders for one change: %d (page sizes 1..100 unrestricted: 5050)" % renders)
-ok(renders <= sum(allowed), "entry renders per change <= %d" % sum(allowed))
+ok(0 < renders <= sum(allowed), "entry renders per change <= %d" % sum(allowed))
 got = a.msgs(len(ra), 5) + b.msgs(len(rb), 5)
 is_(len(got), 7, "every subscriber still gets the new result")
 a.close()
@@ -111,7 +111,7 @@ post_body(W, article("doc3", "doc3", "cat-127.0.0.2-0-0", updated=iso(502),
 ok(wait_for(lambda: m(P, "renders_total") > r0, 5), "the touched category is recomputed")
 checks = m(P, "query_checks_total") - c0
 diag("queries examined for one change among 300: %d" % checks)
-ok(checks <= 5, "a change examines the queries of its own scopes only")
+ok(0 < checks <= 5, "a change examines the queries of its own scopes only")
 for w in clients:
     w.close()
 ok(wait_for(lambda: sc.health().get("queries") == 0, 5), "queries freed with their clients")
