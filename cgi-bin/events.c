@@ -15,6 +15,9 @@ main(int argc UNUSED, char *argv[])
 	ctx.conf = p.conf;
 	ctx.store = p.store;
 	ctx.stopping = fcgi_shutting_down;
+	ctx.cgi = fcgi_is_cgi();
+	fcgi_set_write_timeout(
+	    (int)conf_int(p.conf, CFG_EVENTS_WRITE_TIMEOUT) * 1000);
 	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
 	    CFG_MAX_REQUESTS));
 	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);

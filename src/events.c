@@ -113,6 +113,7 @@ struct page {
 	int json;      /* JSON array items, else SSE frames */
 	size_t n;      /* items written */
 	uint64_t last; /* last seq read */
+	size_t stop;   /* SSE: stop reading once out holds this (0: never) */
 };
 
 static int
@@ -132,7 +133,7 @@ page_change(void *arg, const struct store_change *ch)
 	} else
 		sse_change_event(pg->out, ch, co != NULL ? co->plural : NULL);
 	pg->n++;
-	return 0;
+	return pg->stop > 0 && pg->out->len >= pg->stop;
 }
 
 static void
@@ -193,6 +194,14 @@ nap(int ms)
 	(void)nanosleep(&ts, NULL);
 }
 
+/*
+ * The SSE stream: changes as they come, heartbeats while idle, for at
+ * most events_duration seconds (events_cgi_duration under plain CGI,
+ * where every stream is a process of the account) and events_max_bytes
+ * bytes; then a retry hint, and EventSource resumes with Last-Event-ID.
+ * A write the server does not take within events_write_timeout ends it
+ * too (fcgi.c): a client that stops reading gives the worker back.
+ */
 static void
 stream(struct events_ctx *ctx, struct http_resp *resp,
     const struct collection *filter, int has_since, uint64_t since)
@@ -200,8 +209,13 @@ stream(struct events_ctx *ctx, struct http_resp *resp,
 	struct page pg;
 	uint64_t first, last, cursor = since;
 	int64_t t0 = now_mono_ms(), beat_ms, dur_ms, next_beat;
+	size_t sent = 0, max_bytes;
 
 	dur_ms = conf_int(ctx->conf, CFG_EVENTS_DURATION) * 1000;
+	if (ctx->cgi &&
+	    conf_int(ctx->conf, CFG_EVENTS_CGI_DURATION) * 1000 < dur_ms)
+		dur_ms = conf_int(ctx->conf, CFG_EVENTS_CGI_DURATION) * 1000;
+	max_bytes = (size_t)conf_int(ctx->conf, CFG_EVENTS_MAX_BYTES);
 	beat_ms = conf_int(ctx->conf, CFG_PUSH_HEARTBEAT) * 1000;
 	next_beat = t0 + beat_ms;
 	resp->status = 200;
@@ -219,7 +233,7 @@ stream(struct events_ctx *ctx, struct http_resp *resp,
 	pg.conf = ctx->conf;
 	pg.filter = filter;
 	pg.out = &resp->body;
-	while (now_mono_ms() - t0 < dur_ms &&
+	while (now_mono_ms() - t0 < dur_ms && sent < max_bytes &&
 	    (ctx->stopping == NULL || !ctx->stopping())) {
 		if (store_change_bounds(ctx->store, &first, &last) == -1)
 			break;
@@ -227,23 +241,31 @@ stream(struct events_ctx *ctx, struct http_resp *resp,
 			sse_reset_event(&resp->body, last);
 			cursor = last;
 		}
-		while (cursor < last) {
+		while (cursor < last && sent + resp->body.len < max_bytes) {
+			/* At most 64 KiB (and one change) held per stream. */
 			pg.last = cursor;
+			pg.stop =
+			    max_bytes - sent < 65536 ? max_bytes - sent : 65536;
 			if (store_changes_since(ctx->store, cursor,
 			        EVENTS_BATCH, page_change, &pg) == -1 ||
 			    pg.last == cursor)
 				break;
 			cursor = pg.last;
-			if (resp->body.len > 65536 &&
-			    http_resp_flush(resp) == -1)
-				return;
+			if (resp->body.len >= 65536) {
+				sent += resp->body.len;
+				if (http_resp_flush(resp) == -1)
+					return;
+			}
 		}
 		if (now_mono_ms() >= next_beat && resp->body.len == 0) {
 			sse_comment(&resp->body, "heartbeat");
 			next_beat = now_mono_ms() + beat_ms;
 		}
+		sent += resp->body.len;
 		if (resp->body.len > 0 && http_resp_flush(resp) == -1)
 			return;
+		if (sent >= max_bytes)
+			break;
 		nap(EVENTS_POLL_MS);
 	}
 	/* EventSource reconnects after this with Last-Event-ID. */

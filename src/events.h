@@ -15,6 +15,7 @@ struct events_ctx {
 	const struct conf *conf;
 	struct store *store;
 	int (*stopping)(void); /* non-zero: end the stream now */
+	int cgi;               /* plain CGI: a process per stream */
 };
 
 void events_handle(const struct http_req *, struct http_resp *, void *);

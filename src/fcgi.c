@@ -1,6 +1,7 @@
 /* fcgi.c: serves handlers over FastCGI, or one request as plain CGI */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -28,6 +29,8 @@ enum {
 static volatile sig_atomic_t fcgi_stop;
 static unsigned long long fcgi_max_requests; /* 0: no limit */
 static int fcgi_limit_hit; /* fcgi_serve returned at the limit */
+static int fcgi_write_ms;  /* 0: writes may block for ever */
+static int fcgi_cgi = -1;  /* plain CGI (1) or FastCGI (0); -1 unknown */
 
 /* Called between requests, at most every idle_ms (fcgi_set_idle). */
 static fcgi_idle_fn idle_fn;
@@ -92,25 +95,105 @@ fcgi_limit_reached(void)
 	return fcgi_limit_hit && !fcgi_stop;
 }
 
+/*
+ * Bounds every write of a response: one the web server does not take
+ * within ms milliseconds fails (the handler sees its flush fail and
+ * ends), so a client that stops reading cannot hold the process in a
+ * blocked write. Under FastCGI the connection's socket gets SO_SNDTIMEO
+ * (the limit is on each write without progress); under plain CGI stdout
+ * becomes non-blocking and each write has a deadline. 0: no limit.
+ */
+void
+fcgi_set_write_timeout(int ms)
+{
+	fcgi_write_ms = ms;
+}
+
+/* 1 under plain CGI (a process per request), 0 under FastCGI. */
+int
+fcgi_is_cgi(void)
+{
+	if (fcgi_cgi == -1)
+		fcgi_cgi = FCGX_IsCGI() ? 1 : 0;
+	return fcgi_cgi;
+}
+
 struct io {
 	FCGX_Stream *in, *out; /* NULL in CGI mode: stdio */
 };
+
+static int64_t now_us(void);
+
+/* A write to a non-blocking fd that must be taken within fcgi_write_ms. */
+static int
+write_deadline(int fd, const char *p, size_t n)
+{
+	int64_t end = now_us() + (int64_t)fcgi_write_ms * 1000, left;
+	struct pollfd pfd;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR)
+			return -1;
+		left = end - now_us();
+		if (left <= 0)
+			goto late;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, (int)((left + 999) / 1000)) == 0)
+			goto late;
+	}
+	return 0;
+late:
+	log_info("write not taken within %d ms: ending the response",
+	    fcgi_write_ms);
+	return -1;
+}
+
+/* Logs a FastCGI write that failed on the deadline (SO_SNDTIMEO). */
+static void
+late_check(struct io *io)
+{
+	int e = FCGX_GetError(io->out);
+
+	if (fcgi_write_ms > 0 && (e == EAGAIN || e == EWOULDBLOCK))
+		log_info("write not taken within %d ms: ending the response",
+		    fcgi_write_ms);
+}
 
 static int
 io_write(struct io *io, const char *p, size_t n)
 {
 	if (n == 0)
 		return 0;
-	if (io->out != NULL)
-		return FCGX_PutStr(p, (int)n, io->out) == (int)n ? 0 : -1;
+	if (io->out != NULL) {
+		if (FCGX_PutStr(p, (int)n, io->out) == (int)n)
+			return 0;
+		late_check(io);
+		return -1;
+	}
+	if (fcgi_write_ms > 0)
+		return fflush(stdout) == 0 ? write_deadline(STDOUT_FILENO, p, n)
+		                           : -1;
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
 static int
 io_flush(struct io *io)
 {
-	if (io->out != NULL)
-		return FCGX_FFlush(io->out) == 0 ? 0 : -1;
+	if (io->out != NULL) {
+		if (FCGX_FFlush(io->out) == 0)
+			return 0;
+		late_check(io);
+		return -1;
+	}
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
@@ -266,8 +349,15 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (FCGX_IsCGI()) {
+	if (fcgi_is_cgi()) {
 		io.in = io.out = NULL;
+		if (fcgi_write_ms > 0) {
+			int fl = fcntl(STDOUT_FILENO, F_GETFL);
+
+			if (fl != -1)
+				(void)fcntl(STDOUT_FILENO, F_SETFL,
+				    fl | O_NONBLOCK);
+		}
 		serve_one(&io, environ, h, arg, max_body, 1);
 		fflush(stdout);
 		return 0;
@@ -312,6 +402,14 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 				rc == -EINTR))
 				continue;
 			break;
+		}
+		if (fcgi_write_ms > 0) {
+			struct timeval tv;
+
+			tv.tv_sec = fcgi_write_ms / 1000;
+			tv.tv_usec = (fcgi_write_ms % 1000) * 1000;
+			(void)setsockopt(fr.ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+			    sizeof(tv));
 		}
 		io.in = fr.in;
 		io.out = fr.out;

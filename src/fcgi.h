@@ -18,5 +18,7 @@ void fcgi_set_max_requests(unsigned long long);
 int fcgi_limit_reached(void);
 void fcgi_recycle(char *argv[]);
 void fcgi_set_idle(fcgi_idle_fn, void *arg, int secs);
+void fcgi_set_write_timeout(int ms);
+int fcgi_is_cgi(void);
 
 #endif
