@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clientaddr.h"
 #include "conf.h"
 #include "tap.h"
 
@@ -88,6 +89,51 @@ main(void)
 	ok(c != NULL && strcmp(conf_str(c, CFG_PUSH_LOOP), "poll") == 0,
 	    "push_loop = poll is accepted");
 	conf_free(c);
+
+	/* push limits: the lists are parsed at load time */
+	{
+		static const struct {
+			const char *text, *key, *name;
+		} bad[] = {
+			{ "push_trusted_proxies = proxy.example\n",
+			    "push_trusted_proxies",
+			    "a host name as trusted proxy is refused" },
+			{ "push_trusted_proxies = 10.0.0.0/40\n",
+			    "push_trusted_proxies",
+			    "an impossible prefix is refused" },
+			{ "push_client_header = x-real-ip\n",
+			    "push_client_header",
+			    "an unknown client header is refused" },
+			{ "push_page_sizes = 10, 500\n", "push_page_sizes",
+			    "a page size over 100 is refused" },
+			{ "push_page_sizes =\n", "push_page_sizes",
+			    "no page size at all is refused" },
+		};
+		const struct clientaddr_net *nets;
+		const uint64_t *sizes;
+		size_t i, n;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			c = load(bad[i].text, &cause);
+			ok(c == NULL && cause != NULL &&
+			        strstr(cause, bad[i].key) != NULL,
+			    "%s", bad[i].name);
+			free(cause);
+		}
+		c = load("push_trusted_proxies = 10.0.0.0/8 ::1\n"
+		         "push_page_sizes = 50, 10\n",
+		    &cause);
+		nets = c != NULL ? conf_push_trusted(c, &n) : NULL;
+		ok(nets != NULL && n == 2, "two trusted networks parsed");
+		sizes = c != NULL ? conf_push_page_sizes(c, &n) : NULL;
+		ok(sizes != NULL && n == 2 && sizes[0] == 10 && sizes[1] == 50,
+		    "page sizes parsed, ascending");
+		conf_free(c);
+		c = load("", &cause);
+		ok(c != NULL && conf_int(c, CFG_PUSH_MAX_PER_ADDR) == 32,
+		    "push_max_per_addr defaults to 32");
+		conf_free(c);
+	}
 
 	c = load("store_dir = relative/path\n", &cause);
 	ok(c == NULL && cause != NULL && strstr(cause, "store_dir") != NULL,
