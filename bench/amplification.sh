@@ -38,14 +38,6 @@ OPEN = dict(push_page_sizes=",".join(str(i) for i in range(1, 101)),
 def m(port, name):
     return int(metrics(H, port).get("strapi_live_push_" + name, 0))
 
-def ws_from(src, port):
-    orig = socket.create_connection
-    socket.create_connection = lambda a, timeout=None: orig(a, timeout, (src, 0))
-    try:
-        return WS(H, port)
-    finally:
-        socket.create_connection = orig
-
 def subscribe(ws, subs):
     for sid, q in subs:
         ws.send({"type": "subscribe", "id": sid, "collection": "articles",
@@ -66,13 +58,13 @@ def run(name, env, pattern):
     s0 = time.time()
     if pattern == "A":
         for k, src in enumerate(("127.0.0.2", "127.0.0.3")):
-            w = ws_from(src, P)
+            w = ws_from(src, H, P)
             subscribe(w, [("p%d" % n, {"pageSize": n})
                           for n in range(1 + 50 * k, 51 + 50 * k)])
             clients.append(w)
     else:
         for k in range(10):
-            w = ws_from("127.0.0.2", P)
+            w = ws_from("127.0.0.2", H, P)
             subscribe(w, [("c%d" % j, {"category": "b-%d-%d" % (k, j)})
                           for j in range(64)])
             clients.append(w)

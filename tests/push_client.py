@@ -325,6 +325,17 @@ class WS:
         self.sock.close()
 
 
+def ws_from(src, host, port, path="/live/ws", headers=None):
+    """A WS whose connection comes from the loopback address src."""
+    orig = socket.create_connection
+    socket.create_connection = lambda a, timeout=None: orig(a, timeout,
+                                                            (src, 0))
+    try:
+        return WS(host, port, path, headers)
+    finally:
+        socket.create_connection = orig
+
+
 def http_get(host, port, path, headers=None):
     req = urllib.request.Request("http://%s:%d%s" % (host, port, path),
                                  headers=headers or {})

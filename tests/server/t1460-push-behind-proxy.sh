@@ -89,6 +89,20 @@ except IOError:
     ws_ok = False
 ok(ws_ok, "a WebSocket through the proxy from the proxy's own address works")
 
+# WebSockets through the proxy are counted the same way.
+wss, served = [], 0
+for i in range(40):
+    try:
+        w = ws_from("127.0.0.5", H, L)
+    except IOError:
+        continue
+    w.send({"type": "subscribe", "id": "a", "collection": "articles"})
+    served += w.recv(5) is not None
+    wss.append(w)
+is_(served, 32, "40 WebSockets of one client through the proxy: 32 served")
+for w in wss:
+    w.close()
+
 # A client that reaches the sidecar directly cannot pass as another by
 # forging the header: only a trusted proxy's header is read.
 d = [open_from("127.0.0.4", P, "/live/events",

@@ -14,16 +14,6 @@ W = os.environ["WEBHOOK_URL"]
 def m(port, name):
     return int(metrics(H, port).get("strapi_live_push_" + name, 0))
 
-def ws_from(src, port):
-    """A WebSocket whose connection comes from a given loopback address."""
-    orig = socket.create_connection
-    socket.create_connection = lambda addr, timeout=None: \
-        orig(addr, timeout, (src, 0))
-    try:
-        return WS(H, port)
-    finally:
-        socket.create_connection = orig
-
 def subscribe_all(ws, subs):
     """Sends every subscription, then reads one answer per subscription."""
     for sid, q in subs:
@@ -44,8 +34,8 @@ for i in range(1, 121):
 # --- page sizes 1..100 from two anonymous clients -------------------------
 sc = Sidecar(push_heartbeat=3600)
 P = sc.port
-a = ws_from("127.0.0.2", P)
-b = ws_from("127.0.0.3", P)
+a = ws_from("127.0.0.2", H, P)
+b = ws_from("127.0.0.3", H, P)
 ra, ea = subscribe_all(a, [("p%d" % n, {"pageSize": n}) for n in range(1, 51)])
 rb, eb = subscribe_all(b, [("p%d" % n, {"pageSize": n}) for n in range(51, 101)])
 allowed = [1, 5, 10, 20, 25, 50, 100]
@@ -71,7 +61,7 @@ sc.stop()
 # --- recomputation bounded per turn of the loop ----------------------------
 sc = Sidecar(push_heartbeat=3600, push_render_budget=100)
 P = sc.port
-a = ws_from("127.0.0.2", P)
+a = ws_from("127.0.0.2", H, P)
 ra, ea = subscribe_all(a, [("p%d" % n, {"pageSize": n}) for n in allowed])
 is_(len(ra), 7, "seven page sizes subscribed")
 d0 = m(P, "render_deferred_total")
@@ -90,7 +80,7 @@ P = sc.port
 clients, res, err = [], {}, {}
 for src in ("127.0.0.2", "127.0.0.3"):
     for k in range(5):
-        w = ws_from(src, P)
+        w = ws_from(src, H, P)
         r, e = subscribe_all(w, [("c%s-%d-%d" % (src, k, j),
                                   {"category": "cat-%s-%d-%d" % (src, k, j)})
                                  for j in range(64)])
@@ -122,7 +112,7 @@ sc = Sidecar(push_heartbeat=3600)
 P = sc.port
 clients, res, err = [], {}, {}
 for k in range(5):
-    w = ws_from("127.0.0.2", P)
+    w = ws_from("127.0.0.2", H, P)
     r, e = subscribe_all(w, [("x%d-%d" % (k, j), {"category": "x%d-%d" % (k, j)})
                              for j in range(64)])
     res.update(r)
@@ -131,7 +121,7 @@ for k in range(5):
 is_(len(res), 256, "one client address gets push_max_subs_per_addr (256)")
 ok(all(x["message"] == "too many live queries from this address"
        for x in err.values()) and len(err) == 64, "the rest: a per-address error")
-o = ws_from("127.0.0.3", P)
+o = ws_from("127.0.0.3", H, P)
 r, e = subscribe_all(o, [("y", {"category": "y"})])
 is_(len(r), 1, "another client address still subscribes")
 for w in clients + [o]:
