@@ -336,6 +336,24 @@ def ws_from(src, host, port, path="/live/ws", headers=None):
         socket.create_connection = orig
 
 
+def sse_from(src, host, port, path, hdrs=""):
+    """A raw SSE request from the loopback address src, its status read:
+    (socket, status), status None when the connection closed first."""
+    s = socket.socket()
+    s.settimeout(10)
+    s.bind((src, 0))
+    s.connect((host, port))
+    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream"
+               "\r\n%s\r\n" % (path, hdrs)).encode())
+    d = b""
+    while b"\r\n" not in d:
+        c = s.recv(4096)
+        if not c:
+            return s, None
+        d += c
+    return s, int(d.split()[1])
+
+
 def http_get(host, port, path, headers=None):
     req = urllib.request.Request("http://%s:%d%s" % (host, port, path),
                                  headers=headers or {})

@@ -33,25 +33,6 @@ W = os.environ["WEBHOOK_URL"]
 L = int(os.environ["LIGHTTPD_PORT"])
 resource.setrlimit(resource.RLIMIT_NOFILE, (4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 
-def open_from(src, port, path, hdrs=""):
-    """A raw SSE request from a given loopback source address."""
-    s = socket.socket()
-    s.settimeout(10)
-    s.bind((src, 0))
-    s.connect((H, port))
-    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n%s\r\n"
-               % (path, hdrs)).encode())
-    return s
-
-def status_of(s):
-    d = b""
-    while b"\r\n" not in d:
-        c = s.recv(4096)
-        if not c:
-            return None
-        d += c
-    return int(d.split()[1])
-
 # Defaults: push_max_per_addr 32, trusted proxies 127.0.0.1 and ::1.
 sc = Sidecar(port=int(os.environ["SIDECAR_PORT"]), push_heartbeat=3600)
 P = sc.port
@@ -62,9 +43,8 @@ P = sc.port
 socks, codes = [], {}
 t0 = time.time()
 for i in range(1000):
-    s = open_from("127.0.0.2", L, "/live/events",
-                  "X-Forwarded-For: 10.%d.%d.1\r\n" % (i // 250, i % 250))
-    c = status_of(s)
+    s, c = sse_from("127.0.0.2", H, L, "/live/events",
+                    "X-Forwarded-For: 10.%d.%d.1\r\n" % (i // 250, i % 250))
     codes[c] = codes.get(c, 0) + 1
     if c == 200:
         socks.append(s)
@@ -77,8 +57,8 @@ h = sc.health()
 is_(h.get("clients"), 32, "the sidecar holds 32 connections, not 1,000")
 
 # Another client behind the same proxy is not affected.
-o = open_from("127.0.0.3", L, "/live/events")
-is_(status_of(o), 200, "another client behind the proxy still connects")
+o, c = sse_from("127.0.0.3", H, L, "/live/events")
+is_(c, 200, "another client behind the proxy still connects")
 ws_ok = True
 try:
     w = WS(H, L, "/live/ws")
@@ -105,9 +85,10 @@ for w in wss:
 
 # A client that reaches the sidecar directly cannot pass as another by
 # forging the header: only a trusted proxy's header is read.
-d = [open_from("127.0.0.4", P, "/live/events",
+d = [sse_from("127.0.0.4", H, P, "/live/events",
                "X-Forwarded-For: 10.0.0.%d\r\n" % i) for i in range(40)]
-dc = [status_of(s) for s in d]
+dc = [c for _, c in d]
+d = [s for s, _ in d]
 is_(dc.count(200), 32, "a direct client forging X-Forwarded-For is still one client")
 for s in d + socks + [o]:
     s.close()
