@@ -254,6 +254,7 @@ push_client_detach(struct push *p, struct push_client *c)
 		c->anext->aprev = c->aprev;
 	if (c->addr != NULL)
 		addr_put(p, c->addr);
+	c->addr = NULL;
 	p->nclients--;
 	if (c->kind == PUSH_KIND_WS)
 		p->nws--;
