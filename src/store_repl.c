@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "now.h"
+#include "repl_conf.h"
 #include "store_int.h"
 #include "store_repl.h"
 #include "xmalloc.h"
@@ -139,6 +140,9 @@ store_repl_configure(const struct conf *c, char **cause)
 		rc.nsites++;
 	}
 	free(list);
+	/* No wildcard or public address unless the operator says so. */
+	if (repl_conf_check(c, cause) == -1)
+		return -1;
 	for (i = 0; i < sizeof(ack_policies) / sizeof(ack_policies[0]); i++)
 		if (strcmp(pol, ack_policies[i].name) == 0)
 			break;
