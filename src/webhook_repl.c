@@ -67,6 +67,12 @@ webhook_repl_route(const struct webhook_ctx *ctx, const struct http_req *req,
 	r = store_repl_write_target(ctx->store, addr, sizeof(addr));
 	if (r == 0)
 		return 0;
+	if (r == -2) {
+		unavailable(resp, "a site that is not configured joined the "
+		    "replication group; writes are refused until it is removed; "
+		    "the delivery was not stored", "stranger");
+		return 1;
+	}
 	if (r == -1) {
 		unavailable(resp, "no replication master is available; the "
 		    "delivery was not stored", "no-master");

@@ -293,6 +293,15 @@ class Site:
         except Exception:
             return None
 
+    def metrics(self):
+        """(status, text) of /live/metrics."""
+        try:
+            st, body, _ = http_get(self.host, self.push_port,
+                                   "/live/metrics")
+            return st, body
+        except Exception as e:
+            return 0, str(e)
+
     def role(self):
         h = self.health() or {}
         return (h.get("replication") or {}).get("role")
