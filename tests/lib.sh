@@ -97,7 +97,9 @@ done_testing() {
 # once /live/healthz answers (after 5 s: 1).
 push_start() {
 	PUSH_PORT=$(free_port)
-	env STRAPI_LIVE_PUSH_LISTEN="127.0.0.1:$PUSH_PORT" "$@" "$PUSH_BIN" \
+	env STRAPI_LIVE_PUSH_LISTEN="127.0.0.1:$PUSH_PORT" \
+	    STRAPI_LIVE_STATUS_TOKEN="${STRAPI_LIVE_STATUS_TOKEN:-status-token-of-the-tests}" \
+	    "$@" "$PUSH_BIN" \
 	    2>"$T/push.log" &
 	PUSH_PID=$!
 	sl_track $PUSH_PID

@@ -20,7 +20,8 @@ import time
 import urllib.error
 import urllib.request
 
-from push_client import SECRET, article, free_port, http_get, wait_for
+from push_client import SECRET, STATUS_TOKEN, article, free_port, \
+    http_get, wait_for
 
 BUILD = os.environ.get("top_builddir", ".")
 WEBHOOK_FCGI = os.environ.get("WEBHOOK_FCGI",
@@ -215,7 +216,8 @@ class Site:
                  "repl_sites = " + " ".join(others),
                  "repl_group_creator = " + ("yes" if creator else "no"),
                  "repl_webhook_urls = " + " ".join(urls),
-                 "repl_start_timeout = 30"]
+                 "repl_start_timeout = 30",
+                 "status_token = " + STATUS_TOKEN]
         # Timings: a slow heartbeat by default, so a loaded test machine
         # does not see spurious elections; the soak passes faster ones.
         opts = {"repl_ack_timeout": 1000, "repl_heartbeat": 1000,
@@ -284,8 +286,9 @@ class Site:
     def health(self):
         try:
             if self.isolated:
-                st, body = self.curl("/live/healthz", self.push_port,
-                                     timeout=5)
+                st, body = self.curl(
+                    "/live/healthz", self.push_port, timeout=5,
+                    headers=("Authorization: Bearer " + STATUS_TOKEN,))
             else:
                 st, body, _ = http_get(self.host, self.push_port,
                                        "/live/healthz")

@@ -17,7 +17,8 @@ STRANGER="$top_builddir/tests/fault/repl_stranger"
 export STRANGER
 PYTHONPATH="$top_srcdir/tests" python3 -u - <<'PY'
 import json, os, subprocess, time
-from push_client import article, ok, is_, diag, done, free_port, wait_for
+from push_client import article, ok, is_, diag, done, free_port, \
+    http_get, wait_for
 from repl_cluster import Cluster, STRAPI_LIVE
 
 T = os.environ["T"]
@@ -72,6 +73,11 @@ try:
     ok(all(s.addr in out for s in c.sites) and "STRANGER" not in out and
        "%s self configured master" % s1.addr in out,
        "each configured, the master marked: %r" % out)
+    st, body, _ = http_get(s2.host, s2.push_port, "/live/healthz",
+                           {"Authorization": None})
+    ok(st == 200 and json.loads(body) == {"up": True} and
+       "127.0.0.1:" not in body,
+       "the public healthz of a site: no replication object, no address")
     h = s2.health()["replication"]
     is_((h["sites"], h["connected"], h["strangers"]), (3, 2, 0),
         "a replica's healthz: 3 sites, 2 connected, no stranger")
