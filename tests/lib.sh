@@ -123,6 +123,32 @@ repl_cluster_env() {
 	unset STRAPI_LIVE_STORE_DIR
 }
 
+# repl_netns_env: what the replication tests in network namespaces need
+# (Cluster(netns=True) in tests/repl_cluster.py): repl_cluster_env, curl,
+# ip and root, else the test skips; SL_NETNS_TAG, the tag in the names of
+# this run's namespaces and veths; and a trap so that whatever happens to
+# the test program no namespace, veth or process of this run survives it.
+repl_netns_env() {
+	repl_cluster_env
+	command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
+	command -v ip >/dev/null 2>&1 ||
+		skip_all "iproute2 (ip) not installed"
+	[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
+	SL_NETNS_TAG="$$$(od -An -N1 -tx1 /dev/urandom | tr -d ' \n')"
+	ip netns add "sl-$SL_NETNS_TAG-0" 2>/dev/null ||
+		skip_all "ip netns add failed (no CAP_NET_ADMIN?)"
+	ip netns del "sl-$SL_NETNS_TAG-0"
+	export SL_NETNS_TAG
+	trap repl_netns_cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+}
+
+repl_netns_cleanup() {
+	PYTHONPATH="$top_srcdir/tests" python3 -c 'import os, repl_cluster
+repl_cluster.netns_cleanup(os.environ["SL_NETNS_TAG"])'
+	sl_cleanup
+}
+
 # A free loopback port, assigned by the kernel (bind to port 0).
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -40,14 +40,6 @@ def stranger(helper, mode, secs=20):
     return p, addr
 
 
-def metric(site, name):
-    st, body = site.metrics()
-    for line in body.splitlines():
-        if line.startswith(name + " "):
-            return int(line.split()[1])
-    return None
-
-
 def repl_sites(site, *args):
     r = subprocess.run([STRAPI_LIVE, "repl-sites"] + list(args),
                        env=site.env(), capture_output=True, text=True,
@@ -90,13 +82,13 @@ try:
             diag(err)
         is_(out.strip(), "joined", "phantom %d (%s) joined the group" %
             (i + 1, addr))
-    ok(wait_for(lambda: metric(s1, "strapi_live_repl_strangers_total") == 3
-                and metric(s1, "strapi_live_repl_strangers") == 0 and
-                metric(s1, "strapi_live_repl_strangers_removed_total") == 3,
+    ok(wait_for(lambda: s1.metric("strapi_live_repl_strangers_total") == 3
+                and s1.metric("strapi_live_repl_strangers") == 0 and
+                s1.metric("strapi_live_repl_strangers_removed_total") == 3,
                 15, 0.2),
        "the master's metrics count 3 strangers, all removed (%s, %s)" %
-       (metric(s1, "strapi_live_repl_strangers_total"),
-        metric(s1, "strapi_live_repl_strangers")))
+       (s1.metric("strapi_live_repl_strangers_total"),
+        s1.metric("strapi_live_repl_strangers")))
     ok(wait_for(lambda: (lambda h: h["sites"] == 3 and h["strangers"] == 0)
                 (s3.health()["replication"]), 10, 0.2),
        "a replica's member list is back to the three sites")
@@ -149,10 +141,10 @@ try:
     p.kill()
     out, _ = p.communicate()
     diag("stranger said: %s" % out.replace("\n", " "))
-    ok(wait_for(lambda: metric(s1, "strapi_live_repl_strangers_total") >= 4
-                and metric(s1, "strapi_live_repl_strangers") == 0, 15, 0.2),
+    ok(wait_for(lambda: s1.metric("strapi_live_repl_strangers_total") >= 4
+                and s1.metric("strapi_live_repl_strangers") == 0, 15, 0.2),
        "the master's metrics count it (%s strangers so far), gone" %
-       metric(s1, "strapi_live_repl_strangers_total"))
+       s1.metric("strapi_live_repl_strangers_total"))
     with open(os.path.join(s1.dir, "push.log")) as f:
         log = f.read()
     ok(addr in log and "not in repl_local or repl_sites" in log,
@@ -189,8 +181,8 @@ try:
     p, addr = stranger(s1, "phantom")
     out, _ = p.communicate(timeout=30)
     is_(out.strip(), "joined", "a phantom joins it and vanishes")
-    ok(wait_for(lambda: metric(s1, "strapi_live_repl_strangers_total") == 1
-                and metric(s1, "strapi_live_repl_strangers") == 0, 15, 0.2),
+    ok(wait_for(lambda: s1.metric("strapi_live_repl_strangers_total") == 1
+                and s1.metric("strapi_live_repl_strangers") == 0, 15, 0.2),
        "the watchdog removes it")
     st = 0
     end = time.time() + 10
