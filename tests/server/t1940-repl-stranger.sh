@@ -114,6 +114,9 @@ try:
             if refused:
                 after.append(doc)
         elif st == 503 and refused_stranger(r):
+            if not refused:
+                t_first = time.time()
+            t_last = time.time()
             refused.append((r, doc))
             after = []
             if listed is None:
@@ -128,6 +131,8 @@ try:
             other.append((st, r, doc))
     ok(refused, "while the stranger is a member, deliveries are refused: "
        "503 '%s'" % (refused[0][0]["error"]["message"] if refused else ""))
+    if refused:
+        diag("writes refused for %.2f s" % (t_last - t_first))
     ok(len(after) >= 5,
        "and acknowledged again once it is removed (%d refused, then %d "
        "acknowledged)" % (len(refused), len(after)))
