@@ -168,8 +168,8 @@ push_repl_metrics(struct push *p, struct buf *b)
 	    "Sites not configured that were seen join the group.", "counter",
 	    s.strangers_noticed);
 	gauge(b, "strapi_live_repl_strangers_removed_total",
-	    "Of them, no longer members (removed, by the master).",
-	    "counter", s.strangers_removed);
+	    "Of them, no longer members (removed, by the master).", "counter",
+	    s.strangers_removed);
 	gauge(b, "strapi_live_repl_connected_sites",
 	    "Sites this host is connected to.", "gauge", s.connected);
 	gauge(b, "strapi_live_repl_elections_total",

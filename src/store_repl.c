@@ -190,7 +190,7 @@ static struct {
 	int stop, kick;
 	uint64_t noticed; /* strangers seen join (counted once each) */
 	uint64_t removed; /* of them, gone from the member list since */
-	char **seen;	  /* "host:port" of the strangers seen last scan */
+	char **seen;      /* "host:port" of the strangers seen last scan */
 	size_t nseen;
 } wd = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
