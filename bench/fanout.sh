@@ -48,7 +48,8 @@ for r in $RATES; do
 	# The next run starts once the sidecar has let go of this one's
 	# subscribers (else two runs' sockets share the fd limit).
 	for i in $(seq 1 300); do
-		curl -sf "http://127.0.0.1:$PP/live/healthz" |
+		curl -sf -H "Authorization: Bearer status-token-of-the-tests" \
+		    "http://127.0.0.1:$PP/live/healthz" |
 		    grep -q '"clients":0,' && break
 		sleep 0.1
 	done

@@ -11,7 +11,7 @@ libdb5.3-dev libjson-c-dev libwebsockets-dev libwebsockets-evlib-uv \
 libcurl4-openssl-dev"
 SL_TEST_PKGS="lighttpd curl python3 clang spawn-fcgi apache2 \
 libapache2-mod-fcgid nginx libnginx-mod-nchan chromium wrk procps psmisc valgrind \
-iproute2"
+iproute2 stunnel4"
 
 sl_missing() {
 	local p missing=""

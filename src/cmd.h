@@ -32,6 +32,7 @@ extern const struct cmd_entry cmd_dump_entry;
 extern const struct cmd_entry cmd_gen_types_entry;
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_repl_node_entry;
+extern const struct cmd_entry cmd_repl_sites_entry;
 extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_verify_entry;
 /* sync branch: */

@@ -98,8 +98,11 @@ static const struct conf_row conf_table[CFG__MAX] = {
 	{ "repl_heartbeat", "STRAPI_LIVE_REPL_HEARTBEAT", CT_INT, "500", 0, 600000, "ms between master heartbeats; a client calls an election after 4 missed (0: off)" }, /* CFG_REPL_HEARTBEAT */
 	{ "repl_group_creator", "STRAPI_LIVE_REPL_GROUP_CREATOR", CT_BOOL, "no", 0, 0, "yes on exactly one site for the group's very first start" }, /* CFG_REPL_GROUP_CREATOR */
 	{ "repl_start_timeout", "STRAPI_LIVE_REPL_START_TIMEOUT", CT_INT, "60", 1, 86400, "seconds the replication process waits to join and sync before giving up" }, /* CFG_REPL_START_TIMEOUT */
-	{ "repl_forward", "STRAPI_LIVE_REPL_FORWARD", CT_STRING, "forward", 0, 0, "a webhook reaching a replica: forward (proxy to the master) or redirect (307)" }, /* CFG_REPL_FORWARD */
+	{ "repl_forward", "STRAPI_LIVE_REPL_FORWARD", CT_STRING, "forward", 0, 0, "a webhook reaching a replica: forward (proxy to the master; the only mode)" }, /* CFG_REPL_FORWARD */
 	{ "repl_webhook_urls", "STRAPI_LIVE_REPL_WEBHOOK_URLS", CT_LIST, "", 0, 0, "each site's webhook URL: host:port=URL, keyed by replication address" }, /* CFG_REPL_WEBHOOK_URLS */
+	/* replication exposure and status access */
+	{ "repl_insecure_network", "STRAPI_LIVE_REPL_INSECURE_NETWORK", CT_BOOL, "no", 0, 0, "yes: allow a wildcard or public replication address and plain http:// to other hosts in repl_webhook_urls (the network between sites must then be trusted)" }, /* CFG_REPL_INSECURE_NETWORK */
+	{ "status_token", "STRAPI_LIVE_STATUS_TOKEN", CT_SECRET, "", 0, 0, "token for the sidecar's full /live/healthz and /live/metrics (Authorization: Bearer); empty: only {\"up\":..} is served" }, /* CFG_STATUS_TOKEN */
 	/* process recycling (issue 8) */
 	{ "max_requests", "STRAPI_LIVE_MAX_REQUESTS", CT_INT, "0", 0, 1LL << 40, "requests a FastCGI process serves before it exits for the server to start a fresh one (0: no limit)" }, /* CFG_MAX_REQUESTS */
 };

@@ -63,6 +63,9 @@ enum conf_key {
 	CFG_REPL_START_TIMEOUT,
 	CFG_REPL_FORWARD,
 	CFG_REPL_WEBHOOK_URLS,
+	/* replication exposure and status access */
+	CFG_REPL_INSECURE_NETWORK,
+	CFG_STATUS_TOKEN,
 	/* process recycling (issue 8) */
 	CFG_MAX_REQUESTS,
 	CFG__MAX

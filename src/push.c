@@ -1058,20 +1058,34 @@ push_poll(struct push *p)
 int
 push_token_ok(struct push *p, struct lws *wsi)
 {
+
+	if (p->token == NULL || *p->token == '\0')
+		return 1;
+	return push_bearer_ok(wsi, p->token, 1);
+}
+
+/*
+ * 1 when the request presents token ("Authorization: Bearer", or
+ * "?token=" when query_too), compared in constant time; 0 when it does
+ * not, or when token is empty.
+ */
+int
+push_bearer_ok(struct lws *wsi, const char *token, int query_too)
+{
 	char buf[512];
 	const char *got = NULL;
 	int n;
 
-	if (p->token == NULL || *p->token == '\0')
-		return 1;
+	if (token == NULL || *token == '\0')
+		return 0;
 	n = lws_hdr_copy(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_AUTHORIZATION);
 	if (n > 7 && strncasecmp(buf, "Bearer ", 7) == 0)
 		got = buf + 7;
-	else
+	else if (query_too)
 		got = push_urlarg(wsi, "token", buf, sizeof(buf));
 	if (got == NULL)
 		return 0;
-	n = hmac_equal(got, strlen(got), p->token, strlen(p->token));
+	n = hmac_equal(got, strlen(got), token, strlen(token));
 	explicit_bzero(buf, sizeof(buf));
 	return n;
 }
@@ -1460,6 +1474,7 @@ push_new(const struct conf *conf, struct store *st)
 	p->trusted = conf_push_trusted(conf, &p->ntrusted);
 	p->forwarded = strcasecmp(conf_str(conf, CFG_PUSH_CLIENT_HEADER),
 	                   "forwarded") == 0;
+	p->status_token = conf_str(conf, CFG_STATUS_TOKEN);
 	p->started_ms = now_wall_ms();
 	p->beat = push_msg_new(": heartbeat\n\n", 13);
 	if (store_last_seq(st, &p->seen) == -1)

@@ -151,6 +151,7 @@ struct push {
 	int render_scheduled; /* sul_render pending: queries left to compute */
 	int64_t heartbeat_ms, poll_ms;
 	const char *token;
+	const char *status_token; /* full /live/healthz, /live/metrics */
 	/* counters */
 	size_t nclients, nsse, nws, nsubs, nqueries;
 	uint64_t changes_total, msgs_total, bytes_total, resets_total;
@@ -187,6 +188,7 @@ struct push_sub *push_subscribe(struct push *, struct push_client *,
 void push_unsubscribe(struct push *, struct push_sub *);
 void push_poll(struct push *);
 int push_token_ok(struct push *, struct lws *);
+int push_bearer_ok(struct lws *, const char *token, int query_too);
 int push_origin_ok(struct push *, struct lws *, char *origin, size_t);
 int push_http_reply(struct lws *, unsigned status, const char *ctype,
     const char *body, size_t len, const char *origin);

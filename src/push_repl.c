@@ -158,8 +158,18 @@ push_repl_metrics(struct push *p, struct buf *b)
 		    store_repl_role_name(roles[i]), s.role == roles[i]);
 	gauge(b, "strapi_live_repl_master_known", "1 when a master is known.",
 	    "gauge", s.master[0] != '\0');
-	gauge(b, "strapi_live_repl_sites", "Sites in the group.", "gauge",
-	    s.nsites);
+	gauge(b, "strapi_live_repl_sites",
+	    "Sites in the group's member list, this one included.", "gauge",
+	    s.members);
+	gauge(b, "strapi_live_repl_strangers",
+	    "Members that are not configured (writes refused meanwhile).",
+	    "gauge", s.strangers);
+	gauge(b, "strapi_live_repl_strangers_total",
+	    "Sites not configured that were seen join the group.", "counter",
+	    s.strangers_noticed);
+	gauge(b, "strapi_live_repl_strangers_removed_total",
+	    "Of them, no longer members (removed, by the master).", "counter",
+	    s.strangers_removed);
 	gauge(b, "strapi_live_repl_connected_sites",
 	    "Sites this host is connected to.", "gauge", s.connected);
 	gauge(b, "strapi_live_repl_elections_total",

@@ -10,11 +10,22 @@
 #include "now.h"
 #include "push_int.h"
 
+/*
+ * The public answers only {"up":..}: what a load balancer needs. The
+ * counters, and the replication object with the group's addresses, are
+ * for whoever presents status_token (Authorization: Bearer; never in the
+ * URL, which logs keep). /live/metrics likewise.
+ */
 static void
-healthz(struct push *p, struct buf *b)
+healthz(struct push *p, struct buf *b, int full)
 {
 	uint64_t last = 0;
 	int up = store_last_seq(p->store, &last) == 0;
+
+	if (!full) {
+		buf_printf(b, "{\"up\":%s}", up ? "true" : "false");
+		return;
+	}
 
 	buf_printf(b,
 	    "{\"up\":%s,\"lastSeq\":%" PRIu64 ",\"storeSeq\":%" PRIu64
@@ -123,14 +134,21 @@ push_status_http(struct push *p, struct lws *wsi, const char *path)
 {
 	struct buf b;
 	char origin[256];
-	int rc;
+	int rc, full;
 
 	(void)push_origin_ok(p, wsi, origin, sizeof(origin));
+	full = push_bearer_ok(wsi, p->status_token, 0);
 	buf_init(&b);
 	if (strcmp(path, "/live/healthz") == 0) {
-		healthz(p, &b);
+		healthz(p, &b, full);
 		rc = push_http_reply(wsi, 200, "application/json", b.data,
 		    b.len, origin);
+	} else if (!full) {
+		rc = p->status_token[0] == '\0'
+		    ? push_http_error(wsi, 403, "/live/metrics is served only "
+			"with status_token, which is not set", origin)
+		    : push_http_error(wsi, 401, "/live/metrics needs "
+			"Authorization: Bearer with status_token", origin);
 	} else {
 		metrics(p, &b);
 		rc = push_http_reply(wsi, 200,

@@ -282,8 +282,10 @@ relay_recv_req(int fd, size_t max_body, struct relay_req *out)
 		if (read_full(fd, l, 4, 0) == -1)
 			goto fail;
 		len = get32(l);
-		if ((used += len + 1) > RELAY_MAX_ENV_BYTES)
+		/* In size_t, and before adding: len + 1 wraps at 0xffffffff. */
+		if ((size_t)len >= RELAY_MAX_ENV_BYTES - used)
 			goto fail;
+		used += (size_t)len + 1;
 		offs[i] = s.len;
 		buf_reserve(&s, len + 1);
 		if (read_full(fd, s.data + s.len, len, 0) == -1)

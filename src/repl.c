@@ -112,10 +112,13 @@ repl_status_json(struct store *st, struct buf *b)
 	else
 		buf_adds(b, "null");
 	buf_printf(b, ",\"startupDone\":%s,\"sites\":%u,\"connected\":%u,"
+	    "\"strangers\":%u,\"strangersNoticed\":%" PRIu64
+	    ",\"strangersRemoved\":%" PRIu64 ","
 	    "\"generation\":%" PRIu64 ",\"elections\":%" PRIu64
 	    ",\"permFailed\":%" PRIu64 ",\"logQueued\":%" PRIu64
 	    ",\"lsn\":\"%" PRIu64 "/%" PRIu64 "\"",
-	    s.startup_done ? "true" : "false", s.nsites, s.connected,
+	    s.startup_done ? "true" : "false", s.members, s.connected,
+	    s.strangers, s.strangers_noticed, s.strangers_removed,
 	    s.generation, s.elections, s.perm_failed, s.log_queued,
 	    s.lsn_file, s.lsn_offset);
 	xasprintf(&path, "%s/%s", store_dir(st), REPL_LAG_FILE);

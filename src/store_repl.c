@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 
 #include "log.h"
 #include "now.h"
+#include "repl_conf.h"
 #include "store_int.h"
 #include "store_repl.h"
 #include "xmalloc.h"
@@ -139,6 +141,9 @@ store_repl_configure(const struct conf *c, char **cause)
 		rc.nsites++;
 	}
 	free(list);
+	/* No wildcard or public address unless the operator says so. */
+	if (repl_conf_check(c, cause) == -1)
+		return -1;
 	for (i = 0; i < sizeof(ack_policies) / sizeof(ack_policies[0]); i++)
 		if (strcmp(pol, ack_policies[i].name) == 0)
 			break;
@@ -162,6 +167,58 @@ int
 store_repl_enabled(void)
 {
 	return rc.on;
+}
+
+/*
+ * Membership watchdog. libdb 5.3 admits any site that asks the master to
+ * join (no authentication): it then receives every database, votes in
+ * elections and, as a member that never acks, can make every commit miss
+ * the ack policy. The replication process compares the group's member
+ * list with the configured sites (repl_local, repl_sites) every
+ * WATCHDOG_MS and at once when libdb reports a site added; a stranger is
+ * counted, logged, and removed by the master (DB_SITE->remove). While a
+ * stranger is in the list, writes are refused (store_repl_write_target):
+ * no commit may count a stranger's ack, nor wait for one.
+ */
+#define WATCHDOG_MS 500
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	struct store *owner; /* the store whose environment it watches */
+	int stop, kick;
+	uint64_t noticed; /* strangers seen join (counted once each) */
+	uint64_t removed; /* of them, gone from the member list since */
+	char **seen;      /* "host:port" of the strangers seen last scan */
+	size_t nseen;
+} wd = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static void watchdog_start(struct store *);
+static void watchdog_stop(struct store *);
+
+/* 1 when host:port is this site or one of repl_sites. */
+static int
+configured(const char *host, unsigned port)
+{
+	size_t i;
+
+	if (port == rc.local.port && strcmp(host, rc.local.host) == 0)
+		return 1;
+	for (i = 0; i < rc.nsites; i++)
+		if (port == rc.sites[i].port &&
+		    strcmp(host, rc.sites[i].host) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+watchdog_kick(void)
+{
+	pthread_mutex_lock(&wd.mu);
+	wd.kick = 1;
+	pthread_cond_signal(&wd.cv);
+	pthread_mutex_unlock(&wd.mu);
 }
 
 /*
@@ -202,6 +259,9 @@ repl_event(DB_ENV *env UNUSED, u_int32_t event, void *info UNUSED)
 		break;
 	case DB_EVENT_REP_LOCAL_SITE_REMOVED:
 		log_warnx("replication: this site was removed from the group");
+		break;
+	case DB_EVENT_REP_SITE_ADDED:
+		watchdog_kick();
 		break;
 	case DB_EVENT_PANIC:
 		log_warnx("replication: environment panic");
@@ -350,6 +410,7 @@ start_node(struct store *st)
 		}
 		msleep(20);
 	}
+	watchdog_start(st);
 	log_info("replication: %s started as %s (master %s)", s.self,
 	    store_repl_role_name(s.role), s.master[0] ? s.master : "none");
 	return 0;
@@ -503,12 +564,21 @@ store_repl_status(struct store *st, struct store_repl_status *out)
 		out->perm_failed = ms->st_perm_failed;
 		free(ms);
 	}
+	/* The member list (this site excluded) is in the shared region. */
 	if (st->env->repmgr_site_list(st->env, &n, &list) == 0) {
-		for (i = 0; i < n; i++)
+		out->members = n + 1;
+		for (i = 0; i < n; i++) {
 			if (list[i].status == DB_REPMGR_CONNECTED)
 				out->connected++;
+			if (!configured(list[i].host, list[i].port))
+				out->strangers++;
+		}
 		free(list);
 	}
+	pthread_mutex_lock(&wd.mu);
+	out->strangers_noticed = wd.noticed;
+	out->strangers_removed = wd.removed;
+	pthread_mutex_unlock(&wd.mu);
 	out->replication_process = st->repl->node && st->repl->started;
 	return 0;
 }
@@ -529,6 +599,313 @@ store_repl_role_name(enum store_repl_role r)
 	return "electing";
 }
 
+/* Forgets the strangers seen; wd.mu held. */
+static void
+seen_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < wd.nseen; i++)
+		free(wd.seen[i]);
+	free(wd.seen);
+	wd.seen = NULL;
+	wd.nseen = 0;
+}
+
+static int
+was_seen(char **seen, size_t n, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(seen[i], addr) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Asks libdb to remove host:port from the group: done on the master, sent
+ * to the master from a replica. Returns libdb's answer (logged).
+ */
+static int
+remove_member(DB_ENV *env, const char *host, unsigned port)
+{
+	DB_SITE *site;
+	int ret;
+
+	if ((ret = env->repmgr_site(env, host, port, &site, 0)) != 0) {
+		repl_fail("repmgr_site", ret);
+		return ret;
+	}
+	/* remove() frees the handle, whatever it returns. */
+	if ((ret = site->remove(site)) != 0) {
+		log_warnx("replication: removing %s:%u: %s", host, port,
+		    db_strerror(ret));
+		return ret;
+	}
+	log_warnx("replication: asked to remove %s:%u from the group", host,
+	    port);
+	return 0;
+}
+
+/*
+ * `strapi-live repl-sites remove`: libdb removes a site only from a
+ * process that runs the Replication Manager, so the command leaves the
+ * address in REMOVE_FILE (in the store directory, "__db" so that it is
+ * never copied to a replica) and the watchdog of the replication process
+ * acts on it.
+ */
+#define REMOVE_FILE "__db.strapi-repl-remove"
+
+static void
+serve_remove_requests(struct store *st)
+{
+	char *path, line[STORE_REPL_ADDR_MAX + 2];
+	struct repl_site a;
+	FILE *f;
+
+	xasprintf(&path, "%s/%s", st->dir, REMOVE_FILE);
+	f = fopen(path, "r");
+	if (f != NULL)
+		(void)unlink(path);
+	free(path);
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0' || parse_addr(line, &a) == -1)
+			continue;
+		log_info("replication: removing %s, as asked by repl-sites",
+		    line);
+		(void)remove_member(st->env, a.host, a.port);
+		free(a.host);
+	}
+	fclose(f);
+}
+
+/* One look at the member list; the master removes what it must. */
+static void
+watchdog_scan(struct store *st)
+{
+	DB_REPMGR_SITE *list = NULL;
+	DB_REP_STAT *rs;
+	u_int n = 0, i;
+	char addr[STORE_REPL_ADDR_MAX], **now = NULL;
+	size_t nnow = 0, j;
+	int master = 0;
+
+	serve_remove_requests(st);
+	if (st->env->rep_stat(st->env, &rs, 0) == 0) {
+		master = (rs->st_status & DB_REP_MASTER) != 0;
+		free(rs);
+	}
+	if (st->env->repmgr_site_list(st->env, &n, &list) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (configured(list[i].host, list[i].port))
+			continue;
+		snprintf(addr, sizeof(addr), "%s:%u", list[i].host,
+		    list[i].port);
+		now = xreallocarray(now, nnow + 1, sizeof(*now));
+		now[nnow++] = xstrdup(addr);
+		pthread_mutex_lock(&wd.mu);
+		if (!was_seen(wd.seen, wd.nseen, addr)) {
+			wd.noticed++;
+			log_warnx("replication: %s joined the group but is not "
+			    "in repl_local or repl_sites of this site: %s; "
+			    "writes are refused while it is a member", addr,
+			    master ? "removing it" : "the master removes it");
+		}
+		pthread_mutex_unlock(&wd.mu);
+	}
+	pthread_mutex_lock(&wd.mu);
+	for (j = 0; j < wd.nseen; j++)
+		if (!was_seen(now, nnow, wd.seen[j])) {
+			wd.removed++;
+			log_info("replication: %s is no longer a member",
+			    wd.seen[j]);
+		}
+	seen_clear();
+	wd.seen = now;
+	wd.nseen = nnow;
+	pthread_mutex_unlock(&wd.mu);
+	for (i = 0; master && i < n; i++)
+		if (!configured(list[i].host, list[i].port))
+			(void)remove_member(st->env, list[i].host,
+			    list[i].port);
+	free(list);
+}
+
+static void *
+watchdog_run(void *arg)
+{
+	struct store *st = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&wd.mu);
+	while (!wd.stop) {
+		wd.kick = 0;
+		pthread_mutex_unlock(&wd.mu);
+		watchdog_scan(st);
+		pthread_mutex_lock(&wd.mu);
+		if (wd.kick || wd.stop)
+			continue;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += (long)WATCHDOG_MS * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		(void)pthread_cond_timedwait(&wd.cv, &wd.mu, &ts);
+	}
+	pthread_mutex_unlock(&wd.mu);
+	return NULL;
+}
+
+static void
+watchdog_start(struct store *st)
+{
+	pthread_mutex_lock(&wd.mu);
+	wd.stop = 0;
+	wd.owner = st;
+	pthread_mutex_unlock(&wd.mu);
+	if (pthread_create(&wd.th, NULL, watchdog_run, st) != 0) {
+		log_warnx("replication: cannot start the membership watchdog");
+		wd.owner = NULL;
+	}
+}
+
+/* Before st's environment is closed: joins the watchdog if st owns it. */
+static void
+watchdog_stop(struct store *st)
+{
+	if (wd.owner == NULL || wd.owner != st)
+		return;
+	pthread_mutex_lock(&wd.mu);
+	wd.stop = 1;
+	pthread_cond_signal(&wd.cv);
+	pthread_mutex_unlock(&wd.mu);
+	pthread_join(wd.th, NULL);
+	pthread_mutex_lock(&wd.mu);
+	wd.owner = NULL;
+	seen_clear();
+	pthread_mutex_unlock(&wd.mu);
+}
+
+/* 1 when host:port is in this site's member list. */
+static int
+member(struct store *st, const char *host, unsigned port)
+{
+	DB_REPMGR_SITE *list = NULL;
+	u_int n = 0, i;
+	int found = 0;
+
+	if (st->env->repmgr_site_list(st->env, &n, &list) != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (list[i].port == port && strcmp(list[i].host, host) == 0)
+			found = 1;
+	free(list);
+	return found;
+}
+
+/* How long repl-sites waits for a removal: two ack waits and then some. */
+static int
+rc_ack_wait_ms(void)
+{
+	return 2 * rc.ack_timeout_ms + 5000;
+}
+
+/*
+ * Calls fn for each member of the group as this site sees it (this site
+ * first). Returns 0, or -1 after logging.
+ */
+int
+store_repl_sites(struct store *st,
+    void (*fn)(void *, const struct store_repl_site *), void *arg)
+{
+	struct store_repl_status s;
+	struct store_repl_site one;
+	DB_REPMGR_SITE *list = NULL;
+	u_int n = 0, i;
+	int ret;
+
+	if (st->repl == NULL)
+		return 0;
+	if (store_repl_status(st, &s) == -1)
+		return -1;
+	memset(&one, 0, sizeof(one));
+	snprintf(one.addr, sizeof(one.addr), "%s", s.self);
+	one.self = one.configured = one.connected = 1;
+	one.master = s.role == STORE_REPL_MASTER;
+	fn(arg, &one);
+	if ((ret = st->env->repmgr_site_list(st->env, &n, &list)) != 0)
+		return repl_fail("repmgr_site_list", ret);
+	for (i = 0; i < n; i++) {
+		memset(&one, 0, sizeof(one));
+		snprintf(one.addr, sizeof(one.addr), "%s:%u", list[i].host,
+		    list[i].port);
+		one.configured = configured(list[i].host, list[i].port);
+		one.connected = list[i].status == DB_REPMGR_CONNECTED;
+		one.master = strcmp(one.addr, s.master) == 0;
+		fn(arg, &one);
+	}
+	free(list);
+	return 0;
+}
+
+/*
+ * Removes addr ("host:port") from the group: libdb sends the request to
+ * the master. Returns 0, or -1 after logging (not a member, no master).
+ */
+int
+store_repl_remove_site(struct store *st, const char *addr)
+{
+	struct repl_site a;
+	char *path, *tmp;
+	FILE *f;
+	int64_t deadline;
+	int ok = -1;
+
+	if (st->repl == NULL || parse_addr(addr, &a) == -1) {
+		log_warnx("replication: '%s' is not host:port", addr);
+		return -1;
+	}
+	if (!member(st, a.host, a.port)) {
+		log_warnx("replication: %s is not a member of the group", addr);
+		free(a.host);
+		return -1;
+	}
+	if (st->repl->node && st->repl->started) {
+		ok = remove_member(st->env, a.host, a.port) == 0 ? 0 : -1;
+		free(a.host);
+		return ok;
+	}
+	/* Handed to the replication process's watchdog (see above). */
+	xasprintf(&path, "%s/%s", st->dir, REMOVE_FILE);
+	xasprintf(&tmp, "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL || fprintf(f, "%s\n", addr) < 0 ||
+	    fclose(f) != 0 || rename(tmp, path) == -1) {
+		log_warn("replication: %s", path);
+		goto out;
+	}
+	deadline = now_mono_ms() + (int64_t)rc_ack_wait_ms();
+	while (now_mono_ms() < deadline) {
+		if (!member(st, a.host, a.port)) {
+			ok = 0;
+			break;
+		}
+		msleep(100);
+	}
+	if (ok == -1)
+		log_warnx("replication: %s is still a member (is this host's "
+		    "replication process running?)", addr);
+	(void)unlink(path);
+out:
+	free(path);
+	free(tmp);
+	free(a.host);
+	return ok;
+}
+
 int
 store_repl_write_target(struct store *st, char *addr, size_t addrsz)
 {
@@ -541,6 +918,9 @@ store_repl_write_target(struct store *st, char *addr, size_t addrsz)
 		return -1;
 	switch (s.role) {
 	case STORE_REPL_MASTER:
+		/* Until the watchdog has removed it (see above). */
+		if (s.strangers > 0)
+			return -2;
 		/*
 		 * This site became master after this process opened the
 		 * store as a replica. Its first commits as a subordinate
@@ -586,6 +966,9 @@ store_repl_may_write(struct store *st)
 	if (r == 1)
 		log_warnx("replication: this site is a replica (master %s); "
 		    "not writing", addr);
+	else if (r == -2)
+		log_warnx("replication: a site that is not configured is in "
+		    "the group; not writing until it is removed");
 	else
 		log_warnx("replication: no writable master here; not writing");
 	return -1;
@@ -684,6 +1067,7 @@ store_repl_abandon(struct store *st)
 {
 	int ret;
 
+	watchdog_stop(st);
 	if (st->repl == NULL || st->repl->node ||
 	    (st->flags & STORE_OPEN_RDONLY) || st->repl->opened_client)
 		return 0;

@@ -25,6 +25,10 @@ struct store_repl_status {
 	int replication_process;	  /* this process runs repmgr's threads */
 	int startup_done;		  /* a client has caught up once */
 	unsigned nsites;		  /* group size, as BDB counts it */
+	unsigned members;		  /* sites in the member list, self too */
+	unsigned strangers;		  /* members not in repl_local/_sites */
+	uint64_t strangers_noticed;	  /* strangers seen join (watchdog) */
+	uint64_t strangers_removed;	  /* of them, no longer members */
 	unsigned connected;		  /* sites this host is connected to */
 	uint64_t generation;		  /* election generation */
 	uint64_t elections;		  /* elections this site has held */
@@ -54,8 +58,20 @@ const char *store_repl_role_name(enum store_repl_role);
  * site is master and this process is a Replication Manager process), 1 when
  * another site is master (*addr is its replication host:port), -1 when no
  * writable master can be reached now (electing, or no replication
- * process on this host).
+ * process on this host), -2 on the master while a site that is not
+ * configured is a member of the group (the watchdog is removing it).
  */
 int store_repl_write_target(struct store *, char *addr, size_t addrsz);
+
+/* One member of the group (store_repl_sites). */
+struct store_repl_site {
+	char addr[STORE_REPL_ADDR_MAX]; /* host:port */
+	int self, master, connected;
+	int configured; /* in repl_local or repl_sites */
+};
+
+int store_repl_sites(struct store *,
+    void (*)(void *, const struct store_repl_site *), void *);
+int store_repl_remove_site(struct store *, const char *addr);
 
 #endif

@@ -17,6 +17,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_gen_types_entry,
 	&cmd_import_entry,
 	&cmd_repl_node_entry,
+	&cmd_repl_sites_entry,
 	&cmd_replay_entry,
 	&cmd_stats_entry,
 #ifdef HAVE_SYNC
@@ -63,8 +64,8 @@ cmd_wants_help(int argc, char **argv)
 static int
 cmd_open_flags(const struct cmd_entry *cmd)
 {
-	static const char *const readers[] = { "dump", "events", "stats",
-		"verify" };
+	static const char *const readers[] = { "dump", "events",
+		"repl-sites", "stats", "verify" };
 	size_t i;
 
 	if (!store_repl_enabled())
@@ -103,6 +104,10 @@ cmd_refused_here(const struct cmd_entry *cmd, struct store *st, int argc,
 	if (r == 1)
 		fprintf(stderr, "strapi-live: this site is a replica; run '%s' "
 		    "on the master (%s)\n", cmd->name, addr);
+	else if (r == -2)
+		fprintf(stderr, "strapi-live: a site that is not configured is "
+		    "in the replication group (see 'strapi-live repl-sites'); "
+		    "'%s' not run\n", cmd->name);
 	else
 		fprintf(stderr, "strapi-live: no writable master here (an "
 		    "election is running, or this host's sidecar is not "

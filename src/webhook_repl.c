@@ -11,10 +11,11 @@
 
 /*
  * Only the master applies webhooks. A delivery that reaches a replica is
- * never applied there: with repl_forward = forward (the default) it is
- * proxied to the master's webhook URL and the master's answer is returned
- * (repl_forward.c); with repl_forward = redirect it is answered 307 with
- * that URL, and the sender repeats the same POST there. repl_webhook_urls
+ * never applied there: it is proxied to the master's webhook URL and the
+ * master's answer is returned (repl_forward.c). (A 307 to the master was
+ * a mode once, repl_forward = redirect: Strapi posts with fetch, which
+ * drops Authorization when it follows a cross-origin redirect, so the
+ * master refused the delivery and Strapi never retried.) repl_webhook_urls
  * maps each site's replication address to its webhook URL. When no master
  * is known (an election is running), its URL is not configured, or it
  * cannot be reached, the answer is 503 with a JSON error and Retry-After:
@@ -51,7 +52,7 @@ unavailable(struct http_resp *resp, const char *why, const char *note)
 
 /*
  * Returns 0 when this process should apply the delivery, or 1 when resp
- * holds the answer (the master's, a redirect to it, or 503).
+ * holds the answer (the master's, or 503).
  */
 int
 webhook_repl_route(const struct webhook_ctx *ctx, const struct http_req *req,
@@ -59,13 +60,19 @@ webhook_repl_route(const struct webhook_ctx *ctx, const struct http_req *req,
 {
 	char addr[STORE_REPL_ADDR_MAX];
 	char *url;
-	int r, redirect;
+	int r;
 
 	if (!store_repl_enabled())
 		return 0;
 	r = store_repl_write_target(ctx->store, addr, sizeof(addr));
 	if (r == 0)
 		return 0;
+	if (r == -2) {
+		unavailable(resp, "a site that is not configured joined the "
+		    "replication group; writes are refused until it is removed; "
+		    "the delivery was not stored", "stranger");
+		return 1;
+	}
 	if (r == -1) {
 		unavailable(resp, "no replication master is available; the "
 		    "delivery was not stored", "no-master");
@@ -84,13 +91,10 @@ webhook_repl_route(const struct webhook_ctx *ctx, const struct http_req *req,
 		    "webhook URL is not configured", "no-master-url");
 		return 1;
 	}
-	redirect = strcmp(conf_str(ctx->conf, CFG_REPL_FORWARD), "redirect") ==
-	    0 || ctx->forward == NULL;
-	if (redirect) {
-		http_resp_header(resp, "Location", "%s", url);
-		http_resp_error(resp, 307, "this site is a replica; deliver to "
-		    "the master");
-		resp->note = "redirect";
+	if (ctx->forward == NULL) {
+		/* replay and webhook.fcgi: forwarding is the sidecar's. */
+		unavailable(resp, "this site is a replica; the delivery was "
+		    "not stored", "not-master");
 	} else if (req->body_too_large) {
 		http_resp_error(resp, 413, "body larger than webhook_max_body");
 		resp->note = "too-large";

@@ -97,7 +97,9 @@ done_testing() {
 # once /live/healthz answers (after 5 s: 1).
 push_start() {
 	PUSH_PORT=$(free_port)
-	env STRAPI_LIVE_PUSH_LISTEN="127.0.0.1:$PUSH_PORT" "$@" "$PUSH_BIN" \
+	env STRAPI_LIVE_PUSH_LISTEN="127.0.0.1:$PUSH_PORT" \
+	    STRAPI_LIVE_STATUS_TOKEN="${STRAPI_LIVE_STATUS_TOKEN:-status-token-of-the-tests}" \
+	    "$@" "$PUSH_BIN" \
 	    2>"$T/push.log" &
 	PUSH_PID=$!
 	sl_track $PUSH_PID
@@ -119,6 +121,32 @@ repl_cluster_env() {
 	export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI \
 	    STRAPI_LIVE
 	unset STRAPI_LIVE_STORE_DIR
+}
+
+# repl_netns_env: what the replication tests in network namespaces need
+# (Cluster(netns=True) in tests/repl_cluster.py): repl_cluster_env, curl,
+# ip and root, else the test skips; SL_NETNS_TAG, the tag in the names of
+# this run's namespaces and veths; and a trap so that whatever happens to
+# the test program no namespace, veth or process of this run survives it.
+repl_netns_env() {
+	repl_cluster_env
+	command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
+	command -v ip >/dev/null 2>&1 ||
+		skip_all "iproute2 (ip) not installed"
+	[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
+	SL_NETNS_TAG="$$$(od -An -N1 -tx1 /dev/urandom | tr -d ' \n')"
+	ip netns add "sl-$SL_NETNS_TAG-0" 2>/dev/null ||
+		skip_all "ip netns add failed (no CAP_NET_ADMIN?)"
+	ip netns del "sl-$SL_NETNS_TAG-0"
+	export SL_NETNS_TAG
+	trap repl_netns_cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+}
+
+repl_netns_cleanup() {
+	PYTHONPATH="$top_srcdir/tests" python3 -c 'import os, repl_cluster
+repl_cluster.netns_cleanup(os.environ["SL_NETNS_TAG"])'
+	sl_cleanup
 }
 
 # A free loopback port, assigned by the kernel (bind to port 0).

@@ -352,11 +352,19 @@ def sse_from(src, host, port, path, hdrs=""):
             return s, None
         d += c
     return s, int(d.split()[1])
+# The sidecars tests start (Sidecar, push_start, repl_cluster) have this
+# status_token; http_get presents it for /live/healthz and /live/metrics
+# unless the caller passes its own Authorization (or None to send none).
+STATUS_TOKEN = "status-token-of-the-tests"
 
 
 def http_get(host, port, path, headers=None):
+    headers = dict(headers or {})
+    if path.startswith(("/live/healthz", "/live/metrics")):
+        headers.setdefault("Authorization", "Bearer " + STATUS_TOKEN)
+    headers = {k: v for k, v in headers.items() if v is not None}
     req = urllib.request.Request("http://%s:%d%s" % (host, port, path),
-                                 headers=headers or {})
+                                 headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=5) as r:
             return r.status, r.read().decode(), dict(r.headers)
@@ -398,6 +406,7 @@ class Sidecar:
         self.port = port or free_port()
         e = dict(os.environ)
         e["STRAPI_LIVE_PUSH_LISTEN"] = "127.0.0.1:%d" % self.port
+        e.setdefault("STRAPI_LIVE_STATUS_TOKEN", STATUS_TOKEN)
         for k, v in env.items():
             e["STRAPI_LIVE_" + k.upper()] = str(v)
         log = open(os.path.join(os.environ.get("T", "/tmp"), "push.log"), "a")

@@ -20,7 +20,8 @@ import time
 import urllib.error
 import urllib.request
 
-from push_client import SECRET, article, free_port, http_get, wait_for
+from push_client import SECRET, STATUS_TOKEN, article, free_port, \
+    http_get, wait_for
 
 BUILD = os.environ.get("top_builddir", ".")
 WEBHOOK_FCGI = os.environ.get("WEBHOOK_FCGI",
@@ -146,15 +147,23 @@ class Site:
         self.ns = None
         self.isolated = False
         self.host = "127.0.0.1"
+        self.stunnel = None
         if cluster.net is not None:
             # Its own namespace: its own ports, the same on every site.
             self.ns, self.port, self.host = cluster.net.add(n)
             self.repl_port, self.push_port, self.web_port = 5001, 8001, 8080
+        if cluster.tunnel:
+            # Replication on loopback only, a port of its own per site:
+            # 127.0.0.1:500n is site n's listener in its namespace and, in
+            # every other site's, a stunnel client to it (start_tunnel).
+            self.repl_port = 5000 + n
+            self.host_repl = "127.0.0.1"
         else:
             self.repl_port = free_port()
             self.push_port = free_port()
             self.web_port = free_port()
-        self.addr = "%s:%d" % (self.host, self.repl_port)
+        self.addr = "%s:%d" % (getattr(self, "host_repl", self.host),
+                                self.repl_port)
         self.push = None
         self.web = None
         self.stopping = False
@@ -205,9 +214,43 @@ class Site:
         except ValueError:
             return 0, r.stderr
 
+    def start_tunnel(self):
+        """stunnel in this site's namespace (Cluster(tunnel=True)): a
+        server for its replication port (6000+n) and web server (6100+n)
+        on its bridge address, TLS with a pre-shared key, and a client
+        per other site m on 127.0.0.1:500m (replication) and
+        127.0.0.1:700m (its webhook URL)."""
+        conf = os.path.join(self.dir, "stunnel.conf")
+        lines = ["foreground = yes", "pid =", "debug = 5",
+                 "output = %s" % os.path.join(self.dir, "stunnel.log"),
+                 "sslVersion = TLSv1.2", "ciphers = PSK",
+                 "PSKsecrets = %s" % self.c.psk_file,
+                 "[repl]", "accept = %s:%d" % (self.host, 6000 + self.n),
+                 "connect = 127.0.0.1:%d" % self.repl_port,
+                 "[web]", "accept = %s:%d" % (self.host, 6100 + self.n),
+                 "connect = %s:%d" % (self.host, self.web_port)]
+        for o in self.c.sites:
+            if o is self:
+                continue
+            lines += ["[repl-to-%d]" % o.n, "client = yes",
+                      "accept = 127.0.0.1:%d" % o.repl_port,
+                      "connect = %s:%d" % (o.host, 6000 + o.n),
+                      "[web-to-%d]" % o.n, "client = yes",
+                      "accept = 127.0.0.1:%d" % (7000 + o.n),
+                      "connect = %s:%d" % (o.host, 6100 + o.n)]
+        with open(conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        log = open(os.path.join(self.dir, "stunnel.out"), "a")
+        self.stunnel = subprocess.Popen(self.cmd(["stunnel", conf]),
+                                        stdout=log, stderr=log)
+
     def write_conf(self, creator):
         others = [s.addr for s in self.c.sites if s is not self]
         urls = ["%s=%s" % (s.addr, s.webhook_url) for s in self.c.sites]
+        if self.c.tunnel:
+            # Every site's URL as this site reaches it: its stunnel client.
+            urls = ["%s=http://127.0.0.1:%d/strapi/webhook" %
+                    (s.addr, 7000 + s.n) for s in self.c.sites]
         lines = ["store_dir = " + self.store,
                  "webhook_secret = " + SECRET,
                  "push_listen = %s:%d" % (self.host, self.push_port),
@@ -215,11 +258,18 @@ class Site:
                  "repl_sites = " + " ".join(others),
                  "repl_group_creator = " + ("yes" if creator else "no"),
                  "repl_webhook_urls = " + " ".join(urls),
-                 "repl_start_timeout = 30"]
+                 "repl_start_timeout = 30",
+                 "status_token = " + STATUS_TOKEN]
         # Timings: a slow heartbeat by default, so a loaded test machine
         # does not see spurious elections; the soak passes faster ones.
         opts = {"repl_ack_timeout": 1000, "repl_heartbeat": 1000,
                 "repl_election_timeout": 1000, "repl_election_retry": 300}
+        if self.c.net is not None and not self.c.tunnel:
+            # Plain http:// between the namespaces' private addresses:
+            # the forwarded deliveries carry the webhook secret, which
+            # strapi-live refuses to send in clear to another host unless
+            # told the network is trusted (it is: it exists only here).
+            opts["repl_insecure_network"] = "yes"
         opts.update(self.c.extra)
         for k, v in opts.items():
             lines.append("%s = %s" % (k, v))
@@ -238,6 +288,8 @@ class Site:
 
     def start_push(self, creator=False, wait=True):
         self.stopping = False
+        if self.c.tunnel and self.stunnel is None:
+            self.start_tunnel()
         self.write_conf(creator)
         log = open(os.path.join(self.dir, "push.log"), "a")
         self.push = subprocess.Popen(self.cmd([PUSH_BIN]), env=self.env(),
@@ -278,14 +330,32 @@ class Site:
     def health(self):
         try:
             if self.isolated:
-                st, body = self.curl("/live/healthz", self.push_port,
-                                     timeout=5)
+                st, body = self.curl(
+                    "/live/healthz", self.push_port, timeout=5,
+                    headers=("Authorization: Bearer " + STATUS_TOKEN,))
             else:
                 st, body, _ = http_get(self.host, self.push_port,
                                        "/live/healthz")
             return json.loads(body) if st == 200 else None
         except Exception:
             return None
+
+    def metrics(self):
+        """(status, text) of /live/metrics."""
+        try:
+            st, body, _ = http_get(self.host, self.push_port,
+                                   "/live/metrics")
+            return st, body
+        except Exception as e:
+            return 0, str(e)
+
+    def metric(self, name):
+        """The value of an unlabelled metric, or None."""
+        st, body = self.metrics()
+        for line in body.splitlines():
+            if line.startswith(name + " "):
+                return int(line.split()[1])
+        return None
 
     def role(self):
         h = self.health() or {}
@@ -411,9 +481,19 @@ class Site:
 
 
 class Cluster:
-    def __init__(self, tmp, n=3, netns=False, supervise=False, **extra):
+    def __init__(self, tmp, n=3, netns=False, supervise=False, tunnel=False,
+                 **extra):
         self.tmp = tmp
         self.extra = extra
+        self.tunnel = tunnel
+        if tunnel:
+            # stunnel between the sites' namespaces (Site.start_tunnel).
+            netns = True
+            os.makedirs(tmp, exist_ok=True)
+            self.psk_file = os.path.join(tmp, "psk.txt")
+            fd = os.open(self.psk_file, os.O_WRONLY | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write("sites:%s\n" % os.urandom(24).hex())
         self.sites = []
         self.supervisor = None
         self.halt = True
@@ -497,6 +577,10 @@ class Cluster:
                 if s.isolated:
                     s.heal()
                 s.stop()
+            for s in self.sites:
+                if s.stunnel is not None and s.stunnel.poll() is None:
+                    s.stunnel.terminate()
+                    s.stunnel.wait(10)
         finally:
             if self.net is not None:
                 self.net.cleanup()

@@ -24,6 +24,8 @@ PUSH_PORT=$(free_port)
 export STRAPI_LIVE_PUSH_LISTEN="127.0.0.1:$PUSH_PORT"
 export STRAPI_LIVE_EVENTS_DURATION=2
 export STRAPI_LIVE_PUSH_HEARTBEAT=1
+# The token docs/push.md presents for the sidecar's full status.
+export STRAPI_LIVE_STATUS_TOKEN=demo-status-token
 {
 	echo 'server.stream-response-body = 2'
 	fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2

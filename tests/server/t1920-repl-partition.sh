@@ -10,26 +10,7 @@
 # the same ids, and no sidecar had to be restarted (the old master's
 # survives its rollback). Needs root (CAP_NET_ADMIN).
 . "${top_srcdir:-.}/tests/lib.sh"
-repl_cluster_env
-command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
-command -v ip >/dev/null 2>&1 || skip_all "iproute2 (ip) not installed"
-[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-# The tag in the names of this run's namespaces and veths
-# (tests/repl_cluster.py).
-SL_NETNS_TAG="$$$(od -An -N1 -tx1 /dev/urandom | tr -d ' \n')"
-ip netns add "sl-$SL_NETNS_TAG-0" 2>/dev/null ||
-	skip_all "ip netns add failed (no CAP_NET_ADMIN?)"
-ip netns del "sl-$SL_NETNS_TAG-0"
-export SL_NETNS_TAG
-# Whatever happens to the test program: no namespace, veth or process of
-# this run survives it.
-netns_cleanup() {
-	PYTHONPATH="$top_srcdir/tests" python3 -c 'import os, repl_cluster
-repl_cluster.netns_cleanup(os.environ["SL_NETNS_TAG"])'
-	sl_cleanup
-}
-trap netns_cleanup EXIT
-trap 'exit 1' INT TERM HUP
+repl_netns_env
 PYTHONPATH="$top_srcdir/tests" python3 -u - <<'PY'
 import json, os, signal, socket, time
 from push_client import SSE, article, ok, is_, diag, done, wait_for
