@@ -164,6 +164,12 @@ main(int argc, char *argv[])
 		conf_free(ctx.conf);
 		return CMD_EXIT_OK;
 	}
+	if ((cmd->needs_store || strcmp(cmd->name, "repl-node") == 0) &&
+	    cmd_owner_assume(conf_str(ctx.conf, CFG_STORE_DIR), cmd->name) ==
+	    -1) {
+		conf_free(ctx.conf);
+		return CMD_EXIT_STORE;
+	}
 	if (cmd->needs_store &&
 	    store_open(&ctx.store, conf_str(ctx.conf, CFG_STORE_DIR),
 		cmd_open_flags(cmd)) == -1) {
