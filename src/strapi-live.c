@@ -138,9 +138,7 @@ main(int argc, char *argv[])
 		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
-	if (conf_file_is_exposed(ctx.conf))
-		log_warnx("%s holds secrets and is readable by other users",
-		    conf_path(ctx.conf));
+	conf_log_warnings(ctx.conf);
 	if (strcmp(argv[1], "--dump-config") == 0) {
 		conf_dump(ctx.conf, stdout);
 		conf_free(ctx.conf);
