@@ -9,6 +9,7 @@
 : "${SL_SYSCONFDIR:=$SL_PREFIX/etc}"
 : "${SL_PKGDATADIR:=$SL_PREFIX/share/strapi-live}"
 : "${SL_MANDIR:=$SL_PREFIX/share/man}"
+: "${SL_LOCALSTATEDIR:=$SL_PREFIX/var}"
 : "${MAKE:=make}"
 
 # The programs must read the installed config, not the test environment.
@@ -55,17 +56,19 @@ CONF
 	fi
 }
 
-# deploy_example NAME [SED-EXPR...]: conf/NAME with the default paths and
-# ports replaced by this test's, written to $T/NAME (printed).
+# deploy_example NAME [SED-EXPR...]: the installed example NAME (written by
+# make install with the configured paths) moved into the DESTDIR staging
+# tree, with this test's store, runtime directories and ports, written to
+# $T/NAME (printed). Nothing else is edited.
 deploy_example() {
 	local name=$1 src
 	shift
 	src=$I_DATA/examples/$name
-	sed -e "s|/usr/local/libexec/strapi-live/cgi-bin|$I_CGI|g" \
-	    -e "s|/usr/local/etc/strapi-live.conf|$SL_CONF|g" \
-	    -e "s|/usr/local/share/strapi-live|$I_DATA|g" \
-	    -e "s|/usr/local/bin|$I_BIN|g" \
-	    -e "s|/var/lib/strapi-live|$SRV/store|g" \
+	sed -e "s|$SL_CGIBINDIR|$I_CGI|g" \
+	    -e "s|$SL_PKGDATADIR|$I_DATA|g" \
+	    -e "s|$SL_SYSCONFDIR/strapi-live.conf|$SL_CONF|g" \
+	    -e "s|$SL_BINDIR/|$I_BIN/|g" \
+	    -e "s|$SL_LOCALSTATEDIR/lib/strapi-live|$SRV/store|g" \
 	    -e "s|/run/strapi-live|$SRV/run|g" \
 	    -e "s|/var/www/html|$SRV/htdocs|g" \
 	    -e "s|127.0.0.1:8091|127.0.0.1:$PUSH_PORT|g" \
