@@ -23,15 +23,17 @@
  * before anything is opened, so a cron line or a shell as root just works.
  * Root's own store (store_dir owned by root) stays root's. A store_dir that
  * does not exist yet is not created by root: it would be root's, and
- * webhook.fcgi would fail on it; the message gives the commands to run.
- * Returns 0 (the process may go on) or -1 after printing why.
+ * webhook.fcgi would fail on it; the message gives the commands to run,
+ * with argv (the command and its arguments) repeated. Returns 0 (the
+ * process may go on) or -1 after printing why.
  */
 int
-cmd_owner_assume(const char *dir, const char *cmd)
+cmd_owner_assume(const char *dir, int argc, char **argv)
 {
 	struct stat sb;
 	struct passwd *pw;
 	gid_t gid;
+	int i;
 
 	if (geteuid() != 0)
 		return 0;
@@ -48,8 +50,11 @@ cmd_owner_assume(const char *dir, const char *cmd)
 		    "the web programs run as, then run the command as that "
 		    "user:\n"
 		    "  install -d -o www-data -g www-data -m 700 %s\n"
-		    "  runuser -u www-data -- strapi-live %s\n",
-		    dir, dir, cmd);
+		    "  runuser -u www-data -- strapi-live",
+		    dir, dir);
+		for (i = 0; i < argc; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fprintf(stderr, "\n");
 		return -1;
 	}
 	if (sb.st_uid == 0)
