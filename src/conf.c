@@ -107,7 +107,7 @@ struct conf {
 	char *path; /* config file read, or NULL */
 	int exposed; /* file with secrets is readable by others */
 	unsigned int mode; /* the file's permission bits */
-	char **warnings; /* found by conf_load, logged by conf_log_warnings */
+	char **warnings;   /* found by conf_load, logged by conf_log_warnings */
 	size_t nwarnings;
 	struct coll_raw *raw;
 	size_t nraw;
@@ -597,8 +597,7 @@ real_getenv(const char *name)
 }
 
 static int
-read_file(const char *path, struct buf *out, unsigned int *mode,
-    char **cause)
+read_file(const char *path, struct buf *out, unsigned int *mode, char **cause)
 {
 	FILE *f;
 	char chunk[4096];
@@ -631,8 +630,8 @@ read_file(const char *path, struct buf *out, unsigned int *mode,
 static void
 add_warning(struct conf *c, char *w)
 {
-	c->warnings = xreallocarray(c->warnings, c->nwarnings + 1,
-	    sizeof(*c->warnings));
+	c->warnings =
+	    xreallocarray(c->warnings, c->nwarnings + 1, sizeof(*c->warnings));
 	c->warnings[c->nwarnings++] = w;
 }
 
@@ -649,13 +648,17 @@ file_warnings(struct conf *c)
 	if (c->path == NULL)
 		return;
 	if (conf_file_is_exposed(c)) {
-		xasprintf(&w, "%s holds secrets and is readable by other users "
-		    "(mode %04o): chmod 600 %s", c->path, c->mode, c->path);
+		xasprintf(&w,
+		    "%s holds secrets and is readable by other users "
+		    "(mode %04o): chmod 600 %s",
+		    c->path, c->mode, c->path);
 		add_warning(c, w);
 	}
 	if ((c->mode & (S_IWGRP | S_IWOTH)) != 0) {
-		xasprintf(&w, "%s is writable by other users (mode %04o): "
-		    "chmod 600 %s", c->path, c->mode, c->path);
+		xasprintf(&w,
+		    "%s is writable by other users (mode %04o): "
+		    "chmod 600 %s",
+		    c->path, c->mode, c->path);
 		add_warning(c, w);
 	}
 }
@@ -703,9 +706,11 @@ env_warnings(struct conf *c, char *const *envp)
 		n = strcspn(envp[i], "=");
 		name = xstrndup(envp[i], n);
 		if (!conf_env_known(c, name)) {
-			xasprintf(&w, "environment: %s is not a setting and "
+			xasprintf(&w,
+			    "environment: %s is not a setting and "
 			    "is ignored (strapi-live --dump-config names each "
-			    "setting's variable)", name);
+			    "setting's variable)",
+			    name);
 			add_warning(c, w);
 		}
 		free(name);

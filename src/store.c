@@ -471,10 +471,10 @@ check_owner(const char *dir)
 	user_name(sb.st_uid, owner, sizeof(owner));
 	if (sb.st_uid != geteuid()) {
 		log_warnx("store: %s belongs to %s, and this program runs as "
-			  "%s: run it as %s (runuser -u %s -- COMMAND), as "
-			  "every program that opens the store",
-		    dir, owner,
-		    user_name(geteuid(), other, sizeof(other)), owner, owner);
+		          "%s: run it as %s (runuser -u %s -- COMMAND), as "
+		          "every program that opens the store",
+		    dir, owner, user_name(geteuid(), other, sizeof(other)),
+		    owner, owner);
 		return -1;
 	}
 	if ((d = opendir(dir)) == NULL) {
@@ -483,11 +483,13 @@ check_owner(const char *dir)
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (fstatat(dirfd(d), de->d_name, &fsb, AT_SYMLINK_NOFOLLOW) ==
-		    -1 || !S_ISREG(fsb.st_mode) || fsb.st_uid == sb.st_uid)
+		    -1)
+			continue;
+		if (!S_ISREG(fsb.st_mode) || fsb.st_uid == sb.st_uid)
 			continue;
 		log_warnx("store: %s/%s belongs to %s, not to the store's "
-			  "owner %s: the other programs cannot open it; give "
-			  "it back: chown -R %s %s",
+		          "owner %s: the other programs cannot open it; give "
+		          "it back: chown -R %s %s",
 		    dir, de->d_name,
 		    user_name(fsb.st_uid, other, sizeof(other)), owner, owner,
 		    dir);
@@ -517,11 +519,11 @@ check_format(struct store *st)
 		return 0;
 	if (f > STORE_FORMAT || f < 0) {
 		log_warnx("store: %s is in format %lld, which a newer "
-			  "strapi-live made; this one reads format %d and "
-			  "older. Run the newer version, or move the content "
-			  "with it: strapi-live dump >entries.jsonl, then "
-			  "with this version, on an empty store_dir: "
-			  "strapi-live import entries.jsonl",
+		          "strapi-live made; this one reads format %d and "
+		          "older. Run the newer version, or move the content "
+		          "with it: strapi-live dump >entries.jsonl, then "
+		          "with this version, on an empty store_dir: "
+		          "strapi-live import entries.jsonl",
 		    st->dir, (long long)f, STORE_FORMAT);
 		return -1;
 	}

@@ -164,7 +164,7 @@ main(int argc, char *argv[])
 	}
 	if ((cmd->needs_store || strcmp(cmd->name, "repl-node") == 0) &&
 	    cmd_owner_assume(conf_str(ctx.conf, CFG_STORE_DIR), argc - 1,
-		argv + 1) == -1) {
+	        argv + 1) == -1) {
 		conf_free(ctx.conf);
 		return CMD_EXIT_STORE;
 	}

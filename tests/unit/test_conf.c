@@ -157,21 +157,21 @@ main(void)
 	conf_free(c);
 
 	c = load("push_listen = 127.0.0.1:9000   # the sidecar\n"
-		 "webhook_secret = abc#def\n"
-		 "sync_secret = \"with # inside\"\n"
-		 "api_prefix = /v1 #no blank after the hash\n"
-		 "cors_origins =   # nobody\n",
+	         "webhook_secret = abc#def\n"
+	         "sync_secret = \"with # inside\"\n"
+	         "api_prefix = /v1 #no blank after the hash\n"
+	         "cors_origins =   # nobody\n",
 	    &cause);
 	ok(c != NULL &&
-	    strcmp(conf_str(c, CFG_PUSH_LISTEN), "127.0.0.1:9000") == 0,
+	        strcmp(conf_str(c, CFG_PUSH_LISTEN), "127.0.0.1:9000") == 0,
 	    "a '# comment' after a value is not part of it");
 	ok(c != NULL && strcmp(conf_str(c, CFG_API_PREFIX), "/v1") == 0 &&
-	    strcmp(conf_str(c, CFG_CORS_ORIGINS), "") == 0,
+	        strcmp(conf_str(c, CFG_CORS_ORIGINS), "") == 0,
 	    "a comment after blanks leaves the value (or nothing)");
 	ok(c != NULL && strcmp(conf_str(c, CFG_WEBHOOK_SECRET), "abc#def") == 0,
 	    "a '#' inside a word stays in the value");
 	ok(c != NULL &&
-	    strcmp(conf_str(c, CFG_SYNC_SECRET), "with # inside") == 0,
+	        strcmp(conf_str(c, CFG_SYNC_SECRET), "with # inside") == 0,
 	    "a quoted value keeps ' #'");
 	conf_free(c);
 
@@ -180,12 +180,12 @@ main(void)
 	nenv = 1;
 	c = load("", &cause);
 	ok(c != NULL && conf_env_known(c, "STRAPI_LIVE_WEBHOOK_SECRET") &&
-	    conf_env_known(c, "STRAPI_LIVE_CONFIG") &&
-	    conf_env_known(c, "STRAPI_LIVE_COLLECTION_PAGE_PLURAL"),
+	        conf_env_known(c, "STRAPI_LIVE_CONFIG") &&
+	        conf_env_known(c, "STRAPI_LIVE_COLLECTION_PAGE_PLURAL"),
 	    "the variables of settings and collections are known");
 	ok(c != NULL && !conf_env_known(c, "STRAPI_LIVE_WEBHOK_SECRET") &&
-	    !conf_env_known(c, "STRAPI_LIVE_COLLECTION_POST_PLURAL") &&
-	    !conf_env_known(c, "STRAPI_LIVE_STRAPI_URL"),
+	        !conf_env_known(c, "STRAPI_LIVE_COLLECTION_POST_PLURAL") &&
+	        !conf_env_known(c, "STRAPI_LIVE_STRAPI_URL"),
 	    "a misspelt variable, or one of an unconfigured collection, is "
 	    "not");
 	conf_free(c);
