@@ -527,10 +527,17 @@ check_format(struct store *st)
 		    st->dir, (long long)f, STORE_FORMAT);
 		return -1;
 	}
-	/* Read-only opens and replicas leave the mark to the writer. */
+	/*
+	 * Read-only opens and replicas leave the mark to the writer; a store
+	 * that cannot be written now (a full or read-only disk) is still
+	 * readable, and is marked by a later open.
+	 */
 	if ((st->flags & STORE_OPEN_RDONLY) != 0 || st->repl != NULL)
 		return 0;
-	return store_meta_set(st, "format", STORE_FORMAT);
+	if (store_meta_set(st, "format", STORE_FORMAT) == -1)
+		log_warnx("store: %s: format mark not written; the store is "
+			  "used as it is", st->dir);
+	return 0;
 }
 
 /*
