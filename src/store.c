@@ -470,11 +470,13 @@ check_owner(const char *dir)
 	}
 	user_name(sb.st_uid, owner, sizeof(owner));
 	if (sb.st_uid != geteuid()) {
+		user_name(geteuid(), other, sizeof(other));
 		log_warnx("store: %s belongs to %s, and this program runs as "
-		          "%s: run it as %s (runuser -u %s -- COMMAND), as "
-		          "every program that opens the store",
-		    dir, owner, user_name(geteuid(), other, sizeof(other)),
-		    owner, owner);
+		          "%s: every program that opens the store must run as "
+		          "its owner. Run this one as %s (runuser -u %s -- "
+		          "COMMAND), or, if %s is the web programs' user, "
+		          "give the store to it: chown -R %s %s",
+		    dir, owner, other, owner, owner, other, other, dir);
 		return -1;
 	}
 	if ((d = opendir(dir)) == NULL) {
