@@ -14,63 +14,68 @@
 #include "cmd.h"
 #include "log.h"
 
+/* Switches to uid (its groups, then group gid, then uid). 0 or -1. */
+static int
+become(uid_t uid, gid_t gid, const char *why)
+{
+	struct passwd *pw;
+	int rc;
+
+	if ((pw = getpwuid(uid)) != NULL) {
+		gid = pw->pw_gid;
+		rc = initgroups(pw->pw_name, gid);
+	} else
+		rc = setgroups(0, NULL);
+	if (rc == -1 || setgid(gid) == -1 || setuid(uid) == -1) {
+		fprintf(stderr, "strapi-live: becoming %s (uid %lu): %s\n", why,
+		    (unsigned long)uid, strerror(errno));
+		return -1;
+	}
+	log_info("running as %s, %s", pw != NULL ? pw->pw_name : "(no name)",
+	    why);
+	return 0;
+}
+
 /*
  * The store's files are 0600 and belong to the web programs' user, so a
  * command run by root must not create or write any of them as root: the
  * web programs could no longer open the store. As database tools do
- * (pg_ctl, su - postgres), root runs the command as the owner of
- * store_dir instead: supplementary groups, group and user are switched
- * before anything is opened, so a cron line or a shell as root just works.
- * Root's own store (store_dir owned by root) stays root's. A store_dir that
- * does not exist yet is not created by root: it would be root's, and
- * webhook.fcgi would fail on it; the message gives the commands to run,
- * with argv (the command and its arguments) repeated. Returns 0 (the
- * process may go on) or -1 after printing why.
+ * (su postgres -c ...), root runs the command as the owner of store_dir
+ * instead: groups, group and user are switched before anything is opened,
+ * so a root shell or a root cron line just works. Root's own store
+ * (store_dir owned by root) stays root's.
+ *
+ * A store_dir that does not exist yet belongs to whoever the configuration
+ * belongs to: the web programs must read the config file, so its owner is
+ * their user (the docs chown it so). Root creates the directory for that
+ * user and runs as it; with no config file, or root's, the setup is
+ * root's and so is the store. Returns 0 (the process may go on) or -1
+ * after printing why.
  */
 int
-cmd_owner_assume(const char *dir, int argc, char **argv)
+cmd_owner_assume(const char *dir, const char *conf_file)
 {
-	struct stat sb;
-	struct passwd *pw;
-	gid_t gid;
-	int i;
+	struct stat sb, cb;
 
 	if (geteuid() != 0)
 		return 0;
-	if (stat(dir, &sb) == -1) {
-		if (errno != ENOENT) {
-			fprintf(stderr, "strapi-live: %s: %s\n", dir,
-			    strerror(errno));
-			return -1;
-		}
-		fprintf(stderr,
-		    "strapi-live: the store %s does not exist, and root does "
-		    "not create it (its files would be root's, and the web "
-		    "programs could not open them). Create it for the user "
-		    "the web programs run as, then run the command as that "
-		    "user:\n"
-		    "  install -d -o www-data -g www-data -m 700 %s\n"
-		    "  runuser -u www-data -- strapi-live",
-		    dir, dir);
-		for (i = 0; i < argc; i++)
-			fprintf(stderr, " %s", argv[i]);
-		fprintf(stderr, "\n");
+	if (stat(dir, &sb) == 0) {
+		if (sb.st_uid == 0)
+			return 0;
+		return become(sb.st_uid, sb.st_gid, "the owner of the store");
+	}
+	if (errno != ENOENT) {
+		fprintf(stderr, "strapi-live: %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
-	if (sb.st_uid == 0)
+	if (conf_file == NULL || stat(conf_file, &cb) == -1 || cb.st_uid == 0)
 		return 0;
-	pw = getpwuid(sb.st_uid);
-	gid = pw != NULL ? pw->pw_gid : sb.st_gid;
-	if ((pw != NULL ? initgroups(pw->pw_name, gid) : setgroups(0, NULL)) ==
-	        -1 ||
-	    setgid(gid) == -1 || setuid(sb.st_uid) == -1) {
+	if (mkdir(dir, 0700) == -1 || chown(dir, cb.st_uid, cb.st_gid) == -1) {
 		fprintf(stderr,
-		    "strapi-live: becoming the owner of %s "
-		    "(uid %lu): %s\n",
-		    dir, (unsigned long)sb.st_uid, strerror(errno));
+		    "strapi-live: creating the store %s for the "
+		    "owner of %s (uid %lu): %s\n",
+		    dir, conf_file, (unsigned long)cb.st_uid, strerror(errno));
 		return -1;
 	}
-	log_info("running as %s, the owner of %s",
-	    pw != NULL ? pw->pw_name : "(no name)", dir);
-	return 0;
+	return become(cb.st_uid, cb.st_gid, "the owner of the configuration");
 }

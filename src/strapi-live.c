@@ -163,8 +163,8 @@ main(int argc, char *argv[])
 		return CMD_EXIT_OK;
 	}
 	if ((cmd->needs_store || strcmp(cmd->name, "repl-node") == 0) &&
-	    cmd_owner_assume(conf_str(ctx.conf, CFG_STORE_DIR), argc - 1,
-	        argv + 1) == -1) {
+	    cmd_owner_assume(conf_str(ctx.conf, CFG_STORE_DIR),
+	        conf_path(ctx.conf)) == -1) {
 		conf_free(ctx.conf);
 		return CMD_EXIT_STORE;
 	}

@@ -1,9 +1,10 @@
 #!/bin/sh
 # t0320-root-store-owner.sh: every strapi-live command run as root against a
 # store that belongs to the web programs' user runs as that user: the store
-# keeps only that user's files, and webhooks still succeed afterwards. Root
-# does not create a missing store; a program of the wrong user refuses at
-# once, naming the user to run as and files another user left behind.
+# keeps only that user's files, and webhooks still succeed afterwards. A
+# missing store is created for the owner of the configuration; a program of
+# the wrong user refuses at once, naming the user to run as and files
+# another user left behind.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root"
@@ -62,13 +63,19 @@ is "$(foreign)" "" "after every command as root, the store holds only $U's files
 is "$(hook 13-entry.publish.json)" 200 "a webhook as $U still succeeds"
 is "$(as_u "$SL" dump | wc -l)" 2 "and $U reads both entries"
 
-# Root does not create a store.
-STRAPI_LIVE_STORE_DIR=$T/missing "$SL" stats >/dev/null 2>"$T/missing.err"
-is $? 3 "stats as root on a missing store exits 3"
-[ ! -e "$T/missing" ]
-ok $? "and creates nothing"
-grep -q "runuser -u www-data -- strapi-live stats" "$T/missing.err"
-ok $? "the message gives the command to run"
+# A store that does not exist yet: root creates it for the owner of the
+# configuration (the web programs' user, who must read it).
+printf 'webhook_secret = %s\n' "$SECRET" >"$T/strapi-live.conf"
+chmod 600 "$T/strapi-live.conf"
+chown "$U:$G" "$T/strapi-live.conf"
+STRAPI_LIVE_CONFIG=$T/strapi-live.conf STRAPI_LIVE_STORE_DIR=$T/new \
+    "$SL" stats >/dev/null 2>"$T/new.err"
+ok $? "stats as root on a missing store, config owned by $U: exits 0"
+is "$(stat -c '%U %a' "$T/new")" "$U 700" "the store is created for $U, mode 0700"
+is "$(find "$T/new" ! -user "$U" | head -3)" "" "with only $U's files"
+# With no config file (or root's), the setup is root's, and so the store.
+STRAPI_LIVE_STORE_DIR=$T/rootnew "$SL" stats >/dev/null 2>&1
+is "$(stat -c %U "$T/rootnew")" root "no config file: root's store"
 
 # A program of another user refuses at once, and names the user.
 mkdir -m 700 "$T/rootstore"
