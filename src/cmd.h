@@ -43,5 +43,7 @@ extern const struct cmd_entry cmd_sync_entry;
 extern const struct cmd_entry cmd_trim_entry;
 
 int cmd_wants_help(int argc, char **argv);
+/* cmd_owner.c */
+int cmd_owner_assume(const char *store_dir, const char *conf_file);
 
 #endif

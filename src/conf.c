@@ -17,6 +17,8 @@
 #include "log.h"
 #include "xmalloc.h"
 
+extern char **environ;
+
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
@@ -121,6 +123,9 @@ struct conf {
 	char *val[CFG__MAX];
 	char *path; /* config file read, or NULL */
 	int exposed; /* file with secrets is readable by others */
+	unsigned int mode; /* the file's permission bits */
+	char **warnings;   /* found by conf_load, logged by conf_log_warnings */
+	size_t nwarnings;
 	struct coll_raw *raw;
 	size_t nraw;
 	struct collection *colls;
@@ -209,6 +214,7 @@ conf_free(struct conf *c)
 	free_list(c->cors, c->ncors);
 	free(c->trusted);
 	free(c->page_sizes);
+	free_list(c->warnings, c->nwarnings);
 	free(c->path);
 	free(c);
 }
@@ -310,9 +316,29 @@ trim(char *s)
 }
 
 /*
- * Parses "key = value" lines ('#' comments, optional double quotes around
- * the value). Pure: no I/O. Returns 0, or -1 with *cause (caller frees)
- * naming the origin, line and key.
+ * Ends an unquoted value at a comment: a '#' at its start or after a blank
+ * ("port = 8091  # the sidecar"). A '#' inside a word stays ("abc#def");
+ * a value that must hold " #" is written in double quotes.
+ */
+static void
+strip_comment(char *v)
+{
+	char *p;
+
+	if (*v == '"')
+		return;
+	for (p = v; *p != '\0'; p++)
+		if (*p == '#' && (p == v || isblank((unsigned char)p[-1]))) {
+			*p = '\0';
+			break;
+		}
+}
+
+/*
+ * Parses "key = value" lines ('#' comments, on their own line or after a
+ * value, and optional double quotes around the value). Pure: no I/O.
+ * Returns 0, or -1 with *cause (caller frees) naming the origin, line and
+ * key.
  */
 int
 conf_parse_text(struct conf *c, const char *text, const char *origin,
@@ -339,6 +365,8 @@ conf_parse_text(struct conf *c, const char *text, const char *origin,
 		*eq = '\0';
 		key = trim(line);
 		val = trim(eq + 1);
+		strip_comment(val);
+		val = trim(val);
 		vl = strlen(val);
 		if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
 			val[vl - 1] = '\0';
@@ -648,7 +676,7 @@ real_getenv(const char *name)
 }
 
 static int
-read_file(const char *path, struct buf *out, int *exposed, char **cause)
+read_file(const char *path, struct buf *out, unsigned int *mode, char **cause)
 {
 	FILE *f;
 	char chunk[4096];
@@ -660,7 +688,7 @@ read_file(const char *path, struct buf *out, int *exposed, char **cause)
 		return -1;
 	}
 	if (fstat(fileno(f), &st) == 0)
-		*exposed = (st.st_mode & S_IROTH) != 0;
+		*mode = st.st_mode & 07777;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		buf_add(out, chunk, n);
 		if (out->len > 1024 * 1024) {
@@ -676,6 +704,106 @@ read_file(const char *path, struct buf *out, int *exposed, char **cause)
 	}
 	fclose(f);
 	return 0;
+}
+
+static void
+add_warning(struct conf *c, char *w)
+{
+	c->warnings =
+	    xreallocarray(c->warnings, c->nwarnings + 1, sizeof(*c->warnings));
+	c->warnings[c->nwarnings++] = w;
+}
+
+/*
+ * The file's permissions: secrets readable by the group or others, or a
+ * file others can change (store_dir, the secrets, everything) whatever it
+ * holds. Each warning names the fix.
+ */
+static void
+file_warnings(struct conf *c)
+{
+	char *w;
+
+	if (c->path == NULL)
+		return;
+	if (conf_file_is_exposed(c)) {
+		xasprintf(&w,
+		    "%s holds secrets and is readable by other users "
+		    "(mode %04o): chmod 600 %s",
+		    c->path, c->mode, c->path);
+		add_warning(c, w);
+	}
+	if ((c->mode & (S_IWGRP | S_IWOTH)) != 0) {
+		xasprintf(&w,
+		    "%s is writable by other users (mode %04o): "
+		    "chmod 600 %s",
+		    c->path, c->mode, c->path);
+		add_warning(c, w);
+	}
+}
+
+/*
+ * 1 when name (a whole variable name) is one the configuration reads:
+ * STRAPI_LIVE_CONFIG, a key's variable, or an attribute variable of a
+ * configured collection. Call after conf_finish. Pure.
+ */
+int
+conf_env_known(const struct conf *c, const char *name)
+{
+	char v[256];
+	size_t i, j;
+
+	if (strcmp(name, "STRAPI_LIVE_CONFIG") == 0)
+		return 1;
+	for (i = 0; i < CFG__MAX; i++)
+		if (strcmp(conf_table[i].env, name) == 0)
+			return 1;
+	for (i = 0; i < c->ncolls; i++)
+		for (j = 0; j < NCOLL_ATTRS; j++) {
+			env_name_for(v, sizeof(v), c->colls[i].name,
+			    coll_attrs[j]);
+			if (strcmp(v, name) == 0)
+				return 1;
+		}
+	return 0;
+}
+
+/*
+ * A STRAPI_LIVE_* variable that no setting reads is a typo
+ * (STRAPI_LIVE_WEBHOK_SECRET) that would otherwise leave the default in
+ * place without a word: each one gets a warning. envp is environ's shape.
+ */
+static void
+env_warnings(struct conf *c, char *const *envp)
+{
+	char *name, *w;
+	size_t i, n;
+
+	for (i = 0; envp != NULL && envp[i] != NULL; i++) {
+		if (strncmp(envp[i], "STRAPI_LIVE_", 12) != 0)
+			continue;
+		n = strcspn(envp[i], "=");
+		name = xstrndup(envp[i], n);
+		if (!conf_env_known(c, name)) {
+			xasprintf(&w,
+			    "environment: %s is not a setting and "
+			    "is ignored (strapi-live --dump-config names each "
+			    "setting's variable)",
+			    name);
+			add_warning(c, w);
+		}
+		free(name);
+	}
+}
+
+/* Logs what conf_load found worth a warning; one line each. */
+void
+conf_log_warnings(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwarnings; i++)
+		log_warnx("%s", c->warnings[i]);
 }
 
 /*
@@ -699,18 +827,21 @@ conf_load(struct conf **out, char **cause)
 	if (!explicit)
 		path = SYSCONFDIR "/strapi-live.conf";
 	if (explicit || access(path, F_OK) == 0) {
-		if (read_file(path, &text, &c->exposed, cause) == -1)
+		if (read_file(path, &text, &c->mode, cause) == -1)
 			goto fail;
 		c->path = xstrdup(path);
 		if (conf_parse_text(c, buf_cstr(&text), path, cause) == -1)
 			goto fail;
 		/* Only secrets in the file count, not ones from the env. */
+		c->exposed = (c->mode & (S_IRGRP | S_IROTH)) != 0;
 		c->exposed = conf_file_is_exposed(c);
 	}
 	if (conf_apply_env(c, real_getenv, cause) == -1)
 		goto fail;
 	if (conf_finish(c, cause) == -1)
 		goto fail;
+	file_warnings(c);
+	env_warnings(c, environ);
 	if (text.len > 0)
 		explicit_bzero(text.data, text.len);
 	buf_clear(&text);

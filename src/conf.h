@@ -107,6 +107,8 @@ int conf_bool(const struct conf *, enum conf_key);
 const char *conf_path(const struct conf *);
 void conf_dump(const struct conf *, FILE *);
 int conf_file_is_exposed(const struct conf *);
+int conf_env_known(const struct conf *, const char *name);
+void conf_log_warnings(const struct conf *);
 
 size_t conf_ncollections(const struct conf *);
 const struct collection *conf_collection(const struct conf *, size_t);

@@ -29,9 +29,7 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	log_set_level(lv);
 	if (store_repl_configure(p->conf, &cause) == -1)
 		fatalx("configuration: %s", cause);
-	if (conf_file_is_exposed(p->conf))
-		log_warnx("%s holds secrets and is readable by other users",
-		    conf_path(p->conf));
+	conf_log_warnings(p->conf);
 	p->store = NULL;
 	/*
 	 * Replicated (issue 9), webhook.fcgi hands each delivery to the

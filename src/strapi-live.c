@@ -143,9 +143,7 @@ main(int argc, char *argv[])
 		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
-	if (conf_file_is_exposed(ctx.conf))
-		log_warnx("%s holds secrets and is readable by other users",
-		    conf_path(ctx.conf));
+	conf_log_warnings(ctx.conf);
 	if (strcmp(argv[1], "--dump-config") == 0) {
 		conf_dump(ctx.conf, stdout);
 		conf_free(ctx.conf);
@@ -168,6 +166,12 @@ main(int argc, char *argv[])
 		    cmd->usage, cmd->help);
 		conf_free(ctx.conf);
 		return CMD_EXIT_OK;
+	}
+	if ((cmd->needs_store || strcmp(cmd->name, "repl-node") == 0) &&
+	    cmd_owner_assume(conf_str(ctx.conf, CFG_STORE_DIR),
+	        conf_path(ctx.conf)) == -1) {
+		conf_free(ctx.conf);
+		return CMD_EXIT_STORE;
 	}
 	if (cmd->needs_store &&
 	    store_open(&ctx.store, conf_str(ctx.conf, CFG_STORE_DIR),

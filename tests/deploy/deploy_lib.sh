@@ -9,6 +9,7 @@
 : "${SL_SYSCONFDIR:=$SL_PREFIX/etc}"
 : "${SL_PKGDATADIR:=$SL_PREFIX/share/strapi-live}"
 : "${SL_MANDIR:=$SL_PREFIX/share/man}"
+: "${SL_LOCALSTATEDIR:=$SL_PREFIX/var}"
 : "${MAKE:=make}"
 
 # The programs must read the installed config, not the test environment.
@@ -24,11 +25,33 @@ fi
 RUNGROUP=$(id -gn "$RUNUSER")
 SRV=$T/srv
 
-# deploy_install: make install DESTDIR=$T/inst from the build tree; sets
-# I_BIN, I_CGI, I_ETC, I_DATA and SL_CONF (the installed config file).
+# deploy_layout: a layout other than the default prefix's, as README's
+# --prefix=/usr --sysconfdir=/etc --localstatedir=/var is: the examples are
+# run as make install writes them for it. Sets the SL_* directories and
+# LAYOUT (make's variables for it).
+deploy_layout() {
+	SL_PREFIX=/opt/strapi-live
+	SL_BINDIR=$SL_PREFIX/bin
+	SL_CGIBINDIR=$SL_PREFIX/libexec/strapi-live/cgi-bin
+	SL_SYSCONFDIR=/etc/opt/strapi-live
+	SL_PKGDATADIR=$SL_PREFIX/share/strapi-live
+	SL_MANDIR=$SL_PREFIX/share/man
+	SL_LOCALSTATEDIR=/var/opt/strapi-live
+	LAYOUT="prefix=$SL_PREFIX exec_prefix=$SL_PREFIX bindir=$SL_BINDIR
+	    libexecdir=$SL_PREFIX/libexec cgibindir=$SL_CGIBINDIR
+	    sysconfdir=$SL_SYSCONFDIR localstatedir=$SL_LOCALSTATEDIR
+	    datarootdir=$SL_PREFIX/share datadir=$SL_PREFIX/share
+	    mandir=$SL_MANDIR"
+}
+
+# deploy_install: make install DESTDIR=$T/inst from the build tree, with
+# deploy_layout's directories; sets I_BIN, I_CGI, I_ETC, I_DATA and SL_CONF
+# (the installed config file).
 deploy_install() {
+	deploy_layout
+	# shellcheck disable=SC2086
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $MAKE -C "$top_builddir" \
-	    install DESTDIR="$T/inst" >"$T/install.log" 2>&1 || {
+	    install $LAYOUT DESTDIR="$T/inst" >"$T/install.log" 2>&1 || {
 		sed 's/^/# /' "$T/install.log" | tail -20
 		return 1
 	}
@@ -55,17 +78,19 @@ CONF
 	fi
 }
 
-# deploy_example NAME [SED-EXPR...]: conf/NAME with the default paths and
-# ports replaced by this test's, written to $T/NAME (printed).
+# deploy_example NAME [SED-EXPR...]: the installed example NAME (written by
+# make install with the configured paths) moved into the DESTDIR staging
+# tree, with this test's store, runtime directories and ports, written to
+# $T/NAME (printed). Nothing else is edited.
 deploy_example() {
 	local name=$1 src
 	shift
 	src=$I_DATA/examples/$name
-	sed -e "s|/usr/local/libexec/strapi-live/cgi-bin|$I_CGI|g" \
-	    -e "s|/usr/local/etc/strapi-live.conf|$SL_CONF|g" \
-	    -e "s|/usr/local/share/strapi-live|$I_DATA|g" \
-	    -e "s|/usr/local/bin|$I_BIN|g" \
-	    -e "s|/var/lib/strapi-live|$SRV/store|g" \
+	sed -e "s|$SL_CGIBINDIR|$I_CGI|g" \
+	    -e "s|$SL_PKGDATADIR|$I_DATA|g" \
+	    -e "s|$SL_SYSCONFDIR/strapi-live.conf|$SL_CONF|g" \
+	    -e "s|$SL_BINDIR/|$I_BIN/|g" \
+	    -e "s|$SL_LOCALSTATEDIR/lib/strapi-live|$SRV/store|g" \
 	    -e "s|/run/strapi-live|$SRV/run|g" \
 	    -e "s|/var/www/html|$SRV/htdocs|g" \
 	    -e "s|127.0.0.1:8091|127.0.0.1:$PUSH_PORT|g" \

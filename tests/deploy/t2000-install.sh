@@ -40,8 +40,16 @@ if command -v man >/dev/null 2>&1; then
 	ok $? "man webhook.fcgi shows the page of the web programs"
 fi
 is "$(stat -c %a "$I_ETC/strapi-live.conf")" 600 "strapi-live.conf installed 0600"
-cmp -s "$I_ETC/strapi-live.conf" "$top_srcdir/conf/strapi-live.conf"
+cmp -s "$I_ETC/strapi-live.conf" "$I_DATA/examples/strapi-live.conf"
 ok $? "it is the commented example"
+# One default: the installed config's commented store_dir is the one the
+# programs use, and the unit's ReadWritePaths.
+def=$(env -u STRAPI_LIVE_STORE_DIR STRAPI_LIVE_CONFIG="$I_ETC/strapi-live.conf" \
+    "$I_BIN/strapi-live" --dump-config 2>/dev/null | sed -n 's/^store_dir = //p')
+is "$(sed -n 's/^#store_dir = //p' "$I_ETC/strapi-live.conf")" "$def" \
+    "the config's commented store_dir is the real default ($def)"
+is "$(sed -n 's/^ReadWritePaths=//p' "$I_DATA/examples/strapi-live-push.service")" \
+    "$def" "the unit's ReadWritePaths is that directory"
 for f in strapi-live.js strapi-live.d.ts demo/index.html demo/app.js; do
 	[ -f "$I_DATA/www/$f" ]
 	ok $? "www/$f installed"
@@ -51,8 +59,12 @@ for f in lighttpd.conf apache-fcgid.conf apache-proxy-fcgi.conf nginx.conf \
 	[ -f "$I_DATA/examples/$f" ]
 	ok $? "example $f installed"
 done
-out=$(find "$T/inst" -type f | grep -v "^$T/inst$SL_PREFIX/" | head -3)
-is "$out" "" "DESTDIR staging: nothing outside the prefix"
+# Everything lands in a configured directory (sysconfdir may be outside
+# the prefix: --prefix=/usr --sysconfdir=/etc).
+out=$(find "$T/inst" -type f | grep -v -e "^$T/inst$SL_BINDIR/" \
+    -e "^$T/inst$SL_CGIBINDIR/" -e "^$T/inst$SL_SYSCONFDIR/" \
+    -e "^$T/inst$SL_PKGDATADIR/" -e "^$T/inst$SL_MANDIR/" | head -3)
+is "$out" "" "DESTDIR staging: nothing outside the configured directories"
 
 echo "webhook_secret = operator-edited" >>"$I_ETC/strapi-live.conf"
 inst install

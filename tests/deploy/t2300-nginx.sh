@@ -12,7 +12,7 @@ deploy_install || { echo "Bail out! make install failed"; exit 1; }
 fcgi_spawn || { deploy_logs; echo "Bail out! spawn-fcgi failed"; exit 1; }
 # shellcheck disable=SC2046
 ex=$(deploy_example nginx.conf $(fcgi_ports_sub) \
-    -e "s/listen 80;/listen 127.0.0.1:$PORT;/")
+    -e "s/listen 80 /listen 127.0.0.1:$PORT /" -e '/listen \[::\]:80 /d')
 cp /etc/nginx/fastcgi_params "$T/fastcgi_params"
 user=
 [ "$(id -u)" = 0 ] && user="user $RUNUSER $RUNGROUP;"

@@ -15,18 +15,24 @@ mkdir -p "$SRV/htdocs/strapi-live"
 for p in webhook query events; do
 	cp "$I_CGI/$p.fcgi" "$SRV/htdocs/strapi-live/$p.cgi"
 done
+# The account's configuration, outside the document root, 0600.
+printf 'store_dir = %s\nwebhook_secret = %s\n' "$SRV/store" "$SECRET" \
+    >"$SRV/strapi-live.conf"
+chmod 600 "$SRV/strapi-live.conf"
+[ "$RUNUSER" != "$(id -un)" ] && chown "$RUNUSER:$RUNGROUP" "$SRV/strapi-live.conf"
 deploy_example shared-hosting.htaccess \
-    -e "s|/home/USER/strapi-live-store|$SRV/store|" \
-    -e "s|change-me-to-a-long-random-string|$SECRET|" >/dev/null
+    -e "s|/home/USER/strapi-live.conf|$SRV/strapi-live.conf|" >/dev/null
 cp "$T/shared-hosting.htaccess" "$SRV/htdocs/.htaccess"
+grep -q "$SECRET" "$SRV/htdocs/.htaccess"
+ok $((1 - $?)) "no secret in the document root: .htaccess names a config outside it"
 # A short stream, so that the reconnect below comes quickly.
 echo "SetEnv STRAPI_LIVE_EVENTS_DURATION 4" >>"$SRV/htdocs/.htaccess"
 [ "$RUNUSER" != "$(id -un)" ] && chown -R "$RUNUSER:$RUNGROUP" "$SRV/htdocs"
 cat >"$T/host.conf" <<CONF
-# The host's part: .htaccess may override everything in the web tree.
+# The host's part: the override classes the example's comment names.
 ScriptSock "$SRV/run/apache/cgid.sock"
 <Directory "$SRV/htdocs">
-	AllowOverride All
+	AllowOverride FileInfo AuthConfig Options=ExecCGI,Indexes
 </Directory>
 CONF
 apache_start "$T/host.conf" cgid rewrite env alias ||
@@ -50,9 +56,9 @@ ok $? "the change stream carries the upsert"
 is "$(curl -s --max-time 10 -H 'Last-Event-ID: 0' "$base/events" | sed -n 's/^id: //p' | tr -d '\r' | head -1)" \
     1 "a reconnect with Last-Event-ID: 0 replays change 1"
 ls "$SRV/store" | grep -q '\.db$'
-ok $? "the store is where SetEnv put it, outside the document root"
+ok $? "the store is where the config put it, outside the document root"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$base/.htaccess")" 403 \
-    ".htaccess (holding the secret) is not served"
+    ".htaccess is not served"
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
     --data '{}' "$base/strapi/webhook")" 401 "a delivery without the secret: 401"
 [ "$_tap_fail" = 0 ] || deploy_logs

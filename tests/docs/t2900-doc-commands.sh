@@ -81,7 +81,7 @@ for name in ["README.md"] + docs:
             f.write("%s:%d\n" % (name, start) + "\n".join(body) + "\n")
 PY
 nrun=0
-allowed='apt-get|scripts/demo|scripts/check|autoreconf|./configure|make|sudo|systemctl|a2enmod|a2enconf|a2dismod|apache2ctl|nginx|lighttpd|cp|ln|install|mkdir|chown|chmod|useradd|adduser|sh|spawn-fcgi|service'
+allowed='apt-get|scripts/demo|scripts/check|autoreconf|./configure|make|sudo|runuser|systemctl|a2enmod|a2enconf|a2dismod|apache2ctl|nginx|lighttpd|cp|ln|rm|install|mkdir|chown|chmod|useradd|adduser|sh|spawn-fcgi|service'
 for f in "$T"/blocks/*; do
 	where=$(head -1 "$f")
 	case $f in

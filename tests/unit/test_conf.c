@@ -201,5 +201,40 @@ main(void)
 	    !conf_cors_allows(c, "https://evil.example"),
 	    "CORS allows only listed origins");
 	conf_free(c);
+
+	c = load("push_listen = 127.0.0.1:9000   # the sidecar\n"
+	         "webhook_secret = abc#def\n"
+	         "sync_secret = \"with # inside\"\n"
+	         "api_prefix = /v1 #no blank after the hash\n"
+	         "cors_origins =   # nobody\n",
+	    &cause);
+	ok(c != NULL &&
+	        strcmp(conf_str(c, CFG_PUSH_LISTEN), "127.0.0.1:9000") == 0,
+	    "a '# comment' after a value is not part of it");
+	ok(c != NULL && strcmp(conf_str(c, CFG_API_PREFIX), "/v1") == 0 &&
+	        strcmp(conf_str(c, CFG_CORS_ORIGINS), "") == 0,
+	    "a comment after blanks leaves the value (or nothing)");
+	ok(c != NULL && strcmp(conf_str(c, CFG_WEBHOOK_SECRET), "abc#def") == 0,
+	    "a '#' inside a word stays in the value");
+	ok(c != NULL &&
+	        strcmp(conf_str(c, CFG_SYNC_SECRET), "with # inside") == 0,
+	    "a quoted value keeps ' #'");
+	conf_free(c);
+
+	env_names[0] = "STRAPI_LIVE_COLLECTIONS";
+	env_values[0] = "article,page";
+	nenv = 1;
+	c = load("", &cause);
+	ok(c != NULL && conf_env_known(c, "STRAPI_LIVE_WEBHOOK_SECRET") &&
+	        conf_env_known(c, "STRAPI_LIVE_CONFIG") &&
+	        conf_env_known(c, "STRAPI_LIVE_COLLECTION_PAGE_PLURAL"),
+	    "the variables of settings and collections are known");
+	ok(c != NULL && !conf_env_known(c, "STRAPI_LIVE_WEBHOK_SECRET") &&
+	        !conf_env_known(c, "STRAPI_LIVE_COLLECTION_POST_PLURAL") &&
+	        !conf_env_known(c, "STRAPI_LIVE_STRAPI_URL"),
+	    "a misspelt variable, or one of an unconfigured collection, is "
+	    "not");
+	conf_free(c);
+	nenv = 0;
 	return tap_done();
 }

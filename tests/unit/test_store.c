@@ -295,6 +295,36 @@ test_concurrent(struct store *st_parent)
 	store_close(st);
 }
 
+/*
+ * The store's format mark: a new store gets the current one, an unmarked
+ * (older) store is opened and marked, a newer format is refused.
+ */
+static void
+test_format(void)
+{
+	struct store *st;
+	int64_t f = -1;
+
+	if (store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == -1) {
+		ok(0, "store reopens for the format checks");
+		return;
+	}
+	ok(store_meta_get(st, "format", &f) == 0 && f == 1,
+	    "an opened store is marked with format 1");
+	ok(store_meta_set(st, "format", 0) == 0, "the mark is removed");
+	store_close(st);
+	ok(store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == 0,
+	    "a store from before the format mark opens");
+	f = -1;
+	ok(store_meta_get(st, "format", &f) == 0 && f == 1,
+	    "and is marked with format 1");
+	ok(store_meta_set(st, "format", 2) == 0,
+	    "the store is marked with a newer format, 2");
+	store_close(st);
+	ok(store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == -1,
+	    "a store of a newer format is refused");
+}
+
 int
 main(void)
 {
@@ -450,6 +480,7 @@ main(void)
 	store_close(st);
 
 	test_concurrent(NULL);
+	test_format();
 	buf_clear(&b);
 	{
 		char cmd[512];
