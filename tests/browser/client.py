@@ -207,6 +207,31 @@ def get_one(page):
        "got %r" % got)
 
 
+def store(ed, page):
+    page.eval("""(async () => {
+        const { liveQuery } = await import(%s);
+        const c = window.c9 = new sl.Client();
+        window.r9 = { seen: [], bad: null };
+        const s = liveQuery("articles", { category: "ops" }, { client: c });
+        window.stop9 = s.subscribe(v => window.r9.seen.push(
+            { loading: v.loading, n: v.data && v.data.length,
+              state: v.status.state }));
+        const b = liveQuery("nosuch", null, { client: c });
+        window.stop9b = b.subscribe(v => window.r9.bad = v.error &&
+            [v.error.status, v.error.errorName, v.loading]);
+        return true; })()""" % js(BASE + "/strapi-live-store.js"))
+    check(page, "store: a plain subscriber gets loading, then the result",
+          "window.r9.seen[0].loading === true && window.r9.seen.some(v => "
+          "!v.loading && v.n > 0)", 5, "JSON.stringify(r9)")
+    check(page, "store: a refused query ends in error (400), not loading",
+          "JSON.stringify(window.r9.bad) === "
+          "'[400,\"ValidationError\",false]'", 5, "JSON.stringify(r9)")
+    page.eval("stop9(); stop9b()")
+    ok(page.eval("c9.subs.size") == 0, "store: the last unsubscribe ends "
+       "the live query")
+    page.eval("c9.close()")
+
+
 def token(push, page):
     push.stop()
     os.environ["STRAPI_LIVE_PUSH_TOKEN"] = TOKEN
@@ -247,21 +272,15 @@ def token(push, page):
     page.eval("c8a.close(); c8b.close(); c8n.close()")
 
 
-def main():
-    ed = lb.editor_mod.Editor(os.environ["WEBHOOK"], os.environ["SECRET"])
-    push = lb.Push()
-    browser = None
-    page = None
+def main(ed, push, browser):
+    ed.publish("First light", "first-light", "tech", "x", "x")
+    ed.publish("A design note", "design-note", "design", "x", "x")
+    ed.publish("Ops diary", "ops-diary", "ops", "x", "x")
+    cross_origin(browser)
+    page = browser.new_page(BASE + "/blank")  # a 404 page of BASE
     try:
-        push.start()
-        ed.publish("First light", "first-light", "tech", "x", "x")
-        ed.publish("A design note", "design-note", "design", "x", "x")
-        ed.publish("Ops diary", "ops-diary", "ops", "x", "x")
-        browser = cdp.Browser()
-        cross_origin(browser)
-        page = browser.new_page(BASE + "/blank")  # a 404 page of BASE
         setup(page, BASE)
-        for case in (sse_cases, ws_bad_query, resume, get_one,
+        for case in (sse_cases, ws_bad_query, resume, get_one, store,
                      configure_keeps, token):
             try:
                 case(push if case is token else ed, page) \
@@ -269,22 +288,9 @@ def main():
             except cdp.CDPError as e:
                 ok(False, "%s: aborted" % case.__name__, e)
     finally:
-        if browser is not None:
-            try:
-                for line in (page.console() if page else []):
-                    diag(line)
-            except Exception:  # noqa: BLE001
-                pass
-            browser.close()
-        push.stop()
-    print("1..%d" % lb.n)
-    return 1 if lb.failed else 0
+        for line in page.console():
+            diag(line)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as e:  # noqa: BLE001
-        print("not ok %d - test aborted: %s" % (lb.n + 1, e))
-        print("1..%d" % (lb.n + 1))
-        sys.exit(1)
+    sys.exit(lb.run_tap(main))
