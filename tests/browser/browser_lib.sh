@@ -44,8 +44,9 @@ server.stream-response-body = 2
 EOC
 }
 
-browser_run() {
-	local rc
+browser_run() { # browser_run SCRIPT [ARG...]
+	local rc script=$1
+	shift
 	BASE="http://127.0.0.1:$LIGHTTPD_PORT" \
 	BASE_NOWS="http://127.0.0.1:$PORT2" \
 	WEBHOOK="http://127.0.0.1:$LIGHTTPD_PORT/strapi/webhook" \
@@ -53,7 +54,7 @@ browser_run() {
 	PUSH_BIN="${TRACEME:+$TRACEME }$STRAPI_LIVE_PUSH" \
 	PUSH_LISTEN="127.0.0.1:$PUSH_PORT" \
 	T="$T" CHROMIUM="$CHROMIUM" \
-	    python3 "$top_srcdir/tests/browser/$1"
+	    python3 "$top_srcdir/tests/browser/$script" "$@"
 	rc=$?
 	[ $rc -eq 0 ] || {
 		diag "lighttpd log:"
@@ -62,4 +63,25 @@ browser_run() {
 		sed 's/^/# /' "$T/push.log" 2>/dev/null | tail -40
 	}
 	return $rc
+}
+
+# browser_app DIR: a fresh app directory with the client installed in
+# DIR/node_modules/strapi-live-client from the tarball scripts/pack-client
+# makes (as `make dist` does), and the tree's node_modules (React, Vite)
+# beside it. Skips when node_modules (npm ci) is absent.
+browser_app() {
+	local dir=$1 nm=$top_srcdir/node_modules version d
+	[ -d "$nm/react" ] && [ -d "$nm/react-dom" ] && [ -x "$nm/.bin/vite" ] ||
+	    skip_all "node_modules absent (npm ci)"
+	command -v node >/dev/null 2>&1 || skip_all "no node"
+	version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$top_srcdir/www/package.json")
+	sh "$top_srcdir/scripts/pack-client" "$top_srcdir" "$version" \
+	    "$T/strapi-live-client.tgz" >/dev/null ||
+	    { echo "Bail out! pack-client failed"; exit 1; }
+	mkdir -p "$dir/node_modules/strapi-live-client"
+	for d in "$nm"/* "$nm"/.bin; do
+		ln -s "$d" "$dir/node_modules/"
+	done
+	tar -xzf "$T/strapi-live-client.tgz" --strip-components=1 \
+	    -C "$dir/node_modules/strapi-live-client"
 }

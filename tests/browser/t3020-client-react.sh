@@ -8,23 +8,9 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/browser/browser_lib.sh"
 
-nm=$top_srcdir/node_modules
-[ -d "$nm/react" ] && [ -d "$nm/react-dom" ] && [ -x "$nm/.bin/vite" ] ||
-    skip_all "node_modules absent (npm ci)"
-command -v node >/dev/null 2>&1 || skip_all "no node"
 browser_setup
-
-# The app, with the package installed from its tarball.
-version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$top_srcdir/www/package.json")
-sh "$top_srcdir/scripts/pack-client" "$top_srcdir" "$version" \
-    "$T/strapi-live-client.tgz" >/dev/null || { echo "Bail out! pack-client failed"; exit 1; }
-mkdir -p "$T/app/node_modules/strapi-live-client"
+browser_app "$T/app"
 cp "$top_srcdir"/tests/browser/react-app/* "$T/app/"
-for d in "$nm"/* "$nm"/.bin; do
-	ln -s "$d" "$T/app/node_modules/"
-done
-tar -xzf "$T/strapi-live-client.tgz" --strip-components=1 \
-    -C "$T/app/node_modules/strapi-live-client"
 (cd "$T/app" && node_modules/.bin/vite build) >"$T/vite.log" 2>&1
 ok $? "a Vite app with the packed client builds" || sed 's/^/# /' "$T/vite.log"
 [ -f "$T/app/dist/index.html" ] || { echo "Bail out! no app"; exit 1; }
