@@ -633,7 +633,13 @@ class WsConn {
 			const err = new StrapiLiveError(
 			    m.message || "subscription error", m.status || 400,
 			    m.name || "ValidationError", m.details);
-			if (sub)
+			if (sub && err.status >= 500) // the store: ask again
+				setTimeout(() => {
+					if (this.c.subs.has(sub.id) &&
+					    this.c.conn === this)
+						this.addSub(sub);
+				}, backoffDelay(1));
+			else if (sub)
 				this.c._subError(sub, err);
 			else
 				console.error("strapi-live:", err.message);

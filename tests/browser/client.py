@@ -263,6 +263,13 @@ def token(push, page):
           "WebSocket", "window.r8.ws === 'ws'", 8, "JSON.stringify(r8)")
     check(page, "token: and over SSE", "window.r8.sse > 0", 8,
           "JSON.stringify(r8)")
+    page.eval("""(() => {
+        const c = window.c8q = new sl.Client({ live: %s });
+        c.subscribe("articles", null,
+            () => window.r8.q = c.status().transport);
+        return true; })()""" % js(BASE + "/live/?token=" + TOKEN))
+    check(page, "token: a query string on the live URL is kept (WebSocket)",
+          "window.r8.q === 'ws'", 8, "JSON.stringify(r8)")
     check(page, "token: without it, onError gets 401", "window.r8.err "
           "!== null && window.r8.err[0] === 401 && window.r8.err[1] === "
           "'UnauthorizedError'", 8, "JSON.stringify(r8)")
@@ -270,7 +277,7 @@ def token(push, page):
     hist = page.eval("window.r8.h")
     ok("reconnecting" not in hist, "token: a 401 is not retried in a loop",
        "status history %r" % hist)
-    page.eval("c8a.close(); c8b.close(); c8n.close()")
+    page.eval("c8a.close(); c8b.close(); c8n.close(); c8q.close()")
 
 
 def main(ed, push, browser):
