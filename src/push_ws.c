@@ -151,10 +151,11 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 		else if (c->nsubs >= p->max_subs) {
 			why = "too many subscriptions on this connection";
 			status = 429;
-		} else if (push_subscribe(p, c, &r.spec, r.id) == NULL) {
+		} else if ((s = push_subscribe(p, c, &r.spec, r.id)) == NULL) {
 			why = "store unavailable, try again";
 			status = 503;
-		}
+		} else
+			s->patch = r.patch;
 		break;
 	case PUSH_WS_UNSUBSCRIBE:
 		if ((s = find_sub(c, r.id)) == NULL) {

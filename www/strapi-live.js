@@ -580,10 +580,13 @@ class WsConn {
 			this.ws.send(JSON.stringify(msg));
 	}
 
-	// Sent now when open; else onopen sends every subscription.
+	// Sent now when open; else onopen sends every subscription. A
+	// changed result may come as a patch of the last one (servers that
+	// do not know patches send whole results).
 	addSub(sub) {
 		this._send({ type: "subscribe", id: sub.id,
-			collection: sub.collection, query: sub.query });
+			collection: sub.collection, query: sub.query,
+			patch: true });
 	}
 
 	removeSub(sub) {
@@ -623,10 +626,29 @@ class WsConn {
 			return;
 		const sub = m.id !== undefined ? this.c.subs.get(m.id) : null;
 		switch (m.type) {
-		case "result":
-			if (sub)
-				this.c._result(sub, m.seq, m.data);
+		case "result": {
+			if (!sub)
+				break;
+			let data = m.data;
+			if (Array.isArray(m.patch)) {
+				// Each element: an index into the last result,
+				// or a new entry.
+				if (!Array.isArray(sub.wsData) ||
+				    sub.wsSeq !== m.base) {
+					// Not the result it applies to: ask
+					// for the whole one again.
+					this.removeSub(sub);
+					this.addSub(sub);
+					break;
+				}
+				data = m.patch.map((x) => typeof x === "number" ?
+				    sub.wsData[x] : x);
+			}
+			sub.wsData = Array.isArray(data) ? data : [];
+			sub.wsSeq = m.seq;
+			this.c._result(sub, m.seq, data);
 			break;
+		}
 		case "error": {
 			// Older servers send only the message: a refused
 			// subscription is a 400, as over SSE.

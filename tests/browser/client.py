@@ -233,6 +233,55 @@ def store(ed, page):
     page.eval("c9.close()")
 
 
+def patches(ed, page):
+    """A change to one entry of a long result travels as a patch."""
+    for i in range(12):
+        ed.publish("Patch filler %d" % i, "patch-filler-%d" % i, "tech",
+                   "Some content " * 40, "An excerpt")
+    page.eval("""(() => {
+        window.f10 = [];
+        class Spy extends WebSocket {
+            constructor(u) {
+                super(u);
+                this.addEventListener("message", e => {
+                    const m = JSON.parse(e.data);
+                    if (m.id === "q" + c10.nextId_ && m.type === "result")
+                        window.f10.push({ bytes: e.data.length,
+                            patch: Array.isArray(m.patch) });
+                });
+            }
+        }
+        const real = window.WebSocket;
+        window.WebSocket = Spy;
+        const c = window.c10 = new sl.Client({ transport: "ws" });
+        c.nextId_ = c.nextId;
+        window.r10 = [];
+        c.subscribe("articles", { category: "tech", pageSize: 50 },
+            d => window.r10.push(d));
+        window.WebSocket = real;
+        return true; })()""")
+    page.wait("window.r10.length > 0", 5)
+    doc = lb.editor_mod.document_id("patch-filler-3")
+    ed.update(doc, title="Patch filler 3, edited")
+    check(page, "WebSocket: a one-entry change arrives",
+          "window.r10.length > 1 && window.r10[window.r10.length - 1]"
+          ".some(e => e.title === 'Patch filler 3, edited')")
+    frames = page.eval("window.f10")
+    ok(len(frames) >= 2 and frames[-1]["patch"] and
+       frames[-1]["bytes"] * 4 < frames[0]["bytes"],
+       "WebSocket: it travels as a patch, not the whole result (%s)" %
+       " -> ".join("%d B%s" % (f["bytes"], " patch" if f["patch"] else "")
+                   for f in frames or []), "frames %r" % frames)
+    same = page.eval("""(async () => {
+        const r = await sl.get("articles", { category: "tech",
+                                             pageSize: 50 });
+        const last = window.r10[window.r10.length - 1];
+        return JSON.stringify(r.data) === JSON.stringify(last);
+    })()""")
+    ok(same, "WebSocket: the patched result equals what REST answers")
+    page.eval("c10.close()")
+
+
 def token(push, page):
     push.stop()
     os.environ["STRAPI_LIVE_PUSH_TOKEN"] = TOKEN
@@ -289,7 +338,7 @@ def main(ed, push, browser):
     try:
         setup(page, BASE)
         for case in (sse_cases, ws_bad_query, resume, get_one, store,
-                     configure_keeps, token):
+                     patches, configure_keeps, token):
             try:
                 case(push if case is token else ed, page) \
                     if case is not get_one else case(page)
