@@ -33,25 +33,33 @@ def titles(cat):
 def main(ed, push, browser):
     ed.publish("First light", "first-light", "tech", "x", "x")
     ed.publish("Ops diary", "ops-diary", "ops", "x", "x")
-    page = browser.new_page(APP + "?base=" + os.environ["BASE"])
-    check(page, "useLiveQuery: the component shows the live result",
-          "%s.join() === 'First light'" % titles("tech"))
-    check(page, "useLiveQuery: status is live",
-          "document.getElementById('list-tech').dataset.state === 'live'")
-    ed.publish("Breaking", "breaking", "tech", "x", "x")
-    check(page, "useLiveQuery: a webhook re-renders the component",
-          "%s.join() === 'Breaking,First light'" % titles("tech"))
-    check(page, "useLiveQuery: a refused query gives error "
-          "(400 ValidationError), not loading for ever",
-          "document.getElementById('missing')?.textContent === "
-          "'400 ValidationError'")
-    check(page, "useLiveQuery: the other component is unaffected",
-          "%s.join() === 'Ops diary'" % titles("ops"))
-    page.eval("document.getElementById('toggle').click()")
-    ed.publish("Ops again", "ops-again", "ops", "x", "x")
-    check(page, "after an unmount the remaining query stays live",
-          "%s.join() === 'Ops again,Ops diary'" % titles("ops") +
-          " && !document.getElementById('list-tech')")
+    tech, ops = ["First light"], ["Ops diary"]
+    for transport in ("ws", "sse"):
+        page = browser.new_page(APP + "?base=" + os.environ["BASE"] +
+                                "&transport=" + transport)
+        how = " (%s)" % transport
+        check(page, "useLiveQuery: the component shows the live result" +
+              how, "%s.join() === %s" % (titles("tech"), lb.js(",".join(tech))))
+        check(page, "useLiveQuery: status is live" + how,
+              "document.getElementById('list-tech').dataset.state === "
+              "'live'")
+        tech.insert(0, "Breaking " + transport)
+        ed.publish(tech[0], "breaking-" + transport, "tech", "x", "x")
+        check(page, "useLiveQuery: a webhook re-renders the component" + how,
+              "%s.join() === %s" % (titles("tech"), lb.js(",".join(tech))))
+        check(page, "useLiveQuery: a refused query gives error "
+              "(400 ValidationError), not loading for ever" + how,
+              "document.getElementById('missing')?.textContent === "
+              "'400 ValidationError'")
+        check(page, "useLiveQuery: the other component is unaffected" + how,
+              "%s.join() === %s" % (titles("ops"), lb.js(",".join(ops))))
+        page.eval("document.getElementById('toggle').click()")
+        ops.insert(0, "Ops again " + transport)
+        ed.publish(ops[0], "ops-again-" + transport, "ops", "x", "x")
+        check(page, "after an unmount the remaining query stays live" + how,
+              "%s.join() === %s" % (titles("ops"), lb.js(",".join(ops))) +
+              " && !document.getElementById('list-tech')")
+        page.close()
 
 
 if __name__ == "__main__":

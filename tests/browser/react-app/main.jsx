@@ -1,14 +1,17 @@
 // A React app as a frontend developer writes it with the installed
 // package: useLiveQuery for a list, a missing query beside it, and the
 // shared client's status. ?base=<strapi-live origin> says where the
-// server is (the app is served from another origin).
+// server is (the app is served from another origin); ?transport=sse
+// forces Server-Sent Events.
 import React, { useState } from "react";
 import { createRoot } from "react-dom/client";
 import { configure } from "strapi-live-client";
 import { useLiveQuery } from "strapi-live-client/react";
 
-const base = new URLSearchParams(location.search).get("base");
-configure({ api: base + "/api/", live: base + "/live/" });
+const params = new URLSearchParams(location.search);
+const base = params.get("base");
+configure({ api: base + "/api/", live: base + "/live/",
+	transport: params.get("transport") || "auto" });
 
 function Articles({ category }) {
 	const { loading, data, error, status } = useLiveQuery("articles",
