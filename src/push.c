@@ -20,6 +20,7 @@
 #include "now.h"
 #include "push.h"
 #include "push_int.h"
+#include "push_patch.h"
 #include "push_wsmsg.h"
 #include "render.h"
 #include "sse.h"
@@ -639,7 +640,31 @@ query_free(struct push *p, struct push_query *q)
 	buf_clear(&q->data);
 	push_msg_unref(q->sse);
 	push_msg_unref(q->ws);
+	push_msg_unref(q->ws_patch);
 	free(q);
+}
+
+/*
+ * The new result d (at seq) as a patch of the last one, for subscribers
+ * that ask for patches: NULL when no entry is kept or it is not smaller.
+ */
+static struct push_msg *
+patch_msg(const struct push_query *q, const struct buf *d, uint64_t seq)
+{
+	struct push_msg *msg = NULL;
+	struct buf m;
+
+	buf_init(&m);
+	buf_printf(&m,
+	    "\"seq\":%" PRIu64 ",\"base\":%" PRIu64 ",\"patch\":", seq, q->seq);
+	if (push_patch_build(q->data.data, q->data.len, d->data, d->len, &m) ==
+	    0) {
+		buf_addc(&m, '}');
+		if (m.len < d->len)
+			msg = push_msg_new(m.data, m.len);
+	}
+	buf_clear(&m);
+	return msg;
 }
 
 /*
@@ -676,6 +701,9 @@ query_compute(struct push *p, struct push_query *q)
 		buf_clear(&d);
 		return 0;
 	}
+	push_msg_unref(q->ws_patch);
+	q->ws_patch = q->sse != NULL ? patch_msg(q, &d, seq) : NULL;
+	q->base_seq = q->seq;
 	buf_clear(&q->data);
 	q->data = d;
 	q->seq = seq;
@@ -699,14 +727,23 @@ sub_send(struct push *p, struct push_sub *s)
 {
 	struct push_query *q = s->query;
 	struct push_client *c = s->client;
+	struct push_msg *m = s->prefix != NULL ? q->ws : q->sse;
+	unsigned i;
 
 	if (c->closing || c->dead)
 		return 0;
-	if (push_client_enqueue(p, c, s->prefix,
-	        s->prefix != NULL ? q->ws : q->sse, s) == -1) {
+	/* A patch only on the result it applies to, and never coalesced. */
+	if (s->patch && q->ws_patch != NULL && s->sent_seq == q->base_seq) {
+		m = q->ws_patch;
+		for (i = 0; i < c->qlen; i++)
+			if (c->q[(c->qhead + i) % c->qcap].tag == s)
+				m = q->ws;
+	}
+	if (push_client_enqueue(p, c, s->prefix, m, s) == -1) {
 		push_client_close(p, c, "slow consumer: queue full");
 		return -1;
 	}
+	s->sent_seq = q->seq;
 	return 0;
 }
 
@@ -947,9 +984,9 @@ rolled_back(struct push *p)
 	uint64_t last;
 
 	log_warnx("replication rolled this site's store back; reopening it "
-		  "and resetting every stream");
-	if (store_reopen(p->store) == -1 || store_last_seq(p->store, &last) ==
-	    -1)
+	          "and resetting every stream");
+	if (store_reopen(p->store) == -1 ||
+	    store_last_seq(p->store, &last) == -1)
 		fatalx("cannot reopen the store after a rollback");
 	buf_init(&b);
 	for (c = p->raw; c != NULL; c = c->rnext) {

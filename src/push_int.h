@@ -46,6 +46,8 @@ struct push_sub {
 	struct push_query *query;
 	char *id;                /* WebSocket subscription id, or NULL */
 	struct push_msg *prefix; /* {"type":"result","id":"…", or NULL */
+	int patch;               /* takes patches (WebSocket, asked for) */
+	uint64_t sent_seq;       /* seq of the last result queued to it */
 };
 
 /* A distinct reactive query, computed once per change for all. */
@@ -59,8 +61,10 @@ struct push_query {
 	struct subscription_spec spec;
 	struct buf data; /* last data array sent */
 	uint64_t seq;
-	struct push_msg *sse; /* event: result frame */
-	struct push_msg *ws;  /* "seq":N,"data":[…]} after a prefix */
+	struct push_msg *sse;      /* event: result frame */
+	struct push_msg *ws;       /* "seq":N,"data":[…]} after a prefix */
+	struct push_msg *ws_patch; /* "seq":N,"base":M,"patch":[…]}, or NULL */
+	uint64_t base_seq;         /* M: the result ws_patch applies to */
 	struct push_sub *subs;
 	size_t nsubs;
 	int dirty;

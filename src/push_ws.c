@@ -8,6 +8,7 @@
 
 #include <libwebsockets.h>
 
+#include "http.h"
 #include "log.h"
 #include "push_int.h"
 #include "push_wsmsg.h"
@@ -98,9 +99,10 @@ send_json(struct push *p, struct push_client *c, struct buf *b)
 	push_msg_unref(m);
 }
 
+/* An error message, with the status and Strapi error name REST would give. */
 static void
 send_error(struct push *p, struct push_client *c, const char *id,
-    const char *message)
+    unsigned status, const char *message)
 {
 	struct buf b;
 
@@ -110,7 +112,8 @@ send_error(struct push *p, struct push_client *c, const char *id,
 		buf_add_json_string(&b, id, strlen(id));
 	else
 		buf_adds(&b, "null");
-	buf_adds(&b, ",\"message\":");
+	buf_printf(&b, ",\"status\":%u,\"name\":\"%s\",\"message\":", status,
+	    http_status_name((int)status));
 	buf_add_json_string(&b, message, strlen(message));
 	buf_addc(&b, '}');
 	send_json(p, c, &b);
@@ -136,8 +139,8 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 	struct push_ws_req r;
 	struct push_sub *s;
 	const char *why = NULL;
+	int status = 400;
 	struct buf b;
-	int status;
 
 	if (push_ws_parse_message(p->conf, msg, len, &r, &why) == -1)
 		goto out;
@@ -145,12 +148,17 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 	case PUSH_WS_SUBSCRIBE:
 		if (find_sub(c, r.id) != NULL)
 			why = "subscription id already in use";
-		else if (c->nsubs >= p->max_subs)
+		else if (c->nsubs >= p->max_subs) {
 			why = "too many subscriptions on this connection";
-		else if (push_subscribe(p, c, &r.spec, r.id, &status, &why) ==
-		        NULL &&
-		    why == NULL)
-			why = "store unavailable, try again";
+			status = 429;
+		} else if ((s = push_subscribe(p, c, &r.spec, r.id, &status,
+		               &why)) == NULL) {
+			if (why == NULL) {
+				why = "store unavailable, try again";
+				status = 503;
+			}
+		} else
+			s->patch = r.patch;
 		break;
 	case PUSH_WS_UNSUBSCRIBE:
 		if ((s = find_sub(c, r.id)) == NULL) {
@@ -172,7 +180,8 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 	}
 out:
 	if (why != NULL)
-		send_error(p, c, r.id[0] != '\0' ? r.id : NULL, why);
+		send_error(p, c, r.id[0] != '\0' ? r.id : NULL, (unsigned)status,
+		    why);
 	push_ws_req_clear(&r);
 }
 

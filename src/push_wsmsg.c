@@ -68,6 +68,9 @@ parse_subscribe(const struct conf *conf, struct json_object *o,
 	}
 	if (subscription_spec_check(&r->spec, &why) == -1)
 		return why;
+	r->patch = json_object_object_get_ex(o, "patch", &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v);
 	return NULL;
 }
 

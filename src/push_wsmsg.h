@@ -21,6 +21,7 @@ struct push_ws_req {
 	enum push_ws_type type;
 	char id[PUSH_WSMSG_ID_MAX + 1];
 	struct subscription_spec spec;   /* SUBSCRIBE */
+	int patch;                       /* SUBSCRIBE: "patch":true */
 	const struct collection *filter; /* CHANGES: NULL for all */
 	int has_since;                   /* CHANGES */
 	uint64_t since;

@@ -31,8 +31,9 @@ subscription_spec_clear(struct subscription_spec *s)
 
 /*
  * Sets one query parameter: "category", "slug" or "pageSize" (also
- * "pagination[pageSize]"). Returns 0, or -1 with *why set when the key is
- * unknown or the value is not acceptable; the spec is then unchanged.
+ * "pagination[pageSize]", clamped to 1..100 as REST does). Returns 0, or
+ * -1 with *why set when the key is unknown or the value is not acceptable;
+ * the spec is then unchanged.
  */
 int
 subscription_spec_set(struct subscription_spec *s, const char *key,
@@ -65,12 +66,16 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 	}
 	if (strcmp(key, "pageSize") == 0 ||
 	    strcmp(key, "pagination[pageSize]") == 0) {
-		n = strtonum(value, 1, SUBSCRIPTION_MAX_PAGE_SIZE, &errstr);
+		/* As REST's pagination[pageSize]: clamped to 1..100. */
+		n = strtonum(value, -(1LL << 40), 1LL << 40, &errstr);
 		if (errstr != NULL) {
-			*why = "pageSize: must be 1 to 100";
+			*why = "pageSize: must be an integer";
 			return -1;
 		}
-		s->page_size = (uint64_t)n;
+		s->page_size = n < 1 ? 1
+		    : n > SUBSCRIPTION_MAX_PAGE_SIZE
+		    ? SUBSCRIPTION_MAX_PAGE_SIZE
+		    : (uint64_t)n;
 		return 0;
 	}
 	if (strcmp(key, "locale") == 0) {

@@ -57,8 +57,18 @@ export interface ResultInfo {
 export type Unsubscribe = () => void;
 
 export interface SubscribeOptions {
-	/** Called when the server refuses the query (unknown collection, bad filter). */
+	/**
+	 * Called when the server refuses the query (unknown collection, bad
+	 * filter: status 400, errorName "ValidationError"; no or a wrong
+	 * token: 401). The subscription then ends, alone, and is not retried.
+	 */
 	onError?: (error: StrapiLiveError) => void;
+	/**
+	 * The sequence number of what the page already shows (a REST
+	 * answer's meta.seq): results at or before it are not delivered, the
+	 * first one delivered holds every change made after it.
+	 */
+	since?: number;
 }
 
 /** A raw change from the change log. */
@@ -113,9 +123,15 @@ export type ConnectionState =
 	| "reconnecting";
 
 export interface Status {
+	/** "live" only while every stream the client needs is open. */
 	state: ConnectionState;
 	transport: "ws" | "sse" | null;
+	/** Reconnection attempts since the last time it was live. */
 	attempt: number;
+	/**
+	 * The newest change sequence number this client has seen (a result,
+	 * a change, or a get() answer); current when status() is called.
+	 */
 	seq: number;
 }
 
@@ -126,10 +142,26 @@ export interface ClientOptions {
 	live?: string;
 	/** "auto" (WebSocket, SSE fallback), "ws" or "sse". */
 	transport?: "auto" | "ws" | "sse";
+	/** The sidecar's push_token, sent as ?token= on every live request. */
+	token?: string;
 }
 
+/** Keys of get() besides the filters. */
+export interface GetQuery {
+	page?: number;
+	cursor?: string;
+	sort?: "publishedAt:desc" | "publishedAt:asc";
+	locale?: string;
+	/** Only these fields (id and documentId always). */
+	fields?: string[];
+}
+
+/** The same on every transport and on get(): Strapi's error fields. */
 export class StrapiLiveError extends Error {
+	/** HTTP status (400, 401, 404, ...). */
 	status?: number;
+	/** Strapi's error name ("ValidationError", "UnauthorizedError", ...;
+	 * "UnsupportedEnvironment" / "ConfigurationError" from the client). */
 	errorName?: string;
 	details?: unknown;
 }
@@ -149,7 +181,7 @@ export class Client {
 	): Unsubscribe;
 	get<C extends CollectionName>(
 		collection: C,
-		query: QueryOf<C> & { page?: number; cursor?: string },
+		query: QueryOf<C> & GetQuery,
 		init?: RequestInit
 	): Promise<ListResponse<EntryOf<C>>>;
 	get<C extends CollectionName>(
@@ -157,11 +189,23 @@ export class Client {
 		query: { documentId: string },
 		init?: RequestInit
 	): Promise<SingleResponse<EntryOf<C>>>;
+	getOne<C extends CollectionName>(
+		collection: C,
+		key: { slug: string } | { documentId: string },
+		query?: Pick<GetQuery, "fields" | "locale">,
+		init?: RequestInit
+	): Promise<SingleResponse<EntryOf<C>>>;
 	onStatus(fn: (status: Status) => void): Unsubscribe;
 	status(): Status;
+	/** New options; subscriptions and listeners are kept and reconnect. */
+	reconfigure(options: ClientOptions): void;
 	close(): void;
 }
 
+/**
+ * Options of the shared client. Called after subscriptions exist, it keeps
+ * them: they reconnect with the new options.
+ */
 export function configure(options: ClientOptions): void;
 export function client(): Client;
 
@@ -186,12 +230,20 @@ export function changes<C extends CollectionName>(
 /** One-off fetch from the query endpoint. */
 export function get<C extends CollectionName>(
 	collection: C,
-	query?: QueryOf<C> & { page?: number; cursor?: string },
+	query?: QueryOf<C> & GetQuery,
 	init?: RequestInit
 ): Promise<ListResponse<EntryOf<C>>>;
 export function get<C extends CollectionName>(
 	collection: C,
 	query: { documentId: string },
+	init?: RequestInit
+): Promise<SingleResponse<EntryOf<C>>>;
+
+/** One entry by slug or documentId (404: throws, status 404). */
+export function getOne<C extends CollectionName>(
+	collection: C,
+	key: { slug: string } | { documentId: string },
+	query?: Pick<GetQuery, "fields" | "locale">,
 	init?: RequestInit
 ): Promise<SingleResponse<EntryOf<C>>>;
 

@@ -1,7 +1,10 @@
 // strapi-live.js: browser client for strapi-live (ES module, no dependencies)
 //
-//   import { subscribe } from "/strapi-live.js";
+//   import { subscribe } from "https://<host>/strapi-live/strapi-live.js";
 //   const stop = subscribe("articles", { category: "tech" }, (list) => render(list));
+//
+// (or `npm install strapi-live-client-<version>.tgz` and
+// `import { subscribe } from "strapi-live-client"`; see docs/client.md.)
 //
 // Live queries travel over one WebSocket per page (GET <live>/ws). When the
 // WebSocket cannot be opened (blocked by a proxy, refused, or not open within
@@ -12,21 +15,54 @@
 // answers with the current result, so nothing is missed) and the raw stream
 // resumes from the last sequence number seen. A "reset" (the resume point was
 // trimmed from the server's log) makes every query refetch and tells raw-stream
-// listeners to refetch what they keep.
+// listeners to refetch what they keep. A query the server refuses (a 4xx)
+// fails alone, through its onError, and is not retried.
 
 const WS_OPEN_TIMEOUT_MS = 4000;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 15000;
 const IDLE_CLOSE_MS = 1000;
 
+// Outside a page (Node, a worker without location) there is no default:
+// the URLs must be given, else the client says so (see needBase).
 function defaultBase(path) {
-	if (typeof location === "undefined")
-		return "http://127.0.0.1" + path;
+	if (typeof location === "undefined" || !location.href)
+		return null;
 	return new URL(path, location.href).href;
 }
 
 function withSlash(u) {
-	return u.endsWith("/") ? u : u + "/";
+	if (u === null || u === undefined)
+		return null;
+	u = String(u);
+	const q = u.indexOf("?");
+	const path = q < 0 ? u : u.slice(0, q);
+	const rest = q < 0 ? "" : u.slice(q);
+	return (path.endsWith("/") ? path : path + "/") + rest;
+}
+
+function needBase(url, what) {
+	if (url === null)
+		throw new StrapiLiveError("strapi-live: no " + what + " URL " +
+		    "outside a browser page: configure({ api, live }) with " +
+		    "absolute URLs", undefined, "ConfigurationError");
+	return url;
+}
+
+// An endpoint of the push sidecar: the live base's path + name, with the
+// base's own query string kept (a token given there travels with every
+// request) and the client's token added.
+function liveURL(c, name, params) {
+	const base = new URL(needBase(c.live, "live"));
+	const u = new URL(name, base.href);
+	u.search = "";
+	for (const [k, v] of base.searchParams)
+		u.searchParams.set(k, v);
+	for (const [k, v] of params || [])
+		u.searchParams.set(k, v);
+	if (c.token)
+		u.searchParams.set("token", c.token);
+	return u;
 }
 
 // Query parameters of the push protocol and of the query endpoint.
@@ -49,8 +85,11 @@ function restParams(query) {
 			continue;
 		if (k === "pageSize" || k === "page")
 			p.set(`pagination[${k}]`, String(v));
-		else if (k === "cursor" || k === "sort")
+		else if (k === "cursor" || k === "sort" || k === "locale")
 			p.set(k, String(v));
+		else if (k === "fields")
+			[].concat(v).forEach((f, i) =>
+			    p.set(`fields[${i}]`, String(f)));
 		else
 			p.set(`filters[${k}][$eq]`, String(v));
 	}
@@ -74,11 +113,23 @@ export class StrapiLiveError extends Error {
 	}
 }
 
+// Strapi's error envelope {error: {status, name, message, details}} (the
+// query endpoint's and the sidecar's) as a StrapiLiveError.
+function errorFrom(body, status, fallback) {
+	const e = (body && body.error) || {};
+	return new StrapiLiveError(e.message || fallback || "HTTP " + status,
+	    e.status || status, e.name, e.details);
+}
+
+// Whether the runtime has what a transport needs.
+function transportAvailable(transport) {
+	const ws = typeof WebSocket !== "undefined";
+	const sse = typeof EventSource !== "undefined";
+	return transport === "ws" ? ws : transport === "sse" ? sse : ws || sse;
+}
+
 export class Client {
 	constructor(options = {}) {
-		this.api = withSlash(options.api || defaultBase("/api/"));
-		this.live = withSlash(options.live || defaultBase("/live/"));
-		this.transport = options.transport || "auto"; // auto | ws | sse
 		this.subs = new Map(); // id -> subscription
 		this.listeners = new Set(); // raw change listeners
 		this.statusFns = new Set();
@@ -90,26 +141,53 @@ export class Client {
 		this.wsEverOpened = false;
 		this.wsFailed = false;
 		this.lastSeq = 0; // highest sequence seen on any message
-		this.state = { state: "idle", transport: null, attempt: 0 };
+		this.state = { state: "idle", transport: null, attempt: 0, seq: 0 };
+		this._apply(options);
 		if (typeof window !== "undefined" && window.addEventListener)
 			window.addEventListener("online", () => this._retryNow());
 	}
 
+	_apply(options) {
+		this.api = withSlash(options.api || defaultBase("/api/"));
+		this.live = withSlash(options.live || defaultBase("/live/"));
+		this.transport = options.transport || "auto"; // auto | ws | sse
+		this.token = options.token || null; // push_token of the sidecar
+	}
+
 	// ---- public API -------------------------------------------------
 
+	// New options for a client in use: its subscriptions and change
+	// listeners are kept, and reconnected with the new options.
+	reconfigure(options = {}) {
+		this._teardown();
+		this._apply(options);
+		this.attempt = 0;
+		this.wsEverOpened = false;
+		this.wsFailed = false;
+		if (this.subs.size > 0 || this.listeners.size > 0)
+			this._connect();
+		else
+			this._setState("idle", null);
+	}
+
 	subscribe(collection, query, onResult, opts = {}) {
+		this._check("subscribe", collection, onResult, "onResult");
+		const since = opts && opts.since !== undefined &&
+		    opts.since !== null ? Number(opts.since) : null;
 		const sub = {
 			id: "q" + this.nextId++,
 			collection,
 			query: { ...(query || {}) },
 			onResult,
-			onError: opts.onError,
+			onError: opts && opts.onError,
+			// A result at or before `since` is what the caller
+			// already shows: it is not delivered.
+			since: Number.isFinite(since) ? since : null,
 			seq: -1,
-			es: null,
 		};
 		this.subs.set(sub.id, sub);
 		this._need();
-		if (this.conn && this.conn.open)
+		if (this.conn)
 			this.conn.addSub(sub);
 		return () => {
 			if (!this.subs.has(sub.id))
@@ -122,12 +200,14 @@ export class Client {
 	}
 
 	changes(collection, onChange, opts = {}) {
+		this._check("changes", collection, onChange, "onChange");
 		const l = {
 			collection,
 			onChange,
 			onReset: opts.onReset,
 			onError: opts.onError,
-			since: opts.since === undefined ? null : Number(opts.since),
+			since: opts.since === undefined || opts.since === null ?
+			    null : Number(opts.since),
 		};
 		this.listeners.add(l);
 		const start = async () => {
@@ -146,7 +226,7 @@ export class Client {
 			if (!this.listeners.has(l))
 				return;
 			this._need();
-			if (this.conn && this.conn.open)
+			if (this.conn)
 				this.conn.addListener(l);
 		};
 		start();
@@ -159,18 +239,39 @@ export class Client {
 		};
 	}
 
+	// A list: GET <api>/<collection>?filters...; with documentId, one
+	// entry. Query keys: category, slug (filters), page, pageSize, cursor,
+	// sort, locale, fields (an array), documentId.
 	async get(collection, query = {}, init = {}) {
-		let url;
-		const q = { ...query };
+		const q = { ...(query || {}) };
+		let url = needBase(this.api, "api") +
+		    encodeURIComponent(collection);
 		if (q.documentId) {
-			url = this.api + encodeURIComponent(collection) + "/" +
-			    encodeURIComponent(q.documentId);
-		} else {
-			url = this.api + encodeURIComponent(collection);
-			const p = restParams(q).toString();
-			if (p)
-				url += "?" + p;
+			url += "/" + encodeURIComponent(q.documentId);
+			delete q.documentId;
 		}
+		return this._fetch(url, q, init);
+	}
+
+	// One entry by slug ({slug}) or by documentId ({documentId}); query
+	// takes fields and locale. A missing entry throws (status 404).
+	async getOne(collection, key, query = {}, init = {}) {
+		let url = needBase(this.api, "api") +
+		    encodeURIComponent(collection) + "/";
+		if (key && key.slug)
+			url += "slug/" + encodeURIComponent(key.slug);
+		else if (key && key.documentId)
+			url += encodeURIComponent(key.documentId);
+		else
+			throw new TypeError("strapi-live: getOne(collection, " +
+			    "{ slug } or { documentId }, query)");
+		return this._fetch(url, { ...(query || {}) }, init);
+	}
+
+	async _fetch(url, q, init) {
+		const p = restParams(q).toString();
+		if (p)
+			url += "?" + p;
 		const r = await fetch(url, {
 			headers: { Accept: "application/json" },
 			...init,
@@ -181,25 +282,26 @@ export class Client {
 		} catch (e) {
 			body = null;
 		}
-		if (!r.ok) {
-			const err = (body && body.error) || {};
-			throw new StrapiLiveError(err.message || r.statusText,
-			    r.status, err.name, err.details);
-		}
+		if (!r.ok)
+			throw errorFrom(body, r.status, r.statusText);
 		const seq = Number(r.headers.get("X-Strapi-Live-Seq"));
 		if (body && body.meta && body.meta.seq === undefined && seq)
 			body.meta.seq = seq;
+		if (body && body.meta && Number.isFinite(Number(body.meta.seq)))
+			this._seen(Number(body.meta.seq));
 		return body;
 	}
 
 	onStatus(fn) {
 		this.statusFns.add(fn);
-		fn({ ...this.state });
+		fn(this.status());
 		return () => this.statusFns.delete(fn);
 	}
 
+	// The connection state; seq is the newest change sequence this client
+	// has seen (a result, a change, or an answer of get()).
 	status() {
-		return { ...this.state };
+		return { ...this.state, seq: this.lastSeq };
 	}
 
 	close() {
@@ -211,12 +313,34 @@ export class Client {
 
 	// ---- connection management ------------------------------------
 
+	// Arguments of subscribe()/changes(), and a runtime that can stream.
+	_check(what, collection, fn, fnName) {
+		if (typeof collection !== "string" || collection === "")
+			throw new TypeError(`strapi-live: ${what}(collection, ` +
+			    `...): collection must be a collection name such ` +
+			    `as "articles"`);
+		if (typeof fn !== "function")
+			throw new TypeError(`strapi-live: ${what}(): ` +
+			    `${fnName} must be a function`);
+		if (!transportAvailable(this.transport))
+			throw new StrapiLiveError(`strapi-live: ${what}() needs ` +
+			    `WebSocket or EventSource, which this runtime does ` +
+			    `not have (a server-side render, Node): fetch with ` +
+			    `get() there, and subscribe in the browser`,
+			    undefined, "UnsupportedEnvironment");
+		needBase(this.live, "live");
+	}
+
 	_setState(state, transport) {
+		if (this.state.state === state &&
+		    this.state.transport === transport &&
+		    this.state.attempt === this.attempt)
+			return;
 		this.state = { state, transport, attempt: this.attempt,
 			seq: this.lastSeq };
 		for (const fn of this.statusFns) {
 			try {
-				fn({ ...this.state });
+				fn(this.status());
 			} catch (e) {
 				console.error(e);
 			}
@@ -259,6 +383,8 @@ export class Client {
 			return true;
 		if (this.transport === "sse" || typeof WebSocket === "undefined")
 			return false;
+		if (typeof EventSource === "undefined")
+			return true;
 		return this.wsEverOpened || !this.wsFailed;
 	}
 
@@ -290,7 +416,8 @@ export class Client {
 		this.conn = null;
 		conn.close();
 		if (conn instanceof WsConn && beforeOpen && !this.wsEverOpened &&
-		    this.transport === "auto") {
+		    this.transport === "auto" &&
+		    typeof EventSource !== "undefined") {
 			// The WebSocket never got through: try SSE at once.
 			this.wsFailed = true;
 			this._connect();
@@ -330,6 +457,8 @@ export class Client {
 		this._seen(seq);
 		if (Number.isFinite(seq) && seq < sub.seq)
 			return; // older than what was shown
+		if (Number.isFinite(seq) && sub.since !== null && seq <= sub.since)
+			return; // what the caller had at `since`
 		sub.seq = Number.isFinite(seq) ? seq : sub.seq;
 		try {
 			sub.onResult(Array.isArray(data) ? data : [],
@@ -339,12 +468,35 @@ export class Client {
 		}
 	}
 
-	_subError(sub, message) {
-		const err = new StrapiLiveError(message || "subscription error");
-		if (sub && sub.onError)
-			sub.onError(err);
-		else
-			console.error("strapi-live:", err.message);
+	// The server refused the subscription: it ends (it is not retried),
+	// and only its onError hears of it.
+	_subError(sub, err) {
+		if (!this.subs.delete(sub.id))
+			return;
+		if (this.conn)
+			this.conn.dropSub(sub);
+		this._report(sub.onError, err);
+		this._maybeIdle();
+	}
+
+	// The raw change stream was refused: its listeners end.
+	_listenError(err) {
+		const ls = [...this.listeners];
+		this.listeners.clear();
+		for (const l of ls)
+			this._report(l.onError, err);
+		this._maybeIdle();
+	}
+
+	_report(onError, err) {
+		try {
+			if (onError)
+				onError(err);
+			else
+				console.error("strapi-live:", err.message);
+		} catch (e) {
+			console.error(e);
+		}
 	}
 
 	_change(ch) {
@@ -397,9 +549,10 @@ class WsConn {
 	}
 
 	start() {
-		const u = new URL("ws", this.c.live);
-		u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+		let u;
 		try {
+			u = liveURL(this.c, "ws");
+			u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
 			this.ws = new WebSocket(u.href);
 		} catch (e) {
 			queueMicrotask(() => this.c._failed(this, true));
@@ -427,14 +580,20 @@ class WsConn {
 			this.ws.send(JSON.stringify(msg));
 	}
 
+	// Sent now when open; else onopen sends every subscription. A
+	// changed result may come as a patch of the last one (servers that
+	// do not know patches send whole results).
 	addSub(sub) {
 		this._send({ type: "subscribe", id: sub.id,
-			collection: sub.collection, query: sub.query });
+			collection: sub.collection, query: sub.query,
+			patch: true });
 	}
 
 	removeSub(sub) {
 		this._send({ type: "unsubscribe", id: sub.id });
 	}
+
+	dropSub() {} // refused: the server holds nothing for it
 
 	_changes() {
 		let since = null;
@@ -467,16 +626,47 @@ class WsConn {
 			return;
 		const sub = m.id !== undefined ? this.c.subs.get(m.id) : null;
 		switch (m.type) {
-		case "result":
-			if (sub)
-				this.c._result(sub, m.seq, m.data);
+		case "result": {
+			if (!sub)
+				break;
+			let data = m.data;
+			if (Array.isArray(m.patch)) {
+				// Each element: an index into the last result,
+				// or a new entry.
+				if (!Array.isArray(sub.wsData) ||
+				    sub.wsSeq !== m.base) {
+					// Not the result it applies to: ask
+					// for the whole one again.
+					this.removeSub(sub);
+					this.addSub(sub);
+					break;
+				}
+				data = m.patch.map((x) => typeof x === "number" ?
+				    sub.wsData[x] : x);
+			}
+			sub.wsData = Array.isArray(data) ? data : [];
+			sub.wsSeq = m.seq;
+			this.c._result(sub, m.seq, data);
 			break;
-		case "error":
-			if (sub)
-				this.c._subError(sub, m.message);
+		}
+		case "error": {
+			// Older servers send only the message: a refused
+			// subscription is a 400, as over SSE.
+			const err = new StrapiLiveError(
+			    m.message || "subscription error", m.status || 400,
+			    m.name || "ValidationError", m.details);
+			if (sub && err.status >= 500) // the store: ask again
+				setTimeout(() => {
+					if (this.c.subs.has(sub.id) &&
+					    this.c.conn === this)
+						this.addSub(sub);
+				}, backoffDelay(1));
+			else if (sub)
+				this.c._subError(sub, err);
 			else
-				console.error("strapi-live:", m.message);
+				console.error("strapi-live:", err.message);
 			break;
+		}
 		case "reset":
 			this.c._reset(m.seq);
 			break;
@@ -505,16 +695,20 @@ class WsConn {
 }
 
 // Server-Sent Events: one EventSource per live query, one for raw changes.
-// EventSource's own reconnection is not used: on any error the whole
-// connection is closed and the client's backoff takes over, so that every
-// stream resumes from the sequence the client has actually seen.
+// Each stream starts as soon as it is asked for, and the state is "live"
+// only while every stream is open. A stream the server refuses (EventSource
+// closes for good) is asked again with fetch() for its status: a 4xx fails
+// that subscription alone (its onError gets the server's status and error
+// name) and is not retried; anything else is a lost connection. EventSource's
+// own reconnection is not used: on a lost stream the whole connection is
+// closed and the client's backoff takes over, so that every stream resumes
+// from the sequence the client has actually seen.
 class SseConn {
 	constructor(client) {
 		this.c = client;
 		this.kind = "sse";
 		this.open = false;
-		this.sources = new Map(); // sub id or "changes" -> EventSource
-		this.pending = 0;
+		this.sources = new Map(); // sub id or "changes" -> stream
 		this.closed = false;
 	}
 
@@ -522,31 +716,54 @@ class SseConn {
 		for (const sub of this.c.subs.values())
 			this.addSub(sub);
 		this._changes();
-		if (this.sources.size === 0) {
-			// Only raw listeners still waiting for their start.
-			this.open = true;
-			this.c._opened(this);
-		}
+		this._state();
 	}
 
-	_watch(key, url, handlers) {
+	// Tells the client what is connected.
+	_state() {
+		if (this.closed)
+			return;
+		let pending = 0;
+		for (const s of this.sources.values())
+			if (!s.open)
+				pending++;
+		if (this.sources.size > 0 && pending === 0) {
+			this.open = true;
+			this.c._opened(this);
+		} else if (this.sources.size === 0 && this.c.subs.size === 0 &&
+		    this.c.listeners.size === 0)
+			this.c._setState("idle", null);
+		else
+			this.c._setState(this.c.attempt === 0 ? "connecting" :
+			    "reconnecting", "sse");
+	}
+
+	_watch(key, url, handlers, onRefused) {
 		let es;
 		try {
-			es = new EventSource(url);
+			es = new EventSource(url.href);
 		} catch (e) {
 			queueMicrotask(() => this.c._failed(this, true));
 			return;
 		}
-		this.sources.set(key, es);
+		const s = { es, url, open: false };
+		this.sources.set(key, s);
 		es.onopen = () => {
-			if (!this.open) {
-				this.open = true;
-				this.c._opened(this);
-			}
+			if (this.sources.get(key) !== s)
+				return;
+			s.open = true;
+			this._state();
 		};
 		es.onerror = () => {
-			if (!this.closed)
+			if (this.closed || this.sources.get(key) !== s)
+				return;
+			if (es.readyState === 2) { // CLOSED: refused
+				es.close();
+				s.open = false;
+				this._refused(key, s, onRefused);
+			} else {
 				this.c._failed(this, !this.open);
+			}
 		};
 		for (const [ev, fn] of Object.entries(handlers))
 			es.addEventListener(ev, (e) => {
@@ -560,20 +777,64 @@ class SseConn {
 			});
 	}
 
-	addSub(sub) {
-		if (this.sources.has(sub.id))
+	// Why the server refused a stream: its answer, asked again.
+	async _refused(key, s, onRefused) {
+		const ac = typeof AbortController !== "undefined" ?
+		    new AbortController() : null;
+		let err = null;
+		try {
+			const r = await fetch(s.url.href, {
+				headers: { Accept: "text/event-stream" },
+				signal: ac ? ac.signal : undefined,
+			});
+			if (r.status >= 400 && r.status < 500 && r.status !== 408 &&
+			    r.status !== 429) {
+				let body = null;
+				try {
+					body = await r.json();
+				} catch (e) {
+					body = null;
+				}
+				err = errorFrom(body, r.status, r.statusText);
+			}
+		} catch (e) {
+			err = null; // unreachable: a lost connection
+		}
+		if (ac)
+			ac.abort();
+		if (this.closed || this.sources.get(key) !== s)
 			return;
-		const p = liveParams(sub.collection, sub.query);
-		this._watch(sub.id, this.c.live + "query?" + p, {
+		if (err === null) {
+			this.c._failed(this, !this.open);
+			return;
+		}
+		this.sources.delete(key);
+		onRefused(err);
+		this._state();
+	}
+
+	addSub(sub) {
+		if (this.sources.has(sub.id) || this.closed)
+			return;
+		const url = liveURL(this.c, "query",
+		    liveParams(sub.collection, sub.query));
+		this._watch(sub.id, url, {
 			result: (d) => this.c._result(sub, d.seq, d.data),
-			error: (d) => this.c._subError(sub, d.message),
-		});
+			error: (d) => this.c._subError(sub, errorFrom(d, 400,
+			    d && d.message)),
+		}, (err) => this.c._subError(sub, err));
+		this._state();
 	}
 
 	removeSub(sub) {
-		const es = this.sources.get(sub.id);
-		if (es) {
-			es.close();
+		this.dropSub(sub);
+		this._state();
+	}
+
+	dropSub(sub) {
+		const s = this.sources.get(sub.id);
+		if (s) {
+			s.es.close();
 			this.sources.delete(sub.id);
 		}
 	}
@@ -586,7 +847,7 @@ class SseConn {
 		const old = this.sources.get("changes");
 		if (since === null) {
 			if (old) {
-				old.close();
+				old.es.close();
 				this.sources.delete("changes");
 			}
 			return;
@@ -595,38 +856,40 @@ class SseConn {
 		    this.changesSince <= since)
 			return;
 		if (old)
-			old.close();
+			old.es.close();
 		this.changesSince = since;
 		const raw = (d) => this.c._change(d);
-		this._watch("changes", this.c.live + "events?lastEventId=" + since,
-		    {
-			    upsert: raw,
-			    remove: raw,
-			    change: raw,
-			    reset: (d) => this.c._reset(d && d.seq),
-		    });
+		this._watch("changes", liveURL(this.c, "events",
+		    [["lastEventId", String(since)]]), {
+			upsert: raw,
+			remove: raw,
+			change: raw,
+			reset: (d) => this.c._reset(d && d.seq),
+		}, (err) => this.c._listenError(err));
 	}
 
 	addListener() {
 		this._changes();
+		this._state();
 	}
 
 	removeListener() {
 		if (this.c.listeners.size === 0)
 			this._changes();
+		this._state();
 	}
 
 	refetch() {
 		for (const sub of this.c.subs.values()) {
-			this.removeSub(sub);
+			this.dropSub(sub);
 			this.addSub(sub);
 		}
 	}
 
 	close() {
 		this.closed = true;
-		for (const es of this.sources.values())
-			es.close();
+		for (const s of this.sources.values())
+			s.es.close();
 		this.sources.clear();
 		this.open = false;
 	}
@@ -635,14 +898,13 @@ class SseConn {
 let defaultClient = null;
 let defaultOptions = {};
 
-// Sets the options of the page's shared client: { api, live, transport }.
-// Call it before the first subscribe (a later call starts a new client).
+// Sets the options of the page's shared client: { api, live, transport,
+// token }. Called after subscriptions exist, it keeps them: they reconnect
+// with the new options.
 export function configure(options) {
 	defaultOptions = { ...options };
-	if (defaultClient !== null) {
-		defaultClient.close();
-		defaultClient = null;
-	}
+	if (defaultClient !== null)
+		defaultClient.reconfigure(defaultOptions);
 }
 
 export function client() {
@@ -661,6 +923,10 @@ export function changes(collection, onChange, opts) {
 
 export function get(collection, query, init) {
 	return client().get(collection, query, init);
+}
+
+export function getOne(collection, key, query, init) {
+	return client().getOne(collection, key, query, init);
 }
 
 export function onStatus(fn) {

@@ -103,6 +103,28 @@ def js(s):
     return json.dumps(s)
 
 
+def run_tap(body):
+    """The browser scripts' frame: body(ed, push, browser) with the
+    sidecar started and a browser open, both closed after; an exception
+    is a failed test. Prints the TAP plan; returns the exit status."""
+    ed = editor_mod.Editor(os.environ["WEBHOOK"], os.environ["SECRET"])
+    push = Push()
+    browser = None
+    try:
+        try:
+            push.start()
+            browser = cdp.Browser()
+            body(ed, push, browser)
+        finally:
+            if browser is not None:
+                browser.close()
+            push.stop()
+    except Exception as e:  # noqa: BLE001
+        ok(False, "test aborted: %s" % e)
+    print("1..%d" % n)
+    return 1 if failed else 0
+
+
 def titles(page):
     return page.eval("[...document.querySelectorAll('#list li.article "
                      ".title')].map(e => e.textContent)")

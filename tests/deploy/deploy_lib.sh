@@ -202,3 +202,10 @@ trap fcgi_cleanup EXIT
 fcgi_ports_sub() {
 	echo "-e s/9101/$P_WEBHOOK/g -e s/9102/$P_QUERY/g -e s/9103/$P_EVENTS/g"
 }
+
+# client_cors URL: the Access-Control-Allow-Origin a page of another origin
+# gets with the browser client at URL (empty when none).
+client_cors() {
+	curl -s -o /dev/null -D - -H 'Origin: http://other-origin.example' "$1" |
+	    tr -d '\r' | sed -n 's/^[Aa]ccess-[Cc]ontrol-[Aa]llow-[Oo]rigin: *//p'
+}

@@ -53,5 +53,7 @@ grep -q 'hello-strapi-five' "$T/ws.out"
 ok $? "the result holds the stored entry"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$base/strapi-live/strapi-live.js")" 200 \
     "the installed browser client is served"
+is "$(client_cors "$base/strapi-live/strapi-live.js")" "*" \
+    "a page of another origin may import it (Access-Control-Allow-Origin: *)"
 [ "$_tap_fail" = 0 ] || { deploy_logs; cat "$T/ws.out" | sed 's/^/# /'; }
 done_testing

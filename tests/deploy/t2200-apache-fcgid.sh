@@ -49,5 +49,7 @@ grep -q '"type": "result"' "$T/ws.out"
 ok $? "WebSocket through mod_proxy_wstunnel: a query result arrives"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$base/strapi-live/strapi-live.js")" 200 \
     "the installed browser client is served"
+is "$(client_cors "$base/strapi-live/strapi-live.js")" "*" \
+    "a page of another origin may import it (Access-Control-Allow-Origin: *)"
 [ "$_tap_fail" = 0 ] || { deploy_logs; sed 's/^/# /' "$T/ws.out"; }
 done_testing

@@ -4,14 +4,14 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"
-apache_requires proxy proxy_fcgi proxy_http proxy_wstunnel alias env
+apache_requires proxy proxy_fcgi proxy_http proxy_wstunnel alias env headers
 command -v spawn-fcgi >/dev/null 2>&1 || skip_all "spawn-fcgi not installed"
 deploy_install || { echo "Bail out! make install failed"; exit 1; }
 [ -x "$I_BIN/strapi-live-push" ] || skip_all "sidecar not built (--disable-push)"
 fcgi_spawn || { deploy_logs; echo "Bail out! spawn-fcgi failed"; exit 1; }
 # shellcheck disable=SC2046
 ex=$(deploy_example apache-proxy-fcgi.conf $(fcgi_ports_sub))
-apache_start "$ex" proxy proxy_fcgi proxy_http proxy_wstunnel alias env ||
+apache_start "$ex" proxy proxy_fcgi proxy_http proxy_wstunnel alias env headers ||
     { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
 push_start || { deploy_logs; echo "Bail out! sidecar did not start"; exit 1; }
 
@@ -37,5 +37,9 @@ print(json.dumps(w.recv(5)))
 PY
 grep -q 'hello-strapi-five' "$T/ws.out"
 ok $? "WebSocket through mod_proxy_wstunnel: the query result holds the entry"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$base/strapi-live/strapi-live.js")" 200 \
+    "the installed browser client is served"
+is "$(client_cors "$base/strapi-live/strapi-live.js")" "*" \
+    "a page of another origin may import it (Access-Control-Allow-Origin: *)"
 [ "$_tap_fail" = 0 ] || { deploy_logs; sed 's/^/# /' "$T/ws.out"; }
 done_testing

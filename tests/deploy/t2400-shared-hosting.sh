@@ -5,7 +5,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"
-apache_requires cgid rewrite env alias
+apache_requires cgid rewrite env alias headers
 deploy_install || { echo "Bail out! make install failed"; exit 1; }
 
 # What the user uploads: the programs as .cgi, the .htaccess; no config
@@ -27,6 +27,8 @@ grep -q "$SECRET" "$SRV/htdocs/.htaccess"
 ok $((1 - $?)) "no secret in the document root: .htaccess names a config outside it"
 # A short stream, so that the reconnect below comes quickly.
 echo "SetEnv STRAPI_LIVE_EVENTS_DURATION 4" >>"$SRV/htdocs/.htaccess"
+# The browser client, uploaded beside the programs.
+cp "$I_DATA/www/strapi-live.js" "$SRV/htdocs/strapi-live/"
 [ "$RUNUSER" != "$(id -un)" ] && chown -R "$RUNUSER:$RUNGROUP" "$SRV/htdocs"
 cat >"$T/host.conf" <<CONF
 # The host's part: the override classes the example's comment names.
@@ -35,7 +37,7 @@ ScriptSock "$SRV/run/apache/cgid.sock"
 	AllowOverride FileInfo AuthConfig Options=ExecCGI,Indexes
 </Directory>
 CONF
-apache_start "$T/host.conf" cgid rewrite env alias ||
+apache_start "$T/host.conf" cgid rewrite env alias headers ||
     { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
 
 base=http://127.0.0.1:$PORT
@@ -61,5 +63,7 @@ is "$(curl -s -o /dev/null -w '%{http_code}' "$base/.htaccess")" 403 \
     ".htaccess is not served"
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
     --data '{}' "$base/strapi/webhook")" 401 "a delivery without the secret: 401"
+is "$(client_cors "$base/strapi-live/strapi-live.js")" "*" \
+    "the uploaded browser client may be imported from another origin"
 [ "$_tap_fail" = 0 ] || deploy_logs
 done_testing

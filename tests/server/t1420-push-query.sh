@@ -61,11 +61,17 @@ ok(runs, "metrics list query runs")
 
 for path, why in [("/live/query", "collection missing"),
                   ("/live/query?collection=nope", "unknown collection"),
-                  ("/live/query?collection=articles&pageSize=0", "pageSize 0"),
+                  ("/live/query?collection=articles&pageSize=ten",
+                   "pageSize not an integer"),
                   ("/live/query?collection=articles&slug=a&category=b",
                    "slug and category")]:
     s = SSE(H, P, path)
     is_(s.status, 400, "400 for %s" % why)
+    s.close()
+# pageSize out of 1..100 is clamped, as REST's pagination[pageSize] is.
+for n in ("0", "1000"):
+    s = SSE(H, P, "/live/query?collection=articles&pageSize=" + n)
+    is_(s.status, 200, "pageSize %s clamped (200), as REST does" % n)
     s.close()
 for x in (tech, ops, slug, t2):
     x.close()

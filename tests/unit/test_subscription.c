@@ -72,10 +72,12 @@ main(void)
 	ok(!subscription_touches(&tech, &ch), "other locale does not touch");
 
 	subscription_spec_init(&s);
-	ok(subscription_spec_set(&s, "pageSize", "0", &why) == -1 &&
-	    strstr(why, "pageSize") != NULL, "pageSize 0 refused");
-	ok(subscription_spec_set(&s, "pageSize", "101", &why) == -1,
-	    "pageSize 101 refused");
+	ok(subscription_spec_set(&s, "pageSize", "0", &why) == 0 &&
+	    s.page_size == 1, "pageSize 0 clamped to 1, as REST does");
+	ok(subscription_spec_set(&s, "pageSize", "101", &why) == 0 &&
+	    s.page_size == 100, "pageSize 101 clamped to 100, as REST does");
+	ok(subscription_spec_set(&s, "pageSize", "ten", &why) == -1 &&
+	    strstr(why, "pageSize") != NULL, "pageSize not an integer refused");
 	ok(subscription_spec_set(&s, "pageSize", "10", &why) == 0 &&
 	    s.page_size == 10, "pageSize 10 accepted");
 	ok(subscription_spec_set(&s, "title", "x", &why) == -1 &&
