@@ -83,6 +83,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	wctx.conf = ctx->conf;
 	wctx.store = ctx->store;
 	wctx.forward = NULL; /* replay runs on the master only */
+	wctx.counters = NULL;
 	for (i = 0; i < l.n; i++) {
 		http_resp_init(&resp);
 		webhook_replay(&wctx, l.v[i].raw, l.v[i].len, &resp);

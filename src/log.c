@@ -1,4 +1,4 @@
-/* log.c: leveled logging, one escaped line per call on stderr */
+/* log.c: leveled logging, one escaped, time-stamped line per call on stderr */
 #include "config.h"
 
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -65,16 +66,23 @@ static void
 vlog(enum log_level level, const char *lname, int errnum, const char *fmt,
     va_list ap)
 {
-	char msg[2048], out[8192];
+	char msg[2048], out[8192], ts[32];
 	size_t o = 0;
 	const unsigned char *s;
+	struct timespec now;
+	struct tm tm;
 	int n;
 
 	if (level > log_lvl)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = snprintf(out, sizeof(out), "%s[%ld]: %s ", log_prog, (long)getpid(),
-	    lname);
+	/* ISO 8601 UTC, so that a line says when (a process's death too). */
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	if (strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		ts[0] = '\0';
+	n = snprintf(out, sizeof(out), "%s.%03ldZ %s[%ld]: %s ", ts,
+	    now.tv_nsec / 1000000, log_prog, (long)getpid(), lname);
 	if (n > 0)
 		o = (size_t)n;
 	if (log_req != 0) {

@@ -36,11 +36,35 @@
  * come from one consistent point in time, and readers never block writers.
  */
 
-/* Informational messages (failchk's reports) go to the log, not stdout. */
+/*
+ * Informational messages (failchk's reports) go to the log, not stdout.
+ * failchk reports every dead locker's read locks ("BDB2053 Freeing read
+ * locks for locker ..."), hundreds of lines after one crash: those are
+ * counted and summed up in one line by bdb_msg_flush.
+ */
+static unsigned long bdb_freed_lockers;
+
 static void
 bdb_msgcall(const DB_ENV *env UNUSED, const char *msg)
 {
+	if (strncmp(msg, "BDB2053 ", 8) == 0) {
+		__atomic_fetch_add(&bdb_freed_lockers, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	log_info("bdb: %s", msg);
+}
+
+/* Logs the summary of the read-lock reports since the last call, if any. */
+static void
+bdb_msg_flush(void)
+{
+	unsigned long n;
+
+	n = __atomic_exchange_n(&bdb_freed_lockers, 0, __ATOMIC_RELAXED);
+	if (n > 0)
+		log_info("bdb: freed the read locks of %lu lockers left by "
+		         "dead processes (failchk)",
+		    n);
 }
 
 static void
@@ -371,6 +395,7 @@ open_env_with(struct store *st, int full)
 	watchdog_with(STORE_OPEN_WATCHDOG_S, watchdog_open_msg);
 	ret = env->open(env, st->dir, flags, 0600);
 	alarm(0);
+	bdb_msg_flush();
 	if (ret != 0) {
 		log_warnx("store: opening environment %s: %s", st->dir,
 		    db_strerror(ret));
@@ -1055,6 +1080,8 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 		if (ret == DB_LOCK_NOTGRANTED) {
 			/* A lock timed out: perhaps its holder died. */
 			int fr = st->env->failchk(st->env, 0);
+
+			bdb_msg_flush();
 
 			if (fr != 0)
 				store_fail(st, "failchk", fr);
