@@ -79,7 +79,13 @@ cmd_stats_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	    evseq);
 	{
 		struct buf b;
+		uint64_t cb = 0, eb = 0;
 
+		if (store_log_bytes(ctx->store, &cb, &eb) == -1)
+			return CMD_EXIT_STORE;
+		printf(",\"changeLogBytes\":%" PRIu64
+		       ",\"eventLogBytes\":%" PRIu64,
+		    cb, eb);
 		buf_init(&b);
 		counters_json(store_dir(ctx->store), &b);
 		printf(",\"webhookRefused\":%s", buf_cstr(&b));

@@ -36,6 +36,11 @@ enum conf_key {
 	CFG_EVENTS_DURATION,
 	CFG_CHANGES_KEEP,
 	CFG_EVENTS_KEEP,
+	/* automatic retention of the change log and the event log */
+	CFG_CHANGES_MAX_BYTES,
+	CFG_CHANGES_MAX_AGE,
+	CFG_EVENTS_MAX_BYTES,
+	CFG_EVENTS_MAX_AGE,
 	CFG_QUERY_CACHE,
 	/* replication (issue 9) */
 	CFG_REPL_LOCAL,

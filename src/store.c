@@ -149,7 +149,6 @@ store_fail(struct store *st, const char *what, int ret)
  * runs recovery once every stuck process has gone. Nothing acknowledged
  * is lost: the stuck write was never answered.
  */
-#define STORE_WATCHDOG_S 10
 /*
  * The same for opening the environment (recovery included): a hang there
  * is a mutex left locked by a process that died between our look at the
@@ -203,6 +202,14 @@ watchdog(const struct store *st, unsigned secs)
 
 	if (!(st->flags & STORE_OPEN_THREAD))
 		watchdog_with(secs, watchdog_write_msg);
+}
+
+/* The write watchdog, for store_admin.c's retention transactions. */
+void
+store_watchdog(const struct store *st, unsigned secs)
+{
+
+	watchdog(st, secs);
 }
 
 /* Small randomized pause between deadlock retries. */
@@ -509,6 +516,7 @@ store_open_thread(struct store *parent, struct store **out)
 	st->dir = xstrdup(parent->dir);
 	st->flags = STORE_OPEN_THREAD;
 	st->durable = parent->durable;
+	st->retain = parent->retain;
 	st->regfd = -1;
 	st->env = parent->env;
 	buf_init(&st->k1);
@@ -673,9 +681,13 @@ dbt_in(DBT *d, const void *p, size_t n)
 	d->size = (u_int32_t)n;
 }
 
-/* Reads and bumps a counter in meta, inside txn. Returns 0, or a BDB error. */
-static int
-meta_next(struct store *st, DB_TXN *txn, const char *name, uint64_t *out)
+/*
+ * Adds delta to a counter in meta, inside txn (a counter never goes below
+ * 0). Returns 0 with the new value in *out, or a BDB error.
+ */
+int
+store_meta_add(struct store *st, DB_TXN *txn, const char *name, int64_t delta,
+    uint64_t *out)
 {
 	DBT k, v;
 	unsigned char cur[8];
@@ -692,13 +704,23 @@ meta_next(struct store *st, DB_TXN *txn, const char *name, uint64_t *out)
 		n = store_be64_get(cur);
 	else if (ret != 0 && ret != DB_NOTFOUND)
 		return ret;
-	n++;
+	if (delta < 0 && (uint64_t)-delta > n)
+		n = 0;
+	else
+		n += (uint64_t)delta;
 	store_be64_put(cur, n);
 	dbt_in(&v, cur, 8);
 	if ((ret = st->meta->put(st->meta, txn, &k, &v, 0)) != 0)
 		return ret;
 	*out = n;
 	return 0;
+}
+
+/* Reads and bumps a sequence in meta, inside txn. 0, or a BDB error. */
+static int
+meta_next(struct store *st, DB_TXN *txn, const char *name, uint64_t *out)
+{
+	return store_meta_add(st, txn, name, 1, out);
 }
 
 static void
@@ -826,6 +848,10 @@ put_event(struct store *st, DB_TXN *txn, const struct store_event *ev,
 		return ret;
 	store_be64_put(kb, id);
 	encode_event(&st->v1, ev, now);
+	/* The event log's size, for retention (events_max_bytes). */
+	if ((ret = store_meta_add(st, txn, "evbytes", (int64_t)(st->v1.len + 8),
+	         &st->evbytes)) != 0)
+		return ret;
 	dbt_in(&k, kb, 8);
 	dbt_in(&v, st->v1.data, st->v1.len);
 	return st->events->put(st->events, txn, &k, &v, 0);
@@ -955,6 +981,10 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 		if ((ret = st->changes->put(st->changes, txn, &ck, &v, 0)) !=
 		    0)
 			goto out;
+		/* The change log's size, for retention (changes_max_bytes). */
+		if ((ret = store_meta_add(st, txn, "chbytes",
+		         (int64_t)(v.size + 8), &st->chbytes)) != 0)
+			goto out;
 	}
 	*res = STORE_OK;
 	*seq = s;
@@ -1069,6 +1099,8 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 						w[i].result = STORE_ERR;
 					return -1;
 				}
+				/* After the answer is safe: never delays it much. */
+				store_retain(st);
 				return 0;
 			}
 			watchdog(st, 0);
