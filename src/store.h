@@ -172,6 +172,7 @@ const char *store_result_name(enum store_result);
 /* store_sync.c: sync's dry run, hot backup, sizes */
 int store_apply_batch_dry(struct store *, struct store_write *, size_t);
 int store_backup(struct store *, const char *target);
+int store_backup_pack(const char *target);
 int store_size(struct store *, uint64_t *bytes);
 
 #endif

@@ -92,12 +92,19 @@ sl_track $writer
 ok $? "backup while webhooks write exits 0"
 grep -q 'copied and verified' "$T/backup.out"
 ok $? "backup reports the copy verified"
+is "$(cd "$T/copy" && ls | grep -v '\.db$' | tr '\n' ' ')" "" \
+    "the copy holds only databases (no region files, no log)"
+kb=$(du -sk "$T/copy" | cut -f1)
+ok $([ "$kb" -lt 1024 ] && echo 0 || echo 1) "the copy of a small store is small ($kb KiB; the store: $(du -sk "$STRAPI_LIVE_STORE_DIR" | cut -f1) KiB)"
 wait $writer
 STRAPI_LIVE_STORE_DIR="$T/copy" "$SL" verify >/dev/null 2>&1
 ok $? "the copy opens and verifies on its own"
 n=$(STRAPI_LIVE_STORE_DIR="$T/copy" "$SL" dump | wc -l)
 [ "$n" -ge 2 ]
 ok $? "the copy holds the entries ($n)"
+is "$(hook 13-entry.publish.json STRAPI_LIVE_STORE_DIR="$T/copy")" 200 \
+    "a restored copy takes deliveries"
+check "and verifies after them" env STRAPI_LIVE_STORE_DIR="$T/copy" "$SL" verify
 "$SL" backup "$T/copy" >/dev/null 2>&1
 ok $((! $?)) "backup refuses a directory that already holds a store"
 "$SL" backup >/dev/null 2>&1
