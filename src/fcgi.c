@@ -29,6 +29,22 @@ static volatile sig_atomic_t fcgi_stop;
 static unsigned long long fcgi_max_requests; /* 0: no limit */
 static int fcgi_limit_hit; /* fcgi_serve returned at the limit */
 
+/* Called after each answer has been sent (fcgi_set_after). */
+static fcgi_after_fn after_fn;
+static void *after_arg;
+
+/*
+ * Sets fn to run after each request's answer is complete and handed back to
+ * the server (FCGX_Finish_r), before the next request is accepted: work
+ * that must not delay an answer (the store's checkpoint and retention).
+ */
+void
+fcgi_set_after(fcgi_after_fn fn, void *arg)
+{
+	after_fn = fn;
+	after_arg = arg;
+}
+
 /* Called between requests, at most every idle_ms (fcgi_set_idle). */
 static fcgi_idle_fn idle_fn;
 static void *idle_arg;
@@ -270,6 +286,8 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 		io.in = io.out = NULL;
 		serve_one(&io, environ, h, arg, max_body, 1);
 		fflush(stdout);
+		if (after_fn != NULL)
+			after_fn(after_arg);
 		return 0;
 	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
@@ -317,6 +335,8 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 		io.out = fr.out;
 		serve_one(&io, fr.envp, h, arg, max_body, ++id);
 		FCGX_Finish_r(&fr);
+		if (after_fn != NULL)
+			after_fn(after_arg);
 		if (fcgi_max_requests != 0 && id >= fcgi_max_requests) {
 			fcgi_limit_hit = 1;
 			break;

@@ -111,6 +111,18 @@ prog_idle(void *arg)
 	_exit(0);
 }
 
+/*
+ * The FastCGI programs' after-answer hook (fcgi_set_after): the store's
+ * deferred work (store_maintain). This function can't fail.
+ */
+void
+prog_after(void *arg)
+{
+	struct prog *p = arg;
+
+	store_maintain(p->store);
+}
+
 /* Closes the store and frees the configuration. */
 void
 prog_finish(struct prog *p)

@@ -87,6 +87,7 @@ run(void *arg)
 		return NULL;
 	}
 	store_set_durable(st, conf_bool(w->conf, CFG_DURABLE));
+	store_set_deferred(st, 1); /* store_maintain after each answer */
 	ctx.conf = w->conf;
 	ctx.store = st;
 	ctx.counters = w->counters;
@@ -107,6 +108,7 @@ run(void *arg)
 		}
 		serve(w, &ctx, fd);
 		close(fd);
+		store_maintain(st);
 		if (store_rolled_back(st) && store_reopen(st) == -1)
 			fatalx("relay: cannot reopen the store after a "
 			       "rollback");

@@ -517,6 +517,7 @@ store_open_thread(struct store *parent, struct store **out)
 	st->flags = STORE_OPEN_THREAD;
 	st->durable = parent->durable;
 	st->retain = parent->retain;
+	st->deferred = parent->deferred;
 	st->regfd = -1;
 	st->env = parent->env;
 	buf_init(&st->k1);
@@ -994,6 +995,49 @@ out:
 	return ret;
 }
 
+/*
+ * Checkpoint when 8 MiB of log or 5 minutes have passed (cheap to ask when
+ * not). A checkpoint writes every dirty page and stalls the writers that
+ * need those pages, so not too often; recovery replays at most that much
+ * log.
+ */
+static void
+checkpoint(struct store *st)
+{
+	int ret;
+
+	if ((ret = st->env->txn_checkpoint(st->env, 8192, 5, 0)) != 0)
+		log_warnx("store: checkpoint: %s", db_strerror(ret));
+}
+
+/*
+ * With on set, the commits of st leave the checkpoint and the retention
+ * pass to store_maintain, which the caller runs once its answer is sent
+ * (webhook.fcgi after each request, the sidecar's writer threads after each
+ * delivery): they then never add to a delivery's latency.
+ */
+void
+store_set_deferred(struct store *st, int on)
+{
+	st->deferred = on;
+}
+
+/*
+ * The work a deferred store left after its commits: a checkpoint when one
+ * is due and the retention pass (store_retain). Failures are logged and
+ * left to the next call. Does nothing when nothing was committed since the
+ * last call.
+ */
+void
+store_maintain(struct store *st)
+{
+	if (st == NULL || !st->committed)
+		return;
+	st->committed = 0;
+	checkpoint(st);
+	store_retain(st);
+}
+
 static int
 commit_done(struct store *st, uint64_t seq, int wrote_data)
 {
@@ -1009,14 +1053,8 @@ commit_done(struct store *st, uint64_t seq, int wrote_data)
 		store_fail(st, "log_flush", ret);
 		rc = -1;
 	}
-	/*
-	 * Checkpoint when 8 MiB of log or 5 minutes have passed (cheap to
-	 * ask when not). A checkpoint writes every dirty page and stalls the
-	 * writers that need those pages, so not too often; recovery replays
-	 * at most that much log.
-	 */
-	if ((ret = st->env->txn_checkpoint(st->env, 8192, 5, 0)) != 0)
-		log_warnx("store: checkpoint: %s", db_strerror(ret));
+	if (!st->deferred)
+		checkpoint(st);
 	if (seq != 0 && !(st->flags & STORE_OPEN_NO_NOTIFY))
 		notify_send(st->dir, seq);
 	return rc;
@@ -1099,8 +1137,10 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 						w[i].result = STORE_ERR;
 					return -1;
 				}
-				/* After the answer is safe: never delays it much. */
-				store_retain(st);
+				if (st->deferred)
+					st->committed = 1;
+				else
+					store_retain(st);
 				return 0;
 			}
 			watchdog(st, 0);

@@ -135,6 +135,8 @@ const char *store_why(const struct store *);
 int store_rolled_back(const struct store *);
 int store_reopen(struct store *);
 void store_set_durable(struct store *, int);
+void store_set_deferred(struct store *, int);
+void store_maintain(struct store *);
 int store_set_retention(struct store *, const struct store_retention *);
 const char *store_dir(const struct store *);
 

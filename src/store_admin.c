@@ -10,6 +10,7 @@
 #include "log.h"
 #include "now.h"
 #include "store_int.h"
+#include "store_repl.h"
 #include "xmalloc.h"
 
 struct verify {
@@ -580,11 +581,13 @@ out:
 int
 store_set_retention(struct store *st, const struct store_retention *r)
 {
+	char addr[STORE_REPL_ADDR_MAX];
 	int ret;
 
 	st->retain = *r;
-	if (st->repl != NULL && store_repl_may_write(st) == -1)
-		return 0; /* a replica: the master counts */
+	if (st->repl != NULL &&
+	    store_repl_write_target(st, addr, sizeof(addr)) != 0)
+		return 0; /* not the master: the master counts */
 	if ((ret = size_log(st, st->changes, "chbytes")) != 0 ||
 	    (ret = size_log(st, st->events, "evbytes")) != 0) {
 		store_fail(st, "sizing the logs", ret);

@@ -33,6 +33,8 @@ struct store {
 	unsigned commits;              /* since the last retention pass */
 	int64_t retained_ms;           /* when that pass ran (monotonic) */
 	uint64_t chbytes, evbytes;     /* as the last commit left them */
+	int deferred;                  /* store_set_deferred */
+	int committed;                 /* since the last store_maintain */
 };
 
 void store_fail(struct store *, const char *what, int ret);
