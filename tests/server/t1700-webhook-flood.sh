@@ -73,4 +73,15 @@ check "a missing header is logged as such, with the CGIPassAuth hint" grep -q 'r
 n=$(grep -c 'webhook refused (401)' "$log")
 ok $([ "$n" -ge 1 ] && [ "$n" -lt 500 ] && echo 0 || echo 1) "refusals are logged at most once a second per process ($n lines for 10,000)"
 ok $(grep -q 'not-the-secret\|Zm9vOmJhcg\|xxxxxxxx' "$log" && echo 1 || echo 0) "no header value reaches the log"
+
+# The sidecar's metrics show the same counts.
+if [ -x "${PUSH_BIN:-}" ] && push_start; then
+	curl -s "http://127.0.0.1:$PUSH_PORT/live/metrics" >"$T/metrics"
+	is "$(grep '^strapi_live_webhook_refused_total' "$T/metrics" | awk '{s += $2} END {print s}')" 10000 \
+	    "/live/metrics: strapi_live_webhook_refused_total sums to 10,000"
+	grep -q '^strapi_live_webhook_refused_total{reason="badSecret"} 3333$' "$T/metrics"
+	ok $? "/live/metrics: by reason"
+else
+	echo "ok $((_tap_n + 1)) # SKIP the sidecar is not built"; _tap_n=$((_tap_n + 1))
+fi
 done_testing
