@@ -169,7 +169,10 @@ static void
 watchdog_fire(int sig UNUSED)
 {
 	const char *m = watchdog_msg;
+	char ts[LOG_STAMP_LEN];
 
+	/* The time of death: log_stamp is safe in a signal handler. */
+	(void)!write(STDERR_FILENO, ts, log_stamp(ts));
 	(void)!write(STDERR_FILENO, m, strlen(m));
 	_exit(75);
 }
@@ -1034,7 +1037,10 @@ store_maintain(struct store *st)
 	if (st == NULL || !st->committed)
 		return;
 	st->committed = 0;
+	/* Under the write watchdog, as it was inside the commit path. */
+	watchdog(st, STORE_WATCHDOG_S);
 	checkpoint(st);
+	watchdog(st, 0);
 	store_retain(st);
 }
 

@@ -229,6 +229,19 @@ main(void)
 		http_resp_clear(&resp);
 		ok(counters_get(ctx.counters, COUNTER_AUTH_BAD_SIGNATURE) == 2,
 		    "missing and wrong signatures are counted, not stored");
+		req.body = NULL;
+		req.body_len = 0;
+		req.body_too_large = 1;
+		http_resp_init(&resp);
+		webhook_handle(&req, &resp, &ctx);
+		ok(resp.status == 413,
+		    "a body too large to check the signature "
+		    "of is 413, not 401 (%d)",
+		    resp.status);
+		http_resp_clear(&resp);
+		req.body = (char *)PUB;
+		req.body_len = strlen(PUB);
+		req.body_too_large = 0;
 		envp[0] = (char *)"HTTP_AUTHORIZATION=Bearer s3cret";
 		envp[1] = sig;
 		http_resp_init(&resp);
