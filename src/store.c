@@ -39,10 +39,11 @@
 /*
  * Informational messages (failchk's reports) go to the log, not stdout.
  * failchk reports every dead locker's read locks ("BDB2053 Freeing read
- * locks for locker ..."), hundreds of lines after one crash: those are
- * counted and summed up in one line by bdb_msg_flush.
+ * locks for locker ...") and every dead process's log state ("BDB1502
+ * Freeing log information for process ..."): hundreds of lines after one
+ * crash. Those are counted, and bdb_msg_flush sums them up in one line.
  */
-static unsigned long bdb_freed_lockers;
+static unsigned long bdb_freed_lockers, bdb_freed_logs;
 
 static void
 bdb_msgcall(const DB_ENV *env UNUSED, const char *msg)
@@ -51,20 +52,26 @@ bdb_msgcall(const DB_ENV *env UNUSED, const char *msg)
 		__atomic_fetch_add(&bdb_freed_lockers, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	if (strncmp(msg, "BDB1502 ", 8) == 0) {
+		__atomic_fetch_add(&bdb_freed_logs, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	log_info("bdb: %s", msg);
 }
 
-/* Logs the summary of the read-lock reports since the last call, if any. */
+/* Logs the summary of failchk's reports since the last call, if any. */
 static void
 bdb_msg_flush(void)
 {
-	unsigned long n;
+	unsigned long locks, logs;
 
-	n = __atomic_exchange_n(&bdb_freed_lockers, 0, __ATOMIC_RELAXED);
-	if (n > 0)
-		log_info("bdb: freed the read locks of %lu lockers left by "
-		         "dead processes (failchk)",
-		    n);
+	locks = __atomic_exchange_n(&bdb_freed_lockers, 0, __ATOMIC_RELAXED);
+	logs = __atomic_exchange_n(&bdb_freed_logs, 0, __ATOMIC_RELAXED);
+	if (locks > 0 || logs > 0)
+		log_info("bdb: failchk cleaned up after dead processes: read "
+		         "locks of %lu lockers, %lu log registrations "
+		         "(BDB2053, BDB1502)",
+		    locks, logs);
 }
 
 static void
