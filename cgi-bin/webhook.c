@@ -18,6 +18,9 @@ relay(const struct http_req *req, struct http_resp *resp, void *arg)
 	const char *why;
 	int timeout;
 
+	/* Nothing unauthenticated reaches the sidecar (nor its store). */
+	if (!webhook_authenticate(ctx, req, resp))
+		return;
 	/* The sidecar's own bounds: the ack wait, or a forward to the master. */
 	timeout = 2 * (int)conf_int(ctx->conf, CFG_REPL_ACK_TIMEOUT) + 15000;
 	if (relay_call(conf_str(ctx->conf, CFG_STORE_DIR), req, resp, timeout,
@@ -39,12 +42,18 @@ main(int argc UNUSED, char *argv[])
 	ctx.conf = p.conf;
 	ctx.store = p.store;
 	ctx.forward = NULL; /* forwarding to a master is the sidecar's */
+	ctx.counters = counters_open(conf_str(p.conf, CFG_STORE_DIR), 1);
 	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
 	    CFG_MAX_REQUESTS));
-	if (p.store != NULL)
+	if (p.store != NULL) {
 		fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
+		/* Checkpoints and retention after the answer, not before. */
+		store_set_deferred(p.store, 1);
+		fcgi_set_after(prog_after, &p);
+	}
 	fcgi_serve(p.store != NULL ? webhook_handle : relay, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
+	counters_close(ctx.counters);
 	prog_finish(&p);
 	if (fcgi_limit_reached())
 		fcgi_recycle(argv); /* does not return */

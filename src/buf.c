@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,61 @@ buf_add_json_string(struct buf *b, const char *s, size_t n)
 	}
 	buf_add(b, s + start, n - start);
 	buf_addc(b, '"');
+}
+
+/*
+ * Appends JSON text s (n bytes) with every byte outside printable ASCII
+ * written as a \u escape: UTF-8 sequences as their code point (a
+ * surrogate pair above U+FFFF), DEL and C1 controls as themselves, and
+ * invalid bytes as U+FFFD. Valid JSON stays valid and means the same, and
+ * nothing in it can drive a terminal. Control bytes below 0x20 must
+ * already be escaped (they are, in JSON). This function can't fail.
+ */
+void
+buf_add_json_ascii(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len, k;
+	uint32_t cp, min;
+
+	while (i < n) {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			buf_addc(b, (char)p[i++]);
+			continue;
+		}
+		if (p[i] < 0x80) { /* DEL, or a stray control byte */
+			buf_printf(b, "\\u%04x", p[i++]);
+			continue;
+		}
+		if ((p[i] & 0xe0) == 0xc0) {
+			len = 2, cp = p[i] & 0x1f, min = 0x80;
+		} else if ((p[i] & 0xf0) == 0xe0) {
+			len = 3, cp = p[i] & 0x0f, min = 0x800;
+		} else if ((p[i] & 0xf8) == 0xf0) {
+			len = 4, cp = p[i] & 0x07, min = 0x10000;
+		} else
+			len = 0, cp = 0, min = 0;
+		for (k = 1; len != 0 && k < len; k++) {
+			if (i + k >= n || (p[i + k] & 0xc0) != 0x80) {
+				len = 0;
+				break;
+			}
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if (len == 0 || cp < min || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff)) {
+			buf_adds(b, "\\ufffd");
+			i++;
+			continue;
+		}
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			buf_printf(b, "\\u%04x\\u%04x", 0xd800 + (cp >> 10),
+			    0xdc00 + (cp & 0x3ff));
+		} else
+			buf_printf(b, "\\u%04x", cp);
+		i += len;
+	}
 }
 
 /* Returns the contents as a C string ("" when empty); borrowed. */

@@ -38,6 +38,14 @@ cmd_backup_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	rc = store_verify(copy, report, NULL, &problems);
 	store_close(copy);
+	/* Only what a restore needs: the databases, without log or regions. */
+	if (rc == 0 && problems == 0 && store_backup_pack(argv[1]) == -1) {
+		fprintf(stderr,
+		    "strapi-live backup: the copy in %s could not "
+		    "be reduced to its databases\n",
+		    argv[1]);
+		return CMD_EXIT_STORE;
+	}
 	if (rc == -1 || problems > 0) {
 		fprintf(stderr,
 		    "strapi-live backup: the copy in %s does not "
@@ -51,5 +59,6 @@ cmd_backup_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_backup_entry = { "backup", "DIR",
 	"copy the store into DIR (new or empty) while it is in use, as a "
-	"consistent snapshot, then open and verify the copy",
+	"consistent snapshot, then open and verify the copy; the copy keeps "
+	"only the databases (no log, no region files)",
 	1, cmd_backup_exec };

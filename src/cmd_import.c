@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "prog.h"
 #include "entry.h"
 #include "xmalloc.h"
 
@@ -204,6 +205,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_EXIT_USAGE;
 	}
 	store_set_durable(ctx->store, conf_bool(ctx->conf, CFG_DURABLE));
+	prog_set_retention(ctx->conf, ctx->store);
 	buf_init(&text);
 	if (read_all(path, &text) == -1) {
 		rc = CMD_EXIT_USAGE;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "prog.h"
 #include "webhook.h"
 #include "xmalloc.h"
 
@@ -80,9 +81,11 @@ cmd_replay_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (store_events(ctx->store, (uint64_t)from, 1, collect, &l) == -1)
 		return CMD_EXIT_STORE;
 	store_set_durable(ctx->store, conf_bool(ctx->conf, CFG_DURABLE));
+	prog_set_retention(ctx->conf, ctx->store);
 	wctx.conf = ctx->conf;
 	wctx.store = ctx->store;
 	wctx.forward = NULL; /* replay runs on the master only */
+	wctx.counters = NULL;
 	for (i = 0; i < l.n; i++) {
 		http_resp_init(&resp);
 		webhook_replay(&wctx, l.v[i].raw, l.v[i].len, &resp);

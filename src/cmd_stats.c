@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "counters.h"
 #include "repl.h"
 
 static int
@@ -76,6 +77,20 @@ cmd_stats_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	}
 	printf("},\"storeBytes\":%" PRIu64 ",\"lastEvent\":%" PRId64, bytes,
 	    evseq);
+	{
+		struct buf b;
+		uint64_t cb = 0, eb = 0;
+
+		if (store_log_bytes(ctx->store, &cb, &eb) == -1)
+			return CMD_EXIT_STORE;
+		printf(",\"changeLogBytes\":%" PRIu64
+		       ",\"eventLogBytes\":%" PRIu64,
+		    cb, eb);
+		buf_init(&b);
+		counters_json(store_dir(ctx->store), &b);
+		printf(",\"webhookRefused\":%s", buf_cstr(&b));
+		buf_clear(&b);
+	}
 	print_time("lastWebhook", last_hook);
 	print_time("lastSync", last_sync);
 	print_time("lastSyncAttempt", last_try);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "prog.h"
 #include "sync.h"
 
 struct bar {
@@ -130,6 +131,7 @@ cmd_sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	o.progress = progress;
 	o.progress_arg = &b;
 	store_set_durable(ctx->store, conf_bool(ctx->conf, CFG_DURABLE));
+	prog_set_retention(ctx->conf, ctx->store);
 	sync_run(ctx->conf, ctx->store, &o, &r);
 	if (b.drawn)
 		fprintf(stderr, "\r\033[K");

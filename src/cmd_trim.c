@@ -7,16 +7,19 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "prog.h"
 
 static int
 cmd_trim_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	struct store_retention r;
 	uint64_t keep_c, keep_e, rc_, re_;
 	const char *errstr;
 	int i;
 
-	keep_c = (uint64_t)conf_int(ctx->conf, CFG_CHANGES_KEEP);
-	keep_e = (uint64_t)conf_int(ctx->conf, CFG_EVENTS_KEEP);
+	prog_retention(ctx->conf, &r);
+	keep_c = r.changes_keep;
+	keep_e = r.events_keep;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--keep-changes") == 0 && i + 1 < argc)
 			keep_c = (uint64_t)strtonum(argv[++i], 0, INT64_MAX,
@@ -34,7 +37,9 @@ cmd_trim_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return CMD_EXIT_USAGE;
 		}
 	}
-	if (store_trim(ctx->store, keep_c, keep_e, &rc_, &re_) == -1)
+	r.changes_keep = keep_c;
+	r.events_keep = keep_e;
+	if (store_trim(ctx->store, &r, &rc_, &re_) == -1)
 		return CMD_EXIT_STORE;
 	printf("{\"removedChanges\":%" PRIu64 ",\"removedEvents\":%" PRIu64
 	       ",\"keptChanges\":%" PRIu64 ",\"keptEvents\":%" PRIu64 "}\n",
@@ -44,7 +49,8 @@ cmd_trim_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_trim_entry = { "trim",
 	"[--keep-changes N] [--keep-events N]",
-	"delete all but the newest change-log and event-log records "
-	"(defaults: changes_keep, events_keep); subscribers resuming from a "
-	"trimmed point are told to reset",
+	"delete the oldest change-log and event-log records beyond the "
+	"configured bounds (changes_keep, changes_max_bytes, changes_max_age, "
+	"and the events_ ones; the writers apply them too, after their "
+	"commits); subscribers resuming from a trimmed point are told to reset",
 	1, cmd_trim_exec };

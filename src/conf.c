@@ -83,11 +83,16 @@ static const struct conf_row conf_table[CFG__MAX] = {
 	{ "push_send_timeout", "STRAPI_LIVE_PUSH_SEND_TIMEOUT", CT_INT, "30", 1, 3600, "seconds a client may leave queued data unread before it is closed" }, /* CFG_PUSH_SEND_TIMEOUT */
 	{ "events_duration", "STRAPI_LIVE_EVENTS_DURATION", CT_INT, "25", 1, 3600, "seconds events.fcgi keeps a stream open" }, /* CFG_EVENTS_DURATION */
 	/* events.fcgi stream bounds */
-	{ "events_max_bytes", "STRAPI_LIVE_EVENTS_MAX_BYTES", CT_INT, "1048576", 4096, 1LL << 30, "bytes one events.fcgi stream sends before it ends (the client resumes)" }, /* CFG_EVENTS_MAX_BYTES */
+	{ "events_stream_bytes", "STRAPI_LIVE_EVENTS_STREAM_BYTES", CT_INT, "1048576", 4096, 1LL << 30, "bytes one events.fcgi stream sends before it ends (the client resumes)" }, /* CFG_EVENTS_STREAM_BYTES */
 	{ "events_write_timeout", "STRAPI_LIVE_EVENTS_WRITE_TIMEOUT", CT_INT, "10", 1, 3600, "seconds a write of events.fcgi may wait for the server to take it" }, /* CFG_EVENTS_WRITE_TIMEOUT */
 	{ "events_cgi_duration", "STRAPI_LIVE_EVENTS_CGI_DURATION", CT_INT, "5", 1, 3600, "seconds a stream lasts under plain CGI (a process each), at most events_duration" }, /* CFG_EVENTS_CGI_DURATION */
-	{ "changes_keep", "STRAPI_LIVE_CHANGES_KEEP", CT_INT, "100000", 100, 1LL << 40, "change-log records kept by trim" }, /* CFG_CHANGES_KEEP */
-	{ "events_keep", "STRAPI_LIVE_EVENTS_KEEP", CT_INT, "100000", 100, 1LL << 40, "event-log records kept by trim" }, /* CFG_EVENTS_KEEP */
+	{ "changes_keep", "STRAPI_LIVE_CHANGES_KEEP", CT_INT, "100000", 100, 1LL << 40, "change-log records kept (by the writers, and by trim)" }, /* CFG_CHANGES_KEEP */
+	{ "events_keep", "STRAPI_LIVE_EVENTS_KEEP", CT_INT, "100000", 100, 1LL << 40, "event-log records kept (by the writers, and by trim)" }, /* CFG_EVENTS_KEEP */
+	/* automatic retention of the change log and the event log */
+	{ "changes_max_bytes", "STRAPI_LIVE_CHANGES_MAX_BYTES", CT_INT, "268435456", 0, 1LL << 50, "bytes of change-log records kept; the writers trim the oldest beyond (0: no bound)" }, /* CFG_CHANGES_MAX_BYTES */
+	{ "changes_max_age", "STRAPI_LIVE_CHANGES_MAX_AGE", CT_INT, "2592000", 0, 1LL << 40, "seconds a change-log record is kept (0: no bound)" }, /* CFG_CHANGES_MAX_AGE */
+	{ "events_max_bytes", "STRAPI_LIVE_EVENTS_MAX_BYTES", CT_INT, "67108864", 0, 1LL << 50, "bytes of event-log records kept; the writers trim the oldest beyond (0: no bound)" }, /* CFG_EVENTS_MAX_BYTES */
+	{ "events_max_age", "STRAPI_LIVE_EVENTS_MAX_AGE", CT_INT, "2592000", 0, 1LL << 40, "seconds an event-log record is kept (0: no bound)" }, /* CFG_EVENTS_MAX_AGE */
 	{ "query_cache", "STRAPI_LIVE_QUERY_CACHE", CT_INT, "64", 0, 4096, "answers each query.fcgi process keeps, reused while the store's seq is unchanged (0: off)" }, /* CFG_QUERY_CACHE */
 	/* replication (issue 9): off while repl_local is empty */
 	{ "repl_local", "STRAPI_LIVE_REPL_LOCAL", CT_STRING, "", 0, 0, "this host's replication address host:port; empty: replication off" }, /* CFG_REPL_LOCAL */

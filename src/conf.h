@@ -44,11 +44,16 @@ enum conf_key {
 	CFG_PUSH_SEND_TIMEOUT,
 	CFG_EVENTS_DURATION,
 	/* events.fcgi stream bounds */
-	CFG_EVENTS_MAX_BYTES,
+	CFG_EVENTS_STREAM_BYTES,
 	CFG_EVENTS_WRITE_TIMEOUT,
 	CFG_EVENTS_CGI_DURATION,
 	CFG_CHANGES_KEEP,
 	CFG_EVENTS_KEEP,
+	/* automatic retention of the change log and the event log */
+	CFG_CHANGES_MAX_BYTES,
+	CFG_CHANGES_MAX_AGE,
+	CFG_EVENTS_MAX_BYTES,
+	CFG_EVENTS_MAX_AGE,
 	CFG_QUERY_CACHE,
 	/* replication (issue 9) */
 	CFG_REPL_LOCAL,

@@ -197,7 +197,7 @@ nap(int ms)
 /*
  * The SSE stream: changes as they come, heartbeats while idle, for at
  * most events_duration seconds (events_cgi_duration under plain CGI,
- * where every stream is a process of the account) and events_max_bytes
+ * where every stream is a process of the account) and events_stream_bytes
  * bytes; then a retry hint, and EventSource resumes with Last-Event-ID.
  * A write the server does not take within events_write_timeout ends it
  * too (fcgi.c): a client that stops reading gives the worker back.
@@ -215,7 +215,7 @@ stream(struct events_ctx *ctx, struct http_resp *resp,
 	if (ctx->cgi &&
 	    conf_int(ctx->conf, CFG_EVENTS_CGI_DURATION) * 1000 < dur_ms)
 		dur_ms = conf_int(ctx->conf, CFG_EVENTS_CGI_DURATION) * 1000;
-	max_bytes = (size_t)conf_int(ctx->conf, CFG_EVENTS_MAX_BYTES);
+	max_bytes = (size_t)conf_int(ctx->conf, CFG_EVENTS_STREAM_BYTES);
 	beat_ms = conf_int(ctx->conf, CFG_PUSH_HEARTBEAT) * 1000;
 	next_beat = t0 + beat_ms;
 	resp->status = 200;

@@ -32,6 +32,22 @@ static int fcgi_limit_hit; /* fcgi_serve returned at the limit */
 static int fcgi_write_ms;  /* 0: writes may block for ever */
 static int fcgi_cgi = -1;  /* plain CGI (1) or FastCGI (0); -1 unknown */
 
+/* Called after each answer has been sent (fcgi_set_after). */
+static fcgi_after_fn after_fn;
+static void *after_arg;
+
+/*
+ * Sets fn to run after each request's answer is complete and handed back to
+ * the server (FCGX_Finish_r), before the next request is accepted: work
+ * that must not delay an answer (the store's checkpoint and retention).
+ */
+void
+fcgi_set_after(fcgi_after_fn fn, void *arg)
+{
+	after_fn = fn;
+	after_arg = arg;
+}
+
 /* Called between requests, at most every idle_ms (fcgi_set_idle). */
 static fcgi_idle_fn idle_fn;
 static void *idle_arg;
@@ -360,6 +376,8 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 		}
 		serve_one(&io, environ, h, arg, max_body, 1);
 		fflush(stdout);
+		if (after_fn != NULL)
+			after_fn(after_arg);
 		return 0;
 	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
@@ -415,6 +433,8 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 		io.out = fr.out;
 		serve_one(&io, fr.envp, h, arg, max_body, ++id);
 		FCGX_Finish_r(&fr);
+		if (after_fn != NULL)
+			after_fn(after_arg);
 		if (fcgi_max_requests != 0 && id >= fcgi_max_requests) {
 			fcgi_limit_hit = 1;
 			break;

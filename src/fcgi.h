@@ -10,6 +10,7 @@ typedef void (*fcgi_handler)(const struct http_req *, struct http_resp *,
     void *);
 
 typedef int (*fcgi_idle_fn)(void *);
+typedef void (*fcgi_after_fn)(void *);
 
 int fcgi_serve(fcgi_handler, void *arg, size_t max_body);
 int fcgi_shutting_down(void);
@@ -20,5 +21,6 @@ void fcgi_recycle(char *argv[]);
 void fcgi_set_idle(fcgi_idle_fn, void *arg, int secs);
 void fcgi_set_write_timeout(int ms);
 int fcgi_is_cgi(void);
+void fcgi_set_after(fcgi_after_fn, void *arg);
 
 #endif

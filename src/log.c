@@ -1,11 +1,13 @@
-/* log.c: leveled logging, one escaped line per call on stderr */
+/* log.c: leveled logging, one escaped, time-stamped line per call on stderr */
 #include "config.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -55,6 +57,65 @@ log_set_request(unsigned long n)
 }
 
 /*
+ * Writes the current time as "YYYY-MM-DDTHH:MM:SS.mmmZ " (25 bytes, no
+ * NUL) into out, from clock_gettime and arithmetic only, so that a signal
+ * handler may call it (log_stamp_write). Returns the length, 25.
+ */
+size_t
+log_stamp(char out[LOG_STAMP_LEN])
+{
+	struct timespec ts;
+	int64_t days, secs, z, era, doe, yoe, y, doy, mp, d, m;
+	long ms;
+	int i;
+	char num[8];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	secs = (int64_t)ts.tv_sec;
+	ms = ts.tv_nsec / 1000000;
+	days = secs / 86400;
+	secs %= 86400;
+	/* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	num[0] = (char)('0' + y / 1000 % 10);
+	num[1] = (char)('0' + y / 100 % 10);
+	num[2] = (char)('0' + y / 10 % 10);
+	num[3] = (char)('0' + y % 10);
+	memcpy(out, num, 4);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = 'T';
+	for (i = 0; i < 3; i++) {
+		int64_t v = i == 0 ? secs / 3600
+		    : i == 1       ? secs / 60 % 60
+		                   : secs % 60;
+
+		out[11 + 3 * i] = (char)('0' + v / 10);
+		out[12 + 3 * i] = (char)('0' + v % 10);
+		out[13 + 3 * i] = i < 2 ? ':' : '.';
+	}
+	out[20] = (char)('0' + ms / 100);
+	out[21] = (char)('0' + ms / 10 % 10);
+	out[22] = (char)('0' + ms % 10);
+	out[23] = 'Z';
+	out[24] = ' ';
+	return LOG_STAMP_LEN;
+}
+
+/*
  * Writes one line. Control characters, backslashes and bytes >= 0x7f are
  * escaped so that request data can never forge or split a log line.
  */
@@ -66,17 +127,19 @@ vlog(enum log_level level, const char *lname, int errnum, const char *fmt,
     va_list ap)
 {
 	char msg[2048], out[8192];
-	size_t o = 0;
+	size_t o;
 	const unsigned char *s;
 	int n;
 
 	if (level > log_lvl)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = snprintf(out, sizeof(out), "%s[%ld]: %s ", log_prog, (long)getpid(),
-	    lname);
+	/* ISO 8601 UTC, so that a line says when (a process's death too). */
+	o = log_stamp(out);
+	n = snprintf(out + o, sizeof(out) - o, "%s[%ld]: %s ", log_prog,
+	    (long)getpid(), lname);
 	if (n > 0)
-		o = (size_t)n;
+		o += (size_t)n;
 	if (log_req != 0) {
 		n = snprintf(out + o, sizeof(out) - o, "req=%lu ", log_req);
 		if (n > 0)

@@ -2,6 +2,8 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <stddef.h>
+
 #include "compat.h"
 
 enum log_level {
@@ -11,6 +13,9 @@ enum log_level {
 	LOG_LEVEL_DEBUG,
 };
 
+#define LOG_STAMP_LEN 25 /* "2026-12-03T09:49:39.531Z " */
+
+size_t log_stamp(char out[LOG_STAMP_LEN]);
 void log_init(const char *progname, enum log_level);
 void log_set_level(enum log_level);
 int log_level_parse(const char *, enum log_level *);

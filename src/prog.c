@@ -56,6 +56,35 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		fatalx("cannot open the store");
 	if (role == PROG_WRITER)
 		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));
+	/* The sidecar's writer threads take the bounds from its store. */
+	if (role == PROG_WRITER || role == PROG_PUSH)
+		prog_set_retention(p->conf, p->store);
+}
+
+/* The retention settings of conf, as the store takes them. */
+void
+prog_retention(const struct conf *conf, struct store_retention *r)
+{
+	r->changes_keep = (uint64_t)conf_int(conf, CFG_CHANGES_KEEP);
+	r->changes_max_bytes = (uint64_t)conf_int(conf, CFG_CHANGES_MAX_BYTES);
+	r->changes_max_age_ms = conf_int(conf, CFG_CHANGES_MAX_AGE) * 1000;
+	r->events_keep = (uint64_t)conf_int(conf, CFG_EVENTS_KEEP);
+	r->events_max_bytes = (uint64_t)conf_int(conf, CFG_EVENTS_MAX_BYTES);
+	r->events_max_age_ms = conf_int(conf, CFG_EVENTS_MAX_AGE) * 1000;
+}
+
+/*
+ * Gives a writer's store the configured retention, so that its commits
+ * keep both logs bounded without a cron job. A failure to size an old
+ * store's logs is logged and not fatal (the bounds apply all the same).
+ */
+void
+prog_set_retention(const struct conf *conf, struct store *st)
+{
+	struct store_retention r;
+
+	prog_retention(conf, &r);
+	(void)store_set_retention(st, &r);
 }
 
 /*
@@ -78,6 +107,18 @@ prog_idle(void *arg)
 	log_info("store: the environment was recovered or a process died in "
 		 "it; exiting so the server starts a fresh process");
 	_exit(0);
+}
+
+/*
+ * The FastCGI programs' after-answer hook (fcgi_set_after): the store's
+ * deferred work (store_maintain). This function can't fail.
+ */
+void
+prog_after(void *arg)
+{
+	struct prog *p = arg;
+
+	store_maintain(p->store);
 }
 
 /* Closes the store and frees the configuration. */

@@ -19,7 +19,10 @@ struct prog {
 
 void prog_start(struct prog *, const char *argv0, enum prog_role);
 void prog_finish(struct prog *);
+void prog_retention(const struct conf *, struct store_retention *);
+void prog_set_retention(const struct conf *, struct store *);
 int prog_idle(void *);
+void prog_after(void *);
 
 /* Seconds between prog_idle checks in the FastCGI programs. */
 #define PROG_IDLE_S 2

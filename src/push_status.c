@@ -7,6 +7,7 @@
 #include <libwebsockets.h>
 
 #include "buf.h"
+#include "counters.h"
 #include "now.h"
 #include "push_int.h"
 
@@ -126,6 +127,7 @@ metrics(struct push *p, struct buf *b)
 	metric(b, "strapi_live_push_lag_max_ms", "gauge",
 	    "Largest commit-to-push lag seen.", p->lag_max_ms);
 	push_repl_metrics(p, b);
+	counters_metrics(store_dir(p->store), b);
 }
 
 /* Answers /live/healthz (JSON) or /live/metrics (Prometheus text). */

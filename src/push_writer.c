@@ -47,6 +47,7 @@ struct push_writer {
 	int fd;
 	const struct conf *conf;
 	struct store *store;
+	struct counters *counters; /* shared by the threads (atomic adds) */
 	pthread_t th[PUSH_WRITER_THREADS];
 	int nth;
 	int stopping;
@@ -86,8 +87,10 @@ run(void *arg)
 		return NULL;
 	}
 	store_set_durable(st, conf_bool(w->conf, CFG_DURABLE));
+	store_set_deferred(st, 1); /* store_maintain after each answer */
 	ctx.conf = w->conf;
 	ctx.store = st;
+	ctx.counters = w->counters;
 #ifdef HAVE_SYNC
 	ctx.forward = repl_forward;
 #else
@@ -105,6 +108,7 @@ run(void *arg)
 		}
 		serve(w, &ctx, fd);
 		close(fd);
+		store_maintain(st);
 		if (store_rolled_back(st) && store_reopen(st) == -1)
 			fatalx("relay: cannot reopen the store after a "
 			       "rollback");
@@ -131,6 +135,7 @@ push_writer_start(const struct conf *conf, struct store *st)
 		free(w);
 		return NULL;
 	}
+	w->counters = counters_open(store_dir(st), 1);
 #ifdef HAVE_SYNC
 	(void)curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread */
 #endif
@@ -164,6 +169,7 @@ push_writer_stop(struct push_writer *w)
 	for (i = 0; i < w->nth; i++)
 		pthread_join(w->th[i], NULL);
 	relay_unlink(store_dir(w->store));
+	counters_close(w->counters);
 	close(w->fd);
 #ifdef HAVE_SYNC
 	curl_global_cleanup();

@@ -40,11 +40,42 @@
  * come from one consistent point in time, and readers never block writers.
  */
 
-/* Informational messages (failchk's reports) go to the log, not stdout. */
+/*
+ * Informational messages (failchk's reports) go to the log, not stdout.
+ * failchk reports every dead locker's read locks ("BDB2053 Freeing read
+ * locks for locker ...") and every dead process's log state ("BDB1502
+ * Freeing log information for process ..."): hundreds of lines after one
+ * crash. Those are counted, and bdb_msg_flush sums them up in one line.
+ */
+static unsigned long bdb_freed_lockers, bdb_freed_logs;
+
 static void
 bdb_msgcall(const DB_ENV *env UNUSED, const char *msg)
 {
+	if (strncmp(msg, "BDB2053 ", 8) == 0) {
+		__atomic_fetch_add(&bdb_freed_lockers, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (strncmp(msg, "BDB1502 ", 8) == 0) {
+		__atomic_fetch_add(&bdb_freed_logs, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	log_info("bdb: %s", msg);
+}
+
+/* Logs the summary of failchk's reports since the last call, if any. */
+static void
+bdb_msg_flush(void)
+{
+	unsigned long locks, logs;
+
+	locks = __atomic_exchange_n(&bdb_freed_lockers, 0, __ATOMIC_RELAXED);
+	logs = __atomic_exchange_n(&bdb_freed_logs, 0, __ATOMIC_RELAXED);
+	if (locks > 0 || logs > 0)
+		log_info("bdb: failchk cleaned up after dead processes: read "
+		         "locks of %lu lockers, %lu log registrations "
+		         "(BDB2053, BDB1502)",
+		    locks, logs);
 }
 
 static void
@@ -129,7 +160,6 @@ store_fail(struct store *st, const char *what, int ret)
  * runs recovery once every stuck process has gone. Nothing acknowledged
  * is lost: the stuck write was never answered.
  */
-#define STORE_WATCHDOG_S 10
 /*
  * The same for opening the environment (recovery included): a hang there
  * is a mutex left locked by a process that died between our look at the
@@ -150,7 +180,10 @@ static void
 watchdog_fire(int sig UNUSED)
 {
 	const char *m = watchdog_msg;
+	char ts[LOG_STAMP_LEN];
 
+	/* The time of death: log_stamp is safe in a signal handler. */
+	(void)!write(STDERR_FILENO, ts, log_stamp(ts));
 	(void)!write(STDERR_FILENO, m, strlen(m));
 	_exit(75);
 }
@@ -183,6 +216,14 @@ watchdog(const struct store *st, unsigned secs)
 
 	if (!(st->flags & STORE_OPEN_THREAD))
 		watchdog_with(secs, watchdog_write_msg);
+}
+
+/* The write watchdog, for store_admin.c's retention transactions. */
+void
+store_watchdog(const struct store *st, unsigned secs)
+{
+
+	watchdog(st, secs);
 }
 
 /* Small randomized pause between deadlock retries. */
@@ -375,6 +416,7 @@ open_env_with(struct store *st, int full)
 	watchdog_with(STORE_OPEN_WATCHDOG_S, watchdog_open_msg);
 	ret = env->open(env, st->dir, flags, 0600);
 	alarm(0);
+	bdb_msg_flush();
 	if (ret != 0) {
 		log_warnx("store: opening environment %s: %s", st->dir,
 		    db_strerror(ret));
@@ -600,6 +642,8 @@ store_open_thread(struct store *parent, struct store **out)
 	st->dir = xstrdup(parent->dir);
 	st->flags = STORE_OPEN_THREAD;
 	st->durable = parent->durable;
+	st->retain = parent->retain;
+	st->deferred = parent->deferred;
 	st->regfd = -1;
 	st->env = parent->env;
 	buf_init(&st->k1);
@@ -764,9 +808,13 @@ dbt_in(DBT *d, const void *p, size_t n)
 	d->size = (u_int32_t)n;
 }
 
-/* Reads and bumps a counter in meta, inside txn. Returns 0, or a BDB error. */
-static int
-meta_next(struct store *st, DB_TXN *txn, const char *name, uint64_t *out)
+/*
+ * Adds delta to a counter in meta, inside txn (a counter never goes below
+ * 0). Returns 0 with the new value in *out, or a BDB error.
+ */
+int
+store_meta_add(struct store *st, DB_TXN *txn, const char *name, int64_t delta,
+    uint64_t *out)
 {
 	DBT k, v;
 	unsigned char cur[8];
@@ -783,13 +831,23 @@ meta_next(struct store *st, DB_TXN *txn, const char *name, uint64_t *out)
 		n = store_be64_get(cur);
 	else if (ret != 0 && ret != DB_NOTFOUND)
 		return ret;
-	n++;
+	if (delta < 0 && (uint64_t)-delta > n)
+		n = 0;
+	else
+		n += (uint64_t)delta;
 	store_be64_put(cur, n);
 	dbt_in(&v, cur, 8);
 	if ((ret = st->meta->put(st->meta, txn, &k, &v, 0)) != 0)
 		return ret;
 	*out = n;
 	return 0;
+}
+
+/* Reads and bumps a sequence in meta, inside txn. 0, or a BDB error. */
+static int
+meta_next(struct store *st, DB_TXN *txn, const char *name, uint64_t *out)
+{
+	return store_meta_add(st, txn, name, 1, out);
 }
 
 static void
@@ -917,6 +975,10 @@ put_event(struct store *st, DB_TXN *txn, const struct store_event *ev,
 		return ret;
 	store_be64_put(kb, id);
 	encode_event(&st->v1, ev, now);
+	/* The event log's size, for retention (events_max_bytes). */
+	if ((ret = store_meta_add(st, txn, "evbytes", (int64_t)(st->v1.len + 8),
+	         &st->evbytes)) != 0)
+		return ret;
 	dbt_in(&k, kb, 8);
 	dbt_in(&v, st->v1.data, st->v1.len);
 	return st->events->put(st->events, txn, &k, &v, 0);
@@ -1046,6 +1108,10 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 		if ((ret = st->changes->put(st->changes, txn, &ck, &v, 0)) !=
 		    0)
 			goto out;
+		/* The change log's size, for retention (changes_max_bytes). */
+		if ((ret = store_meta_add(st, txn, "chbytes",
+		         (int64_t)(v.size + 8), &st->chbytes)) != 0)
+			goto out;
 	}
 	*res = STORE_OK;
 	*seq = s;
@@ -1053,6 +1119,52 @@ out:
 	free(old);
 	buf_clear(&key);
 	return ret;
+}
+
+/*
+ * Checkpoint when 8 MiB of log or 5 minutes have passed (cheap to ask when
+ * not). A checkpoint writes every dirty page and stalls the writers that
+ * need those pages, so not too often; recovery replays at most that much
+ * log.
+ */
+static void
+checkpoint(struct store *st)
+{
+	int ret;
+
+	if ((ret = st->env->txn_checkpoint(st->env, 8192, 5, 0)) != 0)
+		log_warnx("store: checkpoint: %s", db_strerror(ret));
+}
+
+/*
+ * With on set, the commits of st leave the checkpoint and the retention
+ * pass to store_maintain, which the caller runs once its answer is sent
+ * (webhook.fcgi after each request, the sidecar's writer threads after each
+ * delivery): they then never add to a delivery's latency.
+ */
+void
+store_set_deferred(struct store *st, int on)
+{
+	st->deferred = on;
+}
+
+/*
+ * The work a deferred store left after its commits: a checkpoint when one
+ * is due and the retention pass (store_retain). Failures are logged and
+ * left to the next call. Does nothing when nothing was committed since the
+ * last call.
+ */
+void
+store_maintain(struct store *st)
+{
+	if (st == NULL || !st->committed)
+		return;
+	st->committed = 0;
+	/* Under the write watchdog, as it was inside the commit path. */
+	watchdog(st, STORE_WATCHDOG_S);
+	checkpoint(st);
+	watchdog(st, 0);
+	store_retain(st);
 }
 
 static int
@@ -1070,14 +1182,8 @@ commit_done(struct store *st, uint64_t seq, int wrote_data)
 		store_fail(st, "log_flush", ret);
 		rc = -1;
 	}
-	/*
-	 * Checkpoint when 8 MiB of log or 5 minutes have passed (cheap to
-	 * ask when not). A checkpoint writes every dirty page and stalls the
-	 * writers that need those pages, so not too often; recovery replays
-	 * at most that much log.
-	 */
-	if ((ret = st->env->txn_checkpoint(st->env, 8192, 5, 0)) != 0)
-		log_warnx("store: checkpoint: %s", db_strerror(ret));
+	if (!st->deferred)
+		checkpoint(st);
 	if (seq != 0 && !(st->flags & STORE_OPEN_NO_NOTIFY))
 		notify_send(st->dir, seq);
 	return rc;
@@ -1160,6 +1266,10 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 						w[i].result = STORE_ERR;
 					return -1;
 				}
+				if (st->deferred)
+					st->committed = 1;
+				else
+					store_retain(st);
 				return 0;
 			}
 			watchdog(st, 0);
@@ -1171,6 +1281,8 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 		if (ret == DB_LOCK_NOTGRANTED) {
 			/* A lock timed out: perhaps its holder died. */
 			int fr = st->env->failchk(st->env, 0);
+
+			bdb_msg_flush();
 
 			if (fr != 0)
 				store_fail(st, "failchk", fr);

@@ -54,6 +54,19 @@ struct store_event {
 	int64_t time_ms;	 /* filled by the store when 0 */
 };
 
+/*
+ * Bounds on the change log and the event log, applied by the writers
+ * after their commits (store_set_retention). 0: that bound is off.
+ */
+struct store_retention {
+	uint64_t changes_keep; /* records */
+	uint64_t changes_max_bytes;
+	int64_t changes_max_age_ms;
+	uint64_t events_keep;
+	uint64_t events_max_bytes;
+	int64_t events_max_age_ms;
+};
+
 /* A write for store_apply_batch. */
 struct store_write {
 	enum store_op op;
@@ -122,6 +135,9 @@ const char *store_why(const struct store *);
 int store_rolled_back(const struct store *);
 int store_reopen(struct store *);
 void store_set_durable(struct store *, int);
+void store_set_deferred(struct store *, int);
+void store_maintain(struct store *);
+int store_set_retention(struct store *, const struct store_retention *);
 const char *store_dir(const struct store *);
 
 enum store_result store_apply(struct store *, enum store_op,
@@ -147,8 +163,9 @@ int store_events(struct store *, uint64_t after, int failed_only,
 int store_iter_entries(struct store *, const char *collection,
     store_item_cb, void *);
 int store_verify(struct store *, store_report_cb, void *, size_t *problems);
-int store_trim(struct store *, uint64_t keep_changes, uint64_t keep_events,
+int store_trim(struct store *, const struct store_retention *,
     uint64_t *removed_changes, uint64_t *removed_events);
+int store_log_bytes(struct store *, uint64_t *changes, uint64_t *events);
 int store_meta_get(struct store *, const char *key, int64_t *);
 int store_meta_set(struct store *, const char *key, int64_t);
 
@@ -157,6 +174,7 @@ const char *store_result_name(enum store_result);
 /* store_sync.c: sync's dry run, hot backup, sizes */
 int store_apply_batch_dry(struct store *, struct store_write *, size_t);
 int store_backup(struct store *, const char *target);
+int store_backup_pack(const char *target);
 int store_size(struct store *, uint64_t *bytes);
 
 #endif

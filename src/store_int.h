@@ -29,9 +29,21 @@ struct store {
 	ino_t env_ino;
 	const char *why; /* the last failure's cause (store_why), or NULL */
 	int handles_dead; /* a replication rollback invalidated them */
+	struct store_retention retain; /* all 0: the writers trim nothing */
+	unsigned commits;              /* since the last retention pass */
+	int64_t retained_ms;           /* when that pass ran (monotonic) */
+	uint64_t chbytes, evbytes;     /* as the last commit left them */
+	int deferred;                  /* store_set_deferred */
+	int committed;                 /* since the last store_maintain */
 };
 
 void store_fail(struct store *, const char *what, int ret);
+#define STORE_WATCHDOG_S 10 /* seconds a write may take (store.c) */
+void store_watchdog(const struct store *, unsigned secs);
+int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
+    uint64_t *out);
+/* store_admin.c: the writers' automatic retention */
+void store_retain(struct store *);
 void store_backoff(int attempt);
 /* store.c; used by store_sync.c's dry run */
 int apply_one(struct store *, DB_TXN *, enum store_op, const struct entry *,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "store_int.h"
@@ -94,6 +95,79 @@ store_backup(struct store *st, const char *target)
 		return -1;
 	}
 	return 0;
+}
+
+/* 1 when name is one of the environment's own files (regions, registry). */
+static int
+is_region(const char *name)
+{
+	return strncmp(name, "__db.", 5) == 0;
+}
+
+/*
+ * Leaves in target (a store made by store_backup, closed) only what a
+ * restore needs: the databases, with their log sequence numbers reset
+ * (DB_ENV->lsn_reset, as db_load -r lsn does), so that they open in a
+ * fresh environment with no log; the log files and the region files
+ * (tens of MB of shared memory images, whatever the store's size) are
+ * removed. Returns 0, or -1 after logging.
+ */
+int
+store_backup_pack(const char *target)
+{
+	DB_ENV *env = NULL;
+	DIR *d = NULL;
+	struct dirent *de;
+	char path[PATH_MAX];
+	size_t n;
+	int ret, rc = -1;
+
+	if ((ret = db_env_create(&env, 0)) != 0 ||
+	    (ret = env->open(env, target,
+	         DB_CREATE | DB_INIT_MPOOL | DB_PRIVATE, 0600)) != 0) {
+		log_warnx("store: packing the copy in %s: %s", target,
+		    db_strerror(ret));
+		goto out;
+	}
+	if ((d = opendir(target)) == NULL) {
+		log_warn("store: %s", target);
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n > 3 && strcmp(de->d_name + n - 3, ".db") == 0 &&
+		    (ret = env->lsn_reset(env, de->d_name, 0)) != 0) {
+			log_warnx("store: packing %s/%s: %s", target,
+			    de->d_name, db_strerror(ret));
+			goto out;
+		}
+	}
+	ret = env->close(env, 0);
+	env = NULL;
+	if (ret != 0) {
+		log_warnx("store: packing the copy in %s: %s", target,
+		    db_strerror(ret));
+		goto out;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		if (!is_region(de->d_name) &&
+		    strncmp(de->d_name, "log.", 4) != 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", target,
+		        de->d_name) >= sizeof(path) ||
+		    unlink(path) == -1) {
+			log_warn("store: removing %s/%s", target, de->d_name);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (d != NULL)
+		closedir(d);
+	if (env != NULL)
+		env->close(env, 0);
+	return rc;
 }
 
 /*

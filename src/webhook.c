@@ -9,33 +9,62 @@
 #include <string.h>
 #include <strings.h>
 
+#include "counters.h"
 #include "entry.h"
 #include "hmac.h"
 #include "log.h"
+#include "now.h"
 #include "webhook.h"
 #include "xmalloc.h"
 
 /*
  * Checks the shared secret. With the default header (Authorization) the
  * value must be "Bearer <secret>"; any other header carries the bare
- * secret (x-webhook-secret style). Constant time. Returns 1 when it
- * matches; 0 otherwise, including when no secret is configured.
+ * secret (x-webhook-secret style). Constant time. Returns WEBHOOK_AUTH_OK
+ * when it matches, else why not (a secret must be configured).
  */
-int
+enum webhook_auth
 webhook_check_secret(const struct conf *conf, const struct http_req *req)
 {
 	const char *secret = conf_str(conf, CFG_WEBHOOK_SECRET);
 	const char *hname = conf_str(conf, CFG_WEBHOOK_HEADER);
 	const char *v;
 
-	if (secret[0] == '\0')
-		return 0;
-	v = strcasecmp(hname, "Authorization") == 0 ? http_req_bearer(req) :
-	    http_req_header(req, hname);
-	if (v == NULL)
-		return 0;
-	return hmac_equal(v, strlen(v), secret, strlen(secret));
+	if (strcasecmp(hname, "Authorization") == 0) {
+		if (http_req_header(req, hname) == NULL)
+			return WEBHOOK_AUTH_NO_HEADER;
+		if ((v = http_req_bearer(req)) == NULL)
+			return WEBHOOK_AUTH_NO_BEARER;
+	} else if ((v = http_req_header(req, hname)) == NULL)
+		return WEBHOOK_AUTH_NO_HEADER;
+	if (secret[0] == '\0' ||
+	    !hmac_equal(v, strlen(v), secret, strlen(secret)))
+		return WEBHOOK_AUTH_BAD_SECRET;
+	return WEBHOOK_AUTH_OK;
 }
+
+/*
+ * 1 when s is a name fit for the event log: 1 to max bytes of letters,
+ * digits and "._:-" (Strapi's event names and model uids). Anything else
+ * a sender put in a header or a body field is not stored as a name.
+ */
+static int
+name_ok(const char *s, size_t max)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	for (n = 0; s[n] != '\0'; n++) {
+		if (n >= max ||
+		    !(isalnum((unsigned char)s[n]) ||
+		        strchr("._:-", s[n]) != NULL))
+			return 0;
+	}
+	return n > 0;
+}
+
+#define WEBHOOK_MAX_NAME 64
 
 static int
 hexval(int c)
@@ -79,7 +108,10 @@ struct delivery {
 	struct store_event ev;
 };
 
-/* Answers with an error and records the delivery in the event log. */
+/*
+ * Answers an authenticated delivery with an error and records it in the
+ * event log (with the raw body when keep_body is set, for replay).
+ */
 static void
 reject(struct delivery *d, int status, const char *why, int keep_body)
 {
@@ -178,6 +210,10 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 	}
 	if (uid == NULL && model == NULL) {
 		reject(d, 422, "model or uid: missing", 1);
+		return;
+	}
+	if (!name_ok(model != NULL ? model : uid, WEBHOOK_MAX_NAME * 2)) {
+		reject(d, 422, "model or uid: not a model name", 1);
 		return;
 	}
 	d->ev.model = model != NULL ? model : uid;
@@ -284,6 +320,13 @@ deliver(struct delivery *d)
 		    "event: must be a string" : "event: missing", 1);
 		goto out;
 	}
+	if (!name_ok(event, WEBHOOK_MAX_NAME)) {
+		reject(d, 422,
+		    "event: not an event name (letters, digits, "
+		    "\"._:-\", at most 64)",
+		    1);
+		goto out;
+	}
 	d->ev.event = event;
 	if (strncmp(event, "entry.", 6) == 0)
 		handle_entry_event(d, root, event);
@@ -293,43 +336,132 @@ out:
 	json_object_put(root);
 }
 
+/* What each refusal before authentication logs (never a header's value). */
+static const char *
+refusal_text(enum counter_id why)
+{
+	switch (why) {
+	case COUNTER_AUTH_NO_HEADER:
+		return "no secret header (Apache passes Authorization to "
+		       "FastCGI only with CGIPassAuth On)";
+	case COUNTER_AUTH_NO_BEARER:
+		return "Authorization is not \"Bearer <secret>\"";
+	case COUNTER_AUTH_BAD_SECRET:
+		return "wrong secret";
+	case COUNTER_AUTH_BAD_SIGNATURE:
+		return "missing or invalid X-Strapi-Signature-256";
+	default:
+		break;
+	}
+	return "refused";
+}
+
 /*
- * Handles one webhook request: method, secret, content type, size,
- * signature, JSON, then the event. Every answer is JSON. Nothing is
- * stored for a rejected request except its event-log record (with the
- * raw body when the sender was authenticated, for replay after a fix).
+ * A refusal before authentication: counted in the store directory's
+ * counters file, logged at most once a second per process (with how many
+ * were not), and never written to the store: an anonymous request must
+ * not cost the store a byte, nor take a lock of its writers.
+ */
+static void
+refuse(const struct webhook_ctx *ctx, const struct http_req *req,
+    struct http_resp *resp, enum counter_id why, const char *msg)
+{
+	static int64_t last_sec;
+	static uint64_t quiet;
+	int64_t now = now_wall_ms(), prev;
+	uint64_t q;
+
+	counters_add(ctx->counters, why, 1);
+	counters_set(ctx->counters, COUNTER_LAST_REJECT_MS, (uint64_t)now);
+	http_resp_error(resp, 401, msg);
+	resp->note = "unauthenticated";
+	prev = __atomic_load_n(&last_sec, __ATOMIC_RELAXED);
+	if (prev == now / 1000 ||
+	    !__atomic_compare_exchange_n(&last_sec, &prev, now / 1000, 0,
+	        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		__atomic_fetch_add(&quiet, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	q = __atomic_exchange_n(&quiet, 0, __ATOMIC_RELAXED);
+	if (q == 0)
+		log_info("webhook refused (401) from %s: %s; nothing stored",
+		    req->remote_addr != NULL ? req->remote_addr : "-",
+		    refusal_text(why));
+	else
+		log_info("webhook refused (401) from %s: %s; nothing stored "
+		         "(%" PRIu64 " more refused since the last such line)",
+		    req->remote_addr != NULL ? req->remote_addr : "-",
+		    refusal_text(why), q);
+}
+
+/*
+ * The checks that come before anything is stored: method, a configured
+ * secret, the secret, and the signature when one is configured. Returns 1
+ * when the request may go on; else resp holds the answer (405, 503, 401)
+ * and nothing was written anywhere but the counters file.
+ */
+int
+webhook_authenticate(const struct webhook_ctx *ctx, const struct http_req *req,
+    struct http_resp *resp)
+{
+	enum webhook_auth a;
+
+	if (strcmp(req->method, "POST") != 0) {
+		http_resp_header(resp, "Allow", "POST");
+		http_resp_error(resp, 405, "only POST is accepted here");
+		resp->note = "method";
+		return 0;
+	}
+	if (conf_str(ctx->conf, CFG_WEBHOOK_SECRET)[0] == '\0') {
+		http_resp_error(resp, 503, "no webhook secret is configured; "
+		    "every delivery is refused");
+		resp->note = "no-secret";
+		log_warnx("webhook: no secret configured (webhook_secret); "
+		    "refusing");
+		return 0;
+	}
+	if ((a = webhook_check_secret(ctx->conf, req)) != WEBHOOK_AUTH_OK) {
+		refuse(ctx, req, resp,
+		    a == WEBHOOK_AUTH_NO_HEADER       ? COUNTER_AUTH_NO_HEADER
+		        : a == WEBHOOK_AUTH_NO_BEARER ? COUNTER_AUTH_NO_BEARER
+		                                      : COUNTER_AUTH_BAD_SECRET,
+		    "Missing or invalid credentials");
+		return 0;
+	}
+	/* A body too large to read is answered 413 by webhook_handle. */
+	if (conf_str(ctx->conf, CFG_WEBHOOK_SIGNING_SECRET)[0] != '\0' &&
+	    !req->body_too_large && !check_signature(ctx->conf, req)) {
+		refuse(ctx, req, resp, COUNTER_AUTH_BAD_SIGNATURE,
+		    "missing or invalid X-Strapi-Signature-256");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Handles one webhook request: authentication (webhook_authenticate),
+ * content type, size, JSON, then the event. Every answer is JSON.
+ * Nothing is stored for a request that fails authentication; an
+ * authenticated delivery that is rejected gets an event-log record (with
+ * the raw body when it was readable, for replay after a fix).
  */
 void
-webhook_handle(const struct http_req *req, struct http_resp *resp,
-    void *arg)
+webhook_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct delivery d;
+	const char *ev;
 
 	memset(&d, 0, sizeof(d));
 	d.ctx = arg;
 	d.req = req;
 	d.resp = resp;
 	d.ev.origin = STORE_ORIGIN_WEBHOOK;
-	d.ev.event = http_req_header(req, "X-Strapi-Event");
-	if (strcmp(req->method, "POST") != 0) {
-		http_resp_header(resp, "Allow", "POST");
-		http_resp_error(resp, 405, "only POST is accepted here");
-		resp->note = "method";
+	if (!webhook_authenticate(d.ctx, req, resp))
 		return;
-	}
-	if (conf_str(d.ctx->conf, CFG_WEBHOOK_SECRET)[0] == '\0') {
-		http_resp_error(resp, 503, "no webhook secret is configured; "
-		    "every delivery is refused");
-		resp->note = "no-secret";
-		log_warnx("webhook: no secret configured (webhook_secret); "
-		    "refusing");
-		return;
-	}
-	if (!webhook_check_secret(d.ctx->conf, req)) {
-		reject(&d, 401, "Missing or invalid credentials", 0);
-		return;
-	}
-	/* On a replica: to the master, never applied here (issue 9). */
+	/* A header's value is stored only when it is a plain event name. */
+	ev = http_req_header(req, "X-Strapi-Event");
+	d.ev.event = name_ok(ev, WEBHOOK_MAX_NAME) ? ev : NULL;
+	/* On a replica: to the master, never applied here. */
 	if (webhook_repl_route(d.ctx, req, resp))
 		return;
 	if (!http_ct_equal(req->content_type, "application/json", 16)) {
@@ -338,11 +470,6 @@ webhook_handle(const struct http_req *req, struct http_resp *resp,
 	}
 	if (req->body_too_large) {
 		reject(&d, 413, "body larger than webhook_max_body", 0);
-		return;
-	}
-	if (conf_str(d.ctx->conf, CFG_WEBHOOK_SIGNING_SECRET)[0] != '\0' &&
-	    !check_signature(d.ctx->conf, req)) {
-		reject(&d, 401, "missing or invalid X-Strapi-Signature-256", 0);
 		return;
 	}
 	deliver(&d);

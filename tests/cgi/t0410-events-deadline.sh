@@ -1,7 +1,7 @@
 #!/bin/sh
 # t0410-events-deadline.sh: events.fcgi as plain CGI under attack: a
 # stream nobody reads is released by the write deadline; streams are
-# short by default under CGI; a stream ends after events_max_bytes
+# short by default under CGI; a stream ends after events_stream_bytes
 . "${top_srcdir:-.}/tests/lib.sh"
 : "${EVENTS_FCGI:=$top_builddir/cgi-bin/events.fcgi}"
 export EVENTS_FCGI
@@ -34,7 +34,7 @@ fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ: one page
 t0 = time.time()
 p = events({"STRAPI_LIVE_EVENTS_DURATION": "60",
             "STRAPI_LIVE_EVENTS_CGI_DURATION": "60",
-            "STRAPI_LIVE_EVENTS_MAX_BYTES": "10000000",
+            "STRAPI_LIVE_EVENTS_STREAM_BYTES": "10000000",
             "STRAPI_LIVE_EVENTS_WRITE_TIMEOUT": "1"}, w)
 os.close(w)
 try:
@@ -52,7 +52,7 @@ ok("write not taken within 1000 ms" in err, "the log says why")
 # Short streams by default under CGI: events_duration is 25 s, but a CGI
 # stream (a process of the account) lasts events_cgi_duration (5 s).
 t0 = time.time()
-p = events({"STRAPI_LIVE_EVENTS_MAX_BYTES": "10000000"}, subprocess.PIPE,
+p = events({"STRAPI_LIVE_EVENTS_STREAM_BYTES": "10000000"}, subprocess.PIPE,
            last_event_id="15")
 out = p.communicate(timeout=30)[0].decode(errors="replace")
 took = time.time() - t0
@@ -61,16 +61,16 @@ ok(4 <= took < 10, "a CGI stream ends after about 5 s by default, not 25 s")
 ok(out.rstrip().endswith("retry: 500"), "and ends with a retry hint")
 
 # A byte bound per stream: the client resumes where it ended.
-p = events({"STRAPI_LIVE_EVENTS_MAX_BYTES": "4096"}, subprocess.PIPE)
+p = events({"STRAPI_LIVE_EVENTS_STREAM_BYTES": "4096"}, subprocess.PIPE)
 out = p.communicate(timeout=30)[0].decode(errors="replace")
 body = out.split("\r\n\r\n", 1)[1]
 ids = [int(l[4:]) for l in body.split("\n") if l.startswith("id: ")]
 diag("stream of %d bytes, ids %r" % (len(body), ids))
-ok(len(body) < 4096 + 21000, "a stream stops after events_max_bytes (plus one event)")
+ok(len(body) < 4096 + 21000, "a stream stops after events_stream_bytes (plus one event)")
 ok(ids and ids == list(range(1, len(ids) + 1)) and len(ids) < 15,
    "with the first changes, in order")
 ok(body.rstrip().endswith("retry: 500"), "and a retry hint")
-p = events({"STRAPI_LIVE_EVENTS_MAX_BYTES": "10000000",
+p = events({"STRAPI_LIVE_EVENTS_STREAM_BYTES": "10000000",
             "STRAPI_LIVE_EVENTS_CGI_DURATION": "1"}, subprocess.PIPE,
            last_event_id=str(ids[-1]))
 out = p.communicate(timeout=30)[0].decode(errors="replace")

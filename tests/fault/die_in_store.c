@@ -11,6 +11,7 @@
 #include <db.h>
 
 #include "compat.h"
+#include "fault_env.h"
 
 /*
  * Fault injection for tests/server/t1590-dead-mutex.sh: joins the store's
@@ -34,35 +35,17 @@ die(const DB_ENV *env UNUSED, const char *msg)
 		raise(SIGKILL);
 }
 
-static int
-isalive(DB_ENV *env UNUSED, pid_t pid, db_threadid_t tid UNUSED,
-    u_int32_t flags UNUSED)
-{
-	return kill(pid, 0) == 0 || errno == EPERM;
-}
-
 int
 main(int argc, char *argv[])
 {
 	DB_ENV *env;
-	int ret;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: die_in_store STORE-DIR\n");
 		return 1;
 	}
-	if ((ret = db_env_create(&env, 0)) != 0)
+	if ((env = fault_env_open("die_in_store", argv[1])) == NULL)
 		return 1;
-	env->set_thread_count(env, 4096);
-	env->set_isalive(env, isalive);
-	ret = env->open(env, argv[1],
-	    DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
-	        DB_REGISTER | DB_FAILCHK,
-	    0600);
-	if (ret != 0) {
-		fprintf(stderr, "die_in_store: %s\n", db_strerror(ret));
-		return 1;
-	}
 	env->set_msgcall(env, die);
 	(void)env->memp_stat_print(env, DB_STAT_ALL);
 	env->close(env, 0);

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/push_lib.sh"
 cat >"$T/strapi-live.conf" <<EOC
 events_duration = 120
-events_max_bytes = 1073741824
+events_stream_bytes = 1073741824
 events_write_timeout = 2
 EOC
 STRAPI_LIVE_CONFIG="$T/strapi-live.conf" STRAPI_LIVE_DURABLE=no

@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +326,69 @@ test_format(void)
 	    "a store of a newer format is refused");
 }
 
+/*
+ * The writers keep both logs within their byte bounds by themselves, and
+ * the age bound trims old records, with no trim call.
+ */
+static void
+test_retention(void)
+{
+	struct store *st;
+	struct store_retention r;
+	struct store_event ev;
+	struct entry e;
+	char sub[300], doc[32];
+	uint64_t cb, eb, first, last, seq, over = 0;
+	int i;
+
+	snprintf(sub, sizeof(sub), "%s/retention", dir);
+	if (store_open(&st, sub, STORE_OPEN_NO_NOTIFY) == -1)
+		fatalx("store_open %s", sub);
+	store_set_durable(st, 0);
+	memset(&r, 0, sizeof(r));
+	r.changes_max_bytes = 40000;
+	r.events_max_bytes = 20000;
+	ok(store_set_retention(st, &r) == 0, "retention bounds are set");
+	memset(&ev, 0, sizeof(ev));
+	ev.origin = STORE_ORIGIN_WEBHOOK;
+	ev.event = "entry.publish";
+	for (i = 0; i < 1500; i++) {
+		snprintf(doc, sizeof(doc), "r%d", i);
+		mk(&e, &article, doc, 10, 11, doc, "tech");
+		if (store_apply(st, STORE_OP_UPSERT, &e, &ev, &seq) != STORE_OK)
+			over++;
+		entry_clear(&e);
+		if (store_log_bytes(st, &cb, &eb) == -1 || cb > 40000 ||
+		    eb > 20000)
+			over++;
+	}
+	ok(over == 0,
+	    "after every one of 1500 writes both logs are within "
+	    "their byte bounds (%" PRIu64 " misses)",
+	    over);
+	ok(store_change_bounds(st, &first, &last) == 0 && last == 1500 &&
+	        first > 1000,
+	    "the oldest changes went (first %" PRIu64 ")", first);
+	ok(verify_clean(st), "verify is clean after automatic trimming");
+
+	/* Age: every record is older than 1 ms at the next pass. */
+	memset(&r, 0, sizeof(r));
+	r.changes_max_age_ms = 1;
+	r.events_max_age_ms = 1;
+	store_set_retention(st, &r);
+	for (i = 0; i < 300; i++) {
+		snprintf(doc, sizeof(doc), "age%d", i);
+		mk(&e, &article, doc, 10, 11, doc, "tech");
+		(void)store_apply(st, STORE_OP_UPSERT, &e, &ev, &seq);
+		entry_clear(&e);
+	}
+	ok(store_change_bounds(st, &first, &last) == 0 && first > 1500 + 200,
+	    "records past changes_max_age are trimmed by the writer (first "
+	    "%" PRIu64 " of %" PRIu64 ")",
+	    first, last);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -472,15 +536,22 @@ main(void)
 	    "reading since N returns exactly the later changes");
 	test_orders(st);
 	ok(verify_clean(st), "verify finds nothing wrong");
-	ok(store_trim(st, 20, 20, &rc, &re) == 0 &&
-	    store_change_bounds(st, &first, &last) == 0 &&
-	    last - first + 1 == 20 && rc > 0,
+	{
+		struct store_retention keep20;
+
+		memset(&keep20, 0, sizeof(keep20));
+		keep20.changes_keep = keep20.events_keep = 20;
+		rc = store_trim(st, &keep20, &rc, &re) == 0 ? rc : 0;
+	}
+	ok(rc > 0 && store_change_bounds(st, &first, &last) == 0 &&
+	        last - first + 1 == 20 && rc > 0,
 	    "trim keeps the newest 20 changes");
 	ok(verify_clean(st), "verify is clean after trimming");
 	store_close(st);
 
 	test_concurrent(NULL);
 	test_format();
+	test_retention();
 	buf_clear(&b);
 	{
 		char cmd[512];

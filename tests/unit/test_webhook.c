@@ -130,6 +130,7 @@ main(void)
 	if (store_open(&ctx.store, dir, STORE_OPEN_NO_NOTIFY) == -1)
 		fatalx("store_open");
 	store_set_durable(ctx.store, 0);
+	ctx.counters = counters_open(dir, 1);
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		run(&ctx, &rows[i], &resp);
@@ -157,10 +158,20 @@ main(void)
 			    "%s: the secret is not echoed", rows[i].name);
 		http_resp_clear(&resp);
 	}
+	/*
+	 * Unauthenticated POSTs are counted, never stored: the four 401s are
+	 * not in the event log, each kind has its own counter.
+	 */
 	ok(store_events(ctx.store, 0, 1, count_event, counts) >= 0 &&
-	    counts[0] == 14 && counts[1] == 8,
-	    "every rejected POST is in the event log (%d), raw body kept "
-	    "only for authenticated ones (%d)", counts[0], counts[1]);
+	        counts[0] == 10 && counts[1] == 8,
+	    "every rejected authenticated POST is in the event log (%d), "
+	    "raw body kept for the readable ones (%d)",
+	    counts[0], counts[1]);
+	ok(counters_get(ctx.counters, COUNTER_AUTH_NO_HEADER) == 1 &&
+	        counters_get(ctx.counters, COUNTER_AUTH_NO_BEARER) == 1 &&
+	        counters_get(ctx.counters, COUNTER_AUTH_BAD_SECRET) == 2,
+	    "unauthenticated POSTs are counted by kind (no header, no "
+	    "Bearer, wrong secret) and not stored");
 	ok(store_last_seq(ctx.store, &seq) == 0 && seq == 1,
 	    "only the valid publish changed the store");
 
@@ -216,6 +227,21 @@ main(void)
 		webhook_handle(&req, &resp, &ctx);
 		ok(resp.status == 401, "a wrong signature is 401");
 		http_resp_clear(&resp);
+		ok(counters_get(ctx.counters, COUNTER_AUTH_BAD_SIGNATURE) == 2,
+		    "missing and wrong signatures are counted, not stored");
+		req.body = NULL;
+		req.body_len = 0;
+		req.body_too_large = 1;
+		http_resp_init(&resp);
+		webhook_handle(&req, &resp, &ctx);
+		ok(resp.status == 413,
+		    "a body too large to check the signature "
+		    "of is 413, not 401 (%d)",
+		    resp.status);
+		http_resp_clear(&resp);
+		req.body = (char *)PUB;
+		req.body_len = strlen(PUB);
+		req.body_too_large = 0;
 		envp[0] = (char *)"HTTP_AUTHORIZATION=Bearer s3cret";
 		envp[1] = sig;
 		http_resp_init(&resp);
@@ -235,6 +261,7 @@ main(void)
 	    "without a configured secret the webhook refuses (503)");
 	http_resp_clear(&resp);
 
+	counters_close(ctx.counters);
 	store_close(ctx.store);
 	conf_free(conf);
 	{
