@@ -17,7 +17,8 @@ spawn-fcgi -a 127.0.0.1 -p "$P_EVENTS" -F 8 -P "$T/events.pid" -- \
 for pid in $(cat "$T/events.pid"); do sl_track "$pid"; done
 wait_port "$P_EVENTS" || { echo "Bail out! events.fcgi did not start"; exit 1; }
 push_start || { echo "Bail out! sidecar did not start"; exit 1; }
-sed -e "s/listen 80;/listen 127.0.0.1:$PORT;/" -e "s/8091/$PUSH_PORT/" \
+sed -e "s/listen 80 /listen 127.0.0.1:$PORT /" -e '/listen \[::\]:80 /d' \
+    -e "s/8091/$PUSH_PORT/" \
     -e "s/9103/$P_EVENTS/" -e "s|root /var/www/html;|root $T;|" \
     "$top_srcdir/conf/nginx.conf" >"$T/example.conf"
 cp /etc/nginx/fastcgi_params "$T/fastcgi_params"

@@ -76,7 +76,8 @@ ok $(grep -q 'not-the-secret\|Zm9vOmJhcg\|xxxxxxxx' "$log" && echo 1 || echo 0) 
 
 # The sidecar's metrics show the same counts.
 if [ -x "${PUSH_BIN:-}" ] && push_start; then
-	curl -s "http://127.0.0.1:$PUSH_PORT/live/metrics" >"$T/metrics"
+	curl -s -H "Authorization: Bearer ${STRAPI_LIVE_STATUS_TOKEN:-status-token-of-the-tests}" \
+	    "http://127.0.0.1:$PUSH_PORT/live/metrics" >"$T/metrics"
 	is "$(grep '^strapi_live_webhook_refused_total' "$T/metrics" | awk '{s += $2} END {print s}')" 10000 \
 	    "/live/metrics: strapi_live_webhook_refused_total sums to 10,000"
 	grep -q '^strapi_live_webhook_refused_total{reason="badSecret"} 3333$' "$T/metrics"
