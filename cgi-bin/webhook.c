@@ -41,9 +41,7 @@ main(int argc UNUSED, char *argv[])
 	ctx.forward = NULL; /* forwarding to a master is the sidecar's */
 	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
 	    CFG_MAX_REQUESTS));
-	if (p.store != NULL)
-		fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
-	fcgi_serve(p.store != NULL ? webhook_handle : relay, &ctx,
+	prog_serve(&p, p.store != NULL ? webhook_handle : relay, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
 	prog_finish(&p);
 	if (fcgi_limit_reached())

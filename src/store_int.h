@@ -27,8 +27,13 @@ struct store {
 	int env_known;		 /* env_id and env_ino are set */
 	unsigned char env_id[40]; /* the environment's region header */
 	ino_t env_ino;
+	char *env_path;  /* <dir>/__db.001, for store_check */
 	const char *why; /* the last failure's cause (store_why), or NULL */
 	int handles_dead; /* a replication rollback invalidated them */
+	int needs_recovery; /* a call saw DB_RUNRECOVERY (store_recover) */
+	int recovered;      /* store_recover reopened it in this process */
+	DB_ENV **abandoned; /* environments left behind (never closed) */
+	size_t nabandoned;
 };
 
 void store_fail(struct store *, const char *what, int ret);
@@ -41,6 +46,7 @@ int apply_one(struct store *, DB_TXN *, enum store_op, const struct entry *,
 int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));
 int store_reg_opened(struct store *);
 void store_reg_closed(struct store *);
+void store_reg_leave(struct store *);
 
 /* store_repl.c: hooks of the open and write paths (no-ops when off). */
 int store_repl_env_pre(struct store *, DB_ENV *, u_int32_t *flags);
