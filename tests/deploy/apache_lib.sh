@@ -55,3 +55,19 @@ CONF
 	sl_track $!
 	wait_port "$PORT"
 }
+
+# proxy_fcgi_deploy: conf/apache-proxy-fcgi.conf on the installed tree in
+# front of the programs started by conf/spawn-fcgi.sh (skips, or bails out,
+# when something is missing).
+proxy_fcgi_deploy() {
+	apache_requires proxy proxy_fcgi proxy_http proxy_wstunnel alias env
+	command -v spawn-fcgi >/dev/null 2>&1 || skip_all "spawn-fcgi not installed"
+	deploy_install || { echo "Bail out! make install failed"; exit 1; }
+	[ -x "$I_BIN/strapi-live-push" ] ||
+	    skip_all "sidecar not built (--disable-push)"
+	fcgi_spawn || { deploy_logs; echo "Bail out! spawn-fcgi failed"; exit 1; }
+	# shellcheck disable=SC2046
+	ex=$(deploy_example apache-proxy-fcgi.conf $(fcgi_ports_sub))
+	apache_start "$ex" proxy proxy_fcgi proxy_http proxy_wstunnel alias env ||
+	    { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
+}

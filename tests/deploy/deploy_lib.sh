@@ -67,6 +67,7 @@ deploy_example() {
 	    -e "s|/usr/local/bin|$I_BIN|g" \
 	    -e "s|/var/lib/strapi-live|$SRV/store|g" \
 	    -e "s|/run/strapi-live|$SRV/run|g" \
+	    -e "s|/var/log/strapi-live|$SRV/log|g" \
 	    -e "s|/var/www/html|$SRV/htdocs|g" \
 	    -e "s|127.0.0.1:8091|127.0.0.1:$PUSH_PORT|g" \
 	    -e "s|\"port\" => 8091|\"port\" => $PUSH_PORT|g" \
@@ -176,4 +177,36 @@ trap fcgi_cleanup EXIT
 # fcgi_ports_sub: sed arguments mapping the examples' FastCGI ports.
 fcgi_ports_sub() {
 	echo "-e s/9101/$P_WEBHOOK/g -e s/9102/$P_QUERY/g -e s/9103/$P_EVENTS/g"
+}
+
+# lighttpd_deploy_start: conf/lighttpd.conf included by the operator's main
+# lighttpd.conf (port, docroot, logs, user), checked and started.
+lighttpd_deploy_start() {
+	local ex user=
+	ex=$(deploy_example lighttpd.conf)
+	[ "$(id -u)" = 0 ] && user="server.username = \"$RUNUSER\"
+server.groupname = \"$RUNGROUP\""
+	cat >"$T/main.conf" <<CONF
+server.document-root = "$SRV/htdocs"
+server.bind = "127.0.0.1"
+server.port = $PORT
+server.errorlog = "$SRV/log/lighttpd-error.log"
+server.pid-file = "$SRV/run/lighttpd.pid"
+$user
+include "$ex"
+CONF
+	check "lighttpd accepts the configuration" lighttpd -tt -f "$T/main.conf"
+	lighttpd -D -f "$T/main.conf" >"$SRV/log/lighttpd.out" 2>&1 &
+	sl_track $!
+	wait_port "$PORT"
+}
+
+# push_supervised_start: the installed sidecar under multiwatch, the
+# supervisor docs/deploy.md shows for hosts without systemd (a new one
+# when it dies); returns once it listens.
+push_supervised_start() {
+	STRAPI_LIVE_CONFIG="$SL_CONF" as_runuser multiwatch -f 1 -r 1000 \
+	    -s TERM -- "$I_BIN/strapi-live-push" >>"$SRV/log/push.log" 2>&1 &
+	sl_track $!
+	wait_port "$PUSH_PORT"
 }

@@ -24,38 +24,6 @@ P = sc.port
 stop = threading.Event()
 
 
-class Follower(threading.Thread):
-    """A live page: follows /live/events, resuming after each drop."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.seqs, self.resets, self.reconnects = [], 0, 0
-
-    def run(self):
-        last = 0
-        while not stop.is_set():
-            try:
-                s = SSE("127.0.0.1", P, "/live/events",
-                        {"Last-Event-ID": str(last)}, timeout=2)
-            except Exception:
-                time.sleep(0.1)
-                continue
-            while not stop.is_set():
-                e = s.next(0.5)
-                if e is None:
-                    if s.closed:
-                        break
-                    continue
-                if e["event"] == "reset":
-                    self.resets += 1
-                if e["id"] is not None:
-                    last = int(e["id"])
-                    if e["event"] in ("upsert", "remove"):
-                        self.seqs.append(last)
-            s.close()
-            self.reconnects += 1
-
-
 lock = threading.Lock()
 codes, acked = {}, {}
 todo = list(range(N))
@@ -79,7 +47,7 @@ def poster(t):
         time.sleep(max(0.0, 0.059 - (time.time() - t0)))
 
 
-fs = [Follower() for _ in range(3)]
+fs = [Follower(P, stop) for _ in range(3)]
 for f in fs:
     f.start()
 time.sleep(0.5)
