@@ -13,7 +13,8 @@ ROUNDS (default 2), KILL (default "query webhook push"), SPARE (workers of
 each pool never killed, default 1), WEBHOOK_PATH (default /strapi/webhook),
 FOLLOW (0: no subscriber), PUSH_PORT (the sidecar's own port: how soon the
 web server reaches it again), WORKER_LOG (a file the webhook workers' log
-lines must reach), TAP_OFFSET (TAP rows printed before ours).
+lines must reach), TAP_OFFSET (TAP rows printed before ours), LONE (a
+pid in the store that nothing restarts, killed first).
 """
 import json
 import os
@@ -40,8 +41,11 @@ lock = threading.Lock()
 codes, fails, acked = {}, [], {}
 
 
+LONE = int(os.environ.get("LONE", "0"))
+
+
 def procs_of(kind):
-    return procs(PROGS[kind])
+    return [p for p in procs(PROGS[kind]) if p != LONE]
 
 
 def count(kind, st):
@@ -99,6 +103,12 @@ for t in ts:
     t.start()
 time.sleep(1)
 kill_times, nkilled = [], 0
+if LONE:
+    # A process in the store that nothing restarts: its dead registry slot
+    # stays until the survivors clean up after it.
+    os.kill(LONE, signal.SIGKILL)
+    kill_times.append(time.time())
+    time.sleep(2.5)
 for r in range(ROUNDS):
     for k in KILL:
         live = [p for p in procs_of(k) if p not in spared]
