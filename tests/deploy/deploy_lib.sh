@@ -205,8 +205,16 @@ CONF
 # supervisor docs/deploy.md shows for hosts without systemd (a new one
 # when it dies); returns once it listens.
 push_supervised_start() {
-	STRAPI_LIVE_CONFIG="$SL_CONF" as_runuser multiwatch -f 1 -r 1000 \
-	    -s TERM -- "$I_BIN/strapi-live-push" >>"$SRV/log/push.log" 2>&1 &
+	# multiwatch itself is the tracked pid (no subshell between): SIGTERM
+	# at the end reaches it, and it stops the sidecar.
+	if [ "$RUNUSER" != "$(id -un)" ]; then
+		env STRAPI_LIVE_CONFIG="$SL_CONF" setpriv --reuid="$RUNUSER" \
+		    --regid="$RUNGROUP" --init-groups multiwatch -f 1 -r 1000 \
+		    -s TERM -- "$I_BIN/strapi-live-push" >>"$SRV/log/push.log" 2>&1 &
+	else
+		env STRAPI_LIVE_CONFIG="$SL_CONF" multiwatch -f 1 -r 1000 -s TERM \
+		    -- "$I_BIN/strapi-live-push" >>"$SRV/log/push.log" 2>&1 &
+	fi
 	sl_track $!
 	wait_port "$PUSH_PORT"
 }
