@@ -6,7 +6,7 @@
 # nothing acknowledged is lost, and /live/ answers through Apache within a
 # second of the sidecar's return (retry=0). No live subscriber here: through
 # this set-up it did not always catch up within 15 s (open; t2600 follows
-# one through Apache's same /live/ proxy).
+# one through Apache's same /live/ proxy, t1750 three directly).
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"
