@@ -20,8 +20,7 @@ main(int argc UNUSED, char *argv[])
 	    (int)conf_int(p.conf, CFG_EVENTS_WRITE_TIMEOUT) * 1000);
 	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
 	    CFG_MAX_REQUESTS));
-	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
-	fcgi_serve(events_handle, &ctx, 0);
+	prog_serve(&p, events_handle, &ctx, 0);
 	prog_finish(&p);
 	if (fcgi_limit_reached())
 		fcgi_recycle(argv); /* does not return */

@@ -16,8 +16,7 @@ main(int argc UNUSED, char *argv[])
 	query_init(&ctx, p.conf, p.store);
 	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
 	    CFG_MAX_REQUESTS));
-	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
-	fcgi_serve(query_handle, &ctx, 0);
+	prog_serve(&p, query_handle, &ctx, 0);
 	query_clear(&ctx);
 	prog_finish(&p);
 	if (fcgi_limit_reached())

@@ -17,8 +17,7 @@ main(int argc UNUSED, char *argv[])
 	/* A sync request has no body worth reading. */
 	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
 	    CFG_MAX_REQUESTS));
-	fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
-	fcgi_serve(sync_handle, &ctx, 4096);
+	prog_serve(&p, sync_handle, &ctx, 4096);
 	prog_finish(&p);
 	if (fcgi_limit_reached())
 		fcgi_recycle(argv); /* does not return */

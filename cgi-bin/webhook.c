@@ -46,12 +46,11 @@ main(int argc UNUSED, char *argv[])
 	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
 	    CFG_MAX_REQUESTS));
 	if (p.store != NULL) {
-		fcgi_set_idle(prog_idle, &p, PROG_IDLE_S);
 		/* Checkpoints and retention after the answer, not before. */
 		store_set_deferred(p.store, 1);
 		fcgi_set_after(prog_after, &p);
 	}
-	fcgi_serve(p.store != NULL ? webhook_handle : relay, &ctx,
+	prog_serve(&p, p.store != NULL ? webhook_handle : relay, &ctx,
 	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
 	counters_close(ctx.counters);
 	prog_finish(&p);

@@ -8,11 +8,14 @@
 #
 # Each program listens on a loopback port with several processes, all
 # running as the user that owns the store and the config file (the same
-# user as strapi-live-push). Under systemd, run one spawn-fcgi per program
-# with -n in a unit instead.
+# user as strapi-live-push). multiwatch keeps that many running: it starts
+# a new one when one dies (kill -9, a crash). Their log lines (stderr) go
+# to $LOG/<program>.log. Under systemd, use strapi-live-fcgi@.service (one
+# unit per program, restarted when it stops, logging to the journal).
 set -e
 CGIBIN=/usr/local/libexec/strapi-live/cgi-bin
 RUN=/run/strapi-live
+LOG=/var/log/strapi-live
 USER=www-data
 export STRAPI_LIVE_CONFIG=/usr/local/etc/strapi-live.conf
 
@@ -27,13 +30,15 @@ if [ "${1:-}" = stop ]; then
 	stop
 	exit 0
 fi
-mkdir -p "$RUN"
+mkdir -p "$RUN" "$LOG"
+[ "$(id -u)" = 0 ] && chown "$USER" "$LOG"
 spawn() { # spawn NAME PORT PROCESSES
 	as=
 	[ "$(id -u)" = 0 ] && as="-u $USER -g $(id -gn "$USER")"
-	# shellcheck disable=SC2086
-	spawn-fcgi -a 127.0.0.1 -p "$2" -F "$3" -P "$RUN/$1.pid" $as \
-	    -- "$CGIBIN/$1.fcgi"
+	# shellcheck disable=SC2016,SC2086
+	spawn-fcgi -a 127.0.0.1 -p "$2" -P "$RUN/$1.pid" $as -- /bin/sh -c \
+	    'exec multiwatch -f "$1" -r 1000 -s TERM -- "$2" 2>>"$0"' \
+	    "$LOG/$1.log" "$3" "$CGIBIN/$1.fcgi"
 }
 spawn webhook 9101 2
 spawn query 9102 4

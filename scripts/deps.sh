@@ -2,7 +2,7 @@
 #
 # Build: compiler, autotools, the five libraries (and lws's libuv event-loop
 # plugin, which the push sidecar uses when present). Tests: lighttpd, curl,
-# python3, clang (ASan+UBSan pass), Apache/nginx/spawn-fcgi (deployment
+# python3, clang (ASan+UBSan pass), Apache/nginx/spawn-fcgi/multiwatch (deployment
 # tests), chromium (browser tests), iproute2 (replication partition test in
 # network namespaces). Only what is missing is installed.
 
@@ -11,7 +11,7 @@ libdb5.3-dev libjson-c-dev libwebsockets-dev libwebsockets-evlib-uv \
 libcurl4-openssl-dev"
 SL_TEST_PKGS="lighttpd curl python3 clang spawn-fcgi apache2 \
 libapache2-mod-fcgid nginx libnginx-mod-nchan chromium wrk procps psmisc valgrind \
-iproute2 stunnel4"
+iproute2 stunnel4 multiwatch"
 
 sl_missing() {
 	local p missing=""

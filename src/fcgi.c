@@ -47,6 +47,8 @@ fcgi_set_after(fcgi_after_fn fn, void *arg)
 	after_fn = fn;
 	after_arg = arg;
 }
+/* Why the process recycles itself (fcgi_recycle's log line). */
+const char *fcgi_recycle_why = "max_requests served";
 
 /* Called between requests, at most every idle_ms (fcgi_set_idle). */
 static fcgi_idle_fn idle_fn;
@@ -104,7 +106,20 @@ fcgi_set_max_requests(unsigned long long n)
 	fcgi_max_requests = n;
 }
 
-/* 1 when fcgi_serve returned because max_requests were served. */
+/*
+ * Asks for the same as max_requests, now: called by the idle check, which
+ * then returns -1, so fcgi_serve returns between requests and the main
+ * recycles the process (fcgi_recycle), handing the listening socket and
+ * the connections queued on it to the fresh image. why is logged.
+ */
+void
+fcgi_recycle_soon(const char *why)
+{
+	fcgi_limit_hit = 1;
+	fcgi_recycle_why = why;
+}
+
+/* 1 when fcgi_serve returned to be recycled (max_requests, or asked). */
 int
 fcgi_limit_reached(void)
 {

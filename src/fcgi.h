@@ -17,6 +17,8 @@ int fcgi_shutting_down(void);
 void fcgi_stop_after_request(void);
 void fcgi_set_max_requests(unsigned long long);
 int fcgi_limit_reached(void);
+void fcgi_recycle_soon(const char *why);
+extern const char *fcgi_recycle_why;
 void fcgi_recycle(char *argv[]);
 void fcgi_set_idle(fcgi_idle_fn, void *arg, int secs);
 void fcgi_set_write_timeout(int ms);

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "prog.h"
@@ -85,28 +84,6 @@ prog_set_retention(const struct conf *conf, struct store *st)
 
 	prog_retention(conf, &r);
 	(void)store_set_retention(st, &r);
-}
-
-/*
- * The FastCGI programs' idle check (fcgi_set_idle): when the store's
- * environment was recovered by another process, or a process died in it,
- * exit at once, so this process neither keeps a dead environment nor
- * waits for a request to find out; its FastCGI server (lighttpd,
- * mod_fcgid, systemd with spawn-fcgi -n) starts a fresh one, whose open
- * cleans up. The store is not closed: closing handles of an environment
- * whose mutexes a dead process holds can wait for ever. Returns 0 when
- * all is well.
- */
-int
-prog_idle(void *arg)
-{
-	struct prog *p = arg;
-
-	if (p->store == NULL || store_check(p->store) == 0)
-		return 0;
-	log_info("store: the environment was recovered or a process died in "
-		 "it; exiting so the server starts a fresh process");
-	_exit(0);
 }
 
 /*

@@ -3,6 +3,7 @@
 #define PROG_H
 
 #include "conf.h"
+#include "fcgi.h"
 #include "store.h"
 
 enum prog_role {
@@ -15,6 +16,8 @@ enum prog_role {
 struct prog {
 	struct conf *conf;
 	struct store *store;
+	fcgi_handler handler; /* prog_serve's */
+	void *handler_arg;
 };
 
 void prog_start(struct prog *, const char *argv0, enum prog_role);
@@ -23,6 +26,7 @@ void prog_retention(const struct conf *, struct store_retention *);
 void prog_set_retention(const struct conf *, struct store *);
 int prog_idle(void *);
 void prog_after(void *);
+int prog_serve(struct prog *, fcgi_handler, void *arg, size_t max_body);
 
 /* Seconds between prog_idle checks in the FastCGI programs. */
 #define PROG_IDLE_S 2

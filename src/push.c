@@ -967,27 +967,17 @@ flush_pending(struct push *p)
 }
 
 /*
- * Replication rolled this site's store back: it was a master cut off from
- * the group, and the changes it made meanwhile (refused to their senders:
- * no quorum acknowledged them) are gone; their seqs will name other
- * changes. The databases are reopened, every change stream gets a reset
- * at the current seq (its client reloads, as after a trimmed resume
- * point), and every query is recomputed.
+ * Every change stream gets a reset at last (its client reloads, as after
+ * a trimmed resume point) and every query is recomputed.
  */
 static void
-rolled_back(struct push *p)
+reset_streams(struct push *p, uint64_t last)
 {
 	struct push_client *c;
 	struct push_query *q;
 	struct push_msg *m;
 	struct buf b;
-	uint64_t last;
 
-	log_warnx("replication rolled this site's store back; reopening it "
-	          "and resetting every stream");
-	if (store_reopen(p->store) == -1 ||
-	    store_last_seq(p->store, &last) == -1)
-		fatalx("cannot reopen the store after a rollback");
 	buf_init(&b);
 	for (c = p->raw; c != NULL; c = c->rnext) {
 		queue_clear(p, c);
@@ -1051,6 +1041,78 @@ render_cb(lws_sorted_usec_list_t *sul)
 }
 
 /*
+ * Replication rolled this site's store back: it was a master cut off from
+ * the group, and the changes it made meanwhile (refused to their senders:
+ * no quorum acknowledged them) are gone; their seqs will name other
+ * changes. The databases are reopened and every stream reset.
+ */
+static void
+rolled_back(struct push *p)
+{
+	uint64_t last;
+
+	log_warnx("replication rolled this site's store back; reopening it "
+	          "and resetting every stream");
+	if (store_reopen(p->store) == -1 ||
+	    store_last_seq(p->store, &last) == -1)
+		fatalx("cannot reopen the store after a rollback");
+	reset_streams(p, last);
+}
+
+/*
+ * The store's environment was recovered (a process died in it holding a
+ * mutex): the sidecar reopens it in place and keeps every client. The
+ * change log is durable, so the streams go on from the last change pushed
+ * (nothing lost, nothing sent twice) and every query is recomputed;
+ * only when recovery lost changes already pushed (written without
+ * durable, never acknowledged as stored) do the streams get a reset.
+ * When the store cannot be reopened, the next poll tries again.
+ */
+static void
+env_recovered(struct push *p)
+{
+	struct push_query *q;
+	uint64_t last;
+
+	if (store_recover(p->store) == -1 ||
+	    store_last_seq(p->store, &last) == -1)
+		return;
+	p->recoveries_total++;
+	if (last < p->seen) {
+		log_warnx("store: recovery lost changes %" PRIu64 "..%" PRIu64
+		          "; resetting every stream",
+		    last + 1, p->seen);
+		reset_streams(p, last);
+		return;
+	}
+	for (q = p->queries; q != NULL; q = q->next)
+		push_queries_mark(p, q);
+}
+
+/*
+ * Between polls: leaves a recovered environment (the sidecar notices it
+ * here even when no change arrives), and cleans up after a process that
+ * died in the store. Not for the replication process.
+ */
+static void
+check_store(struct push *p)
+{
+	if (p->repl != NULL)
+		return;
+	switch (store_check(p->store)) {
+	case STORE_DEAD_PEER:
+		if (store_clean_dead(p->store) == 0)
+			break;
+		/* FALLTHROUGH */
+	case STORE_ENV_GONE:
+		env_recovered(p);
+		break;
+	case STORE_HEALTHY:
+		break;
+	}
+}
+
+/*
  * Reads every change after the last one seen, fans each out to the raw
  * streams (one frame built per change, shared), recomputes each touched
  * query once (within the render budget), sends results that changed, and
@@ -1072,10 +1134,17 @@ push_poll(struct push *p)
 	buf_init(&bt.b);
 	if (store_rolled_back(p->store))
 		rolled_back(p);
+	if (store_needs_recovery(p->store))
+		env_recovered(p);
 	do {
 		bt.ntimes = 0;
 		rc =
 		    store_changes_since(p->store, p->seen, 256, on_change, &bt);
+		if (rc == -1 && store_needs_recovery(p->store)) {
+			env_recovered(p); /* and read again, once */
+			rc = store_changes_since(p->store, p->seen, 256,
+			    on_change, &bt);
+		}
 		if (rc == -1)
 			break;
 		recompute(p);
@@ -1263,6 +1332,7 @@ poll_cb(lws_sorted_usec_list_t *sul)
 	struct push_client *c;
 	int64_t now;
 
+	check_store(p);
 	push_poll(p);
 	/*
 	 * A client that leaves what it was sent unread past the send timeout

@@ -159,6 +159,7 @@ struct push {
 	/* counters */
 	size_t nclients, nsse, nws, nsubs, nqueries;
 	uint64_t changes_total, msgs_total, bytes_total, resets_total;
+	uint64_t recoveries_total; /* store reopened after recovery */
 	uint64_t hups_total;
 	uint64_t rejected_total, slow_closed_total, coalesced_total;
 	uint64_t queries_computed_total, wakeups_total, polls_total;

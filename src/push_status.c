@@ -78,6 +78,9 @@ metrics(struct push *p, struct buf *b)
 	    "Bytes written to clients.", p->bytes_total);
 	metric(b, "strapi_live_push_resets_total", "counter",
 	    "Resets sent for trimmed resume points.", p->resets_total);
+	metric(b, "strapi_live_push_store_recoveries_total", "counter",
+	    "Store reopened in place after a process died in it.",
+	    p->recoveries_total);
 	metric(b, "strapi_live_push_rejected_total", "counter",
 	    "Connections refused by limits, token or origin.",
 	    p->rejected_total);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,11 +128,18 @@ store_fail(struct store *st, const char *what, int ret)
 	log_warnx("store %s: %s", what, db_strerror(ret));
 	if (ret == DB_RUNRECOVERY) {
 		/*
-		 * The environment needs recovery (a process died inside it).
-		 * Exiting lets the FastCGI server respawn us; the next open
-		 * runs recovery.
+		 * The environment needs recovery (a process died inside it
+		 * holding a mutex, and another process recovered it or is
+		 * about to). The caller reopens it in place (store_recover)
+		 * and retries: a replication process cannot (the Replication
+		 * Manager's threads are tied to the environment), so it exits
+		 * and its supervisor restarts it.
 		 */
-		(void)st;
+		if (st != NULL && st->repl == NULL &&
+		    !(st->flags & STORE_OPEN_THREAD)) {
+			st->needs_recovery = 1;
+			return;
+		}
 		fatalx("store needs recovery; exiting so the server restarts "
 		       "this process");
 	}
@@ -152,14 +160,19 @@ store_fail(struct store *st, const char *what, int ret)
 
 /*
  * Write watchdog. A process killed while it held one of the library's
- * mutexes (the log flush mutex, mid-fsync, is the usual one) leaves the
- * others blocked on it for ever: BDB 5.3's pthread mutexes are not
- * robust, and a blocked process never reaches failchk. So each write
- * attempt runs under alarm(STORE_WATCHDOG_S); when it fires the process
- * exits, its FastCGI server starts a new one, and that open (DB_REGISTER)
- * runs recovery once every stuck process has gone. Nothing acknowledged
- * is lost: the stuck write was never answered.
+ * mutexes leaves the others blocked on it for ever: BDB 5.3's pthread
+ * mutexes are not robust, and a blocked process never reaches failchk.
+ * So each write attempt runs under alarm(), every STORE_WATCHDOG_STEP_S.
+ * When it fires and a process has died in the environment (store_check,
+ * which is async-signal-safe), the write is stuck on that process's
+ * mutex: the attempt is abandoned (siglongjmp out of the library, whose
+ * environment this process then leaves for good), the store reopened
+ * (whoever opens first recovers it) and the write retried, so its
+ * delivery is still answered. When nobody died and the write has been
+ * stuck for STORE_WATCHDOG_S, the process exits as before: its FastCGI
+ * server starts a new one. Nothing acknowledged is lost either way.
  */
+#define STORE_WATCHDOG_STEP_S 2
 /*
  * The same for opening the environment (recovery included): a hang there
  * is a mutex left locked by a process that died between our look at the
@@ -175,13 +188,29 @@ static const char watchdog_open_msg[] = "strapi-live: opening the store is "
 					"stuck (a process died inside it); "
 					"exiting: the next open recovers it\n";
 static const char *volatile watchdog_msg = watchdog_write_msg;
+/* The write attempt under watch (guarded_attempt), and where it resumes. */
+static struct store *volatile watchdog_store;
+static volatile sig_atomic_t watchdog_jump_ok, watchdog_left;
+static sigjmp_buf watchdog_jump;
 
 static void
 watchdog_fire(int sig UNUSED)
 {
 	const char *m = watchdog_msg;
+	struct store *st = watchdog_store;
 	char ts[LOG_STAMP_LEN];
 
+	if (m == watchdog_write_msg && watchdog_jump_ok && st != NULL) {
+		if (store_check(st) != STORE_HEALTHY) {
+			watchdog_jump_ok = 0;
+			siglongjmp(watchdog_jump, 1);
+		}
+		if (watchdog_left > 0) {
+			watchdog_left -= STORE_WATCHDOG_STEP_S;
+			alarm(STORE_WATCHDOG_STEP_S);
+			return;
+		}
+	}
 	/* The time of death: log_stamp is safe in a signal handler. */
 	(void)!write(STDERR_FILENO, ts, log_stamp(ts));
 	(void)!write(STDERR_FILENO, m, strlen(m));
@@ -205,25 +234,29 @@ watchdog_with(unsigned secs, const char *msg)
 }
 
 /*
- * The write watchdog. Not in a store opened by store_open_thread: alarm()
- * is process-wide, and the process is the host's replication process,
- * whose end would take the site out of the group; its caller (webhook.fcgi,
- * over the relay) has its own timeout instead.
+ * The write watchdog (on: STORE_WATCHDOG_S in steps; off). Not in a store
+ * opened by store_open_thread: alarm() is process-wide, and the process is
+ * the host's replication process, whose end would take the site out of
+ * the group; its caller (webhook.fcgi, over the relay) has its own timeout
+ * instead.
  */
 static void
-watchdog(const struct store *st, unsigned secs)
+watchdog(struct store *st, int on)
 {
 
-	if (!(st->flags & STORE_OPEN_THREAD))
-		watchdog_with(secs, watchdog_write_msg);
+	if (st->flags & STORE_OPEN_THREAD)
+		return;
+	watchdog_store = on ? st : NULL;
+	watchdog_left = STORE_WATCHDOG_S - STORE_WATCHDOG_STEP_S;
+	watchdog_with(on ? STORE_WATCHDOG_STEP_S : 0, watchdog_write_msg);
 }
 
 /* The write watchdog, for store_admin.c's retention transactions. */
 void
-store_watchdog(const struct store *st, unsigned secs)
+store_watchdog(struct store *st, unsigned secs)
 {
 
-	watchdog(st, secs);
+	watchdog(st, secs != 0);
 }
 
 /* Small randomized pause between deadlock retries. */
@@ -670,6 +703,108 @@ store_rolled_back(const struct store *st)
 	return st->handles_dead;
 }
 
+/*
+ * Leaves the environment without closing anything: after another process
+ * recovered it, or while one died holding a mutex, closing a handle can
+ * wait for ever. The handles are kept (reachable, never used again) and
+ * the registry slot is emptied (store_reg_leave). A process that re-execs
+ * soon after loses them with its image; the sidecar keeps them.
+ */
+static void
+abandon_handles(struct store *st)
+{
+	DB **dbs[] = { &st->by_slug, &st->by_time, &st->by_category,
+		&st->by_time_raw, &st->by_category_raw, &st->entries,
+		&st->tombs, &st->changes, &st->events, &st->meta };
+	size_t i;
+
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
+		*dbs[i] = NULL; /* each is reachable from its environment */
+	if (st->env != NULL) {
+		st->abandoned = xreallocarray(st->abandoned, st->nabandoned + 1,
+		    sizeof(*st->abandoned));
+		st->abandoned[st->nabandoned++] = st->env;
+	}
+	st->env = NULL;
+	store_reg_leave(st);
+}
+
+/* 1 when a call on st saw that the environment needs recovery. */
+int
+store_needs_recovery(const struct store *st)
+{
+	return st != NULL && st->needs_recovery;
+}
+
+/* 1 once store_recover reopened st in this process. */
+int
+store_was_recovered(const struct store *st)
+{
+	return st != NULL && st->recovered;
+}
+
+/*
+ * The environment of st needs recovery: leaves it (abandon_handles) and
+ * opens it afresh, in place, so the caller retries its transaction instead
+ * of failing its request. The open runs recovery when nobody has yet
+ * (DB_REGISTER), or joins the recovered environment. Returns 0, or -1
+ * after logging (st is then closed: every call fails until it is
+ * recovered again).
+ */
+int
+store_recover(struct store *st)
+{
+	log_warnx("store: the environment needs recovery (a process died in "
+	          "it); reopening it in place");
+	abandon_handles(st);
+	st->needs_recovery = 0;
+	if (open_handles(st) == -1) {
+		close_dbs(st);
+		st->needs_recovery = 1;
+		log_warnx("store: reopening after recovery failed");
+		return -1;
+	}
+	st->recovered = 1;
+	log_info("store: reopened after recovery");
+	return 0;
+}
+
+/*
+ * Frees st without closing its handles (see abandon_handles): for a
+ * process about to exec itself after the environment was recovered.
+ */
+void
+store_abandon(struct store *st)
+{
+	if (st == NULL)
+		return;
+	abandon_handles(st);
+	store_repl_close(st);
+	buf_clear(&st->k1);
+	buf_clear(&st->k2);
+	buf_clear(&st->v1);
+	free(st->abandoned);
+	free(st->env_path);
+	free(st->dir);
+	free(st);
+}
+
+/*
+ * A process died in the environment (store_check): cleans up after it
+ * (failchk, in a child with a time limit: store_reg.c), so that this
+ * process and the others carry on. Returns 0 when done; 1 when the
+ * environment is being or was recovered: the caller leaves it
+ * (store_abandon, then a fresh open).
+ */
+int
+store_clean_dead(struct store *st)
+{
+	log_info("store: a process died in the store; cleaning up after it");
+	if (store_reg_prepare(st, open_env_with) != 0)
+		return 1;
+	return store_check(st) == STORE_ENV_GONE;
+}
+
 /* Closes and reopens the databases of st on its environment. 0 or -1. */
 int
 store_reopen(struct store *st)
@@ -761,7 +896,13 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	if (st->needs_recovery) {
+		store_abandon(st); /* closing could wait on a dead mutex */
+		return;
+	}
 	close_handles(st);
+	free(st->abandoned);
+	free(st->env_path);
 	buf_clear(&st->k1);
 	buf_clear(&st->k2);
 	buf_clear(&st->v1);
@@ -1190,21 +1331,158 @@ commit_done(struct store *st, uint64_t seq, int wrote_data)
 }
 
 /*
+ * After a failed step of a write: when the environment needs recovery
+ * (another process died in it), reopens it (store_recover) and returns 1:
+ * the write is retried from the start, as after a deadlock, instead of
+ * failing a delivery that no client of ours caused to fail.
+ */
+static int
+recovered_for_retry(struct store *st, int ret)
+{
+	if (ret == DB_RUNRECOVERY)
+		store_fail(st, "write", ret);
+	return st->needs_recovery && store_recover(st) == 0;
+}
+
+enum attempt {
+	ATTEMPT_DONE,  /* committed (and flushed when durable) */
+	ATTEMPT_FAIL,  /* failed, logged: the caller answers an error */
+	ATTEMPT_RETRY, /* try again (deadlock, recovery, a lock timed out) */
+	ATTEMPT_STOP,  /* failed with *retp: no retry helps */
+};
+
+/* One attempt of store_apply_batch's transaction. */
+static enum attempt
+attempt_write(struct store *st, struct store_write *w, size_t n,
+    const struct store_event *ev, int *retp)
+{
+	DB_TXN *txn;
+	size_t i;
+	int ret;
+	uint64_t last = 0;
+	struct store_event rec;
+
+	watchdog(st, 1);
+	if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
+		watchdog(st, 0);
+		*retp = ret;
+		if (ret == DB_REP_LOCKOUT) /* a moment: retried */
+			return ATTEMPT_RETRY;
+		if (recovered_for_retry(st, ret))
+			return ATTEMPT_RETRY;
+		store_fail(st, "txn_begin", ret);
+		return ATTEMPT_FAIL;
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		w[i].result = STORE_ERR;
+		w[i].seq = 0;
+		ret = apply_one(st, txn, w[i].op, w[i].entry, &w[i].result,
+		    &w[i].seq);
+		if (w[i].seq > last)
+			last = w[i].seq;
+	}
+	if (ret == 0 && ev != NULL) {
+		rec = *ev;
+		if (rec.outcome == NULL && n == 1) {
+			rec.outcome = w[0].result == STORE_OK
+			    ? (w[0].op == STORE_OP_UPSERT ? "upserted"
+			                                  : "removed")
+			    : store_result_name(w[0].result);
+		}
+		ret = put_event(st, txn, &rec, now_wall_ms());
+	}
+	*retp = ret;
+	if (ret == 0) {
+		ret = txn->commit(txn, 0);
+		*retp = ret;
+		if (ret == 0 && store_repl_commit_ok(st) == -1) {
+			/*
+			 * Committed here, not acknowledged by the group:
+			 * flushed (it may still reach the others), not
+			 * answered 200. No checkpoint: it would wait for
+			 * acks again.
+			 */
+			watchdog(st, 0);
+			(void)st->env->log_flush(st->env, NULL);
+			return ATTEMPT_FAIL;
+		}
+		if (ret == 0) {
+			int flushed = commit_done(st, last, n > 0);
+
+			watchdog(st, 0);
+			if (flushed == 0)
+				return ATTEMPT_DONE;
+			/*
+			 * Committed in an environment that was then
+			 * recovered: the commit may not have reached the log
+			 * file. Written again (an upsert already there is
+			 * unchanged).
+			 */
+			return recovered_for_retry(st, 0) ? ATTEMPT_RETRY
+			                                  : ATTEMPT_FAIL;
+		}
+		watchdog(st, 0);
+		if (recovered_for_retry(st, ret))
+			return ATTEMPT_RETRY;
+		store_fail(st, "commit", ret);
+		return ATTEMPT_FAIL;
+	}
+	txn->abort(txn);
+	watchdog(st, 0);
+	if (recovered_for_retry(st, ret))
+		return ATTEMPT_RETRY;
+	if (ret == DB_LOCK_NOTGRANTED) {
+		/* A lock timed out: perhaps its holder died. */
+		int fr = st->env->failchk(st->env, 0);
+
+		bdb_msg_flush();
+		if (fr != 0)
+			store_fail(st, "failchk", fr);
+		return ATTEMPT_RETRY;
+	}
+	return ret == DB_LOCK_DEADLOCK ? ATTEMPT_RETRY : ATTEMPT_STOP;
+}
+
+/*
+ * attempt_write under the write watchdog's jump: when the attempt is stuck
+ * on the mutex of a process that died (watchdog_fire), it resumes here,
+ * the store is reopened (recovered) and the attempt counts as a retry.
+ */
+static enum attempt
+guarded_attempt(struct store *st, struct store_write *w, size_t n,
+    const struct store_event *ev, int *retp)
+{
+	enum attempt a;
+
+	if (sigsetjmp(watchdog_jump, 1) != 0) {
+		watchdog(st, 0);
+		log_warnx("store: a write was stuck on a process that died in "
+		          "the store; leaving the environment and retrying");
+		st->needs_recovery = 1;
+		*retp = DB_RUNRECOVERY;
+		return store_recover(st) == 0 ? ATTEMPT_RETRY : ATTEMPT_FAIL;
+	}
+	watchdog_jump_ok = !(st->flags & STORE_OPEN_THREAD);
+	a = attempt_write(st, w, n, ev, retp);
+	watchdog_jump_ok = 0;
+	return a;
+}
+
+/*
  * The single write path: applies n writes (webhook: one; sync: a page) and
  * the event-log record ev (may be NULL) in one transaction, retried on
- * deadlock up to STORE_MAX_RETRIES times. Each write's result and seq are
- * filled in. Returns 0 once committed (and flushed when durable), or -1
- * after logging (nothing was written).
+ * deadlock, on a lock whose holder died, and after the environment was
+ * recovered, up to STORE_MAX_RETRIES times. Each write's result and seq
+ * are filled in. Returns 0 once committed (and flushed when durable), or
+ * -1 after logging (nothing was written).
  */
 int
 store_apply_batch(struct store *st, struct store_write *w, size_t n,
     const struct store_event *ev)
 {
-	DB_TXN *txn;
 	size_t i;
 	int ret = 0, attempt;
-	uint64_t last = 0;
-	struct store_event rec;
+	enum attempt a = ATTEMPT_RETRY;
 
 	/* A replica writes nothing: not even a rejected delivery's record. */
 	if (st->repl != NULL && store_repl_may_write(st) == -1) {
@@ -1216,83 +1494,26 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 	for (attempt = 0; attempt < STORE_MAX_RETRIES; attempt++) {
 		if (attempt > 0)
 			store_backoff(attempt);
-		watchdog(st, STORE_WATCHDOG_S);
-		if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
-			watchdog(st, 0);
-			if (ret == DB_REP_LOCKOUT) /* a moment: retried */
-				continue;
-			store_fail(st, "txn_begin", ret);
-			return -1;
+		a = guarded_attempt(st, w, n, ev, &ret);
+		if (a == ATTEMPT_DONE) {
+			/* Checkpoint and retention: now, or after the answer. */
+			if (st->deferred)
+				st->committed = 1;
+			else
+				store_retain(st);
+			return 0;
 		}
-		last = 0;
-		for (i = 0; i < n && ret == 0; i++) {
-			w[i].result = STORE_ERR;
-			w[i].seq = 0;
-			ret = apply_one(st, txn, w[i].op, w[i].entry,
-			    &w[i].result, &w[i].seq);
-			if (w[i].seq > last)
-				last = w[i].seq;
-		}
-		if (ret == 0 && ev != NULL) {
-			rec = *ev;
-			if (rec.outcome == NULL && n == 1) {
-				rec.outcome = w[0].result == STORE_OK ?
-				    (w[0].op == STORE_OP_UPSERT ? "upserted" :
-				    "removed") : store_result_name(w[0].result);
-			}
-			ret = put_event(st, txn, &rec, now_wall_ms());
-		}
-		if (ret == 0) {
-			ret = txn->commit(txn, 0);
-			if (ret == 0 && store_repl_commit_ok(st) == -1) {
-				/*
-				 * Committed here, not acknowledged by the
-				 * group: flushed (it may still reach the
-				 * others), not answered 200. No checkpoint:
-				 * it would wait for acks again.
-				 */
-				watchdog(st, 0);
-				(void)st->env->log_flush(st->env, NULL);
-				for (i = 0; i < n; i++)
-					w[i].result = STORE_ERR;
-				return -1;
-			}
-			if (ret == 0) {
-				int flushed = commit_done(st, last, n > 0);
-
-				watchdog(st, 0);
-				if (flushed == -1) {
-					for (i = 0; i < n; i++)
-						w[i].result = STORE_ERR;
-					return -1;
-				}
-				if (st->deferred)
-					st->committed = 1;
-				else
-					store_retain(st);
-				return 0;
-			}
-			watchdog(st, 0);
-			store_fail(st, "commit", ret);
-			return -1;
-		}
-		txn->abort(txn);
-		watchdog(st, 0);
-		if (ret == DB_LOCK_NOTGRANTED) {
-			/* A lock timed out: perhaps its holder died. */
-			int fr = st->env->failchk(st->env, 0);
-
-			bdb_msg_flush();
-
-			if (fr != 0)
-				store_fail(st, "failchk", fr);
-		} else if (ret != DB_LOCK_DEADLOCK)
+		if (a != ATTEMPT_RETRY)
 			break;
 	}
 	for (i = 0; i < n; i++)
 		w[i].result = STORE_ERR;
-	store_fail(st, attempt == STORE_MAX_RETRIES ? "apply (deadlock retries "
-	    "exhausted)" : "apply", ret);
+	if (a != ATTEMPT_FAIL)
+		store_fail(st,
+		    attempt == STORE_MAX_RETRIES
+		        ? "apply (deadlock retries exhausted)"
+		        : "apply",
+		    ret);
 	return -1;
 }
 

@@ -128,8 +128,18 @@ typedef void (*store_report_cb)(void *, const char *problem);
 int store_open(struct store **, const char *dir, int flags);
 int store_open_thread(struct store *parent, struct store **);
 void store_close(struct store *);
-/* Crash handling for long-lived processes (store_reg.c). */
-int store_check(struct store *);
+/* Crash handling for long-lived processes (store_reg.c, store.c). */
+enum store_health {
+	STORE_HEALTHY,   /* nothing to do */
+	STORE_DEAD_PEER, /* a process died in the environment */
+	STORE_ENV_GONE,  /* the environment was recovered or marked dead */
+};
+enum store_health store_check(struct store *);
+int store_clean_dead(struct store *);
+int store_needs_recovery(const struct store *);
+int store_recover(struct store *);
+int store_was_recovered(const struct store *);
+void store_abandon(struct store *);
 /* The cause of the last failure, for error messages (store.c). */
 const char *store_why(const struct store *);
 int store_rolled_back(const struct store *);

@@ -27,6 +27,7 @@ struct store {
 	int env_known;		 /* env_id and env_ino are set */
 	unsigned char env_id[40]; /* the environment's region header */
 	ino_t env_ino;
+	char *env_path;  /* <dir>/__db.001, for store_check */
 	const char *why; /* the last failure's cause (store_why), or NULL */
 	int handles_dead; /* a replication rollback invalidated them */
 	struct store_retention retain; /* all 0: the writers trim nothing */
@@ -35,11 +36,15 @@ struct store {
 	uint64_t chbytes, evbytes;     /* as the last commit left them */
 	int deferred;                  /* store_set_deferred */
 	int committed;                 /* since the last store_maintain */
+	int needs_recovery; /* a call saw DB_RUNRECOVERY (store_recover) */
+	int recovered;      /* store_recover reopened it in this process */
+	DB_ENV **abandoned; /* environments left behind (never closed) */
+	size_t nabandoned;
 };
 
 void store_fail(struct store *, const char *what, int ret);
 #define STORE_WATCHDOG_S 10 /* seconds a write may take (store.c) */
-void store_watchdog(const struct store *, unsigned secs);
+void store_watchdog(struct store *, unsigned secs);
 int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
     uint64_t *out);
 /* store_admin.c: the writers' automatic retention */
@@ -53,6 +58,7 @@ int apply_one(struct store *, DB_TXN *, enum store_op, const struct entry *,
 int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));
 int store_reg_opened(struct store *);
 void store_reg_closed(struct store *);
+void store_reg_leave(struct store *);
 
 /* store_repl.c: hooks of the open and write paths (no-ops when off). */
 int store_repl_env_pre(struct store *, DB_ENV *, u_int32_t *flags);

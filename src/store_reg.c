@@ -49,8 +49,9 @@
 #define REG_FILE     "__db.register"
 #define REG_SLOT     25
 #define REG_MAX      4096  /* slots looked at (set_thread_count) */
-#define REG_PROBE_MS 10000 /* failchk taking longer is a hang */
+#define REG_PROBE_MS 3000  /* failchk taking longer is a hang */
 #define REG_ROUNDS   8     /* failchk clears one dead slot per open */
+#define REG_EMPTY    "X                      0\n" /* libdb's empty slot */
 
 /* BDB 5.3's REGENV header at the start of __db.001 (checked at run time). */
 #define ENV_FILE      "__db.001"
@@ -246,15 +247,16 @@ get32(const unsigned char *p)
 	return v;
 }
 
-/* Reads the identity of the environment in dir into id (ENV_HEAD bytes). */
+/*
+ * Reads the identity of the environment at path (its __db.001) into id
+ * (ENV_HEAD bytes). Async-signal-safe: the write watchdog calls it.
+ */
 static int
-env_identity(const char *dir, unsigned char *id, ino_t *ino)
+env_identity(const char *path, unsigned char *id, ino_t *ino)
 {
-	char *path;
 	struct stat sb;
 	int fd, rc = -1;
 
-	xasprintf(&path, "%s/%s", dir, ENV_FILE);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
 		if (fstat(fd, &sb) == 0 &&
 		    pread(fd, id, ENV_HEAD, 0) == ENV_HEAD) {
@@ -263,7 +265,6 @@ env_identity(const char *dir, unsigned char *id, ino_t *ino)
 		}
 		close(fd);
 	}
-	free(path);
 	return rc;
 }
 
@@ -276,7 +277,10 @@ int
 store_reg_opened(struct store *st)
 {
 	st->regfd = reg_open(st->dir);
-	st->env_known = env_identity(st->dir, st->env_id, &st->env_ino) == 0;
+	if (st->env_path == NULL)
+		xasprintf(&st->env_path, "%s/%s", st->dir, ENV_FILE);
+	st->env_known =
+	    env_identity(st->env_path, st->env_id, &st->env_ino) == 0;
 	return 0;
 }
 
@@ -299,33 +303,72 @@ env_is_53(const unsigned char *h)
 
 /*
  * Cheap health check for an idle process (no mutex, no library call, so
- * it cannot hang): 1 when this process should leave the store (exit, and
- * not close it: closing may wait on a dead process's mutex) because
- * another process recovered the environment (this one's is dead), the
- * environment was marked dead, or a process died inside it (a fresh
- * process's open cleans up after it now rather than at the next request);
- * 0 when all is well.
+ * it cannot hang; async-signal-safe, for the write watchdog). STORE_ENV_GONE: another process recovered the
+ * environment (this one's is dead) or it was marked dead; this process
+ * must leave it without closing it (closing may wait on a dead process's
+ * mutex) and open it afresh. STORE_DEAD_PEER: a process died inside it;
+ * store_clean_dead cleans up after it, and usually the others carry on.
+ * STORE_HEALTHY: all is well.
  */
-int
+enum store_health
 store_check(struct store *st)
 {
 	unsigned char id[ENV_HEAD];
 	ino_t ino;
 
 	if (!st->env_known)
-		return 0;
-	if (env_identity(st->dir, id, &ino) == -1)
-		return 1; /* removed: recovery is under way or done */
+		return STORE_HEALTHY;
+	if (env_identity(st->env_path, id, &ino) == -1)
+		return STORE_ENV_GONE; /* removed: recovery under way or done */
 	if (ino != st->env_ino)
-		return 1;
+		return STORE_ENV_GONE;
 	if (env_is_53(id) && env_is_53(st->env_id)) {
 		if (memcmp(id + ENV_OFF_ID, st->env_id + ENV_OFF_ID,
 		        ENV_HEAD - ENV_OFF_ID) != 0)
-			return 1;
+			return STORE_ENV_GONE;
 		if (get32(id + ENV_OFF_PANIC) != 0)
-			return 1;
+			return STORE_ENV_GONE;
 	}
 	if (st->regfd != -1 && reg_scan(st->regfd))
-		return 1;
-	return 0;
+		return STORE_DEAD_PEER;
+	return STORE_HEALTHY;
+}
+
+/*
+ * This process leaves the environment without closing it (store_abandon,
+ * store_recover): its registry slot is marked empty, as a close would,
+ * so that nobody takes it for a dead process (a failchk naming this pid
+ * would clean up after the live process it is again once it re-opens or
+ * re-execs), and so that its next open is not refused ("one handle per
+ * process"). Recovery by another process empties every slot already.
+ * Every descriptor of the registry is closed: that drops this process's
+ * slot lock, as exec or exit would.
+ */
+void
+store_reg_leave(struct store *st)
+{
+	char slot[REG_SLOT], mine[REG_SLOT + 1];
+	char *path;
+	size_t i;
+	int fd;
+
+	(void)snprintf(mine, sizeof(mine), "%24lu\n", (unsigned long)getpid());
+	xasprintf(&path, "%s/%s", st->dir, REG_FILE);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	free(path);
+	for (i = 0; fd != -1 && i < REG_MAX; i++) {
+		if (pread(fd, slot, REG_SLOT, (off_t)(i * REG_SLOT)) !=
+		    REG_SLOT)
+			break;
+		if (memcmp(slot, mine, REG_SLOT) != 0)
+			continue;
+		if (pwrite(fd, REG_EMPTY, REG_SLOT, (off_t)(i * REG_SLOT)) !=
+		    REG_SLOT)
+			log_warn("store: marking this process's registry slot "
+			         "empty");
+		break;
+	}
+	if (fd != -1)
+		close(fd);
+	store_reg_closed(st);
 }

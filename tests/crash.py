@@ -13,6 +13,8 @@ import sys
 import threading
 import time
 
+from push_client import procs
+
 PORT = int(os.environ["LIGHTTPD_PORT"])
 SECRET = os.environ["STRAPI_LIVE_WEBHOOK_SECRET"]
 PROG = os.environ["WEBHOOK_FCGI"]
@@ -67,20 +69,7 @@ def poster(pid):
 
 
 def workers():
-    out = []
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % p, "rb") as f:
-                cmd = f.read().split(b"\0")[0].decode()
-            with open("/proc/%s/stat" % p) as f:
-                ppid = f.read().rsplit(")", 1)[1].split()[1]
-        except (OSError, IndexError):
-            continue
-        if cmd == PROG and ppid == PARENT:
-            out.append(int(p))
-    return out
+    return procs(PROG, PARENT)
 
 
 threads = [threading.Thread(target=poster, args=(i,)) for i in range(POSTERS)]

@@ -11,8 +11,8 @@ import json
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
+
+from push_client import deliver
 
 url, secret = sys.argv[1], sys.argv[2]
 threads, secs, out = int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
@@ -40,16 +40,7 @@ def poster(t):
                       "slug": "load-" + doc, "content": "c", "excerpt": "e",
                       "category": "tech", "createdAt": ts, "updatedAt": ts,
                       "publishedAt": ts}}).encode()
-        req = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "application/json",
-            "Authorization": "Bearer " + secret})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                st, ans = r.status, json.loads(r.read())
-        except urllib.error.HTTPError as e:
-            st, ans = e.code, {}
-        except Exception as e:
-            st, ans = type(e).__name__, {}
+        st, ans = deliver(url, body, secret)
         with lock:
             sent[0] += 1
             statuses[str(st)] = statuses.get(str(st), 0) + 1

@@ -9,10 +9,12 @@ import os
 import socket
 import struct
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 
-_n = 0
+_n = int(os.environ.get("TAP_OFFSET", "0"))  # tests before ours
 _fail = 0
 
 
@@ -64,6 +66,21 @@ def post_body(url, body):
         return json.loads(r.read())
 
 
+def deliver(url, body, secret=None, timeout=30):
+    """POSTs a webhook body as Strapi does (no retry): (status, answer);
+    status is the exception's name when no HTTP answer came."""
+    req = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json",
+        "Authorization": "Bearer " + (secret or SECRET)})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, {}
+    except Exception as e:
+        return type(e).__name__, {}
+
+
 def post_fixture(url, name):
     return post_body(url, fixture(name)["raw_body"])
 
@@ -105,10 +122,13 @@ def iso(i):
 class SSE:
     """A streaming EventSource-like reader over a raw socket."""
 
-    def __init__(self, host, port, path, headers=None, timeout=5):
+    def __init__(self, host, port, path, headers=None, timeout=5,
+                 version="1.1"):
+        # version "1.0" through a proxy: no chunked framing (this reader
+        # does not decode it), and the stream's end closes the connection.
         self.sock = socket.create_connection((host, port), timeout=timeout)
-        h = "GET %s HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n" \
-            % (path, host, port)
+        h = "GET %s HTTP/%s\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n" \
+            % (path, version, host, port)
         for k, v in (headers or {}).items():
             h += "%s: %s\r\n" % (k, v)
         self.sock.sendall((h + "\r\n").encode())
@@ -395,6 +415,63 @@ def free_port():
     p = s.getsockname()[1]
     s.close()
     return p
+
+
+def procs(argv0, ppid=None):
+    """Pids whose argv[0] is argv0 (children of ppid when given)."""
+    out = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % p, "rb") as f:
+                cmd = f.read().split(b"\0")[0].decode()
+            with open("/proc/%s/stat" % p) as f:
+                pp = f.read().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if cmd == argv0 and (ppid is None or pp == str(ppid)):
+            out.append(int(p))
+    return sorted(out)
+
+
+class Follower(threading.Thread):
+    """A live page on the raw change stream: follows path, resuming with
+    Last-Event-ID after every drop, until stop is set. seqs: the changes
+    seen, in order; resets and reconnects are counted."""
+
+    def __init__(self, port, stop, path="/live/events", version="1.1"):
+        super().__init__(daemon=True)
+        self.port, self.stop, self.path, self.version = \
+            port, stop, path, version
+        self.seqs, self.resets, self.reconnects = [], 0, 0
+
+    def run(self):
+        last = 0
+        while not self.stop.is_set():
+            try:
+                s = SSE("127.0.0.1", self.port, self.path,
+                        {"Last-Event-ID": str(last)}, timeout=2,
+                        version=self.version)
+                if s.status != 200:
+                    raise IOError(s.status)
+            except Exception:
+                time.sleep(0.1)
+                continue
+            while not self.stop.is_set():
+                e = s.next(0.5)
+                if e is None:
+                    if s.closed:
+                        break
+                    continue
+                if e["event"] == "reset":
+                    self.resets += 1
+                if e["id"] is not None:
+                    last = int(e["id"])
+                    if e["event"] in ("upsert", "remove"):
+                        self.seqs.append(last)
+            s.close()
+            self.reconnects += 1
 
 
 class Sidecar:

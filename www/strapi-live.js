@@ -10,8 +10,9 @@
 // WebSocket cannot be opened (blocked by a proxy, refused, or not open within
 // a few seconds) the client falls back to Server-Sent Events: one EventSource
 // per live query (<live>/query?...) and one for the raw change stream
-// (<live>/events). Lost connections are retried with exponential backoff and
-// full jitter; on every reconnect each query is re-subscribed (the server
+// (<live>/events). Lost connections are retried fast at first (a restarted
+// sidecar is back within seconds), then with exponential backoff, always
+// with jitter; on every reconnect each query is re-subscribed (the server
 // answers with the current result, so nothing is missed) and the raw stream
 // resumes from the last sequence number seen. A "reset" (the resume point was
 // trimmed from the server's log) makes every query refetch and tells raw-stream
@@ -20,6 +21,8 @@
 
 const WS_OPEN_TIMEOUT_MS = 4000;
 const BACKOFF_BASE_MS = 250;
+const BACKOFF_FAST_MS = 1000; /* the gap between the first retries, at most */
+const BACKOFF_FAST_TRIES = 10;
 const BACKOFF_MAX_MS = 15000;
 const IDLE_CLOSE_MS = 1000;
 
@@ -96,8 +99,14 @@ function restParams(query) {
 	return p;
 }
 
+// The wait before retry number attempt (0 first): 250 ms, 500 ms, then at
+// most 1 s for the first ten (a sidecar restarted by its supervisor is live
+// again within about a second of its return), then doubling up to 15 s.
 function backoffDelay(attempt) {
-	const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
+	const cap = attempt < BACKOFF_FAST_TRIES ?
+	    Math.min(BACKOFF_FAST_MS, BACKOFF_BASE_MS * 2 ** attempt) :
+	    Math.min(BACKOFF_MAX_MS,
+		BACKOFF_FAST_MS * 2 ** (attempt - BACKOFF_FAST_TRIES + 1));
 	// Full jitter: a random point in [cap/4, cap], so a restarted server
 	// is not hit by every page at the same instant.
 	return cap / 4 + Math.random() * (cap * 3) / 4;

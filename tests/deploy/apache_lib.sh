@@ -55,3 +55,40 @@ CONF
 	sl_track $!
 	wait_port "$PORT"
 }
+
+# proxy_fcgi_deploy: conf/apache-proxy-fcgi.conf on the installed tree in
+# front of the programs started by conf/spawn-fcgi.sh (skips, or bails out,
+# when something is missing).
+proxy_fcgi_deploy() {
+	apache_requires proxy proxy_fcgi proxy_http proxy_wstunnel alias env headers
+	command -v spawn-fcgi >/dev/null 2>&1 || skip_all "spawn-fcgi not installed"
+	deploy_install || { echo "Bail out! make install failed"; exit 1; }
+	[ -x "$I_BIN/strapi-live-push" ] ||
+	    skip_all "sidecar not built (--disable-push)"
+	fcgi_spawn || { deploy_logs; echo "Bail out! spawn-fcgi failed"; exit 1; }
+	# shellcheck disable=SC2046
+	ex=$(deploy_example apache-proxy-fcgi.conf $(fcgi_ports_sub))
+	apache_start "$ex" proxy proxy_fcgi proxy_http proxy_wstunnel alias env headers ||
+	    { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
+}
+
+# fcgid_deploy [DIRECTIVE...]: conf/apache-fcgid.conf on the installed tree
+# (mod_fcgid spawning the programs), with this test's IPC directory and the
+# extra directives given, one per argument (skips, or bails out, when
+# something is missing).
+fcgid_deploy() {
+	local d
+	apache_requires fcgid proxy proxy_http proxy_wstunnel alias env headers
+	deploy_install || { echo "Bail out! make install failed"; exit 1; }
+	[ -x "$I_BIN/strapi-live-push" ] ||
+	    skip_all "sidecar not built (--disable-push)"
+	ex=$(deploy_example apache-fcgid.conf)
+	{
+		echo "FcgidIPCDir \"$SRV/run/fcgid\""
+		echo "FcgidProcessTableFile \"$SRV/run/fcgid/shm\""
+		for d in "$@"; do echo "$d"; done
+	} >>"$ex"
+	mkdir -p "$SRV/run/fcgid"
+	apache_start "$ex" fcgid proxy proxy_http proxy_wstunnel alias env \
+	    headers || { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
+}

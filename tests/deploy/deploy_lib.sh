@@ -92,6 +92,7 @@ deploy_example() {
 	    -e "s|$SL_BINDIR/|$I_BIN/|g" \
 	    -e "s|$SL_LOCALSTATEDIR/lib/strapi-live|$SRV/store|g" \
 	    -e "s|/run/strapi-live|$SRV/run|g" \
+	    -e "s|/var/log/strapi-live|$SRV/log|g" \
 	    -e "s|/var/www/html|$SRV/htdocs|g" \
 	    -e "s|127.0.0.1:8091|127.0.0.1:$PUSH_PORT|g" \
 	    -e "s|\"port\" => 8091|\"port\" => $PUSH_PORT|g" \
@@ -208,4 +209,44 @@ fcgi_ports_sub() {
 client_cors() {
 	curl -s -o /dev/null -D - -H 'Origin: http://other-origin.example' "$1" |
 	    tr -d '\r' | sed -n 's/^[Aa]ccess-[Cc]ontrol-[Aa]llow-[Oo]rigin: *//p'
+}
+
+# lighttpd_deploy_start: conf/lighttpd.conf included by the operator's main
+# lighttpd.conf (port, docroot, logs, user), checked and started.
+lighttpd_deploy_start() {
+	local ex user=
+	ex=$(deploy_example lighttpd.conf)
+	[ "$(id -u)" = 0 ] && user="server.username = \"$RUNUSER\"
+server.groupname = \"$RUNGROUP\""
+	cat >"$T/main.conf" <<CONF
+server.document-root = "$SRV/htdocs"
+server.bind = "127.0.0.1"
+server.port = $PORT
+server.errorlog = "$SRV/log/lighttpd-error.log"
+server.pid-file = "$SRV/run/lighttpd.pid"
+$user
+include "$ex"
+CONF
+	check "lighttpd accepts the configuration" lighttpd -tt -f "$T/main.conf"
+	lighttpd -D -f "$T/main.conf" >"$SRV/log/lighttpd.out" 2>&1 &
+	sl_track $!
+	wait_port "$PORT"
+}
+
+# push_supervised_start: the installed sidecar under multiwatch, the
+# supervisor docs/deploy.md shows for hosts without systemd (a new one
+# when it dies); returns once it listens.
+push_supervised_start() {
+	# multiwatch itself is the tracked pid (no subshell between): SIGTERM
+	# at the end reaches it, and it stops the sidecar.
+	if [ "$RUNUSER" != "$(id -un)" ]; then
+		env STRAPI_LIVE_CONFIG="$SL_CONF" setpriv --reuid="$RUNUSER" \
+		    --regid="$RUNGROUP" --init-groups multiwatch -f 1 -r 1000 \
+		    -s TERM -- "$I_BIN/strapi-live-push" >>"$SRV/log/push.log" 2>&1 &
+	else
+		env STRAPI_LIVE_CONFIG="$SL_CONF" multiwatch -f 1 -r 1000 -s TERM \
+		    -- "$I_BIN/strapi-live-push" >>"$SRV/log/push.log" 2>&1 &
+	fi
+	sl_track $!
+	wait_port "$PUSH_PORT"
 }

@@ -6,25 +6,8 @@
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
 deploy_install || { echo "Bail out! make install failed"; exit 1; }
 [ -x "$I_BIN/strapi-live-push" ] || skip_all "sidecar not built (--disable-push)"
-ex=$(deploy_example lighttpd.conf)
-
-# The operator's main lighttpd.conf: only port, docroot, logs, user.
-user=
-[ "$(id -u)" = 0 ] && user="server.username = \"$RUNUSER\"
-server.groupname = \"$RUNGROUP\""
-cat >"$T/main.conf" <<CONF
-server.document-root = "$SRV/htdocs"
-server.bind = "127.0.0.1"
-server.port = $PORT
-server.errorlog = "$SRV/log/lighttpd-error.log"
-server.pid-file = "$SRV/run/lighttpd.pid"
-$user
-include "$ex"
-CONF
-check "lighttpd accepts the configuration" lighttpd -tt -f "$T/main.conf"
-lighttpd -D -f "$T/main.conf" >"$SRV/log/lighttpd.out" 2>&1 &
-sl_track $!
-wait_port "$PORT" || { deploy_logs; echo "Bail out! lighttpd did not start"; exit 1; }
+lighttpd_deploy_start ||
+    { deploy_logs; echo "Bail out! lighttpd did not start"; exit 1; }
 push_start || { deploy_logs; echo "Bail out! sidecar did not start"; exit 1; }
 
 base=http://127.0.0.1:$PORT

@@ -4,17 +4,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"
-apache_requires fcgid proxy proxy_http proxy_wstunnel alias env headers
-deploy_install || { echo "Bail out! make install failed"; exit 1; }
-[ -x "$I_BIN/strapi-live-push" ] || skip_all "sidecar not built (--disable-push)"
-ex=$(deploy_example apache-fcgid.conf)
-cat >>"$ex" <<CONF
-FcgidIPCDir "$SRV/run/fcgid"
-FcgidProcessTableFile "$SRV/run/fcgid/shm"
-CONF
-mkdir -p "$SRV/run/fcgid"
-apache_start "$ex" fcgid proxy proxy_http proxy_wstunnel alias env headers ||
-    { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
+fcgid_deploy
 push_start || { deploy_logs; echo "Bail out! sidecar did not start"; exit 1; }
 
 base=http://127.0.0.1:$PORT

@@ -4,15 +4,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"
-apache_requires proxy proxy_fcgi proxy_http proxy_wstunnel alias env headers
-command -v spawn-fcgi >/dev/null 2>&1 || skip_all "spawn-fcgi not installed"
-deploy_install || { echo "Bail out! make install failed"; exit 1; }
-[ -x "$I_BIN/strapi-live-push" ] || skip_all "sidecar not built (--disable-push)"
-fcgi_spawn || { deploy_logs; echo "Bail out! spawn-fcgi failed"; exit 1; }
-# shellcheck disable=SC2046
-ex=$(deploy_example apache-proxy-fcgi.conf $(fcgi_ports_sub))
-apache_start "$ex" proxy proxy_fcgi proxy_http proxy_wstunnel alias env headers ||
-    { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
+proxy_fcgi_deploy
 push_start || { deploy_logs; echo "Bail out! sidecar did not start"; exit 1; }
 
 base=http://127.0.0.1:$PORT

@@ -3,8 +3,9 @@
 # Berkeley DB mutex that every open takes (tests/fault/die_in_store). The
 # next open used to wait on it for ever, and everything else behind that
 # open (tests/soak/crash.sh, after ~100 kills). Now: the CLI opens within a
-# bound, idle FastCGI workers notice and reopen the store by themselves,
-# nothing acknowledged is lost, and service goes on.
+# bound, idle FastCGI workers notice and hand themselves over to fresh
+# images of themselves (the max_requests re-exec: same pid, the listening
+# socket kept), nothing acknowledged is lost, and service goes on.
 . "$top_srcdir/tests/lib.sh"
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd is not installed"
 DIE="$top_builddir/tests/fault/die_in_store"
@@ -50,9 +51,10 @@ got=$(docs)
 is "$got" "a1 a2 a3" "the CLI opens the store (no hang) and every delivery is there"
 diag "the CLI open took $(($(date +%s) - t0)) s (bound: 60 s; it used to be for ever)"
 check "the CLI said it ran full recovery" grep -q "running full recovery" "$T/cli.err"
-ok "$(wait_log 'webhook.fcgi.*exiting so the server starts a fresh' 2 && echo 0 || echo 1)" \
-    "both idle webhook workers noticed the recovery and left for fresh ones"
-ok "$(wait_log 'query.fcgi.*exiting so the server starts a fresh' 2 && echo 0 || echo 1)" \
+HANDOVER='handing this process over to a fresh one'
+ok "$(wait_log "webhook.fcgi.*$HANDOVER" 2 && echo 0 || echo 1)" \
+    "both idle webhook workers noticed the recovery and left for fresh images"
+ok "$(wait_log "query.fcgi.*$HANDOVER" 2 && echo 0 || echo 1)" \
     "both idle query workers noticed it and left"
 is "$(post b1)" 200 "a delivery after the recovery is acknowledged"
 is "$(curl -s -m 30 "$base/api/articles?filters%5Bslug%5D%5B%24eq%5D=slug-b1" | json - 'len(d["data"])')" 1 \
@@ -60,13 +62,16 @@ is "$(curl -s -m 30 "$base/api/articles?filters%5Bslug%5D%5B%24eq%5D=slug-b1" | 
 check "verify is clean" timeout 60 "$STRAPI_LIVE" verify
 
 # 2. The same with no CLI: the idle workers find the dead process alone.
-n=$(grep -c 'exiting so the server starts a fresh' "$LOG")
+n=$(grep -c "$HANDOVER" "$LOG")
 "$DIE" "$T/store" 2>>"$T/die.err"
 is $? 137 "killed inside the store again, with only idle workers left"
-ok "$(wait_log 'exiting so the server starts a fresh' $((n + 2)) && echo 0 || echo 1)" \
+ok "$(wait_log "$HANDOVER" $((n + 2)) && echo 0 || echo 1)" \
     "the idle workers notice the dead process and leave (a fresh one recovers)"
 is "$(post b2)" 200 "the next delivery is acknowledged"
 is "$(docs)" "a1 a2 a3 b1 b2" "the CLI opens at once and every delivery is there"
+
+is "$(grep -c 'child exited' "$T/log/lighttpd-error.log")" 0 \
+    "no worker exited: each re-executed itself in place"
 
 # 3. Idle workers SIGKILLed (outside any call): nothing to wait for.
 for p in $(pgrep -P "$LIGHTTPD_PID"); do kill -9 "$p"; done

@@ -1,0 +1,27 @@
+#!/bin/sh
+# t2610-lighttpd-kill.sh: conf/lighttpd.conf on the installed tree (workers
+# spawned by lighttpd), the sidecar under multiwatch (docs/deploy.md).
+# Under load, query.fcgi, webhook.fcgi and the sidecar are SIGKILLed
+# (tests/kill_load.py): the others carry on, nothing acknowledged is lost,
+# and /live/ answers through lighttpd about 2 s after the sidecar's return
+# at most. No live subscriber here: through lighttpd it did not always
+# catch up within 15 s after the kills (open; t1750 follows three directly).
+. "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/deploy/deploy_lib.sh"
+command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+command -v multiwatch >/dev/null 2>&1 || skip_all "multiwatch not installed"
+deploy_install || { echo "Bail out! make install failed"; exit 1; }
+[ -x "$I_BIN/strapi-live-push" ] || skip_all "sidecar not built (--disable-push)"
+lighttpd_deploy_start ||
+    { deploy_logs; echo "Bail out! lighttpd did not start"; exit 1; }
+push_supervised_start || { deploy_logs; echo "Bail out! sidecar"; exit 1; }
+curl -s "http://127.0.0.1:$PORT/api/articles" >/dev/null
+curl -s -X POST "http://127.0.0.1:$PORT/strapi/webhook" >/dev/null
+export PORT PUSH_PORT I_BIN I_CGI SL_CONF SRV T
+# lighttpd re-enables a failed proxy backend at its once-a-second tick
+# ("disable-time" => 0 makes that the next tick): up to about 2 s.
+LIVE_LAG=2.5 FOLLOW=0 TAP_OFFSET=$_tap_n PYTHONPATH="$top_srcdir/tests" \
+    python3 -u "$top_srcdir/tests/kill_load.py"
+rc=$?
+[ $rc = 0 ] && [ "$_tap_fail" = 0 ] || deploy_logs
+exit $rc
