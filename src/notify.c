@@ -67,8 +67,7 @@ int
 notify_bind(const char *dir)
 {
 	struct sockaddr_un sun;
-	mode_t old;
-	int fd, rc;
+	int fd;
 
 	if (notify_sockaddr(&sun, dir, NOTIFY_SOCKET_NAME) == -1) {
 		log_warnx("notify: socket path under %s is too long", dir);
@@ -79,21 +78,33 @@ notify_bind(const char *dir)
 		log_warn("notify: socket");
 		return -1;
 	}
-	(void)unlink(sun.sun_path);
-	/*
-	 * Created 0600 whatever the umask: anyone who may write to it can
-	 * wake the sidecar at will. The umask covers the moment between
-	 * bind and chmod; chmod covers a umask changed by another thread.
-	 */
-	old = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	(void)umask(old);
-	if (rc == -1 || chmod(sun.sun_path, 0600) == -1) {
+	/* Anyone who may write to it can wake the sidecar at will. */
+	if (notify_bind_private(fd, &sun) == -1) {
 		log_warn("notify: bind %s", sun.sun_path);
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * Binds fd to sun's path (replacing a stale socket), mode 0600 whatever
+ * the umask: the umask covers the moment between bind and chmod, chmod a
+ * umask changed by another thread. Returns 0, or -1 with errno set.
+ */
+int
+notify_bind_private(int fd, const struct sockaddr_un *sun)
+{
+	mode_t old;
+	int rc;
+
+	(void)unlink(sun->sun_path);
+	old = umask(0177);
+	rc = bind(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	(void)umask(old);
+	if (rc == -1 || chmod(sun->sun_path, 0600) == -1)
+		return -1;
+	return 0;
 }
 
 /*

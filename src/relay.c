@@ -224,9 +224,7 @@ relay_listen(const char *dir)
 		log_warn("relay: socket");
 		return -1;
 	}
-	(void)unlink(sun.sun_path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(sun.sun_path, 0600) == -1 || listen(fd, 128) == -1) {
+	if (notify_bind_private(fd, &sun) == -1 || listen(fd, 128) == -1) {
 		log_warn("relay: %s", sun.sun_path);
 		close(fd);
 		return -1;

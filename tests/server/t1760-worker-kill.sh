@@ -25,4 +25,5 @@ if command -v spawn-fcgi >/dev/null 2>&1; then
 fi
 PORT=$LIGHTTPD_PORT I_CGI=$top_builddir/cgi-bin I_BIN=$top_builddir/src \
     KILL="query webhook" SPARE=2 FOLLOW=0 LONE=${LONE:-0} ROUNDS=${ROUNDS:-4} WEBHOOK_PATH=/hook \
+    KILL_STORE="$STRAPI_LIVE_STORE_DIR" \
     PYTHONPATH="$top_srcdir/tests" python3 -u "$top_srcdir/tests/kill_load.py"
