@@ -168,6 +168,19 @@ for t in ts:
 gone = [p for p in spared if not os.path.exists("/proc/%d" % p)]
 diag("spared: %s; now: %s" % (spared, {k: procs_of(k) for k in kinds}))
 is_(gone, [], "the workers that were not killed kept running")
+if gone and os.environ.get("SRV"):
+    # What the departed workers said last (the server's logs).
+    import glob
+    for f in sorted(glob.glob(os.path.join(os.environ["SRV"], "log", "*"))):
+        try:
+            with open(f, errors="replace") as fh:
+                lines = [l.rstrip() for l in fh
+                         if any("[%d]" % p in l or "pid %d" % p in l
+                                for p in gone)]
+        except OSError:
+            continue
+        for l in lines[-12:]:
+            diag("%s: %s" % (os.path.basename(f), l))
 diag("answers: %s" % codes)
 ok(len(fails) <= nkilled,
    "at most the request inside each killed worker failed (%d failed, %d "
