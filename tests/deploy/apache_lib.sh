@@ -92,3 +92,44 @@ fcgid_deploy() {
 	apache_start "$ex" fcgid proxy proxy_http proxy_wstunnel alias env \
 	    headers || { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
 }
+
+# shared_hosting_deploy: conf/shared-hosting.htaccess as a user of a shared
+# host uploads it: the installed programs copied as .cgi beside it, the
+# account's config outside the document root, no daemon; Apache with
+# mod_cgid and the override classes the example names (skips, or bails
+# out, when something is missing). Streams last 4 s (events.cgi).
+shared_hosting_deploy() {
+	local p
+	apache_requires cgid rewrite env alias headers
+	deploy_install || { echo "Bail out! make install failed"; exit 1; }
+	# What the user uploads: the programs as .cgi, the .htaccess; no config
+	# file and no daemon (the installed config is not used).
+	rm -f "$SL_CONF"
+	mkdir -p "$SRV/htdocs/strapi-live"
+	for p in webhook query events; do
+		cp "$I_CGI/$p.fcgi" "$SRV/htdocs/strapi-live/$p.cgi"
+	done
+	# The account's configuration, outside the document root, 0600.
+	printf 'store_dir = %s\nwebhook_secret = %s\n' "$SRV/store" "$SECRET" \
+	    >"$SRV/strapi-live.conf"
+	chmod 600 "$SRV/strapi-live.conf"
+	[ "$RUNUSER" != "$(id -un)" ] &&
+	    chown "$RUNUSER:$RUNGROUP" "$SRV/strapi-live.conf"
+	deploy_example shared-hosting.htaccess \
+	    -e "s|/home/USER/strapi-live.conf|$SRV/strapi-live.conf|" >/dev/null
+	cp "$T/shared-hosting.htaccess" "$SRV/htdocs/.htaccess"
+	# A short stream, so that reconnects come quickly.
+	echo "SetEnv STRAPI_LIVE_EVENTS_DURATION 4" >>"$SRV/htdocs/.htaccess"
+	# The browser client, uploaded beside the programs.
+	cp "$I_DATA/www/strapi-live.js" "$SRV/htdocs/strapi-live/"
+	[ "$RUNUSER" != "$(id -un)" ] && chown -R "$RUNUSER:$RUNGROUP" "$SRV/htdocs"
+	cat >"$T/host.conf" <<CONF
+# The host's part: the override classes the example's comment names.
+ScriptSock "$SRV/run/apache/cgid.sock"
+<Directory "$SRV/htdocs">
+	AllowOverride FileInfo AuthConfig Options=ExecCGI,Indexes
+</Directory>
+CONF
+	apache_start "$T/host.conf" cgid rewrite env alias headers ||
+	    { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
+}

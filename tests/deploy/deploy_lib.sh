@@ -250,3 +250,67 @@ push_supervised_start() {
 	sl_track $!
 	wait_port "$PUSH_PORT"
 }
+
+# nginx_deploy_start: conf/nginx.conf (fastcgi_pass to fcgi_spawn's ports)
+# included by the operator's main nginx.conf (its own pid, logs and temp
+# directories under $SRV), checked and started in the foreground.
+nginx_deploy_start() {
+	local ex user=
+	# shellcheck disable=SC2046
+	ex=$(deploy_example nginx.conf $(fcgi_ports_sub) \
+	    -e "s/listen 80 /listen 127.0.0.1:$PORT /" -e '/listen \[::\]:80 /d')
+	cp /etc/nginx/fastcgi_params "$T/fastcgi_params"
+	[ "$(id -u)" = 0 ] && user="user $RUNUSER $RUNGROUP;"
+	mkdir -p "$SRV/run/nginx"
+	cat >"$T/nginx-main.conf" <<CONF
+$user
+pid $SRV/run/nginx.pid;
+error_log $SRV/log/nginx-error.log;
+worker_processes 1;
+events { worker_connections 256; }
+http {
+	access_log off;
+	client_body_temp_path $SRV/run/nginx/body;
+	proxy_temp_path $SRV/run/nginx/proxy;
+	fastcgi_temp_path $SRV/run/nginx/fastcgi;
+	uwsgi_temp_path $SRV/run/nginx/uwsgi;
+	scgi_temp_path $SRV/run/nginx/scgi;
+	include $ex;
+}
+CONF
+	check "nginx accepts the configuration" nginx -t -p "$T/" \
+	    -c "$T/nginx-main.conf"
+	nginx -p "$T/" -c "$T/nginx-main.conf" -g 'daemon off;' \
+	    >"$SRV/log/nginx.out" 2>&1 &
+	sl_track $!
+	wait_port "$PORT"
+}
+
+# nginx_deploy: conf/nginx.conf on the installed tree in front of the
+# programs started by conf/spawn-fcgi.sh (skips, or bails out, when
+# something is missing).
+nginx_deploy() {
+	command -v nginx >/dev/null 2>&1 || skip_all "nginx not installed"
+	command -v spawn-fcgi >/dev/null 2>&1 || skip_all "spawn-fcgi not installed"
+	command -v multiwatch >/dev/null 2>&1 || skip_all "multiwatch not installed"
+	[ -f /etc/nginx/fastcgi_params ] || skip_all "no /etc/nginx/fastcgi_params"
+	deploy_install || { echo "Bail out! make install failed"; exit 1; }
+	[ -x "$I_BIN/strapi-live-push" ] ||
+	    skip_all "sidecar not built (--disable-push)"
+	fcgi_spawn || { deploy_logs; echo "Bail out! spawn-fcgi failed"; exit 1; }
+	nginx_deploy_start ||
+	    { deploy_logs; echo "Bail out! nginx did not start"; exit 1; }
+}
+
+# deploy_kill_load [VAR=VALUE...]: tests/kill_load.py against this test's
+# server and installed programs (settings as its docstring names them),
+# then exit with its status (the logs shown on failure).
+deploy_kill_load() {
+	local rc
+	export PORT PUSH_PORT I_BIN I_CGI SL_CONF SRV T
+	env "$@" TAP_OFFSET="$_tap_n" PYTHONPATH="$top_srcdir/tests" \
+	    python3 -u "$top_srcdir/tests/kill_load.py"
+	rc=$?
+	[ $rc = 0 ] && [ "$_tap_fail" = 0 ] || deploy_logs
+	exit $rc
+}

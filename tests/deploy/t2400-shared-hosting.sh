@@ -5,40 +5,9 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"
-apache_requires cgid rewrite env alias headers
-deploy_install || { echo "Bail out! make install failed"; exit 1; }
-
-# What the user uploads: the programs as .cgi, the .htaccess; no config
-# file and no daemon (the installed config is not used).
-rm -f "$SL_CONF"
-mkdir -p "$SRV/htdocs/strapi-live"
-for p in webhook query events; do
-	cp "$I_CGI/$p.fcgi" "$SRV/htdocs/strapi-live/$p.cgi"
-done
-# The account's configuration, outside the document root, 0600.
-printf 'store_dir = %s\nwebhook_secret = %s\n' "$SRV/store" "$SECRET" \
-    >"$SRV/strapi-live.conf"
-chmod 600 "$SRV/strapi-live.conf"
-[ "$RUNUSER" != "$(id -un)" ] && chown "$RUNUSER:$RUNGROUP" "$SRV/strapi-live.conf"
-deploy_example shared-hosting.htaccess \
-    -e "s|/home/USER/strapi-live.conf|$SRV/strapi-live.conf|" >/dev/null
-cp "$T/shared-hosting.htaccess" "$SRV/htdocs/.htaccess"
+shared_hosting_deploy
 grep -q "$SECRET" "$SRV/htdocs/.htaccess"
 ok $((1 - $?)) "no secret in the document root: .htaccess names a config outside it"
-# A short stream, so that the reconnect below comes quickly.
-echo "SetEnv STRAPI_LIVE_EVENTS_DURATION 4" >>"$SRV/htdocs/.htaccess"
-# The browser client, uploaded beside the programs.
-cp "$I_DATA/www/strapi-live.js" "$SRV/htdocs/strapi-live/"
-[ "$RUNUSER" != "$(id -un)" ] && chown -R "$RUNUSER:$RUNGROUP" "$SRV/htdocs"
-cat >"$T/host.conf" <<CONF
-# The host's part: the override classes the example's comment names.
-ScriptSock "$SRV/run/apache/cgid.sock"
-<Directory "$SRV/htdocs">
-	AllowOverride FileInfo AuthConfig Options=ExecCGI,Indexes
-</Directory>
-CONF
-apache_start "$T/host.conf" cgid rewrite env alias headers ||
-    { deploy_logs; echo "Bail out! apache2 did not start"; exit 1; }
 
 base=http://127.0.0.1:$PORT
 stream_start "$base/events" ev

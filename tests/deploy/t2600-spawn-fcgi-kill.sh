@@ -14,9 +14,4 @@
 command -v multiwatch >/dev/null 2>&1 || skip_all "multiwatch not installed"
 proxy_fcgi_deploy
 push_supervised_start || { deploy_logs; echo "Bail out! sidecar"; exit 1; }
-export PORT PUSH_PORT I_BIN I_CGI SL_CONF SRV T
-WORKER_LOG="$SRV/log/webhook.log" TAP_OFFSET=$_tap_n \
-    PYTHONPATH="$top_srcdir/tests" python3 -u "$top_srcdir/tests/kill_load.py"
-rc=$?
-[ $rc = 0 ] && [ "$_tap_fail" = 0 ] || deploy_logs
-exit $rc
+deploy_kill_load WORKER_LOG="$SRV/log/webhook.log"

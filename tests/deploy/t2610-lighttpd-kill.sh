@@ -17,11 +17,6 @@ lighttpd_deploy_start ||
 push_supervised_start || { deploy_logs; echo "Bail out! sidecar"; exit 1; }
 curl -s "http://127.0.0.1:$PORT/api/articles" >/dev/null
 curl -s -X POST "http://127.0.0.1:$PORT/strapi/webhook" >/dev/null
-export PORT PUSH_PORT I_BIN I_CGI SL_CONF SRV T
 # lighttpd re-enables a failed proxy backend at its once-a-second tick
 # ("disable-time" => 0 makes that the next tick): up to about 2 s.
-LIVE_LAG=2.5 FOLLOW=0 TAP_OFFSET=$_tap_n PYTHONPATH="$top_srcdir/tests" \
-    python3 -u "$top_srcdir/tests/kill_load.py"
-rc=$?
-[ $rc = 0 ] && [ "$_tap_fail" = 0 ] || deploy_logs
-exit $rc
+deploy_kill_load LIVE_LAG=2.5 FOLLOW=0

@@ -24,9 +24,4 @@ for i in 1 2 3 4; do
 done
 # shellcheck disable=SC2086
 wait $pids
-export PORT PUSH_PORT I_BIN I_CGI SL_CONF SRV T
-ON_DEMAND=1 FOLLOW=0 TAP_OFFSET=$_tap_n PYTHONPATH="$top_srcdir/tests" \
-    python3 -u "$top_srcdir/tests/kill_load.py"
-rc=$?
-[ $rc = 0 ] && [ "$_tap_fail" = 0 ] || deploy_logs
-exit $rc
+deploy_kill_load ON_DEMAND=1 FOLLOW=0

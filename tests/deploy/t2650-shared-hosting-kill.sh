@@ -1,0 +1,34 @@
+#!/bin/sh
+# t2650-shared-hosting-kill.sh: conf/shared-hosting.htaccess under Apache
+# with plain CGI (as t2400 runs it): no persistent worker, no sidecar, so
+# what can die is a request. Under Strapi-like deliveries and queries,
+# webhook.cgi and query.cgi processes are SIGKILLed while they answer,
+# ten of each (tests/cgi_kill_load.py). Asserted: the 20 requests right
+# after are all answered 200 with nothing cleaned up by hand (the store
+# recovers by itself), every acknowledged delivery is stored, and a new
+# subscriber on /events (events.cgi, 4 s streams resumed with
+# Last-Event-ID) reads up to the last acknowledged change. Reported as TAP TODO
+# (XFAIL) when they do not hold, open problems: that only the killed
+# requests fail (a request opening the store while another process
+# recovers it may fail, or wait for the web server's timeout), and that
+# the subscriber there through the kills sees every change with no gap (an
+# events.cgi stream may hang on a killed process's mutex; a change may be
+# missing), and that the new subscriber gets every acknowledged change
+# (one in about 150 was missing from /events in some runs, though stored).
+. "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/deploy/deploy_lib.sh"
+. "$top_srcdir/tests/deploy/apache_lib.sh"
+# Open: under these kills a store_open can also stay stuck for good (a
+# mutex of a process killed while it opened the databases: no watchdog
+# covers open_dbs), and the requests after the kills then time out. Until
+# that is fixed, this test runs only when asked.
+[ "${STRAPI_LIVE_TEST_CGI_KILL:-0}" = 1 ] ||
+    skip_all "open problem (store_open under CGI kills); STRAPI_LIVE_TEST_CGI_KILL=1 runs it"
+shared_hosting_deploy
+export PORT I_BIN T
+CGI_DIR="$SRV/htdocs/strapi-live" SL_CONF="$SRV/strapi-live.conf" \
+    TAP_OFFSET=$_tap_n PYTHONPATH="$top_srcdir/tests" \
+    python3 -u "$top_srcdir/tests/cgi_kill_load.py"
+rc=$?
+[ $rc = 0 ] && [ "$_tap_fail" = 0 ] || deploy_logs
+exit $rc
