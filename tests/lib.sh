@@ -209,10 +209,14 @@ cgi_body() {
 # pipeline: it sets LIGHTTPD_PORT and LIGHTTPD_PID for the caller). The
 # docroot is $T/www.
 lighttpd_start() {
-	local conf="$T/lighttpd.conf" extra="$*"
+	local conf="$T/lighttpd.conf" extra="$*" try
 	command -v lighttpd >/dev/null 2>&1 || return 1
 	[ $# -eq 0 ] && extra=$(cat)
 	mkdir -p "$T/www" "$T/log"
+	# A port free_port chose can be taken before lighttpd binds it (other
+	# tests' connections use the same ephemeral range): lighttpd then
+	# exits at once, and another port is tried.
+	for try in 1 2 3 4 5; do
 	LIGHTTPD_PORT=$(free_port)
 	cat >"$conf" <<EOF
 server.document-root = "$T/www"
@@ -227,8 +231,15 @@ $extra
 EOF
 	lighttpd -D -f "$conf" >"$T/log/lighttpd.out" 2>&1 &
 	LIGHTTPD_PID=$!
-	sl_track "$LIGHTTPD_PID"
-	wait_port "$LIGHTTPD_PORT"
+	if wait_port "$LIGHTTPD_PORT" && sleep 0.2 &&
+	    kill -0 "$LIGHTTPD_PID" 2>/dev/null; then
+		sl_track "$LIGHTTPD_PID"
+		return 0
+	fi
+	kill "$LIGHTTPD_PID" 2>/dev/null
+	wait "$LIGHTTPD_PID" 2>/dev/null
+	done
+	return 1
 }
 
 # A fastcgi.server block entry for a program: fcgi_entry URL-PREFIX BIN [PROCS]

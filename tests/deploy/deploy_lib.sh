@@ -255,14 +255,19 @@ push_supervised_start() {
 # included by the operator's main nginx.conf (its own pid, logs and temp
 # directories under $SRV), checked and started in the foreground.
 nginx_deploy_start() {
-	local ex user=
-	# shellcheck disable=SC2046
-	ex=$(deploy_example nginx.conf $(fcgi_ports_sub) \
-	    -e "s/listen 80 /listen 127.0.0.1:$PORT /" -e '/listen \[::\]:80 /d')
-	cp /etc/nginx/fastcgi_params "$T/fastcgi_params"
+	local ex user= try pid i
 	[ "$(id -u)" = 0 ] && user="user $RUNUSER $RUNGROUP;"
+	cp /etc/nginx/fastcgi_params "$T/fastcgi_params"
 	mkdir -p "$SRV/run/nginx"
-	cat >"$T/nginx-main.conf" <<CONF
+	# A port free_port chose can be taken before nginx binds it (other
+	# tests' connections use the same ephemeral range): then nginx never
+	# writes its pid file, and another port is tried.
+	for try in 1 2 3 4 5; do
+		# shellcheck disable=SC2046
+		ex=$(deploy_example nginx.conf $(fcgi_ports_sub) \
+		    -e "s/listen 80 /listen 127.0.0.1:$PORT /" \
+		    -e '/listen \[::\]:80 /d')
+		cat >"$T/nginx-main.conf" <<CONF
 $user
 pid $SRV/run/nginx.pid;
 error_log $SRV/log/nginx-error.log;
@@ -278,12 +283,29 @@ http {
 	include $ex;
 }
 CONF
-	check "nginx accepts the configuration" nginx -t -p "$T/" \
-	    -c "$T/nginx-main.conf"
-	nginx -p "$T/" -c "$T/nginx-main.conf" -g 'daemon off;' \
-	    >"$SRV/log/nginx.out" 2>&1 &
-	sl_track $!
-	wait_port "$PORT"
+		[ "$try" = 1 ] && check "nginx accepts the configuration" \
+		    nginx -t -p "$T/" -c "$T/nginx-main.conf"
+		rm -f "$SRV/run/nginx.pid"
+		nginx -p "$T/" -c "$T/nginx-main.conf" -g 'daemon off;' \
+		    >>"$SRV/log/nginx.out" 2>&1 &
+		pid=$!
+		# The pid file is written once the listening sockets are bound.
+		i=0
+		while [ $i -lt 100 ] && [ ! -s "$SRV/run/nginx.pid" ] &&
+		    kill -0 "$pid" 2>/dev/null; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		if [ -s "$SRV/run/nginx.pid" ]; then
+			sl_track "$pid"
+			wait_port "$PORT"
+			return
+		fi
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		PORT=$(free_port)
+	done
+	return 1
 }
 
 # nginx_deploy: conf/nginx.conf on the installed tree in front of the
