@@ -15,10 +15,16 @@ for u in www-data nobody; do
 done
 [ -n "$U" ] || skip_all "no www-data or nobody user"
 G=$(id -gn "$U")
-SL="$STRAPI_LIVE"
 chmod 755 "$T"
 install -d -o "$U" -g "$G" -m 700 "$T/store"
 install -d -o "$U" -g "$G" -m 755 "$T/backups"
+# $U runs copies of the programs: the build tree may lie in a directory
+# only root may enter (a clone in a mktemp -d directory).
+install -d -m 755 "$T/bin"
+install -m 755 "$STRAPI_LIVE" "$T/bin/strapi-live"
+install -m 755 "$WEBHOOK_FCGI" "$T/bin/webhook.fcgi"
+SL=$T/bin/strapi-live
+WEBHOOK_FCGI=$T/bin/webhook.fcgi
 
 as_u() {
 	setpriv --reuid="$U" --regid="$G" --init-groups "$@"
