@@ -37,6 +37,9 @@ try:
         s.start_web()
     st, _ = s1.post(article("joined", "joined", "news"))
     is_(st, 200, "webhook with three sites: 200")
+    ok(wait_for(lambda: ((s1.health() or {}).get("replication") or {})
+                .get("sites") == 3, 10, 0.05),
+       "the master lists three members")
     for s in (s2, s3):
         s.signal(signal.SIGSTOP, ("push",))
     st, r = s1.post(article("alone", "alone", "news"))
