@@ -31,7 +31,7 @@ import time
 import http.client
 
 from push_client import Follower, article, deliver, diag, done, is_, iso, \
-    ok, procs, wait_for
+    ok, procs, todo, wait_for
 
 PORT = int(os.environ["PORT"])
 CGI, BIN = os.environ["I_CGI"], os.environ["I_BIN"]
@@ -47,6 +47,16 @@ codes, fails, acked = {}, [], {}
 
 
 LONE = int(os.environ.get("LONE", "0"))
+# KNOWN_OPEN=1: the server is one where a worker's death can still cost
+# other requests (a reader blocked on a dead process's mutex; a respawned
+# worker dying at start): those rows are TAP TODO there, reported but not
+# failures. What is acknowledged must be stored everywhere.
+OPEN = os.environ.get("KNOWN_OPEN") == "1"
+OPEN_WHY = "open: a death can still cost other requests on this server"
+
+
+def check(cond, name):
+    return todo(cond, name, OPEN_WHY) if OPEN else ok(cond, name)
 STORE = os.environ.get("KILL_STORE", "")
 
 
@@ -157,7 +167,7 @@ for r in range(ROUNDS):
 # ON_DEMAND=1: the server sizes its pools by the load (mod_fcgid).
 full = {k: 1 if os.environ.get("ON_DEMAND") == "1" else len(before[k])
         for k in kinds}
-ok(wait_for(lambda: all(len(procs_of(k)) >= full[k] for k in kinds)
+check(wait_for(lambda: all(len(procs_of(k)) >= full[k] for k in kinds)
             and ("push" not in KILL or procs_of("push")), 10),
    "every killed process was replaced (pools back to %s)" %
    ("serving" if os.environ.get("ON_DEMAND") == "1" else "full size"))
@@ -167,7 +177,9 @@ for t in ts:
     t.join()
 gone = [p for p in spared if not os.path.exists("/proc/%d" % p)]
 diag("spared: %s; now: %s" % (spared, {k: procs_of(k) for k in kinds}))
-is_(gone, [], "the workers that were not killed kept running")
+check(gone == [], "the workers that were not killed kept running")
+if gone:
+    diag("gone: %s" % gone)
 if gone and os.environ.get("SRV"):
     # What the departed workers said last (the server's logs).
     import glob
@@ -182,11 +194,13 @@ if gone and os.environ.get("SRV"):
         for l in lines[-12:]:
             diag("%s: %s" % (os.path.basename(f), l))
 diag("answers: %s" % codes)
-ok(len(fails) <= nkilled,
+check(len(fails) <= nkilled,
    "at most the request inside each killed worker failed (%d failed, %d "
    "workers killed)" % (len(fails), nkilled))
 late = [x for x in fails if all(x[0] - k > 1.0 for k in kill_times)]
-is_(late, [], "no request failed later than 1 s after a kill")
+check(late == [], "no request failed later than 1 s after a kill")
+if late:
+    diag("late: %s" % late)
 env = dict(os.environ)
 if os.environ.get("SL_CONF"):
     env["STRAPI_LIVE_CONFIG"] = os.environ["SL_CONF"]

@@ -24,4 +24,4 @@ for i in 1 2 3 4; do
 done
 # shellcheck disable=SC2086
 wait $pids
-deploy_kill_load ON_DEMAND=1 FOLLOW=0
+deploy_kill_load ON_DEMAND=1 FOLLOW=0 KNOWN_OPEN=1
