@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 
 #define FUZZ_SECRET "fuzz-webhook-secret"
 

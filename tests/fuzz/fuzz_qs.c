@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "qs.h"
+#include "api/qs.h"
 
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "http.h"
-#include "log.h"
-#include "store.h"
-#include "webhook.h"
+#include "api/http.h"
+#include "util/log.h"
+#include "store/store.h"
+#include "api/webhook.h"
 
 static char auth[] = "HTTP_AUTHORIZATION=Bearer " FUZZ_SECRET;
 static char *env[] = { auth, NULL };

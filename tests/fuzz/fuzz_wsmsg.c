@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "fuzz_common.h"
-#include "push_wsmsg.h"
+#include "model/wsmsg.h"
 
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

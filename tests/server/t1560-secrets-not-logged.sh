@@ -74,10 +74,10 @@ ok $? "no warning for a readable config without secrets (the secret from the env
 # Review: every comparison of a secret goes through hmac_equal.
 # (a comparison with a string literal compares a name, not a secret)
 grep -n -i -E '(strcmp|strncmp|strcasecmp|strncasecmp|memcmp|bcmp)\([^;]*(secret|token|signature|bearer|passw)' \
-    "$top_srcdir"/src/*.c "$top_srcdir"/cgi-bin/*.c |
+    "$top_srcdir"/src/*/*.c "$top_srcdir"/cgi-bin/*.c |
     grep -v -E 'cmp\([a-z_>.-]+, "[^"]*"' >"$T/cmp" || true
 is "$(cat "$T/cmp")" "" "no secret compared with strcmp/memcmp (hmac_equal only)"
-n=$(grep -c 'hmac_equal(' "$top_srcdir"/src/webhook.c "$top_srcdir"/src/sync.c "$top_srcdir"/src/events.c "$top_srcdir"/src/push.c | awk -F: '{s+=$2} END {print s}')
+n=$(grep -c 'hmac_equal(' "$top_srcdir"/src/api/webhook.c "$top_srcdir"/src/upstream/sync.c "$top_srcdir"/src/api/events.c "$top_srcdir"/src/push/*.c | awk -F: '{s+=$2} END {print s}')
 ok $([ "$n" -ge 5 ] && echo 0 || echo 1) "hmac_equal used by the webhook, signature, sync, events and push checks ($n)"
 mkdir -p "$T/out"
 export TAP_N=$_tap_n TAP_FAIL=$_tap_fail

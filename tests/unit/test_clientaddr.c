@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clientaddr.h"
+#include "util/clientaddr.h"
 #include "tap.h"
 
 static struct clientaddr_net *nets;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clientaddr.h"
-#include "conf.h"
+#include "util/clientaddr.h"
+#include "conf/conf.h"
 #include "tap.h"
 
 static const char *env_names[8], *env_values[8];

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "conf.h"
-#include "entry.h"
+#include "conf/conf.h"
+#include "model/entry.h"
 #include "tap.h"
 
 /* clang-format off */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hmac.h"
+#include "util/hmac.h"
 #include "tap.h"
 
 static void

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "push_patch.h"
+#include "util/buf.h"
+#include "model/patch.h"
 #include "tap.h"
 
 /* The patch of old -> nw as a string ("-1" when none). */

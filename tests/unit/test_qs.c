@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "entry.h"
-#include "qs.h"
+#include "conf/conf.h"
+#include "model/entry.h"
+#include "api/qs.h"
+#include "util/utf8.h"
 #include "tap.h"
 
 static const struct collection *coll;
@@ -173,10 +174,10 @@ decode(void)
 	ok(qs_decode("%", 1, 0, out, sizeof(out), &n) == -1 &&
 	    qs_decode("%a", 2, 0, out, sizeof(out), &n) == -1,
 	    "truncated escapes are malformed");
-	ok(qs_utf8_valid("\xf0\x9f\x98\x80", 4), "4-byte UTF-8 is valid");
-	ok(!qs_utf8_valid("\xf0\x9f\x98", 3), "truncated UTF-8 is invalid");
-	ok(!qs_utf8_valid("\xe0\x80\xaf", 3), "overlong UTF-8 is invalid");
-	ok(!qs_utf8_valid("\xff", 1), "0xff is invalid");
+	ok(utf8_valid("\xf0\x9f\x98\x80", 4), "4-byte UTF-8 is valid");
+	ok(!utf8_valid("\xf0\x9f\x98", 3), "truncated UTF-8 is invalid");
+	ok(!utf8_valid("\xe0\x80\xaf", 3), "overlong UTF-8 is invalid");
+	ok(!utf8_valid("\xff", 1), "0xff is invalid");
 }
 
 int

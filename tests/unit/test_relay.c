@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "relay.h"
+#include "node/relay.h"
 #include "tap.h"
 
 static void

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "repl_conf.h"
+#include "conf/conf.h"
+#include "conf/repl_conf.h"
 #include "tap.h"
 
 static const char *

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "sse.h"
+#include "util/buf.h"
+#include "api/sse.h"
 #include "tap.h"
 
 static int

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "entry.h"
-#include "log.h"
-#include "store.h"
+#include "conf/conf.h"
+#include "model/entry.h"
+#include "util/log.h"
+#include "store/store.h"
 #include "tap.h"
 
 static struct collection article, page;

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "entry.h"
-#include "store_key.h"
+#include "model/entry.h"
+#include "store/store_key.h"
 #include "tap.h"
 
 static int

@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "subscription.h"
+#include "util/buf.h"
+#include "conf/conf.h"
+#include "model/subscription.h"
 #include "tap.h"
 
 static struct store_change

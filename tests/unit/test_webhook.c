@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "hmac.h"
-#include "http.h"
-#include "log.h"
-#include "store.h"
+#include "conf/conf.h"
+#include "util/hmac.h"
+#include "api/http.h"
+#include "util/log.h"
+#include "store/store.h"
 #include "tap.h"
-#include "webhook.h"
+#include "api/webhook.h"
 
 #define PUB "{\"event\":\"entry.publish\",\"model\":\"article\"," \
 	"\"uid\":\"api::article.article\",\"entry\":{\"id\":2," \

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "push_wsmsg.h"
+#include "model/wsmsg.h"
 #include "tap.h"
 
 static int

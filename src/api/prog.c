@@ -1,0 +1,109 @@
+/* prog.c: configuration, logging and store opening for the server programs */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "util/log.h"
+#include "api/prog.h"
+#include "store/store_repl.h"
+
+/*
+ * Loads the configuration once per process (file, then environment), sets
+ * the log level, applies the replication settings, warns when a file with
+ * secrets is readable by others, and opens the store (writers with the
+ * configured durability; readers send no wake-ups). Every failure here is
+ * fatal: it happens at start-up, before any request.
+ */
+void
+prog_start(struct prog *p, const char *argv0, enum prog_role role)
+{
+	char *cause;
+	enum log_level lv = LOG_LEVEL_INFO;
+	int flags;
+
+	log_init(argv0, LOG_LEVEL_INFO);
+	if (conf_load(&p->conf, &cause) == -1)
+		fatalx("configuration: %s", cause);
+	(void)log_level_parse(conf_str(p->conf, CFG_LOG_LEVEL), &lv);
+	log_set_level(lv);
+	if (store_repl_configure(p->conf, &cause) == -1)
+		fatalx("configuration: %s", cause);
+	conf_log_warnings(p->conf);
+	p->store = NULL;
+	/*
+	 * Replicated (issue 9), webhook.fcgi hands each delivery to the
+	 * host's replication process (relay.c, push_writer.c) and opens
+	 * nothing itself.
+	 */
+	if (role == PROG_WEBHOOK && store_repl_enabled())
+		return;
+	if (role == PROG_WEBHOOK)
+		role = PROG_WRITER;
+	flags = role == PROG_WRITER ? 0 : STORE_OPEN_NO_NOTIFY;
+	/*
+	 * Replicated (issue 9): the sidecar is the host's replication process
+	 * (it starts the Replication Manager's threads at open and waits to
+	 * join the group); readers open read-only, so they never start
+	 * repmgr threads of their own.
+	 */
+	if (store_repl_enabled() && role == PROG_PUSH)
+		flags |= STORE_OPEN_REPL_NODE;
+	else if (store_repl_enabled() && role == PROG_READER)
+		flags |= STORE_OPEN_RDONLY;
+	if (store_open(&p->store, conf_str(p->conf, CFG_STORE_DIR), flags) ==
+	    -1)
+		fatalx("cannot open the store");
+	if (role == PROG_WRITER)
+		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));
+	/* The sidecar's writer threads take the bounds from its store. */
+	if (role == PROG_WRITER || role == PROG_PUSH)
+		prog_set_retention(p->conf, p->store);
+}
+
+/* The retention settings of conf, as the store takes them. */
+void
+prog_retention(const struct conf *conf, struct store_retention *r)
+{
+	r->changes_keep = (uint64_t)conf_int(conf, CFG_CHANGES_KEEP);
+	r->changes_max_bytes = (uint64_t)conf_int(conf, CFG_CHANGES_MAX_BYTES);
+	r->changes_max_age_ms = conf_int(conf, CFG_CHANGES_MAX_AGE) * 1000;
+	r->events_keep = (uint64_t)conf_int(conf, CFG_EVENTS_KEEP);
+	r->events_max_bytes = (uint64_t)conf_int(conf, CFG_EVENTS_MAX_BYTES);
+	r->events_max_age_ms = conf_int(conf, CFG_EVENTS_MAX_AGE) * 1000;
+}
+
+/*
+ * Gives a writer's store the configured retention, so that its commits
+ * keep both logs bounded without a cron job. A failure to size an old
+ * store's logs is logged and not fatal (the bounds apply all the same).
+ */
+void
+prog_set_retention(const struct conf *conf, struct store *st)
+{
+	struct store_retention r;
+
+	prog_retention(conf, &r);
+	(void)store_set_retention(st, &r);
+}
+
+/*
+ * The FastCGI programs' after-answer hook (fcgi_set_after): the store's
+ * deferred work (store_maintain). This function can't fail.
+ */
+void
+prog_after(void *arg)
+{
+	struct prog *p = arg;
+
+	store_maintain(p->store);
+}
+
+/* Closes the store and frees the configuration. */
+void
+prog_finish(struct prog *p)
+{
+	store_close(p->store);
+	conf_free(p->conf);
+	p->store = NULL;
+	p->conf = NULL;
+}

@@ -1,0 +1,542 @@
+/* qs.c: query-string decoding and the Strapi REST query subset; pure */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compat.h"
+#include "model/entry.h"
+#include "api/qs.h"
+#include "util/utf8.h"
+
+/*
+ * Strapi parses its query string with the qs library: "a[b][c]=v" nests,
+ * "+" is a space, keys may themselves be percent-encoded ("%5B" for "["),
+ * and with strictParams every key it does not know is a 400
+ * ValidationError "Invalid key <key>". We accept the subset we can answer
+ * from the indexes, with Strapi's meaning, and refuse everything else the
+ * same way, so a frontend never gets a silently different answer.
+ */
+
+enum have_bit {
+	HAVE_PAGE = 1 << 0,
+	HAVE_PAGE_SIZE = 1 << 1,
+	HAVE_START = 1 << 2,
+	HAVE_LIMIT = 1 << 3,
+	HAVE_SORT = 1 << 4,
+	HAVE_SLUG = 1 << 5,
+	HAVE_CATEGORY = 1 << 6,
+	HAVE_LOCALE = 1 << 7,
+	HAVE_CURSOR = 1 << 8,
+	HAVE_STATUS = 1 << 9,
+	HAVE_SHORT_CATEGORY = 1 << 10,
+	HAVE_FIELDS_LIST = 1 << 11,
+};
+
+#define MAX_SEGS 4
+
+struct key {
+	const char *seg[MAX_SEGS]; /* name, then each [segment] */
+	size_t nseg;
+	char buf[QS_MAX_KEY + MAX_SEGS + 1];
+};
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decodes n bytes of s into out (outsz bytes, NUL-terminated),
+ * with "+" as a space when plus is set (query strings, not paths).
+ * Returns 0 and *outlen; -1 for a malformed escape or an encoded NUL; -2
+ * when the result does not fit. Does not check UTF-8 (utf8_valid).
+ */
+int
+qs_decode(const char *s, size_t n, int plus, char *out, size_t outsz,
+    size_t *outlen)
+{
+	size_t i, o = 0;
+	int hi, lo;
+	char c;
+
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c == '%') {
+			if (i + 2 >= n)
+				return -1;
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hexval((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return -1;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (c == '+' && plus)
+			c = ' ';
+		else if (c == '\0')
+			return -1;
+		if (o + 1 >= outsz)
+			return -2;
+		out[o++] = c;
+	}
+	if (outsz == 0)
+		return -2;
+	out[o] = '\0';
+	*outlen = o;
+	return 0;
+}
+
+static int fail(struct qs_error *, const char *, ...) PRINTFLIKE(2, 3);
+
+static int
+fail(struct qs_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	err->key[0] = err->param[0] = '\0';
+	return -1;
+}
+
+/* Strapi's strictParams refusal: "Invalid key <key>". */
+static int
+invalid_key(struct qs_error *err, const char *key, const char *param)
+{
+	snprintf(err->message, sizeof(err->message), "Invalid key %s", key);
+	snprintf(err->key, sizeof(err->key), "%s", key);
+	snprintf(err->param, sizeof(err->param), "%s", param);
+	return -1;
+}
+
+/*
+ * Splits a decoded key "name[a][b]" into its segments, qs-style. Returns
+ * 0, or -1 when the brackets are unbalanced or there are too many.
+ */
+static int
+split_key(const char *k, size_t n, struct key *out)
+{
+	size_t i = 0, o = 0, start;
+
+	out->nseg = 0;
+	start = 0;
+	while (i < n && k[i] != '[')
+		i++;
+	if (i == 0 && n > 0 && k[0] == '[')
+		return -1;
+	memcpy(out->buf, k, i);
+	out->buf[i] = '\0';
+	out->seg[out->nseg++] = out->buf;
+	o = i + 1;
+	while (i < n) {
+		if (k[i] != '[' || out->nseg == MAX_SEGS)
+			return -1;
+		start = ++i;
+		while (i < n && k[i] != ']' && k[i] != '[')
+			i++;
+		if (i == n || k[i] != ']')
+			return -1;
+		memcpy(out->buf + o, k + start, i - start);
+		out->buf[o + (i - start)] = '\0';
+		out->seg[out->nseg++] = out->buf + o;
+		o += i - start + 1;
+		i++;
+	}
+	return 0;
+}
+
+static int
+is_index(const char *s)
+{
+	if (*s == '\0')
+		return 1; /* "fields[]" */
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* Marks a parameter as given; -1 (with the error) when it was already. */
+static int
+once(struct qs_spec *sp, unsigned bit, const char *name, struct qs_error *err)
+{
+	if (sp->have & bit)
+		return fail(err, "Duplicate parameter %s", name);
+	sp->have |= bit;
+	return 0;
+}
+
+static int
+integer(const char *v, const char *name, long long min, long long max,
+    long long *out, struct qs_error *err)
+{
+	const char *errstr;
+	long long n;
+
+	if (*v == '\0' || (*v == '+'))
+		return fail(err,
+		    "Invalid '%s' parameter. Expected an integer, "
+		    "received: '%s'",
+		    name, v);
+	n = strtonum(v, min, max, &errstr);
+	if (errstr != NULL)
+		return fail(err,
+		    "Invalid '%s' parameter. Expected an integer "
+		    "from %lld to %lld, received: '%.64s'",
+		    name, min, max, v);
+	*out = n;
+	return 0;
+}
+
+static int
+pagination(struct qs_spec *sp, const struct key *k, const char *v,
+    struct qs_error *err)
+{
+	const char *name;
+	long long n;
+
+	if (k->nseg != 2)
+		return invalid_key(err, k->nseg > 2 ? k->seg[2] : "pagination",
+		    "pagination");
+	name = k->seg[1];
+	sp->seen |= QS_SEEN_PAGINATION;
+	if (strcmp(name, "page") == 0) {
+		if (once(sp, HAVE_PAGE, "pagination[page]", err) == -1 ||
+		    integer(v, name, -QS_MAX_PAGE, QS_MAX_PAGE, &n, err) == -1)
+			return -1;
+		sp->page = n < 1 ? 1 : (uint64_t)n; /* Math.max(1, page) */
+	} else if (strcmp(name, "pageSize") == 0) {
+		if (once(sp, HAVE_PAGE_SIZE, "pagination[pageSize]", err) ==
+		        -1 ||
+		    integer(v, name, -QS_MAX_PAGE, QS_MAX_PAGE, &n, err) == -1)
+			return -1;
+		sp->page_size = n < 1      ? 1
+		    : n > QS_MAX_PAGE_SIZE ? QS_MAX_PAGE_SIZE
+		                           : (uint64_t)n;
+	} else if (strcmp(name, "start") == 0) {
+		if (once(sp, HAVE_START, "pagination[start]", err) == -1 ||
+		    integer(v, name, -QS_MAX_PAGE, QS_MAX_PAGE, &n, err) == -1)
+			return -1;
+		sp->start = n < 0 ? 0 : (uint64_t)n;
+	} else if (strcmp(name, "limit") == 0) {
+		if (once(sp, HAVE_LIMIT, "pagination[limit]", err) == -1 ||
+		    integer(v, name, -1, QS_MAX_PAGE, &n, err) == -1)
+			return -1;
+		if (n == 0)
+			return fail(err,
+			    "Invalid 'limit' parameter. Expected "
+			    "a positive integer or -1, received: '0'");
+		/* -1 means "no limit", which Strapi caps at maxLimit. */
+		sp->limit = n == -1 || n > QS_MAX_PAGE_SIZE ? QS_MAX_PAGE_SIZE
+		                                            : (uint64_t)n;
+	} else
+		return invalid_key(err, name, "pagination");
+	return 0;
+}
+
+/* One "publishedAt[:asc|desc]" term. */
+static int
+sort_term(struct qs_spec *sp, const char *field, size_t flen, const char *order,
+    struct qs_error *err)
+{
+	char f[QS_MAX_KEY + 1];
+
+	if (flen > QS_MAX_KEY)
+		flen = QS_MAX_KEY;
+	memcpy(f, field, flen);
+	f[flen] = '\0';
+	if (once(sp, HAVE_SORT, "sort", err) == -1)
+		return fail(err, "Only one sort is served (publishedAt)");
+	if (strcmp(f, "publishedAt") != 0)
+		return invalid_key(err, f, "sort");
+	if (order == NULL || strcasecmp(order, "asc") == 0)
+		sp->ascending = 1;
+	else if (strcasecmp(order, "desc") == 0)
+		sp->ascending = 0;
+	else
+		return fail(err,
+		    "Invalid sort order '%.64s': expected asc or "
+		    "desc",
+		    order);
+	return 0;
+}
+
+static int
+sort(struct qs_spec *sp, const struct key *k, const char *v,
+    struct qs_error *err)
+{
+	const char *colon, *comma;
+
+	sp->seen |= QS_SEEN_SORT;
+	if (k->nseg == 2 && !is_index(k->seg[1])) /* sort[publishedAt]=desc */
+		return sort_term(sp, k->seg[1], strlen(k->seg[1]), v, err);
+	if (k->nseg > 2 || (k->nseg == 2 && *k->seg[1] == '\0'))
+		return invalid_key(err, k->seg[k->nseg - 1], "sort");
+	if ((comma = strchr(v, ',')) != NULL)
+		return fail(err, "Only one sort is served (publishedAt)");
+	if ((colon = strchr(v, ':')) != NULL)
+		return sort_term(sp, v, (size_t)(colon - v), colon + 1, err);
+	return sort_term(sp, v, strlen(v), NULL, err);
+}
+
+static int
+filters(struct qs_spec *sp, const struct key *k, const char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	const char *field = k->nseg > 1 ? k->seg[1] : "filters";
+
+	sp->seen |= QS_SEEN_FILTERS;
+	if (k->nseg < 2 || k->nseg > 3)
+		return invalid_key(err, k->nseg > 3 ? k->seg[3] : field,
+		    "filters");
+	if (k->nseg == 3 && strcmp(k->seg[2], "$eq") != 0)
+		return invalid_key(err, k->seg[2], "filters");
+	if (c->slug_field[0] != '\0' && strcmp(field, c->slug_field) == 0) {
+		if (once(sp, HAVE_SLUG, "filters[slug]", err) == -1)
+			return -1;
+		if (vlen > ENTRY_MAX_SLUG)
+			return fail(err, "filters[%s]: longer than %d bytes",
+			    field, ENTRY_MAX_SLUG);
+		sp->slug = v;
+		return 0;
+	}
+	if (c->category_field[0] != '\0' &&
+	    strcmp(field, c->category_field) == 0) {
+		if (once(sp, HAVE_CATEGORY, "filters[category]", err) == -1)
+			return -1;
+		if (vlen > ENTRY_MAX_CATEGORY)
+			return fail(err, "filters[%s]: longer than %d bytes",
+			    field, ENTRY_MAX_CATEGORY);
+		if (sp->category != NULL && strcmp(sp->category, v) != 0)
+			return fail(err, "category and filters[%s] disagree",
+			    field);
+		sp->category = v;
+		return 0;
+	}
+	return invalid_key(err, field, "filters");
+}
+
+static int
+known_field(const struct collection *c, const char *f)
+{
+	static const char *const always[] = { "id", "documentId", "createdAt",
+		"updatedAt", "publishedAt", "locale" };
+	size_t i;
+
+	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		if (strcmp(f, always[i]) == 0)
+			return 1;
+	if (c->nfields == 0) /* fields not configured: any plain name */
+		return *f != '\0' && strpbrk(f, "[]$.") == NULL;
+	for (i = 0; i < c->nfields; i++)
+		if (strcmp(f, c->fields[i].name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+add_field(struct qs_spec *sp, const char *f, const struct collection *c,
+    struct qs_error *err)
+{
+	if (strcmp(f, "*") == 0)
+		return 0;
+	if (!known_field(c, f))
+		return invalid_key(err, f, "fields");
+	if (sp->nfields == QS_MAX_FIELDS)
+		return fail(err, "More than %d fields", QS_MAX_FIELDS);
+	sp->fields[sp->nfields++] = f;
+	return 0;
+}
+
+static int
+fields(struct qs_spec *sp, const struct key *k, char *v,
+    const struct collection *c, struct qs_error *err)
+{
+	char *p, *comma;
+
+	if (k->nseg == 2 && is_index(k->seg[1]))
+		return add_field(sp, v, c, err);
+	if (k->nseg != 1)
+		return invalid_key(err, k->seg[k->nseg - 1], "fields");
+	if (once(sp, HAVE_FIELDS_LIST, "fields", err) == -1)
+		return -1;
+	/* fields=title,slug: qs gives a string, Strapi splits it. */
+	for (p = v; p != NULL; p = comma) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma++ = '\0';
+		while (*p == ' ')
+			p++;
+		if (*p != '\0' && add_field(sp, p, c, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+scalar(const struct key *k, struct qs_error *err)
+{
+	if (k->nseg != 1)
+		return invalid_key(err, k->seg[k->nseg - 1], k->seg[0]);
+	return 0;
+}
+
+static int
+pair(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	const char *name = k->seg[0];
+
+	if (strcmp(name, "pagination") == 0)
+		return pagination(sp, k, v, err);
+	if (strcmp(name, "sort") == 0)
+		return sort(sp, k, v, err);
+	if (strcmp(name, "filters") == 0)
+		return filters(sp, k, v, vlen, c, err);
+	if (strcmp(name, "fields") == 0)
+		return fields(sp, k, v, c, err);
+	if (strcmp(name, "locale") == 0) {
+		if (scalar(k, err) == -1 ||
+		    once(sp, HAVE_LOCALE, "locale", err) == -1)
+			return -1;
+		if (vlen == 0 || vlen > ENTRY_MAX_LOCALE ||
+		    strcmp(v, "*") == 0 || strcmp(v, "all") == 0)
+			return fail(err,
+			    "Invalid locale '%.64s': one locale "
+			    "code is served at a time",
+			    v);
+		sp->locale = v;
+		return 0;
+	}
+	if (strcmp(name, "status") == 0) {
+		if (scalar(k, err) == -1 ||
+		    once(sp, HAVE_STATUS, "status", err) == -1)
+			return -1;
+		if (strcmp(v, "published") != 0)
+			return fail(err,
+			    "Invalid status '%.64s': only "
+			    "published entries are served",
+			    v);
+		return 0;
+	}
+	if (strcmp(name, "cursor") == 0) {
+		sp->seen |= QS_SEEN_CURSOR;
+		if (scalar(k, err) == -1 ||
+		    once(sp, HAVE_CURSOR, "cursor", err) == -1)
+			return -1;
+		if (vlen == 0 || vlen > QS_MAX_CURSOR)
+			return fail(err, "Invalid cursor");
+		sp->cursor = v;
+		return 0;
+	}
+	if (strcmp(name, "category") == 0 && c->category_field[0] != '\0') {
+		sp->seen |= QS_SEEN_CATEGORY;
+		if (scalar(k, err) == -1 ||
+		    once(sp, HAVE_SHORT_CATEGORY, "category", err) == -1)
+			return -1;
+		if (vlen > ENTRY_MAX_CATEGORY)
+			return fail(err, "category: longer than %d bytes",
+			    ENTRY_MAX_CATEGORY);
+		if (sp->category != NULL && strcmp(sp->category, v) != 0)
+			return fail(err, "category and filters[%s] disagree",
+			    c->category_field);
+		sp->category = v;
+		return 0;
+	}
+	return invalid_key(err, name, name);
+}
+
+/*
+ * Parses a QUERY_STRING into sp for collection c. Returns 0, or -1 with
+ * err filled: malformed escapes, invalid UTF-8, over-long values, keys
+ * and values outside the served subset. Pure; sp holds every string it
+ * points to, so nothing is allocated.
+ */
+int
+qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
+    struct qs_error *err)
+{
+	const char *p, *end, *eq, *qend;
+	char kraw[QS_MAX_KEY + 1];
+	struct key k;
+	size_t klen, vlen, qlen;
+	char *v;
+	int r;
+
+	memset(sp, 0, offsetof(struct qs_spec, store));
+	sp->paging = QS_PAGING_PAGE;
+	sp->page = 1;
+	sp->page_size = QS_DEFAULT_PAGE_SIZE;
+	sp->limit = QS_DEFAULT_PAGE_SIZE;
+	qlen = strlen(query);
+	if (qlen > QS_MAX_QUERY)
+		return fail(err, "Query string longer than %d bytes",
+		    QS_MAX_QUERY);
+	qend = query + qlen;
+	for (p = query; p < qend; p = end + 1) {
+		if ((end = memchr(p, '&', (size_t)(qend - p))) == NULL)
+			end = qend;
+		if (end == p)
+			continue;
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq == NULL)
+			eq = end;
+		r = qs_decode(p, (size_t)(eq - p), 1, kraw, sizeof(kraw),
+		    &klen);
+		if (r == -2)
+			return fail(err,
+			    "Query parameter name longer than %d "
+			    "bytes",
+			    QS_MAX_KEY);
+		if (r == -1 || !utf8_valid(kraw, klen))
+			return fail(err,
+			    "Malformed percent-encoding or UTF-8 "
+			    "in a query parameter name");
+		if (klen == 0)
+			continue; /* "=x": qs ignores it */
+		v = sp->store + sp->used;
+		r = eq == end ? (*v = '\0', vlen = 0, 0)
+		              : qs_decode(eq + 1, (size_t)(end - eq - 1), 1, v,
+		                    sizeof(sp->store) - sp->used, &vlen);
+		if (r == 0 && vlen > QS_MAX_VALUE)
+			r = -2;
+		if (r == -2)
+			return fail(err,
+			    "Value of '%.64s' longer than %d "
+			    "bytes",
+			    kraw, QS_MAX_VALUE);
+		if (r == -1 || !utf8_valid(v, vlen))
+			return fail(err,
+			    "Malformed percent-encoding or UTF-8 "
+			    "in the value of '%.64s'",
+			    kraw);
+		sp->used += vlen + 1;
+		if (split_key(kraw, klen, &k) == -1)
+			return invalid_key(err, kraw, kraw);
+		if (pair(sp, &k, v, vlen, c, err) == -1)
+			return -1;
+	}
+	if ((sp->have & (HAVE_PAGE | HAVE_PAGE_SIZE)) &&
+	    (sp->have & (HAVE_START | HAVE_LIMIT)))
+		return fail(err,
+		    "Invalid pagination parameters. Expected "
+		    "either start/limit or page/pageSize");
+	if (sp->have & (HAVE_START | HAVE_LIMIT))
+		sp->paging = QS_PAGING_OFFSET;
+	if (sp->cursor != NULL && (sp->have & (HAVE_PAGE | HAVE_START)))
+		return fail(err,
+		    "cursor continues a list: it cannot be "
+		    "combined with pagination[page] or pagination[start]");
+	return 0;
+}

@@ -1,0 +1,71 @@
+/* qs.h: query-string decoding and the Strapi REST query subset; pure */
+#ifndef QS_H
+#define QS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+
+#define QS_MAX_QUERY         8192 /* bytes of QUERY_STRING */
+#define QS_MAX_KEY           256  /* bytes of one decoded parameter name */
+#define QS_MAX_VALUE         1024 /* bytes of one decoded value */
+#define QS_MAX_FIELDS        32
+#define QS_MAX_CURSOR        300
+#define QS_DEFAULT_PAGE_SIZE 25  /* Strapi's api.rest.defaultLimit */
+#define QS_MAX_PAGE_SIZE     100 /* Strapi's api.rest.maxLimit */
+#define QS_MAX_PAGE          (1LL << 40)
+
+enum qs_paging {
+	QS_PAGING_PAGE,   /* pagination[page] / [pageSize] (the default) */
+	QS_PAGING_OFFSET, /* pagination[start] / [limit] */
+};
+
+/* Which parameter families a query used (routes accept different sets). */
+enum qs_seen {
+	QS_SEEN_PAGINATION = 1 << 0,
+	QS_SEEN_SORT = 1 << 1,
+	QS_SEEN_FILTERS = 1 << 2,
+	QS_SEEN_CURSOR = 1 << 3,
+	QS_SEEN_CATEGORY = 1 << 4, /* the ?category= short form */
+};
+
+/*
+ * A parsed query. Strings point into store[] (decoded, NUL-terminated,
+ * valid UTF-8) and live as long as the struct; NULL when absent.
+ */
+struct qs_spec {
+	int seen; /* enum qs_seen bits */
+	enum qs_paging paging;
+	uint64_t page, page_size; /* after Strapi's clamping */
+	uint64_t start, limit;
+	int ascending;        /* sort=publishedAt:asc */
+	const char *slug;     /* filters[<slug_field>][$eq] */
+	const char *category; /* filters[<category_field>][$eq] or ?category= */
+	const char *locale;   /* locale= */
+	const char *cursor;   /* cursor= (opaque, not yet decoded) */
+	const char *fields[QS_MAX_FIELDS];
+	size_t nfields; /* 0: every field */
+	/* internal */
+	unsigned have; /* parameters already given (duplicates) */
+	size_t used;
+	char store[2 * QS_MAX_QUERY + 2];
+};
+
+/*
+ * Why a query was refused. message is what the 400 body says; key and
+ * param are set (non-empty) for Strapi's "Invalid key" errors, whose
+ * details name them.
+ */
+struct qs_error {
+	char message[256];
+	char key[QS_MAX_KEY + 1];
+	char param[64];
+};
+
+int qs_parse(struct qs_spec *, const char *query, const struct collection *,
+    struct qs_error *);
+int qs_decode(const char *, size_t, int plus, char *out, size_t outsz,
+    size_t *outlen);
+
+#endif

@@ -1,0 +1,46 @@
+/* query.h: the query handler: Strapi-shaped REST reads (no transport) */
+#ifndef QUERY_H
+#define QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "conf/conf.h"
+#include "api/http.h"
+#include "store/store.h"
+
+#define QUERY_MAX_PATH   2048 /* bytes of the request path */
+#define QUERY_MAX_SEGS   32
+#define QUERY_SEQ_HEADER "X-Strapi-Live-Seq"
+
+#define QUERY_CACHE_MAX_KEY  1024
+#define QUERY_CACHE_MAX_BODY (256 * 1024)
+
+/* One remembered answer: valid while the store's seq is still seq. */
+struct query_cache_slot {
+	uint64_t seq;
+	int status; /* 0: empty */
+	size_t key_len;
+	char key[QUERY_CACHE_MAX_KEY];
+	struct buf body;
+};
+
+/* Per-process state, set up once by query_init (config read once). */
+struct query_ctx {
+	struct query_cache_slot *cache; /* ncache slots, hashed by query */
+	size_t ncache;
+	const struct conf *conf;
+	struct store *store;
+	const char *cache_control;
+	int cors_any; /* cors_origins has "*" */
+	size_t nprefix;
+	const char *prefix[QUERY_MAX_SEGS]; /* api_prefix, split on '/' */
+	size_t prefix_len[QUERY_MAX_SEGS];
+};
+
+void query_init(struct query_ctx *, const struct conf *, struct store *);
+void query_clear(struct query_ctx *);
+void query_handle(const struct http_req *, struct http_resp *, void *);
+
+#endif

@@ -1,0 +1,305 @@
+/* render.c: Strapi REST envelopes around stored entries; cursor tokens */
+#include "config.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "api/render.h"
+#include "util/xmalloc.h"
+
+/*
+ * Appends one entry. Without a field list the stored JSON is spliced in
+ * as is (no parse); with one, only id, documentId and the named fields
+ * are kept, as Strapi's fields[] does.
+ */
+void
+render_entry(struct buf *out, const char *json, size_t len,
+    const char *const *fields, size_t nfields)
+{
+	struct json_object *o, *v;
+	struct json_tokener *tok;
+	struct json_object_iterator it, end;
+	size_t i;
+	int first = 1;
+
+	if (fields == NULL || nfields == 0) {
+		buf_add(out, json, len);
+		return;
+	}
+	/* json is not NUL-terminated (it points into the stored value). */
+	if ((tok = json_tokener_new()) == NULL) {
+		buf_add(out, json, len);
+		return;
+	}
+	o = len <= INT_MAX ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
+	json_tokener_free(tok);
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		buf_add(out, json, len);
+		return;
+	}
+	buf_addc(out, '{');
+	it = json_object_iter_begin(o);
+	end = json_object_iter_end(o);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *key = json_object_iter_peek_name(&it);
+		int keep = strcmp(key, "id") == 0 ||
+		    strcmp(key, "documentId") == 0;
+
+		for (i = 0; !keep && i < nfields; i++)
+			keep = strcmp(key, fields[i]) == 0;
+		if (!keep)
+			continue;
+		if (!first)
+			buf_addc(out, ',');
+		first = 0;
+		buf_add_json_string(out, key, strlen(key));
+		buf_addc(out, ':');
+		v = json_object_iter_peek_value(&it);
+		buf_adds(out, v == NULL ? "null" :
+		    json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
+	buf_addc(out, '}');
+	json_object_put(o);
+}
+
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Appends an opaque cursor for the position (publishedAt, documentId). */
+void
+render_cursor_encode(struct buf *out, int64_t published_at,
+    const char *document_id)
+{
+	char raw[256];
+	int n, i;
+	unsigned v;
+
+	n = snprintf(raw, sizeof(raw), "%" PRId64 ".%s", published_at,
+	    document_id);
+	if (n < 0 || (size_t)n >= sizeof(raw))
+		return;
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned)(unsigned char)raw[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)(unsigned char)raw[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)raw[i + 2];
+		buf_addc(out, b64url[(v >> 18) & 63]);
+		buf_addc(out, b64url[(v >> 12) & 63]);
+		if (i + 1 < n)
+			buf_addc(out, b64url[(v >> 6) & 63]);
+		if (i + 2 < n)
+			buf_addc(out, b64url[v & 63]);
+	}
+}
+
+/* Decodes a cursor. Returns 0, or -1 when it is not one of ours. */
+int
+render_cursor_decode(const char *s, struct store_pos *pos)
+{
+	char raw[256], *dot, *end;
+	size_t n = strlen(s), o = 0, i;
+	unsigned v = 0;
+	int bits = 0;
+	const char *p;
+	long long t;
+
+	if (n == 0 || n > 300)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((p = strchr(b64url, s[i])) == NULL || s[i] == '\0')
+			return -1;
+		v = (v << 6) | (unsigned)(p - b64url);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o + 1 >= sizeof(raw))
+				return -1;
+			raw[o++] = (char)((v >> bits) & 0xff);
+		}
+	}
+	raw[o] = '\0';
+	if ((dot = strchr(raw, '.')) == NULL)
+		return -1;
+	*dot = '\0';
+	t = strtoll(raw, &end, 10);
+	if (*end != '\0' || end == raw)
+		return -1;
+	if (!entry_valid_key_string(dot + 1, strlen(dot + 1), ENTRY_MAX_ID))
+		return -1;
+	pos->published_at = t;
+	snprintf(pos->document_id, sizeof(pos->document_id), "%s", dot + 1);
+	return 0;
+}
+
+struct collect {
+	struct buf *out;
+	const struct render_query *q;
+	size_t n, want;
+	struct store_pos last;
+	int more;
+};
+
+static int
+collect_item(void *arg, const struct store_item *it)
+{
+	struct collect *c = arg;
+
+	if (c->n == c->want) {
+		c->more = 1;
+		return 1;
+	}
+	if (c->n > 0)
+		buf_addc(c->out, ',');
+	render_entry(c->out, it->json, it->json_len, c->q->fields,
+	    c->q->nfields);
+	c->last.published_at = it->published_at;
+	snprintf(c->last.document_id, sizeof(c->last.document_id), "%s",
+	    it->document_id);
+	c->n++;
+	return 0;
+}
+
+/* 1 when the entry's category field equals q->category. */
+static int
+entry_has_category(const struct render_query *q, const char *json,
+    size_t len)
+{
+	struct json_object *o, *v;
+	int yes = 0;
+
+	o = json_tokener_parse(json);
+	if (o != NULL && len > 0 &&
+	    json_object_object_get_ex(o, q->coll->category_field, &v) &&
+	    json_object_is_type(v, json_type_string))
+		yes = strcmp(json_object_get_string(v), q->category) == 0;
+	json_object_put(o);
+	return yes;
+}
+
+static int
+run_query(struct store *st, const struct render_query *q, struct collect *c,
+    uint64_t *total, uint64_t *seq)
+{
+	struct store_list_query lq;
+	struct buf one;
+	enum store_result r;
+	uint64_t skip;
+
+	if (q->slug != NULL) {
+		/* A slug names at most one entry (the newest holder). */
+		buf_init(&one);
+		r = store_get_by_slug(st, q->coll->name, q->locale, q->slug,
+		    &one, seq);
+		*total = 0;
+		if (r == STORE_ERR) {
+			buf_clear(&one);
+			return -1;
+		}
+		if (r == STORE_OK && q->category != NULL &&
+		    !entry_has_category(q, one.data, one.len))
+			r = STORE_NOTFOUND; /* slug and category filters */
+		if (r == STORE_OK) {
+			*total = 1;
+			skip = q->paging == RENDER_PAGING_PAGE ?
+			    (q->page - 1) * q->page_size : q->start;
+			if (skip == 0 && c->want > 0 && q->after == NULL) {
+				render_entry(c->out, one.data, one.len,
+				    q->fields, q->nfields);
+				c->n = 1;
+			}
+		}
+		buf_clear(&one);
+		return 0;
+	}
+	memset(&lq, 0, sizeof(lq));
+	lq.collection = q->coll->name;
+	lq.locale = q->locale;
+	lq.category = q->category;
+	lq.ascending = q->ascending;
+	lq.after = q->after;
+	lq.offset = q->after != NULL ? 0 :
+	    q->paging == RENDER_PAGING_PAGE ? (q->page - 1) * q->page_size :
+	    q->start;
+	lq.limit = c->want + 1; /* one more tells whether a next page exists */
+	return store_list(st, &lq, collect_item, c, total, seq);
+}
+
+/*
+ * Appends the JSON array of the query's entries ("[...]") to out, the
+ * store's sequence of that snapshot to *seq, and the number of entries
+ * rendered to *n (the sidecar counts its work with it). Returns 0, or -1
+ * when the store failed (logged).
+ */
+int
+render_data_array(struct store *st, const struct render_query *q,
+    struct buf *out, uint64_t *seq, size_t *n)
+{
+	struct collect c;
+	uint64_t total;
+
+	memset(&c, 0, sizeof(c));
+	c.out = out;
+	c.q = q;
+	c.want = q->paging == RENDER_PAGING_PAGE ? q->page_size : q->limit;
+	buf_addc(out, '[');
+	if (run_query(st, q, &c, &total, seq) == -1)
+		return -1;
+	buf_addc(out, ']');
+	*n = c.n;
+	return 0;
+}
+
+/*
+ * Appends Strapi's list envelope to out:
+ * {"data":[…],"meta":{"pagination":{"page","pageSize","pageCount","total",
+ * "nextCursor"},"seq":N}} (or {start,limit,total} with offset paging, and
+ * {pageSize,total} when continuing from a cursor). nextCursor is null on
+ * the last page.
+ * Returns 0, or -1 when the store failed (logged).
+ */
+int
+render_list(struct store *st, const struct render_query *q, struct buf *out,
+    uint64_t *seq)
+{
+	struct collect c;
+	uint64_t total = 0, s = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.out = out;
+	c.q = q;
+	c.want = q->paging == RENDER_PAGING_PAGE ? q->page_size : q->limit;
+	buf_adds(out, "{\"data\":[");
+	if (run_query(st, q, &c, &total, &s) == -1)
+		return -1;
+	buf_adds(out, "],\"meta\":{\"pagination\":{");
+	if (q->after != NULL) /* cursor paging: page numbers mean nothing */
+		buf_printf(out, "\"pageSize\":%" PRIu64 ",\"total\":%" PRIu64,
+		    (uint64_t)c.want, total);
+	else if (q->paging == RENDER_PAGING_PAGE)
+		buf_printf(out, "\"page\":%" PRIu64 ",\"pageSize\":%" PRIu64
+		    ",\"pageCount\":%" PRIu64 ",\"total\":%" PRIu64, q->page,
+		    q->page_size,
+		    q->page_size > 0 ? (total + q->page_size - 1) / q->page_size :
+		    0, total);
+	else
+		buf_printf(out, "\"start\":%" PRIu64 ",\"limit\":%" PRIu64
+		    ",\"total\":%" PRIu64, q->start, q->limit, total);
+	if (c.more) {
+		buf_adds(out, ",\"nextCursor\":\"");
+		render_cursor_encode(out, c.last.published_at,
+		    c.last.document_id);
+		buf_addc(out, '"');
+	} else
+		buf_adds(out, ",\"nextCursor\":null"); /* the end */
+	buf_printf(out, "},\"seq\":%" PRIu64 "}}", s);
+	*seq = s;
+	return 0;
+}

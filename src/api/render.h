@@ -1,0 +1,44 @@
+/* render.h: Strapi-shaped JSON envelopes around stored entry JSON */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "conf/conf.h"
+#include "store/store.h"
+
+enum render_paging {
+	RENDER_PAGING_PAGE,   /* meta {page, pageSize, pageCount, total} */
+	RENDER_PAGING_OFFSET, /* meta {start, limit, total} */
+};
+
+/* A list query, already validated. */
+struct render_query {
+	const struct collection *coll;
+	const char *locale;   /* "" for types without locales */
+	const char *category; /* NULL: all */
+	const char *slug;     /* NULL: no slug filter */
+	int ascending;
+	enum render_paging paging;
+	uint64_t page;	      /* 1-based, RENDER_PAGING_PAGE */
+	uint64_t page_size;
+	uint64_t start;	      /* RENDER_PAGING_OFFSET */
+	uint64_t limit;
+	const struct store_pos *after; /* cursor paging */
+	const char *const *fields;     /* NULL: every field */
+	size_t nfields;
+};
+
+int render_list(struct store *, const struct render_query *, struct buf *out,
+    uint64_t *seq);
+int render_data_array(struct store *, const struct render_query *,
+    struct buf *out, uint64_t *seq, size_t *n);
+void render_entry(struct buf *, const char *json, size_t len,
+    const char *const *fields, size_t nfields);
+void render_cursor_encode(struct buf *, int64_t published_at,
+    const char *document_id);
+int render_cursor_decode(const char *, struct store_pos *);
+
+#endif

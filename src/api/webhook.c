@@ -1,0 +1,505 @@
+/* webhook.c: Strapi webhook deliveries -> store operations */
+#include "config.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/counters.h"
+#include "model/entry.h"
+#include "util/hmac.h"
+#include "util/log.h"
+#include "util/now.h"
+#include "api/webhook.h"
+#include "util/xmalloc.h"
+
+/*
+ * Checks the shared secret. With the default header (Authorization) the
+ * value must be "Bearer <secret>"; any other header carries the bare
+ * secret (x-webhook-secret style). Constant time. Returns WEBHOOK_AUTH_OK
+ * when it matches, else why not (a secret must be configured).
+ */
+enum webhook_auth
+webhook_check_secret(const struct conf *conf, const struct http_req *req)
+{
+	const char *secret = conf_str(conf, CFG_WEBHOOK_SECRET);
+	const char *hname = conf_str(conf, CFG_WEBHOOK_HEADER);
+	const char *v;
+
+	if (strcasecmp(hname, "Authorization") == 0) {
+		if (http_req_header(req, hname) == NULL)
+			return WEBHOOK_AUTH_NO_HEADER;
+		if ((v = http_req_bearer(req)) == NULL)
+			return WEBHOOK_AUTH_NO_BEARER;
+	} else if ((v = http_req_header(req, hname)) == NULL)
+		return WEBHOOK_AUTH_NO_HEADER;
+	if (secret[0] == '\0' ||
+	    !hmac_equal(v, strlen(v), secret, strlen(secret)))
+		return WEBHOOK_AUTH_BAD_SECRET;
+	return WEBHOOK_AUTH_OK;
+}
+
+/*
+ * 1 when s is a name fit for the event log: 1 to max bytes of letters,
+ * digits and "._:-" (Strapi's event names and model uids). Anything else
+ * a sender put in a header or a body field is not stored as a name.
+ */
+static int
+name_ok(const char *s, size_t max)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	for (n = 0; s[n] != '\0'; n++) {
+		if (n >= max ||
+		    !(isalnum((unsigned char)s[n]) ||
+		        strchr("._:-", s[n]) != NULL))
+			return 0;
+	}
+	return n > 0;
+}
+
+#define WEBHOOK_MAX_NAME 64
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* X-Strapi-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>. */
+static int
+check_signature(const struct conf *conf, const struct http_req *req)
+{
+	const char *key = conf_str(conf, CFG_WEBHOOK_SIGNING_SECRET);
+	const char *sig = http_req_header(req, "X-Strapi-Signature-256");
+	unsigned char want[32], got[32];
+	int i, hi, lo;
+
+	if (sig == NULL || strncasecmp(sig, "sha256=", 7) != 0 ||
+	    strlen(sig + 7) != 64)
+		return 0;
+	for (i = 0; i < 32; i++) {
+		hi = hexval((unsigned char)sig[7 + 2 * i]);
+		lo = hexval((unsigned char)sig[8 + 2 * i]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		got[i] = (unsigned char)(hi << 4 | lo);
+	}
+	hmac_sha256(key, strlen(key), req->body != NULL ? req->body : "",
+	    req->body_len, want);
+	return hmac_equal(want, 32, got, 32);
+}
+
+struct delivery {
+	const struct webhook_ctx *ctx;
+	const struct http_req *req;
+	struct http_resp *resp;
+	struct store_event ev;
+};
+
+/*
+ * Answers an authenticated delivery with an error and records it in the
+ * event log (with the raw body when keep_body is set, for replay).
+ */
+static void
+reject(struct delivery *d, int status, const char *why, int keep_body)
+{
+	d->ev.status = status;
+	d->ev.outcome = "rejected";
+	d->ev.detail = why;
+	if (keep_body && d->req->body != NULL) {
+		d->ev.raw = d->req->body;
+		d->ev.raw_len = d->req->body_len;
+	}
+	(void)store_log_event(d->ctx->store, &d->ev);
+	http_resp_error(d->resp, status, why);
+	d->resp->note = "rejected";
+	log_info("webhook rejected (%d): %s", status, why);
+}
+
+static void
+answer(struct delivery *d, const char *action, uint64_t seq)
+{
+	http_resp_json(d->resp, 200);
+	buf_printf(&d->resp->body, "{\"ok\":true,\"action\":\"%s\",\"seq\":%"
+	    PRIu64 "}", action, seq);
+	d->resp->note = action;
+}
+
+/* 503 with the store's reason when it has one (read-only, disk full). */
+static void
+unavailable(struct delivery *d)
+{
+	const char *why = store_why(d->ctx->store);
+	char msg[160];
+
+	if (why != NULL)
+		snprintf(msg, sizeof(msg), "store unavailable: %s; the delivery "
+		    "was not stored", why);
+	else
+		snprintf(msg, sizeof(msg), "store unavailable: the delivery "
+		    "was not stored");
+	http_resp_error(d->resp, 503, msg);
+	d->resp->note = "error";
+}
+
+/* An outcome that changes nothing public, logged in the event log. */
+static void
+answer_noop(struct delivery *d, const char *action)
+{
+	uint64_t seq = 0;
+
+	d->ev.status = 200;
+	d->ev.outcome = action;
+	if (store_log_event(d->ctx->store, &d->ev) == -1 ||
+	    store_last_seq(d->ctx->store, &seq) == -1) {
+		unavailable(d);
+		return;
+	}
+	answer(d, action, seq);
+}
+
+static const char *
+str_field(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int
+has_field(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, name, &v) && v != NULL;
+}
+
+static void
+handle_entry_event(struct delivery *d, struct json_object *root,
+    const char *event)
+{
+	const struct collection *coll;
+	struct json_object *eo;
+	const char *uid, *model, *why;
+	struct entry e;
+	enum store_op op;
+	enum store_result r;
+	uint64_t seq = 0;
+
+	uid = str_field(root, "uid");
+	model = str_field(root, "model");
+	if ((has_field(root, "uid") && uid == NULL) ||
+	    (has_field(root, "model") && model == NULL)) {
+		reject(d, 422, "uid and model must be strings", 1);
+		return;
+	}
+	if (uid == NULL && model == NULL) {
+		reject(d, 422, "model or uid: missing", 1);
+		return;
+	}
+	if (!name_ok(model != NULL ? model : uid, WEBHOOK_MAX_NAME * 2)) {
+		reject(d, 422, "model or uid: not a model name", 1);
+		return;
+	}
+	d->ev.model = model != NULL ? model : uid;
+	if (!json_object_object_get_ex(root, "entry", &eo) || eo == NULL) {
+		reject(d, 422, "entry: missing", 1);
+		return;
+	}
+	if (!json_object_is_type(eo, json_type_object)) {
+		reject(d, 422, "entry: must be an object", 1);
+		return;
+	}
+	if ((coll = conf_collection_by_uid(d->ctx->conf, uid, model)) == NULL) {
+		/* Not a collection we serve: fine, but say so. */
+		answer_noop(d, "skipped");
+		return;
+	}
+	entry_init(&e);
+	if (entry_from_json(&e, coll, eo, &why) == -1) {
+		reject(d, 422, why, 1);
+		return;
+	}
+	d->ev.document_id = e.document_id;
+	if (strcmp(event, "entry.create") == 0 ||
+	    strcmp(event, "entry.update") == 0) {
+		/*
+		 * With draft & publish, create/update fire on every draft save
+		 * with publishedAt null: storing those would leak drafts and
+		 * replace the live version. Types without draft & publish send
+		 * publishedAt set, and those are live.
+		 */
+		if (!entry_is_published(&e)) {
+			answer_noop(d, "ignored-draft");
+			goto out;
+		}
+		op = STORE_OP_UPSERT;
+	} else if (strcmp(event, "entry.publish") == 0) {
+		if (!entry_is_published(&e)) {
+			reject(d, 422, "entry.publishedAt: null in "
+			    "entry.publish", 1);
+			goto out;
+		}
+		op = STORE_OP_UPSERT;
+	} else if (strcmp(event, "entry.unpublish") == 0) {
+		if (!entry_is_published(&e)) {
+			reject(d, 422, "entry.publishedAt: null in "
+			    "entry.unpublish", 1);
+			goto out;
+		}
+		op = STORE_OP_REMOVE;
+	} else if (strcmp(event, "entry.delete") == 0) {
+		/* One per row (draft and published): the document is gone. */
+		op = STORE_OP_DELETE;
+	} else if (strcmp(event, "entry.draft-discard") == 0) {
+		answer_noop(d, "ignored-draft");
+		goto out;
+	} else {
+		answer_noop(d, "skipped");
+		goto out;
+	}
+	d->ev.status = 200;
+	r = store_apply(d->ctx->store, op, &e, &d->ev, &seq);
+	switch (r) {
+	case STORE_OK:
+		answer(d, op == STORE_OP_UPSERT ? "upserted" : "removed", seq);
+		break;
+	case STORE_UNCHANGED:
+		answer(d, "unchanged", seq);
+		break;
+	case STORE_STALE:
+		log_info("webhook %s %s/%s: stale (older than stored)", event,
+		    coll->name, e.document_id);
+		answer(d, "stale", seq);
+		break;
+	default:
+		unavailable(d);
+		break;
+	}
+out:
+	entry_clear(&e);
+}
+
+/* The part of a delivery after authentication: the body and the event. */
+static void
+deliver(struct delivery *d)
+{
+	const struct http_req *req = d->req;
+	struct json_object *root = NULL;
+	const char *why, *event;
+
+	if (req->body == NULL || req->body_len == 0) {
+		reject(d, 400, "body: empty", 0);
+		return;
+	}
+	if ((root = entry_parse_json(req->body, req->body_len, &why)) == NULL) {
+		reject(d, 400, why, 1);
+		return;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		reject(d, 400, "body: must be a JSON object", 1);
+		goto out;
+	}
+	if ((event = str_field(root, "event")) == NULL) {
+		reject(d, 422, has_field(root, "event") ?
+		    "event: must be a string" : "event: missing", 1);
+		goto out;
+	}
+	if (!name_ok(event, WEBHOOK_MAX_NAME)) {
+		reject(d, 422,
+		    "event: not an event name (letters, digits, "
+		    "\"._:-\", at most 64)",
+		    1);
+		goto out;
+	}
+	d->ev.event = event;
+	if (strncmp(event, "entry.", 6) == 0)
+		handle_entry_event(d, root, event);
+	else
+		answer_noop(d, "skipped"); /* trigger-test, media.*, new ones */
+out:
+	json_object_put(root);
+}
+
+/* What each refusal before authentication logs (never a header's value). */
+static const char *
+refusal_text(enum counter_id why)
+{
+	switch (why) {
+	case COUNTER_AUTH_NO_HEADER:
+		return "no secret header (Apache passes Authorization to "
+		       "FastCGI only with CGIPassAuth On)";
+	case COUNTER_AUTH_NO_BEARER:
+		return "Authorization is not \"Bearer <secret>\"";
+	case COUNTER_AUTH_BAD_SECRET:
+		return "wrong secret";
+	case COUNTER_AUTH_BAD_SIGNATURE:
+		return "missing or invalid X-Strapi-Signature-256";
+	default:
+		break;
+	}
+	return "refused";
+}
+
+/*
+ * A refusal before authentication: counted in the store directory's
+ * counters file, logged at most once a second per process (with how many
+ * were not), and never written to the store: an anonymous request must
+ * not cost the store a byte, nor take a lock of its writers.
+ */
+static void
+refuse(const struct webhook_ctx *ctx, const struct http_req *req,
+    struct http_resp *resp, enum counter_id why, const char *msg)
+{
+	static int64_t last_sec;
+	static uint64_t quiet;
+	int64_t now = now_wall_ms(), prev;
+	uint64_t q;
+
+	counters_add(ctx->counters, why, 1);
+	counters_set(ctx->counters, COUNTER_LAST_REJECT_MS, (uint64_t)now);
+	http_resp_error(resp, 401, msg);
+	resp->note = "unauthenticated";
+	prev = __atomic_load_n(&last_sec, __ATOMIC_RELAXED);
+	if (prev == now / 1000 ||
+	    !__atomic_compare_exchange_n(&last_sec, &prev, now / 1000, 0,
+	        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		__atomic_fetch_add(&quiet, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	q = __atomic_exchange_n(&quiet, 0, __ATOMIC_RELAXED);
+	if (q == 0)
+		log_info("webhook refused (401) from %s: %s; nothing stored",
+		    req->remote_addr != NULL ? req->remote_addr : "-",
+		    refusal_text(why));
+	else
+		log_info("webhook refused (401) from %s: %s; nothing stored "
+		         "(%" PRIu64 " more refused since the last such line)",
+		    req->remote_addr != NULL ? req->remote_addr : "-",
+		    refusal_text(why), q);
+}
+
+/*
+ * The checks that come before anything is stored: method, a configured
+ * secret, the secret, and the signature when one is configured. Returns 1
+ * when the request may go on; else resp holds the answer (405, 503, 401)
+ * and nothing was written anywhere but the counters file.
+ */
+int
+webhook_authenticate(const struct webhook_ctx *ctx, const struct http_req *req,
+    struct http_resp *resp)
+{
+	enum webhook_auth a;
+
+	if (strcmp(req->method, "POST") != 0) {
+		http_resp_header(resp, "Allow", "POST");
+		http_resp_error(resp, 405, "only POST is accepted here");
+		resp->note = "method";
+		return 0;
+	}
+	if (conf_str(ctx->conf, CFG_WEBHOOK_SECRET)[0] == '\0') {
+		http_resp_error(resp, 503, "no webhook secret is configured; "
+		    "every delivery is refused");
+		resp->note = "no-secret";
+		log_warnx("webhook: no secret configured (webhook_secret); "
+		    "refusing");
+		return 0;
+	}
+	if ((a = webhook_check_secret(ctx->conf, req)) != WEBHOOK_AUTH_OK) {
+		refuse(ctx, req, resp,
+		    a == WEBHOOK_AUTH_NO_HEADER       ? COUNTER_AUTH_NO_HEADER
+		        : a == WEBHOOK_AUTH_NO_BEARER ? COUNTER_AUTH_NO_BEARER
+		                                      : COUNTER_AUTH_BAD_SECRET,
+		    "Missing or invalid credentials");
+		return 0;
+	}
+	/* A body too large to read is answered 413 by webhook_handle. */
+	if (conf_str(ctx->conf, CFG_WEBHOOK_SIGNING_SECRET)[0] != '\0' &&
+	    !req->body_too_large && !check_signature(ctx->conf, req)) {
+		refuse(ctx, req, resp, COUNTER_AUTH_BAD_SIGNATURE,
+		    "missing or invalid X-Strapi-Signature-256");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Handles one webhook request: authentication (webhook_authenticate),
+ * content type, size, JSON, then the event. Every answer is JSON.
+ * Nothing is stored for a request that fails authentication; an
+ * authenticated delivery that is rejected gets an event-log record (with
+ * the raw body when it was readable, for replay after a fix).
+ */
+void
+webhook_handle(const struct http_req *req, struct http_resp *resp, void *arg)
+{
+	struct delivery d;
+	const char *ev;
+
+	memset(&d, 0, sizeof(d));
+	d.ctx = arg;
+	d.req = req;
+	d.resp = resp;
+	d.ev.origin = STORE_ORIGIN_WEBHOOK;
+	if (!webhook_authenticate(d.ctx, req, resp))
+		return;
+	/* A header's value is stored only when it is a plain event name. */
+	ev = http_req_header(req, "X-Strapi-Event");
+	d.ev.event = name_ok(ev, WEBHOOK_MAX_NAME) ? ev : NULL;
+	/* On a replica: to the master, never applied here. */
+	if (webhook_repl_route(d.ctx, req, resp))
+		return;
+	if (!http_ct_equal(req->content_type, "application/json", 16)) {
+		reject(&d, 415, "Content-Type must be application/json", 0);
+		return;
+	}
+	if (req->body_too_large) {
+		reject(&d, 413, "body larger than webhook_max_body", 0);
+		return;
+	}
+	deliver(&d);
+}
+
+/*
+ * Re-applies a delivery kept in the event log (a failed one, after a
+ * fix) as if it had just arrived authenticated: same parsing, same store
+ * rules, recorded in the event log with origin "replay". Fills resp as
+ * webhook_handle does; body is only read.
+ */
+void
+webhook_replay(const struct webhook_ctx *ctx, const char *body, size_t len,
+    struct http_resp *resp)
+{
+	struct http_req req;
+	struct delivery d;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.path = "(replay)";
+	req.query = "";
+	req.content_type = "application/json";
+	req.content_length = (long long)len;
+	req.body = (char *)(uintptr_t)body;
+	req.body_len = len;
+	memset(&d, 0, sizeof(d));
+	d.ctx = ctx;
+	d.req = &req;
+	d.resp = resp;
+	d.ev.origin = STORE_ORIGIN_REPLAY;
+	deliver(&d);
+}

@@ -1,0 +1,339 @@
+/* cmd_gen_types.c: strapi-live gen-types: TypeScript declarations */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "cli/cmd.h"
+#include "util/xmalloc.h"
+
+/*
+ * Strapi attribute type -> TypeScript type, as Strapi 5's REST API returns
+ * the value (biginteger comes back as a string, dates as ISO strings).
+ */
+/* clang-format off */
+static const struct {
+	const char *strapi;
+	const char *ts;
+} type_map[] = {
+	{ "biginteger",  "string" },
+	{ "blocks",      "unknown[]" },
+	{ "boolean",     "boolean" },
+	{ "component",   "unknown" },
+	{ "date",        "string" },
+	{ "datetime",    "string" },
+	{ "decimal",     "number" },
+	{ "dynamiczone", "unknown[]" },
+	{ "email",       "string" },
+	{ "enumeration", "string" },
+	{ "float",       "number" },
+	{ "integer",     "number" },
+	{ "json",        "unknown" },
+	{ "media",       "unknown" },
+	{ "password",    "string" },
+	{ "relation",    "unknown" },
+	{ "richtext",    "string" },
+	{ "string",      "string" },
+	{ "text",        "string" },
+	{ "time",        "string" },
+	{ "timestamp",   "string" },
+	{ "uid",         "string" },
+};
+/* clang-format on */
+#define NTYPES (sizeof(type_map) / sizeof(type_map[0]))
+
+/* Fields every entry has; configured fields of these names are skipped. */
+static const char *system_fields[] = { "id", "documentId", "createdAt",
+	"updatedAt", "publishedAt", "locale" };
+#define NSYSTEM (sizeof(system_fields) / sizeof(system_fields[0]))
+
+static int
+is_ident(const char *s)
+{
+	if (*s == '\0' || isdigit((unsigned char)*s))
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '$')
+			return 0;
+	return 1;
+}
+
+/* A property name: bare when it is an identifier, else a JSON string. */
+static void
+add_prop(struct buf *b, const char *name)
+{
+	if (is_ident(name))
+		buf_adds(b, name);
+	else
+		buf_add_json_string(b, name, strlen(name));
+}
+
+/* "blog-post" -> "BlogPost". */
+static void
+add_type_name(struct buf *b, const char *name)
+{
+	int up = 1;
+
+	for (; *name != '\0'; name++) {
+		if (!isalnum((unsigned char)*name)) {
+			up = 1;
+			continue;
+		}
+		buf_addc(b, up ? (char)toupper((unsigned char)*name) : *name);
+		up = 0;
+	}
+}
+
+/*
+ * Appends the TypeScript type of a configured field type: "string",
+ * "enumeration(tech|design|ops)" (a union of string literals), with a
+ * trailing '!' meaning required (not nullable). Returns 0, or -1 with *why
+ * set for an unknown type.
+ */
+static int
+add_field_type(struct buf *b, const char *type, const char **why)
+{
+	char *t, *open, *bang, *v, *next;
+	const char *ts = NULL;
+	size_t i;
+	int required = 0, rc = -1;
+
+	t = xstrdup(type);
+	if ((bang = strrchr(t, '!')) != NULL && bang[1] == '\0') {
+		*bang = '\0';
+		required = 1;
+	}
+	open = strchr(t, '(');
+	if (open != NULL) {
+		if (t[strlen(t) - 1] != ')') {
+			*why = "unbalanced '(' in the field type";
+			goto out;
+		}
+		*open++ = '\0';
+		open[strlen(open) - 1] = '\0'; /* the ')' */
+	}
+	for (i = 0; i < NTYPES; i++)
+		if (strcmp(t, type_map[i].strapi) == 0)
+			ts = type_map[i].ts;
+	if (ts == NULL) {
+		*why = "unknown Strapi attribute type";
+		goto out;
+	}
+	if (open != NULL && strcmp(t, "enumeration") != 0) {
+		*why = "only enumeration takes a list of values";
+		goto out;
+	}
+	if (open != NULL && *open != '\0') {
+		for (v = open; v != NULL; v = next) {
+			if ((next = strchr(v, '|')) != NULL)
+				*next++ = '\0';
+			buf_add_json_string(b, v, strlen(v));
+			if (next != NULL)
+				buf_adds(b, " | ");
+		}
+	} else
+		buf_adds(b, ts);
+	if (!required && strncmp(ts, "unknown", 7) != 0)
+		buf_adds(b, " | null");
+	rc = 0;
+out:
+	free(t);
+	return rc;
+}
+
+/*
+ * The type of the query's category: the enumeration's values when the
+ * configuration lists them, without "| null" (a filter value is never
+ * null). Returns 0, or -1 with *why set.
+ */
+static int
+add_category_type(struct buf *b, const struct collection *co, const char **why)
+{
+	struct buf tmp;
+	size_t i, n;
+
+	for (i = 0; i < co->nfields; i++) {
+		if (strcmp(co->fields[i].name, co->category_field) != 0 ||
+		    strncmp(co->fields[i].type, "enumeration(", 12) != 0)
+			continue;
+		buf_init(&tmp);
+		if (add_field_type(&tmp, co->fields[i].type, why) == -1) {
+			buf_clear(&tmp);
+			return -1;
+		}
+		n = tmp.len;
+		if (n > 7 && strcmp(tmp.data + n - 7, " | null") == 0)
+			n -= 7;
+		buf_add(b, tmp.data, n);
+		buf_clear(&tmp);
+		return 0;
+	}
+	buf_adds(b, "string");
+	return 0;
+}
+
+static int
+is_system(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSYSTEM; i++)
+		if (strcmp(name, system_fields[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Renders the declarations for every configured collection into b.
+ * Returns 0, or -1 with *cause (caller frees) naming the bad field.
+ */
+static int
+gen_types(const struct conf *conf, const char *module, struct buf *b,
+    char **cause)
+{
+	const struct collection *co;
+	const char *why = NULL;
+	size_t i, j, n = conf_ncollections(conf);
+
+	buf_adds(b,
+	    "// Generated by `strapi-live gen-types` from the "
+	    "strapi-live configuration.\n"
+	    "// Do not edit: run the command again after changing "
+	    "the collections.\n");
+	buf_printf(b, "import \"%s\";\n", module);
+	for (i = 0; i < n; i++) {
+		co = conf_collection(conf, i);
+		buf_adds(b, "\n/** ");
+		buf_adds(b, co->uid);
+		buf_adds(b, " (published entries) */\nexport interface ");
+		add_type_name(b, co->name);
+		buf_adds(b, " {\n\tid: number;\n\tdocumentId: string;\n");
+		for (j = 0; j < co->nfields; j++) {
+			if (is_system(co->fields[j].name))
+				continue;
+			buf_addc(b, '\t');
+			add_prop(b, co->fields[j].name);
+			buf_adds(b, ": ");
+			if (add_field_type(b, co->fields[j].type, &why) == -1) {
+				xasprintf(cause,
+				    "collection.%s.fields: "
+				    "%s:%s: %s",
+				    co->name, co->fields[j].name,
+				    co->fields[j].type, why);
+				return -1;
+			}
+			buf_adds(b, ";\n");
+		}
+		buf_adds(b,
+		    "\tcreatedAt: string;\n\tupdatedAt: string;\n"
+		    "\tpublishedAt: string;\n\tlocale?: string | null;\n"
+		    "}\n\n/** Live query of ");
+		buf_adds(b, co->plural);
+		buf_adds(b, " */\nexport interface ");
+		add_type_name(b, co->name);
+		buf_adds(b, "Query {\n");
+		if (*co->category_field != '\0') {
+			buf_adds(b, "\tcategory?: ");
+			if (add_category_type(b, co, &why) == -1) {
+				xasprintf(cause,
+				    "collection.%s.fields: %s: "
+				    "%s",
+				    co->name, co->category_field, why);
+				return -1;
+			}
+			buf_adds(b, ";\n");
+		}
+		if (*co->slug_field != '\0')
+			buf_adds(b, "\tslug?: string;\n");
+		buf_adds(b, "\tpageSize?: number;\n}\n");
+	}
+	buf_printf(b, "\ndeclare module \"%s\" {\n\tinterface Collections {\n",
+	    module);
+	for (i = 0; i < n; i++) {
+		co = conf_collection(conf, i);
+		buf_adds(b, "\t\t");
+		add_prop(b, co->plural);
+		buf_adds(b, ": ");
+		add_type_name(b, co->name);
+		buf_adds(b, ";\n");
+	}
+	buf_adds(b, "\t}\n\tinterface Queries {\n");
+	for (i = 0; i < n; i++) {
+		co = conf_collection(conf, i);
+		buf_adds(b, "\t\t");
+		add_prop(b, co->plural);
+		buf_adds(b, ": ");
+		add_type_name(b, co->name);
+		buf_adds(b, "Query;\n");
+	}
+	buf_adds(b, "\t}\n}\n");
+	return 0;
+}
+
+static int
+write_file(const char *path, const struct buf *b)
+{
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "strapi-live gen-types: %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fwrite(b->data, 1, b->len, f) != b->len || fclose(f) != 0) {
+		fprintf(stderr, "strapi-live gen-types: %s: write failed\n",
+		    path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_gen_types_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *out = NULL, *module = "./strapi-live.js";
+	struct buf b;
+	char *cause = NULL;
+	int i, rc = CMD_EXIT_OK;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "-m") == 0 && i + 1 < argc)
+			module = argv[++i];
+		else {
+			fprintf(stderr,
+			    "usage: strapi-live gen-types "
+			    "[-o FILE] [-m MODULE]\n");
+			return CMD_EXIT_USAGE;
+		}
+	}
+	if (strpbrk(module, "\"\\\n") != NULL) {
+		fprintf(stderr, "strapi-live gen-types: bad module name\n");
+		return CMD_EXIT_USAGE;
+	}
+	buf_init(&b);
+	if (gen_types(ctx->conf, module, &b, &cause) == -1) {
+		fprintf(stderr, "strapi-live gen-types: %s\n", cause);
+		free(cause);
+		rc = CMD_EXIT_USAGE;
+	} else if (out != NULL) {
+		if (write_file(out, &b) == -1)
+			rc = CMD_EXIT_FAIL;
+	} else if (fwrite(b.data, 1, b.len, stdout) != b.len)
+		rc = CMD_EXIT_FAIL;
+	buf_clear(&b);
+	return rc;
+}
+
+const struct cmd_entry cmd_gen_types_entry = { "gen-types",
+	"[-o FILE] [-m MODULE]",
+	"write TypeScript declarations for the configured collections\n"
+	"(to FILE, default stdout). They augment the browser client's\n"
+	"types; MODULE is how your code imports it (default "
+	"./strapi-live.js).",
+	0, cmd_gen_types_exec };

@@ -1,0 +1,233 @@
+/* cmd_import.c: strapi-live import: upsert entries from a Strapi REST file */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "api/prog.h"
+#include "model/entry.h"
+#include "util/xmalloc.h"
+
+/*
+ * Accepts, in one file (or "-" for stdin):
+ *   - a Strapi REST answer: {"data":[…]} or {"data":{…}};
+ *   - a recorded fixture: {"request":…,"body":{"data":…}};
+ *   - a JSON array of entries;
+ *   - JSON lines, one entry per line (what `strapi-live dump` prints).
+ * Entries go through store_apply (origin sync) in batches, like a sync
+ * page; drafts (publishedAt null) are skipped, since only published
+ * versions are stored.
+ */
+
+#define IMPORT_BATCH 500
+
+struct import {
+	struct cmd_ctx *ctx;
+	const struct collection *coll;
+	struct entry batch[IMPORT_BATCH];
+	struct store_write w[IMPORT_BATCH];
+	size_t n;
+	size_t upserted, unchanged, stale, drafts, invalid;
+	int failed;
+};
+
+static int
+flush_batch(struct import *im)
+{
+	struct store_event ev;
+	size_t i;
+	int rc = 0;
+
+	if (im->n == 0)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.origin = STORE_ORIGIN_SYNC;
+	ev.event = "import";
+	ev.model = im->coll->name;
+	ev.status = 200;
+	ev.outcome = "imported";
+	for (i = 0; i < im->n; i++) {
+		im->w[i].op = STORE_OP_UPSERT;
+		im->w[i].entry = &im->batch[i];
+	}
+	if (store_apply_batch(im->ctx->store, im->w, im->n, &ev) == -1) {
+		im->failed = 1;
+		rc = -1;
+	} else
+		for (i = 0; i < im->n; i++) {
+			if (im->w[i].result == STORE_OK)
+				im->upserted++;
+			else if (im->w[i].result == STORE_UNCHANGED)
+				im->unchanged++;
+			else
+				im->stale++;
+		}
+	for (i = 0; i < im->n; i++)
+		entry_clear(&im->batch[i]);
+	im->n = 0;
+	return rc;
+}
+
+static int
+add_entry(struct import *im, struct json_object *o)
+{
+	const char *why;
+	struct entry *e = &im->batch[im->n];
+
+	entry_init(e);
+	if (entry_from_json(e, im->coll, o, &why) == -1) {
+		fprintf(stderr, "strapi-live import: entry skipped: %s\n", why);
+		im->invalid++;
+		return 0;
+	}
+	if (!entry_is_published(e)) {
+		entry_clear(e);
+		im->drafts++;
+		return 0;
+	}
+	if (++im->n == IMPORT_BATCH)
+		return flush_batch(im);
+	return 0;
+}
+
+/* Entries of a parsed document (answer, fixture, array or one entry). */
+static int
+add_document(struct import *im, struct json_object *doc)
+{
+	struct json_object *v;
+	size_t i, n;
+
+	if (json_object_is_type(doc, json_type_object) &&
+	    json_object_object_get_ex(doc, "body", &v) && v != NULL &&
+	    json_object_object_get_ex(doc, "request", NULL))
+		doc = v; /* a recorded fixture */
+	if (json_object_is_type(doc, json_type_object) &&
+	    json_object_object_get_ex(doc, "data", &v) && v != NULL)
+		doc = v;
+	if (json_object_is_type(doc, json_type_array)) {
+		n = json_object_array_length(doc);
+		for (i = 0; i < n; i++)
+			if (add_entry(im, json_object_array_get_idx(doc, i)) ==
+			    -1)
+				return -1;
+		return 0;
+	}
+	return add_entry(im, doc);
+}
+
+static int
+read_all(const char *path, struct buf *b)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "strapi-live import: %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(b, chunk, n);
+	if (ferror(f)) {
+		fprintf(stderr, "strapi-live import: %s: read error\n", path);
+		rc = -1;
+	}
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+/* Parses text as one JSON document, else as JSON lines. */
+static int
+import_text(struct import *im, const char *text, size_t len)
+{
+	struct json_object *o;
+	const char *why, *p, *nl, *end = text + len;
+	size_t lineno = 0;
+
+	if ((o = entry_parse_json(text, len, &why)) != NULL) {
+		add_document(im, o);
+		json_object_put(o);
+		return 0;
+	}
+	for (p = text; p < end && !im->failed; p = nl + 1) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (strspn(p, " \t\r") >= (size_t)(nl - p))
+			continue;
+		if ((o = entry_parse_json(p, (size_t)(nl - p), &why)) == NULL) {
+			fprintf(stderr, "strapi-live import: line %zu: %s\n",
+			    lineno, why);
+			im->invalid++;
+			continue;
+		}
+		add_document(im, o);
+		json_object_put(o);
+	}
+	return 0;
+}
+
+static int
+cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct import *im;
+	struct buf text;
+	const char *path;
+	int rc = CMD_EXIT_OK;
+
+	im = xcalloc(1, sizeof(*im));
+	im->ctx = ctx;
+	im->coll = conf_collection(ctx->conf, 0);
+	if (argc == 4 && strcmp(argv[1], "--collection") == 0) {
+		im->coll = conf_collection_by_name(ctx->conf, argv[2]);
+		if (im->coll == NULL) {
+			fprintf(stderr,
+			    "strapi-live import: no collection "
+			    "'%s'\n",
+			    argv[2]);
+			free(im);
+			return CMD_EXIT_USAGE;
+		}
+		path = argv[3];
+	} else if (argc == 2)
+		path = argv[1];
+	else {
+		fprintf(stderr,
+		    "usage: strapi-live import [--collection NAME] "
+		    "FILE\n");
+		free(im);
+		return CMD_EXIT_USAGE;
+	}
+	store_set_durable(ctx->store, conf_bool(ctx->conf, CFG_DURABLE));
+	prog_set_retention(ctx->conf, ctx->store);
+	buf_init(&text);
+	if (read_all(path, &text) == -1) {
+		rc = CMD_EXIT_USAGE;
+		goto out;
+	}
+	import_text(im, text.data != NULL ? text.data : "", text.len);
+	flush_batch(im);
+	printf("upserted %zu, unchanged %zu, stale %zu, drafts skipped %zu, "
+	       "invalid %zu\n",
+	    im->upserted, im->unchanged, im->stale, im->drafts, im->invalid);
+	if (im->failed)
+		rc = CMD_EXIT_STORE;
+	else if (im->invalid > 0)
+		rc = CMD_EXIT_FAIL;
+out:
+	buf_clear(&text);
+	free(im);
+	return rc;
+}
+
+const struct cmd_entry cmd_import_entry = { "import",
+	"[--collection NAME] FILE",
+	"upsert published entries from a Strapi REST answer, a JSON array or "
+	"JSON lines (- for stdin)",
+	1, cmd_import_exec };

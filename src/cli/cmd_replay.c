@@ -1,0 +1,122 @@
+/* cmd_replay.c: strapi-live replay: re-apply failed webhook deliveries */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "api/prog.h"
+#include "api/webhook.h"
+#include "util/xmalloc.h"
+
+#define REPLAYED_KEY "replayed_upto"
+
+struct kept {
+	uint64_t id;
+	char *raw;
+	size_t len;
+};
+
+struct kept_list {
+	uint64_t upto, only;
+	struct kept *v;
+	size_t n, cap;
+};
+
+/* Failed webhook deliveries whose body was kept, up to the start point. */
+static int
+collect(void *arg, uint64_t id, const char *summary, size_t len,
+    const char *raw, size_t raw_len)
+{
+	struct kept_list *l = arg;
+
+	if (id > l->upto)
+		return 1;
+	if (raw == NULL || raw_len == 0 || (l->only != 0 && id != l->only) ||
+	    memmem(summary, len, "\"origin\":\"webhook\"", 18) == NULL)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 16 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	l->v[l->n].id = id;
+	l->v[l->n].raw = xmalloc(raw_len);
+	memcpy(l->v[l->n].raw, raw, raw_len);
+	l->v[l->n].len = raw_len;
+	l->n++;
+	return 0;
+}
+
+static int
+cmd_replay_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct kept_list l;
+	struct webhook_ctx wctx;
+	struct http_resp resp;
+	const char *errstr;
+	int64_t from = 0, evseq = 0;
+	size_t i, failed = 0;
+	int all = 0, rc = CMD_EXIT_OK, a;
+
+	memset(&l, 0, sizeof(l));
+	for (a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--all") == 0)
+			all = 1;
+		else if (strcmp(argv[a], "--id") == 0 && a + 1 < argc) {
+			l.only = (uint64_t)strtonum(argv[++a], 1, INT64_MAX,
+			    &errstr);
+			if (errstr != NULL)
+				goto usage;
+		} else
+			goto usage;
+	}
+	if (store_meta_get(ctx->store, "evseq", &evseq) == -1 ||
+	    store_meta_get(ctx->store, REPLAYED_KEY, &from) == -1)
+		return CMD_EXIT_STORE;
+	if (all || l.only != 0)
+		from = 0;
+	l.upto = (uint64_t)evseq;
+	if (store_events(ctx->store, (uint64_t)from, 1, collect, &l) == -1)
+		return CMD_EXIT_STORE;
+	store_set_durable(ctx->store, conf_bool(ctx->conf, CFG_DURABLE));
+	prog_set_retention(ctx->conf, ctx->store);
+	wctx.conf = ctx->conf;
+	wctx.store = ctx->store;
+	wctx.forward = NULL; /* replay runs on the master only */
+	wctx.counters = NULL;
+	for (i = 0; i < l.n; i++) {
+		http_resp_init(&resp);
+		webhook_replay(&wctx, l.v[i].raw, l.v[i].len, &resp);
+		printf("{\"id\":%" PRIu64 ",\"status\":%d,\"answer\":%s}\n",
+		    l.v[i].id, resp.status,
+		    resp.body.len > 0 ? buf_cstr(&resp.body) : "null");
+		if (resp.status >= 400)
+			failed++;
+		http_resp_clear(&resp);
+		free(l.v[i].raw);
+	}
+	free(l.v);
+	/* Replayed deliveries are not offered again; --all still sees them. */
+	if (l.only == 0 &&
+	    store_meta_set(ctx->store, REPLAYED_KEY, evseq) == -1)
+		rc = CMD_EXIT_STORE;
+	fprintf(stderr,
+	    "replay: %zu delivery(ies) replayed, %zu still "
+	    "failing\n",
+	    l.n, failed);
+	if (failed > 0 && rc == CMD_EXIT_OK)
+		rc = CMD_EXIT_FAIL;
+	return rc;
+usage:
+	fprintf(stderr, "usage: strapi-live replay %s\n",
+	    cmd_replay_entry.usage);
+	return CMD_EXIT_USAGE;
+}
+
+const struct cmd_entry cmd_replay_entry = { "replay", "[--all | --id ID]",
+	"re-apply failed webhook deliveries kept in the event log (after a "
+	"fix), through the webhook's own rules; each is offered once unless "
+	"--all; exit 1 when some still fail",
+	1, cmd_replay_exec };

@@ -1,0 +1,80 @@
+/* prog_fcgi.c: the FastCGI programs' side of a process dying in the store */
+#include "config.h"
+
+#include "fcgi/fcgi.h"
+#include "util/log.h"
+#include "api/prog.h"
+
+/*
+ * The FastCGI programs' idle check (fcgi_set_idle), between requests.
+ * When a process died in the store's environment, this one cleans up
+ * after it (failchk) and carries on: nothing a request can see. When the
+ * environment was recovered (the dead process held a mutex), or this
+ * process reopened it in place during a request (store_recover, whose
+ * old handles it still maps), it must leave it: it does so the way
+ * max_requests recycles a process, re-executing itself between requests
+ * with the listening socket, so the connections queued on the socket are
+ * served by the fresh image instead of being reset by an exit. The store
+ * is not closed: closing handles of an environment whose mutexes a dead
+ * process holds can wait for ever. Returns 0 to go on, -1 to recycle.
+ */
+int
+prog_idle(void *arg)
+{
+	struct prog *p = arg;
+	enum store_health h;
+
+	if (p->store == NULL)
+		return 0;
+	h = store_check(p->store);
+	if (h == STORE_DEAD_PEER && store_clean_dead(p->store) == 0)
+		return 0;
+	if (h == STORE_HEALTHY && !store_was_recovered(p->store) &&
+	    !store_needs_recovery(p->store))
+		return 0;
+	log_info("store: the environment was recovered (a process died in "
+	         "it); handing this process over to a fresh one");
+	store_abandon(p->store);
+	p->store = NULL;
+	fcgi_recycle_soon("the store's environment was recovered");
+	return -1;
+}
+
+/*
+ * The FastCGI programs' handler (prog_serve): runs the program's handler,
+ * and when the store's environment turned out to need recovery during the
+ * request (a process died in it holding a mutex), reopens the store in
+ * place and answers the request again from scratch, instead of failing
+ * it. Writes already retry inside the store (store_apply_batch); this
+ * covers reads.
+ */
+static void
+prog_handle(const struct http_req *req, struct http_resp *resp, void *arg)
+{
+	struct prog *p = arg;
+
+	p->handler(req, resp, p->handler_arg);
+	if (p->store == NULL || !store_needs_recovery(p->store) ||
+	    resp->headers_sent)
+		return;
+	if (store_recover(p->store) == -1)
+		return;
+	http_resp_reset(resp);
+	resp->note = NULL;
+	p->handler(req, resp, p->handler_arg);
+}
+
+/*
+ * Serves h(arg) over FastCGI (or one CGI request) with the store's crash
+ * handling: the idle check (prog_idle) and the answer-again of
+ * prog_handle. Returns what fcgi_serve returns.
+ */
+int
+prog_serve(struct prog *p, fcgi_handler h, void *arg, size_t max_body)
+{
+	p->handler = h;
+	p->handler_arg = arg;
+	if (p->store != NULL)
+		fcgi_set_idle(prog_idle, p, PROG_IDLE_S);
+	return fcgi_serve(prog_handle, p, max_body);
+}

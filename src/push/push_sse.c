@@ -1,0 +1,221 @@
+/* push_sse.c: SSE endpoints: the raw change stream and reactive queries */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include "util/log.h"
+#include "push/push_int.h"
+#include "api/sse.h"
+#include "model/subscription.h"
+#include "util/xmalloc.h"
+
+static int
+add_hdr(struct lws *wsi, const char *name, const char *val, unsigned char **pp,
+    unsigned char *end)
+{
+
+	return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+	    (const unsigned char *)val, (int)strlen(val), pp, end);
+}
+
+/* Sends the stream's headers and the retry hint. Returns 0, or -1. */
+static int
+start_stream(struct lws *wsi, const char *origin)
+{
+	unsigned char buf[LWS_PRE + 1024], *start, *pp, *end;
+	char hint[64];
+	int n;
+
+	start = pp = buf + LWS_PRE;
+	end = buf + sizeof(buf) - 1;
+	if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK,
+	        "text/event-stream; charset=utf-8",
+	        LWS_ILLEGAL_HTTP_CONTENT_LEN, &pp, end) ||
+	    add_hdr(wsi, "cache-control:", "no-cache, no-transform", &pp,
+	        end) ||
+	    add_hdr(wsi, "x-accel-buffering:", "no", &pp, end) ||
+	    (origin[0] != '\0' &&
+	        (add_hdr(wsi, "access-control-allow-origin:", origin, &pp,
+	             end) ||
+	            add_hdr(wsi, "vary:", "Origin", &pp, end))) ||
+	    lws_finalize_http_header(wsi, &pp, end))
+		return -1;
+	n = snprintf(hint, sizeof(hint), "retry: %u\n\n", SSE_RETRY_MS);
+	memcpy(pp, hint, (size_t)n);
+	pp += n;
+	return lws_write(wsi, start, (size_t)(pp - start), LWS_WRITE_HTTP) < 0
+	    ? -1
+	    : 0;
+}
+
+static const struct collection *
+find_collection(struct push *p, const char *name)
+{
+	const struct collection *co;
+
+	co = conf_collection_by_plural(p->conf, name, strlen(name));
+	if (co == NULL)
+		co = conf_collection_by_name(p->conf, name);
+	return co;
+}
+
+/*
+ * The resume point: Last-Event-ID, else ?lastEventId=. Returns 1 with
+ * *since, 0 when neither is given, -1 when the one given is not a
+ * change sequence (refused: starting from "now" would skip changes).
+ * One too long for the buffer is refused the same way, never taken as
+ * absent; the buffer holds any argument lws keeps (max_http_header_data).
+ */
+static int
+resume_point(struct lws *wsi, uint64_t *since)
+{
+	char buf[64], arg[PUSH_HEADER_DATA + 1];
+	const char *v;
+
+	if (lws_hdr_custom_length(wsi, "last-event-id:", 14) > 0) {
+		if (lws_hdr_custom_copy(wsi, buf, sizeof(buf),
+		        "last-event-id:", 14) <= 0)
+			return -1;
+		return sse_parse_id(buf, since) == 0 ? 1 : -1;
+	}
+	v = push_urlarg(wsi, "lastEventId", arg, sizeof(arg));
+	if (v != NULL)
+		return sse_parse_id(v, since) == 0 ? 1 : -1;
+	return 0;
+}
+
+/* Every query-string parameter is one of names[] (strict, as Strapi's). */
+static int
+known_args(struct lws *wsi, const char *const *names, size_t n)
+{
+	char frag[600];
+	size_t i, klen;
+	int f, len;
+
+	for (f = 0; (len = lws_hdr_copy_fragment(wsi, frag, sizeof(frag),
+			 WSI_TOKEN_HTTP_URI_ARGS, f)) >= 0;
+	     f++) {
+		klen = strcspn(frag, "=");
+		for (i = 0; i < n; i++)
+			if (strlen(names[i]) == klen &&
+			    strncmp(frag, names[i], klen) == 0)
+				break;
+		if (i == n && len > 0)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
+    const char **why)
+{
+	static const char *const keys[] = { "category", "slug", "pageSize",
+		"locale" };
+	static const char *const known[] = { "collection", "category", "slug",
+		"pageSize", "locale", "token" };
+	char buf[600];
+	const char *v;
+	size_t i;
+
+	if (!known_args(wsi, known, sizeof(known) / sizeof(known[0]))) {
+		*why = "Invalid key: /live/query takes collection, category, "
+		       "slug, pageSize, locale and token";
+		return -1;
+	}
+	v = push_urlarg(wsi, "collection", buf, sizeof(buf));
+	if (v == NULL) {
+		*why = "collection is required";
+		return -1;
+	}
+	spec->coll = find_collection(p, v);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = push_urlarg(wsi, keys[i], buf, sizeof(buf));
+		if (v != NULL &&
+		    subscription_spec_set(spec, keys[i], v, why) == -1)
+			return -1;
+	}
+	return subscription_spec_check(spec, why);
+}
+
+/*
+ * GET /live/events[?collection=][&lastEventId=] and
+ * GET /live/query?collection=…[&category=|&slug=][&pageSize=].
+ * Checks method, token, origin and limits, starts the stream and queues
+ * what the client gets at once. Returns what the callback must return.
+ */
+int
+push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
+    const char *path)
+{
+	struct subscription_spec spec;
+	char origin[256], buf[256];
+	const char *why = NULL, *v;
+	uint64_t since = 0;
+	int status = 400, has_since = 0,
+	    events = strcmp(path, "/live/events") == 0;
+	int rc = -1;
+
+	subscription_spec_init(&spec);
+	c->kind = PUSH_KIND_HTTP;
+	if (!push_origin_ok(p, wsi, origin, sizeof(origin))) {
+		origin[0] = '\0';
+		rc = push_http_error(wsi, 403, "origin not allowed", origin);
+		goto out;
+	}
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+		rc = push_http_error(wsi, 405, "Method Not Allowed", origin);
+		goto out;
+	}
+	if (!push_token_ok(p, wsi)) {
+		rc = push_http_error(wsi, 401, "missing or invalid token",
+		    origin);
+		goto out;
+	}
+	if (events) {
+		v = push_urlarg(wsi, "collection", buf, sizeof(buf));
+		if (v != NULL && (c->filter = find_collection(p, v)) == NULL) {
+			rc = push_http_error(wsi, 400, "unknown collection",
+			    origin);
+			goto out;
+		}
+		if ((has_since = resume_point(wsi, &since)) == -1) {
+			rc = push_http_error(wsi, 400,
+			    "Last-Event-ID: must be a change sequence number",
+			    origin);
+			goto out;
+		}
+	} else if (query_spec(p, wsi, &spec, &why) == -1) {
+		rc = push_http_error(wsi, 400, why, origin);
+		goto out;
+	}
+	if (push_client_attach(p, c, wsi,
+	        events ? PUSH_KIND_SSE_EVENTS : PUSH_KIND_SSE_QUERY, &status,
+	        &why) == -1) {
+		rc = push_http_error(wsi, (unsigned)status, why, origin);
+		goto out;
+	}
+	if (!events &&
+	    push_subscribe(p, c, &spec, NULL, &status, &why) == NULL) {
+		/* A query limit, or the store failed: not a stream after all. */
+		push_client_detach(p, c);
+		c->kind = PUSH_KIND_HTTP;
+		rc = push_http_error(wsi, (unsigned)status, why, origin);
+		goto out;
+	}
+	if (start_stream(wsi, origin) == -1)
+		goto out;
+	/* A stream has no end: cancel lws's pending HTTP timeout. */
+	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+	push_hup_watch(p, c);
+	if (events)
+		push_raw_start(p, c, has_since, since);
+	rc = push_client_flush(p, c, 1);
+out:
+	subscription_spec_clear(&spec);
+	return rc;
+}

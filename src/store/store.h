@@ -1,0 +1,190 @@
+/* store.h: the Berkeley DB store API (no <db.h> outside store*.c) */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "model/entry.h"
+
+#define STORE_MAX_RETRIES 16
+
+struct store;
+
+enum store_open_flags {
+	STORE_OPEN_DEFAULT = 0,
+	STORE_OPEN_NO_NOTIFY = 1, /* never send wake-ups (tests, tools) */
+	STORE_OPEN_REPL_NODE = 2, /* this host's replication process */
+	STORE_OPEN_RDONLY = 4,	  /* never writes (replicated readers) */
+	STORE_OPEN_THREAD = 8,	  /* set by store_open_thread */
+};
+
+enum store_result {
+	STORE_OK,	 /* applied / found */
+	STORE_UNCHANGED, /* same version already stored (duplicate) */
+	STORE_STALE,	 /* older than what is stored or tombstoned */
+	STORE_NOTFOUND,
+	STORE_ERR,	 /* logged; the store may be full or read-only */
+};
+
+enum store_op {
+	STORE_OP_UPSERT, /* store the published version */
+	STORE_OP_REMOVE, /* unpublish: remove this published version */
+	STORE_OP_DELETE, /* document deleted: remove, nothing older returns */
+};
+
+enum store_origin {
+	STORE_ORIGIN_WEBHOOK,
+	STORE_ORIGIN_SYNC,
+	STORE_ORIGIN_REPLAY,
+};
+
+/* One record of the event log: a delivery and what came of it. */
+struct store_event {
+	enum store_origin origin;
+	const char *event;	 /* "entry.publish", or NULL */
+	const char *model;	 /* "article", or NULL */
+	const char *document_id; /* or NULL */
+	int status;		 /* HTTP status answered */
+	const char *outcome;	 /* "upserted", "stale", "rejected", ... */
+	const char *detail;	 /* why it failed, or NULL */
+	const char *raw;	 /* raw body, kept for failed deliveries */
+	size_t raw_len;
+	int64_t time_ms;	 /* filled by the store when 0 */
+};
+
+/*
+ * Bounds on the change log and the event log, applied by the writers
+ * after their commits (store_set_retention). 0: that bound is off.
+ */
+struct store_retention {
+	uint64_t changes_keep; /* records */
+	uint64_t changes_max_bytes;
+	int64_t changes_max_age_ms;
+	uint64_t events_keep;
+	uint64_t events_max_bytes;
+	int64_t events_max_age_ms;
+};
+
+/* A write for store_apply_batch. */
+struct store_write {
+	enum store_op op;
+	const struct entry *entry;
+	enum store_result result; /* out */
+	uint64_t seq;		  /* out: change seq when applied */
+};
+
+/* A change-log record, as readers see it. Strings are borrowed. */
+struct store_change {
+	uint64_t seq;
+	enum store_op op; /* UPSERT, or REMOVE for both remove and delete */
+	int64_t time_ms;
+	const char *collection;
+	const char *document_id;
+	const char *locale;
+	const char *old_slug, *old_category; /* NULL when none */
+	const char *new_slug, *new_category; /* NULL when none / removed */
+	int64_t old_published_at, new_published_at; /* ENTRY_DRAFT: none */
+	const char *json; /* the entry for UPSERT, NULL for REMOVE */
+	size_t json_len;
+};
+
+/* A stored entry, as list and get readers see it. Borrowed. */
+struct store_item {
+	const char *document_id;
+	const char *locale;
+	const char *slug, *category; /* NULL when none */
+	int64_t published_at, updated_at;
+	uint64_t seq; /* change that wrote it */
+	const char *json;
+	size_t json_len;
+};
+
+/* A position in a list, for cursor paging. */
+struct store_pos {
+	int64_t published_at;
+	char document_id[ENTRY_MAX_ID + 1];
+};
+
+struct store_list_query {
+	const char *collection;
+	const char *locale;   /* "" for types without locales */
+	const char *category; /* NULL: every entry (by publishedAt) */
+	int ascending;	      /* oldest first */
+	uint64_t offset;      /* entries to skip (page paging) */
+	size_t limit;	      /* entries to return; 0 counts only */
+	const struct store_pos *after; /* cursor paging: strictly after */
+};
+
+/* Return non-zero to stop the walk. */
+typedef int (*store_item_cb)(void *, const struct store_item *);
+typedef int (*store_change_cb)(void *, const struct store_change *);
+/* An event-log record: its id, a JSON summary, and the raw body if kept. */
+typedef int (*store_event_cb)(void *, uint64_t id, const char *summary,
+    size_t summary_len, const char *raw, size_t raw_len);
+typedef void (*store_report_cb)(void *, const char *problem);
+
+int store_open(struct store **, const char *dir, int flags);
+int store_open_thread(struct store *parent, struct store **);
+void store_close(struct store *);
+/* Crash handling for long-lived processes (store_reg.c, store.c). */
+enum store_health {
+	STORE_HEALTHY,   /* nothing to do */
+	STORE_DEAD_PEER, /* a process died in the environment */
+	STORE_ENV_GONE,  /* the environment was recovered or marked dead */
+};
+enum store_health store_check(struct store *);
+int store_clean_dead(struct store *);
+int store_needs_recovery(const struct store *);
+int store_recover(struct store *);
+int store_was_recovered(const struct store *);
+void store_abandon(struct store *);
+/* The cause of the last failure, for error messages (store.c). */
+const char *store_why(const struct store *);
+int store_rolled_back(const struct store *);
+int store_reopen(struct store *);
+void store_set_durable(struct store *, int);
+void store_set_deferred(struct store *, int);
+void store_maintain(struct store *);
+int store_set_retention(struct store *, const struct store_retention *);
+const char *store_dir(const struct store *);
+
+enum store_result store_apply(struct store *, enum store_op,
+    const struct entry *, const struct store_event *, uint64_t *seq);
+int store_apply_batch(struct store *, struct store_write *, size_t,
+    const struct store_event *);
+int store_log_event(struct store *, const struct store_event *);
+
+int store_last_seq(struct store *, uint64_t *);
+int store_peek_seq(struct store *, uint64_t *);
+int store_change_bounds(struct store *, uint64_t *first, uint64_t *last);
+enum store_result store_get(struct store *, const char *collection,
+    const char *document_id, const char *locale, struct buf *json,
+    uint64_t *seq);
+enum store_result store_get_by_slug(struct store *, const char *collection,
+    const char *locale, const char *slug, struct buf *json, uint64_t *seq);
+int store_list(struct store *, const struct store_list_query *,
+    store_item_cb, void *, uint64_t *total, uint64_t *seq);
+int store_changes_since(struct store *, uint64_t after, size_t max,
+    store_change_cb, void *);
+int store_events(struct store *, uint64_t after, int failed_only,
+    store_event_cb, void *);
+int store_iter_entries(struct store *, const char *collection,
+    store_item_cb, void *);
+int store_verify(struct store *, store_report_cb, void *, size_t *problems);
+int store_trim(struct store *, const struct store_retention *,
+    uint64_t *removed_changes, uint64_t *removed_events);
+int store_log_bytes(struct store *, uint64_t *changes, uint64_t *events);
+int store_meta_get(struct store *, const char *key, int64_t *);
+int store_meta_set(struct store *, const char *key, int64_t);
+
+const char *store_result_name(enum store_result);
+
+/* store_sync.c: sync's dry run, hot backup, sizes */
+int store_apply_batch_dry(struct store *, struct store_write *, size_t);
+int store_backup(struct store *, const char *target);
+int store_backup_pack(const char *target);
+int store_size(struct store *, uint64_t *bytes);
+
+#endif

@@ -1,0 +1,597 @@
+/* store_admin.c: verification of indexes and logs, and log retention */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/now.h"
+#include "store/store_int.h"
+#include "store/store_repl.h"
+#include "util/xmalloc.h"
+
+struct verify {
+	struct store *st;
+	DB_TXN *txn;
+	store_report_cb report;
+	void *arg;
+	size_t problems;
+	uint64_t entries, with_slug, with_category;
+};
+
+static void
+problem(struct verify *v, const char *fmt, ...) PRINTFLIKE(2, 3);
+
+static void
+problem(struct verify *v, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	v->problems++;
+	if (v->report != NULL)
+		v->report(v->arg, msg);
+}
+
+static int
+has_pair(DB *raw, DB_TXN *txn, const struct buf *key, const DBT *pkey)
+{
+	DBT k, d;
+	int ret;
+
+	memset(&k, 0, sizeof(k));
+	k.data = key->data;
+	k.size = (u_int32_t)key->len;
+	memset(&d, 0, sizeof(d));
+	d.data = pkey->data;
+	d.size = pkey->size;
+	ret = raw->get(raw, txn, &k, &d, 0);
+	if (ret != 0)
+		return 0;
+	return 1;
+}
+
+static int
+has_dup(DB *sec, DB_TXN *txn, const struct buf *key, const DBT *pkey)
+{
+	DBC *c;
+	DBT k, pk, d;
+	int ret, found = 0;
+
+	if (sec->cursor(sec, txn, &c, 0) != 0)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	k.data = key->data;
+	k.size = (u_int32_t)key->len;
+	memset(&pk, 0, sizeof(pk));
+	pk.data = pkey->data;
+	pk.size = pkey->size;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
+	ret = c->pget(c, &k, &pk, &d, DB_GET_BOTH);
+	if (ret == 0)
+		found = 1;
+	c->close(c);
+	return found;
+}
+
+static void
+check_entry(struct verify *v, const DBT *k, const DBT *d)
+{
+	struct store_pkey pk;
+	struct store_val val;
+	struct buf key;
+	char coll[128], loc[64], doc[ENTRY_MAX_ID + 1], tmp[1024];
+
+	if (store_key_parse_primary(k->data, k->size, &pk) == -1 ||
+	    store_val_decode(d->data, d->size, &val) == -1 ||
+	    pk.coll_len >= sizeof(coll) || pk.locale_len >= sizeof(loc) ||
+	    pk.doc_len >= sizeof(doc)) {
+		problem(v, "entries: malformed record");
+		return;
+	}
+	v->entries++;
+	snprintf(coll, sizeof(coll), "%.*s", (int)pk.coll_len, pk.coll);
+	snprintf(loc, sizeof(loc), "%.*s", (int)pk.locale_len, pk.locale);
+	snprintf(doc, sizeof(doc), "%.*s", (int)pk.doc_len, pk.doc);
+	buf_init(&key);
+	store_key_list_pos(&key, coll, loc, NULL, val.published_at, doc);
+	if (!has_pair(v->st->by_time_raw, v->txn, &key, k))
+		problem(v, "by_time: missing %s/%s", coll, doc);
+	if (val.category != NULL) {
+		v->with_category++;
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)val.category_len,
+		    val.category);
+		store_key_list_pos(&key, coll, loc, tmp, val.published_at, doc);
+		if (!has_pair(v->st->by_category_raw, v->txn, &key, k))
+			problem(v, "by_category: missing %s/%s", coll, doc);
+	}
+	if (val.slug != NULL) {
+		v->with_slug++;
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)val.slug_len, val.slug);
+		store_key_slug(&key, coll, loc, tmp);
+		if (!has_dup(v->st->by_slug, v->txn, &key, k))
+			problem(v, "by_slug: missing %s/%s", coll, doc);
+	}
+	buf_clear(&key);
+}
+
+static uint64_t
+count_and_check(struct verify *v, DB *db, const char *name)
+{
+	DBC *c;
+	DBT k, d, pv;
+	uint64_t n = 0;
+	int ret;
+
+	if (db->cursor(db, v->txn, &c, 0) != 0) {
+		problem(v, "%s: cannot open cursor", name);
+		return 0;
+	}
+	memset(&k, 0, sizeof(k));
+	k.flags = DB_DBT_REALLOC;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_REALLOC;
+	memset(&pv, 0, sizeof(pv));
+	pv.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+		n++;
+		if (v->st->entries->get(v->st->entries, v->txn, &d, &pv, 0) !=
+		    0)
+			problem(v, "%s: record points to a missing entry",
+			    name);
+	}
+	c->close(c);
+	free(k.data);
+	free(d.data);
+	return n;
+}
+
+/*
+ * Checks that every index agrees with the entries (each entry indexed,
+ * no index record without its entry) and that the change log has no gap
+ * and ends at the last sequence. Calls report for each problem. Returns
+ * 0 with *problems, or -1 when the store could not be read.
+ */
+int
+store_verify(struct store *st, store_report_cb report, void *arg,
+    size_t *problems)
+{
+	struct verify v;
+	DBC *c = NULL;
+	DBT k, d;
+	int ret;
+	uint64_t n, prev = 0, first = 0, last, seq = 0;
+	unsigned char sb[8];
+
+	memset(&v, 0, sizeof(v));
+	v.st = st;
+	v.report = report;
+	v.arg = arg;
+	if ((ret = st->env->txn_begin(st->env, NULL, &v.txn,
+		 store_snapshot_flag(st))) != 0) {
+		store_fail(st, "verify", ret);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	k.flags = DB_DBT_REALLOC;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_REALLOC;
+	if ((ret = st->entries->cursor(st->entries, v.txn, &c, 0)) != 0)
+		goto fail;
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0)
+		check_entry(&v, &k, &d);
+	c->close(c);
+	c = NULL;
+	if (ret != DB_NOTFOUND)
+		goto fail;
+	if ((n = count_and_check(&v, st->by_time_raw, "by_time")) != v.entries)
+		problem(&v, "by_time: %" PRIu64 " records for %" PRIu64
+		    " entries", n, v.entries);
+	if ((n = count_and_check(&v, st->by_category_raw, "by_category")) !=
+	    v.with_category)
+		problem(&v, "by_category: %" PRIu64 " records for %" PRIu64
+		    " entries with a category", n, v.with_category);
+	{
+		DB *raw;
+
+		if (db_create(&raw, st->env, 0) == 0 &&
+		    raw->set_flags(raw, DB_DUP | DB_DUPSORT) == 0 &&
+		    raw->open(raw, NULL, "by_slug.db", NULL, DB_BTREE,
+			DB_AUTO_COMMIT | store_mvcc_flag(st), 0) == 0) {
+			if ((n = count_and_check(&v, raw, "by_slug")) !=
+			    v.with_slug)
+				problem(&v, "by_slug: %" PRIu64 " records for "
+				    "%" PRIu64 " entries with a slug", n,
+				    v.with_slug);
+			raw->close(raw, 0);
+		} else
+			problem(&v, "by_slug: cannot open");
+	}
+	if ((ret = st->changes->cursor(st->changes, v.txn, &c, 0)) != 0)
+		goto fail;
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+		if (k.size != 8) {
+			problem(&v, "changes: malformed key");
+			continue;
+		}
+		n = store_be64_get(k.data);
+		if (first == 0)
+			first = n;
+		else if (n != prev + 1)
+			problem(&v, "changes: gap between %" PRIu64 " and %"
+			    PRIu64, prev, n);
+		prev = n;
+	}
+	c->close(c);
+	c = NULL;
+	if (ret != DB_NOTFOUND)
+		goto fail;
+	last = prev;
+	free(d.data);
+	d.data = NULL;
+	{
+		DBT mk, mv;
+
+		memset(&mk, 0, sizeof(mk));
+		mk.data = (void *)(uintptr_t) "seq";
+		mk.size = 3;
+		memset(&mv, 0, sizeof(mv));
+		mv.data = sb;
+		mv.ulen = sizeof(sb);
+		mv.flags = DB_DBT_USERMEM;
+		if (st->meta->get(st->meta, v.txn, &mk, &mv, 0) == 0 &&
+		    mv.size == 8)
+			seq = store_be64_get(sb);
+	}
+	if (first != 0 && last != seq)
+		problem(&v, "changes: log ends at %" PRIu64 " but the sequence "
+		    "is %" PRIu64, last, seq);
+	free(k.data);
+	v.txn->commit(v.txn, 0);
+	*problems = v.problems;
+	return 0;
+fail:
+	if (c != NULL)
+		c->close(c);
+	free(k.data);
+	free(d.data);
+	v.txn->abort(v.txn);
+	store_fail(st, "verify", ret);
+	return -1;
+}
+
+/*
+ * Retention. Each log is a btree keyed by a big-endian sequence (seq for
+ * changes, evseq for events), so its oldest records come first, and meta
+ * keeps its size in bytes (chbytes, evbytes: key and value of every
+ * record, added by the write that puts it). A pass deletes from the front
+ * while a bound is exceeded, in transactions of TRIM_BATCH records.
+ */
+#define TRIM_BATCH      100
+#define TRIM_PASS_MAX   1000  /* records per log per automatic pass */
+#define RETAIN_EVERY    256   /* commits between automatic passes */
+#define RETAIN_EVERY_MS 60000 /* or this long (monotonic) */
+
+struct trim_spec {
+	DB *db;
+	const char *seq_key;   /* "seq" or "evseq" */
+	const char *bytes_key; /* "chbytes" or "evbytes" */
+	int events;            /* record format: event (1) or change (0) */
+	uint64_t keep, max_bytes;
+	int64_t max_age_ms;
+};
+
+/* Reads a counter of meta inside txn (0 when absent); rmw: for update. */
+static int
+meta_read(struct store *st, DB_TXN *txn, const char *name, int rmw,
+    uint64_t *out)
+{
+	DBT k, v;
+	unsigned char cur[8];
+	int ret;
+
+	memset(&k, 0, sizeof(k));
+	k.data = (void *)(uintptr_t)name;
+	k.size = (u_int32_t)strlen(name);
+	memset(&v, 0, sizeof(v));
+	v.data = cur;
+	v.ulen = sizeof(cur);
+	v.flags = DB_DBT_USERMEM;
+	ret = st->meta->get(st->meta, txn, &k, &v, rmw ? DB_RMW : 0);
+	if (ret == DB_NOTFOUND) {
+		*out = 0;
+		return 0;
+	}
+	if (ret == 0)
+		*out = v.size == 8 ? store_be64_get(cur) : 0;
+	return ret;
+}
+
+/* A record's time (ms since the epoch), or 0 when it has none. */
+static int64_t
+record_time(const struct trim_spec *t, const DBT *d)
+{
+	const char *p = d->data;
+
+	if (!t->events)
+		return d->size >= 10
+		    ? (int64_t)store_be64_get((const unsigned char *)p + 2)
+		    : 0;
+	/* Event: length(4), then a JSON summary that starts {"time":<ms>. */
+	if (d->size < 4 + 9 || memcmp(p + 4, "{\"time\":", 8) != 0)
+		return 0;
+	return strtoll(p + 12, NULL, 10);
+}
+
+/*
+ * Deletes the oldest records of one log while one of t's bounds is
+ * exceeded, at most max records. Returns 0 with *removed, or -1 after
+ * logging.
+ */
+static int
+trim_log(struct store *st, const struct trim_spec *t, int64_t now, uint64_t max,
+    uint64_t *removed)
+{
+	DB_TXN *txn;
+	DBC *c;
+	DBT k, d;
+	uint64_t last, bytes, freed, id;
+	int64_t tm;
+	int ret, attempt, n, done = 0;
+
+	*removed = 0;
+	memset(&k, 0, sizeof(k));
+	k.flags = DB_DBT_REALLOC;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_REALLOC;
+	/* Bounded retry loop around each batch (STYLE: the exception). */
+	for (attempt = 0;
+	     attempt < STORE_MAX_RETRIES && !done && *removed < max;) {
+		store_watchdog(st, STORE_WATCHDOG_S);
+		if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0)
+			break;
+		c = NULL;
+		n = 0;
+		freed = 0;
+		if ((ret = meta_read(st, txn, t->seq_key, 0, &last)) != 0 ||
+		    (ret = meta_read(st, txn, t->bytes_key, 1, &bytes)) != 0 ||
+		    (ret = t->db->cursor(t->db, txn, &c, 0)) != 0)
+			goto abort;
+		while (n < TRIM_BATCH && *removed + (uint64_t)n < max) {
+			if ((ret = c->get(c, &k, &d, DB_NEXT)) != 0)
+				break;
+			id = k.size == 8 ? store_be64_get(k.data) : 0;
+			tm = record_time(t, &d);
+			if (!((t->keep != 0 && last >= id &&
+			          last - id >= t->keep) ||
+			        (t->max_bytes != 0 && bytes > freed &&
+			            bytes - freed > t->max_bytes) ||
+			        (t->max_age_ms != 0 && tm != 0 &&
+			            tm < now - t->max_age_ms))) {
+				ret = DB_NOTFOUND;
+				break;
+			}
+			if ((ret = c->del(c, 0)) != 0)
+				break;
+			freed += (uint64_t)d.size + k.size;
+			n++;
+		}
+		if (ret == DB_NOTFOUND) {
+			done = 1;
+			ret = 0;
+		} else if (ret == 0 && n < TRIM_BATCH &&
+		    *removed + (uint64_t)n < max)
+			done = 1;
+		if (ret != 0)
+			goto abort;
+		c->close(c);
+		c = NULL;
+		if (freed > 0 &&
+		    (ret = store_meta_add(st, txn, t->bytes_key,
+		         -(int64_t)freed, &bytes)) != 0)
+			goto abort;
+		ret = txn->commit(txn, 0);
+		store_watchdog(st, 0);
+		if (ret != 0)
+			break;
+		*removed += (uint64_t)n;
+		continue;
+abort:
+		if (c != NULL)
+			c->close(c);
+		txn->abort(txn);
+		store_watchdog(st, 0);
+		if (ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED)
+			break;
+		done = 0;
+		store_backoff(++attempt);
+	}
+	free(k.data);
+	free(d.data);
+	if (ret == 0)
+		return 0;
+	store_fail(st, "trim", ret);
+	return -1;
+}
+
+static void
+trim_specs(struct store *st, const struct store_retention *r,
+    struct trim_spec t[2])
+{
+	memset(t, 0, 2 * sizeof(t[0]));
+	t[0].db = st->changes;
+	t[0].seq_key = "seq";
+	t[0].bytes_key = "chbytes";
+	t[0].keep = r->changes_keep;
+	t[0].max_bytes = r->changes_max_bytes;
+	t[0].max_age_ms = r->changes_max_age_ms;
+	t[1].db = st->events;
+	t[1].seq_key = "evseq";
+	t[1].bytes_key = "evbytes";
+	t[1].events = 1;
+	t[1].keep = r->events_keep;
+	t[1].max_bytes = r->events_max_bytes;
+	t[1].max_age_ms = r->events_max_age_ms;
+}
+
+/*
+ * Deletes the oldest change-log and event-log records beyond the bounds
+ * of r (records, bytes, age; 0 is no bound). A client resuming from a
+ * trimmed point is told to reset. Returns 0 with the counts removed, or
+ * -1 after logging.
+ */
+int
+store_trim(struct store *st, const struct store_retention *r,
+    uint64_t *removed_changes, uint64_t *removed_events)
+{
+	struct trim_spec t[2];
+	int64_t now = now_wall_ms();
+
+	trim_specs(st, r, t);
+	*removed_changes = *removed_events = 0;
+	if (trim_log(st, &t[0], now, UINT64_MAX, removed_changes) == -1 ||
+	    trim_log(st, &t[1], now, UINT64_MAX, removed_events) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The writers' automatic retention, after a commit (store_apply_batch):
+ * a pass every RETAIN_EVERY commits or RETAIN_EVERY_MS, or at once when
+ * the commit left a log over its byte bound; at most TRIM_PASS_MAX
+ * records per log per pass, so no answer waits long. Failures are logged
+ * and left to the next pass. Does nothing without store_set_retention.
+ */
+void
+store_retain(struct store *st)
+{
+	const struct store_retention *r = &st->retain;
+	struct trim_spec t[2];
+	int64_t mono = now_mono_ms();
+	uint64_t rc, re;
+
+	if (r->changes_keep == 0 && r->changes_max_bytes == 0 &&
+	    r->changes_max_age_ms == 0 && r->events_keep == 0 &&
+	    r->events_max_bytes == 0 && r->events_max_age_ms == 0)
+		return;
+	if (++st->commits < RETAIN_EVERY &&
+	    mono - st->retained_ms < RETAIN_EVERY_MS &&
+	    (r->changes_max_bytes == 0 ||
+	        st->chbytes <= r->changes_max_bytes) &&
+	    (r->events_max_bytes == 0 || st->evbytes <= r->events_max_bytes))
+		return;
+	st->commits = 0;
+	st->retained_ms = mono;
+	trim_specs(st, r, t);
+	if (trim_log(st, &t[0], now_wall_ms(), TRIM_PASS_MAX, &rc) == 0 &&
+	    trim_log(st, &t[1], now_wall_ms(), TRIM_PASS_MAX, &re) == 0 &&
+	    (rc > 0 || re > 0))
+		log_debug("store_retain: %" PRIu64 " changes and %" PRIu64
+		          " events trimmed",
+		    rc, re);
+	/* A pass that left a log over its bound continues at the next. */
+	st->chbytes = st->evbytes = 0;
+}
+
+/*
+ * The bytes of the change log and the event log as meta counts them
+ * (keys and values of the records). Returns 0, or -1 after logging.
+ */
+int
+store_log_bytes(struct store *st, uint64_t *changes, uint64_t *events)
+{
+	int ret;
+
+	if ((ret = meta_read(st, NULL, "chbytes", 0, changes)) != 0 ||
+	    (ret = meta_read(st, NULL, "evbytes", 0, events)) != 0) {
+		store_fail(st, "log sizes", ret);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Counts the bytes of one log into meta when meta has no count yet (a
+ * store written before the counts existed). Returns 0 or a BDB error.
+ */
+static int
+size_log(struct store *st, DB *db, const char *bytes_key)
+{
+	DB_TXN *txn;
+	DBC *c = NULL;
+	DBT mk, k, d, full;
+	uint64_t total = 0;
+	unsigned char b[8];
+	int ret;
+
+	if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0)
+		return ret;
+	memset(&mk, 0, sizeof(mk));
+	mk.data = (void *)(uintptr_t)bytes_key;
+	mk.size = (u_int32_t)strlen(bytes_key);
+	if ((ret = st->meta->exists(st->meta, txn, &mk, DB_RMW)) != DB_NOTFOUND)
+		goto out; /* counted already (0), or an error */
+	if ((ret = db->cursor(db, txn, &c, 0)) != 0)
+		goto out;
+	memset(&k, 0, sizeof(k));
+	k.flags = DB_DBT_REALLOC;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM; /* walk without copying */
+	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+		/* A partial get reports the partial size: ask the real one. */
+		memset(&full, 0, sizeof(full));
+		full.flags = DB_DBT_USERMEM;
+		ret = c->get(c, &k, &full, DB_CURRENT);
+		if (ret != 0 && ret != DB_BUFFER_SMALL)
+			break;
+		total += (uint64_t)full.size + k.size;
+	}
+	free(k.data);
+	c->close(c);
+	c = NULL;
+	if (ret != DB_NOTFOUND)
+		goto out;
+	store_be64_put(b, total);
+	memset(&d, 0, sizeof(d));
+	d.data = b;
+	d.size = 8;
+	ret = st->meta->put(st->meta, txn, &mk, &d, 0);
+out:
+	if (c != NULL)
+		c->close(c);
+	if (ret == 0)
+		return txn->commit(txn, 0);
+	txn->abort(txn);
+	return ret;
+}
+
+/*
+ * The bounds the writers keep the change log and the event log to, after
+ * their commits (store_retain); off (all 0) until this is called. A store
+ * written before the logs' sizes were counted is counted once, here.
+ * Returns 0, or -1 after logging (the bounds are set all the same).
+ */
+int
+store_set_retention(struct store *st, const struct store_retention *r)
+{
+	char addr[STORE_REPL_ADDR_MAX];
+	int ret;
+
+	st->retain = *r;
+	if (st->repl != NULL &&
+	    store_repl_write_target(st, addr, sizeof(addr)) != 0)
+		return 0; /* not the master: the master counts */
+	if ((ret = size_log(st, st->changes, "chbytes")) != 0 ||
+	    (ret = size_log(st, st->events, "evbytes")) != 0) {
+		store_fail(st, "sizing the logs", ret);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,790 @@
+/* store_read.c: snapshot reads: get, by slug, lists, change and event logs */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/log.h"
+#include "store/store_int.h"
+#include "util/xmalloc.h"
+
+/*
+ * Every read runs in a snapshot transaction (DB_TXN_SNAPSHOT over
+ * DB_MULTIVERSION databases): it sees one committed state, takes no read
+ * locks, and so never blocks or deadlocks with writers. The sequence a
+ * reader reports is read in the same snapshot as the data, which is what
+ * lets a client subscribe from exactly that point.
+ */
+
+/*
+ * Replicated, libdb locks operations out for a moment while a replica
+ * syncs with a new master, and makes callers that arrive meanwhile sleep
+ * seconds at a time; the store runs with DB_REP_CONF_NOWAIT instead, so
+ * they get DB_REP_LOCKOUT at once. A reader retries for up to a second
+ * (bounded retry loop, the STYLE exception); the sidecar's event loop
+ * (STORE_OPEN_REPL_NODE) does not wait at all: its next tick retries.
+ */
+#define RTXN_LOCKOUT_TRIES 100
+
+static int
+rtxn(struct store *st, DB_TXN **txn)
+{
+	struct timespec ts = { 0, 10000000 };
+	int ret, attempt;
+
+	for (attempt = 0; attempt < RTXN_LOCKOUT_TRIES; attempt++) {
+		ret = st->env->txn_begin(st->env, NULL, txn,
+		    store_snapshot_flag(st));
+		if (ret != DB_REP_LOCKOUT)
+			break;
+		if (st->flags & STORE_OPEN_REPL_NODE) {
+			st->why = "replication is bringing this site's store "
+				  "up to date";
+			return -1;
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (ret != 0) {
+		store_fail(st, "txn_begin (read)", ret);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+dbt_in(DBT *d, const void *p, size_t n)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = (void *)(uintptr_t)p;
+	d->size = (u_int32_t)n;
+}
+
+static void
+dbt_out(DBT *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->flags = DB_DBT_REALLOC;
+}
+
+static int
+read_counter(struct store *st, DB_TXN *txn, const char *name, uint64_t *out)
+{
+	DBT k, v;
+	unsigned char b[8];
+	int ret;
+
+	dbt_in(&k, name, strlen(name));
+	memset(&v, 0, sizeof(v));
+	v.data = b;
+	v.ulen = sizeof(b);
+	v.flags = DB_DBT_USERMEM;
+	ret = st->meta->get(st->meta, txn, &k, &v, 0);
+	if (ret == DB_NOTFOUND) {
+		*out = 0;
+		return 0;
+	}
+	if (ret != 0)
+		return ret;
+	*out = v.size == 8 ? store_be64_get(b) : 0;
+	return 0;
+}
+
+/* The last committed change sequence (0 for an empty store). 0, or -1. */
+int
+store_last_seq(struct store *st, uint64_t *seq)
+{
+	DB_TXN *txn;
+	int ret;
+
+	if (rtxn(st, &txn) == -1)
+		return -1;
+	ret = read_counter(st, txn, "seq", seq);
+	txn->commit(txn, 0);
+	if (ret != 0) {
+		store_fail(st, "reading seq", ret);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The last committed change sequence, read outside any transaction: the
+ * cheapest way to check whether a cached answer is still current (a
+ * snapshot transaction costs more than the read). 0, or -1.
+ */
+int
+store_peek_seq(struct store *st, uint64_t *seq)
+{
+	int ret;
+
+	ret = read_counter(st, NULL, "seq", seq);
+	if (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED ||
+	    ret == DB_REP_LOCKOUT)
+		return store_last_seq(st, seq);
+	if (ret != 0) {
+		store_fail(st, "reading seq", ret);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The oldest change still in the log and the last one. With an empty
+ * (or fully trimmed) log, *first is *last + 1. Returns 0, or -1.
+ */
+int
+store_change_bounds(struct store *st, uint64_t *first, uint64_t *last)
+{
+	DB_TXN *txn;
+	DBC *c = NULL;
+	DBT k, v;
+	int ret;
+
+	if (rtxn(st, &txn) == -1)
+		return -1;
+	if ((ret = read_counter(st, txn, "seq", last)) != 0)
+		goto out;
+	if ((ret = st->changes->cursor(st->changes, txn, &c, 0)) != 0)
+		goto out;
+	dbt_out(&k);
+	memset(&v, 0, sizeof(v));
+	v.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
+	ret = c->get(c, &k, &v, DB_FIRST);
+	if (ret == 0 && k.size == 8)
+		*first = store_be64_get(k.data);
+	else if (ret == DB_NOTFOUND) {
+		*first = *last + 1;
+		ret = 0;
+	}
+	free(k.data);
+out:
+	if (c != NULL)
+		c->close(c);
+	txn->commit(txn, 0);
+	if (ret != 0) {
+		store_fail(st, "change bounds", ret);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+item_from_val(struct store_item *it, const struct store_val *v,
+    struct buf *scratch, const struct store_pkey *pk)
+{
+	size_t off_doc, off_loc, off_slug = 0, off_cat = 0;
+
+	buf_reset(scratch);
+	off_doc = scratch->len;
+	buf_add(scratch, pk->doc, pk->doc_len);
+	buf_addc(scratch, '\0');
+	off_loc = scratch->len;
+	buf_add(scratch, pk->locale, pk->locale_len);
+	buf_addc(scratch, '\0');
+	if (v->slug != NULL) {
+		off_slug = scratch->len;
+		buf_add(scratch, v->slug, v->slug_len);
+		buf_addc(scratch, '\0');
+	}
+	if (v->category != NULL) {
+		off_cat = scratch->len;
+		buf_add(scratch, v->category, v->category_len);
+		buf_addc(scratch, '\0');
+	}
+	it->document_id = scratch->data + off_doc;
+	it->locale = scratch->data + off_loc;
+	it->slug = v->slug != NULL ? scratch->data + off_slug : NULL;
+	it->category = v->category != NULL ? scratch->data + off_cat : NULL;
+	it->published_at = v->published_at;
+	it->updated_at = v->updated_at;
+	it->seq = v->seq;
+	it->json = v->json;
+	it->json_len = v->json_len;
+}
+
+/*
+ * Copies the published entry's JSON into json. Returns STORE_OK,
+ * STORE_NOTFOUND, or STORE_ERR (logged). *seq: the store's last sequence
+ * in the same snapshot (may be NULL).
+ */
+enum store_result
+store_get(struct store *st, const char *coll, const char *doc,
+    const char *locale, struct buf *json, uint64_t *seq)
+{
+	DB_TXN *txn;
+	DBT k, v;
+	struct store_val val;
+	struct buf key;
+	int ret;
+	enum store_result r = STORE_ERR;
+	uint64_t s = 0;
+
+	if (rtxn(st, &txn) == -1)
+		return STORE_ERR;
+	buf_init(&key);
+	store_key_primary(&key, coll, doc, locale);
+	dbt_in(&k, key.data, key.len);
+	dbt_out(&v);
+	if ((ret = read_counter(st, txn, "seq", &s)) != 0)
+		goto out;
+	ret = st->entries->get(st->entries, txn, &k, &v, 0);
+	if (ret == DB_NOTFOUND) {
+		r = STORE_NOTFOUND;
+		ret = 0;
+	} else if (ret == 0 && store_val_decode(v.data, v.size, &val) == 0) {
+		buf_reset(json);
+		buf_add(json, val.json, val.json_len);
+		r = STORE_OK;
+	}
+out:
+	free(v.data);
+	buf_clear(&key);
+	txn->commit(txn, 0);
+	if (ret != 0) {
+		store_fail(st, "get", ret);
+		return STORE_ERR;
+	}
+	if (seq != NULL)
+		*seq = s;
+	return r;
+}
+
+/*
+ * Finds the entry holding slug. Strapi can hand a slug from one document
+ * to another and deliver the two changes in either order, so for a moment
+ * two documents may hold it: the most recently published one answers.
+ */
+enum store_result
+store_get_by_slug(struct store *st, const char *coll, const char *locale,
+    const char *slug, struct buf *json, uint64_t *seq)
+{
+	DB_TXN *txn;
+	DBC *c = NULL;
+	DBT k, pk, v;
+	struct store_val val;
+	struct buf key;
+	int ret, found = 0;
+	int64_t best = INT64_MIN;
+	uint64_t s = 0;
+
+	if (rtxn(st, &txn) == -1)
+		return STORE_ERR;
+	buf_init(&key);
+	store_key_slug(&key, coll, locale, slug);
+	dbt_in(&k, key.data, key.len);
+	dbt_out(&pk);
+	dbt_out(&v);
+	if ((ret = read_counter(st, txn, "seq", &s)) != 0)
+		goto out;
+	if ((ret = st->by_slug->cursor(st->by_slug, txn, &c, 0)) != 0)
+		goto out;
+	for (ret = c->pget(c, &k, &pk, &v, DB_SET); ret == 0;
+	    ret = c->pget(c, &k, &pk, &v, DB_NEXT_DUP)) {
+		if (store_val_decode(v.data, v.size, &val) == -1)
+			continue;
+		if (!found || val.published_at > best) {
+			best = val.published_at;
+			buf_reset(json);
+			buf_add(json, val.json, val.json_len);
+			found = 1;
+		}
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+out:
+	if (c != NULL)
+		c->close(c);
+	free(pk.data);
+	free(v.data);
+	buf_clear(&key);
+	txn->commit(txn, 0);
+	if (ret != 0) {
+		store_fail(st, "get by slug", ret);
+		return STORE_ERR;
+	}
+	if (seq != NULL)
+		*seq = s;
+	return found ? STORE_OK : STORE_NOTFOUND;
+}
+
+static int
+get_recno(DBC *c, db_recno_t *out)
+{
+	DBT k, d;
+	db_recno_t r;
+	int ret;
+
+	memset(&k, 0, sizeof(k));
+	k.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
+	memset(&d, 0, sizeof(d));
+	d.data = &r;
+	d.ulen = sizeof(r);
+	d.flags = DB_DBT_USERMEM;
+	if ((ret = c->get(c, &k, &d, DB_GET_RECNO)) != 0)
+		return ret;
+	*out = r;
+	return 0;
+}
+
+static int
+has_prefix(const DBT *k, const struct buf *prefix)
+{
+	return k->size >= prefix->len &&
+	    memcmp(k->data, prefix->data, prefix->len) == 0;
+}
+
+/*
+ * Record numbers of the first key with the prefix (*lo) and one past the
+ * last (*hi), so the count is hi - lo: O(log n) with DB_RECNUM, whatever
+ * the collection's size.
+ */
+static void
+dbt_set(DBT *d, const void *p, size_t n)
+{
+	free(d->data);
+	dbt_out(d);
+	d->data = xmalloc(n);
+	memcpy(d->data, p, n);
+	d->size = (u_int32_t)n;
+}
+
+static int
+prefix_range(DBC *c, const struct buf *prefix, db_recno_t *lo,
+    db_recno_t *hi)
+{
+	DBT k, d;
+	struct buf hikey;
+	int ret;
+
+	buf_init(&hikey);
+	dbt_out(&k);
+	dbt_out(&d);
+	buf_add(&hikey, prefix->data, prefix->len);
+	/* Every key part ends in NUL: bumping it to 0x01 bounds the range. */
+	hikey.data[hikey.len - 1] = '\x01';
+	dbt_set(&k, hikey.data, hikey.len);
+	ret = c->get(c, &k, &d, DB_SET_RANGE);
+	if (ret == 0)
+		ret = get_recno(c, hi);
+	else if (ret == DB_NOTFOUND) {
+		ret = c->get(c, &k, &d, DB_LAST);
+		if (ret == 0 && (ret = get_recno(c, hi)) == 0)
+			(*hi)++;
+		else if (ret == DB_NOTFOUND) {
+			*hi = *lo = 1;
+			ret = 0;
+			goto out;
+		}
+	}
+	if (ret != 0)
+		goto out;
+	dbt_set(&k, prefix->data, prefix->len);
+	ret = c->get(c, &k, &d, DB_SET_RANGE);
+	if (ret == 0 && has_prefix(&k, prefix))
+		ret = get_recno(c, lo);
+	else if (ret == 0 || ret == DB_NOTFOUND) {
+		*lo = *hi;
+		ret = 0;
+	}
+out:
+	free(k.data);
+	free(d.data);
+	buf_clear(&hikey);
+	return ret;
+}
+
+/*
+ * Lists published entries from the by_time (no category) or by_category
+ * index, newest first unless q->ascending, calling cb for each of up to
+ * q->limit entries after skipping q->offset (or after the q->after
+ * cursor). *total is the number of entries matching; *seq the store's
+ * last sequence in the same snapshot. Returns 0, or -1 after logging.
+ */
+int
+store_list(struct store *st, const struct store_list_query *q,
+    store_item_cb cb, void *arg, uint64_t *total, uint64_t *seq)
+{
+	DB *raw = q->category != NULL ? st->by_category_raw : st->by_time_raw;
+	DB_TXN *txn;
+	DBC *c = NULL;
+	DBT k, d, pv;
+	struct buf prefix, pos, scratch;
+	db_recno_t lo = 1, hi = 1, rn;
+	struct store_val val;
+	struct store_pkey pk;
+	struct store_item it;
+	size_t n = 0;
+	int ret, step = q->ascending ? DB_PREV : DB_NEXT;
+	uint64_t s = 0;
+
+	if (rtxn(st, &txn) == -1)
+		return -1;
+	buf_init(&prefix);
+	buf_init(&pos);
+	buf_init(&scratch);
+	dbt_out(&k);
+	dbt_out(&d);
+	dbt_out(&pv);
+	store_key_list_prefix(&prefix, q->collection, q->locale, q->category);
+	if ((ret = read_counter(st, txn, "seq", &s)) != 0)
+		goto out;
+	if ((ret = raw->cursor(raw, txn, &c, 0)) != 0)
+		goto out;
+	if ((ret = prefix_range(c, &prefix, &lo, &hi)) != 0)
+		goto out;
+	if (q->limit == 0 || hi <= lo)
+		goto done;
+	if (q->after != NULL) {
+		store_key_list_pos(&pos, q->collection, q->locale, q->category,
+		    q->after->published_at, q->after->document_id);
+		dbt_set(&k, pos.data, pos.len);
+		ret = c->get(c, &k, &d, DB_SET_RANGE);
+		if (!q->ascending) {
+			if (ret == 0 && k.size == pos.len &&
+			    memcmp(k.data, pos.data, pos.len) == 0)
+				ret = c->get(c, &k, &d, DB_NEXT);
+		} else {
+			if (ret == 0)
+				ret = c->get(c, &k, &d, DB_PREV);
+			else if (ret == DB_NOTFOUND)
+				ret = c->get(c, &k, &d, DB_LAST);
+		}
+	} else {
+		if (q->offset >= (uint64_t)(hi - lo))
+			goto done;
+		rn = q->ascending ? hi - 1 - (db_recno_t)q->offset :
+		    lo + (db_recno_t)q->offset;
+		dbt_set(&k, &rn, sizeof(rn));
+		ret = c->get(c, &k, &d, DB_SET_RECNO);
+	}
+	for (; ret == 0 && n < q->limit; ret = c->get(c, &k, &d, step)) {
+		if (!has_prefix(&k, &prefix))
+			break;
+		ret = st->entries->get(st->entries, txn, &d, &pv, 0);
+		if (ret == DB_NOTFOUND)
+			continue; /* not possible under a snapshot; be safe */
+		if (ret != 0)
+			goto out;
+		if (store_val_decode(pv.data, pv.size, &val) == -1 ||
+		    store_key_parse_primary(d.data, d.size, &pk) == -1)
+			continue;
+		item_from_val(&it, &val, &scratch, &pk);
+		n++;
+		if (cb(arg, &it) != 0)
+			break;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+done:
+	ret = 0;
+out:
+	if (c != NULL)
+		c->close(c);
+	free(k.data);
+	free(d.data);
+	free(pv.data);
+	buf_clear(&prefix);
+	buf_clear(&pos);
+	buf_clear(&scratch);
+	txn->commit(txn, 0);
+	if (ret != 0) {
+		store_fail(st, "list", ret);
+		return -1;
+	}
+	*total = hi > lo ? (uint64_t)(hi - lo) : 0;
+	if (seq != NULL)
+		*seq = s;
+	return 0;
+}
+
+static int
+take_str(const unsigned char **p, const unsigned char *end, struct buf *b,
+    size_t *off, int *present)
+{
+	uint32_t n;
+
+	if (end - *p < 4)
+		return -1;
+	n = ((uint32_t)(*p)[0] << 24) | ((uint32_t)(*p)[1] << 16) |
+	    ((uint32_t)(*p)[2] << 8) | (*p)[3];
+	*p += 4;
+	*off = b->len;
+	if (n == 0xffffffffU) {
+		*present = 0;
+		buf_addc(b, '\0');
+		return 0;
+	}
+	if ((size_t)(end - *p) < n)
+		return -1;
+	*present = 1;
+	buf_add(b, *p, n);
+	buf_addc(b, '\0');
+	*p += n;
+	return 0;
+}
+
+/* Decodes a change record into ch, strings copied into b. 0, or -1. */
+static int
+decode_change(const void *data, size_t size, uint64_t seq,
+    struct store_change *ch, struct buf *b)
+{
+	const unsigned char *p = data, *end = p + size;
+	size_t off[8];
+	int present[8], i;
+
+	if (size < 26 || p[0] != 1)
+		return -1;
+	memset(ch, 0, sizeof(*ch));
+	ch->seq = seq;
+	ch->op = p[1] == STORE_OP_UPSERT ? STORE_OP_UPSERT : STORE_OP_REMOVE;
+	ch->time_ms = (int64_t)store_be64_get(p + 2);
+	ch->old_published_at = (int64_t)store_be64_get(p + 10);
+	ch->new_published_at = (int64_t)store_be64_get(p + 18);
+	p += 26;
+	buf_reset(b);
+	for (i = 0; i < 8; i++)
+		if (take_str(&p, end, b, &off[i], &present[i]) == -1)
+			return -1;
+	ch->collection = b->data + off[0];
+	ch->document_id = b->data + off[1];
+	ch->locale = b->data + off[2];
+	ch->old_slug = present[3] ? b->data + off[3] : NULL;
+	ch->old_category = present[4] ? b->data + off[4] : NULL;
+	ch->new_slug = present[5] ? b->data + off[5] : NULL;
+	ch->new_category = present[6] ? b->data + off[6] : NULL;
+	ch->json = present[7] ? b->data + off[7] : NULL;
+	ch->json_len = present[7] ? strlen(ch->json) : 0;
+	return 0;
+}
+
+/*
+ * Calls cb for each change with seq > after, in order, at most max of
+ * them (0: no limit), until cb returns non-zero. Returns the number
+ * delivered, or -1 after logging.
+ */
+int
+store_changes_since(struct store *st, uint64_t after, size_t max,
+    store_change_cb cb, void *arg)
+{
+	DB_TXN *txn;
+	DBC *c = NULL;
+	DBT k, v;
+	unsigned char kb[8];
+	struct buf b;
+	struct store_change ch;
+	int ret, n = 0;
+
+	if (rtxn(st, &txn) == -1)
+		return -1;
+	buf_init(&b);
+	dbt_out(&k);
+	dbt_out(&v);
+	if ((ret = st->changes->cursor(st->changes, txn, &c, 0)) != 0)
+		goto out;
+	store_be64_put(kb, after + 1);
+	k.data = xmalloc(8);
+	memcpy(k.data, kb, 8);
+	k.size = 8;
+	for (ret = c->get(c, &k, &v, DB_SET_RANGE); ret == 0;
+	    ret = c->get(c, &k, &v, DB_NEXT)) {
+		if (k.size != 8 ||
+		    decode_change(v.data, v.size, store_be64_get(k.data), &ch,
+			&b) == -1) {
+			log_warnx("store: malformed change record skipped");
+			continue;
+		}
+		n++;
+		if (cb(arg, &ch) != 0 || (max != 0 && (size_t)n >= max))
+			break;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+out:
+	if (c != NULL)
+		c->close(c);
+	free(k.data);
+	free(v.data);
+	buf_clear(&b);
+	txn->commit(txn, 0);
+	if (ret != 0) {
+		store_fail(st, "reading changes", ret);
+		return -1;
+	}
+	return n;
+}
+
+static int
+event_failed(const char *summary, size_t len)
+{
+	const char *p;
+	char tmp[16];
+	size_t i;
+
+	p = memmem(summary, len, "\"status\":", 9);
+	if (p == NULL)
+		return 0;
+	p += 9;
+	for (i = 0; i + 1 < sizeof(tmp) && p + i < summary + len &&
+	    p[i] >= '0' && p[i] <= '9'; i++)
+		tmp[i] = p[i];
+	tmp[i] = '\0';
+	return atoi(tmp) >= 400;
+}
+
+/*
+ * Calls cb for each event-log record with id > after (failed_only: those
+ * answered with a status >= 400). Returns the count, or -1 after logging.
+ */
+int
+store_events(struct store *st, uint64_t after, int failed_only,
+    store_event_cb cb, void *arg)
+{
+	DB_TXN *txn;
+	DBC *c = NULL;
+	DBT k, v;
+	int ret, n = 0;
+	const unsigned char *p;
+	uint32_t jl;
+
+	if (rtxn(st, &txn) == -1)
+		return -1;
+	dbt_out(&k);
+	dbt_out(&v);
+	if ((ret = st->events->cursor(st->events, txn, &c, 0)) != 0)
+		goto out;
+	k.data = xcalloc(1, 8);
+	store_be64_put(k.data, after + 1);
+	k.size = 8;
+	for (ret = c->get(c, &k, &v, DB_SET_RANGE); ret == 0;
+	    ret = c->get(c, &k, &v, DB_NEXT)) {
+		p = v.data;
+		if (v.size < 4 || k.size != 8)
+			continue;
+		jl = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+		    ((uint32_t)p[2] << 8) | p[3];
+		if (jl > v.size - 4)
+			continue;
+		if (failed_only && !event_failed((const char *)p + 4, jl))
+			continue;
+		n++;
+		if (cb(arg, store_be64_get(k.data), (const char *)p + 4, jl,
+			v.size - 4 - jl > 0 ? (const char *)p + 4 + jl : NULL,
+			v.size - 4 - jl) != 0)
+			break;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+out:
+	if (c != NULL)
+		c->close(c);
+	free(k.data);
+	free(v.data);
+	txn->commit(txn, 0);
+	if (ret != 0) {
+		store_fail(st, "reading events", ret);
+		return -1;
+	}
+	return n;
+}
+
+/*
+ * Calls cb for every stored entry of collection (NULL: all), in primary
+ * key order. Returns the count, or -1 after logging.
+ */
+int
+store_iter_entries(struct store *st, const char *coll, store_item_cb cb,
+    void *arg)
+{
+	DB_TXN *txn;
+	DBC *c = NULL;
+	DBT k, v;
+	struct buf prefix, scratch;
+	struct store_val val;
+	struct store_pkey pk;
+	struct store_item it;
+	int ret, n = 0;
+
+	if (rtxn(st, &txn) == -1)
+		return -1;
+	buf_init(&prefix);
+	buf_init(&scratch);
+	dbt_out(&k);
+	dbt_out(&v);
+	if (coll != NULL)
+		buf_add(&prefix, coll, strlen(coll) + 1);
+	if ((ret = st->entries->cursor(st->entries, txn, &c, 0)) != 0)
+		goto out;
+	if (coll != NULL) {
+		k.data = xmalloc(prefix.len);
+		memcpy(k.data, prefix.data, prefix.len);
+		k.size = (u_int32_t)prefix.len;
+		ret = c->get(c, &k, &v, DB_SET_RANGE);
+	} else
+		ret = c->get(c, &k, &v, DB_FIRST);
+	for (; ret == 0; ret = c->get(c, &k, &v, DB_NEXT)) {
+		if (coll != NULL && !has_prefix(&k, &prefix))
+			break;
+		if (store_val_decode(v.data, v.size, &val) == -1 ||
+		    store_key_parse_primary(k.data, k.size, &pk) == -1)
+			continue;
+		item_from_val(&it, &val, &scratch, &pk);
+		n++;
+		if (cb(arg, &it) != 0)
+			break;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+out:
+	if (c != NULL)
+		c->close(c);
+	free(k.data);
+	free(v.data);
+	buf_clear(&prefix);
+	buf_clear(&scratch);
+	txn->commit(txn, 0);
+	if (ret != 0) {
+		store_fail(st, "iterating entries", ret);
+		return -1;
+	}
+	return n;
+}
+
+/* Reads an integer from meta (0 when unset). Returns 0, or -1. */
+int
+store_meta_get(struct store *st, const char *key, int64_t *out)
+{
+	DB_TXN *txn;
+	uint64_t v;
+	int ret;
+
+	if (rtxn(st, &txn) == -1)
+		return -1;
+	ret = read_counter(st, txn, key, &v);
+	txn->commit(txn, 0);
+	if (ret != 0) {
+		store_fail(st, "meta get", ret);
+		return -1;
+	}
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* Writes an integer into meta, in its own transaction. 0, or -1. */
+int
+store_meta_set(struct store *st, const char *key, int64_t val)
+{
+	DBT k, v;
+	unsigned char b[8];
+	int ret;
+
+	store_be64_put(b, (uint64_t)val);
+	dbt_in(&k, key, strlen(key));
+	dbt_in(&v, b, 8);
+	ret = st->meta->put(st->meta, NULL, &k, &v, DB_AUTO_COMMIT);
+	if (ret != 0) {
+		store_fail(st, "meta set", ret);
+		return -1;
+	}
+	return 0;
+}

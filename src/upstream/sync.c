@@ -1,0 +1,754 @@
+/* sync.c: pulls every collection from Strapi's REST API and reconciles */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/entry.h"
+#include "util/hmac.h"
+#include "util/log.h"
+#include "util/now.h"
+#include "upstream/strapi.h"
+#include "upstream/sync.h"
+#include "util/xmalloc.h"
+
+#define SYNC_MAX_PAGES 10000000 /* a guard against a server that loops */
+
+/*
+ * A sync pass reads one (collection, locale) page by page, sorted by
+ * documentId, and writes each page through store_apply_batch in one
+ * transaction, with the same version rules as webhooks: a page never
+ * overwrites a newer version a webhook stored, nor brings back a removed
+ * one (tombstone). Sorting by documentId keeps a document on its page when
+ * it is edited or republished mid-pass (sorting by id or publishedAt
+ * would move it and shift the pages after it).
+ *
+ * Reconciliation removes what Strapi no longer has, and only after a pass
+ * that is known complete: every page fetched and valid, the same total on
+ * every page (an insert or delete mid-pass shifts the pages), and at least
+ * total distinct documents seen. Only entries written before the pass
+ * began are candidates (a webhook that published something during the
+ * pass knows better than we do), and each is removed at its stored
+ * version, so a webhook that wrote a newer one meanwhile still wins.
+ */
+
+struct pass {
+	const struct conf *conf;
+	struct store *store;
+	struct strapi *api;
+	const struct sync_opts *o;
+	struct sync_result *res;
+	const struct collection *coll;
+	const char *locale;
+	struct sync_counts *c;
+	char **seen; /* documentIds seen, owned */
+	size_t nseen, capseen;
+	int incomplete;
+	uint64_t start_seq;
+};
+
+void
+sync_opts_init(struct sync_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->retries = 4;
+	o->backoff_ms = 250;
+	o->page_size = 100;
+}
+
+const char *
+sync_status_name(enum sync_status s)
+{
+	switch (s) {
+	case SYNC_OK:
+		return "ok";
+	case SYNC_INCOMPLETE:
+		return "incomplete";
+	case SYNC_UPSTREAM:
+		return "upstream";
+	case SYNC_AUTH:
+		return "auth";
+	case SYNC_BAD_ANSWER:
+		return "bad-answer";
+	case SYNC_STORE:
+		return "store";
+	case SYNC_BUSY:
+		return "busy";
+	case SYNC_USAGE:
+		break;
+	}
+	return "usage";
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sets the result's error once (the first reason is the one to report). */
+static void fail(struct sync_result *r, enum sync_status s, const char *fmt,
+    ...) PRINTFLIKE(3, 4);
+
+static void
+fail(struct sync_result *r, enum sync_status s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->error != NULL)
+		return;
+	r->status = s;
+	va_start(ap, fmt);
+	if (vasprintf(&r->error, fmt, ap) < 0)
+		fatalx("vasprintf");
+	va_end(ap);
+}
+
+/*
+ * Takes the sync lock: an fcntl write lock on <store_dir>/sync.lock,
+ * released when the process ends, however it ends. Returns the fd, or -1
+ * with errno (EAGAIN/EACCES: another sync holds it).
+ */
+static int
+lock_sync(const char *dir)
+{
+	struct flock fl;
+	char path[PATH_MAX];
+	int fd, saved;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+	        SYNC_LOCK_NAME) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static void
+seen_add(struct pass *p, const char *doc)
+{
+	if (p->nseen == p->capseen) {
+		p->capseen = p->capseen == 0 ? 256 : p->capseen * 2;
+		p->seen = xreallocarray(p->seen, p->capseen, sizeof(*p->seen));
+	}
+	p->seen[p->nseen++] = xstrdup(doc);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts the seen set, drops duplicates; returns the distinct count. */
+static size_t
+seen_finish(struct pass *p)
+{
+	size_t i, o = 0;
+
+	if (p->nseen == 0)
+		return 0; /* qsort(NULL, 0, ...) is undefined */
+	qsort(p->seen, p->nseen, sizeof(*p->seen), cmp_str);
+	for (i = 0; i < p->nseen; i++) {
+		if (o > 0 && strcmp(p->seen[o - 1], p->seen[i]) == 0) {
+			free(p->seen[i]);
+			continue;
+		}
+		p->seen[o++] = p->seen[i];
+	}
+	p->nseen = o;
+	return o;
+}
+
+static int
+seen_has(const struct pass *p, const char *doc)
+{
+	return p->nseen > 0 &&
+	    bsearch(&doc, p->seen, p->nseen, sizeof(*p->seen), cmp_str) !=
+	    NULL;
+}
+
+static void
+seen_clear(struct pass *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nseen; i++)
+		free(p->seen[i]);
+	free(p->seen);
+	p->seen = NULL;
+	p->nseen = p->capseen = 0;
+}
+
+static int
+apply(struct pass *p, struct store_write *w, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (p->o->dry_run)
+		return store_apply_batch_dry(p->store, w, n);
+	/* No event record: an unchanged page must write nothing at all. */
+	return store_apply_batch(p->store, w, n, NULL);
+}
+
+static const char *
+where(const struct pass *p)
+{
+	return strapi_last_url(p->api);
+}
+
+/* Validates and writes one page. Returns 0, or -1 (store failed). */
+static int
+store_page(struct pass *p, const struct strapi_page *pg)
+{
+	size_t n = json_object_array_length(pg->data), i, k = 0;
+	struct entry *e = xcalloc(n > 0 ? n : 1, sizeof(*e));
+	struct store_write *w = xcalloc(n > 0 ? n : 1, sizeof(*w));
+	const char *why;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		entry_init(&e[k]);
+		if (entry_from_json(&e[k], p->coll,
+		        json_object_array_get_idx(pg->data, (int)i),
+		        &why) == -1) {
+			p->c->invalid++;
+			p->incomplete = 1;
+			log_warnx("sync: %s: data[%zu]: %s; nothing will be "
+			          "pruned",
+			    where(p), i, why);
+			continue;
+		}
+		seen_add(p, e[k].document_id);
+		if (!entry_is_published(&e[k])) {
+			/* A draft (status=draft is never asked): not public. */
+			entry_clear(&e[k]);
+			continue;
+		}
+		if (p->locale[0] != '\0' &&
+		    strcmp(e[k].locale, p->locale) != 0) {
+			/* Types without a locale key in the answer. */
+			free(e[k].locale);
+			e[k].locale = xstrdup(p->locale);
+		}
+		w[k].op = STORE_OP_UPSERT;
+		w[k].entry = &e[k];
+		k++;
+	}
+	p->c->fetched += n;
+	if (apply(p, w, k) == -1) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < k; i++) {
+		switch (w[i].result) {
+		case STORE_OK:
+			p->c->upserted++;
+			break;
+		case STORE_UNCHANGED:
+			p->c->unchanged++;
+			break;
+		case STORE_STALE:
+			p->c->stale++;
+			break;
+		default:
+			rc = -1;
+			break;
+		}
+	}
+out:
+	for (i = 0; i < k; i++)
+		entry_clear(&e[i]);
+	free(e);
+	free(w);
+	return rc;
+}
+
+struct candidate {
+	char *doc;
+	int64_t updated_at, published_at;
+};
+
+struct cands {
+	const struct pass *p;
+	struct candidate *v;
+	size_t n, cap;
+};
+
+static int
+collect_gone(void *arg, const struct store_item *it)
+{
+	struct cands *cs = arg;
+
+	if (strcmp(it->locale, cs->p->locale) != 0 ||
+	    it->seq > cs->p->start_seq || seen_has(cs->p, it->document_id))
+		return 0;
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap == 0 ? 64 : cs->cap * 2;
+		cs->v = xreallocarray(cs->v, cs->cap, sizeof(*cs->v));
+	}
+	cs->v[cs->n].doc = xstrdup(it->document_id);
+	cs->v[cs->n].updated_at = it->updated_at;
+	cs->v[cs->n].published_at = it->published_at;
+	cs->n++;
+	return 0;
+}
+
+/* Removes what Strapi no longer has. Returns 0, or -1 (store failed). */
+static int
+reconcile(struct pass *p)
+{
+	struct cands cs;
+	struct entry e[100];
+	struct store_write w[100];
+	size_t i, j, n;
+	int rc = 0;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.p = p;
+	/* Collected first: no write while the snapshot cursor is open. */
+	if (store_iter_entries(p->store, p->coll->name, collect_gone, &cs) ==
+	    -1)
+		return -1;
+	for (i = 0; i < cs.n && rc == 0; i += n) {
+		n = cs.n - i < 100 ? cs.n - i : 100;
+		for (j = 0; j < n; j++) {
+			entry_init(&e[j]);
+			e[j].coll = p->coll;
+			e[j].document_id = cs.v[i + j].doc;
+			e[j].locale = (char *)(uintptr_t)p->locale;
+			e[j].updated_at = cs.v[i + j].updated_at;
+			e[j].published_at = cs.v[i + j].published_at;
+			w[j].op = STORE_OP_REMOVE;
+			w[j].entry = &e[j];
+		}
+		if (apply(p, w, n) == -1) {
+			rc = -1;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			if (w[j].result == STORE_OK) {
+				p->c->removed++;
+				log_info("sync: %s/%s%s%s: gone upstream, "
+				         "removed",
+				    p->coll->plural, cs.v[i + j].doc,
+				    p->locale[0] ? "@" : "", p->locale);
+			}
+		}
+	}
+	for (i = 0; i < cs.n; i++)
+		free(cs.v[i].doc);
+	free(cs.v);
+	return rc;
+}
+
+static enum sync_status
+status_of(enum strapi_status s)
+{
+	switch (s) {
+	case STRAPI_OK:
+		return SYNC_OK;
+	case STRAPI_ERR_AUTH:
+		return SYNC_AUTH;
+	case STRAPI_ERR_PARSE:
+		return SYNC_BAD_ANSWER;
+	case STRAPI_ERR_NET:
+	case STRAPI_ERR_HTTP:
+		break;
+	}
+	return SYNC_UPSTREAM;
+}
+
+/*
+ * One (collection, locale) pass. Returns 0 when the sync may go on (the
+ * pass may still be incomplete), -1 when it must stop (res has why).
+ */
+static int
+run_pass(struct pass *p)
+{
+	struct strapi_page pg;
+	struct sync_progress pr;
+	enum strapi_status s;
+	int64_t page, total = -1;
+	size_t distinct;
+
+	if (store_last_seq(p->store, &p->start_seq) == -1) {
+		fail(p->res, SYNC_STORE, "the store could not be read");
+		return -1;
+	}
+	for (page = 1; page <= SYNC_MAX_PAGES; page++) {
+		s = strapi_list_page(p->api, p->coll->plural, p->locale,
+		    SYNC_SORT, page, p->o->page_size, &pg);
+		if (s != STRAPI_OK) {
+			fail(p->res, status_of(s), "GET %s: %s", where(p),
+			    strapi_error(p->api));
+			return -1;
+		}
+		if (total == -1)
+			total = pg.total;
+		else if (pg.total != total && !p->incomplete) {
+			log_warnx("sync: %s: total changed from %" PRId64
+			          " to %" PRId64
+			          " during the pass; nothing will be "
+			          "pruned",
+			    where(p), total, pg.total);
+			p->incomplete = 1;
+		}
+		if (store_page(p, &pg) == -1) {
+			strapi_page_clear(&pg);
+			fail(p->res, SYNC_STORE,
+			    "the store failed while "
+			    "writing %s",
+			    where(p));
+			return -1;
+		}
+		if (p->o->progress != NULL) {
+			pr.collection = p->coll->plural;
+			pr.locale = p->locale;
+			pr.page = page;
+			pr.page_count = pg.page_count;
+			pr.done = p->c->fetched;
+			pr.total = (uint64_t)pg.total;
+			p->o->progress(p->o->progress_arg, &pr);
+		}
+		if (json_object_array_length(pg.data) == 0 ||
+		    page >= pg.page_count) {
+			total = pg.total;
+			strapi_page_clear(&pg);
+			break;
+		}
+		strapi_page_clear(&pg);
+	}
+	distinct = seen_finish(p);
+	if (!p->incomplete && (int64_t)distinct < total) {
+		log_warnx("sync: %s/%s: %zu distinct entries for a total of "
+		          "%" PRId64
+		          " (entries moved during the pass); nothing will "
+		          "be pruned",
+		    p->coll->plural, p->locale, distinct, total);
+		p->incomplete = 1;
+	}
+	if (p->incomplete) {
+		p->c->complete = 0;
+		return 0;
+	}
+	if (!p->o->no_prune && reconcile(p) == -1) {
+		fail(p->res, SYNC_STORE,
+		    "the store failed while removing "
+		    "entries of %s",
+		    p->coll->plural);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Syncs every configured collection (or o->collection only) from Strapi
+ * into st. Holds the sync lock throughout (SYNC_BUSY when another sync
+ * has it). Fills res (cleared with sync_result_clear) and returns its
+ * status: SYNC_OK, SYNC_INCOMPLETE (written but not pruned), or why it
+ * stopped, with res->error naming the URL and the reason.
+ */
+enum sync_status
+sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
+    struct sync_result *res)
+{
+	struct strapi_opts so;
+	struct strapi *api = NULL;
+	struct pass p;
+	const struct collection *only = NULL, *co;
+	size_t i, j;
+	int lock = -1, stop = 0;
+	double t0 = now_s();
+
+	memset(res, 0, sizeof(*res));
+	res->dry_run = o->dry_run;
+	if (conf_str(conf, CFG_STRAPI_URL)[0] == '\0') {
+		fail(res, SYNC_USAGE, "strapi_url (STRAPI_URL) is not set");
+		goto out;
+	}
+	if (o->collection != NULL &&
+	    (only = conf_collection_by_name(conf, o->collection)) == NULL) {
+		fail(res, SYNC_USAGE, "no configured collection '%s'",
+		    o->collection);
+		goto out;
+	}
+	if ((lock = lock_sync(store_dir(st))) == -1) {
+		if (errno == EAGAIN || errno == EACCES)
+			fail(res, SYNC_BUSY, "another sync is running on %s",
+			    store_dir(st));
+		else
+			fail(res, SYNC_STORE, "%s/%s: %s", store_dir(st),
+			    SYNC_LOCK_NAME, strerror(errno));
+		goto out;
+	}
+	memset(&so, 0, sizeof(so));
+	so.url = conf_str(conf, CFG_STRAPI_URL);
+	so.token = conf_str(conf, CFG_STRAPI_API_TOKEN);
+	so.ca_file = conf_str(conf, CFG_STRAPI_CA_FILE);
+	so.timeout = (long)conf_int(conf, CFG_STRAPI_TIMEOUT);
+	so.retries = o->retries;
+	so.backoff_ms = o->backoff_ms;
+	if (strapi_open(&api, &so) == -1) {
+		fail(res, SYNC_UPSTREAM, "libcurl could not start");
+		goto out;
+	}
+	res->colls = xcalloc(conf_ncollections(conf) + 1, sizeof(*res->colls));
+	for (i = 0; i < conf_ncollections(conf) && !stop; i++) {
+		co = conf_collection(conf, i);
+		if (only != NULL && co != only)
+			continue;
+		res->colls[res->ncolls].coll = co;
+		res->colls[res->ncolls].c.complete = 1;
+		res->colls[res->ncolls].c.ran = 1;
+		for (j = 0; j < co->nlocales && !stop; j++) {
+			memset(&p, 0, sizeof(p));
+			p.conf = conf;
+			p.store = st;
+			p.api = api;
+			p.o = o;
+			p.res = res;
+			p.coll = co;
+			p.locale = co->locales[j];
+			p.c = &res->colls[res->ncolls].c;
+			if (run_pass(&p) == -1) {
+				p.c->complete = 0;
+				stop = 1;
+			}
+			seen_clear(&p);
+		}
+		res->ncolls++;
+	}
+	for (i = 0; i < res->ncolls && res->status == SYNC_OK; i++)
+		if (!res->colls[i].c.complete)
+			fail(res, SYNC_INCOMPLETE,
+			    "%s: the pass was not "
+			    "complete; nothing was removed (run sync again)",
+			    res->colls[i].coll->plural);
+	res->requests = strapi_requests(api);
+	res->connections = strapi_connections(api);
+	if (!o->dry_run) {
+		(void)store_meta_set(st, "last_sync_attempt", now_wall_ms());
+		if (res->status == SYNC_OK)
+			(void)store_meta_set(st, "last_sync", now_wall_ms());
+	}
+out:
+	strapi_close(api);
+	if (lock != -1)
+		close(lock);
+	res->seconds = now_s() - t0;
+	return res->status;
+}
+
+/* Writes the machine-readable summary (the --json and sync.fcgi body). */
+void
+sync_result_json(const struct sync_result *r, struct buf *b)
+{
+	const struct sync_counts *c;
+	size_t i;
+
+	buf_adds(b, "{\"collections\":{");
+	for (i = 0; i < r->ncolls; i++) {
+		c = &r->colls[i].c;
+		if (i > 0)
+			buf_addc(b, ',');
+		buf_add_json_string(b, r->colls[i].coll->plural,
+		    strlen(r->colls[i].coll->plural));
+		buf_printf(b,
+		    ":{\"fetched\":%" PRIu64 ",\"upserted\":%" PRIu64
+		    ",\"unchanged\":%" PRIu64 ",\"stale\":%" PRIu64
+		    ",\"invalid\":%" PRIu64 ",\"removed\":%" PRIu64
+		    ",\"complete\":%s}",
+		    c->fetched, c->upserted, c->unchanged, c->stale, c->invalid,
+		    c->removed, c->complete ? "true" : "false");
+	}
+	buf_printf(b,
+	    "},\"seconds\":%.3f,\"status\":\"%s\",\"dryRun\":%s,"
+	    "\"requests\":%u,\"connections\":%u,\"error\":",
+	    r->seconds, sync_status_name(r->status),
+	    r->dry_run ? "true" : "false", r->requests, r->connections);
+	if (r->error != NULL)
+		buf_add_json_string(b, r->error, strlen(r->error));
+	else
+		buf_adds(b, "null");
+	buf_addc(b, '}');
+}
+
+void
+sync_result_clear(struct sync_result *r)
+{
+	free(r->error);
+	free(r->colls);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Admin secret: "Authorization: Bearer <sync_secret>", constant time. */
+static int
+check_secret(const struct conf *conf, const struct http_req *req)
+{
+	const char *secret = conf_str(conf, CFG_SYNC_SECRET);
+	const char *v = http_req_bearer(req);
+
+	if (secret[0] == '\0' || v == NULL)
+		return 0;
+	return hmac_equal(v, strlen(v), secret, strlen(secret));
+}
+
+static int
+flag_value(const char *v, size_t n, int *out)
+{
+	if ((n == 1 && v[0] == '1') || (n == 4 && strncmp(v, "true", 4) == 0))
+		*out = 1;
+	else if ((n == 1 && v[0] == '0') ||
+	    (n == 5 && strncmp(v, "false", 5) == 0))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * Query string: collection=NAME, dryRun=1|0, prune=1|0. Unknown keys are
+ * refused (as Strapi's strictParams does). Returns NULL, or why.
+ */
+static const char *
+parse_query(const char *q, struct sync_opts *o, char *coll, size_t collsz)
+{
+	const char *p = q, *amp, *eq;
+	size_t kl, vl;
+	int prune = 1;
+
+	while (*p != '\0') {
+		amp = strchr(p, '&');
+		if (amp == NULL)
+			amp = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq == NULL)
+			return "query: every parameter needs a value";
+		kl = (size_t)(eq - p);
+		vl = (size_t)(amp - eq - 1);
+		if (kl == 10 && strncmp(p, "collection", 10) == 0) {
+			if (vl == 0 || vl >= collsz)
+				return "query: collection: bad name";
+			memcpy(coll, eq + 1, vl);
+			coll[vl] = '\0';
+			o->collection = coll;
+		} else if (kl == 6 && strncmp(p, "dryRun", 6) == 0) {
+			if (flag_value(eq + 1, vl, &o->dry_run) == -1)
+				return "query: dryRun must be 1 or 0";
+		} else if (kl == 5 && strncmp(p, "prune", 5) == 0) {
+			if (flag_value(eq + 1, vl, &prune) == -1)
+				return "query: prune must be 1 or 0";
+		} else
+			return "query: unknown parameter (collection, dryRun, "
+			       "prune)";
+		p = *amp == '&' ? amp + 1 : amp;
+	}
+	o->no_prune = !prune;
+	return NULL;
+}
+
+/*
+ * sync.fcgi: POST runs a sync and answers with the JSON summary (200 when
+ * it completed or ran without pruning, 502 when Strapi failed it, 503 when
+ * the store did, 409 when a sync is already running). The admin secret is
+ * checked in constant time; 401 otherwise.
+ */
+void
+sync_handle(const struct http_req *req, struct http_resp *resp, void *arg)
+{
+	const struct sync_ctx *ctx = arg;
+	struct sync_opts o;
+	struct sync_result r;
+	char coll[128];
+	const char *why;
+	int status;
+
+	if (strcmp(req->method, "POST") != 0) {
+		http_resp_header(resp, "Allow", "POST");
+		http_resp_error(resp, 405, "only POST is accepted here");
+		resp->note = "method";
+		return;
+	}
+	if (conf_str(ctx->conf, CFG_SYNC_SECRET)[0] == '\0') {
+		http_resp_error(resp, 503,
+		    "no sync secret is configured "
+		    "(sync_secret); every request is refused");
+		resp->note = "no-secret";
+		return;
+	}
+	if (!check_secret(ctx->conf, req)) {
+		http_resp_error(resp, 401, "Missing or invalid credentials");
+		resp->note = "rejected";
+		return;
+	}
+	sync_opts_init(&o);
+	if ((why = parse_query(req->query != NULL ? req->query : "", &o, coll,
+	         sizeof(coll))) != NULL) {
+		http_resp_error(resp, 400, why);
+		resp->note = "rejected";
+		return;
+	}
+	if (o.collection != NULL &&
+	    conf_collection_by_name(ctx->conf, o.collection) == NULL) {
+		http_resp_error(resp, 400, "query: collection: not configured");
+		resp->note = "rejected";
+		return;
+	}
+	switch (sync_run(ctx->conf, ctx->store, &o, &r)) {
+	case SYNC_OK:
+	case SYNC_INCOMPLETE:
+		status = 200;
+		break;
+	case SYNC_BUSY:
+		status = 409;
+		break;
+	case SYNC_USAGE:
+	case SYNC_STORE:
+		status = 503;
+		break;
+	default:
+		status = 502;
+		break;
+	}
+	resp->note = sync_status_name(r.status);
+	if (status == 200) {
+		http_resp_json(resp, 200);
+		sync_result_json(&r, &resp->body);
+	} else {
+		http_resp_error(resp, status,
+		    r.error != NULL ? r.error : "sync failed");
+		/* Keep the summary: replace the empty details with it. */
+		resp->body.len -= strlen("{}}}");
+		buf_adds(&resp->body, "{\"summary\":");
+		sync_result_json(&r, &resp->body);
+		buf_adds(&resp->body, "}}}");
+	}
+	log_info("sync: %s in %.2f s%s%s", sync_status_name(r.status),
+	    r.seconds, r.error != NULL ? ": " : "",
+	    r.error != NULL ? r.error : "");
+	sync_result_clear(&r);
+}

@@ -1,0 +1,29 @@
+/* now.c: the time in milliseconds, by the wall clock or the monotonic one */
+#include "config.h"
+
+#include <time.h>
+
+#include "util/now.h"
+
+static int64_t
+ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wall-clock time: what commit times are stamped with (lag, logs). */
+int64_t
+now_wall_ms(void)
+{
+	return ms(CLOCK_REALTIME);
+}
+
+/* Monotonic time: for intervals and deadlines. */
+int64_t
+now_mono_ms(void)
+{
+	return ms(CLOCK_MONOTONIC);
+}
