@@ -11,7 +11,7 @@
  * Reads any request body, then answers with a JSON body of FCGI_CONST_SIZE bytes (env,
  * default 1024) and the headers query.fcgi sends: what the cheapest
  * FastCGI program can do through the same server. Not installed; the
- * fence on <fcgiapp.h> (STYLE.md) is for src/, and this is the baseline.
+ * fence on <fcgiapp.h> is for src/, and this is the baseline.
  */
 int
 main(void)

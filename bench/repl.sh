@@ -1,5 +1,5 @@
 #!/bin/sh
-# repl.sh: replication benchmark (issue 9), three sites on loopback, each
+# repl.sh: replication benchmark, three sites on loopback, each
 # with its own store, sidecar and lighttpd (tests/repl_cluster.py).
 #  1. Replication lag: a webhook acknowledged by the master (200 received)
 #     -> the change pushed over SSE by a replica's sidecar; p50/p99 at 10

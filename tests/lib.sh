@@ -289,7 +289,7 @@ store_state() {
 	"$STRAPI_LIVE" dump | python3 -c 'import json,sys; print("\n".join(sorted(json.dumps(json.loads(l),sort_keys=True) for l in sys.stdin if l.strip())))'
 }
 
-# --- query (issue 3) ---------------------------------------------------------
+# --- query ---------------------------------------------------------
 
 # Compare a query.fcgi answer with a recorded Strapi 5 REST response:
 # strapi_compare FIXTURE STATUS BODYFILE. Same status; same data; meta
@@ -329,7 +329,7 @@ sys.exit(1 if bad else 0)
 PYEOF
 }
 
-# --- sync (issue 5) -----------------------------------------------------------
+# --- sync -----------------------------------------------------------
 : "${SYNC_FCGI:=$top_builddir/cgi-bin/sync.fcgi}"
 : "${FAKE_STRAPI:=$top_srcdir/tests/fake_strapi.py}"
 

@@ -1,4 +1,4 @@
-"""repl_cluster.py: three replicated sites on loopback (issue 9).
+"""repl_cluster.py: three replicated sites on loopback.
 
 Each site has its own store directory, configuration file, push sidecar
 (the host's replication process) and lighttpd with webhook.fcgi and

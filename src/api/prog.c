@@ -31,7 +31,7 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	conf_log_warnings(p->conf);
 	p->store = NULL;
 	/*
-	 * Replicated (issue 9), webhook.fcgi hands each delivery to the
+	 * Replicated, webhook.fcgi hands each delivery to the
 	 * host's replication process (relay.c, push_writer.c) and opens
 	 * nothing itself.
 	 */
@@ -41,7 +41,7 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		role = PROG_WRITER;
 	flags = role == PROG_WRITER ? 0 : STORE_OPEN_NO_NOTIFY;
 	/*
-	 * Replicated (issue 9): the sidecar is the host's replication process
+	 * Replicated: the sidecar is the host's replication process
 	 * (it starts the Replication Manager's threads at open and waits to
 	 * join the group); readers open read-only, so they never start
 	 * repmgr threads of their own.

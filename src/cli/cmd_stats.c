@@ -94,7 +94,7 @@ cmd_stats_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	print_time("lastWebhook", last_hook);
 	print_time("lastSync", last_sync);
 	print_time("lastSyncAttempt", last_try);
-	/* Replication (issue 9): role, master, lag. */
+	/* Replication: role, master, lag. */
 	{
 		struct buf b;
 

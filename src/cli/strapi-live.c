@@ -59,7 +59,7 @@ cmd_wants_help(int argc, char **argv)
 
 /*
  * On a replicated store the commands that only read open it read-only:
- * they then never start Replication Manager threads (issue 9).
+ * they then never start Replication Manager threads.
  */
 static int
 cmd_open_flags(const struct cmd_entry *cmd)

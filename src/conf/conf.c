@@ -94,7 +94,7 @@ static const struct conf_row conf_table[CFG__MAX] = {
 	{ "events_max_bytes", "STRAPI_LIVE_EVENTS_MAX_BYTES", CT_INT, "67108864", 0, 1LL << 50, "bytes of event-log records kept; the writers trim the oldest beyond (0: no bound)" }, /* CFG_EVENTS_MAX_BYTES */
 	{ "events_max_age", "STRAPI_LIVE_EVENTS_MAX_AGE", CT_INT, "2592000", 0, 1LL << 40, "seconds an event-log record is kept (0: no bound)" }, /* CFG_EVENTS_MAX_AGE */
 	{ "query_cache", "STRAPI_LIVE_QUERY_CACHE", CT_INT, "64", 0, 4096, "answers each query.fcgi process keeps, reused while the store's seq is unchanged (0: off)" }, /* CFG_QUERY_CACHE */
-	/* replication (issue 9): off while repl_local is empty */
+	/* replication: off while repl_local is empty */
 	{ "repl_local", "STRAPI_LIVE_REPL_LOCAL", CT_STRING, "", 0, 0, "this host's replication address host:port; empty: replication off" }, /* CFG_REPL_LOCAL */
 	{ "repl_sites", "STRAPI_LIVE_REPL_SITES", CT_LIST, "", 0, 0, "the other sites' replication addresses host:port" }, /* CFG_REPL_SITES */
 	{ "repl_priority", "STRAPI_LIVE_REPL_PRIORITY", CT_INT, "100", 0, 1000000, "election priority (0: never master)" }, /* CFG_REPL_PRIORITY */
@@ -110,7 +110,7 @@ static const struct conf_row conf_table[CFG__MAX] = {
 	/* replication exposure and status access */
 	{ "repl_insecure_network", "STRAPI_LIVE_REPL_INSECURE_NETWORK", CT_BOOL, "no", 0, 0, "yes: allow a wildcard or public replication address and plain http:// to other hosts in repl_webhook_urls (the network between sites must then be trusted)" }, /* CFG_REPL_INSECURE_NETWORK */
 	{ "status_token", "STRAPI_LIVE_STATUS_TOKEN", CT_SECRET, "", 0, 0, "token for the sidecar's full /live/healthz and /live/metrics (Authorization: Bearer); empty: only {\"up\":..} is served" }, /* CFG_STATUS_TOKEN */
-	/* process recycling (issue 8) */
+	/* process recycling */
 	{ "max_requests", "STRAPI_LIVE_MAX_REQUESTS", CT_INT, "0", 0, 1LL << 40, "requests a FastCGI process serves before it exits for the server to start a fresh one (0: no limit)" }, /* CFG_MAX_REQUESTS */
 };
 /* clang-format on */

@@ -55,7 +55,7 @@ enum conf_key {
 	CFG_EVENTS_MAX_BYTES,
 	CFG_EVENTS_MAX_AGE,
 	CFG_QUERY_CACHE,
-	/* replication (issue 9) */
+	/* replication */
 	CFG_REPL_LOCAL,
 	CFG_REPL_SITES,
 	CFG_REPL_PRIORITY,
@@ -71,7 +71,7 @@ enum conf_key {
 	/* replication exposure and status access */
 	CFG_REPL_INSECURE_NETWORK,
 	CFG_STATUS_TOKEN,
-	/* process recycling (issue 8) */
+	/* process recycling */
 	CFG_MAX_REQUESTS,
 	CFG__MAX
 };

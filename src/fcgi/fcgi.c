@@ -78,7 +78,7 @@ on_term(int sig UNUSED)
 
 /*
  * Ends the loop after the current request (its answer is still sent), so
- * the FastCGI server starts a fresh process (replication, issue 9).
+ * the FastCGI server starts a fresh process (replication).
  */
 void
 fcgi_stop_after_request(void)

@@ -169,7 +169,7 @@ struct push {
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;
 	uint64_t lag_buckets[PUSH_LAG_BUCKETS];
 	int64_t started_ms;
-	struct push_repl *repl; /* replication (issue 9), NULL when off */
+	struct push_repl *repl; /* replication, NULL when off */
 };
 
 extern const unsigned push_lag_bounds[PUSH_LAG_BUCKETS];
@@ -213,7 +213,7 @@ void push_ws_change_msg(struct buf *, const struct store_change *,
     const char *plural);
 void push_ws_reset_msg(struct buf *, uint64_t seq);
 
-/* push_repl.c (issue 9) */
+/* push_repl.c */
 void push_repl_start(struct push *);
 void push_repl_free(struct push *);
 void push_repl_seen(struct push *, const struct store_change *);

@@ -1,4 +1,4 @@
-/* push_repl.c: the sidecar as the host's replication process (issue 9) */
+/* push_repl.c: the sidecar as the host's replication process */
 #include "config.h"
 
 #include <inttypes.h>

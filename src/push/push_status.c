@@ -35,7 +35,7 @@ healthz(struct push *p, struct buf *b, int full)
 	    up ? "true" : "false", p->seen, last, p->nclients, p->nsse, p->nws,
 	    p->nsubs, p->nqueries, now_wall_ms() - p->started_ms,
 	    p->notify_wsi != NULL ? "true" : "false");
-	/* Reopen the object for the replication member (issue 9). */
+	/* Reopen the object for the replication member. */
 	if (p->repl != NULL) {
 		b->len--;
 		push_repl_healthz(p, b);

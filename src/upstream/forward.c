@@ -13,7 +13,7 @@
 #include "util/xmalloc.h"
 
 /*
- * Only the master applies webhooks (issue 9). A delivery that reaches a
+ * Only the master applies webhooks. A delivery that reaches a
  * replica is sent on, as it came (body and the sender's headers: secret,
  * event, signature), to the master's webhook URL, and the master's answer
  * (status, body, Content-Type, Retry-After) is the replica's answer: 200

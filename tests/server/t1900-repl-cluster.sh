@@ -1,5 +1,5 @@
 #!/bin/sh
-# t1900-repl-cluster.sh: three replicated sites on loopback (issue 9), each
+# t1900-repl-cluster.sh: three replicated sites on loopback, each
 # with its own store, sidecar (the replication process) and lighttpd: a
 # webhook posted to any site is applied once, on the master, and appears in
 # queries and SSE on all three with the same seq; a client moves between

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t1910-repl-failover.sh: three replicated sites on loopback (issue 9). The
+# t1910-repl-failover.sh: three replicated sites on loopback. The
 # master host dies (SIGKILL to its sidecar, lighttpd and FastCGI workers)
 # under a webhook load: the others elect a new master, which takes writes;
 # every acknowledged delivery is on the survivors, and an SSE client on a

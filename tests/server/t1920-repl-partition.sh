@@ -1,5 +1,5 @@
 #!/bin/sh
-# t1920-repl-partition.sh: three replicated sites (issue 9), each in its own
+# t1920-repl-partition.sh: three replicated sites, each in its own
 # network namespace (ip netns) on a bridge, each with its own store, sidecar
 # (the replication process) and lighttpd. The master is cut off from the
 # other two (its link to the bridge goes down): a delivery posted to it is

@@ -1,5 +1,5 @@
 #!/bin/sh
-# repl-cluster.sh: by hand (issue 9): three replicated sites on loopback,
+# repl-cluster.sh: by hand: three replicated sites on loopback,
 # each with its own store, sidecar (the replication process) and lighttpd;
 # the master host is killed (SIGKILL to its sidecar, lighttpd and FastCGI
 # workers) under a webhook load; a new master must be elected with every
