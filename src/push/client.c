@@ -298,7 +298,7 @@ push_client_kick(struct push *p, struct push_client *c)
 		    LWS_TO_KILL_ASYNC);
 }
 
-/* Flushes every client marked by push_pending_add, most recent first. */
+/* Flushes every client marked by push_queue_pending, most recent first. */
 void
 push_client_flush_pending(struct push *p)
 {

@@ -56,7 +56,7 @@ on_change(void *arg, const struct store_change *ch)
 			c->ops->change(&bt->b, ch, plural);
 			*m = push_msg_from_buf(&bt->b);
 		}
-		if (push_client_enqueue(p, c, NULL, *m, NULL) == 0)
+		if (push_queue_put(p, c, NULL, *m, NULL) == 0)
 			c->cursor = ch->seq;
 	}
 	for (i = 0; i < PUSH_TRANSPORT__MAX; i++)
@@ -104,7 +104,7 @@ reset_streams(struct push *p, uint64_t last)
 		push_queue_clear(p, c);
 		c->ops->reset(&b, last);
 		m = push_msg_from_buf(&b);
-		(void)push_client_enqueue(p, c, NULL, m, NULL);
+		(void)push_queue_put(p, c, NULL, m, NULL);
 		push_msg_unref(m);
 		p->resets_total++;
 		c->cursor = last;

@@ -144,7 +144,7 @@ sub_send(struct push *p, struct push_sub *s)
 	/* A patch only on the result it applies to, and never coalesced. */
 	if (s->patch && q->ws_patch != NULL && s->sent_seq == q->base_seq)
 		m = push_queue_holds(c, s) ? q->ws : q->ws_patch;
-	if (push_client_enqueue(p, c, s->prefix, m, s) == -1) {
+	if (push_queue_put(p, c, s->prefix, m, s) == -1) {
 		push_client_close(p, c, "slow consumer: queue full");
 		return -1;
 	}

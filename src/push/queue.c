@@ -16,7 +16,7 @@ push_queue_entry_len(const struct push_qent *e)
 
 /* Marks the client for the next flush (once). */
 void
-push_pending_add(struct push *p, struct push_client *c)
+push_queue_pending(struct push *p, struct push_client *c)
 {
 
 	if (!c->pending) {
@@ -84,13 +84,13 @@ push_queue_add(struct push *p, struct push_client *c, struct push_msg *pre,
 	c->qlen++;
 	c->qbytes += len;
 pending:
-	push_pending_add(p, c);
+	push_queue_pending(p, c);
 	return 0;
 }
 
 /* push_queue_add() of a message shared with other clients. */
 int
-push_client_enqueue(struct push *p, struct push_client *c, struct push_msg *pre,
+push_queue_put(struct push *p, struct push_client *c, struct push_msg *pre,
     struct push_msg *msg, const void *tag)
 {
 

@@ -9,13 +9,13 @@
 
 int push_queue_add(struct push *, struct push_client *, struct push_msg *pre,
     struct push_msg *msg, const void *tag, int catchup);
-int push_client_enqueue(struct push *, struct push_client *,
-    struct push_msg *pre, struct push_msg *msg, const void *tag);
+int push_queue_put(struct push *, struct push_client *, struct push_msg *pre,
+    struct push_msg *msg, const void *tag);
 size_t push_queue_entry_len(const struct push_qent *);
 void push_queue_pop(struct push *, struct push_client *);
 void push_queue_clear(struct push *, struct push_client *);
 int push_queue_holds(const struct push_client *, const void *tag);
 void push_queue_untag(struct push_client *, const void *tag);
-void push_pending_add(struct push *, struct push_client *);
+void push_queue_pending(struct push *, struct push_client *);
 
 #endif

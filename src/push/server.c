@@ -49,7 +49,7 @@ beat_cb(lws_sorted_usec_list_t *sul)
 		    now - c->tx_ms < p->heartbeat_ms / 2)
 			continue;
 		if (c->ops->beat(p, c))
-			push_pending_add(p, c);
+			push_queue_pending(p, c);
 	}
 	push_client_flush_pending(p);
 	lws_sul_schedule(p->ctx, 0, &p->sul_beat, beat_cb,
@@ -92,7 +92,7 @@ poll_cb(lws_sorted_usec_list_t *sul)
 	LIST_FOREACH(c, &p->all, alink)
 	if (!c->dead &&
 	    (c->qlen > 0 || c->closing || (c->raw && c->cursor < p->seen)))
-		push_pending_add(p, c);
+		push_queue_pending(p, c);
 	push_client_flush_pending(p);
 	lws_sul_schedule(p->ctx, 0, &p->sul_poll, poll_cb,
 	    p->poll_ms * LWS_US_PER_MS);

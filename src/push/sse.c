@@ -31,7 +31,7 @@ beat(struct push *p, struct push_client *c)
 
 	if (c->qlen > 0)
 		return 0;
-	(void)push_client_enqueue(p, c, NULL, p->beat, NULL);
+	(void)push_queue_put(p, c, NULL, p->beat, NULL);
 	return 1;
 }
 

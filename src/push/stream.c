@@ -64,7 +64,7 @@ push_stream_catch_up(struct push *p, struct push_client *c)
 	if (c->cursor + 1 < first || c->cursor > last) {
 		c->ops->reset(&cu.b, last);
 		m = push_msg_from_buf(&cu.b);
-		(void)push_client_enqueue(p, c, NULL, m, NULL);
+		(void)push_queue_put(p, c, NULL, m, NULL);
 		push_msg_unref(m);
 		p->resets_total++;
 		c->cursor = last;
@@ -108,5 +108,5 @@ push_stream_start(struct push *p, struct push_client *c, int has_since,
 		c->raw = 1;
 		LIST_INSERT_HEAD(&p->raw, c, rlink);
 	}
-	push_pending_add(p, c);
+	push_queue_pending(p, c);
 }

@@ -130,7 +130,7 @@ send_json(struct push *p, struct push_client *c, struct buf *b)
 	struct push_msg *m;
 
 	m = push_msg_from_buf(b);
-	if (push_client_enqueue(p, c, NULL, m, NULL) == -1)
+	if (push_queue_put(p, c, NULL, m, NULL) == -1)
 		push_client_close(p, c, "slow consumer: queue full");
 	push_msg_unref(m);
 }
