@@ -32,9 +32,9 @@ addr_get(struct push *p, const char *name)
 	unsigned h = addr_hash(name);
 	size_t n = strlen(name);
 
-	LIST_FOREACH(a, &p->addrs[h], link)
-	if (strcmp(a->name, name) == 0)
-		return a;
+	for (a = LIST_FIRST(&p->addrs[h]); a != NULL; a = LIST_NEXT(a, link))
+		if (strcmp(a->name, name) == 0)
+			return a;
 	a = xcalloc(1, sizeof(*a) + n + 1);
 	memcpy(a->name, name, n + 1);
 	LIST_INSERT_HEAD(&p->addrs[h], a, link);

@@ -37,8 +37,7 @@ on_change(void *arg, const struct store_change *ch)
 	const char *plural = push_stream_plural(p, ch->collection);
 	size_t i;
 
-	LIST_FOREACH(c, &p->raw, rlink)
-	{
+	for (c = LIST_FIRST(&p->raw); c != NULL; c = LIST_NEXT(c, rlink)) {
 		if (c->cursor >= ch->seq)
 			continue;
 		if (c->cursor < prev || c->closing || c->dead) {
@@ -99,8 +98,7 @@ reset_streams(struct push *p, uint64_t last)
 	struct buf b;
 
 	buf_init(&b);
-	LIST_FOREACH(c, &p->raw, rlink)
-	{
+	for (c = LIST_FIRST(&p->raw); c != NULL; c = LIST_NEXT(c, rlink)) {
 		push_queue_clear(p, c);
 		c->ops->reset(&b, last);
 		m = push_msg_from_buf(&b);

@@ -50,8 +50,8 @@ push_query_mark_all(struct push *p)
 {
 	struct push_query *q;
 
-	LIST_FOREACH(q, &p->queries, link)
-	push_registry_mark(p, q);
+	for (q = LIST_FIRST(&p->queries); q != NULL; q = LIST_NEXT(q, link))
+		push_registry_mark(p, q);
 }
 
 /*

@@ -69,9 +69,10 @@ scope_find(struct push_qreg *r, const char *key)
 
 	if (r->nb == 0)
 		return NULL;
-	LIST_FOREACH(sc, &r->sb[hash(key, r->nb)], hlink)
-	if (strcmp(sc->key, key) == 0)
-		return sc;
+	for (sc = LIST_FIRST(&r->sb[hash(key, r->nb)]); sc != NULL;
+	     sc = LIST_NEXT(sc, hlink))
+		if (strcmp(sc->key, key) == 0)
+			return sc;
 	return NULL;
 }
 
@@ -84,9 +85,10 @@ push_registry_find(struct push *p, const char *key)
 
 	if (r->nb == 0)
 		return NULL;
-	LIST_FOREACH(q, &r->kb[hash(key, r->nb)], hlink)
-	if (strcmp(q->key, key) == 0)
-		return q;
+	for (q = LIST_FIRST(&r->kb[hash(key, r->nb)]); q != NULL;
+	     q = LIST_NEXT(q, hlink))
+		if (strcmp(q->key, key) == 0)
+			return q;
 	return NULL;
 }
 
@@ -183,8 +185,7 @@ touch_scope(struct push *p, struct buf *k, const char *coll, const char *locale,
 	subscription_scope_key(k, coll, locale, kind, value);
 	if ((sc = scope_find(&p->qreg, k->data)) == NULL)
 		return;
-	LIST_FOREACH(q, &sc->queries, slink)
-	{
+	for (q = LIST_FIRST(&sc->queries); q != NULL; q = LIST_NEXT(q, slink)) {
 		p->query_checks_total++;
 		if (!q->dirty && subscription_touches(&q->spec, ch))
 			push_registry_mark(p, q);

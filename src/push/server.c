@@ -43,8 +43,7 @@ beat_cb(lws_sorted_usec_list_t *sul)
 	 * half an interval is skipped, so no stream is silent for more than
 	 * 1.5 intervals and busy ones cost nothing extra.
 	 */
-	LIST_FOREACH(c, &p->all, alink)
-	{
+	for (c = LIST_FIRST(&p->all); c != NULL; c = LIST_NEXT(c, alink)) {
 		if (c->closing || c->dead ||
 		    now - c->tx_ms < p->heartbeat_ms / 2)
 			continue;
@@ -73,26 +72,27 @@ poll_cb(lws_sorted_usec_list_t *sul)
 	 * result) for as long as it keeps the connection.
 	 */
 	now = now_wall_ms();
-	LIST_FOREACH(c, &p->all, alink)
-	if (!c->dead && now - c->progress_ms > p->send_timeout_ms &&
-	    (c->qlen > 0 || lws_partial_buffered(c->wsi))) {
-		c->dead = 1;
-		p->send_timeouts_total++;
-		log_info("push: closing %s client: nothing read for "
-		         "%" PRId64 " s",
-		    c->ops->name, (now - c->progress_ms) / 1000);
-		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
-		    LWS_TO_KILL_ASYNC);
-	}
+	for (c = LIST_FIRST(&p->all); c != NULL; c = LIST_NEXT(c, alink))
+		if (!c->dead && now - c->progress_ms > p->send_timeout_ms &&
+		    (c->qlen > 0 || lws_partial_buffered(c->wsi))) {
+			c->dead = 1;
+			p->send_timeouts_total++;
+			log_info("push: closing %s client: nothing read for "
+			         "%" PRId64 " s",
+			    c->ops->name, (now - c->progress_ms) / 1000);
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+			    LWS_TO_KILL_ASYNC);
+		}
 	/*
 	 * lws can drop a writable request made while it still drains an
 	 * earlier partial write; re-kick whoever still has something to send
 	 * so such a stall lasts at most one poll interval.
 	 */
-	LIST_FOREACH(c, &p->all, alink)
-	if (!c->dead &&
-	    (c->qlen > 0 || c->closing || (c->raw && c->cursor < p->seen)))
-		push_queue_pending(p, c);
+	for (c = LIST_FIRST(&p->all); c != NULL; c = LIST_NEXT(c, alink))
+		if (!c->dead &&
+		    (c->qlen > 0 || c->closing ||
+		        (c->raw && c->cursor < p->seen)))
+			push_queue_pending(p, c);
 	push_client_flush_pending(p);
 	lws_sul_schedule(p->ctx, 0, &p->sul_poll, poll_cb,
 	    p->poll_ms * LWS_US_PER_MS);

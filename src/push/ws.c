@@ -161,9 +161,9 @@ find_sub(struct push_client *c, const char *id)
 {
 	struct push_sub *s;
 
-	LIST_FOREACH(s, &c->subs, clink)
-	if (strcmp(s->id, id) == 0)
-		return s;
+	for (s = LIST_FIRST(&c->subs); s != NULL; s = LIST_NEXT(s, clink))
+		if (strcmp(s->id, id) == 0)
+			return s;
 	return NULL;
 }
 
