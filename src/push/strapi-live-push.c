@@ -8,7 +8,7 @@
 #include "util/log.h"
 #include "api/prog.h"
 #include "push/push.h"
-#include "node/writer.h"
+#include "push/writer.h"
 #include "store/store_repl.h"
 
 static struct push *the_push;

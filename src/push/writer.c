@@ -1,4 +1,4 @@
-/* push_writer.c: the replication process applies this host's webhooks */
+/* writer.c: the replication process applies this host's webhooks */
 #include "config.h"
 
 #include <sys/socket.h>
@@ -17,7 +17,7 @@
 #include "upstream/forward.h"
 #endif
 #include "util/log.h"
-#include "node/writer.h"
+#include "push/writer.h"
 #include "node/relay.h"
 #include "api/webhook.h"
 #include "util/xmalloc.h"

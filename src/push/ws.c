@@ -1,4 +1,4 @@
-/* push_ws.c: the WebSocket protocol: subscribe, unsubscribe, changes */
+/* ws.c: the WebSocket transport: subscribe, unsubscribe, changes */
 #include "config.h"
 
 #include <inttypes.h>
@@ -10,16 +10,21 @@
 
 #include "api/http.h"
 #include "util/log.h"
-#include "push/push_int.h"
+#include "push/client.h"
+#include "push/msg.h"
+#include "push/query.h"
+#include "push/queue.h"
+#include "push/reply.h"
+#include "push/stream.h"
+#include "push/ws.h"
 #include "model/wsmsg.h"
 #include "api/sse.h"
 #include "model/subscription.h"
 #include "util/xmalloc.h"
 
 /* Appends {"type":"change","seq":…,"op":…,…} for a change. */
-void
-push_ws_change_msg(struct buf *b, const struct store_change *ch,
-    const char *plural)
+static void
+change_msg(struct buf *b, const struct store_change *ch, const char *plural)
 {
 	size_t start = b->len;
 
@@ -33,12 +38,43 @@ push_ws_change_msg(struct buf *b, const struct store_change *ch,
 }
 
 /* Appends {"type":"reset","seq":N}: the resume point was trimmed. */
-void
-push_ws_reset_msg(struct buf *b, uint64_t seq)
+static void
+reset_msg(struct buf *b, uint64_t seq)
 {
 
 	buf_printf(b, "{\"type\":\"reset\",\"seq\":%" PRIu64 "}", seq);
 }
+
+/* An idle connection gets a ping, written when its queue is empty. */
+static int
+beat(struct push *p UNUSED, struct push_client *c)
+{
+
+	c->ping = 1;
+	return 1;
+}
+
+/* The reason goes in the close frame. */
+static void
+closing(struct lws *wsi, const char *why)
+{
+
+	lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+	    (unsigned char *)(uintptr_t)why, strlen(why));
+}
+
+/* clang-format off */
+static const struct push_transport ws_transport = {
+	.id = PUSH_TRANSPORT_WS,
+	.name = "WebSocket",
+	.head_max = PUSH_WS_HEAD_MAX,
+	.frame_head = push_ws_frame_head,
+	.change = change_msg,
+	.reset = reset_msg,
+	.beat = beat,
+	.closing = closing,
+};
+/* clang-format on */
 
 /*
  * Before the upgrade of GET /live/ws: the path, the origin, the token and
@@ -79,7 +115,7 @@ push_ws_established(struct push *p, struct push_client *c, struct lws *wsi)
 	int status;
 	const char *why;
 
-	if (push_client_attach(p, c, wsi, PUSH_KIND_WS, &status, &why) == -1) {
+	if (push_client_attach(p, c, wsi, &ws_transport, &status, &why) == -1) {
 		log_info("push: WebSocket refused: %s", why);
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 		    (unsigned char *)(uintptr_t)why, strlen(why));
@@ -94,7 +130,7 @@ send_json(struct push *p, struct push_client *c, struct buf *b)
 	struct push_msg *m;
 
 	m = push_msg_from_buf(b);
-	if (push_client_enqueue(p, c, NULL, m, NULL) == -1)
+	if (push_queue_put(p, c, NULL, m, NULL) == -1)
 		push_client_close(p, c, "slow consumer: queue full");
 	push_msg_unref(m);
 }
@@ -125,7 +161,7 @@ find_sub(struct push_client *c, const char *id)
 {
 	struct push_sub *s;
 
-	for (s = c->subs; s != NULL; s = s->cnext)
+	for (s = LIST_FIRST(&c->subs); s != NULL; s = LIST_NEXT(s, clink))
 		if (strcmp(s->id, id) == 0)
 			return s;
 	return NULL;
@@ -151,8 +187,8 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 		else if (c->nsubs >= p->max_subs) {
 			why = "too many subscriptions on this connection";
 			status = 429;
-		} else if ((s = push_subscribe(p, c, &r.spec, r.id, &status,
-		               &why)) == NULL) {
+		} else if ((s = push_query_subscribe(p, c, &r.spec, r.id,
+		                &status, &why)) == NULL) {
 			if (why == NULL) {
 				why = "store unavailable, try again";
 				status = 503;
@@ -165,7 +201,7 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 			why = "no such subscription";
 			break;
 		}
-		push_unsubscribe(p, s);
+		push_query_unsubscribe(p, s);
 		buf_init(&b);
 		buf_adds(&b, "{\"type\":\"unsubscribed\",\"id\":");
 		buf_add_json_string(&b, r.id, strlen(r.id));
@@ -175,13 +211,13 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 		break;
 	case PUSH_WS_CHANGES:
 		c->filter = r.filter;
-		push_raw_start(p, c, r.has_since, r.since);
+		push_stream_start(p, c, r.has_since, r.since);
 		break;
 	}
 out:
 	if (why != NULL)
-		send_error(p, c, r.id[0] != '\0' ? r.id : NULL, (unsigned)status,
-		    why);
+		send_error(p, c, r.id[0] != '\0' ? r.id : NULL,
+		    (unsigned)status, why);
 	push_ws_req_clear(&r);
 }
 

@@ -1,4 +1,4 @@
-/* push_sse.c: SSE endpoints: the raw change stream and reactive queries */
+/* sse.c: the SSE transport: the raw change stream and reactive queries */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,20 +7,52 @@
 
 #include <libwebsockets.h>
 
-#include "util/log.h"
-#include "push/push_int.h"
+#include "push/client.h"
+#include "push/hup.h"
+#include "push/query.h"
+#include "push/queue.h"
+#include "push/reply.h"
+#include "push/sse.h"
+#include "push/stream.h"
 #include "api/sse.h"
 #include "model/subscription.h"
-#include "util/xmalloc.h"
 
-static int
-add_hdr(struct lws *wsi, const char *name, const char *val, unsigned char **pp,
-    unsigned char *end)
+static size_t
+frame_head(unsigned char *s UNUSED, size_t len UNUSED)
 {
 
-	return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
-	    (const unsigned char *)val, (int)strlen(val), pp, end);
+	return 0;
 }
+
+/* An idle stream gets a comment line, unless something is queued. */
+static int
+beat(struct push *p, struct push_client *c)
+{
+
+	if (c->qlen > 0)
+		return 0;
+	(void)push_queue_put(p, c, NULL, p->beat, NULL);
+	return 1;
+}
+
+/* SSE has no way to say why a stream ends. */
+static void
+closing(struct lws *wsi UNUSED, const char *why UNUSED)
+{
+}
+
+/* clang-format off */
+static const struct push_transport sse_transport = {
+	.id = PUSH_TRANSPORT_SSE,
+	.name = "SSE",
+	.head_max = 0,
+	.frame_head = frame_head,
+	.change = sse_change_event,
+	.reset = sse_reset_event,
+	.beat = beat,
+	.closing = closing,
+};
+/* clang-format on */
 
 /* Sends the stream's headers and the retry hint. Returns 0, or -1. */
 static int
@@ -35,13 +67,13 @@ start_stream(struct lws *wsi, const char *origin)
 	if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK,
 	        "text/event-stream; charset=utf-8",
 	        LWS_ILLEGAL_HTTP_CONTENT_LEN, &pp, end) ||
-	    add_hdr(wsi, "cache-control:", "no-cache, no-transform", &pp,
-	        end) ||
-	    add_hdr(wsi, "x-accel-buffering:", "no", &pp, end) ||
+	    push_reply_add_header(wsi,
+	        "cache-control:", "no-cache, no-transform", &pp, end) ||
+	    push_reply_add_header(wsi, "x-accel-buffering:", "no", &pp, end) ||
 	    (origin[0] != '\0' &&
-	        (add_hdr(wsi, "access-control-allow-origin:", origin, &pp,
-	             end) ||
-	            add_hdr(wsi, "vary:", "Origin", &pp, end))) ||
+	        (push_reply_add_header(wsi,
+	             "access-control-allow-origin:", origin, &pp, end) ||
+	            push_reply_add_header(wsi, "vary:", "Origin", &pp, end))) ||
 	    lws_finalize_http_header(wsi, &pp, end))
 		return -1;
 	n = snprintf(hint, sizeof(hint), "retry: %u\n\n", SSE_RETRY_MS);
@@ -148,8 +180,8 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
  * Checks method, token, origin and limits, starts the stream and queues
  * what the client gets at once. Returns what the callback must return.
  */
-int
-push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
+static int
+sse_http(struct push *p, struct push_client *c, struct lws *wsi,
     const char *path)
 {
 	struct subscription_spec spec;
@@ -161,7 +193,6 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 	int rc = -1;
 
 	subscription_spec_init(&spec);
-	c->kind = PUSH_KIND_HTTP;
 	if (!push_origin_ok(p, wsi, origin, sizeof(origin))) {
 		origin[0] = '\0';
 		rc = push_http_error(wsi, 403, "origin not allowed", origin);
@@ -193,17 +224,15 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 		rc = push_http_error(wsi, 400, why, origin);
 		goto out;
 	}
-	if (push_client_attach(p, c, wsi,
-	        events ? PUSH_KIND_SSE_EVENTS : PUSH_KIND_SSE_QUERY, &status,
-	        &why) == -1) {
+	if (push_client_attach(p, c, wsi, &sse_transport, &status, &why) ==
+	    -1) {
 		rc = push_http_error(wsi, (unsigned)status, why, origin);
 		goto out;
 	}
 	if (!events &&
-	    push_subscribe(p, c, &spec, NULL, &status, &why) == NULL) {
+	    push_query_subscribe(p, c, &spec, NULL, &status, &why) == NULL) {
 		/* A query limit, or the store failed: not a stream after all. */
 		push_client_detach(p, c);
-		c->kind = PUSH_KIND_HTTP;
 		rc = push_http_error(wsi, (unsigned)status, why, origin);
 		goto out;
 	}
@@ -213,9 +242,17 @@ push_sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 	push_hup_watch(p, c);
 	if (events)
-		push_raw_start(p, c, has_since, since);
+		push_stream_start(p, c, has_since, since);
 	rc = push_client_flush(p, c, 1);
 out:
 	subscription_spec_clear(&spec);
 	return rc;
 }
+
+/* clang-format off */
+const struct push_route push_sse_routes[] = {
+	{ "/live/events", sse_http },
+	{ "/live/query", sse_http },
+	{ NULL, NULL }
+};
+/* clang-format on */

@@ -1,4 +1,4 @@
-/* push_writer.h: the replication process applies this host's webhooks */
+/* writer.h: the replication process applies this host's webhooks */
 #ifndef PUSH_WRITER_H
 #define PUSH_WRITER_H
 

@@ -1,4 +1,4 @@
-/* push_repl.c: the sidecar as the host's replication process */
+/* repl.c: the sidecar as the host's replication process */
 #include "config.h"
 
 #include <inttypes.h>
@@ -11,7 +11,9 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/now.h"
-#include "push/push_int.h"
+#include "push/fanout.h"
+#include "push/metric.h"
+#include "push/repl.h"
 #include "node/lag.h"
 #include "store/store_repl.h"
 #include "util/xmalloc.h"
@@ -37,20 +39,17 @@ struct push_repl {
 	struct repl_lag lag;
 	int64_t last_pub;
 	int dirty;
-	int measuring; /* push_poll called from tick: changes are lag */
 };
 
 /*
- * A change push_poll read: when the replica timer asked for the read,
- * it is one replication applied here, and its age is the lag.
+ * A change the replica timer's poll read: one replication applied here,
+ * and its age is the lag.
  */
-void
-push_repl_seen(struct push *p, const struct store_change *c)
+static void
+seen(void *arg, const struct store_change *c)
 {
-	struct push_repl *r = p->repl;
+	struct push_repl *r = arg;
 
-	if (!r->measuring)
-		return;
 	repl_lag_add(&r->lag, now_wall_ms() - c->time_ms);
 	r->lag.last_seq = c->seq;
 	r->dirty = 1;
@@ -78,11 +77,8 @@ tick(lws_sorted_usec_list_t *sul)
 	struct push *p = r->p;
 	uint64_t seq = 0;
 
-	if (store_last_seq(p->store, &seq) == 0 && seq > p->seen) {
-		r->measuring = 1;
-		push_poll(p);
-		r->measuring = 0;
-	}
+	if (store_last_seq(p->store, &seq) == 0 && seq > p->seen)
+		push_fanout_poll(p, seen, r);
 	if ((r->dirty && now_wall_ms() - r->last_pub >= 100) ||
 	    now_wall_ms() - r->last_pub >= PUSH_REPL_PUBLISH_MS)
 		publish(r);
@@ -128,27 +124,51 @@ push_repl_healthz(struct push *p, struct buf *b)
 	repl_status_json(p->store, b);
 }
 
-static void
-gauge(struct buf *b, const char *name, const char *help, const char *type,
-    uint64_t v)
-{
-	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name,
-	    help, name, type, name, v);
-}
+#define SR(f, n, t, h) PUSH_METRIC(struct store_repl_status, f, n, t, h)
+#define RL(f, n, t, h) PUSH_METRIC(struct repl_lag, f, n, t, h)
+/* clang-format off */
+static const struct push_metric status_rows[] = {
+	SR(members, "strapi_live_repl_sites", "gauge",
+	    "Sites in the group's member list, this one included."),
+	SR(strangers, "strapi_live_repl_strangers", "gauge",
+	    "Members that are not configured (writes refused meanwhile)."),
+	SR(strangers_noticed, "strapi_live_repl_strangers_total", "counter",
+	    "Sites not configured that were seen join the group."),
+	SR(strangers_removed, "strapi_live_repl_strangers_removed_total",
+	    "counter", "Of them, no longer members (removed, by the master)."),
+	SR(connected, "strapi_live_repl_connected_sites", "gauge",
+	    "Sites this host is connected to."),
+	SR(elections, "strapi_live_repl_elections_total", "counter",
+	    "Elections held by this site."),
+	SR(perm_failed, "strapi_live_repl_perm_failed_total", "counter",
+	    "Commits the ack policy did not confirm in time."),
+};
+
+static const struct push_metric lag_rows[] = {
+	RL(last_seq, "strapi_live_repl_last_seq", "gauge",
+	    "Newest change applied and pushed here."),
+	RL(last_ms, "strapi_live_repl_lag_ms", "gauge",
+	    "Master commit to push here, last change, ms."),
+	RL(p50_ms, "strapi_live_repl_lag_p50_ms", "gauge",
+	    "Median lag over the last 1024 changes, ms."),
+	RL(p99_ms, "strapi_live_repl_lag_p99_ms", "gauge",
+	    "99th percentile lag over the last 1024 changes, ms."),
+};
+/* clang-format on */
+#undef SR
+#undef RL
 
 /* Appends the replication metrics (when on). */
 void
 push_repl_metrics(struct push *p, struct buf *b)
 {
 	struct store_repl_status s;
-	struct repl_lag *l;
 	static const enum store_repl_role roles[] = { STORE_REPL_MASTER,
 		STORE_REPL_CLIENT, STORE_REPL_UNKNOWN };
 	size_t i;
 
 	if (p->repl == NULL || store_repl_status(p->store, &s) == -1)
 		return;
-	l = &p->repl->lag;
 	buf_adds(b,
 	    "# HELP strapi_live_repl_role This site's replication "
 	    "role (1 for the current one).\n"
@@ -156,36 +176,10 @@ push_repl_metrics(struct push *p, struct buf *b)
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		buf_printf(b, "strapi_live_repl_role{role=\"%s\"} %d\n",
 		    store_repl_role_name(roles[i]), s.role == roles[i]);
-	gauge(b, "strapi_live_repl_master_known", "1 when a master is known.",
-	    "gauge", s.master[0] != '\0');
-	gauge(b, "strapi_live_repl_sites",
-	    "Sites in the group's member list, this one included.", "gauge",
-	    s.members);
-	gauge(b, "strapi_live_repl_strangers",
-	    "Members that are not configured (writes refused meanwhile).",
-	    "gauge", s.strangers);
-	gauge(b, "strapi_live_repl_strangers_total",
-	    "Sites not configured that were seen join the group.", "counter",
-	    s.strangers_noticed);
-	gauge(b, "strapi_live_repl_strangers_removed_total",
-	    "Of them, no longer members (removed, by the master).", "counter",
-	    s.strangers_removed);
-	gauge(b, "strapi_live_repl_connected_sites",
-	    "Sites this host is connected to.", "gauge", s.connected);
-	gauge(b, "strapi_live_repl_elections_total",
-	    "Elections held by this site.", "counter", s.elections);
-	gauge(b, "strapi_live_repl_perm_failed_total",
-	    "Commits the ack policy did not confirm in time.", "counter",
-	    s.perm_failed);
-	gauge(b, "strapi_live_repl_last_seq",
-	    "Newest change applied and pushed here.", "gauge", l->last_seq);
-	gauge(b, "strapi_live_repl_lag_ms",
-	    "Master commit to push here, last change, ms.", "gauge",
-	    (uint64_t)l->last_ms);
-	gauge(b, "strapi_live_repl_lag_p50_ms",
-	    "Median lag over the last 1024 changes, ms.", "gauge",
-	    (uint64_t)l->p50_ms);
-	gauge(b, "strapi_live_repl_lag_p99_ms",
-	    "99th percentile lag over the last 1024 changes, ms.", "gauge",
-	    (uint64_t)l->p99_ms);
+	push_metric_line(b, "strapi_live_repl_master_known", "gauge",
+	    "1 when a master is known.", s.master[0] != '\0');
+	push_metric_table(b, status_rows,
+	    sizeof(status_rows) / sizeof(status_rows[0]), &s);
+	push_metric_table(b, lag_rows, sizeof(lag_rows) / sizeof(lag_rows[0]),
+	    &p->repl->lag);
 }

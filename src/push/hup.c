@@ -1,4 +1,4 @@
-/* push_hup.c: noticing SSE clients that went away */
+/* hup.c: noticing SSE clients that went away */
 #include "config.h"
 
 #include <sys/epoll.h>
@@ -10,7 +10,7 @@
 #include <libwebsockets.h>
 
 #include "util/log.h"
-#include "push/push_int.h"
+#include "push/hup.h"
 
 /*
  * A browser that closes an SSE stream sends a FIN, and libwebsockets 4.1

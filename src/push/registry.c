@@ -1,10 +1,10 @@
-/* push_queries.c: the sidecar's registry of live queries, hashed */
+/* registry.c: the sidecar's registry of live queries, hashed */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "push/push_int.h"
+#include "push/registry.h"
 #include "model/subscription.h"
 #include "util/xmalloc.h"
 
@@ -33,24 +33,26 @@ hash(const char *s, size_t nb)
 static void
 rehash(struct push_qreg *r, size_t nb)
 {
-	struct push_query **kb, *q, *qn;
-	struct push_scope **sb, *sc, *sn;
-	size_t i, h;
+	struct push_query_list *kb;
+	struct push_scope_list *sb;
+	struct push_query *q;
+	struct push_scope *sc;
+	size_t i;
 
-	kb = xcalloc(nb, sizeof(*kb));
-	sb = xcalloc(nb, sizeof(*sb));
+	kb = xreallocarray(NULL, nb, sizeof(*kb));
+	sb = xreallocarray(NULL, nb, sizeof(*sb));
+	for (i = 0; i < nb; i++) {
+		LIST_INIT(&kb[i]);
+		LIST_INIT(&sb[i]);
+	}
 	for (i = 0; i < r->nb; i++) {
-		for (q = r->kb[i]; q != NULL; q = qn) {
-			qn = q->hnext;
-			h = hash(q->key, nb);
-			q->hnext = kb[h];
-			kb[h] = q;
+		while ((q = LIST_FIRST(&r->kb[i])) != NULL) {
+			LIST_REMOVE(q, hlink);
+			LIST_INSERT_HEAD(&kb[hash(q->key, nb)], q, hlink);
 		}
-		for (sc = r->sb[i]; sc != NULL; sc = sn) {
-			sn = sc->hnext;
-			h = hash(sc->key, nb);
-			sc->hnext = sb[h];
-			sb[h] = sc;
+		while ((sc = LIST_FIRST(&r->sb[i])) != NULL) {
+			LIST_REMOVE(sc, hlink);
+			LIST_INSERT_HEAD(&sb[hash(sc->key, nb)], sc, hlink);
 		}
 	}
 	free(r->kb);
@@ -67,7 +69,8 @@ scope_find(struct push_qreg *r, const char *key)
 
 	if (r->nb == 0)
 		return NULL;
-	for (sc = r->sb[hash(key, r->nb)]; sc != NULL; sc = sc->hnext)
+	for (sc = LIST_FIRST(&r->sb[hash(key, r->nb)]); sc != NULL;
+	     sc = LIST_NEXT(sc, hlink))
 		if (strcmp(sc->key, key) == 0)
 			return sc;
 	return NULL;
@@ -75,14 +78,15 @@ scope_find(struct push_qreg *r, const char *key)
 
 /* The query with this canonical key, or NULL. */
 struct push_query *
-push_queries_find(struct push *p, const char *key)
+push_registry_find(struct push *p, const char *key)
 {
 	struct push_qreg *r = &p->qreg;
 	struct push_query *q;
 
 	if (r->nb == 0)
 		return NULL;
-	for (q = r->kb[hash(key, r->nb)]; q != NULL; q = q->hnext)
+	for (q = LIST_FIRST(&r->kb[hash(key, r->nb)]); q != NULL;
+	     q = LIST_NEXT(q, hlink))
 		if (strcmp(q->key, key) == 0)
 			return q;
 	return NULL;
@@ -90,119 +94,83 @@ push_queries_find(struct push *p, const char *key)
 
 /* Registers a query (its key and spec set, not yet registered). */
 void
-push_queries_add(struct push *p, struct push_query *q)
+push_registry_add(struct push *p, struct push_query *q)
 {
 	struct push_qreg *r = &p->qreg;
 	struct push_scope *sc;
 	struct buf k;
-	size_t h;
 
 	if (r->nb == 0)
 		rehash(r, QREG_MIN_BUCKETS);
 	else if (r->nkeys >= 2 * r->nb)
 		rehash(r, 2 * r->nb);
-	h = hash(q->key, r->nb);
-	q->hnext = r->kb[h];
-	r->kb[h] = q;
+	LIST_INSERT_HEAD(&r->kb[hash(q->key, r->nb)], q, hlink);
 	r->nkeys++;
 	buf_init(&k);
 	subscription_spec_scope(&q->spec, &k);
 	if ((sc = scope_find(r, k.data)) == NULL) {
 		sc = xcalloc(1, sizeof(*sc) + k.len + 1);
 		memcpy(sc->key, k.data, k.len + 1);
-		h = hash(sc->key, r->nb);
-		sc->hnext = r->sb[h];
-		r->sb[h] = sc;
+		LIST_INIT(&sc->queries);
+		LIST_INSERT_HEAD(&r->sb[hash(sc->key, r->nb)], sc, hlink);
 	}
 	buf_clear(&k);
 	q->scope = sc;
-	q->sprev = NULL;
-	q->snext = sc->queries;
-	if (sc->queries != NULL)
-		sc->queries->sprev = q;
-	sc->queries = q;
+	LIST_INSERT_HEAD(&sc->queries, q, slink);
 }
 
 /* Unregisters a query; its scope goes with the scope's last query. */
 void
-push_queries_remove(struct push *p, struct push_query *q)
+push_registry_remove(struct push *p, struct push_query *q)
 {
 	struct push_qreg *r = &p->qreg;
-	struct push_query **qq;
-	struct push_scope **ss, *sc = q->scope;
+	struct push_scope *sc = q->scope;
 
-	push_queries_unmark(p, q);
-	for (qq = &r->kb[hash(q->key, r->nb)]; *qq != NULL; qq = &(*qq)->hnext)
-		if (*qq == q) {
-			*qq = q->hnext;
-			r->nkeys--;
-			break;
-		}
+	push_registry_unmark(p, q);
+	LIST_REMOVE(q, hlink);
+	r->nkeys--;
 	if (sc == NULL)
 		return;
-	if (q->sprev != NULL)
-		q->sprev->snext = q->snext;
-	else
-		sc->queries = q->snext;
-	if (q->snext != NULL)
-		q->snext->sprev = q->sprev;
+	LIST_REMOVE(q, slink);
 	q->scope = NULL;
-	if (sc->queries != NULL)
+	if (!LIST_EMPTY(&sc->queries))
 		return;
-	for (ss = &r->sb[hash(sc->key, r->nb)]; *ss != NULL; ss = &(*ss)->hnext)
-		if (*ss == sc) {
-			*ss = sc->hnext;
-			break;
-		}
+	LIST_REMOVE(sc, hlink);
 	free(sc);
 }
 
 /* Queues a query for recomputation (once). */
 void
-push_queries_mark(struct push *p, struct push_query *q)
+push_registry_mark(struct push *p, struct push_query *q)
 {
 	struct push_qreg *r = &p->qreg;
 
 	if (q->dirty)
 		return;
 	q->dirty = 1;
-	q->dnext = NULL;
-	q->dprev = r->dtail;
-	if (r->dtail != NULL)
-		r->dtail->dnext = q;
-	else
-		r->dhead = q;
-	r->dtail = q;
+	TAILQ_INSERT_TAIL(&r->dirty, q, dlink);
 }
 
 /* Takes a query off the recomputation queue, if it is on it. */
 void
-push_queries_unmark(struct push *p, struct push_query *q)
+push_registry_unmark(struct push *p, struct push_query *q)
 {
 	struct push_qreg *r = &p->qreg;
 
 	if (!q->dirty)
 		return;
 	q->dirty = 0;
-	if (q->dprev != NULL)
-		q->dprev->dnext = q->dnext;
-	else
-		r->dhead = q->dnext;
-	if (q->dnext != NULL)
-		q->dnext->dprev = q->dprev;
-	else
-		r->dtail = q->dprev;
-	q->dnext = q->dprev = NULL;
+	TAILQ_REMOVE(&r->dirty, q, dlink);
 }
 
 /* The oldest query waiting for recomputation, taken off the queue. */
 struct push_query *
-push_queries_next_dirty(struct push *p)
+push_registry_next_dirty(struct push *p)
 {
-	struct push_query *q = p->qreg.dhead;
+	struct push_query *q = TAILQ_FIRST(&p->qreg.dirty);
 
 	if (q != NULL)
-		push_queries_unmark(p, q);
+		push_registry_unmark(p, q);
 	return q;
 }
 
@@ -217,10 +185,10 @@ touch_scope(struct push *p, struct buf *k, const char *coll, const char *locale,
 	subscription_scope_key(k, coll, locale, kind, value);
 	if ((sc = scope_find(&p->qreg, k->data)) == NULL)
 		return;
-	for (q = sc->queries; q != NULL; q = q->snext) {
+	for (q = LIST_FIRST(&sc->queries); q != NULL; q = LIST_NEXT(q, slink)) {
 		p->query_checks_total++;
 		if (!q->dirty && subscription_touches(&q->spec, ch))
-			push_queries_mark(p, q);
+			push_registry_mark(p, q);
 	}
 }
 
@@ -230,7 +198,7 @@ touch_scope(struct push *p, struct buf *k, const char *coll, const char *locale,
  * filter, its old and new slug, and its old and new category.
  */
 void
-push_queries_touch(struct push *p, const struct store_change *ch)
+push_registry_touch(struct push *p, const struct store_change *ch)
 {
 	const struct collection *co;
 	const char *loc;
@@ -271,18 +239,19 @@ push_queries_touch(struct push *p, const struct store_change *ch)
 
 /* Frees the tables (the queries themselves are the caller's). */
 void
-push_queries_clear(struct push *p)
+push_registry_clear(struct push *p)
 {
 	struct push_qreg *r = &p->qreg;
 	struct push_scope *sc;
 	size_t i;
 
 	for (i = 0; i < r->nb; i++)
-		while ((sc = r->sb[i]) != NULL) {
-			r->sb[i] = sc->hnext;
+		while ((sc = LIST_FIRST(&r->sb[i])) != NULL) {
+			LIST_REMOVE(sc, hlink);
 			free(sc);
 		}
 	free(r->kb);
 	free(r->sb);
 	memset(r, 0, sizeof(*r));
+	TAILQ_INIT(&r->dirty);
 }

@@ -1,0 +1,324 @@
+/* query.c: live queries: computing results, subscribing, sending them */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include "push/client.h"
+#include "push/msg.h"
+#include "push/query.h"
+#include "push/queue.h"
+#include "push/registry.h"
+#include "model/patch.h"
+#include "api/render.h"
+#include "api/sse.h"
+#include "util/xmalloc.h"
+
+static void
+query_free(struct push *p, struct push_query *q)
+{
+
+	LIST_REMOVE(q, link);
+	push_registry_remove(p, q);
+	p->nqueries--;
+	free(q->key);
+	subscription_spec_clear(&q->spec);
+	buf_clear(&q->data);
+	push_msg_unref(q->sse);
+	push_msg_unref(q->ws);
+	push_msg_unref(q->ws_patch);
+	free(q);
+}
+
+/* Frees every query (their subscribers are gone with their clients). */
+void
+push_query_free_all(struct push *p)
+{
+	struct push_query *q;
+
+	while ((q = LIST_FIRST(&p->queries)) != NULL)
+		query_free(p, q);
+}
+
+/* Queues every query for recomputation. */
+void
+push_query_mark_all(struct push *p)
+{
+	struct push_query *q;
+
+	for (q = LIST_FIRST(&p->queries); q != NULL; q = LIST_NEXT(q, link))
+		push_registry_mark(p, q);
+}
+
+/*
+ * The new result d (at seq) as a patch of the last one, for subscribers
+ * that ask for patches: NULL when no entry is kept or it is not smaller.
+ */
+static struct push_msg *
+patch_msg(const struct push_query *q, const struct buf *d, uint64_t seq)
+{
+	struct push_msg *msg = NULL;
+	struct buf m;
+
+	buf_init(&m);
+	buf_printf(&m,
+	    "\"seq\":%" PRIu64 ",\"base\":%" PRIu64 ",\"patch\":", seq, q->seq);
+	if (push_patch_build(q->data.data, q->data.len, d->data, d->len, &m) ==
+	    0) {
+		buf_addc(&m, '}');
+		if (m.len < d->len)
+			msg = push_msg_new(m.data, m.len);
+	}
+	buf_clear(&m);
+	return msg;
+}
+
+/*
+ * Runs the query against the store. Returns 1 when the result differs
+ * from the last one (messages rebuilt), 0 when unchanged, -1 on a store
+ * failure (logged; the old result stays).
+ */
+static int
+query_compute(struct push *p, struct push_query *q)
+{
+	struct render_query rq;
+	struct buf d, m;
+	uint64_t seq = 0;
+	size_t n = 0;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.coll = q->spec.coll;
+	rq.locale = subscription_locale(&q->spec);
+	rq.category = q->spec.category;
+	rq.slug = q->spec.slug;
+	rq.paging = RENDER_PAGING_PAGE;
+	rq.page = 1;
+	rq.page_size = q->spec.page_size;
+	buf_init(&d);
+	p->queries_computed_total++;
+	if (render_data_array(p->store, &rq, &d, &seq, &n) == -1) {
+		buf_clear(&d);
+		return -1;
+	}
+	p->renders_total += n;
+	p->turn_renders += n;
+	if (q->sse != NULL && d.len == q->data.len &&
+	    memcmp(d.data, q->data.data, d.len) == 0) {
+		buf_clear(&d);
+		return 0;
+	}
+	push_msg_unref(q->ws_patch);
+	q->ws_patch = q->sse != NULL ? patch_msg(q, &d, seq) : NULL;
+	q->base_seq = q->seq;
+	buf_clear(&q->data);
+	q->data = d;
+	q->seq = seq;
+	buf_init(&m);
+	buf_printf(&m, "{\"seq\":%" PRIu64 ",\"data\":", seq);
+	buf_add(&m, d.data, d.len);
+	buf_addc(&m, '}');
+	push_msg_unref(q->ws);
+	q->ws = push_msg_new(m.data + 1, m.len - 1);
+	buf_init(&d); /* q->data owns the old bytes now */
+	sse_event(&d, 0, "result", m.data, m.len);
+	push_msg_unref(q->sse);
+	q->sse = push_msg_from_buf(&d);
+	buf_clear(&d);
+	buf_clear(&m);
+	return 1;
+}
+
+static int
+sub_send(struct push *p, struct push_sub *s)
+{
+	struct push_query *q = s->query;
+	struct push_client *c = s->client;
+	struct push_msg *m = s->prefix != NULL ? q->ws : q->sse;
+
+	if (c->closing || c->dead)
+		return 0;
+	/* A patch only on the result it applies to, and never coalesced. */
+	if (s->patch && q->ws_patch != NULL && s->sent_seq == q->base_seq)
+		m = push_queue_holds(c, s) ? q->ws : q->ws_patch;
+	if (push_queue_put(p, c, s->prefix, m, s) == -1) {
+		push_client_close(p, c, "slow consumer: queue full");
+		return -1;
+	}
+	s->sent_seq = q->seq;
+	return 0;
+}
+
+/* Queues the query's current result to every subscriber. */
+static void
+send_all(struct push *p, struct push_query *q)
+{
+	struct push_sub *s, *snext;
+
+	for (s = LIST_FIRST(&q->subs); s != NULL; s = snext) {
+		snext = LIST_NEXT(s, qlink);
+		(void)sub_send(p, s);
+	}
+}
+
+/*
+ * Subscribes a client to a query, sharing the computation with every
+ * other subscriber of the same query, and queues the current result.
+ * Takes the spec's strings (the spec is left empty). id is the WebSocket
+ * subscription id (NULL for SSE). Returns the subscription, or NULL with
+ * *status and *why: 400 for a page size or locale this server does not
+ * offer, 429 past push_max_subs_per_addr, 503 past push_max_queries (a
+ * new query only: joining an existing one costs no computation) or when
+ * the store failed.
+ */
+struct push_sub *
+push_query_subscribe(struct push *p, struct push_client *c,
+    struct subscription_spec *spec, const char *id, int *status,
+    const char **why)
+{
+	struct push_query *q;
+	struct push_sub *s;
+	struct buf key;
+	const uint64_t *sizes;
+	size_t nsizes;
+
+	sizes = conf_push_page_sizes(p->conf, &nsizes);
+	if (subscription_spec_restrict(spec, sizes, nsizes, why) == -1) {
+		*status = 400;
+		return NULL;
+	}
+	if (c->addr != NULL && c->addr->nsubs >= p->max_subs_per_addr) {
+		*status = 429;
+		*why = "too many live queries from this address";
+		p->queries_refused_total++;
+		return NULL;
+	}
+	buf_init(&key);
+	subscription_key(spec, &key);
+	q = push_registry_find(p, key.data);
+	if (q == NULL && p->nqueries >= p->max_queries) {
+		buf_clear(&key);
+		*status = 503;
+		*why = "too many distinct live queries on this server";
+		p->queries_refused_total++;
+		return NULL;
+	}
+	if (q == NULL) {
+		q = xcalloc(1, sizeof(*q));
+		q->key = buf_take(&key);
+		q->spec = *spec;
+		subscription_spec_init(spec);
+		buf_init(&q->data);
+		LIST_INIT(&q->subs);
+		LIST_INSERT_HEAD(&p->queries, q, link);
+		p->nqueries++;
+		push_registry_add(p, q);
+		if (query_compute(p, q) == -1) {
+			query_free(p, q);
+			buf_clear(&key);
+			*status = 503;
+			*why = "store unavailable, try again";
+			return NULL;
+		}
+	} else if (q->dirty) {
+		/* A batch is pending for it: send the fresh result to all. */
+		push_registry_unmark(p, q);
+		if (query_compute(p, q) == 1)
+			send_all(p, q);
+	}
+	buf_clear(&key);
+	s = xcalloc(1, sizeof(*s));
+	s->client = c;
+	s->query = q;
+	if (id != NULL) {
+		struct buf pre;
+
+		s->id = xstrdup(id);
+		buf_init(&pre);
+		buf_adds(&pre, "{\"type\":\"result\",\"id\":");
+		buf_add_json_string(&pre, id, strlen(id));
+		buf_addc(&pre, ',');
+		s->prefix = push_msg_from_buf(&pre);
+		buf_clear(&pre);
+	}
+	LIST_INSERT_HEAD(&q->subs, s, qlink);
+	q->nsubs++;
+	LIST_INSERT_HEAD(&c->subs, s, clink);
+	c->nsubs++;
+	if (c->addr != NULL)
+		c->addr->nsubs++;
+	p->nsubs++;
+	(void)sub_send(p, s);
+	return s;
+}
+
+/* Removes a subscription; the query goes with its last subscriber. */
+void
+push_query_unsubscribe(struct push *p, struct push_sub *s)
+{
+	struct push_client *c = s->client;
+	struct push_query *q = s->query;
+
+	LIST_REMOVE(s, clink);
+	c->nsubs--;
+	if (c->addr != NULL)
+		c->addr->nsubs--;
+	push_queue_untag(c, s);
+	LIST_REMOVE(s, qlink);
+	q->nsubs--;
+	p->nsubs--;
+	if (q->nsubs == 0)
+		query_free(p, q);
+	push_msg_unref(s->prefix);
+	free(s->id);
+	free(s);
+}
+
+/* Removes every subscription of a client (it is closing). */
+void
+push_query_unsubscribe_all(struct push *p, struct push_client *c)
+{
+	struct push_sub *s;
+
+	while ((s = LIST_FIRST(&c->subs)) != NULL)
+		push_query_unsubscribe(p, s);
+}
+
+static void
+render_cb(lws_sorted_usec_list_t *sul)
+{
+	struct push *p = (struct push *)(void *)((char *)sul -
+	    offsetof(struct push, sul_render));
+
+	p->render_scheduled = 0;
+	p->turn_renders = 0;
+	push_query_recompute(p);
+	push_client_flush_pending(p);
+}
+
+/*
+ * Recomputes the queued queries, oldest first, until this turn of the
+ * loop has rendered push_render_budget entries; the rest goes on at the
+ * next turn (render_cb), so that streams, new connections and heartbeats
+ * are served in between however many queries a change touched.
+ */
+void
+push_query_recompute(struct push *p)
+{
+	struct push_query *q;
+
+	while (p->turn_renders < p->render_budget &&
+	    (q = push_registry_next_dirty(p)) != NULL) {
+		if (query_compute(p, q) != 1)
+			continue;
+		send_all(p, q);
+	}
+	if (!TAILQ_EMPTY(&p->qreg.dirty) && !p->render_scheduled) {
+		p->render_deferred_total++;
+		p->render_scheduled = 1;
+		lws_sul_schedule(p->ctx, 0, &p->sul_render, render_cb, 1);
+	}
+}

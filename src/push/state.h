@@ -1,0 +1,172 @@
+/* state.h: the sidecar's shared state: struct push, clients, queries */
+#ifndef PUSH_STATE_H
+#define PUSH_STATE_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+#include "util/buf.h"
+#include "util/clientaddr.h"
+#include "conf/conf.h"
+#include "store/store.h"
+#include "model/subscription.h"
+#include "push/transport.h"
+
+#define PUSH_ADDR_BUCKETS 1024
+#define PUSH_QUEUE_MAX    4096 /* queued messages per client */
+#define PUSH_CATCHUP      64   /* changes read from the log per round */
+#define PUSH_LAG_BUCKETS  10
+#define PUSH_HEADER_DATA  2048 /* lws's max_http_header_data */
+
+struct push_msg;
+struct push_client;
+struct push_query;
+struct push_repl;
+
+LIST_HEAD(push_client_list, push_client);
+LIST_HEAD(push_sub_list, push_sub);
+LIST_HEAD(push_query_list, push_query);
+LIST_HEAD(push_scope_list, push_scope);
+LIST_HEAD(push_addr_list, push_addr);
+TAILQ_HEAD(push_query_queue, push_query);
+
+/* One subscriber of a query. */
+struct push_sub {
+	LIST_ENTRY(push_sub) qlink; /* the query's subscribers */
+	LIST_ENTRY(push_sub) clink; /* the client's subscriptions */
+	struct push_client *client;
+	struct push_query *query;
+	char *id;                /* WebSocket subscription id, or NULL */
+	struct push_msg *prefix; /* {"type":"result","id":"…", or NULL */
+	int patch;               /* takes patches (WebSocket, asked for) */
+	uint64_t sent_seq;       /* seq of the last result queued to it */
+};
+
+/* A distinct reactive query, computed once per change for all. */
+struct push_query {
+	LIST_ENTRY(push_query) link;   /* every query */
+	LIST_ENTRY(push_query) hlink;  /* registry.c: key bucket */
+	LIST_ENTRY(push_query) slink;  /* registry.c: its scope */
+	TAILQ_ENTRY(push_query) dlink; /* registry.c: to recompute */
+	struct push_scope *scope;
+	char *key;
+	struct subscription_spec spec;
+	struct buf data; /* last data array sent */
+	uint64_t seq;
+	struct push_msg *sse;      /* event: result frame */
+	struct push_msg *ws;       /* "seq":N,"data":[…]} after a prefix */
+	struct push_msg *ws_patch; /* "seq":N,"base":M,"patch":[…]}, or NULL */
+	uint64_t base_seq;         /* M: the result ws_patch applies to */
+	struct push_sub_list subs;
+	size_t nsubs;
+	int dirty;
+};
+
+/* The queries that differ only by page size (registry.c). */
+struct push_scope {
+	LIST_ENTRY(push_scope) hlink;
+	struct push_query_list queries;
+	char key[];
+};
+
+/* Live queries hashed by key and by scope, and the ones to recompute. */
+struct push_qreg {
+	struct push_query_list *kb;
+	struct push_scope_list *sb;
+	size_t nb, nkeys;
+	struct push_query_queue dirty;
+};
+
+struct push_qent {
+	struct push_msg *pre; /* or NULL */
+	struct push_msg *msg;
+	const void *tag; /* coalescing key (a push_sub), or NULL */
+	size_t catchup;  /* bytes counted in push.catchup_bytes */
+};
+
+struct push_addr {
+	LIST_ENTRY(push_addr) link;
+	unsigned count;
+	size_t nsubs; /* live-query subscriptions of all its connections */
+	char name[];
+};
+
+/* Per-connection state: lws's per-session data (zeroed by lws). */
+struct push_client {
+	struct push *p;
+	struct lws *wsi;
+	const struct push_transport *ops; /* set when attached */
+	LIST_ENTRY(push_client) alink;    /* streaming clients */
+	LIST_ENTRY(push_client) rlink;    /* raw change-stream clients */
+	LIST_ENTRY(push_client) plink;    /* pending flush after a batch */
+	const struct collection *filter;  /* raw stream: NULL for all */
+	uint64_t cursor;                  /* raw stream: last seq handled */
+	int64_t tx_ms;                    /* last write, for heartbeats */
+	int64_t progress_ms; /* attached or last write: push_send_timeout */
+	struct push_qent *q;
+	unsigned qhead, qlen, qcap;
+	size_t qoff, qbytes;
+	struct push_sub_list subs;
+	unsigned nsubs;
+	struct push_addr *addr;
+	struct buf *rx; /* WebSocket message being reassembled */
+	const char *close_reason;
+	unsigned attached : 1, raw : 1, pending : 1, closing : 1, dead : 1,
+	    ping : 1, flushing : 1, hup : 1;
+};
+
+struct push {
+	const struct conf *conf;
+	struct store *store;
+	struct lws_context *ctx;
+	struct lws_vhost *vh;
+	struct lws *notify_wsi;
+	int notify_fd;
+	int hup_fd; /* epoll set of SSE sockets: hup.c */
+	struct lws *hup_wsi;
+	lws_sorted_usec_list_t sul_poll, sul_beat, sul_render;
+	uint64_t seen; /* last change read from the log and pushed */
+	struct push_client_list all, raw, pending;
+	struct push_query_list queries;
+	struct push_qreg qreg;
+	struct push_addr_list addrs[PUSH_ADDR_BUCKETS];
+	struct push_msg *beat;
+	unsigned char *scratch;
+	size_t scratch_cap;
+	int unix_sock;
+	int evlib; /* on libuv: lws handles SIGTERM/SIGINT */
+	/* limits */
+	size_t max_clients, max_per_addr, max_subs, max_message, queue_limit;
+	size_t max_subs_per_addr, max_queries, render_budget, catchup_memory;
+	int64_t send_timeout_ms;
+	const struct clientaddr_net *trusted;
+	size_t ntrusted;
+	int forwarded; /* the client header is Forwarded, not X-Forwarded-For */
+	size_t catchup_bytes; /* catch-up copies queued, all clients */
+	size_t turn_renders;  /* entries rendered in this turn of the loop */
+	int render_scheduled; /* sul_render pending: queries left to compute */
+	int64_t heartbeat_ms, poll_ms;
+	const char *token;
+	const char *status_token; /* full /live/healthz, /live/metrics */
+	/* counters */
+	size_t nclients, nsubs, nqueries;
+	size_t nconns[PUSH_TRANSPORT__MAX]; /* streams by transport */
+	uint64_t changes_total, msgs_total, bytes_total, resets_total;
+	uint64_t recoveries_total; /* store reopened after recovery */
+	uint64_t hups_total;
+	uint64_t rejected_total, slow_closed_total, coalesced_total;
+	uint64_t queries_computed_total, wakeups_total, polls_total;
+	uint64_t renders_total, render_deferred_total, queries_refused_total;
+	uint64_t query_checks_total;
+	uint64_t send_timeouts_total, catchup_waits_total;
+	uint64_t lag_count, lag_sum_ms, lag_max_ms;
+	uint64_t lag_buckets[PUSH_LAG_BUCKETS];
+	int64_t started_ms;
+	struct push_repl *repl; /* replication, NULL when off */
+};
+
+#endif
