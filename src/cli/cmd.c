@@ -1,4 +1,4 @@
-/* cmd.c: what the commands share: lookup, option parsing, usage and errors */
+/* cmd.c: what the commands share: option parsing, usage and errors */
 #include "config.h"
 
 #include <getopt.h>
@@ -7,19 +7,6 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-
-/* The command called name, or NULL. */
-const struct cmd_entry *
-cmd_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < CMD__MAX; i++)
-		if (cmd_table[i].name != NULL &&
-		    strcmp(cmd_table[i].name, name) == 0)
-			return &cmd_table[i];
-	return NULL;
-}
 
 /*
  * 1 when a command's arguments (argv[0] is its name) ask for --help or -h

@@ -78,7 +78,6 @@ int cmd_trim(struct cmd_ctx *, int, char **);
 int cmd_verify(struct cmd_ctx *, int, char **);
 
 /* cmd.c */
-const struct cmd_entry *cmd_find(const char *name);
 int cmd_wants_help(int argc, char **argv);
 int cmd_getopt_as(const char *who, int argc, char **argv, const char *shortopts,
     const struct option *longopts);

@@ -10,6 +10,19 @@
 #include "util/log.h"
 #include "store/store_repl.h"
 
+/* The command called name, or NULL. */
+static const struct cmd_entry *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CMD__MAX; i++)
+		if (cmd_table[i].name != NULL &&
+		    strcmp(cmd_table[i].name, name) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
+
 static void
 usage(FILE *f)
 {
@@ -154,7 +167,7 @@ main(int argc, char *argv[])
 	if (log_level_parse(conf_str(ctx.conf, CFG_LOG_LEVEL), &lv) == 0 &&
 	    lv == LOG_LEVEL_DEBUG)
 		log_set_level(lv);
-	if ((ctx.cmd = cmd_find(argv[0])) == NULL) {
+	if ((ctx.cmd = find_cmd(argv[0])) == NULL) {
 		fprintf(stderr, "strapi-live: unknown command '%s'\n", argv[0]);
 		usage(stderr);
 		conf_free(ctx.conf);
