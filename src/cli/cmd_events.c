@@ -56,48 +56,50 @@ print_event(void *arg, uint64_t id, const char *summary, size_t len,
 	return o->limit != 0 && ++o->n >= o->limit;
 }
 
-static int
-cmd_events_exec(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_events(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "after", required_argument, NULL, 'a' },
+		{ "failed", no_argument, NULL, 'f' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct events_out o;
-	const char *errstr;
+	const char *errstr = NULL;
 	uint64_t after = 0;
-	int i, failed = 0, rc;
+	int ch, failed = 0, rc;
 
 	memset(&o, 0, sizeof(o));
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--failed") == 0)
+	while ((ch = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		switch (ch) {
+		case 'a':
+			after =
+			    (uint64_t)strtonum(optarg, 0, INT64_MAX, &errstr);
+			break;
+		case 'f':
 			failed = 1;
-		else if (strcmp(argv[i], "--raw") == 0)
+			break;
+		case 'l':
+			o.limit =
+			    (uint64_t)strtonum(optarg, 1, INT64_MAX, &errstr);
+			break;
+		case 'r':
 			o.raw = 1;
-		else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
-			after = (uint64_t)strtonum(argv[++i], 0, INT64_MAX,
-			    &errstr);
-			if (errstr != NULL)
-				goto usage;
-		} else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-			o.limit = (uint64_t)strtonum(argv[++i], 1, INT64_MAX,
-			    &errstr);
-			if (errstr != NULL)
-				goto usage;
-		} else
-			goto usage;
+			break;
+		default:
+			return cmd_usage(ctx);
+		}
+		if (errstr != NULL)
+			return cmd_usage(ctx);
 	}
+	if (optind != argc)
+		return cmd_usage(ctx);
 	buf_init(&o.line);
 	buf_init(&o.tmp);
 	rc = store_events(ctx->store, after, failed, print_event, &o);
 	buf_clear(&o.line);
 	buf_clear(&o.tmp);
 	return rc == -1 ? CMD_EXIT_STORE : CMD_EXIT_OK;
-usage:
-	fprintf(stderr, "usage: strapi-live events %s\n",
-	    cmd_events_entry.usage);
-	return CMD_EXIT_USAGE;
 }
-
-const struct cmd_entry cmd_events_entry = { "events",
-	"[--failed] [--after ID] [--limit N] [--raw]",
-	"print the event log (every webhook delivery and its outcome) as JSON "
-	"lines, oldest first; --failed: only those answered 4xx/5xx; --raw: "
-	"with the kept body",
-	1, cmd_events_exec };

@@ -292,35 +292,31 @@ write_file(const char *path, const struct buf *b)
 	return 0;
 }
 
-static int
-cmd_gen_types_exec(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_gen_types(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	const char *out = NULL, *module = "./strapi-live.js";
 	struct buf b;
 	char *cause = NULL;
-	int i, rc = CMD_EXIT_OK;
+	int ch, rc = CMD_EXIT_OK;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (strcmp(argv[i], "-m") == 0 && i + 1 < argc)
-			module = argv[++i];
-		else {
-			fprintf(stderr,
-			    "usage: strapi-live gen-types "
-			    "[-o FILE] [-m MODULE]\n");
-			return CMD_EXIT_USAGE;
-		}
+	while ((ch = cmd_getopt(ctx, argc, argv, "o:m:", opts)) != -1) {
+		if (ch == 'o')
+			out = optarg;
+		else if (ch == 'm')
+			module = optarg;
+		else
+			return cmd_usage(ctx);
 	}
-	if (strpbrk(module, "\"\\\n") != NULL) {
-		fprintf(stderr, "strapi-live gen-types: bad module name\n");
-		return CMD_EXIT_USAGE;
-	}
+	if (optind != argc)
+		return cmd_usage(ctx);
+	if (strpbrk(module, "\"\\\n") != NULL)
+		return cmd_fail(ctx, CMD_EXIT_USAGE, "bad module name");
 	buf_init(&b);
 	if (gen_types(ctx->conf, module, &b, &cause) == -1) {
-		fprintf(stderr, "strapi-live gen-types: %s\n", cause);
+		rc = cmd_fail(ctx, CMD_EXIT_USAGE, "%s", cause);
 		free(cause);
-		rc = CMD_EXIT_USAGE;
 	} else if (out != NULL) {
 		if (write_file(out, &b) == -1)
 			rc = CMD_EXIT_FAIL;
@@ -329,11 +325,3 @@ cmd_gen_types_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	buf_clear(&b);
 	return rc;
 }
-
-const struct cmd_entry cmd_gen_types_entry = { "gen-types",
-	"[-o FILE] [-m MODULE]",
-	"write TypeScript declarations for the configured collections\n"
-	"(to FILE, default stdout). They augment the browser client's\n"
-	"types; MODULE is how your code imports it (default "
-	"./strapi-live.js).",
-	0, cmd_gen_types_exec };

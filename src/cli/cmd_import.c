@@ -173,37 +173,24 @@ import_text(struct import *im, const char *text, size_t len)
 	return 0;
 }
 
-static int
-cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	const struct collection *coll;
 	struct import *im;
 	struct buf text;
 	const char *path;
-	int rc = CMD_EXIT_OK;
+	int n, rc = CMD_EXIT_OK;
 
+	coll = conf_collection(ctx->conf, 0);
+	if ((n = cmd_collection_opt(ctx, argc, argv, &coll)) == -1)
+		return CMD_EXIT_USAGE;
+	if (n != 1)
+		return cmd_usage(ctx);
+	path = argv[optind];
 	im = xcalloc(1, sizeof(*im));
 	im->ctx = ctx;
-	im->coll = conf_collection(ctx->conf, 0);
-	if (argc == 4 && strcmp(argv[1], "--collection") == 0) {
-		im->coll = conf_collection_by_name(ctx->conf, argv[2]);
-		if (im->coll == NULL) {
-			fprintf(stderr,
-			    "strapi-live import: no collection "
-			    "'%s'\n",
-			    argv[2]);
-			free(im);
-			return CMD_EXIT_USAGE;
-		}
-		path = argv[3];
-	} else if (argc == 2)
-		path = argv[1];
-	else {
-		fprintf(stderr,
-		    "usage: strapi-live import [--collection NAME] "
-		    "FILE\n");
-		free(im);
-		return CMD_EXIT_USAGE;
-	}
+	im->coll = coll;
 	store_set_durable(ctx->store, conf_bool(ctx->conf, CFG_DURABLE));
 	prog_set_retention(ctx->conf, ctx->store);
 	buf_init(&text);
@@ -225,9 +212,3 @@ out:
 	free(im);
 	return rc;
 }
-
-const struct cmd_entry cmd_import_entry = { "import",
-	"[--collection NAME] FILE",
-	"upsert published entries from a Strapi REST answer, a JSON array or "
-	"JSON lines (- for stdin)",
-	1, cmd_import_exec };

@@ -60,8 +60,8 @@ publish(struct store *st, struct repl_lag *lag)
 	    s.master);
 }
 
-static int
-cmd_repl_node_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
+int
+cmd_repl_node(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct repl_lag lag;
 	struct seen seen;
@@ -71,14 +71,14 @@ cmd_repl_node_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	int64_t last_pub = 0, ms;
 	int dirty = 0;
 
-	if (!store_repl_enabled()) {
-		fprintf(stderr, "strapi-live repl-node: replication is off "
-				"(set repl_local)\n");
-		return CMD_EXIT_USAGE;
-	}
+	if (cmd_operands(ctx, argc, argv) != 0)
+		return cmd_usage(ctx);
+	if (!store_repl_enabled())
+		return cmd_fail(ctx, CMD_EXIT_USAGE,
+		    "replication is off (set repl_local)");
 	log_set_level(LOG_LEVEL_INFO);
 	if (store_open(&ctx->store, conf_str(ctx->conf, CFG_STORE_DIR),
-		STORE_OPEN_REPL_NODE | STORE_OPEN_NO_NOTIFY) == -1)
+	        STORE_OPEN_REPL_NODE | STORE_OPEN_NO_NOTIFY) == -1)
 		return CMD_EXIT_STORE;
 	/* Until here SIGTERM ends a join or catch-up that is still waiting. */
 	memset(&sa, 0, sizeof(sa));
@@ -115,8 +115,3 @@ cmd_repl_node_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	log_info("replication process stopping");
 	return CMD_EXIT_OK;
 }
-
-const struct cmd_entry cmd_repl_node_entry = {
-	"repl-node", "", "run this host's replication process (Berkeley DB "
-	"Replication Manager) until SIGTERM", 0, cmd_repl_node_exec
-};

@@ -36,41 +36,26 @@ print_site(void *arg, const struct store_repl_site *s)
 	    s->master ? " master" : "");
 }
 
-static int
-cmd_repl_sites_exec(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_repl_sites(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct listing l = { 0 };
+	int n;
 
-	if (!store_repl_enabled()) {
-		fprintf(stderr,
-		    "strapi-live repl-sites: replication is off "
-		    "(set repl_local)\n");
-		return CMD_EXIT_USAGE;
-	}
-	if (argc == 3 && strcmp(argv[1], "remove") == 0) {
-		if (store_repl_remove_site(ctx->store, argv[2]) == -1) {
-			fprintf(stderr,
-			    "strapi-live repl-sites: %s was not "
-			    "removed\n",
-			    argv[2]);
-			return CMD_EXIT_FAIL;
-		}
-		printf("removed %s\n", argv[2]);
+	if (!store_repl_enabled())
+		return cmd_fail(ctx, CMD_EXIT_USAGE,
+		    "replication is off (set repl_local)");
+	n = cmd_operands(ctx, argc, argv);
+	if (n == 2 && strcmp(argv[optind], "remove") == 0) {
+		if (store_repl_remove_site(ctx->store, argv[optind + 1]) == -1)
+			return cmd_fail(ctx, CMD_EXIT_FAIL,
+			    "%s was not removed", argv[optind + 1]);
+		printf("removed %s\n", argv[optind + 1]);
 		return CMD_EXIT_OK;
 	}
-	if (argc != 1) {
-		fprintf(stderr,
-		    "usage: strapi-live repl-sites [remove "
-		    "HOST:PORT]\n");
-		return CMD_EXIT_USAGE;
-	}
+	if (n != 0)
+		return cmd_usage(ctx);
 	if (store_repl_sites(ctx->store, print_site, &l) == -1)
 		return CMD_EXIT_STORE;
 	return l.strangers > 0 ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 }
-
-const struct cmd_entry cmd_repl_sites_entry = { "repl-sites",
-	"[remove HOST:PORT]",
-	"list the replication group's "
-	"members (exit 1 when one is not configured), or remove one",
-	1, cmd_repl_sites_exec };

@@ -49,29 +49,34 @@ collect(void *arg, uint64_t id, const char *summary, size_t len,
 	return 0;
 }
 
-static int
-cmd_replay_exec(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_replay(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "id", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct kept_list l;
 	struct webhook_ctx wctx;
 	struct http_resp resp;
-	const char *errstr;
+	const char *errstr = NULL;
 	int64_t from = 0, evseq = 0;
 	size_t i, failed = 0;
-	int all = 0, rc = CMD_EXIT_OK, a;
+	int all = 0, rc = CMD_EXIT_OK, ch;
 
 	memset(&l, 0, sizeof(l));
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--all") == 0)
+	while ((ch = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (ch == 'a')
 			all = 1;
-		else if (strcmp(argv[a], "--id") == 0 && a + 1 < argc) {
-			l.only = (uint64_t)strtonum(argv[++a], 1, INT64_MAX,
-			    &errstr);
-			if (errstr != NULL)
-				goto usage;
-		} else
-			goto usage;
+		else if (ch == 'i')
+			l.only =
+			    (uint64_t)strtonum(optarg, 1, INT64_MAX, &errstr);
+		if (ch == '?' || errstr != NULL)
+			return cmd_usage(ctx);
 	}
+	if (optind != argc)
+		return cmd_usage(ctx);
 	if (store_meta_get(ctx->store, "evseq", &evseq) == -1 ||
 	    store_meta_get(ctx->store, REPLAYED_KEY, &from) == -1)
 		return CMD_EXIT_STORE;
@@ -109,14 +114,4 @@ cmd_replay_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (failed > 0 && rc == CMD_EXIT_OK)
 		rc = CMD_EXIT_FAIL;
 	return rc;
-usage:
-	fprintf(stderr, "usage: strapi-live replay %s\n",
-	    cmd_replay_entry.usage);
-	return CMD_EXIT_USAGE;
 }
-
-const struct cmd_entry cmd_replay_entry = { "replay", "[--all | --id ID]",
-	"re-apply failed webhook deliveries kept in the event log (after a "
-	"fix), through the webhook's own rules; each is offered once unless "
-	"--all; exit 1 when some still fail",
-	1, cmd_replay_exec };

@@ -45,13 +45,15 @@ print_time(const char *name, int64_t ms)
 	printf(",\"%s\":\"%s\"", name, iso);
 }
 
-static int
-cmd_stats_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
+int
+cmd_stats(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	uint64_t first, last, n, bytes = 0;
 	int64_t evseq = 0, last_sync = 0, last_try = 0, last_hook = 0;
 	size_t i;
 
+	if (cmd_operands(ctx, argc, argv) != 0)
+		return cmd_usage(ctx);
 	if (store_change_bounds(ctx->store, &first, &last) == -1 ||
 	    store_meta_get(ctx->store, "evseq", &evseq) == -1 ||
 	    store_meta_get(ctx->store, "last_sync", &last_sync) == -1 ||
@@ -106,8 +108,3 @@ cmd_stats_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	printf("}\n");
 	return CMD_EXIT_OK;
 }
-
-const struct cmd_entry cmd_stats_entry = { "stats", "",
-	"print counts per collection, store size, the change "
-	"sequence, the last webhook and the last sync as JSON",
-	1, cmd_stats_exec };

@@ -87,45 +87,55 @@ exit_code(enum sync_status s)
 	return CMD_EXIT_USAGE;
 }
 
-static int
-cmd_sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "collection", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "no-prune", no_argument, NULL, 'P' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "retries", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct sync_opts o;
 	struct sync_result r;
 	struct bar b;
 	struct buf j;
 	const char *errstr;
-	int i, as_json = 0, quiet = 0, rc;
+	int ch, as_json = 0, quiet = 0, rc;
 
 	sync_opts_init(&o);
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--dry-run") == 0 ||
-		    strcmp(argv[i], "-n") == 0)
+	while ((ch = cmd_getopt(ctx, argc, argv, "nq", opts)) != -1) {
+		switch (ch) {
+		case 'c':
+			o.collection = optarg;
+			break;
+		case 'n':
 			o.dry_run = 1;
-		else if (strcmp(argv[i], "--no-prune") == 0)
-			o.no_prune = 1;
-		else if (strcmp(argv[i], "--json") == 0)
+			break;
+		case 'j':
 			as_json = 1;
-		else if (strcmp(argv[i], "--quiet") == 0 ||
-		    strcmp(argv[i], "-q") == 0)
+			break;
+		case 'P':
+			o.no_prune = 1;
+			break;
+		case 'q':
 			quiet = 1;
-		else if (strcmp(argv[i], "--collection") == 0 && i + 1 < argc)
-			o.collection = argv[++i];
-		else if (strcmp(argv[i], "--retries") == 0 && i + 1 < argc) {
-			o.retries = (int)strtonum(argv[++i], 0, 100, &errstr);
-			if (errstr != NULL) {
-				fprintf(stderr,
-				    "strapi-live sync: --retries: "
-				    "%s\n",
-				    errstr);
-				return CMD_EXIT_USAGE;
-			}
-		} else {
-			fprintf(stderr, "usage: strapi-live sync %s\n",
-			    cmd_sync_entry.usage);
-			return CMD_EXIT_USAGE;
+			break;
+		case 'r':
+			o.retries = (int)strtonum(optarg, 0, 100, &errstr);
+			if (errstr != NULL)
+				return cmd_fail(ctx, CMD_EXIT_USAGE,
+				    "--retries: %s", errstr);
+			break;
+		default:
+			return cmd_usage(ctx);
 		}
 	}
+	if (optind != argc)
+		return cmd_usage(ctx);
 	memset(&b, 0, sizeof(b));
 	b.tty = !quiet && !as_json && isatty(STDERR_FILENO);
 	o.progress = progress;
@@ -148,10 +158,3 @@ cmd_sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	sync_result_clear(&r);
 	return rc;
 }
-
-const struct cmd_entry cmd_sync_entry = { "sync",
-	"[--dry-run] [--collection NAME] [--no-prune] [--json] [--quiet] "
-	"[--retries N]",
-	"pull every configured collection from Strapi's REST API (STRAPI_URL, "
-	"STRAPI_API_TOKEN), upsert it, and remove what Strapi no longer has",
-	1, cmd_sync_exec };

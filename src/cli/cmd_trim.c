@@ -9,34 +9,40 @@
 #include "cli/cmd.h"
 #include "api/prog.h"
 
-static int
-cmd_trim_exec(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_trim(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "keep-changes", required_argument, NULL, 'c' },
+		{ "keep-events", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct store_retention r;
 	uint64_t keep_c, keep_e, rc_, re_;
-	const char *errstr;
-	int i;
+	const char *errstr = NULL;
+	int ch;
 
 	prog_retention(ctx->conf, &r);
 	keep_c = r.changes_keep;
 	keep_e = r.events_keep;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--keep-changes") == 0 && i + 1 < argc)
-			keep_c = (uint64_t)strtonum(argv[++i], 0, INT64_MAX,
-			    &errstr);
-		else if (strcmp(argv[i], "--keep-events") == 0 && i + 1 < argc)
-			keep_e = (uint64_t)strtonum(argv[++i], 0, INT64_MAX,
-			    &errstr);
+	while ((ch = cmd_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (ch == 'c')
+			keep_c =
+			    (uint64_t)strtonum(optarg, 0, INT64_MAX, &errstr);
+		else if (ch == 'e')
+			keep_e =
+			    (uint64_t)strtonum(optarg, 0, INT64_MAX, &errstr);
 		else
-			errstr = "unknown option";
+			return cmd_usage(ctx);
 		if (errstr != NULL) {
-			fprintf(stderr,
-			    "strapi-live trim: %s\nusage: "
-			    "strapi-live trim %s\n",
-			    errstr, cmd_trim_entry.usage);
-			return CMD_EXIT_USAGE;
+			(void)cmd_fail(ctx, CMD_EXIT_USAGE, "%s: %s",
+			    ch == 'c' ? "--keep-changes" : "--keep-events",
+			    errstr);
+			return cmd_usage(ctx);
 		}
 	}
+	if (optind != argc)
+		return cmd_usage(ctx);
 	r.changes_keep = keep_c;
 	r.events_keep = keep_e;
 	if (store_trim(ctx->store, &r, &rc_, &re_) == -1)
@@ -46,11 +52,3 @@ cmd_trim_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    rc_, re_, keep_c, keep_e);
 	return CMD_EXIT_OK;
 }
-
-const struct cmd_entry cmd_trim_entry = { "trim",
-	"[--keep-changes N] [--keep-events N]",
-	"delete the oldest change-log and event-log records beyond the "
-	"configured bounds (changes_keep, changes_max_bytes, changes_max_age, "
-	"and the events_ ones; the writers apply them too, after their "
-	"commits); subscribers resuming from a trimmed point are told to reset",
-	1, cmd_trim_exec };

@@ -11,10 +11,13 @@ report(void *arg UNUSED, const char *problem)
 	printf("problem: %s\n", problem);
 }
 
-static int
-cmd_verify_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
+int
+cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	size_t problems = 0;
+
+	if (cmd_operands(ctx, argc, argv) != 0)
+		return cmd_usage(ctx);
 
 	if (store_verify(ctx->store, report, NULL, &problems) == -1)
 		return CMD_EXIT_STORE;
@@ -25,10 +28,3 @@ cmd_verify_exec(struct cmd_ctx *ctx, int argc UNUSED, char **argv UNUSED)
 	printf("verify: ok\n");
 	return CMD_EXIT_OK;
 }
-
-const struct cmd_entry cmd_verify_entry = {
-	"verify", "",
-	"check that every index agrees with the entries and that the change "
-	"log has no gap; exit 1 listing what is wrong",
-	1, cmd_verify_exec
-};

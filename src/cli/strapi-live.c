@@ -1,6 +1,7 @@
-/* strapi-live.c: the admin command line: subcommand dispatch */
+/* strapi-live.c: the admin command line: global options, then a command */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,71 +10,35 @@
 #include "util/log.h"
 #include "store/store_repl.h"
 
-/* clang-format off */
-static const struct cmd_entry *cmd_table[] = {
-	&cmd_backup_entry,
-	&cmd_dump_entry,
-	&cmd_events_entry,
-	&cmd_gen_types_entry,
-	&cmd_import_entry,
-	&cmd_repl_node_entry,
-	&cmd_repl_sites_entry,
-	&cmd_replay_entry,
-	&cmd_stats_entry,
-#ifdef HAVE_SYNC
-	&cmd_sync_entry,
-#endif
-	&cmd_trim_entry,
-	&cmd_verify_entry,
-};
-/* clang-format on */
-#define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
+/* The command called name, or NULL. */
+static const struct cmd_entry *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CMD__MAX; i++)
+		if (cmd_table[i].name != NULL &&
+		    strcmp(cmd_table[i].name, name) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
 
 static void
 usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: strapi-live [--dump-config] COMMAND [ARGS]\n\n"
-		   "commands:\n");
-	for (i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-10s %s\n", cmd_table[i]->name,
-		    cmd_table[i]->help);
-	fprintf(f, "\n'strapi-live COMMAND --help' describes one command.\n"
-		   "Configuration: STRAPI_LIVE_CONFIG names the file; every "
-		   "key can be set by environment.\n");
-}
-
-/* 1 when the arguments ask for --help / -h. */
-int
-cmd_wants_help(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * On a replicated store the commands that only read open it read-only:
- * they then never start Replication Manager threads.
- */
-static int
-cmd_open_flags(const struct cmd_entry *cmd)
-{
-	static const char *const readers[] = { "dump", "events",
-		"repl-sites", "stats", "verify" };
-	size_t i;
-
-	if (!store_repl_enabled())
-		return 0;
-	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
-		if (strcmp(cmd->name, readers[i]) == 0)
-			return STORE_OPEN_RDONLY;
-	return 0;
+	fprintf(f,
+	    "usage: strapi-live [--dump-config] COMMAND [ARGS]\n\n"
+	    "commands:\n");
+	for (i = 0; i < CMD__MAX; i++)
+		if (cmd_table[i].name != NULL)
+			fprintf(f, "  %-10s %s\n", cmd_table[i].name,
+			    cmd_table[i].help);
+	fprintf(f,
+	    "\n'strapi-live COMMAND --help' describes one command.\n"
+	    "Configuration: STRAPI_LIVE_CONFIG names the file; every "
+	    "key can be set by environment.\n");
 }
 
 /*
@@ -85,51 +50,101 @@ static int
 cmd_refused_here(const struct cmd_entry *cmd, struct store *st, int argc,
     char **argv)
 {
-	static const char *const writers[] = { "import", "replay", "sync",
-		"trim" };
 	char addr[STORE_REPL_ADDR_MAX];
-	size_t i;
-	int r, w = 0;
+	int i, r;
 
-	if (!store_repl_enabled())
+	if (!store_repl_enabled() || (cmd->flags & CMD_WRITES) == 0)
 		return 0;
-	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
-		if (strcmp(cmd->name, writers[i]) == 0)
-			w = 1;
-	for (i = 1; i < (size_t)argc; i++)
+	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--dry-run") == 0)
-			w = 0;
-	if (!w || (r = store_repl_write_target(st, addr, sizeof(addr))) == 0)
+			return 0;
+	if ((r = store_repl_write_target(st, addr, sizeof(addr))) == 0)
 		return 0;
 	if (r == 1)
-		fprintf(stderr, "strapi-live: this site is a replica; run '%s' "
-		    "on the master (%s)\n", cmd->name, addr);
+		fprintf(stderr,
+		    "strapi-live: this site is a replica; run '%s' "
+		    "on the master (%s)\n",
+		    cmd->name, addr);
 	else if (r == -2)
-		fprintf(stderr, "strapi-live: a site that is not configured is "
+		fprintf(stderr,
+		    "strapi-live: a site that is not configured is "
 		    "in the replication group (see 'strapi-live repl-sites'); "
-		    "'%s' not run\n", cmd->name);
+		    "'%s' not run\n",
+		    cmd->name);
 	else
-		fprintf(stderr, "strapi-live: no writable master here (an "
+		fprintf(stderr,
+		    "strapi-live: no writable master here (an "
 		    "election is running, or this host's sidecar is not "
-		    "running); '%s' not run\n", cmd->name);
+		    "running); '%s' not run\n",
+		    cmd->name);
 	return 1;
+}
+
+/*
+ * Opens the store for a command that needs it, as its owner. On a
+ * replicated store the commands that only read open it read-only: they
+ * then never start Replication Manager threads. Returns 0 or an exit code.
+ */
+static int
+open_store(struct cmd_ctx *ctx)
+{
+	const char *dir = conf_str(ctx->conf, CFG_STORE_DIR);
+	int flags = 0;
+
+	if ((ctx->cmd->flags & (CMD_STORE | CMD_OWNER)) == 0)
+		return 0;
+	if (cmd_owner_assume(dir, conf_path(ctx->conf)) == -1)
+		return CMD_EXIT_STORE;
+	if ((ctx->cmd->flags & CMD_STORE) == 0)
+		return 0;
+	if (store_repl_enabled() && (ctx->cmd->flags & CMD_READONLY) != 0)
+		flags = STORE_OPEN_RDONLY;
+	if (store_open(&ctx->store, dir, flags) == -1) {
+		fprintf(stderr, "strapi-live: cannot open the store at %s\n",
+		    dir);
+		return CMD_EXIT_STORE;
+	}
+	return 0;
 }
 
 int
 main(int argc, char *argv[])
 {
-	const struct cmd_entry *cmd = NULL;
+	static const struct option opts[] = {
+		{ "dump-config", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct cmd_ctx ctx;
 	char *cause;
-	size_t i;
-	int rc;
+	int ch, dump = 0, rc;
 	enum log_level lv = LOG_LEVEL_WARN;
 
 	log_init("strapi-live", LOG_LEVEL_WARN);
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? CMD_EXIT_USAGE : CMD_EXIT_OK;
+	/* "+": the options before the command only; the command has its own. */
+	while (
+	    (ch = cmd_getopt_as("strapi-live", argc, argv, "h", opts)) != -1) {
+		switch (ch) {
+		case 'D':
+			dump = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return CMD_EXIT_OK;
+		default: /* cmd_getopt_as said what is wrong */
+			usage(stderr);
+			return CMD_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0 && strcmp(argv[0], "help") == 0) {
+		usage(stdout);
+		return CMD_EXIT_OK;
+	}
+	if (argc == 0 && !dump) {
+		usage(stderr);
+		return CMD_EXIT_USAGE;
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	if (conf_load(&ctx.conf, &cause) == -1) {
@@ -144,7 +159,7 @@ main(int argc, char *argv[])
 		return CMD_EXIT_USAGE;
 	}
 	conf_log_warnings(ctx.conf);
-	if (strcmp(argv[1], "--dump-config") == 0) {
+	if (dump) {
 		conf_dump(ctx.conf, stdout);
 		conf_free(ctx.conf);
 		return CMD_EXIT_OK;
@@ -152,40 +167,29 @@ main(int argc, char *argv[])
 	if (log_level_parse(conf_str(ctx.conf, CFG_LOG_LEVEL), &lv) == 0 &&
 	    lv == LOG_LEVEL_DEBUG)
 		log_set_level(lv);
-	for (i = 0; i < NCMDS; i++)
-		if (strcmp(argv[1], cmd_table[i]->name) == 0)
-			cmd = cmd_table[i];
-	if (cmd == NULL) {
-		fprintf(stderr, "strapi-live: unknown command '%s'\n", argv[1]);
+	if ((ctx.cmd = find_cmd(argv[0])) == NULL) {
+		fprintf(stderr, "strapi-live: unknown command '%s'\n", argv[0]);
 		usage(stderr);
 		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
-	if (cmd_wants_help(argc - 1, argv + 1)) {
-		printf("usage: strapi-live %s %s\n\n%s\n", cmd->name,
-		    cmd->usage, cmd->help);
+	if (cmd_wants_help(argc, argv)) {
+		printf("usage: strapi-live %s %s\n\n%s\n", ctx.cmd->name,
+		    ctx.cmd->usage, ctx.cmd->help);
 		conf_free(ctx.conf);
 		return CMD_EXIT_OK;
 	}
-	if ((cmd->needs_store || strcmp(cmd->name, "repl-node") == 0) &&
-	    cmd_owner_assume(conf_str(ctx.conf, CFG_STORE_DIR),
-	        conf_path(ctx.conf)) == -1) {
+	if ((rc = open_store(&ctx)) != 0) {
 		conf_free(ctx.conf);
-		return CMD_EXIT_STORE;
+		return rc;
 	}
-	if (cmd->needs_store &&
-	    store_open(&ctx.store, conf_str(ctx.conf, CFG_STORE_DIR),
-		cmd_open_flags(cmd)) == -1) {
-		fprintf(stderr, "strapi-live: cannot open the store at %s\n",
-		    conf_str(ctx.conf, CFG_STORE_DIR));
-		conf_free(ctx.conf);
-		return CMD_EXIT_STORE;
-	}
-	if (cmd->needs_store && cmd_refused_here(cmd, ctx.store, argc - 1,
-	    argv + 1))
+	/* The command parses its own options: getopt starts afresh. */
+	optind = 0;
+	if (ctx.store != NULL &&
+	    cmd_refused_here(ctx.cmd, ctx.store, argc, argv))
 		rc = CMD_EXIT_FAIL;
 	else
-		rc = cmd->exec(&ctx, argc - 1, argv + 1);
+		rc = ctx.cmd->exec(&ctx, argc, argv);
 	if (ctx.store != NULL) /* gen-types opens no store */
 		store_close(ctx.store);
 	conf_free(ctx.conf);

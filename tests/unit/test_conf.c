@@ -6,6 +6,7 @@
 
 #include "util/clientaddr.h"
 #include "conf/conf.h"
+#include "conf/conf_int.h"
 #include "tap.h"
 
 static const char *env_names[8], *env_values[8];
@@ -37,6 +38,42 @@ load(const char *text, char **cause)
 	return c;
 }
 
+/*
+ * Every enum conf_key has its row in conf_table: a key, a variable, a
+ * default and a help line, none shared with another row. A row left out
+ * of the designated initializers would be all NULL here.
+ */
+static void
+table_rows(void)
+{
+	size_t i, j, missing = 0, shared = 0;
+	const struct conf_row *r;
+
+	for (i = 0; i < CFG__MAX; i++) {
+		r = &conf_table[i];
+		if (r->key == NULL || r->env == NULL || r->def == NULL ||
+		    r->help == NULL) {
+			tap_diag("conf_table: no row for enum conf_key %zu", i);
+			missing++;
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (conf_table[j].key != NULL &&
+			    (strcmp(conf_table[j].key, r->key) == 0 ||
+			        strcmp(conf_table[j].env, r->env) == 0)) {
+				tap_diag("conf_table: %s and %s share a name",
+				    conf_table[j].key, r->key);
+				shared++;
+			}
+	}
+	ok(missing == 0, "every conf_key has a key, variable, default, help");
+	ok(shared == 0, "no two settings share a key or a variable");
+	ok(conf_table_find("store_dir") == CFG_STORE_DIR &&
+	        conf_table_find("max_requests") == CFG_MAX_REQUESTS &&
+	        conf_table_find("no_such_key") == -1,
+	    "a key finds its own row");
+}
+
 int
 main(void)
 {
@@ -44,6 +81,7 @@ main(void)
 	char *cause;
 	const struct collection *co;
 
+	table_rows();
 	nenv = 0;
 	c = load("", &cause);
 	ok(c != NULL, "defaults alone are a valid configuration");
