@@ -92,6 +92,13 @@ done_testing() {
 	[ "$_tap_fail" -eq 0 ]
 }
 
+# run_py FILE [ARG...]: a test's Python part (the tNNNN-name.py beside it),
+# with tests/ on the module path (push_client, repl_cluster); its TAP goes
+# to stdout.
+run_py() {
+	PYTHONPATH="$top_srcdir/tests" python3 -u "$@"
+}
+
 # push_start [NAME=VALUE...]: the sidecar ($PUSH_BIN) with those settings
 # on a free port (PUSH_PORT, PUSH_PID), its log in $T/push.log; returns 0
 # once /live/healthz answers (after 5 s: 1).

@@ -1,6 +1,7 @@
 # push_lib.sh: lighttpd with webhook.fcgi and events.fcgi for the push
-# tests; the tests themselves are Python (tests/push_client.py), which
-# starts and stops the sidecar. Source after lib.sh.
+# tests; the checks themselves are Python (tNNNN-name.py beside the test,
+# run with run_py; tests/push_client.py), which start and stop the
+# sidecar. Source after lib.sh.
 
 : "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
 : "${EVENTS_FCGI:=$top_builddir/cgi-bin/events.fcgi}"
@@ -24,9 +25,4 @@ push_requires() {
 	command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
 	[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
 	push_web_start || { echo "Bail out! lighttpd did not start"; exit 1; }
-}
-
-# Runs a Python test body on stdin with push_client on the path.
-push_py() {
-	PYTHONPATH="$top_srcdir/tests" python3 -u - "$@"
 }
