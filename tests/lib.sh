@@ -99,6 +99,24 @@ run_py() {
 	PYTHONPATH="$top_srcdir/tests" python3 -u "$@"
 }
 
+# push_need: skip unless lighttpd and the sidecar ($PUSH_BIN) are there.
+push_need() {
+	: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
+	command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+	[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
+}
+
+# live_proxy PORT: the lighttpd lines of conf/lighttpd.conf that proxy
+# /live/ (SSE and WebSocket) to the sidecar, here on 127.0.0.1:PORT.
+live_proxy() {
+	cat <<EOF
+\$HTTP["url"] =~ "^/live/" {
+	proxy.server = ( "" => (( "host" => "127.0.0.1", "port" => $1 )) )
+	proxy.header = ( "upgrade" => "enable" )
+}
+EOF
+}
+
 # push_start [NAME=VALUE...]: the sidecar ($PUSH_BIN) with those settings
 # on a free port (PUSH_PORT, PUSH_PID), its log in $T/push.log; returns 0
 # once /live/healthz answers (after 5 s: 1).
@@ -122,9 +140,7 @@ push_start() {
 # (tests/repl_cluster.py): lighttpd and the sidecar (else the test skips),
 # and the paths the Python side reads from the environment.
 repl_cluster_env() {
-	command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
-	: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
-	[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
+	push_need
 	export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI \
 	    STRAPI_LIVE
 	unset STRAPI_LIVE_STORE_DIR

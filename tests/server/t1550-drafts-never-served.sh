@@ -9,16 +9,9 @@
 # strapi-live dump. The published versions stay served (the control).
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/push_lib.sh"
-command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
-[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
-{
-	echo 'server.stream-response-body = 2'
-	fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 1
-	fcgi_entry /api/ "$QUERY_FCGI" 1
-	fcgi_entry /cgi-bin/events.fcgi "$EVENTS_FCGI" 2
-} >"$T/lighttpd.extra"
-lighttpd_start <"$T/lighttpd.extra" || { echo "Bail out! lighttpd"; exit 1; }
+push_need
+push_web_start /strapi/webhook "$WEBHOOK_FCGI" 1 /api/ "$QUERY_FCGI" 1 \
+    /cgi-bin/events.fcgi "$EVENTS_FCGI" 2
 fake_strapi_start
-export WEBHOOK_URL="http://127.0.0.1:$LIGHTTPD_PORT/strapi/webhook"
-export LIGHTTPD_PORT STRAPI_LIVE FAKE_URL
+export STRAPI_LIVE FAKE_URL
 run_py "$top_srcdir/tests/server/t1550-drafts-never-served.py"

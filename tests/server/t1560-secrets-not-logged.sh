@@ -10,8 +10,7 @@
 # the source goes through hmac_equal (constant time).
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/push_lib.sh"
-command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
-[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
+push_need
 [ -x "$SYNC_FCGI" ] || skip_all "sync not built (--disable-sync)"
 
 r=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
@@ -35,15 +34,9 @@ chmod 600 "$STRAPI_LIVE_CONFIG"
 FAKE_TOKEN="$APITOK" fake_strapi_start
 unset STRAPI_API_TOKEN # from the file only
 export STRAPI_LIVE_EVENTS_DURATION=1
-{
-	echo 'server.stream-response-body = 2'
-	fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 1
-	fcgi_entry /api/ "$QUERY_FCGI" 1
-	fcgi_entry /cgi-bin/events.fcgi "$EVENTS_FCGI" 1
-	fcgi_entry /cgi-bin/sync.fcgi "$SYNC_FCGI" 1
-} >"$T/lighttpd.extra"
-lighttpd_start <"$T/lighttpd.extra" || { echo "Bail out! lighttpd"; exit 1; }
-export LIGHTTPD_PORT STRAPI_LIVE SYNC_FCGI QUERY_FCGI WEBHOOK_FCGI EVENTS_FCGI
+push_web_start /strapi/webhook "$WEBHOOK_FCGI" 1 /api/ "$QUERY_FCGI" 1 \
+    /cgi-bin/events.fcgi "$EVENTS_FCGI" 1 /cgi-bin/sync.fcgi "$SYNC_FCGI" 1
+export STRAPI_LIVE SYNC_FCGI QUERY_FCGI WEBHOOK_FCGI EVENTS_FCGI
 
 # Configuration-file permissions: warned about, without the secret.
 export STRAPI_LIVE_STORE_DIR="$T/store"
