@@ -78,6 +78,31 @@ is() { # is GOT WANT NAME
 	fi
 }
 
+tap_skip() { # tap_skip REASON: a row not run
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n # SKIP $*"
+}
+
+# tap_todo CONDITION-STATUS NAME WHY: ok, for a known open problem: when
+# the condition fails the row is a TAP TODO (XFAIL; WHY says what is
+# open), not a failure. (As push_client.todo.)
+tap_todo() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		echo "not ok $_tap_n - $2 # TODO $3"
+	fi
+}
+
+# tap_include FILE: the rows of another program's TAP output (FILE, which
+# numbers on from TAP_OFFSET=$_tap_n) as this test's; its plan is left out.
+tap_include() {
+	grep -v '^1\.\.' "$1"
+	_tap_n=$((_tap_n + $(grep -c '^\(not \)\?ok ' "$1")))
+	_tap_fail=$((_tap_fail + $(grep '^not ok ' "$1" | grep -vc '# TODO')))
+}
+
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 0
