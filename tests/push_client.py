@@ -147,6 +147,19 @@ def iso(i):
         ".%03dZ" % (i % 1000)
 
 
+def _some(get, n, timeout):
+    """Up to n results of get(seconds left), within timeout in all; stops
+    at the first None (timeout or close)."""
+    out = []
+    end = time.time() + timeout
+    while len(out) < n:
+        x = get(max(0.01, end - time.time()))
+        if x is None:
+            break
+        out.append(x)
+    return out
+
+
 class SSE:
     """A streaming EventSource-like reader over a raw socket."""
 
@@ -233,14 +246,7 @@ class SSE:
             return ev
 
     def events(self, n, timeout=5):
-        out = []
-        end = time.time() + timeout
-        while len(out) < n:
-            e = self.next(max(0.01, end - time.time()))
-            if e is None:
-                break
-            out.append(e)
-        return out
+        return _some(self.next, n, timeout)
 
     def close(self):
         self.sock.close()
@@ -373,14 +379,7 @@ class WS:
                 return msg
 
     def msgs(self, n, timeout=5):
-        out = []
-        end = time.time() + timeout
-        while len(out) < n:
-            m = self.recv(max(0.01, end - time.time()))
-            if m is None:
-                break
-            out.append(m)
-        return out
+        return _some(self.recv, n, timeout)
 
     def close(self):
         self.sock.close()
