@@ -3,6 +3,12 @@
 # Source it from a test:   . "$top_srcdir/tests/lib.sh"
 # Every test gets its own directory ($T), store and ports; everything it
 # starts is killed by pid on exit.
+#
+# A test is tests/<kind>/tNNNN-name.sh, its number its own (t2980 checks),
+# listed in Makefile.am. When its checks are Python, they are the
+# tNNNN-name.py beside it (listed in PY_PARTS), run with run_py once the
+# shell part has set up; Python's TAP and SSE/WebSocket clients are
+# tests/push_client.py, the push tests' servers tests/push_lib.sh.
 
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
