@@ -3,6 +3,12 @@
 # Source it from a test:   . "$top_srcdir/tests/lib.sh"
 # Every test gets its own directory ($T), store and ports; everything it
 # starts is killed by pid on exit.
+#
+# A test is tests/<kind>/tNNNN-name.sh, its number its own (t2980 checks),
+# listed in Makefile.am. When its checks are Python, they are the
+# tNNNN-name.py beside it (listed in PY_PARTS), run with run_py once the
+# shell part has set up; Python's TAP and SSE/WebSocket clients are
+# tests/push_client.py, the push tests' servers tests/push_lib.sh.
 
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -78,6 +84,31 @@ is() { # is GOT WANT NAME
 	fi
 }
 
+tap_skip() { # tap_skip REASON: a row not run
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n # SKIP $*"
+}
+
+# tap_todo CONDITION-STATUS NAME WHY: ok, for a known open problem: when
+# the condition fails the row is a TAP TODO (XFAIL; WHY says what is
+# open), not a failure. (As push_client.todo.)
+tap_todo() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		echo "not ok $_tap_n - $2 # TODO $3"
+	fi
+}
+
+# tap_include FILE: the rows of another program's TAP output (FILE, which
+# numbers on from TAP_OFFSET=$_tap_n) as this test's; its plan is left out.
+tap_include() {
+	grep -v '^1\.\.' "$1"
+	_tap_n=$((_tap_n + $(grep -c '^\(not \)\?ok ' "$1")))
+	_tap_fail=$((_tap_fail + $(grep '^not ok ' "$1" | grep -vc '# TODO')))
+}
+
 skip_all() {
 	echo "1..0 # SKIP $*"
 	exit 0
@@ -90,6 +121,31 @@ diag() {
 done_testing() {
 	echo "1..$_tap_n"
 	[ "$_tap_fail" -eq 0 ]
+}
+
+# run_py FILE [ARG...]: a test's Python part (the tNNNN-name.py beside it),
+# with tests/ on the module path (push_client, repl_cluster); its TAP goes
+# to stdout.
+run_py() {
+	PYTHONPATH="$top_srcdir/tests" python3 -u "$@"
+}
+
+# push_need: skip unless lighttpd and the sidecar ($PUSH_BIN) are there.
+push_need() {
+	: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
+	command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+	[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
+}
+
+# live_proxy PORT: the lighttpd lines of conf/lighttpd.conf that proxy
+# /live/ (SSE and WebSocket) to the sidecar, here on 127.0.0.1:PORT.
+live_proxy() {
+	cat <<EOF
+\$HTTP["url"] =~ "^/live/" {
+	proxy.server = ( "" => (( "host" => "127.0.0.1", "port" => $1 )) )
+	proxy.header = ( "upgrade" => "enable" )
+}
+EOF
 }
 
 # push_start [NAME=VALUE...]: the sidecar ($PUSH_BIN) with those settings
@@ -115,9 +171,7 @@ push_start() {
 # (tests/repl_cluster.py): lighttpd and the sidecar (else the test skips),
 # and the paths the Python side reads from the environment.
 repl_cluster_env() {
-	command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
-	: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
-	[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
+	push_need
 	export PUSH_BIN T top_builddir FIXTURES WEBHOOK_FCGI QUERY_FCGI \
 	    STRAPI_LIVE
 	unset STRAPI_LIVE_STORE_DIR

@@ -1,32 +1,38 @@
-# push_lib.sh: lighttpd with webhook.fcgi and events.fcgi for the push
-# tests; the tests themselves are Python (tests/push_client.py), which
-# starts and stops the sidecar. Source after lib.sh.
+# push_lib.sh: lighttpd with the FastCGI programs for the push tests; the
+# checks themselves are Python (tNNNN-name.py beside the test, run with
+# run_py; tests/push_client.py), which start and stop the sidecar. Source
+# after lib.sh.
 
 : "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
 : "${EVENTS_FCGI:=$top_builddir/cgi-bin/events.fcgi}"
 export PUSH_BIN EVENTS_FCGI FIXTURES T
 
-# push_web_start: lighttpd on a free port with the webhook at
-# /strapi/webhook and events.fcgi at /cgi-bin/events.fcgi (streamed).
+# push_web_start [PREFIX PROGRAM PROCS]...: lighttpd on a free port,
+# streaming responses, with these FastCGI programs (by default the webhook
+# at /strapi/webhook, 2 workers, and events.fcgi at /cgi-bin/events.fcgi,
+# 4) and the config lines in $PUSH_WEB_EXTRA; bails out if it does not
+# start. Sets and exports LIGHTTPD_PORT and WEBHOOK_URL (/strapi/webhook).
 push_web_start() {
+	[ $# -gt 0 ] || set -- /strapi/webhook "$WEBHOOK_FCGI" 2 \
+	    /cgi-bin/events.fcgi "$EVENTS_FCGI" 4
 	{
 		echo 'server.stream-response-body = 2'
-		fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2
-		fcgi_entry /cgi-bin/events.fcgi "$EVENTS_FCGI" 4
+		while [ $# -ge 3 ]; do
+			fcgi_entry "$1" "$2" "$3"
+			shift 3
+		done
+		if [ -n "${PUSH_WEB_EXTRA:-}" ]; then
+			printf '%s\n' "$PUSH_WEB_EXTRA"
+		fi
 	} >"$T/lighttpd.extra"
-	lighttpd_start <"$T/lighttpd.extra" || return 1
+	lighttpd_start <"$T/lighttpd.extra" ||
+		{ echo "Bail out! lighttpd did not start"; exit 1; }
 	WEBHOOK_URL="http://127.0.0.1:$LIGHTTPD_PORT/strapi/webhook"
 	export WEBHOOK_URL LIGHTTPD_PORT
 }
 
-# push_requires: skip unless lighttpd and the sidecar are there.
+# push_requires: push_need, then push_web_start with the default programs.
 push_requires() {
-	command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
-	[ -x "$PUSH_BIN" ] || skip_all "sidecar not built (--disable-push)"
-	push_web_start || { echo "Bail out! lighttpd did not start"; exit 1; }
-}
-
-# Runs a Python test body on stdin with push_client on the path.
-push_py() {
-	PYTHONPATH="$top_srcdir/tests" python3 -u - "$@"
+	push_need
+	push_web_start
 }

@@ -29,12 +29,9 @@ browser_setup() {
 browser_conf() {
 	fcgi_entry /strapi/webhook "$WEBHOOK_FCGI"
 	fcgi_entry /api/ "$QUERY_FCGI"
+	live_proxy "$PUSH_PORT"
 	cat <<EOC
 server.stream-response-body = 2
-\$HTTP["url"] =~ "^/live/" {
-	proxy.server = ( "" => (( "host" => "127.0.0.1", "port" => $PUSH_PORT )) )
-	proxy.header = ( "upgrade" => "enable" )
-}
 \$SERVER["socket"] == "127.0.0.1:$PORT2" {
 	\$HTTP["url"] =~ "^/live/ws" {
 		proxy.server = ( "" => (( "host" => "127.0.0.1", "port" => $DEAD_PORT )) )

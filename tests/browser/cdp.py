@@ -2,7 +2,7 @@
 #
 # Starts Debian's /usr/bin/chromium with a fresh profile and
 # --remote-debugging-port=0, reads the port from DevToolsActivePort, and talks
-# to the browser endpoint over a WebSocket written here (RFC 6455 client:
+# to the browser endpoint over the tests' WebSocket client (push_client.WS:
 # masked frames, fragmentation, ping/pong). Pages are attached with
 # flatten=true, so one socket carries every page's session.
 
@@ -10,106 +10,20 @@ import base64
 import json
 import os
 import shutil
-import socket
-import struct
 import subprocess
+import sys
 import tempfile
 import time
-import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from push_client import WS  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 class CDPError(Exception):
     pass
-
-
-class WebSocket:
-    """A minimal blocking WebSocket client for ws://127.0.0.1 URLs."""
-
-    def __init__(self, url, timeout=10):
-        u = urllib.parse.urlsplit(url)
-        self.sock = socket.create_connection((u.hostname, u.port),
-                                             timeout=timeout)
-        key = base64.b64encode(os.urandom(16)).decode()
-        path = u.path + ("?" + u.query if u.query else "")
-        req = ("GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
-               "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-               "Sec-WebSocket-Version: 13\r\n\r\n" %
-               (path, u.hostname, u.port, key))
-        self.sock.sendall(req.encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise CDPError("websocket handshake: connection closed")
-            head += chunk
-        head, self.buf = head.split(b"\r\n\r\n", 1)
-        if b" 101 " not in head.split(b"\r\n", 1)[0]:
-            raise CDPError("websocket handshake refused: %r" % head[:200])
-
-    def _read(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(max(65536, n - len(self.buf)))
-            if not chunk:
-                raise CDPError("websocket closed by peer")
-            self.buf += chunk
-        data, self.buf = self.buf[:n], self.buf[n:]
-        return data
-
-    def send(self, text, opcode=1):
-        payload = text.encode() if isinstance(text, str) else text
-        n = len(payload)
-        if n < 126:
-            hdr = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
-        elif n < 65536:
-            hdr = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
-        else:
-            hdr = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
-        mask = os.urandom(4)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload)) \
-            if n < 4096 else _mask_fast(payload, mask)
-        self.sock.sendall(hdr + mask + masked)
-
-    def recv(self):
-        """The next text message (str); answers pings; fragments joined."""
-        parts = []
-        while True:
-            b0, b1 = self._read(2)
-            opcode, n = b0 & 0x0F, b1 & 0x7F
-            if n == 126:
-                n = struct.unpack("!H", self._read(2))[0]
-            elif n == 127:
-                n = struct.unpack("!Q", self._read(8))[0]
-            mask = self._read(4) if b1 & 0x80 else None
-            data = self._read(n)
-            if mask:
-                data = _mask_fast(data, mask)
-            if opcode == 9:
-                self.send(data, opcode=10)
-                continue
-            if opcode == 10:
-                continue
-            if opcode == 8:
-                raise CDPError("websocket closed by peer")
-            parts.append(data)
-            if b0 & 0x80:
-                return b"".join(parts).decode()
-
-    def settimeout(self, t):
-        self.sock.settimeout(t)
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-
-def _mask_fast(data, mask):
-    n = len(data)
-    m = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
-    return (int.from_bytes(data, "big") ^ m).to_bytes(n, "big")
 
 
 class Browser:
@@ -138,7 +52,10 @@ class Browser:
                 self.close()
                 raise CDPError("chromium did not start")
             time.sleep(0.05)
-        self.ws = WebSocket("ws://127.0.0.1:%s%s" % (lines[0], lines[1]))
+        try:
+            self.ws = WS("127.0.0.1", int(lines[0]), lines[1], timeout=10)
+        except OSError as e:
+            raise CDPError("websocket handshake: %s" % e)
         self.next_id = 1
         self.events = []
 
@@ -154,11 +71,12 @@ class Browser:
             left = deadline - time.time()
             if left <= 0:
                 raise CDPError("%s: no answer in %ss" % (method, timeout))
-            self.ws.settimeout(left)
-            try:
-                m = json.loads(self.ws.recv())
-            except socket.timeout:
+            m = self.ws.recv_bytes(left)
+            if m is None and self.ws.closed:
+                raise CDPError("websocket closed by peer")
+            if m is None:
                 raise CDPError("%s: no answer in %ss" % (method, timeout))
+            m = json.loads(m)
             if m.get("id") == mid:
                 if "error" in m:
                     raise CDPError("%s: %s" % (method, m["error"]))

@@ -20,7 +20,10 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
 import cdp  # noqa: E402
+import push_client  # noqa: E402
+from push_client import ok, diag  # noqa: E402,F401 (client.py: lb.ok)
 
 editor_mod = importlib.machinery.SourceFileLoader(
     "demo_editor", os.path.join(HERE, "..", "..", "scripts", "demo-editor")
@@ -30,32 +33,6 @@ BASE = os.environ["BASE"]
 BASE_NOWS = os.environ["BASE_NOWS"]
 ARTIFACTS = os.environ.get("ARTIFACTS", ".")
 LIVE_DEADLINE = 1.0  # seconds from webhook POST to the page showing it
-
-n = 0
-failed = 0
-
-
-def ok(cond, name, *diag):
-    global n, failed
-    n += 1
-    todo = "# TODO" in name
-    if cond:
-        print("ok %d - %s" % (n, name))
-    else:
-        failed += 0 if todo else 1
-        print("not ok %d - %s" % (n, name))
-        for d in diag:
-            for line in str(d).splitlines():
-                print("#   " + line)
-    sys.stdout.flush()
-    return cond
-
-
-def diag(msg):
-    for line in str(msg).splitlines():
-        print("# " + line)
-    sys.stdout.flush()
-
 
 class Push:
     """The sidecar, started, killed and restarted by the test."""
@@ -121,8 +98,7 @@ def run_tap(body):
             push.stop()
     except Exception as e:  # noqa: BLE001
         ok(False, "test aborted: %s" % e)
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return push_client.finish()
 
 
 def titles(page):
@@ -397,14 +373,12 @@ def main():
                 pass
             browser.close()
         push.stop()
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return push_client.finish()
 
 
 if __name__ == "__main__":
     try:
         sys.exit(main())
     except Exception as e:  # noqa: BLE001
-        print("not ok %d - test aborted: %s" % (n + 1, e))
-        print("1..%d" % (n + 1))
-        sys.exit(1)
+        ok(False, "test aborted: %s" % e)
+        sys.exit(push_client.finish() or 1)

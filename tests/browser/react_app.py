@@ -1,6 +1,6 @@
 # react_app.py: the React test app (tests/browser/react-app, built by
 # t3020-client-react.sh) in headless Chromium, live against the server
-# (TAP, numbering from TAP_FIRST). APP is the app's URL (another origin).
+# (TAP, numbering on from TAP_OFFSET). APP is the app's URL (another origin).
 
 import os
 import sys
@@ -11,7 +11,6 @@ import cdp  # noqa: E402
 import live_blog as lb  # noqa: E402
 
 ok = lb.ok
-lb.n = int(os.environ.get("TAP_FIRST", "1")) - 1
 APP = os.environ["APP"]
 
 

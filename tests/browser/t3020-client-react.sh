@@ -12,7 +12,9 @@ browser_setup
 browser_app "$T/app"
 cp "$top_srcdir"/tests/browser/react-app/* "$T/app/"
 (cd "$T/app" && node_modules/.bin/vite build) >"$T/vite.log" 2>&1
-ok $? "a Vite app with the packed client builds" || sed 's/^/# /' "$T/vite.log"
+rc=$?
+ok $rc "a Vite app with the packed client builds"
+[ $rc = 0 ] || sed 's/^/# /' "$T/vite.log"
 [ -f "$T/app/dist/index.html" ] || { echo "Bail out! no app"; exit 1; }
 
 PORT3=$(free_port)
@@ -26,4 +28,4 @@ PORT3=$(free_port)
 EOC
 } >"$T/extra.conf"
 lighttpd_start <"$T/extra.conf" || skip_all "lighttpd did not start"
-APP="http://127.0.0.1:$PORT3/" TAP_FIRST=2 browser_run react_app.py
+APP="http://127.0.0.1:$PORT3/" TAP_OFFSET=1 browser_run react_app.py

@@ -211,6 +211,27 @@ client_cors() {
 	    tr -d '\r' | sed -n 's/^[Aa]ccess-[Cc]ontrol-[Aa]llow-[Oo]rigin: *//p'
 }
 
+# client_served BASE: checks that the installed browser client is served
+# under BASE and that a page of another origin may import it.
+client_served() {
+	is "$(curl -s -o /dev/null -w '%{http_code}' "$1/strapi-live/strapi-live.js")" 200 \
+	    "the installed browser client is served"
+	is "$(client_cors "$1/strapi-live/strapi-live.js")" "*" \
+	    "a page of another origin may import it (Access-Control-Allow-Origin: *)"
+}
+
+# ws_query PORT: subscribes to the articles over /live/ws on
+# 127.0.0.1:PORT (push_client.WS) and prints the first answer as JSON.
+ws_query() {
+	run_py - "$1" <<'PY'
+import sys, json
+from push_client import WS
+w = WS("127.0.0.1", int(sys.argv[1]), "/live/ws")
+w.send({"type": "subscribe", "id": "q", "collection": "articles"})
+print(json.dumps(w.recv(5)))
+PY
+}
+
 # lighttpd_deploy_start: conf/lighttpd.conf included by the operator's main
 # lighttpd.conf (port, docroot, logs, user), checked and started.
 lighttpd_deploy_start() {

@@ -22,21 +22,11 @@ stream_wait ev '^event: upsert'
 ok $? "events.fcgi streams the upsert too"
 
 # WebSocket through mod_proxy's upgrade: a reactive query.
-PYTHONPATH="$top_srcdir/tests" python3 - "$PORT" <<'PY' >"$T/ws.out" 2>&1
-import sys, json
-from push_client import WS
-w = WS("127.0.0.1", int(sys.argv[1]), "/live/ws")
-w.send({"type": "subscribe", "id": "q", "collection": "articles"})
-m = w.recv(5)
-print(json.dumps(m))
-PY
+ws_query "$PORT" >"$T/ws.out" 2>&1
 grep -q '"type": "result"' "$T/ws.out"
 ok $? "WebSocket upgrade through mod_proxy: a query result arrives"
 grep -q 'hello-strapi-five' "$T/ws.out"
 ok $? "the result holds the stored entry"
-is "$(curl -s -o /dev/null -w '%{http_code}' "$base/strapi-live/strapi-live.js")" 200 \
-    "the installed browser client is served"
-is "$(client_cors "$base/strapi-live/strapi-live.js")" "*" \
-    "a page of another origin may import it (Access-Control-Allow-Origin: *)"
+client_served "$base"
 [ "$_tap_fail" = 0 ] || { deploy_logs; cat "$T/ws.out" | sed 's/^/# /'; }
 done_testing

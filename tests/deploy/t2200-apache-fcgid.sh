@@ -28,18 +28,9 @@ is "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json'
     -H "Authorization: Bearer $SECRET" --data-binary @"$T/big.json" \
     "$base/strapi/webhook")" 200 "a 300 KB delivery passes FcgidMaxRequestLen"
 
-PYTHONPATH="$top_srcdir/tests" python3 - "$PORT" <<'PY' >"$T/ws.out" 2>&1
-import sys, json
-from push_client import WS
-w = WS("127.0.0.1", int(sys.argv[1]), "/live/ws")
-w.send({"type": "subscribe", "id": "q", "collection": "articles"})
-print(json.dumps(w.recv(5)))
-PY
+ws_query "$PORT" >"$T/ws.out" 2>&1
 grep -q '"type": "result"' "$T/ws.out"
 ok $? "WebSocket through mod_proxy_wstunnel: a query result arrives"
-is "$(curl -s -o /dev/null -w '%{http_code}' "$base/strapi-live/strapi-live.js")" 200 \
-    "the installed browser client is served"
-is "$(client_cors "$base/strapi-live/strapi-live.js")" "*" \
-    "a page of another origin may import it (Access-Control-Allow-Origin: *)"
+client_served "$base"
 [ "$_tap_fail" = 0 ] || { deploy_logs; sed 's/^/# /' "$T/ws.out"; }
 done_testing

@@ -17,18 +17,9 @@ ok $? "events.fcgi through fastcgi_pass starts (fastcgi_buffering off)"
 deploy_roundtrip "$base" /strapi/webhook live
 stream_wait ev '^event: upsert'
 ok $? "events.fcgi streams the upsert"
-PYTHONPATH="$top_srcdir/tests" python3 - "$PORT" <<'PY' >"$T/ws.out" 2>&1
-import sys, json
-from push_client import WS
-w = WS("127.0.0.1", int(sys.argv[1]), "/live/ws")
-w.send({"type": "subscribe", "id": "q", "collection": "articles"})
-print(json.dumps(w.recv(5)))
-PY
+ws_query "$PORT" >"$T/ws.out" 2>&1
 grep -q 'hello-strapi-five' "$T/ws.out"
 ok $? "WebSocket through proxy_pass Upgrade: the query result holds the entry"
-is "$(curl -s -o /dev/null -w '%{http_code}' "$base/strapi-live/strapi-live.js")" 200 \
-    "the installed browser client is served"
-is "$(client_cors "$base/strapi-live/strapi-live.js")" "*" \
-    "a page of another origin may import it (Access-Control-Allow-Origin: *)"
+client_served "$base"
 [ "$_tap_fail" = 0 ] || { deploy_logs; sed 's/^/# /' "$T/ws.out"; }
 done_testing

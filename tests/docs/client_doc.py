@@ -84,7 +84,6 @@ def browser(out):
     sys.path.insert(0, os.path.join(HERE, "..", "browser"))
     import cdp
     import live_blog as lb
-    lb.n = int(os.environ.get("TAP_FIRST", "1")) - 1
     base = os.environ["BASE"]
     pages = sorted(os.listdir(os.path.join(out, "pages")))
 

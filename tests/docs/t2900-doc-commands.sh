@@ -33,12 +33,7 @@ export STRAPI_LIVE_STATUS_TOKEN=demo-status-token
 	# Streams end after 2 s (events_duration), as they do after 25 s live.
 	fcgi_entry /events "$EVENTS_FCGI" 2 |
 	    sed 's/"bin-environment" => ( /&"STRAPI_LIVE_EVENTS_DURATION" => "2", /'
-	cat <<CONF
-\$HTTP["url"] =~ "^/live/" {
-	proxy.server = ( "" => (( "host" => "127.0.0.1", "port" => $PUSH_PORT )) )
-	proxy.header = ( "upgrade" => "enable" )
-}
-CONF
+	live_proxy "$PUSH_PORT"
 } >"$T/lighttpd.extra"
 lighttpd_start <"$T/lighttpd.extra" || { echo "Bail out! lighttpd did not start"; exit 1; }
 if [ -x "$PUSH_BIN" ]; then

@@ -20,8 +20,9 @@ base=http://127.0.0.1:$LIGHTTPD_PORT
 python3 "$top_srcdir/tests/docs/client_doc.py" split "$top_srcdir/docs/client.md" \
     "$T/doc" "$base" | sed 's/^/# /'
 (cd "$T/doc/app" && node_modules/.bin/vite build) >"$T/vite.log" 2>&1
-ok $? "the jsx and js blocks build with Vite and the packed client" ||
-    sed 's/^/# /' "$T/vite.log"
+rc=$?
+ok $rc "the jsx and js blocks build with Vite and the packed client"
+[ $rc = 0 ] || sed 's/^/# /' "$T/vite.log"
 n=1
 for f in "$T"/doc/node/*.mjs; do
 	[ -f "$f" ] || continue
@@ -33,4 +34,4 @@ for f in "$T"/doc/node/*.mjs; do
 	ok $? "docs/client.md js node block $(basename "$f" .mjs) runs in Node and prints"
 	n=$((n + 1))
 done
-TAP_FIRST=$((n + 1)) browser_run ../docs/client_doc.py browser "$T/doc"
+TAP_OFFSET=$n browser_run ../docs/client_doc.py browser "$T/doc"

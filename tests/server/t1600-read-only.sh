@@ -68,12 +68,9 @@ check "the error says what is wrong (read-only)" grep -q "read-only" "$T/resp"
 # with EROFS. A full fix: reads fall back to a non-snapshot transaction
 # when the store is read-only.
 q=$(curl -s -m 30 -o "$T/q" -w '%{http_code}' "$base/api/articles")
-if [ "$q" = 200 ]; then
-	ok 0 "queries are still served"
-else
-	echo "not ok $((_tap_n + 1)) - queries are still served (got $q) # TODO snapshot reads need to write the freezer file"
-	_tap_n=$((_tap_n + 1))
-fi
+[ "$q" = 200 ]
+tap_todo $? "queries are still served (got $q)" \
+    "snapshot reads need to write the freezer file"
 
 # What an operator does: stop the programs, check the filesystem, mount it
 # again, start them (the kernel won't remount an ext4 read-write after an
