@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,47 +21,47 @@ struct events_args {
 	char *since, *last_event_id, *collection, *format, *limit, *token;
 };
 
-/* Decodes %XX and '+' in place; a malformed escape leaves it as sent. */
-static void
-url_decode(char *s)
-{
-	size_t n;
-
-	(void)qs_decode(s, strlen(s), 1, s, strlen(s) + 1, &n);
-}
-
+/*
+ * The parameters events.fcgi reads; others are ignored. A value with a
+ * malformed escape is kept as sent.
+ */
 static void
 args_parse(struct events_args *a, const char *qs)
 {
-	char *copy, *tok, *save = NULL, *eq, **slot;
+	static const struct {
+		const char *name;
+		size_t off;
+	} names[] = {
+		{ "since", offsetof(struct events_args, since) },
+		{ "lastEventId", offsetof(struct events_args, last_event_id) },
+		{ "collection", offsetof(struct events_args, collection) },
+		{ "format", offsetof(struct events_args, format) },
+		{ "limit", offsetof(struct events_args, limit) },
+		{ "token", offsetof(struct events_args, token) },
+	};
+	struct qs_iter it;
+	struct qs_pair pr;
+	size_t n = strlen(qs), i;
+	char *val = xmalloc(n + 1), **slot;
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	copy = xstrdup(qs);
-	for (tok = strtok_r(copy, "&", &save); tok != NULL;
-	     tok = strtok_r(NULL, "&", &save)) {
-		if ((eq = strchr(tok, '=')) == NULL)
+	qs_iter_init(&it, qs, n, 0);
+	while ((r = qs_next(&it, &pr, val, n + 1)) != QS_END) {
+		if (r == QS_KEY_LONG || r == QS_KEY_BAD || !pr.has_value)
 			continue;
-		*eq++ = '\0';
-		url_decode(tok);
-		if (strcmp(tok, "since") == 0)
-			slot = &a->since;
-		else if (strcmp(tok, "lastEventId") == 0)
-			slot = &a->last_event_id;
-		else if (strcmp(tok, "collection") == 0)
-			slot = &a->collection;
-		else if (strcmp(tok, "format") == 0)
-			slot = &a->format;
-		else if (strcmp(tok, "limit") == 0)
-			slot = &a->limit;
-		else if (strcmp(tok, "token") == 0)
-			slot = &a->token;
-		else
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcmp(pr.key, names[i].name) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
 			continue;
+		slot = (char **)((char *)a + names[i].off);
 		free(*slot);
-		url_decode(eq);
-		*slot = xstrdup(eq);
+		*slot = r == QS_VALUE_BAD ? xstrndup(pr.raw, pr.rawlen)
+		                          : xstrdup(pr.val);
 	}
-	free(copy);
+	explicit_bzero(val, n + 1); /* it held the token */
+	free(val);
 }
 
 static void

@@ -97,6 +97,74 @@ qs_decode(const char *s, size_t n, int plus, char *out, size_t outsz,
 	return 0;
 }
 
+void
+qs_iter_init(struct qs_iter *it, const char *s, size_t n, int decoded)
+{
+	it->p = s;
+	it->end = s + n;
+	it->decoded = decoded;
+}
+
+/* Copies n bytes (decoded already) into out; -2 when they do not fit. */
+static int
+copy_decoded(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
+{
+	if (n >= outsz || memchr(s, '\0', n) != NULL)
+		return n >= outsz ? -2 : -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	*outlen = n;
+	return 0;
+}
+
+/*
+ * The next pair of the query string (every '&'-separated piece, empty
+ * ones too). Returns QS_PAIR, QS_END, or why the pair is refused (enum
+ * qs_next); the iterator moves past the pair either way, so a lenient
+ * caller can go on. val/valsz: where the value is decoded (val NULL:
+ * leave the value undecoded).
+ */
+int
+qs_next(struct qs_iter *it, struct qs_pair *pr, char *val, size_t valsz)
+{
+	const char *p = it->p, *end, *eq;
+	size_t klen;
+	int r;
+
+	if (p >= it->end)
+		return QS_END;
+	end = it->decoded ? NULL : memchr(p, '&', (size_t)(it->end - p));
+	if (end == NULL)
+		end = it->end;
+	it->p = end < it->end ? end + 1 : end;
+	if ((eq = memchr(p, '=', (size_t)(end - p))) == NULL)
+		eq = end;
+	pr->has_value = eq < end;
+	pr->raw = eq < end ? eq + 1 : end;
+	pr->rawlen = (size_t)(end - pr->raw);
+	pr->val = val != NULL && valsz > 0 ? val : (char *)"";
+	pr->vlen = 0;
+	if (val != NULL && valsz > 0)
+		*val = '\0';
+	r = it->decoded
+	    ? copy_decoded(p, (size_t)(eq - p), pr->key, sizeof(pr->key), &klen)
+	    : qs_decode(p, (size_t)(eq - p), 1, pr->key, sizeof(pr->key),
+	          &klen);
+	pr->klen = r == 0 ? klen : 0;
+	if (r == 0 && !utf8_valid(pr->key, klen))
+		r = -1;
+	if (r != 0)
+		return r == -2 ? QS_KEY_LONG : QS_KEY_BAD;
+	if (klen == 0 || !pr->has_value || val == NULL)
+		return QS_PAIR;
+	r = it->decoded
+	    ? copy_decoded(pr->raw, pr->rawlen, val, valsz, &pr->vlen)
+	    : qs_decode(pr->raw, pr->rawlen, 1, val, valsz, &pr->vlen);
+	if (r != 0)
+		return r == -2 ? QS_VALUE_LONG : QS_VALUE_BAD;
+	return utf8_valid(val, pr->vlen) ? QS_PAIR : QS_VALUE_UTF8;
+}
+
 static int fail(struct qs_error *, const char *, ...) PRINTFLIKE(2, 3);
 
 static int
@@ -467,11 +535,10 @@ int
 qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
     struct qs_error *err)
 {
-	const char *p, *end, *eq, *qend;
-	char kraw[QS_MAX_KEY + 1];
+	struct qs_iter it;
+	struct qs_pair pr;
 	struct key k;
-	size_t klen, vlen, qlen;
-	char *v;
+	size_t qlen;
 	int r;
 
 	memset(sp, 0, offsetof(struct qs_spec, store));
@@ -483,48 +550,38 @@ qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
 	if (qlen > QS_MAX_QUERY)
 		return fail(err, "Query string longer than %d bytes",
 		    QS_MAX_QUERY);
-	qend = query + qlen;
-	for (p = query; p < qend; p = end + 1) {
-		if ((end = memchr(p, '&', (size_t)(qend - p))) == NULL)
-			end = qend;
-		if (end == p)
-			continue;
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq == NULL)
-			eq = end;
-		r = qs_decode(p, (size_t)(eq - p), 1, kraw, sizeof(kraw),
-		    &klen);
-		if (r == -2)
+	qs_iter_init(&it, query, qlen, 0);
+	for (;;) {
+		r = qs_next(&it, &pr, sp->store + sp->used,
+		    sizeof(sp->store) - sp->used);
+		if (r == QS_END)
+			break;
+		if (r == QS_KEY_LONG)
 			return fail(err,
 			    "Query parameter name longer than %d "
 			    "bytes",
 			    QS_MAX_KEY);
-		if (r == -1 || !utf8_valid(kraw, klen))
+		if (r == QS_KEY_BAD)
 			return fail(err,
 			    "Malformed percent-encoding or UTF-8 "
 			    "in a query parameter name");
-		if (klen == 0)
-			continue; /* "=x": qs ignores it */
-		v = sp->store + sp->used;
-		r = eq == end ? (*v = '\0', vlen = 0, 0)
-		              : qs_decode(eq + 1, (size_t)(end - eq - 1), 1, v,
-		                    sizeof(sp->store) - sp->used, &vlen);
-		if (r == 0 && vlen > QS_MAX_VALUE)
-			r = -2;
-		if (r == -2)
+		if (pr.klen == 0)
+			continue; /* "=x", "&&": qs ignores them */
+		if (r == QS_VALUE_LONG ||
+		    (r != QS_VALUE_BAD && pr.vlen > QS_MAX_VALUE))
 			return fail(err,
 			    "Value of '%.64s' longer than %d "
 			    "bytes",
-			    kraw, QS_MAX_VALUE);
-		if (r == -1 || !utf8_valid(v, vlen))
+			    pr.key, QS_MAX_VALUE);
+		if (r != QS_PAIR)
 			return fail(err,
 			    "Malformed percent-encoding or UTF-8 "
 			    "in the value of '%.64s'",
-			    kraw);
-		sp->used += vlen + 1;
-		if (split_key(kraw, klen, &k) == -1)
-			return invalid_key(err, kraw, kraw);
-		if (pair(sp, &k, v, vlen, c, err) == -1)
+			    pr.key);
+		sp->used += pr.vlen + 1;
+		if (split_key(pr.key, pr.klen, &k) == -1)
+			return invalid_key(err, pr.key, pr.key);
+		if (pair(sp, &k, pr.val, pr.vlen, c, err) == -1)
 			return -1;
 	}
 	if ((sp->have & (HAVE_PAGE | HAVE_PAGE_SIZE)) &&

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/qs.h"
 #include "model/entry.h"
 #include "util/hmac.h"
 #include "util/log.h"
@@ -187,8 +188,7 @@ static int
 seen_has(const struct pass *p, const char *doc)
 {
 	return p->nseen > 0 &&
-	    bsearch(&doc, p->seen, p->nseen, sizeof(*p->seen), cmp_str) !=
-	    NULL;
+	    bsearch(&doc, p->seen, p->nseen, sizeof(*p->seen), cmp_str) != NULL;
 }
 
 static void
@@ -631,41 +631,40 @@ flag_value(const char *v, size_t n, int *out)
 }
 
 /*
- * Query string: collection=NAME, dryRun=1|0, prune=1|0. Unknown keys are
- * refused (as Strapi's strictParams does). Returns NULL, or why.
+ * Query string: collection=NAME, dryRun=1|0, prune=1|0, percent-decoded.
+ * Unknown keys are refused (as Strapi's strictParams does). Returns NULL,
+ * or why.
  */
 static const char *
 parse_query(const char *q, struct sync_opts *o, char *coll, size_t collsz)
 {
-	const char *p = q, *amp, *eq;
-	size_t kl, vl;
-	int prune = 1;
+	struct qs_iter it;
+	struct qs_pair pr;
+	char val[128];
+	int prune = 1, r;
 
-	while (*p != '\0') {
-		amp = strchr(p, '&');
-		if (amp == NULL)
-			amp = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(amp - p));
-		if (eq == NULL)
+	qs_iter_init(&it, q, strlen(q), 0);
+	while ((r = qs_next(&it, &pr, val, sizeof(val))) != QS_END) {
+		if (!pr.has_value)
 			return "query: every parameter needs a value";
-		kl = (size_t)(eq - p);
-		vl = (size_t)(amp - eq - 1);
-		if (kl == 10 && strncmp(p, "collection", 10) == 0) {
-			if (vl == 0 || vl >= collsz)
+		if (r == QS_KEY_LONG || r == QS_KEY_BAD)
+			pr.key[0] = '\0'; /* unknown */
+		if (strcmp(pr.key, "collection") == 0) {
+			if (r != QS_PAIR || pr.vlen == 0 || pr.vlen >= collsz)
 				return "query: collection: bad name";
-			memcpy(coll, eq + 1, vl);
-			coll[vl] = '\0';
+			memcpy(coll, pr.val, pr.vlen + 1);
 			o->collection = coll;
-		} else if (kl == 6 && strncmp(p, "dryRun", 6) == 0) {
-			if (flag_value(eq + 1, vl, &o->dry_run) == -1)
+		} else if (strcmp(pr.key, "dryRun") == 0) {
+			if (r != QS_PAIR ||
+			    flag_value(pr.val, pr.vlen, &o->dry_run) == -1)
 				return "query: dryRun must be 1 or 0";
-		} else if (kl == 5 && strncmp(p, "prune", 5) == 0) {
-			if (flag_value(eq + 1, vl, &prune) == -1)
+		} else if (strcmp(pr.key, "prune") == 0) {
+			if (r != QS_PAIR ||
+			    flag_value(pr.val, pr.vlen, &prune) == -1)
 				return "query: prune must be 1 or 0";
 		} else
 			return "query: unknown parameter (collection, dryRun, "
 			       "prune)";
-		p = *amp == '&' ? amp + 1 : amp;
 	}
 	o->no_prune = !prune;
 	return NULL;
