@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "fcgi/fcgi.h"
+#include "api/error.h"
 #include "api/prog.h"
 #include "node/relay.h"
 #include "api/webhook.h"
@@ -28,7 +29,7 @@ relay(const struct http_req *req, struct http_resp *resp, void *arg)
 		return;
 	http_resp_reset(resp);
 	http_resp_header(resp, "Retry-After", "1");
-	http_resp_error(resp, 503, why);
+	strapi_error(resp, 503, NULL, why, NULL);
 	resp->note = "no-relay";
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/error.h"
 #include "api/events.h"
 #include "util/hmac.h"
 #include "util/log.h"
@@ -151,12 +152,13 @@ answer_json(struct events_ctx *ctx, struct http_resp *resp,
 		limit =
 		    (uint64_t)strtonum(a->limit, 1, EVENTS_JSON_MAX, &errstr);
 		if (errstr != NULL) {
-			http_resp_error(resp, 400, "limit: must be 1 to 1000");
+			strapi_error(resp, 400, NULL,
+			    "limit: must be 1 to 1000", NULL);
 			return;
 		}
 	}
 	if (store_change_bounds(ctx->store, &first, &last) == -1) {
-		http_resp_error(resp, 503, "store unavailable");
+		strapi_error(resp, 503, NULL, "store unavailable", NULL);
 		return;
 	}
 	memset(&pg, 0, sizeof(pg));
@@ -173,7 +175,7 @@ answer_json(struct events_ctx *ctx, struct http_resp *resp,
 		pg.last = last;
 	} else if (store_changes_since(ctx->store, since, (size_t)limit,
 	               page_change, &pg) == -1) {
-		http_resp_error(resp, 503, "store unavailable");
+		strapi_error(resp, 503, NULL, "store unavailable", NULL);
 		return;
 	}
 	buf_printf(&resp->body,
@@ -305,12 +307,12 @@ events_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 	}
 	if (strcmp(req->method, "GET") != 0 &&
 	    strcmp(req->method, "HEAD") != 0) {
-		http_resp_error(resp, 405, "Method Not Allowed");
+		strapi_error(resp, 405, NULL, "Method Not Allowed", NULL);
 		http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
 		goto out;
 	}
 	if (!token_ok(ctx->conf, req, &a)) {
-		http_resp_error(resp, 401, "missing or invalid token");
+		strapi_error(resp, 401, NULL, "missing or invalid token", NULL);
 		goto out;
 	}
 	if (a.collection != NULL) {
@@ -320,7 +322,8 @@ events_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 			filter =
 			    conf_collection_by_name(ctx->conf, a.collection);
 		if (filter == NULL) {
-			http_resp_error(resp, 400, "unknown collection");
+			strapi_error(resp, 400, NULL, "unknown collection",
+			    NULL);
 			goto out;
 		}
 	}
@@ -328,8 +331,8 @@ events_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 	sv = a.since != NULL ? a.since : lei != NULL ? lei : a.last_event_id;
 	if (sv != NULL) {
 		if (sse_parse_id(sv, &since) == -1) {
-			http_resp_error(resp, 400,
-			    "since: must be a change sequence number");
+			strapi_error(resp, 400, NULL,
+			    "since: must be a change sequence number", NULL);
 			goto out;
 		}
 		has_since = 1;

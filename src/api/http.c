@@ -247,21 +247,6 @@ http_resp_json(struct http_resp *r, int status)
 }
 
 /*
- * Replaces the body with Strapi's error envelope:
- * {"data":null,"error":{"status":N,"name":"…","message":"…","details":{}}}
- */
-void
-http_resp_error(struct http_resp *r, int status, const char *message)
-{
-	buf_reset(&r->body);
-	http_resp_json(r, status);
-	buf_printf(&r->body, "{\"data\":null,\"error\":{\"status\":%d,"
-	    "\"name\":\"%s\",\"message\":", status, http_status_name(status));
-	buf_add_json_string(&r->body, message, strlen(message));
-	buf_adds(&r->body, ",\"details\":{}}}");
-}
-
-/*
  * Streaming: sends the headers (first time) and the body so far, then
  * empties the body. Returns 0, or -1 when the client has gone.
  */

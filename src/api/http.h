@@ -48,7 +48,6 @@ void http_resp_header(struct http_resp *, const char *name,
     const char *fmt, ...) PRINTFLIKE(3, 4);
 const char *http_resp_get_header(const struct http_resp *, const char *name,
     size_t *len);
-void http_resp_error(struct http_resp *, int status, const char *message);
 void http_resp_json(struct http_resp *, int status);
 int http_resp_flush(struct http_resp *);
 const char *http_status_text(int);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/error.h"
 #include "api/counters.h"
 #include "model/entry.h"
 #include "util/hmac.h"
@@ -123,7 +124,7 @@ reject(struct delivery *d, int status, const char *why, int keep_body)
 		d->ev.raw_len = d->req->body_len;
 	}
 	(void)store_log_event(d->ctx->store, &d->ev);
-	http_resp_error(d->resp, status, why);
+	strapi_error(d->resp, status, NULL, why, NULL);
 	d->resp->note = "rejected";
 	log_info("webhook rejected (%d): %s", status, why);
 }
@@ -150,7 +151,7 @@ unavailable(struct delivery *d)
 	else
 		snprintf(msg, sizeof(msg), "store unavailable: the delivery "
 		    "was not stored");
-	http_resp_error(d->resp, 503, msg);
+	strapi_error(d->resp, 503, NULL, msg, NULL);
 	d->resp->note = "error";
 }
 
@@ -373,7 +374,7 @@ refuse(const struct webhook_ctx *ctx, const struct http_req *req,
 
 	counters_add(ctx->counters, why, 1);
 	counters_set(ctx->counters, COUNTER_LAST_REJECT_MS, (uint64_t)now);
-	http_resp_error(resp, 401, msg);
+	strapi_error(resp, 401, NULL, msg, NULL);
 	resp->note = "unauthenticated";
 	prev = __atomic_load_n(&last_sec, __ATOMIC_RELAXED);
 	if (prev == now / 1000 ||
@@ -408,13 +409,16 @@ webhook_authenticate(const struct webhook_ctx *ctx, const struct http_req *req,
 
 	if (strcmp(req->method, "POST") != 0) {
 		http_resp_header(resp, "Allow", "POST");
-		http_resp_error(resp, 405, "only POST is accepted here");
+		strapi_error(resp, 405, NULL, "only POST is accepted here",
+		    NULL);
 		resp->note = "method";
 		return 0;
 	}
 	if (conf_str(ctx->conf, CFG_WEBHOOK_SECRET)[0] == '\0') {
-		http_resp_error(resp, 503, "no webhook secret is configured; "
-		    "every delivery is refused");
+		strapi_error(resp, 503, NULL,
+		    "no webhook secret is configured; "
+		    "every delivery is refused",
+		    NULL);
 		resp->note = "no-secret";
 		log_warnx("webhook: no secret configured (webhook_secret); "
 		    "refusing");

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/error.h"
 #include "api/qs.h"
 #include "model/entry.h"
 #include "util/hmac.h"
@@ -404,7 +405,7 @@ run_pass(struct pass *p)
 		    SYNC_SORT, page, p->o->page_size, &pg);
 		if (s != STRAPI_OK) {
 			fail(p->res, status_of(s), "GET %s: %s", where(p),
-			    strapi_error(p->api));
+			    strapi_why(p->api));
 			return -1;
 		}
 		if (total == -1)
@@ -682,38 +683,43 @@ sync_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 	const struct sync_ctx *ctx = arg;
 	struct sync_opts o;
 	struct sync_result r;
+	struct buf details;
 	char coll[128];
 	const char *why;
 	int status;
 
 	if (strcmp(req->method, "POST") != 0) {
 		http_resp_header(resp, "Allow", "POST");
-		http_resp_error(resp, 405, "only POST is accepted here");
+		strapi_error(resp, 405, NULL, "only POST is accepted here",
+		    NULL);
 		resp->note = "method";
 		return;
 	}
 	if (conf_str(ctx->conf, CFG_SYNC_SECRET)[0] == '\0') {
-		http_resp_error(resp, 503,
+		strapi_error(resp, 503, NULL,
 		    "no sync secret is configured "
-		    "(sync_secret); every request is refused");
+		    "(sync_secret); every request is refused",
+		    NULL);
 		resp->note = "no-secret";
 		return;
 	}
 	if (!check_secret(ctx->conf, req)) {
-		http_resp_error(resp, 401, "Missing or invalid credentials");
+		strapi_error(resp, 401, NULL, "Missing or invalid credentials",
+		    NULL);
 		resp->note = "rejected";
 		return;
 	}
 	sync_opts_init(&o);
 	if ((why = parse_query(req->query != NULL ? req->query : "", &o, coll,
 	         sizeof(coll))) != NULL) {
-		http_resp_error(resp, 400, why);
+		strapi_error(resp, 400, NULL, why, NULL);
 		resp->note = "rejected";
 		return;
 	}
 	if (o.collection != NULL &&
 	    conf_collection_by_name(ctx->conf, o.collection) == NULL) {
-		http_resp_error(resp, 400, "query: collection: not configured");
+		strapi_error(resp, 400, NULL,
+		    "query: collection: not configured", NULL);
 		resp->note = "rejected";
 		return;
 	}
@@ -738,13 +744,14 @@ sync_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 		http_resp_json(resp, 200);
 		sync_result_json(&r, &resp->body);
 	} else {
-		http_resp_error(resp, status,
-		    r.error != NULL ? r.error : "sync failed");
-		/* Keep the summary: replace the empty details with it. */
-		resp->body.len -= strlen("{}}}");
-		buf_adds(&resp->body, "{\"summary\":");
-		sync_result_json(&r, &resp->body);
-		buf_adds(&resp->body, "}}}");
+		/* Keep the summary, as the error's details. */
+		buf_init(&details);
+		buf_adds(&details, "{\"summary\":");
+		sync_result_json(&r, &details);
+		buf_addc(&details, '}');
+		strapi_error(resp, status, NULL,
+		    r.error != NULL ? r.error : "sync failed", details.data);
+		buf_clear(&details);
 	}
 	log_info("sync: %s in %.2f s%s%s", sync_status_name(r.status),
 	    r.seconds, r.error != NULL ? ": " : "",
