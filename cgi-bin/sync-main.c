@@ -3,7 +3,7 @@
 
 #include "fcgi/fcgi.h"
 #include "api/prog.h"
-#include "upstream/sync.h"
+#include "upstream/sync_fcgi.h"
 
 int
 main(int argc UNUSED, char *argv[])

@@ -34,3 +34,18 @@ strapi_error(struct http_resp *resp, int status, const char *name,
 	http_resp_json(resp, status);
 	strapi_error_json(&resp->body, status, name, message, details);
 }
+
+/*
+ * For the endpoints that only take deliveries: 1 when req is a POST;
+ * else resp holds the 405 (with Allow: POST) and 0 is returned.
+ */
+int
+strapi_post_only(const struct http_req *req, struct http_resp *resp)
+{
+	if (strcmp(req->method, "POST") == 0)
+		return 1;
+	http_resp_header(resp, "Allow", "POST");
+	strapi_error(resp, 405, NULL, "only POST is accepted here", NULL);
+	resp->note = "method";
+	return 0;
+}

@@ -407,13 +407,8 @@ webhook_authenticate(const struct webhook_ctx *ctx, const struct http_req *req,
 {
 	enum webhook_auth a;
 
-	if (strcmp(req->method, "POST") != 0) {
-		http_resp_header(resp, "Allow", "POST");
-		strapi_error(resp, 405, NULL, "only POST is accepted here",
-		    NULL);
-		resp->note = "method";
+	if (!strapi_post_only(req, resp))
 		return 0;
-	}
 	if (conf_str(ctx->conf, CFG_WEBHOOK_SECRET)[0] == '\0') {
 		strapi_error(resp, 503, NULL,
 		    "no webhook secret is configured; "
