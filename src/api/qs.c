@@ -269,12 +269,14 @@ integer(const char *v, const char *name, long long min, long long max,
 }
 
 static int
-pagination(struct qs_spec *sp, const struct key *k, const char *v,
-    struct qs_error *err)
+pagination(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
 {
 	const char *name;
 	long long n;
 
+	(void)vlen;
+	(void)c;
 	if (k->nseg != 2)
 		return invalid_key(err, k->nseg > 2 ? k->seg[2] : "pagination",
 		    "pagination");
@@ -342,11 +344,13 @@ sort_term(struct qs_spec *sp, const char *field, size_t flen, const char *order,
 }
 
 static int
-sort(struct qs_spec *sp, const struct key *k, const char *v,
-    struct qs_error *err)
+sort(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
 {
 	const char *colon, *comma;
 
+	(void)vlen;
+	(void)c;
 	sp->seen |= QS_SEEN_SORT;
 	if (k->nseg == 2 && !is_index(k->seg[1])) /* sort[publishedAt]=desc */
 		return sort_term(sp, k->seg[1], strlen(k->seg[1]), v, err);
@@ -360,7 +364,7 @@ sort(struct qs_spec *sp, const struct key *k, const char *v,
 }
 
 static int
-filters(struct qs_spec *sp, const struct key *k, const char *v, size_t vlen,
+filters(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	const char *field = k->nseg > 1 ? k->seg[1] : "filters";
@@ -429,11 +433,12 @@ add_field(struct qs_spec *sp, const char *f, const struct collection *c,
 }
 
 static int
-fields(struct qs_spec *sp, const struct key *k, char *v,
+fields(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	char *p, *comma;
 
+	(void)vlen;
 	if (k->nseg == 2 && is_index(k->seg[1]))
 		return add_field(sp, v, c, err);
 	if (k->nseg != 1)
@@ -461,68 +466,97 @@ scalar(const struct key *k, struct qs_error *err)
 }
 
 static int
+locale(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	(void)c;
+	if (scalar(k, err) == -1 || once(sp, HAVE_LOCALE, "locale", err) == -1)
+		return -1;
+	if (vlen == 0 || vlen > ENTRY_MAX_LOCALE || strcmp(v, "*") == 0 ||
+	    strcmp(v, "all") == 0)
+		return fail(err,
+		    "Invalid locale '%.64s': one locale "
+		    "code is served at a time",
+		    v);
+	sp->locale = v;
+	return 0;
+}
+
+static int
+status(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	(void)vlen;
+	(void)c;
+	if (scalar(k, err) == -1 || once(sp, HAVE_STATUS, "status", err) == -1)
+		return -1;
+	if (strcmp(v, "published") != 0)
+		return fail(err, "Invalid status '%.64s': only published %s", v,
+		    "entries are served");
+	return 0;
+}
+
+static int
+cursor(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	(void)c;
+	sp->seen |= QS_SEEN_CURSOR;
+	if (scalar(k, err) == -1 || once(sp, HAVE_CURSOR, "cursor", err) == -1)
+		return -1;
+	if (vlen == 0 || vlen > QS_MAX_CURSOR)
+		return fail(err, "Invalid cursor");
+	sp->cursor = v;
+	return 0;
+}
+
+/* ?category=: the short form of filters[<category_field>][$eq]. */
+static int
+category(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	if (c->category_field[0] == '\0')
+		return invalid_key(err, k->seg[0], k->seg[0]);
+	sp->seen |= QS_SEEN_CATEGORY;
+	if (scalar(k, err) == -1 ||
+	    once(sp, HAVE_SHORT_CATEGORY, "category", err) == -1)
+		return -1;
+	if (vlen > ENTRY_MAX_CATEGORY)
+		return fail(err, "category: longer than %d bytes",
+		    ENTRY_MAX_CATEGORY);
+	if (sp->category != NULL && strcmp(sp->category, v) != 0)
+		return fail(err, "category and filters[%s] disagree",
+		    c->category_field);
+	sp->category = v;
+	return 0;
+}
+
+/* The parameters served, by name (the key's first segment). */
+static const struct {
+	const char *name;
+	int (*fn)(struct qs_spec *, const struct key *, char *, size_t,
+	    const struct collection *, struct qs_error *);
+} params[] = {
+	{ "pagination", pagination },
+	{ "sort", sort },
+	{ "filters", filters },
+	{ "fields", fields },
+	{ "locale", locale },
+	{ "status", status },
+	{ "cursor", cursor },
+	{ "category", category },
+};
+
+static int
 pair(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
-	const char *name = k->seg[0];
+	size_t i;
 
-	if (strcmp(name, "pagination") == 0)
-		return pagination(sp, k, v, err);
-	if (strcmp(name, "sort") == 0)
-		return sort(sp, k, v, err);
-	if (strcmp(name, "filters") == 0)
-		return filters(sp, k, v, vlen, c, err);
-	if (strcmp(name, "fields") == 0)
-		return fields(sp, k, v, c, err);
-	if (strcmp(name, "locale") == 0) {
-		if (scalar(k, err) == -1 ||
-		    once(sp, HAVE_LOCALE, "locale", err) == -1)
-			return -1;
-		if (vlen == 0 || vlen > ENTRY_MAX_LOCALE ||
-		    strcmp(v, "*") == 0 || strcmp(v, "all") == 0)
-			return fail(err,
-			    "Invalid locale '%.64s': one locale "
-			    "code is served at a time",
-			    v);
-		sp->locale = v;
-		return 0;
-	}
-	if (strcmp(name, "status") == 0) {
-		if (scalar(k, err) == -1 ||
-		    once(sp, HAVE_STATUS, "status", err) == -1)
-			return -1;
-		if (strcmp(v, "published") != 0)
-			return fail(err,
-			    "Invalid status '%.64s': only "
-			    "published entries are served",
-			    v);
-		return 0;
-	}
-	if (strcmp(name, "cursor") == 0) {
-		sp->seen |= QS_SEEN_CURSOR;
-		if (scalar(k, err) == -1 ||
-		    once(sp, HAVE_CURSOR, "cursor", err) == -1)
-			return -1;
-		if (vlen == 0 || vlen > QS_MAX_CURSOR)
-			return fail(err, "Invalid cursor");
-		sp->cursor = v;
-		return 0;
-	}
-	if (strcmp(name, "category") == 0 && c->category_field[0] != '\0') {
-		sp->seen |= QS_SEEN_CATEGORY;
-		if (scalar(k, err) == -1 ||
-		    once(sp, HAVE_SHORT_CATEGORY, "category", err) == -1)
-			return -1;
-		if (vlen > ENTRY_MAX_CATEGORY)
-			return fail(err, "category: longer than %d bytes",
-			    ENTRY_MAX_CATEGORY);
-		if (sp->category != NULL && strcmp(sp->category, v) != 0)
-			return fail(err, "category and filters[%s] disagree",
-			    c->category_field);
-		sp->category = v;
-		return 0;
-	}
-	return invalid_key(err, name, name);
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
+		if (strcmp(k->seg[0], params[i].name) == 0)
+			return params[i].fn(sp, k, v, vlen, c, err);
+	return invalid_key(err, k->seg[0], k->seg[0]);
 }
 
 /*

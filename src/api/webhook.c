@@ -190,13 +190,45 @@ has_field(struct json_object *o, const char *name)
 	return json_object_object_get_ex(o, name, &v) && v != NULL;
 }
 
+/* What an entry event does to an entry whose publishedAt is null. */
+enum on_draft {
+	DRAFT_STORE,  /* what it says applies to drafts too */
+	DRAFT_IGNORE, /* a draft save: nothing public changes */
+	DRAFT_REJECT, /* must carry the published version: 422 */
+};
+
+/*
+ * The entry events and what each does; any other is "skipped". With draft
+ * & publish, create/update fire on every draft save with publishedAt
+ * null: storing those would leak drafts and replace the live version.
+ * Types without draft & publish send publishedAt set, and those are live.
+ * A delete comes once per row (draft and published): the document is gone.
+ */
+static const struct entry_event {
+	const char *name;
+	enum store_op op;
+	enum on_draft draft;
+	const char *noop; /* non-NULL: nothing is stored; the action said */
+} entry_events[] = {
+	{ "entry.create", STORE_OP_UPSERT, DRAFT_IGNORE, NULL },
+	{ "entry.update", STORE_OP_UPSERT, DRAFT_IGNORE, NULL },
+	{ "entry.publish", STORE_OP_UPSERT, DRAFT_REJECT, NULL },
+	{ "entry.unpublish", STORE_OP_REMOVE, DRAFT_REJECT, NULL },
+	{ "entry.delete", STORE_OP_DELETE, DRAFT_STORE, NULL },
+	{ "entry.draft-discard", STORE_OP_DELETE, DRAFT_STORE,
+	    "ignored-draft" },
+	{ NULL, STORE_OP_DELETE, DRAFT_STORE, NULL },
+};
+
 static void
 handle_entry_event(struct delivery *d, struct json_object *root,
     const char *event)
 {
+	const struct entry_event *ee;
 	const struct collection *coll;
 	struct json_object *eo;
 	const char *uid, *model, *why;
+	char why_buf[96];
 	struct entry e;
 	enum store_op op;
 	enum store_result r;
@@ -237,43 +269,24 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		return;
 	}
 	d->ev.document_id = e.document_id;
-	if (strcmp(event, "entry.create") == 0 ||
-	    strcmp(event, "entry.update") == 0) {
-		/*
-		 * With draft & publish, create/update fire on every draft save
-		 * with publishedAt null: storing those would leak drafts and
-		 * replace the live version. Types without draft & publish send
-		 * publishedAt set, and those are live.
-		 */
-		if (!entry_is_published(&e)) {
-			answer_noop(d, "ignored-draft");
-			goto out;
-		}
-		op = STORE_OP_UPSERT;
-	} else if (strcmp(event, "entry.publish") == 0) {
-		if (!entry_is_published(&e)) {
-			reject(d, 422, "entry.publishedAt: null in "
-			    "entry.publish", 1);
-			goto out;
-		}
-		op = STORE_OP_UPSERT;
-	} else if (strcmp(event, "entry.unpublish") == 0) {
-		if (!entry_is_published(&e)) {
-			reject(d, 422, "entry.publishedAt: null in "
-			    "entry.unpublish", 1);
-			goto out;
-		}
-		op = STORE_OP_REMOVE;
-	} else if (strcmp(event, "entry.delete") == 0) {
-		/* One per row (draft and published): the document is gone. */
-		op = STORE_OP_DELETE;
-	} else if (strcmp(event, "entry.draft-discard") == 0) {
-		answer_noop(d, "ignored-draft");
-		goto out;
-	} else {
-		answer_noop(d, "skipped");
+	for (ee = entry_events; ee->name != NULL; ee++)
+		if (strcmp(event, ee->name) == 0)
+			break;
+	if (ee->name == NULL || ee->noop != NULL) {
+		answer_noop(d, ee->name == NULL ? "skipped" : ee->noop);
 		goto out;
 	}
+	if (!entry_is_published(&e) && ee->draft != DRAFT_STORE) {
+		if (ee->draft == DRAFT_IGNORE)
+			answer_noop(d, "ignored-draft");
+		else {
+			snprintf(why_buf, sizeof(why_buf),
+			    "entry.publishedAt: null in %s", ee->name);
+			reject(d, 422, why_buf, 1);
+		}
+		goto out;
+	}
+	op = ee->op;
 	d->ev.status = 200;
 	r = store_apply(d->ctx->store, op, &e, &d->ev, &seq);
 	switch (r) {
