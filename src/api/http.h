@@ -35,6 +35,10 @@ struct http_resp {
 	void *flush_arg;
 };
 
+/* A request handler: answers req in resp (arg: the handler's context). */
+typedef void (*http_handler)(const struct http_req *, struct http_resp *,
+    void *);
+
 const char *http_req_env(const struct http_req *, const char *name);
 const char *http_req_header(const struct http_req *, const char *name);
 const char *http_req_bearer(const struct http_req *);
