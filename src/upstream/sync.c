@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "model/entry.h"
+#include "util/hmac.h"
 #include "util/log.h"
 #include "util/now.h"
 #include "upstream/strapi.h"
@@ -601,4 +602,18 @@ sync_result_clear(struct sync_result *r)
 	free(r->error);
 	free(r->colls);
 	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * The admin secret of sync.fcgi ("Authorization: Bearer <sync_secret>"),
+ * compared in constant time. 0 when none is configured or none was sent.
+ */
+int
+sync_secret_ok(const struct conf *conf, const char *bearer)
+{
+	const char *secret = conf_str(conf, CFG_SYNC_SECRET);
+
+	if (secret[0] == '\0' || bearer == NULL)
+		return 0;
+	return hmac_equal(bearer, strlen(bearer), secret, strlen(secret));
 }

@@ -74,5 +74,6 @@ enum sync_status sync_run(const struct conf *, struct store *,
 void sync_result_json(const struct sync_result *, struct buf *);
 void sync_result_clear(struct sync_result *);
 const char *sync_status_name(enum sync_status);
+int sync_secret_ok(const struct conf *, const char *bearer);
 
 #endif

@@ -7,20 +7,7 @@
 #include "api/qs.h"
 #include "upstream/sync.h"
 #include "upstream/sync_fcgi.h"
-#include "util/hmac.h"
 #include "util/log.h"
-
-/* Admin secret: "Authorization: Bearer <sync_secret>", constant time. */
-static int
-check_secret(const struct conf *conf, const struct http_req *req)
-{
-	const char *secret = conf_str(conf, CFG_SYNC_SECRET);
-	const char *v = http_req_bearer(req);
-
-	if (secret[0] == '\0' || v == NULL)
-		return 0;
-	return hmac_equal(v, strlen(v), secret, strlen(secret));
-}
 
 static int
 flag_value(const char *v, size_t n, int *out)
@@ -102,7 +89,7 @@ sync_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 		resp->note = "no-secret";
 		return;
 	}
-	if (!check_secret(ctx->conf, req)) {
+	if (!sync_secret_ok(ctx->conf, http_req_bearer(req))) {
 		strapi_error(resp, 401, NULL, "Missing or invalid credentials",
 		    NULL);
 		resp->note = "rejected";
