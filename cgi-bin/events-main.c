@@ -1,4 +1,4 @@
-/* events.c: events.fcgi, the change stream for hosts without a daemon */
+/* events-main.c: events.fcgi, the change stream for hosts without a daemon */
 #include "config.h"
 
 #include "api/events.h"

@@ -1,4 +1,4 @@
-/* query.c: query.fcgi, serves Strapi-shaped REST reads from the store */
+/* query-main.c: query.fcgi, serves Strapi-shaped REST reads from the store */
 #include "config.h"
 
 #include "api/query.h"

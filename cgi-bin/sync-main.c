@@ -1,4 +1,4 @@
-/* sync.c: sync.fcgi, runs a sync from Strapi on an authenticated POST */
+/* sync-main.c: sync.fcgi, runs a sync from Strapi on an authenticated POST */
 #include "config.h"
 
 #include "fcgi/serve.h"

@@ -1,4 +1,4 @@
-/* webhook.c: webhook.fcgi, receives Strapi webhooks into the store */
+/* webhook-main.c: webhook.fcgi, receives Strapi webhooks into the store */
 #include "config.h"
 
 #include "api/error.h"

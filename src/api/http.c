@@ -1,4 +1,4 @@
-/* http.c: request lookup, response headers, Strapi-shaped error bodies */
+/* http.c: request lookup, response headers, HTTP status texts and names */
 #include "config.h"
 
 #include <ctype.h>

@@ -13,7 +13,7 @@
 /*
  * Only the master applies webhooks. A delivery that reaches a replica is
  * never applied there: it is proxied to the master's webhook URL and the
- * master's answer is returned (repl_forward.c). (A 307 to the master was
+ * master's answer is returned (upstream/forward.c). (A 307 to the master was
  * a mode once, repl_forward = redirect: Strapi posts with fetch, which
  * drops Authorization when it follows a cross-origin redirect, so the
  * master refused the delivery and Strapi never retried.) repl_webhook_urls

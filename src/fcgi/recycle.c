@@ -1,4 +1,4 @@
-/* fcgi_recycle.c: a FastCGI process replaces itself with a fresh image */
+/* recycle.c: a FastCGI process replaces itself with a fresh image */
 #include "config.h"
 
 #include <limits.h>
