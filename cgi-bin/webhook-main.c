@@ -1,10 +1,10 @@
-/* webhook.c: webhook.fcgi, receives Strapi webhooks into the store */
+/* webhook-main.c: webhook.fcgi, receives Strapi webhooks into the store */
 #include "config.h"
 
-#include "fcgi/fcgi.h"
-#include "api/prog.h"
-#include "node/relay.h"
+#include "api/error.h"
 #include "api/webhook.h"
+#include "fcgi/serve.h"
+#include "node/relay.h"
 
 /*
  * Replicated: the host's replication process (the sidecar) applies the
@@ -24,37 +24,44 @@ relay(const struct http_req *req, struct http_resp *resp, void *arg)
 	/* The sidecar's own bounds: the ack wait, or a forward to the master. */
 	timeout = 2 * (int)conf_int(ctx->conf, CFG_REPL_ACK_TIMEOUT) + 15000;
 	if (relay_call(conf_str(ctx->conf, CFG_STORE_DIR), req, resp, timeout,
-	    &why) == 0)
+	        &why) == 0)
 		return;
 	http_resp_reset(resp);
 	http_resp_header(resp, "Retry-After", "1");
-	http_resp_error(resp, 503, why);
+	strapi_error(resp, 503, NULL, why, NULL);
 	resp->note = "no-relay";
+}
+
+static struct webhook_ctx ctx;
+
+static void
+setup(struct prog *p, struct prog_main *m)
+{
+	ctx.conf = p->conf;
+	ctx.store = p->store;
+	ctx.forward = NULL; /* forwarding to a master is the sidecar's */
+	ctx.counters = counters_open(conf_str(p->conf, CFG_STORE_DIR), 1);
+	m->max_body = (size_t)conf_int(p->conf, CFG_WEBHOOK_MAX_BODY);
+	if (p->store == NULL) {
+		m->handler = relay;
+		return;
+	}
+	/* Checkpoints and retention after the answer, not before. */
+	store_set_deferred(p->store, 1);
+	fcgi_set_after(prog_after, p);
+}
+
+static void
+finish(struct prog_main *m UNUSED)
+{
+	counters_close(ctx.counters);
 }
 
 int
 main(int argc UNUSED, char *argv[])
 {
-	struct prog p;
-	struct webhook_ctx ctx;
+	struct prog_main m = { PROG_WEBHOOK, webhook_handle, &ctx, 0, setup,
+		finish };
 
-	prog_start(&p, argv[0], PROG_WEBHOOK);
-	ctx.conf = p.conf;
-	ctx.store = p.store;
-	ctx.forward = NULL; /* forwarding to a master is the sidecar's */
-	ctx.counters = counters_open(conf_str(p.conf, CFG_STORE_DIR), 1);
-	fcgi_set_max_requests((unsigned long long)conf_int(p.conf,
-	    CFG_MAX_REQUESTS));
-	if (p.store != NULL) {
-		/* Checkpoints and retention after the answer, not before. */
-		store_set_deferred(p.store, 1);
-		fcgi_set_after(prog_after, &p);
-	}
-	prog_serve(&p, p.store != NULL ? webhook_handle : relay, &ctx,
-	    (size_t)conf_int(p.conf, CFG_WEBHOOK_MAX_BODY));
-	counters_close(ctx.counters);
-	prog_finish(&p);
-	if (fcgi_limit_reached())
-		fcgi_recycle(argv); /* does not return */
-	return 0;
+	return prog_run(&m, argv);
 }

@@ -3,11 +3,13 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/error.h"
 #include "api/events.h"
 #include "util/hmac.h"
 #include "util/log.h"
@@ -20,47 +22,47 @@ struct events_args {
 	char *since, *last_event_id, *collection, *format, *limit, *token;
 };
 
-/* Decodes %XX and '+' in place; a malformed escape leaves it as sent. */
-static void
-url_decode(char *s)
-{
-	size_t n;
-
-	(void)qs_decode(s, strlen(s), 1, s, strlen(s) + 1, &n);
-}
-
+/*
+ * The parameters events.fcgi reads; others are ignored. A value with a
+ * malformed escape is kept as sent.
+ */
 static void
 args_parse(struct events_args *a, const char *qs)
 {
-	char *copy, *tok, *save = NULL, *eq, **slot;
+	static const struct {
+		const char *name;
+		size_t off;
+	} names[] = {
+		{ "since", offsetof(struct events_args, since) },
+		{ "lastEventId", offsetof(struct events_args, last_event_id) },
+		{ "collection", offsetof(struct events_args, collection) },
+		{ "format", offsetof(struct events_args, format) },
+		{ "limit", offsetof(struct events_args, limit) },
+		{ "token", offsetof(struct events_args, token) },
+	};
+	struct qs_iter it;
+	struct qs_pair pr;
+	size_t n = strlen(qs), i;
+	char *val = xmalloc(n + 1), **slot;
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	copy = xstrdup(qs);
-	for (tok = strtok_r(copy, "&", &save); tok != NULL;
-	     tok = strtok_r(NULL, "&", &save)) {
-		if ((eq = strchr(tok, '=')) == NULL)
+	qs_iter_init(&it, qs, n, 0);
+	while ((r = qs_next(&it, &pr, val, n + 1)) != QS_END) {
+		if (r == QS_KEY_LONG || r == QS_KEY_BAD || !pr.has_value)
 			continue;
-		*eq++ = '\0';
-		url_decode(tok);
-		if (strcmp(tok, "since") == 0)
-			slot = &a->since;
-		else if (strcmp(tok, "lastEventId") == 0)
-			slot = &a->last_event_id;
-		else if (strcmp(tok, "collection") == 0)
-			slot = &a->collection;
-		else if (strcmp(tok, "format") == 0)
-			slot = &a->format;
-		else if (strcmp(tok, "limit") == 0)
-			slot = &a->limit;
-		else if (strcmp(tok, "token") == 0)
-			slot = &a->token;
-		else
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcmp(pr.key, names[i].name) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
 			continue;
+		slot = (char **)((char *)a + names[i].off);
 		free(*slot);
-		url_decode(eq);
-		*slot = xstrdup(eq);
+		*slot = r == QS_VALUE_BAD ? xstrndup(pr.raw, pr.rawlen)
+		                          : xstrdup(pr.val);
 	}
-	free(copy);
+	explicit_bzero(val, n + 1); /* it held the token */
+	free(val);
 }
 
 static void
@@ -150,12 +152,13 @@ answer_json(struct events_ctx *ctx, struct http_resp *resp,
 		limit =
 		    (uint64_t)strtonum(a->limit, 1, EVENTS_JSON_MAX, &errstr);
 		if (errstr != NULL) {
-			http_resp_error(resp, 400, "limit: must be 1 to 1000");
+			strapi_error(resp, 400, NULL,
+			    "limit: must be 1 to 1000", NULL);
 			return;
 		}
 	}
 	if (store_change_bounds(ctx->store, &first, &last) == -1) {
-		http_resp_error(resp, 503, "store unavailable");
+		strapi_error(resp, 503, NULL, "store unavailable", NULL);
 		return;
 	}
 	memset(&pg, 0, sizeof(pg));
@@ -172,7 +175,7 @@ answer_json(struct events_ctx *ctx, struct http_resp *resp,
 		pg.last = last;
 	} else if (store_changes_since(ctx->store, since, (size_t)limit,
 	               page_change, &pg) == -1) {
-		http_resp_error(resp, 503, "store unavailable");
+		strapi_error(resp, 503, NULL, "store unavailable", NULL);
 		return;
 	}
 	buf_printf(&resp->body,
@@ -304,12 +307,12 @@ events_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 	}
 	if (strcmp(req->method, "GET") != 0 &&
 	    strcmp(req->method, "HEAD") != 0) {
-		http_resp_error(resp, 405, "Method Not Allowed");
+		strapi_error(resp, 405, NULL, "Method Not Allowed", NULL);
 		http_resp_header(resp, "Allow", "GET, HEAD, OPTIONS");
 		goto out;
 	}
 	if (!token_ok(ctx->conf, req, &a)) {
-		http_resp_error(resp, 401, "missing or invalid token");
+		strapi_error(resp, 401, NULL, "missing or invalid token", NULL);
 		goto out;
 	}
 	if (a.collection != NULL) {
@@ -319,7 +322,8 @@ events_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 			filter =
 			    conf_collection_by_name(ctx->conf, a.collection);
 		if (filter == NULL) {
-			http_resp_error(resp, 400, "unknown collection");
+			strapi_error(resp, 400, NULL, "unknown collection",
+			    NULL);
 			goto out;
 		}
 	}
@@ -327,8 +331,8 @@ events_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 	sv = a.since != NULL ? a.since : lei != NULL ? lei : a.last_event_id;
 	if (sv != NULL) {
 		if (sse_parse_id(sv, &since) == -1) {
-			http_resp_error(resp, 400,
-			    "since: must be a change sequence number");
+			strapi_error(resp, 400, NULL,
+			    "since: must be a change sequence number", NULL);
 			goto out;
 		}
 		has_since = 1;

@@ -1,4 +1,4 @@
-/* http.c: request lookup, response headers, Strapi-shaped error bodies */
+/* http.c: request lookup, response headers, HTTP status texts and names */
 #include "config.h"
 
 #include <ctype.h>
@@ -244,21 +244,6 @@ http_resp_json(struct http_resp *r, int status)
 {
 	r->status = status;
 	http_resp_header(r, "Content-Type", "application/json; charset=utf-8");
-}
-
-/*
- * Replaces the body with Strapi's error envelope:
- * {"data":null,"error":{"status":N,"name":"…","message":"…","details":{}}}
- */
-void
-http_resp_error(struct http_resp *r, int status, const char *message)
-{
-	buf_reset(&r->body);
-	http_resp_json(r, status);
-	buf_printf(&r->body, "{\"data\":null,\"error\":{\"status\":%d,"
-	    "\"name\":\"%s\",\"message\":", status, http_status_name(status));
-	buf_add_json_string(&r->body, message, strlen(message));
-	buf_adds(&r->body, ",\"details\":{}}}");
 }
 
 /*

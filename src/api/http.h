@@ -35,6 +35,10 @@ struct http_resp {
 	void *flush_arg;
 };
 
+/* A request handler: answers req in resp (arg: the handler's context). */
+typedef void (*http_handler)(const struct http_req *, struct http_resp *,
+    void *);
+
 const char *http_req_env(const struct http_req *, const char *name);
 const char *http_req_header(const struct http_req *, const char *name);
 const char *http_req_bearer(const struct http_req *);
@@ -48,7 +52,6 @@ void http_resp_header(struct http_resp *, const char *name,
     const char *fmt, ...) PRINTFLIKE(3, 4);
 const char *http_resp_get_header(const struct http_resp *, const char *name,
     size_t *len);
-void http_resp_error(struct http_resp *, int status, const char *message);
 void http_resp_json(struct http_resp *, int status);
 int http_resp_flush(struct http_resp *);
 const char *http_status_text(int);

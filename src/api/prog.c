@@ -86,18 +86,6 @@ prog_set_retention(const struct conf *conf, struct store *st)
 	(void)store_set_retention(st, &r);
 }
 
-/*
- * The FastCGI programs' after-answer hook (fcgi_set_after): the store's
- * deferred work (store_maintain). This function can't fail.
- */
-void
-prog_after(void *arg)
-{
-	struct prog *p = arg;
-
-	store_maintain(p->store);
-}
-
 /* Closes the store and frees the configuration. */
 void
 prog_finish(struct prog *p)

@@ -3,7 +3,7 @@
 #define PROG_H
 
 #include "conf/conf.h"
-#include "fcgi/fcgi.h"
+#include "api/http.h"
 #include "store/store.h"
 
 enum prog_role {
@@ -16,7 +16,7 @@ enum prog_role {
 struct prog {
 	struct conf *conf;
 	struct store *store;
-	fcgi_handler handler; /* prog_serve's */
+	http_handler handler; /* what the transport serves (prog_serve) */
 	void *handler_arg;
 };
 
@@ -24,11 +24,5 @@ void prog_start(struct prog *, const char *argv0, enum prog_role);
 void prog_finish(struct prog *);
 void prog_retention(const struct conf *, struct store_retention *);
 void prog_set_retention(const struct conf *, struct store *);
-int prog_idle(void *);
-void prog_after(void *);
-int prog_serve(struct prog *, fcgi_handler, void *arg, size_t max_body);
-
-/* Seconds between prog_idle checks in the FastCGI programs. */
-#define PROG_IDLE_S 2
 
 #endif

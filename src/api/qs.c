@@ -97,6 +97,74 @@ qs_decode(const char *s, size_t n, int plus, char *out, size_t outsz,
 	return 0;
 }
 
+void
+qs_iter_init(struct qs_iter *it, const char *s, size_t n, int decoded)
+{
+	it->p = s;
+	it->end = s + n;
+	it->decoded = decoded;
+}
+
+/* Copies n bytes (decoded already) into out; -2 when they do not fit. */
+static int
+copy_decoded(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
+{
+	if (n >= outsz || memchr(s, '\0', n) != NULL)
+		return n >= outsz ? -2 : -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	*outlen = n;
+	return 0;
+}
+
+/*
+ * The next pair of the query string (every '&'-separated piece, empty
+ * ones too). Returns QS_PAIR, QS_END, or why the pair is refused (enum
+ * qs_next); the iterator moves past the pair either way, so a lenient
+ * caller can go on. val/valsz: where the value is decoded (val NULL:
+ * leave the value undecoded).
+ */
+int
+qs_next(struct qs_iter *it, struct qs_pair *pr, char *val, size_t valsz)
+{
+	const char *p = it->p, *end, *eq;
+	size_t klen;
+	int r;
+
+	if (p >= it->end)
+		return QS_END;
+	end = it->decoded ? NULL : memchr(p, '&', (size_t)(it->end - p));
+	if (end == NULL)
+		end = it->end;
+	it->p = end < it->end ? end + 1 : end;
+	if ((eq = memchr(p, '=', (size_t)(end - p))) == NULL)
+		eq = end;
+	pr->has_value = eq < end;
+	pr->raw = eq < end ? eq + 1 : end;
+	pr->rawlen = (size_t)(end - pr->raw);
+	pr->val = val != NULL && valsz > 0 ? val : (char *)"";
+	pr->vlen = 0;
+	if (val != NULL && valsz > 0)
+		*val = '\0';
+	r = it->decoded
+	    ? copy_decoded(p, (size_t)(eq - p), pr->key, sizeof(pr->key), &klen)
+	    : qs_decode(p, (size_t)(eq - p), 1, pr->key, sizeof(pr->key),
+	          &klen);
+	pr->klen = r == 0 ? klen : 0;
+	if (r == 0 && !utf8_valid(pr->key, klen))
+		r = -1;
+	if (r != 0)
+		return r == -2 ? QS_KEY_LONG : QS_KEY_BAD;
+	if (klen == 0 || !pr->has_value || val == NULL)
+		return QS_PAIR;
+	r = it->decoded
+	    ? copy_decoded(pr->raw, pr->rawlen, val, valsz, &pr->vlen)
+	    : qs_decode(pr->raw, pr->rawlen, 1, val, valsz, &pr->vlen);
+	if (r != 0)
+		return r == -2 ? QS_VALUE_LONG : QS_VALUE_BAD;
+	return utf8_valid(val, pr->vlen) ? QS_PAIR : QS_VALUE_UTF8;
+}
+
 static int fail(struct qs_error *, const char *, ...) PRINTFLIKE(2, 3);
 
 static int
@@ -201,12 +269,14 @@ integer(const char *v, const char *name, long long min, long long max,
 }
 
 static int
-pagination(struct qs_spec *sp, const struct key *k, const char *v,
-    struct qs_error *err)
+pagination(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
 {
 	const char *name;
 	long long n;
 
+	(void)vlen;
+	(void)c;
 	if (k->nseg != 2)
 		return invalid_key(err, k->nseg > 2 ? k->seg[2] : "pagination",
 		    "pagination");
@@ -274,11 +344,13 @@ sort_term(struct qs_spec *sp, const char *field, size_t flen, const char *order,
 }
 
 static int
-sort(struct qs_spec *sp, const struct key *k, const char *v,
-    struct qs_error *err)
+sort(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
 {
 	const char *colon, *comma;
 
+	(void)vlen;
+	(void)c;
 	sp->seen |= QS_SEEN_SORT;
 	if (k->nseg == 2 && !is_index(k->seg[1])) /* sort[publishedAt]=desc */
 		return sort_term(sp, k->seg[1], strlen(k->seg[1]), v, err);
@@ -292,7 +364,7 @@ sort(struct qs_spec *sp, const struct key *k, const char *v,
 }
 
 static int
-filters(struct qs_spec *sp, const struct key *k, const char *v, size_t vlen,
+filters(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	const char *field = k->nseg > 1 ? k->seg[1] : "filters";
@@ -361,11 +433,12 @@ add_field(struct qs_spec *sp, const char *f, const struct collection *c,
 }
 
 static int
-fields(struct qs_spec *sp, const struct key *k, char *v,
+fields(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	char *p, *comma;
 
+	(void)vlen;
 	if (k->nseg == 2 && is_index(k->seg[1]))
 		return add_field(sp, v, c, err);
 	if (k->nseg != 1)
@@ -393,68 +466,97 @@ scalar(const struct key *k, struct qs_error *err)
 }
 
 static int
+locale(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	(void)c;
+	if (scalar(k, err) == -1 || once(sp, HAVE_LOCALE, "locale", err) == -1)
+		return -1;
+	if (vlen == 0 || vlen > ENTRY_MAX_LOCALE || strcmp(v, "*") == 0 ||
+	    strcmp(v, "all") == 0)
+		return fail(err,
+		    "Invalid locale '%.64s': one locale "
+		    "code is served at a time",
+		    v);
+	sp->locale = v;
+	return 0;
+}
+
+static int
+status(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	(void)vlen;
+	(void)c;
+	if (scalar(k, err) == -1 || once(sp, HAVE_STATUS, "status", err) == -1)
+		return -1;
+	if (strcmp(v, "published") != 0)
+		return fail(err, "Invalid status '%.64s': only published %s", v,
+		    "entries are served");
+	return 0;
+}
+
+static int
+cursor(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	(void)c;
+	sp->seen |= QS_SEEN_CURSOR;
+	if (scalar(k, err) == -1 || once(sp, HAVE_CURSOR, "cursor", err) == -1)
+		return -1;
+	if (vlen == 0 || vlen > QS_MAX_CURSOR)
+		return fail(err, "Invalid cursor");
+	sp->cursor = v;
+	return 0;
+}
+
+/* ?category=: the short form of filters[<category_field>][$eq]. */
+static int
+category(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	if (c->category_field[0] == '\0')
+		return invalid_key(err, k->seg[0], k->seg[0]);
+	sp->seen |= QS_SEEN_CATEGORY;
+	if (scalar(k, err) == -1 ||
+	    once(sp, HAVE_SHORT_CATEGORY, "category", err) == -1)
+		return -1;
+	if (vlen > ENTRY_MAX_CATEGORY)
+		return fail(err, "category: longer than %d bytes",
+		    ENTRY_MAX_CATEGORY);
+	if (sp->category != NULL && strcmp(sp->category, v) != 0)
+		return fail(err, "category and filters[%s] disagree",
+		    c->category_field);
+	sp->category = v;
+	return 0;
+}
+
+/* The parameters served, by name (the key's first segment). */
+static const struct {
+	const char *name;
+	int (*fn)(struct qs_spec *, const struct key *, char *, size_t,
+	    const struct collection *, struct qs_error *);
+} params[] = {
+	{ "pagination", pagination },
+	{ "sort", sort },
+	{ "filters", filters },
+	{ "fields", fields },
+	{ "locale", locale },
+	{ "status", status },
+	{ "cursor", cursor },
+	{ "category", category },
+};
+
+static int
 pair(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
-	const char *name = k->seg[0];
+	size_t i;
 
-	if (strcmp(name, "pagination") == 0)
-		return pagination(sp, k, v, err);
-	if (strcmp(name, "sort") == 0)
-		return sort(sp, k, v, err);
-	if (strcmp(name, "filters") == 0)
-		return filters(sp, k, v, vlen, c, err);
-	if (strcmp(name, "fields") == 0)
-		return fields(sp, k, v, c, err);
-	if (strcmp(name, "locale") == 0) {
-		if (scalar(k, err) == -1 ||
-		    once(sp, HAVE_LOCALE, "locale", err) == -1)
-			return -1;
-		if (vlen == 0 || vlen > ENTRY_MAX_LOCALE ||
-		    strcmp(v, "*") == 0 || strcmp(v, "all") == 0)
-			return fail(err,
-			    "Invalid locale '%.64s': one locale "
-			    "code is served at a time",
-			    v);
-		sp->locale = v;
-		return 0;
-	}
-	if (strcmp(name, "status") == 0) {
-		if (scalar(k, err) == -1 ||
-		    once(sp, HAVE_STATUS, "status", err) == -1)
-			return -1;
-		if (strcmp(v, "published") != 0)
-			return fail(err,
-			    "Invalid status '%.64s': only "
-			    "published entries are served",
-			    v);
-		return 0;
-	}
-	if (strcmp(name, "cursor") == 0) {
-		sp->seen |= QS_SEEN_CURSOR;
-		if (scalar(k, err) == -1 ||
-		    once(sp, HAVE_CURSOR, "cursor", err) == -1)
-			return -1;
-		if (vlen == 0 || vlen > QS_MAX_CURSOR)
-			return fail(err, "Invalid cursor");
-		sp->cursor = v;
-		return 0;
-	}
-	if (strcmp(name, "category") == 0 && c->category_field[0] != '\0') {
-		sp->seen |= QS_SEEN_CATEGORY;
-		if (scalar(k, err) == -1 ||
-		    once(sp, HAVE_SHORT_CATEGORY, "category", err) == -1)
-			return -1;
-		if (vlen > ENTRY_MAX_CATEGORY)
-			return fail(err, "category: longer than %d bytes",
-			    ENTRY_MAX_CATEGORY);
-		if (sp->category != NULL && strcmp(sp->category, v) != 0)
-			return fail(err, "category and filters[%s] disagree",
-			    c->category_field);
-		sp->category = v;
-		return 0;
-	}
-	return invalid_key(err, name, name);
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
+		if (strcmp(k->seg[0], params[i].name) == 0)
+			return params[i].fn(sp, k, v, vlen, c, err);
+	return invalid_key(err, k->seg[0], k->seg[0]);
 }
 
 /*
@@ -467,11 +569,10 @@ int
 qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
     struct qs_error *err)
 {
-	const char *p, *end, *eq, *qend;
-	char kraw[QS_MAX_KEY + 1];
+	struct qs_iter it;
+	struct qs_pair pr;
 	struct key k;
-	size_t klen, vlen, qlen;
-	char *v;
+	size_t qlen;
 	int r;
 
 	memset(sp, 0, offsetof(struct qs_spec, store));
@@ -483,48 +584,38 @@ qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
 	if (qlen > QS_MAX_QUERY)
 		return fail(err, "Query string longer than %d bytes",
 		    QS_MAX_QUERY);
-	qend = query + qlen;
-	for (p = query; p < qend; p = end + 1) {
-		if ((end = memchr(p, '&', (size_t)(qend - p))) == NULL)
-			end = qend;
-		if (end == p)
-			continue;
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq == NULL)
-			eq = end;
-		r = qs_decode(p, (size_t)(eq - p), 1, kraw, sizeof(kraw),
-		    &klen);
-		if (r == -2)
+	qs_iter_init(&it, query, qlen, 0);
+	for (;;) {
+		r = qs_next(&it, &pr, sp->store + sp->used,
+		    sizeof(sp->store) - sp->used);
+		if (r == QS_END)
+			break;
+		if (r == QS_KEY_LONG)
 			return fail(err,
 			    "Query parameter name longer than %d "
 			    "bytes",
 			    QS_MAX_KEY);
-		if (r == -1 || !utf8_valid(kraw, klen))
+		if (r == QS_KEY_BAD)
 			return fail(err,
 			    "Malformed percent-encoding or UTF-8 "
 			    "in a query parameter name");
-		if (klen == 0)
-			continue; /* "=x": qs ignores it */
-		v = sp->store + sp->used;
-		r = eq == end ? (*v = '\0', vlen = 0, 0)
-		              : qs_decode(eq + 1, (size_t)(end - eq - 1), 1, v,
-		                    sizeof(sp->store) - sp->used, &vlen);
-		if (r == 0 && vlen > QS_MAX_VALUE)
-			r = -2;
-		if (r == -2)
+		if (pr.klen == 0)
+			continue; /* "=x", "&&": qs ignores them */
+		if (r == QS_VALUE_LONG ||
+		    (r != QS_VALUE_BAD && pr.vlen > QS_MAX_VALUE))
 			return fail(err,
 			    "Value of '%.64s' longer than %d "
 			    "bytes",
-			    kraw, QS_MAX_VALUE);
-		if (r == -1 || !utf8_valid(v, vlen))
+			    pr.key, QS_MAX_VALUE);
+		if (r != QS_PAIR)
 			return fail(err,
 			    "Malformed percent-encoding or UTF-8 "
 			    "in the value of '%.64s'",
-			    kraw);
-		sp->used += vlen + 1;
-		if (split_key(kraw, klen, &k) == -1)
-			return invalid_key(err, kraw, kraw);
-		if (pair(sp, &k, v, vlen, c, err) == -1)
+			    pr.key);
+		sp->used += pr.vlen + 1;
+		if (split_key(pr.key, pr.klen, &k) == -1)
+			return invalid_key(err, pr.key, pr.key);
+		if (pair(sp, &k, pr.val, pr.vlen, c, err) == -1)
 			return -1;
 	}
 	if ((sp->have & (HAVE_PAGE | HAVE_PAGE_SIZE)) &&

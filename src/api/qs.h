@@ -63,6 +63,43 @@ struct qs_error {
 	char param[64];
 };
 
+/*
+ * One key=value pair of a query string, as qs_next() gives it: the key
+ * decoded here, the value into the caller's buffer.
+ */
+struct qs_pair {
+	char key[QS_MAX_KEY + 1]; /* decoded; "" for an empty pair or "=v" */
+	size_t klen;
+	char *val; /* decoded, NUL-terminated; "" when there is no '=' */
+	size_t vlen;
+	int has_value;   /* the pair had an '=' */
+	const char *raw; /* the value as sent (not NUL-terminated) */
+	size_t rawlen;
+};
+
+/* What qs_next() found. Pairs with an empty key come without a value. */
+enum qs_next {
+	QS_END = 0,
+	QS_PAIR = 1,
+	QS_KEY_LONG = -1,   /* the decoded key is over QS_MAX_KEY bytes */
+	QS_KEY_BAD = -2,    /* malformed escape, NUL or bad UTF-8 in the key */
+	QS_VALUE_LONG = -3, /* the decoded value does not fit the buffer */
+	QS_VALUE_BAD = -4,  /* malformed escape or NUL in the value */
+	QS_VALUE_UTF8 = -5, /* the value decoded, but is not valid UTF-8 */
+};
+
+/*
+ * Walks the pairs of a query string. decoded: the text is one pair that
+ * is already percent-decoded (a libwebsockets URL argument): it is split
+ * at its first '=' only.
+ */
+struct qs_iter {
+	const char *p, *end;
+	int decoded;
+};
+
+void qs_iter_init(struct qs_iter *, const char *, size_t, int decoded);
+int qs_next(struct qs_iter *, struct qs_pair *, char *val, size_t valsz);
 int qs_parse(struct qs_spec *, const char *query, const struct collection *,
     struct qs_error *);
 int qs_decode(const char *, size_t, int plus, char *out, size_t outsz,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "api/error.h"
 #include "api/qs.h"
 #include "api/query.h"
 #include "api/render.h"
@@ -266,7 +267,7 @@ error_seq(struct req_state *s)
 static void
 answer_error(struct req_state *s, int status, const char *message)
 {
-	http_resp_error(s->r, status, message);
+	strapi_error(s->r, status, NULL, message, NULL);
 	if (status != 503)
 		error_seq(s);
 	http_resp_header(s->r, "Cache-Control", "no-store");
@@ -276,23 +277,20 @@ answer_error(struct req_state *s, int status, const char *message)
 static void
 answer_invalid(struct req_state *s, const struct qs_error *e)
 {
-	struct buf *b = &s->r->body;
+	struct buf d;
 
 	if (e->key[0] == '\0') {
 		answer_error(s, 400, e->message);
 		return;
 	}
-	buf_reset(b);
-	http_resp_json(s->r, 400);
-	buf_adds(b,
-	    "{\"data\":null,\"error\":{\"status\":400,\"name\":"
-	    "\"ValidationError\",\"message\":");
-	buf_add_json_string(b, e->message, strlen(e->message));
-	buf_adds(b, ",\"details\":{\"key\":");
-	buf_add_json_string(b, e->key, strlen(e->key));
-	buf_adds(b, ",\"path\":null,\"source\":\"query\",\"param\":");
-	buf_add_json_string(b, e->param, strlen(e->param));
-	buf_adds(b, "}}}");
+	buf_init(&d);
+	buf_adds(&d, "{\"key\":");
+	buf_add_json_string(&d, e->key, strlen(e->key));
+	buf_adds(&d, ",\"path\":null,\"source\":\"query\",\"param\":");
+	buf_add_json_string(&d, e->param, strlen(e->param));
+	buf_addc(&d, '}');
+	strapi_error(s->r, 400, NULL, e->message, d.data);
+	buf_clear(&d);
 	error_seq(s);
 	http_resp_header(s->r, "Cache-Control", "no-store");
 }
@@ -469,7 +467,7 @@ single(struct req_state *s, enum store_result res, const struct buf *json,
 		return;
 	}
 	if (res != STORE_OK) {
-		http_resp_error(s->r, 404, "Not Found");
+		strapi_error(s->r, 404, NULL, "Not Found", NULL);
 		cache_headers(s, seq);
 		return;
 	}

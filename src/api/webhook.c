@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/error.h"
 #include "api/counters.h"
 #include "model/entry.h"
 #include "util/hmac.h"
@@ -123,7 +124,7 @@ reject(struct delivery *d, int status, const char *why, int keep_body)
 		d->ev.raw_len = d->req->body_len;
 	}
 	(void)store_log_event(d->ctx->store, &d->ev);
-	http_resp_error(d->resp, status, why);
+	strapi_error(d->resp, status, NULL, why, NULL);
 	d->resp->note = "rejected";
 	log_info("webhook rejected (%d): %s", status, why);
 }
@@ -150,7 +151,7 @@ unavailable(struct delivery *d)
 	else
 		snprintf(msg, sizeof(msg), "store unavailable: the delivery "
 		    "was not stored");
-	http_resp_error(d->resp, 503, msg);
+	strapi_error(d->resp, 503, NULL, msg, NULL);
 	d->resp->note = "error";
 }
 
@@ -189,13 +190,45 @@ has_field(struct json_object *o, const char *name)
 	return json_object_object_get_ex(o, name, &v) && v != NULL;
 }
 
+/* What an entry event does to an entry whose publishedAt is null. */
+enum on_draft {
+	DRAFT_STORE,  /* what it says applies to drafts too */
+	DRAFT_IGNORE, /* a draft save: nothing public changes */
+	DRAFT_REJECT, /* must carry the published version: 422 */
+};
+
+/*
+ * The entry events and what each does; any other is "skipped". With draft
+ * & publish, create/update fire on every draft save with publishedAt
+ * null: storing those would leak drafts and replace the live version.
+ * Types without draft & publish send publishedAt set, and those are live.
+ * A delete comes once per row (draft and published): the document is gone.
+ */
+static const struct entry_event {
+	const char *name;
+	enum store_op op;
+	enum on_draft draft;
+	const char *noop; /* non-NULL: nothing is stored; the action said */
+} entry_events[] = {
+	{ "entry.create", STORE_OP_UPSERT, DRAFT_IGNORE, NULL },
+	{ "entry.update", STORE_OP_UPSERT, DRAFT_IGNORE, NULL },
+	{ "entry.publish", STORE_OP_UPSERT, DRAFT_REJECT, NULL },
+	{ "entry.unpublish", STORE_OP_REMOVE, DRAFT_REJECT, NULL },
+	{ "entry.delete", STORE_OP_DELETE, DRAFT_STORE, NULL },
+	{ "entry.draft-discard", STORE_OP_DELETE, DRAFT_STORE,
+	    "ignored-draft" },
+	{ NULL, STORE_OP_DELETE, DRAFT_STORE, NULL },
+};
+
 static void
 handle_entry_event(struct delivery *d, struct json_object *root,
     const char *event)
 {
+	const struct entry_event *ee;
 	const struct collection *coll;
 	struct json_object *eo;
 	const char *uid, *model, *why;
+	char why_buf[96];
 	struct entry e;
 	enum store_op op;
 	enum store_result r;
@@ -236,43 +269,24 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		return;
 	}
 	d->ev.document_id = e.document_id;
-	if (strcmp(event, "entry.create") == 0 ||
-	    strcmp(event, "entry.update") == 0) {
-		/*
-		 * With draft & publish, create/update fire on every draft save
-		 * with publishedAt null: storing those would leak drafts and
-		 * replace the live version. Types without draft & publish send
-		 * publishedAt set, and those are live.
-		 */
-		if (!entry_is_published(&e)) {
-			answer_noop(d, "ignored-draft");
-			goto out;
-		}
-		op = STORE_OP_UPSERT;
-	} else if (strcmp(event, "entry.publish") == 0) {
-		if (!entry_is_published(&e)) {
-			reject(d, 422, "entry.publishedAt: null in "
-			    "entry.publish", 1);
-			goto out;
-		}
-		op = STORE_OP_UPSERT;
-	} else if (strcmp(event, "entry.unpublish") == 0) {
-		if (!entry_is_published(&e)) {
-			reject(d, 422, "entry.publishedAt: null in "
-			    "entry.unpublish", 1);
-			goto out;
-		}
-		op = STORE_OP_REMOVE;
-	} else if (strcmp(event, "entry.delete") == 0) {
-		/* One per row (draft and published): the document is gone. */
-		op = STORE_OP_DELETE;
-	} else if (strcmp(event, "entry.draft-discard") == 0) {
-		answer_noop(d, "ignored-draft");
-		goto out;
-	} else {
-		answer_noop(d, "skipped");
+	for (ee = entry_events; ee->name != NULL; ee++)
+		if (strcmp(event, ee->name) == 0)
+			break;
+	if (ee->name == NULL || ee->noop != NULL) {
+		answer_noop(d, ee->name == NULL ? "skipped" : ee->noop);
 		goto out;
 	}
+	if (!entry_is_published(&e) && ee->draft != DRAFT_STORE) {
+		if (ee->draft == DRAFT_IGNORE)
+			answer_noop(d, "ignored-draft");
+		else {
+			snprintf(why_buf, sizeof(why_buf),
+			    "entry.publishedAt: null in %s", ee->name);
+			reject(d, 422, why_buf, 1);
+		}
+		goto out;
+	}
+	op = ee->op;
 	d->ev.status = 200;
 	r = store_apply(d->ctx->store, op, &e, &d->ev, &seq);
 	switch (r) {
@@ -373,7 +387,7 @@ refuse(const struct webhook_ctx *ctx, const struct http_req *req,
 
 	counters_add(ctx->counters, why, 1);
 	counters_set(ctx->counters, COUNTER_LAST_REJECT_MS, (uint64_t)now);
-	http_resp_error(resp, 401, msg);
+	strapi_error(resp, 401, NULL, msg, NULL);
 	resp->note = "unauthenticated";
 	prev = __atomic_load_n(&last_sec, __ATOMIC_RELAXED);
 	if (prev == now / 1000 ||
@@ -406,15 +420,13 @@ webhook_authenticate(const struct webhook_ctx *ctx, const struct http_req *req,
 {
 	enum webhook_auth a;
 
-	if (strcmp(req->method, "POST") != 0) {
-		http_resp_header(resp, "Allow", "POST");
-		http_resp_error(resp, 405, "only POST is accepted here");
-		resp->note = "method";
+	if (!strapi_post_only(req, resp))
 		return 0;
-	}
 	if (conf_str(ctx->conf, CFG_WEBHOOK_SECRET)[0] == '\0') {
-		http_resp_error(resp, 503, "no webhook secret is configured; "
-		    "every delivery is refused");
+		strapi_error(resp, 503, NULL,
+		    "no webhook secret is configured; "
+		    "every delivery is refused",
+		    NULL);
 		resp->note = "no-secret";
 		log_warnx("webhook: no secret configured (webhook_secret); "
 		    "refusing");

@@ -7,7 +7,7 @@
 #include "api/http.h"
 #include "store/store.h"
 
-/* Replication: proxies a delivery to url (repl_forward.c). */
+/* Replication: proxies a delivery to url (upstream/forward.c). */
 typedef int (*webhook_forward_fn)(const char *url, const char *self,
     int timeout_ms, const struct http_req *, struct http_resp *);
 

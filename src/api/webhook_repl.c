@@ -6,13 +6,14 @@
 
 #include "util/log.h"
 #include "store/store_repl.h"
+#include "api/error.h"
 #include "api/webhook.h"
 #include "util/xmalloc.h"
 
 /*
  * Only the master applies webhooks. A delivery that reaches a replica is
  * never applied there: it is proxied to the master's webhook URL and the
- * master's answer is returned (repl_forward.c). (A 307 to the master was
+ * master's answer is returned (upstream/forward.c). (A 307 to the master was
  * a mode once, repl_forward = redirect: Strapi posts with fetch, which
  * drops Authorization when it follows a cross-origin redirect, so the
  * master refused the delivery and Strapi never retried.) repl_webhook_urls
@@ -46,7 +47,7 @@ static void
 unavailable(struct http_resp *resp, const char *why, const char *note)
 {
 	http_resp_header(resp, "Retry-After", "1");
-	http_resp_error(resp, 503, why);
+	strapi_error(resp, 503, NULL, why, NULL);
 	resp->note = note;
 }
 
@@ -96,7 +97,8 @@ webhook_repl_route(const struct webhook_ctx *ctx, const struct http_req *req,
 		unavailable(resp, "this site is a replica; the delivery was "
 		    "not stored", "not-master");
 	} else if (req->body_too_large) {
-		http_resp_error(resp, 413, "body larger than webhook_max_body");
+		strapi_error(resp, 413, NULL,
+		    "body larger than webhook_max_body", NULL);
 		resp->note = "too-large";
 	} else if ((r = ctx->forward(url, store_repl_self(),
 	    (int)conf_int(ctx->conf, CFG_REPL_ACK_TIMEOUT) + 10000, req,

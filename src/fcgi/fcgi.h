@@ -6,8 +6,7 @@
 
 #include "api/http.h"
 
-typedef void (*fcgi_handler)(const struct http_req *, struct http_resp *,
-    void *);
+typedef http_handler fcgi_handler;
 
 typedef int (*fcgi_idle_fn)(void *);
 typedef void (*fcgi_after_fn)(void *);

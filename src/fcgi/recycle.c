@@ -1,4 +1,4 @@
-/* fcgi_recycle.c: a FastCGI process replaces itself with a fresh image */
+/* recycle.c: a FastCGI process replaces itself with a fresh image */
 #include "config.h"
 
 #include <limits.h>
@@ -15,9 +15,10 @@
  * exec, so connections already queued on it are served by the new image and
  * none is refused; the server sees the same pid and notices nothing, while
  * every byte of heap starts afresh. The same hands a process over to a
- * fresh image when it must leave the store's environment (prog_idle). Exiting instead would make lighttpd
- * reset the queued connections and refuse the backend for a while. When
- * exec fails the process exits with status 0 and the server restarts it.
+ * fresh image when it must leave the store's environment (prog_idle).
+ * Exiting instead would make lighttpd reset the queued connections and
+ * refuse the backend for a while. When exec fails the process exits with
+ * status 0 and the server restarts it.
  */
 void
 fcgi_recycle(char *argv[])

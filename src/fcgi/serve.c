@@ -1,9 +1,10 @@
-/* prog_fcgi.c: the FastCGI programs' side of a process dying in the store */
+/* serve.c: the FastCGI programs' shared main, and store crash handling */
 #include "config.h"
 
 #include "fcgi/fcgi.h"
 #include "util/log.h"
 #include "api/prog.h"
+#include "fcgi/serve.h"
 
 /*
  * The FastCGI programs' idle check (fcgi_set_idle), between requests.
@@ -77,4 +78,42 @@ prog_serve(struct prog *p, fcgi_handler h, void *arg, size_t max_body)
 	if (p->store != NULL)
 		fcgi_set_idle(prog_idle, p, PROG_IDLE_S);
 	return fcgi_serve(prog_handle, p, max_body);
+}
+
+/*
+ * The FastCGI programs' after-answer hook (fcgi_set_after): the store's
+ * deferred work (store_maintain). This function can't fail.
+ */
+void
+prog_after(void *arg)
+{
+	struct prog *p = arg;
+
+	store_maintain(p->store);
+}
+
+
+/*
+ * The main of every FastCGI program: loads the configuration and opens
+ * the store (prog_start), lets the program set up its handler, serves
+ * until max_requests or a signal, closes down, and at max_requests
+ * replaces the process with a fresh image (fcgi_recycle, which does not
+ * return). Returns main's exit status.
+ */
+int
+prog_run(struct prog_main *m, char *argv[])
+{
+	struct prog p;
+
+	prog_start(&p, argv[0], m->role);
+	m->setup(&p, m);
+	fcgi_set_max_requests(
+	    (unsigned long long)conf_int(p.conf, CFG_MAX_REQUESTS));
+	prog_serve(&p, m->handler, m->ctx, m->max_body);
+	if (m->finish != NULL)
+		m->finish(m);
+	prog_finish(&p);
+	if (fcgi_limit_reached())
+		fcgi_recycle(argv); /* does not return */
+	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "util/buf.h"
 #include "util/hmac.h"
+#include "api/error.h"
 #include "api/http.h"
 #include "push/reply.h"
 #include "util/xmalloc.h"
@@ -138,12 +139,7 @@ push_http_error(struct lws *wsi, unsigned status, const char *message,
 	int rc;
 
 	buf_init(&b);
-	buf_printf(&b,
-	    "{\"data\":null,\"error\":{\"status\":%u,\"name\":\"%s\","
-	    "\"message\":",
-	    status, http_status_name((int)status));
-	buf_add_json_string(&b, message, strlen(message));
-	buf_adds(&b, ",\"details\":{}}}");
+	strapi_error_json(&b, (int)status, NULL, message, NULL);
 	rc = push_http_reply(wsi, status, "application/json", b.data, b.len,
 	    origin);
 	buf_clear(&b);

@@ -7,6 +7,7 @@
 
 #include <libwebsockets.h>
 
+#include "api/qs.h"
 #include "push/client.h"
 #include "push/hup.h"
 #include "push/query.h"
@@ -125,18 +126,22 @@ static int
 known_args(struct lws *wsi, const char *const *names, size_t n)
 {
 	char frag[600];
-	size_t i, klen;
-	int f, len;
+	struct qs_iter it;
+	struct qs_pair pr;
+	size_t i;
+	int f, len, r;
 
 	for (f = 0; (len = lws_hdr_copy_fragment(wsi, frag, sizeof(frag),
 			 WSI_TOKEN_HTTP_URI_ARGS, f)) >= 0;
 	     f++) {
-		klen = strcspn(frag, "=");
-		for (i = 0; i < n; i++)
-			if (strlen(names[i]) == klen &&
-			    strncmp(frag, names[i], klen) == 0)
+		/* libwebsockets gives each argument decoded already. */
+		qs_iter_init(&it, frag, (size_t)len, 1);
+		if ((r = qs_next(&it, &pr, NULL, 0)) == QS_END)
+			continue;
+		for (i = 0; r == QS_PAIR && i < n; i++)
+			if (strcmp(pr.key, names[i]) == 0)
 				break;
-		if (i == n && len > 0)
+		if (r != QS_PAIR || i == n)
 			return 0;
 	}
 	return 1;

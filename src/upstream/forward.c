@@ -1,4 +1,4 @@
-/* repl_forward.c: a replica's sidecar proxies a delivery to the master */
+/* forward.c: a replica's sidecar proxies a delivery to the master */
 #include "config.h"
 
 #include <ctype.h>

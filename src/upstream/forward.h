@@ -1,4 +1,4 @@
-/* repl_forward.h: a replica's sidecar proxies a delivery to the master */
+/* forward.h: a replica's sidecar proxies a delivery to the master */
 #ifndef REPL_FORWARD_H
 #define REPL_FORWARD_H
 

@@ -140,7 +140,7 @@ strapi_close(struct strapi *s)
 
 /* The reason of the last failure ("" after a success). Borrowed. */
 const char *
-strapi_error(const struct strapi *s)
+strapi_why(const struct strapi *s)
 {
 	return s->err.data != NULL ? s->err.data : "";
 }
@@ -272,7 +272,7 @@ check_shape(struct json_object *root, struct strapi_page *p)
  * GETs one list page of plural (and locale, when not "") sorted by sort.
  * 429, 5xx and network errors are retried with backoff (Retry-After
  * honoured, capped at 2 minutes). Returns STRAPI_OK with *p filled (the
- * caller clears it), or another status with strapi_error() saying what
+ * caller clears it), or another status with strapi_why() saying what
  * went wrong and strapi_last_url() where.
  */
 enum strapi_status

@@ -38,7 +38,7 @@ void strapi_close(struct strapi *);
 enum strapi_status strapi_list_page(struct strapi *, const char *plural,
     const char *locale, const char *sort, int64_t page, int64_t page_size,
     struct strapi_page *);
-const char *strapi_error(const struct strapi *);
+const char *strapi_why(const struct strapi *);
 const char *strapi_last_url(const struct strapi *);
 unsigned strapi_requests(const struct strapi *);
 unsigned strapi_connections(const struct strapi *);

@@ -187,8 +187,7 @@ static int
 seen_has(const struct pass *p, const char *doc)
 {
 	return p->nseen > 0 &&
-	    bsearch(&doc, p->seen, p->nseen, sizeof(*p->seen), cmp_str) !=
-	    NULL;
+	    bsearch(&doc, p->seen, p->nseen, sizeof(*p->seen), cmp_str) != NULL;
 }
 
 static void
@@ -404,7 +403,7 @@ run_pass(struct pass *p)
 		    SYNC_SORT, page, p->o->page_size, &pg);
 		if (s != STRAPI_OK) {
 			fail(p->res, status_of(s), "GET %s: %s", where(p),
-			    strapi_error(p->api));
+			    strapi_why(p->api));
 			return -1;
 		}
 		if (total == -1)
@@ -605,150 +604,16 @@ sync_result_clear(struct sync_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Admin secret: "Authorization: Bearer <sync_secret>", constant time. */
-static int
-check_secret(const struct conf *conf, const struct http_req *req)
+/*
+ * The admin secret of sync.fcgi ("Authorization: Bearer <sync_secret>"),
+ * compared in constant time. 0 when none is configured or none was sent.
+ */
+int
+sync_secret_ok(const struct conf *conf, const char *bearer)
 {
 	const char *secret = conf_str(conf, CFG_SYNC_SECRET);
-	const char *v = http_req_bearer(req);
 
-	if (secret[0] == '\0' || v == NULL)
+	if (secret[0] == '\0' || bearer == NULL)
 		return 0;
-	return hmac_equal(v, strlen(v), secret, strlen(secret));
-}
-
-static int
-flag_value(const char *v, size_t n, int *out)
-{
-	if ((n == 1 && v[0] == '1') || (n == 4 && strncmp(v, "true", 4) == 0))
-		*out = 1;
-	else if ((n == 1 && v[0] == '0') ||
-	    (n == 5 && strncmp(v, "false", 5) == 0))
-		*out = 0;
-	else
-		return -1;
-	return 0;
-}
-
-/*
- * Query string: collection=NAME, dryRun=1|0, prune=1|0. Unknown keys are
- * refused (as Strapi's strictParams does). Returns NULL, or why.
- */
-static const char *
-parse_query(const char *q, struct sync_opts *o, char *coll, size_t collsz)
-{
-	const char *p = q, *amp, *eq;
-	size_t kl, vl;
-	int prune = 1;
-
-	while (*p != '\0') {
-		amp = strchr(p, '&');
-		if (amp == NULL)
-			amp = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(amp - p));
-		if (eq == NULL)
-			return "query: every parameter needs a value";
-		kl = (size_t)(eq - p);
-		vl = (size_t)(amp - eq - 1);
-		if (kl == 10 && strncmp(p, "collection", 10) == 0) {
-			if (vl == 0 || vl >= collsz)
-				return "query: collection: bad name";
-			memcpy(coll, eq + 1, vl);
-			coll[vl] = '\0';
-			o->collection = coll;
-		} else if (kl == 6 && strncmp(p, "dryRun", 6) == 0) {
-			if (flag_value(eq + 1, vl, &o->dry_run) == -1)
-				return "query: dryRun must be 1 or 0";
-		} else if (kl == 5 && strncmp(p, "prune", 5) == 0) {
-			if (flag_value(eq + 1, vl, &prune) == -1)
-				return "query: prune must be 1 or 0";
-		} else
-			return "query: unknown parameter (collection, dryRun, "
-			       "prune)";
-		p = *amp == '&' ? amp + 1 : amp;
-	}
-	o->no_prune = !prune;
-	return NULL;
-}
-
-/*
- * sync.fcgi: POST runs a sync and answers with the JSON summary (200 when
- * it completed or ran without pruning, 502 when Strapi failed it, 503 when
- * the store did, 409 when a sync is already running). The admin secret is
- * checked in constant time; 401 otherwise.
- */
-void
-sync_handle(const struct http_req *req, struct http_resp *resp, void *arg)
-{
-	const struct sync_ctx *ctx = arg;
-	struct sync_opts o;
-	struct sync_result r;
-	char coll[128];
-	const char *why;
-	int status;
-
-	if (strcmp(req->method, "POST") != 0) {
-		http_resp_header(resp, "Allow", "POST");
-		http_resp_error(resp, 405, "only POST is accepted here");
-		resp->note = "method";
-		return;
-	}
-	if (conf_str(ctx->conf, CFG_SYNC_SECRET)[0] == '\0') {
-		http_resp_error(resp, 503,
-		    "no sync secret is configured "
-		    "(sync_secret); every request is refused");
-		resp->note = "no-secret";
-		return;
-	}
-	if (!check_secret(ctx->conf, req)) {
-		http_resp_error(resp, 401, "Missing or invalid credentials");
-		resp->note = "rejected";
-		return;
-	}
-	sync_opts_init(&o);
-	if ((why = parse_query(req->query != NULL ? req->query : "", &o, coll,
-	         sizeof(coll))) != NULL) {
-		http_resp_error(resp, 400, why);
-		resp->note = "rejected";
-		return;
-	}
-	if (o.collection != NULL &&
-	    conf_collection_by_name(ctx->conf, o.collection) == NULL) {
-		http_resp_error(resp, 400, "query: collection: not configured");
-		resp->note = "rejected";
-		return;
-	}
-	switch (sync_run(ctx->conf, ctx->store, &o, &r)) {
-	case SYNC_OK:
-	case SYNC_INCOMPLETE:
-		status = 200;
-		break;
-	case SYNC_BUSY:
-		status = 409;
-		break;
-	case SYNC_USAGE:
-	case SYNC_STORE:
-		status = 503;
-		break;
-	default:
-		status = 502;
-		break;
-	}
-	resp->note = sync_status_name(r.status);
-	if (status == 200) {
-		http_resp_json(resp, 200);
-		sync_result_json(&r, &resp->body);
-	} else {
-		http_resp_error(resp, status,
-		    r.error != NULL ? r.error : "sync failed");
-		/* Keep the summary: replace the empty details with it. */
-		resp->body.len -= strlen("{}}}");
-		buf_adds(&resp->body, "{\"summary\":");
-		sync_result_json(&r, &resp->body);
-		buf_adds(&resp->body, "}}}");
-	}
-	log_info("sync: %s in %.2f s%s%s", sync_status_name(r.status),
-	    r.seconds, r.error != NULL ? ": " : "",
-	    r.error != NULL ? r.error : "");
-	sync_result_clear(&r);
+	return hmac_equal(bearer, strlen(bearer), secret, strlen(secret));
 }

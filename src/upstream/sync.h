@@ -1,4 +1,4 @@
-/* sync.h: initial and repair sync from Strapi's REST API, and sync.fcgi */
+/* sync.h: initial and repair sync from Strapi's REST API */
 #ifndef SYNC_H
 #define SYNC_H
 
@@ -6,7 +6,6 @@
 
 #include "util/buf.h"
 #include "conf/conf.h"
-#include "api/http.h"
 #include "store/store.h"
 
 #define SYNC_LOCK_NAME "sync.lock"
@@ -69,18 +68,12 @@ struct sync_result {
 	int dry_run;
 };
 
-/* What sync.fcgi's handler needs. */
-struct sync_ctx {
-	const struct conf *conf;
-	struct store *store;
-};
-
 void sync_opts_init(struct sync_opts *);
 enum sync_status sync_run(const struct conf *, struct store *,
     const struct sync_opts *, struct sync_result *);
 void sync_result_json(const struct sync_result *, struct buf *);
 void sync_result_clear(struct sync_result *);
 const char *sync_status_name(enum sync_status);
-void sync_handle(const struct http_req *, struct http_resp *, void *);
+int sync_secret_ok(const struct conf *, const char *bearer);
 
 #endif

@@ -180,6 +180,46 @@ decode(void)
 	ok(!utf8_valid("\xff", 1), "0xff is invalid");
 }
 
+/* qs_next(), the iterator every query-string parser walks with. */
+static void
+iterate(void)
+{
+	struct qs_iter it;
+	struct qs_pair pr;
+	char val[8];
+	static const char q[] = "a+b=c%20d&&=x&flag&k=%zz&u=%ff&long=123456789";
+
+	qs_iter_init(&it, q, strlen(q), 0);
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_PAIR &&
+	    strcmp(pr.key, "a b") == 0 && strcmp(pr.val, "c d") == 0 &&
+	    pr.has_value, "key and value decoded, + is a space");
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_PAIR && pr.klen == 0 &&
+	    !pr.has_value, "an empty pair is given, without a value");
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_PAIR && pr.klen == 0 &&
+	    pr.has_value && pr.vlen == 0, "=x: empty key, value not decoded");
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_PAIR &&
+	    strcmp(pr.key, "flag") == 0 && !pr.has_value && *pr.val == '\0',
+	    "a key without '=' has an empty value");
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_VALUE_BAD &&
+	    strcmp(pr.key, "k") == 0 && pr.rawlen == 3 &&
+	    strncmp(pr.raw, "%zz", 3) == 0,
+	    "a malformed escape is refused, the value as sent kept");
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_VALUE_UTF8 &&
+	    pr.vlen == 1 && (unsigned char)pr.val[0] == 0xff,
+	    "invalid UTF-8 is told apart, the value decoded");
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_VALUE_LONG,
+	    "a value over the buffer is refused");
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_END, "then the end");
+	qs_iter_init(&it, "k%41=v&w", 8, 1);
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_PAIR &&
+	    strcmp(pr.key, "k%41") == 0 && strcmp(pr.val, "v&w") == 0 &&
+	    qs_next(&it, &pr, val, sizeof(val)) == QS_END,
+	    "decoded input: one pair, split at '=' only, not decoded again");
+	qs_iter_init(&it, "%C3%28=1", 8, 0);
+	ok(qs_next(&it, &pr, val, sizeof(val)) == QS_KEY_BAD,
+	    "a key that is not UTF-8 is refused");
+}
+
 int
 main(void)
 {
@@ -194,6 +234,7 @@ main(void)
 	table();
 	semantics();
 	decode();
+	iterate();
 	conf_free(c);
 	return tap_done();
 }

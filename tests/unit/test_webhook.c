@@ -19,8 +19,11 @@
 	"\"category\":\"tech\",\"createdAt\":\"2026-11-22T22:24:16.973Z\"," \
 	"\"updatedAt\":\"2026-11-22T22:24:19.716Z\"," \
 	"\"publishedAt\":\"2026-11-22T22:24:19.733Z\"}}"
-#define DRAFT "{\"event\":\"entry.update\",\"model\":\"article\"," \
-	"\"uid\":\"api::article.article\",\"entry\":{\"id\":1," \
+#define DRAFT DRAFT_AS("entry.update")
+/* A draft (publishedAt null), sent as the given entry event. */
+#define DRAFT_AS(ev)                                                  \
+	"{\"event\":\"" ev "\",\"model\":\"article\","                \
+	"\"uid\":\"api::article.article\",\"entry\":{\"id\":1,"       \
 	"\"documentId\":\"doc2\",\"title\":\"Draft\",\"slug\":\"d\"," \
 	"\"updatedAt\":\"2026-11-22T22:24:19.716Z\",\"publishedAt\":null}}"
 
@@ -52,6 +55,11 @@ static const struct row rows[] = {
 	{ "documentId missing", "POST", "application/json", "Bearer s3cret", "{\"event\":\"entry.publish\",\"model\":\"article\",\"entry\":{\"updatedAt\":\"2026-11-22T22:24:19.716Z\"}}", 422, "documentId" },
 	{ "documentId wrong type", "POST", "application/json", "Bearer s3cret", "{\"event\":\"entry.publish\",\"model\":\"article\",\"entry\":{\"documentId\":[],\"updatedAt\":\"2026-11-22T22:24:19.716Z\"}}", 422, "documentId" },
 	{ "draft update ignored", "POST", "application/json; charset=utf-8", "Bearer s3cret", DRAFT, 200, "\"action\":\"ignored-draft\"" },
+	{ "draft create ignored", "POST", "application/json", "Bearer s3cret", DRAFT_AS("entry.create"), 200, "\"action\":\"ignored-draft\"" },
+	{ "draft-discard ignored", "POST", "application/json", "Bearer s3cret", DRAFT_AS("entry.draft-discard"), 200, "\"action\":\"ignored-draft\"" },
+	{ "publish without publishedAt", "POST", "application/json", "Bearer s3cret", DRAFT_AS("entry.publish"), 422, "entry.publishedAt: null in entry.publish\"" },
+	{ "unpublish without publishedAt", "POST", "application/json", "Bearer s3cret", DRAFT_AS("entry.unpublish"), 422, "entry.publishedAt: null in entry.unpublish\"" },
+	{ "unknown entry event skipped", "POST", "application/json", "Bearer s3cret", DRAFT_AS("entry.archive"), 200, "\"action\":\"skipped\"" },
 	{ "trigger-test", "POST", "application/json", "Bearer s3cret", "{\"event\":\"trigger-test\",\"createdAt\":\"2026-11-22T22:24:19.716Z\"}", 200, "\"action\":\"skipped\"" },
 	{ "media event", "POST", "application/json", "Bearer s3cret", "{\"event\":\"media.create\",\"media\":{\"id\":1}}", 200, "\"action\":\"skipped\"" },
 	{ "unknown model", "POST", "application/json", "Bearer s3cret", "{\"event\":\"entry.publish\",\"model\":\"other\",\"uid\":\"api::other.other\",\"entry\":{\"documentId\":\"x\"}}", 200, "\"action\":\"skipped\"" },
@@ -163,7 +171,7 @@ main(void)
 	 * not in the event log, each kind has its own counter.
 	 */
 	ok(store_events(ctx.store, 0, 1, count_event, counts) >= 0 &&
-	        counts[0] == 10 && counts[1] == 8,
+	        counts[0] == 12 && counts[1] == 10,
 	    "every rejected authenticated POST is in the event log (%d), "
 	    "raw body kept for the readable ones (%d)",
 	    counts[0], counts[1]);

@@ -1,0 +1,17 @@
+/* sync_fcgi.h: sync.fcgi's handler (POST runs a sync) */
+#ifndef SYNC_FCGI_H
+#define SYNC_FCGI_H
+
+#include "api/http.h"
+#include "conf/conf.h"
+#include "store/store.h"
+
+/* What sync.fcgi's handler needs. */
+struct sync_ctx {
+	const struct conf *conf;
+	struct store *store;
+};
+
+void sync_handle(const struct http_req *, struct http_resp *, void *);
+
+#endif
