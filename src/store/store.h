@@ -128,7 +128,7 @@ typedef void (*store_report_cb)(void *, const char *problem);
 int store_open(struct store **, const char *dir, int flags);
 int store_open_thread(struct store *parent, struct store **);
 void store_close(struct store *);
-/* Crash handling for long-lived processes (store_reg.c, store.c). */
+/* Crash handling for long-lived processes (reg.c, env.c). */
 enum store_health {
 	STORE_HEALTHY,   /* nothing to do */
 	STORE_DEAD_PEER, /* a process died in the environment */
@@ -140,7 +140,7 @@ int store_needs_recovery(const struct store *);
 int store_recover(struct store *);
 int store_was_recovered(const struct store *);
 void store_abandon(struct store *);
-/* The cause of the last failure, for error messages (store.c). */
+/* The cause of the last failure, for error messages (fail.c). */
 const char *store_why(const struct store *);
 int store_rolled_back(const struct store *);
 int store_reopen(struct store *);
@@ -181,7 +181,7 @@ int store_meta_set(struct store *, const char *key, int64_t);
 
 const char *store_result_name(enum store_result);
 
-/* store_sync.c: sync's dry run, hot backup, sizes */
+/* write.c: sync's dry run; backup.c: hot backup, sizes */
 int store_apply_batch_dry(struct store *, struct store_write *, size_t);
 int store_backup(struct store *, const char *target);
 int store_backup_pack(const char *target);

@@ -1,4 +1,4 @@
-/* store_key.c: key encodings and value layout of the store; pure */
+/* key.c: key encodings and value layout of the store; pure */
 #include "config.h"
 
 #include <string.h>
