@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/prog.h"
 #include "cli/cmd.h"
 #include "util/log.h"
 #include "store/store_repl.h"
@@ -137,7 +138,7 @@ main(int argc, char *argv[])
 		free(cause);
 		return CMD_EXIT_USAGE;
 	}
-	if (store_repl_configure(ctx.conf, &cause) == -1) {
+	if (prog_repl_configure(ctx.conf, &cause) == -1) {
 		fprintf(stderr, "strapi-live: configuration: %s\n", cause);
 		free(cause);
 		conf_free(ctx.conf);

@@ -19,7 +19,6 @@
 
 #include "util/log.h"
 #include "util/now.h"
-#include "conf/repl_conf.h"
 #include "store/store_int.h"
 #include "store/store_repl.h"
 #include "store/repl_int.h"

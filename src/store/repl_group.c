@@ -10,7 +10,6 @@
 #include <db.h>
 
 #include "util/log.h"
-#include "conf/repl_conf.h"
 #include "store/store_int.h"
 #include "store/repl_int.h"
 #include "util/xmalloc.h"
@@ -50,10 +49,10 @@ static const struct {
 };
 
 int
-store_repl_configure(const struct conf *c, char **cause)
+store_repl_configure(const struct store_repl_opts *o, char **cause)
 {
-	const char *local = conf_str(c, CFG_REPL_LOCAL);
-	const char *pol = conf_str(c, CFG_REPL_ACK_POLICY);
+	const char *local = o->local != NULL ? o->local : "";
+	const char *pol = o->ack_policy != NULL ? o->ack_policy : "quorum";
 	char *list, *tok, *save;
 	size_t i;
 
@@ -64,7 +63,7 @@ store_repl_configure(const struct conf *c, char **cause)
 		xasprintf(cause, "repl_local: '%s' is not host:port", local);
 		return -1;
 	}
-	list = xstrdup(conf_str(c, CFG_REPL_SITES));
+	list = xstrdup(o->sites != NULL ? o->sites : "");
 	for (tok = strtok_r(list, " ,", &save); tok != NULL;
 	     tok = strtok_r(NULL, " ,", &save)) {
 		repl_rc.sites = xreallocarray(repl_rc.sites, repl_rc.nsites + 1,
@@ -79,9 +78,6 @@ store_repl_configure(const struct conf *c, char **cause)
 		repl_rc.nsites++;
 	}
 	free(list);
-	/* No wildcard or public address unless the operator says so. */
-	if (repl_conf_check(c, cause) == -1)
-		return -1;
 	for (i = 0; i < sizeof(ack_policies) / sizeof(ack_policies[0]); i++)
 		if (strcmp(pol, ack_policies[i].name) == 0)
 			break;
@@ -90,14 +86,13 @@ store_repl_configure(const struct conf *c, char **cause)
 		return -1;
 	}
 	repl_rc.ack_policy = ack_policies[i].policy;
-	repl_rc.priority = (int)conf_int(c, CFG_REPL_PRIORITY);
-	repl_rc.ack_timeout_ms = (int)conf_int(c, CFG_REPL_ACK_TIMEOUT);
-	repl_rc.election_timeout_ms =
-	    (int)conf_int(c, CFG_REPL_ELECTION_TIMEOUT);
-	repl_rc.election_retry_ms = (int)conf_int(c, CFG_REPL_ELECTION_RETRY);
-	repl_rc.heartbeat_ms = (int)conf_int(c, CFG_REPL_HEARTBEAT);
-	repl_rc.creator = conf_bool(c, CFG_REPL_GROUP_CREATOR);
-	repl_rc.start_timeout_s = (int)conf_int(c, CFG_REPL_START_TIMEOUT);
+	repl_rc.priority = o->priority;
+	repl_rc.ack_timeout_ms = o->ack_timeout_ms;
+	repl_rc.election_timeout_ms = o->election_timeout_ms;
+	repl_rc.election_retry_ms = o->election_retry_ms;
+	repl_rc.heartbeat_ms = o->heartbeat_ms;
+	repl_rc.creator = o->group_creator;
+	repl_rc.start_timeout_s = o->start_timeout_s;
 	repl_rc.on = 1;
 	return 0;
 }
