@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/notify.h"
 #include "api/prog.h"
 #include "conf/repl_conf.h"
 #include "store/store_repl.h"
@@ -57,6 +58,9 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		fatalx("cannot open the store");
 	if (role == PROG_WRITER)
 		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));
+	/* Writers wake the readers; the sidecar's writer threads inherit it. */
+	if (role == PROG_WRITER || role == PROG_PUSH)
+		prog_wake_readers(p->store);
 	/* The sidecar's writer threads take the bounds from its store. */
 	if (role == PROG_WRITER || role == PROG_PUSH)
 		prog_set_retention(p->conf, p->store);
@@ -92,6 +96,22 @@ prog_repl_configure(const struct conf *c, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+wake(void *st, uint64_t seq)
+{
+	notify_send(store_dir(st), seq);
+}
+
+/*
+ * Makes the commits of st wake the sidecar and events.fcgi (notify_send),
+ * as every program that writes does.
+ */
+void
+prog_wake_readers(struct store *st)
+{
+	store_set_commit_hook(st, wake, st);
 }
 
 /* The retention settings of conf, as the store takes them. */

@@ -182,6 +182,8 @@ main(int argc, char *argv[])
 		conf_free(ctx.conf);
 		return CMD_EXIT_STORE;
 	}
+	if (ctx.store != NULL)
+		prog_wake_readers(ctx.store);
 	if (cmd->needs_store && cmd_refused_here(cmd, ctx.store, argc - 1,
 	    argv + 1))
 		rc = CMD_EXIT_FAIL;

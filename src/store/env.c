@@ -367,6 +367,8 @@ store_open_thread(struct store *parent, struct store **out)
 	st->durable = parent->durable;
 	st->retain = parent->retain;
 	st->deferred = parent->deferred;
+	st->on_commit = parent->on_commit;
+	st->on_commit_arg = parent->on_commit_arg;
 	st->regfd = -1;
 	st->env = parent->env;
 	buf_init(&st->k1);
@@ -598,6 +600,18 @@ store_close(struct store *st)
 	buf_clear(&st->v1);
 	free(st->dir);
 	free(st);
+}
+
+/*
+ * After each commit that logged changes, st calls fn(arg, seq) with the
+ * last change's seq (after the flush, before the write returns); so do the
+ * stores store_open_thread opens from st afterwards. fn NULL: none.
+ */
+void
+store_set_commit_hook(struct store *st, store_commit_cb fn, void *arg)
+{
+	st->on_commit = fn;
+	st->on_commit_arg = arg;
 }
 
 /* Durable (default): flush the log before store_apply returns. */

@@ -14,7 +14,11 @@ struct store;
 
 enum store_open_flags {
 	STORE_OPEN_DEFAULT = 0,
-	STORE_OPEN_NO_NOTIFY = 1, /* never send wake-ups (tests, tools) */
+	/*
+	 * The opener sends no wake-ups. The store sends none itself: commits
+	 * call the hook the opener sets (store_set_commit_hook), if any.
+	 */
+	STORE_OPEN_NO_NOTIFY = 1,
 	STORE_OPEN_REPL_NODE = 2, /* this host's replication process */
 	STORE_OPEN_RDONLY = 4,	  /* never writes (replicated readers) */
 	STORE_OPEN_THREAD = 8,	  /* set by store_open_thread */
@@ -125,8 +129,12 @@ typedef int (*store_event_cb)(void *, uint64_t id, const char *summary,
     size_t summary_len, const char *raw, size_t raw_len);
 typedef void (*store_report_cb)(void *, const char *problem);
 
+/* Called after a commit that logged changes, with the last one's seq. */
+typedef void (*store_commit_cb)(void *, uint64_t seq);
+
 int store_open(struct store **, const char *dir, int flags);
 int store_open_thread(struct store *parent, struct store **);
+void store_set_commit_hook(struct store *, store_commit_cb, void *);
 void store_close(struct store *);
 /* Crash handling for long-lived processes (reg.c, env.c). */
 enum store_health {

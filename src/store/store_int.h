@@ -45,6 +45,8 @@ struct store {
 	int recovered;      /* store_recover reopened it in this process */
 	DB_ENV **abandoned; /* environments left behind (never closed) */
 	size_t nabandoned;
+	store_commit_cb on_commit; /* store_set_commit_hook, or NULL */
+	void *on_commit_arg;
 };
 
 /*

@@ -8,7 +8,6 @@
 #include <db.h>
 
 #include "util/log.h"
-#include "util/notify.h"
 #include "store/store_int.h"
 
 /*
@@ -44,8 +43,8 @@ commit_done(struct store *st, const struct store_txn *t)
 	}
 	if (!st->deferred)
 		store_checkpoint(st);
-	if (t->seq != 0 && !(st->flags & STORE_OPEN_NO_NOTIFY))
-		notify_send(st->dir, t->seq);
+	if (t->seq != 0 && st->on_commit != NULL)
+		st->on_commit(st->on_commit_arg, t->seq);
 	return rc;
 }
 
