@@ -1,4 +1,4 @@
-/* store.h: the Berkeley DB store API (no <db.h> outside store*.c) */
+/* store.h: the Berkeley DB store API (no <db.h> outside src/store) */
 #ifndef STORE_H
 #define STORE_H
 

@@ -1,4 +1,4 @@
-/* store_int.h: the store's internals, shared by store*.c only */
+/* store_int.h: the store's internals, shared by the files of src/store only */
 #ifndef STORE_INT_H
 #define STORE_INT_H
 

@@ -1,4 +1,4 @@
-/* watchdog.c: the alarm that ends or unblocks a store call stuck on a dead process */
+/* watchdog.c: alarm() around store calls that a dead process could block */
 #include "config.h"
 
 #include <setjmp.h>
