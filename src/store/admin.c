@@ -86,7 +86,7 @@ check_entry(struct verify *v, const DBT *k, const DBT *d)
 	struct store_pkey pk;
 	struct store_val val;
 	struct buf key;
-	char coll[128], loc[64], doc[ENTRY_MAX_ID + 1], tmp[1024];
+	char coll[128], loc[64], doc[STORE_MAX_ID + 1], tmp[1024];
 
 	if (store_key_parse_primary(k->data, k->size, &pk) == -1 ||
 	    store_val_decode(d->data, d->size, &val) == -1 ||

@@ -18,8 +18,8 @@ extract_list(const DBT *pk, const DBT *pd, DBT *sk, int by_category)
 	struct store_pkey k;
 	struct store_val v;
 	struct buf b;
-	char coll[128], locale[64], doc[ENTRY_MAX_ID + 1];
-	char cat[ENTRY_MAX_CATEGORY + 1];
+	char coll[128], locale[64], doc[STORE_MAX_ID + 1];
+	char cat[STORE_MAX_CATEGORY + 1];
 
 	if (store_key_parse_primary(pk->data, pk->size, &k) == -1 ||
 	    store_val_decode(pd->data, pd->size, &v) == -1 ||

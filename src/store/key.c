@@ -153,7 +153,7 @@ store_key_tomb(struct buf *b, const char *coll, const char *doc,
  * means "none". The fixed header lets extractors skip JSON parsing.
  */
 void
-store_val_encode(struct buf *b, const struct entry *e, uint64_t seq)
+store_val_encode(struct buf *b, const struct store_doc *e, uint64_t seq)
 {
 	unsigned char h[STORE_VAL_HDR];
 	size_t sl = e->slug != NULL ? strlen(e->slug) : 0xffff;

@@ -6,9 +6,11 @@
 #include <stdint.h>
 
 #include "util/buf.h"
-#include "model/entry.h"
 
 #define STORE_MAX_RETRIES 16
+#define STORE_DRAFT	  INT64_MIN /* published_at of none (a draft) */
+#define STORE_MAX_ID	  128	    /* bytes of a documentId, at most */
+#define STORE_MAX_CATEGORY 256	    /* bytes of a category, at most */
 
 struct store;
 
@@ -71,10 +73,25 @@ struct store_retention {
 	int64_t events_max_age_ms;
 };
 
+/*
+ * A version of a document, as the store keeps it: its keys, its version
+ * (updatedAt, publishedAt in ms) and its JSON bytes. Borrowed.
+ */
+struct store_doc {
+	const char *collection;	     /* the content type's singular name */
+	const char *document_id;     /* at most STORE_MAX_ID bytes */
+	const char *locale;	     /* "" for types without locales */
+	const char *slug, *category; /* NULL when none */
+	int64_t updated_at;
+	int64_t published_at; /* STORE_DRAFT: none */
+	const char *json;     /* the whole entry, compact */
+	size_t json_len;
+};
+
 /* A write for store_apply_batch. */
 struct store_write {
 	enum store_op op;
-	const struct entry *entry;
+	const struct store_doc *doc;
 	enum store_result result; /* out */
 	uint64_t seq;		  /* out: change seq when applied */
 };
@@ -89,7 +106,7 @@ struct store_change {
 	const char *locale;
 	const char *old_slug, *old_category; /* NULL when none */
 	const char *new_slug, *new_category; /* NULL when none / removed */
-	int64_t old_published_at, new_published_at; /* ENTRY_DRAFT: none */
+	int64_t old_published_at, new_published_at; /* STORE_DRAFT: none */
 	const char *json; /* the entry for UPSERT, NULL for REMOVE */
 	size_t json_len;
 };
@@ -108,7 +125,7 @@ struct store_item {
 /* A position in a list, for cursor paging. */
 struct store_pos {
 	int64_t published_at;
-	char document_id[ENTRY_MAX_ID + 1];
+	char document_id[STORE_MAX_ID + 1];
 };
 
 struct store_list_query {
@@ -159,7 +176,7 @@ int store_set_retention(struct store *, const struct store_retention *);
 const char *store_dir(const struct store *);
 
 enum store_result store_apply(struct store *, enum store_op,
-    const struct entry *, const struct store_event *, uint64_t *seq);
+    const struct store_doc *, const struct store_event *, uint64_t *seq);
 int store_apply_batch(struct store *, struct store_write *, size_t,
     const struct store_event *);
 int store_log_event(struct store *, const struct store_event *);

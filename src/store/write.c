@@ -41,23 +41,23 @@ slen(const char *s)
  * locale, old slug, old category, new slug, new category, entry JSON.
  */
 static void
-encode_change(struct buf *b, enum store_op op, const struct entry *e,
+encode_change(struct buf *b, enum store_op op, const struct store_doc *e,
     const struct store_val *old, int64_t now)
 {
 	unsigned char h[26];
-	const struct entry *ne = op == STORE_OP_UPSERT ? e : NULL;
+	const struct store_doc *ne = op == STORE_OP_UPSERT ? e : NULL;
 
 	h[0] = 1;
 	h[1] = (unsigned char)(op == STORE_OP_UPSERT ? STORE_OP_UPSERT
 	                                             : STORE_OP_REMOVE);
 	store_be64_put(h + 2, (uint64_t)now);
 	store_be64_put(h + 10,
-	    (uint64_t)(old != NULL ? old->published_at : ENTRY_DRAFT));
+	    (uint64_t)(old != NULL ? old->published_at : STORE_DRAFT));
 	store_be64_put(h + 18,
-	    (uint64_t)(ne != NULL ? ne->published_at : ENTRY_DRAFT));
+	    (uint64_t)(ne != NULL ? ne->published_at : STORE_DRAFT));
 	buf_reset(b);
 	buf_add(b, h, sizeof(h));
-	add_str(b, e->coll->name, strlen(e->coll->name));
+	add_str(b, e->collection, strlen(e->collection));
 	add_str(b, e->document_id, strlen(e->document_id));
 	add_str(b, e->locale, strlen(e->locale));
 	add_str(b, old != NULL ? old->slug : NULL,
@@ -168,7 +168,7 @@ vcmp(int64_t ua1, int64_t pa1, int64_t ua2, int64_t pa2)
  */
 static int
 apply_one(struct store *st, DB_TXN *txn, enum store_op op,
-    const struct entry *e, enum store_result *res, uint64_t *seq)
+    const struct store_doc *e, enum store_result *res, uint64_t *seq)
 {
 	DBT k, v, tv;
 	unsigned char tomb[24], *old = NULL;
@@ -182,7 +182,7 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 	buf_init(&key);
 	if (op == STORE_OP_DELETE)
 		pa = INT64_MAX;
-	store_key_primary(&key, e->coll->name, e->document_id, e->locale);
+	store_key_primary(&key, e->collection, e->document_id, e->locale);
 	store_dbt_in(&k, key.data, key.len);
 	memset(&v, 0, sizeof(v));
 	v.flags = DB_DBT_MALLOC;
@@ -192,7 +192,7 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 		if (store_val_decode(v.data, v.size, &cur) == -1) {
 			log_warnx("store: %s/%s: stored value is malformed; "
 			          "replacing it",
-			    e->coll->name, e->document_id);
+			    e->collection, e->document_id);
 		} else
 			have = 1;
 	} else if (ret != DB_NOTFOUND)
@@ -335,7 +335,7 @@ batch_body(struct store *st, DB_TXN *txn, struct store_txn *t)
 	for (i = 0; i < b->n && ret == 0; i++) {
 		w[i].result = STORE_ERR;
 		w[i].seq = 0;
-		ret = apply_one(st, txn, w[i].op, w[i].entry, &w[i].result,
+		ret = apply_one(st, txn, w[i].op, w[i].doc, &w[i].result,
 		    &w[i].seq);
 		if (w[i].seq > last)
 			last = w[i].seq;
@@ -436,13 +436,13 @@ store_apply_batch_dry(struct store *st, struct store_write *w, size_t n)
  * else the store's current last sequence.
  */
 enum store_result
-store_apply(struct store *st, enum store_op op, const struct entry *e,
+store_apply(struct store *st, enum store_op op, const struct store_doc *e,
     const struct store_event *ev, uint64_t *seq)
 {
 	struct store_write w;
 
 	w.op = op;
-	w.entry = e;
+	w.doc = e;
 	if (store_apply_batch(st, &w, 1, ev) == -1)
 		return STORE_ERR;
 	if (w.seq != 0)

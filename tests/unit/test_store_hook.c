@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/entry_doc.h"
 #include "model/entry.h"
 #include "util/log.h"
 #include "store/store.h"
@@ -51,10 +52,12 @@ static enum store_result
 upsert(struct store *st, const char *doc, int ua, uint64_t *seq)
 {
 	struct entry e;
+	struct store_doc d;
 	enum store_result r;
 
 	mk(&e, doc, ua);
-	r = store_apply(st, STORE_OP_UPSERT, &e, NULL, seq);
+	entry_doc(&d, &e);
+	r = store_apply(st, STORE_OP_UPSERT, &d, NULL, seq);
 	entry_clear(&e);
 	return r;
 }
@@ -66,6 +69,7 @@ main(void)
 	struct store_event ev;
 	struct store_write w;
 	struct entry e;
+	struct store_doc d;
 	struct seen s;
 	char dir[256], cmd[512];
 	uint64_t seq = 0;
@@ -100,7 +104,8 @@ main(void)
 	    "an event-log record alone does not call it");
 	mk(&e, "b", 1);
 	w.op = STORE_OP_UPSERT;
-	w.entry = &e;
+	entry_doc(&d, &e);
+	w.doc = &d;
 	ok(store_apply_batch_dry(st, &w, 1) == 0 && w.result == STORE_OK &&
 	        s.calls == 1,
 	    "a dry run does not call it");
