@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/log.h"
+#include "util/notify.h"
 #include "api/prog.h"
+#include "conf/repl_conf.h"
 #include "store/store_repl.h"
 
 /*
@@ -26,7 +29,7 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		fatalx("configuration: %s", cause);
 	(void)log_level_parse(conf_str(p->conf, CFG_LOG_LEVEL), &lv);
 	log_set_level(lv);
-	if (store_repl_configure(p->conf, &cause) == -1)
+	if (prog_repl_configure(p->conf, &cause) == -1)
 		fatalx("configuration: %s", cause);
 	conf_log_warnings(p->conf);
 	p->store = NULL;
@@ -55,9 +58,60 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		fatalx("cannot open the store");
 	if (role == PROG_WRITER)
 		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));
+	/* Writers wake the readers; the sidecar's writer threads inherit it. */
+	if (role == PROG_WRITER || role == PROG_PUSH)
+		prog_wake_readers(p->store);
 	/* The sidecar's writer threads take the bounds from its store. */
 	if (role == PROG_WRITER || role == PROG_PUSH)
 		prog_set_retention(p->conf, p->store);
+}
+
+/*
+ * Hands the replication settings of conf to the store (store_repl_configure),
+ * after checking that no address exposes the group (repl_conf_check).
+ * Returns 0, or -1 with *cause set (caller frees); replication is then off.
+ */
+int
+prog_repl_configure(const struct conf *c, char **cause)
+{
+	struct store_repl_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.local = conf_str(c, CFG_REPL_LOCAL);
+	o.sites = conf_str(c, CFG_REPL_SITES);
+	o.ack_policy = conf_str(c, CFG_REPL_ACK_POLICY);
+	o.priority = (int)conf_int(c, CFG_REPL_PRIORITY);
+	o.ack_timeout_ms = (int)conf_int(c, CFG_REPL_ACK_TIMEOUT);
+	o.election_timeout_ms = (int)conf_int(c, CFG_REPL_ELECTION_TIMEOUT);
+	o.election_retry_ms = (int)conf_int(c, CFG_REPL_ELECTION_RETRY);
+	o.heartbeat_ms = (int)conf_int(c, CFG_REPL_HEARTBEAT);
+	o.group_creator = conf_bool(c, CFG_REPL_GROUP_CREATOR);
+	o.start_timeout_s = (int)conf_int(c, CFG_REPL_START_TIMEOUT);
+	if (store_repl_configure(&o, cause) == -1)
+		return -1;
+	/* No wildcard or public address unless the operator says so. */
+	if (o.local[0] != '\0' && repl_conf_check(c, cause) == -1) {
+		o.local = "";
+		(void)store_repl_configure(&o, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+wake(void *st, uint64_t seq)
+{
+	notify_send(store_dir(st), seq);
+}
+
+/*
+ * Makes the commits of st wake the sidecar and events.fcgi (notify_send),
+ * as every program that writes does.
+ */
+void
+prog_wake_readers(struct store *st)
+{
+	store_set_commit_hook(st, wake, st);
 }
 
 /* The retention settings of conf, as the store takes them. */

@@ -22,6 +22,8 @@ struct prog {
 
 void prog_start(struct prog *, const char *argv0, enum prog_role);
 void prog_finish(struct prog *);
+int prog_repl_configure(const struct conf *, char **cause);
+void prog_wake_readers(struct store *);
 void prog_retention(const struct conf *, struct store_retention *);
 void prog_set_retention(const struct conf *, struct store *);
 

@@ -11,6 +11,7 @@
 #include "api/qs.h"
 #include "api/query.h"
 #include "api/render.h"
+#include "model/entry.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 

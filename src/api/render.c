@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "api/render.h"
+#include "model/entry.h"
 #include "util/xmalloc.h"
 
 /*

@@ -11,6 +11,7 @@
 
 #include "api/error.h"
 #include "api/counters.h"
+#include "api/entry_doc.h"
 #include "model/entry.h"
 #include "util/hmac.h"
 #include "util/log.h"
@@ -230,6 +231,7 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 	const char *uid, *model, *why;
 	char why_buf[96];
 	struct entry e;
+	struct store_doc doc;
 	enum store_op op;
 	enum store_result r;
 	uint64_t seq = 0;
@@ -288,7 +290,8 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 	}
 	op = ee->op;
 	d->ev.status = 200;
-	r = store_apply(d->ctx->store, op, &e, &d->ev, &seq);
+	entry_doc(&doc, &e);
+	r = store_apply(d->ctx->store, op, &doc, &d->ev, &seq);
 	switch (r) {
 	case STORE_OK:
 		answer(d, op == STORE_OP_UPSERT ? "upserted" : "removed", seq);

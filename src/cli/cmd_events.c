@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "model/entry.h"
 
 struct events_out {
 	int raw;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "api/entry_doc.h"
 #include "api/prog.h"
 #include "model/entry.h"
 #include "util/xmalloc.h"
@@ -28,6 +29,7 @@ struct import {
 	struct cmd_ctx *ctx;
 	const struct collection *coll;
 	struct entry batch[IMPORT_BATCH];
+	struct store_doc doc[IMPORT_BATCH];
 	struct store_write w[IMPORT_BATCH];
 	size_t n;
 	size_t upserted, unchanged, stale, drafts, invalid;
@@ -51,7 +53,8 @@ flush_batch(struct import *im)
 	ev.outcome = "imported";
 	for (i = 0; i < im->n; i++) {
 		im->w[i].op = STORE_OP_UPSERT;
-		im->w[i].entry = &im->batch[i];
+		entry_doc(&im->doc[i], &im->batch[i]);
+		im->w[i].doc = &im->doc[i];
 	}
 	if (store_apply_batch(im->ctx->store, im->w, im->n, &ev) == -1) {
 		im->failed = 1;

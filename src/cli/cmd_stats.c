@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "model/entry.h"
 #include "api/counters.h"
 #include "node/lag.h"
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/prog.h"
 #include "cli/cmd.h"
 #include "util/log.h"
 #include "store/store_repl.h"
@@ -152,7 +153,7 @@ main(int argc, char *argv[])
 		free(cause);
 		return CMD_EXIT_USAGE;
 	}
-	if (store_repl_configure(ctx.conf, &cause) == -1) {
+	if (prog_repl_configure(ctx.conf, &cause) == -1) {
 		fprintf(stderr, "strapi-live: configuration: %s\n", cause);
 		free(cause);
 		conf_free(ctx.conf);
@@ -183,6 +184,8 @@ main(int argc, char *argv[])
 		conf_free(ctx.conf);
 		return rc;
 	}
+	if (ctx.store != NULL)
+		prog_wake_readers(ctx.store);
 	/* The command parses its own options: getopt starts afresh. */
 	optind = 0;
 	if (ctx.store != NULL &&

@@ -1,4 +1,4 @@
-/* store.h: the Berkeley DB store API (no <db.h> outside store*.c) */
+/* store.h: the Berkeley DB store API (no <db.h> outside src/store) */
 #ifndef STORE_H
 #define STORE_H
 
@@ -6,15 +6,21 @@
 #include <stdint.h>
 
 #include "util/buf.h"
-#include "model/entry.h"
 
 #define STORE_MAX_RETRIES 16
+#define STORE_DRAFT	  INT64_MIN /* published_at of none (a draft) */
+#define STORE_MAX_ID	  128	    /* bytes of a documentId, at most */
+#define STORE_MAX_CATEGORY 256	    /* bytes of a category, at most */
 
 struct store;
 
 enum store_open_flags {
 	STORE_OPEN_DEFAULT = 0,
-	STORE_OPEN_NO_NOTIFY = 1, /* never send wake-ups (tests, tools) */
+	/*
+	 * The opener sends no wake-ups. The store sends none itself: commits
+	 * call the hook the opener sets (store_set_commit_hook), if any.
+	 */
+	STORE_OPEN_NO_NOTIFY = 1,
 	STORE_OPEN_REPL_NODE = 2, /* this host's replication process */
 	STORE_OPEN_RDONLY = 4,	  /* never writes (replicated readers) */
 	STORE_OPEN_THREAD = 8,	  /* set by store_open_thread */
@@ -67,10 +73,25 @@ struct store_retention {
 	int64_t events_max_age_ms;
 };
 
+/*
+ * A version of a document, as the store keeps it: its keys, its version
+ * (updatedAt, publishedAt in ms) and its JSON bytes. Borrowed.
+ */
+struct store_doc {
+	const char *collection;	     /* the content type's singular name */
+	const char *document_id;     /* at most STORE_MAX_ID bytes */
+	const char *locale;	     /* "" for types without locales */
+	const char *slug, *category; /* NULL when none */
+	int64_t updated_at;
+	int64_t published_at; /* STORE_DRAFT: none */
+	const char *json;     /* the whole entry, compact */
+	size_t json_len;
+};
+
 /* A write for store_apply_batch. */
 struct store_write {
 	enum store_op op;
-	const struct entry *entry;
+	const struct store_doc *doc;
 	enum store_result result; /* out */
 	uint64_t seq;		  /* out: change seq when applied */
 };
@@ -85,7 +106,7 @@ struct store_change {
 	const char *locale;
 	const char *old_slug, *old_category; /* NULL when none */
 	const char *new_slug, *new_category; /* NULL when none / removed */
-	int64_t old_published_at, new_published_at; /* ENTRY_DRAFT: none */
+	int64_t old_published_at, new_published_at; /* STORE_DRAFT: none */
 	const char *json; /* the entry for UPSERT, NULL for REMOVE */
 	size_t json_len;
 };
@@ -104,7 +125,7 @@ struct store_item {
 /* A position in a list, for cursor paging. */
 struct store_pos {
 	int64_t published_at;
-	char document_id[ENTRY_MAX_ID + 1];
+	char document_id[STORE_MAX_ID + 1];
 };
 
 struct store_list_query {
@@ -125,10 +146,14 @@ typedef int (*store_event_cb)(void *, uint64_t id, const char *summary,
     size_t summary_len, const char *raw, size_t raw_len);
 typedef void (*store_report_cb)(void *, const char *problem);
 
+/* Called after a commit that logged changes, with the last one's seq. */
+typedef void (*store_commit_cb)(void *, uint64_t seq);
+
 int store_open(struct store **, const char *dir, int flags);
 int store_open_thread(struct store *parent, struct store **);
+void store_set_commit_hook(struct store *, store_commit_cb, void *);
 void store_close(struct store *);
-/* Crash handling for long-lived processes (store_reg.c, store.c). */
+/* Crash handling for long-lived processes (reg.c, env.c). */
 enum store_health {
 	STORE_HEALTHY,   /* nothing to do */
 	STORE_DEAD_PEER, /* a process died in the environment */
@@ -140,7 +165,7 @@ int store_needs_recovery(const struct store *);
 int store_recover(struct store *);
 int store_was_recovered(const struct store *);
 void store_abandon(struct store *);
-/* The cause of the last failure, for error messages (store.c). */
+/* The cause of the last failure, for error messages (fail.c). */
 const char *store_why(const struct store *);
 int store_rolled_back(const struct store *);
 int store_reopen(struct store *);
@@ -151,7 +176,7 @@ int store_set_retention(struct store *, const struct store_retention *);
 const char *store_dir(const struct store *);
 
 enum store_result store_apply(struct store *, enum store_op,
-    const struct entry *, const struct store_event *, uint64_t *seq);
+    const struct store_doc *, const struct store_event *, uint64_t *seq);
 int store_apply_batch(struct store *, struct store_write *, size_t,
     const struct store_event *);
 int store_log_event(struct store *, const struct store_event *);
@@ -181,7 +206,7 @@ int store_meta_set(struct store *, const char *key, int64_t);
 
 const char *store_result_name(enum store_result);
 
-/* store_sync.c: sync's dry run, hot backup, sizes */
+/* write.c: sync's dry run; backup.c: hot backup, sizes */
 int store_apply_batch_dry(struct store *, struct store_write *, size_t);
 int store_backup(struct store *, const char *target);
 int store_backup_pack(const char *target);

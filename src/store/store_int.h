@@ -1,8 +1,13 @@
-/* store_int.h: the store's internals, shared by store*.c only */
+/* store_int.h: the store's internals, shared by the files of src/store only */
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
 #include <sys/types.h>
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
 
 #include <db.h>
 
@@ -21,14 +26,14 @@ struct store {
 	DB *changes;
 	DB *events;
 	DB *meta;
-	struct buf k1, k2, v1; /* scratch, reused across calls */
-	struct store_repl *repl; /* replication state, NULL when off */
-	int regfd;		 /* __db.register, for store_check (-1) */
-	int env_known;		 /* env_id and env_ino are set */
+	struct buf k1, k2, v1;    /* scratch, reused across calls */
+	struct store_repl *repl;  /* replication state, NULL when off */
+	int regfd;                /* __db.register, for store_check (-1) */
+	int env_known;            /* env_id and env_ino are set */
 	unsigned char env_id[40]; /* the environment's region header */
 	ino_t env_ino;
-	char *env_path;  /* <dir>/__db.001, for store_check */
-	const char *why; /* the last failure's cause (store_why), or NULL */
+	char *env_path;   /* <dir>/__db.001, for store_check */
+	const char *why;  /* the last failure's cause (store_why), or NULL */
 	int handles_dead; /* a replication rollback invalidated them */
 	struct store_retention retain; /* all 0: the writers trim nothing */
 	unsigned commits;              /* since the last retention pass */
@@ -40,27 +45,54 @@ struct store {
 	int recovered;      /* store_recover reopened it in this process */
 	DB_ENV **abandoned; /* environments left behind (never closed) */
 	size_t nabandoned;
+	store_commit_cb on_commit; /* store_set_commit_hook, or NULL */
+	void *on_commit_arg;
 };
 
-void store_fail(struct store *, const char *what, int ret);
-#define STORE_WATCHDOG_S 10 /* seconds a write may take (store.c) */
-void store_watchdog(struct store *, unsigned secs);
-int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
-    uint64_t *out);
-/* store_admin.c: the writers' automatic retention */
-void store_retain(struct store *);
-void store_backoff(int attempt);
-/* store.c; used by store_sync.c's dry run */
-int apply_one(struct store *, DB_TXN *, enum store_op, const struct entry *,
-    enum store_result *, uint64_t *);
+/*
+ * Inside the store, calls go one way, from the files below to the ones
+ * above them in this list, never back: key.c index.c reg.c fail.c
+ * watchdog.c repl_group.c repl_watch.c repl.c repl_sites.c meta.c env.c
+ * txn.c read.c admin.c write.c backup.c. Each file's part of this header
+ * is headed by its name.
+ */
 
-/* store_reg.c: opening without hanging on a dead process; staleness. */
+/* Fills a DBT that borrows p. */
+static inline void
+store_dbt_in(DBT *d, const void *p, size_t n)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = (void *)(uintptr_t)p;
+	d->size = (u_int32_t)n;
+}
+
+/* index.c: the secondary-key extractors (DB->associate callbacks). */
+int store_index_time(DB *, const DBT *, const DBT *, DBT *);
+int store_index_category(DB *, const DBT *, const DBT *, DBT *);
+int store_index_slug(DB *, const DBT *, const DBT *, DBT *);
+
+/* reg.c: opening without hanging on a dead process; staleness. */
 int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));
 int store_reg_opened(struct store *);
 void store_reg_closed(struct store *);
 void store_reg_leave(struct store *);
 
-/* store_repl.c: hooks of the open and write paths (no-ops when off). */
+/* fail.c: failures (store_why), libdb's messages, backoff. */
+void store_fail(struct store *, const char *what, int ret);
+void store_bdb_msgcall(const DB_ENV *, const char *msg);
+void store_bdb_msg_flush(void);
+void store_bdb_errcall(const DB_ENV *, const char *pfx, const char *msg);
+void store_backoff(int attempt);
+
+/* watchdog.c: alarm() around writes and the environment's open. */
+#define STORE_WATCHDOG_S 10 /* seconds a write may take */
+void store_watchdog(struct store *, int on);
+void store_watchdog_open(int on);
+/* Where a write stuck on a dead process resumes (txn.c), while ok. */
+extern sigjmp_buf store_watchdog_jump;
+extern volatile sig_atomic_t store_watchdog_jump_ok;
+
+/* repl*.c: hooks of the open and write paths (no-ops when off). */
 int store_repl_env_pre(struct store *, DB_ENV *, u_int32_t *flags);
 int store_repl_start(struct store *);
 void store_repl_thread(const struct store *parent, struct store *);
@@ -72,5 +104,34 @@ u_int32_t store_repl_open_flags(const struct store *);
 u_int32_t store_repl_assoc_flags(const struct store *);
 int store_repl_abandon(struct store *);
 u_int32_t store_snapshot_flag(const struct store *);
+
+/* meta.c: counters in meta.db; the read transaction. */
+int store_rtxn(struct store *, DB_TXN **);
+int store_meta_read(struct store *, DB_TXN *, const char *name, int rmw,
+    uint64_t *out);
+int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
+    uint64_t *out);
+
+/* env.c: store_recover, store_open and the rest of store.h's. */
+
+/* txn.c: the one retry loop around a write transaction. */
+enum store_txn_flags {
+	STORE_TXN_DRY = 1,    /* decide, then abort: nothing is written */
+	STORE_TXN_LOGGED = 2, /* a delivery: acks, checkpoint, wake-up */
+	STORE_TXN_FLUSH = 4,  /* flush the log before returning (durable) */
+};
+struct store_txn {
+	const char *what; /* names a failure in the log */
+	/* The transaction's work: 0, or a BDB error (then it is aborted). */
+	int (*body)(struct store *, DB_TXN *, struct store_txn *);
+	void *arg;
+	int flags;    /* enum store_txn_flags */
+	uint64_t seq; /* set by body: the last change seq written, or 0 */
+};
+int store_txn_run(struct store *, struct store_txn *);
+void store_checkpoint(struct store *);
+
+/* admin.c: the writers' automatic retention */
+void store_retain(struct store *);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "util/buf.h"
-#include "model/entry.h"
+#include "store/store.h"
 
 #define STORE_VAL_FORMAT 1
 #define STORE_VAL_HDR	 30
@@ -42,7 +42,7 @@ void store_key_slug(struct buf *, const char *coll, const char *locale,
     const char *slug);
 void store_key_tomb(struct buf *, const char *coll, const char *doc,
     const char *locale);
-void store_val_encode(struct buf *, const struct entry *, uint64_t seq);
+void store_val_encode(struct buf *, const struct store_doc *, uint64_t seq);
 int store_val_decode(const void *, size_t, struct store_val *);
 
 #endif

@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf/conf.h"
 #include "store/store.h"
 
 #define STORE_REPL_ADDR_MAX 300 /* "host:port" */
@@ -37,12 +36,26 @@ struct store_repl_status {
 	uint64_t lsn_file, lsn_offset;	  /* next log position */
 };
 
+/* The replication settings, as the caller read them (prog.c, from conf). */
+struct store_repl_opts {
+	const char *local;	/* this site's "host:port"; "" or NULL: off */
+	const char *sites;	/* other sites' "host:port", comma or space */
+	const char *ack_policy; /* "quorum", "all", "one", ... */
+	int priority;		/* in elections */
+	int ack_timeout_ms, election_timeout_ms, election_retry_ms;
+	int heartbeat_ms; /* 0: no heartbeats */
+	int group_creator;
+	int start_timeout_s; /* for joining the group at open */
+};
+
 /*
- * Reads the replication keys of conf for every store this process opens
- * (process-wide, before store_open). Replication stays off while
- * repl_local is empty. Returns 0, or -1 with *cause set (caller frees).
+ * Takes the replication settings for every store this process opens
+ * (process-wide, before store_open). Replication stays off while local is
+ * empty. Checks the addresses' form and the policy's name only; which
+ * networks they may be on is the caller's check. Returns 0, or -1 with
+ * *cause set (caller frees).
  */
-int store_repl_configure(const struct conf *, char **cause);
+int store_repl_configure(const struct store_repl_opts *, char **cause);
 int store_repl_enabled(void);
 const char *store_repl_self(void);
 

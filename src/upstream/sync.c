@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/entry_doc.h"
 #include "model/entry.h"
 #include "util/hmac.h"
 #include "util/log.h"
@@ -226,6 +227,7 @@ store_page(struct pass *p, const struct strapi_page *pg)
 	size_t n = json_object_array_length(pg->data), i, k = 0;
 	struct entry *e = xcalloc(n > 0 ? n : 1, sizeof(*e));
 	struct store_write *w = xcalloc(n > 0 ? n : 1, sizeof(*w));
+	struct store_doc *doc = xcalloc(n > 0 ? n : 1, sizeof(*doc));
 	const char *why;
 	int rc = 0;
 
@@ -254,7 +256,8 @@ store_page(struct pass *p, const struct strapi_page *pg)
 			e[k].locale = xstrdup(p->locale);
 		}
 		w[k].op = STORE_OP_UPSERT;
-		w[k].entry = &e[k];
+		entry_doc(&doc[k], &e[k]);
+		w[k].doc = &doc[k];
 		k++;
 	}
 	p->c->fetched += n;
@@ -282,6 +285,7 @@ out:
 	for (i = 0; i < k; i++)
 		entry_clear(&e[i]);
 	free(e);
+	free(doc);
 	free(w);
 	return rc;
 }
@@ -322,6 +326,7 @@ reconcile(struct pass *p)
 {
 	struct cands cs;
 	struct entry e[100];
+	struct store_doc doc[100];
 	struct store_write w[100];
 	size_t i, j, n;
 	int rc = 0;
@@ -342,7 +347,8 @@ reconcile(struct pass *p)
 			e[j].updated_at = cs.v[i + j].updated_at;
 			e[j].published_at = cs.v[i + j].published_at;
 			w[j].op = STORE_OP_REMOVE;
-			w[j].entry = &e[j];
+			entry_doc(&doc[j], &e[j]);
+			w[j].doc = &doc[j];
 		}
 		if (apply(p, w, n) == -1) {
 			rc = -1;

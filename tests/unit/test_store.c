@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/entry_doc.h"
 #include "conf/conf.h"
 #include "model/entry.h"
 #include "util/log.h"
@@ -60,6 +61,17 @@ mk(struct entry *e, const struct collection *c, const char *doc, int ua,
 	json_object_put(o);
 }
 
+/* store_apply of an entry (the store takes a struct store_doc). */
+static enum store_result
+apply_entry(struct store *st, enum store_op op, const struct entry *e,
+    const struct store_event *ev, uint64_t *seq)
+{
+	struct store_doc d;
+
+	entry_doc(&d, e);
+	return store_apply(st, op, &d, ev, seq);
+}
+
 static enum store_result
 apply(struct store *st, enum store_op op, const struct collection *c,
     const char *doc, int ua, int pub, const char *slug, const char *cat)
@@ -69,7 +81,7 @@ apply(struct store *st, enum store_op op, const struct collection *c,
 	uint64_t seq;
 
 	mk(&e, c, doc, ua, pub, slug, cat);
-	r = store_apply(st, op, &e, NULL, &seq);
+	r = apply_entry(st, op, &e, NULL, &seq);
 	entry_clear(&e);
 	return r;
 }
@@ -355,7 +367,7 @@ test_retention(void)
 	for (i = 0; i < 1500; i++) {
 		snprintf(doc, sizeof(doc), "r%d", i);
 		mk(&e, &article, doc, 10, 11, doc, "tech");
-		if (store_apply(st, STORE_OP_UPSERT, &e, &ev, &seq) != STORE_OK)
+		if (apply_entry(st, STORE_OP_UPSERT, &e, &ev, &seq) != STORE_OK)
 			over++;
 		entry_clear(&e);
 		if (store_log_bytes(st, &cb, &eb) == -1 || cb > 40000 ||
@@ -379,7 +391,7 @@ test_retention(void)
 	for (i = 0; i < 300; i++) {
 		snprintf(doc, sizeof(doc), "age%d", i);
 		mk(&e, &article, doc, 10, 11, doc, "tech");
-		(void)store_apply(st, STORE_OP_UPSERT, &e, &ev, &seq);
+		(void)apply_entry(st, STORE_OP_UPSERT, &e, &ev, &seq);
 		entry_clear(&e);
 	}
 	ok(store_change_bounds(st, &first, &last) == 0 && first > 1500 + 200,

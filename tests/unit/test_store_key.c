@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "api/entry_doc.h"
 #include "model/entry.h"
 #include "store/store_key.h"
 #include "tap.h"
@@ -21,6 +22,7 @@ main(void)
 {
 	struct buf a, b, c;
 	struct entry e;
+	struct store_doc d;
 	struct store_val v;
 	struct store_pkey pk;
 	struct collection coll = { 0 };
@@ -65,7 +67,8 @@ main(void)
 	e.category = NULL;
 	e.json = (char *)"{\"a\":1}";
 	e.json_len = 7;
-	store_val_encode(&a, &e, 42);
+	entry_doc(&d, &e);
+	store_val_encode(&a, &d, 42);
 	ok(store_val_decode(a.data, a.len, &v) == 0 && v.published_at == 123456 &&
 	    v.updated_at == 99 && v.seq == 42 && v.slug_len == 5 &&
 	    v.category == NULL && v.json_len == 7 &&

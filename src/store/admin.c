@@ -1,4 +1,4 @@
-/* store_admin.c: verification of indexes and logs, and log retention */
+/* admin.c: verification of indexes and logs, and log retention */
 #include "config.h"
 
 #include <inttypes.h>
@@ -22,8 +22,7 @@ struct verify {
 	uint64_t entries, with_slug, with_category;
 };
 
-static void
-problem(struct verify *v, const char *fmt, ...) PRINTFLIKE(2, 3);
+static void problem(struct verify *v, const char *fmt, ...) PRINTFLIKE(2, 3);
 
 static void
 problem(struct verify *v, const char *fmt, ...)
@@ -87,7 +86,7 @@ check_entry(struct verify *v, const DBT *k, const DBT *d)
 	struct store_pkey pk;
 	struct store_val val;
 	struct buf key;
-	char coll[128], loc[64], doc[ENTRY_MAX_ID + 1], tmp[1024];
+	char coll[128], loc[64], doc[STORE_MAX_ID + 1], tmp[1024];
 
 	if (store_key_parse_primary(k->data, k->size, &pk) == -1 ||
 	    store_val_decode(d->data, d->size, &val) == -1 ||
@@ -175,7 +174,7 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 	v.report = report;
 	v.arg = arg;
 	if ((ret = st->env->txn_begin(st->env, NULL, &v.txn,
-		 store_snapshot_flag(st))) != 0) {
+	         store_snapshot_flag(st))) != 0) {
 		store_fail(st, "verify", ret);
 		return -1;
 	}
@@ -192,24 +191,28 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 	if (ret != DB_NOTFOUND)
 		goto fail;
 	if ((n = count_and_check(&v, st->by_time_raw, "by_time")) != v.entries)
-		problem(&v, "by_time: %" PRIu64 " records for %" PRIu64
-		    " entries", n, v.entries);
+		problem(&v,
+		    "by_time: %" PRIu64 " records for %" PRIu64 " entries", n,
+		    v.entries);
 	if ((n = count_and_check(&v, st->by_category_raw, "by_category")) !=
 	    v.with_category)
-		problem(&v, "by_category: %" PRIu64 " records for %" PRIu64
-		    " entries with a category", n, v.with_category);
+		problem(&v,
+		    "by_category: %" PRIu64 " records for %" PRIu64
+		    " entries with a category",
+		    n, v.with_category);
 	{
 		DB *raw;
 
 		if (db_create(&raw, st->env, 0) == 0 &&
 		    raw->set_flags(raw, DB_DUP | DB_DUPSORT) == 0 &&
 		    raw->open(raw, NULL, "by_slug.db", NULL, DB_BTREE,
-			DB_AUTO_COMMIT | store_mvcc_flag(st), 0) == 0) {
+		        DB_AUTO_COMMIT | store_mvcc_flag(st), 0) == 0) {
 			if ((n = count_and_check(&v, raw, "by_slug")) !=
 			    v.with_slug)
-				problem(&v, "by_slug: %" PRIu64 " records for "
-				    "%" PRIu64 " entries with a slug", n,
-				    v.with_slug);
+				problem(&v,
+				    "by_slug: %" PRIu64 " records for "
+				    "%" PRIu64 " entries with a slug",
+				    n, v.with_slug);
 			raw->close(raw, 0);
 		} else
 			problem(&v, "by_slug: cannot open");
@@ -225,8 +228,9 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 		if (first == 0)
 			first = n;
 		else if (n != prev + 1)
-			problem(&v, "changes: gap between %" PRIu64 " and %"
-			    PRIu64, prev, n);
+			problem(&v,
+			    "changes: gap between %" PRIu64 " and %" PRIu64,
+			    prev, n);
 		prev = n;
 	}
 	c->close(c);
@@ -251,8 +255,10 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 			seq = store_be64_get(sb);
 	}
 	if (first != 0 && last != seq)
-		problem(&v, "changes: log ends at %" PRIu64 " but the sequence "
-		    "is %" PRIu64, last, seq);
+		problem(&v,
+		    "changes: log ends at %" PRIu64 " but the sequence "
+		    "is %" PRIu64,
+		    last, seq);
 	free(k.data);
 	v.txn->commit(v.txn, 0);
 	*problems = v.problems;
@@ -288,32 +294,6 @@ struct trim_spec {
 	int64_t max_age_ms;
 };
 
-/* Reads a counter of meta inside txn (0 when absent); rmw: for update. */
-static int
-meta_read(struct store *st, DB_TXN *txn, const char *name, int rmw,
-    uint64_t *out)
-{
-	DBT k, v;
-	unsigned char cur[8];
-	int ret;
-
-	memset(&k, 0, sizeof(k));
-	k.data = (void *)(uintptr_t)name;
-	k.size = (u_int32_t)strlen(name);
-	memset(&v, 0, sizeof(v));
-	v.data = cur;
-	v.ulen = sizeof(cur);
-	v.flags = DB_DBT_USERMEM;
-	ret = st->meta->get(st->meta, txn, &k, &v, rmw ? DB_RMW : 0);
-	if (ret == DB_NOTFOUND) {
-		*out = 0;
-		return 0;
-	}
-	if (ret == 0)
-		*out = v.size == 8 ? store_be64_get(cur) : 0;
-	return ret;
-}
-
 /* A record's time (ms since the epoch), or 0 when it has none. */
 static int64_t
 record_time(const struct trim_spec *t, const DBT *d)
@@ -330,95 +310,103 @@ record_time(const struct trim_spec *t, const DBT *d)
 	return strtoll(p + 12, NULL, 10);
 }
 
+/* One batch of trim_log: its log, limits and what it did. */
+struct trim_batch {
+	const struct trim_spec *t;
+	int64_t now;
+	uint64_t room; /* records it may still remove */
+	DBT k, d;      /* scratch (DB_DBT_REALLOC) */
+	uint64_t n;    /* out: records removed */
+	int done;      /* out: nothing beyond the bounds is left */
+};
+
+/* Deletes one batch of the oldest records beyond the bounds. 0, or BDB's. */
+static int
+trim_body(struct store *st, DB_TXN *txn, struct store_txn *x)
+{
+	struct trim_batch *b = x->arg;
+	const struct trim_spec *t = b->t;
+	DBC *c = NULL;
+	uint64_t last, bytes, freed = 0, id;
+	int64_t tm;
+	int ret;
+
+	b->n = 0;
+	b->done = 0;
+	if ((ret = store_meta_read(st, txn, t->seq_key, 0, &last)) != 0 ||
+	    (ret = store_meta_read(st, txn, t->bytes_key, 1, &bytes)) != 0 ||
+	    (ret = t->db->cursor(t->db, txn, &c, 0)) != 0)
+		goto out;
+	while (b->n < TRIM_BATCH && b->n < b->room) {
+		if ((ret = c->get(c, &b->k, &b->d, DB_NEXT)) != 0)
+			break;
+		id = b->k.size == 8 ? store_be64_get(b->k.data) : 0;
+		tm = record_time(t, &b->d);
+		if (!((t->keep != 0 && last >= id && last - id >= t->keep) ||
+		        (t->max_bytes != 0 && bytes > freed &&
+		            bytes - freed > t->max_bytes) ||
+		        (t->max_age_ms != 0 && tm != 0 &&
+		            tm < b->now - t->max_age_ms))) {
+			ret = DB_NOTFOUND;
+			break;
+		}
+		if ((ret = c->del(c, 0)) != 0)
+			break;
+		freed += (uint64_t)b->d.size + b->k.size;
+		b->n++;
+	}
+	if (ret == DB_NOTFOUND) {
+		b->done = 1;
+		ret = 0;
+	} else if (ret == 0 && b->n < TRIM_BATCH && b->n < b->room)
+		b->done = 1;
+	if (ret != 0)
+		goto out;
+	c->close(c);
+	c = NULL;
+	if (freed > 0)
+		ret = store_meta_add(st, txn, t->bytes_key, -(int64_t)freed,
+		    &bytes);
+out:
+	if (c != NULL)
+		c->close(c);
+	return ret;
+}
+
 /*
  * Deletes the oldest records of one log while one of t's bounds is
- * exceeded, at most max records. Returns 0 with *removed, or -1 after
- * logging.
+ * exceeded, at most max records, TRIM_BATCH a transaction
+ * (store_txn_run). Returns 0 with *removed, or -1 after logging.
  */
 static int
 trim_log(struct store *st, const struct trim_spec *t, int64_t now, uint64_t max,
     uint64_t *removed)
 {
-	DB_TXN *txn;
-	DBC *c;
-	DBT k, d;
-	uint64_t last, bytes, freed, id;
-	int64_t tm;
-	int ret, attempt, n, done = 0;
+	struct trim_batch b;
+	struct store_txn x;
+	int rc = 0;
 
 	*removed = 0;
-	memset(&k, 0, sizeof(k));
-	k.flags = DB_DBT_REALLOC;
-	memset(&d, 0, sizeof(d));
-	d.flags = DB_DBT_REALLOC;
-	/* Bounded retry loop around each batch (STYLE: the exception). */
-	for (attempt = 0;
-	     attempt < STORE_MAX_RETRIES && !done && *removed < max;) {
-		store_watchdog(st, STORE_WATCHDOG_S);
-		if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0)
+	memset(&b, 0, sizeof(b));
+	b.t = t;
+	b.now = now;
+	b.k.flags = DB_DBT_REALLOC;
+	b.d.flags = DB_DBT_REALLOC;
+	memset(&x, 0, sizeof(x));
+	x.what = "trim";
+	x.body = trim_body;
+	x.arg = &b;
+	while (!b.done && *removed < max) {
+		b.room = max - *removed;
+		if (store_txn_run(st, &x) == -1) {
+			rc = -1;
 			break;
-		c = NULL;
-		n = 0;
-		freed = 0;
-		if ((ret = meta_read(st, txn, t->seq_key, 0, &last)) != 0 ||
-		    (ret = meta_read(st, txn, t->bytes_key, 1, &bytes)) != 0 ||
-		    (ret = t->db->cursor(t->db, txn, &c, 0)) != 0)
-			goto abort;
-		while (n < TRIM_BATCH && *removed + (uint64_t)n < max) {
-			if ((ret = c->get(c, &k, &d, DB_NEXT)) != 0)
-				break;
-			id = k.size == 8 ? store_be64_get(k.data) : 0;
-			tm = record_time(t, &d);
-			if (!((t->keep != 0 && last >= id &&
-			          last - id >= t->keep) ||
-			        (t->max_bytes != 0 && bytes > freed &&
-			            bytes - freed > t->max_bytes) ||
-			        (t->max_age_ms != 0 && tm != 0 &&
-			            tm < now - t->max_age_ms))) {
-				ret = DB_NOTFOUND;
-				break;
-			}
-			if ((ret = c->del(c, 0)) != 0)
-				break;
-			freed += (uint64_t)d.size + k.size;
-			n++;
 		}
-		if (ret == DB_NOTFOUND) {
-			done = 1;
-			ret = 0;
-		} else if (ret == 0 && n < TRIM_BATCH &&
-		    *removed + (uint64_t)n < max)
-			done = 1;
-		if (ret != 0)
-			goto abort;
-		c->close(c);
-		c = NULL;
-		if (freed > 0 &&
-		    (ret = store_meta_add(st, txn, t->bytes_key,
-		         -(int64_t)freed, &bytes)) != 0)
-			goto abort;
-		ret = txn->commit(txn, 0);
-		store_watchdog(st, 0);
-		if (ret != 0)
-			break;
-		*removed += (uint64_t)n;
-		continue;
-abort:
-		if (c != NULL)
-			c->close(c);
-		txn->abort(txn);
-		store_watchdog(st, 0);
-		if (ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED)
-			break;
-		done = 0;
-		store_backoff(++attempt);
+		*removed += b.n;
 	}
-	free(k.data);
-	free(d.data);
-	if (ret == 0)
-		return 0;
-	store_fail(st, "trim", ret);
-	return -1;
+	free(b.k.data);
+	free(b.d.data);
+	return rc;
 }
 
 static void
@@ -509,8 +497,8 @@ store_log_bytes(struct store *st, uint64_t *changes, uint64_t *events)
 {
 	int ret;
 
-	if ((ret = meta_read(st, NULL, "chbytes", 0, changes)) != 0 ||
-	    (ret = meta_read(st, NULL, "evbytes", 0, events)) != 0) {
+	if ((ret = store_meta_read(st, NULL, "chbytes", 0, changes)) != 0 ||
+	    (ret = store_meta_read(st, NULL, "evbytes", 0, events)) != 0) {
 		store_fail(st, "log sizes", ret);
 		return -1;
 	}

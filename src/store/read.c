@@ -1,4 +1,4 @@
-/* store_read.c: snapshot reads: get, by slug, lists, change and event logs */
+/* read.c: snapshot reads: get, by slug, lists, change and event logs */
 #include "config.h"
 
 #include <stdlib.h>
@@ -17,116 +17,11 @@
  * lets a client subscribe from exactly that point.
  */
 
-/*
- * Replicated, libdb locks operations out for a moment while a replica
- * syncs with a new master, and makes callers that arrive meanwhile sleep
- * seconds at a time; the store runs with DB_REP_CONF_NOWAIT instead, so
- * they get DB_REP_LOCKOUT at once. A reader retries for up to a second
- * (bounded retry loop, the STYLE exception); the sidecar's event loop
- * (STORE_OPEN_REPL_NODE) does not wait at all: its next tick retries.
- */
-#define RTXN_LOCKOUT_TRIES 100
-
-static int
-rtxn(struct store *st, DB_TXN **txn)
-{
-	struct timespec ts = { 0, 10000000 };
-	int ret, attempt;
-
-	for (attempt = 0; attempt < RTXN_LOCKOUT_TRIES; attempt++) {
-		ret = st->env->txn_begin(st->env, NULL, txn,
-		    store_snapshot_flag(st));
-		if (ret != DB_REP_LOCKOUT)
-			break;
-		if (st->flags & STORE_OPEN_REPL_NODE) {
-			st->why = "replication is bringing this site's store "
-				  "up to date";
-			return -1;
-		}
-		nanosleep(&ts, NULL);
-	}
-	if (ret != 0) {
-		store_fail(st, "txn_begin (read)", ret);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-dbt_in(DBT *d, const void *p, size_t n)
-{
-	memset(d, 0, sizeof(*d));
-	d->data = (void *)(uintptr_t)p;
-	d->size = (u_int32_t)n;
-}
-
 static void
 dbt_out(DBT *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->flags = DB_DBT_REALLOC;
-}
-
-static int
-read_counter(struct store *st, DB_TXN *txn, const char *name, uint64_t *out)
-{
-	DBT k, v;
-	unsigned char b[8];
-	int ret;
-
-	dbt_in(&k, name, strlen(name));
-	memset(&v, 0, sizeof(v));
-	v.data = b;
-	v.ulen = sizeof(b);
-	v.flags = DB_DBT_USERMEM;
-	ret = st->meta->get(st->meta, txn, &k, &v, 0);
-	if (ret == DB_NOTFOUND) {
-		*out = 0;
-		return 0;
-	}
-	if (ret != 0)
-		return ret;
-	*out = v.size == 8 ? store_be64_get(b) : 0;
-	return 0;
-}
-
-/* The last committed change sequence (0 for an empty store). 0, or -1. */
-int
-store_last_seq(struct store *st, uint64_t *seq)
-{
-	DB_TXN *txn;
-	int ret;
-
-	if (rtxn(st, &txn) == -1)
-		return -1;
-	ret = read_counter(st, txn, "seq", seq);
-	txn->commit(txn, 0);
-	if (ret != 0) {
-		store_fail(st, "reading seq", ret);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The last committed change sequence, read outside any transaction: the
- * cheapest way to check whether a cached answer is still current (a
- * snapshot transaction costs more than the read). 0, or -1.
- */
-int
-store_peek_seq(struct store *st, uint64_t *seq)
-{
-	int ret;
-
-	ret = read_counter(st, NULL, "seq", seq);
-	if (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED ||
-	    ret == DB_REP_LOCKOUT)
-		return store_last_seq(st, seq);
-	if (ret != 0) {
-		store_fail(st, "reading seq", ret);
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -141,9 +36,9 @@ store_change_bounds(struct store *st, uint64_t *first, uint64_t *last)
 	DBT k, v;
 	int ret;
 
-	if (rtxn(st, &txn) == -1)
+	if (store_rtxn(st, &txn) == -1)
 		return -1;
-	if ((ret = read_counter(st, txn, "seq", last)) != 0)
+	if ((ret = store_meta_read(st, txn, "seq", 0, last)) != 0)
 		goto out;
 	if ((ret = st->changes->cursor(st->changes, txn, &c, 0)) != 0)
 		goto out;
@@ -220,13 +115,13 @@ store_get(struct store *st, const char *coll, const char *doc,
 	enum store_result r = STORE_ERR;
 	uint64_t s = 0;
 
-	if (rtxn(st, &txn) == -1)
+	if (store_rtxn(st, &txn) == -1)
 		return STORE_ERR;
 	buf_init(&key);
 	store_key_primary(&key, coll, doc, locale);
-	dbt_in(&k, key.data, key.len);
+	store_dbt_in(&k, key.data, key.len);
 	dbt_out(&v);
-	if ((ret = read_counter(st, txn, "seq", &s)) != 0)
+	if ((ret = store_meta_read(st, txn, "seq", 0, &s)) != 0)
 		goto out;
 	ret = st->entries->get(st->entries, txn, &k, &v, 0);
 	if (ret == DB_NOTFOUND) {
@@ -268,19 +163,19 @@ store_get_by_slug(struct store *st, const char *coll, const char *locale,
 	int64_t best = INT64_MIN;
 	uint64_t s = 0;
 
-	if (rtxn(st, &txn) == -1)
+	if (store_rtxn(st, &txn) == -1)
 		return STORE_ERR;
 	buf_init(&key);
 	store_key_slug(&key, coll, locale, slug);
-	dbt_in(&k, key.data, key.len);
+	store_dbt_in(&k, key.data, key.len);
 	dbt_out(&pk);
 	dbt_out(&v);
-	if ((ret = read_counter(st, txn, "seq", &s)) != 0)
+	if ((ret = store_meta_read(st, txn, "seq", 0, &s)) != 0)
 		goto out;
 	if ((ret = st->by_slug->cursor(st->by_slug, txn, &c, 0)) != 0)
 		goto out;
 	for (ret = c->pget(c, &k, &pk, &v, DB_SET); ret == 0;
-	    ret = c->pget(c, &k, &pk, &v, DB_NEXT_DUP)) {
+	     ret = c->pget(c, &k, &pk, &v, DB_NEXT_DUP)) {
 		if (store_val_decode(v.data, v.size, &val) == -1)
 			continue;
 		if (!found || val.published_at > best) {
@@ -350,8 +245,7 @@ dbt_set(DBT *d, const void *p, size_t n)
 }
 
 static int
-prefix_range(DBC *c, const struct buf *prefix, db_recno_t *lo,
-    db_recno_t *hi)
+prefix_range(DBC *c, const struct buf *prefix, db_recno_t *lo, db_recno_t *hi)
 {
 	DBT k, d;
 	struct buf hikey;
@@ -402,8 +296,8 @@ out:
  * last sequence in the same snapshot. Returns 0, or -1 after logging.
  */
 int
-store_list(struct store *st, const struct store_list_query *q,
-    store_item_cb cb, void *arg, uint64_t *total, uint64_t *seq)
+store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
+    void *arg, uint64_t *total, uint64_t *seq)
 {
 	DB *raw = q->category != NULL ? st->by_category_raw : st->by_time_raw;
 	DB_TXN *txn;
@@ -418,7 +312,7 @@ store_list(struct store *st, const struct store_list_query *q,
 	int ret, step = q->ascending ? DB_PREV : DB_NEXT;
 	uint64_t s = 0;
 
-	if (rtxn(st, &txn) == -1)
+	if (store_rtxn(st, &txn) == -1)
 		return -1;
 	buf_init(&prefix);
 	buf_init(&pos);
@@ -427,7 +321,7 @@ store_list(struct store *st, const struct store_list_query *q,
 	dbt_out(&d);
 	dbt_out(&pv);
 	store_key_list_prefix(&prefix, q->collection, q->locale, q->category);
-	if ((ret = read_counter(st, txn, "seq", &s)) != 0)
+	if ((ret = store_meta_read(st, txn, "seq", 0, &s)) != 0)
 		goto out;
 	if ((ret = raw->cursor(raw, txn, &c, 0)) != 0)
 		goto out;
@@ -453,8 +347,8 @@ store_list(struct store *st, const struct store_list_query *q,
 	} else {
 		if (q->offset >= (uint64_t)(hi - lo))
 			goto done;
-		rn = q->ascending ? hi - 1 - (db_recno_t)q->offset :
-		    lo + (db_recno_t)q->offset;
+		rn = q->ascending ? hi - 1 - (db_recno_t)q->offset
+		                  : lo + (db_recno_t)q->offset;
 		dbt_set(&k, &rn, sizeof(rn));
 		ret = c->get(c, &k, &d, DB_SET_RECNO);
 	}
@@ -575,7 +469,7 @@ store_changes_since(struct store *st, uint64_t after, size_t max,
 	struct store_change ch;
 	int ret, n = 0;
 
-	if (rtxn(st, &txn) == -1)
+	if (store_rtxn(st, &txn) == -1)
 		return -1;
 	buf_init(&b);
 	dbt_out(&k);
@@ -587,10 +481,10 @@ store_changes_since(struct store *st, uint64_t after, size_t max,
 	memcpy(k.data, kb, 8);
 	k.size = 8;
 	for (ret = c->get(c, &k, &v, DB_SET_RANGE); ret == 0;
-	    ret = c->get(c, &k, &v, DB_NEXT)) {
+	     ret = c->get(c, &k, &v, DB_NEXT)) {
 		if (k.size != 8 ||
 		    decode_change(v.data, v.size, store_be64_get(k.data), &ch,
-			&b) == -1) {
+		        &b) == -1) {
 			log_warnx("store: malformed change record skipped");
 			continue;
 		}
@@ -626,7 +520,8 @@ event_failed(const char *summary, size_t len)
 		return 0;
 	p += 9;
 	for (i = 0; i + 1 < sizeof(tmp) && p + i < summary + len &&
-	    p[i] >= '0' && p[i] <= '9'; i++)
+	     p[i] >= '0' && p[i] <= '9';
+	     i++)
 		tmp[i] = p[i];
 	tmp[i] = '\0';
 	return atoi(tmp) >= 400;
@@ -647,7 +542,7 @@ store_events(struct store *st, uint64_t after, int failed_only,
 	const unsigned char *p;
 	uint32_t jl;
 
-	if (rtxn(st, &txn) == -1)
+	if (store_rtxn(st, &txn) == -1)
 		return -1;
 	dbt_out(&k);
 	dbt_out(&v);
@@ -657,7 +552,7 @@ store_events(struct store *st, uint64_t after, int failed_only,
 	store_be64_put(k.data, after + 1);
 	k.size = 8;
 	for (ret = c->get(c, &k, &v, DB_SET_RANGE); ret == 0;
-	    ret = c->get(c, &k, &v, DB_NEXT)) {
+	     ret = c->get(c, &k, &v, DB_NEXT)) {
 		p = v.data;
 		if (v.size < 4 || k.size != 8)
 			continue;
@@ -669,8 +564,8 @@ store_events(struct store *st, uint64_t after, int failed_only,
 			continue;
 		n++;
 		if (cb(arg, store_be64_get(k.data), (const char *)p + 4, jl,
-			v.size - 4 - jl > 0 ? (const char *)p + 4 + jl : NULL,
-			v.size - 4 - jl) != 0)
+		        v.size - 4 - jl > 0 ? (const char *)p + 4 + jl : NULL,
+		        v.size - 4 - jl) != 0)
 			break;
 	}
 	if (ret == DB_NOTFOUND)
@@ -705,7 +600,7 @@ store_iter_entries(struct store *st, const char *coll, store_item_cb cb,
 	struct store_item it;
 	int ret, n = 0;
 
-	if (rtxn(st, &txn) == -1)
+	if (store_rtxn(st, &txn) == -1)
 		return -1;
 	buf_init(&prefix);
 	buf_init(&scratch);
@@ -748,43 +643,4 @@ out:
 		return -1;
 	}
 	return n;
-}
-
-/* Reads an integer from meta (0 when unset). Returns 0, or -1. */
-int
-store_meta_get(struct store *st, const char *key, int64_t *out)
-{
-	DB_TXN *txn;
-	uint64_t v;
-	int ret;
-
-	if (rtxn(st, &txn) == -1)
-		return -1;
-	ret = read_counter(st, txn, key, &v);
-	txn->commit(txn, 0);
-	if (ret != 0) {
-		store_fail(st, "meta get", ret);
-		return -1;
-	}
-	*out = (int64_t)v;
-	return 0;
-}
-
-/* Writes an integer into meta, in its own transaction. 0, or -1. */
-int
-store_meta_set(struct store *st, const char *key, int64_t val)
-{
-	DBT k, v;
-	unsigned char b[8];
-	int ret;
-
-	store_be64_put(b, (uint64_t)val);
-	dbt_in(&k, key, strlen(key));
-	dbt_in(&v, b, 8);
-	ret = st->meta->put(st->meta, NULL, &k, &v, DB_AUTO_COMMIT);
-	if (ret != 0) {
-		store_fail(st, "meta set", ret);
-		return -1;
-	}
-	return 0;
 }

@@ -1,4 +1,4 @@
-/* store_key.c: key encodings and value layout of the store; pure */
+/* key.c: key encodings and value layout of the store; pure */
 #include "config.h"
 
 #include <string.h>
@@ -153,7 +153,7 @@ store_key_tomb(struct buf *b, const char *coll, const char *doc,
  * means "none". The fixed header lets extractors skip JSON parsing.
  */
 void
-store_val_encode(struct buf *b, const struct entry *e, uint64_t seq)
+store_val_encode(struct buf *b, const struct store_doc *e, uint64_t seq)
 {
 	unsigned char h[STORE_VAL_HDR];
 	size_t sl = e->slug != NULL ? strlen(e->slug) : 0xffff;

@@ -1,4 +1,4 @@
-/* store_reg.c: the processes in the environment: dead ones, and staleness */
+/* reg.c: the processes in the environment: dead ones, and staleness */
 #include "config.h"
 
 #include <sys/stat.h>

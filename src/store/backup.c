@@ -1,4 +1,4 @@
-/* store_sync.c: store services for sync and admin: dry run, backup, size */
+/* backup.c: hot backup of the store, its packing, and its size on disk */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -13,44 +13,6 @@
 
 #include "util/log.h"
 #include "store/store_int.h"
-
-/*
- * Decides the n writes exactly as store_apply_batch would (same version
- * rules, same transaction) and then aborts, so nothing is written: each
- * w[i].result says what would happen. Returns 0, or -1 after logging.
- */
-int
-store_apply_batch_dry(struct store *st, struct store_write *w, size_t n)
-{
-	DB_TXN *txn;
-	size_t i;
-	int ret = 0, attempt;
-
-	for (attempt = 0; attempt < STORE_MAX_RETRIES; attempt++) {
-		if (attempt > 0)
-			store_backoff(attempt);
-		if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
-			store_fail(st, "txn_begin (dry run)", ret);
-			return -1;
-		}
-		for (i = 0; i < n && ret == 0; i++) {
-			w[i].result = STORE_ERR;
-			w[i].seq = 0;
-			ret = apply_one(st, txn, w[i].op, w[i].entry,
-			    &w[i].result, &w[i].seq);
-		}
-		txn->abort(txn);
-		if (ret == 0) {
-			for (i = 0; i < n; i++)
-				w[i].seq = 0;
-			return 0;
-		}
-		if (ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED)
-			break;
-	}
-	store_fail(st, "dry run", ret);
-	return -1;
-}
 
 /*
  * Makes a consistent hot copy of the store in target (created; it must

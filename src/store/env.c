@@ -1,0 +1,646 @@
+/* env.c: opening, recovering and closing the environment and its databases */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <db.h>
+
+#include "util/log.h"
+#include "util/now.h"
+#include "store/store_int.h"
+#include "util/xmalloc.h"
+
+/*
+ * One Berkeley DB environment per store directory, shared by every process
+ * (FastCGI workers, the CLI, the sidecar): transactions, locking, logging
+ * and a shared buffer pool. DB_REGISTER + DB_RECOVER makes the first
+ * process that opens the environment after a crash run recovery; the
+ * others then see DB_RUNRECOVERY and exit so their server restarts them.
+ *
+ * Writes commit without a synchronous flush and then flush the log
+ * (DB_ENV->log_flush) before the caller acknowledges. That keeps the
+ * durability promise (an acknowledged write is on disk) while the flush,
+ * the slow part, happens outside every lock: concurrent writers share one
+ * fsync (group commit) instead of queueing behind each other's.
+ *
+ * Databases are opened DB_MULTIVERSION so readers run in snapshot
+ * transactions: a list page, its total and the change sequence it carries
+ * come from one consistent point in time, and readers never block writers.
+ */
+
+static int
+open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
+{
+	DB *db;
+	int ret;
+
+	if ((ret = db_create(&db, st->env, 0)) != 0) {
+		store_fail(st, "db_create", ret);
+		return -1;
+	}
+	if (dbflags != 0 && (ret = db->set_flags(db, dbflags)) != 0) {
+		store_fail(st, file, ret);
+		db->close(db, 0);
+		return -1;
+	}
+	ret = db->open(db, NULL, file, NULL, DB_BTREE,
+	    store_repl_open_flags(st) | store_mvcc_flag(st), 0600);
+	if (ret != 0) {
+		log_warnx("store: opening %s/%s: %s", st->dir, file,
+		    db_strerror(ret));
+		db->close(db, 0);
+		return -1;
+	}
+	*dbp = db;
+	return 0;
+}
+
+/*
+ * Tells failchk whether the process that left state in the environment is
+ * still running. Each FastCGI worker, CLI run and the sidecar is a single
+ * thread of control, so the process is what counts.
+ */
+static int
+bdb_isalive(DB_ENV *env UNUSED, pid_t pid, db_threadid_t tid UNUSED,
+    u_int32_t flags UNUSED)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+/*
+ * Opens the environment: with failchk (full is 0), with full recovery and
+ * no failchk (full is 1; see reg.c for when), or with recovery that
+ * runs whatever the registry says (full is 2: no DB_REGISTER; the caller
+ * closes it and opens again).
+ */
+static int
+open_env_with(struct store *st, int full)
+{
+	DB_ENV *env;
+	int ret;
+	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK |
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
+
+	if ((ret = db_env_create(&env, 0)) != 0) {
+		log_warnx("store: db_env_create: %s", db_strerror(ret));
+		return -1;
+	}
+	env->set_errcall(env, store_bdb_errcall);
+	env->set_msgcall(env, store_bdb_msgcall);
+	env->set_lk_detect(env, DB_LOCK_DEFAULT);
+	env->set_cachesize(env, 0, 64 * 1024 * 1024, 1);
+	env->set_lg_bsize(env, 4 * 1024 * 1024);
+	env->set_lg_max(env, 16 * 1024 * 1024);
+	env->set_lk_max_lockers(env, 20000);
+	env->set_lk_max_locks(env, 100000);
+	env->set_lk_max_objects(env, 100000);
+	env->set_tx_max(env, 2000);
+	/*
+	 * failchk (DB_FAILCHK with DB_REGISTER) cleans up after a process
+	 * that died: its read locks are released and its open transaction
+	 * aborted, and the others carry on. Only when it died inside the
+	 * library holding a mutex is full recovery run (and the others see
+	 * DB_RUNRECOVERY and restart). Plain DB_REGISTER + DB_RECOVER would
+	 * run recovery, and so restart every process, after any death, even
+	 * of a reader. A lock held by a dead writer is noticed by a waiter's
+	 * lock timeout, which runs failchk and retries.
+	 */
+	env->set_thread_count(env, 4096);
+	env->set_isalive(env, bdb_isalive);
+	env->set_timeout(env, 2000000, DB_SET_LOCK_TIMEOUT);
+	env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
+	/* Commits never flush; store_apply flushes before acknowledging. */
+	env->set_flags(env, DB_TXN_NOSYNC, 1);
+	/*
+	 * Allocate the shared regions' pages when they are created: a region
+	 * file left sparse on a filesystem that later fills up makes the
+	 * first touch of a page a SIGBUS instead of an error we can answer.
+	 */
+	env->set_flags(env, DB_REGION_INIT, 1);
+	if (!full)
+		flags |= DB_FAILCHK;
+	if (full == 2)
+		flags &= ~(u_int32_t)DB_REGISTER;
+	if (store_repl_env_pre(st, env, &flags) == -1) {
+		env->close(env, 0);
+		return -1;
+	}
+	store_watchdog_open(1);
+	ret = env->open(env, st->dir, flags, 0600);
+	store_watchdog_open(0);
+	store_bdb_msg_flush();
+	if (ret != 0) {
+		log_warnx("store: opening environment %s: %s", st->dir,
+		    db_strerror(ret));
+		env->close(env, 0);
+		return -1;
+	}
+	st->env = env;
+	return 0;
+}
+
+/*
+ * Opens the environment, cleaning up after dead processes first. While
+ * another process recovers the environment, its region files are removed
+ * and created again, and joining fails for a moment ("unable to join the
+ * environment", mmap EINVAL): such failures are retried for a few seconds
+ * (bounded retry loop, the STYLE exception) instead of ending the process.
+ */
+#define STORE_OPEN_TRIES 40
+#define STORE_OPEN_FORCE 10 /* then full recovery without the registry */
+
+static int
+open_env(struct store *st)
+{
+	struct timespec ts;
+	int full, attempt;
+
+	for (attempt = 0; attempt < STORE_OPEN_TRIES; attempt++) {
+		if (attempt > 0) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = 100000000; /* 4 s in all */
+			nanosleep(&ts, NULL);
+		}
+		full = store_reg_prepare(st, open_env_with);
+		if (attempt == STORE_OPEN_FORCE) {
+			/*
+			 * Still failing: the region files are unusable (a
+			 * process died while creating them, and the registry
+			 * names nobody dead, so nothing recovers them).
+			 */
+			log_warnx("store: cannot join the environment; running "
+				  "full recovery");
+			if (open_env_with(st, 2) == 0) {
+				st->env->close(st->env, 0);
+				st->env = NULL;
+			}
+			store_repl_close(st);
+		}
+		if (open_env_with(st, full) == 0)
+			return store_reg_opened(st);
+		store_repl_close(st);
+	}
+	return -1;
+}
+
+static int open_handles(struct store *);
+static int open_dbs(struct store *);
+static void close_dbs(struct store *);
+
+/* The user name of uid into b (its number when it has none). */
+static const char *
+user_name(uid_t uid, char *b, size_t bsz)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwuid(uid)) != NULL)
+		snprintf(b, bsz, "%s", pw->pw_name);
+	else
+		snprintf(b, bsz, "%lu", (unsigned long)uid);
+	return b;
+}
+
+/*
+ * The store's files are mode 0600, so every program must run as the
+ * directory's owner. A process of another user (root above all) would
+ * add files the others cannot open: their next open fails with EACCES and
+ * the environment panics. Such a process refuses before touching anything,
+ * naming the user to run as; files another user left in the directory are
+ * named too, with the command that gives them back. Returns 0 or -1 after
+ * logging.
+ */
+static int
+check_owner(const char *dir)
+{
+	struct stat sb, fsb;
+	struct dirent *de;
+	DIR *d;
+	char owner[64], other[64];
+	int rc = 0;
+
+	if (stat(dir, &sb) == -1) {
+		log_warn("store: %s", dir);
+		return -1;
+	}
+	user_name(sb.st_uid, owner, sizeof(owner));
+	if (sb.st_uid != geteuid()) {
+		user_name(geteuid(), other, sizeof(other));
+		log_warnx("store: %s belongs to %s, and this program runs as "
+		          "%s: every program that opens the store must run as "
+		          "its owner. Run this one as %s (runuser -u %s -- "
+		          "COMMAND), or, if %s is the web programs' user, "
+		          "give the store to it: chown -R %s %s",
+		    dir, owner, other, owner, owner, other, other, dir);
+		return -1;
+	}
+	if ((d = opendir(dir)) == NULL) {
+		log_warn("store: %s", dir);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (fstatat(dirfd(d), de->d_name, &fsb, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			continue;
+		if (!S_ISREG(fsb.st_mode) || fsb.st_uid == sb.st_uid)
+			continue;
+		log_warnx("store: %s/%s belongs to %s, not to the store's "
+		          "owner %s: the other programs cannot open it; give "
+		          "it back: chown -R %s %s",
+		    dir, de->d_name,
+		    user_name(fsb.st_uid, other, sizeof(other)), owner, owner,
+		    dir);
+		rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * The store's format: the layout of its databases and records. A program
+ * opens a store of its own format or of an older one (upgrading its mark;
+ * a change of layout would convert it here), and refuses a newer one,
+ * which only a newer strapi-live understands. A store without a mark was
+ * made before the format was numbered, and has format 1's layout.
+ */
+#define STORE_FORMAT 1
+
+static int
+check_format(struct store *st)
+{
+	int64_t f;
+
+	if (store_meta_get(st, "format", &f) == -1)
+		return -1;
+	if (f == STORE_FORMAT)
+		return 0;
+	if (f > STORE_FORMAT || f < 0) {
+		log_warnx("store: %s is in format %lld, which a newer "
+		          "strapi-live made; this one reads format %d and "
+		          "older. Run the newer version, or move the content "
+		          "with it: strapi-live dump >entries.jsonl, then "
+		          "with this version, on an empty store_dir: "
+		          "strapi-live import entries.jsonl",
+		    st->dir, (long long)f, STORE_FORMAT);
+		return -1;
+	}
+	/*
+	 * Read-only opens and replicas leave the mark to the writer; a store
+	 * that cannot be written now (a full or read-only disk) is still
+	 * readable, and is marked by a later open.
+	 */
+	if ((st->flags & STORE_OPEN_RDONLY) != 0 || st->repl != NULL)
+		return 0;
+	if (store_meta_set(st, "format", STORE_FORMAT) == -1)
+		log_warnx("store: %s: format mark not written; the store is "
+			  "used as it is", st->dir);
+	return 0;
+}
+
+/*
+ * Opens (creating when needed) the store in dir. Returns 0 and *out, or -1
+ * after logging why. The directory must exist or be creatable, and belong
+ * to the user this process runs as (check_owner).
+ */
+int
+store_open(struct store **out, const char *dir, int flags)
+{
+	struct store *st;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("store: creating %s", dir);
+		return -1;
+	}
+	if (check_owner(dir) == -1)
+		return -1;
+	st = xcalloc(1, sizeof(*st));
+	st->dir = xstrdup(dir);
+	st->flags = flags;
+	st->durable = 1;
+	st->regfd = -1;
+	buf_init(&st->k1);
+	buf_init(&st->k2);
+	buf_init(&st->v1);
+	if (open_handles(st) == -1 || check_format(st) == -1) {
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+/* Opens the environment and every database of st. Returns 0 or -1. */
+static int
+open_handles(struct store *st)
+{
+
+	if (open_env(st) == -1 || store_repl_start(st) == -1)
+		return -1;
+	return open_dbs(st);
+}
+
+/*
+ * Opens the databases of parent again, on parent's environment, for
+ * another thread of the same process (the replication process's writers,
+ * push_writer.c): each thread then has its own handles and scratch
+ * buffers. Closing the returned store closes its databases only; parent
+ * must outlive it. Returns 0 and *out, or -1 after logging.
+ */
+int
+store_open_thread(struct store *parent, struct store **out)
+{
+	struct store *st;
+
+	st = xcalloc(1, sizeof(*st));
+	st->dir = xstrdup(parent->dir);
+	st->flags = STORE_OPEN_THREAD;
+	st->durable = parent->durable;
+	st->retain = parent->retain;
+	st->deferred = parent->deferred;
+	st->on_commit = parent->on_commit;
+	st->on_commit_arg = parent->on_commit_arg;
+	st->regfd = -1;
+	st->env = parent->env;
+	buf_init(&st->k1);
+	buf_init(&st->k2);
+	buf_init(&st->v1);
+	store_repl_thread(parent, st);
+	if (open_dbs(st) == -1) {
+		store_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+/*
+ * 1 when replication rolled this site's store back since the databases
+ * were opened (this site was a master cut off from the group: its
+ * unacknowledged changes are gone, and their seqs will name others).
+ * Only the replication process's stores report it; others exit.
+ */
+int
+store_rolled_back(const struct store *st)
+{
+	return st->handles_dead;
+}
+
+/*
+ * Leaves the environment without closing anything: after another process
+ * recovered it, or while one died holding a mutex, closing a handle can
+ * wait for ever. The handles are kept (reachable, never used again) and
+ * the registry slot is emptied (store_reg_leave). A process that re-execs
+ * soon after loses them with its image; the sidecar keeps them.
+ */
+static void
+abandon_handles(struct store *st)
+{
+	DB **dbs[] = { &st->by_slug, &st->by_time, &st->by_category,
+		&st->by_time_raw, &st->by_category_raw, &st->entries,
+		&st->tombs, &st->changes, &st->events, &st->meta };
+	size_t i;
+
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
+		*dbs[i] = NULL; /* each is reachable from its environment */
+	if (st->env != NULL) {
+		st->abandoned = xreallocarray(st->abandoned, st->nabandoned + 1,
+		    sizeof(*st->abandoned));
+		st->abandoned[st->nabandoned++] = st->env;
+	}
+	st->env = NULL;
+	store_reg_leave(st);
+}
+
+/* 1 when a call on st saw that the environment needs recovery. */
+int
+store_needs_recovery(const struct store *st)
+{
+	return st != NULL && st->needs_recovery;
+}
+
+/* 1 once store_recover reopened st in this process. */
+int
+store_was_recovered(const struct store *st)
+{
+	return st != NULL && st->recovered;
+}
+
+/*
+ * The environment of st needs recovery: leaves it (abandon_handles) and
+ * opens it afresh, in place, so the caller retries its transaction instead
+ * of failing its request. The open runs recovery when nobody has yet
+ * (DB_REGISTER), or joins the recovered environment. Returns 0, or -1
+ * after logging (st is then closed: every call fails until it is
+ * recovered again).
+ */
+int
+store_recover(struct store *st)
+{
+	log_warnx("store: the environment needs recovery (a process died in "
+	          "it); reopening it in place");
+	abandon_handles(st);
+	st->needs_recovery = 0;
+	if (open_handles(st) == -1) {
+		close_dbs(st);
+		st->needs_recovery = 1;
+		log_warnx("store: reopening after recovery failed");
+		return -1;
+	}
+	st->recovered = 1;
+	log_info("store: reopened after recovery");
+	return 0;
+}
+
+/*
+ * Frees st without closing its handles (see abandon_handles): for a
+ * process about to exec itself after the environment was recovered.
+ */
+void
+store_abandon(struct store *st)
+{
+	if (st == NULL)
+		return;
+	abandon_handles(st);
+	store_repl_close(st);
+	buf_clear(&st->k1);
+	buf_clear(&st->k2);
+	buf_clear(&st->v1);
+	free(st->abandoned);
+	free(st->env_path);
+	free(st->dir);
+	free(st);
+}
+
+/*
+ * A process died in the environment (store_check): cleans up after it
+ * (failchk, in a child with a time limit: reg.c), so that this
+ * process and the others carry on. Returns 0 when done; 1 when the
+ * environment is being or was recovered: the caller leaves it
+ * (store_abandon, then a fresh open).
+ */
+int
+store_clean_dead(struct store *st)
+{
+	log_info("store: a process died in the store; cleaning up after it");
+	if (store_reg_prepare(st, open_env_with) != 0)
+		return 1;
+	return store_check(st) == STORE_ENV_GONE;
+}
+
+/* Closes and reopens the databases of st on its environment. 0 or -1. */
+int
+store_reopen(struct store *st)
+{
+	close_dbs(st);
+	st->handles_dead = 0;
+	return open_dbs(st);
+}
+
+/* Opens every database of st on its environment. Returns 0 or -1. */
+static int
+open_dbs(struct store *st)
+{
+	int ret;
+
+	if (open_db(st, &st->entries, "entries.db", 0) == -1 ||
+	    open_db(st, &st->by_slug, "by_slug.db", DB_DUP | DB_DUPSORT) ==
+	    -1 ||
+	    open_db(st, &st->by_time, "by_time.db", DB_RECNUM) == -1 ||
+	    open_db(st, &st->by_category, "by_category.db", DB_RECNUM) == -1 ||
+	    open_db(st, &st->by_time_raw, "by_time.db", DB_RECNUM) == -1 ||
+	    open_db(st, &st->by_category_raw, "by_category.db", DB_RECNUM) ==
+	    -1 ||
+	    open_db(st, &st->tombs, "tombstones.db", 0) == -1 ||
+	    open_db(st, &st->changes, "changes.db", 0) == -1 ||
+	    open_db(st, &st->events, "events.db", 0) == -1 ||
+	    open_db(st, &st->meta, "meta.db", 0) == -1)
+		goto fail;
+	/*
+	 * DB_CREATE builds an index from existing primaries the first time
+	 * (an empty index over a non-empty store, e.g. after an upgrade).
+	 */
+	if ((ret = st->entries->associate(st->entries, NULL, st->by_slug,
+		 store_index_slug, store_repl_assoc_flags(st))) != 0 ||
+	    (ret = st->entries->associate(st->entries, NULL, st->by_time,
+		 store_index_time, store_repl_assoc_flags(st))) != 0 ||
+	    (ret = st->entries->associate(st->entries, NULL, st->by_category,
+		 store_index_category, store_repl_assoc_flags(st))) != 0) {
+		log_warnx("store: associating indexes: %s", db_strerror(ret));
+		goto fail;
+	}
+	return 0;
+fail:
+	return -1;
+}
+
+/* Closes the databases of st. */
+static void
+close_dbs(struct store *st)
+{
+	DB **dbs[10];
+	size_t i;
+
+	dbs[0] = &st->by_slug;
+	dbs[1] = &st->by_time;
+	dbs[2] = &st->by_category;
+	dbs[3] = &st->by_time_raw;
+	dbs[4] = &st->by_category_raw;
+	dbs[5] = &st->entries;
+	dbs[6] = &st->tombs;
+	dbs[7] = &st->changes;
+	dbs[8] = &st->events;
+	dbs[9] = &st->meta;
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		if (*dbs[i] != NULL)
+			(*dbs[i])->close(*dbs[i], 0);
+		*dbs[i] = NULL;
+	}
+}
+
+/* Closes the databases and the environment of st, keeping st. */
+static void
+close_handles(struct store *st)
+{
+
+	close_dbs(st);
+	if (st->env != NULL && !(st->flags & STORE_OPEN_THREAD) &&
+	    !store_repl_abandon(st))
+		st->env->close(st->env, 0);
+	st->env = NULL;
+	store_reg_closed(st);
+	store_repl_close(st);
+}
+
+/* Closes every handle; store_close(NULL) does nothing. */
+void
+store_close(struct store *st)
+{
+
+	if (st == NULL)
+		return;
+	if (st->needs_recovery) {
+		store_abandon(st); /* closing could wait on a dead mutex */
+		return;
+	}
+	close_handles(st);
+	free(st->abandoned);
+	free(st->env_path);
+	buf_clear(&st->k1);
+	buf_clear(&st->k2);
+	buf_clear(&st->v1);
+	free(st->dir);
+	free(st);
+}
+
+/*
+ * After each commit that logged changes, st calls fn(arg, seq) with the
+ * last change's seq (after the flush, before the write returns); so do the
+ * stores store_open_thread opens from st afterwards. fn NULL: none.
+ */
+void
+store_set_commit_hook(struct store *st, store_commit_cb fn, void *arg)
+{
+	st->on_commit = fn;
+	st->on_commit_arg = arg;
+}
+
+/* Durable (default): flush the log before store_apply returns. */
+void
+store_set_durable(struct store *st, int on)
+{
+	st->durable = on;
+}
+
+const char *
+store_dir(const struct store *st)
+{
+	return st->dir;
+}
+
+const char *
+store_result_name(enum store_result r)
+{
+	switch (r) {
+	case STORE_OK:
+		return "ok";
+	case STORE_UNCHANGED:
+		return "unchanged";
+	case STORE_STALE:
+		return "stale";
+	case STORE_NOTFOUND:
+		return "notfound";
+	case STORE_ERR:
+		break;
+	}
+	return "error";
+}

@@ -1,0 +1,85 @@
+/* index.c: the secondary-key extractors of by_time, by_category, by_slug */
+#include "config.h"
+
+#include <string.h>
+
+#include <db.h>
+
+#include "store/store_int.h"
+
+/*
+ * The by_time and by_category keys: collection, locale, [category,]
+ * inverted publishedAt, documentId. Entries without a category are not
+ * in by_category.
+ */
+static int
+extract_list(const DBT *pk, const DBT *pd, DBT *sk, int by_category)
+{
+	struct store_pkey k;
+	struct store_val v;
+	struct buf b;
+	char coll[128], locale[64], doc[STORE_MAX_ID + 1];
+	char cat[STORE_MAX_CATEGORY + 1];
+
+	if (store_key_parse_primary(pk->data, pk->size, &k) == -1 ||
+	    store_val_decode(pd->data, pd->size, &v) == -1 ||
+	    (by_category && v.category == NULL) || k.coll_len >= sizeof(coll) ||
+	    k.locale_len >= sizeof(locale) || k.doc_len >= sizeof(doc) ||
+	    v.category_len >= sizeof(cat))
+		return DB_DONOTINDEX;
+	memcpy(coll, k.coll, k.coll_len);
+	coll[k.coll_len] = '\0';
+	memcpy(locale, k.locale, k.locale_len);
+	locale[k.locale_len] = '\0';
+	memcpy(doc, k.doc, k.doc_len);
+	doc[k.doc_len] = '\0';
+	if (by_category) {
+		memcpy(cat, v.category, v.category_len);
+		cat[v.category_len] = '\0';
+	}
+	buf_init(&b);
+	store_key_list_pos(&b, coll, locale, by_category ? cat : NULL,
+	    v.published_at, doc);
+	memset(sk, 0, sizeof(*sk));
+	sk->size = (u_int32_t)b.len;
+	sk->data = buf_take(&b);
+	sk->flags = DB_DBT_APPMALLOC;
+	return 0;
+}
+
+int
+store_index_time(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
+{
+
+	return extract_list(pk, pd, sk, 0);
+}
+
+int
+store_index_category(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
+{
+
+	return extract_list(pk, pd, sk, 1);
+}
+
+int
+store_index_slug(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
+{
+	struct store_pkey k;
+	struct store_val v;
+	struct buf b;
+
+	if (store_key_parse_primary(pk->data, pk->size, &k) == -1 ||
+	    store_val_decode(pd->data, pd->size, &v) == -1 || v.slug == NULL)
+		return DB_DONOTINDEX;
+	buf_init(&b);
+	buf_add(&b, k.coll, k.coll_len);
+	buf_addc(&b, '\0');
+	buf_add(&b, k.locale, k.locale_len);
+	buf_addc(&b, '\0');
+	buf_add(&b, v.slug, v.slug_len);
+	memset(sk, 0, sizeof(*sk));
+	sk->size = (u_int32_t)b.len;
+	sk->data = buf_take(&b);
+	sk->flags = DB_DBT_APPMALLOC;
+	return 0;
+}
