@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #ifdef HAVE_SYNC
-#include <curl/curl.h>
-
 #include "upstream/forward.h"
 #endif
 #include "util/log.h"
@@ -137,7 +135,7 @@ push_writer_start(const struct conf *conf, struct store *st)
 	}
 	w->counters = counters_open(store_dir(st), 1);
 #ifdef HAVE_SYNC
-	(void)curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread */
+	repl_forward_init(); /* before any thread */
 #endif
 	/* Signals are the event loop's: the threads block them all. */
 	sigfillset(&all);
@@ -172,7 +170,7 @@ push_writer_stop(struct push_writer *w)
 	counters_close(w->counters);
 	close(w->fd);
 #ifdef HAVE_SYNC
-	curl_global_cleanup();
+	repl_forward_cleanup();
 #endif
 	free(w);
 }

@@ -121,6 +121,22 @@ add_env_header(struct curl_slist *h, const char *var)
  * web server failed (a 5xx that is not strapi-live's JSON): the delivery
  * may or may not have been applied. Logged; resp untouched but for -2.
  */
+/* libcurl's global set-up: once, before any thread starts forwarding. */
+void
+repl_forward_init(void)
+{
+
+	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* Once no thread forwards any more. */
+void
+repl_forward_cleanup(void)
+{
+
+	curl_global_cleanup();
+}
+
 int
 repl_forward(const char *url, const char *self, int timeout_ms,
     const struct http_req *req, struct http_resp *resp)
