@@ -18,6 +18,7 @@
 #include "util/hmac.h"
 #include "util/log.h"
 #include "util/now.h"
+#include "upstream/seen.h"
 #include "upstream/strapi.h"
 #include "upstream/sync.h"
 #include "util/xmalloc.h"
@@ -51,8 +52,7 @@ struct pass {
 	const struct collection *coll;
 	const char *locale;
 	struct sync_counts *c;
-	char **seen; /* documentIds seen, owned */
-	size_t nseen, capseen;
+	struct seen seen; /* the documentIds the pass saw */
 	int incomplete;
 	uint64_t start_seq;
 };
@@ -148,61 +148,6 @@ lock_sync(const char *dir)
 	return fd;
 }
 
-static void
-seen_add(struct pass *p, const char *doc)
-{
-	if (p->nseen == p->capseen) {
-		p->capseen = p->capseen == 0 ? 256 : p->capseen * 2;
-		p->seen = xreallocarray(p->seen, p->capseen, sizeof(*p->seen));
-	}
-	p->seen[p->nseen++] = xstrdup(doc);
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorts the seen set, drops duplicates; returns the distinct count. */
-static size_t
-seen_finish(struct pass *p)
-{
-	size_t i, o = 0;
-
-	if (p->nseen == 0)
-		return 0; /* qsort(NULL, 0, ...) is undefined */
-	qsort(p->seen, p->nseen, sizeof(*p->seen), cmp_str);
-	for (i = 0; i < p->nseen; i++) {
-		if (o > 0 && strcmp(p->seen[o - 1], p->seen[i]) == 0) {
-			free(p->seen[i]);
-			continue;
-		}
-		p->seen[o++] = p->seen[i];
-	}
-	p->nseen = o;
-	return o;
-}
-
-static int
-seen_has(const struct pass *p, const char *doc)
-{
-	return p->nseen > 0 &&
-	    bsearch(&doc, p->seen, p->nseen, sizeof(*p->seen), cmp_str) != NULL;
-}
-
-static void
-seen_clear(struct pass *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->nseen; i++)
-		free(p->seen[i]);
-	free(p->seen);
-	p->seen = NULL;
-	p->nseen = p->capseen = 0;
-}
-
 static int
 apply(struct pass *p, struct store_write *w, size_t n)
 {
@@ -243,7 +188,7 @@ store_page(struct pass *p, const struct strapi_page *pg)
 			    where(p), i, why);
 			continue;
 		}
-		seen_add(p, e[k].document_id);
+		seen_add(&p->seen, e[k].document_id);
 		if (!entry_is_published(&e[k])) {
 			/* A draft (status=draft is never asked): not public. */
 			entry_clear(&e[k]);
@@ -307,7 +252,8 @@ collect_gone(void *arg, const struct store_item *it)
 	struct cands *cs = arg;
 
 	if (strcmp(it->locale, cs->p->locale) != 0 ||
-	    it->seq > cs->p->start_seq || seen_has(cs->p, it->document_id))
+	    it->seq > cs->p->start_seq ||
+	    seen_has(&cs->p->seen, it->document_id))
 		return 0;
 	if (cs->n == cs->cap) {
 		cs->cap = cs->cap == 0 ? 64 : cs->cap * 2;
@@ -447,7 +393,7 @@ run_pass(struct pass *p)
 		}
 		strapi_page_clear(&pg);
 	}
-	distinct = seen_finish(p);
+	distinct = seen_finish(&p->seen);
 	if (!p->incomplete && (int64_t)distinct < total) {
 		log_warnx("sync: %s/%s: %zu distinct entries for a total of "
 		          "%" PRId64
@@ -543,7 +489,7 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 				p.c->complete = 0;
 				stop = 1;
 			}
-			seen_clear(&p);
+			seen_clear(&p.seen);
 		}
 		res->ncolls++;
 	}
