@@ -6,6 +6,10 @@ responses in tests/fixtures/strapi5: flat entries, meta.pagination with page,
 pageSize, pageCount, total; pageSize capped at 100; strictParams: unknown query
 keys are a 400; a bad token is the recorded 401), on 127.0.0.1 and a port the
 kernel picks (printed on stdout, and written to --port-file).
+Filters: filters[field][$eq]=v and filters[field][$in][i]=v on an entry's
+fields (a miss is 200 with data [], as recorded; an unknown field is the
+recorded 400 "Invalid key"); other operators are refused with a 400 that
+names the fake.
 
 Data: the 6 published articles of rest-list-default-params.json, or
 --generate N synthetic ones in the same shape.
@@ -15,6 +19,7 @@ Control (no auth), for the tests:
        fail429=N      the next N API requests answer 429 (Retry-After: retry_after)
        retry_after=S  seconds in Retry-After (default 1; 0 sends none)
        fail500=N      the next N API requests answer 500
+       fail_filter=N  the next N API requests with filters answer 500
        fail_from_page=P  every request for page >= P answers 500 (0: off)
        slow_ms=MS     delay every API answer
        malformed=N    the next N API answers are truncated JSON
@@ -22,6 +27,10 @@ Control (no auth), for the tests:
        shape=N        the next N API answers are JSON of the wrong shape
        drift_from_page=P  pages >= P report total + 1 (0: off)
        delete_after_page=P  after serving page P, delete the last entry (0: off)
+       shift_after_page=P  after serving page P, delete the first document
+                      (documentId order) and create one that sorts after
+                      all others: the total stays, later pages shift one
+                      place earlier; both sent as webhooks (0: off)
   GET  /_stats                    {"requests","api_requests","connections","statuses"}
   GET  /_entries[?plural=]        the published entries (upstream truth)
   POST /_entries  {"plural":"articles","upsert":[{...}],"remove":["docId"],
@@ -36,6 +45,7 @@ import json
 import math
 import os
 import random
+import re
 import string
 import sys
 import threading
@@ -49,6 +59,11 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         "fixtures", "strapi5")
 ALLOWED_KEYS = {"pagination[page]", "pagination[pageSize]", "sort", "locale",
                 "status"}
+# filters[<field>][$eq] and filters[<field>][$in][<i>] (qs syntax)
+FILTER_KEY = re.compile(r"^filters\[([^\]]+)\]\[(\$[A-Za-z]+)\](?:\[(\d+)\])?$")
+# The fields of an article (rest-list-default-params.json) plus locale.
+FIELDS = {"id", "documentId", "title", "slug", "content", "excerpt",
+          "category", "createdAt", "updatedAt", "publishedAt", "locale"}
 
 
 def fixture(name):
@@ -65,7 +80,8 @@ class State:
         self.sw = {"fail429": 0, "retry_after": 1, "fail500": 0,
                    "fail_from_page": 0, "slow_ms": 0, "malformed": 0,
                    "html": 0, "shape": 0, "drift_from_page": 0,
-                   "delete_after_page": 0}
+                   "delete_after_page": 0, "shift_after_page": 0,
+                   "fail_filter": 0}
         self.requests = 0
         self.api_requests = 0
         self.connections = 0
@@ -108,6 +124,24 @@ class State:
                  "publishedAt": t}
             self.next_id += 1
             self.colls[plural][e["documentId"]] = e
+
+    def shift(self, plural):
+        """Deletes the first document and creates one sorting last."""
+        coll = self.colls[plural]
+        if not coll:
+            return []
+        gone = coll.pop(min(coll))
+        doc = "z" * 24
+        while doc in coll:
+            doc += "z"
+        t = self.now_iso()
+        e = {"id": self.next_id, "documentId": doc, "title": "Shifted",
+             "slug": "shifted-" + doc, "content": "Body",
+             "excerpt": "New.", "category": "tech", "createdAt": t,
+             "updatedAt": t, "publishedAt": t}
+        self.next_id += 1
+        coll[doc] = e
+        return [("entry.delete", dict(gone)), ("entry.publish", dict(e))]
 
     def send_webhook(self, event, entry):
         if not self.webhook:
@@ -257,9 +291,25 @@ class Handler(BaseHTTPRequestHandler):
         if plural not in STATE.colls:
             return self.send(404, fixture(
                 "rest-error-404-unknown-route.json")["body"])
+        filters = {}
         for k in q:
-            if k not in ALLOWED_KEYS:
-                return self.error(400, "ValidationError", "Invalid key " + k)
+            m = FILTER_KEY.match(k)
+            if m is None:
+                if k not in ALLOWED_KEYS:
+                    return self.error(400, "ValidationError",
+                                      "Invalid key " + k)
+                continue
+            field, op, idx = m.groups()
+            if field not in FIELDS:
+                return self.send(400, {"data": None, "error": {
+                    "status": 400, "name": "ValidationError",
+                    "message": "Invalid key " + field,
+                    "details": {"key": field, "path": None,
+                                "source": "query", "param": "filters"}}})
+            if (op, idx is None) not in (("$eq", True), ("$in", False)):
+                return self.error(400, "ValidationError",
+                                  "fake_strapi: unsupported filter " + k)
+            filters.setdefault(field, set()).update(q[k])
         try:
             page = int(q.get("pagination[page]", ["1"])[0])
             size = int(q.get("pagination[pageSize]", ["25"])[0])
@@ -277,6 +327,9 @@ class Handler(BaseHTTPRequestHandler):
                                        page >= sw["fail_from_page"]):
                 if sw["fail500"] > 0:
                     sw["fail500"] -= 1
+                fail = (500, {})
+            elif filters and sw["fail_filter"] > 0:
+                sw["fail_filter"] -= 1
                 fail = (500, {})
             else:
                 fail = None
@@ -300,6 +353,9 @@ class Handler(BaseHTTPRequestHandler):
         loc = q.get("locale", [None])[0]
         if loc is not None:
             entries = [e for e in entries if e.get("locale", loc) == loc]
+        for field, values in filters.items():
+            entries = [e for e in entries if field in e and
+                       str(e[field]) in values]
         sort = q.get("sort", ["id:asc"])[0]
         field, _, order = sort.partition(":")
         entries.sort(key=lambda e: (e.get(field) is None, e.get(field)),
@@ -315,12 +371,19 @@ class Handler(BaseHTTPRequestHandler):
         if odd == "malformed":
             text = text[:len(text) // 2]
         self.send(200, text)
+        hooks = []
         with STATE.lock:
             if sw["delete_after_page"] and page == sw["delete_after_page"]:
                 sw["delete_after_page"] = 0
                 coll = STATE.colls[plural]
                 if coll:
                     coll.pop(sorted(coll)[-1])
+            if sw["shift_after_page"] and page == sw["shift_after_page"] \
+                    and not filters:
+                sw["shift_after_page"] = 0
+                hooks = STATE.shift(plural)
+        for ev, e in hooks:
+            STATE.send_webhook(ev, e)
 
 
 def main():

@@ -185,12 +185,29 @@ pause_ms(long ms)
 		;
 }
 
+/* Appends "&name=escaped value" to u. */
+static void
+add_param(struct strapi *s, struct buf *u, const char *name, const char *v)
+{
+	char *e = curl_easy_escape(s->curl, v, 0);
+
+	buf_printf(u, "&%s=%s", name, e != NULL ? e : "");
+	curl_free(e);
+}
+
+/*
+ * Sets s->url to a list URL: plural's page of page_size, sorted by sort
+ * and of locale (each when not NULL or ""), and with field in values when
+ * nvalues > 0 (filters[field][$in][i]=value, qs syntax).
+ */
 static void
 set_url(struct strapi *s, const char *plural, const char *locale,
-    const char *sort, int64_t page, int64_t page_size)
+    const char *sort, int64_t page, int64_t page_size, const char *field,
+    const char *const *values, size_t nvalues)
 {
 	struct buf u;
-	char *e;
+	char *e, *f = NULL;
+	size_t i;
 
 	buf_init(&u);
 	buf_adds(&u, s->base);
@@ -202,16 +219,19 @@ set_url(struct strapi *s, const char *plural, const char *locale,
 	    "?pagination%%5Bpage%%5D=%" PRId64
 	    "&pagination%%5BpageSize%%5D=%" PRId64,
 	    page, page_size);
-	if (sort != NULL && sort[0] != '\0') {
-		e = curl_easy_escape(s->curl, sort, 0);
-		buf_printf(&u, "&sort=%s", e != NULL ? e : "");
+	if (sort != NULL && sort[0] != '\0')
+		add_param(s, &u, "sort", sort);
+	if (locale != NULL && locale[0] != '\0')
+		add_param(s, &u, "locale", locale);
+	if (nvalues > 0)
+		f = curl_easy_escape(s->curl, field, 0);
+	for (i = 0; i < nvalues; i++) {
+		e = curl_easy_escape(s->curl, values[i], 0);
+		buf_printf(&u, "&filters%%5B%s%%5D%%5B%%24in%%5D%%5B%zu%%5D=%s",
+		    f != NULL ? f : "", i, e != NULL ? e : "");
 		curl_free(e);
 	}
-	if (locale != NULL && locale[0] != '\0') {
-		e = curl_easy_escape(s->curl, locale, 0);
-		buf_printf(&u, "&locale=%s", e != NULL ? e : "");
-		curl_free(e);
-	}
+	curl_free(f);
 	free(s->url);
 	s->url = buf_take(&u);
 }
@@ -269,15 +289,13 @@ check_shape(struct json_object *root, struct strapi_page *p)
 }
 
 /*
- * GETs one list page of plural (and locale, when not "") sorted by sort.
- * 429, 5xx and network errors are retried with backoff (Retry-After
- * honoured, capped at 2 minutes). Returns STRAPI_OK with *p filled (the
- * caller clears it), or another status with strapi_why() saying what
- * went wrong and strapi_last_url() where.
+ * GETs the list page at s->url. 429, 5xx and network errors are retried
+ * with backoff (Retry-After honoured, capped at 2 minutes). Returns
+ * STRAPI_OK with *p filled (the caller clears it), or another status with
+ * strapi_why() saying what went wrong and strapi_last_url() where.
  */
-enum strapi_status
-strapi_list_page(struct strapi *s, const char *plural, const char *locale,
-    const char *sort, int64_t page, int64_t page_size, struct strapi_page *p)
+static enum strapi_status
+get_page(struct strapi *s, struct strapi_page *p)
 {
 	enum strapi_status st = STRAPI_ERR_NET;
 	struct json_object *root = NULL;
@@ -289,7 +307,6 @@ strapi_list_page(struct strapi *s, const char *plural, const char *locale,
 	int attempt;
 
 	memset(p, 0, sizeof(*p));
-	set_url(s, plural, locale, sort, page, page_size);
 	curl_easy_setopt(s->curl, CURLOPT_URL, s->url);
 	for (attempt = 0; attempt <= s->o.retries; attempt++) {
 		buf_reset(&s->body);
@@ -376,4 +393,31 @@ strapi_list_page(struct strapi *s, const char *plural, const char *locale,
 	}
 	p->root = root;
 	return STRAPI_OK;
+}
+
+/*
+ * GETs one list page of plural (and locale, when not "") sorted by sort,
+ * as get_page does.
+ */
+enum strapi_status
+strapi_list_page(struct strapi *s, const char *plural, const char *locale,
+    const char *sort, int64_t page, int64_t page_size, struct strapi_page *p)
+{
+	set_url(s, plural, locale, sort, page, page_size, NULL, NULL, 0);
+	return get_page(s, p);
+}
+
+/*
+ * GETs the published entries of plural (and locale, when not "") whose
+ * field is one of values, in one page of STRAPI_FIND_MAX, as get_page
+ * does. 0 < n <= STRAPI_FIND_MAX. The caller checks that the page holds
+ * every match (total).
+ */
+enum strapi_status
+strapi_find_in(struct strapi *s, const char *plural, const char *locale,
+    const char *field, const char *const *values, size_t n,
+    struct strapi_page *p)
+{
+	set_url(s, plural, locale, NULL, 1, STRAPI_FIND_MAX, field, values, n);
+	return get_page(s, p);
 }

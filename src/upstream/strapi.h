@@ -2,6 +2,7 @@
 #ifndef STRAPI_H
 #define STRAPI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -33,10 +34,19 @@ struct strapi_page {
 	int64_t page, page_size, page_count, total;
 };
 
+/*
+ * Values of one filters[field][$in] query: within Strapi's qs arrayLimit
+ * (100, and 20 in qs's own default), and one page of matches.
+ */
+#define STRAPI_FIND_MAX 20
+
 int strapi_open(struct strapi **, const struct strapi_opts *);
 void strapi_close(struct strapi *);
 enum strapi_status strapi_list_page(struct strapi *, const char *plural,
     const char *locale, const char *sort, int64_t page, int64_t page_size,
+    struct strapi_page *);
+enum strapi_status strapi_find_in(struct strapi *, const char *plural,
+    const char *locale, const char *field, const char *const *values, size_t n,
     struct strapi_page *);
 const char *strapi_why(const struct strapi *);
 const char *strapi_last_url(const struct strapi *);

@@ -18,6 +18,7 @@
 #include "util/hmac.h"
 #include "util/log.h"
 #include "util/now.h"
+#include "upstream/seen.h"
 #include "upstream/strapi.h"
 #include "upstream/sync.h"
 #include "util/xmalloc.h"
@@ -34,12 +35,18 @@
  * would move it and shift the pages after it).
  *
  * Reconciliation removes what Strapi no longer has, and only after a pass
- * that is known complete: every page fetched and valid, the same total on
+ * that looks complete: every page fetched and valid, the same total on
  * every page (an insert or delete mid-pass shifts the pages), and at least
  * total distinct documents seen. Only entries written before the pass
- * began are candidates (a webhook that published something during the
- * pass knows better than we do), and each is removed at its stored
- * version, so a webhook that wrote a newer one meanwhile still wins.
+ * began and not seen by it are candidates (a webhook that published
+ * something during the pass knows better than we do). That is not proof:
+ * a delete behind the pass and a create ahead of it keep the total and
+ * the distinct count, yet shift one document past the pass. So Strapi is
+ * asked for the candidates by documentId (filters[documentId][$in], a
+ * batch per request); those it returns are kept (and written like a
+ * page), and the others are removed only when every answer was usable.
+ * Each is removed at its stored version, so a webhook that wrote a newer
+ * one meanwhile still wins.
  */
 
 struct pass {
@@ -51,8 +58,7 @@ struct pass {
 	const struct collection *coll;
 	const char *locale;
 	struct sync_counts *c;
-	char **seen; /* documentIds seen, owned */
-	size_t nseen, capseen;
+	struct seen seen; /* the documentIds the pass saw */
 	int incomplete;
 	uint64_t start_seq;
 };
@@ -148,61 +154,6 @@ lock_sync(const char *dir)
 	return fd;
 }
 
-static void
-seen_add(struct pass *p, const char *doc)
-{
-	if (p->nseen == p->capseen) {
-		p->capseen = p->capseen == 0 ? 256 : p->capseen * 2;
-		p->seen = xreallocarray(p->seen, p->capseen, sizeof(*p->seen));
-	}
-	p->seen[p->nseen++] = xstrdup(doc);
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorts the seen set, drops duplicates; returns the distinct count. */
-static size_t
-seen_finish(struct pass *p)
-{
-	size_t i, o = 0;
-
-	if (p->nseen == 0)
-		return 0; /* qsort(NULL, 0, ...) is undefined */
-	qsort(p->seen, p->nseen, sizeof(*p->seen), cmp_str);
-	for (i = 0; i < p->nseen; i++) {
-		if (o > 0 && strcmp(p->seen[o - 1], p->seen[i]) == 0) {
-			free(p->seen[i]);
-			continue;
-		}
-		p->seen[o++] = p->seen[i];
-	}
-	p->nseen = o;
-	return o;
-}
-
-static int
-seen_has(const struct pass *p, const char *doc)
-{
-	return p->nseen > 0 &&
-	    bsearch(&doc, p->seen, p->nseen, sizeof(*p->seen), cmp_str) != NULL;
-}
-
-static void
-seen_clear(struct pass *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->nseen; i++)
-		free(p->seen[i]);
-	free(p->seen);
-	p->seen = NULL;
-	p->nseen = p->capseen = 0;
-}
-
 static int
 apply(struct pass *p, struct store_write *w, size_t n)
 {
@@ -243,7 +194,7 @@ store_page(struct pass *p, const struct strapi_page *pg)
 			    where(p), i, why);
 			continue;
 		}
-		seen_add(p, e[k].document_id);
+		seen_add(&p->seen, e[k].document_id);
 		if (!entry_is_published(&e[k])) {
 			/* A draft (status=draft is never asked): not public. */
 			entry_clear(&e[k]);
@@ -293,6 +244,7 @@ out:
 struct candidate {
 	char *doc;
 	int64_t updated_at, published_at;
+	int upstream; /* Strapi still has it */
 };
 
 struct cands {
@@ -307,7 +259,8 @@ collect_gone(void *arg, const struct store_item *it)
 	struct cands *cs = arg;
 
 	if (strcmp(it->locale, cs->p->locale) != 0 ||
-	    it->seq > cs->p->start_seq || seen_has(cs->p, it->document_id))
+	    it->seq > cs->p->start_seq ||
+	    seen_has(&cs->p->seen, it->document_id))
 		return 0;
 	if (cs->n == cs->cap) {
 		cs->cap = cs->cap == 0 ? 64 : cs->cap * 2;
@@ -316,19 +269,91 @@ collect_gone(void *arg, const struct store_item *it)
 	cs->v[cs->n].doc = xstrdup(it->document_id);
 	cs->v[cs->n].updated_at = it->updated_at;
 	cs->v[cs->n].published_at = it->published_at;
+	cs->v[cs->n].upstream = 0;
 	cs->n++;
 	return 0;
 }
 
-/* Removes what Strapi no longer has. Returns 0, or -1 (store failed). */
+/* Marks the candidates the page names as still upstream. -1: no id. */
+static int
+mark_upstream(struct candidate *v, size_t n, const struct strapi_page *pg)
+{
+	struct json_object *d;
+	size_t i, j, m = json_object_array_length(pg->data);
+
+	for (j = 0; j < m; j++) {
+		if (!json_object_object_get_ex(
+		        json_object_array_get_idx(pg->data, (int)j),
+		        "documentId", &d) ||
+		    !json_object_is_type(d, json_type_string))
+			return -1;
+		for (i = 0; i < n; i++)
+			if (strcmp(v[i].doc, json_object_get_string(d)) == 0)
+				v[i].upstream = 1;
+	}
+	return 0;
+}
+
+/*
+ * Asks Strapi which of the candidates v[0..n) it still has, n at most
+ * STRAPI_FIND_MAX. The pass did not see them, yet Strapi may have them: a
+ * delete behind the pass and a create ahead of it keep the total but
+ * shift a document onto a page already read. Those are marked upstream
+ * and written like a page. Returns 0 (p->incomplete set when the answer
+ * is not usable), or -1 (store failed).
+ */
+static int
+confirm_gone(struct pass *p, struct candidate *v, size_t n)
+{
+	const char *ids[STRAPI_FIND_MAX];
+	struct strapi_page pg;
+	enum strapi_status s;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].doc;
+	s = strapi_find_in(p->api, p->coll->plural, p->locale, "documentId",
+	    ids, n, &pg);
+	if (s != STRAPI_OK) {
+		log_warnx("sync: GET %s: %s; nothing will be pruned", where(p),
+		    strapi_why(p->api));
+		p->incomplete = 1;
+		return 0;
+	}
+	if (pg.total > (int64_t)json_object_array_length(pg.data) ||
+	    mark_upstream(v, n, &pg) == -1) {
+		log_warnx("sync: %s: not every match, or one without a "
+		          "documentId; nothing will be pruned",
+		    where(p));
+		p->incomplete = 1;
+	} else if (store_page(p, &pg) == -1)
+		rc = -1;
+	strapi_page_clear(&pg);
+	for (i = 0; i < n && rc == 0 && !p->incomplete; i++)
+		if (v[i].upstream)
+			log_info("sync: %s/%s%s%s: not seen by the pass but "
+			         "still upstream (entries moved during the "
+			         "pass); kept",
+			    p->coll->plural, v[i].doc, p->locale[0] ? "@" : "",
+			    p->locale);
+	return rc;
+}
+
+/*
+ * Removes what Strapi no longer has: the entries not seen by the pass
+ * that Strapi confirms it does not have. Returns 0 (p->incomplete set when
+ * a confirmation failed: then nothing is removed), or -1 (store failed).
+ */
 static int
 reconcile(struct pass *p)
 {
 	struct cands cs;
-	struct entry e[100];
-	struct store_doc doc[100];
-	struct store_write w[100];
-	size_t i, j, n;
+	struct entry e[STRAPI_FIND_MAX];
+	struct store_doc doc[STRAPI_FIND_MAX];
+	struct store_write w[STRAPI_FIND_MAX];
+	struct candidate *v;
+	size_t i, j, k, n;
 	int rc = 0;
 
 	memset(&cs, 0, sizeof(cs));
@@ -337,29 +362,37 @@ reconcile(struct pass *p)
 	if (store_iter_entries(p->store, p->coll->name, collect_gone, &cs) ==
 	    -1)
 		return -1;
-	for (i = 0; i < cs.n && rc == 0; i += n) {
-		n = cs.n - i < 100 ? cs.n - i : 100;
-		for (j = 0; j < n; j++) {
-			entry_init(&e[j]);
-			e[j].coll = p->coll;
-			e[j].document_id = cs.v[i + j].doc;
-			e[j].locale = (char *)(uintptr_t)p->locale;
-			e[j].updated_at = cs.v[i + j].updated_at;
-			e[j].published_at = cs.v[i + j].published_at;
-			w[j].op = STORE_OP_REMOVE;
-			entry_doc(&doc[j], &e[j]);
-			w[j].doc = &doc[j];
+	for (i = 0; i < cs.n && rc == 0 && !p->incomplete; i += n) {
+		n = cs.n - i < STRAPI_FIND_MAX ? cs.n - i : STRAPI_FIND_MAX;
+		rc = confirm_gone(p, cs.v + i, n);
+	}
+	for (i = 0; i < cs.n && rc == 0 && !p->incomplete; i += n) {
+		n = cs.n - i < STRAPI_FIND_MAX ? cs.n - i : STRAPI_FIND_MAX;
+		v = cs.v + i;
+		for (j = k = 0; j < n; j++) {
+			if (v[j].upstream)
+				continue;
+			entry_init(&e[k]);
+			e[k].coll = p->coll;
+			e[k].document_id = v[j].doc;
+			e[k].locale = (char *)(uintptr_t)p->locale;
+			e[k].updated_at = v[j].updated_at;
+			e[k].published_at = v[j].published_at;
+			w[k].op = STORE_OP_REMOVE;
+			entry_doc(&doc[k], &e[k]);
+			w[k].doc = &doc[k];
+			k++;
 		}
-		if (apply(p, w, n) == -1) {
+		if (apply(p, w, k) == -1) {
 			rc = -1;
 			break;
 		}
-		for (j = 0; j < n; j++) {
+		for (j = 0; j < k; j++) {
 			if (w[j].result == STORE_OK) {
 				p->c->removed++;
 				log_info("sync: %s/%s%s%s: gone upstream, "
 				         "removed",
-				    p->coll->plural, cs.v[i + j].doc,
+				    p->coll->plural, e[j].document_id,
 				    p->locale[0] ? "@" : "", p->locale);
 			}
 		}
@@ -447,7 +480,7 @@ run_pass(struct pass *p)
 		}
 		strapi_page_clear(&pg);
 	}
-	distinct = seen_finish(p);
+	distinct = seen_finish(&p->seen);
 	if (!p->incomplete && (int64_t)distinct < total) {
 		log_warnx("sync: %s/%s: %zu distinct entries for a total of "
 		          "%" PRId64
@@ -467,6 +500,8 @@ run_pass(struct pass *p)
 		    p->coll->plural);
 		return -1;
 	}
+	if (p->incomplete)
+		p->c->complete = 0;
 	return 0;
 }
 
@@ -543,7 +578,7 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 				p.c->complete = 0;
 				stop = 1;
 			}
-			seen_clear(&p);
+			seen_clear(&p.seen);
 		}
 		res->ncolls++;
 	}

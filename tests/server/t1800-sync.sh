@@ -12,6 +12,19 @@ sj() { "$SL" sync --json "$@" 2>"$T/sync.err"; }
 stat_of() { "$SL" stats | json - "$1"; }
 field() { json "$T/out.json" "d['collections']['articles']['$1']"; }
 
+# --- the fake answers filters as the recorded Strapi 5 did (sync relies on
+# filters[documentId][$in] before it removes anything) ------------------------
+for f in rest-filter-slug rest-filter-slug-nomatch rest-filter-category \
+    rest-error-400-invalid-filter; do
+	path=$(json "$FIXTURES/$f.json" 'd["request"]["path"]')
+	st=$(curl -gs -o "$T/fx.json" -w '%{http_code}' \
+	    -H "Authorization: Bearer $STRAPI_API_TOKEN" "$FAKE_URL$path")
+	python3 -c 'import json,sys; fx=json.load(open(sys.argv[1]))
+sys.exit(not (fx["status"] == int(sys.argv[2]) and fx["body"] == json.load(open(sys.argv[3]))))' \
+	    "$FIXTURES/$f.json" "$st" "$T/fx.json"
+	ok $? "the fake answers $f as recorded"
+done
+
 # --- initial sync into an empty store ---------------------------------------
 sj >"$T/out.json"
 ok $? "initial sync exits 0"

@@ -68,6 +68,20 @@ fake_ctl 'slow_ms=0'
 "$SL" sync --json >"$T/s3.json" 2>"$T/s3.err"
 ok $? "a quiet repair sync completes"
 is "$(store_state)" "$(upstream_state)" "after the repair sync, store equals upstream"
+# --- mid-pass, a delete behind the pass and a create ahead of it ----------------
+# The total stays the same and the later pages shift one place earlier, so the
+# pass skips a document Strapi still has: it must not be removed.
+skipped=$(curl -sf "$FAKE_URL/_entries" | json - 'd[300]["documentId"]')
+fake_ctl 'shift_after_page=3'
+"$SL" sync --json >"$T/s4.json" 2>"$T/s4.err"
+ok $? "a sync while a delete and a create shift the pages completes"
+is "$(curl -sf "$FAKE_URL/_control" | json - 'd["shift_after_page"]')" 0 \
+    "the shift happened during the pass"
+is "$(json "$T/s4.json" 'd["collections"]["articles"]["removed"]')" 0 \
+    "it removed nothing (the document it skipped is still upstream)"
+"$SL" dump | grep -q "\"documentId\":\"$skipped\""
+ok $? "the document the pass skipped is still in the store"
+is "$(store_state)" "$(upstream_state)" "after the shifted pass, store equals upstream"
 check "verify" "$SL" verify
 
 done_testing
