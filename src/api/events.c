@@ -56,7 +56,7 @@ args_parse(struct events_args *a, const char *qs)
 				break;
 		if (i == sizeof(names) / sizeof(names[0]))
 			continue;
-		slot = (char **)((char *)a + names[i].off);
+		slot = (void *)((char *)a + names[i].off);
 		free(*slot);
 		*slot = r == QS_VALUE_BAD ? xstrndup(pr.raw, pr.rawlen)
 		                          : xstrdup(pr.val);

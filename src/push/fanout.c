@@ -172,9 +172,9 @@ push_fanout_check_store(struct push *p)
 		return;
 	switch (store_check(p->store)) {
 	case STORE_DEAD_PEER:
-		if (store_clean_dead(p->store) == 0)
-			break;
-		/* FALLTHROUGH */
+		if (store_clean_dead(p->store) != 0)
+			env_recovered(p);
+		break;
 	case STORE_ENV_GONE:
 		env_recovered(p);
 		break;
