@@ -84,10 +84,11 @@ void store_bdb_msg_flush(void);
 void store_bdb_errcall(const DB_ENV *, const char *pfx, const char *msg);
 void store_backoff(int attempt);
 
-/* watchdog.c: alarm() around writes and the environment's open. */
+/* watchdog.c: alarm() around writes, reads and the environment's open. */
 #define STORE_WATCHDOG_S 10 /* seconds a write may take */
 void store_watchdog(struct store *, int on);
 void store_watchdog_open(int on);
+void store_read_watch(struct store *, int on);
 /* Where a write stuck on a dead process resumes (txn.c), while ok. */
 extern sigjmp_buf store_watchdog_jump;
 extern volatile sig_atomic_t store_watchdog_jump_ok;
@@ -107,6 +108,7 @@ u_int32_t store_snapshot_flag(const struct store *);
 
 /* meta.c: counters in meta.db; the read transaction. */
 int store_rtxn(struct store *, DB_TXN **);
+void store_rtxn_end(struct store *, DB_TXN *);
 int store_meta_read(struct store *, DB_TXN *, const char *name, int rmw,
     uint64_t *out);
 int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,

@@ -38,12 +38,17 @@ static const char watchdog_write_msg[] = "strapi-live: store write stuck "
 static const char watchdog_open_msg[] = "strapi-live: opening the store is "
                                         "stuck (a process died inside it); "
                                         "exiting: the next open recovers it\n";
+static const char watchdog_read_msg[] = "strapi-live: store read stuck "
+                                        "for 10 s; exiting so the store can "
+                                        "recover\n";
 static const char *volatile watchdog_msg = watchdog_write_msg;
 /* The write attempt under watch (txn.c: guarded), and where it resumes. */
 static struct store *volatile watchdog_store;
 static volatile sig_atomic_t watchdog_left;
 volatile sig_atomic_t store_watchdog_jump_ok;
 sigjmp_buf store_watchdog_jump;
+/* Where a stuck read resumes (store_guard_reads), or NULL. */
+static sigjmp_buf *volatile read_jump;
 
 static void
 watchdog_fire(int sig UNUSED)
@@ -56,6 +61,20 @@ watchdog_fire(int sig UNUSED)
 		if (store_check(st) != STORE_HEALTHY) {
 			store_watchdog_jump_ok = 0;
 			siglongjmp(store_watchdog_jump, 1);
+		}
+		if (watchdog_left > 0) {
+			watchdog_left -= STORE_WATCHDOG_STEP_S;
+			alarm(STORE_WATCHDOG_STEP_S);
+			return;
+		}
+	}
+	if (m == watchdog_read_msg && read_jump != NULL && st != NULL) {
+		if (store_check(st) != STORE_HEALTHY) {
+			sigjmp_buf *jb = read_jump;
+
+			read_jump = NULL;
+			st->needs_recovery = 1;
+			siglongjmp(*jb, 1);
 		}
 		if (watchdog_left > 0) {
 			watchdog_left -= STORE_WATCHDOG_STEP_S;
@@ -109,4 +128,40 @@ store_watchdog_open(int on)
 {
 
 	watchdog_with(on ? STORE_OPEN_WATCHDOG_S : 0, watchdog_open_msg);
+}
+
+/*
+ * Read watchdog, for the web programs: while jb is set (store_guard_reads,
+ * around a request; NULL after it), each read transaction runs under the
+ * same stepped alarm as a write (store_read_watch, from meta.c's
+ * store_rtxn to store_rtxn_end). A read stuck on the mutex of a process
+ * that died in the environment would wait for ever (a snapshot read takes
+ * no lock, but the library's region and buffer mutexes it does take are
+ * not robust): when the alarm fires and a process has died (store_check),
+ * the read is abandoned, st is marked as needing recovery and the request
+ * resumes where jb was set (fcgi/serve.c: prog_handle), which reopens the
+ * store and answers again. Stuck for STORE_WATCHDOG_S with nobody dead,
+ * the process exits, as a stuck write does. Not in a store opened by
+ * store_open_thread (see store_watchdog).
+ */
+void
+store_guard_reads(struct store *st, sigjmp_buf *jb)
+{
+	if (st == NULL || (st->flags & STORE_OPEN_THREAD))
+		return;
+	if (jb == NULL)
+		alarm(0);
+	read_jump = jb;
+}
+
+/* Arms (on) or disarms the read watchdog around one read transaction. */
+void
+store_read_watch(struct store *st, int on)
+{
+	if (read_jump == NULL || (st->flags & STORE_OPEN_THREAD) ||
+	    store_watchdog_jump_ok)
+		return;
+	watchdog_store = on ? st : NULL;
+	watchdog_left = STORE_WATCHDOG_S - STORE_WATCHDOG_STEP_S;
+	watchdog_with(on ? STORE_WATCHDOG_STEP_S : 0, watchdog_read_msg);
 }
