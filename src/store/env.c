@@ -184,7 +184,7 @@ static int
 open_env(struct store *st)
 {
 	struct timespec ts;
-	int full, attempt;
+	int full, attempt, alone;
 
 	for (attempt = 0; attempt < STORE_OPEN_TRIES; attempt++) {
 		if (attempt > 0) {
@@ -193,11 +193,15 @@ open_env(struct store *st)
 			nanosleep(&ts, NULL);
 		}
 		full = store_reg_prepare(st, open_env_with);
-		if (attempt == STORE_OPEN_FORCE) {
+		if (attempt == STORE_OPEN_FORCE &&
+		    (alone = store_reg_lock_alone(st)) != -1) {
 			/*
 			 * Still failing: the region files are unusable (a
 			 * process died while creating them, and the registry
 			 * names nobody dead, so nothing recovers them).
+			 * Recovering while another process is in the
+			 * environment, or recovers it, would corrupt the store:
+			 * only with the registry to ourselves (reg.c).
 			 */
 			log_warnx("store: cannot join the environment; running "
 			          "full recovery");
@@ -206,7 +210,11 @@ open_env(struct store *st)
 				st->env = NULL;
 			}
 			store_repl_close(st);
-		}
+			store_reg_unlock_alone(alone);
+		} else if (attempt == STORE_OPEN_FORCE)
+			log_warnx("store: cannot join the environment, and "
+			          "another process is in it: not recovering it "
+			          "under that process");
 		if (open_env_with(st, full) == 0)
 			return store_reg_opened(st);
 		store_repl_close(st);

@@ -77,6 +77,8 @@ int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));
 int store_reg_opened(struct store *);
 void store_reg_closed(struct store *);
 void store_reg_leave(struct store *);
+int store_reg_lock_alone(struct store *);
+void store_reg_unlock_alone(int fd);
 
 /* fail.c: failures (store_why), libdb's messages, backoff. */
 void store_fail(struct store *, const char *what, int ret);
