@@ -1,7 +1,7 @@
 # t2660-events-dead-mutex.py: the checks of t2660-events-dead-mutex.sh
 # (what they test: its header comment), run by it once its set-up is done.
 import os, subprocess, time
-from push_client import diag, done, is_, ok, wait_for
+from push_client import diag, done, is_, ok, verify_clean, wait_for
 
 def events(last_event_id, duration):
     e = dict(os.environ, REQUEST_METHOD="GET", GATEWAY_INTERFACE="CGI/1.1",
@@ -35,8 +35,5 @@ q = events("0", "2")
 out = q.communicate(timeout=60)[0].decode(errors="replace")
 ids = [l[4:] for l in out.splitlines() if l.startswith("id: ")]
 is_(ids, ["1", "2", "3"], "the next stream reads every change")
-v = subprocess.run([os.environ["STRAPI_LIVE"], "verify"], capture_output=True,
-                   timeout=60)
-ok(v.returncode == 0, "verify is clean afterwards",
-   v.stdout.decode(errors="replace") + v.stderr.decode(errors="replace"))
+verify_clean(os.environ["STRAPI_LIVE"])
 done()
