@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#define UNUSED		 __attribute__((__unused__))
-#define DEAD		 __attribute__((__noreturn__))
+#define UNUSED           __attribute__((__unused__))
+#define DEAD             __attribute__((__noreturn__))
 #define PRINTFLIKE(a, b) __attribute__((__format__(__printf__, a, b)))
 
 #ifndef HAVE_STRTONUM

@@ -40,8 +40,9 @@ http_req_header(const struct http_req *req, const char *name)
 		return req->content_type;
 	o = (size_t)snprintf(var, sizeof(var), "HTTP_");
 	for (i = 0; name[i] != '\0' && o + 1 < sizeof(var); i++)
-		var[o++] = name[i] == '-' ? '_' :
-		    (char)toupper((unsigned char)name[i]);
+		var[o++] = name[i] == '-'
+		    ? '_'
+		    : (char)toupper((unsigned char)name[i]);
 	var[o] = '\0';
 	return http_req_env(req, var);
 }
@@ -160,8 +161,7 @@ http_resp_header(struct http_resp *r, const char *name, const char *fmt, ...)
 
 /* Finds a header set on the response; borrowed, not NUL-terminated. */
 const char *
-http_resp_get_header(const struct http_resp *r, const char *name,
-    size_t *len)
+http_resp_get_header(const struct http_resp *r, const char *name, size_t *len)
 {
 	const char *p = r->headers.data, *end, *colon;
 	size_t n = strlen(name);

@@ -7,9 +7,9 @@
 #include "store/store.h"
 
 enum prog_role {
-	PROG_READER, /* query.fcgi, events.fcgi */
-	PROG_WRITER, /* webhook.fcgi, sync.fcgi: durability from the config */
-	PROG_PUSH,   /* the sidecar: a reader, and the replication process */
+	PROG_READER,  /* query.fcgi, events.fcgi */
+	PROG_WRITER,  /* webhook.fcgi, sync.fcgi: durability from the config */
+	PROG_PUSH,    /* the sidecar: a reader, and the replication process */
 	PROG_WEBHOOK, /* webhook.fcgi: a writer; replicated, no store at all */
 };
 

@@ -49,8 +49,8 @@ render_entry(struct buf *out, const char *json, size_t len,
 	end = json_object_iter_end(o);
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
 		const char *key = json_object_iter_peek_name(&it);
-		int keep = strcmp(key, "id") == 0 ||
-		    strcmp(key, "documentId") == 0;
+		int keep =
+		    strcmp(key, "id") == 0 || strcmp(key, "documentId") == 0;
 
 		for (i = 0; !keep && i < nfields; i++)
 			keep = strcmp(key, fields[i]) == 0;
@@ -62,9 +62,11 @@ render_entry(struct buf *out, const char *json, size_t len,
 		buf_add_json_string(out, key, strlen(key));
 		buf_addc(out, ':');
 		v = json_object_iter_peek_value(&it);
-		buf_adds(out, v == NULL ? "null" :
-		    json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		buf_adds(out,
+		    v == NULL ? "null"
+		              : json_object_to_json_string_ext(v,
+		                    JSON_C_TO_STRING_PLAIN |
+		                        JSON_C_TO_STRING_NOSLASHESCAPE));
 	}
 	buf_addc(out, '}');
 	json_object_put(o);
@@ -170,8 +172,7 @@ collect_item(void *arg, const struct store_item *it)
 
 /* 1 when the entry's category field equals q->category. */
 static int
-entry_has_category(const struct render_query *q, const char *json,
-    size_t len)
+entry_has_category(const struct render_query *q, const char *json, size_t len)
 {
 	struct json_object *o, *v;
 	int yes = 0;
@@ -209,8 +210,9 @@ run_query(struct store *st, const struct render_query *q, struct collect *c,
 			r = STORE_NOTFOUND; /* slug and category filters */
 		if (r == STORE_OK) {
 			*total = 1;
-			skip = q->paging == RENDER_PAGING_PAGE ?
-			    (q->page - 1) * q->page_size : q->start;
+			skip = q->paging == RENDER_PAGING_PAGE
+			    ? (q->page - 1) * q->page_size
+			    : q->start;
 			if (skip == 0 && c->want > 0 && q->after == NULL) {
 				render_entry(c->out, one.data, one.len,
 				    q->fields, q->nfields);
@@ -226,9 +228,9 @@ run_query(struct store *st, const struct render_query *q, struct collect *c,
 	lq.category = q->category;
 	lq.ascending = q->ascending;
 	lq.after = q->after;
-	lq.offset = q->after != NULL ? 0 :
-	    q->paging == RENDER_PAGING_PAGE ? (q->page - 1) * q->page_size :
-	    q->start;
+	lq.offset = q->after != NULL          ? 0
+	    : q->paging == RENDER_PAGING_PAGE ? (q->page - 1) * q->page_size
+	                                      : q->start;
 	lq.limit = c->want + 1; /* one more tells whether a next page exists */
 	return store_list(st, &lq, collect_item, c, total, seq);
 }
@@ -285,14 +287,18 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 		buf_printf(out, "\"pageSize\":%" PRIu64 ",\"total\":%" PRIu64,
 		    (uint64_t)c.want, total);
 	else if (q->paging == RENDER_PAGING_PAGE)
-		buf_printf(out, "\"page\":%" PRIu64 ",\"pageSize\":%" PRIu64
-		    ",\"pageCount\":%" PRIu64 ",\"total\":%" PRIu64, q->page,
-		    q->page_size,
-		    q->page_size > 0 ? (total + q->page_size - 1) / q->page_size :
-		    0, total);
+		buf_printf(out,
+		    "\"page\":%" PRIu64 ",\"pageSize\":%" PRIu64
+		    ",\"pageCount\":%" PRIu64 ",\"total\":%" PRIu64,
+		    q->page, q->page_size,
+		    q->page_size > 0 ? (total + q->page_size - 1) / q->page_size
+		                     : 0,
+		    total);
 	else
-		buf_printf(out, "\"start\":%" PRIu64 ",\"limit\":%" PRIu64
-		    ",\"total\":%" PRIu64, q->start, q->limit, total);
+		buf_printf(out,
+		    "\"start\":%" PRIu64 ",\"limit\":%" PRIu64
+		    ",\"total\":%" PRIu64,
+		    q->start, q->limit, total);
 	if (c.more) {
 		buf_adds(out, ",\"nextCursor\":\"");
 		render_cursor_encode(out, c.last.published_at,

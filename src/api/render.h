@@ -22,9 +22,9 @@ struct render_query {
 	const char *slug;     /* NULL: no slug filter */
 	int ascending;
 	enum render_paging paging;
-	uint64_t page;	      /* 1-based, RENDER_PAGING_PAGE */
+	uint64_t page; /* 1-based, RENDER_PAGING_PAGE */
 	uint64_t page_size;
-	uint64_t start;	      /* RENDER_PAGING_OFFSET */
+	uint64_t start; /* RENDER_PAGING_OFFSET */
 	uint64_t limit;
 	const struct store_pos *after; /* cursor paging */
 	const char *const *fields;     /* NULL: every field */

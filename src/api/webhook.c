@@ -134,8 +134,8 @@ static void
 answer(struct delivery *d, const char *action, uint64_t seq)
 {
 	http_resp_json(d->resp, 200);
-	buf_printf(&d->resp->body, "{\"ok\":true,\"action\":\"%s\",\"seq\":%"
-	    PRIu64 "}", action, seq);
+	buf_printf(&d->resp->body,
+	    "{\"ok\":true,\"action\":\"%s\",\"seq\":%" PRIu64 "}", action, seq);
 	d->resp->note = action;
 }
 
@@ -147,10 +147,13 @@ unavailable(struct delivery *d)
 	char msg[160];
 
 	if (why != NULL)
-		snprintf(msg, sizeof(msg), "store unavailable: %s; the delivery "
-		    "was not stored", why);
+		snprintf(msg, sizeof(msg),
+		    "store unavailable: %s; the delivery "
+		    "was not stored",
+		    why);
 	else
-		snprintf(msg, sizeof(msg), "store unavailable: the delivery "
+		snprintf(msg, sizeof(msg),
+		    "store unavailable: the delivery "
 		    "was not stored");
 	strapi_error(d->resp, 503, NULL, msg, NULL);
 	d->resp->note = "error";
@@ -333,8 +336,10 @@ deliver(struct delivery *d)
 		goto out;
 	}
 	if ((event = str_field(root, "event")) == NULL) {
-		reject(d, 422, has_field(root, "event") ?
-		    "event: must be a string" : "event: missing", 1);
+		reject(d, 422,
+		    has_field(root, "event") ? "event: must be a string"
+		                             : "event: missing",
+		    1);
 		goto out;
 	}
 	if (!name_ok(event, WEBHOOK_MAX_NAME)) {
@@ -432,7 +437,7 @@ webhook_authenticate(const struct webhook_ctx *ctx, const struct http_req *req,
 		    NULL);
 		resp->note = "no-secret";
 		log_warnx("webhook: no secret configured (webhook_secret); "
-		    "refusing");
+		          "refusing");
 		return 0;
 	}
 	if ((a = webhook_check_secret(ctx->conf, req)) != WEBHOOK_AUTH_OK) {

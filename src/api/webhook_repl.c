@@ -32,7 +32,7 @@ master_url(const struct conf *conf, const char *addr)
 
 	list = xstrdup(conf_str(conf, CFG_REPL_WEBHOOK_URLS));
 	for (tok = strtok_r(list, " ,", &save); tok != NULL && url == NULL;
-	    tok = strtok_r(NULL, " ,", &save)) {
+	     tok = strtok_r(NULL, " ,", &save)) {
 		if ((eq = strchr(tok, '=')) == NULL)
 			continue;
 		*eq = '\0';
@@ -69,47 +69,61 @@ webhook_repl_route(const struct webhook_ctx *ctx, const struct http_req *req,
 	if (r == 0)
 		return 0;
 	if (r == -2) {
-		unavailable(resp, "a site that is not configured joined the "
+		unavailable(resp,
+		    "a site that is not configured joined the "
 		    "replication group; writes are refused until it is removed; "
-		    "the delivery was not stored", "stranger");
+		    "the delivery was not stored",
+		    "stranger");
 		return 1;
 	}
 	if (r == -1) {
-		unavailable(resp, "no replication master is available; the "
-		    "delivery was not stored", "no-master");
+		unavailable(resp,
+		    "no replication master is available; the "
+		    "delivery was not stored",
+		    "no-master");
 		return 1;
 	}
 	/* Forwarded once already: the sender thought we were master. */
 	if (http_req_header(req, "X-Strapi-Live-Forwarded") != NULL) {
-		unavailable(resp, "this site is no longer the master; the "
-		    "delivery was not stored", "not-master");
+		unavailable(resp,
+		    "this site is no longer the master; the "
+		    "delivery was not stored",
+		    "not-master");
 		return 1;
 	}
 	if ((url = master_url(ctx->conf, addr)) == NULL) {
 		log_warnx("webhook: master %s has no URL in repl_webhook_urls",
 		    addr);
-		unavailable(resp, "this site is a replica and the master's "
-		    "webhook URL is not configured", "no-master-url");
+		unavailable(resp,
+		    "this site is a replica and the master's "
+		    "webhook URL is not configured",
+		    "no-master-url");
 		return 1;
 	}
 	if (ctx->forward == NULL) {
 		/* replay and webhook.fcgi: forwarding is the sidecar's. */
-		unavailable(resp, "this site is a replica; the delivery was "
-		    "not stored", "not-master");
+		unavailable(resp,
+		    "this site is a replica; the delivery was "
+		    "not stored",
+		    "not-master");
 	} else if (req->body_too_large) {
 		strapi_error(resp, 413, NULL,
 		    "body larger than webhook_max_body", NULL);
 		resp->note = "too-large";
 	} else if ((r = ctx->forward(url, store_repl_self(),
-	    (int)conf_int(ctx->conf, CFG_REPL_ACK_TIMEOUT) + 10000, req,
-	    resp)) == 0) {
+	                (int)conf_int(ctx->conf, CFG_REPL_ACK_TIMEOUT) + 10000,
+	                req, resp)) == 0) {
 		resp->note = "forwarded";
 	} else if (r == -2) {
-		unavailable(resp, "the master failed while taking the delivery; "
-		    "it may not have been stored", "master-failed");
+		unavailable(resp,
+		    "the master failed while taking the delivery; "
+		    "it may not have been stored",
+		    "master-failed");
 	} else {
-		unavailable(resp, "the master could not be reached; the "
-		    "delivery was not stored", "master-unreachable");
+		unavailable(resp,
+		    "the master could not be reached; the "
+		    "delivery was not stored",
+		    "master-unreachable");
 	}
 	free(url);
 	return 1;

@@ -78,17 +78,18 @@ enum conf_key {
 
 struct collection_field {
 	char *name;
-	char *type; /* Strapi attribute type: string, uid, text, richtext, ... */
+	char
+	    *type; /* Strapi attribute type: string, uid, text, richtext, ... */
 };
 
 /* One configured content type. Strings are never NULL ("" when unset). */
 struct collection {
-	char *name;	      /* model (singular), e.g. "article" */
-	char *plural;	      /* REST plural, e.g. "articles" */
-	char *uid;	      /* e.g. "api::article.article" */
+	char *name;           /* model (singular), e.g. "article" */
+	char *plural;         /* REST plural, e.g. "articles" */
+	char *uid;            /* e.g. "api::article.article" */
 	char *slug_field;     /* "" when the type has no slug */
 	char *category_field; /* "" when the type has no category */
-	char **locales;	      /* locales[0] is the default; none: "" only */
+	char **locales;       /* locales[0] is the default; none: "" only */
 	size_t nlocales;
 	struct collection_field *fields;
 	size_t nfields;

@@ -294,8 +294,8 @@ read_body(struct io *io, struct http_req *req, size_t max_body)
 		return 0;
 	}
 	buf_init(&b);
-	want = req->content_length > 0 ? (size_t)req->content_length :
-	    max_body + 1;
+	want = req->content_length > 0 ? (size_t)req->content_length
+	                               : max_body + 1;
 	while (b.len < want) {
 		size_t ask = want - b.len;
 
@@ -326,8 +326,8 @@ now_us(void)
 }
 
 static void
-serve_one(struct io *io, char **env, fcgi_handler h, void *arg,
-    size_t max_body, unsigned long id)
+serve_one(struct io *io, char **env, fcgi_handler h, void *arg, size_t max_body,
+    unsigned long id)
 {
 	struct http_req req;
 	struct http_resp resp;
@@ -432,7 +432,7 @@ fcgi_serve(fcgi_handler h, void *arg, size_t max_body)
 			/* Lost the race for a connection, or a signal. */
 			if (idle_fn != NULL && !fcgi_stop &&
 			    (rc == -EAGAIN || rc == -EWOULDBLOCK ||
-				rc == -EINTR))
+			        rc == -EINTR))
 				continue;
 			break;
 		}

@@ -114,8 +114,8 @@ entry_format_time(int64_t ms, char out[64])
 
 	gmtime_r(&t, &tm);
 	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (int)(ms % 1000));
 }
 
 /*
@@ -243,7 +243,7 @@ entry_from_json(struct entry *e, const struct collection *c,
 		goto fail;
 	}
 	if (opt_string(obj, c->category_field, ENTRY_MAX_CATEGORY,
-		&n.category) == -1) {
+	        &n.category) == -1) {
 		*why = "entry.category: must be a string of at most 256 bytes "
 		       "without control characters, or null";
 		goto fail;
@@ -346,8 +346,8 @@ entry_parse_json(const char *text, size_t len, const char **why)
 		*why = "body: parser unavailable";
 		return NULL;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (obj == NULL || jerr != json_tokener_success) {
@@ -360,7 +360,7 @@ entry_parse_json(const char *text, size_t len, const char **why)
 		json_object_put(obj);
 		obj = NULL;
 	} else if (!only_blanks(text + json_tokener_get_parse_end(tok),
-	    len - json_tokener_get_parse_end(tok))) {
+	               len - json_tokener_get_parse_end(tok))) {
 		*why = "body: trailing data after JSON";
 		json_object_put(obj);
 		obj = NULL;

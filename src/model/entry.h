@@ -9,23 +9,23 @@
 
 #include "conf/conf.h"
 
-#define ENTRY_DRAFT	      INT64_MIN /* published_at of a draft row */
-#define ENTRY_MAX_ID	      128
-#define ENTRY_MAX_SLUG	      512
-#define ENTRY_MAX_CATEGORY    256
-#define ENTRY_MAX_LOCALE      32
-#define ENTRY_MAX_JSON_DEPTH  32
+#define ENTRY_DRAFT          INT64_MIN /* published_at of a draft row */
+#define ENTRY_MAX_ID         128
+#define ENTRY_MAX_SLUG       512
+#define ENTRY_MAX_CATEGORY   256
+#define ENTRY_MAX_LOCALE     32
+#define ENTRY_MAX_JSON_DEPTH 32
 
 struct entry {
 	const struct collection *coll; /* borrowed from the conf */
 	char *document_id;
-	char *locale;	  /* "" when the type has no locale */
-	char *slug;	  /* NULL when none */
-	char *category;	  /* NULL when none */
+	char *locale;   /* "" when the type has no locale */
+	char *slug;     /* NULL when none */
+	char *category; /* NULL when none */
 	int64_t created_at;
 	int64_t updated_at;   /* ms since the epoch */
 	int64_t published_at; /* ms, or ENTRY_DRAFT */
-	char *json;	      /* compact JSON of the whole entry */
+	char *json;           /* compact JSON of the whole entry */
 	size_t json_len;
 };
 

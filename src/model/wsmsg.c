@@ -185,4 +185,3 @@ push_ws_frame_head(unsigned char *h, size_t len)
 		h[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
 	return 10;
 }
-

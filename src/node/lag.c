@@ -68,9 +68,11 @@ repl_lag_write(const char *dir, const struct repl_lag *l, const char *role,
 		rc = -1;
 		goto out;
 	}
-	fprintf(f, "{\"role\":\"%s\",\"master\":\"%s\",\"lastSeq\":%" PRIu64
-	    ",\"lagMs\":%" PRId64 ",\"lagP50Ms\":%" PRId64 ",\"lagP99Ms\":%"
-	    PRId64 ",\"samples\":%" PRIu64 ",\"updated\":%" PRId64 "}\n",
+	fprintf(f,
+	    "{\"role\":\"%s\",\"master\":\"%s\",\"lastSeq\":%" PRIu64
+	    ",\"lagMs\":%" PRId64 ",\"lagP50Ms\":%" PRId64
+	    ",\"lagP99Ms\":%" PRId64 ",\"samples\":%" PRIu64
+	    ",\"updated\":%" PRId64 "}\n",
 	    role, master, l->last_seq, l->last_ms, l->p50_ms, l->p99_ms,
 	    l->samples, l->updated_ms);
 	if (fclose(f) != 0 || rename(tmp, path) == -1) {
@@ -111,16 +113,16 @@ repl_status_json(struct store *st, struct buf *b)
 		buf_add_json_string(b, s.master, strlen(s.master));
 	else
 		buf_adds(b, "null");
-	buf_printf(b, ",\"startupDone\":%s,\"sites\":%u,\"connected\":%u,"
+	buf_printf(b,
+	    ",\"startupDone\":%s,\"sites\":%u,\"connected\":%u,"
 	    "\"strangers\":%u,\"strangersNoticed\":%" PRIu64
 	    ",\"strangersRemoved\":%" PRIu64 ","
 	    "\"generation\":%" PRIu64 ",\"elections\":%" PRIu64
 	    ",\"permFailed\":%" PRIu64 ",\"logQueued\":%" PRIu64
 	    ",\"lsn\":\"%" PRIu64 "/%" PRIu64 "\"",
 	    s.startup_done ? "true" : "false", s.members, s.connected,
-	    s.strangers, s.strangers_noticed, s.strangers_removed,
-	    s.generation, s.elections, s.perm_failed, s.log_queued,
-	    s.lsn_file, s.lsn_offset);
+	    s.strangers, s.strangers_noticed, s.strangers_removed, s.generation,
+	    s.elections, s.perm_failed, s.log_queued, s.lsn_file, s.lsn_offset);
 	xasprintf(&path, "%s/%s", store_dir(st), REPL_LAG_FILE);
 	if ((f = fopen(path, "r")) != NULL) {
 		n = fread(line, 1, sizeof(line) - 1, f);

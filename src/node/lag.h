@@ -12,11 +12,11 @@
 
 /* Apply lag seen by this host's replication process. */
 struct repl_lag {
-	uint64_t last_seq;    /* newest change seen applied here */
-	int64_t last_ms;      /* commit on the master -> applied here, ms */
+	uint64_t last_seq;      /* newest change seen applied here */
+	int64_t last_ms;        /* commit on the master -> applied here, ms */
 	int64_t p50_ms, p99_ms; /* over the recent window */
-	uint64_t samples;     /* changes measured since start */
-	int64_t updated_ms;   /* wall clock of the last update */
+	uint64_t samples;       /* changes measured since start */
+	int64_t updated_ms;     /* wall clock of the last update */
 };
 
 void repl_lag_add(struct repl_lag *, int64_t lag_ms);

@@ -36,10 +36,10 @@
  *             body
  */
 
-#define RELAY_MAX_ENV 4096	     /* CGI parameters */
+#define RELAY_MAX_ENV       4096      /* CGI parameters */
 #define RELAY_MAX_ENV_BYTES (1 << 20) /* all of them together */
-#define RELAY_MAX_ANSWER (16 << 20)
-#define RELAY_NOTE_MAX 64
+#define RELAY_MAX_ANSWER    (16 << 20)
+#define RELAY_NOTE_MAX      64
 
 static void
 put32(struct buf *b, uint32_t v)
@@ -125,8 +125,8 @@ encode_req(struct buf *b, const struct http_req *req)
 {
 	uint32_t nenv = 0, i;
 
-	while (req->env != NULL && req->env[nenv] != NULL &&
-	    nenv < RELAY_MAX_ENV)
+	while (
+	    req->env != NULL && req->env[nenv] != NULL && nenv < RELAY_MAX_ENV)
 		nenv++;
 	buf_add(b, "SLQ1", 4);
 	put32(b, req->body_too_large ? 1 : 0);
@@ -174,8 +174,8 @@ decode_answer(int fd, struct http_resp *resp, int64_t deadline)
 }
 
 int
-relay_call(const char *dir, const struct http_req *req,
-    struct http_resp *resp, int timeout_ms, const char **why)
+relay_call(const char *dir, const struct http_req *req, struct http_resp *resp,
+    int timeout_ms, const char **why)
 {
 	struct sockaddr_un sun;
 	struct buf b;
@@ -203,7 +203,8 @@ relay_call(const char *dir, const struct http_req *req,
 		rc = 0;
 	else
 		log_warnx("webhook: no answer from the replication process "
-			  "within %d ms", timeout_ms);
+		          "within %d ms",
+		    timeout_ms);
 	buf_clear(&b);
 	close(fd);
 	return rc;

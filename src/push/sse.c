@@ -132,7 +132,7 @@ known_args(struct lws *wsi, const char *const *names, size_t n)
 	int f, len, r;
 
 	for (f = 0; (len = lws_hdr_copy_fragment(wsi, frag, sizeof(frag),
-			 WSI_TOKEN_HTTP_URI_ARGS, f)) >= 0;
+	                 WSI_TOKEN_HTTP_URI_ARGS, f)) >= 0;
 	     f++) {
 		/* libwebsockets gives each argument decoded already. */
 		qs_iter_init(&it, frag, (size_t)len, 1);

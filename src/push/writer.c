@@ -57,8 +57,8 @@ serve(struct push_writer *w, struct webhook_ctx *ctx, int fd)
 	struct relay_req rr;
 	struct http_resp resp;
 
-	if (relay_recv_req(fd, (size_t)conf_int(w->conf,
-	    CFG_WEBHOOK_MAX_BODY), &rr) == -1) {
+	if (relay_recv_req(fd, (size_t)conf_int(w->conf, CFG_WEBHOOK_MAX_BODY),
+	        &rr) == -1) {
 		log_warnx("relay: a malformed or incomplete request; dropped");
 		return;
 	}

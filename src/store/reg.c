@@ -48,9 +48,9 @@
 
 #define REG_FILE     "__db.register"
 #define REG_SLOT     25
-#define REG_MAX      4096  /* slots looked at (set_thread_count) */
-#define REG_PROBE_MS 3000  /* failchk taking longer is a hang */
-#define REG_ROUNDS   8     /* failchk clears one dead slot per open */
+#define REG_MAX      4096 /* slots looked at (set_thread_count) */
+#define REG_PROBE_MS 3000 /* failchk taking longer is a hang */
+#define REG_ROUNDS   8    /* failchk clears one dead slot per open */
 #define REG_EMPTY    "X                      0\n" /* libdb's empty slot */
 
 /* BDB 5.3's REGENV header at the start of __db.001 (checked at run time). */

@@ -8,10 +8,10 @@
 
 #include "util/buf.h"
 
-#define STORE_MAX_RETRIES 16
-#define STORE_DRAFT	  INT64_MIN /* published_at of none (a draft) */
-#define STORE_MAX_ID	  128	    /* bytes of a documentId, at most */
-#define STORE_MAX_CATEGORY 256	    /* bytes of a category, at most */
+#define STORE_MAX_RETRIES  16
+#define STORE_DRAFT        INT64_MIN /* published_at of none (a draft) */
+#define STORE_MAX_ID       128       /* bytes of a documentId, at most */
+#define STORE_MAX_CATEGORY 256       /* bytes of a category, at most */
 
 struct store;
 
@@ -23,16 +23,16 @@ enum store_open_flags {
 	 */
 	STORE_OPEN_NO_NOTIFY = 1,
 	STORE_OPEN_REPL_NODE = 2, /* this host's replication process */
-	STORE_OPEN_RDONLY = 4,	  /* never writes (replicated readers) */
-	STORE_OPEN_THREAD = 8,	  /* set by store_open_thread */
+	STORE_OPEN_RDONLY = 4,    /* never writes (replicated readers) */
+	STORE_OPEN_THREAD = 8,    /* set by store_open_thread */
 };
 
 enum store_result {
-	STORE_OK,	 /* applied / found */
+	STORE_OK,        /* applied / found */
 	STORE_UNCHANGED, /* same version already stored (duplicate) */
-	STORE_STALE,	 /* older than what is stored or tombstoned */
+	STORE_STALE,     /* older than what is stored or tombstoned */
 	STORE_NOTFOUND,
-	STORE_ERR,	 /* logged; the store may be full or read-only */
+	STORE_ERR, /* logged; the store may be full or read-only */
 };
 
 enum store_op {
@@ -50,15 +50,15 @@ enum store_origin {
 /* One record of the event log: a delivery and what came of it. */
 struct store_event {
 	enum store_origin origin;
-	const char *event;	 /* "entry.publish", or NULL */
-	const char *model;	 /* "article", or NULL */
+	const char *event;       /* "entry.publish", or NULL */
+	const char *model;       /* "article", or NULL */
 	const char *document_id; /* or NULL */
-	int status;		 /* HTTP status answered */
-	const char *outcome;	 /* "upserted", "stale", "rejected", ... */
-	const char *detail;	 /* why it failed, or NULL */
-	const char *raw;	 /* raw body, kept for failed deliveries */
+	int status;              /* HTTP status answered */
+	const char *outcome;     /* "upserted", "stale", "rejected", ... */
+	const char *detail;      /* why it failed, or NULL */
+	const char *raw;         /* raw body, kept for failed deliveries */
 	size_t raw_len;
-	int64_t time_ms;	 /* filled by the store when 0 */
+	int64_t time_ms; /* filled by the store when 0 */
 };
 
 /*
@@ -79,9 +79,9 @@ struct store_retention {
  * (updatedAt, publishedAt in ms) and its JSON bytes. Borrowed.
  */
 struct store_doc {
-	const char *collection;	     /* the content type's singular name */
+	const char *collection;      /* the content type's singular name */
 	const char *document_id;     /* at most STORE_MAX_ID bytes */
-	const char *locale;	     /* "" for types without locales */
+	const char *locale;          /* "" for types without locales */
 	const char *slug, *category; /* NULL when none */
 	int64_t updated_at;
 	int64_t published_at; /* STORE_DRAFT: none */
@@ -94,7 +94,7 @@ struct store_write {
 	enum store_op op;
 	const struct store_doc *doc;
 	enum store_result result; /* out */
-	uint64_t seq;		  /* out: change seq when applied */
+	uint64_t seq;             /* out: change seq when applied */
 };
 
 /* A change-log record, as readers see it. Strings are borrowed. */
@@ -131,11 +131,11 @@ struct store_pos {
 
 struct store_list_query {
 	const char *collection;
-	const char *locale;   /* "" for types without locales */
-	const char *category; /* NULL: every entry (by publishedAt) */
-	int ascending;	      /* oldest first */
-	uint64_t offset;      /* entries to skip (page paging) */
-	size_t limit;	      /* entries to return; 0 counts only */
+	const char *locale;            /* "" for types without locales */
+	const char *category;          /* NULL: every entry (by publishedAt) */
+	int ascending;                 /* oldest first */
+	uint64_t offset;               /* entries to skip (page paging) */
+	size_t limit;                  /* entries to return; 0 counts only */
 	const struct store_pos *after; /* cursor paging: strictly after */
 };
 
@@ -191,14 +191,14 @@ enum store_result store_get(struct store *, const char *collection,
     uint64_t *seq);
 enum store_result store_get_by_slug(struct store *, const char *collection,
     const char *locale, const char *slug, struct buf *json, uint64_t *seq);
-int store_list(struct store *, const struct store_list_query *,
-    store_item_cb, void *, uint64_t *total, uint64_t *seq);
+int store_list(struct store *, const struct store_list_query *, store_item_cb,
+    void *, uint64_t *total, uint64_t *seq);
 int store_changes_since(struct store *, uint64_t after, size_t max,
     store_change_cb, void *);
 int store_events(struct store *, uint64_t after, int failed_only,
     store_event_cb, void *);
-int store_iter_entries(struct store *, const char *collection,
-    store_item_cb, void *);
+int store_iter_entries(struct store *, const char *collection, store_item_cb,
+    void *);
 int store_verify(struct store *, store_report_cb, void *, size_t *problems);
 int store_trim(struct store *, const struct store_retention *,
     uint64_t *removed_changes, uint64_t *removed_events);

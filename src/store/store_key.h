@@ -9,7 +9,7 @@
 #include "store/store.h"
 
 #define STORE_VAL_FORMAT 1
-#define STORE_VAL_HDR	 30
+#define STORE_VAL_HDR    30
 
 /* A decoded entries value. Pointers borrow from the value bytes. */
 struct store_val {

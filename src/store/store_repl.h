@@ -10,7 +10,7 @@
 #define STORE_REPL_ADDR_MAX 300 /* "host:port" */
 
 enum store_repl_role {
-	STORE_REPL_OFF,	    /* replication not configured */
+	STORE_REPL_OFF,     /* replication not configured */
 	STORE_REPL_MASTER,  /* this site takes writes */
 	STORE_REPL_CLIENT,  /* a replica: reads only */
 	STORE_REPL_UNKNOWN, /* started, no role yet (joining, electing) */
@@ -19,29 +19,29 @@ enum store_repl_role {
 /* What a process sees of the group, from the shared replication region. */
 struct store_repl_status {
 	enum store_repl_role role;
-	char self[STORE_REPL_ADDR_MAX];	  /* this site's host:port */
+	char self[STORE_REPL_ADDR_MAX];   /* this site's host:port */
 	char master[STORE_REPL_ADDR_MAX]; /* "" when no master is known */
-	int replication_process;	  /* this process runs repmgr's threads */
-	int startup_done;		  /* a client has caught up once */
-	unsigned nsites;		  /* group size, as BDB counts it */
-	unsigned members;		  /* sites in the member list, self too */
-	unsigned strangers;		  /* members not in repl_local/_sites */
-	uint64_t strangers_noticed;	  /* strangers seen join (watchdog) */
-	uint64_t strangers_removed;	  /* of them, no longer members */
-	unsigned connected;		  /* sites this host is connected to */
-	uint64_t generation;		  /* election generation */
-	uint64_t elections;		  /* elections this site has held */
-	uint64_t perm_failed;		  /* commits not acknowledged in time */
-	uint64_t log_queued;		  /* records a client holds out of order */
-	uint64_t lsn_file, lsn_offset;	  /* next log position */
+	int replication_process;       /* this process runs repmgr's threads */
+	int startup_done;              /* a client has caught up once */
+	unsigned nsites;               /* group size, as BDB counts it */
+	unsigned members;              /* sites in the member list, self too */
+	unsigned strangers;            /* members not in repl_local/_sites */
+	uint64_t strangers_noticed;    /* strangers seen join (watchdog) */
+	uint64_t strangers_removed;    /* of them, no longer members */
+	unsigned connected;            /* sites this host is connected to */
+	uint64_t generation;           /* election generation */
+	uint64_t elections;            /* elections this site has held */
+	uint64_t perm_failed;          /* commits not acknowledged in time */
+	uint64_t log_queued;           /* records a client holds out of order */
+	uint64_t lsn_file, lsn_offset; /* next log position */
 };
 
 /* The replication settings, as the caller read them (prog.c, from conf). */
 struct store_repl_opts {
-	const char *local;	/* this site's "host:port"; "" or NULL: off */
-	const char *sites;	/* other sites' "host:port", comma or space */
+	const char *local;      /* this site's "host:port"; "" or NULL: off */
+	const char *sites;      /* other sites' "host:port", comma or space */
 	const char *ack_policy; /* "quorum", "all", "one", ... */
-	int priority;		/* in elections */
+	int priority;           /* in elections */
 	int ack_timeout_ms, election_timeout_ms, election_retry_ms;
 	int heartbeat_ms; /* 0: no heartbeats */
 	int group_creator;

@@ -214,8 +214,9 @@ repl_forward(const char *url, const char *self, int timeout_ms,
 	 * from strapi-live (its FastCGI program died mid-request, as when the
 	 * host goes down): not an answer to pass on as it is.
 	 */
-	if (status >= 500 && !http_ct_equal(http_resp_get_header(&out,
-	    "Content-Type", &n), "application/json", 16)) {
+	if (status >= 500 &&
+	    !http_ct_equal(http_resp_get_header(&out, "Content-Type", &n),
+	        "application/json", 16)) {
 		log_warnx("forward: %s: HTTP %ld from the master's web server",
 		    url, status);
 		rc = -2;

@@ -146,7 +146,7 @@ vlog(enum log_level level, const char *lname, int errnum, const char *fmt,
 			o += (size_t)n;
 	}
 	for (s = (const unsigned char *)msg; *s != '\0' && o + 8 < sizeof(out);
-	    s++) {
+	     s++) {
 		if (*s < 0x20 || *s >= 0x7f || *s == '\\') {
 			n = snprintf(out + o, sizeof(out) - o, "\\x%02x", *s);
 			o += (size_t)n;

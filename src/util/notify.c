@@ -49,8 +49,8 @@ notify_send(const char *dir, uint64_t seq)
 	if (notify_sockaddr(&sun, dir, NOTIFY_SOCKET_NAME) == -1)
 		return;
 	if (notify_fd == -1) {
-		notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
+		notify_fd = socket(AF_UNIX,
+		    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (notify_fd == -1)
 			return;
 	}
