@@ -31,7 +31,7 @@ import time
 import http.client
 
 from push_client import Follower, article, deliver, diag, done, is_, iso, \
-    ok, procs, todo, verify_clean, wait_for
+    ok, procs, todo, wait_for
 
 PORT = int(os.environ["PORT"])
 CGI, BIN = os.environ["I_CGI"], os.environ["I_BIN"]
@@ -267,5 +267,4 @@ log = os.environ.get("WORKER_LOG")
 if log:
     ok("webhook.fcgi[" in open(log).read(),
        "webhook.fcgi's log lines reach %s" % log)
-verify_clean(os.path.join(BIN, "strapi-live"), env)
 done()

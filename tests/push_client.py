@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -37,15 +36,6 @@ def ok(cond, name, *more):
                 print("#   " + line)
     sys.stdout.flush()
     return cond
-
-
-def verify_clean(strapi_live, env=None):
-    """A TAP row: `strapi-live verify` (strapi_live, the program's path)
-    finds the store clean; the end of every kill test."""
-    v = subprocess.run([strapi_live, "verify"], env=env, capture_output=True,
-                       text=True, timeout=120)
-    return ok(v.returncode == 0, "strapi-live verify is clean at the end",
-              v.stdout + v.stderr)
 
 
 def todo(cond, name, why):

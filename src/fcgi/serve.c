@@ -47,25 +47,14 @@ prog_idle(void *arg)
  * request (a process died in it holding a mutex), reopens the store in
  * place and answers the request again from scratch, instead of failing
  * it. Writes already retry inside the store (store_apply_batch); this
- * covers reads, including one stuck on a dead process's mutex, which the
- * read watchdog abandons and resumes here (store_guard_reads). A stream
- * whose headers went out ends instead (the client resumes it), and the
- * process leaves the environment before its next request (prog_idle).
+ * covers reads.
  */
 static void
 prog_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct prog *p = arg;
-	sigjmp_buf jb;
 
-	if (sigsetjmp(jb, 1) != 0)
-		log_warnx("store: a read was stuck on a process that died in "
-		          "the store; leaving the environment");
-	else {
-		store_guard_reads(p->store, &jb);
-		p->handler(req, resp, p->handler_arg);
-	}
-	store_guard_reads(p->store, NULL);
+	p->handler(req, resp, p->handler_arg);
 	if (p->store == NULL || !store_needs_recovery(p->store) ||
 	    resp->headers_sent)
 		return;
@@ -102,6 +91,7 @@ prog_after(void *arg)
 
 	store_maintain(p->store);
 }
+
 
 /*
  * The main of every FastCGI program: loads the configuration and opens

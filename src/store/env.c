@@ -3,8 +3,10 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +59,6 @@ open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
 	if (ret != 0) {
 		log_warnx("store: opening %s/%s: %s", st->dir, file,
 		    db_strerror(ret));
-		st->open_ret = ret;
 		db->close(db, 0);
 		return -1;
 	}
@@ -88,8 +89,8 @@ open_env_with(struct store *st, int full)
 {
 	DB_ENV *env;
 	int ret;
-	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
-	    DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
+	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK |
+	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
 
 	if ((ret = db_env_create(&env, 0)) != 0) {
 		log_warnx("store: db_env_create: %s", db_strerror(ret));
@@ -135,30 +136,9 @@ open_env_with(struct store *st, int full)
 		env->close(env, 0);
 		return -1;
 	}
-	if (!full && (ret = sigsetjmp(store_open_jump, 1)) != 0) {
-		store_watchdog_open(0);
-		store_catch_faults(NULL);
-		/* The handle is left open: closing it could wait as well. */
-		if (ret == 1)
-			log_warnx("store: opening the environment was stuck "
-			          "(a process died in it); opening it again");
-		else
-			log_warnx("store: opening the environment faulted "
-			          "(signal %d) while another process recovered "
-			          "it; opening it again",
-			    ret);
-		store_reg_leave(st);
-		return -1;
-	}
-	store_open_jump_ok = !full;
-	if (!full)
-		store_catch_faults(&store_open_jump);
-	store_watchdog_open(full ? 1 : 2);
+	store_watchdog_open(1);
 	ret = env->open(env, st->dir, flags, 0600);
-	store_open_jump_ok = 0;
 	store_watchdog_open(0);
-	if (!full)
-		store_catch_faults(NULL);
 	store_bdb_msg_flush();
 	if (ret != 0) {
 		log_warnx("store: opening environment %s: %s", st->dir,
@@ -184,7 +164,7 @@ static int
 open_env(struct store *st)
 {
 	struct timespec ts;
-	int full, attempt, alone;
+	int full, attempt;
 
 	for (attempt = 0; attempt < STORE_OPEN_TRIES; attempt++) {
 		if (attempt > 0) {
@@ -193,28 +173,20 @@ open_env(struct store *st)
 			nanosleep(&ts, NULL);
 		}
 		full = store_reg_prepare(st, open_env_with);
-		if (attempt == STORE_OPEN_FORCE &&
-		    (alone = store_reg_lock_alone(st)) != -1) {
+		if (attempt == STORE_OPEN_FORCE) {
 			/*
 			 * Still failing: the region files are unusable (a
 			 * process died while creating them, and the registry
 			 * names nobody dead, so nothing recovers them).
-			 * Recovering while another process is in the
-			 * environment, or recovers it, would corrupt the store:
-			 * only with the registry to ourselves (reg.c).
 			 */
 			log_warnx("store: cannot join the environment; running "
-			          "full recovery");
+				  "full recovery");
 			if (open_env_with(st, 2) == 0) {
 				st->env->close(st->env, 0);
 				st->env = NULL;
 			}
 			store_repl_close(st);
-			store_reg_unlock_alone(alone);
-		} else if (attempt == STORE_OPEN_FORCE)
-			log_warnx("store: cannot join the environment, and "
-			          "another process is in it: not recovering it "
-			          "under that process");
+		}
 		if (open_env_with(st, full) == 0)
 			return store_reg_opened(st);
 		store_repl_close(st);
@@ -225,13 +197,120 @@ open_env(struct store *st)
 static int open_handles(struct store *);
 static int open_dbs(struct store *);
 static void close_dbs(struct store *);
-static void abandon_handles(struct store *);
-static void leave_env(struct store *);
+
+/* The user name of uid into b (its number when it has none). */
+static const char *
+user_name(uid_t uid, char *b, size_t bsz)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwuid(uid)) != NULL)
+		snprintf(b, bsz, "%s", pw->pw_name);
+	else
+		snprintf(b, bsz, "%lu", (unsigned long)uid);
+	return b;
+}
+
+/*
+ * The store's files are mode 0600, so every program must run as the
+ * directory's owner. A process of another user (root above all) would
+ * add files the others cannot open: their next open fails with EACCES and
+ * the environment panics. Such a process refuses before touching anything,
+ * naming the user to run as; files another user left in the directory are
+ * named too, with the command that gives them back. Returns 0 or -1 after
+ * logging.
+ */
+static int
+check_owner(const char *dir)
+{
+	struct stat sb, fsb;
+	struct dirent *de;
+	DIR *d;
+	char owner[64], other[64];
+	int rc = 0;
+
+	if (stat(dir, &sb) == -1) {
+		log_warn("store: %s", dir);
+		return -1;
+	}
+	user_name(sb.st_uid, owner, sizeof(owner));
+	if (sb.st_uid != geteuid()) {
+		user_name(geteuid(), other, sizeof(other));
+		log_warnx("store: %s belongs to %s, and this program runs as "
+		          "%s: every program that opens the store must run as "
+		          "its owner. Run this one as %s (runuser -u %s -- "
+		          "COMMAND), or, if %s is the web programs' user, "
+		          "give the store to it: chown -R %s %s",
+		    dir, owner, other, owner, owner, other, other, dir);
+		return -1;
+	}
+	if ((d = opendir(dir)) == NULL) {
+		log_warn("store: %s", dir);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (fstatat(dirfd(d), de->d_name, &fsb, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			continue;
+		if (!S_ISREG(fsb.st_mode) || fsb.st_uid == sb.st_uid)
+			continue;
+		log_warnx("store: %s/%s belongs to %s, not to the store's "
+		          "owner %s: the other programs cannot open it; give "
+		          "it back: chown -R %s %s",
+		    dir, de->d_name,
+		    user_name(fsb.st_uid, other, sizeof(other)), owner, owner,
+		    dir);
+		rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * The store's format: the layout of its databases and records. A program
+ * opens a store of its own format or of an older one (upgrading its mark;
+ * a change of layout would convert it here), and refuses a newer one,
+ * which only a newer strapi-live understands. A store without a mark was
+ * made before the format was numbered, and has format 1's layout.
+ */
+#define STORE_FORMAT 1
+
+static int
+check_format(struct store *st)
+{
+	int64_t f;
+
+	if (store_meta_get(st, "format", &f) == -1)
+		return -1;
+	if (f == STORE_FORMAT)
+		return 0;
+	if (f > STORE_FORMAT || f < 0) {
+		log_warnx("store: %s is in format %lld, which a newer "
+		          "strapi-live made; this one reads format %d and "
+		          "older. Run the newer version, or move the content "
+		          "with it: strapi-live dump >entries.jsonl, then "
+		          "with this version, on an empty store_dir: "
+		          "strapi-live import entries.jsonl",
+		    st->dir, (long long)f, STORE_FORMAT);
+		return -1;
+	}
+	/*
+	 * Read-only opens and replicas leave the mark to the writer; a store
+	 * that cannot be written now (a full or read-only disk) is still
+	 * readable, and is marked by a later open.
+	 */
+	if ((st->flags & STORE_OPEN_RDONLY) != 0 || st->repl != NULL)
+		return 0;
+	if (store_meta_set(st, "format", STORE_FORMAT) == -1)
+		log_warnx("store: %s: format mark not written; the store is "
+			  "used as it is", st->dir);
+	return 0;
+}
 
 /*
  * Opens (creating when needed) the store in dir. Returns 0 and *out, or -1
  * after logging why. The directory must exist or be creatable, and belong
- * to the user this process runs as (check.c: store_check_owner).
+ * to the user this process runs as (check_owner).
  */
 int
 store_open(struct store **out, const char *dir, int flags)
@@ -242,7 +321,7 @@ store_open(struct store **out, const char *dir, int flags)
 		log_warn("store: creating %s", dir);
 		return -1;
 	}
-	if (store_check_owner(dir) == -1)
+	if (check_owner(dir) == -1)
 		return -1;
 	st = xcalloc(1, sizeof(*st));
 	st->dir = xstrdup(dir);
@@ -252,7 +331,7 @@ store_open(struct store **out, const char *dir, int flags)
 	buf_init(&st->k1);
 	buf_init(&st->k2);
 	buf_init(&st->v1);
-	if (open_handles(st) == -1) {
+	if (open_handles(st) == -1 || check_format(st) == -1) {
 		store_close(st);
 		return -1;
 	}
@@ -260,129 +339,14 @@ store_open(struct store **out, const char *dir, int flags)
 	return 0;
 }
 
-/*
- * Opening the databases and reading the format mark, once the environment
- * is open, runs under the write watchdog's jump: a process that died
- * holding one of the library's mutexes leaves this open stuck on it for
- * ever (a web server gives up on the request first). When the watchdog
- * fires and a process has died in the environment, or the library faults
- * (store_catch_faults), the open is abandoned here and the caller opens
- * the store again. Returns 0, or -1 (st->needs_recovery is set when stuck).
- */
-static int
-guarded_open_dbs(struct store *st)
-{
-	int rc;
-
-	if ((rc = sigsetjmp(store_watchdog_jump, 1)) != 0) {
-		store_watchdog(st, 0);
-		store_catch_faults(NULL);
-		if (rc == 1)
-			log_warnx("store: opening the databases was stuck on a "
-			          "process that died in the store");
-		else
-			log_warnx("store: opening the databases faulted "
-			          "(signal %d) while another process recovered "
-			          "the store",
-			    rc);
-		st->needs_recovery = 1;
-		return -1;
-	}
-	store_catch_faults(&store_watchdog_jump);
-	store_watchdog(st, 1);
-	store_watchdog_jump_ok = 1;
-	rc = open_dbs(st) == -1 || store_check_format(st) == -1 ? -1 : 0;
-	store_watchdog_jump_ok = 0;
-	store_watchdog(st, 0);
-	store_catch_faults(NULL);
-	return rc;
-}
-
-/*
- * 1 when opening the databases failed because of another process (it died
- * in the environment, or is cleaning up after one that did, or recovering
- * it): opening again, after leaving this environment, succeeds. EINVAL is
- * "DB_MULTIVERSION cannot be specified on a database file which is
- * already open": a recovery under way has the file open without it.
- */
-static int
-open_transient(struct store *st)
-{
-	return st->needs_recovery || st->open_ret == DB_RUNRECOVERY ||
-	    st->open_ret == DB_LOCK_DEADLOCK || st->open_ret == EINVAL ||
-	    st->open_ret == DB_LOCK_NOTGRANTED ||
-	    store_check(st) != STORE_HEALTHY;
-}
-
-/*
- * Leaves the environment of st before opening it again. One that is still
- * current and where nobody died is closed (under the watchdog's jump): an
- * environment left open would keep open the files this process's failchk
- * opened for the dead (without DB_MULTIVERSION), and every later open of
- * them would fail with EINVAL for as long as this process lives. Any
- * other is abandoned (closing could wait on a dead process's mutex).
- */
-static void
-leave_env(struct store *st)
-{
-	if (st->needs_recovery || store_check(st) != STORE_HEALTHY) {
-		abandon_handles(st);
-		return;
-	}
-	if (sigsetjmp(store_watchdog_jump, 1) != 0) {
-		store_watchdog(st, 0);
-		abandon_handles(st);
-		return;
-	}
-	store_watchdog(st, 1);
-	store_watchdog_jump_ok = 1;
-	close_dbs(st);
-	(void)st->env->close(st->env, 0);
-	st->env = NULL;
-	store_watchdog_jump_ok = 0;
-	store_watchdog(st, 0);
-	store_reg_closed(st);
-}
-
-/*
- * Opens the environment and every database of st, and checks the format.
- * Opening the databases while another process cleans up after a dead one
- * or recovers the environment can fail (DB_RUNRECOVERY, DB_LOCK_DEADLOCK,
- * EINVAL) or get stuck (guarded_open_dbs): then this process leaves the
- * environment (leave_env) and opens it again, 100 ms apart, at most
- * STORE_OPEN_AGAIN times (bounded retry loop, the STYLE exception),
- * instead of failing the request it was started for. It never forces a
- * recovery for that: the environment is in use by another process then,
- * and recovery must run alone. Returns 0 or -1.
- */
-#define STORE_OPEN_AGAIN 8
-
+/* Opens the environment and every database of st. Returns 0 or -1. */
 static int
 open_handles(struct store *st)
 {
-	struct timespec pause = { 0, 100000000 }; /* 0.8 s in all */
-	int attempt;
 
-	for (attempt = 0;; attempt++) {
-		st->open_ret = 0;
-		if (open_env(st) == -1 || store_repl_start(st) == -1)
-			return -1;
-		if (guarded_open_dbs(st) == 0)
-			return 0;
-		if (st->repl != NULL || (st->flags & STORE_OPEN_THREAD) ||
-		    !open_transient(st))
-			return -1;
-		if (attempt == STORE_OPEN_AGAIN) {
-			st->needs_recovery = 1; /* closing could hang */
-			return -1;
-		}
-		log_warnx("store: opening the databases failed while another "
-		          "process cleans up or recovers the store; leaving "
-		          "the environment and opening it again");
-		leave_env(st);
-		st->needs_recovery = 0;
-		nanosleep(&pause, NULL);
-	}
+	if (open_env(st) == -1 || store_repl_start(st) == -1)
+		return -1;
+	return open_dbs(st);
 }
 
 /*
@@ -550,12 +514,12 @@ open_dbs(struct store *st)
 
 	if (open_db(st, &st->entries, "entries.db", 0) == -1 ||
 	    open_db(st, &st->by_slug, "by_slug.db", DB_DUP | DB_DUPSORT) ==
-	        -1 ||
+	    -1 ||
 	    open_db(st, &st->by_time, "by_time.db", DB_RECNUM) == -1 ||
 	    open_db(st, &st->by_category, "by_category.db", DB_RECNUM) == -1 ||
 	    open_db(st, &st->by_time_raw, "by_time.db", DB_RECNUM) == -1 ||
 	    open_db(st, &st->by_category_raw, "by_category.db", DB_RECNUM) ==
-	        -1 ||
+	    -1 ||
 	    open_db(st, &st->tombs, "tombstones.db", 0) == -1 ||
 	    open_db(st, &st->changes, "changes.db", 0) == -1 ||
 	    open_db(st, &st->events, "events.db", 0) == -1 ||
@@ -566,13 +530,12 @@ open_dbs(struct store *st)
 	 * (an empty index over a non-empty store, e.g. after an upgrade).
 	 */
 	if ((ret = st->entries->associate(st->entries, NULL, st->by_slug,
-	         store_index_slug, store_repl_assoc_flags(st))) != 0 ||
+		 store_index_slug, store_repl_assoc_flags(st))) != 0 ||
 	    (ret = st->entries->associate(st->entries, NULL, st->by_time,
-	         store_index_time, store_repl_assoc_flags(st))) != 0 ||
+		 store_index_time, store_repl_assoc_flags(st))) != 0 ||
 	    (ret = st->entries->associate(st->entries, NULL, st->by_category,
-	         store_index_category, store_repl_assoc_flags(st))) != 0) {
+		 store_index_category, store_repl_assoc_flags(st))) != 0) {
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
-		st->open_ret = ret;
 		goto fail;
 	}
 	return 0;
@@ -629,14 +592,6 @@ store_close(struct store *st)
 		store_abandon(st); /* closing could wait on a dead mutex */
 		return;
 	}
-	/*
-	 * A CGI program closes the store after its answer, but the web server
-	 * waits for its end: closing may not wait on a dead process's mutex
-	 * (leave_env abandons the environment instead).
-	 */
-	if (st->repl == NULL && !(st->flags & STORE_OPEN_THREAD) &&
-	    st->env != NULL)
-		leave_env(st);
 	close_handles(st);
 	free(st->abandoned);
 	free(st->env_path);

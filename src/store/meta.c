@@ -24,14 +24,12 @@ store_rtxn(struct store *st, DB_TXN **txn)
 	struct timespec ts = { 0, 10000000 };
 	int ret, attempt;
 
-	store_read_watch(st, 1);
 	for (attempt = 0; attempt < RTXN_LOCKOUT_TRIES; attempt++) {
 		ret = st->env->txn_begin(st->env, NULL, txn,
 		    store_snapshot_flag(st));
 		if (ret != DB_REP_LOCKOUT)
 			break;
 		if (st->flags & STORE_OPEN_REPL_NODE) {
-			store_read_watch(st, 0);
 			st->why = "replication is bringing this site's store "
 			          "up to date";
 			return -1;
@@ -39,19 +37,10 @@ store_rtxn(struct store *st, DB_TXN **txn)
 		nanosleep(&ts, NULL);
 	}
 	if (ret != 0) {
-		store_read_watch(st, 0);
 		store_fail(st, "txn_begin (read)", ret);
 		return -1;
 	}
 	return 0;
-}
-
-/* Ends a read transaction of store_rtxn, and its watchdog (watchdog.c). */
-void
-store_rtxn_end(struct store *st, DB_TXN *txn)
-{
-	txn->commit(txn, 0);
-	store_read_watch(st, 0);
 }
 
 /*
@@ -120,7 +109,7 @@ read_alone(struct store *st, const char *name, const char *what, uint64_t *out)
 	if (store_rtxn(st, &txn) == -1)
 		return -1;
 	ret = store_meta_read(st, txn, name, 0, out);
-	store_rtxn_end(st, txn);
+	txn->commit(txn, 0);
 	if (ret != 0) {
 		store_fail(st, what, ret);
 		return -1;

@@ -56,7 +56,7 @@ store_change_bounds(struct store *st, uint64_t *first, uint64_t *last)
 out:
 	if (c != NULL)
 		c->close(c);
-	store_rtxn_end(st, txn);
+	txn->commit(txn, 0);
 	if (ret != 0) {
 		store_fail(st, "change bounds", ret);
 		return -1;
@@ -135,7 +135,7 @@ store_get(struct store *st, const char *coll, const char *doc,
 out:
 	free(v.data);
 	buf_clear(&key);
-	store_rtxn_end(st, txn);
+	txn->commit(txn, 0);
 	if (ret != 0) {
 		store_fail(st, "get", ret);
 		return STORE_ERR;
@@ -193,7 +193,7 @@ out:
 	free(pk.data);
 	free(v.data);
 	buf_clear(&key);
-	store_rtxn_end(st, txn);
+	txn->commit(txn, 0);
 	if (ret != 0) {
 		store_fail(st, "get by slug", ret);
 		return STORE_ERR;
@@ -381,7 +381,7 @@ out:
 	buf_clear(&prefix);
 	buf_clear(&pos);
 	buf_clear(&scratch);
-	store_rtxn_end(st, txn);
+	txn->commit(txn, 0);
 	if (ret != 0) {
 		store_fail(st, "list", ret);
 		return -1;
@@ -500,7 +500,7 @@ out:
 	free(k.data);
 	free(v.data);
 	buf_clear(&b);
-	store_rtxn_end(st, txn);
+	txn->commit(txn, 0);
 	if (ret != 0) {
 		store_fail(st, "reading changes", ret);
 		return -1;
@@ -575,7 +575,7 @@ out:
 		c->close(c);
 	free(k.data);
 	free(v.data);
-	store_rtxn_end(st, txn);
+	txn->commit(txn, 0);
 	if (ret != 0) {
 		store_fail(st, "reading events", ret);
 		return -1;
@@ -637,7 +637,7 @@ out:
 	free(v.data);
 	buf_clear(&prefix);
 	buf_clear(&scratch);
-	store_rtxn_end(st, txn);
+	txn->commit(txn, 0);
 	if (ret != 0) {
 		store_fail(st, "iterating entries", ret);
 		return -1;

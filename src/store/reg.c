@@ -138,50 +138,6 @@ reg_open(const char *dir)
 }
 
 /*
- * Recovery must run alone: no other process may use the environment, nor
- * recover it, meanwhile. DB_REGISTER sees to that for the opens that go
- * through it; a recovery without it (env.c: open_env's last resort) first
- * takes a write lock on the whole registry, without waiting. It is
- * granted only when no other process holds its slot's lock (is in the
- * environment) nor the registry's (is registering, or recovering through
- * DB_REGISTER), and keeps them out until store_reg_unlock_alone. Returns
- * the descriptor holding it, or -1 when another process is in (or the
- * registry cannot be opened): then nothing may recover.
- */
-int
-store_reg_lock_alone(struct store *st)
-{
-	struct flock fl;
-	char *path;
-	int fd;
-
-	xasprintf(&path, "%s/%s", st->dir, REG_FILE);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(path);
-	if (fd == -1)
-		return -1;
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET; /* l_start 0, l_len 0: the whole file */
-	if (fcntl(fd, F_SETLK, &fl) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/*
- * Ends store_reg_lock_alone. Closing drops every lock this process holds
- * on the registry: call it before opening the environment again.
- */
-void
-store_reg_unlock_alone(int fd)
-{
-	if (fd != -1)
-		close(fd);
-}
-
-/*
  * 1 when the registry of dir shows a process that died inside the
  * environment. Only for a process that has not opened it (see reg_scan).
  */

@@ -2,7 +2,6 @@
 #ifndef STORE_H
 #define STORE_H
 
-#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -166,7 +165,6 @@ int store_needs_recovery(const struct store *);
 int store_recover(struct store *);
 int store_was_recovered(const struct store *);
 void store_abandon(struct store *);
-void store_guard_reads(struct store *, sigjmp_buf *);
 /* The cause of the last failure, for error messages (fail.c). */
 const char *store_why(const struct store *);
 int store_rolled_back(const struct store *);

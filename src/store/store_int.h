@@ -43,7 +43,6 @@ struct store {
 	int committed;                 /* since the last store_maintain */
 	int needs_recovery; /* a call saw DB_RUNRECOVERY (store_recover) */
 	int recovered;      /* store_recover reopened it in this process */
-	int open_ret;       /* libdb's error when a database would not open */
 	DB_ENV **abandoned; /* environments left behind (never closed) */
 	size_t nabandoned;
 	store_commit_cb on_commit; /* store_set_commit_hook, or NULL */
@@ -53,9 +52,9 @@ struct store {
 /*
  * Inside the store, calls go one way, from the files below to the ones
  * above them in this list, never back: key.c index.c reg.c fail.c
- * watchdog.c repl_group.c repl_watch.c repl.c repl_sites.c meta.c check.c
- * env.c txn.c read.c admin.c write.c backup.c. Each file's part of this
- * header is headed by its name.
+ * watchdog.c repl_group.c repl_watch.c repl.c repl_sites.c meta.c env.c
+ * txn.c read.c admin.c write.c backup.c. Each file's part of this header
+ * is headed by its name.
  */
 
 /* Fills a DBT that borrows p. */
@@ -77,8 +76,6 @@ int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));
 int store_reg_opened(struct store *);
 void store_reg_closed(struct store *);
 void store_reg_leave(struct store *);
-int store_reg_lock_alone(struct store *);
-void store_reg_unlock_alone(int fd);
 
 /* fail.c: failures (store_why), libdb's messages, backoff. */
 void store_fail(struct store *, const char *what, int ret);
@@ -87,15 +84,10 @@ void store_bdb_msg_flush(void);
 void store_bdb_errcall(const DB_ENV *, const char *pfx, const char *msg);
 void store_backoff(int attempt);
 
-/* watchdog.c: alarm() around writes, reads and the environment's open. */
+/* watchdog.c: alarm() around writes and the environment's open. */
 #define STORE_WATCHDOG_S 10 /* seconds a write may take */
 void store_watchdog(struct store *, int on);
-void store_watchdog_open(int how); /* 0 off, 1 recovering, 2 failchk */
-void store_catch_faults(sigjmp_buf *);
-/* Where an open with failchk stuck on a dead process resumes (env.c). */
-extern sigjmp_buf store_open_jump;
-extern volatile sig_atomic_t store_open_jump_ok;
-void store_read_watch(struct store *, int on);
+void store_watchdog_open(int on);
 /* Where a write stuck on a dead process resumes (txn.c), while ok. */
 extern sigjmp_buf store_watchdog_jump;
 extern volatile sig_atomic_t store_watchdog_jump_ok;
@@ -115,15 +107,10 @@ u_int32_t store_snapshot_flag(const struct store *);
 
 /* meta.c: counters in meta.db; the read transaction. */
 int store_rtxn(struct store *, DB_TXN **);
-void store_rtxn_end(struct store *, DB_TXN *);
 int store_meta_read(struct store *, DB_TXN *, const char *name, int rmw,
     uint64_t *out);
 int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
     uint64_t *out);
-
-/* check.c: the directory's owner and the format mark (0, or -1 logged). */
-int store_check_owner(const char *dir);
-int store_check_format(struct store *);
 
 /* env.c: store_recover, store_open and the rest of store.h's. */
 

@@ -25,21 +25,13 @@
  *
  * Ends by SIGKILL (status 137 in a shell) once inside; exits 1 if the
  * environment could not be joined, 2 if the point was never reached.
- *
- *	die_in_store STORE-DIR txn
- *
- * dies holding the transaction region's mutex instead, the one every
- * transaction's begin takes, snapshot reads included (txn_stat_print
- * prints its region with it held): for tests/cgi/t2660's reader.
  */
-
-static const char *point = "MPOOL structure";
 
 static void
 die(const DB_ENV *env UNUSED, const char *msg)
 {
 	/* __memp_print_all prints this line with the region mutex held. */
-	if (strstr(msg, point) != NULL)
+	if (strstr(msg, "MPOOL structure") != NULL)
 		raise(SIGKILL);
 }
 
@@ -48,18 +40,14 @@ main(int argc, char *argv[])
 {
 	DB_ENV *env;
 
-	if (argc != 2 && (argc != 3 || strcmp(argv[2], "txn") != 0)) {
-		fprintf(stderr, "usage: die_in_store STORE-DIR [txn]\n");
+	if (argc != 2) {
+		fprintf(stderr, "usage: die_in_store STORE-DIR\n");
 		return 1;
 	}
 	if ((env = fault_env_open("die_in_store", argv[1])) == NULL)
 		return 1;
 	env->set_msgcall(env, die);
-	if (argc == 3) {
-		point = "DB_TXNMGR handle information";
-		(void)env->txn_stat_print(env, DB_STAT_ALL);
-	} else
-		(void)env->memp_stat_print(env, DB_STAT_ALL);
+	(void)env->memp_stat_print(env, DB_STAT_ALL);
 	env->close(env, 0);
 	return 2;
 }
