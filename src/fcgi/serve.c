@@ -92,7 +92,6 @@ prog_after(void *arg)
 	store_maintain(p->store);
 }
 
-
 /*
  * The main of every FastCGI program: loads the configuration and opens
  * the store (prog_start), lets the program set up its handler, serves

@@ -89,8 +89,8 @@ open_env_with(struct store *st, int full)
 {
 	DB_ENV *env;
 	int ret;
-	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK |
-	    DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
+	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
+	    DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
 
 	if ((ret = db_env_create(&env, 0)) != 0) {
 		log_warnx("store: db_env_create: %s", db_strerror(ret));
@@ -180,7 +180,7 @@ open_env(struct store *st)
 			 * names nobody dead, so nothing recovers them).
 			 */
 			log_warnx("store: cannot join the environment; running "
-				  "full recovery");
+			          "full recovery");
 			if (open_env_with(st, 2) == 0) {
 				st->env->close(st->env, 0);
 				st->env = NULL;
@@ -303,7 +303,8 @@ check_format(struct store *st)
 		return 0;
 	if (store_meta_set(st, "format", STORE_FORMAT) == -1)
 		log_warnx("store: %s: format mark not written; the store is "
-			  "used as it is", st->dir);
+		          "used as it is",
+		    st->dir);
 	return 0;
 }
 
@@ -514,12 +515,12 @@ open_dbs(struct store *st)
 
 	if (open_db(st, &st->entries, "entries.db", 0) == -1 ||
 	    open_db(st, &st->by_slug, "by_slug.db", DB_DUP | DB_DUPSORT) ==
-	    -1 ||
+	        -1 ||
 	    open_db(st, &st->by_time, "by_time.db", DB_RECNUM) == -1 ||
 	    open_db(st, &st->by_category, "by_category.db", DB_RECNUM) == -1 ||
 	    open_db(st, &st->by_time_raw, "by_time.db", DB_RECNUM) == -1 ||
 	    open_db(st, &st->by_category_raw, "by_category.db", DB_RECNUM) ==
-	    -1 ||
+	        -1 ||
 	    open_db(st, &st->tombs, "tombstones.db", 0) == -1 ||
 	    open_db(st, &st->changes, "changes.db", 0) == -1 ||
 	    open_db(st, &st->events, "events.db", 0) == -1 ||
@@ -530,11 +531,11 @@ open_dbs(struct store *st)
 	 * (an empty index over a non-empty store, e.g. after an upgrade).
 	 */
 	if ((ret = st->entries->associate(st->entries, NULL, st->by_slug,
-		 store_index_slug, store_repl_assoc_flags(st))) != 0 ||
+	         store_index_slug, store_repl_assoc_flags(st))) != 0 ||
 	    (ret = st->entries->associate(st->entries, NULL, st->by_time,
-		 store_index_time, store_repl_assoc_flags(st))) != 0 ||
+	         store_index_time, store_repl_assoc_flags(st))) != 0 ||
 	    (ret = st->entries->associate(st->entries, NULL, st->by_category,
-		 store_index_category, store_repl_assoc_flags(st))) != 0) {
+	         store_index_category, store_repl_assoc_flags(st))) != 0) {
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
 		goto fail;
 	}
