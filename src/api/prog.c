@@ -35,14 +35,14 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	p->store = NULL;
 	/*
 	 * Replicated, webhook.fcgi hands each delivery to the
-	 * host's replication process (relay.c, push_writer.c) and opens
+	 * host's replication process (relay.c, push/writer.c) and opens
 	 * nothing itself.
 	 */
 	if (role == PROG_WEBHOOK && store_repl_enabled())
 		return;
 	if (role == PROG_WEBHOOK)
 		role = PROG_WRITER;
-	flags = role == PROG_WRITER ? 0 : STORE_OPEN_NO_NOTIFY;
+	flags = STORE_OPEN_DEFAULT;
 	/*
 	 * Replicated: the sidecar is the host's replication process
 	 * (it starts the Replication Manager's threads at open and waits to

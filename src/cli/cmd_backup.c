@@ -26,7 +26,7 @@ cmd_backup(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, CMD_EXIT_STORE, "the copy to %s failed",
 		    dir);
 	/* Prove the copy: it opens as a store and its indexes agree. */
-	if (store_open(&copy, dir, STORE_OPEN_NO_NOTIFY) == -1)
+	if (store_open(&copy, dir, STORE_OPEN_DEFAULT) == -1)
 		return cmd_fail(ctx, CMD_EXIT_STORE,
 		    "the copy in %s does not open", dir);
 	rc = store_verify(copy, report, NULL, &problems);

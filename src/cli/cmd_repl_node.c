@@ -78,7 +78,7 @@ cmd_repl_node(struct cmd_ctx *ctx, int argc, char **argv)
 		    "replication is off (set repl_local)");
 	log_set_level(LOG_LEVEL_INFO);
 	if (store_open(&ctx->store, conf_str(ctx->conf, CFG_STORE_DIR),
-	        STORE_OPEN_REPL_NODE | STORE_OPEN_NO_NOTIFY) == -1)
+	        STORE_OPEN_REPL_NODE) == -1)
 		return CMD_EXIT_STORE;
 	/* Until here SIGTERM ends a join or catch-up that is still waiting. */
 	memset(&sa, 0, sizeof(sa));

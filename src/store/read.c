@@ -99,6 +99,24 @@ item_from_val(struct store_item *it, const struct store_val *v,
 }
 
 /*
+ * An item from a primary key and its stored value. Returns 0, or -1 for a
+ * record that does not decode (the caller skips it).
+ */
+static int
+item_decode(struct store_item *it, struct buf *scratch, const DBT *pkey,
+    const DBT *data)
+{
+	struct store_val val;
+	struct store_pkey pk;
+
+	if (store_val_decode(data->data, data->size, &val) == -1 ||
+	    store_key_parse_primary(pkey->data, pkey->size, &pk) == -1)
+		return -1;
+	item_from_val(it, &val, scratch, &pk);
+	return 0;
+}
+
+/*
  * Copies the published entry's JSON into json. Returns STORE_OK,
  * STORE_NOTFOUND, or STORE_ERR (logged). *seq: the store's last sequence
  * in the same snapshot (may be NULL).
@@ -305,8 +323,6 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	DBT k, d, pv;
 	struct buf prefix, pos, scratch;
 	db_recno_t lo = 1, hi = 1, rn;
-	struct store_val val;
-	struct store_pkey pk;
 	struct store_item it;
 	size_t n = 0;
 	int ret, step = q->ascending ? DB_PREV : DB_NEXT;
@@ -360,10 +376,8 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 			continue; /* not possible under a snapshot; be safe */
 		if (ret != 0)
 			goto out;
-		if (store_val_decode(pv.data, pv.size, &val) == -1 ||
-		    store_key_parse_primary(d.data, d.size, &pk) == -1)
+		if (item_decode(&it, &scratch, &d, &pv) == -1)
 			continue;
-		item_from_val(&it, &val, &scratch, &pk);
 		n++;
 		if (cb(arg, &it) != 0)
 			break;
@@ -595,8 +609,6 @@ store_iter_entries(struct store *st, const char *coll, store_item_cb cb,
 	DBC *c = NULL;
 	DBT k, v;
 	struct buf prefix, scratch;
-	struct store_val val;
-	struct store_pkey pk;
 	struct store_item it;
 	int ret, n = 0;
 
@@ -620,10 +632,8 @@ store_iter_entries(struct store *st, const char *coll, store_item_cb cb,
 	for (; ret == 0; ret = c->get(c, &k, &v, DB_NEXT)) {
 		if (coll != NULL && !has_prefix(&k, &prefix))
 			break;
-		if (store_val_decode(v.data, v.size, &val) == -1 ||
-		    store_key_parse_primary(k.data, k.size, &pk) == -1)
+		if (item_decode(&it, &scratch, &k, &v) == -1)
 			continue;
-		item_from_val(&it, &val, &scratch, &pk);
 		n++;
 		if (cb(arg, &it) != 0)
 			break;

@@ -16,11 +16,6 @@ struct store;
 
 enum store_open_flags {
 	STORE_OPEN_DEFAULT = 0,
-	/*
-	 * The opener sends no wake-ups. The store sends none itself: commits
-	 * call the hook the opener sets (store_set_commit_hook), if any.
-	 */
-	STORE_OPEN_NO_NOTIFY = 1,
 	STORE_OPEN_REPL_NODE = 2, /* this host's replication process */
 	STORE_OPEN_RDONLY = 4,    /* never writes (replicated readers) */
 	STORE_OPEN_THREAD = 8,    /* set by store_open_thread */

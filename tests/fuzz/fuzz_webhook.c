@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		log_init("fuzz_webhook", LOG_LEVEL_WARN);
 		ctx.conf = fuzz_conf();
 		if (mkdtemp(dir) == NULL ||
-		    store_open(&ctx.store, dir, STORE_OPEN_NO_NOTIFY) == -1)
+		    store_open(&ctx.store, dir, STORE_OPEN_DEFAULT) == -1)
 			abort();
 		store_set_durable(ctx.store, 0);
 		atexit(cleanup);

@@ -266,7 +266,7 @@ test_concurrent(struct store *st_parent)
 		if ((pids[i] = fork()) == 0) {
 			int n, failures = 0;
 
-			if (store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == -1)
+			if (store_open(&st, dir, STORE_OPEN_DEFAULT) == -1)
 				_exit(2);
 			store_set_durable(st, 0);
 			for (n = 0; n < 150; n++) {
@@ -288,7 +288,7 @@ test_concurrent(struct store *st_parent)
 	}
 	ok(allok, "4 processes writing overlapping documents: no failed write "
 	    "(deadlocks retried)");
-	if (store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == -1) {
+	if (store_open(&st, dir, STORE_OPEN_DEFAULT) == -1) {
 		ok(0, "store reopens after concurrent writers");
 		return;
 	}
@@ -318,7 +318,7 @@ test_format(void)
 	struct store *st;
 	int64_t f = -1;
 
-	if (store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == -1) {
+	if (store_open(&st, dir, STORE_OPEN_DEFAULT) == -1) {
 		ok(0, "store reopens for the format checks");
 		return;
 	}
@@ -326,7 +326,7 @@ test_format(void)
 	    "an opened store is marked with format 1");
 	ok(store_meta_set(st, "format", 0) == 0, "the mark is removed");
 	store_close(st);
-	ok(store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == 0,
+	ok(store_open(&st, dir, STORE_OPEN_DEFAULT) == 0,
 	    "a store from before the format mark opens");
 	f = -1;
 	ok(store_meta_get(st, "format", &f) == 0 && f == 1,
@@ -334,7 +334,7 @@ test_format(void)
 	ok(store_meta_set(st, "format", 2) == 0,
 	    "the store is marked with a newer format, 2");
 	store_close(st);
-	ok(store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == -1,
+	ok(store_open(&st, dir, STORE_OPEN_DEFAULT) == -1,
 	    "a store of a newer format is refused");
 }
 
@@ -354,7 +354,7 @@ test_retention(void)
 	int i;
 
 	snprintf(sub, sizeof(sub), "%s/retention", dir);
-	if (store_open(&st, sub, STORE_OPEN_NO_NOTIFY) == -1)
+	if (store_open(&st, sub, STORE_OPEN_DEFAULT) == -1)
 		fatalx("store_open %s", sub);
 	store_set_durable(st, 0);
 	memset(&r, 0, sizeof(r));
@@ -419,7 +419,7 @@ main(void)
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp");
-	if (store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == -1)
+	if (store_open(&st, dir, STORE_OPEN_DEFAULT) == -1)
 		fatalx("store_open");
 	store_set_durable(st, 0);
 	buf_init(&b);

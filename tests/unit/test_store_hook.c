@@ -84,7 +84,7 @@ main(void)
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp");
-	if (store_open(&st, dir, STORE_OPEN_NO_NOTIFY) == -1)
+	if (store_open(&st, dir, STORE_OPEN_DEFAULT) == -1)
 		fatalx("store_open");
 	store_set_durable(st, 0);
 	memset(&s, 0, sizeof(s));

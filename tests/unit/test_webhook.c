@@ -135,7 +135,7 @@ main(void)
 	    conf_finish(conf, &cause) == -1)
 		fatalx("conf: %s", cause);
 	ctx.conf = conf;
-	if (store_open(&ctx.store, dir, STORE_OPEN_NO_NOTIFY) == -1)
+	if (store_open(&ctx.store, dir, STORE_OPEN_DEFAULT) == -1)
 		fatalx("store_open");
 	store_set_durable(ctx.store, 0);
 	ctx.counters = counters_open(dir, 1);
