@@ -128,7 +128,10 @@ def poster(t):
 
 kinds = [k for k in ("query", "webhook") if k in KILL]
 FOLLOW = os.environ.get("FOLLOW", "1") == "1"
-f = Follower(PORT, stop, version="1.0")
+# The subscriber has a stop of its own: the last deliveries are acknowledged
+# after the load stops, and it must stay to see them.
+fstop = threading.Event()
+f = Follower(PORT, fstop, version="1.0")
 if FOLLOW:
     f.start()
 ts = [threading.Thread(target=reader) for _ in range(2)] + \
@@ -219,6 +222,7 @@ if FOLLOW:
     gap = sorted(set(range(first, last + 1)) - set(got))
     is_(gap, [], "it saw every change %d..%d, no gap" % (first, last))
     is_(len(f.seqs), len(got), "and none twice")
+fstop.set()
 # Once more, idle: how long after the sidecar is back does the web server
 # let a page reach it (the client's first retries come 250 ms and 500 ms
 # apart, then 1 s at most)?
