@@ -2,6 +2,8 @@
 #ifndef ENTRY_DOC_H
 #define ENTRY_DOC_H
 
+#include <string.h>
+
 #include "model/entry.h"
 #include "store/store.h"
 
@@ -13,6 +15,7 @@ _Static_assert(ENTRY_MAX_CATEGORY == STORE_MAX_CATEGORY, "category bound");
 static inline void
 entry_doc(struct store_doc *d, const struct entry *e)
 {
+	memset(d, 0, sizeof(*d));
 	d->collection = e->coll->name;
 	d->document_id = e->document_id;
 	d->locale = e->locale;

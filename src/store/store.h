@@ -68,6 +68,14 @@ struct store_retention {
 	int64_t events_max_age_ms;
 };
 
+/* A reference from a document to another, for the referrer index. */
+struct store_ref {
+	const char *attr;        /* the referring attribute ("author") */
+	const char *collection;  /* the target's content type */
+	const char *document_id; /* the target's documentId */
+	const char *locale;      /* the target's locale, "" when none */
+};
+
 /*
  * A version of a document, as the store keeps it: its keys, its version
  * (updatedAt, publishedAt in ms) and its JSON bytes. Borrowed.
@@ -81,6 +89,10 @@ struct store_doc {
 	int64_t published_at; /* STORE_DRAFT: none */
 	const char *json;     /* the whole entry, compact */
 	size_t json_len;
+	const char *change_json; /* what the change log records; NULL: json */
+	size_t change_len;
+	const struct store_ref *refs; /* what the entry refers to */
+	size_t nrefs;
 };
 
 /* A write for store_apply_batch. */

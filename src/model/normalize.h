@@ -1,0 +1,84 @@
+/* normalize.h: a Strapi payload entry into the form the store keeps */
+#ifndef NORMALIZE_H
+#define NORMALIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "model/schema.h"
+
+/*
+ * The stored form of an entry of a type the schema describes. Strapi's
+ * webhook payloads are deep-populated copies that go stale (a renamed
+ * author sends no article delivery), so the store keeps each entry's own
+ * data and references, and answers resolve references at read time.
+ *
+ * One compact JSON object, keys in the payload's order:
+ * - "id", "documentId", "createdAt", "updatedAt", "publishedAt", "locale"
+ *   (when the payload has them) and every scalar attribute the schema
+ *   names that is not private, as sent;
+ * - a relation: to-one {"documentId":"...","locale":"fr"} ("locale" only
+ *   when the payload's related row has one) or null; to-many an array of
+ *   those, each (documentId, locale) once: Strapi lists a document's
+ *   draft and published rows both. A relation sent as {"count":N} (the
+ *   Content Manager's unpublish) or not sent is left out;
+ * - media: single, the file's id (a number) or null; multiple, an array
+ *   of ids. The files themselves become media rows (struct norm_media);
+ * - a component: its object, normalized by these same rules against the
+ *   component's schema (its "id" kept); repeatable: an array of them;
+ * - a dynamic zone: an array of component objects, each normalized
+ *   against the schema its "__component" names, keeping "__component";
+ *   an item naming a component the schema does not list is dropped;
+ * - anything else (attributes the schema does not name, "localizations",
+ *   "createdBy", private attributes) is dropped.
+ *
+ * The public form is the same object with only the first bullet's keys:
+ * what Strapi's REST answers without populate, and what the change
+ * stream and live queries carry.
+ */
+
+/* A media file met in a payload or a media.* delivery. */
+struct norm_media {
+	int64_t id;           /* Strapi's numeric id: the REST key */
+	int64_t updated_at;   /* ms since the epoch */
+	int64_t published_at; /* ms, or INT64_MIN when null */
+	char *json;           /* the file object, compact, Strapi's 20 keys */
+	size_t json_len;
+};
+
+/* A reference from an entry to another, for the referrer index. */
+struct norm_ref {
+	char *attr;   /* the attribute path: "author", "blocks.file" */
+	char *target; /* target type uid, "api::author.author" */
+	char *document_id;
+	char *locale; /* "" when the target row has none */
+};
+
+struct norm {
+	char *json; /* the stored form */
+	size_t json_len;
+	char *public_json; /* the public form */
+	size_t public_len;
+	struct norm_media *media; /* every file met, each id once */
+	size_t nmedia;
+	struct norm_ref *refs; /* every relation met, each once */
+	size_t nrefs;
+};
+
+void norm_init(struct norm *);
+void norm_clear(struct norm *);
+/*
+ * Normalizes a payload entry of type t. 0, or -1 with *why (static text
+ * naming the attribute) when a value has a shape no Strapi sends (a
+ * relation that is a string, a media that is not an object or null).
+ */
+int normalize_entry(struct norm *, const struct schema *,
+    const struct schema_type *t, struct json_object *entry, const char **why);
+/* A media.* delivery's "media" object into one media row. */
+int normalize_media(struct norm_media *, struct json_object *media,
+    const char **why);
+void norm_media_clear(struct norm_media *);
+
+#endif
