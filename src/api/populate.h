@@ -1,0 +1,92 @@
+/* populate.h: Strapi 5's populate and fields, parsed and rendered */
+#ifndef POPULATE_H
+#define POPULATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "api/qs.h"
+#include "model/schema.h"
+
+#define POPULATE_MAX_DEPTH  8   /* nested populate levels, at most */
+#define POPULATE_MAX_NODES  128 /* populated attributes in one query */
+#define POPULATE_MAX_FIELDS 32  /* fields of one level */
+
+/*
+ * What to render of one entry (or component) of type `type`: the root is
+ * the queried type, each child a populated attribute ("localizations"
+ * included), each fragment a dynamic zone's `on[<component>]`.
+ */
+struct populate {
+	char *name; /* the attribute, the component uid (fragment), or "" */
+	const struct schema_type *type;    /* type of what this level renders */
+	const struct schema_attr *attr;    /* NULL at the root, localizations */
+	int star;                          /* populate=*: every attribute */
+	int count;                         /* [count]=true: {"count":N} */
+	char *fields[POPULATE_MAX_FIELDS]; /* scalars kept; none: all */
+	size_t nfields;
+	struct populate *child; /* populated attributes, in query order */
+	struct populate *frag;  /* on[<component>] fragments */
+	struct populate *next;  /* sibling */
+};
+
+enum populate_locale {
+	POPULATE_LOCALE_DEFAULT, /* no locale= */
+	POPULATE_LOCALE_ONE,     /* locale=fr */
+	POPULATE_LOCALE_EVERY,   /* locale=* */
+	POPULATE_LOCALE_NONE,    /* locale=all: nothing matches (200, []) */
+};
+
+/*
+ * A query string's populate, fields and locale parameters; the other
+ * pairs are copied to rest (raw, '&'-joined) for qs_parse.
+ */
+struct populate_query {
+	struct populate *root; /* NULL: no populate and no fields */
+	enum populate_locale locale_kind;
+	char *locale; /* POPULATE_LOCALE_ONE */
+	size_t nnodes;
+};
+
+int populate_parse(struct populate_query *, const char *query,
+    const struct schema *, const struct schema_type *, struct buf *rest,
+    struct qs_error *);
+void populate_query_clear(struct populate_query *);
+/* 1 when entries of t render as stored without a populate tree. */
+int populate_type_flat(const struct schema_type *);
+
+/* What a resolver callback found. */
+enum populate_found {
+	POPULATE_FOUND,    /* out holds the stored form */
+	POPULATE_MISSING,  /* not stored (unpublished, deleted) */
+	POPULATE_UNSERVED, /* a type this mirror does not serve */
+	POPULATE_ERR = -1, /* the store failed */
+};
+
+/*
+ * How the renderer reaches other stored things; the renderer itself
+ * reads nothing. Each callback appends to out.
+ */
+struct populate_resolver {
+	void *arg;
+	/* The stored form of (type, documentId, locale). */
+	enum populate_found (*entry)(void *, const struct schema_type *,
+	    const char *document_id, const char *locale, struct buf *out);
+	/* A media row (upload.file) by its numeric id. */
+	enum populate_found (*media)(void *, int64_t id, struct buf *out);
+	/* The locales a type is served in (borrowed), default first. */
+	size_t (
+	    *locales)(void *, const struct schema_type *, const char *const **);
+};
+
+/*
+ * Appends entry (its stored form, of type t) rendered as Strapi answers
+ * it for the tree pop (NULL: the public form). Returns 0, or -1 when the
+ * stored form does not parse or a resolver failed (POPULATE_ERR).
+ */
+int populate_render(struct buf *out, const struct schema *,
+    const struct schema_type *t, const char *json, size_t len,
+    const struct populate *pop, const struct populate_resolver *);
+
+#endif
