@@ -82,9 +82,9 @@ in_list(const char *s, const char *const *list, size_t n)
 
 #define IN(s, a) in_list((s), (a), sizeof(a) / sizeof((a)[0]))
 
-/* The type named uid, or NULL (the schema's own lookup, by uid). */
-static const struct schema_type *
-type_of(const struct schema *s, const char *uid)
+/* The type named uid, or NULL. */
+const struct schema_type *
+populate_type(const struct schema *s, const char *uid)
 {
 	size_t i;
 
@@ -235,9 +235,9 @@ child_of(struct parser *p, struct populate *parent, const char *name, int depth)
 			return NULL;
 		}
 		if (a->kind == SCHEMA_RELATION)
-			ct = type_of(p->schema, a->target);
+			ct = populate_type(p->schema, a->target);
 		else if (a->kind == SCHEMA_COMPONENT)
-			ct = type_of(p->schema, a->component);
+			ct = populate_type(p->schema, a->component);
 	}
 	if ((c = node_new(p, name, ct, a)) == NULL) {
 		perr(p->err, "populate names too many attributes");
@@ -263,7 +263,8 @@ frag_of(struct parser *p, struct populate *dz, const char *uid)
 		invalid(p->err, uid, "populate");
 		return NULL;
 	}
-	if ((f = node_new(p, uid, type_of(p->schema, uid), NULL)) == NULL) {
+	if ((f = node_new(p, uid, populate_type(p->schema, uid), NULL)) ==
+	    NULL) {
 		perr(p->err, "populate names too many attributes");
 		return NULL;
 	}
@@ -643,7 +644,7 @@ static struct json_object *
 relation(struct render *rd, const struct schema_attr *a, struct json_object *v,
     const struct populate *c, int depth, int *omit)
 {
-	const struct schema_type *tt = type_of(rd->schema, a->target);
+	const struct schema_type *tt = populate_type(rd->schema, a->target);
 	struct json_object *arr, *e;
 	const char *const *ls;
 	size_t i, n;
@@ -681,7 +682,7 @@ static struct json_object *
 component(struct render *rd, const struct schema_attr *a, struct json_object *v,
     const struct populate *c, int depth)
 {
-	const struct schema_type *ct = type_of(rd->schema, a->component);
+	const struct schema_type *ct = populate_type(rd->schema, a->component);
 	struct json_object *arr, *it;
 	size_t i, n;
 
@@ -720,8 +721,8 @@ dynamic_zone(struct render *rd, struct json_object *v, const struct populate *c,
 		it = json_object_array_get_idx(v, i);
 		if (!json_object_is_type(it, json_type_object) ||
 		    !json_object_object_get_ex(it, "__component", &uid) ||
-		    (ct = type_of(rd->schema, json_object_get_string(uid))) ==
-		        NULL)
+		    (ct = populate_type(rd->schema,
+		         json_object_get_string(uid))) == NULL)
 			continue;
 		spec = c;
 		if (c->frag != NULL && (spec = find(c->frag, ct->uid)) == NULL)

@@ -8,6 +8,7 @@
 
 #include "util/log.h"
 #include "api/error.h"
+#include "api/populate.h"
 #include "api/qs.h"
 #include "api/query.h"
 #include "api/render.h"
@@ -24,6 +25,13 @@
  *   /api/articles/<documentId>   one entry (Strapi's findOne)
  *   /api/articles/slug/<slug>    one entry by slug (short form)
  *
+ * and, with a schema (entries in their stored form, model/normalize.h,
+ * answered through api/populate.c with populate, fields and locale):
+ *
+ *   /api/global                  a single type, by its singular name
+ *   /api/upload/files[/<id>]     the media rows (bare, as Strapi's upload)
+ *   /api/i18n/locales            the configured locales (bare)
+ *
  * Every answer carries the change sequence of the snapshot it was read
  * from (X-Strapi-Live-Seq, meta.seq, and the ETag W/"<seq>"): a page
  * rendered from it subscribes to changes after exactly that point.
@@ -33,6 +41,10 @@ enum route {
 	ROUTE_LIST,
 	ROUTE_ONE,
 	ROUTE_BY_SLUG,
+	ROUTE_SINGLE,  /* with a schema: a single type */
+	ROUTE_FILES,   /* with a schema: upload/files */
+	ROUTE_FILE,    /* with a schema: upload/files/<id> */
+	ROUTE_LOCALES, /* with a schema: i18n/locales */
 	ROUTE__MAX
 };
 
@@ -58,6 +70,11 @@ struct req_state {
 	struct match m;
 	struct store_pos pos; /* the decoded cursor */
 	uint64_t seq;         /* of the snapshot answered from */
+	/* with a schema */
+	const struct schema_type *t; /* the route's type, or NULL */
+	struct populate_query pq;
+	struct buf rest; /* the query string without populate/fields/locale */
+	struct populate_resolver res;
 };
 
 typedef void (*route_fn)(struct req_state *);
@@ -65,6 +82,10 @@ typedef void (*route_fn)(struct req_state *);
 static void do_list(struct req_state *);
 static void do_one(struct req_state *);
 static void do_by_slug(struct req_state *);
+static void do_single(struct req_state *);
+static void do_files(struct req_state *);
+static void do_file(struct req_state *);
+static void do_locales(struct req_state *);
 
 /* clang-format off */
 static const struct {
@@ -77,6 +98,10 @@ static const struct {
 	{ "list", 0, NULL, 1, do_list },	/* ROUTE_LIST */
 	{ "one", 1, NULL, 0, do_one },		/* ROUTE_ONE */
 	{ "slug", 2, "slug", 0, do_by_slug },	/* ROUTE_BY_SLUG */
+	{ "single", 0, NULL, 0, do_single },	/* ROUTE_SINGLE */
+	{ "files", 0, NULL, 0, do_files },	/* ROUTE_FILES */
+	{ "file", 1, NULL, 0, do_file },	/* ROUTE_FILE */
+	{ "locales", 0, NULL, 0, do_locales },	/* ROUTE_LOCALES */
 };
 /* clang-format on */
 
@@ -182,11 +207,65 @@ seg_is(const struct path *p, size_t i, const char *s, size_t n)
 	return p->len[i] == n && memcmp(p->seg[i], s, n) == 0;
 }
 
+/* The schema's type of a configured collection, or NULL. */
+static const struct schema_type *
+coll_type(const struct query_ctx *ctx, const struct collection *c)
+{
+	if (ctx->schema == NULL || c == NULL)
+		return NULL;
+	return populate_type(ctx->schema, c->uid);
+}
+
+/*
+ * The routes only a schema brings, at segment i: upload/files[/<id>],
+ * i18n/locales, and a single type by its singular name. 1 when found.
+ */
+static int
+route_schema(const struct query_ctx *ctx, const struct path *p, size_t i,
+    struct match *m)
+{
+	const struct schema_type *t;
+	const struct collection *c;
+	char name[STORE_MAX_ID + 1];
+	size_t rest = p->n - i;
+
+	if (ctx->schema == NULL)
+		return 0;
+	m->coll = NULL;
+	m->arg = NULL;
+	m->arg_len = 0;
+	if ((rest == 2 || rest == 3) && seg_is(p, i, "upload", 6) &&
+	    seg_is(p, i + 1, "files", 5)) {
+		m->route = rest == 2 ? ROUTE_FILES : ROUTE_FILE;
+		if (rest == 3) {
+			m->arg = p->seg[i + 2];
+			m->arg_len = p->len[i + 2];
+		}
+		return 1;
+	}
+	if (rest == 2 && seg_is(p, i, "i18n", 4) &&
+	    seg_is(p, i + 1, "locales", 7)) {
+		m->route = ROUTE_LOCALES;
+		return 1;
+	}
+	if (rest != 1 || p->len[i] >= sizeof(name))
+		return 0;
+	memcpy(name, p->seg[i], p->len[i]);
+	name[p->len[i]] = '\0';
+	c = conf_collection_by_name(ctx->conf, name);
+	if ((t = coll_type(ctx, c)) == NULL || !t->single)
+		return 0;
+	m->route = ROUTE_SINGLE;
+	m->coll = c;
+	return 1;
+}
+
 /* Finds the first place the path names a route. 1 when found, else 0. */
 static int
 route_find(const struct query_ctx *ctx, const struct path *p, struct match *m)
 {
 	const struct collection *c;
+	const struct schema_type *t;
 	size_t i, j, rest, np = ctx->nprefix;
 	int k;
 
@@ -197,12 +276,16 @@ route_find(const struct query_ctx *ctx, const struct path *p, struct match *m)
 				break;
 		if (j < np)
 			continue;
+		if (route_schema(ctx, p, i + np, m))
+			return 1;
 		c = conf_collection_by_plural(ctx->conf, p->seg[i + np],
 		    p->len[i + np]);
 		if (c == NULL)
 			continue;
+		if ((t = coll_type(ctx, c)) != NULL && t->single)
+			continue; /* a single type answers at its singular */
 		rest = p->n - (i + np + 1);
-		for (k = 0; k < ROUTE__MAX; k++) {
+		for (k = 0; k <= ROUTE_BY_SLUG; k++) {
 			if (routes[k].tail != rest)
 				continue;
 			if (routes[k].literal != NULL &&
@@ -359,13 +442,14 @@ not_modified(struct req_state *s, uint64_t seq)
 static size_t
 cache_key(const struct req_state *s, char *key)
 {
-	size_t pl = strlen(s->m.coll->plural), ql = strlen(s->req->query);
+	const char *pn = s->m.coll != NULL ? s->m.coll->plural : "";
+	size_t pl = strlen(pn), ql = strlen(s->req->query);
 	size_t n = 1 + pl + 1 + s->m.arg_len + 1 + ql;
 
 	if (n > QUERY_CACHE_MAX_KEY)
 		return 0;
 	key[0] = (char)('0' + s->m.route);
-	memcpy(key + 1, s->m.coll->plural, pl + 1);
+	memcpy(key + 1, pn, pl + 1);
 	if (s->m.arg_len > 0)
 		memcpy(key + 2 + pl, s->m.arg, s->m.arg_len);
 	key[2 + pl + s->m.arg_len] = '\0';
@@ -428,6 +512,78 @@ locale_of(const struct req_state *s)
 	return s->sp.locale != NULL ? s->sp.locale : c->locales[0];
 }
 
+/* --- with a schema: stored forms through api/populate.c ----------------- */
+
+static int
+localized(const struct collection *c)
+{
+	return !(c->nlocales == 1 && c->locales[0][0] == '\0');
+}
+
+static enum populate_found
+found(enum store_result r)
+{
+	return r == STORE_OK ? POPULATE_FOUND
+	    : r == STORE_ERR ? POPULATE_ERR
+	                     : POPULATE_MISSING;
+}
+
+static size_t
+res_locales(void *arg, const struct schema_type *t, const char *const **ls)
+{
+	struct query_ctx *ctx = arg;
+	const struct collection *c;
+
+	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
+		return 0;
+	*ls = (const char *const *)c->locales;
+	return c->nlocales;
+}
+
+static enum populate_found
+res_entry(void *arg, const struct schema_type *t, const char *doc,
+    const char *locale, struct buf *out)
+{
+	struct query_ctx *ctx = arg;
+	const struct collection *c;
+	uint64_t seq;
+
+	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
+		return POPULATE_UNSERVED;
+	if (!entry_valid_key_string(doc, strlen(doc), ENTRY_MAX_ID))
+		return POPULATE_MISSING;
+	return found(store_get(ctx->store, c->name, doc,
+	    localized(c) ? locale : "", out, &seq));
+}
+
+static enum populate_found
+res_media(void *arg, int64_t id, struct buf *out)
+{
+	struct query_ctx *ctx = arg;
+	char doc[32];
+	uint64_t seq;
+
+	snprintf(doc, sizeof(doc), "%" PRId64, id);
+	return found(store_get(ctx->store, QUERY_MEDIA, doc, "", out, &seq));
+}
+
+/*
+ * One stored entry as the request asks for it (render_query.entry_fn):
+ * spliced as stored when there is nothing to take out or resolve.
+ */
+static int
+render_one(void *arg, struct buf *out, const char *json, size_t len)
+{
+	struct req_state *s = arg;
+
+	if (s->pq.root == NULL && populate_type_flat(s->t)) {
+		buf_add(out, json, len);
+		return 0;
+	}
+	return populate_render(out, s->ctx->schema, s->t, json, len, s->pq.root,
+	    &s->res);
+}
+
 static void
 do_list(struct req_state *s)
 {
@@ -450,6 +606,17 @@ do_list(struct req_state *s)
 	q.nfields = s->sp.nfields;
 	if (s->sp.cursor != NULL)
 		q.after = &s->pos;
+	if (s->t != NULL) {
+		q.entry_fn = render_one;
+		q.entry_arg = s;
+		if (localized(q.coll) &&
+		    s->pq.locale_kind == POPULATE_LOCALE_EVERY) {
+			q.locales = (const char *const *)q.coll->locales;
+			q.nlocales = q.coll->nlocales;
+		}
+		q.nothing = localized(q.coll) &&
+		    s->pq.locale_kind == POPULATE_LOCALE_NONE;
+	}
 	if (render_list(s->ctx->store, &q, &s->r->body, &seq) == -1) {
 		answer_error(s, 503, "The store is unavailable");
 		return;
@@ -474,9 +641,18 @@ single(struct req_state *s, enum store_result res, const struct buf *json,
 	}
 	http_resp_json(s->r, 200);
 	buf_adds(&s->r->body, "{\"data\":");
-	render_entry(&s->r->body, json->data, json->len,
-	    s->sp.nfields > 0 ? s->sp.fields : NULL, s->sp.nfields);
-	buf_printf(&s->r->body, ",\"meta\":{\"seq\":%" PRIu64 "}}", seq);
+	if (s->t == NULL)
+		render_entry(&s->r->body, json->data, json->len,
+		    s->sp.nfields > 0 ? s->sp.fields : NULL, s->sp.nfields);
+	else if (render_one(s, &s->r->body, json->data, json->len) == -1) {
+		answer_error(s, 503, "The store is unavailable");
+		return;
+	}
+	if (s->m.route == ROUTE_SINGLE)
+		buf_adds(&s->r->body, ",\"meta\":{}}"); /* as Strapi's */
+	else
+		buf_printf(&s->r->body, ",\"meta\":{\"seq\":%" PRIu64 "}}",
+		    seq);
 	cache_headers(s, seq);
 }
 
@@ -512,6 +688,241 @@ do_by_slug(struct req_state *s)
 		res = STORE_ERR;
 	single(s, res, &json, seq);
 	buf_clear(&json);
+}
+
+/* The first item of a list (a single type has one entry at most). */
+static int
+first_item(void *arg, const struct store_item *it)
+{
+	struct buf *json = arg;
+
+	buf_add(json, it->json, it->json_len);
+	return 1;
+}
+
+/* A single type: {"data":{…},"meta":{}}, or 404 when none is stored. */
+static void
+do_single(struct req_state *s)
+{
+	struct store_list_query lq;
+	struct buf json;
+	enum store_result res = STORE_OK;
+	uint64_t total, seq = 0;
+
+	buf_init(&json);
+	memset(&lq, 0, sizeof(lq));
+	lq.collection = s->m.coll->name;
+	lq.locale = locale_of(s);
+	lq.limit = 1;
+	if (store_list(s->ctx->store, &lq, first_item, &json, &total, &seq) ==
+	    -1)
+		res = STORE_ERR;
+	else if (json.len == 0)
+		res = STORE_NOTFOUND;
+	single(s, res, &json, seq);
+	buf_clear(&json);
+}
+
+/* A media row as REST gives it: the file, and "isUrlSigned": false. */
+static void
+file_row(struct buf *out, const char *json, size_t len)
+{
+	while (len > 0 && json[len - 1] != '}')
+		len--;
+	if (len < 2) {
+		buf_adds(out, "null");
+		return;
+	}
+	buf_add(out, json, len - 1);
+	buf_adds(out,
+	    len > 2 ? ",\"isUrlSigned\":false}" : "\"isUrlSigned\":false}");
+}
+
+struct files {
+	struct {
+		int64_t id;
+		char *json;
+		size_t len;
+	} * row;
+	size_t n, cap;
+};
+
+static int
+file_item(void *arg, const struct store_item *it)
+{
+	struct files *f = arg;
+
+	if (f->n == f->cap) {
+		f->cap = f->cap > 0 ? 2 * f->cap : 16;
+		f->row = xreallocarray(f->row, f->cap, sizeof(*f->row));
+	}
+	f->row[f->n].id = strtoll(it->document_id, NULL, 10);
+	f->row[f->n].json = xstrndup(it->json, it->json_len);
+	f->row[f->n++].len = it->json_len;
+	return 0;
+}
+
+static int
+file_cmp(const void *a, const void *b)
+{
+	const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* upload/files: every media row, by id, as a bare array (R6). */
+static void
+do_files(struct req_state *s)
+{
+	struct files f;
+	uint64_t seq;
+	size_t i;
+
+	memset(&f, 0, sizeof(f));
+	if (store_last_seq(s->ctx->store, &seq) == -1 ||
+	    store_iter_entries(s->ctx->store, QUERY_MEDIA, file_item, &f) ==
+	        -1) {
+		answer_error(s, 503, "The store is unavailable");
+		goto out;
+	}
+	qsort(f.row, f.n, sizeof(*f.row), file_cmp);
+	http_resp_json(s->r, 200);
+	buf_addc(&s->r->body, '[');
+	for (i = 0; i < f.n; i++) {
+		if (i > 0)
+			buf_addc(&s->r->body, ',');
+		file_row(&s->r->body, f.row[i].json, f.row[i].len);
+	}
+	buf_addc(&s->r->body, ']');
+	cache_headers(s, seq);
+out:
+	for (i = 0; i < f.n; i++)
+		free(f.row[i].json);
+	free(f.row);
+}
+
+/* upload/files/<id>: one media row, a bare object, or 404. */
+static void
+do_file(struct req_state *s)
+{
+	struct buf json;
+	enum store_result res = STORE_NOTFOUND;
+	uint64_t seq = 0;
+	size_t i;
+
+	buf_init(&json);
+	for (i = 0;
+	     i < s->m.arg_len && s->m.arg[i] >= '0' && s->m.arg[i] <= '9'; i++)
+		;
+	if (i == s->m.arg_len && i > 0 && i < 20)
+		res = store_get(s->ctx->store, QUERY_MEDIA, s->m.arg, "", &json,
+		    &seq);
+	else if (store_last_seq(s->ctx->store, &seq) == -1)
+		res = STORE_ERR;
+	if (res == STORE_ERR)
+		answer_error(s, 503, "The store is unavailable");
+	else if (res != STORE_OK) {
+		strapi_error(s->r, 404, NULL, "Not Found", NULL);
+		cache_headers(s, seq);
+	} else {
+		http_resp_json(s->r, 200);
+		file_row(&s->r->body, json.data, json.len);
+		cache_headers(s, seq);
+	}
+	buf_clear(&json);
+}
+
+/* Language names for i18n/locales ("English (en)"), the common ones. */
+static const struct {
+	const char *code, *name;
+} languages[] = {
+	{ "ar", "Arabic" },
+	{ "cs", "Czech" },
+	{ "da", "Danish" },
+	{ "de", "German" },
+	{ "el", "Greek" },
+	{ "en", "English" },
+	{ "es", "Spanish" },
+	{ "fi", "Finnish" },
+	{ "fr", "French" },
+	{ "he", "Hebrew" },
+	{ "hi", "Hindi" },
+	{ "hu", "Hungarian" },
+	{ "id", "Indonesian" },
+	{ "it", "Italian" },
+	{ "ja", "Japanese" },
+	{ "ko", "Korean" },
+	{ "nl", "Dutch" },
+	{ "pl", "Polish" },
+	{ "pt", "Portuguese" },
+	{ "ro", "Romanian" },
+	{ "ru", "Russian" },
+	{ "sk", "Slovak" },
+	{ "sv", "Swedish" },
+	{ "th", "Thai" },
+	{ "tr", "Turkish" },
+	{ "uk", "Ukrainian" },
+	{ "vi", "Vietnamese" },
+	{ "zh", "Chinese" },
+};
+
+/*
+ * i18n/locales: every locale a collection is configured with, the first
+ * localized collection's default first, as Strapi's bare array (R6).
+ * What only Strapi's admin knows is made up the same way each time: id
+ * is the position (1, 2, ...), documentId the code, the times null, and
+ * the name "<Language> (<code>)" for common languages, else the code.
+ */
+static void
+do_locales(struct req_state *s)
+{
+	const struct collection *c;
+	const char *seen[QUERY_MAX_SEGS], *name;
+	char label[128];
+	size_t i, j, k, n = 0, nc = conf_ncollections(s->ctx->conf);
+	uint64_t seq;
+	struct buf *b = &s->r->body;
+
+	if (store_last_seq(s->ctx->store, &seq) == -1) {
+		answer_error(s, 503, "The store is unavailable");
+		return;
+	}
+	for (i = 0; i < nc; i++) {
+		c = conf_collection(s->ctx->conf, i);
+		for (j = 0; localized(c) && j < c->nlocales; j++) {
+			for (k = 0; k < n; k++)
+				if (strcmp(seen[k], c->locales[j]) == 0)
+					break;
+			if (k == n && n < QUERY_MAX_SEGS)
+				seen[n++] = c->locales[j];
+		}
+	}
+	http_resp_json(s->r, 200);
+	buf_addc(b, '[');
+	for (k = 0; k < n; k++) {
+		name = NULL;
+		for (i = 0; i < sizeof(languages) / sizeof(languages[0]); i++)
+			if (strcmp(languages[i].code, seen[k]) == 0)
+				name = languages[i].name;
+		buf_printf(b, "%s{\"id\":%zu,\"documentId\":", k > 0 ? "," : "",
+		    k + 1);
+		buf_add_json_string(b, seen[k], strlen(seen[k]));
+		if (name != NULL)
+			snprintf(label, sizeof(label), "%s (%s)", name,
+			    seen[k]);
+		else
+			snprintf(label, sizeof(label), "%s", seen[k]);
+		buf_adds(b, ",\"name\":");
+		buf_add_json_string(b, label, strlen(label));
+		buf_adds(b, ",\"code\":");
+		buf_add_json_string(b, seen[k], strlen(seen[k]));
+		buf_printf(b,
+		    ",\"createdAt\":null,\"updatedAt\":null,"
+		    "\"publishedAt\":null,\"isDefault\":%s}",
+		    k == 0 ? "true" : "false");
+	}
+	buf_addc(b, ']');
+	cache_headers(s, seq);
 }
 
 /*
@@ -556,6 +967,33 @@ preflight(struct req_state *s, const char *origin, int allowed)
 	error_seq(s);
 }
 
+/*
+ * The routes that take no parameters refuse the first one, as Strapi's
+ * strictParams does: 0 when there is none, else -1 and err.
+ */
+static int
+first_key(const char *query, struct qs_error *err)
+{
+	struct qs_iter it;
+	struct qs_pair pr;
+	int r;
+
+	qs_iter_init(&it, query, strlen(query), 0);
+	while ((r = qs_next(&it, &pr, NULL, 0)) != QS_END) {
+		if (r == QS_PAIR && pr.klen == 0)
+			continue;
+		pr.key[strcspn(pr.key, "[")] = '\0';
+		if (r != QS_PAIR)
+			pr.key[0] = '\0';
+		snprintf(err->message, sizeof(err->message),
+		    "Invalid key %.200s", pr.key);
+		snprintf(err->key, sizeof(err->key), "%s", pr.key);
+		snprintf(err->param, sizeof(err->param), "%.63s", pr.key);
+		return -1;
+	}
+	return 0;
+}
+
 /* The parameter families a single-entry route refuses. */
 static const char *
 single_refuses(int seen)
@@ -592,9 +1030,17 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	uint64_t seq;
 
 	memset(&s->m, 0, sizeof(s->m));
+	memset(&s->pq, 0, sizeof(s->pq));
+	buf_init(&s->rest);
+	s->t = NULL;
 	s->sp.nfields = 0;
 	s->sp.seen = 0;
+	s->sp.locale = NULL;
 	s->ctx = arg;
+	s->res.arg = s->ctx;
+	s->res.entry = res_entry;
+	s->res.media = res_media;
+	s->res.locales = res_locales;
 	s->req = req;
 	s->r = r;
 	get = strcmp(req->method, "GET") == 0;
@@ -626,7 +1072,22 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		http_resp_header(r, "Allow", "%s", allow_methods);
 		goto out;
 	}
-	if (qs_parse(&s->sp, req->query, s->m.coll, &err) == -1) {
+	if (s->m.coll == NULL) {
+		/* upload and i18n take no parameters here */
+		if (first_key(req->query, &err) == -1) {
+			answer_invalid(s, &err);
+			goto out;
+		}
+	} else if ((s->t = coll_type(s->ctx, s->m.coll)) != NULL) {
+		if (populate_parse(&s->pq, req->query, s->ctx->schema, s->t,
+		        &s->rest, &err) == -1 ||
+		    qs_parse(&s->sp, buf_cstr(&s->rest), s->m.coll, &err) ==
+		        -1) {
+			answer_invalid(s, &err);
+			goto out;
+		}
+		s->sp.locale = s->pq.locale;
+	} else if (qs_parse(&s->sp, req->query, s->m.coll, &err) == -1) {
 		answer_invalid(s, &err);
 		goto out;
 	}
@@ -661,5 +1122,6 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	if (sl != NULL)
 		cache_store(s, sl, key, kl);
 out:
-	return;
+	populate_query_clear(&s->pq);
+	buf_clear(&s->rest);
 }

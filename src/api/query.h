@@ -9,10 +9,13 @@
 #include "conf/conf.h"
 #include "api/http.h"
 #include "store/store.h"
+#include "model/schema.h"
 
 #define QUERY_MAX_PATH   2048 /* bytes of the request path */
 #define QUERY_MAX_SEGS   32
 #define QUERY_SEQ_HEADER "X-Strapi-Live-Seq"
+
+#define QUERY_MEDIA "upload.file" /* the media rows' collection */
 
 #define QUERY_CACHE_MAX_KEY  1024
 #define QUERY_CACHE_MAX_BODY (256 * 1024)
@@ -32,6 +35,7 @@ struct query_ctx {
 	size_t ncache;
 	const struct conf *conf;
 	struct store *store;
+	const struct schema *schema; /* NULL: entries answered as stored */
 	const char *cache_control;
 	int cors_any; /* cors_origins has "*" */
 	size_t nprefix;

@@ -148,6 +148,7 @@ struct collect {
 	size_t n, want;
 	struct store_pos last;
 	int more;
+	int failed; /* entry_fn failed */
 };
 
 static int
@@ -161,8 +162,15 @@ collect_item(void *arg, const struct store_item *it)
 	}
 	if (c->n > 0)
 		buf_addc(c->out, ',');
-	render_entry(c->out, it->json, it->json_len, c->q->fields,
-	    c->q->nfields);
+	if (c->q->entry_fn != NULL) {
+		if (c->q->entry_fn(c->q->entry_arg, c->out, it->json,
+		        it->json_len) == -1) {
+			c->failed = 1;
+			return 1;
+		}
+	} else
+		render_entry(c->out, it->json, it->json_len, c->q->fields,
+		    c->q->nfields);
 	c->last.published_at = it->published_at;
 	snprintf(c->last.document_id, sizeof(c->last.document_id), "%s",
 	    it->document_id);
@@ -184,6 +192,44 @@ entry_has_category(const struct render_query *q, const char *json, size_t len)
 		yes = strcmp(json_object_get_string(v), q->category) == 0;
 	json_object_put(o);
 	return yes;
+}
+
+/*
+ * locale=*: each locale's list in turn, as one list (paged across them).
+ * Each locale is read in its own snapshot; *seq is the newest of them.
+ */
+static int
+run_locales(struct store *st, const struct render_query *q, struct collect *c,
+    uint64_t *total, uint64_t *seq)
+{
+	struct store_list_query lq;
+	uint64_t skip, t, s;
+	size_t i;
+
+	skip = q->paging == RENDER_PAGING_PAGE ? (q->page - 1) * q->page_size
+	                                       : q->start;
+	*total = 0;
+	*seq = 0;
+	for (i = 0; i < q->nlocales; i++) {
+		memset(&lq, 0, sizeof(lq));
+		lq.collection = q->coll->name;
+		lq.locale = q->locales[i];
+		lq.category = q->category;
+		lq.ascending = q->ascending;
+		lq.offset = skip;
+		/* once the page is full, only count (and see if more exist) */
+		lq.limit =
+		    c->n < c->want + 1 && !c->more ? c->want + 1 - c->n : 0;
+		if (store_list(st, &lq, collect_item, c, &t, &s) == -1)
+			return -1;
+		if (c->failed)
+			return -1;
+		*total += t;
+		skip = skip > t ? skip - t : 0;
+		if (s > *seq)
+			*seq = s;
+	}
+	return 0;
 }
 
 static int
@@ -214,14 +260,24 @@ run_query(struct store *st, const struct render_query *q, struct collect *c,
 			    ? (q->page - 1) * q->page_size
 			    : q->start;
 			if (skip == 0 && c->want > 0 && q->after == NULL) {
-				render_entry(c->out, one.data, one.len,
-				    q->fields, q->nfields);
-				c->n = 1;
+				struct store_item it;
+
+				memset(&it, 0, sizeof(it));
+				it.document_id = "";
+				it.json = one.data;
+				it.json_len = one.len;
+				collect_item(c, &it);
 			}
 		}
 		buf_clear(&one);
-		return 0;
+		return c->failed ? -1 : 0;
 	}
+	if (q->nothing) {
+		*total = 0;
+		return store_last_seq(st, seq);
+	}
+	if (q->nlocales > 0)
+		return run_locales(st, q, c, total, seq);
 	memset(&lq, 0, sizeof(lq));
 	lq.collection = q->coll->name;
 	lq.locale = q->locale;
@@ -232,7 +288,9 @@ run_query(struct store *st, const struct render_query *q, struct collect *c,
 	    : q->paging == RENDER_PAGING_PAGE ? (q->page - 1) * q->page_size
 	                                      : q->start;
 	lq.limit = c->want + 1; /* one more tells whether a next page exists */
-	return store_list(st, &lq, collect_item, c, total, seq);
+	if (store_list(st, &lq, collect_item, c, total, seq) == -1)
+		return -1;
+	return c->failed ? -1 : 0;
 }
 
 /*

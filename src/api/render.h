@@ -29,6 +29,12 @@ struct render_query {
 	const struct store_pos *after; /* cursor paging */
 	const char *const *fields;     /* NULL: every field */
 	size_t nfields;
+	/* Each entry through entry_fn instead (0, or -1: the list fails). */
+	int (*entry_fn)(void *, struct buf *, const char *json, size_t len);
+	void *entry_arg;
+	const char *const *locales; /* nlocales > 0: these, in turn */
+	size_t nlocales;
+	int nothing; /* match nothing (locale=all): empty, total 0 */
 };
 
 int render_list(struct store *, const struct render_query *, struct buf *out,
