@@ -696,12 +696,13 @@ test_render_missing(void)
 	json_object_object_del(want, "author");
 	renders(ARTICLE, st, "populate[cover]=true&populate[author]=true", want,
 	    "a relation into a type not served is left out");
-	renders(ARTICLE, st, "populate=*&fields[0]=title",
-	    json_tokener_parse("{\"id\":22,\"documentId\":"
-	                       "\"pvx9dkwatuqnsxzpau2ty0cr\",\"title\":"
-	                       "\"Quarterly news\",\"cover\":null,"
-	                       "\"category\":null,\"localizations\":[],"
-	                       "\"blocks\":[]}"),
+	json_object_put(want);
+	want = json_tokener_parse("{\"id\":22,\"documentId\":"
+	                          "\"pvx9dkwatuqnsxzpau2ty0cr\",\"title\":"
+	                          "\"Quarterly news\",\"cover\":null,"
+	                          "\"category\":null,\"localizations\":[],"
+	                          "\"blocks\":[]}");
+	renders(ARTICLE, st, "populate=*&fields[0]=title", want,
 	    "populate=* without the unserved author; fields keep id and "
 	    "documentId");
 	served_author = 1;
