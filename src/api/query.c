@@ -648,11 +648,7 @@ single(struct req_state *s, enum store_result res, const struct buf *json,
 		answer_error(s, 503, "The store is unavailable");
 		return;
 	}
-	if (s->m.route == ROUTE_SINGLE)
-		buf_adds(&s->r->body, ",\"meta\":{}}"); /* as Strapi's */
-	else
-		buf_printf(&s->r->body, ",\"meta\":{\"seq\":%" PRIu64 "}}",
-		    seq);
+	buf_printf(&s->r->body, ",\"meta\":{\"seq\":%" PRIu64 "}}", seq);
 	cache_headers(s, seq);
 }
 
@@ -700,7 +696,10 @@ first_item(void *arg, const struct store_item *it)
 	return 1;
 }
 
-/* A single type: {"data":{…},"meta":{}}, or 404 when none is stored. */
+/*
+ * A single type: {"data":{…},"meta":{"seq":N}} (Strapi's meta is empty;
+ * seq is ours, as on every envelope), or 404 when none is stored.
+ */
 static void
 do_single(struct req_state *s)
 {
