@@ -95,6 +95,16 @@ ok $? "a schema_dir that does not exist: exits"
 grep -q "schema: $T/nowhere/api: No such file or directory" "$T/err"
 ok $? "the log names the missing folder"
 
+# -- the command line takes the same names --------------------------------
+STRAPI_LIVE_SCHEMA_DIR="$SRC" "$STRAPI_LIVE" --dump-config >"$T/dump" 2>"$T/err"
+grep -qx 'collection.category.plural = categories' "$T/dump"
+ok $? "strapi-live: collection.category.plural is the schema's"
+STRAPI_LIVE_SCHEMA_DIR="$T/bad" "$STRAPI_LIVE" --dump-config >"$T/dump" 2>"$T/err"
+RC=$?
+[ "$RC" -ne 0 ] &&
+    grep -q "schema: $T/bad/api/article/content-types/article/schema.json: not JSON" "$T/err"
+ok $? "strapi-live: a broken schema is refused, naming the file"
+
 # -- without schema_dir, writes and reads are as before ------------------------
 unset STRAPI_LIVE_SCHEMA_DIR
 fixture_body "$FIXTURES/04-entry.publish.json" "$T/hook"
