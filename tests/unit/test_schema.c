@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/prog.h"
+#include "conf/conf.h"
 #include "model/schema.h"
 #include "tap.h"
 
@@ -413,6 +415,70 @@ errors(void)
 	json_object_put(ctb);
 }
 
+/* A conf of text, schema_dir set to dir; NULL when it does not load. */
+static struct conf *
+conf_with(const char *text, const char *dir)
+{
+	struct conf *c = conf_new();
+	char *all, *cause = NULL;
+	int rc;
+
+	if (asprintf(&all, "%sschema_dir = %s\n", text, dir) == -1)
+		return NULL;
+	rc = conf_parse_text(c, all, "test.conf", &cause) == -1 ||
+	    conf_finish(c, &cause) == -1;
+	free(all);
+	free(cause);
+	if (rc) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* prog_load_schema: the collections' names from the model. */
+static void
+names(const char *dir)
+{
+	struct conf *c;
+	struct schema *s = NULL;
+	const struct collection *co;
+	char *cause = NULL;
+
+	c = conf_with("collections = article, category, global\n"
+	              "collection.article.uid = api::post.post\n",
+	    dir);
+	ok(c != NULL && prog_load_schema(c, &s, &cause) == 0 && s != NULL,
+	    "prog_load_schema: loads");
+	if (c == NULL || s == NULL) {
+		conf_free(c);
+		return;
+	}
+	co = conf_collection_by_name(c, "category");
+	ok(strcmp(co->plural, "categories") == 0 &&
+	        strcmp(co->uid, "api::category.category") == 0 && !co->single,
+	    "category: plural and uid from the schema");
+	co = conf_collection_by_name(c, "global");
+	ok(co->single && strcmp(co->plural, "globals") == 0,
+	    "global: a single type");
+	co = conf_collection_by_name(c, "article");
+	ok(strcmp(co->uid, "api::post.post") == 0 &&
+	        strcmp(co->plural, "articles") == 0,
+	    "article: the operator's uid wins, the plural is the schema's");
+	schema_free(s);
+	conf_free(c);
+
+	s = NULL;
+	c = conf_with("collections = article, page\n", dir);
+	ok(c != NULL && prog_load_schema(c, &s, &cause) == -1 && s == NULL &&
+	        cause != NULL &&
+	        strstr(cause, "collection 'page' is not a content type") !=
+	            NULL,
+	    "a collection the schema lacks is an error naming it");
+	free(cause);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -445,6 +511,7 @@ main(void)
 	schema_free(c);
 	json_object_put(tb);
 	json_object_put(cb);
+	names(dir);
 
 	snprintf(tmp, sizeof(tmp), "%s/sl-schema.XXXXXX",
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
