@@ -11,6 +11,7 @@ static void
 setup(struct prog *p, struct prog_main *m UNUSED)
 {
 	query_init(&ctx, p->conf, p->store);
+	ctx.schema = p->schema;
 }
 
 static void

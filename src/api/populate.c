@@ -82,27 +82,11 @@ in_list(const char *s, const char *const *list, size_t n)
 
 #define IN(s, a) in_list((s), (a), sizeof(a) / sizeof((a)[0]))
 
-/* The type named uid, or NULL. */
-const struct schema_type *
-populate_type(const struct schema *s, const char *uid)
-{
-	size_t i;
-
-	for (i = 0; uid != NULL && i < s->ntypes; i++)
-		if (strcmp(s->types[i].uid, uid) == 0)
-			return &s->types[i];
-	return NULL;
-}
-
+/* schema_attr, with no type (a media row) having no attribute. */
 static const struct schema_attr *
-attr_of(const struct schema_type *t, const char *name)
+schema_attr_of(const struct schema_type *t, const char *name)
 {
-	size_t i;
-
-	for (i = 0; t != NULL && i < t->nattrs; i++)
-		if (strcmp(t->attrs[i].name, name) == 0)
-			return &t->attrs[i];
-	return NULL;
+	return t != NULL ? schema_attr(t, name) : NULL;
 }
 
 int
@@ -229,15 +213,15 @@ child_of(struct parser *p, struct populate *parent, const char *name, int depth)
 	    !pt->component && pt->localized)
 		ct = pt;
 	else {
-		a = attr_of(pt, name);
+		a = schema_attr_of(pt, name);
 		if (a == NULL || a->private || a->kind == SCHEMA_SCALAR) {
 			invalid(p->err, name, "populate");
 			return NULL;
 		}
 		if (a->kind == SCHEMA_RELATION)
-			ct = populate_type(p->schema, a->target);
+			ct = schema_type(p->schema, a->target);
 		else if (a->kind == SCHEMA_COMPONENT)
-			ct = populate_type(p->schema, a->component);
+			ct = schema_type(p->schema, a->component);
 	}
 	if ((c = node_new(p, name, ct, a)) == NULL) {
 		perr(p->err, "populate names too many attributes");
@@ -263,8 +247,7 @@ frag_of(struct parser *p, struct populate *dz, const char *uid)
 		invalid(p->err, uid, "populate");
 		return NULL;
 	}
-	if ((f = node_new(p, uid, populate_type(p->schema, uid), NULL)) ==
-	    NULL) {
+	if ((f = node_new(p, uid, schema_type(p->schema, uid), NULL)) == NULL) {
 		perr(p->err, "populate names too many attributes");
 		return NULL;
 	}
@@ -286,7 +269,7 @@ add_field(struct parser *p, struct populate *n, const char *f)
 	else if (n->attr != NULL && n->attr->kind == SCHEMA_DYNAMICZONE)
 		ok = 0;
 	else {
-		a = attr_of(n->type, f);
+		a = schema_attr_of(n->type, f);
 		ok = (a != NULL && !a->private && a->kind == SCHEMA_SCALAR) ||
 		    (!n->type->component && IN(f, base_keys)) ||
 		    strcmp(f, "id") == 0;
@@ -644,7 +627,7 @@ static struct json_object *
 relation(struct render *rd, const struct schema_attr *a, struct json_object *v,
     const struct populate *c, int depth, int *omit)
 {
-	const struct schema_type *tt = populate_type(rd->schema, a->target);
+	const struct schema_type *tt = schema_type(rd->schema, a->target);
 	struct json_object *arr, *e;
 	const char *const *ls;
 	size_t i, n;
@@ -682,7 +665,7 @@ static struct json_object *
 component(struct render *rd, const struct schema_attr *a, struct json_object *v,
     const struct populate *c, int depth)
 {
-	const struct schema_type *ct = populate_type(rd->schema, a->component);
+	const struct schema_type *ct = schema_type(rd->schema, a->component);
 	struct json_object *arr, *it;
 	size_t i, n;
 
@@ -721,7 +704,8 @@ dynamic_zone(struct render *rd, struct json_object *v, const struct populate *c,
 		it = json_object_array_get_idx(v, i);
 		if (!json_object_is_type(it, json_type_object) ||
 		    !json_object_object_get_ex(it, "__component", &uid) ||
-		    (ct = populate_type(rd->schema,
+		    !json_object_is_type(uid, json_type_string) ||
+		    (ct = schema_type(rd->schema,
 		         json_object_get_string(uid))) == NULL)
 			continue;
 		spec = c;
@@ -787,7 +771,8 @@ render_obj(struct render *rd, const struct schema_type *t,
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
 		key = json_object_iter_peek_name(&it);
 		val = json_object_iter_peek_value(&it);
-		if ((a = attr_of(t, key)) != NULL && a->kind != SCHEMA_SCALAR)
+		if ((a = schema_attr_of(t, key)) != NULL &&
+		    a->kind != SCHEMA_SCALAR)
 			continue;
 		if (strcmp(key, "__component") == 0) {
 			comp = val;

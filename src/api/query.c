@@ -213,7 +213,7 @@ coll_type(const struct query_ctx *ctx, const struct collection *c)
 {
 	if (ctx->schema == NULL || c == NULL)
 		return NULL;
-	return populate_type(ctx->schema, c->uid);
+	return schema_type(ctx->schema, c->uid);
 }
 
 /*

@@ -12,197 +12,32 @@
 #include "util/buf.h"
 #include "tap.h"
 
-/*
- * The recorded app's model (tests/fixtures/strapi5-rich/strapi-src),
- * written out by hand so the test needs nothing but the renderer.
- */
-#define S(x) ((char *)(x))
-
-static char *dz_components[] = { S("shared.media"), S("shared.quote"),
-	S("shared.rich-text"), S("shared.slider") };
-
-static struct schema_attr article_attrs[] = {
-	{ .name = S("title"), .type = S("string"), .kind = SCHEMA_SCALAR },
-	{ .name = S("description"), .type = S("text"), .kind = SCHEMA_SCALAR },
-	{ .name = S("slug"), .type = S("uid"), .kind = SCHEMA_SCALAR },
-	{ .name = S("cover"), .type = S("media"), .kind = SCHEMA_MEDIA },
-	{ .name = S("author"),
-	    .type = S("relation"),
-	    .kind = SCHEMA_RELATION,
-	    .target = S("api::author.author") },
-	{ .name = S("category"),
-	    .type = S("relation"),
-	    .kind = SCHEMA_RELATION,
-	    .target = S("api::category.category") },
-	{ .name = S("blocks"),
-	    .type = S("dynamiczone"),
-	    .kind = SCHEMA_DYNAMICZONE,
-	    .components = dz_components,
-	    .ncomponents = 4 },
-};
-static struct schema_attr author_attrs[] = {
-	{ .name = S("name"), .type = S("string"), .kind = SCHEMA_SCALAR },
-	{ .name = S("avatar"), .type = S("media"), .kind = SCHEMA_MEDIA },
-	{ .name = S("email"), .type = S("string"), .kind = SCHEMA_SCALAR },
-	{ .name = S("articles"),
-	    .type = S("relation"),
-	    .kind = SCHEMA_RELATION,
-	    .target = S("api::article.article"),
-	    .many = 1 },
-};
-static struct schema_attr category_attrs[] = {
-	{ .name = S("name"), .type = S("string"), .kind = SCHEMA_SCALAR },
-	{ .name = S("slug"), .type = S("uid"), .kind = SCHEMA_SCALAR },
-	{ .name = S("articles"),
-	    .type = S("relation"),
-	    .kind = SCHEMA_RELATION,
-	    .target = S("api::article.article"),
-	    .many = 1 },
-	{ .name = S("description"), .type = S("text"), .kind = SCHEMA_SCALAR },
-};
-static struct schema_attr global_attrs[] = {
-	{ .name = S("siteName"), .type = S("string"), .kind = SCHEMA_SCALAR },
-	{ .name = S("favicon"), .type = S("media"), .kind = SCHEMA_MEDIA },
-	{ .name = S("siteDescription"),
-	    .type = S("text"),
-	    .kind = SCHEMA_SCALAR },
-	{ .name = S("defaultSeo"),
-	    .type = S("component"),
-	    .kind = SCHEMA_COMPONENT,
-	    .component = S("shared.seo") },
-};
-static struct schema_attr about_attrs[] = {
-	{ .name = S("title"), .type = S("string"), .kind = SCHEMA_SCALAR },
-	{ .name = S("blocks"),
-	    .type = S("dynamiczone"),
-	    .kind = SCHEMA_DYNAMICZONE,
-	    .components = dz_components,
-	    .ncomponents = 4 },
-};
-static struct schema_attr media_attrs[] = {
-	{ .name = S("file"), .type = S("media"), .kind = SCHEMA_MEDIA },
-};
-static struct schema_attr quote_attrs[] = {
-	{ .name = S("title"), .type = S("string"), .kind = SCHEMA_SCALAR },
-	{ .name = S("body"), .type = S("text"), .kind = SCHEMA_SCALAR },
-};
-static struct schema_attr rich_attrs[] = {
-	{ .name = S("body"), .type = S("richtext"), .kind = SCHEMA_SCALAR },
-};
-static struct schema_attr seo_attrs[] = {
-	{ .name = S("metaTitle"), .type = S("string"), .kind = SCHEMA_SCALAR },
-	{ .name = S("metaDescription"),
-	    .type = S("text"),
-	    .kind = SCHEMA_SCALAR },
-	{ .name = S("shareImage"), .type = S("media"), .kind = SCHEMA_MEDIA },
-};
-static struct schema_attr slider_attrs[] = {
-	{ .name = S("files"),
-	    .type = S("media"),
-	    .kind = SCHEMA_MEDIA,
-	    .multiple = 1 },
-};
+/* The recorded app's model, loaded from its own schema files. */
+static struct schema *schema;
+static const struct schema_type *ARTICLE, *AUTHOR, *CATEGORY, *GLOBAL, *ABOUT;
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static struct schema_type types[] = {
-	{ .uid = S("api::article.article"),
-	    .component = 0,
-	    .single = 0,
-	    .singular = S("article"),
-	    .plural = S("articles"),
-	    .draft_and_publish = 1,
-	    .localized = 1,
-	    .attrs = article_attrs,
-	    .nattrs = N(article_attrs) },
-	{ .uid = S("api::author.author"),
-	    .component = 0,
-	    .single = 0,
-	    .singular = S("author"),
-	    .plural = S("authors"),
-	    .draft_and_publish = 0,
-	    .localized = 0,
-	    .attrs = author_attrs,
-	    .nattrs = N(author_attrs) },
-	{ .uid = S("api::category.category"),
-	    .component = 0,
-	    .single = 0,
-	    .singular = S("category"),
-	    .plural = S("categories"),
-	    .draft_and_publish = 0,
-	    .localized = 1,
-	    .attrs = category_attrs,
-	    .nattrs = N(category_attrs) },
-	{ .uid = S("api::global.global"),
-	    .component = 0,
-	    .single = 1,
-	    .singular = S("global"),
-	    .plural = S("globals"),
-	    .draft_and_publish = 1,
-	    .localized = 0,
-	    .attrs = global_attrs,
-	    .nattrs = N(global_attrs) },
-	{ .uid = S("api::about.about"),
-	    .component = 0,
-	    .single = 1,
-	    .singular = S("about"),
-	    .plural = S("abouts"),
-	    .draft_and_publish = 0,
-	    .localized = 0,
-	    .attrs = about_attrs,
-	    .nattrs = N(about_attrs) },
-	{ .uid = S("shared.media"),
-	    .component = 1,
-	    .single = 0,
-	    .singular = S(""),
-	    .plural = S(""),
-	    .draft_and_publish = 0,
-	    .localized = 0,
-	    .attrs = media_attrs,
-	    .nattrs = N(media_attrs) },
-	{ .uid = S("shared.quote"),
-	    .component = 1,
-	    .single = 0,
-	    .singular = S(""),
-	    .plural = S(""),
-	    .draft_and_publish = 0,
-	    .localized = 0,
-	    .attrs = quote_attrs,
-	    .nattrs = N(quote_attrs) },
-	{ .uid = S("shared.rich-text"),
-	    .component = 1,
-	    .single = 0,
-	    .singular = S(""),
-	    .plural = S(""),
-	    .draft_and_publish = 0,
-	    .localized = 0,
-	    .attrs = rich_attrs,
-	    .nattrs = N(rich_attrs) },
-	{ .uid = S("shared.seo"),
-	    .component = 1,
-	    .single = 0,
-	    .singular = S(""),
-	    .plural = S(""),
-	    .draft_and_publish = 0,
-	    .localized = 0,
-	    .attrs = seo_attrs,
-	    .nattrs = N(seo_attrs) },
-	{ .uid = S("shared.slider"),
-	    .component = 1,
-	    .single = 0,
-	    .singular = S(""),
-	    .plural = S(""),
-	    .draft_and_publish = 0,
-	    .localized = 0,
-	    .attrs = slider_attrs,
-	    .nattrs = N(slider_attrs) },
-};
-static struct schema schema = { types, N(types) };
-#define ARTICLE  (&types[0])
-#define AUTHOR   (&types[1])
-#define CATEGORY (&types[2])
-#define GLOBAL   (&types[3])
-#define ABOUT    (&types[4])
+static void
+load_schema(void)
+{
+	char dir[1024], *cause = NULL;
+	const char *top = getenv("top_srcdir");
+
+	snprintf(dir, sizeof(dir), "%s/tests/fixtures/strapi5-rich/strapi-src",
+	    top != NULL ? top : "..");
+	if (schema_load_dir(&schema, dir, &cause) == -1) {
+		tap_diag("%s: %s", dir, cause != NULL ? cause : "?");
+		exit(1);
+	}
+	ARTICLE = schema_type(schema, "api::article.article");
+	AUTHOR = schema_type(schema, "api::author.author");
+	CATEGORY = schema_type(schema, "api::category.category");
+	GLOBAL = schema_type(schema, "api::global.global");
+	ABOUT = schema_type(schema, "api::about.about");
+	if (!ARTICLE || !AUTHOR || !CATEGORY || !GLOBAL || !ABOUT)
+		exit(1);
+}
 
 /* --- an in-memory store for the resolver ------------------------------- */
 
@@ -340,12 +175,7 @@ first(struct json_object *body)
 static const struct schema_type *
 type_named(const char *uid)
 {
-	size_t i;
-
-	for (i = 0; i < N(types); i++)
-		if (strcmp(types[i].uid, uid) == 0)
-			return &types[i];
-	return NULL;
+	return schema_type(schema, uid);
 }
 
 static struct json_object *stored(const struct schema_type *,
@@ -490,7 +320,7 @@ parse(struct populate_query *pq, const struct schema_type *t, const char *q,
     struct buf *rest, struct qs_error *err)
 {
 	buf_reset(rest);
-	return populate_parse(pq, q, &schema, t, rest, err);
+	return populate_parse(pq, q, schema, t, rest, err);
 }
 
 static void
@@ -503,25 +333,25 @@ test_parse(void)
 	size_t i;
 	/* clang-format off */
 	static const struct {
-		const struct schema_type *t;
+		const struct schema_type **t;
 		const char *q;
 		const char *key; /* the "Invalid key" refused, or a message */
 	} bad[] = {
-		{ ARTICLE, "populate=nope", "nope" },
-		{ ARTICLE, "populate=title", "title" },
-		{ ARTICLE, "populate[title]=true", "title" },
-		{ ARTICLE, "populate[cover][populate][x]=true", "x" },
-		{ ARTICLE, "populate[author][populate][nope]=true", "nope" },
-		{ ARTICLE, "populate[author][fields][0]=avatar", "avatar" },
-		{ ARTICLE, "fields[0]=author", "author" },
-		{ ARTICLE, "fields=title,nope", "nope" },
-		{ ARTICLE, "populate[blocks][on][shared.seo]=true", "shared.seo" },
-		{ ARTICLE, "populate[blocks][populate][file]=true", "file" },
-		{ ARTICLE, "populate[author][filters][name]=x", "filters" },
-		{ ARTICLE, "populate[title][count]=true", "title" },
-		{ ARTICLE, "populate[cover][count]=true", "count" },
-		{ AUTHOR, "populate=localizations", "localizations" },
-		{ GLOBAL, "populate[defaultSeo][populate][metaTitle]=true",
+		{ &ARTICLE, "populate=nope", "nope" },
+		{ &ARTICLE, "populate=title", "title" },
+		{ &ARTICLE, "populate[title]=true", "title" },
+		{ &ARTICLE, "populate[cover][populate][x]=true", "x" },
+		{ &ARTICLE, "populate[author][populate][nope]=true", "nope" },
+		{ &ARTICLE, "populate[author][fields][0]=avatar", "avatar" },
+		{ &ARTICLE, "fields[0]=author", "author" },
+		{ &ARTICLE, "fields=title,nope", "nope" },
+		{ &ARTICLE, "populate[blocks][on][shared.seo]=true", "shared.seo" },
+		{ &ARTICLE, "populate[blocks][populate][file]=true", "file" },
+		{ &ARTICLE, "populate[author][filters][name]=x", "filters" },
+		{ &ARTICLE, "populate[title][count]=true", "title" },
+		{ &ARTICLE, "populate[cover][count]=true", "count" },
+		{ &AUTHOR, "populate=localizations", "localizations" },
+		{ &GLOBAL, "populate[defaultSeo][populate][metaTitle]=true",
 		    "metaTitle" },
 	};
 	/* clang-format on */
@@ -612,7 +442,7 @@ test_parse(void)
 	ok(parse(&pq, ARTICLE, "locale=fr&locale=en", &rest, &err) == -1,
 	    "locale twice is refused");
 	for (i = 0; i < N(bad); i++) {
-		ok(parse(&pq, bad[i].t, bad[i].q, &rest, &err) == -1 &&
+		ok(parse(&pq, *bad[i].t, bad[i].q, &rest, &err) == -1 &&
 		        strcmp(err.key, bad[i].key) == 0 &&
 		        strncmp(err.message, "Invalid key ", 12) == 0 &&
 		        pq.root == NULL,
@@ -658,11 +488,11 @@ renders(const struct schema_type *t, struct json_object *st, const char *q,
 
 	buf_init(&rest);
 	buf_init(&out);
-	if (populate_parse(&pq, q, &schema, t, &rest, &err) == -1) {
+	if (populate_parse(&pq, q, schema, t, &rest, &err) == -1) {
 		tap_diag("%s: %s", q, err.message);
 		return ok(0, "%s", what);
 	}
-	rc = populate_render(&out, &schema, t, js, strlen(js), pq.root,
+	rc = populate_render(&out, schema, t, js, strlen(js), pq.root,
 	    &resolver);
 	got = json_tokener_parse(buf_cstr(&out));
 	same = rc == 0 && got != NULL && json_object_equal(got, want);
@@ -811,9 +641,9 @@ test_render_missing(void)
 		buf_init(&r);
 		buf_init(&out);
 		populate_parse(&pq, "populate[articles][fields][0]=title",
-		    &schema, CATEGORY, &r, &err);
-		populate_render(&out, &schema, CATEGORY, js, strlen(js),
-		    pq.root, &resolver);
+		    schema, CATEGORY, &r, &err);
+		populate_render(&out, schema, CATEGORY, js, strlen(js), pq.root,
+		    &resolver);
 		got = json_tokener_parse(buf_cstr(&out));
 		arr = json_object_object_get(got, "articles");
 		ok(arr != NULL && json_object_array_length(arr) == 1 &&
@@ -886,9 +716,11 @@ test_render_single(void)
 int
 main(void)
 {
+	load_schema();
 	test_parse();
 	test_render_article();
 	test_render_single();
 	test_render_missing();
+	schema_free(schema);
 	return tap_done();
 }
