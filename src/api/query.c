@@ -253,7 +253,8 @@ route_schema(const struct query_ctx *ctx, const struct path *p, size_t i,
 	memcpy(name, p->seg[i], p->len[i]);
 	name[p->len[i]] = '\0';
 	c = conf_collection_by_name(ctx->conf, name);
-	if ((t = coll_type(ctx, c)) == NULL || !t->single)
+	if (c == NULL || strcmp(c->name, name) != 0 ||
+	    (t = coll_type(ctx, c)) == NULL || !t->single)
 		return 0;
 	m->route = ROUTE_SINGLE;
 	m->coll = c;
