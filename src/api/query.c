@@ -785,7 +785,8 @@ do_files(struct req_state *s)
 		answer_error(s, 503, "The store is unavailable");
 		goto out;
 	}
-	qsort(f.row, f.n, sizeof(*f.row), file_cmp);
+	if (f.n > 0)
+		qsort(f.row, f.n, sizeof(*f.row), file_cmp);
 	http_resp_json(s->r, 200);
 	buf_addc(&s->r->body, '[');
 	for (i = 0; i < f.n; i++) {
