@@ -26,11 +26,11 @@ struct store {
 	DB *changes;
 	DB *events;
 	DB *meta;
-	DB *refs, *refs_from;    /* the referrer index (refs.c), or both NULL */
-	struct buf k1, k2, v1;   /* scratch, reused across calls */
-	struct store_repl *repl; /* replication state, NULL when off */
-	int regfd;               /* __db.register, for store_check (-1) */
-	int env_known;           /* env_id and env_ino are set */
+	DB *refs, *refs_from;     /* referrer index (refs.c), or NULL */
+	struct buf k1, k2, v1;    /* scratch, reused across calls */
+	struct store_repl *repl;  /* replication state, NULL when off */
+	int regfd;                /* __db.register, for store_check (-1) */
+	int env_known;            /* env_id and env_ino are set */
 	unsigned char env_id[40]; /* the environment's region header */
 	ino_t env_ino;
 	char *env_path;   /* <dir>/__db.001, for store_check */
@@ -54,8 +54,8 @@ struct store {
  * Inside the store, calls go one way, from the files below to the ones
  * above them in this list, never back: key.c index.c reg.c fail.c
  * watchdog.c repl_group.c repl_watch.c repl.c repl_sites.c meta.c env.c
- * txn.c refs.c read.c admin.c write.c backup.c. Each file's part of this header
- * is headed by its name.
+ * txn.c refs.c read.c admin.c write.c backup.c. Each file's part of this
+ * header is headed by its name.
  */
 
 /* Fills a DBT that borrows p. */
