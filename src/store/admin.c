@@ -274,6 +274,9 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 	v.st = st;
 	v.report = report;
 	v.arg = arg;
+	/* The referrer index, when made since st was opened without it. */
+	if (store_refs_open(st) == -1)
+		return -1;
 	if ((ret = st->env->txn_begin(st->env, NULL, &v.txn,
 	         store_snapshot_flag(st))) != 0) {
 		store_fail(st, "verify", ret);
