@@ -213,8 +213,7 @@ store_refs_set(struct store *st, DB_TXN *txn, const struct buf *pk,
 {
 	struct buf b, rd;
 	struct item *it = NULL;
-	const char *attr;
-	size_t n, i, tlen, alen;
+	size_t n, i;
 	DBT k, d;
 	int ret, same;
 
@@ -234,9 +233,9 @@ store_refs_set(struct store *st, DB_TXN *txn, const struct buf *pk,
 		    DB_NODUPDATA);
 		if (ret != 0 && ret != DB_KEYEXIST)
 			goto out;
-		(void)store_key_parse_ref(it[i].p, it[i].n, &tlen, &attr,
-		    &alen);
-		store_key_ref(&rd, pk->data, pk->len, attr, alen);
+		store_key_ref(&rd, pk->data, pk->len,
+		    it[i].p + it[i].target_len + 1,
+		    it[i].n - it[i].target_len - 1);
 		store_dbt_in(&k, it[i].p, it[i].target_len);
 		store_dbt_in(&d, rd.data, rd.len);
 		ret = st->refs->put(st->refs, txn, &k, &d, DB_NODUPDATA);

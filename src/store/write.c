@@ -219,8 +219,12 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 		if (have &&
 		    (c = vcmp(ua, pa, cur.updated_at, cur.published_at)) <= 0) {
 			*res = c == 0 ? STORE_UNCHANGED : STORE_STALE;
-			/* The same version: its references (refs.c). */
-			if (c == 0)
+			/*
+			 * The same version, with references: they fill in
+			 * what a store older than the index lacks (refs.c).
+			 * One without (a writer that knows none) keeps them.
+			 */
+			if (c == 0 && e->nrefs > 0)
 				ret = store_refs_set(st, txn, &key, e);
 			goto out;
 		}

@@ -216,6 +216,12 @@ test_write_path(struct store *st)
 	ok(strcmp(referrers(st, "author", "au2", ""), "article/a1@.author") ==
 	        0,
 	    "and a1 still refers to au2");
+	ok(put(st, STORE_OP_UPSERT, "article", "a1", 20, NULL, 0) ==
+	            STORE_UNCHANGED &&
+	        strcmp(referrers(st, "author", "au2", ""),
+	            "article/a1@.author") == 0,
+	    "the same version without references (a writer that knows none: "
+	    "import) keeps them");
 	ok(put(st, STORE_OP_UPSERT, "article", "old", 10, NULL, 0) ==
 	            STORE_OK &&
 	        put(st, STORE_OP_UPSERT, "article", "old", 10, to_au3, 1) ==
