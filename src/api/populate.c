@@ -615,20 +615,79 @@ relation_one(struct render *rd, const struct schema_type *tt,
 }
 
 /*
- * A relation: the target's entries, {"count":N}, or NULL with *omit set
- * when the target type is not served.
- *
- * Inverse relations (mappedBy: author.articles) are read from the
- * references the entry carries, as its last delivery listed them; the
- * store's referrer index (store_referrers) is the place to read them
- * from once it is there, so that they follow the other side's changes.
+ * The attribute of tt that a to-many relation of t is the inverse side
+ * of: tt's one to-one relation back to t (oneToMany mappedBy a
+ * manyToOne). The schema does not keep mappedBy, so this is how an
+ * inverse side is told: NULL for every other relation.
+ */
+static const struct schema_attr *
+inverse_of(const struct schema_type *t, const struct schema_attr *a,
+    const struct schema_type *tt)
+{
+	const struct schema_attr *b, *back = NULL;
+	size_t i;
+
+	if (!a->many)
+		return NULL;
+	for (i = 0; i < tt->nattrs; i++) {
+		b = &tt->attrs[i];
+		if (b->kind != SCHEMA_RELATION || b->target == NULL ||
+		    strcmp(b->target, t->uid) != 0)
+			continue;
+		if (b->many || back != NULL)
+			return NULL; /* manyToMany, or two ways back */
+		back = b;
+	}
+	return back;
+}
+
+/*
+ * An inverse relation's references, read from the store's referrer
+ * index: the other side's entries as they are now, not as the entry's
+ * last delivery listed them (F5: Strapi does not send it again). NULL
+ * when there is no index reader (the stored references are used).
  */
 static struct json_object *
-relation(struct render *rd, const struct schema_attr *a, struct json_object *v,
-    const struct populate *c, int depth, int *omit)
+referrers(struct render *rd, const struct schema_type *t,
+    struct json_object *entry, const struct schema_type *tt,
+    const struct schema_attr *back)
+{
+	struct json_object *doc, *loc, *arr = NULL;
+	struct buf b;
+	enum populate_found f;
+
+	if (rd->r->referrers == NULL ||
+	    !json_object_object_get_ex(entry, "documentId", &doc) ||
+	    !json_object_is_type(doc, json_type_string))
+		return NULL;
+	if (!json_object_object_get_ex(entry, "locale", &loc) ||
+	    !json_object_is_type(loc, json_type_string))
+		loc = NULL;
+	buf_init(&b);
+	f = rd->r->referrers(rd->r->arg, t, json_object_get_string(doc),
+	    loc != NULL ? json_object_get_string(loc) : "", tt, back->name, &b);
+	if (f == POPULATE_FOUND)
+		arr = json_tokener_parse(buf_cstr(&b));
+	if (f == POPULATE_ERR ||
+	    (f == POPULATE_FOUND && !json_object_is_type(arr, json_type_array)))
+		rd->failed = 1;
+	buf_clear(&b);
+	return arr;
+}
+
+/*
+ * A relation: the target's entries, {"count":N}, or NULL with *omit set
+ * when the target type is not served. An inverse side (author.articles,
+ * mappedBy author) is read from the store's referrer index.
+ */
+static struct json_object *
+relation(struct render *rd, const struct schema_type *t,
+    struct json_object *entry, const struct schema_attr *a,
+    struct json_object *v, const struct populate *c, int depth, int *omit)
 {
 	const struct schema_type *tt = schema_type(rd->schema, a->target);
-	struct json_object *arr, *e;
+	const struct schema_attr *back;
+	struct json_object *arr, *e, *inv = NULL;
 	const char *const *ls;
 	size_t i, n;
 	int found, count = 0;
@@ -639,6 +698,9 @@ relation(struct render *rd, const struct schema_attr *a, struct json_object *v,
 	}
 	if (!a->many && !c->count)
 		return relation_one(rd, tt, v, c, depth, &found);
+	if ((back = inverse_of(t, a, tt)) != NULL &&
+	    (inv = referrers(rd, t, entry, tt, back)) != NULL)
+		v = inv;
 	n = v != NULL && json_object_is_type(v, json_type_array)
 	    ? json_object_array_length(v)
 	    : 0;
@@ -653,6 +715,7 @@ relation(struct render *rd, const struct schema_attr *a, struct json_object *v,
 		if (e != NULL)
 			json_object_array_add(arr, e);
 	}
+	json_object_put(inv);
 	if (!c->count)
 		return arr;
 	json_object_put(arr);
@@ -797,7 +860,7 @@ render_obj(struct render *rd, const struct schema_type *t,
 		omit = 0;
 		switch (a->kind) {
 		case SCHEMA_RELATION:
-			r = relation(rd, a, v, c, depth, &omit);
+			r = relation(rd, t, o, a, v, c, depth, &omit);
 			break;
 		case SCHEMA_MEDIA:
 			r = media(rd, a, v, c);

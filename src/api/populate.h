@@ -79,6 +79,15 @@ struct populate_resolver {
 	/* The locales a type is served in (borrowed), default first. */
 	size_t (
 	    *locales)(void *, const struct schema_type *, const char *const **);
+	/*
+	 * The stored entries of type from whose attribute attr refers to
+	 * (t, documentId, locale), as a JSON array of references
+	 * ([{"documentId","locale"}]) into out. NULL: inverse relations
+	 * are read from the references the entry itself carries.
+	 */
+	enum populate_found (*referrers)(void *, const struct schema_type *t,
+	    const char *document_id, const char *locale,
+	    const struct schema_type *from, const char *attr, struct buf *out);
 };
 
 /*

@@ -568,6 +568,55 @@ res_media(void *arg, int64_t id, struct buf *out)
 	return found(store_get(ctx->store, QUERY_MEDIA, doc, "", out, &seq));
 }
 
+struct ref_walk {
+	const char *coll, *attr;
+	struct buf *out;
+	size_t n;
+};
+
+static int
+ref_item(void *arg, const char *coll, const char *doc, const char *locale,
+    const char *attr)
+{
+	struct ref_walk *w = arg;
+
+	if (strcmp(coll, w->coll) != 0 || strcmp(attr, w->attr) != 0)
+		return 0;
+	buf_adds(w->out, w->n++ > 0 ? ",{\"documentId\":" : "{\"documentId\":");
+	buf_add_json_string(w->out, doc, strlen(doc));
+	if (*locale != '\0') {
+		buf_adds(w->out, ",\"locale\":");
+		buf_add_json_string(w->out, locale, strlen(locale));
+	}
+	buf_addc(w->out, '}');
+	return 0;
+}
+
+/* The entries of type from whose attribute attr refers to the target. */
+static enum populate_found
+res_referrers(void *arg, const struct schema_type *t, const char *doc,
+    const char *locale, const struct schema_type *from, const char *attr,
+    struct buf *out)
+{
+	struct query_ctx *ctx = arg;
+	const struct collection *c, *fc;
+	struct ref_walk w;
+
+	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL ||
+	    (fc = conf_collection_by_uid(ctx->conf, from->uid, NULL)) == NULL)
+		return POPULATE_UNSERVED;
+	w.coll = fc->name;
+	w.attr = attr;
+	w.out = out;
+	w.n = 0;
+	buf_addc(out, '[');
+	if (store_referrers(ctx->store, c->name, doc,
+	        localized(c) ? locale : "", ref_item, &w) == -1)
+		return POPULATE_ERR;
+	buf_addc(out, ']');
+	return POPULATE_FOUND;
+}
+
 /*
  * One stored entry as the request asks for it (render_query.entry_fn):
  * spliced as stored when there is nothing to take out or resolve.
@@ -1042,6 +1091,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	s->res.entry = res_entry;
 	s->res.media = res_media;
 	s->res.locales = res_locales;
+	s->res.referrers = res_referrers;
 	s->req = req;
 	s->r = r;
 	get = strcmp(req->method, "GET") == 0;

@@ -157,10 +157,8 @@ qreq "/api/articles?populate[blocks][populate]=*&$asc"
 is "$STATUS $(json_sorted "$T/body" "$nofiles['data']")" \
     "200 $(json_sorted "$RICH/rest-articles-populate-blocks-star.json" "$nofiles['body']['data']")" \
     "populate[blocks][populate]=*"
-qreq "/api/authors?populate=*"
-is "$STATUS $(json "$T/body" '[(a["name"], sorted((x["documentId"], x["locale"]) for x in a["articles"])) for a in d["data"]]')" \
-    "200 $(json "$RICH/rest-articles-populate-deep-everything.json" '[(a["name"], sorted((x["documentId"], x["locale"]) for x in a["articles"])) for a in [d["body"]["data"][0]["author"]]]')" \
-    "an inverse relation (author.articles), both locales"
+# (inverse relations, author.articles, are read from the store's referrer
+# index, which import does not fill: test_populate checks them)
 
 # locale=*: every locale's rows (we list them locale by locale).
 qreq '/api/articles?locale=*&fields[0]=title&fields[1]=locale'

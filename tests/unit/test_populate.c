@@ -136,8 +136,40 @@ res_locales(void *arg, const struct schema_type *t, const char *const **ls)
 	return t->localized ? 2 : 1;
 }
 
-static const struct populate_resolver resolver = { NULL, res_entry, res_media,
-	res_locales };
+/* Referrers: the stored rows of type from whose attr names the target. */
+static enum populate_found
+res_referrers(void *arg, const struct schema_type *t, const char *doc,
+    const char *locale, const struct schema_type *from, const char *attr,
+    struct buf *out)
+{
+	struct json_object *o, *v, *d, *l;
+	size_t i, n = 0;
+
+	(void)arg;
+	buf_addc(out, '[');
+	for (i = 0; i < nrows; i++) {
+		if (rows[i].t != from)
+			continue;
+		o = json_tokener_parse(rows[i].json);
+		if (json_object_object_get_ex(o, attr, &v) &&
+		    json_object_object_get_ex(v, "documentId", &d) &&
+		    strcmp(json_object_get_string(d), doc) == 0 &&
+		    (!t->localized ||
+		        (json_object_object_get_ex(v, "locale", &l) &&
+		            strcmp(json_object_get_string(l), locale) == 0)))
+			buf_printf(out,
+			    "%s{\"documentId\":\"%s\",\"locale\":\"%s\"}",
+			    n++ > 0 ? "," : "", rows[i].doc, rows[i].locale);
+		json_object_put(o);
+	}
+	buf_addc(out, ']');
+	return POPULATE_FOUND;
+}
+
+/* Inverse relations from the entry's own references, until switched. */
+static struct populate_resolver resolver = { .entry = res_entry,
+	.media = res_media,
+	.locales = res_locales };
 
 /* --- stored forms from the recorded answers ------------------------------ */
 
@@ -713,6 +745,40 @@ test_render_single(void)
 	json_object_put(st);
 }
 
+/*
+ * An inverse relation (category.articles, mappedBy category) read from
+ * the referrers, not from the references the category's last delivery
+ * listed (F5: changing an article's category sends no category one).
+ */
+static void
+test_render_inverse(void)
+{
+	struct json_object *body, *cat, *st, *want;
+
+	body = fixture("rest-categories-populate-articles-count.json");
+	cat = json_object_array_get_idx(json_object_object_get(body, "data"),
+	    1); /* design: A1 (en) refers to it */
+	st = json_tokener_parse(json_object_to_json_string(cat));
+	json_object_object_add(st, "articles",
+	    json_tokener_parse("[{\"documentId\":\"stale\",\"locale\":"
+	                       "\"en\"},{\"documentId\":\"other\","
+	                       "\"locale\":\"en\"}]"));
+	resolver.referrers = res_referrers;
+	renders(CATEGORY, st, "populate[articles][count]=true", cat,
+	    "count of an inverse relation: the referrers (R5)");
+	want = json_tokener_parse(json_object_to_json_string(cat));
+	json_object_object_add(want, "articles",
+	    json_tokener_parse("[{\"id\":17,\"documentId\":"
+	                       "\"ps7ajq06b9x40es6l4z2jnsw\",\"title\":"
+	                       "\"Hello rich Strapi (edited)\"}]"));
+	renders(CATEGORY, st, "populate[articles][fields][0]=title", want,
+	    "an inverse relation lists the referrers, not the stale references");
+	resolver.referrers = NULL;
+	json_object_put(want);
+	json_object_put(st);
+	json_object_put(body);
+}
+
 int
 main(void)
 {
@@ -721,6 +787,7 @@ main(void)
 	test_render_article();
 	test_render_single();
 	test_render_missing();
+	test_render_inverse();
 	schema_free(schema);
 	return tap_done();
 }
