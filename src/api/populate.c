@@ -580,12 +580,16 @@ media(struct render *rd, const struct schema_attr *a, struct json_object *v,
 	return arr;
 }
 
-/* The related entry a reference names, rendered; NULL when missing. */
+/*
+ * The related entry a reference names, rendered; NULL when missing.
+ * created (when not NULL, 32 bytes): the entry's createdAt.
+ */
 static struct json_object *
 relation_one(struct render *rd, const struct schema_type *tt,
-    struct json_object *ref, const struct populate *c, int depth, int *found)
+    struct json_object *ref, const struct populate *c, int depth, int *found,
+    char *created)
 {
-	struct json_object *doc, *loc, *row, *out;
+	struct json_object *doc, *loc, *row, *out, *ca;
 	const char *locale = "", *const * ls;
 
 	*found = 0;
@@ -605,6 +609,11 @@ relation_one(struct render *rd, const struct schema_type *tt,
 	if (row == NULL)
 		return NULL;
 	*found = 1;
+	if (created != NULL)
+		snprintf(created, 32, "%s",
+		    json_object_object_get_ex(row, "createdAt", &ca)
+		        ? json_object_get_string(ca)
+		        : "");
 	if (c->count) {
 		json_object_put(row);
 		return NULL;
@@ -675,6 +684,20 @@ referrers(struct render *rd, const struct schema_type *t,
 	return arr;
 }
 
+/* A rendered referrer and its createdAt, for ordering an inverse side. */
+struct created {
+	char created[32];
+	struct json_object *o;
+};
+
+static int
+by_created(const void *a, const void *b)
+{
+	const struct created *x = a, *y = b;
+
+	return strcmp(x->created, y->created);
+}
+
 /*
  * A relation: the target's entries, {"count":N}, or NULL with *omit set
  * when the target type is not served. An inverse side (author.articles,
@@ -688,8 +711,9 @@ relation(struct render *rd, const struct schema_type *t,
 	const struct schema_type *tt = schema_type(rd->schema, a->target);
 	const struct schema_attr *back;
 	struct json_object *arr, *e, *inv = NULL;
+	struct created *byc;
 	const char *const *ls;
-	size_t i, n;
+	size_t i, m, n;
 	int found, count = 0;
 
 	if (tt == NULL || rd->r->locales(rd->r->arg, tt, &ls) == 0) {
@@ -697,7 +721,7 @@ relation(struct render *rd, const struct schema_type *t,
 		return NULL;
 	}
 	if (!a->many && !c->count)
-		return relation_one(rd, tt, v, c, depth, &found);
+		return relation_one(rd, tt, v, c, depth, &found, NULL);
 	if ((back = inverse_of(t, a, tt)) != NULL &&
 	    (inv = referrers(rd, t, entry, tt, back)) != NULL)
 		v = inv;
@@ -707,13 +731,23 @@ relation(struct render *rd, const struct schema_type *t,
 	if (!a->many && v != NULL && json_object_is_type(v, json_type_object))
 		n = 1;
 	arr = json_object_new_array();
-	for (i = 0; i < n; i++) {
+	byc = inv != NULL && n > 0 ? xcalloc(n, sizeof(*byc)) : NULL;
+	for (i = 0, m = 0; i < n; i++) {
 		e = relation_one(rd, tt,
 		    a->many ? json_object_array_get_idx(v, i) : v, c, depth,
-		    &found);
+		    &found, byc != NULL ? byc[m].created : NULL);
 		count += found;
-		if (e != NULL)
+		if (e != NULL && byc != NULL)
+			byc[m++].o = e;
+		else if (e != NULL)
 			json_object_array_add(arr, e);
+	}
+	if (byc != NULL) {
+		/* Strapi lists an inverse side in link order: creation */
+		qsort(byc, m, sizeof(*byc), by_created);
+		for (i = 0; i < m; i++)
+			json_object_array_add(arr, byc[i].o);
+		free(byc);
 	}
 	json_object_put(inv);
 	if (!c->count)

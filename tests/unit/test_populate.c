@@ -773,6 +773,23 @@ test_render_inverse(void)
 	                       "\"Hello rich Strapi (edited)\"}]"));
 	renders(CATEGORY, st, "populate[articles][fields][0]=title", want,
 	    "an inverse relation lists the referrers, not the stale references");
+	/* An older article added later comes first: Strapi's link order. */
+	json_object_put(want);
+	want = json_tokener_parse(
+	    "{\"id\":99,\"documentId\":\"zzz\",\"title\":\"Older\","
+	    "\"createdAt\":\"2026-01-01T00:00:00.000Z\",\"locale\":\"en\","
+	    "\"category\":{\"documentId\":\"cf82x4vdnh5eqwpr5h1o4xhs\","
+	    "\"locale\":\"en\"}}");
+	put(ARTICLE, "zzz", "en", 0, want);
+	json_object_put(want);
+	want = json_tokener_parse(json_object_to_json_string(cat));
+	json_object_object_add(want, "articles",
+	    json_tokener_parse("[{\"id\":99,\"documentId\":\"zzz\","
+	                       "\"title\":\"Older\"},{\"id\":17,"
+	                       "\"documentId\":\"ps7ajq06b9x40es6l4z2jnsw\","
+	                       "\"title\":\"Hello rich Strapi (edited)\"}]"));
+	renders(CATEGORY, st, "populate[articles][fields][0]=title", want,
+	    "an inverse relation is in creation order, as Strapi links");
 	resolver.referrers = NULL;
 	json_object_put(want);
 	json_object_put(st);
