@@ -486,6 +486,7 @@ struct render {
 	const struct populate_resolver *r;
 	struct buf tmp;
 	int failed;
+	int over; /* the lookup budget ran out */
 };
 
 static const struct populate none; /* what `*` gives each attribute */
@@ -527,6 +528,22 @@ static struct json_object *render_obj(struct render *,
     const struct schema_type *, struct json_object *, const struct populate *,
     int);
 
+/* 1 when a lookup may be made (and counts it against the budget). */
+static int
+lookup(struct render *rd)
+{
+	size_t *b = rd->r->budget;
+
+	if (b == NULL)
+		return 1;
+	if (*b == 0) {
+		rd->over = 1;
+		return 0;
+	}
+	(*b)--;
+	return 1;
+}
+
 /* Parses what a resolver appended to rd->tmp; NULL and failed if bad. */
 static struct json_object *
 resolved(struct render *rd, enum populate_found f)
@@ -549,6 +566,8 @@ media_one(struct render *rd, struct json_object *id, const struct populate *c)
 	struct json_object *row, *out;
 
 	if (id == NULL || !json_object_is_type(id, json_type_int))
+		return NULL;
+	if (!lookup(rd))
 		return NULL;
 	buf_reset(&rd->tmp);
 	row = resolved(rd,
@@ -602,6 +621,8 @@ relation_one(struct render *rd, const struct schema_type *tt,
 		locale = json_object_get_string(loc);
 	else if (tt->localized && rd->r->locales(rd->r->arg, tt, &ls) > 0)
 		locale = ls[0];
+	if (!lookup(rd))
+		return NULL;
 	buf_reset(&rd->tmp);
 	row = resolved(rd,
 	    rd->r->entry(rd->r->arg, tt, json_object_get_string(doc), locale,
@@ -672,6 +693,8 @@ referrers(struct render *rd, const struct schema_type *t,
 	if (!json_object_object_get_ex(entry, "locale", &loc) ||
 	    !json_object_is_type(loc, json_type_string))
 		loc = NULL;
+	if (!lookup(rd))
+		return NULL;
 	buf_init(&b);
 	f = rd->r->referrers(rd->r->arg, t, json_object_get_string(doc),
 	    loc != NULL ? json_object_get_string(loc) : "", tt, back->name, &b);
@@ -832,6 +855,8 @@ localizations(struct render *rd, const struct schema_type *t,
 	for (i = 0; i < n; i++) {
 		if (strcmp(ls[i], mine) == 0 || ls[i][0] == '\0')
 			continue;
+		if (!lookup(rd))
+			break;
 		buf_reset(&rd->tmp);
 		row = resolved(rd,
 		    rd->r->entry(rd->r->arg, t, json_object_get_string(doc),
@@ -940,5 +965,5 @@ populate_render(struct buf *out, const struct schema *schema,
 	json_object_put(res);
 	json_object_put(o);
 	buf_clear(&rd.tmp);
-	return rd.failed ? -1 : 0;
+	return rd.over ? -2 : rd.failed ? -1 : 0;
 }

@@ -9,9 +9,10 @@
 #include "api/qs.h"
 #include "model/schema.h"
 
-#define POPULATE_MAX_DEPTH  8   /* nested populate levels, at most */
-#define POPULATE_MAX_NODES  128 /* populated attributes in one query */
-#define POPULATE_MAX_FIELDS 32  /* fields of one level */
+#define POPULATE_MAX_DEPTH   8    /* nested populate levels, at most */
+#define POPULATE_MAX_NODES   128  /* populated attributes in one query */
+#define POPULATE_MAX_FIELDS  32   /* fields of one level */
+#define POPULATE_MAX_LOOKUPS 5000 /* entries one request may resolve */
 
 /*
  * What to render of one entry (or component) of type `type`: the root is
@@ -88,12 +89,15 @@ struct populate_resolver {
 	enum populate_found (*referrers)(void *, const struct schema_type *t,
 	    const char *document_id, const char *locale,
 	    const struct schema_type *from, const char *attr, struct buf *out);
+	/* Lookups left (NULL: no bound); at 0 the render stops (-2). */
+	size_t *budget;
 };
 
 /*
  * Appends entry (its stored form, of type t) rendered as Strapi answers
- * it for the tree pop (NULL: the public form). Returns 0, or -1 when the
- * stored form does not parse or a resolver failed (POPULATE_ERR).
+ * it for the tree pop (NULL: the public form). Returns 0, -1 when the
+ * stored form does not parse or a resolver failed (POPULATE_ERR), or -2
+ * when the budget of lookups ran out.
  */
 int populate_render(struct buf *out, const struct schema *,
     const struct schema_type *t, const char *json, size_t len,

@@ -75,6 +75,8 @@ struct req_state {
 	struct populate_query pq;
 	struct buf rest; /* the query string without populate/fields/locale */
 	struct populate_resolver res;
+	size_t budget; /* lookups left (res.budget) */
+	int over;      /* populate reached too many entries */
 };
 
 typedef void (*route_fn)(struct req_state *);
@@ -630,8 +632,32 @@ render_one(void *arg, struct buf *out, const char *json, size_t len)
 		buf_add(out, json, len);
 		return 0;
 	}
-	return populate_render(out, s->ctx->schema, s->t, json, len, s->pq.root,
-	    &s->res);
+	switch (populate_render(out, s->ctx->schema, s->t, json, len,
+	    s->pq.root, &s->res)) {
+	case 0:
+		return 0;
+	case -2:
+		s->over = 1;
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* The answer when rendering failed: too much to populate, or the store. */
+static void
+render_failed(struct req_state *s)
+{
+	char msg[128];
+
+	if (!s->over) {
+		answer_error(s, 503, "The store is unavailable");
+		return;
+	}
+	snprintf(msg, sizeof(msg),
+	    "populate reaches more than %d entries: ask for less",
+	    POPULATE_MAX_LOOKUPS);
+	answer_error(s, 400, msg);
 }
 
 static void
@@ -668,7 +694,7 @@ do_list(struct req_state *s)
 		    s->pq.locale_kind == POPULATE_LOCALE_NONE;
 	}
 	if (render_list(s->ctx->store, &q, &s->r->body, &seq) == -1) {
-		answer_error(s, 503, "The store is unavailable");
+		render_failed(s);
 		return;
 	}
 	http_resp_json(s->r, 200);
@@ -695,7 +721,7 @@ single(struct req_state *s, enum store_result res, const struct buf *json,
 		render_entry(&s->r->body, json->data, json->len,
 		    s->sp.nfields > 0 ? s->sp.fields : NULL, s->sp.nfields);
 	else if (render_one(s, &s->r->body, json->data, json->len) == -1) {
-		answer_error(s, 503, "The store is unavailable");
+		render_failed(s);
 		return;
 	}
 	buf_printf(&s->r->body, ",\"meta\":{\"seq\":%" PRIu64 "}}", seq);
@@ -1092,6 +1118,9 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	s->res.media = res_media;
 	s->res.locales = res_locales;
 	s->res.referrers = res_referrers;
+	s->budget = POPULATE_MAX_LOOKUPS;
+	s->res.budget = &s->budget;
+	s->over = 0;
 	s->req = req;
 	s->r = r;
 	get = strcmp(req->method, "GET") == 0;

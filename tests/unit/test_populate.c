@@ -790,6 +790,35 @@ test_render_inverse(void)
 	                       "\"title\":\"Hello rich Strapi (edited)\"}]"));
 	renders(CATEGORY, st, "populate[articles][fields][0]=title", want,
 	    "an inverse relation is in creation order, as Strapi links");
+	{
+		/* A bounded number of lookups per request: then -2. */
+		struct buf out;
+		const char *js = json_object_to_json_string(st);
+		struct populate_query pq;
+		struct qs_error err;
+		size_t budget = 3;
+
+		buf_init(&out);
+		populate_parse(&pq,
+		    "populate[articles][populate][author][populate]"
+		    "[articles]=true",
+		    schema, CATEGORY, &out, &err);
+		buf_reset(&out);
+		resolver.budget = &budget;
+		ok(populate_render(&out, schema, CATEGORY, js, strlen(js),
+		       pq.root, &resolver) == -2 &&
+		        budget == 0,
+		    "the lookups a render may make are bounded");
+		budget = 100;
+		buf_reset(&out);
+		ok(populate_render(&out, schema, CATEGORY, js, strlen(js),
+		       pq.root, &resolver) == 0 &&
+		        budget < 100,
+		    "within the bound, the same render succeeds");
+		resolver.budget = NULL;
+		populate_query_clear(&pq);
+		buf_clear(&out);
+	}
 	resolver.referrers = NULL;
 	json_object_put(want);
 	json_object_put(st);
