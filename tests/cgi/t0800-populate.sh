@@ -157,6 +157,18 @@ qreq "/api/articles?populate[blocks][populate]=*&$asc"
 is "$STATUS $(json_sorted "$T/body" "$nofiles['data']")" \
     "200 $(json_sorted "$RICH/rest-articles-populate-blocks-star.json" "$nofiles['body']['data']")" \
     "populate[blocks][populate]=*"
+qreq "/api/articles?locale=fr&populate=*&$asc"
+is "$STATUS $(json_sorted "$T/body" "$nofiles['data']")" \
+    "200 $(json_sorted "$RICH/rest-articles-locale-fr.json" "$nofiles['body']['data']")" \
+    "locale=fr with populate=*: fr rows, fr categories, en localizations"
+qreq "/api/articles?populate=author,category&$asc"
+a=$(json "$T/body" '[(e["author"]["name"], e["category"]["slug"], "cover" in e) for e in d["data"]]')
+qreq "/api/articles?populate[0]=author&populate[1]=category&$asc"
+is "$a" "$(json "$T/body" '[(e["author"]["name"], e["category"]["slug"], "cover" in e) for e in d["data"]]')" \
+    "populate=a,b and populate[0]=a&populate[1]=b are the same"
+is "$a" '[["Ada King-Lovelace", "design", false], ["Ada King-Lovelace", "news", false], ["Ada King-Lovelace", "tech", false]]' \
+    "populate=author,category: those two only"
+
 # (inverse relations, author.articles, are read from the store's referrer
 # index, which import does not fill: test_populate checks them)
 
