@@ -144,6 +144,11 @@ export interface ClientOptions {
 	transport?: "auto" | "ws" | "sse";
 	/** The sidecar's push_token, sent as ?token= on every live request. */
 	token?: string;
+	/**
+	 * A changed result may travel as a patch of the last one, over
+	 * WebSocket and SSE (default true); false asks for whole results.
+	 */
+	patches?: boolean;
 }
 
 /** Keys of get() besides the filters. */

@@ -31,6 +31,7 @@ query_free(struct push *p, struct push_query *q)
 	push_msg_unref(q->sse);
 	push_msg_unref(q->ws);
 	push_msg_unref(q->ws_patch);
+	push_msg_unref(q->sse_patch);
 	free(q);
 }
 
@@ -55,38 +56,36 @@ push_query_mark_all(struct push *p)
 }
 
 /*
- * The new result d (at seq) as a patch of the last one, for subscribers
- * that ask for patches: NULL when no entry is kept or it is not smaller.
+ * A result message body ({"seq":…,…}) as both transports send it: after
+ * a WebSocket prefix (*ws, without the leading '{') and as an SSE
+ * "event: result" frame (*sse). The old messages are released.
  */
-static struct push_msg *
-patch_msg(const struct push_query *q, const struct buf *d, uint64_t seq)
+static void
+result_msgs(const struct buf *body, struct push_msg **ws, struct push_msg **sse)
 {
-	struct push_msg *msg = NULL;
-	struct buf m;
+	struct buf f;
 
-	buf_init(&m);
-	buf_printf(&m,
-	    "\"seq\":%" PRIu64 ",\"base\":%" PRIu64 ",\"patch\":", seq, q->seq);
-	if (push_patch_build(q->data.data, q->data.len, d->data, d->len, &m) ==
-	    0) {
-		buf_addc(&m, '}');
-		if (m.len < d->len)
-			msg = push_msg_new(m.data, m.len);
-	}
-	buf_clear(&m);
-	return msg;
+	push_msg_unref(*ws);
+	push_msg_unref(*sse);
+	*ws = push_msg_new(body->data + 1, body->len - 1);
+	buf_init(&f);
+	sse_event(&f, 0, "result", body->data, body->len);
+	*sse = push_msg_from_buf(&f);
+	buf_clear(&f);
 }
 
 /*
  * Runs the query against the store. Returns 1 when the result differs
  * from the last one (messages rebuilt), 0 when unchanged, -1 on a store
- * failure (logged; the old result stays).
+ * failure (logged; the old result stays). For subscribers that ask for
+ * patches, the new result is also built as a patch of the last one
+ * ({"seq":N,"base":M,"patch":[…]}), kept only when it is smaller.
  */
 static int
 query_compute(struct push *p, struct push_query *q)
 {
 	struct render_query rq;
-	struct buf d, m;
+	struct buf d, m, pm;
 	uint64_t seq = 0;
 	size_t n = 0;
 
@@ -111,23 +110,34 @@ query_compute(struct push *p, struct push_query *q)
 		buf_clear(&d);
 		return 0;
 	}
-	push_msg_unref(q->ws_patch);
-	q->ws_patch = q->sse != NULL ? patch_msg(q, &d, seq) : NULL;
-	q->base_seq = q->seq;
-	buf_clear(&q->data);
-	q->data = d;
-	q->seq = seq;
 	buf_init(&m);
 	buf_printf(&m, "{\"seq\":%" PRIu64 ",\"data\":", seq);
 	buf_add(&m, d.data, d.len);
 	buf_addc(&m, '}');
-	push_msg_unref(q->ws);
-	q->ws = push_msg_new(m.data + 1, m.len - 1);
-	buf_init(&d); /* q->data owns the old bytes now */
-	sse_event(&d, 0, "result", m.data, m.len);
-	push_msg_unref(q->sse);
-	q->sse = push_msg_from_buf(&d);
-	buf_clear(&d);
+	buf_init(&pm);
+	if (q->sse != NULL) {
+		buf_printf(&pm,
+		    "{\"seq\":%" PRIu64 ",\"base\":%" PRIu64 ",\"patch\":", seq,
+		    q->seq);
+		if (push_patch_build(q->data.data, q->data.len, d.data, d.len,
+		        &pm) == 0)
+			buf_addc(&pm, '}');
+		else
+			buf_reset(&pm);
+	}
+	if (pm.len > 0 && pm.len < m.len)
+		result_msgs(&pm, &q->ws_patch, &q->sse_patch);
+	else {
+		push_msg_unref(q->ws_patch);
+		push_msg_unref(q->sse_patch);
+		q->ws_patch = q->sse_patch = NULL;
+	}
+	result_msgs(&m, &q->ws, &q->sse);
+	q->base_seq = q->seq;
+	buf_clear(&q->data);
+	q->data = d; /* q->data owns the bytes now */
+	q->seq = seq;
+	buf_clear(&pm);
 	buf_clear(&m);
 	return 1;
 }
@@ -137,13 +147,18 @@ sub_send(struct push *p, struct push_sub *s)
 {
 	struct push_query *q = s->query;
 	struct push_client *c = s->client;
-	struct push_msg *m = s->prefix != NULL ? q->ws : q->sse;
+	int ws = s->prefix != NULL;
+	struct push_msg *m = ws ? q->ws : q->sse;
 
 	if (c->closing || c->dead)
 		return 0;
-	/* A patch only on the result it applies to, and never coalesced. */
-	if (s->patch && q->ws_patch != NULL && s->sent_seq == q->base_seq)
-		m = push_queue_holds(c, s) ? q->ws : q->ws_patch;
+	/*
+	 * A patch only on the result it applies to, and never coalesced
+	 * (what it would replace may be its base).
+	 */
+	if (s->patch && q->ws_patch != NULL && s->sent_seq == q->base_seq &&
+	    !push_queue_holds(c, s))
+		m = ws ? q->ws_patch : q->sse_patch;
 	if (push_queue_put(p, c, s->prefix, m, s) == -1) {
 		push_client_close(p, c, "slow consumer: queue full");
 		return -1;
