@@ -86,7 +86,8 @@ function restParams(query) {
 	for (const [k, v] of Object.entries(query || {})) {
 		if (v === undefined || v === null || v === "")
 			continue;
-		if (k === "pageSize" || k === "page")
+		if (k === "pageSize" || k === "page" || k === "start" ||
+		    k === "limit")
 			p.set(`pagination[${k}]`, String(v));
 		else if (k === "cursor" || k === "sort" || k === "locale")
 			p.set(k, String(v));
@@ -252,8 +253,8 @@ export class Client {
 	}
 
 	// A list: GET <api>/<collection>?filters...; with documentId, one
-	// entry. Query keys: category, slug (filters), page, pageSize, cursor,
-	// sort, locale, fields (an array), documentId.
+	// entry. Query keys: category, slug (filters), page, pageSize, start,
+	// limit, cursor, sort, locale, fields (an array), documentId.
 	async get(collection, query = {}, init = {}) {
 		const q = { ...(query || {}) };
 		let url = needBase(this.api, "api") +
@@ -462,7 +463,7 @@ export class Client {
 			this.lastSeq = seq;
 	}
 
-	_result(sub, seq, data) {
+	_result(sub, seq, data, pagination) {
 		if (!this.subs.has(sub.id))
 			return;
 		seq = Number(seq);
@@ -474,7 +475,8 @@ export class Client {
 		sub.seq = Number.isFinite(seq) ? seq : sub.seq;
 		try {
 			sub.onResult(Array.isArray(data) ? data : [],
-			    { seq: sub.seq, transport: this.state.transport });
+			    { seq: sub.seq, transport: this.state.transport,
+				pagination: pagination || null });
 		} catch (e) {
 			console.error(e);
 		}
@@ -504,7 +506,7 @@ export class Client {
 		data = Array.isArray(data) ? data : [];
 		sub.resync = false;
 		sub.last = { seq: m.seq, data };
-		this._result(sub, m.seq, data);
+		this._result(sub, m.seq, data, m.meta && m.meta.pagination);
 		return true;
 	}
 

@@ -16,6 +16,7 @@
 #include "model/patch.h"
 #include "api/render.h"
 #include "api/sse.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 static void
@@ -28,6 +29,7 @@ query_free(struct push *p, struct push_query *q)
 	free(q->key);
 	subscription_spec_clear(&q->spec);
 	buf_clear(&q->data);
+	buf_clear(&q->pagination);
 	push_msg_unref(q->sse);
 	push_msg_unref(q->ws);
 	push_msg_unref(q->ws_patch);
@@ -75,55 +77,102 @@ result_msgs(const struct buf *body, struct push_msg **ws, struct push_msg **sse)
 }
 
 /*
- * Runs the query against the store. Returns 1 when the result differs
- * from the last one (messages rebuilt), 0 when unchanged, -1 on a store
- * failure (logged; the old result stays). For subscribers that ask for
- * patches, the new result is also built as a patch of the last one
- * ({"seq":N,"base":M,"patch":[…]}), kept only when it is smaller.
+ * The page of the query from the store: its data array and its
+ * meta.pagination object, as REST answers them (render_list's envelope,
+ * taken apart). Returns the number of entries, or -1 (logged).
  */
 static int
-query_compute(struct push *p, struct push_query *q)
+query_page(struct push *p, const struct push_query *q, struct buf *data,
+    struct buf *pagination, uint64_t *seq)
 {
 	struct render_query rq;
-	struct buf d, m, pm;
-	uint64_t seq = 0;
-	size_t n = 0;
+	struct buf env;
+	size_t doff, dlen, moff, mlen, poff, plen;
+	int n = -1;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.coll = q->spec.coll;
 	rq.locale = subscription_locale(&q->spec);
 	rq.category = q->spec.category;
 	rq.slug = q->spec.slug;
-	rq.paging = RENDER_PAGING_PAGE;
-	rq.page = 1;
+	rq.paging = q->spec.offset ? RENDER_PAGING_OFFSET : RENDER_PAGING_PAGE;
+	rq.page = q->spec.page;
 	rq.page_size = q->spec.page_size;
+	rq.start = q->spec.start;
+	rq.limit = q->spec.limit;
+	buf_init(&env);
+	if (render_list(p->store, &rq, &env, seq) == -1)
+		goto out;
+	if (push_patch_member(env.data, env.len, "data", &doff, &dlen) == -1 ||
+	    push_patch_member(env.data, env.len, "meta", &moff, &mlen) == -1 ||
+	    push_patch_member(env.data + moff, mlen, "pagination", &poff,
+	        &plen) == -1 ||
+	    (n = push_patch_count(env.data + doff, dlen)) == -1) {
+		log_warnx("push: live query %s: a list answer without "
+		          "data or meta.pagination",
+		    q->spec.coll->name);
+		n = -1;
+		goto out;
+	}
+	buf_add(data, env.data + doff, dlen);
+	buf_add(pagination, env.data + moff + poff, plen);
+out:
+	buf_clear(&env);
+	return n;
+}
+
+/*
+ * Runs the query against the store. Returns 1 when the result (its data
+ * or its meta.pagination) differs from the last one (messages rebuilt), 0
+ * when unchanged, -1 on a store failure (logged; the old result stays).
+ * For subscribers that ask for patches, the new result is also built as
+ * a patch of the last one ({"seq":N,"base":M,"patch":[…],"meta":…}), kept
+ * only when it is smaller.
+ */
+static int
+query_compute(struct push *p, struct push_query *q)
+{
+	struct buf d, pg, m, pm;
+	uint64_t seq = 0;
+	int n;
+
 	buf_init(&d);
+	buf_init(&pg);
 	p->queries_computed_total++;
-	if (render_data_array(p->store, &rq, &d, &seq, &n) == -1) {
+	if ((n = query_page(p, q, &d, &pg, &seq)) == -1) {
 		buf_clear(&d);
+		buf_clear(&pg);
 		return -1;
 	}
-	p->renders_total += n;
-	p->turn_renders += n;
+	p->renders_total += (size_t)n;
+	p->turn_renders += (size_t)n;
 	if (q->sse != NULL && d.len == q->data.len &&
-	    memcmp(d.data, q->data.data, d.len) == 0) {
+	    memcmp(d.data, q->data.data, d.len) == 0 &&
+	    pg.len == q->pagination.len &&
+	    memcmp(pg.data, q->pagination.data, pg.len) == 0) {
 		buf_clear(&d);
+		buf_clear(&pg);
 		return 0;
 	}
 	buf_init(&m);
 	buf_printf(&m, "{\"seq\":%" PRIu64 ",\"data\":", seq);
 	buf_add(&m, d.data, d.len);
-	buf_addc(&m, '}');
 	buf_init(&pm);
 	if (q->sse != NULL) {
 		buf_printf(&pm,
 		    "{\"seq\":%" PRIu64 ",\"base\":%" PRIu64 ",\"patch\":", seq,
 		    q->seq);
 		if (push_patch_build(q->data.data, q->data.len, d.data, d.len,
-		        &pm) == 0)
-			buf_addc(&pm, '}');
-		else
+		        &pm) == -1)
 			buf_reset(&pm);
+	}
+	buf_adds(&m, ",\"meta\":{\"pagination\":");
+	buf_add(&m, pg.data, pg.len);
+	buf_adds(&m, "}}");
+	if (pm.len > 0) {
+		buf_adds(&pm, ",\"meta\":{\"pagination\":");
+		buf_add(&pm, pg.data, pg.len);
+		buf_adds(&pm, "}}");
 	}
 	if (pm.len > 0 && pm.len < m.len)
 		result_msgs(&pm, &q->ws_patch, &q->sse_patch);
@@ -135,7 +184,9 @@ query_compute(struct push *p, struct push_query *q)
 	result_msgs(&m, &q->ws, &q->sse);
 	q->base_seq = q->seq;
 	buf_clear(&q->data);
-	q->data = d; /* q->data owns the bytes now */
+	buf_clear(&q->pagination);
+	q->data = d; /* q owns the bytes now */
+	q->pagination = pg;
 	q->seq = seq;
 	buf_clear(&pm);
 	buf_clear(&m);
@@ -227,6 +278,7 @@ push_query_subscribe(struct push *p, struct push_client *c,
 		q->spec = *spec;
 		subscription_spec_init(spec);
 		buf_init(&q->data);
+		buf_init(&q->pagination);
 		LIST_INIT(&q->subs);
 		LIST_INSERT_HEAD(&p->queries, q, link);
 		p->nqueries++;

@@ -155,17 +155,22 @@ static int
 query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
     int *patch, const char **why)
 {
-	static const char *const keys[] = { "category", "slug", "pageSize",
-		"locale" };
+	static const char *const keys[] = { "category", "slug", "locale",
+		"page", "pageSize", "start", "limit", "pagination[page]",
+		"pagination[pageSize]", "pagination[start]",
+		"pagination[limit]" };
 	static const char *const known[] = { "collection", "category", "slug",
-		"pageSize", "locale", "patch", "token" };
+		"locale", "page", "pageSize", "start", "limit",
+		"pagination[page]", "pagination[pageSize]", "pagination[start]",
+		"pagination[limit]", "patch", "token" };
 	char buf[600];
 	const char *v;
 	size_t i;
 
 	if (!known_args(wsi, known, sizeof(known) / sizeof(known[0]))) {
 		*why = "Invalid key: /live/query takes collection, category, "
-		       "slug, pageSize, locale, patch and token";
+		       "slug, locale, page, pageSize, start, limit (also as "
+		       "pagination[...]), patch and token";
 		return -1;
 	}
 	v = push_urlarg(wsi, "collection", buf, sizeof(buf));
@@ -194,7 +199,8 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 
 /*
  * GET /live/events[?collection=][&lastEventId=] and
- * GET /live/query?collection=…[&category=|&slug=][&pageSize=][&patch=1].
+ * GET /live/query?collection=…[&category=|&slug=][&page=][&pageSize=]
+ * [&start=][&limit=][&patch=1].
  * Checks method, token, origin and limits, starts the stream and queues
  * what the client gets at once. Returns what the callback must return.
  */

@@ -55,7 +55,8 @@ struct push_query {
 	struct push_scope *scope;
 	char *key;
 	struct subscription_spec spec;
-	struct buf data; /* last data array sent */
+	struct buf data;       /* last data array sent */
+	struct buf pagination; /* and its meta.pagination object */
 	uint64_t seq;
 	struct push_msg *sse;      /* event: result frame */
 	struct push_msg *ws;       /* "seq":N,"data":[…]} after a prefix */
