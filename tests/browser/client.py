@@ -279,6 +279,34 @@ def patches(ed, page):
         return JSON.stringify(r.data) === JSON.stringify(last);
     })()""")
     ok(same, "WebSocket: the patched result equals what REST answers")
+
+    # A gap over WebSocket: the client subscribes again for the whole
+    # result instead of applying a patch to a result it does not hold.
+    page.eval("""(() => {
+        const sub = [...c10.subs.values()][0];
+        sub.last = { seq: sub.last.seq - 1, data: sub.last.data };
+        window.n10 = window.r10.length;
+        window.m10 = [];
+        const send = c10.conn.ws.send.bind(c10.conn.ws);
+        c10.conn.ws.send = (t) => { window.m10.push(JSON.parse(t).type);
+                                    send(t); };
+        return true; })()""")
+    ed.update(doc, title="Patch filler 3, edited across a gap")
+    check(page, "WebSocket: after a gap the client shows the change",
+          "window.r10.length > window.n10 && window.r10[window.r10.length"
+          " - 1].some(e => e.title === 'Patch filler 3, edited across a "
+          "gap')")
+    got = page.eval("""(async () => {
+        const r = await sl.get("articles", { category: "tech",
+                                             pageSize: 50 });
+        const want = JSON.stringify(r.data);
+        return { sent: window.m10, all: window.r10.slice(window.n10)
+            .every(d => JSON.stringify(d) === want) };
+    })()""")
+    ok(got.get("sent") == ["unsubscribe", "subscribe"] and got.get("all"),
+       "WebSocket: a patch whose base is not the client's result makes it "
+       "subscribe again, and it shows only what REST answers",
+       "got %r" % got)
     page.eval("c10.close()")
 
 
