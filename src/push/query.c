@@ -104,18 +104,20 @@ query_page(struct push *p, const struct push_query *q, struct buf *data,
 	if (render_list(p->store, &rq, &env, seq) == -1)
 		goto out;
 	if (push_patch_member(env.data, env.len, "data", &doff, &dlen) == -1 ||
-	    push_patch_member(env.data, env.len, "meta", &moff, &mlen) == -1 ||
-	    push_patch_member(env.data + moff, mlen, "pagination", &poff,
-	        &plen) == -1 ||
 	    (n = push_patch_count(env.data + doff, dlen)) == -1) {
-		log_warnx("push: live query %s: a list answer without "
-		          "data or meta.pagination",
+		log_warnx("push: live query %s: a list answer without data",
 		    q->spec.coll->name);
 		n = -1;
 		goto out;
 	}
 	buf_add(data, env.data + doff, dlen);
-	buf_add(pagination, env.data + moff + poff, plen);
+	/* Without meta.pagination (never so today) the result says null. */
+	if (push_patch_member(env.data, env.len, "meta", &moff, &mlen) == 0 &&
+	    push_patch_member(env.data + moff, mlen, "pagination", &poff,
+	        &plen) == 0)
+		buf_add(pagination, env.data + moff + poff, plen);
+	else
+		buf_adds(pagination, "null");
 out:
 	buf_clear(&env);
 	return n;
