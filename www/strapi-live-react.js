@@ -19,11 +19,12 @@ const serverState = (initialData) => ({
 	error: null,
 	status: { state: "idle", transport: null, attempt: 0, seq: 0 },
 	seq: -1,
+	pagination: null,
 });
 
 /**
  * useLiveQuery(collection, query, options) -> { loading, data, error,
- * status, seq }. options: client, since, initialData (see liveQuery).
+ * status, seq, pagination }. options: client, since, initialData (see liveQuery).
  */
 export function useLiveQuery(collection, query, options = {}) {
 	const key = JSON.stringify([collection, query || null,

@@ -3,6 +3,7 @@ import type {
 	Client,
 	CollectionName,
 	EntryOf,
+	Pagination,
 	QueryOf,
 	Status,
 	StrapiLiveError,
@@ -11,13 +12,15 @@ import type {
 export interface LiveQueryState<T> {
 	/** No result yet (and no initialData). */
 	loading: boolean;
-	/** The latest result (page 1 of the query), or initialData. */
+	/** The latest result (the page of the query), or initialData. */
 	data: T[] | null;
 	/** Set when the server refused the query; the query has ended. */
 	error: StrapiLiveError | null;
 	status: Status;
 	/** Change sequence number of data (-1 before the first result). */
 	seq: number;
+	/** meta.pagination of the latest result (null before the first). */
+	pagination: Pagination | null;
 }
 
 export interface LiveQueryOptions<T> {

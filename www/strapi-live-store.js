@@ -14,7 +14,7 @@ import { client as sharedClient } from "./strapi-live.js";
 
 /**
  * liveQuery(collection, query, options): a store of
- * { loading, data, error, status, seq }. options: client (default: the
+ * { loading, data, error, status, seq, pagination }. options: client (default: the
  * page's shared client), since and initialData (what the page already
  * shows, e.g. from a server-side render: no "loading", and results at or
  * before since are not delivered again).
@@ -30,6 +30,7 @@ export function liveQuery(collection, query, options = {}) {
 		error: null,
 		status: c.status(),
 		seq: options.since === undefined ? -1 : Number(options.since),
+		pagination: null,
 	};
 
 	function set(patch) {
@@ -43,7 +44,7 @@ export function liveQuery(collection, query, options = {}) {
 		try {
 			stopSub = c.subscribe(collection, query, (data, info) =>
 			    set({ loading: false, data, error: null,
-				    seq: info.seq }), {
+				    seq: info.seq, pagination: info.pagination }), {
 				since: options.since,
 				onError: (error) => set({ loading: false, error }),
 			});

@@ -28,11 +28,28 @@ export interface Collections {}
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface Queries {}
 
-/** A live query: any of the filters the server serves, and a page size. */
+/**
+ * A live query: any of the filters the server serves, and a page: page
+ * and pageSize, or start and limit (as REST's pagination[...]).
+ */
 export interface BaseQuery {
 	category?: string;
 	slug?: string;
+	page?: number;
 	pageSize?: number;
+	start?: number;
+	limit?: number;
+}
+
+/** meta.pagination of a list: page/pageSize/pageCount, or start/limit. */
+export interface Pagination {
+	page?: number;
+	pageSize?: number;
+	pageCount?: number;
+	start?: number;
+	limit?: number;
+	total: number;
+	nextCursor?: string | null;
 }
 
 export type CollectionName = keyof Collections extends never
@@ -52,6 +69,8 @@ export interface ResultInfo {
 	seq: number;
 	/** Transport that delivered it. */
 	transport: "ws" | "sse" | null;
+	/** meta.pagination of the page, as REST answers it (total, ...). */
+	pagination: Pagination | null;
 }
 
 export type Unsubscribe = () => void;
@@ -100,13 +119,7 @@ export interface ChangesOptions {
 export interface ListResponse<T> {
 	data: T[];
 	meta: {
-		pagination?: {
-			page?: number;
-			pageSize: number;
-			pageCount?: number;
-			total: number;
-			nextCursor?: string | null;
-		};
+		pagination?: Pagination;
 		seq?: number;
 	};
 }
@@ -144,6 +157,11 @@ export interface ClientOptions {
 	transport?: "auto" | "ws" | "sse";
 	/** The sidecar's push_token, sent as ?token= on every live request. */
 	token?: string;
+	/**
+	 * A changed result may travel as a patch of the last one, over
+	 * WebSocket and SSE (default true); false asks for whole results.
+	 */
+	patches?: boolean;
 }
 
 /** Keys of get() besides the filters. */

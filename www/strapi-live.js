@@ -86,7 +86,8 @@ function restParams(query) {
 	for (const [k, v] of Object.entries(query || {})) {
 		if (v === undefined || v === null || v === "")
 			continue;
-		if (k === "pageSize" || k === "page")
+		if (k === "pageSize" || k === "page" || k === "start" ||
+		    k === "limit")
 			p.set(`pagination[${k}]`, String(v));
 		else if (k === "cursor" || k === "sort" || k === "locale")
 			p.set(k, String(v));
@@ -161,6 +162,9 @@ export class Client {
 		this.live = withSlash(options.live || defaultBase("/live/"));
 		this.transport = options.transport || "auto"; // auto | ws | sse
 		this.token = options.token || null; // push_token of the sidecar
+		// A changed result may come as a patch of the last one (both
+		// transports); false asks for whole results only.
+		this.patches = options.patches !== false;
 	}
 
 	// ---- public API -------------------------------------------------
@@ -249,8 +253,8 @@ export class Client {
 	}
 
 	// A list: GET <api>/<collection>?filters...; with documentId, one
-	// entry. Query keys: category, slug (filters), page, pageSize, cursor,
-	// sort, locale, fields (an array), documentId.
+	// entry. Query keys: category, slug (filters), page, pageSize, start,
+	// limit, cursor, sort, locale, fields (an array), documentId.
 	async get(collection, query = {}, init = {}) {
 		const q = { ...(query || {}) };
 		let url = needBase(this.api, "api") +
@@ -459,7 +463,7 @@ export class Client {
 			this.lastSeq = seq;
 	}
 
-	_result(sub, seq, data) {
+	_result(sub, seq, data, pagination) {
 		if (!this.subs.has(sub.id))
 			return;
 		seq = Number(seq);
@@ -471,10 +475,39 @@ export class Client {
 		sub.seq = Number.isFinite(seq) ? seq : sub.seq;
 		try {
 			sub.onResult(Array.isArray(data) ? data : [],
-			    { seq: sub.seq, transport: this.state.transport });
+			    { seq: sub.seq, transport: this.state.transport,
+				pagination: pagination || null });
 		} catch (e) {
 			console.error(e);
 		}
+	}
+
+	// A result message of either transport: the whole result (data), or
+	// a patch of the last one (base, patch: each element the index of an
+	// entry of that result, or a new entry). Answers false for a patch of
+	// a result this client does not hold (a gap): the caller then asks
+	// for the whole result again, and patches are ignored until it comes.
+	_resultMsg(sub, m) {
+		let data = m.data;
+		if (Array.isArray(m.patch)) {
+			if (sub.resync)
+				return true; // the whole result is on its way
+			const last = sub.last;
+			const ok = last && last.seq === m.base && m.patch.every(
+			    (x) => typeof x !== "number" || (Number.isInteger(x) &&
+				x >= 0 && x < last.data.length));
+			if (!ok) {
+				sub.resync = true;
+				return false;
+			}
+			data = m.patch.map((x) => typeof x === "number" ?
+			    last.data[x] : x);
+		}
+		data = Array.isArray(data) ? data : [];
+		sub.resync = false;
+		sub.last = { seq: m.seq, data };
+		this._result(sub, m.seq, data, m.meta && m.meta.pagination);
+		return true;
 	}
 
 	// The server refused the subscription: it ends (it is not retried),
@@ -593,9 +626,10 @@ class WsConn {
 	// changed result may come as a patch of the last one (servers that
 	// do not know patches send whole results).
 	addSub(sub) {
+		sub.last = null;
 		this._send({ type: "subscribe", id: sub.id,
 			collection: sub.collection, query: sub.query,
-			patch: true });
+			patch: this.c.patches });
 	}
 
 	removeSub(sub) {
@@ -635,29 +669,13 @@ class WsConn {
 			return;
 		const sub = m.id !== undefined ? this.c.subs.get(m.id) : null;
 		switch (m.type) {
-		case "result": {
-			if (!sub)
-				break;
-			let data = m.data;
-			if (Array.isArray(m.patch)) {
-				// Each element: an index into the last result,
-				// or a new entry.
-				if (!Array.isArray(sub.wsData) ||
-				    sub.wsSeq !== m.base) {
-					// Not the result it applies to: ask
-					// for the whole one again.
-					this.removeSub(sub);
-					this.addSub(sub);
-					break;
-				}
-				data = m.patch.map((x) => typeof x === "number" ?
-				    sub.wsData[x] : x);
+		case "result":
+			if (sub && !this.c._resultMsg(sub, m)) {
+				// A gap: subscribe again for the whole result.
+				this.removeSub(sub);
+				this.addSub(sub);
 			}
-			sub.wsData = Array.isArray(data) ? data : [];
-			sub.wsSeq = m.seq;
-			this.c._result(sub, m.seq, data);
 			break;
-		}
 		case "error": {
 			// Older servers send only the message: a refused
 			// subscription is a 400, as over SSE.
@@ -825,13 +843,31 @@ class SseConn {
 	addSub(sub) {
 		if (this.sources.has(sub.id) || this.closed)
 			return;
-		const url = liveURL(this.c, "query",
-		    liveParams(sub.collection, sub.query));
-		this._watch(sub.id, url, {
-			result: (d) => this.c._result(sub, d.seq, d.data),
+		const params = liveParams(sub.collection, sub.query);
+		const patch = this.c.patches && !sub.noSsePatch;
+		if (patch)
+			params.set("patch", "1");
+		sub.last = null;
+		this._watch(sub.id, liveURL(this.c, "query", params), {
+			result: (d) => {
+				if (!this.c._resultMsg(sub, d)) {
+					// A gap: a new stream starts with the
+					// whole result.
+					this.dropSub(sub);
+					this.addSub(sub);
+				}
+			},
 			error: (d) => this.c._subError(sub, errorFrom(d, 400,
 			    d && d.message)),
-		}, (err) => this.c._subError(sub, err));
+		}, (err) => {
+			if (patch && err.status === 400) {
+				// A server older than patches over SSE refuses
+				// the parameter: ask it for whole results.
+				sub.noSsePatch = true;
+				this.addSub(sub);
+			} else
+				this.c._subError(sub, err);
+		});
 		this._state();
 	}
 

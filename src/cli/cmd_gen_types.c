@@ -249,7 +249,9 @@ gen_types(const struct conf *conf, const char *module, struct buf *b,
 		}
 		if (*co->slug_field != '\0')
 			buf_adds(b, "\tslug?: string;\n");
-		buf_adds(b, "\tpageSize?: number;\n}\n");
+		buf_adds(b,
+		    "\tpage?: number;\n\tpageSize?: number;\n"
+		    "\tstart?: number;\n\tlimit?: number;\n}\n");
 	}
 	buf_printf(b, "\ndeclare module \"%s\" {\n\tinterface Collections {\n",
 	    module);

@@ -1,4 +1,4 @@
-/* push_patch.c: a live query's new result as a patch of the last one (pure) */
+/* patch.c: a live query's new result as a patch of the last one (pure) */
 #include "config.h"
 
 #include <string.h>
@@ -13,53 +13,127 @@ space(char ch)
 }
 
 /*
+ * The index just past the JSON value that starts at s[i] (our own
+ * rendering: valid JSON; only strings and nesting are tracked): past the
+ * closing quote, bracket or brace, or at the byte that ends a scalar.
+ * Returns n when a string or container does not end.
+ */
+static size_t
+value_end(const char *s, size_t n, size_t i)
+{
+	int depth = 0, str = 0;
+
+	for (; i < n; i++) {
+		if (str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"') {
+				str = 0;
+				if (depth == 0)
+					return i + 1;
+			}
+		} else if (s[i] == '"')
+			str = 1;
+		else if (s[i] == '{' || s[i] == '[')
+			depth++;
+		else if (s[i] == '}' || s[i] == ']') {
+			if (depth == 0)
+				return i; /* a scalar ends with its container */
+			if (--depth == 0)
+				return i + 1;
+		} else if (depth == 0 &&
+		    (s[i] == ',' || s[i] == ':' || space(s[i])))
+			return i;
+	}
+	return n;
+}
+
+static size_t
+skip_space(const char *s, size_t n, size_t i)
+{
+
+	while (i < n && space(s[i]))
+		i++;
+	return i;
+}
+
+/*
  * Splits a JSON array into its elements' byte ranges (off[], len[]), at
- * most PUSH_PATCH_MAX. The array is our own rendering (valid JSON); only
- * strings and nesting are tracked. Returns the count, or -1.
+ * most PUSH_PATCH_MAX. Returns the count, or -1.
  */
 static int
 split(const char *s, size_t n, size_t *off, size_t *len)
 {
-	size_t i = 0, start, end;
-	int count = 0, depth, str;
+	size_t i;
+	int count = 0;
 
-	while (i < n && space(s[i]))
-		i++;
+	i = skip_space(s, n, 0);
 	if (i == n || s[i++] != '[')
 		return -1;
-	while (i < n && space(s[i]))
-		i++;
+	i = skip_space(s, n, i);
 	if (i < n && s[i] == ']')
 		return 0;
 	for (;;) {
 		if (count == PUSH_PATCH_MAX)
 			return -1;
-		while (i < n && space(s[i]))
-			i++;
-		start = i;
-		for (depth = 0, str = 0; i < n; i++) {
-			if (str) {
-				if (s[i] == '\\')
-					i++;
-				else if (s[i] == '"')
-					str = 0;
-			} else if (s[i] == '"')
-				str = 1;
-			else if (s[i] == '{' || s[i] == '[')
-				depth++;
-			else if ((s[i] == '}' || s[i] == ']') && depth > 0)
-				depth--;
-			else if (depth == 0 && (s[i] == ',' || s[i] == ']'))
-				break;
-		}
+		i = skip_space(s, n, i);
+		off[count] = i;
+		i = value_end(s, n, i);
+		len[count] = i - off[count];
+		count++;
+		i = skip_space(s, n, i);
 		if (i >= n)
 			return -1;
-		for (end = i; end > start && space(s[end - 1]); end--)
-			;
-		off[count] = start;
-		len[count++] = end - start;
 		if (s[i++] == ']')
 			return count;
+		if (s[i - 1] != ',')
+			return -1;
+	}
+}
+
+/* The number of elements of a JSON array (at most PUSH_PATCH_MAX), or -1. */
+int
+push_patch_count(const char *s, size_t n)
+{
+	size_t off[PUSH_PATCH_MAX], len[PUSH_PATCH_MAX];
+
+	return split(s, n, off, len);
+}
+
+/*
+ * Finds the member key of the JSON object s (our own rendering): its
+ * value's bytes are s[*off] to s[*off + *len]. Returns 0, or -1 when s is
+ * not an object or has no such member (*off and *len unchanged).
+ */
+int
+push_patch_member(const char *s, size_t n, const char *key, size_t *off,
+    size_t *len)
+{
+	size_t i, k, kend, v, klen = strlen(key);
+
+	i = skip_space(s, n, 0);
+	if (i == n || s[i++] != '{')
+		return -1;
+	for (;;) {
+		i = skip_space(s, n, i);
+		if (i >= n || s[i] != '"')
+			return -1;
+		k = i;
+		kend = value_end(s, n, i);
+		i = skip_space(s, n, kend);
+		if (i >= n || s[i++] != ':')
+			return -1;
+		v = skip_space(s, n, i);
+		if ((i = value_end(s, n, v)) >= n)
+			return -1;
+		if (kend - k == klen + 2 && memcmp(s + k + 1, key, klen) == 0) {
+			*off = v;
+			*len = i - v;
+			return 0;
+		}
+		i = skip_space(s, n, i);
+		if (i >= n || s[i++] != ',')
+			return -1;
 	}
 }
 

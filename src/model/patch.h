@@ -10,5 +10,8 @@
 #define PUSH_PATCH_MAX 100
 
 int push_patch_build(const char *, size_t, const char *, size_t, struct buf *);
+int push_patch_count(const char *, size_t);
+int push_patch_member(const char *, size_t, const char *key, size_t *off,
+    size_t *len);
 
 #endif

@@ -16,6 +16,92 @@ subscription_spec_init(struct subscription_spec *s)
 
 	memset(s, 0, sizeof(*s));
 	s->page_size = SUBSCRIPTION_DEFAULT_PAGE_SIZE;
+	s->page = 1;
+	s->limit = SUBSCRIPTION_DEFAULT_PAGE_SIZE;
+}
+
+/* 1 when key is name or pagination[name]. */
+static int
+paging_key(const char *key, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strcmp(key, name) == 0)
+		return 1;
+	return strncmp(key, "pagination[", 11) == 0 &&
+	    strncmp(key + 11, name, n) == 0 && strcmp(key + 11 + n, "]") == 0;
+}
+
+/* The pagination keys and the least value each takes. */
+static const struct {
+	const char *name;
+	enum subscription_given given;
+	long long min;
+	const char *why;
+} paging_keys[] = {
+	{ "page", SUBSCRIPTION_GIVEN_PAGE, -SUBSCRIPTION_MAX_PAGE,
+	    "page: must be an integer" },
+	{ "pageSize", SUBSCRIPTION_GIVEN_PAGE_SIZE, -SUBSCRIPTION_MAX_PAGE,
+	    "pageSize: must be an integer" },
+	{ "start", SUBSCRIPTION_GIVEN_START, -SUBSCRIPTION_MAX_PAGE,
+	    "start: must be an integer" },
+	{ "limit", SUBSCRIPTION_GIVEN_LIMIT, -1,
+	    "limit: must be a positive integer or -1" },
+};
+
+/* n clamped to 1..SUBSCRIPTION_MAX_PAGE_SIZE. */
+static uint64_t
+page_size(long long n)
+{
+
+	return n < 1                         ? 1
+	    : n > SUBSCRIPTION_MAX_PAGE_SIZE ? SUBSCRIPTION_MAX_PAGE_SIZE
+	                                     : (uint64_t)n;
+}
+
+/*
+ * The pagination keys, as REST takes them: page (below 1 is 1), pageSize
+ * (clamped to 1..100), start (below 0 is 0), limit (-1 or over 100 is
+ * 100; 0 refused). Returns 1 when key is one (set), 0 when it is not, -1
+ * with *why when its value is not acceptable (the spec unchanged).
+ */
+static int
+set_paging(struct subscription_spec *s, const char *key, const char *value,
+    const char **why)
+{
+	const char *errstr;
+	long long n;
+	size_t i;
+
+	for (i = 0; i < sizeof(paging_keys) / sizeof(paging_keys[0]); i++)
+		if (paging_key(key, paging_keys[i].name))
+			break;
+	if (i == sizeof(paging_keys) / sizeof(paging_keys[0]))
+		return 0;
+	n = strtonum(value, paging_keys[i].min, SUBSCRIPTION_MAX_PAGE, &errstr);
+	if (errstr != NULL || (n == 0 && paging_keys[i].min == -1)) {
+		*why = paging_keys[i].why;
+		return -1;
+	}
+	switch (paging_keys[i].given) {
+	case SUBSCRIPTION_GIVEN_PAGE:
+		s->page = n < 1 ? 1 : (uint64_t)n;
+		break;
+	case SUBSCRIPTION_GIVEN_PAGE_SIZE:
+		s->page_size = page_size(n);
+		break;
+	case SUBSCRIPTION_GIVEN_START:
+		s->start = n < 0 ? 0 : (uint64_t)n;
+		break;
+	case SUBSCRIPTION_GIVEN_LIMIT:
+		s->limit = n == -1 ? SUBSCRIPTION_MAX_PAGE_SIZE : page_size(n);
+		break;
+	}
+	s->given |= paging_keys[i].given;
+	s->offset =
+	    (s->given &
+	        (SUBSCRIPTION_GIVEN_START | SUBSCRIPTION_GIVEN_LIMIT)) != 0;
+	return 1;
 }
 
 /* Frees the spec's strings; the spec can be reused after init. */
@@ -30,18 +116,20 @@ subscription_spec_clear(struct subscription_spec *s)
 }
 
 /*
- * Sets one query parameter: "category", "slug" or "pageSize" (also
- * "pagination[pageSize]", clamped to 1..100 as REST does). Returns 0, or
- * -1 with *why set when the key is unknown or the value is not acceptable;
- * the spec is then unchanged.
+ * Sets one query parameter: "category", "slug", "locale", or pagination
+ * as REST takes it: "page", "pageSize", "start", "limit" (also as
+ * "pagination[page]" and so on; see set_paging). Returns 0, or -1 with
+ * *why set when the key is unknown or the value is not acceptable; the
+ * spec is then unchanged.
  */
 int
 subscription_spec_set(struct subscription_spec *s, const char *key,
     const char *value, const char **why)
 {
-	const char *errstr;
-	long long n;
+	int r;
 
+	if ((r = set_paging(s, key, value, why)) != 0)
+		return r == 1 ? 0 : -1;
 	if (strcmp(key, "category") == 0 ||
 	    strcmp(key, "filters[category][$eq]") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
@@ -64,20 +152,6 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 		s->slug = xstrdup(value);
 		return 0;
 	}
-	if (strcmp(key, "pageSize") == 0 ||
-	    strcmp(key, "pagination[pageSize]") == 0) {
-		/* As REST's pagination[pageSize]: clamped to 1..100. */
-		n = strtonum(value, -(1LL << 40), 1LL << 40, &errstr);
-		if (errstr != NULL) {
-			*why = "pageSize: must be an integer";
-			return -1;
-		}
-		s->page_size = n < 1 ? 1
-		    : n > SUBSCRIPTION_MAX_PAGE_SIZE
-		    ? SUBSCRIPTION_MAX_PAGE_SIZE
-		    : (uint64_t)n;
-		return 0;
-	}
 	if (strcmp(key, "locale") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
 		        ENTRY_MAX_LOCALE)) {
@@ -94,8 +168,8 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 
 /*
  * Checks the whole spec: a collection is set, slug and category are not
- * both given, and the collection has the fields asked for. Returns 0, or
- * -1 with *why set.
+ * both given, page/pageSize are not mixed with start/limit, and the
+ * collection has the fields asked for. Returns 0, or -1 with *why set.
  */
 int
 subscription_spec_check(const struct subscription_spec *s, const char **why)
@@ -107,6 +181,14 @@ subscription_spec_check(const struct subscription_spec *s, const char **why)
 	}
 	if (s->slug != NULL && s->category != NULL) {
 		*why = "give either slug or category, not both";
+		return -1;
+	}
+	if ((s->given &
+	        (SUBSCRIPTION_GIVEN_PAGE | SUBSCRIPTION_GIVEN_PAGE_SIZE)) &&
+	    (s->given &
+	        (SUBSCRIPTION_GIVEN_START | SUBSCRIPTION_GIVEN_LIMIT))) {
+		*why = "Invalid pagination parameters. Expected either "
+		       "start/limit or page/pageSize";
 		return -1;
 	}
 	if (s->slug != NULL && s->coll->slug_field[0] == '\0') {
@@ -131,6 +213,14 @@ subscription_locale(const struct subscription_spec *s)
 	                                                : "";
 }
 
+/* The number of entries a page of the spec holds at most. */
+uint64_t
+subscription_size(const struct subscription_spec *s)
+{
+
+	return s->offset ? s->limit : s->page_size;
+}
+
 /*
  * Appends a canonical key: two specs that ask the same thing have the
  * same key, so the query is computed once for all their subscribers.
@@ -140,8 +230,11 @@ subscription_key(const struct subscription_spec *s, struct buf *b)
 {
 
 	buf_adds(b, s->coll != NULL ? s->coll->name : "");
-	buf_printf(b, "\n%" PRIu64 "\n%s\n", s->page_size,
-	    subscription_locale(s));
+	if (s->offset)
+		buf_printf(b, "\no%" PRIu64 "+%" PRIu64, s->start, s->limit);
+	else
+		buf_printf(b, "\np%" PRIu64 "x%" PRIu64, s->page, s->page_size);
+	buf_printf(b, "\n%s\n", subscription_locale(s));
 	if (s->slug != NULL) {
 		buf_adds(b, "s:");
 		buf_adds(b, s->slug);
@@ -154,7 +247,7 @@ subscription_key(const struct subscription_spec *s, struct buf *b)
 /*
  * Appends the key of a scope: the collection, the locale and the slug
  * ('s') or category ('c') a query filters on (kind 0: none). The queries
- * of a scope differ only by page size, and a change touches exactly the
+ * of a scope differ only by page, and a change touches exactly the
  * scopes of its collection and locale with no filter, its old and new
  * slug, and its old and new category: a change finds the queries it
  * touches with a few lookups instead of a walk over all.
@@ -190,10 +283,10 @@ subscription_spec_scope(const struct subscription_spec *s, struct buf *b)
 
 /*
  * Restricts a checked spec to values that exist, so that a client cannot
- * make up distinct queries without end: the page size is the default or
- * one of sizes[], and the locale one of the collection's (dropped for a
- * collection that has none, as Strapi ignores it). Returns 0, or -1 with
- * *why; the locale may have been dropped either way.
+ * make up distinct queries without end: the page size (or limit) is the
+ * default or one of sizes[], and the locale one of the collection's
+ * (dropped for a collection that has none, as Strapi ignores it).
+ * Returns 0, or -1 with *why; the locale may have been dropped either way.
  */
 int
 subscription_spec_restrict(struct subscription_spec *s, const uint64_t *sizes,
@@ -218,12 +311,14 @@ subscription_spec_restrict(struct subscription_spec *s, const uint64_t *sizes,
 			}
 		}
 	}
-	if (s->page_size == SUBSCRIPTION_DEFAULT_PAGE_SIZE)
+	if (subscription_size(s) == SUBSCRIPTION_DEFAULT_PAGE_SIZE)
 		return 0;
 	for (i = 0; i < nsizes; i++)
-		if (sizes[i] == s->page_size)
+		if (sizes[i] == subscription_size(s))
 			return 0;
-	*why = "pageSize: not one of the page sizes this server allows";
+	*why = s->offset
+	    ? "limit: not one of the page sizes this server allows"
+	    : "pageSize: not one of the page sizes this server allows";
 	return -1;
 }
 

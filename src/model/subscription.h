@@ -12,13 +12,31 @@
 #define SUBSCRIPTION_DEFAULT_PAGE_SIZE 25
 #define SUBSCRIPTION_MAX_PAGE_SIZE     100
 
-/* A reactive query: a list (newest first), by category, or by slug. */
+#define SUBSCRIPTION_MAX_PAGE (1LL << 40) /* as REST's pagination[page] */
+
+/* Which pagination parameters a spec was given (they may not be mixed). */
+enum subscription_given {
+	SUBSCRIPTION_GIVEN_PAGE = 1 << 0,
+	SUBSCRIPTION_GIVEN_PAGE_SIZE = 1 << 1,
+	SUBSCRIPTION_GIVEN_START = 1 << 2,
+	SUBSCRIPTION_GIVEN_LIMIT = 1 << 3,
+};
+
+/*
+ * A reactive query: one page of a list (newest first), by category, or
+ * by slug. The page is page/page_size, or start/limit when offset is set
+ * (REST's pagination[start]/[limit]).
+ */
 struct subscription_spec {
 	const struct collection *coll; /* borrowed from the conf */
 	char *category;                /* NULL: any */
 	char *slug;                    /* NULL: any */
 	char *locale;                  /* NULL: the collection's default */
 	uint64_t page_size;
+	uint64_t page; /* 1-based */
+	int offset;    /* start/limit given: offset paging */
+	uint64_t start, limit;
+	unsigned given; /* enum subscription_given bits */
 };
 
 void subscription_spec_init(struct subscription_spec *);
@@ -31,6 +49,7 @@ void subscription_key(const struct subscription_spec *, struct buf *);
 void subscription_scope_key(struct buf *, const char *coll, const char *locale,
     char kind, const char *value);
 void subscription_spec_scope(const struct subscription_spec *, struct buf *);
+uint64_t subscription_size(const struct subscription_spec *);
 int subscription_spec_restrict(struct subscription_spec *,
     const uint64_t *sizes, size_t nsizes, const char **why);
 int subscription_touches(const struct subscription_spec *,

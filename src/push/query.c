@@ -16,6 +16,7 @@
 #include "model/patch.h"
 #include "api/render.h"
 #include "api/sse.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 static void
@@ -28,9 +29,11 @@ query_free(struct push *p, struct push_query *q)
 	free(q->key);
 	subscription_spec_clear(&q->spec);
 	buf_clear(&q->data);
+	buf_clear(&q->pagination);
 	push_msg_unref(q->sse);
 	push_msg_unref(q->ws);
 	push_msg_unref(q->ws_patch);
+	push_msg_unref(q->sse_patch);
 	free(q);
 }
 
@@ -55,79 +58,139 @@ push_query_mark_all(struct push *p)
 }
 
 /*
- * The new result d (at seq) as a patch of the last one, for subscribers
- * that ask for patches: NULL when no entry is kept or it is not smaller.
+ * A result message body ({"seq":…,…}) as both transports send it: after
+ * a WebSocket prefix (*ws, without the leading '{') and as an SSE
+ * "event: result" frame (*sse). The old messages are released.
  */
-static struct push_msg *
-patch_msg(const struct push_query *q, const struct buf *d, uint64_t seq)
+static void
+result_msgs(const struct buf *body, struct push_msg **ws, struct push_msg **sse)
 {
-	struct push_msg *msg = NULL;
-	struct buf m;
+	struct buf f;
 
-	buf_init(&m);
-	buf_printf(&m,
-	    "\"seq\":%" PRIu64 ",\"base\":%" PRIu64 ",\"patch\":", seq, q->seq);
-	if (push_patch_build(q->data.data, q->data.len, d->data, d->len, &m) ==
-	    0) {
-		buf_addc(&m, '}');
-		if (m.len < d->len)
-			msg = push_msg_new(m.data, m.len);
-	}
-	buf_clear(&m);
-	return msg;
+	push_msg_unref(*ws);
+	push_msg_unref(*sse);
+	*ws = push_msg_new(body->data + 1, body->len - 1);
+	buf_init(&f);
+	sse_event(&f, 0, "result", body->data, body->len);
+	*sse = push_msg_from_buf(&f);
+	buf_clear(&f);
 }
 
 /*
- * Runs the query against the store. Returns 1 when the result differs
- * from the last one (messages rebuilt), 0 when unchanged, -1 on a store
- * failure (logged; the old result stays).
+ * The page of the query from the store: its data array and its
+ * meta.pagination object, as REST answers them (render_list's envelope,
+ * taken apart). Returns the number of entries, or -1 (logged).
  */
 static int
-query_compute(struct push *p, struct push_query *q)
+query_page(struct push *p, const struct push_query *q, struct buf *data,
+    struct buf *pagination, uint64_t *seq)
 {
 	struct render_query rq;
-	struct buf d, m;
-	uint64_t seq = 0;
-	size_t n = 0;
+	struct buf env;
+	size_t doff, dlen, moff, mlen, poff, plen;
+	int n = -1;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.coll = q->spec.coll;
 	rq.locale = subscription_locale(&q->spec);
 	rq.category = q->spec.category;
 	rq.slug = q->spec.slug;
-	rq.paging = RENDER_PAGING_PAGE;
-	rq.page = 1;
+	rq.paging = q->spec.offset ? RENDER_PAGING_OFFSET : RENDER_PAGING_PAGE;
+	rq.page = q->spec.page;
 	rq.page_size = q->spec.page_size;
+	rq.start = q->spec.start;
+	rq.limit = q->spec.limit;
+	buf_init(&env);
+	if (render_list(p->store, &rq, &env, seq) == -1)
+		goto out;
+	if (push_patch_member(env.data, env.len, "data", &doff, &dlen) == -1 ||
+	    (n = push_patch_count(env.data + doff, dlen)) == -1) {
+		log_warnx("push: live query %s: a list answer without data",
+		    q->spec.coll->name);
+		n = -1;
+		goto out;
+	}
+	buf_add(data, env.data + doff, dlen);
+	/* Without meta.pagination (never so today) the result says null. */
+	if (push_patch_member(env.data, env.len, "meta", &moff, &mlen) == 0 &&
+	    push_patch_member(env.data + moff, mlen, "pagination", &poff,
+	        &plen) == 0)
+		buf_add(pagination, env.data + moff + poff, plen);
+	else
+		buf_adds(pagination, "null");
+out:
+	buf_clear(&env);
+	return n;
+}
+
+/*
+ * Runs the query against the store. Returns 1 when the result (its data
+ * or its meta.pagination) differs from the last one (messages rebuilt), 0
+ * when unchanged, -1 on a store failure (logged; the old result stays).
+ * For subscribers that ask for patches, the new result is also built as
+ * a patch of the last one ({"seq":N,"base":M,"patch":[…],"meta":…}), kept
+ * only when it is smaller.
+ */
+static int
+query_compute(struct push *p, struct push_query *q)
+{
+	struct buf d, pg, m, pm;
+	uint64_t seq = 0;
+	int n;
+
 	buf_init(&d);
+	buf_init(&pg);
 	p->queries_computed_total++;
-	if (render_data_array(p->store, &rq, &d, &seq, &n) == -1) {
+	if ((n = query_page(p, q, &d, &pg, &seq)) == -1) {
 		buf_clear(&d);
+		buf_clear(&pg);
 		return -1;
 	}
-	p->renders_total += n;
-	p->turn_renders += n;
+	p->renders_total += (size_t)n;
+	p->turn_renders += (size_t)n;
 	if (q->sse != NULL && d.len == q->data.len &&
-	    memcmp(d.data, q->data.data, d.len) == 0) {
+	    memcmp(d.data, q->data.data, d.len) == 0 &&
+	    pg.len == q->pagination.len &&
+	    memcmp(pg.data, q->pagination.data, pg.len) == 0) {
 		buf_clear(&d);
+		buf_clear(&pg);
 		return 0;
 	}
-	push_msg_unref(q->ws_patch);
-	q->ws_patch = q->sse != NULL ? patch_msg(q, &d, seq) : NULL;
-	q->base_seq = q->seq;
-	buf_clear(&q->data);
-	q->data = d;
-	q->seq = seq;
 	buf_init(&m);
 	buf_printf(&m, "{\"seq\":%" PRIu64 ",\"data\":", seq);
 	buf_add(&m, d.data, d.len);
-	buf_addc(&m, '}');
-	push_msg_unref(q->ws);
-	q->ws = push_msg_new(m.data + 1, m.len - 1);
-	buf_init(&d); /* q->data owns the old bytes now */
-	sse_event(&d, 0, "result", m.data, m.len);
-	push_msg_unref(q->sse);
-	q->sse = push_msg_from_buf(&d);
-	buf_clear(&d);
+	buf_init(&pm);
+	if (q->sse != NULL) {
+		buf_printf(&pm,
+		    "{\"seq\":%" PRIu64 ",\"base\":%" PRIu64 ",\"patch\":", seq,
+		    q->seq);
+		if (push_patch_build(q->data.data, q->data.len, d.data, d.len,
+		        &pm) == -1)
+			buf_reset(&pm);
+	}
+	buf_adds(&m, ",\"meta\":{\"pagination\":");
+	buf_add(&m, pg.data, pg.len);
+	buf_adds(&m, "}}");
+	if (pm.len > 0) {
+		buf_adds(&pm, ",\"meta\":{\"pagination\":");
+		buf_add(&pm, pg.data, pg.len);
+		buf_adds(&pm, "}}");
+	}
+	if (pm.len > 0 && pm.len < m.len)
+		result_msgs(&pm, &q->ws_patch, &q->sse_patch);
+	else {
+		push_msg_unref(q->ws_patch);
+		push_msg_unref(q->sse_patch);
+		q->ws_patch = q->sse_patch = NULL;
+	}
+	result_msgs(&m, &q->ws, &q->sse);
+	q->base_seq = q->seq;
+	buf_clear(&q->data);
+	buf_clear(&q->pagination);
+	q->data = d; /* q owns the bytes now */
+	q->pagination = pg;
+	q->seq = seq;
+	buf_clear(&pm);
 	buf_clear(&m);
 	return 1;
 }
@@ -137,13 +200,18 @@ sub_send(struct push *p, struct push_sub *s)
 {
 	struct push_query *q = s->query;
 	struct push_client *c = s->client;
-	struct push_msg *m = s->prefix != NULL ? q->ws : q->sse;
+	int ws = s->prefix != NULL;
+	struct push_msg *m = ws ? q->ws : q->sse;
 
 	if (c->closing || c->dead)
 		return 0;
-	/* A patch only on the result it applies to, and never coalesced. */
-	if (s->patch && q->ws_patch != NULL && s->sent_seq == q->base_seq)
-		m = push_queue_holds(c, s) ? q->ws : q->ws_patch;
+	/*
+	 * A patch only on the result it applies to, and never coalesced
+	 * (what it would replace may be its base).
+	 */
+	if (s->patch && q->ws_patch != NULL && s->sent_seq == q->base_seq &&
+	    !push_queue_holds(c, s))
+		m = ws ? q->ws_patch : q->sse_patch;
 	if (push_queue_put(p, c, s->prefix, m, s) == -1) {
 		push_client_close(p, c, "slow consumer: queue full");
 		return -1;
@@ -212,6 +280,7 @@ push_query_subscribe(struct push *p, struct push_client *c,
 		q->spec = *spec;
 		subscription_spec_init(spec);
 		buf_init(&q->data);
+		buf_init(&q->pagination);
 		LIST_INIT(&q->subs);
 		LIST_INSERT_HEAD(&p->queries, q, link);
 		p->nqueries++;

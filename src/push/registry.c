@@ -12,8 +12,8 @@
  * Two chained hash tables of one size: queries by their canonical key
  * (subscribe finds a shared query in O(1)), and scopes (collection,
  * locale, slug or category) holding the queries that differ only by page
- * size (a change finds the queries it touches with at most five lookups
- * per locale). A hand-written table, because <search.h> hsearch is one
+ * or page size (a change finds the queries it touches with at most five
+ * lookups per locale). A hand-written table, because <search.h> hsearch is one
  * table per process without deletion, hsearch_r cannot delete either, and
  * libwebsockets 4.1 and json-c offer none keyed by our strings.
  */

@@ -147,21 +147,30 @@ known_args(struct lws *wsi, const char *const *names, size_t n)
 	return 1;
 }
 
+/*
+ * The live query of GET /live/query, and whether the client asks for
+ * patches (patch=1 or true; 0, false or absent: whole results).
+ */
 static int
 query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
-    const char **why)
+    int *patch, const char **why)
 {
-	static const char *const keys[] = { "category", "slug", "pageSize",
-		"locale" };
+	static const char *const keys[] = { "category", "slug", "locale",
+		"page", "pageSize", "start", "limit", "pagination[page]",
+		"pagination[pageSize]", "pagination[start]",
+		"pagination[limit]" };
 	static const char *const known[] = { "collection", "category", "slug",
-		"pageSize", "locale", "token" };
+		"locale", "page", "pageSize", "start", "limit",
+		"pagination[page]", "pagination[pageSize]", "pagination[start]",
+		"pagination[limit]", "patch", "token" };
 	char buf[600];
 	const char *v;
 	size_t i;
 
 	if (!known_args(wsi, known, sizeof(known) / sizeof(known[0]))) {
 		*why = "Invalid key: /live/query takes collection, category, "
-		       "slug, pageSize, locale and token";
+		       "slug, locale, page, pageSize, start, limit (also as "
+		       "pagination[...]), patch and token";
 		return -1;
 	}
 	v = push_urlarg(wsi, "collection", buf, sizeof(buf));
@@ -176,12 +185,22 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 		    subscription_spec_set(spec, keys[i], v, why) == -1)
 			return -1;
 	}
+	*patch = 0;
+	if ((v = push_urlarg(wsi, "patch", buf, sizeof(buf))) != NULL) {
+		if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+			*patch = 1;
+		else if (strcmp(v, "0") != 0 && strcmp(v, "false") != 0) {
+			*why = "patch: must be 1, true, 0 or false";
+			return -1;
+		}
+	}
 	return subscription_spec_check(spec, why);
 }
 
 /*
  * GET /live/events[?collection=][&lastEventId=] and
- * GET /live/query?collection=…[&category=|&slug=][&pageSize=].
+ * GET /live/query?collection=…[&category=|&slug=][&page=][&pageSize=]
+ * [&start=][&limit=][&patch=1].
  * Checks method, token, origin and limits, starts the stream and queues
  * what the client gets at once. Returns what the callback must return.
  */
@@ -190,10 +209,11 @@ sse_http(struct push *p, struct push_client *c, struct lws *wsi,
     const char *path)
 {
 	struct subscription_spec spec;
+	struct push_sub *s;
 	char origin[256], buf[256];
 	const char *why = NULL, *v;
 	uint64_t since = 0;
-	int status = 400, has_since = 0,
+	int status = 400, has_since = 0, patch = 0,
 	    events = strcmp(path, "/live/events") == 0;
 	int rc = -1;
 
@@ -225,7 +245,7 @@ sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 			    origin);
 			goto out;
 		}
-	} else if (query_spec(p, wsi, &spec, &why) == -1) {
+	} else if (query_spec(p, wsi, &spec, &patch, &why) == -1) {
 		rc = push_http_error(wsi, 400, why, origin);
 		goto out;
 	}
@@ -234,12 +254,16 @@ sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 		rc = push_http_error(wsi, (unsigned)status, why, origin);
 		goto out;
 	}
-	if (!events &&
-	    push_query_subscribe(p, c, &spec, NULL, &status, &why) == NULL) {
-		/* A query limit, or the store failed: not a stream after all. */
-		push_client_detach(p, c);
-		rc = push_http_error(wsi, (unsigned)status, why, origin);
-		goto out;
+	if (!events) {
+		s = push_query_subscribe(p, c, &spec, NULL, &status, &why);
+		if (s == NULL) {
+			/* A query limit, or the store failed: no stream. */
+			push_client_detach(p, c);
+			rc =
+			    push_http_error(wsi, (unsigned)status, why, origin);
+			goto out;
+		}
+		s->patch = patch; /* after the first, whole, result */
 	}
 	if (start_stream(wsi, origin) == -1)
 		goto out;

@@ -42,7 +42,7 @@ struct push_sub {
 	struct push_query *query;
 	char *id;                /* WebSocket subscription id, or NULL */
 	struct push_msg *prefix; /* {"type":"result","id":"…", or NULL */
-	int patch;               /* takes patches (WebSocket, asked for) */
+	int patch;               /* takes patches (asked for) */
 	uint64_t sent_seq;       /* seq of the last result queued to it */
 };
 
@@ -55,12 +55,14 @@ struct push_query {
 	struct push_scope *scope;
 	char *key;
 	struct subscription_spec spec;
-	struct buf data; /* last data array sent */
+	struct buf data;       /* last data array sent */
+	struct buf pagination; /* and its meta.pagination object */
 	uint64_t seq;
 	struct push_msg *sse;      /* event: result frame */
 	struct push_msg *ws;       /* "seq":N,"data":[…]} after a prefix */
 	struct push_msg *ws_patch; /* "seq":N,"base":M,"patch":[…]}, or NULL */
-	uint64_t base_seq;         /* M: the result ws_patch applies to */
+	struct push_msg *sse_patch; /* the same as an event: result frame */
+	uint64_t base_seq;          /* M: the result the patches apply to */
 	struct push_sub_list subs;
 	size_t nsubs;
 	int dirty;

@@ -62,23 +62,87 @@ browser_run() { # browser_run SCRIPT [ARG...]
 	return $rc
 }
 
-# browser_app DIR: a fresh app directory with the client installed in
-# DIR/node_modules/strapi-live-client from the tarball scripts/pack-client
-# makes (as `make dist` does), and the tree's node_modules (React, Vite)
-# beside it. Skips when node_modules (npm ci) is absent.
-browser_app() {
-	local dir=$1 nm=$top_srcdir/node_modules version d
-	[ -d "$nm/react" ] && [ -d "$nm/react-dom" ] && [ -x "$nm/.bin/vite" ] ||
-	    skip_all "node_modules absent (npm ci)"
+# browser_node_modules PACKAGE...: sets BROWSER_NM to a node_modules with
+# vite and each PACKAGE: the tree's (npm ci), else one that `npm ci`
+# installs from the tree's package-lock.json into $T/npm (npm's cache
+# first, at most BROWSER_NPM_TIMEOUT seconds, 300 by default). Skips when
+# neither has them: no node or npm, or the registry unreachable.
+browser_node_modules() {
+	local p missing=
 	command -v node >/dev/null 2>&1 || skip_all "no node"
+	BROWSER_NM=$top_srcdir/node_modules
+	for p in "$@"; do
+		[ -d "$BROWSER_NM/$p" ] || missing="$missing $p"
+	done
+	[ -x "$BROWSER_NM/.bin/vite" ] || missing="$missing vite"
+	[ -n "$missing" ] || return 0
+	command -v npm >/dev/null 2>&1 ||
+	    skip_all "node_modules lacks$missing and there is no npm"
+	mkdir -p "$T/npm"
+	cp "$top_srcdir/package.json" "$top_srcdir/package-lock.json" "$T/npm/"
+	if ! (cd "$T/npm" && timeout "${BROWSER_NPM_TIMEOUT:-300}" \
+	    npm ci --prefer-offline --ignore-scripts --no-audit --no-fund) \
+	    >"$T/npm.log" 2>&1; then
+		tail -5 "$T/npm.log" | sed 's/^/# /'
+		skip_all "node_modules lacks$missing and npm ci failed or took over ${BROWSER_NPM_TIMEOUT:-300} s (is the npm registry reachable?)"
+	fi
+	BROWSER_NM=$T/npm/node_modules
+}
+
+# browser_app DIR [PACKAGE...]: a fresh app directory with the client
+# installed in DIR/node_modules/strapi-live-client from the tarball
+# scripts/pack-client makes (as `make dist` does), and vite and each
+# PACKAGE (default: react react-dom) beside it (browser_node_modules).
+browser_app() {
+	local dir=$1 version d
+	shift
+	[ $# -gt 0 ] || set -- react react-dom
+	browser_node_modules "$@"
 	version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$top_srcdir/www/package.json")
 	sh "$top_srcdir/scripts/pack-client" "$top_srcdir" "$version" \
 	    "$T/strapi-live-client.tgz" >/dev/null ||
 	    { echo "Bail out! pack-client failed"; exit 1; }
 	mkdir -p "$dir/node_modules/strapi-live-client"
-	for d in "$nm"/* "$nm"/.bin; do
+	for d in "$BROWSER_NM"/* "$BROWSER_NM"/.bin; do
 		ln -s "$d" "$dir/node_modules/"
 	done
 	tar -xzf "$T/strapi-live-client.tgz" --strip-components=1 \
 	    -C "$dir/node_modules/strapi-live-client"
+}
+
+# browser_vite_app SRC [PACKAGE...]: the Vite app in SRC (one of
+# tests/browser/*-app; without an index.html, one that loads its main.js)
+# with the packed client (browser_app), built with
+# Vite (TAP test 1) and served from another origin beside browser_conf's
+# lighttpd, which it starts; sets APP to the app's URL.
+browser_vite_app() {
+	local src=$1 rc port
+	shift
+	browser_app "$T/app" "$@"
+	cp "$src"/* "$T/app/"
+	# An app without its own page gets one that runs its main.js.
+	[ -f "$T/app/index.html" ] || cat >"$T/app/index.html" <<EOH
+<!doctype html>
+<html>
+<head><meta charset="utf-8"><title>$(basename "$src")</title></head>
+<body><div id="root"></div><script type="module" src="./main.js"></script></body>
+</html>
+EOH
+	(cd "$T/app" && node_modules/.bin/vite build) >"$T/vite.log" 2>&1
+	rc=$?
+	ok $rc "a Vite app ($(basename "$src")) with the packed client builds"
+	[ $rc = 0 ] || sed 's/^/# /' "$T/vite.log"
+	[ -f "$T/app/dist/index.html" ] || { echo "Bail out! no app"; exit 1; }
+	port=$(free_port)
+	{
+		browser_conf
+		cat <<EOC
+\$SERVER["socket"] == "127.0.0.1:$port" {
+	server.document-root = "$T/app/dist"
+	index-file.names = ( "index.html" )
+}
+EOC
+	} >"$T/extra.conf"
+	lighttpd_start <"$T/extra.conf" || skip_all "lighttpd did not start"
+	APP="http://127.0.0.1:$port/"
 }

@@ -279,7 +279,166 @@ def patches(ed, page):
         return JSON.stringify(r.data) === JSON.stringify(last);
     })()""")
     ok(same, "WebSocket: the patched result equals what REST answers")
+
+    # A gap over WebSocket: the client subscribes again for the whole
+    # result instead of applying a patch to a result it does not hold.
+    page.eval("""(() => {
+        const sub = [...c10.subs.values()][0];
+        sub.last = { seq: sub.last.seq - 1, data: sub.last.data };
+        window.n10 = window.r10.length;
+        window.m10 = [];
+        const send = c10.conn.ws.send.bind(c10.conn.ws);
+        c10.conn.ws.send = (t) => { window.m10.push(JSON.parse(t).type);
+                                    send(t); };
+        return true; })()""")
+    ed.update(doc, title="Patch filler 3, edited across a gap")
+    check(page, "WebSocket: after a gap the client shows the change",
+          "window.r10.length > window.n10 && window.r10[window.r10.length"
+          " - 1].some(e => e.title === 'Patch filler 3, edited across a "
+          "gap')")
+    got = page.eval("""(async () => {
+        const r = await sl.get("articles", { category: "tech",
+                                             pageSize: 50 });
+        const want = JSON.stringify(r.data);
+        return { sent: window.m10, all: window.r10.slice(window.n10)
+            .every(d => JSON.stringify(d) === want) };
+    })()""")
+    ok(got.get("sent") == ["unsubscribe", "subscribe"] and got.get("all"),
+       "WebSocket: a patch whose base is not the client's result makes it "
+       "subscribe again, and it shows only what REST answers",
+       "got %r" % got)
     page.eval("c10.close()")
+
+
+def sse_patches(ed, page):
+    """Over SSE too, a one-entry change travels as a patch, when asked."""
+    page.eval("""(() => {
+        window.f11 = [];
+        window.u11 = [];
+        const Real = window.real11 = window.EventSource;
+        window.EventSource = class extends Real {
+            constructor(u, o) {
+                super(u, o);
+                const url = String(u);
+                if (!url.includes("/live/query"))
+                    return;
+                window.u11.push(url);
+                this.addEventListener("result", e => {
+                    const m = JSON.parse(e.data);
+                    window.f11.push({ p: url.includes("patch=1"),
+                        bytes: new TextEncoder().encode(e.data).length,
+                        seq: m.seq, patch: Array.isArray(m.patch) });
+                });
+            }
+        };
+        const q = { category: "tech", pageSize: 50 };
+        const p = window.c11 = new sl.Client({ transport: "sse" });
+        const w = window.c11w = new sl.Client({ transport: "sse",
+                                                patches: false });
+        window.r11 = { p: [], w: [] };
+        p.subscribe("articles", q, d => window.r11.p.push(d));
+        w.subscribe("articles", q, d => window.r11.w.push(d));
+        return true; })()""")
+    page.wait("window.r11.p.length > 0 && window.r11.w.length > 0", 5)
+    ed.update(lb.editor_mod.document_id("patch-filler-5"),
+              title="Patch filler 5, edited over SSE")
+    edited = ("window.r11.%s.length > 1 && window.r11.%s[window.r11.%s"
+              ".length - 1].some(e => e.title === "
+              "'Patch filler 5, edited over SSE')")
+    check(page, "SSE: a one-entry change arrives (patches asked for)",
+          edited % ("p", "p", "p"), 5, "JSON.stringify(window.f11)")
+    check(page, "SSE: and without patches", edited % ("w", "w", "w"), 5,
+          "JSON.stringify(window.f11)")
+    frames = page.eval("window.f11") or []
+    seq = max([f["seq"] for f in frames] or [0])
+    pf = [f for f in frames if f["p"] and f["seq"] == seq]
+    wf = [f for f in frames if not f["p"] and f["seq"] == seq]
+    pb = pf[0]["bytes"] if pf else -1
+    wb = wf[0]["bytes"] if wf else -1
+    diag("SSE, one entry of %d changed: patch %d bytes, whole result "
+         "%d bytes (%.1f%%)" % (page.eval("window.r11.w[window.r11.w.length"
+                                          " - 1].length"), pb, wb,
+                                100.0 * pb / wb if wb > 0 else 0))
+    ok(pf and pf[0]["patch"] and wf and pb * 4 < wb,
+       "SSE: it travels as a patch (%d B) instead of the whole result "
+       "(%d B)" % (pb, wb), "frames %r" % frames)
+    ok(wf and not any(f["patch"] for f in frames if not f["p"]) and
+       not any("patch" in u for u in page.eval("window.u11")
+               if "patch=1" not in u) and
+       len([u for u in page.eval("window.u11") if "patch=1" not in u]) == 1,
+       "SSE: a client that does not ask gets whole results only",
+       "frames %r" % frames)
+    same = page.eval("""(async () => {
+        const r = await sl.get("articles", { category: "tech",
+                                             pageSize: 50 });
+        const want = JSON.stringify(r.data);
+        return [window.r11.p, window.r11.w].map(x =>
+            JSON.stringify(x[x.length - 1]) === want);
+    })()""")
+    ok(same == [True, True], "SSE: the patched result and the whole one "
+       "equal what REST answers", "got %r" % same)
+
+    # A gap: the client no longer holds the result the next patch
+    # applies to. It asks for the whole result again (a new stream)
+    # instead of applying the patch to the wrong base.
+    page.eval("""(() => {
+        const sub = [...c11.subs.values()][0];
+        sub.last = { seq: sub.last.seq - 1, data: sub.last.data };
+        window.n11 = window.r11.p.length;
+        window.s11 = window.u11.length;
+        return true; })()""")
+    ed.update(lb.editor_mod.document_id("patch-filler-6"),
+              title="Patch filler 6, edited across a gap")
+    check(page, "SSE: after a gap the client shows the change",
+          "window.r11.p.length > window.n11 && window.r11.p[window.r11.p"
+          ".length - 1].some(e => e.title === "
+          "'Patch filler 6, edited across a gap')", 5,
+          "JSON.stringify(window.f11)")
+    page.wait("window.r11.w[window.r11.w.length - 1].some(e => e.title "
+              "=== 'Patch filler 6, edited across a gap')", 5)
+    got = page.eval("""(async () => {
+        const r = await sl.get("articles", { category: "tech",
+                                             pageSize: 50 });
+        const want = JSON.stringify(r.data);
+        const after = window.r11.p.slice(window.n11);
+        return { streams: window.u11.length - window.s11,
+                 all: after.every(d => JSON.stringify(d) === want),
+                 n: after.length };
+    })()""")
+    ok(got.get("streams") == 1 and got.get("all"),
+       "SSE: a patch whose base is not the client's result makes it ask "
+       "for the whole result again (a new stream), and it shows only "
+       "what REST answers", "got %r; frames %r" % (got, page.eval(
+           "JSON.stringify(window.f11)")))
+    page.eval("c11.close(); c11w.close(); window.EventSource = window.real11")
+
+    # A sidecar older than patches over SSE refuses the parameter (400,
+    # as any unknown key): simulated by renaming it on the way out.
+    page.eval("""(() => {
+        const Real = window.EventSource, realFetch = window.fetch;
+        const old = u => String(u).replace("patch=1", "patchx=1");
+        window.EventSource = class extends Real {
+            constructor(u, o) { super(old(u), o); }
+        };
+        window.fetch = (u, i) => realFetch(old(u), i);
+        window.unspy12 = () => { window.EventSource = Real;
+                                 window.fetch = realFetch; };
+        const c = window.c12 = new sl.Client({ transport: "sse" });
+        window.r12 = { n: 0, err: null };
+        c.subscribe("articles", { category: "ops" }, () => window.r12.n++,
+                    { onError: e => window.r12.err = e.status });
+        return true; })()""")
+    check(page, "SSE: a server that refuses the patch parameter is asked "
+          "again for whole results", "window.r12.n > 0 && "
+          "window.r12.err === null", 5, "JSON.stringify(window.r12)")
+    page.eval("c12.close(); unspy12()")
+    got = page.eval("""(async () => {
+        const r = await fetch(%s);
+        return [r.status, (await r.json()).error.message];
+    })()""" % js(BASE + "/live/query?collection=articles&patch=maybe"))
+    ok(got and got[0] == 400 and "patch" in got[1],
+       "SSE: a patch value other than 1, true, 0 or false is a 400",
+       "got %r" % got)
 
 
 def token(push, page):
@@ -338,7 +497,7 @@ def main(ed, push, browser):
     try:
         setup(page, BASE)
         for case in (sse_cases, ws_bad_query, resume, get_one, store,
-                     patches, configure_keeps, token):
+                     patches, sse_patches, configure_keeps, token):
             try:
                 case(push if case is token else ed, page) \
                     if case is not get_one else case(page)

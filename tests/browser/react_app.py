@@ -1,6 +1,8 @@
 # react_app.py: the React test app (tests/browser/react-app, built by
 # t3020-client-react.sh) in headless Chromium, live against the server
 # (TAP, numbering on from TAP_OFFSET). APP is the app's URL (another origin).
+# The Svelte and Vue apps (t3050, t3060) render the same elements and are
+# checked the same way; APP_WHAT names what is tested (default useLiveQuery).
 
 import os
 import sys
@@ -12,6 +14,7 @@ import live_blog as lb  # noqa: E402
 
 ok = lb.ok
 APP = os.environ["APP"]
+WHAT = os.environ.get("APP_WHAT", "useLiveQuery")
 
 
 def check(page, name, expr, timeout=8):
@@ -37,22 +40,26 @@ def main(ed, push, browser):
         page = browser.new_page(APP + "?base=" + os.environ["BASE"] +
                                 "&transport=" + transport)
         how = " (%s)" % transport
-        check(page, "useLiveQuery: the component shows the live result" +
+        check(page, WHAT + ": the component shows the live result" +
               how, "%s.join() === %s" % (titles("tech"), lb.js(",".join(tech))))
-        check(page, "useLiveQuery: status is live" + how,
+        check(page, WHAT + ": status is live" + how,
               "document.getElementById('list-tech').dataset.state === "
               "'live'")
         tech.insert(0, "Breaking " + transport)
         ed.publish(tech[0], "breaking-" + transport, "tech", "x", "x")
-        check(page, "useLiveQuery: a webhook re-renders the component" + how,
+        check(page, WHAT + ": a webhook re-renders the component" + how,
               "%s.join() === %s" % (titles("tech"), lb.js(",".join(tech))))
-        check(page, "useLiveQuery: a refused query gives error "
+        check(page, WHAT + ": a refused query gives error "
               "(400 ValidationError), not loading for ever" + how,
               "document.getElementById('missing')?.textContent === "
               "'400 ValidationError'")
-        check(page, "useLiveQuery: the other component is unaffected" + how,
+        check(page, WHAT + ": the other component is unaffected" + how,
               "%s.join() === %s" % (titles("ops"), lb.js(",".join(ops))))
+        subs = page.eval("window.__sl ? window.__sl.subs.size : null")
         page.eval("document.getElementById('toggle').click()")
+        if subs is not None:  # the app shows its client as window.__sl
+            check(page, WHAT + ": an unmounted component's live query "
+                  "stops" + how, "window.__sl.subs.size === %d" % (subs - 1))
         ops.insert(0, "Ops again " + transport)
         ed.publish(ops[0], "ops-again-" + transport, "ops", "x", "x")
         check(page, "after an unmount the remaining query stays live" + how,

@@ -25,9 +25,26 @@ patch(const char *old, const char *nw)
 	return out;
 }
 
+/* The member key of the object s as a string ("-1" when none). */
+static const char *
+member(const char *s, const char *key)
+{
+	static char out[256];
+	size_t off, len;
+
+	if (push_patch_member(s, strlen(s), key, &off, &len) == -1)
+		return "-1";
+	snprintf(out, sizeof(out), "%.*s", (int)len, s + off);
+	return out;
+}
+
 int
 main(void)
 {
+	static const char env[] =
+	    "{\"data\":[{\"meta\":{\"pagination\":1},\"t\":\"\\\"data\\\"\"},"
+	    "{\"x\":[]}],\"meta\":{\"pagination\":{\"page\":2,"
+	    "\"nextCursor\":null},\"seq\":7}}";
 	char big[8192];
 	size_t n = 0;
 	int i;
@@ -66,5 +83,31 @@ main(void)
 	big[n] = '\0';
 	ok(strcmp(patch(big, big), "-1") == 0,
 	    "more than PUSH_PATCH_MAX entries: no patch");
+	ok(strcmp(member(env, "data"),
+	       "[{\"meta\":{\"pagination\":1},\"t\":\"\\\"data\\\"\"},"
+	       "{\"x\":[]}]") == 0,
+	    "member: the data array of a list envelope");
+	ok(strcmp(member(env, "meta"),
+	       "{\"pagination\":{\"page\":2,\"nextCursor\":null},\"seq\":7}") ==
+	        0,
+	    "member: meta, not the one nested in an entry");
+	ok(strcmp(member(member(env, "meta"), "pagination"),
+	       "{\"page\":2,\"nextCursor\":null}") == 0,
+	    "member: meta.pagination");
+	ok(strcmp(member(member(env, "meta"), "seq"), "7") == 0,
+	    "member: a number last in its object");
+	ok(strcmp(member(env, "dat"), "-1") == 0 &&
+	        strcmp(member("{ \"a\" : 1 , \"data\" : [ ] }", "data"),
+	            "[ ]") == 0,
+	    "member: names match whole; white space around");
+	ok(strcmp(member("[1]", "data"), "-1") == 0 &&
+	        strcmp(member("{\"data\":[1}", "data"), "-1") == 0 &&
+	        strcmp(member("{}", "data"), "-1") == 0,
+	    "member: not an object, truncated, or absent: none");
+	ok(push_patch_count(member(env, "data"), strlen(member(env, "data"))) ==
+	            2 &&
+	        push_patch_count("[]", 2) == 0 &&
+	        push_patch_count("[1,", 3) == -1,
+	    "count: the entries of an array");
 	return tap_done();
 }

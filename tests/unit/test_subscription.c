@@ -53,45 +53,55 @@ main(void)
 	    "slug accepted");
 
 	ch = change("article", NULL, NULL, "a", "design");
-	ok(!subscription_touches(&tech, &ch), "design change does not touch tech");
+	ok(!subscription_touches(&tech, &ch),
+	    "design change does not touch tech");
 	ok(subscription_touches(&list, &ch), "any change touches the list");
 	ch = change("article", "a", "tech", "a", "ops");
 	ok(subscription_touches(&tech, &ch), "moving out of tech touches tech");
 	ch = change("article", "a", "design", "a", "tech");
 	ok(subscription_touches(&tech, &ch), "moving into tech touches tech");
 	ch = change("article", "hello", "tech", NULL, NULL);
-	ok(subscription_touches(&slug, &ch), "removing the slug's entry touches it");
+	ok(subscription_touches(&slug, &ch),
+	    "removing the slug's entry touches it");
 	ch = change("article", "old", NULL, "hello", NULL);
 	ok(subscription_touches(&slug, &ch), "slug handed over touches it");
 	ch = change("article", "x", "tech", "y", "tech");
 	ok(!subscription_touches(&slug, &ch), "other slug does not touch");
 	ch = change("page", NULL, "tech", NULL, "tech");
-	ok(!subscription_touches(&tech, &ch), "other collection does not touch");
+	ok(!subscription_touches(&tech, &ch),
+	    "other collection does not touch");
 	ch = change("article", NULL, "tech", NULL, "tech");
 	ch.locale = "fr";
 	ok(!subscription_touches(&tech, &ch), "other locale does not touch");
 
 	subscription_spec_init(&s);
 	ok(subscription_spec_set(&s, "pageSize", "0", &why) == 0 &&
-	    s.page_size == 1, "pageSize 0 clamped to 1, as REST does");
+	        s.page_size == 1,
+	    "pageSize 0 clamped to 1, as REST does");
 	ok(subscription_spec_set(&s, "pageSize", "101", &why) == 0 &&
-	    s.page_size == 100, "pageSize 101 clamped to 100, as REST does");
+	        s.page_size == 100,
+	    "pageSize 101 clamped to 100, as REST does");
 	ok(subscription_spec_set(&s, "pageSize", "ten", &why) == -1 &&
-	    strstr(why, "pageSize") != NULL, "pageSize not an integer refused");
+	        strstr(why, "pageSize") != NULL,
+	    "pageSize not an integer refused");
 	ok(subscription_spec_set(&s, "pageSize", "10", &why) == 0 &&
-	    s.page_size == 10, "pageSize 10 accepted");
+	        s.page_size == 10,
+	    "pageSize 10 accepted");
 	ok(subscription_spec_set(&s, "title", "x", &why) == -1 &&
-	    strcmp(why, "unknown query parameter") == 0, "unknown key refused");
+	        strcmp(why, "unknown query parameter") == 0,
+	    "unknown key refused");
 	ok(subscription_spec_set(&s, "category", "", &why) == -1,
 	    "empty category refused");
 	ok(subscription_spec_set(&s, "category", "a\nb", &why) == -1,
 	    "control characters refused");
 	ok(subscription_spec_check(&s, &why) == -1 &&
-	    strcmp(why, "unknown collection") == 0, "no collection refused");
+	        strcmp(why, "unknown collection") == 0,
+	    "no collection refused");
 	s.coll = tech.coll;
 	(void)subscription_spec_set(&s, "category", "tech", &why);
 	(void)subscription_spec_set(&s, "slug", "x", &why);
-	ok(subscription_spec_check(&s, &why) == -1, "slug and category refused");
+	ok(subscription_spec_check(&s, &why) == -1,
+	    "slug and category refused");
 
 	buf_init(&k1);
 	buf_init(&k2);
@@ -107,6 +117,62 @@ main(void)
 	ok(strcmp(k1.data, k2.data) != 0, "different query, different key");
 	buf_clear(&k1);
 	buf_clear(&k2);
+
+	/* Pages beyond the first, as REST takes them. */
+	{
+		struct subscription_spec a, b;
+		struct buf ka, kb;
+
+		subscription_spec_init(&a);
+		subscription_spec_init(&b);
+		a.coll = b.coll = tech.coll;
+		buf_init(&ka);
+		buf_init(&kb);
+		ok(subscription_spec_set(&a, "pagination[page]", "2", &why) ==
+		            0 &&
+		        a.page == 2 && !a.offset &&
+		        subscription_spec_check(&a, &why) == 0,
+		    "pagination[page] sets the page");
+		ok(subscription_spec_set(&b, "page", "-3", &why) == 0 &&
+		        b.page == 1,
+		    "a page below 1 is page 1, as REST does");
+		subscription_key(&a, &ka);
+		subscription_key(&b, &kb);
+		ok(strcmp(ka.data, kb.data) != 0,
+		    "page 2 and page 1: two keys");
+		(void)subscription_spec_set(&b, "page", "2", &why);
+		buf_reset(&kb);
+		subscription_key(&b, &kb);
+		ok(strcmp(ka.data, kb.data) == 0,
+		    "page and pagination[page]: "
+		    "one key");
+		ok(subscription_spec_set(&b, "page", "two", &why) == -1 &&
+		        strstr(why, "page") != NULL && b.page == 2,
+		    "a page that is not an integer is refused");
+		subscription_spec_clear(&b);
+		subscription_spec_init(&b);
+		b.coll = tech.coll;
+		ok(subscription_spec_set(&b, "pagination[start]", "25", &why) ==
+		            0 &&
+		        subscription_spec_set(&b, "limit", "-1", &why) == 0 &&
+		        b.offset && b.start == 25 && b.limit == 100 &&
+		        subscription_size(&b) == 100,
+		    "start/limit: offset paging, limit -1 is 100");
+		ok(subscription_spec_set(&b, "limit", "0", &why) == -1 &&
+		        strstr(why, "limit") != NULL,
+		    "limit 0 refused, as REST does");
+		buf_reset(&kb);
+		subscription_key(&b, &kb);
+		ok(strcmp(ka.data, kb.data) != 0, "start/limit: its own key");
+		(void)subscription_spec_set(&b, "pageSize", "10", &why);
+		ok(subscription_spec_check(&b, &why) == -1 &&
+		        strstr(why, "start/limit") != NULL,
+		    "page/pageSize mixed with start/limit refused");
+		buf_clear(&ka);
+		buf_clear(&kb);
+		subscription_spec_clear(&a);
+		subscription_spec_clear(&b);
+	}
 
 	/* Values restricted to what exists (push_page_sizes, locales). */
 	{
@@ -131,6 +197,16 @@ main(void)
 		ok(subscription_spec_restrict(&r, sizes, 2, &why) == 0 &&
 		        r.locale == NULL,
 		    "locale dropped for a collection without locales");
+		subscription_spec_clear(&r);
+		subscription_spec_init(&r);
+		r.coll = tech.coll;
+		(void)subscription_spec_set(&r, "limit", "37", &why);
+		ok(subscription_spec_restrict(&r, sizes, 2, &why) == -1 &&
+		        strstr(why, "limit") != NULL,
+		    "an unlisted limit is refused");
+		(void)subscription_spec_set(&r, "limit", "50", &why);
+		ok(subscription_spec_restrict(&r, sizes, 2, &why) == 0,
+		    "a listed limit is allowed");
 		subscription_spec_clear(&r);
 
 		lc = conf_new();
