@@ -1167,6 +1167,13 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 			goto out;
 		}
 		s->sp.locale = s->pq.locale;
+		if (s->sp.cursor != NULL &&
+		    s->pq.locale_kind == POPULATE_LOCALE_EVERY) {
+			answer_error(s, 400,
+			    "cursor continues one locale's list: it cannot "
+			    "be combined with locale=*");
+			goto out;
+		}
 	} else if (qs_parse(&s->sp, req->query, s->m.coll, &err) == -1) {
 		answer_invalid(s, &err);
 		goto out;

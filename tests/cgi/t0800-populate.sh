@@ -182,6 +182,13 @@ qreq '/api/articles?locale=*&pagination[pageSize]=2&pagination[page]=2&fields[0]
 is "$(json "$T/body" 'len(d["data"]), d["meta"]["pagination"]["total"], d["meta"]["pagination"]["pageCount"]')" \
     '[2, 5, 3]' "locale=*: pages run across the locales"
 
+qreq '/api/articles?pagination[pageSize]=1'
+cur=$(json "$T/body" 'd["meta"]["pagination"]["nextCursor"]')
+qreq "/api/articles?locale=*&cursor=$cur"
+is "$STATUS $(json "$T/body" 'd["error"]["message"]')" \
+    "400 cursor continues one locale's list: it cannot be combined with locale=*" \
+    "locale=* with a cursor: 400"
+
 # Single types, at their singular name.
 same rest-global.json
 qreq '/api/global?populate=*'
