@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/xmalloc.h"
 #include "util/notify.h"
 #include "api/prog.h"
 #include "conf/repl_conf.h"
+#include "model/schema.h"
 #include "store/store_repl.h"
 
 /*
@@ -32,6 +34,8 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	if (prog_repl_configure(p->conf, &cause) == -1)
 		fatalx("configuration: %s", cause);
 	conf_log_warnings(p->conf);
+	if (prog_load_schema(p->conf, &p->schema, &cause) == -1)
+		fatalx("schema: %s", cause);
 	p->store = NULL;
 	/*
 	 * Replicated, webhook.fcgi hands each delivery to the
@@ -64,6 +68,46 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	/* The sidecar's writer threads take the bounds from its store. */
 	if (role == PROG_WRITER || role == PROG_PUSH)
 		prog_set_retention(p->conf, p->store);
+}
+
+/*
+ * Loads the content model of schema_dir into *out (NULL when the setting
+ * is empty) and gives each configured collection its REST names from it
+ * (conf_collection_set_names): a collection is matched by singular name,
+ * and one the model lacks is an error. Returns 0, or -1 with *cause set
+ * (caller frees) and *out NULL.
+ */
+int
+prog_load_schema(struct conf *c, struct schema **out, char **cause)
+{
+	const char *dir = conf_str(c, CFG_SCHEMA_DIR);
+	const struct collection *co;
+	const struct schema_type *t;
+	struct schema *s;
+	size_t i;
+
+	*out = NULL;
+	if (dir[0] == '\0')
+		return 0;
+	if (schema_load_dir(&s, dir, cause) == -1)
+		return -1;
+	for (i = 0; i < conf_ncollections(c); i++) {
+		co = conf_collection(c, i);
+		if ((t = schema_type_by_singular(s, co->name)) == NULL) {
+			xasprintf(cause,
+			    "collection '%s' is not a content type of %s",
+			    co->name, dir);
+			goto fail;
+		}
+		if (conf_collection_set_names(c, co->name, t->plural, t->uid,
+		        t->single, cause) == -1)
+			goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	schema_free(s);
+	return -1;
 }
 
 /*
@@ -140,12 +184,14 @@ prog_set_retention(const struct conf *conf, struct store *st)
 	(void)store_set_retention(st, &r);
 }
 
-/* Closes the store and frees the configuration. */
+/* Closes the store and frees the content model and the configuration. */
 void
 prog_finish(struct prog *p)
 {
 	store_close(p->store);
+	schema_free(p->schema);
 	conf_free(p->conf);
 	p->store = NULL;
+	p->schema = NULL;
 	p->conf = NULL;
 }

@@ -6,6 +6,8 @@
 #include "api/http.h"
 #include "store/store.h"
 
+struct schema;
+
 enum prog_role {
 	PROG_READER,  /* query.fcgi, events.fcgi */
 	PROG_WRITER,  /* webhook.fcgi, sync.fcgi: durability from the config */
@@ -16,12 +18,14 @@ enum prog_role {
 struct prog {
 	struct conf *conf;
 	struct store *store;
-	http_handler handler; /* what the transport serves (prog_serve) */
+	struct schema *schema; /* the content model; NULL without schema_dir */
+	http_handler handler;  /* what the transport serves (prog_serve) */
 	void *handler_arg;
 };
 
 void prog_start(struct prog *, const char *argv0, enum prog_role);
 void prog_finish(struct prog *);
+int prog_load_schema(struct conf *, struct schema **, char **cause);
 int prog_repl_configure(const struct conf *, char **cause);
 void prog_wake_readers(struct store *);
 void prog_retention(const struct conf *, struct store_retention *);

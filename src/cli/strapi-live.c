@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/prog.h"
+#include "model/schema.h"
 #include "cli/cmd.h"
 #include "util/log.h"
 #include "store/store_repl.h"
@@ -117,6 +118,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_ctx ctx;
+	struct schema *schema;
 	char *cause;
 	int ch, dump = 0, rc;
 	enum log_level lv = LOG_LEVEL_WARN;
@@ -160,6 +162,14 @@ main(int argc, char *argv[])
 		return CMD_EXIT_USAGE;
 	}
 	conf_log_warnings(ctx.conf);
+	/* The collections' REST names, from the content model when set. */
+	if (prog_load_schema(ctx.conf, &schema, &cause) == -1) {
+		fprintf(stderr, "strapi-live: schema: %s\n", cause);
+		free(cause);
+		conf_free(ctx.conf);
+		return CMD_EXIT_USAGE;
+	}
+	schema_free(schema);
 	if (dump) {
 		conf_dump(ctx.conf, stdout);
 		conf_free(ctx.conf);

@@ -473,6 +473,48 @@ conf_collection_by_name(const struct conf *c, const char *name)
 	return NULL;
 }
 
+/*
+ * Gives the configured collection name the REST names of the content
+ * model: plural, uid and whether it is a single type. A plural or uid the
+ * operator set (collection.<name>.plural, .uid, or their variables) is
+ * kept. Returns 0, or -1 with *cause when name is not configured or
+ * plural is not a valid name.
+ */
+int
+conf_collection_set_names(struct conf *c, const char *name, const char *plural,
+    const char *uid, int single, char **cause)
+{
+	struct collection *co = NULL;
+	const struct coll_raw *r = NULL;
+	size_t i;
+
+	for (i = 0; i < c->ncolls; i++)
+		if (strcmp(c->colls[i].name, name) == 0)
+			co = &c->colls[i];
+	for (i = 0; i < c->nraw; i++)
+		if (strcmp(c->raw[i].name, name) == 0)
+			r = &c->raw[i];
+	if (co == NULL) {
+		xasprintf(cause, "collection '%s' is not configured", name);
+		return -1;
+	}
+	if (!conf_name_valid(plural)) {
+		xasprintf(cause, "collection '%s': invalid plural '%s'", name,
+		    plural);
+		return -1;
+	}
+	if (r == NULL || r->attr[0] == NULL) {
+		free(co->plural);
+		co->plural = xstrdup(plural);
+	}
+	if (r == NULL || r->attr[1] == NULL) {
+		free(co->uid);
+		co->uid = xstrdup(uid);
+	}
+	co->single = single;
+	return 0;
+}
+
 /* 1 when a CORS request from origin may be answered. */
 int
 conf_cors_allows(const struct conf *c, const char *origin)

@@ -73,6 +73,8 @@ enum conf_key {
 	CFG_STATUS_TOKEN,
 	/* process recycling */
 	CFG_MAX_REQUESTS,
+	/* content model */
+	CFG_SCHEMA_DIR,
 	CFG__MAX
 };
 
@@ -93,6 +95,7 @@ struct collection {
 	size_t nlocales;
 	struct collection_field *fields;
 	size_t nfields;
+	int single; /* a single type (from the schema; 0 without one) */
 };
 
 struct conf;
@@ -124,6 +127,8 @@ const struct collection *conf_collection_by_plural(const struct conf *,
     const char *plural, size_t len);
 const struct collection *conf_collection_by_name(const struct conf *,
     const char *name);
+int conf_collection_set_names(struct conf *, const char *name,
+    const char *plural, const char *uid, int single, char **cause);
 int conf_cors_allows(const struct conf *, const char *origin);
 struct clientaddr_net;
 const struct clientaddr_net *conf_push_trusted(const struct conf *, size_t *);

@@ -241,6 +241,10 @@ const struct conf_row conf_table[] = {
 	    .env = "STRAPI_LIVE_MAX_REQUESTS", .def = "0",
 	    .min = 0, .max = 1LL << 40,
 	    .help = "requests a FastCGI process serves before it exits for the server to start a fresh one (0: no limit)" },
+	/* content model */
+	[CFG_SCHEMA_DIR] = { .key = "schema_dir", .type = CT_PATH,
+	    .env = "STRAPI_LIVE_SCHEMA_DIR", .def = "",
+	    .help = "a Strapi project's src/ folder: the content model (api/*/content-types, components) the collections take their REST names from; empty: none" },
 };
 /* clang-format on */
 _Static_assert(sizeof(conf_table) / sizeof(conf_table[0]) == CFG__MAX,

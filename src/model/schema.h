@@ -28,6 +28,11 @@ enum schema_kind {
 	SCHEMA_DYNAMICZONE, /* type "dynamiczone" */
 };
 
+/*
+ * Pointers a kind does not use are NULL: target unless SCHEMA_RELATION
+ * ("" for a morph relation, which has no target), component unless
+ * SCHEMA_COMPONENT, components unless SCHEMA_DYNAMICZONE.
+ */
 struct schema_attr {
 	char *name;
 	char *type; /* Strapi's type string, as written */
@@ -54,13 +59,19 @@ struct schema_type {
 	char *singular; /* info.singularName ("" for components) */
 	char *plural;   /* info.pluralName ("" for components) */
 	int draft_and_publish;
-	int localized; /* pluginOptions.i18n.localized */
+	int localized;             /* pluginOptions.i18n.localized */
 	struct schema_attr *attrs; /* in the schema file's order */
 	size_t nattrs;
+	char *origin; /* where it was read: the file, or the CTB answer */
 };
 
+/* Bounds of a load: larger files and more types are refused. */
+#define SCHEMA_MAX_FILE  (1024 * 1024)
+#define SCHEMA_MAX_TYPES 256
+
 struct schema {
-	struct schema_type *types; /* content types, then components */
+	struct schema_type *types; /* content types, then components, each
+	                              by uid */
 	size_t ntypes;
 };
 
