@@ -13,163 +13,26 @@
 #include "tap.h"
 #include "util/xmalloc.h"
 
-#define MINI_MAX_TYPES 32
-
-/*
- * A minimal reader of a Strapi project's schema files, enough for the
- * fixture's model, so that this test does not depend on schema.c.
- */
-static void
-mini_attr(struct schema_attr *a, const char *name, struct json_object *o)
+/* The fixture app's model; with email_private, author.email made private. */
+static struct schema *
+load(const char *src, int email_private)
 {
-	struct json_object *v, *c;
-	const char *type = "string", *rel;
-	size_t i;
+	struct schema *s;
+	char *cause = NULL;
+	size_t i, j;
 
-	memset(a, 0, sizeof(*a));
-	a->name = xstrdup(name);
-	if (json_object_object_get_ex(o, "type", &v))
-		type = json_object_get_string(v);
-	a->type = xstrdup(type);
-	a->kind = SCHEMA_SCALAR;
-	a->private = strcmp(type, "password") == 0 ||
-	    (json_object_object_get_ex(o, "private", &v) &&
-	        json_object_get_boolean(v));
-	if (strcmp(type, "relation") == 0) {
-		a->kind = SCHEMA_RELATION;
-		json_object_object_get_ex(o, "target", &v);
-		a->target = xstrdup(json_object_get_string(v));
-		json_object_object_get_ex(o, "relation", &v);
-		rel = json_object_get_string(v);
-		a->many = strcmp(rel, "oneToMany") == 0 ||
-		    strcmp(rel, "manyToMany") == 0 ||
-		    strcmp(rel, "manyWay") == 0 ||
-		    strcmp(rel, "morphToMany") == 0;
-	} else if (strcmp(type, "media") == 0) {
-		a->kind = SCHEMA_MEDIA;
-		a->multiple = json_object_object_get_ex(o, "multiple", &v) &&
-		    json_object_get_boolean(v);
-	} else if (strcmp(type, "component") == 0) {
-		a->kind = SCHEMA_COMPONENT;
-		json_object_object_get_ex(o, "component", &v);
-		a->component = xstrdup(json_object_get_string(v));
-		a->repeatable =
-		    json_object_object_get_ex(o, "repeatable", &v) &&
-		    json_object_get_boolean(v);
-	} else if (strcmp(type, "dynamiczone") == 0) {
-		a->kind = SCHEMA_DYNAMICZONE;
-		json_object_object_get_ex(o, "components", &c);
-		a->ncomponents = json_object_array_length(c);
-		a->components = xcalloc(a->ncomponents, sizeof(char *));
-		for (i = 0; i < a->ncomponents; i++)
-			a->components[i] = xstrdup(json_object_get_string(
-			    json_object_array_get_idx(c, i)));
-	}
-}
-
-/* path: a schema file; uid: its type's uid. private_attr: made private. */
-static void
-mini_type(struct schema_type *t, const char *path, const char *uid,
-    int component, const char *private_attr)
-{
-	struct json_object *root, *attrs, *v;
-	size_t i = 0;
-
-	memset(t, 0, sizeof(*t));
-	if ((root = json_object_from_file(path)) == NULL) {
-		fprintf(stderr, "cannot read %s\n", path);
+	if (schema_load_dir(&s, src, &cause) == -1) {
+		fprintf(stderr, "schema: %s\n", cause);
 		exit(1);
 	}
-	t->uid = xstrdup(uid);
-	t->component = component;
-	t->single = json_object_object_get_ex(root, "kind", &v) &&
-	    strcmp(json_object_get_string(v), "singleType") == 0;
-	json_object_object_get_ex(root, "attributes", &attrs);
-	t->nattrs = (size_t)json_object_object_length(attrs);
-	t->attrs = xcalloc(t->nattrs, sizeof(*t->attrs));
-	{
-		json_object_object_foreach(attrs, k, a)
-		{
-			mini_attr(&t->attrs[i], k, a);
-			if (private_attr != NULL &&
-			    strcmp(k, private_attr) == 0)
-				t->attrs[i].private = 1;
-			i++;
-		}
-	}
-	t->singular = xstrdup(component ? "" : strrchr(uid, '.') + 1);
-	t->plural = xstrdup("");
-	json_object_put(root);
-}
-
-static struct schema *
-mini_load(const char *src, int author_email_private)
-{
-	static const char *const apis[] = { "article", "author", "category",
-		"global", "about", NULL };
-	static const char *const comps[] = { "media", "quote", "rich-text",
-		"seo", "slider", NULL };
-	struct schema *s = xcalloc(1, sizeof(*s));
-	char path[1024], uid[128];
-	size_t i;
-
-	s->types = xcalloc(MINI_MAX_TYPES, sizeof(*s->types));
-	for (i = 0; apis[i] != NULL; i++) {
-		snprintf(path, sizeof(path),
-		    "%s/api/%s/content-types/%s/schema.json", src, apis[i],
-		    apis[i]);
-		snprintf(uid, sizeof(uid), "api::%s.%s", apis[i], apis[i]);
-		mini_type(&s->types[s->ntypes++], path, uid, 0,
-		    author_email_private && strcmp(apis[i], "author") == 0
-		        ? "email"
-		        : NULL);
-	}
-	for (i = 0; comps[i] != NULL; i++) {
-		snprintf(path, sizeof(path), "%s/components/shared/%s.json",
-		    src, comps[i]);
-		snprintf(uid, sizeof(uid), "shared.%s", comps[i]);
-		mini_type(&s->types[s->ntypes++], path, uid, 1, NULL);
+	for (i = 0; email_private && i < s->ntypes; i++) {
+		if (strcmp(s->types[i].uid, "api::author.author") != 0)
+			continue;
+		for (j = 0; j < s->types[i].nattrs; j++)
+			if (strcmp(s->types[i].attrs[j].name, "email") == 0)
+				s->types[i].attrs[j].private = 1;
 	}
 	return s;
-}
-
-static void
-mini_free(struct schema *s)
-{
-	size_t i, j, k;
-
-	for (i = 0; i < s->ntypes; i++) {
-		struct schema_type *t = &s->types[i];
-
-		for (j = 0; j < t->nattrs; j++) {
-			struct schema_attr *a = &t->attrs[j];
-
-			free(a->name);
-			free(a->type);
-			free(a->target);
-			free(a->component);
-			for (k = 0; k < a->ncomponents; k++)
-				free(a->components[k]);
-			free(a->components);
-		}
-		free(t->attrs);
-		free(t->uid);
-		free(t->singular);
-		free(t->plural);
-	}
-	free(s->types);
-	free(s);
-}
-
-static const struct schema_type *
-type_of(const struct schema *s, const char *uid)
-{
-	size_t i;
-
-	for (i = 0; i < s->ntypes; i++)
-		if (strcmp(s->types[i].uid, uid) == 0)
-			return &s->types[i];
-	return NULL;
 }
 
 static const char *fixtures;
@@ -224,7 +87,7 @@ norm_fixture(struct norm *n, const struct schema *s, const char *name,
     struct json_object **body_out, const char **why)
 {
 	struct json_object *body = body_of(name);
-	const struct schema_type *t = type_of(s, str(body, "uid"));
+	const struct schema_type *t = schema_type(s, str(body, "uid"));
 	int r;
 
 	if (t == NULL) {
@@ -440,7 +303,8 @@ bad_09(const struct schema *s, const char *attr, int block, const char *value,
 		    (size_t)block);
 	json_object_object_add(target, k, json_tokener_parse(value));
 	norm_init(&n);
-	r = normalize_entry(&n, s, type_of(s, "api::article.article"), e, why);
+	r = normalize_entry(&n, s, schema_type(s, "api::article.article"), e,
+	    why);
 	if (r == -1) {
 		static char keep[NORM_WHY_MAX];
 
@@ -588,14 +452,14 @@ main(void)
 		return tap_done();
 	}
 	snprintf(src, sizeof(src), "%s/strapi-src", fixtures);
-	s = mini_load(src, 0);
-	priv = mini_load(src, 1);
+	s = load(src, 0);
+	priv = load(src, 1);
 	every_delivery(s);
 	article_09(s);
 	bad_shapes(s);
 	other_shapes(s, priv);
 	media_deliveries();
-	mini_free(s);
-	mini_free(priv);
+	schema_free(s);
+	schema_free(priv);
 	return tap_done();
 }
