@@ -219,19 +219,19 @@ static const struct entry_event {
 #define MEDIA_COLLECTION "upload.file"
 
 /*
- * The schema's content type of a delivery's uid (or model), or NULL when
+ * The schema's content type of a configured collection (named by its
+ * singular name, even when the operator set another uid), or NULL when
  * there is no schema or it does not describe the type: then the entry is
  * stored flat, as it came.
  */
 static const struct schema_type *
-rich_type(const struct webhook_ctx *ctx, const char *uid, const char *model)
+rich_type(const struct webhook_ctx *ctx, const struct collection *coll)
 {
 	const struct schema_type *t;
 
 	if (ctx->schema == NULL)
 		return NULL;
-	t = uid != NULL ? schema_type(ctx->schema, uid)
-	                : schema_type_by_singular(ctx->schema, model);
+	t = schema_type_by_singular(ctx->schema, coll->name);
 	return t != NULL && !t->component ? t : NULL;
 }
 
@@ -444,7 +444,7 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		return;
 	}
 	norm_init(&n);
-	if ((t = rich_type(d->ctx, uid, model)) != NULL) {
+	if ((t = rich_type(d->ctx, coll)) != NULL) {
 		rich_coll = *coll;
 		rich_index_fields(&rich_coll, t);
 		coll = &rich_coll;

@@ -34,10 +34,5 @@ cmd_dump(struct cmd_ctx *ctx, int argc, char **argv)
 		        NULL) == -1)
 			return CMD_EXIT_STORE;
 	}
-	/* The media rows (Strapi's upload files), kept with a schema. */
-	if (c == NULL &&
-	    store_iter_entries(ctx->store, "upload.file", print_item, NULL) ==
-	        -1)
-		return CMD_EXIT_STORE;
 	return CMD_EXIT_OK;
 }
