@@ -346,7 +346,7 @@ norm_relation(struct walk *w, const char *path, const struct schema_attr *a,
 			return -1;
 		return 0;
 	}
-	if (!json_object_is_type(v, json_type_array))
+	if (!a->many || !json_object_is_type(v, json_type_array))
 		return fail(w, path,
 		    a->many ? "a to-many relation must be an array, null or "
 		              "{\"count\":N}"
@@ -364,13 +364,6 @@ norm_relation(struct walk *w, const char *path, const struct schema_attr *a,
 			json_object_put(o);
 		else
 			json_object_array_add(arr, o);
-	}
-	if (!a->many && n <= 1) {
-		/* A to-one relation sent as a list of one: its row. */
-		o = n == 1 ? json_object_get(json_object_array_get_idx(arr, 0))
-		           : json_object_new_null();
-		json_object_put(arr);
-		arr = o;
 	}
 	*out = arr;
 	return 0;
