@@ -121,6 +121,106 @@ check_entry(struct verify *v, const DBT *k, const DBT *d)
 	buf_clear(&key);
 }
 
+/* 1 when the pair (key, data) is in db (a duplicates database). */
+static int
+has_both(DB *db, DB_TXN *txn, void *key, size_t klen, void *data, size_t dlen)
+{
+	DBT k, d;
+
+	store_dbt_in(&k, key, klen);
+	store_dbt_in(&d, data, dlen);
+	d.ulen = d.size;
+	d.flags = DB_DBT_USERMEM;
+	return db->get(db, txn, &k, &d, DB_GET_BOTH) == 0;
+}
+
+/* "collection/documentId" and "@locale" when it has one, of a key. */
+static void
+name_key(char *out, size_t outsz, const void *k, size_t n)
+{
+	struct store_pkey pk;
+
+	if (store_key_parse_primary(k, n, &pk) == -1)
+		snprintf(out, outsz, "(malformed key)");
+	else
+		snprintf(out, outsz, "%.*s/%.*s%s%.*s", (int)pk.coll_len,
+		    pk.coll, (int)pk.doc_len, pk.doc, pk.locale_len ? "@" : "",
+		    (int)pk.locale_len, pk.locale);
+}
+
+/*
+ * The referrer index (refs.c): each reference a referrer keeps
+ * (refs_from) is in refs and its referrer is stored; each record of refs
+ * is one a referrer keeps. Returns 0, or a BDB error.
+ */
+static int
+check_refs(struct verify *v, DB *refs, DB *from)
+{
+	DBC *c = NULL;
+	DBT k, d;
+	struct buf other;
+	const char *attr;
+	size_t pklen, alen;
+	char a[256], b[256];
+	int ret, pass;
+
+	buf_init(&other);
+	memset(&k, 0, sizeof(k));
+	k.flags = DB_DBT_REALLOC;
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_REALLOC;
+	/* pass 0: refs_from against refs and entries; 1: refs against it. */
+	for (pass = 0; pass < 2; pass++) {
+		DB *db = pass == 0 ? from : refs;
+
+		if ((ret = db->cursor(db, v->txn, &c, 0)) != 0)
+			goto out;
+		while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+			if (store_key_parse_ref(d.data, d.size, &pklen, &attr,
+			        &alen) == -1) {
+				problem(v, "%s: malformed record",
+				    pass == 0 ? "refs_from" : "refs");
+				continue;
+			}
+			name_key(a, sizeof(a), k.data, k.size);
+			name_key(b, sizeof(b), d.data, pklen);
+			/* The same pair, seen from the other database. */
+			store_key_ref(&other, k.data, k.size, attr, alen);
+			if (pass == 0 &&
+			    !has_both(refs, v->txn, d.data, pklen, other.data,
+			        other.len))
+				problem(v, "refs: missing %s -> %s (%.*s)", a,
+				    b, (int)alen, attr);
+			if (pass == 0 &&
+			    v->st->entries->exists(v->st->entries, v->txn, &k,
+			        0) != 0)
+				problem(v,
+				    "refs_from: %s refers to %s (%.*s) but is "
+				    "not stored",
+				    a, b, (int)alen, attr);
+			if (pass == 1 &&
+			    !has_both(from, v->txn, d.data, pklen, other.data,
+			        other.len))
+				problem(v,
+				    "refs: %s <- %s (%.*s), which %s does not "
+				    "refer to",
+				    a, b, (int)alen, attr, b);
+		}
+		c->close(c);
+		c = NULL;
+		if (ret != DB_NOTFOUND)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (c != NULL)
+		c->close(c);
+	free(k.data);
+	free(d.data);
+	buf_clear(&other);
+	return ret;
+}
+
 static uint64_t
 count_and_check(struct verify *v, DB *db, const char *name)
 {
@@ -154,8 +254,9 @@ count_and_check(struct verify *v, DB *db, const char *name)
 
 /*
  * Checks that every index agrees with the entries (each entry indexed,
- * no index record without its entry) and that the change log has no gap
- * and ends at the last sequence. Calls report for each problem. Returns
+ * no index record without its entry), that the referrer index agrees
+ * with the references each referrer keeps (check_refs), and that the
+ * change log has no gap and ends at the last sequence. Calls report for each problem. Returns
  * 0 with *problems, or -1 when the store could not be read.
  */
 int
@@ -173,6 +274,9 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 	v.st = st;
 	v.report = report;
 	v.arg = arg;
+	/* The referrer index, when made since st was opened without it. */
+	if (store_refs_open(st) == -1)
+		return -1;
 	if ((ret = st->env->txn_begin(st->env, NULL, &v.txn,
 	         store_snapshot_flag(st))) != 0) {
 		store_fail(st, "verify", ret);
@@ -217,6 +321,9 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 		} else
 			problem(&v, "by_slug: cannot open");
 	}
+	if (st->refs != NULL &&
+	    (ret = check_refs(&v, st->refs, st->refs_from)) != 0)
+		goto fail;
 	if ((ret = st->changes->cursor(st->changes, v.txn, &c, 0)) != 0)
 		goto fail;
 	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {

@@ -39,8 +39,14 @@
  * come from one consistent point in time, and readers never block writers.
  */
 
+/*
+ * Opens file into *dbp. optional: a missing file is no error, and 1 is
+ * returned (a read-only opener, or a replica, of a store made before the
+ * file existed). Returns 0, 1, or -1 after logging.
+ */
 static int
-open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
+open_db_with(struct store *st, DB **dbp, const char *file, u_int32_t dbflags,
+    int optional)
 {
 	DB *db;
 	int ret;
@@ -57,13 +63,21 @@ open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
 	ret = db->open(db, NULL, file, NULL, DB_BTREE,
 	    store_repl_open_flags(st) | store_mvcc_flag(st), 0600);
 	if (ret != 0) {
+		db->close(db, 0);
+		if (optional && ret == ENOENT)
+			return 1;
 		log_warnx("store: opening %s/%s: %s", st->dir, file,
 		    db_strerror(ret));
-		db->close(db, 0);
 		return -1;
 	}
 	*dbp = db;
 	return 0;
+}
+
+static int
+open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
+{
+	return open_db_with(st, dbp, file, dbflags, 0) == 0 ? 0 : -1;
 }
 
 /*
@@ -408,7 +422,8 @@ abandon_handles(struct store *st)
 {
 	DB **dbs[] = { &st->by_slug, &st->by_time, &st->by_category,
 		&st->by_time_raw, &st->by_category_raw, &st->entries,
-		&st->tombs, &st->changes, &st->events, &st->meta };
+		&st->tombs, &st->changes, &st->events, &st->meta, &st->refs,
+		&st->refs_from };
 	size_t i;
 
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
@@ -524,7 +539,8 @@ open_dbs(struct store *st)
 	    open_db(st, &st->tombs, "tombstones.db", 0) == -1 ||
 	    open_db(st, &st->changes, "changes.db", 0) == -1 ||
 	    open_db(st, &st->events, "events.db", 0) == -1 ||
-	    open_db(st, &st->meta, "meta.db", 0) == -1)
+	    open_db(st, &st->meta, "meta.db", 0) == -1 ||
+	    store_refs_open(st) == -1)
 		goto fail;
 	/*
 	 * DB_CREATE builds an index from existing primaries the first time
@@ -544,11 +560,39 @@ fail:
 	return -1;
 }
 
+/*
+ * Opens the referrer index (refs.db and refs_from.db, duplicates sorted;
+ * refs.c) when st has not yet: created where st may create (a writer on
+ * a standalone store or on the master). A read-only opener, or a replica
+ * whose master has not created it yet (libdb ignores DB_CREATE on a
+ * replica), finds it missing: st goes on without it (its readers see no
+ * referrer) and the next reader or writer tries again. Returns 0 when
+ * open, 1 when missing, -1 after logging.
+ */
+int
+store_refs_open(struct store *st)
+{
+	int r;
+
+	if (st->refs != NULL)
+		return 0;
+	r = open_db_with(st, &st->refs_from, "refs_from.db",
+	    DB_DUP | DB_DUPSORT, 1);
+	if (r != 0)
+		return r;
+	r = open_db_with(st, &st->refs, "refs.db", DB_DUP | DB_DUPSORT, 1);
+	if (r != 0) {
+		st->refs_from->close(st->refs_from, 0);
+		st->refs_from = NULL;
+	}
+	return r;
+}
+
 /* Closes the databases of st. */
 static void
 close_dbs(struct store *st)
 {
-	DB **dbs[10];
+	DB **dbs[12];
 	size_t i;
 
 	dbs[0] = &st->by_slug;
@@ -561,6 +605,8 @@ close_dbs(struct store *st)
 	dbs[7] = &st->changes;
 	dbs[8] = &st->events;
 	dbs[9] = &st->meta;
+	dbs[10] = &st->refs;
+	dbs[11] = &st->refs_from;
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		if (*dbs[i] != NULL)
 			(*dbs[i])->close(*dbs[i], 0);

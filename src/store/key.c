@@ -15,6 +15,10 @@
  *   by_category  coll \0 locale \0 category \0 ~publishedAt(8) documentId
  *   by_slug      coll \0 locale \0 slug            (duplicates sorted)
  *   tombstones   coll \0 documentId \0 locale
+ *   refs         target coll \0 documentId \0 locale      (duplicates sorted)
+ *                -> referrer coll \0 documentId \0 locale \0 attr
+ *   refs_from    referrer coll \0 documentId \0 locale    (duplicates sorted)
+ *                -> target coll \0 documentId \0 locale \0 attr
  *
  * publishedAt is stored inverted (~x, with the sign bit flipped first) so a
  * forward walk lists newest first, Strapi's usual sort.
@@ -76,6 +80,44 @@ store_key_parse_primary(const void *k, size_t n, struct store_pkey *pk)
 	pk->doc_len = (size_t)(z2 - (z1 + 1));
 	pk->locale = z2 + 1;
 	pk->locale_len = n - (size_t)(z2 + 1 - p);
+	return 0;
+}
+
+/*
+ * A reference item (the data of refs and refs_from): a document's primary
+ * key, pk (coll \0 documentId \0 locale), then \0 and the attribute.
+ */
+void
+store_key_ref(struct buf *b, const void *pk, size_t pk_len, const char *attr,
+    size_t attr_len)
+{
+	buf_reset(b);
+	buf_add(b, pk, pk_len);
+	buf_addc(b, '\0');
+	buf_add(b, attr, attr_len);
+}
+
+/*
+ * Splits a reference item: the length of its primary key (*pk_len; the
+ * item's first *pk_len bytes are a primary key) and its attribute.
+ * Returns 0, or -1 when it is malformed.
+ */
+int
+store_key_parse_ref(const void *k, size_t n, size_t *pk_len, const char **attr,
+    size_t *attr_len)
+{
+	const char *p = k, *z;
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if ((z = memchr(p + off, '\0', n - off)) == NULL)
+			return -1;
+		off = (size_t)(z - p) + 1;
+	}
+	*pk_len = off - 1;
+	*attr = p + off;
+	*attr_len = n - off;
 	return 0;
 }
 

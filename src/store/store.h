@@ -152,6 +152,9 @@ typedef int (*store_change_cb)(void *, const struct store_change *);
 typedef int (*store_event_cb)(void *, uint64_t id, const char *summary,
     size_t summary_len, const char *raw, size_t raw_len);
 typedef void (*store_report_cb)(void *, const char *problem);
+/* A document that refers to another: its keys and referring attribute. */
+typedef int (*store_ref_cb)(void *, const char *collection,
+    const char *document_id, const char *locale, const char *attr);
 
 /* Called after a commit that logged changes, with the last one's seq. */
 typedef void (*store_commit_cb)(void *, uint64_t seq);
@@ -204,6 +207,9 @@ int store_events(struct store *, uint64_t after, int failed_only,
     store_event_cb, void *);
 int store_iter_entries(struct store *, const char *collection, store_item_cb,
     void *);
+/* refs.c: every document referring to (collection, documentId, locale) */
+int store_referrers(struct store *, const char *collection,
+    const char *document_id, const char *locale, store_ref_cb, void *);
 int store_verify(struct store *, store_report_cb, void *, size_t *problems);
 int store_trim(struct store *, const struct store_retention *,
     uint64_t *removed_changes, uint64_t *removed_events);

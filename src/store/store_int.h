@@ -26,6 +26,7 @@ struct store {
 	DB *changes;
 	DB *events;
 	DB *meta;
+	DB *refs, *refs_from;     /* referrer index (refs.c), or NULL */
 	struct buf k1, k2, v1;    /* scratch, reused across calls */
 	struct store_repl *repl;  /* replication state, NULL when off */
 	int regfd;                /* __db.register, for store_check (-1) */
@@ -53,8 +54,8 @@ struct store {
  * Inside the store, calls go one way, from the files below to the ones
  * above them in this list, never back: key.c index.c reg.c fail.c
  * watchdog.c repl_group.c repl_watch.c repl.c repl_sites.c meta.c env.c
- * txn.c read.c admin.c write.c backup.c. Each file's part of this header
- * is headed by its name.
+ * txn.c refs.c read.c admin.c write.c backup.c. Each file's part of this
+ * header is headed by its name.
  */
 
 /* Fills a DBT that borrows p. */
@@ -113,6 +114,7 @@ int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
     uint64_t *out);
 
 /* env.c: store_recover, store_open and the rest of store.h's. */
+int store_refs_open(struct store *);
 
 /* txn.c: the one retry loop around a write transaction. */
 enum store_txn_flags {
@@ -130,6 +132,11 @@ struct store_txn {
 };
 int store_txn_run(struct store *, struct store_txn *);
 void store_checkpoint(struct store *);
+
+/* refs.c: the referrer index, inside the write path's transaction. */
+int store_refs_set(struct store *, DB_TXN *, const struct buf *pk,
+    const struct store_doc *);
+int store_refs_drop(struct store *, DB_TXN *, const struct buf *pk);
 
 /* admin.c: the writers' automatic retention */
 void store_retain(struct store *);

@@ -32,6 +32,10 @@ uint64_t store_be64_get(const unsigned char *);
 void store_key_primary(struct buf *, const char *coll, const char *doc,
     const char *locale);
 int store_key_parse_primary(const void *, size_t, struct store_pkey *);
+void store_key_ref(struct buf *, const void *pk, size_t pk_len,
+    const char *attr, size_t attr_len);
+int store_key_parse_ref(const void *, size_t, size_t *pk_len, const char **attr,
+    size_t *attr_len);
 void store_key_list_prefix(struct buf *, const char *coll, const char *locale,
     const char *category);
 void store_key_list_pos(struct buf *, const char *coll, const char *locale,

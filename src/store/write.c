@@ -38,7 +38,8 @@ slen(const char *s)
 /*
  * Change record: format(1) op(1) time(8) old_pa(8) new_pa(8), then
  * length-prefixed strings (0xffffffff = none): collection, documentId,
- * locale, old slug, old category, new slug, new category, entry JSON.
+ * locale, old slug, old category, new slug, new category, entry JSON
+ * (the document's change_json when it has one, else its json).
  */
 static void
 encode_change(struct buf *b, enum store_op op, const struct store_doc *e,
@@ -67,7 +68,11 @@ encode_change(struct buf *b, enum store_op op, const struct store_doc *e,
 	add_str(b, ne != NULL ? ne->slug : NULL, slen(ne ? ne->slug : NULL));
 	add_str(b, ne != NULL ? ne->category : NULL,
 	    slen(ne ? ne->category : NULL));
-	add_str(b, ne != NULL ? ne->json : NULL, ne != NULL ? ne->json_len : 0);
+	if (ne != NULL && ne->change_json != NULL)
+		add_str(b, ne->change_json, ne->change_len);
+	else
+		add_str(b, ne != NULL ? ne->json : NULL,
+		    ne != NULL ? ne->json_len : 0);
 }
 
 static const char *
@@ -214,6 +219,13 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 		if (have &&
 		    (c = vcmp(ua, pa, cur.updated_at, cur.published_at)) <= 0) {
 			*res = c == 0 ? STORE_UNCHANGED : STORE_STALE;
+			/*
+			 * The same version, with references: they fill in
+			 * what a store older than the index lacks (refs.c).
+			 * One without (a writer that knows none) keeps them.
+			 */
+			if (c == 0 && e->nrefs > 0)
+				ret = store_refs_set(st, txn, &key, e);
 			goto out;
 		}
 		if (have_tomb && vcmp(ua, pa, tua, tpa) <= 0) {
@@ -228,6 +240,8 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 			goto out;
 		if (have_tomb &&
 		    (ret = st->tombs->del(st->tombs, txn, &k, 0)) != 0)
+			goto out;
+		if ((ret = store_refs_set(st, txn, &key, e)) != 0)
 			goto out;
 	} else {
 		if (have &&
@@ -255,7 +269,8 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 			*res = STORE_UNCHANGED;
 			goto out;
 		}
-		if ((ret = st->entries->del(st->entries, txn, &k, 0)) != 0)
+		if ((ret = st->entries->del(st->entries, txn, &k, 0)) != 0 ||
+		    (ret = store_refs_drop(st, txn, &key)) != 0)
 			goto out;
 		if ((ret = store_meta_add(st, txn, "seq", 1, &s)) != 0)
 			goto out;
@@ -403,6 +418,17 @@ store_apply_batch(struct store *st, struct store_write *w, size_t n,
 		for (i = 0; i < n; i++)
 			w[i].result = STORE_ERR;
 		return n == 0 ? 0 : -1;
+	}
+	/*
+	 * The referrer index, when this process opened the store without it
+	 * (it opened on a replica of a master that had not made it yet).
+	 */
+	if (n > 0 && store_refs_open(st) != 0) {
+		log_warnx("store: the referrer index (refs.db) cannot be "
+		          "opened; not writing");
+		for (i = 0; i < n; i++)
+			w[i].result = STORE_ERR;
+		return -1;
 	}
 	if (run_batch(st, w, n, ev, 0) == -1)
 		return -1;
