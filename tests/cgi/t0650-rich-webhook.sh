@@ -104,6 +104,14 @@ is "$(awk '{ print $1, $2 }' "$T/files" | tr '\n' ' ')" \
     "the uploaded files are media rows; the deleted one is removed"
 is "$(awk '$1 == 1 { print $3 }' "$T/files")" cover-mountains-renamed.png \
     "media row 1 has the name media.update gave it"
+cgi_run "$EVENTS_FCGI" GET "" QUERY_STRING="since=0&format=json&limit=1000" \
+    2>/dev/null | cgi_body | python3 -c '
+import json, sys
+ch = [c for c in json.load(sys.stdin)["data"] if c["collection"] == "articles" and c["entry"]]
+print(len(ch), sorted(set(k for c in ch for k in c["entry"]) & {"author", "category", "cover", "blocks"}))' >"$T/public"
+check "the change stream carries articles in their public form (no relation, media or zone key)" \
+    grep -q '^[1-9][0-9]* \[\]$' "$T/public"
+check "the store verifies (entries, indexes, references)" "$STRAPI_LIVE" verify
 
 is "$(post 57-entry.update.about)" "200 unchanged" \
     "the same entry delivery twice is unchanged"
