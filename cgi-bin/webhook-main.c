@@ -39,6 +39,7 @@ setup(struct prog *p, struct prog_main *m)
 {
 	ctx.conf = p->conf;
 	ctx.store = p->store;
+	ctx.schema = p->schema;
 	ctx.forward = NULL; /* forwarding to a master is the sidecar's */
 	ctx.counters = counters_open(conf_str(p->conf, CFG_STORE_DIR), 1);
 	m->max_body = (size_t)conf_int(p->conf, CFG_WEBHOOK_MAX_BODY);

@@ -102,6 +102,10 @@ prog_load_schema(struct conf *c, struct schema **out, char **cause)
 		if (conf_collection_set_names(c, co->name, t->plural, t->uid,
 		        t->single, cause) == -1)
 			goto fail;
+		if (t->localized &&
+		    conf_collection_set_locales(c, co->name,
+		        conf_str(c, CFG_LOCALES), cause) == -1)
+			goto fail;
 	}
 	*out = s;
 	return 0;

@@ -13,6 +13,8 @@
 #include "api/counters.h"
 #include "api/entry_doc.h"
 #include "model/entry.h"
+#include "model/normalize.h"
+#include "model/schema.h"
 #include "util/hmac.h"
 #include "util/log.h"
 #include "util/now.h"
@@ -175,17 +177,6 @@ answer_noop(struct delivery *d, const char *action)
 	answer(d, action, seq);
 }
 
-static const char *
-str_field(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static int
 has_field(struct json_object *o, const char *name)
 {
@@ -224,12 +215,196 @@ static const struct entry_event {
 	{ NULL, STORE_OP_DELETE, DRAFT_STORE, NULL },
 };
 
+/* The content type media rows are stored as (Strapi's upload plugin). */
+#define MEDIA_COLLECTION "upload.file"
+
+/*
+ * The schema's content type of a configured collection (named by its
+ * singular name, even when the operator set another uid), or NULL when
+ * there is no schema or it does not describe the type: then the entry is
+ * stored flat, as it came.
+ */
+static const struct schema_type *
+rich_type(const struct webhook_ctx *ctx, const struct collection *coll)
+{
+	const struct schema_type *t;
+
+	if (ctx->schema == NULL)
+		return NULL;
+	t = schema_type_by_singular(ctx->schema, coll->name);
+	return t != NULL && !t->component ? t : NULL;
+}
+
+/*
+ * The secondary indexes (slug, category) apply to scalar attributes only:
+ * with a schema, a relation named "category" is a reference, not a key.
+ */
+static void
+rich_index_fields(struct collection *c, const struct schema_type *t)
+{
+	static char none[1];
+	const struct schema_attr *a;
+
+	a = schema_attr(t, c->slug_field);
+	if (a != NULL && a->kind != SCHEMA_SCALAR)
+		c->slug_field = none;
+	a = schema_attr(t, c->category_field);
+	if (a != NULL && a->kind != SCHEMA_SCALAR)
+		c->category_field = none;
+}
+
+/* A media row as the store takes it; id holds its documentId's text. */
+static void
+media_doc(struct store_doc *doc, const struct norm_media *m, char id[24])
+{
+	memset(doc, 0, sizeof(*doc));
+	snprintf(id, 24, "%" PRId64, m->id);
+	doc->collection = MEDIA_COLLECTION;
+	doc->document_id = id;
+	doc->locale = "";
+	doc->updated_at = m->updated_at;
+	doc->published_at = m->published_at;
+	doc->json = m->json;
+	doc->json_len = m->json_len;
+}
+
+/*
+ * Writes an entry of a type the schema describes: its stored form with
+ * the public form for the change log and its references, and a media row
+ * for every file it carried, in one transaction with the event record.
+ * Returns the entry's result (STORE_ERR when nothing was written), with
+ * *seq its change.
+ */
+static enum store_result
+apply_rich(struct delivery *d, enum store_op op, struct store_doc *doc,
+    const struct norm *n, uint64_t *seq)
+{
+	const struct schema_type *tt;
+	struct store_ref *refs;
+	struct store_doc *docs;
+	struct store_write *w;
+	char(*ids)[24];
+	enum store_result r = STORE_ERR;
+	size_t i, nrefs = 0, nw = 0;
+
+	refs = xcalloc(n->nrefs + 1, sizeof(*refs));
+	for (i = 0; i < n->nrefs; i++) {
+		/* A target the schema lacks can never be served: no key. */
+		if ((tt = schema_type(d->ctx->schema, n->refs[i].target)) ==
+		    NULL)
+			continue;
+		refs[nrefs].attr = n->refs[i].attr;
+		refs[nrefs].collection = tt->singular;
+		refs[nrefs].document_id = n->refs[i].document_id;
+		refs[nrefs].locale = n->refs[i].locale;
+		nrefs++;
+	}
+	doc->json = n->json;
+	doc->json_len = n->json_len;
+	doc->change_json = n->public_json;
+	doc->change_len = n->public_len;
+	doc->refs = refs;
+	doc->nrefs = nrefs;
+	docs = xcalloc(n->nmedia + 1, sizeof(*docs));
+	ids = xcalloc(n->nmedia + 1, sizeof(*ids));
+	w = xcalloc(n->nmedia + 1, sizeof(*w));
+	w[nw].op = op;
+	w[nw++].doc = doc;
+	for (i = 0; i < n->nmedia; i++) {
+		media_doc(&docs[i], &n->media[i], ids[i]);
+		w[nw].op = STORE_OP_UPSERT;
+		w[nw++].doc = &docs[i];
+	}
+	if (store_apply_batch(d->ctx->store, w, nw, &d->ev) == 0) {
+		/* As store_apply: the change's seq, or the last one. */
+		r = w[0].result;
+		if ((*seq = w[0].seq) == 0 &&
+		    store_last_seq(d->ctx->store, seq) == -1)
+			*seq = 0;
+	}
+	free(w);
+	free(ids);
+	free(docs);
+	free(refs);
+	return r;
+}
+
+/* Answers a store result: what was done and the change's seq. */
+static void
+answer_result(struct delivery *d, enum store_op op, enum store_result r,
+    const char *event, const char *collection, const char *doc_id, uint64_t seq)
+{
+	switch (r) {
+	case STORE_OK:
+		answer(d, op == STORE_OP_UPSERT ? "upserted" : "removed", seq);
+		break;
+	case STORE_UNCHANGED:
+		answer(d, "unchanged", seq);
+		break;
+	case STORE_STALE:
+		log_info("webhook %s %s/%s: stale (older than stored)", event,
+		    collection, doc_id);
+		answer(d, "stale", seq);
+		break;
+	default:
+		unavailable(d);
+		break;
+	}
+}
+
+/*
+ * media.create, media.update, media.delete (with a schema): the file is a
+ * media row; a delete leaves a tombstone, so that older copies embedded
+ * in entry payloads that arrive later do not bring it back.
+ */
+static void
+handle_media_event(struct delivery *d, struct json_object *root,
+    const char *event)
+{
+	struct json_object *mo = NULL;
+	struct norm_media m;
+	struct store_doc doc;
+	enum store_op op;
+	enum store_result r;
+	const char *why;
+	char id[24];
+	uint64_t seq = 0;
+
+	if (strcmp(event, "media.delete") == 0)
+		op = STORE_OP_DELETE;
+	else if (strcmp(event, "media.create") == 0 ||
+	    strcmp(event, "media.update") == 0)
+		op = STORE_OP_UPSERT;
+	else {
+		answer_noop(d, "skipped");
+		return;
+	}
+	d->ev.model = MEDIA_COLLECTION;
+	if (!json_object_object_get_ex(root, "media", &mo) || mo == NULL) {
+		reject(d, 422, "media: missing", 1);
+		return;
+	}
+	if (normalize_media(&m, mo, &why) == -1) {
+		reject(d, 422, why, 1);
+		return;
+	}
+	media_doc(&doc, &m, id);
+	d->ev.document_id = id;
+	d->ev.status = 200;
+	r = store_apply(d->ctx->store, op, &doc, &d->ev, &seq);
+	answer_result(d, op, r, event, MEDIA_COLLECTION, id, seq);
+	norm_media_clear(&m);
+}
+
 static void
 handle_entry_event(struct delivery *d, struct json_object *root,
     const char *event)
 {
 	const struct entry_event *ee;
 	const struct collection *coll;
+	const struct schema_type *t;
+	struct collection rich_coll;
+	struct norm n;
 	struct json_object *eo;
 	const char *uid, *model, *why;
 	char why_buf[96];
@@ -239,8 +414,8 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 	enum store_result r;
 	uint64_t seq = 0;
 
-	uid = str_field(root, "uid");
-	model = str_field(root, "model");
+	uid = normalize_str(root, "uid");
+	model = normalize_str(root, "model");
 	if ((has_field(root, "uid") && uid == NULL) ||
 	    (has_field(root, "model") && model == NULL)) {
 		reject(d, 422, "uid and model must be strings", 1);
@@ -268,10 +443,21 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		answer_noop(d, "skipped");
 		return;
 	}
+	norm_init(&n);
+	if ((t = rich_type(d->ctx, coll)) != NULL) {
+		rich_coll = *coll;
+		rich_index_fields(&rich_coll, t);
+		coll = &rich_coll;
+	}
 	entry_init(&e);
 	if (entry_from_json(&e, coll, eo, &why) == -1) {
 		reject(d, 422, why, 1);
 		return;
+	}
+	if (t != NULL &&
+	    normalize_entry(&n, d->ctx->schema, t, eo, &why) == -1) {
+		reject(d, 422, why, 1);
+		goto out;
 	}
 	d->ev.document_id = e.document_id;
 	for (ee = entry_events; ee->name != NULL; ee++)
@@ -294,24 +480,13 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 	op = ee->op;
 	d->ev.status = 200;
 	entry_doc(&doc, &e);
-	r = store_apply(d->ctx->store, op, &doc, &d->ev, &seq);
-	switch (r) {
-	case STORE_OK:
-		answer(d, op == STORE_OP_UPSERT ? "upserted" : "removed", seq);
-		break;
-	case STORE_UNCHANGED:
-		answer(d, "unchanged", seq);
-		break;
-	case STORE_STALE:
-		log_info("webhook %s %s/%s: stale (older than stored)", event,
-		    coll->name, e.document_id);
-		answer(d, "stale", seq);
-		break;
-	default:
-		unavailable(d);
-		break;
-	}
+	if (t != NULL)
+		r = apply_rich(d, op, &doc, &n, &seq);
+	else
+		r = store_apply(d->ctx->store, op, &doc, &d->ev, &seq);
+	answer_result(d, op, r, event, coll->name, e.document_id, seq);
 out:
+	norm_clear(&n);
 	entry_clear(&e);
 }
 
@@ -335,7 +510,7 @@ deliver(struct delivery *d)
 		reject(d, 400, "body: must be a JSON object", 1);
 		goto out;
 	}
-	if ((event = str_field(root, "event")) == NULL) {
+	if ((event = normalize_str(root, "event")) == NULL) {
 		reject(d, 422,
 		    has_field(root, "event") ? "event: must be a string"
 		                             : "event: missing",
@@ -352,6 +527,8 @@ deliver(struct delivery *d)
 	d->ev.event = event;
 	if (strncmp(event, "entry.", 6) == 0)
 		handle_entry_event(d, root, event);
+	else if (strncmp(event, "media.", 6) == 0 && d->ctx->schema != NULL)
+		handle_media_event(d, root, event);
 	else
 		answer_noop(d, "skipped"); /* trigger-test, media.*, new ones */
 out:

@@ -5,6 +5,7 @@
 #include "conf/conf.h"
 #include "api/counters.h"
 #include "api/http.h"
+#include "model/schema.h"
 #include "store/store.h"
 
 /* Replication: proxies a delivery to url (upstream/forward.c). */
@@ -16,6 +17,8 @@ struct webhook_ctx {
 	struct store *store;
 	webhook_forward_fn forward; /* NULL: a replica answers 307 */
 	struct counters *counters;  /* refusals; NULL: not counted */
+	/* The content model; NULL: every entry is stored flat, as sent. */
+	const struct schema *schema;
 };
 
 enum webhook_auth {

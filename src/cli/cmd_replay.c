@@ -59,6 +59,9 @@ cmd_replay(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct kept_list l;
 	struct webhook_ctx wctx;
+	struct schema *schema = NULL;
+	const char *sdir = conf_str(ctx->conf, CFG_SCHEMA_DIR);
+	char *cause = NULL;
 	struct http_resp resp;
 	const char *errstr = NULL;
 	int64_t from = 0, evseq = 0;
@@ -77,20 +80,31 @@ cmd_replay(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage(ctx);
+	/* With schema_dir, a replayed delivery is normalized as a new one. */
+	if (sdir[0] != '\0' && schema_load_dir(&schema, sdir, &cause) == -1) {
+		fprintf(stderr, "replay: schema: %s\n", cause);
+		free(cause);
+		return CMD_EXIT_USAGE;
+	}
 	if (store_meta_get(ctx->store, "evseq", &evseq) == -1 ||
-	    store_meta_get(ctx->store, REPLAYED_KEY, &from) == -1)
+	    store_meta_get(ctx->store, REPLAYED_KEY, &from) == -1) {
+		schema_free(schema);
 		return CMD_EXIT_STORE;
+	}
 	if (all || l.only != 0)
 		from = 0;
 	l.upto = (uint64_t)evseq;
-	if (store_events(ctx->store, (uint64_t)from, 1, collect, &l) == -1)
+	if (store_events(ctx->store, (uint64_t)from, 1, collect, &l) == -1) {
+		schema_free(schema);
 		return CMD_EXIT_STORE;
+	}
 	store_set_durable(ctx->store, conf_bool(ctx->conf, CFG_DURABLE));
 	prog_set_retention(ctx->conf, ctx->store);
 	wctx.conf = ctx->conf;
 	wctx.store = ctx->store;
 	wctx.forward = NULL; /* replay runs on the master only */
 	wctx.counters = NULL;
+	wctx.schema = schema;
 	for (i = 0; i < l.n; i++) {
 		http_resp_init(&resp);
 		webhook_replay(&wctx, l.v[i].raw, l.v[i].len, &resp);
@@ -103,6 +117,7 @@ cmd_replay(struct cmd_ctx *ctx, int argc, char **argv)
 		free(l.v[i].raw);
 	}
 	free(l.v);
+	schema_free(schema);
 	/* Replayed deliveries are not offered again; --all still sees them. */
 	if (l.only == 0 &&
 	    store_meta_set(ctx->store, REPLAYED_KEY, evseq) == -1)

@@ -474,6 +474,29 @@ conf_collection_by_name(const struct conf *c, const char *name)
 }
 
 /*
+ * The configured collection name and its raw settings (*r, NULL when none
+ * were set), or NULL with *cause when no such collection is configured.
+ */
+static struct collection *
+coll_find(struct conf *c, const char *name, const struct coll_raw **r,
+    char **cause)
+{
+	struct collection *co = NULL;
+	size_t i;
+
+	*r = NULL;
+	for (i = 0; i < c->ncolls; i++)
+		if (strcmp(c->colls[i].name, name) == 0)
+			co = &c->colls[i];
+	for (i = 0; i < c->nraw; i++)
+		if (strcmp(c->raw[i].name, name) == 0)
+			*r = &c->raw[i];
+	if (co == NULL)
+		xasprintf(cause, "collection '%s' is not configured", name);
+	return co;
+}
+
+/*
  * Gives the configured collection name the REST names of the content
  * model: plural, uid and whether it is a single type. A plural or uid the
  * operator set (collection.<name>.plural, .uid, or their variables) is
@@ -484,20 +507,11 @@ int
 conf_collection_set_names(struct conf *c, const char *name, const char *plural,
     const char *uid, int single, char **cause)
 {
-	struct collection *co = NULL;
-	const struct coll_raw *r = NULL;
-	size_t i;
+	struct collection *co;
+	const struct coll_raw *r;
 
-	for (i = 0; i < c->ncolls; i++)
-		if (strcmp(c->colls[i].name, name) == 0)
-			co = &c->colls[i];
-	for (i = 0; i < c->nraw; i++)
-		if (strcmp(c->raw[i].name, name) == 0)
-			r = &c->raw[i];
-	if (co == NULL) {
-		xasprintf(cause, "collection '%s' is not configured", name);
+	if ((co = coll_find(c, name, &r, cause)) == NULL)
 		return -1;
-	}
 	if (!conf_name_valid(plural)) {
 		xasprintf(cause, "collection '%s': invalid plural '%s'", name,
 		    plural);
@@ -512,6 +526,36 @@ conf_collection_set_names(struct conf *c, const char *name, const char *plural,
 		co->uid = xstrdup(uid);
 	}
 	co->single = single;
+	return 0;
+}
+
+/*
+ * Gives a configured collection the locales in list (blanks or commas,
+ * the default first), unless collection.<name>.locales was set: the
+ * operator's word wins. Returns 0, or -1 with *cause.
+ */
+int
+conf_collection_set_locales(struct conf *c, const char *name, const char *list,
+    char **cause)
+{
+	struct collection *co;
+	const struct coll_raw *r;
+	char **v;
+	size_t n;
+
+	if ((co = coll_find(c, name, &r, cause)) == NULL)
+		return -1;
+	if (r != NULL && r->attr[4] != NULL)
+		return 0;
+	v = conf_list_split(list, &n);
+	if (n == 0) {
+		conf_list_free(v, n);
+		xasprintf(cause, "locales: empty, and '%s' is localized", name);
+		return -1;
+	}
+	conf_list_free(co->locales, co->nlocales);
+	co->locales = v;
+	co->nlocales = n;
 	return 0;
 }
 

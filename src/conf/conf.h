@@ -75,6 +75,7 @@ enum conf_key {
 	CFG_MAX_REQUESTS,
 	/* content model */
 	CFG_SCHEMA_DIR,
+	CFG_LOCALES,
 	CFG__MAX
 };
 
@@ -127,6 +128,8 @@ const struct collection *conf_collection_by_plural(const struct conf *,
     const char *plural, size_t len);
 const struct collection *conf_collection_by_name(const struct conf *,
     const char *name);
+int conf_collection_set_locales(struct conf *, const char *name,
+    const char *list, char **cause);
 int conf_collection_set_names(struct conf *, const char *name,
     const char *plural, const char *uid, int single, char **cause);
 int conf_cors_allows(const struct conf *, const char *origin);

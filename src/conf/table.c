@@ -245,6 +245,9 @@ const struct conf_row conf_table[] = {
 	[CFG_SCHEMA_DIR] = { .key = "schema_dir", .type = CT_PATH,
 	    .env = "STRAPI_LIVE_SCHEMA_DIR", .def = "",
 	    .help = "a Strapi project's src/ folder: the content model (api/*/content-types, components) the collections take their REST names from; empty: none" },
+	[CFG_LOCALES] = { .key = "locales", .type = CT_LIST,
+	    .env = "STRAPI_LIVE_LOCALES", .def = "en",
+	    .help = "the Strapi project's locales, its default first: those of every type schema_dir marks localized (collection.<name>.locales overrides)" },
 };
 /* clang-format on */
 _Static_assert(sizeof(conf_table) / sizeof(conf_table[0]) == CFG__MAX,

@@ -56,6 +56,8 @@ struct norm_ref {
 	char *locale; /* "" when the target row has none */
 };
 
+#define NORM_WHY_MAX 160
+
 struct norm {
 	char *json; /* the stored form */
 	size_t json_len;
@@ -65,14 +67,17 @@ struct norm {
 	size_t nmedia;
 	struct norm_ref *refs; /* every relation met, each once */
 	size_t nrefs;
+	char why[NORM_WHY_MAX]; /* the text *why points to after a failure */
 };
 
 void norm_init(struct norm *);
 void norm_clear(struct norm *);
 /*
- * Normalizes a payload entry of type t. 0, or -1 with *why (static text
- * naming the attribute) when a value has a shape no Strapi sends (a
- * relation that is a string, a media that is not an object or null).
+ * Normalizes a payload entry of type t. 0, or -1 with *why (naming the
+ * attribute's path, "entry.blocks.file: ...", in n->why, valid until n is
+ * used again; the rest of n is untouched) when a value has a shape no
+ * Strapi sends (a relation that is a string, a media that is not an
+ * object or null). Only s's and t's fields are read: no schema.c call.
  */
 int normalize_entry(struct norm *, const struct schema *,
     const struct schema_type *t, struct json_object *entry, const char **why);
@@ -80,5 +85,7 @@ int normalize_entry(struct norm *, const struct schema *,
 int normalize_media(struct norm_media *, struct json_object *media,
     const char **why);
 void norm_media_clear(struct norm_media *);
+/* o's member name when it is a string, else NULL. Borrowed from o. */
+const char *normalize_str(struct json_object *o, const char *name);
 
 #endif

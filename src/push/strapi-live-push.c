@@ -31,7 +31,7 @@ main(int argc UNUSED, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	/* Replicated: this process applies the host's webhooks too. */
 	if (store_repl_enabled() &&
-	    (w = push_writer_start(p.conf, p.store)) == NULL)
+	    (w = push_writer_start(p.conf, p.store, p.schema)) == NULL)
 		fatalx("cannot take this host's webhooks");
 	the_push = push_new(p.conf, p.store);
 	if (!push_handles_signals(the_push)) {

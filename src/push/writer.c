@@ -45,7 +45,8 @@ struct push_writer {
 	int fd;
 	const struct conf *conf;
 	struct store *store;
-	struct counters *counters; /* shared by the threads (atomic adds) */
+	const struct schema *schema; /* NULL: entries stored flat */
+	struct counters *counters;   /* shared by the threads (atomic adds) */
 	pthread_t th[PUSH_WRITER_THREADS];
 	int nth;
 	int stopping;
@@ -89,6 +90,7 @@ run(void *arg)
 	ctx.conf = w->conf;
 	ctx.store = st;
 	ctx.counters = w->counters;
+	ctx.schema = w->schema;
 #ifdef HAVE_SYNC
 	ctx.forward = repl_forward;
 #else
@@ -120,7 +122,8 @@ run(void *arg)
  * Returns NULL after logging when the socket cannot be bound.
  */
 struct push_writer *
-push_writer_start(const struct conf *conf, struct store *st)
+push_writer_start(const struct conf *conf, struct store *st,
+    const struct schema *schema)
 {
 	struct push_writer *w;
 	sigset_t all, old;
@@ -129,6 +132,7 @@ push_writer_start(const struct conf *conf, struct store *st)
 	w = xcalloc(1, sizeof(*w));
 	w->conf = conf;
 	w->store = st;
+	w->schema = schema;
 	if ((w->fd = relay_listen(store_dir(st))) == -1) {
 		free(w);
 		return NULL;

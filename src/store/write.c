@@ -357,7 +357,9 @@ batch_body(struct store *st, DB_TXN *txn, struct store_txn *t)
 	}
 	if (ret == 0 && b->ev != NULL) {
 		rec = *b->ev;
-		if (rec.outcome == NULL && b->n == 1) {
+		/* The first write is the delivery's; the rest (the files
+		 * an entry carried) follow it. */
+		if (rec.outcome == NULL && b->n >= 1) {
 			rec.outcome = w[0].result == STORE_OK
 			    ? (w[0].op == STORE_OP_UPSERT ? "upserted"
 			                                  : "removed")

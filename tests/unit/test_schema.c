@@ -465,6 +465,28 @@ names(const char *dir)
 	ok(strcmp(co->uid, "api::post.post") == 0 &&
 	        strcmp(co->plural, "articles") == 0,
 	    "article: the operator's uid wins, the plural is the schema's");
+	ok(co->nlocales == 1 && strcmp(co->locales[0], "en") == 0,
+	    "article (localized): the locales setting's default, en");
+	co = conf_collection_by_name(c, "global");
+	ok(co->nlocales == 1 && co->locales[0][0] == '\0',
+	    "global (not localized): no locale");
+	schema_free(s);
+	conf_free(c);
+
+	s = NULL;
+	c = conf_with("collections = article, category\n"
+	              "locales = fr, en\n"
+	              "collection.category.locales = en\n",
+	    dir);
+	ok(c != NULL && prog_load_schema(c, &s, &cause) == 0,
+	    "locales = fr, en");
+	co = conf_collection_by_name(c, "article");
+	ok(co->nlocales == 2 && strcmp(co->locales[0], "fr") == 0 &&
+	        strcmp(co->locales[1], "en") == 0,
+	    "article: fr (the default) and en");
+	co = conf_collection_by_name(c, "category");
+	ok(co->nlocales == 1 && strcmp(co->locales[0], "en") == 0,
+	    "category: the operator's collection.category.locales wins");
 	schema_free(s);
 	conf_free(c);
 

@@ -126,6 +126,7 @@ main(void)
 	int counts[2] = { 0, 0 };
 	uint64_t seq;
 
+	memset(&ctx, 0, sizeof(ctx)); /* no schema: flat entries */
 	log_init("test_webhook", LOG_LEVEL_ERROR);
 	snprintf(dir, sizeof(dir), "/tmp/sl-webhook.XXXXXX");
 	if (mkdtemp(dir) == NULL)

@@ -1,0 +1,613 @@
+/* normalize.c: Strapi payload entries into stored and public forms; pure */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/entry.h"
+#include "model/normalize.h"
+#include "util/xmalloc.h"
+
+/* The keys every entry has that no schema names (schema.h). */
+static const char *const own_keys[] = { "id", "documentId", "createdAt",
+	"updatedAt", "publishedAt", "locale", NULL };
+
+/* What one normalize_entry call collects while it walks the payload. */
+struct walk {
+	const struct schema *schema;
+	struct norm_media *media;
+	size_t nmedia, media_cap;
+	struct norm_ref *refs;
+	size_t nrefs, refs_cap;
+	char *why; /* NORM_WHY_MAX bytes */
+};
+
+void
+norm_init(struct norm *n)
+{
+	memset(n, 0, sizeof(*n));
+}
+
+void
+norm_media_clear(struct norm_media *m)
+{
+	free(m->json);
+	memset(m, 0, sizeof(*m));
+}
+
+static void
+ref_clear(struct norm_ref *r)
+{
+	free(r->attr);
+	free(r->target);
+	free(r->document_id);
+	free(r->locale);
+}
+
+static void
+walk_clear(struct walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nmedia; i++)
+		norm_media_clear(&w->media[i]);
+	free(w->media);
+	for (i = 0; i < w->nrefs; i++)
+		ref_clear(&w->refs[i]);
+	free(w->refs);
+	w->media = NULL;
+	w->refs = NULL;
+	w->nmedia = w->nrefs = 0;
+}
+
+void
+norm_clear(struct norm *n)
+{
+	struct walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.media = n->media;
+	w.nmedia = n->nmedia;
+	w.refs = n->refs;
+	w.nrefs = n->nrefs;
+	walk_clear(&w);
+	free(n->json);
+	free(n->public_json);
+	norm_init(n);
+}
+
+static int
+is_own_key(const char *k)
+{
+	size_t i;
+
+	for (i = 0; own_keys[i] != NULL; i++)
+		if (strcmp(k, own_keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The type (component or content type) whose uid is uid, or NULL. */
+static const struct schema_type *
+find_type(const struct schema *s, const char *uid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntypes; i++)
+		if (strcmp(s->types[i].uid, uid) == 0)
+			return &s->types[i];
+	return NULL;
+}
+
+static const struct schema_attr *
+find_attr(const struct schema_type *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nattrs; i++)
+		if (strcmp(t->attrs[i].name, name) == 0)
+			return &t->attrs[i];
+	return NULL;
+}
+
+/* Fails the walk with "<path>: <what>" in w->why. */
+static int
+fail(struct walk *w, const char *path, const char *what)
+{
+	snprintf(w->why, NORM_WHY_MAX, "entry.%.64s: %s", path, what);
+	return -1;
+}
+
+static char *
+to_text(struct json_object *o, size_t *len)
+{
+	const char *s;
+
+	s = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	*len = strlen(s);
+	return xstrndup(s, *len);
+}
+
+/* o's member name when it is a string, else NULL. Borrowed from o. */
+const char *
+normalize_str(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/*
+ * A file object into a media row. 0, or -1 with *why (static) when it has
+ * no integer id or no valid updatedAt.
+ */
+static int
+media_row(struct norm_media *m, struct json_object *file, const char **why)
+{
+	struct json_object *v;
+	const char *s;
+	int64_t id, ua, pa = ENTRY_DRAFT;
+
+	if (!json_object_is_type(file, json_type_object)) {
+		*why = "must be an object";
+		return -1;
+	}
+	if (!json_object_object_get_ex(file, "id", &v) ||
+	    !json_object_is_type(v, json_type_int) ||
+	    (id = json_object_get_int64(v)) <= 0) {
+		*why = "id: missing or not a positive integer";
+		return -1;
+	}
+	if ((s = normalize_str(file, "updatedAt")) == NULL ||
+	    (ua = entry_parse_time(s)) == -1) {
+		*why = "updatedAt: missing or not an ISO 8601 time";
+		return -1;
+	}
+	if (json_object_object_get_ex(file, "publishedAt", &v) && v != NULL) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    (pa = entry_parse_time(json_object_get_string(v))) == -1) {
+			*why = "publishedAt: not null or an ISO 8601 time";
+			return -1;
+		}
+	}
+	memset(m, 0, sizeof(*m));
+	m->id = id;
+	m->updated_at = ua;
+	m->published_at = pa;
+	m->json = to_text(file, &m->json_len);
+	return 0;
+}
+
+int
+normalize_media(struct norm_media *m, struct json_object *media,
+    const char **why)
+{
+	const char *w;
+
+	if (media == NULL || !json_object_is_type(media, json_type_object)) {
+		*why = "media: must be an object";
+		return -1;
+	}
+	if (media_row(m, media, &w) == -1) {
+		/* The messages of media_row, prefixed for a delivery. */
+		if (strncmp(w, "id", 2) == 0)
+			*why = "media.id: missing or not a positive integer";
+		else if (strncmp(w, "updatedAt", 9) == 0)
+			*why = "media.updatedAt: missing or not an ISO 8601 "
+			       "time";
+		else
+			*why = "media.publishedAt: not null or an ISO 8601 "
+			       "time";
+		return -1;
+	}
+	return 0;
+}
+
+/* A file met at path: its id, and its row unless one is already kept. */
+static int
+add_media(struct walk *w, const char *path, struct json_object *file,
+    struct json_object **id_out)
+{
+	struct norm_media m;
+	const char *why;
+	size_t i;
+
+	if (media_row(&m, file, &why) == -1)
+		return fail(w, path,
+		    json_object_is_type(file, json_type_object)
+		        ? why
+		        : "media must be a file object or null");
+	*id_out = json_object_new_int64(m.id);
+	for (i = 0; i < w->nmedia; i++)
+		if (w->media[i].id == m.id) {
+			norm_media_clear(&m);
+			return 0;
+		}
+	if (w->nmedia == w->media_cap) {
+		w->media_cap = w->media_cap ? w->media_cap * 2 : 4;
+		w->media =
+		    xreallocarray(w->media, w->media_cap, sizeof(*w->media));
+	}
+	w->media[w->nmedia++] = m;
+	return 0;
+}
+
+static void
+add_ref(struct walk *w, const char *path, const char *target,
+    const char *doc_id, const char *locale)
+{
+	struct norm_ref *r;
+	size_t i;
+
+	for (i = 0; i < w->nrefs; i++) {
+		r = &w->refs[i];
+		if (strcmp(r->attr, path) == 0 &&
+		    strcmp(r->target, target) == 0 &&
+		    strcmp(r->document_id, doc_id) == 0 &&
+		    strcmp(r->locale, locale) == 0)
+			return;
+	}
+	if (w->nrefs == w->refs_cap) {
+		w->refs_cap = w->refs_cap ? w->refs_cap * 2 : 4;
+		w->refs = xreallocarray(w->refs, w->refs_cap, sizeof(*w->refs));
+	}
+	r = &w->refs[w->nrefs++];
+	r->attr = xstrdup(path);
+	r->target = xstrdup(target);
+	r->document_id = xstrdup(doc_id);
+	r->locale = xstrdup(locale);
+}
+
+/*
+ * One related row into {"documentId","locale"?}, recording the reference.
+ * Returns the new object, or NULL after fail().
+ */
+static struct json_object *
+relation_row(struct walk *w, const char *path, const struct schema_attr *a,
+    struct json_object *row)
+{
+	struct json_object *o, *v;
+	const char *doc_id, *locale = NULL;
+
+	if (!json_object_is_type(row, json_type_object)) {
+		fail(w, path, "a related row must be an object");
+		return NULL;
+	}
+	if ((doc_id = normalize_str(row, "documentId")) == NULL ||
+	    !entry_valid_key_string(doc_id, strlen(doc_id), ENTRY_MAX_ID)) {
+		fail(w, path, "a related row needs a documentId string");
+		return NULL;
+	}
+	if (json_object_object_get_ex(row, "locale", &v) && v != NULL) {
+		if ((locale = normalize_str(row, "locale")) == NULL ||
+		    strlen(locale) > ENTRY_MAX_LOCALE) {
+			fail(w, path, "locale must be a short string or null");
+			return NULL;
+		}
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "documentId", json_object_new_string(doc_id));
+	if (locale != NULL)
+		json_object_object_add(o, "locale",
+		    json_object_new_string(locale));
+	add_ref(w, path, a->target, doc_id, locale != NULL ? locale : "");
+	return o;
+}
+
+/* 1 when the to-many list out already holds (documentId, locale) of o. */
+static int
+listed(struct json_object *out, struct json_object *o)
+{
+	const char *d = normalize_str(o, "documentId");
+	const char *l = normalize_str(o, "locale");
+	const char *d2, *l2;
+	size_t i, n = json_object_array_length(out);
+
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(out, i);
+
+		d2 = normalize_str(e, "documentId");
+		l2 = normalize_str(e, "locale");
+		if (strcmp(d, d2) == 0 &&
+		    strcmp(l != NULL ? l : "", l2 != NULL ? l2 : "") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A relation's value. *out gets the stored value, or stays NULL when the
+ * relation is to be left out ({"count":N}). 0, or -1 after fail().
+ */
+static int
+norm_relation(struct walk *w, const char *path, const struct schema_attr *a,
+    struct json_object *v, struct json_object **out)
+{
+	struct json_object *arr, *o;
+	size_t i, n;
+
+	*out = NULL;
+	if (v == NULL) {
+		*out = json_object_new_null();
+		return 0;
+	}
+	if (json_object_is_type(v, json_type_object) &&
+	    json_object_object_get_ex(v, "count", NULL) &&
+	    !json_object_object_get_ex(v, "documentId", NULL))
+		return 0; /* the Content Manager's counts (unpublish) */
+	if (json_object_is_type(v, json_type_object) && !a->many) {
+		if ((*out = relation_row(w, path, a, v)) == NULL)
+			return -1;
+		return 0;
+	}
+	if (!a->many || !json_object_is_type(v, json_type_array))
+		return fail(w, path,
+		    a->many ? "a to-many relation must be an array, null or "
+		              "{\"count\":N}"
+		            : "a to-one relation must be an object, null or "
+		              "{\"count\":N}");
+	arr = json_object_new_array();
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		o = relation_row(w, path, a, json_object_array_get_idx(v, i));
+		if (o == NULL) {
+			json_object_put(arr);
+			return -1;
+		}
+		if (listed(arr, o))
+			json_object_put(o);
+		else
+			json_object_array_add(arr, o);
+	}
+	*out = arr;
+	return 0;
+}
+
+static int
+norm_media_value(struct walk *w, const char *path, const struct schema_attr *a,
+    struct json_object *v, struct json_object **out)
+{
+	struct json_object *arr, *id;
+	size_t i, n;
+
+	if (v == NULL) {
+		*out = json_object_new_null();
+		return 0;
+	}
+	if (json_object_is_type(v, json_type_object)) {
+		if (add_media(w, path, v, &id) == -1)
+			return -1;
+		if (a->multiple) {
+			*out = json_object_new_array();
+			json_object_array_add(*out, id);
+		} else
+			*out = id;
+		return 0;
+	}
+	if (!a->multiple || !json_object_is_type(v, json_type_array))
+		return fail(w, path,
+		    a->multiple ? "media must be an array of file objects or "
+		                  "null"
+		                : "media must be a file object or null");
+	arr = json_object_new_array();
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		if (add_media(w, path, json_object_array_get_idx(v, i), &id) ==
+		    -1) {
+			json_object_put(arr);
+			return -1;
+		}
+		json_object_array_add(arr, id);
+	}
+	*out = arr;
+	return 0;
+}
+
+static int norm_object(struct walk *, const struct schema_type *,
+    struct json_object *, const char *prefix, int in_zone,
+    struct json_object *stored, struct json_object *pub);
+
+/* One component object of type ct into a new object *out. */
+static int
+norm_component(struct walk *w, const char *path, const struct schema_type *ct,
+    struct json_object *v, int in_zone, struct json_object **out)
+{
+	struct json_object *o;
+
+	if (!json_object_is_type(v, json_type_object))
+		return fail(w, path, "a component must be an object");
+	o = json_object_new_object();
+	if (norm_object(w, ct, v, path, in_zone, o, NULL) == -1) {
+		json_object_put(o);
+		return -1;
+	}
+	*out = o;
+	return 0;
+}
+
+static int
+zone_lists(const struct schema_attr *a, const char *uid)
+{
+	size_t i;
+
+	for (i = 0; i < a->ncomponents; i++)
+		if (strcmp(a->components[i], uid) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+norm_zone(struct walk *w, const char *path, const struct schema_attr *a,
+    struct json_object *v, struct json_object **out)
+{
+	const struct schema_type *ct;
+	struct json_object *arr, *item, *o;
+	const char *uid;
+	size_t i, n;
+
+	if (v == NULL) {
+		*out = json_object_new_null();
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_array))
+		return fail(w, path, "a dynamic zone must be an array or null");
+	arr = json_object_new_array();
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		item = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(item, json_type_object) ||
+		    (uid = normalize_str(item, "__component")) == NULL) {
+			json_object_put(arr);
+			return fail(w, path,
+			    "a dynamic zone item must be an object with a "
+			    "\"__component\" string");
+		}
+		if (!zone_lists(a, uid) ||
+		    (ct = find_type(w->schema, uid)) == NULL)
+			continue; /* not one the schema lets this zone hold */
+		if (norm_component(w, path, ct, item, 1, &o) == -1) {
+			json_object_put(arr);
+			return -1;
+		}
+		json_object_array_add(arr, o);
+	}
+	*out = arr;
+	return 0;
+}
+
+static int
+norm_components(struct walk *w, const char *path, const struct schema_attr *a,
+    struct json_object *v, struct json_object **out)
+{
+	const struct schema_type *ct;
+	struct json_object *arr, *o;
+	size_t i, n;
+
+	if (v == NULL) {
+		*out = json_object_new_null();
+		return 0;
+	}
+	if ((ct = find_type(w->schema, a->component)) == NULL)
+		return fail(w, path, "the schema lacks this component");
+	if (!a->repeatable)
+		return norm_component(w, path, ct, v, 0, out);
+	if (!json_object_is_type(v, json_type_array))
+		return fail(w, path,
+		    "a repeatable component must be an array or null");
+	arr = json_object_new_array();
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		if (norm_component(w, path, ct, json_object_array_get_idx(v, i),
+		        0, &o) == -1) {
+			json_object_put(arr);
+			return -1;
+		}
+		json_object_array_add(arr, o);
+	}
+	*out = arr;
+	return 0;
+}
+
+/*
+ * Walks obj (of type t) in its own key order into stored, and into pub
+ * (NULL for components) the keys the public form keeps. prefix: the
+ * attribute path so far ("" at the top).
+ */
+static int
+norm_object(struct walk *w, const struct schema_type *t,
+    struct json_object *obj, const char *prefix, int in_zone,
+    struct json_object *stored, struct json_object *pub)
+{
+	const struct schema_attr *a;
+	struct json_object *nv;
+	char path[256];
+	int r;
+
+	json_object_object_foreach(obj, k, v)
+	{
+		if (t->component ? strcmp(k, "id") == 0 ||
+		            (in_zone && strcmp(k, "__component") == 0)
+		                 : is_own_key(k)) {
+			json_object_object_add(stored, k, json_object_get(v));
+			if (pub != NULL)
+				json_object_object_add(pub, k,
+				    json_object_get(v));
+			continue;
+		}
+		if ((a = find_attr(t, k)) == NULL || a->private)
+			continue;
+		if (a->kind == SCHEMA_SCALAR) {
+			json_object_object_add(stored, k, json_object_get(v));
+			if (pub != NULL)
+				json_object_object_add(pub, k,
+				    json_object_get(v));
+			continue;
+		}
+		snprintf(path, sizeof(path), "%.120s%s%.120s", prefix,
+		    prefix[0] != '\0' ? "." : "", k);
+		nv = NULL;
+		switch (a->kind) {
+		case SCHEMA_RELATION:
+			r = norm_relation(w, path, a, v, &nv);
+			break;
+		case SCHEMA_MEDIA:
+			r = norm_media_value(w, path, a, v, &nv);
+			break;
+		case SCHEMA_COMPONENT:
+			r = norm_components(w, path, a, v, &nv);
+			break;
+		default:
+			r = norm_zone(w, path, a, v, &nv);
+			break;
+		}
+		if (r == -1)
+			return -1;
+		if (nv != NULL)
+			json_object_object_add(stored, k, nv);
+		else if (a->kind != SCHEMA_RELATION)
+			json_object_object_add(stored, k, NULL);
+	}
+	return 0;
+}
+
+int
+normalize_entry(struct norm *n, const struct schema *s,
+    const struct schema_type *t, struct json_object *entry, const char **why)
+{
+	struct json_object *stored, *pub;
+	struct walk w;
+	int ret = -1;
+
+	if (entry == NULL || !json_object_is_type(entry, json_type_object)) {
+		*why = "entry: must be an object";
+		return -1;
+	}
+	memset(&w, 0, sizeof(w));
+	w.schema = s;
+	w.why = n->why;
+	stored = json_object_new_object();
+	pub = json_object_new_object();
+	if (norm_object(&w, t, entry, "", 0, stored, pub) == -1) {
+		*why = n->why;
+		walk_clear(&w);
+		goto out;
+	}
+	norm_clear(n);
+	n->json = to_text(stored, &n->json_len);
+	n->public_json = to_text(pub, &n->public_len);
+	n->media = w.media;
+	n->nmedia = w.nmedia;
+	n->refs = w.refs;
+	n->nrefs = w.nrefs;
+	ret = 0;
+out:
+	json_object_put(stored);
+	json_object_put(pub);
+	return ret;
+}
