@@ -1,7 +1,8 @@
 #!/bin/sh
-# t0800-populate.sh: query.fcgi as plain CGI with a schema: the recorded
-# app's 83 deliveries through webhook.fcgi, then populate, fields, locale,
-# single types, upload and i18n answers compared with the recorded ones.
+# t0800-populate.sh: query.fcgi as plain CGI with a schema: over stored
+# forms imported with `strapi-live import`, then over the recorded app's
+# 83 deliveries through webhook.fcgi, populate, fields, locale, single
+# types, upload and i18n answers compared with the recorded ones.
 . "$top_srcdir/tests/lib.sh"
 
 [ -x "$QUERY_FCGI" ] || skip_all "query.fcgi not built"
@@ -241,7 +242,7 @@ is "$(json "$T/body" '[e["author"]["name"] for e in d["data"]]')" \
 # -- the recorded deliveries through webhook.fcgi --------------------------
 # A second store, filled the way a user fills it: the 83 deliveries in
 # their order. Entries are stored normalized, with their files as media
-# rows and their references indexed, once webhook.fcgi normalizes.
+# rows and their references indexed.
 export STRAPI_LIVE_STORE_DIR="$T/store2"
 deliver() {
 	python3 - "$1" "$T/d.body" "$T/d.event" <<'PY'
@@ -260,28 +261,34 @@ for f in "$RICH"/[0-9][0-9]-*.json; do
 	case $(deliver "$f") in 2??) ;; *) bad=$((bad + 1)) ;; esac
 done
 is "$bad" 0 "the 83 recorded deliveries are taken"
-qreq /api/upload/files
-if [ "$(cat "$T/body")" = "[]" ]; then
-	tap_skip "webhook.fcgi keeps no media rows (it does not normalize)" \
-	    "answers over the delivered store"
-else
-	same rest-articles-populate-star.json "/api/articles?populate=*&$asc"
-	same rest-articles-populate-deep-everything.json \
-	    "$(json "$RICH/rest-articles-populate-deep-everything.json" \
-	        'd["request"]["path"]')&$asc"
-	same rest-article-by-documentId-media-deleted.json
-	same rest-global-populate-seo-shareImage.json
-	same rest-authors-populate-star.json
-	bare rest-upload-files.json 'd'
-	bare rest-upload-file-by-id.json 'd'
-	for f in rest-categories-populate-articles-count.json \
-	    rest-categories-populate-star.json; do
-		qreq "$(json "$RICH/$f" 'd["request"]["path"]')"
-		is "$STATUS $(json_sorted "$T/body" 'sorted(d["data"], key=lambda e: e["id"])')" \
-		    "200 $(json_sorted "$RICH/$f" 'd["body"]["data"]')" \
-		    "same entries as Strapi 5: $f (inverse relations)"
-	done
-fi
+same rest-articles-populate-star.json "/api/articles?populate=*&$asc"
+same rest-articles-populate-deep-everything.json \
+    "$(json "$RICH/rest-articles-populate-deep-everything.json" \
+        'd["request"]["path"]')&$asc"
+same rest-articles-populate-blocks-on-fragments.json \
+    "$(json "$RICH/rest-articles-populate-blocks-on-fragments.json" \
+        'd["request"]["path"]')&$asc"
+same rest-articles-populate-cover-author-avatar.json \
+    "/api/articles?populate[cover]=true&populate[author][populate][avatar]=true&$asc"
+same rest-articles-fields-title-cover-url.json \
+    "/api/articles?fields[0]=title&populate[cover][fields][0]=url&$asc"
+same rest-articles-locale-fr.json "/api/articles?locale=fr&populate=*&$asc"
+same rest-article-by-documentId-populate-star.json
+same rest-article-by-documentId-locale-fr-populate-star.json
+same rest-article-by-documentId-media-deleted.json
+same rest-global-populate-star.json
+same rest-global-populate-seo-shareImage.json
+same rest-about-populate-blocks-star.json
+same rest-authors-populate-star.json
+bare rest-upload-files.json 'd'
+bare rest-upload-file-by-id.json 'd'
+for f in rest-categories-populate-articles-count.json \
+    rest-categories-populate-star.json; do
+	qreq "$(json "$RICH/$f" 'd["request"]["path"]')"
+	is "$STATUS $(json_sorted "$T/body" 'sorted(d["data"], key=lambda e: e["id"])')" \
+	    "200 $(json_sorted "$RICH/$f" 'd["body"]["data"]')" \
+	    "same entries as Strapi 5: $f (inverse relations)"
+done
 
 is "$(grep -c 'runtime error\|ERROR: AddressSanitizer' "$T/stderr")" 0 \
     "no sanitizer reports on stderr"
