@@ -401,6 +401,30 @@ def main():
        "fr, en the default" % TAG,
        "ours: %s %s" % (st, short(body if body is not ABSENT else None)))
 
+    # References resolved when answering (F5, F6): A1 en was last
+    # delivered (17) before its author and category were renamed (18, 19),
+    # A1 fr (33) before its cover file was renamed (58); Strapi sent no
+    # article delivery for either.
+    def new(name, key):
+        d = json.loads(load(name)["raw_body"])
+        return (d.get("entry") or d.get("media"))[key]
+    want = [new("18-entry.update.author.json", "name"),
+            new("19-entry.update.category.json", "name"),
+            new("58-media.update.json", "name")]
+    got = []
+    for path, keys in (("/api/articles/%s?populate=*" % DOC["A1"],
+                        ("author", "category")),
+                       ("/api/articles/%s?locale=fr&populate=*" % DOC["A1"],
+                        ("cover",))):
+        st, body = get(path)
+        d = body.get("data") if isinstance(body, dict) else None
+        for k in keys:
+            x = d.get(k) if isinstance(d, dict) else None
+            got.append(x.get("name") if isinstance(x, dict) else None)
+    ok(got == want, "%s renames show in the entries that embed them without "
+       "a delivery of theirs (author, category, file: %s)" %
+       (TAG, ", ".join(want)), "ours: %s" % got)
+
     # Nothing the Public role hides.
     plain = ["/api/articles", "/api/articles?locale=fr",
              "/api/articles?locale=*", "/api/articles/" + DOC["A1"],
