@@ -22,14 +22,14 @@ export FIXTURES_RICH STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS \
 
 # The web server with the three programs on the store $STRAPI_LIVE_STORE_DIR,
 # the schema directory passed in their environment.
+rich_env="\"STRAPI_LIVE_SCHEMA_DIR\" => \"$STRAPI_LIVE_SCHEMA_DIR\""
 rich_web_start() {
 	{
 		echo 'server.stream-response-body = 2'
 		fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2
 		fcgi_entry /api/ "$QUERY_FCGI" 2
 		fcgi_entry /cgi-bin/events.fcgi "$EVENTS_FCGI" 1
-	} | sed "s|\"bin-environment\" => ( |&\"STRAPI_LIVE_SCHEMA_DIR\" => \"$STRAPI_LIVE_SCHEMA_DIR\", |" \
-	    >"$T/lighttpd.extra"
+	} | sed "s|\"bin-environment\" => ( |&$rich_env, |" >"$T/lighttpd.extra"
 	lighttpd_start <"$T/lighttpd.extra" ||
 		{ echo "Bail out! lighttpd did not start"; exit 1; }
 	export LIGHTTPD_PORT
