@@ -367,7 +367,8 @@ def main():
         row = "%s GET %s (%s)" % (TAG, path, name)
         if not out and name not in TODO:
             b = fx["body"]
-            if len(b.get("data") or [] if isinstance(b, dict) else b) > 1:
+            d = b.get("data") if isinstance(b, dict) else b
+            if isinstance(d, list) and len(d) > 1:
                 lists += 1
                 if not in_order:
                     out_of_order.append(name)
