@@ -478,13 +478,15 @@ def procs(argv0, ppid=None):
 class Follower(threading.Thread):
     """A live page on the raw change stream: follows path, resuming with
     Last-Event-ID after every drop, until stop is set. seqs: the changes
-    seen, in order; resets and reconnects are counted."""
+    seen, in order, and events their (event, data) as sent; resets and
+    reconnects are counted."""
 
     def __init__(self, port, stop, path="/live/events", version="1.1"):
         super().__init__(daemon=True)
         self.port, self.stop, self.path, self.version = \
             port, stop, path, version
         self.seqs, self.resets, self.reconnects = [], 0, 0
+        self.events = []
 
     def run(self):
         last = 0
@@ -510,6 +512,7 @@ class Follower(threading.Thread):
                     last = int(e["id"])
                     if e["event"] in ("upsert", "remove"):
                         self.seqs.append(last)
+                        self.events.append((e["event"], e["data"]))
             s.close()
             self.reconnects += 1
 
