@@ -35,6 +35,7 @@ enum have_bit {
 	HAVE_STATUS = 1 << 9,
 	HAVE_SHORT_CATEGORY = 1 << 10,
 	HAVE_FIELDS_LIST = 1 << 11,
+	HAVE_WITH_COUNT = 1 << 12,
 };
 
 #define MAX_SEGS 4
@@ -311,6 +312,20 @@ pagination(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 		/* -1 means "no limit", which Strapi caps at maxLimit. */
 		sp->limit = n == -1 || n > QS_MAX_PAGE_SIZE ? QS_MAX_PAGE_SIZE
 		                                            : (uint64_t)n;
+	} else if (strcmp(name, "withCount") == 0) {
+		/* Strapi's boolean parameter: no total, no pageCount. */
+		if (once(sp, HAVE_WITH_COUNT, "pagination[withCount]", err) ==
+		    -1)
+			return -1;
+		if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+			sp->no_count = 0;
+		else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+			sp->no_count = 1;
+		else
+			return fail(err,
+			    "Invalid 'withCount' parameter. Expected "
+			    "a boolean, received: '%.64s'",
+			    v);
 	} else
 		return invalid_key(err, name, "pagination");
 	return 0;

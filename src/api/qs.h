@@ -39,6 +39,7 @@ struct qs_spec {
 	enum qs_paging paging;
 	uint64_t page, page_size; /* after Strapi's clamping */
 	uint64_t start, limit;
+	int no_count;         /* pagination[withCount]=false */
 	int ascending;        /* sort=publishedAt:asc */
 	const char *slug;     /* filters[<slug_field>][$eq] */
 	const char *category; /* filters[<category_field>][$eq] or ?category= */

@@ -678,6 +678,7 @@ do_list(struct req_state *s)
 	q.page_size = s->sp.page_size;
 	q.start = s->sp.start;
 	q.limit = s->sp.limit;
+	q.no_count = s->sp.no_count;
 	q.fields = s->sp.nfields > 0 ? s->sp.fields : NULL;
 	q.nfields = s->sp.nfields;
 	if (s->sp.cursor != NULL)

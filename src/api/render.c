@@ -344,6 +344,12 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 	if (q->after != NULL) /* cursor paging: page numbers mean nothing */
 		buf_printf(out, "\"pageSize\":%" PRIu64 ",\"total\":%" PRIu64,
 		    (uint64_t)c.want, total);
+	else if (q->no_count && q->paging == RENDER_PAGING_PAGE)
+		buf_printf(out, "\"page\":%" PRIu64 ",\"pageSize\":%" PRIu64,
+		    q->page, q->page_size);
+	else if (q->no_count)
+		buf_printf(out, "\"start\":%" PRIu64 ",\"limit\":%" PRIu64,
+		    q->start, q->limit);
 	else if (q->paging == RENDER_PAGING_PAGE)
 		buf_printf(out,
 		    "\"page\":%" PRIu64 ",\"pageSize\":%" PRIu64

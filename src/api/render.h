@@ -26,6 +26,7 @@ struct render_query {
 	uint64_t page_size;
 	uint64_t start; /* RENDER_PAGING_OFFSET */
 	uint64_t limit;
+	int no_count;                  /* meta without total, pageCount */
 	const struct store_pos *after; /* cursor paging */
 	const char *const *fields;     /* NULL: every field */
 	size_t nfields;

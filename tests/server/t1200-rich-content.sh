@@ -16,20 +16,21 @@ push_need
 : "${FIXTURES_RICH:=$top_srcdir/tests/fixtures/strapi5-rich}"
 STRAPI_LIVE_SCHEMA_DIR=$FIXTURES_RICH/strapi-src
 STRAPI_LIVE_COLLECTIONS=article,author,category,global,about
+STRAPI_LIVE_LOCALES=en,fr
 STRAPI_LIVE_DURABLE=no
 export FIXTURES_RICH STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS \
-    STRAPI_LIVE_DURABLE
+    STRAPI_LIVE_LOCALES STRAPI_LIVE_DURABLE
 
-# The web server with the three programs on the store $STRAPI_LIVE_STORE_DIR,
-# the schema directory passed in their environment.
-rich_env="\"STRAPI_LIVE_SCHEMA_DIR\" => \"$STRAPI_LIVE_SCHEMA_DIR\""
+# The web server with the three programs on the store $STRAPI_LIVE_STORE_DIR
+# (the schema directory and the locales reach them through lighttpd's
+# environment, as the user's do).
 rich_web_start() {
 	{
 		echo 'server.stream-response-body = 2'
 		fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2
 		fcgi_entry /api/ "$QUERY_FCGI" 2
 		fcgi_entry /cgi-bin/events.fcgi "$EVENTS_FCGI" 1
-	} | sed "s|\"bin-environment\" => ( |&$rich_env, |" >"$T/lighttpd.extra"
+	} >"$T/lighttpd.extra"
 	lighttpd_start <"$T/lighttpd.extra" ||
 		{ echo "Bail out! lighttpd did not start"; exit 1; }
 	export LIGHTTPD_PORT

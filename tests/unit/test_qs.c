@@ -45,7 +45,7 @@ static const struct {
 	{ "filters[slug][$contains]=x", "Invalid key $contains", "$contains" },
 	{ "fields[0]=nope", "Invalid key nope", "nope" },
 	{ "sort=title:asc", "Invalid key title", "title" },
-	{ "pagination[withCount]=false", "Invalid key withCount", "withCount" },
+	{ "pagination[total]=5", "Invalid key total", "total" },
 	{ "sort=publishedAt:sideways", "Invalid sort order", NULL },
 	{ "sort=publishedAt:desc,id:asc", "Only one sort", NULL },
 	{ "pagination[page]=abc", "Invalid 'page' parameter", NULL },
@@ -122,6 +122,15 @@ semantics(void)
 	    &err);
 	ok(r == 0 && sp->page_size == 1 && sp->page == 1,
 	    "pageSize and page raised to 1, as Strapi's Math.max(1, …)");
+	r = qs_parse(sp, "", coll, &err);
+	ok(r == 0 && !sp->no_count, "withCount: counted by default");
+	r = qs_parse(sp, "pagination[withCount]=false", coll, &err);
+	ok(r == 0 && sp->no_count, "pagination[withCount]=false: no count");
+	r = qs_parse(sp, "pagination[withCount]=true", coll, &err);
+	ok(r == 0 && !sp->no_count, "pagination[withCount]=true: counted");
+	r = qs_parse(sp, "pagination[withCount]=maybe", coll, &err);
+	ok(r == -1 && strstr(err.message, "Expected a boolean") != NULL,
+	    "pagination[withCount]=maybe: 400 saying a boolean is expected");
 	r = qs_parse(sp, "pagination[start]=-5&pagination[limit]=-1", coll,
 	    &err);
 	ok(r == 0 && sp->paging == QS_PAGING_OFFSET && sp->start == 0 &&
