@@ -28,7 +28,8 @@ import time
 import urllib.error
 import urllib.request
 
-from push_client import Follower, Sidecar, diag, finish, http_get, ok, todo
+from push_client import Follower, SSE, Sidecar, diag, finish, http_get, ok, \
+    todo
 
 FX = os.environ["FIXTURES_RICH"]
 ORDER = os.environ.get("RICH_ORDER", "recorded")
@@ -480,6 +481,28 @@ def main():
                 live.append(json.loads(data))
             except ValueError:
                 live.append({"entry": data})
+        # A live query's result shows what REST shows: Strapi's own list.
+        want = load("rest-articles.json")["body"]["data"]
+        result, why = None, ""
+        try:
+            q = SSE("127.0.0.1", sc.port,
+                    "/live/query?collection=articles&pageSize=25")
+            e = q.next(5)
+            q.close()
+            if e is None or e["event"] != "result":
+                why = "no result event: %r" % (e,)
+            else:
+                result = json.loads(e["data"])["data"]
+        except Exception as ex:
+            why = repr(ex)
+
+        def by_id(xs):
+            return sorted(xs or [], key=lambda x: x.get("documentId", ""))
+        ok(result is not None and by_id(result) == by_id(want),
+           "%s a live query on /live/query shows the entries Strapi's "
+           "/api/articles answers, without relation, media or zone keys "
+           "(%d entries)" % (TAG, len(result or [])),
+           why or "ours: %s" % short(result))
     else:
         live = []
     all_changes = live + (changes or [])

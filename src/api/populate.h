@@ -54,7 +54,6 @@ int populate_parse(struct populate_query *, const char *query,
     const struct schema *, const struct schema_type *, struct buf *rest,
     struct qs_error *);
 void populate_query_clear(struct populate_query *);
-const struct schema_type *populate_type(const struct schema *, const char *uid);
 /* 1 when entries of t render as stored without a populate tree. */
 int populate_type_flat(const struct schema_type *);
 

@@ -209,13 +209,16 @@ seg_is(const struct path *p, size_t i, const char *s, size_t n)
 	return p->len[i] == n && memcmp(p->seg[i], s, n) == 0;
 }
 
-/* The schema's type of a configured collection, or NULL. */
+/*
+ * The schema's type of a configured collection, or NULL: matched by
+ * singular name, as at start-up (an operator's uid may differ).
+ */
 static const struct schema_type *
 coll_type(const struct query_ctx *ctx, const struct collection *c)
 {
 	if (ctx->schema == NULL || c == NULL)
 		return NULL;
-	return schema_type(ctx->schema, c->uid);
+	return schema_type_by_singular(ctx->schema, c->name);
 }
 
 /*

@@ -7,7 +7,10 @@
 
 struct push;
 
-struct push *push_new(const struct conf *, struct store *);
+struct schema;
+
+struct push *push_new(const struct conf *, struct store *,
+    const struct schema *);
 void push_run(struct push *);
 void push_stop(struct push *);
 int push_handles_signals(const struct push *);

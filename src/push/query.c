@@ -13,6 +13,7 @@
 #include "push/query.h"
 #include "push/queue.h"
 #include "push/registry.h"
+#include "api/populate.h"
 #include "model/patch.h"
 #include "api/render.h"
 #include "api/sse.h"
@@ -76,6 +77,26 @@ result_msgs(const struct buf *body, struct push_msg **ws, struct push_msg **sse)
 	buf_clear(&f);
 }
 
+/* What a live result shows of a stored entry of a type the schema
+ * describes: its public form, as REST answers without populate. */
+struct public_arg {
+	const struct schema *schema;
+	const struct schema_type *type;
+};
+
+static int
+render_public(void *arg, struct buf *out, const char *json, size_t len)
+{
+	const struct public_arg *a = arg;
+	struct populate_resolver none;
+
+	memset(&none, 0, sizeof(none));
+	return populate_render(out, a->schema, a->type, json, len, NULL,
+	           &none) == 0
+	    ? 0
+	    : -1;
+}
+
 /*
  * The page of the query from the store: its data array and its
  * meta.pagination object, as REST answers them (render_list's envelope,
@@ -86,6 +107,7 @@ query_page(struct push *p, const struct push_query *q, struct buf *data,
     struct buf *pagination, uint64_t *seq)
 {
 	struct render_query rq;
+	struct public_arg pa;
 	struct buf env;
 	size_t doff, dlen, moff, mlen, poff, plen;
 	int n = -1;
@@ -100,6 +122,14 @@ query_page(struct push *p, const struct push_query *q, struct buf *data,
 	rq.page_size = q->spec.page_size;
 	rq.start = q->spec.start;
 	rq.limit = q->spec.limit;
+	if (p->schema != NULL &&
+	    (pa.type = schema_type_by_singular(p->schema, rq.coll->name)) !=
+	        NULL &&
+	    !populate_type_flat(pa.type)) {
+		pa.schema = p->schema;
+		rq.entry_fn = render_public;
+		rq.entry_arg = &pa;
+	}
 	buf_init(&env);
 	if (render_list(p->store, &rq, &env, seq) == -1)
 		goto out;

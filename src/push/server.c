@@ -284,7 +284,7 @@ create_context(struct push *p, struct lws_context_creation_info *info,
  * failures (bad listen address, socket won't bind).
  */
 struct push *
-push_new(const struct conf *conf, struct store *st)
+push_new(const struct conf *conf, struct store *st, const struct schema *schema)
 {
 	struct lws_context_creation_info info;
 	struct push *p;
@@ -297,6 +297,7 @@ push_new(const struct conf *conf, struct store *st)
 	TAILQ_INIT(&p->qreg.dirty);
 	p->conf = conf;
 	p->store = st;
+	p->schema = schema;
 	p->notify_fd = -1;
 	p->hup_fd = -1;
 	p->max_clients = (size_t)conf_int(conf, CFG_PUSH_MAX_CLIENTS);

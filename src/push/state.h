@@ -12,6 +12,7 @@
 #include "util/buf.h"
 #include "util/clientaddr.h"
 #include "conf/conf.h"
+#include "model/schema.h"
 #include "store/store.h"
 #include "model/subscription.h"
 #include "push/transport.h"
@@ -124,6 +125,7 @@ struct push_client {
 struct push {
 	const struct conf *conf;
 	struct store *store;
+	const struct schema *schema; /* NULL without schema_dir */
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
 	struct lws *notify_wsi;

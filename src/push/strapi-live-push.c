@@ -33,7 +33,7 @@ main(int argc UNUSED, char *argv[])
 	if (store_repl_enabled() &&
 	    (w = push_writer_start(p.conf, p.store, p.schema)) == NULL)
 		fatalx("cannot take this host's webhooks");
-	the_push = push_new(p.conf, p.store);
+	the_push = push_new(p.conf, p.store, p.schema);
 	if (!push_handles_signals(the_push)) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_term;
