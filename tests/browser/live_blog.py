@@ -5,6 +5,7 @@
 #   BASE       http://127.0.0.1:<port>     everything works
 #   BASE_NOWS  http://127.0.0.1:<port2>    same, but /live/ws is refused
 #   WEBHOOK    webhook URL; SECRET its bearer secret
+#   UPLOADS    the folder served at /uploads/ (the demo's images)
 #   PUSH_BIN, PUSH_LISTEN                  how to (re)start the sidecar
 #   ARTIFACTS  where the screenshots go
 # This script owns the sidecar (it kills and restarts it) and the browser.
@@ -27,6 +28,9 @@ from push_client import ok, diag  # noqa: E402,F401 (client.py: lb.ok)
 
 editor_mod = importlib.machinery.SourceFileLoader(
     "demo_editor", os.path.join(HERE, "..", "..", "scripts", "demo-editor")
+).load_module()
+blog_mod = importlib.machinery.SourceFileLoader(
+    "demo_blog", os.path.join(HERE, "..", "..", "scripts", "demo-blog")
 ).load_module()
 
 BASE = os.environ["BASE"]
@@ -114,8 +118,8 @@ def timed_change(page, action, expr, timeout=5):
     return time.time() - t0
 
 
-def raw_stream(ed, pg, how, slug):
-    title = ed.docs[editor_mod.document_id(slug)]["title"]
+def raw_stream(blog, pg, how, slug):
+    title = blog.articles[(slug, "en")]["title"]
     got = pg.eval("""(async () => {
         const m = await import('/strapi-live.js');
         const first = await m.get('articles', {slug: %s});
@@ -129,7 +133,7 @@ def raw_stream(ed, pg, how, slug):
     ok(got == [title], "get() fetches from the query endpoint (%s page)" %
        how, "got %r" % got)
     new_title = "Raw change over " + how
-    ed.update(editor_mod.document_id(slug), title=new_title)
+    blog.edit(slug, title=new_title)
     try:
         pg.wait("window.__seen.some(c => c.op === 'upsert' && c.entry && "
                 "c.entry.title === %s)" % js(new_title), 5)
@@ -142,17 +146,47 @@ def raw_stream(ed, pg, how, slug):
     pg.eval("window.__rawClient.close()")
 
 
+# What each article row shows: slug, title, author, category, cover.
+ROWS = """[...document.querySelectorAll('#list li.article')].map(li => {
+    const img = li.querySelector('img.cover');
+    const t = (s) => li.querySelector(s)?.textContent;
+    return {slug: li.dataset.slug, title: t('.title'), author: t('.author'),
+            category: t('.category'), src: img && new URL(img.src).pathname,
+            alt: img && img.alt, loaded: !!img && img.complete &&
+            img.naturalWidth > 0};
+})"""
+
+
+def rows(page):
+    return page.eval(ROWS)
+
+
+def row_is(slug, cond):
+    """A JS test: the row of slug exists and cond(r) holds for it."""
+    return "(%s).some(r => r.slug === %s && (%s))" % (ROWS, js(slug), cond)
+
+
+def live_step(page, what, action, expr, deadline=None):
+    """ok() for a change that must show without reload (within deadline)."""
+    try:
+        dt = timed_change(page, action, expr)
+        ok(deadline is None or dt < deadline,
+           "%s (%.3f s)" % (what, dt))
+    except cdp.CDPError as e:
+        ok(False, what, e, json.dumps(rows(page)))
+
+
 def main():
-    ed = editor_mod.Editor(os.environ["WEBHOOK"], os.environ["SECRET"])
+    blog = blog_mod.Blog(os.environ["WEBHOOK"], os.environ["SECRET"],
+                         os.environ["UPLOADS"])
     push = Push()
     browser = None
     try:
         push.start()
-        a1 = ed.publish("First light", "first-light", "tech",
-                        "Hello **world**.", "The first one.")
-        a2 = ed.publish("A design note", "design-note", "design",
-                        "Shapes.", "About shapes.")
-        a3 = ed.publish("Ops diary", "ops-diary", "ops", "Logs.", "Pager.")
+        blog.sample()
+        sample = {s: (t, cover, a, c) for t, s, d, cover, a, c, b in
+                  blog_mod.ARTICLES}
+        cats = {slug: name for name, slug, fr in blog_mod.CATEGORIES}
 
         browser = cdp.Browser()
         page = browser.new_page(BASE + "/demo/")
@@ -169,91 +203,104 @@ def main():
             diag("\n".join(page.console()))
         ok(loaded, "demo page loads and goes live")
         got = titles(page)
-        ok(got == ["Ops diary", "A design note", "First light"],
-           "list is newest first", "got %r" % got)
+        want = [t for t, s, *_ in reversed(blog_mod.ARTICLES)]
+        ok(got == want, "list is newest first, default locale only",
+           "got %r" % got)
         ok(page.eval("document.querySelector('#status').dataset"
                      ".transport") == "ws", "connected over WebSocket")
         ok(page.eval("document.querySelector('#count').dataset.count")
-           == "3", "live count shows 3 published articles",
+           == "3", "the count shows 3 published articles",
            page.eval("document.querySelector('#count').textContent"))
+        ok(page.eval("document.querySelector('#site-name').textContent")
+           == "Live blog", "the header shows global's siteName")
 
-        # 2. A webhook appears within a second, without a reload.
+        # 2. Covers, authors and categories from one populated request.
+        try:
+            page.wait("(%s).every(r => r.loaded)" % ROWS, 5)
+            ok(True, "every cover image loads (naturalWidth > 0)")
+        except cdp.CDPError as e:
+            ok(False, "every cover image loads", e, json.dumps(rows(page)))
+        got = {r["slug"]: (r["title"], r["src"], r["author"], r["category"])
+               for r in rows(page)}
+        want = {s: (t, "/uploads/%s%s" % (blog.media[cv]["hash"],
+                                         blog.media[cv]["ext"]), a,
+                    cats[c]) for s, (t, cv, a, c) in sample.items()}
+        ok(got == want, "each article shows its cover (at the media row's "
+           "url), author name and category name", "got %r" % got)
+
+        # 3. A delivery while the page is open appears without reload.
         page.eval("window.__noReload = 1")
-        dt = timed_change(page, lambda: ed.publish(
-            "Breaking: live updates", "breaking", "tech", "Now.", "Fast."),
-            "document.querySelector('#list li.article .title')"
-            ".textContent === 'Breaking: live updates'")
-        ok(dt < LIVE_DEADLINE, "a posted webhook shows on the page within "
-           "%.1f s (%.3f s)" % (LIVE_DEADLINE, dt))
+        live_step(page, "a new article shows with cover, author and "
+                  "category within %.1f s" % LIVE_DEADLINE,
+                  lambda: blog.article("Breaking: live updates", "breaking",
+                                       "Fast.", "cover-sea.png",
+                                       "Grace Hopper", "design", "Now."),
+                  "(%s)[0]?.slug === 'breaking' && " % ROWS +
+                  row_is("breaking", "r.loaded && r.author === "
+                         "'Grace Hopper' && r.category === 'Design'"),
+                  LIVE_DEADLINE)
         ok(page.eval("window.__noReload === 1"), "without a page reload")
         try:
             page.wait("document.querySelector('#count').dataset.count "
                       "=== '4'", 3)
-            ok(True, "live count follows (4)")
+            ok(True, "the count follows (4)")
         except cdp.CDPError as e:
-            ok(False, "live count follows (4)", e)
-        breaking = ed.docs[editor_mod.document_id("breaking")]
+            ok(False, "the count follows (4)", e)
+        live_step(page, "an edit shows", lambda: blog.edit(
+            "breaking", title="Breaking: title edited"),
+            row_is("breaking", "r.title === 'Breaking: title edited'"),
+            LIVE_DEADLINE)
 
-        # 3. Category filter: only its category, follows category moves.
-        page.eval("document.querySelector('button[data-category=tech]')"
-                  ".click()")
-        page.wait("location.hash === '#/category/tech' && "
-                  "document.querySelectorAll('#list li.article').length "
-                  "=== 2", 5)
-        cats = page.eval("[...document.querySelectorAll('#list "
-                         "li.article')].map(e => e.dataset.category)")
-        ok(cats == ["tech", "tech"], "tech filter shows only tech "
-           "articles", "got %r" % cats)
-        try:
-            timed_change(page, lambda: ed.update(a2["documentId"],
-                                                 category="tech"),
-                         "[...document.querySelectorAll('#list li.article"
-                         "')].some(e => e.dataset.slug === 'design-note')")
-            ok(True, "an entry moved into the category appears")
-        except cdp.CDPError as e:
-            ok(False, "an entry moved into the category appears", e)
-        try:
-            timed_change(page, lambda: ed.update(a1["documentId"],
-                                                 category="ops"),
-                         "![...document.querySelectorAll('#list li.article"
-                         "')].some(e => e.dataset.slug === 'first-light')")
-            ok(True, "an entry moved out of the category disappears")
-        except cdp.CDPError as e:
-            ok(False, "an entry moved out of the category disappears", e)
-        cats = page.eval("[...document.querySelectorAll('#list "
-                         "li.article')].map(e => e.dataset.category)")
-        ok(cats and all(c == "tech" for c in cats),
-           "still only tech after the moves", "got %r" % cats)
+        # 4. Deliveries of related rows only (Strapi sends nothing for the
+        # articles that embed them): author, file, global.
+        ada = [s for s, v in sample.items() if v[2] == "Ada Lovelace"]
+        live_step(page, "an author rename shows in each of the author's "
+                  "articles", lambda: blog.author("Ada Lovelace",
+                                                  rename="Ada King"),
+                  " && ".join(row_is(s, "r.author === 'Ada King'")
+                              for s in ada), LIVE_DEADLINE)
+        ok(not any(r["author"] == "Ada Lovelace" for r in rows(page)),
+           "the old name is gone")
+        live_step(page, "a media rename shows (the cover's alt text)",
+                  lambda: blog.rename_media("cover-mountains.png",
+                                            "dawn.png", "Dawn on the hills"),
+                  row_is("reactive-queries",
+                         "r.alt === 'Dawn on the hills' && r.loaded"),
+                  LIVE_DEADLINE)
+        live_step(page, "global's new siteName shows in the header",
+                  lambda: blog.site("Live blog, renamed", "x"),
+                  "document.querySelector('#site-name').textContent === "
+                  "'Live blog, renamed'", LIVE_DEADLINE)
 
-        # 4. Article page: live title, then "not found" on unpublish.
+        # 5. Article page: cover, body, live author, not found.
         page.eval("location.hash = '#/article/breaking'")
-        page.wait("document.querySelector('#article h1.title') && "
-                  "document.querySelector('#article h1.title')"
-                  ".textContent === 'Breaking: live updates'", 5)
         try:
-            dt = timed_change(page, lambda: ed.update(
-                breaking["documentId"], title="Breaking: title edited"),
-                "document.querySelector('#article h1.title')"
-                ".textContent === 'Breaking: title edited'")
-            ok(dt < LIVE_DEADLINE, "article page title updates live "
-               "(%.3f s)" % dt)
+            page.wait("document.querySelector('#article h1.title')"
+                      "?.textContent === 'Breaking: title edited' && "
+                      "document.querySelector('#article img.cover')"
+                      "?.naturalWidth > 0 && document.querySelector("
+                      "'#article .content')?.textContent.trim() === 'Now.'",
+                      5)
+            ok(True, "the article page shows title, cover and body")
         except cdp.CDPError as e:
-            ok(False, "article page title updates live", e)
-        try:
-            timed_change(page, lambda: ed.unpublish(breaking["documentId"]),
-                         "document.querySelector('.not-found') !== null")
-            ok(True, "article page shows not found after unpublish")
-        except cdp.CDPError as e:
-            ok(False, "article page shows not found after unpublish", e)
+            ok(False, "the article page shows title, cover and body", e)
+        live_step(page, "an author rename shows on the article page",
+                  lambda: blog.author("Grace Hopper",
+                                      rename="Grace B. Hopper"),
+                  "document.querySelector('#article .author')"
+                  "?.textContent === 'Grace B. Hopper'", LIVE_DEADLINE)
+        live_step(page, "article page shows not found after unpublish",
+                  lambda: blog.unpublish("breaking"),
+                  "document.querySelector('.not-found') !== null")
 
-        # 5. Content with <script> is shown as text.
+        # 6. Content with <script> is shown as text.
         evil_title = "<script>window.__pwned=1</script><img src=x " \
             "onerror=\"window.__pwned=2\">"
-        ed.publish(evil_title, "evil", "tech",
-                   "Body <script>window.__pwned=3</script> and "
-                   "<img src=x onerror=\"window.__pwned=4\"> "
-                   "[click](javascript:window.__pwned=5) "
-                   "[ok](https://example.org/)\n\n## Sub", "x")
+        blog.article(evil_title, "evil", "x", None, "Ada King", "tech",
+                     "Body <script>window.__pwned=3</script> and "
+                     "<img src=x onerror=\"window.__pwned=4\"> "
+                     "[click](javascript:window.__pwned=5) "
+                     "[ok](https://example.org/)\n\n## Sub")
         page.eval("location.hash = '#/article/evil'")
         page.wait("document.querySelector('#article h1.title') !== null", 5)
         ok(page.eval("document.querySelector('#article h1.title')"
@@ -281,7 +328,7 @@ def main():
            page.eval("window.__pwned === undefined"),
            "the list shows the same title as text")
 
-        # 6. Sidecar killed: changes made meanwhile arrive after restart.
+        # 7. Sidecar killed: changes made meanwhile arrive after restart.
         push.kill()
         try:
             page.wait("document.querySelector('#status').dataset.state "
@@ -289,8 +336,9 @@ def main():
             ok(True, "connection state shows the sidecar is gone")
         except cdp.CDPError as e:
             ok(False, "connection state shows the sidecar is gone", e)
-        ed.publish("Written while offline", "offline", "design", "z", "z")
-        ed.update(a3["documentId"], title="Ops diary (revised offline)")
+        blog.article("Written while offline", "offline", "z",
+                     "cover-city.png", "Ada King", "news")
+        blog.author("Ada King", rename="Ada, offline")
         time.sleep(0.3)  # the page must not see them before the restart
         missed = page.eval("document.body.textContent.includes('Written "
                            "while offline')")
@@ -298,10 +346,7 @@ def main():
         try:
             page.wait("document.querySelector('#status').dataset.state "
                       "=== 'live'", 20)
-            page.wait("(() => { const t = [...document.querySelectorAll("
-                      "'#list .title')].map(e => e.textContent); return "
-                      "t.includes('Written while offline') && "
-                      "t.includes('Ops diary (revised offline)'); })()", 5)
+            page.wait(row_is("offline", "r.author === 'Ada, offline'"), 5)
             caught = True
         except cdp.CDPError as e:
             caught = False
@@ -313,21 +358,22 @@ def main():
         # webhook processes carry on (Strapi never retries a failed one).
         fails = 0
         try:
-            ed.publish("Probe after restart", "probe", "ops", "", "")
+            blog.article("Probe after restart", "probe", "", None,
+                         "Grace B. Hopper", "tech")
         except RuntimeError as e:
             fails += 1
             diag("webhook after restart: %s" % str(e).splitlines()[0])
         ok(fails == 0, "the first webhook after the sidecar restart is "
            "accepted")
-        dt = timed_change(page, lambda: ed.publish(
-            "After the restart", "after-restart", "ops", "", ""),
-            "[...document.querySelectorAll('#list .title')].some(e => "
-            "e.textContent === 'After the restart')")
-        ok(dt < LIVE_DEADLINE, "live again after the restart (%.3f s)" % dt)
+        live_step(page, "live again after the restart",
+                  lambda: blog.article("After the restart",
+                                       "after-restart", "", None,
+                                       "Grace B. Hopper", "tech"),
+                  row_is("after-restart", "true"), LIVE_DEADLINE)
         page.screenshot(os.path.join(ARTIFACTS, "live-blog.png"))
 
-        # 7. WebSocket blocked: the SSE fallback carries updates.
-        p2 = browser.new_page(BASE_NOWS + "/demo/#/category/ops")
+        # 8. WebSocket blocked: the SSE fallback carries updates.
+        p2 = browser.new_page(BASE_NOWS + "/demo/")
         try:
             p2.wait("document.querySelector('#status').dataset.state "
                     "=== 'live'", 15)
@@ -340,30 +386,26 @@ def main():
            "to SSE", "transport %r" % transport)
         p2.wait("document.querySelectorAll('#list li.article').length > 0",
                 5)
-        try:
-            dt = timed_change(p2, lambda: ed.publish(
-                "Carried by SSE", "by-sse", "ops", "", ""),
-                "[...document.querySelectorAll('#list .title')].some(e => "
-                "e.textContent === 'Carried by SSE')")
-            ok(dt < LIVE_DEADLINE, "SSE fallback carries an update within "
-               "%.1f s (%.3f s)" % (LIVE_DEADLINE, dt))
-        except cdp.CDPError as e:
-            ok(False, "SSE fallback carries an update", e)
+        live_step(p2, "SSE fallback carries an update within %.1f s" %
+                  LIVE_DEADLINE, lambda: blog.article(
+                      "Carried by SSE", "by-sse", "", "cover-sea.png",
+                      "Grace B. Hopper", "design"),
+                  row_is("by-sse", "r.loaded"), LIVE_DEADLINE)
+        n = len([k for k in blog.articles if k[1] == "en"])
         try:
             p2.wait("document.querySelector('#count').dataset.count "
-                    "=== %s" % js(str(len(ed.docs))), 5)
-            ok(True, "live count over SSE matches the store (%d)" %
-               len(ed.docs))
+                    "=== %s" % js(str(n)), 5)
+            ok(True, "the count over SSE matches the store (%d)" % n)
         except cdp.CDPError as e:
-            ok(False, "live count over SSE matches the store", e,
+            ok(False, "the count over SSE matches the store", e,
                p2.eval("document.querySelector('#count').dataset.count"))
         p2.screenshot(os.path.join(ARTIFACTS, "live-blog-sse.png"))
 
-        # 8. The raw change stream and one-off fetches of the client, on
+        # 9. The raw change stream and one-off fetches of the client, on
         # both transports (p2 has /live/ws refused, so it uses SSE).
         for pg, how, slug in ((page, "WebSocket", "after-restart"),
                               (p2, "SSE", "by-sse")):
-            raw_stream(ed, pg, how, slug)
+            raw_stream(blog, pg, how, slug)
     finally:
         if browser is not None:
             try:

@@ -1,20 +1,29 @@
 // app.js: the live blog demo on strapi-live.js (no framework, no build step)
 //
+// Strapi's blog template model (schema/): articles with a cover, an author
+// and a category, the single type global (the site's name, in the header).
 // Routes (in the hash, so any static web server can serve the page):
 //   #/                 all articles, newest first
-//   #/category/<name>  one category
 //   #/article/<slug>   one article
 // Page options in the query string: ?transport=ws|sse|auto, ?api=URL,
 // ?live=URL (defaults: /api/ and /live/ on this origin).
+//
+// Live: the raw change stream says when an article, an author, a category,
+// a file or global changes, and the page fetches its populated request
+// again (a change, like a live query's result, carries an entry's public
+// form, without its relations and media).
 
-import { configure, subscribe, onStatus, get } from "../strapi-live.js";
+import { configure, changes, get, onStatus } from "../strapi-live.js";
 import { renderMarkdown } from "./markdown.js";
 
-const COLLECTION = "articles";
-const CATEGORIES = ["all", "tech", "design", "ops"];
-const COUNT_PAGE = 100;
+const POPULATE = "populate[cover]=true&populate[author]=true" +
+    "&populate[category]=true";
+// The types whose changes the page shows (upload.file: the media rows).
+const WATCHED = ["articles", "authors", "categories", "upload.file", "globals"];
 
 const params = new URLSearchParams(location.search);
+const API = new URL(params.get("api") || "/api/", location.href).href
+    .replace(/\/?$/, "/");
 configure({
 	transport: params.get("transport") || "auto",
 	api: params.get("api") || undefined,
@@ -30,8 +39,8 @@ function el(tag, attrs = {}, ...children) {
 			continue;
 		if (k === "class")
 			e.className = v;
-		else if (k.startsWith("data-") || k === "href" || k === "datetime" ||
-		    k === "aria-pressed" || k === "type")
+		else if (k.startsWith("data-") || k === "href" || k === "src" ||
+		    k === "alt" || k === "datetime")
 			e.setAttribute(k, v);
 		else
 			e[k] = v;
@@ -48,42 +57,15 @@ function fmtDate(iso) {
 	    { dateStyle: "medium", timeStyle: "short" });
 }
 
-// ---- layout: connection state and live count ----------------------------
-
-onStatus((s) => {
-	const st = $("#status");
-	const how = s.transport === "ws" ? "WebSocket" :
-	    s.transport === "sse" ? "SSE" : "";
-	const text = {
-		idle: "idle",
-		connecting: "connecting…",
-		live: `live · ${how}`,
-		reconnecting: "reconnecting…",
-	}[s.state] || s.state;
-	st.textContent = text;
-	st.dataset.state = s.state;
-	st.dataset.transport = s.transport || "";
-});
-
-let countSeq = -1;
-subscribe(COLLECTION, { pageSize: COUNT_PAGE }, async (data, info) => {
-	let n = data.length;
-	if (n >= COUNT_PAGE) {
-		// More than one page: the query endpoint knows the total.
-		try {
-			const r = await get(COLLECTION, { pageSize: 1 });
-			n = r.meta.pagination.total;
-		} catch (e) {
-			/* keep the lower bound */
-		}
-	}
-	if (info.seq < countSeq)
-		return;
-	countSeq = info.seq;
-	const c = $("#count");
-	c.dataset.count = String(n);
-	c.textContent = `${n} ${n === 1 ? "article" : "articles"} published`;
-}, { onError: (e) => showError(e) });
+async function api(path) {
+	const r = await fetch(API + path, {
+		headers: { Accept: "application/json" } });
+	const body = await r.json().catch(() => null);
+	if (!r.ok)
+		throw new Error((body && body.error && body.error.message) ||
+		    `${r.status} ${r.statusText}`);
+	return body;
+}
 
 function showError(e) {
 	const box = $("#error");
@@ -91,105 +73,151 @@ function showError(e) {
 	box.hidden = false;
 }
 
-// ---- views -----------------------------------------------------------------
-
-let stop = null;
-
-function categoryNav(active) {
-	const nav = $("#categories");
-	nav.replaceChildren(...CATEGORIES.map((c) => {
-		const b = el("button", {
-			type: "button",
-			"data-category": c,
-			"aria-pressed": String(c === active),
-		}, c);
-		b.addEventListener("click", () => {
-			location.hash = c === "all" ? "#/" : `#/category/${c}`;
-		});
-		return b;
-	}));
-	nav.hidden = false;
+// A media row's url is relative to Strapi's origin (here: the API's).
+function cover(m) {
+	if (!m || !m.url)
+		return null;
+	return el("img", { class: "cover", src: new URL(m.url, API).href,
+	    alt: m.alternativeText || "", "data-name": m.name,
+	    width: m.width, height: m.height });
 }
 
-function listView(category) {
-	categoryNav(category || "all");
-	const view = $("#view");
-	const list = el("ul", { id: "list", class: "articles" });
-	view.replaceChildren(el("p", { class: "loading" }, "Loading…"));
-	document.title = category ? `${category} · Live blog` : "Live blog";
-	let shown = null; // documentId -> updatedAt|publishedAt shown
-	stop = subscribe(COLLECTION, category ? { category } : {},
-	    (articles, info) => {
-		const now = new Map(articles.map((a) =>
-		    [a.documentId, `${a.updatedAt}|${a.publishedAt}`]));
-		const changed = (a) => shown !== null &&
-		    shown.get(a.documentId) !== now.get(a.documentId);
-		shown = now;
-		list.dataset.seq = String(info.seq);
-		list.replaceChildren(...articles.map((a) => el("li", {
-			class: changed(a) ? "article changed" : "article",
-			"data-document-id": a.documentId,
-			"data-slug": a.slug,
-			"data-category": a.category,
+function meta(a) {
+	return el("p", { class: "meta" },
+	    el("span", { class: "category" }, a.category ? a.category.name : ""),
+	    " · by ",
+	    el("span", { class: "author" }, a.author ? a.author.name : "—"),
+	    " · ",
+	    el("time", { datetime: a.publishedAt }, fmtDate(a.publishedAt)));
+}
+
+// ---- layout: connection state, site name ---------------------------------
+
+onStatus((s) => {
+	const st = $("#status");
+	const how = s.transport === "ws" ? "WebSocket" :
+	    s.transport === "sse" ? "SSE" : "";
+	st.textContent = {
+		idle: "idle",
+		connecting: "connecting…",
+		live: `live · ${how}`,
+		reconnecting: "reconnecting…",
+	}[s.state] || s.state;
+	st.dataset.state = s.state;
+	st.dataset.transport = s.transport || "";
+});
+
+// ---- one populated request, fetched again on every change -----------------
+
+let view = null; // { load(): Promise<answer>, show(answer) }
+let gen = 0;
+
+async function refresh() {
+	const g = ++gen;
+	const v = view;
+	try {
+		const [answer, site] = await Promise.all([v.load(),
+		    api("global").catch(() => null)]);
+		if (g !== gen)
+			return; // a newer refresh is under way
+		const name = site && site.data ? site.data.siteName : "Live blog";
+		$("#site-name").textContent = name;
+		v.show(answer, name);
+		$("#error").hidden = true;
+	} catch (e) {
+		if (g === gen)
+			showError(e);
+	}
+}
+
+// The stream from the store's sequence now on (read before the first load).
+get("articles", { pageSize: 1 }).then((r) => {
+	for (const c of WATCHED)
+		changes(c, () => refresh(), { since: r.meta.seq,
+		    onReset: () => refresh(), onError: showError });
+}, showError);
+
+// ---- views -----------------------------------------------------------------
+
+function listView() {
+	let shown = null; // documentId -> what the row showed
+	view = {
+		load: () => api(`articles?${POPULATE}`),
+		show: (r, site) => {
+			const articles = r.data;
+			document.title = site;
+			const c = $("#count");
+			c.dataset.count = String(r.meta.pagination.total);
+			c.textContent = `${r.meta.pagination.total} published`;
+			const now = new Map(articles.map((a) =>
+			    [a.documentId, JSON.stringify(a)]));
+			const changed = (a) => shown !== null &&
+			    shown.get(a.documentId) !== now.get(a.documentId);
+			shown = now;
+			const list = el("ul", { id: "list", class: "articles" },
+			    ...articles.map((a) => el("li", {
+				class: changed(a) ? "article changed" : "article",
+				"data-document-id": a.documentId,
+				"data-slug": a.slug,
+			    },
+			    cover(a.cover),
+			    el("a", { href: "#/article/" +
+				encodeURIComponent(a.slug ?? "") },
+				el("h2", { class: "title" },
+				    a.title ?? "(untitled)")),
+			    meta(a),
+			    el("p", { class: "excerpt" }, a.description ?? ""))));
+			$("#view").replaceChildren(articles.length ? list :
+			    el("p", { class: "empty" }, "No articles yet."));
 		},
-		el("a", { href: `#/article/${encodeURIComponent(a.slug ?? "")}` },
-		    el("h2", { class: "title" }, a.title ?? "(untitled)")),
-		el("p", { class: "meta" },
-		    el("span", { class: "category" }, a.category ?? ""), " · ",
-		    el("time", { datetime: a.publishedAt }, fmtDate(a.publishedAt))),
-		el("p", { class: "excerpt" }, a.excerpt ?? ""))));
-		if (articles.length === 0)
-			view.replaceChildren(el("p", { class: "empty" },
-			    "No articles yet."), list);
-		else
-			view.replaceChildren(list);
-	}, { onError: showError });
+	};
 }
 
 function articleView(slug) {
-	$("#categories").hidden = true;
-	const view = $("#view");
-	view.replaceChildren(el("p", { class: "loading" }, "Loading…"));
-	stop = subscribe(COLLECTION, { slug }, (data) => {
-		const a = data[0];
-		if (a === undefined) {
-			document.title = "Not found · Live blog";
-			view.replaceChildren(el("div", { class: "not-found" },
-			    el("h1", {}, "Article not found"),
-			    el("p", {}, "It may have been unpublished. ",
-				el("a", { href: "#/" }, "Back to the list"))));
-			return;
-		}
-		document.title = `${a.title} · Live blog`;
-		const body = el("div", { class: "content" });
-		body.innerHTML = renderMarkdown(a.content); // escaped first
-		view.replaceChildren(el("article", {
-			id: "article",
-			"data-document-id": a.documentId,
+	view = {
+		load: () => api(`articles?filters[slug][$eq]=` +
+		    `${encodeURIComponent(slug)}&${POPULATE}` +
+		    "&populate[blocks]=true"),
+		show: (r, site) => {
+			const a = r.data[0];
+			if (a === undefined) {
+				document.title = `Not found · ${site}`;
+				$("#view").replaceChildren(el("div",
+				    { class: "not-found" },
+				    el("h1", {}, "Article not found"),
+				    el("p", {}, "It may have been unpublished. ",
+					el("a", { href: "#/" },
+					    "Back to the list"))));
+				return;
+			}
+			document.title = `${a.title} · ${site}`;
+			const body = el("div", { class: "content" });
+			body.innerHTML = renderMarkdown((a.blocks || [])
+			    .filter((b) => b.__component === "shared.rich-text")
+			    .map((b) => b.body || "").join("\n\n")); // escaped first
+			$("#view").replaceChildren(el("article", {
+				id: "article",
+				"data-document-id": a.documentId,
+			},
+			el("p", {}, el("a", { href: "#/" }, "← all articles")),
+			cover(a.cover),
+			el("h1", { class: "title" }, a.title ?? "(untitled)"),
+			meta(a),
+			el("p", { class: "excerpt" }, a.description ?? ""),
+			body));
 		},
-		el("p", {}, el("a", { href: "#/" }, "← all articles")),
-		el("h1", { class: "title" }, a.title ?? "(untitled)"),
-		el("p", { class: "meta" },
-		    el("span", { class: "category" }, a.category ?? ""), " · ",
-		    el("time", { datetime: a.publishedAt }, fmtDate(a.publishedAt))),
-		body));
-	}, { onError: showError });
+	};
 }
 
 function route() {
-	if (stop) {
-		stop();
-		stop = null;
-	}
 	$("#error").hidden = true;
-	const h = location.hash.replace(/^#/, "");
-	let m;
-	if ((m = /^\/article\/(.+)$/.exec(h)))
+	$("#view").replaceChildren(el("p", { class: "loading" }, "Loading…"));
+	const m = /^\/article\/(.+)$/.exec(location.hash.replace(/^#/, ""));
+	if (m)
 		articleView(decodeURIComponent(m[1]));
-	else if ((m = /^\/category\/([^/]+)$/.exec(h)))
-		listView(decodeURIComponent(m[1]));
 	else
-		listView(null);
+		listView();
+	refresh();
 }
 
 window.addEventListener("hashchange", route);
