@@ -4,7 +4,9 @@
 # out-of-tree build of that tree. scripts/demo run afterwards uses the
 # tree's own build: in a copy of the source tree, configured and built in
 # place, it starts, serves the sample content from that build (nothing
-# built in _demo/build) and stops.
+# built in _demo/build) and stops. The sample content is Strapi's blog
+# template: articles with their cover, author and category, the single
+# type global, and the images at the media rows' urls.
 . "${top_srcdir:-.}/tests/lib.sh"
 : "${MAKE:=make}"
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
@@ -45,6 +47,20 @@ ok $? "and builds nothing out of tree (_demo/build)"
 is "$(curl -s -o "$T/articles" -w '%{http_code}' \
     "http://127.0.0.1:$PORT/api/articles")" 200 "the demo answers queries"
 check "with the sample content" grep -q '"documentId"' "$T/articles"
+curl -sg -o "$T/populated" "http://127.0.0.1:$PORT/api/articles?populate[cover]=true&populate[author]=true&populate[category]=true"
+cover=$(python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))["data"]
+a = [x for x in d if x["author"] and x["category"] and x["cover"]]
+print(a[0]["cover"]["url"] if len(a) == len(d) == 3 else "")' "$T/populated")
+check "3 articles, each with its author, category and cover (populate)" \
+    test -n "$cover"
+is "$(curl -s -o "$T/cover" -w '%{http_code} %{content_type}' \
+    "http://127.0.0.1:$PORT$cover")" "200 image/png" \
+    "the cover image is served at the media row's url"
+check "a PNG file" sh -c "head -c 8 '$T/cover' | grep -q PNG"
+curl -s -o "$T/global" "http://127.0.0.1:$PORT/api/global"
+check "the single type global (the page's site name)" \
+    grep -q '"siteName":"Live blog"' "$T/global"
 check "served by the tree's query.fcgi" \
     grep -q "$S/cgi-bin/query.fcgi" "$S/_demo/run/lighttpd.conf"
 (cd "$S" && scripts/demo stop) >/dev/null 2>&1
