@@ -156,7 +156,7 @@ known_args(struct lws *wsi, const char *const *names, size_t n, int pop)
 static int
 populate_args(struct lws *wsi, struct subscription_spec *spec, const char **why)
 {
-	char frag[600], val[600];
+	char frag[PUSH_HEADER_DATA + 1], val[PUSH_HEADER_DATA + 1];
 	struct qs_iter it;
 	struct qs_pair pr;
 	int f, len;
