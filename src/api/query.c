@@ -12,6 +12,7 @@
 #include "api/qs.h"
 #include "api/query.h"
 #include "api/render.h"
+#include "api/resolve.h"
 #include "model/entry.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -75,8 +76,9 @@ struct req_state {
 	struct populate_query pq;
 	struct buf rest; /* the query string without populate/fields/locale */
 	struct populate_resolver res;
-	size_t budget; /* lookups left (res.budget) */
-	int over;      /* populate reached too many entries */
+	struct resolve_ctx rctx; /* what res reads from */
+	size_t budget;           /* lookups left (res.budget) */
+	int over;                /* populate reached too many entries */
 };
 
 typedef void (*route_fn)(struct req_state *);
@@ -520,108 +522,6 @@ locale_of(const struct req_state *s)
 
 /* --- with a schema: stored forms through api/populate.c ----------------- */
 
-static int
-localized(const struct collection *c)
-{
-	return !(c->nlocales == 1 && c->locales[0][0] == '\0');
-}
-
-static enum populate_found
-found(enum store_result r)
-{
-	return r == STORE_OK ? POPULATE_FOUND
-	    : r == STORE_ERR ? POPULATE_ERR
-	                     : POPULATE_MISSING;
-}
-
-static size_t
-res_locales(void *arg, const struct schema_type *t, const char *const **ls)
-{
-	struct query_ctx *ctx = arg;
-	const struct collection *c;
-
-	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
-		return 0;
-	*ls = (const char *const *)c->locales;
-	return c->nlocales;
-}
-
-static enum populate_found
-res_entry(void *arg, const struct schema_type *t, const char *doc,
-    const char *locale, struct buf *out)
-{
-	struct query_ctx *ctx = arg;
-	const struct collection *c;
-	uint64_t seq;
-
-	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
-		return POPULATE_UNSERVED;
-	if (!entry_valid_key_string(doc, strlen(doc), ENTRY_MAX_ID))
-		return POPULATE_MISSING;
-	return found(store_get(ctx->store, c->name, doc,
-	    localized(c) ? locale : "", out, &seq));
-}
-
-static enum populate_found
-res_media(void *arg, int64_t id, struct buf *out)
-{
-	struct query_ctx *ctx = arg;
-	char doc[32];
-	uint64_t seq;
-
-	snprintf(doc, sizeof(doc), "%" PRId64, id);
-	return found(store_get(ctx->store, QUERY_MEDIA, doc, "", out, &seq));
-}
-
-struct ref_walk {
-	const char *coll, *attr;
-	struct buf *out;
-	size_t n;
-};
-
-static int
-ref_item(void *arg, const char *coll, const char *doc, const char *locale,
-    const char *attr)
-{
-	struct ref_walk *w = arg;
-
-	if (strcmp(coll, w->coll) != 0 || strcmp(attr, w->attr) != 0)
-		return 0;
-	buf_adds(w->out, w->n++ > 0 ? ",{\"documentId\":" : "{\"documentId\":");
-	buf_add_json_string(w->out, doc, strlen(doc));
-	if (*locale != '\0') {
-		buf_adds(w->out, ",\"locale\":");
-		buf_add_json_string(w->out, locale, strlen(locale));
-	}
-	buf_addc(w->out, '}');
-	return 0;
-}
-
-/* The entries of type from whose attribute attr refers to the target. */
-static enum populate_found
-res_referrers(void *arg, const struct schema_type *t, const char *doc,
-    const char *locale, const struct schema_type *from, const char *attr,
-    struct buf *out)
-{
-	struct query_ctx *ctx = arg;
-	const struct collection *c, *fc;
-	struct ref_walk w;
-
-	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL ||
-	    (fc = conf_collection_by_uid(ctx->conf, from->uid, NULL)) == NULL)
-		return POPULATE_UNSERVED;
-	w.coll = fc->name;
-	w.attr = attr;
-	w.out = out;
-	w.n = 0;
-	buf_addc(out, '[');
-	if (store_referrers(ctx->store, c->name, doc,
-	        localized(c) ? locale : "", ref_item, &w) == -1)
-		return POPULATE_ERR;
-	buf_addc(out, ']');
-	return POPULATE_FOUND;
-}
-
 /*
  * One stored entry as the request asks for it (render_query.entry_fn):
  * spliced as stored when there is nothing to take out or resolve.
@@ -689,12 +589,12 @@ do_list(struct req_state *s)
 	if (s->t != NULL) {
 		q.entry_fn = render_one;
 		q.entry_arg = s;
-		if (localized(q.coll) &&
+		if (resolve_localized(q.coll) &&
 		    s->pq.locale_kind == POPULATE_LOCALE_EVERY) {
 			q.locales = (const char *const *)q.coll->locales;
 			q.nlocales = q.coll->nlocales;
 		}
-		q.nothing = localized(q.coll) &&
+		q.nothing = resolve_localized(q.coll) &&
 		    s->pq.locale_kind == POPULATE_LOCALE_NONE;
 	}
 	if (render_list(s->ctx->store, &q, &s->r->body, &seq) == -1) {
@@ -969,7 +869,7 @@ do_locales(struct req_state *s)
 	}
 	for (i = 0; i < nc; i++) {
 		c = conf_collection(s->ctx->conf, i);
-		for (j = 0; localized(c) && j < c->nlocales; j++) {
+		for (j = 0; resolve_localized(c) && j < c->nlocales; j++) {
 			for (k = 0; k < n; k++)
 				if (strcmp(seen[k], c->locales[j]) == 0)
 					break;
@@ -1117,13 +1017,9 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	s->sp.seen = 0;
 	s->sp.locale = NULL;
 	s->ctx = arg;
-	s->res.arg = s->ctx;
-	s->res.entry = res_entry;
-	s->res.media = res_media;
-	s->res.locales = res_locales;
-	s->res.referrers = res_referrers;
 	s->budget = POPULATE_MAX_LOOKUPS;
-	s->res.budget = &s->budget;
+	resolve_init(&s->res, &s->rctx, s->ctx->conf, s->ctx->store,
+	    &s->budget);
 	s->over = 0;
 	s->req = req;
 	s->r = r;

@@ -112,11 +112,69 @@ subscription_spec_clear(struct subscription_spec *s)
 	free(s->category);
 	free(s->slug);
 	free(s->locale);
-	s->category = s->slug = s->locale = NULL;
+	free(s->populate);
+	s->category = s->slug = s->locale = s->populate = NULL;
+}
+
+/* 1 when key is populate or fields, or either with brackets after it. */
+int
+subscription_is_populate(const char *key)
+{
+	size_t n = strncmp(key, "populate", 8) == 0 ? 8
+	    : strncmp(key, "fields", 6) == 0        ? 6
+	                                            : 0;
+
+	return n > 0 && (key[n] == '\0' || key[n] == '[');
+}
+
+/* s percent-encoded but for unreserved characters and brackets. */
+static void
+add_encoded(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char ch;
+
+	for (; *s != '\0'; s++) {
+		ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~[]*", ch) != NULL)
+			buf_addc(b, (char)ch);
+		else
+			buf_printf(b, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
+	}
 }
 
 /*
- * Sets one query parameter: "category", "slug", "locale", or pagination
+ * A populate or fields pair, kept as a query string (in the order given)
+ * for api/populate.c to parse against the schema when the query starts.
+ */
+static int
+add_populate(struct subscription_spec *s, const char *key, const char *value,
+    const char **why)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (s->populate != NULL) {
+		buf_adds(&b, s->populate);
+		buf_addc(&b, '&');
+	}
+	add_encoded(&b, key);
+	buf_addc(&b, '=');
+	add_encoded(&b, value);
+	if (b.len > SUBSCRIPTION_MAX_POPULATE) {
+		buf_clear(&b);
+		*why = "populate and fields: too long";
+		return -1;
+	}
+	free(s->populate);
+	s->populate = buf_take(&b);
+	return 0;
+}
+
+/*
+ * Sets one query parameter: "category", "slug", "locale", "populate..."
+ * and "fields..." (kept for api/populate.c, see add_populate), or pagination
  * as REST takes it: "page", "pageSize", "start", "limit" (also as
  * "pagination[page]" and so on; see set_paging). Returns 0, or -1 with
  * *why set when the key is unknown or the value is not acceptable; the
@@ -130,6 +188,8 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 
 	if ((r = set_paging(s, key, value, why)) != 0)
 		return r == 1 ? 0 : -1;
+	if (subscription_is_populate(key))
+		return add_populate(s, key, value, why);
 	if (strcmp(key, "category") == 0 ||
 	    strcmp(key, "filters[category][$eq]") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
@@ -241,6 +301,10 @@ subscription_key(const struct subscription_spec *s, struct buf *b)
 	} else if (s->category != NULL) {
 		buf_adds(b, "c:");
 		buf_adds(b, s->category);
+	}
+	if (s->populate != NULL) {
+		buf_adds(b, "\nq:");
+		buf_adds(b, s->populate);
 	}
 }
 

@@ -12,7 +12,8 @@
 #define SUBSCRIPTION_DEFAULT_PAGE_SIZE 25
 #define SUBSCRIPTION_MAX_PAGE_SIZE     100
 
-#define SUBSCRIPTION_MAX_PAGE (1LL << 40) /* as REST's pagination[page] */
+#define SUBSCRIPTION_MAX_PAGE     (1LL << 40) /* as REST's pagination[page] */
+#define SUBSCRIPTION_MAX_POPULATE 2048        /* bytes of populate and fields */
 
 /* Which pagination parameters a spec was given (they may not be mixed). */
 enum subscription_given {
@@ -32,6 +33,7 @@ struct subscription_spec {
 	char *category;                /* NULL: any */
 	char *slug;                    /* NULL: any */
 	char *locale;                  /* NULL: the collection's default */
+	char *populate; /* populate and fields pairs, a query string; or NULL */
 	uint64_t page_size;
 	uint64_t page; /* 1-based */
 	int offset;    /* start/limit given: offset paging */
@@ -41,6 +43,7 @@ struct subscription_spec {
 
 void subscription_spec_init(struct subscription_spec *);
 void subscription_spec_clear(struct subscription_spec *);
+int subscription_is_populate(const char *key);
 int subscription_spec_set(struct subscription_spec *, const char *key,
     const char *value, const char **why);
 int subscription_spec_check(const struct subscription_spec *, const char **why);

@@ -30,6 +30,68 @@ find_collection(const struct conf *conf, const char *name)
 	return co != NULL ? co : conf_collection_by_name(conf, name);
 }
 
+/*
+ * A populate or fields value of a subscribe query as REST's bracketed
+ * pairs: under "populate", {"author":true} is populate[author]=true and
+ * ["a","b"] populate[0]=a&populate[1]=b; strings, numbers and booleans
+ * are taken as they read. key (the name so far) is restored on return.
+ */
+static const char *
+add_flat(struct subscription_spec *spec, struct buf *key, struct json_object *v,
+    int depth)
+{
+	struct json_object_iterator it, end;
+	const char *why = NULL;
+	size_t len = key->len, i, n;
+	char num[32];
+
+	if (depth > 16)
+		return "populate nests too deep";
+	switch (json_object_get_type(v)) {
+	case json_type_object:
+		it = json_object_iter_begin(v);
+		end = json_object_iter_end(v);
+		for (; why == NULL && !json_object_iter_equal(&it, &end);
+		     json_object_iter_next(&it)) {
+			buf_printf(key, "[%s]",
+			    json_object_iter_peek_name(&it));
+			why = add_flat(spec, key,
+			    json_object_iter_peek_value(&it), depth + 1);
+			key->len = len;
+		}
+		return why;
+	case json_type_array:
+		n = json_object_array_length(v);
+		for (i = 0; why == NULL && i < n; i++) {
+			buf_printf(key, "[%zu]", i);
+			why = add_flat(spec, key,
+			    json_object_array_get_idx(v, i), depth + 1);
+			key->len = len;
+		}
+		return why;
+	case json_type_int:
+		snprintf(num, sizeof(num), "%" PRId64,
+		    json_object_get_int64(v));
+		break;
+	case json_type_boolean:
+		snprintf(num, sizeof(num), "%s",
+		    json_object_get_boolean(v) ? "true" : "false");
+		break;
+	case json_type_string:
+		break;
+	default:
+		return "populate values must be objects, arrays, strings, "
+		       "numbers or booleans";
+	}
+	if (subscription_spec_set(spec, buf_cstr(key),
+	        json_object_is_type(v, json_type_string)
+	            ? json_object_get_string(v)
+	            : num,
+	        &why) == -1)
+		return why;
+	return NULL;
+}
+
 static const char *
 parse_subscribe(const struct conf *conf, struct json_object *o,
     struct push_ws_req *r)
@@ -52,6 +114,18 @@ parse_subscribe(const struct conf *conf, struct json_object *o,
 		for (; !json_object_iter_equal(&it, &end);
 		     json_object_iter_next(&it)) {
 			v = json_object_iter_peek_value(&it);
+			if (subscription_is_populate(
+			        json_object_iter_peek_name(&it))) {
+				struct buf key;
+
+				buf_init(&key);
+				buf_adds(&key, json_object_iter_peek_name(&it));
+				why = add_flat(&r->spec, &key, v, 0);
+				buf_clear(&key);
+				if (why != NULL)
+					return why;
+				continue;
+			}
 			if (json_object_is_type(v, json_type_int)) {
 				snprintf(num, sizeof(num), "%" PRId64,
 				    json_object_get_int64(v));

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "push/queue.h"
 #include "push/registry.h"
 #include "api/populate.h"
+#include "api/resolve.h"
 #include "model/patch.h"
 #include "api/render.h"
 #include "api/sse.h"
@@ -29,6 +31,7 @@ query_free(struct push *p, struct push_query *q)
 	p->nqueries--;
 	free(q->key);
 	subscription_spec_clear(&q->spec);
+	populate_query_clear(&q->pq);
 	buf_clear(&q->data);
 	buf_clear(&q->pagination);
 	push_msg_unref(q->sse);
@@ -77,24 +80,93 @@ result_msgs(const struct buf *body, struct push_msg **ws, struct push_msg **sse)
 	buf_clear(&f);
 }
 
-/* What a live result shows of a stored entry of a type the schema
- * describes: its public form, as REST answers without populate. */
-struct public_arg {
+/*
+ * What a live result shows of a stored entry of a type the schema
+ * describes: what REST answers with the same populate and fields (the
+ * public form without them), related entries and media rows read through
+ * the store resolver, which tells dep_add what the result embeds.
+ */
+struct live_render {
 	const struct schema *schema;
 	const struct schema_type *type;
+	const struct populate *pop; /* NULL: the public form */
+	struct populate_resolver res;
+	struct resolve_ctx rctx;
+	size_t budget; /* lookups left, as a REST request has */
+	int over;      /* the budget ran out */
+	char **deps;   /* dep keys, as read (duplicates included) */
+	size_t ndeps, capdeps;
+	struct buf key;
 };
 
-static int
-render_public(void *arg, struct buf *out, const char *json, size_t len)
+static void
+dep_add(void *arg, const char *coll, const char *doc, const char *locale)
 {
-	const struct public_arg *a = arg;
-	struct populate_resolver none;
+	struct live_render *lr = arg;
 
-	memset(&none, 0, sizeof(none));
-	return populate_render(out, a->schema, a->type, json, len, NULL,
-	           &none) == 0
-	    ? 0
-	    : -1;
+	buf_reset(&lr->key);
+	push_registry_dep_key(&lr->key, coll, doc, locale);
+	if (lr->ndeps == lr->capdeps) {
+		lr->capdeps = lr->capdeps > 0 ? 2 * lr->capdeps : 16;
+		lr->deps =
+		    xreallocarray(lr->deps, lr->capdeps, sizeof(*lr->deps));
+	}
+	lr->deps[lr->ndeps++] = buf_take(&lr->key);
+}
+
+static int
+render_live(void *arg, struct buf *out, const char *json, size_t len)
+{
+	struct live_render *lr = arg;
+
+	if (lr->pop == NULL && populate_type_flat(lr->type)) {
+		buf_add(out, json, len);
+		return 0;
+	}
+	switch (populate_render(out, lr->schema, lr->type, json, len, lr->pop,
+	    &lr->res)) {
+	case 0:
+		return 0;
+	case -2:
+		lr->over = 1;
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The dep keys sorted, each once; returns how many are left. */
+static size_t
+deps_unique(struct live_render *lr)
+{
+	size_t i, n = 0;
+
+	if (lr->ndeps > 1)
+		qsort(lr->deps, lr->ndeps, sizeof(*lr->deps), key_cmp);
+	for (i = 0; i < lr->ndeps; i++) {
+		if (n > 0 && strcmp(lr->deps[n - 1], lr->deps[i]) == 0)
+			free(lr->deps[i]);
+		else
+			lr->deps[n++] = lr->deps[i];
+	}
+	return lr->ndeps = n;
+}
+
+static void
+live_render_clear(struct live_render *lr)
+{
+	size_t i;
+
+	for (i = 0; i < lr->ndeps; i++)
+		free(lr->deps[i]);
+	free(lr->deps);
+	buf_clear(&lr->key);
 }
 
 /*
@@ -104,10 +176,9 @@ render_public(void *arg, struct buf *out, const char *json, size_t len)
  */
 static int
 query_page(struct push *p, const struct push_query *q, struct buf *data,
-    struct buf *pagination, uint64_t *seq)
+    struct buf *pagination, uint64_t *seq, struct live_render *lr)
 {
 	struct render_query rq;
-	struct public_arg pa;
 	struct buf env;
 	size_t doff, dlen, moff, mlen, poff, plen;
 	int n = -1;
@@ -123,12 +194,18 @@ query_page(struct push *p, const struct push_query *q, struct buf *data,
 	rq.start = q->spec.start;
 	rq.limit = q->spec.limit;
 	if (p->schema != NULL &&
-	    (pa.type = schema_type_by_singular(p->schema, rq.coll->name)) !=
+	    (lr->type = schema_type_by_singular(p->schema, rq.coll->name)) !=
 	        NULL &&
-	    !populate_type_flat(pa.type)) {
-		pa.schema = p->schema;
-		rq.entry_fn = render_public;
-		rq.entry_arg = &pa;
+	    (q->pq.root != NULL || !populate_type_flat(lr->type))) {
+		lr->schema = p->schema;
+		lr->pop = q->pq.root;
+		lr->budget = POPULATE_MAX_LOOKUPS;
+		resolve_init(&lr->res, &lr->rctx, p->conf, p->store,
+		    &lr->budget);
+		lr->rctx.dep = dep_add;
+		lr->rctx.dep_arg = lr;
+		rq.entry_fn = render_live;
+		rq.entry_arg = lr;
 	}
 	buf_init(&env);
 	if (render_list(p->store, &rq, &env, seq) == -1)
@@ -162,20 +239,33 @@ out:
  * only when it is smaller.
  */
 static int
-query_compute(struct push *p, struct push_query *q)
+query_compute(struct push *p, struct push_query *q, int *over)
 {
+	struct live_render lr;
 	struct buf d, pg, m, pm;
 	uint64_t seq = 0;
 	int n;
 
 	buf_init(&d);
 	buf_init(&pg);
+	memset(&lr, 0, sizeof(lr));
+	buf_init(&lr.key);
 	p->queries_computed_total++;
-	if ((n = query_page(p, q, &d, &pg, &seq)) == -1) {
+	if ((n = query_page(p, q, &d, &pg, &seq, &lr)) == -1) {
+		if (over != NULL)
+			*over = lr.over;
+		if (lr.over)
+			log_warnx("push: live query %s: populate reaches more "
+			          "than %d entries",
+			    q->spec.coll->name, POPULATE_MAX_LOOKUPS);
+		live_render_clear(&lr);
 		buf_clear(&d);
 		buf_clear(&pg);
 		return -1;
 	}
+	/* what this result embeds: a change to one re-renders it */
+	push_registry_set_deps(p, q, lr.deps, deps_unique(&lr));
+	live_render_clear(&lr);
 	p->renders_total += (size_t)n;
 	p->turn_renders += (size_t)n;
 	if (q->sse != NULL && d.len == q->data.len &&
@@ -262,6 +352,44 @@ send_all(struct push *p, struct push_query *q)
 	}
 }
 
+/* The text of the last populate error (the sidecar has one thread). */
+static char why_buf[sizeof(((struct qs_error *)0)->message)];
+
+/*
+ * Parses a new query's populate and fields against the schema, as REST
+ * does (the same 400 and message). Returns 0, or -1 with *status and
+ * *why. Without a schema (or for a collection it does not describe)
+ * they are refused, as before live queries took them.
+ */
+static int
+query_populate(struct push *p, struct push_query *q, int *status,
+    const char **why)
+{
+	const struct schema_type *t;
+	struct qs_error err;
+	struct buf rest;
+	int rc;
+
+	if (q->spec.populate == NULL)
+		return 0;
+	*status = 400;
+	if (p->schema == NULL ||
+	    (t = schema_type_by_singular(p->schema, q->spec.coll->name)) ==
+	        NULL) {
+		*why = "unknown query parameter";
+		return -1;
+	}
+	buf_init(&rest);
+	rc =
+	    populate_parse(&q->pq, q->spec.populate, p->schema, t, &rest, &err);
+	buf_clear(&rest);
+	if (rc == -1) {
+		snprintf(why_buf, sizeof(why_buf), "%s", err.message);
+		*why = why_buf;
+	}
+	return rc;
+}
+
 /*
  * Subscribes a client to a query, sharing the computation with every
  * other subscriber of the same query, and queues the current result.
@@ -282,7 +410,9 @@ push_query_subscribe(struct push *p, struct push_client *c,
 	struct buf key;
 	const uint64_t *sizes;
 	size_t nsizes;
+	int over;
 
+	*why = NULL;
 	sizes = conf_push_page_sizes(p->conf, &nsizes);
 	if (subscription_spec_restrict(spec, sizes, nsizes, why) == -1) {
 		*status = 400;
@@ -315,17 +445,28 @@ push_query_subscribe(struct push *p, struct push_client *c,
 		LIST_INSERT_HEAD(&p->queries, q, link);
 		p->nqueries++;
 		push_registry_add(p, q);
-		if (query_compute(p, q) == -1) {
+		over = 0;
+		if (query_populate(p, q, status, why) == -1 ||
+		    query_compute(p, q, &over) == -1) {
+			if (*why == NULL && over) {
+				snprintf(why_buf, sizeof(why_buf),
+				    "populate reaches more than %d entries: "
+				    "ask for less",
+				    POPULATE_MAX_LOOKUPS);
+				*status = 400;
+				*why = why_buf;
+			} else if (*why == NULL) {
+				*status = 503;
+				*why = "store unavailable, try again";
+			}
 			query_free(p, q);
 			buf_clear(&key);
-			*status = 503;
-			*why = "store unavailable, try again";
 			return NULL;
 		}
 	} else if (q->dirty) {
 		/* A batch is pending for it: send the fresh result to all. */
 		push_registry_unmark(p, q);
-		if (query_compute(p, q) == 1)
+		if (query_compute(p, q, NULL) == 1)
 			send_all(p, q);
 	}
 	buf_clear(&key);
@@ -411,7 +552,7 @@ push_query_recompute(struct push *p)
 
 	while (p->turn_renders < p->render_budget &&
 	    (q = push_registry_next_dirty(p)) != NULL) {
-		if (query_compute(p, q) != 1)
+		if (query_compute(p, q, NULL) != 1)
 			continue;
 		send_all(p, q);
 	}

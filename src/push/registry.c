@@ -119,6 +119,165 @@ push_registry_add(struct push *p, struct push_query *q)
 	LIST_INSERT_HEAD(&sc->queries, q, slink);
 }
 
+/*
+ * The key of a dep: collection, documentId and locale ("" when none);
+ * a NULL documentId stands for every entry of the collection.
+ */
+void
+push_registry_dep_key(struct buf *b, const char *coll, const char *doc,
+    const char *locale)
+{
+	buf_adds(b, coll);
+	buf_addc(b, '\n');
+	if (doc != NULL) {
+		buf_adds(b, doc);
+		buf_addc(b, '\n');
+		buf_adds(b, locale != NULL ? locale : "");
+	} else
+		buf_addc(b, '\n');
+}
+
+static void
+dep_rehash(struct push_qreg *r, size_t nb)
+{
+	struct push_dep_list *db;
+	struct push_dep *d;
+	size_t i;
+
+	db = xreallocarray(NULL, nb, sizeof(*db));
+	for (i = 0; i < nb; i++)
+		LIST_INIT(&db[i]);
+	for (i = 0; i < r->ndb; i++)
+		while ((d = LIST_FIRST(&r->db[i])) != NULL) {
+			LIST_REMOVE(d, hlink);
+			LIST_INSERT_HEAD(&db[hash(d->key, nb)], d, hlink);
+		}
+	free(r->db);
+	r->db = db;
+	r->ndb = nb;
+}
+
+static struct push_dep *
+dep_find(struct push_qreg *r, const char *key)
+{
+	struct push_dep *d;
+
+	if (r->ndb == 0)
+		return NULL;
+	for (d = LIST_FIRST(&r->db[hash(key, r->ndb)]); d != NULL;
+	     d = LIST_NEXT(d, hlink))
+		if (strcmp(d->key, key) == 0)
+			return d;
+	return NULL;
+}
+
+/* Drops every dep of q; a dep goes with its last query. */
+static void
+deps_drop(struct push *p, struct push_query *q)
+{
+	struct push_depref *ref, *next;
+	struct push_dep *d;
+
+	for (ref = q->deps; ref != NULL; ref = next) {
+		next = ref->qnext;
+		d = ref->dep;
+		LIST_REMOVE(ref, dlink);
+		free(ref);
+		if (LIST_EMPTY(&d->refs)) {
+			LIST_REMOVE(d, hlink);
+			p->qreg.ndeps--;
+			free(d);
+		}
+	}
+	q->deps = NULL;
+}
+
+/*
+ * What q's current result embeds: keys (push_registry_dep_key, each once)
+ * replace the ones it had. Can't fail.
+ */
+void
+push_registry_set_deps(struct push *p, struct push_query *q, char *const *keys,
+    size_t n)
+{
+	struct push_qreg *r = &p->qreg;
+	struct push_depref *ref;
+	struct push_dep *d;
+	size_t i, len;
+
+	deps_drop(p, q);
+	for (i = 0; i < n; i++) {
+		if ((d = dep_find(r, keys[i])) == NULL) {
+			if (r->ndb == 0)
+				dep_rehash(r, QREG_MIN_BUCKETS);
+			else if (r->ndeps >= 2 * r->ndb)
+				dep_rehash(r, 2 * r->ndb);
+			len = strlen(keys[i]);
+			d = xcalloc(1, sizeof(*d) + len + 1);
+			memcpy(d->key, keys[i], len + 1);
+			LIST_INIT(&d->refs);
+			LIST_INSERT_HEAD(&r->db[hash(d->key, r->ndb)], d,
+			    hlink);
+			r->ndeps++;
+		}
+		ref = xcalloc(1, sizeof(*ref));
+		ref->q = q;
+		ref->dep = d;
+		LIST_INSERT_HEAD(&d->refs, ref, dlink);
+		ref->qnext = q->deps;
+		q->deps = ref;
+	}
+}
+
+/* Queues the queries whose result embeds the dep of key k. */
+static void
+touch_dep(struct push *p, const struct buf *k)
+{
+	struct push_dep *d;
+	struct push_depref *ref;
+
+	if ((d = dep_find(&p->qreg, k->data)) == NULL)
+		return;
+	LIST_FOREACH(ref, &d->refs, dlink)
+	{
+		p->query_checks_total++;
+		if (!ref->q->dirty) {
+			p->dep_marks_total++;
+			push_registry_mark(p, ref->q);
+		}
+	}
+}
+
+/*
+ * Queues the queries that embed what the change altered: the entry (in
+ * its locale; each of the collection's when the change names none) or
+ * media row, and any entry of its collection (inverse relations).
+ */
+static void
+touch_deps(struct push *p, const struct store_change *ch,
+    const struct collection *co)
+{
+	struct buf k;
+	size_t i;
+
+	if (p->qreg.ndeps == 0 || ch->document_id == NULL)
+		return;
+	buf_init(&k);
+	push_registry_dep_key(&k, ch->collection, NULL, NULL);
+	touch_dep(p, &k);
+	buf_reset(&k);
+	push_registry_dep_key(&k, ch->collection, ch->document_id,
+	    ch->locale != NULL ? ch->locale : "");
+	touch_dep(p, &k);
+	for (i = 0; ch->locale == NULL && co != NULL && i < co->nlocales; i++) {
+		buf_reset(&k);
+		push_registry_dep_key(&k, ch->collection, ch->document_id,
+		    co->locales[i]);
+		touch_dep(p, &k);
+	}
+	buf_clear(&k);
+}
+
 /* Unregisters a query; its scope goes with the scope's last query. */
 void
 push_registry_remove(struct push *p, struct push_query *q)
@@ -127,6 +286,7 @@ push_registry_remove(struct push *p, struct push_query *q)
 	struct push_scope *sc = q->scope;
 
 	push_registry_unmark(p, q);
+	deps_drop(p, q);
 	LIST_REMOVE(q, hlink);
 	r->nkeys--;
 	if (sc == NULL)
@@ -193,7 +353,8 @@ touch_scope(struct push *p, struct buf *k, const char *coll, const char *locale,
 }
 
 /*
- * Queues every query the change can alter: the scopes of its collection
+ * Queues every query the change can alter: the queries that embed it
+ * (touch_deps), the scopes of its collection
  * and locale (each configured locale when the change names none) with no
  * filter, its old and new slug, and its old and new category.
  */
@@ -208,6 +369,7 @@ push_registry_touch(struct push *p, const struct store_change *ch)
 	if (p->qreg.nkeys == 0 || ch->collection == NULL)
 		return;
 	co = conf_collection_by_name(p->conf, ch->collection);
+	touch_deps(p, ch, co);
 	if (co == NULL)
 		return;
 	nloc = ch->locale != NULL ? 1 : co->nlocales > 0 ? co->nlocales : 1;
@@ -252,6 +414,7 @@ push_registry_clear(struct push *p)
 		}
 	free(r->kb);
 	free(r->sb);
+	free(r->db); /* empty: the queries dropped their deps */
 	memset(r, 0, sizeof(*r));
 	TAILQ_INIT(&r->dirty);
 }

@@ -121,9 +121,12 @@ resume_point(struct lws *wsi, uint64_t *since)
 	return 0;
 }
 
-/* Every query-string parameter is one of names[] (strict, as Strapi's). */
+/*
+ * Every query-string parameter is one of names[] (strict, as Strapi's),
+ * or populate and fields when pop is set.
+ */
 static int
-known_args(struct lws *wsi, const char *const *names, size_t n)
+known_args(struct lws *wsi, const char *const *names, size_t n, int pop)
 {
 	char frag[600];
 	struct qs_iter it;
@@ -138,6 +141,8 @@ known_args(struct lws *wsi, const char *const *names, size_t n)
 		qs_iter_init(&it, frag, (size_t)len, 1);
 		if ((r = qs_next(&it, &pr, NULL, 0)) == QS_END)
 			continue;
+		if (r == QS_PAIR && pop && subscription_is_populate(pr.key))
+			continue;
 		for (i = 0; r == QS_PAIR && i < n; i++)
 			if (strcmp(pr.key, names[i]) == 0)
 				break;
@@ -145,6 +150,27 @@ known_args(struct lws *wsi, const char *const *names, size_t n)
 			return 0;
 	}
 	return 1;
+}
+
+/* The populate and fields parameters, in the order given, into spec. */
+static int
+populate_args(struct lws *wsi, struct subscription_spec *spec, const char **why)
+{
+	char frag[PUSH_HEADER_DATA + 1], val[PUSH_HEADER_DATA + 1];
+	struct qs_iter it;
+	struct qs_pair pr;
+	int f, len;
+
+	for (f = 0; (len = lws_hdr_copy_fragment(wsi, frag, sizeof(frag),
+	                 WSI_TOKEN_HTTP_URI_ARGS, f)) >= 0;
+	     f++) {
+		qs_iter_init(&it, frag, (size_t)len, 1);
+		if (qs_next(&it, &pr, val, sizeof(val)) == QS_PAIR &&
+		    subscription_is_populate(pr.key) &&
+		    subscription_spec_set(spec, pr.key, val, why) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -167,7 +193,8 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 	const char *v;
 	size_t i;
 
-	if (!known_args(wsi, known, sizeof(known) / sizeof(known[0]))) {
+	if (!known_args(wsi, known, sizeof(known) / sizeof(known[0]),
+	        p->schema != NULL)) {
 		*why = "Invalid key: /live/query takes collection, category, "
 		       "slug, locale, page, pageSize, start, limit (also as "
 		       "pagination[...]), patch and token";
@@ -185,6 +212,8 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 		    subscription_spec_set(spec, keys[i], v, why) == -1)
 			return -1;
 	}
+	if (p->schema != NULL && populate_args(wsi, spec, why) == -1)
+		return -1;
 	*patch = 0;
 	if ((v = push_urlarg(wsi, "patch", buf, sizeof(buf))) != NULL) {
 		if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)

@@ -13,6 +13,7 @@
 #include "util/clientaddr.h"
 #include "conf/conf.h"
 #include "model/schema.h"
+#include "api/populate.h"
 #include "store/store.h"
 #include "model/subscription.h"
 #include "push/transport.h"
@@ -34,6 +35,8 @@ LIST_HEAD(push_query_list, push_query);
 LIST_HEAD(push_scope_list, push_scope);
 LIST_HEAD(push_addr_list, push_addr);
 TAILQ_HEAD(push_query_queue, push_query);
+LIST_HEAD(push_dep_list, push_dep);
+LIST_HEAD(push_depref_list, push_depref);
 
 /* One subscriber of a query. */
 struct push_sub {
@@ -67,6 +70,28 @@ struct push_query {
 	struct push_sub_list subs;
 	size_t nsubs;
 	int dirty;
+	struct populate_query pq; /* the spec's populate, parsed */
+	struct push_depref *deps; /* what its result embeds (registry.c) */
+};
+
+/*
+ * A stored thing some live queries' results embed: an entry of another
+ * collection or a media row (key: collection, documentId, locale), or
+ * every entry of a collection (documentId ""): a change to it re-renders
+ * exactly those queries (registry.c).
+ */
+struct push_dep {
+	LIST_ENTRY(push_dep) hlink;
+	struct push_depref_list refs;
+	char key[];
+};
+
+/* One query's use of a dep. */
+struct push_depref {
+	LIST_ENTRY(push_depref) dlink; /* the dep's queries */
+	struct push_depref *qnext;     /* the query's other deps */
+	struct push_query *q;
+	struct push_dep *dep;
 };
 
 /* The queries that differ only by page size (registry.c). */
@@ -82,6 +107,8 @@ struct push_qreg {
 	struct push_scope_list *sb;
 	size_t nb, nkeys;
 	struct push_query_queue dirty;
+	struct push_dep_list *db; /* deps by key */
+	size_t ndb, ndeps;
 };
 
 struct push_qent {
@@ -166,6 +193,7 @@ struct push {
 	uint64_t queries_computed_total, wakeups_total, polls_total;
 	uint64_t renders_total, render_deferred_total, queries_refused_total;
 	uint64_t query_checks_total;
+	uint64_t dep_marks_total; /* queries queued for what they embed */
 	uint64_t send_timeouts_total, catchup_waits_total;
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;
 	uint64_t lag_buckets[PUSH_LAG_BUCKETS];

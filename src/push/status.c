@@ -85,6 +85,9 @@ static const struct push_metric rows[] = {
 	    "Entries rendered for reactive queries."),
 	M(query_checks_total, "strapi_live_push_query_checks_total", "counter",
 	    "Reactive queries examined for a change (registry lookups)."),
+	M(dep_marks_total, "strapi_live_push_dep_marks_total", "counter",
+	    "Reactive queries queued because an entry or file they embed "
+	    "changed."),
 	M(render_deferred_total, "strapi_live_push_render_deferred_total",
 	    "counter", "Loop turns whose render budget ran out (rest deferred)."),
 	M(queries_refused_total, "strapi_live_push_queries_refused_total",

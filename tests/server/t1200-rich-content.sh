@@ -13,13 +13,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/push_lib.sh"
 push_need
-: "${FIXTURES_RICH:=$top_srcdir/tests/fixtures/strapi5-rich}"
-STRAPI_LIVE_SCHEMA_DIR=$FIXTURES_RICH/strapi-src
-STRAPI_LIVE_COLLECTIONS=article,author,category,global,about
-STRAPI_LIVE_LOCALES=en,fr
-STRAPI_LIVE_DURABLE=no
-export FIXTURES_RICH STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS \
-    STRAPI_LIVE_LOCALES STRAPI_LIVE_DURABLE
+rich_env
 
 # The web server with the three programs on the store $STRAPI_LIVE_STORE_DIR
 # (the schema directory and the locales reach them through lighttpd's

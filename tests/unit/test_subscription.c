@@ -229,6 +229,40 @@ main(void)
 		subscription_spec_clear(&r);
 		conf_free(lc);
 	}
+	{
+		/* populate and fields: kept as a query string, in the key */
+		struct subscription_spec a, b;
+		struct buf ka, kb;
+		char big[SUBSCRIPTION_MAX_POPULATE + 1];
+
+		subscription_spec_init(&a);
+		subscription_spec_init(&b);
+		a.coll = b.coll = tech.coll;
+		buf_init(&ka);
+		buf_init(&kb);
+		ok(subscription_spec_set(&a, "populate[author]", "true",
+		       &why) == 0 &&
+		        subscription_spec_set(&a, "fields[0]", "a b&c", &why) ==
+		            0 &&
+		        strcmp(a.populate,
+		            "populate[author]=true&fields[0]=a%20b%26c") == 0,
+		    "populate and fields kept, encoded, in order");
+		ok(subscription_spec_set(&a, "populatex", "1", &why) == -1,
+		    "a key that only starts with populate is unknown");
+		subscription_key(&a, &ka);
+		subscription_key(&b, &kb);
+		ok(strcmp(ka.data, kb.data) != 0,
+		    "with and without populate: two keys");
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		ok(subscription_spec_set(&b, "populate", big, &why) == -1 &&
+		        b.populate == NULL && strstr(why, "populate") != NULL,
+		    "populate too long refused");
+		buf_clear(&ka);
+		buf_clear(&kb);
+		subscription_spec_clear(&a);
+		subscription_spec_clear(&b);
+	}
 	subscription_spec_clear(&s);
 	subscription_spec_clear(&tech);
 	subscription_spec_clear(&list);

@@ -1,0 +1,155 @@
+/* resolve.c: populate's resolver over the store (entries, media, referrers) */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/query.h"
+#include "api/resolve.h"
+#include "model/entry.h"
+
+/*
+ * What api/populate.c reaches through struct populate_resolver, read from
+ * the store: an entry by (type, documentId, locale), a media row
+ * (upload.file) by id, the locales a type is served in, and the referrer
+ * index. Shared by query.fcgi and the sidecar's live queries, which also
+ * listen (dep) to what a render read, to re-render when it changes.
+ */
+
+/* 1 when the collection is served in locales (not just ""). */
+int
+resolve_localized(const struct collection *c)
+{
+	return !(c->nlocales == 1 && c->locales[0][0] == '\0');
+}
+
+static enum populate_found
+found(enum store_result r)
+{
+	return r == STORE_OK ? POPULATE_FOUND
+	    : r == STORE_ERR ? POPULATE_ERR
+	                     : POPULATE_MISSING;
+}
+
+static void
+dep(const struct resolve_ctx *ctx, const char *coll, const char *doc,
+    const char *locale)
+{
+	if (ctx->dep != NULL)
+		ctx->dep(ctx->dep_arg, coll, doc, locale);
+}
+
+static size_t
+res_locales(void *arg, const struct schema_type *t, const char *const **ls)
+{
+	struct resolve_ctx *ctx = arg;
+	const struct collection *c;
+
+	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
+		return 0;
+	*ls = (const char *const *)c->locales;
+	return c->nlocales;
+}
+
+static enum populate_found
+res_entry(void *arg, const struct schema_type *t, const char *doc,
+    const char *locale, struct buf *out)
+{
+	struct resolve_ctx *ctx = arg;
+	const struct collection *c;
+	uint64_t seq;
+
+	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
+		return POPULATE_UNSERVED;
+	if (!entry_valid_key_string(doc, strlen(doc), ENTRY_MAX_ID))
+		return POPULATE_MISSING;
+	if (!resolve_localized(c))
+		locale = "";
+	dep(ctx, c->name, doc, locale);
+	return found(store_get(ctx->store, c->name, doc, locale, out, &seq));
+}
+
+static enum populate_found
+res_media(void *arg, int64_t id, struct buf *out)
+{
+	struct resolve_ctx *ctx = arg;
+	char doc[32];
+	uint64_t seq;
+
+	snprintf(doc, sizeof(doc), "%" PRId64, id);
+	dep(ctx, QUERY_MEDIA, doc, "");
+	return found(store_get(ctx->store, QUERY_MEDIA, doc, "", out, &seq));
+}
+
+struct ref_walk {
+	const char *coll, *attr;
+	struct buf *out;
+	size_t n;
+};
+
+static int
+ref_item(void *arg, const char *coll, const char *doc, const char *locale,
+    const char *attr)
+{
+	struct ref_walk *w = arg;
+
+	if (strcmp(coll, w->coll) != 0 || strcmp(attr, w->attr) != 0)
+		return 0;
+	buf_adds(w->out, w->n++ > 0 ? ",{\"documentId\":" : "{\"documentId\":");
+	buf_add_json_string(w->out, doc, strlen(doc));
+	if (*locale != '\0') {
+		buf_adds(w->out, ",\"locale\":");
+		buf_add_json_string(w->out, locale, strlen(locale));
+	}
+	buf_addc(w->out, '}');
+	return 0;
+}
+
+/* The entries of type from whose attribute attr refers to the target. */
+static enum populate_found
+res_referrers(void *arg, const struct schema_type *t, const char *doc,
+    const char *locale, const struct schema_type *from, const char *attr,
+    struct buf *out)
+{
+	struct resolve_ctx *ctx = arg;
+	const struct collection *c, *fc;
+	struct ref_walk w;
+
+	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL ||
+	    (fc = conf_collection_by_uid(ctx->conf, from->uid, NULL)) == NULL)
+		return POPULATE_UNSERVED;
+	w.coll = fc->name;
+	w.attr = attr;
+	w.out = out;
+	w.n = 0;
+	/* any entry of from may start or stop referring to the target */
+	dep(ctx, fc->name, NULL, "");
+	buf_addc(out, '[');
+	if (store_referrers(ctx->store, c->name, doc,
+	        resolve_localized(c) ? locale : "", ref_item, &w) == -1)
+		return POPULATE_ERR;
+	buf_addc(out, ']');
+	return POPULATE_FOUND;
+}
+
+/*
+ * Sets r up to read from store with conf's collections through ctx
+ * (which must outlive r; its dep is left NULL), budget lookups at most
+ * (NULL: no bound). Can't fail.
+ */
+void
+resolve_init(struct populate_resolver *r, struct resolve_ctx *ctx,
+    const struct conf *conf, struct store *st, size_t *budget)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conf = conf;
+	ctx->store = st;
+	memset(r, 0, sizeof(*r));
+	r->arg = ctx;
+	r->entry = res_entry;
+	r->media = res_media;
+	r->locales = res_locales;
+	r->referrers = res_referrers;
+	r->budget = budget;
+}

@@ -1,0 +1,33 @@
+/* resolve.h: populate's resolver over the store (entries, media, referrers) */
+#ifndef RESOLVE_H
+#define RESOLVE_H
+
+#include <stddef.h>
+
+#include "conf/conf.h"
+#include "store/store.h"
+#include "api/populate.h"
+
+/*
+ * Told of each stored thing a render reads, in the store's terms: the
+ * collection (QUERY_MEDIA for a media row), the documentId and the
+ * locale ("" when the collection has none). A NULL document_id stands
+ * for every entry of the collection (an inverse relation read from the
+ * referrer index). Called before the read, found or not.
+ */
+typedef void (*resolve_dep_fn)(void *, const char *collection,
+    const char *document_id, const char *locale);
+
+/* What the resolver reads from; set up by resolve_init. */
+struct resolve_ctx {
+	const struct conf *conf;
+	struct store *store;
+	resolve_dep_fn dep; /* NULL: nobody listens */
+	void *dep_arg;
+};
+
+void resolve_init(struct populate_resolver *, struct resolve_ctx *,
+    const struct conf *, struct store *, size_t *budget);
+int resolve_localized(const struct collection *);
+
+#endif
