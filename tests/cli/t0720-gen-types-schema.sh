@@ -140,7 +140,8 @@ set -- "tsc --strict accepts the generated declarations and code using them" \
     "tsc rejects a wrong component discriminant" \
     "tsc rejects reading a relation that was not populated" \
     "tsc rejects populating a scalar" \
-    "tsc rejects a field of another component after narrowing"
+    "tsc rejects a field of another component after narrowing" \
+    "tsc accepts the TypeScript example of docs/client.md"
 if ! tsc_find; then
 	for name in "$@"; do
 		tap_skip "$TSC_WHY: $name"
@@ -284,4 +285,11 @@ tsc_rejects "$4" '"shared.qoute"' bad-component.ts $C
 tsc_rejects "$5" "'a.author' is possibly" bad-unpopulated.ts $C
 tsc_rejects "$6" '"title"' bad-populate.ts $C
 tsc_rejects "$7" "'file' does not exist" bad-narrow.ts $C
+sed -n '/^```ts$/,/^```$/p' "$top_srcdir/docs/client.md" | sed '1d;$d' \
+    >"$T/app/doc.ts"
+if [ -s "$T/app/doc.ts" ]; then
+	tsc_accepts "$8" doc.ts $C
+else
+	ok 1 "$8 (docs/client.md has no ts block)"
+fi
 done_testing
