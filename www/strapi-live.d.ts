@@ -29,6 +29,93 @@ export interface Collections {}
 export interface Queries {}
 
 /**
+ * Single type (singular name) -> its type. Filled in by `strapi-live
+ * gen-types` from a Strapi schema (schema_dir).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface SingleTypes {}
+
+/** One size of an image in StrapiFile.formats. */
+export interface StrapiFileFormat {
+	name: string;
+	hash: string;
+	ext: string;
+	mime: string;
+	path: string | null;
+	width: number;
+	height: number;
+	size: number;
+	sizeInBytes?: number;
+	url: string;
+}
+
+/** A media file (Strapi's upload.file), as REST answers it. */
+export interface StrapiFile {
+	id: number;
+	documentId: string;
+	name: string;
+	alternativeText: string | null;
+	caption: string | null;
+	focalPoint: { x: number; y: number } | null;
+	width: number | null;
+	height: number | null;
+	/** thumbnail, small, medium, large: the sizes Strapi made. */
+	formats: Record<string, StrapiFileFormat> | null;
+	hash: string;
+	ext: string;
+	mime: string;
+	/** In kB. */
+	size: number;
+	/** Relative ("/uploads/...") with the local provider. */
+	url: string;
+	previewUrl: string | null;
+	provider: string;
+	provider_metadata: unknown;
+	createdAt: string;
+	updatedAt: string;
+	publishedAt: string;
+	/** Only in /api/upload/files answers. */
+	isUrlSigned?: boolean;
+}
+
+/** One node of a `blocks` (rich text) attribute. */
+export interface StrapiBlock {
+	type: string;
+	[key: string]: unknown;
+}
+
+/**
+ * The keys of T that an answer has only when populated (relations, media,
+ * components, dynamic zones, localizations).
+ */
+export type PopulateKey<T> = {
+	[K in keyof T]-?: {} extends Pick<T, K> ? K : never;
+}[keyof T];
+
+/**
+ * T as Strapi answers it with these keys populated: they are present
+ * (a to-one relation or a single media may still be null).
+ * Populated<Article, "author" | "cover"> is what `populate[0]=author&
+ * populate[1]=cover` answers; Populated<Article> is `populate=*`.
+ */
+export type Populated<T, K extends PopulateKey<T> = PopulateKey<T>> = T &
+	Required<Pick<T, K>>;
+
+/**
+ * T as `fields[0]=...` answers it: the keys K, and id and documentId,
+ * which Strapi always sends.
+ */
+export type Fields<T, K extends keyof T> = Pick<
+	T,
+	Extract<keyof T, "id" | "documentId"> | K
+>;
+
+/** T with to-many relations K asked as `populate[K][count]=true`. */
+export type Counted<T, K extends PopulateKey<T>> = Omit<T, K> & {
+	[P in K]: { count: number };
+};
+
+/**
  * A live query: any of the filters the server serves, and a page: page
  * and pageSize, or start and limit (as REST's pagination[...]).
  */

@@ -9,6 +9,7 @@
 
 #include "util/buf.h"
 #include "cli/cmd.h"
+#include "model/schema.h"
 #include "util/xmalloc.h"
 
 /*
@@ -188,6 +189,232 @@ is_system(const char *name)
 }
 
 /*
+ * The live query type of co (its category and slug filters, a page).
+ * Returns 0, or -1 with *cause (caller frees).
+ */
+static int
+add_query(struct buf *b, const struct collection *co, char **cause)
+{
+	const char *why = NULL;
+
+	buf_adds(b, "\n/** Live query of ");
+	buf_adds(b, co->plural);
+	buf_adds(b, " */\nexport interface ");
+	add_type_name(b, co->name);
+	buf_adds(b, "Query {\n");
+	if (*co->category_field != '\0') {
+		buf_adds(b, "\tcategory?: ");
+		if (add_category_type(b, co, &why) == -1) {
+			xasprintf(cause, "collection.%s.fields: %s: %s",
+			    co->name, co->category_field, why);
+			return -1;
+		}
+		buf_adds(b, ";\n");
+	}
+	if (*co->slug_field != '\0')
+		buf_adds(b, "\tslug?: string;\n");
+	buf_adds(b,
+	    "\tpage?: number;\n\tpageSize?: number;\n"
+	    "\tstart?: number;\n\tlimit?: number;\n}\n");
+	return 0;
+}
+
+/*
+ * The module augmentation: collection types by REST plural in Collections
+ * and Queries; with a schema, single types by singular in SingleTypes.
+ */
+static void
+add_module(struct buf *b, const struct conf *conf, const char *module,
+    int singles)
+{
+	const struct collection *co;
+	size_t i, n = conf_ncollections(conf);
+	int pass;
+	static const char *const maps[] = { "Collections", "Queries",
+		"SingleTypes" };
+
+	buf_printf(b, "\ndeclare module \"%s\" {\n", module);
+	for (pass = 0; pass < (singles ? 3 : 2); pass++) {
+		buf_printf(b, "\tinterface %s {\n", maps[pass]);
+		for (i = 0; i < n; i++) {
+			co = conf_collection(conf, i);
+			if (co->single != (pass == 2))
+				continue;
+			buf_adds(b, "\t\t");
+			add_prop(b, pass == 2 ? co->name : co->plural);
+			buf_adds(b, ": ");
+			add_type_name(b, co->name);
+			buf_adds(b, pass == 1 ? "Query;\n" : ";\n");
+		}
+		buf_adds(b, "\t}\n");
+	}
+	buf_adds(b, "}\n");
+}
+
+/* The TypeScript name of a schema type: its singular, or its uid. */
+static void
+add_schema_name(struct buf *b, const struct schema_type *t)
+{
+	add_type_name(b, t->component ? t->uid : t->singular);
+}
+
+/*
+ * A scalar attribute's type, as REST answers it: the enumeration's values
+ * as a union, "| null" unless required.
+ */
+static void
+add_scalar(struct buf *b, const struct schema_attr *a)
+{
+	const char *ts = "unknown";
+	size_t i;
+
+	if (a->nenums > 0) {
+		for (i = 0; i < a->nenums; i++) {
+			if (i > 0)
+				buf_adds(b, " | ");
+			buf_add_json_string(b, a->enums[i],
+			    strlen(a->enums[i]));
+		}
+		ts = "string";
+	} else if (strcmp(a->type, "blocks") == 0)
+		buf_adds(b, ts = "StrapiBlock[]");
+	else {
+		for (i = 0; i < NTYPES; i++)
+			if (strcmp(a->type, type_map[i].strapi) == 0)
+				ts = type_map[i].ts;
+		buf_adds(b, ts);
+	}
+	if (!a->required && strcmp(ts, "unknown") != 0)
+		buf_adds(b, " | null");
+}
+
+/*
+ * One attribute: scalars always present; relations, media, components and
+ * dynamic zones only when populated, so optional.
+ */
+static void
+add_attr(struct buf *b, const struct schema *s, const struct schema_attr *a)
+{
+	const struct schema_type *t;
+	size_t i;
+
+	buf_addc(b, '\t');
+	add_prop(b, a->name);
+	if (a->kind == SCHEMA_SCALAR) {
+		buf_adds(b, ": ");
+		add_scalar(b, a);
+		buf_adds(b, ";\n");
+		return;
+	}
+	buf_adds(b, "?: ");
+	switch (a->kind) {
+	case SCHEMA_RELATION:
+		if ((t = schema_type(s, a->target)) != NULL)
+			add_schema_name(b, t);
+		else /* a morph relation, or a type of a plugin */
+			buf_adds(b, "Entry");
+		buf_adds(b, a->many ? "[]" : " | null");
+		break;
+	case SCHEMA_MEDIA:
+		buf_adds(b, a->multiple ? "StrapiFile[]" : "StrapiFile | null");
+		break;
+	case SCHEMA_COMPONENT:
+		if ((t = schema_type(s, a->component)) != NULL)
+			add_schema_name(b, t);
+		else
+			buf_adds(b, "{ id: number; [field: string]: unknown }");
+		buf_adds(b, a->repeatable ? "[]" : " | null");
+		break;
+	case SCHEMA_DYNAMICZONE:
+		buf_adds(b, "Array<");
+		for (i = 0; i < a->ncomponents; i++) {
+			buf_adds(b, "\n\t\t| (");
+			if ((t = schema_type(s, a->components[i])) != NULL)
+				add_schema_name(b, t);
+			else
+				buf_adds(b, "{ id: number }");
+			buf_adds(b, " & { __component: ");
+			buf_add_json_string(b, a->components[i],
+			    strlen(a->components[i]));
+			buf_adds(b, " })");
+		}
+		if (a->ncomponents == 0)
+			buf_adds(b, "never");
+		buf_adds(b, "\n\t>");
+		break;
+	case SCHEMA_SCALAR:
+		break;
+	}
+	buf_adds(b, ";\n");
+}
+
+/* One content type or component of the schema as an interface. */
+static void
+add_schema_type(struct buf *b, const struct schema *s,
+    const struct schema_type *t)
+{
+	size_t i;
+
+	buf_adds(b, "\n/** ");
+	buf_adds(b, t->uid);
+	if (t->component)
+		buf_adds(b, " (component)");
+	else {
+		buf_adds(b, t->single ? " (single type" : " (collection type");
+		buf_adds(b, t->localized ? ", localized)" : ")");
+	}
+	buf_adds(b, " */\nexport interface ");
+	add_schema_name(b, t);
+	buf_adds(b, " {\n\tid: number;\n");
+	if (!t->component)
+		buf_adds(b, "\tdocumentId: string;\n");
+	for (i = 0; i < t->nattrs; i++)
+		if (!t->attrs[i].private)
+			add_attr(b, s, &t->attrs[i]);
+	if (!t->component)
+		buf_adds(b,
+		    "\tcreatedAt: string;\n\tupdatedAt: string;\n"
+		    "\tpublishedAt: string;\n");
+	if (!t->component && t->localized) {
+		buf_adds(b, "\tlocale: string;\n\tlocalizations?: ");
+		add_schema_name(b, t);
+		buf_adds(b, "[];\n");
+	}
+	buf_adds(b, "}\n");
+}
+
+/*
+ * Renders the declarations of a content model: every type and component
+ * of the schema, the live query type of each configured collection type,
+ * and the module augmentation. Returns 0, or -1 with *cause.
+ */
+static int
+gen_schema_types(const struct conf *conf, const struct schema *s,
+    const char *module, struct buf *b, char **cause)
+{
+	const struct collection *co;
+	size_t i;
+
+	buf_adds(b,
+	    "// Generated by `strapi-live gen-types` from the Strapi "
+	    "schema (schema_dir).\n"
+	    "// Do not edit: run the command again after changing "
+	    "the content model.\n");
+	buf_printf(b,
+	    "import type { Entry, StrapiBlock, StrapiFile } from \"%s\";\n",
+	    module);
+	for (i = 0; i < s->ntypes; i++)
+		add_schema_type(b, s, &s->types[i]);
+	for (i = 0; i < conf_ncollections(conf); i++) {
+		co = conf_collection(conf, i);
+		if (!co->single && add_query(b, co, cause) == -1)
+			return -1;
+	}
+	add_module(b, conf, module, 1);
+	return 0;
+}
+
+/*
  * Renders the declarations for every configured collection into b.
  * Returns 0, or -1 with *cause (caller frees) naming the bad field.
  */
@@ -231,48 +458,11 @@ gen_types(const struct conf *conf, const char *module, struct buf *b,
 		buf_adds(b,
 		    "\tcreatedAt: string;\n\tupdatedAt: string;\n"
 		    "\tpublishedAt: string;\n\tlocale?: string | null;\n"
-		    "}\n\n/** Live query of ");
-		buf_adds(b, co->plural);
-		buf_adds(b, " */\nexport interface ");
-		add_type_name(b, co->name);
-		buf_adds(b, "Query {\n");
-		if (*co->category_field != '\0') {
-			buf_adds(b, "\tcategory?: ");
-			if (add_category_type(b, co, &why) == -1) {
-				xasprintf(cause,
-				    "collection.%s.fields: %s: "
-				    "%s",
-				    co->name, co->category_field, why);
-				return -1;
-			}
-			buf_adds(b, ";\n");
-		}
-		if (*co->slug_field != '\0')
-			buf_adds(b, "\tslug?: string;\n");
-		buf_adds(b,
-		    "\tpage?: number;\n\tpageSize?: number;\n"
-		    "\tstart?: number;\n\tlimit?: number;\n}\n");
+		    "}\n");
+		if (add_query(b, co, cause) == -1)
+			return -1;
 	}
-	buf_printf(b, "\ndeclare module \"%s\" {\n\tinterface Collections {\n",
-	    module);
-	for (i = 0; i < n; i++) {
-		co = conf_collection(conf, i);
-		buf_adds(b, "\t\t");
-		add_prop(b, co->plural);
-		buf_adds(b, ": ");
-		add_type_name(b, co->name);
-		buf_adds(b, ";\n");
-	}
-	buf_adds(b, "\t}\n\tinterface Queries {\n");
-	for (i = 0; i < n; i++) {
-		co = conf_collection(conf, i);
-		buf_adds(b, "\t\t");
-		add_prop(b, co->plural);
-		buf_adds(b, ": ");
-		add_type_name(b, co->name);
-		buf_adds(b, "Query;\n");
-	}
-	buf_adds(b, "\t}\n}\n");
+	add_module(b, conf, module, 0);
 	return 0;
 }
 
@@ -298,7 +488,8 @@ int
 cmd_gen_types(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-	const char *out = NULL, *module = "./strapi-live.js";
+	const char *out = NULL, *module = "./strapi-live.js", *sdir;
+	struct schema *schema = NULL;
 	struct buf b;
 	char *cause = NULL;
 	int ch, rc = CMD_EXIT_OK;
@@ -315,8 +506,16 @@ cmd_gen_types(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx);
 	if (strpbrk(module, "\"\\\n") != NULL)
 		return cmd_fail(ctx, CMD_EXIT_USAGE, "bad module name");
+	sdir = conf_str(ctx->conf, CFG_SCHEMA_DIR);
+	if (*sdir != '\0' && schema_load_dir(&schema, sdir, &cause) == -1) {
+		rc = cmd_fail(ctx, CMD_EXIT_USAGE, "schema: %s", cause);
+		free(cause);
+		return rc;
+	}
 	buf_init(&b);
-	if (gen_types(ctx->conf, module, &b, &cause) == -1) {
+	if ((schema != NULL
+	            ? gen_schema_types(ctx->conf, schema, module, &b, &cause)
+	            : gen_types(ctx->conf, module, &b, &cause)) == -1) {
 		rc = cmd_fail(ctx, CMD_EXIT_USAGE, "%s", cause);
 		free(cause);
 	} else if (out != NULL) {
@@ -325,5 +524,6 @@ cmd_gen_types(struct cmd_ctx *ctx, int argc, char **argv)
 	} else if (fwrite(b.data, 1, b.len, stdout) != b.len)
 		rc = CMD_EXIT_FAIL;
 	buf_clear(&b);
+	schema_free(schema);
 	return rc;
 }

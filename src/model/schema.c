@@ -62,6 +62,9 @@ attr_clear(struct schema_attr *a)
 	for (i = 0; i < a->ncomponents; i++)
 		free(a->components[i]);
 	free(a->components);
+	for (i = 0; i < a->nenums; i++)
+		free(a->enums[i]);
+	free(a->enums);
 }
 
 static void
@@ -105,6 +108,30 @@ relation_many(const char *relation)
 }
 
 /*
+ * Copies list, an array of strings, into *out and *n (as far as it got:
+ * the caller frees them). Returns 0, or -1 when list is not an array or
+ * holds something else.
+ */
+static int
+strings_parse(struct json_object *list, char ***out, size_t *n)
+{
+	struct json_object *v;
+	size_t i, len;
+
+	if (!json_object_is_type(list, json_type_array))
+		return -1;
+	len = json_object_array_length(list);
+	*out = xcalloc(len > 0 ? len : 1, sizeof(**out));
+	for (i = 0; i < len; i++) {
+		v = json_object_array_get_idx(list, i);
+		if (!json_object_is_type(v, json_type_string))
+			return -1;
+		(*out)[(*n)++] = xstrdup(json_object_get_string(v));
+	}
+	return 0;
+}
+
+/*
  * Reads one attribute o named name into a (zeroed). Returns 0, or -1 with
  * *cause naming origin and the attribute.
  */
@@ -113,8 +140,7 @@ attr_parse(struct schema_attr *a, const char *name, struct json_object *o,
     int type_localized, const char *origin, char **cause)
 {
 	const char *type, *s, *target;
-	struct json_object *list, *v;
-	size_t i, n;
+	struct json_object *list;
 
 	a->name = xstrdup(name);
 	if (!json_object_is_type(o, json_type_object) ||
@@ -125,6 +151,7 @@ attr_parse(struct schema_attr *a, const char *name, struct json_object *o,
 	}
 	a->type = xstrdup(type);
 	a->private = jbool(o, "private", 0) || strcmp(type, "password") == 0;
+	a->required = jbool(o, "required", 0);
 	a->localized = localized_of(o, type_localized);
 	if (strcmp(type, "relation") == 0) {
 		a->kind = SCHEMA_RELATION;
@@ -162,22 +189,25 @@ attr_parse(struct schema_attr *a, const char *name, struct json_object *o,
 			    origin, name);
 			return -1;
 		}
-		n = json_object_array_length(list);
-		a->components = xcalloc(n > 0 ? n : 1, sizeof(*a->components));
-		for (i = 0; i < n; i++) {
-			v = json_object_array_get_idx(list, i);
-			if (!json_object_is_type(v, json_type_string)) {
-				xasprintf(cause,
-				    "%s: dynamic zone '%s': a component "
-				    "that is not a string",
-				    origin, name);
-				return -1;
-			}
-			a->components[a->ncomponents++] =
-			    xstrdup(json_object_get_string(v));
+		if (strings_parse(list, &a->components, &a->ncomponents) ==
+		    -1) {
+			xasprintf(cause,
+			    "%s: dynamic zone '%s': a component "
+			    "that is not a string",
+			    origin, name);
+			return -1;
 		}
 	} else
 		a->kind = SCHEMA_SCALAR;
+	if (strcmp(type, "enumeration") == 0 &&
+	    json_object_object_get_ex(o, "enum", &list) &&
+	    strings_parse(list, &a->enums, &a->nenums) == -1) {
+		xasprintf(cause,
+		    "%s: enumeration '%s': a value that is not "
+		    "a string",
+		    origin, name);
+		return -1;
+	}
 	return 0;
 }
 

@@ -39,6 +39,10 @@ struct schema_attr {
 	enum schema_kind kind;
 	int private;   /* "private": true, or type "password": never kept */
 	int localized; /* pluginOptions.i18n.localized (default: the type's) */
+	int required;  /* "required": true */
+	/* "enum" of an enumeration (NULL and 0 without one) */
+	char **enums;
+	size_t nenums;
 	/* SCHEMA_RELATION */
 	char *target; /* uid of the target type, "api::author.author" */
 	int many;     /* oneToMany, manyToMany, manyWay, morphToMany */

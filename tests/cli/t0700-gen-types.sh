@@ -1,9 +1,9 @@
 #!/bin/sh
 # t0700-gen-types.sh: strapi-live gen-types: declarations from the configuration
 #
-# The declarations are checked by the TypeScript compiler when one is found
-# (node_modules/.bin/tsc from `npm ci`, or tsc on PATH): code using the right
-# field names compiles, a misspelt field or collection does not.
+# The declarations are checked by the TypeScript compiler (the tree's, or
+# the pinned one installed into the test's dir: tsc_lib.sh): code using the
+# right field names compiles, a misspelt field or collection does not.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 out="$T/types.d.ts"
@@ -60,16 +60,13 @@ check "the error names the collection, field and type" \
 "$STRAPI_LIVE" gen-types -o "$T/no/such/dir/x.d.ts" 2>/dev/null
 is "$?" 1 "an unwritable output file fails (exit 1)"
 
-# The compiler, when there is one: types flow into the editor.
-TSC=${TSC:-}
-[ -n "$TSC" ] || [ ! -x "$top_srcdir/node_modules/.bin/tsc" ] ||
-    TSC="$top_srcdir/node_modules/.bin/tsc"
-[ -n "$TSC" ] || TSC=$(command -v tsc 2>/dev/null)
-if [ -z "$TSC" ]; then
+# The compiler (tsc_lib.sh): types flow into the editor.
+. "$top_srcdir/tests/cli/tsc_lib.sh"
+if ! tsc_find; then
 	for name in "tsc accepts code using the configured fields" \
 	    "tsc rejects a misspelt field" "tsc rejects an unknown collection" \
 	    "tsc rejects an unknown query key"; do
-		tap_skip "no TypeScript compiler (npm ci): $name"
+		tap_skip "$TSC_WHY: $name"
 	done
 else
 	mkdir "$T/app"
@@ -102,22 +99,13 @@ EOT
 	printf '%s\n' 'import { subscribe } from "./strapi-live.js";' \
 	    'subscribe("articles", { categroy: "tech" }, () => {});' \
 	    >"$T/app/bad-query.ts"
-	tsc_run() {
-		(cd "$T/app" && "$TSC" --noEmit --strict --target es2020 \
-		    --module es2020 --moduleResolution bundler --lib es2020,dom \
-		    "$1" strapi-live-collections.d.ts) >"$T/tsc.out" 2>&1
-	}
-	tsc_run good.ts
-	ok $? "tsc accepts code using the configured fields"
-	[ $_tap_fail -eq 0 ] || sed 's/^/# /' "$T/tsc.out"
-	tsc_run bad-field.ts
-	[ $? -ne 0 ] && grep -q "'titel' does not exist" "$T/tsc.out"
-	ok $? "tsc rejects a misspelt field"
-	tsc_run bad-coll.ts
-	[ $? -ne 0 ] && grep -q '"articels"' "$T/tsc.out"
-	ok $? "tsc rejects an unknown collection"
-	tsc_run bad-query.ts
-	[ $? -ne 0 ] && grep -q "'categroy' does not exist" "$T/tsc.out"
-	ok $? "tsc rejects an unknown query key"
+	C=strapi-live-collections.d.ts
+	tsc_accepts "tsc accepts code using the configured fields" good.ts $C
+	tsc_rejects "tsc rejects a misspelt field" "'titel' does not exist" \
+	    bad-field.ts $C
+	tsc_rejects "tsc rejects an unknown collection" '"articels"' \
+	    bad-coll.ts $C
+	tsc_rejects "tsc rejects an unknown query key" \
+	    "'categroy' does not exist" bad-query.ts $C
 fi
 done_testing
