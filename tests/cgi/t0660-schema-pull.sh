@@ -84,10 +84,24 @@ is "$STATUS" 404 "and /api/categorys is not a route"
 qreq /api/categories STRAPI_LIVE_SCHEMA_DIR="$T/nowhere"
 [ "$RC" -ne 0 ]
 ok $? "schema_dir set wins over the pulled schema (a missing one stops query.fcgi)"
-qreq /api/categories STRAPI_LIVE_COLLECTIONS=article,page
-[ "$RC" -ne 0 ] &&
-    grep -q "schema: collection 'page' is not a content type of the schema pulled from Strapi" "$T/err"
-ok $? "a collection the pulled schema lacks stops query.fcgi, naming it"
+# Every program loads the kept model at start: a collection it lacks stops
+# each one, naming it.
+: "${EVENTS_FCGI:=$top_builddir/cgi-bin/events.fcgi}"
+: "${SYNC_FCGI:=$top_builddir/cgi-bin/sync.fcgi}"
+: "${PUSH_BIN:=$top_builddir/src/strapi-live-push}"
+for prog in "$QUERY_FCGI" "$WEBHOOK_FCGI" "$EVENTS_FCGI" "$SYNC_FCGI" \
+    "$PUSH_BIN"; do
+	[ -x "$prog" ] || continue
+	name=${prog##*/}
+	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 PATH_INFO=/api/articles \
+	    STRAPI_LIVE_COLLECTIONS=article,page \
+	    STRAPI_LIVE_PUSH_LISTEN="127.0.0.1:$(free_port)" "$prog" \
+	    </dev/null >"$T/resp" 2>"$T/err"
+	RC=$?
+	[ "$RC" -ne 0 ] &&
+	    grep -q "$name.*schema: collection 'page' is not a content type of the schema pulled from Strapi (strapi-live schema pull)" "$T/err"
+	ok $? "$name: a collection the pulled schema lacks stops it, naming it"
+done
 
 # The recorded app's deliveries, raw body and event header each.
 FIXTURES=$R fixtures_extract
@@ -129,4 +143,7 @@ is "$(cat "$T/a1")" '{"documentId": "pc1j2ob6vnqzps3oqq3ilsrq"}
 ok $? "the store holds exactly what it holds with schema_dir (dump)"
 qreq /api/categories
 is "$(json "$T/body" 'len(d["data"])')" 3 "/api/categories serves the 3 delivered categories"
+"$STRAPI_LIVE" stats >"$T/stats"
+is "$(json "$T/stats" 'd["collections"]["categories"]["entries"]')" 3 \
+    "strapi-live takes the pulled schema's names too (stats: categories)"
 done_testing
