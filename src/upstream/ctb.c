@@ -16,18 +16,20 @@
 
 /* What a 401 or a 403 of the content-type-builder means to an operator. */
 static void
-auth_cause(struct strapi *api, char **cause)
+auth_cause(struct strapi *api, int token, char **cause)
 {
 	if (strapi_last_status(api) == 403)
 		xasprintf(cause,
-		    "GET %s: HTTP 403: the API token (STRAPI_API_TOKEN) "
+		    "GET %s: HTTP 403: %s "
 		    "lacks the content-type-builder's read permissions; "
 		    "give it a Custom token with "
 		    "plugin::content-type-builder.content-types.getContentTypes, "
 		    "content-types.getContentType, components.getComponents "
 		    "and components.getComponent (see docs/content-model.md, "
 		    "\"Learning the schema from Strapi\")",
-		    strapi_last_url(api));
+		    strapi_last_url(api),
+		    token ? "the API token (STRAPI_API_TOKEN)"
+		          : "the Public role (STRAPI_API_TOKEN is not set)");
 	else
 		xasprintf(cause,
 		    "GET %s: HTTP %ld: Strapi refused the API token "
@@ -37,14 +39,14 @@ auth_cause(struct strapi *api, char **cause)
 
 /* GETs path into *root; 0, or a failed status with *cause set. */
 static enum ctb_status
-get(struct strapi *api, const char *path, struct json_object **root,
+get(struct strapi *api, const char *path, int token, struct json_object **root,
     char **cause)
 {
 	switch (strapi_get_json(api, path, root)) {
 	case STRAPI_OK:
 		return CTB_OK;
 	case STRAPI_ERR_AUTH:
-		auth_cause(api, cause);
+		auth_cause(api, token, cause);
 		return CTB_AUTH;
 	default:
 		xasprintf(cause, "GET %s: %s", strapi_last_url(api),
@@ -69,6 +71,7 @@ ctb_pull(const struct conf *conf, struct ctb_model *m, char **cause)
 	struct schema *s = NULL;
 	enum ctb_status st;
 	size_t i, n = 0;
+	int token;
 
 	if (conf_str(conf, CFG_STRAPI_URL)[0] == '\0') {
 		*cause = xstrdup("strapi_url (STRAPI_URL) is not set: it names "
@@ -82,8 +85,9 @@ ctb_pull(const struct conf *conf, struct ctb_model *m, char **cause)
 		*cause = xstrdup("libcurl could not start");
 		return CTB_UPSTREAM;
 	}
-	if ((st = get(api, CTB_TYPES, &types, cause)) != CTB_OK ||
-	    (st = get(api, CTB_COMPONENTS, &comps, cause)) != CTB_OK)
+	token = so.token[0] != '\0';
+	if ((st = get(api, CTB_TYPES, token, &types, cause)) != CTB_OK ||
+	    (st = get(api, CTB_COMPONENTS, token, &comps, cause)) != CTB_OK)
 		goto out;
 	st = CTB_INVALID;
 	if (schema_load_ctb(&s, types, comps, cause) == -1)

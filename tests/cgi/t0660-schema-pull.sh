@@ -32,6 +32,10 @@ check "a read-only token: the error says HTTP 403 and names the four permissions
 "$STRAPI_LIVE" schema show >/dev/null 2>&1
 is "$?" 1 "a read-only token: nothing is kept"
 
+STRAPI_API_TOKEN= "$STRAPI_LIVE" schema pull >"$T/out" 2>"$T/err"
+check "no token: the error says the Public role lacks the permissions" \
+    grep -q "HTTP 403: the Public role (STRAPI_API_TOKEN is not set) lacks the content-type-builder's read permissions" "$T/err"
+
 # -- no strapi_url -----------------------------------------------------------
 STRAPI_URL= "$STRAPI_LIVE" schema pull >"$T/out" 2>"$T/err"
 is "$?" 2 "no strapi_url: usage exit"
