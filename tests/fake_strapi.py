@@ -230,6 +230,8 @@ class Handler(BaseHTTPRequestHandler):
                 data = sorted(STATE.colls.get(plural, {}).values(),
                               key=lambda e: e["documentId"])
             return self.send(200, data)
+        if u.path.startswith("/api/content-type-builder/"):
+            return self.api_ctb(u.path)
         if u.path.startswith("/api/"):
             return self.api_list(u.path[5:], q)
         self.send(404, fixture("rest-error-404-unknown-route.json")["body"])
@@ -272,6 +274,27 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.send_webhook(ev, e)
         self.send(200, {"ok": True, "changes": len(hooks),
                         "documentIds": [e["documentId"] for _, e in hooks]})
+
+    # The content-type-builder (strapi5-rich's recorded answers): the
+    # content types and components for --token (the custom token with its
+    # read actions), the recorded 403 for any other token.
+    CTB = {"/api/content-type-builder/content-types":
+           "schema-api-ctb-content-types-custom-token.json",
+           "/api/content-type-builder/components":
+           "schema-api-ctb-components-custom-token.json"}
+
+    def api_ctb(self, path):
+        rich = os.path.join(os.path.dirname(FIXTURES), "strapi5-rich")
+        if path not in self.CTB:
+            return self.send(404, fixture(
+                "rest-error-404-unknown-route.json")["body"])
+        if self.headers.get("Authorization") != "Bearer " + STATE.token:
+            name = "schema-api-ctb-content-types-readonly-token.json"
+        else:
+            name = self.CTB[path]
+        with open(os.path.join(rich, name)) as f:
+            rec = json.load(f)
+        return self.send(rec["status"], rec["body"])
 
     def api_list(self, plural, q):
         with STATE.lock:

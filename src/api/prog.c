@@ -4,13 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "util/notify.h"
 #include "api/prog.h"
 #include "conf/repl_conf.h"
+#include "model/entry.h"
 #include "model/schema.h"
 #include "store/store_repl.h"
+
+static int set_names(struct conf *, const struct schema *, const char *,
+    char **);
 
 /*
  * Loads the configuration once per process (file, then environment), sets
@@ -68,6 +73,10 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	/* The sidecar's writer threads take the bounds from its store. */
 	if (role == PROG_WRITER || role == PROG_PUSH)
 		prog_set_retention(p->conf, p->store);
+	/* Without schema_dir, the model `strapi-live schema pull` kept. */
+	if (prog_load_stored_schema(p->conf, p->store, &p->schema, &cause) ==
+	    -1)
+		fatalx("schema: %s", cause);
 }
 
 /*
@@ -81,37 +90,140 @@ int
 prog_load_schema(struct conf *c, struct schema **out, char **cause)
 {
 	const char *dir = conf_str(c, CFG_SCHEMA_DIR);
-	const struct collection *co;
-	const struct schema_type *t;
 	struct schema *s;
-	size_t i;
 
 	*out = NULL;
 	if (dir[0] == '\0')
 		return 0;
 	if (schema_load_dir(&s, dir, cause) == -1)
 		return -1;
+	if (set_names(c, s, dir, cause) == -1) {
+		schema_free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+/*
+ * Gives each configured collection its REST names from the model s
+ * (read from where): matched by singular name; one s lacks is an error.
+ * Returns 0, or -1 with *cause set (caller frees).
+ */
+static int
+set_names(struct conf *c, const struct schema *s, const char *where,
+    char **cause)
+{
+	const struct collection *co;
+	const struct schema_type *t;
+	size_t i;
+
 	for (i = 0; i < conf_ncollections(c); i++) {
 		co = conf_collection(c, i);
 		if ((t = schema_type_by_singular(s, co->name)) == NULL) {
 			xasprintf(cause,
 			    "collection '%s' is not a content type of %s",
-			    co->name, dir);
-			goto fail;
+			    co->name, where);
+			return -1;
 		}
 		if (conf_collection_set_names(c, co->name, t->plural, t->uid,
 		        t->single, cause) == -1)
-			goto fail;
+			return -1;
 		if (t->localized &&
 		    conf_collection_set_locales(c, co->name,
 		        conf_str(c, CFG_LOCALES), cause) == -1)
-			goto fail;
+			return -1;
+	}
+	return 0;
+}
+
+/* The names of the content model's two blobs in the store. */
+static const char *const schema_blobs[] = {
+	"schema.ctb.content-types",
+	"schema.ctb.components",
+};
+#define SCHEMA_PULLED "the schema pulled from Strapi (strapi-live schema pull)"
+
+/*
+ * Keeps the content-type-builder's two answers (JSON text) in st, in one
+ * transaction, for prog_load_stored_schema. Returns 0, or -1 after
+ * logging (nothing written; store_why says why).
+ */
+int
+prog_keep_schema(struct store *st, const char *types, const char *components)
+{
+	const char *v[2] = { types, components };
+	size_t lens[2] = { strlen(types), strlen(components) };
+
+	return store_blob_set(st, schema_blobs, v, lens, 2);
+}
+
+/*
+ * Reads the content model prog_keep_schema kept in st into *out (NULL
+ * when the store holds none). Returns 0, or -1 with *cause set (caller
+ * frees).
+ */
+int
+prog_read_stored_schema(struct store *st, struct schema **out, char **cause)
+{
+	struct json_object *j[2] = { NULL, NULL };
+	struct buf b;
+	const char *why;
+	size_t i;
+	int rc = -1, r;
+
+	*out = NULL;
+	buf_init(&b);
+	for (i = 0; i < 2; i++) {
+		if ((r = store_blob_get(st, schema_blobs[i], &b)) == 1 &&
+		    i == 0) {
+			rc = 0; /* never pulled */
+			goto out;
+		}
+		if (r != 0) {
+			xasprintf(cause,
+			    "%s: cannot be read from the store%s%s",
+			    SCHEMA_PULLED, r == 1 ? "" : ": ",
+			    r == 1 ? "" : store_why(st));
+			goto out;
+		}
+		if ((j[i] = entry_parse_json(buf_cstr(&b), b.len, &why)) ==
+		    NULL) {
+			xasprintf(cause, "%s: %s", SCHEMA_PULLED, why);
+			goto out;
+		}
+	}
+	rc = schema_load_ctb(out, j[0], j[1], cause);
+out:
+	json_object_put(j[0]);
+	json_object_put(j[1]);
+	buf_clear(&b);
+	return rc;
+}
+
+/*
+ * Without schema_dir, loads the content model kept in st into *out (left
+ * alone when *out is already set or st holds none) and gives the
+ * collections their REST names from it, as prog_load_schema does.
+ * Returns 0, or -1 with *cause set (caller frees).
+ */
+int
+prog_load_stored_schema(struct conf *c, struct store *st, struct schema **out,
+    char **cause)
+{
+	struct schema *s;
+
+	if (*out != NULL || conf_str(c, CFG_SCHEMA_DIR)[0] != '\0' ||
+	    st == NULL)
+		return 0;
+	if (prog_read_stored_schema(st, &s, cause) == -1)
+		return -1;
+	if (s != NULL && set_names(c, s, SCHEMA_PULLED, cause) == -1) {
+		schema_free(s);
+		return -1;
 	}
 	*out = s;
 	return 0;
-fail:
-	schema_free(s);
-	return -1;
 }
 
 /*

@@ -18,7 +18,8 @@ enum prog_role {
 struct prog {
 	struct conf *conf;
 	struct store *store;
-	struct schema *schema; /* the content model; NULL without schema_dir */
+	struct schema *schema; /* the content model (schema_dir, or pulled);
+	                          NULL without */
 	http_handler handler;  /* what the transport serves (prog_serve) */
 	void *handler_arg;
 };
@@ -26,6 +27,10 @@ struct prog {
 void prog_start(struct prog *, const char *argv0, enum prog_role);
 void prog_finish(struct prog *);
 int prog_load_schema(struct conf *, struct schema **, char **cause);
+int prog_keep_schema(struct store *, const char *types, const char *components);
+int prog_read_stored_schema(struct store *, struct schema **, char **cause);
+int prog_load_stored_schema(struct conf *, struct store *, struct schema **,
+    char **cause);
 int prog_repl_configure(const struct conf *, char **cause);
 void prog_wake_readers(struct store *);
 void prog_retention(const struct conf *, struct store_retention *);

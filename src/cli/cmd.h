@@ -43,6 +43,7 @@ enum cmd_id {
 	CMD_REPL_NODE,
 	CMD_REPL_SITES,
 	CMD_REPLAY,
+	CMD_SCHEMA,
 	CMD_STATS,
 	CMD_SYNC,
 	CMD_TRIM,
@@ -72,6 +73,7 @@ int cmd_import(struct cmd_ctx *, int, char **);
 int cmd_repl_node(struct cmd_ctx *, int, char **);
 int cmd_repl_sites(struct cmd_ctx *, int, char **);
 int cmd_replay(struct cmd_ctx *, int, char **);
+int cmd_schema(struct cmd_ctx *, int, char **);
 int cmd_stats(struct cmd_ctx *, int, char **);
 int cmd_sync(struct cmd_ctx *, int, char **);
 int cmd_trim(struct cmd_ctx *, int, char **);

@@ -196,6 +196,18 @@ main(int argc, char *argv[])
 	}
 	if (ctx.store != NULL)
 		prog_wake_readers(ctx.store);
+	/* Without schema_dir, the names of the model schema pull kept. */
+	schema = NULL;
+	if (ctx.store != NULL && ctx.cmd != &cmd_table[CMD_SCHEMA] &&
+	    prog_load_stored_schema(ctx.conf, ctx.store, &schema, &cause) ==
+	        -1) {
+		fprintf(stderr, "strapi-live: schema: %s\n", cause);
+		free(cause);
+		store_close(ctx.store);
+		conf_free(ctx.conf);
+		return CMD_EXIT_USAGE;
+	}
+	schema_free(schema);
 	/* The command parses its own options: getopt starts afresh. */
 	optind = 0;
 	if (ctx.store != NULL &&

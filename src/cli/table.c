@@ -49,6 +49,12 @@ const struct cmd_entry cmd_table[CMD__MAX] = {
 	    "fix), through the webhook's own rules; each is offered once unless "
 	    "--all; exit 1 when some still fail",
 	    .flags = CMD_STORE | CMD_WRITES, .exec = cmd_replay },
+	[CMD_SCHEMA] = { .name = "schema", .usage = "pull | show",
+	    .help = "pull: learn the content model from Strapi's content-type-builder "
+	    "(STRAPI_URL, STRAPI_API_TOKEN: a Custom token with its read actions) and "
+	    "keep it in the store, used without schema_dir when the programs start; "
+	    "show: list its content types (exit 1 when none is kept)",
+	    .flags = CMD_STORE | CMD_WRITES, .exec = cmd_schema },
 	[CMD_STATS] = { .name = "stats", .usage = "",
 	    .help = "print counts per collection, store size, the change "
 	    "sequence, the last webhook and the last sync as JSON",

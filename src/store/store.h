@@ -216,6 +216,10 @@ int store_trim(struct store *, const struct store_retention *,
 int store_log_bytes(struct store *, uint64_t *changes, uint64_t *events);
 int store_meta_get(struct store *, const char *key, int64_t *);
 int store_meta_set(struct store *, const char *key, int64_t);
+/* blob.c: named blobs in meta.db (the content model pulled from Strapi) */
+int store_blob_set(struct store *, const char *const *names,
+    const char *const *values, const size_t *lens, size_t n);
+int store_blob_get(struct store *, const char *name, struct buf *out);
 
 const char *store_result_name(enum store_result);
 

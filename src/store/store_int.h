@@ -54,8 +54,8 @@ struct store {
  * Inside the store, calls go one way, from the files below to the ones
  * above them in this list, never back: key.c index.c reg.c fail.c
  * watchdog.c repl_group.c repl_watch.c repl.c repl_sites.c meta.c env.c
- * txn.c refs.c read.c admin.c write.c backup.c. Each file's part of this
- * header is headed by its name.
+ * txn.c refs.c read.c admin.c write.c backup.c blob.c. Each file's part of
+ * this header is headed by its name.
  */
 
 /* Fills a DBT that borrows p. */

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "conf/conf.h"
 #include "util/buf.h"
 #include "model/entry.h"
 #include "util/log.h"
@@ -34,7 +35,8 @@ struct strapi {
 	struct buf body;
 	int too_large;
 	struct buf err;
-	char *url; /* the last URL requested */
+	char *url;   /* the last URL requested */
+	long status; /* the last answer's HTTP status, or 0 */
 	unsigned requests;
 	unsigned connections;
 };
@@ -289,13 +291,14 @@ check_shape(struct json_object *root, struct strapi_page *p)
 }
 
 /*
- * GETs the list page at s->url. 429, 5xx and network errors are retried
+ * GETs the list page at s->url (list 0: any JSON answer, in p->root
+ * alone). 429, 5xx and network errors are retried
  * with backoff (Retry-After honoured, capped at 2 minutes). Returns
  * STRAPI_OK with *p filled (the caller clears it), or another status with
  * strapi_why() saying what went wrong and strapi_last_url() where.
  */
 static enum strapi_status
-get_page(struct strapi *s, struct strapi_page *p)
+get_page(struct strapi *s, struct strapi_page *p, int list)
 {
 	enum strapi_status st = STRAPI_ERR_NET;
 	struct json_object *root = NULL;
@@ -307,6 +310,7 @@ get_page(struct strapi *s, struct strapi_page *p)
 	int attempt;
 
 	memset(p, 0, sizeof(*p));
+	s->status = 0;
 	curl_easy_setopt(s->curl, CURLOPT_URL, s->url);
 	for (attempt = 0; attempt <= s->o.retries; attempt++) {
 		buf_reset(&s->body);
@@ -331,6 +335,7 @@ get_page(struct strapi *s, struct strapi_page *p)
 		} else {
 			curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE,
 			    &code);
+			s->status = code;
 			if (code == 200)
 				break;
 			root =
@@ -385,7 +390,7 @@ get_page(struct strapi *s, struct strapi_page *p)
 		    ct != NULL ? ct : "none", why);
 		return STRAPI_ERR_PARSE;
 	}
-	if ((why = check_shape(root, p)) != NULL) {
+	if (list && (why = check_shape(root, p)) != NULL) {
 		buf_printf(&s->err, "unexpected answer: %s", why);
 		json_object_put(root);
 		memset(p, 0, sizeof(*p));
@@ -404,7 +409,7 @@ strapi_list_page(struct strapi *s, const char *plural, const char *locale,
     const char *sort, int64_t page, int64_t page_size, struct strapi_page *p)
 {
 	set_url(s, plural, locale, sort, page, page_size, NULL, NULL, 0);
-	return get_page(s, p);
+	return get_page(s, p, 1);
 }
 
 /*
@@ -419,5 +424,42 @@ strapi_find_in(struct strapi *s, const char *plural, const char *locale,
     struct strapi_page *p)
 {
 	set_url(s, plural, locale, NULL, 1, STRAPI_FIND_MAX, field, values, n);
-	return get_page(s, p);
+	return get_page(s, p, 1);
+}
+
+/*
+ * GETs base + path (path begins with '/', escaped by the caller) as one
+ * JSON value, as get_page does but of any shape: *root is the answer
+ * (the caller puts it). After STRAPI_ERR_AUTH, strapi_last_status tells
+ * a 401 from a 403.
+ */
+enum strapi_status
+strapi_get_json(struct strapi *s, const char *path, struct json_object **root)
+{
+	struct strapi_page p;
+	enum strapi_status st;
+
+	free(s->url);
+	xasprintf(&s->url, "%s%s", s->base, path);
+	if ((st = get_page(s, &p, 0)) == STRAPI_OK)
+		*root = p.root;
+	return st;
+}
+
+/* The HTTP status of the last answer, or 0 when none came. */
+long
+strapi_last_status(const struct strapi *s)
+{
+	return s->status;
+}
+
+/* The client options of conf's strapi_* settings (no retries). */
+void
+strapi_opts_conf(struct strapi_opts *o, const struct conf *conf)
+{
+	memset(o, 0, sizeof(*o));
+	o->url = conf_str(conf, CFG_STRAPI_URL);
+	o->token = conf_str(conf, CFG_STRAPI_API_TOKEN);
+	o->ca_file = conf_str(conf, CFG_STRAPI_CA_FILE);
+	o->timeout = (long)conf_int(conf, CFG_STRAPI_TIMEOUT);
 }

@@ -40,6 +40,9 @@ struct strapi_page {
  */
 #define STRAPI_FIND_MAX 20
 
+struct conf;
+
+void strapi_opts_conf(struct strapi_opts *, const struct conf *);
 int strapi_open(struct strapi **, const struct strapi_opts *);
 void strapi_close(struct strapi *);
 enum strapi_status strapi_list_page(struct strapi *, const char *plural,
@@ -48,6 +51,10 @@ enum strapi_status strapi_list_page(struct strapi *, const char *plural,
 enum strapi_status strapi_find_in(struct strapi *, const char *plural,
     const char *locale, const char *field, const char *const *values, size_t n,
     struct strapi_page *);
+/* Any JSON answer, for the content-type-builder (ctb.c). */
+enum strapi_status strapi_get_json(struct strapi *, const char *path,
+    struct json_object **);
+long strapi_last_status(const struct strapi *);
 const char *strapi_why(const struct strapi *);
 const char *strapi_last_url(const struct strapi *);
 unsigned strapi_requests(const struct strapi *);

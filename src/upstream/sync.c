@@ -545,11 +545,7 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 			    SYNC_LOCK_NAME, strerror(errno));
 		goto out;
 	}
-	memset(&so, 0, sizeof(so));
-	so.url = conf_str(conf, CFG_STRAPI_URL);
-	so.token = conf_str(conf, CFG_STRAPI_API_TOKEN);
-	so.ca_file = conf_str(conf, CFG_STRAPI_CA_FILE);
-	so.timeout = (long)conf_int(conf, CFG_STRAPI_TIMEOUT);
+	strapi_opts_conf(&so, conf);
 	so.retries = o->retries;
 	so.backoff_ms = o->backoff_ms;
 	if (strapi_open(&api, &so) == -1) {
