@@ -39,7 +39,7 @@ main(void)
 		    "Content-Type: application/json; charset=utf-8\r\n"
 		    "ETag: W/\"1\"\r\nX-Strapi-Live-Seq: 1\r\n"
 		    "Cache-Control: public, max-age=0, must-revalidate\r\n"
-		    "Content-Length: %zu\r\n\r\n", size);
+		    "Content-Length: %lu\r\n\r\n", (unsigned long)size);
 		FCGX_PutStr(body, (int)size, fr.out);
 		FCGX_Finish_r(&fr);
 	}
