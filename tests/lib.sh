@@ -321,6 +321,35 @@ for f in sys.argv[2:]:
 PY
 }
 
+# rich_env: the recorded blog app of tests/fixtures/strapi5-rich as the
+# configured content model (sets RICH, exports the settings).
+rich_env() {
+	RICH="$top_srcdir/tests/fixtures/strapi5-rich"
+	export STRAPI_LIVE_SCHEMA_DIR="$RICH/strapi-src"
+	export STRAPI_LIVE_COLLECTIONS=article,author,category,global,about
+	export STRAPI_LIVE_COLLECTION_ARTICLE_LOCALES="en fr"
+	export STRAPI_LIVE_COLLECTION_CATEGORY_LOCALES="en fr"
+	# the flat model's category filter is off: article.category is a
+	# relation
+	export STRAPI_LIVE_COLLECTION_ARTICLE_CATEGORY_FIELD=
+}
+
+# deliver_cgi FIXTURE: a recorded delivery (its raw body and X-Strapi-Event)
+# through webhook.fcgi as plain CGI, into $STRAPI_LIVE_STORE_DIR; prints
+# the status (stderr to $T/stderr).
+deliver_cgi() {
+	python3 - "$1" "$T/d.body" "$T/d.event" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+open(sys.argv[2], "w").write(d["raw_body"])
+open(sys.argv[3], "w").write(d["headers"].get("X-Strapi-Event", ""))
+PY
+	cgi_run "$WEBHOOK_FCGI" POST "$T/d.body" CONTENT_TYPE=application/json \
+	    "HTTP_AUTHORIZATION=Bearer $SECRET" \
+	    "HTTP_X_STRAPI_EVENT=$(cat "$T/d.event")" 2>>"$T/stderr" |
+	    cgi_status
+}
+
 # POST a fixture's raw body to URL with its recorded headers.
 # Prints the HTTP status, then the body on the next line.
 post_fixture() {

@@ -169,9 +169,10 @@ main(int argc, char *argv[])
 		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
-	schema_free(schema);
+	ctx.schema = schema;
 	if (dump) {
 		conf_dump(ctx.conf, stdout);
+		schema_free(schema);
 		conf_free(ctx.conf);
 		return CMD_EXIT_OK;
 	}
@@ -181,16 +182,19 @@ main(int argc, char *argv[])
 	if ((ctx.cmd = find_cmd(argv[0])) == NULL) {
 		fprintf(stderr, "strapi-live: unknown command '%s'\n", argv[0]);
 		usage(stderr);
+		schema_free(schema);
 		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
 	if (cmd_wants_help(argc, argv)) {
 		printf("usage: strapi-live %s %s\n\n%s\n", ctx.cmd->name,
 		    ctx.cmd->usage, ctx.cmd->help);
+		schema_free(schema);
 		conf_free(ctx.conf);
 		return CMD_EXIT_OK;
 	}
 	if ((rc = open_store(&ctx)) != 0) {
+		schema_free(schema);
 		conf_free(ctx.conf);
 		return rc;
 	}
@@ -205,6 +209,7 @@ main(int argc, char *argv[])
 		rc = ctx.cmd->exec(&ctx, argc, argv);
 	if (ctx.store != NULL) /* gen-types opens no store */
 		store_close(ctx.store);
+	schema_free(schema);
 	conf_free(ctx.conf);
 	return rc;
 }

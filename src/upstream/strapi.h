@@ -48,6 +48,10 @@ enum strapi_status strapi_list_page(struct strapi *, const char *plural,
 enum strapi_status strapi_find_in(struct strapi *, const char *plural,
     const char *locale, const char *field, const char *const *values, size_t n,
     struct strapi_page *);
+void strapi_set_populate(struct strapi *, const char *q);
+enum strapi_status strapi_get_single(struct strapi *, const char *singular,
+    const char *locale, struct strapi_page *);
+enum strapi_status strapi_get_files(struct strapi *, struct strapi_page *);
 const char *strapi_why(const struct strapi *);
 const char *strapi_last_url(const struct strapi *);
 unsigned strapi_requests(const struct strapi *);
