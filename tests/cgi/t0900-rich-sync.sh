@@ -80,6 +80,27 @@ for f in rest-articles.json rest-articles-populate-star.json \
 	    "synced and delivered stores answer the same: $uri"
 done
 
+# `strapi-live import` of the same recorded answers normalizes them as
+# sync and webhook.fcgi do: the same answers as the synced store.
+export STRAPI_LIVE_STORE_DIR="$T/imported"
+for x in article:rest-articles-populate-deep-everything.json \
+    article:rest-articles-locale-fr.json author:rest-authors-populate-star.json \
+    category:rest-categories-populate-star.json \
+    category:rest-categories-locale-fr.json \
+    global:rest-global-populate-seo-shareImage.json \
+    about:rest-about-populate-blocks-star.json; do
+	check "import ${x#*:}" "$STRAPI_LIVE" import --collection "${x%%:*}" \
+	    "$RICH/${x#*:}"
+done
+for uri in "/api/articles?populate[blocks][populate]=*&$asc" \
+    "/api/articles?populate=*&locale=fr&$asc" /api/authors?populate=* \
+    "/api/categories?populate=*&$asc" \
+    "/api/global?populate[favicon]=true&populate[defaultSeo][populate]=*" \
+    "/api/about?populate[blocks][populate]=*" /api/upload/files/1; do
+	is "$(answer "$T/imported" "$uri")" "$(answer "$T/synced" "$uri")" \
+	    "imported and synced stores answer the same: $uri"
+done
+
 # A sync after the deliveries changes nothing.
 export STRAPI_LIVE_STORE_DIR="$T/delivered"
 seq0=$("$STRAPI_LIVE" stats | json - 'd["lastSeq"]')
