@@ -345,8 +345,16 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		return;
 	}
 	d->ev.model = model != NULL ? model : uid;
-	if (!json_object_object_get_ex(root, "entry", &eo) || eo == NULL) {
+	if (!json_object_object_get_ex(root, "entry", &eo)) {
 		reject(d, 422, "entry: missing", 1);
+		return;
+	}
+	if (eo == NULL) {
+		/* Strapi re-reads the row after its commit; it can be gone. */
+		reject(d, 422,
+		    "entry: null (Strapi could not read the entry back); "
+		    "kept for replay: run a sync, or replay this delivery",
+		    1);
 		return;
 	}
 	if (!json_object_is_type(eo, json_type_object)) {
