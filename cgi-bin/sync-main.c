@@ -11,6 +11,7 @@ setup(struct prog *p, struct prog_main *m UNUSED)
 {
 	ctx.conf = p->conf;
 	ctx.store = p->store;
+	ctx.schema = p->schema;
 }
 
 int

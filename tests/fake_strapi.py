@@ -14,6 +14,20 @@ names the fake.
 Data: the 6 published articles of rest-list-default-params.json, or
 --generate N synthetic ones in the same shape.
 
+--rich: the recorded blog app of tests/fixtures/strapi5-rich instead (only
+its recorded Strapi data): /api/articles, /api/authors, /api/categories
+(pages, locale, sort, filters[documentId]), the single types /api/global
+and /api/about (404 when a locale has none), and /api/upload/files (a bare
+array). No recording has exactly the populate a sync sends, so each entry
+is served as the deepest recorded answer holds it, whatever populate asks
+(populate keys are accepted, not applied): articles en from
+rest-articles-populate-deep-everything.json, fr from
+rest-articles-locale-fr.json (populate=*: their blocks hold no files),
+authors and categories from their populate=* answers (categories fr
+unpopulated), global from rest-global-populate-seo-shareImage.json, about
+from rest-about-populate-blocks-star.json; "localizations", which a sync
+does not ask for, is left out.
+
 Control (no auth), for the tests:
   GET  /_control?name=value&...   set switches (integers):
        fail429=N      the next N API requests answer 429 (Retry-After: retry_after)
@@ -37,7 +51,9 @@ Control (no auth), for the tests:
                    "lose":false}
        upsert: fields to set; a new documentId creates, an existing one is
        edited and republished (new id, updatedAt, publishedAt). remove:
-       deletes the document. Each change is POSTed to --webhook as Strapi
+       deletes the document (--rich: "documentId" every locale,
+       "documentId@fr" one; the plural of a single type: that entry).
+       Each change is POSTed to --webhook as Strapi
        would (entry.publish / entry.delete), unless "lose" is true.
 """
 import argparse
@@ -57,6 +73,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         "fixtures", "strapi5")
+RICH = os.path.join(os.path.dirname(FIXTURES), "strapi5-rich")
 ALLOWED_KEYS = {"pagination[page]", "pagination[pageSize]", "sort", "locale",
                 "status"}
 # filters[<field>][$eq] and filters[<field>][$in][<i>] (qs syntax)
@@ -91,13 +108,41 @@ class State:
         self.colls = {args.plural: {}}
         self.model = args.model
         self.next_id = 1
-        if args.generate is None:
+        self.singles = {}
+        self.files = None
+        if args.rich:
+            self.load_rich()
+        elif args.generate is None:
             body = fixture("rest-list-default-params.json")["body"]
             for e in body["data"]:
                 self.colls[args.plural][e["documentId"]] = e
                 self.next_id = max(self.next_id, e["id"] + 1)
         else:
             self.generate(args.plural, args.generate)
+
+    def load_rich(self):
+        def body(name):
+            with open(os.path.join(RICH, name)) as f:
+                return json.load(f)["body"]
+
+        def put(plural, e):
+            e = {k: v for k, v in e.items() if k != "localizations"}
+            key = (e["documentId"], e.get("locale", ""))
+            self.colls.setdefault(plural, {})[key] = e
+
+        self.colls = {}
+        for name, plural in (
+                ("rest-articles-populate-deep-everything.json", "articles"),
+                ("rest-articles-locale-fr.json", "articles"),
+                ("rest-authors-populate-star.json", "authors"),
+                ("rest-categories-populate-star.json", "categories"),
+                ("rest-categories-locale-fr.json", "categories")):
+            for e in body(name)["data"]:
+                put(plural, e)
+        self.singles = {
+            "global": body("rest-global-populate-seo-shareImage.json")["data"],
+            "about": body("rest-about-populate-blocks-star.json")["data"]}
+        self.files = body("rest-upload-files.json")
 
     def now_iso(self):
         ms = max(int(time.time() * 1000), self.last_ms + 1)
@@ -267,6 +312,11 @@ class Handler(BaseHTTPRequestHandler):
                 hooks.append(("entry.publish", dict(e)))
             for doc in req.get("remove", []):
                 e = coll.pop(doc, None)
+                if e is None and plural in STATE.singles:
+                    e = STATE.singles.pop(plural)
+                for key in [k for k in coll if isinstance(k, tuple) and
+                            doc in (k[0], "%s@%s" % k)]:
+                    e = coll.pop(key)  # --rich: "documentId[@locale]"
                 if e is not None:
                     hooks.append(("entry.delete", dict(e)))
         if not req.get("lose"):
@@ -311,6 +361,17 @@ class Handler(BaseHTTPRequestHandler):
             if auth != "Bearer " + STATE.token:
                 return self.send(401, fixture(
                     "rest-error-401-bad-token.json")["body"])
+        if STATE.files is not None and plural == "upload/files":
+            return self.send(200, STATE.files)
+        if plural in ("global", "about") and STATE.files is not None and \
+                plural not in STATE.singles:
+            return self.error(404, "NotFoundError", "Not Found")
+        if plural in STATE.singles:
+            e = STATE.singles[plural]
+            loc = q.get("locale", [""])[0]
+            if "locale" in e and loc and e["locale"] != loc:
+                return self.error(404, "NotFoundError", "Not Found")
+            return self.send(200, {"data": e, "meta": {}})
         if plural not in STATE.colls:
             return self.send(404, fixture(
                 "rest-error-404-unknown-route.json")["body"])
@@ -318,6 +379,8 @@ class Handler(BaseHTTPRequestHandler):
         for k in q:
             m = FILTER_KEY.match(k)
             if m is None:
+                if STATE.files is not None and k.startswith("populate["):
+                    continue
                 if k not in ALLOWED_KEYS:
                     return self.error(400, "ValidationError",
                                       "Invalid key " + k)
@@ -374,6 +437,8 @@ class Handler(BaseHTTPRequestHandler):
         if odd == "shape":
             return self.send(200, {"results": [], "pagination": {}})
         loc = q.get("locale", [None])[0]
+        if loc is None and STATE.files is not None:
+            loc = "en"  # the recorded app's default locale
         if loc is not None:
             entries = [e for e in entries if e.get("locale", loc) == loc]
         for field, values in filters.items():
@@ -415,6 +480,7 @@ def main():
     ap.add_argument("--port-file")
     ap.add_argument("--token", default="")
     ap.add_argument("--generate", type=int)
+    ap.add_argument("--rich", action="store_true")
     ap.add_argument("--plural", default="articles")
     ap.add_argument("--model", default="article")
     ap.add_argument("--webhook", default="")

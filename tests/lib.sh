@@ -321,6 +321,37 @@ for f in sys.argv[2:]:
 PY
 }
 
+# rich_env: the recorded Strapi 5 blog template model of
+# tests/fixtures/strapi5-rich set up as a user would (STRAPI_LIVE_SCHEMA_DIR
+# = the project's src/, five collections, locales en and fr); sets RICH
+# and FIXTURES_RICH, exports the settings.
+rich_env() {
+	: "${FIXTURES_RICH:=$top_srcdir/tests/fixtures/strapi5-rich}"
+	RICH=$FIXTURES_RICH
+	STRAPI_LIVE_SCHEMA_DIR=$FIXTURES_RICH/strapi-src
+	STRAPI_LIVE_COLLECTIONS=article,author,category,global,about
+	STRAPI_LIVE_LOCALES=en,fr
+	STRAPI_LIVE_DURABLE=no
+	export FIXTURES_RICH STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS \
+	    STRAPI_LIVE_LOCALES STRAPI_LIVE_DURABLE
+}
+
+# deliver_cgi FIXTURE: a recorded delivery (its raw body and X-Strapi-Event)
+# through webhook.fcgi as plain CGI, into $STRAPI_LIVE_STORE_DIR; prints
+# the status (stderr to $T/stderr).
+deliver_cgi() {
+	python3 - "$1" "$T/d.body" "$T/d.event" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+open(sys.argv[2], "w").write(d["raw_body"])
+open(sys.argv[3], "w").write(d["headers"].get("X-Strapi-Event", ""))
+PY
+	cgi_run "$WEBHOOK_FCGI" POST "$T/d.body" CONTENT_TYPE=application/json \
+	    "HTTP_AUTHORIZATION=Bearer $SECRET" \
+	    "HTTP_X_STRAPI_EVENT=$(cat "$T/d.event")" 2>>"$T/stderr" |
+	    cgi_status
+}
+
 # POST a fixture's raw body to URL with its recorded headers.
 # Prints the HTTP status, then the body on the next line.
 post_fixture() {

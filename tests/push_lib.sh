@@ -37,15 +37,3 @@ push_requires() {
 	push_web_start
 }
 
-# rich_env: the recorded Strapi 5 blog template model set up as a user
-# would (STRAPI_LIVE_SCHEMA_DIR = the project's src/, five collections,
-# locales en and fr), exported with FIXTURES_RICH.
-rich_env() {
-	: "${FIXTURES_RICH:=$top_srcdir/tests/fixtures/strapi5-rich}"
-	STRAPI_LIVE_SCHEMA_DIR=$FIXTURES_RICH/strapi-src
-	STRAPI_LIVE_COLLECTIONS=article,author,category,global,about
-	STRAPI_LIVE_LOCALES=en,fr
-	STRAPI_LIVE_DURABLE=no
-	export FIXTURES_RICH STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS \
-	    STRAPI_LIVE_LOCALES STRAPI_LIVE_DURABLE
-}

@@ -12,6 +12,7 @@
 #include "api/error.h"
 #include "api/counters.h"
 #include "api/entry_doc.h"
+#include "api/rich.h"
 #include "model/entry.h"
 #include "model/normalize.h"
 #include "model/schema.h"
@@ -215,59 +216,6 @@ static const struct entry_event {
 	{ NULL, STORE_OP_DELETE, DRAFT_STORE, NULL },
 };
 
-/* The content type media rows are stored as (Strapi's upload plugin). */
-#define MEDIA_COLLECTION "upload.file"
-
-/*
- * The schema's content type of a configured collection (named by its
- * singular name, even when the operator set another uid), or NULL when
- * there is no schema or it does not describe the type: then the entry is
- * stored flat, as it came.
- */
-static const struct schema_type *
-rich_type(const struct webhook_ctx *ctx, const struct collection *coll)
-{
-	const struct schema_type *t;
-
-	if (ctx->schema == NULL)
-		return NULL;
-	t = schema_type_by_singular(ctx->schema, coll->name);
-	return t != NULL && !t->component ? t : NULL;
-}
-
-/*
- * The secondary indexes (slug, category) apply to scalar attributes only:
- * with a schema, a relation named "category" is a reference, not a key.
- */
-static void
-rich_index_fields(struct collection *c, const struct schema_type *t)
-{
-	static char none[1];
-	const struct schema_attr *a;
-
-	a = schema_attr(t, c->slug_field);
-	if (a != NULL && a->kind != SCHEMA_SCALAR)
-		c->slug_field = none;
-	a = schema_attr(t, c->category_field);
-	if (a != NULL && a->kind != SCHEMA_SCALAR)
-		c->category_field = none;
-}
-
-/* A media row as the store takes it; id holds its documentId's text. */
-static void
-media_doc(struct store_doc *doc, const struct norm_media *m, char id[24])
-{
-	memset(doc, 0, sizeof(*doc));
-	snprintf(id, 24, "%" PRId64, m->id);
-	doc->collection = MEDIA_COLLECTION;
-	doc->document_id = id;
-	doc->locale = "";
-	doc->updated_at = m->updated_at;
-	doc->published_at = m->published_at;
-	doc->json = m->json;
-	doc->json_len = m->json_len;
-}
-
 /*
  * Writes an entry of a type the schema describes: its stored form with
  * the public form for the change log and its references, and a media row
@@ -279,53 +227,20 @@ static enum store_result
 apply_rich(struct delivery *d, enum store_op op, struct store_doc *doc,
     const struct norm *n, uint64_t *seq)
 {
-	const struct schema_type *tt;
-	struct store_ref *refs;
-	struct store_doc *docs;
-	struct store_write *w;
-	char(*ids)[24];
+	struct rich_batch b;
 	enum store_result r = STORE_ERR;
-	size_t i, nrefs = 0, nw = 0;
+	size_t at;
 
-	refs = xcalloc(n->nrefs + 1, sizeof(*refs));
-	for (i = 0; i < n->nrefs; i++) {
-		/* A target the schema lacks can never be served: no key. */
-		if ((tt = schema_type(d->ctx->schema, n->refs[i].target)) ==
-		    NULL)
-			continue;
-		refs[nrefs].attr = n->refs[i].attr;
-		refs[nrefs].collection = tt->singular;
-		refs[nrefs].document_id = n->refs[i].document_id;
-		refs[nrefs].locale = n->refs[i].locale;
-		nrefs++;
-	}
-	doc->json = n->json;
-	doc->json_len = n->json_len;
-	doc->change_json = n->public_json;
-	doc->change_len = n->public_len;
-	doc->refs = refs;
-	doc->nrefs = nrefs;
-	docs = xcalloc(n->nmedia + 1, sizeof(*docs));
-	ids = xcalloc(n->nmedia + 1, sizeof(*ids));
-	w = xcalloc(n->nmedia + 1, sizeof(*w));
-	w[nw].op = op;
-	w[nw++].doc = doc;
-	for (i = 0; i < n->nmedia; i++) {
-		media_doc(&docs[i], &n->media[i], ids[i]);
-		w[nw].op = STORE_OP_UPSERT;
-		w[nw++].doc = &docs[i];
-	}
-	if (store_apply_batch(d->ctx->store, w, nw, &d->ev) == 0) {
+	rich_batch_init(&b);
+	at = rich_batch_add(&b, d->ctx->schema, op, doc, n);
+	if (store_apply_batch(d->ctx->store, b.w, b.nw, &d->ev) == 0) {
 		/* As store_apply: the change's seq, or the last one. */
-		r = w[0].result;
-		if ((*seq = w[0].seq) == 0 &&
+		r = b.w[at].result;
+		if ((*seq = b.w[at].seq) == 0 &&
 		    store_last_seq(d->ctx->store, seq) == -1)
 			*seq = 0;
 	}
-	free(w);
-	free(ids);
-	free(docs);
-	free(refs);
+	rich_batch_clear(&b);
 	return r;
 }
 
@@ -379,7 +294,7 @@ handle_media_event(struct delivery *d, struct json_object *root,
 		answer_noop(d, "skipped");
 		return;
 	}
-	d->ev.model = MEDIA_COLLECTION;
+	d->ev.model = RICH_MEDIA_COLLECTION;
 	if (!json_object_object_get_ex(root, "media", &mo) || mo == NULL) {
 		reject(d, 422, "media: missing", 1);
 		return;
@@ -388,11 +303,11 @@ handle_media_event(struct delivery *d, struct json_object *root,
 		reject(d, 422, why, 1);
 		return;
 	}
-	media_doc(&doc, &m, id);
+	rich_media_doc(&doc, &m, id);
 	d->ev.document_id = id;
 	d->ev.status = 200;
 	r = store_apply(d->ctx->store, op, &doc, &d->ev, &seq);
-	answer_result(d, op, r, event, MEDIA_COLLECTION, id, seq);
+	answer_result(d, op, r, event, RICH_MEDIA_COLLECTION, id, seq);
 	norm_media_clear(&m);
 }
 
@@ -430,8 +345,16 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		return;
 	}
 	d->ev.model = model != NULL ? model : uid;
-	if (!json_object_object_get_ex(root, "entry", &eo) || eo == NULL) {
+	if (!json_object_object_get_ex(root, "entry", &eo)) {
 		reject(d, 422, "entry: missing", 1);
+		return;
+	}
+	if (eo == NULL) {
+		/* Strapi re-reads the row after its commit; it can be gone. */
+		reject(d, 422,
+		    "entry: null (Strapi could not read the entry back); "
+		    "kept for replay: run a sync, or replay this delivery",
+		    1);
 		return;
 	}
 	if (!json_object_is_type(eo, json_type_object)) {
@@ -444,7 +367,7 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		return;
 	}
 	norm_init(&n);
-	if ((t = rich_type(d->ctx, coll)) != NULL) {
+	if ((t = rich_type(d->ctx->schema, coll)) != NULL) {
 		rich_coll = *coll;
 		rich_index_fields(&rich_coll, t);
 		coll = &rich_coll;

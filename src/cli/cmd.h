@@ -11,10 +11,13 @@
 
 struct cmd_entry;
 
+struct schema;
+
 struct cmd_ctx {
 	const struct cmd_entry *cmd; /* the command being run */
 	struct conf *conf;
 	struct store *store; /* opened by main when the command needs it */
+	const struct schema *schema; /* the content model, or NULL */
 };
 
 /* What main does around a command, from its flags. */

@@ -9,7 +9,9 @@
 #include "cli/cmd.h"
 #include "api/entry_doc.h"
 #include "api/prog.h"
+#include "api/rich.h"
 #include "model/entry.h"
+#include "model/normalize.h"
 #include "util/xmalloc.h"
 
 /*
@@ -20,7 +22,10 @@
  *   - JSON lines, one entry per line (what `strapi-live dump` prints).
  * Entries go through store_apply (origin sync) in batches, like a sync
  * page; drafts (publishedAt null) are skipped, since only published
- * versions are stored.
+ * versions are stored. An entry of a type the schema describes is
+ * normalized and written as a webhook delivery of it is (rich.h): its
+ * stored form, references and the media rows of the files it carries (a
+ * stored form, as dump prints it, normalizes to itself: normalize_stored).
  */
 
 #define IMPORT_BATCH 500
@@ -28,9 +33,12 @@
 struct import {
 	struct cmd_ctx *ctx;
 	const struct collection *coll;
+	const struct schema_type *t; /* the schema's type, or NULL: flat */
+	struct collection rcoll;     /* coll, with the schema's index fields */
 	struct entry batch[IMPORT_BATCH];
+	struct norm norm[IMPORT_BATCH];
 	struct store_doc doc[IMPORT_BATCH];
-	struct store_write w[IMPORT_BATCH];
+	size_t at[IMPORT_BATCH]; /* each entry's write in the batch */
 	size_t n;
 	size_t upserted, unchanged, stale, drafts, invalid;
 	int failed;
@@ -40,6 +48,8 @@ static int
 flush_batch(struct import *im)
 {
 	struct store_event ev;
+	struct rich_batch b;
+	enum store_result r;
 	size_t i;
 	int rc = 0;
 
@@ -51,25 +61,34 @@ flush_batch(struct import *im)
 	ev.model = im->coll->name;
 	ev.status = 200;
 	ev.outcome = "imported";
+	rich_batch_init(&b);
 	for (i = 0; i < im->n; i++) {
-		im->w[i].op = STORE_OP_UPSERT;
 		entry_doc(&im->doc[i], &im->batch[i]);
-		im->w[i].doc = &im->doc[i];
+		if (im->t != NULL)
+			im->at[i] = rich_batch_add(&b, im->ctx->schema,
+			    STORE_OP_UPSERT, &im->doc[i], &im->norm[i]);
+		else
+			im->at[i] = rich_batch_add_doc(&b, STORE_OP_UPSERT,
+			    &im->doc[i]);
 	}
-	if (store_apply_batch(im->ctx->store, im->w, im->n, &ev) == -1) {
+	if (store_apply_batch(im->ctx->store, b.w, b.nw, &ev) == -1) {
 		im->failed = 1;
 		rc = -1;
 	} else
 		for (i = 0; i < im->n; i++) {
-			if (im->w[i].result == STORE_OK)
+			r = b.w[im->at[i]].result;
+			if (r == STORE_OK)
 				im->upserted++;
-			else if (im->w[i].result == STORE_UNCHANGED)
+			else if (r == STORE_UNCHANGED)
 				im->unchanged++;
 			else
 				im->stale++;
 		}
-	for (i = 0; i < im->n; i++)
+	rich_batch_clear(&b);
+	for (i = 0; i < im->n; i++) {
 		entry_clear(&im->batch[i]);
+		norm_clear(&im->norm[i]);
+	}
 	im->n = 0;
 	return rc;
 }
@@ -79,15 +98,22 @@ add_entry(struct import *im, struct json_object *o)
 {
 	const char *why;
 	struct entry *e = &im->batch[im->n];
+	struct norm *n = &im->norm[im->n];
 
 	entry_init(e);
-	if (entry_from_json(e, im->coll, o, &why) == -1) {
+	norm_init(n);
+	if (entry_from_json(e, im->coll, o, &why) == -1 ||
+	    (im->t != NULL &&
+	        normalize_stored(n, im->ctx->schema, im->t, o, &why) == -1)) {
 		fprintf(stderr, "strapi-live import: entry skipped: %s\n", why);
+		entry_clear(e);
+		norm_clear(n);
 		im->invalid++;
 		return 0;
 	}
 	if (!entry_is_published(e)) {
 		entry_clear(e);
+		norm_clear(n);
 		im->drafts++;
 		return 0;
 	}
@@ -194,6 +220,11 @@ cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 	im = xcalloc(1, sizeof(*im));
 	im->ctx = ctx;
 	im->coll = coll;
+	if ((im->t = rich_type(ctx->schema, coll)) != NULL) {
+		im->rcoll = *coll;
+		rich_index_fields(&im->rcoll, im->t);
+		im->coll = &im->rcoll;
+	}
 	store_set_durable(ctx->store, conf_bool(ctx->conf, CFG_DURABLE));
 	prog_set_retention(ctx->conf, ctx->store);
 	buf_init(&text);

@@ -107,6 +107,7 @@ cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 	int ch, as_json = 0, quiet = 0, rc;
 
 	sync_opts_init(&o);
+	o.schema = ctx->schema;
 	while ((ch = cmd_getopt(ctx, argc, argv, "nq", opts)) != -1) {
 		switch (ch) {
 		case 'c':

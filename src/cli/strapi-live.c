@@ -169,9 +169,10 @@ main(int argc, char *argv[])
 		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
-	schema_free(schema);
+	ctx.schema = schema;
 	if (dump) {
 		conf_dump(ctx.conf, stdout);
+		schema_free(schema);
 		conf_free(ctx.conf);
 		return CMD_EXIT_OK;
 	}
@@ -181,23 +182,25 @@ main(int argc, char *argv[])
 	if ((ctx.cmd = find_cmd(argv[0])) == NULL) {
 		fprintf(stderr, "strapi-live: unknown command '%s'\n", argv[0]);
 		usage(stderr);
+		schema_free(schema);
 		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
 	if (cmd_wants_help(argc, argv)) {
 		printf("usage: strapi-live %s %s\n\n%s\n", ctx.cmd->name,
 		    ctx.cmd->usage, ctx.cmd->help);
+		schema_free(schema);
 		conf_free(ctx.conf);
 		return CMD_EXIT_OK;
 	}
 	if ((rc = open_store(&ctx)) != 0) {
+		schema_free(schema);
 		conf_free(ctx.conf);
 		return rc;
 	}
 	if (ctx.store != NULL)
 		prog_wake_readers(ctx.store);
-	/* Without schema_dir, the names of the model schema pull kept. */
-	schema = NULL;
+	/* Without schema_dir, the model schema pull kept (names and all). */
 	if (ctx.store != NULL && ctx.cmd != &cmd_table[CMD_SCHEMA] &&
 	    prog_load_stored_schema(ctx.conf, ctx.store, &schema, &cause) ==
 	        -1) {
@@ -207,7 +210,7 @@ main(int argc, char *argv[])
 		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}
-	schema_free(schema);
+	ctx.schema = schema;
 	/* The command parses its own options: getopt starts afresh. */
 	optind = 0;
 	if (ctx.store != NULL &&
@@ -217,6 +220,7 @@ main(int argc, char *argv[])
 		rc = ctx.cmd->exec(&ctx, argc, argv);
 	if (ctx.store != NULL) /* gen-types opens no store */
 		store_close(ctx.store);
+	schema_free(schema);
 	conf_free(ctx.conf);
 	return rc;
 }

@@ -21,7 +21,8 @@ struct walk {
 	size_t nmedia, media_cap;
 	struct norm_ref *refs;
 	size_t nrefs, refs_cap;
-	char *why; /* NORM_WHY_MAX bytes */
+	char *why;  /* NORM_WHY_MAX bytes */
+	int ids_ok; /* a media may be a file's id alone (a stored form) */
 };
 
 void
@@ -218,6 +219,12 @@ add_media(struct walk *w, const char *path, struct json_object *file,
 	const char *why;
 	size_t i;
 
+	if (w->ids_ok && json_object_is_type(file, json_type_int) &&
+	    json_object_get_int64(file) > 0) {
+		/* A stored form's file id: the id, and no media row. */
+		*id_out = json_object_new_int64(json_object_get_int64(file));
+		return 0;
+	}
 	if (media_row(&m, file, &why) == -1)
 		return fail(w, path,
 		    json_object_is_type(file, json_type_object)
@@ -380,7 +387,8 @@ norm_media_value(struct walk *w, const char *path, const struct schema_attr *a,
 		*out = json_object_new_null();
 		return 0;
 	}
-	if (json_object_is_type(v, json_type_object)) {
+	if (json_object_is_type(v, json_type_object) ||
+	    (w->ids_ok && json_object_is_type(v, json_type_int))) {
 		if (add_media(w, path, v, &id) == -1)
 			return -1;
 		if (a->multiple) {
@@ -576,9 +584,27 @@ norm_object(struct walk *w, const struct schema_type *t,
 	return 0;
 }
 
+static int normalize(struct norm *, const struct schema *,
+    const struct schema_type *, struct json_object *, int ids_ok,
+    const char **);
+
 int
 normalize_entry(struct norm *n, const struct schema *s,
     const struct schema_type *t, struct json_object *entry, const char **why)
+{
+	return normalize(n, s, t, entry, 0, why);
+}
+
+int
+normalize_stored(struct norm *n, const struct schema *s,
+    const struct schema_type *t, struct json_object *entry, const char **why)
+{
+	return normalize(n, s, t, entry, 1, why);
+}
+
+static int
+normalize(struct norm *n, const struct schema *s, const struct schema_type *t,
+    struct json_object *entry, int ids_ok, const char **why)
 {
 	struct json_object *stored, *pub;
 	struct walk w;
@@ -591,6 +617,7 @@ normalize_entry(struct norm *n, const struct schema *s,
 	memset(&w, 0, sizeof(w));
 	w.schema = s;
 	w.why = n->why;
+	w.ids_ok = ids_ok;
 	stored = json_object_new_object();
 	pub = json_object_new_object();
 	if (norm_object(&w, t, entry, "", 0, stored, pub) == -1) {

@@ -81,6 +81,14 @@ void norm_clear(struct norm *);
  */
 int normalize_entry(struct norm *, const struct schema *,
     const struct schema_type *t, struct json_object *entry, const char **why);
+/*
+ * As normalize_entry, for an entry that may already be a stored form
+ * (what `strapi-live dump` prints, for import): a media may also be a
+ * file's id alone, kept as it is, with no media row. A webhook payload
+ * never sends one (normalize_entry refuses it).
+ */
+int normalize_stored(struct norm *, const struct schema *,
+    const struct schema_type *t, struct json_object *entry, const char **why);
 /* A media.* delivery's "media" object into one media row. */
 int normalize_media(struct norm_media *, struct json_object *media,
     const char **why);

@@ -35,10 +35,11 @@ struct strapi {
 	struct buf body;
 	int too_large;
 	struct buf err;
-	char *url;   /* the last URL requested */
-	long status; /* the last answer's HTTP status, or 0 */
+	char *url; /* the last URL requested */
 	unsigned requests;
 	unsigned connections;
+	long code;      /* the last answer's HTTP status, 0 when none */
+	char *populate; /* query text added to entry requests, or NULL */
 };
 
 static int curl_users;
@@ -135,6 +136,7 @@ strapi_close(struct strapi *s)
 	buf_clear(&s->err);
 	free(s->base);
 	free(s->url);
+	free(s->populate);
 	free(s);
 	if (--curl_users == 0)
 		curl_global_cleanup();
@@ -187,20 +189,30 @@ pause_ms(long ms)
 		;
 }
 
+/* Starts a parameter: "&", unless u ends with the query's "?". */
+static void
+sep(struct buf *u)
+{
+	if (u->len > 0 && u->data[u->len - 1] != '?')
+		buf_addc(u, '&');
+}
+
 /* Appends "&name=escaped value" to u. */
 static void
 add_param(struct strapi *s, struct buf *u, const char *name, const char *v)
 {
 	char *e = curl_easy_escape(s->curl, v, 0);
 
-	buf_printf(u, "&%s=%s", name, e != NULL ? e : "");
+	sep(u);
+	buf_printf(u, "%s=%s", name, e != NULL ? e : "");
 	curl_free(e);
 }
 
 /*
- * Sets s->url to a list URL: plural's page of page_size, sorted by sort
- * and of locale (each when not NULL or ""), and with field in values when
- * nvalues > 0 (filters[field][$in][i]=value, qs syntax).
+ * Sets s->url to a list URL: plural's page of page_size (no pagination
+ * when page is 0: a single type's URL), sorted by sort and of locale
+ * (each when not NULL or ""), and with field in values when nvalues > 0
+ * (filters[field][$in][i]=value, qs syntax), then the populate query.
  */
 static void
 set_url(struct strapi *s, const char *plural, const char *locale,
@@ -217,10 +229,12 @@ set_url(struct strapi *s, const char *plural, const char *locale,
 	e = curl_easy_escape(s->curl, plural, 0);
 	buf_adds(&u, e != NULL ? e : "");
 	curl_free(e);
-	buf_printf(&u,
-	    "?pagination%%5Bpage%%5D=%" PRId64
-	    "&pagination%%5BpageSize%%5D=%" PRId64,
-	    page, page_size);
+	buf_addc(&u, '?');
+	if (page > 0)
+		buf_printf(&u,
+		    "pagination%%5Bpage%%5D=%" PRId64
+		    "&pagination%%5BpageSize%%5D=%" PRId64,
+		    page, page_size);
 	if (sort != NULL && sort[0] != '\0')
 		add_param(s, &u, "sort", sort);
 	if (locale != NULL && locale[0] != '\0')
@@ -229,11 +243,16 @@ set_url(struct strapi *s, const char *plural, const char *locale,
 		f = curl_easy_escape(s->curl, field, 0);
 	for (i = 0; i < nvalues; i++) {
 		e = curl_easy_escape(s->curl, values[i], 0);
-		buf_printf(&u, "&filters%%5B%s%%5D%%5B%%24in%%5D%%5B%zu%%5D=%s",
+		sep(&u);
+		buf_printf(&u, "filters%%5B%s%%5D%%5B%%24in%%5D%%5B%zu%%5D=%s",
 		    f != NULL ? f : "", i, e != NULL ? e : "");
 		curl_free(e);
 	}
 	curl_free(f);
+	if (s->populate != NULL) {
+		sep(&u);
+		buf_adds(&u, s->populate);
+	}
 	free(s->url);
 	s->url = buf_take(&u);
 }
@@ -290,6 +309,15 @@ check_shape(struct json_object *root, struct strapi_page *p)
 	return NULL;
 }
 
+/* Any JSON value: no shape is checked (strapi_get_json). */
+static const char *
+any_shape(struct json_object *root, struct strapi_page *p)
+{
+	(void)root;
+	(void)p;
+	return NULL;
+}
+
 /*
  * GETs the list page at s->url (list 0: any JSON answer, in p->root
  * alone). 429, 5xx and network errors are retried
@@ -298,7 +326,8 @@ check_shape(struct json_object *root, struct strapi_page *p)
  * strapi_why() saying what went wrong and strapi_last_url() where.
  */
 static enum strapi_status
-get_page(struct strapi *s, struct strapi_page *p, int list)
+get_page(struct strapi *s, struct strapi_page *p,
+    const char *(*shape)(struct json_object *, struct strapi_page *))
 {
 	enum strapi_status st = STRAPI_ERR_NET;
 	struct json_object *root = NULL;
@@ -310,7 +339,7 @@ get_page(struct strapi *s, struct strapi_page *p, int list)
 	int attempt;
 
 	memset(p, 0, sizeof(*p));
-	s->status = 0;
+	s->code = 0;
 	curl_easy_setopt(s->curl, CURLOPT_URL, s->url);
 	for (attempt = 0; attempt <= s->o.retries; attempt++) {
 		buf_reset(&s->body);
@@ -335,7 +364,7 @@ get_page(struct strapi *s, struct strapi_page *p, int list)
 		} else {
 			curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE,
 			    &code);
-			s->status = code;
+			s->code = code;
 			if (code == 200)
 				break;
 			root =
@@ -390,7 +419,7 @@ get_page(struct strapi *s, struct strapi_page *p, int list)
 		    ct != NULL ? ct : "none", why);
 		return STRAPI_ERR_PARSE;
 	}
-	if (list && (why = check_shape(root, p)) != NULL) {
+	if ((why = shape(root, p)) != NULL) {
 		buf_printf(&s->err, "unexpected answer: %s", why);
 		json_object_put(root);
 		memset(p, 0, sizeof(*p));
@@ -409,7 +438,7 @@ strapi_list_page(struct strapi *s, const char *plural, const char *locale,
     const char *sort, int64_t page, int64_t page_size, struct strapi_page *p)
 {
 	set_url(s, plural, locale, sort, page, page_size, NULL, NULL, 0);
-	return get_page(s, p, 1);
+	return get_page(s, p, check_shape);
 }
 
 /*
@@ -424,7 +453,7 @@ strapi_find_in(struct strapi *s, const char *plural, const char *locale,
     struct strapi_page *p)
 {
 	set_url(s, plural, locale, NULL, 1, STRAPI_FIND_MAX, field, values, n);
-	return get_page(s, p, 1);
+	return get_page(s, p, check_shape);
 }
 
 /*
@@ -441,7 +470,7 @@ strapi_get_json(struct strapi *s, const char *path, struct json_object **root)
 
 	free(s->url);
 	xasprintf(&s->url, "%s%s", s->base, path);
-	if ((st = get_page(s, &p, 0)) == STRAPI_OK)
+	if ((st = get_page(s, &p, any_shape)) == STRAPI_OK)
 		*root = p.root;
 	return st;
 }
@@ -450,7 +479,7 @@ strapi_get_json(struct strapi *s, const char *path, struct json_object **root)
 long
 strapi_last_status(const struct strapi *s)
 {
-	return s->status;
+	return s->code;
 }
 
 /* The client options of conf's strapi_* settings (no retries). */
@@ -462,4 +491,78 @@ strapi_opts_conf(struct strapi_opts *o, const struct conf *conf)
 	o->token = conf_str(conf, CFG_STRAPI_API_TOKEN);
 	o->ca_file = conf_str(conf, CFG_STRAPI_CA_FILE);
 	o->timeout = (long)conf_int(conf, CFG_STRAPI_TIMEOUT);
+}
+
+/*
+ * Sets the query text (already escaped, "populate%5Bcover%5D=true&...")
+ * added to every list, find and single-type request; NULL or "": none.
+ */
+void
+strapi_set_populate(struct strapi *s, const char *q)
+{
+	free(s->populate);
+	s->populate = q != NULL && q[0] != '\0' ? xstrdup(q) : NULL;
+}
+
+/* A single type's {"data":{...},"meta":{}} as a page of one entry. */
+static const char *
+single_shape(struct json_object *root, struct strapi_page *p)
+{
+	struct json_object *d, *a;
+
+	if (!json_object_is_type(root, json_type_object))
+		return "the answer is not a JSON object";
+	if (!json_object_object_get_ex(root, "data", &d) ||
+	    !json_object_is_type(d, json_type_object))
+		return "\"data\" is missing or not an object";
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_get(d));
+	json_object_object_add(root, "data", a);
+	p->data = a;
+	p->page = p->page_count = p->total = 1;
+	p->page_size = 1;
+	return NULL;
+}
+
+/* The upload plugin's bare array of files, as one page. */
+static const char *
+array_shape(struct json_object *root, struct strapi_page *p)
+{
+	if (!json_object_is_type(root, json_type_array))
+		return "the answer is not a JSON array";
+	p->data = root;
+	p->page = p->page_count = 1;
+	p->total = p->page_size = (int64_t)json_object_array_length(root);
+	return NULL;
+}
+
+/*
+ * GETs the single type singular (of locale, when not ""): a page of its
+ * one entry, or of none when Strapi answers 404 (it has none published).
+ */
+enum strapi_status
+strapi_get_single(struct strapi *s, const char *singular, const char *locale,
+    struct strapi_page *p)
+{
+	enum strapi_status st;
+
+	set_url(s, singular, locale, NULL, 0, 0, NULL, NULL, 0);
+	st = get_page(s, p, single_shape);
+	if (st == STRAPI_ERR_HTTP && s->code == 404) {
+		memset(p, 0, sizeof(*p));
+		p->root = json_object_new_array();
+		p->data = p->root;
+		p->page = p->page_count = 1;
+		return STRAPI_OK;
+	}
+	return st;
+}
+
+/* GETs the media library, /api/upload/files (a bare array). */
+enum strapi_status
+strapi_get_files(struct strapi *s, struct strapi_page *p)
+{
+	free(s->url);
+	xasprintf(&s->url, "%s/api/upload/files", s->base);
+	return get_page(s, p, array_shape);
 }

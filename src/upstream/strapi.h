@@ -55,6 +55,10 @@ enum strapi_status strapi_find_in(struct strapi *, const char *plural,
 enum strapi_status strapi_get_json(struct strapi *, const char *path,
     struct json_object **);
 long strapi_last_status(const struct strapi *);
+void strapi_set_populate(struct strapi *, const char *q);
+enum strapi_status strapi_get_single(struct strapi *, const char *singular,
+    const char *locale, struct strapi_page *);
+enum strapi_status strapi_get_files(struct strapi *, struct strapi_page *);
 const char *strapi_why(const struct strapi *);
 const char *strapi_last_url(const struct strapi *);
 unsigned strapi_requests(const struct strapi *);

@@ -1,6 +1,7 @@
 /* sync.c: pulls every collection from Strapi's REST API and reconciles */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,7 +15,9 @@
 #include <unistd.h>
 
 #include "api/entry_doc.h"
+#include "api/rich.h"
 #include "model/entry.h"
+#include "model/normalize.h"
 #include "util/hmac.h"
 #include "util/log.h"
 #include "util/now.h"
@@ -56,7 +59,10 @@ struct pass {
 	const struct sync_opts *o;
 	struct sync_result *res;
 	const struct collection *coll;
+	const struct schema_type *t; /* the schema's type, or NULL: flat */
 	const char *locale;
+	int whole;             /* one answer holds everything: no confirming */
+	enum store_op gone_op; /* what reconciling does to a gone entry */
 	struct sync_counts *c;
 	struct seen seen; /* the documentIds the pass saw */
 	int incomplete;
@@ -171,33 +177,67 @@ where(const struct pass *p)
 	return strapi_last_url(p->api);
 }
 
-/* Validates and writes one page. Returns 0, or -1 (store failed). */
+/* Counts a written entry's result. -1: the store failed it. */
+static int
+count(struct pass *p, enum store_result r)
+{
+	switch (r) {
+	case STORE_OK:
+		p->c->upserted++;
+		break;
+	case STORE_UNCHANGED:
+		p->c->unchanged++;
+		break;
+	case STORE_STALE:
+		p->c->stale++;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Validates and writes one page. An entry of a type the schema describes
+ * is normalized and written as a webhook delivery of it is (rich.h), with
+ * the media rows it carries. Returns 0, or -1 (store failed).
+ */
 static int
 store_page(struct pass *p, const struct strapi_page *pg)
 {
 	size_t n = json_object_array_length(pg->data), i, k = 0;
 	struct entry *e = xcalloc(n > 0 ? n : 1, sizeof(*e));
-	struct store_write *w = xcalloc(n > 0 ? n : 1, sizeof(*w));
+	struct norm *nm = xcalloc(n > 0 ? n : 1, sizeof(*nm));
+	size_t *at = xcalloc(n > 0 ? n : 1, sizeof(*at));
 	struct store_doc *doc = xcalloc(n > 0 ? n : 1, sizeof(*doc));
+	struct json_object *o;
+	struct rich_batch b;
 	const char *why;
 	int rc = 0;
 
+	rich_batch_init(&b);
 	for (i = 0; i < n; i++) {
+		o = json_object_array_get_idx(pg->data, (int)i);
 		entry_init(&e[k]);
-		if (entry_from_json(&e[k], p->coll,
-		        json_object_array_get_idx(pg->data, (int)i),
-		        &why) == -1) {
+		norm_init(&nm[k]);
+		if (entry_from_json(&e[k], p->coll, o, &why) == -1 ||
+		    (p->t != NULL &&
+		        normalize_entry(&nm[k], p->o->schema, p->t, o, &why) ==
+		            -1)) {
 			p->c->invalid++;
 			p->incomplete = 1;
 			log_warnx("sync: %s: data[%zu]: %s; nothing will be "
 			          "pruned",
 			    where(p), i, why);
+			entry_clear(&e[k]);
+			norm_clear(&nm[k]);
 			continue;
 		}
 		seen_add(&p->seen, e[k].document_id);
 		if (!entry_is_published(&e[k])) {
 			/* A draft (status=draft is never asked): not public. */
 			entry_clear(&e[k]);
+			norm_clear(&nm[k]);
 			continue;
 		}
 		if (p->locale[0] != '\0' &&
@@ -206,38 +246,33 @@ store_page(struct pass *p, const struct strapi_page *pg)
 			free(e[k].locale);
 			e[k].locale = xstrdup(p->locale);
 		}
-		w[k].op = STORE_OP_UPSERT;
 		entry_doc(&doc[k], &e[k]);
-		w[k].doc = &doc[k];
+		if (p->t != NULL)
+			at[k] = rich_batch_add(&b, p->o->schema,
+			    STORE_OP_UPSERT, &doc[k], &nm[k]);
+		else
+			at[k] =
+			    rich_batch_add_doc(&b, STORE_OP_UPSERT, &doc[k]);
 		k++;
 	}
 	p->c->fetched += n;
-	if (apply(p, w, k) == -1) {
+	if (apply(p, b.w, b.nw) == -1) {
 		rc = -1;
 		goto out;
 	}
-	for (i = 0; i < k; i++) {
-		switch (w[i].result) {
-		case STORE_OK:
-			p->c->upserted++;
-			break;
-		case STORE_UNCHANGED:
-			p->c->unchanged++;
-			break;
-		case STORE_STALE:
-			p->c->stale++;
-			break;
-		default:
-			rc = -1;
-			break;
-		}
-	}
-out:
 	for (i = 0; i < k; i++)
+		if (count(p, b.w[at[i]].result) == -1)
+			rc = -1;
+out:
+	rich_batch_clear(&b);
+	for (i = 0; i < k; i++) {
 		entry_clear(&e[i]);
+		norm_clear(&nm[i]);
+	}
 	free(e);
+	free(nm);
+	free(at);
 	free(doc);
-	free(w);
 	return rc;
 }
 
@@ -362,7 +397,9 @@ reconcile(struct pass *p)
 	if (store_iter_entries(p->store, p->coll->name, collect_gone, &cs) ==
 	    -1)
 		return -1;
-	for (i = 0; i < cs.n && rc == 0 && !p->incomplete; i += n) {
+	/* A whole answer (a single type, the files): nothing moved past it. */
+	for (i = 0; i < cs.n && rc == 0 && !p->incomplete && !p->whole;
+	     i += n) {
 		n = cs.n - i < STRAPI_FIND_MAX ? cs.n - i : STRAPI_FIND_MAX;
 		rc = confirm_gone(p, cs.v + i, n);
 	}
@@ -378,7 +415,7 @@ reconcile(struct pass *p)
 			e[k].locale = (char *)(uintptr_t)p->locale;
 			e[k].updated_at = v[j].updated_at;
 			e[k].published_at = v[j].published_at;
-			w[k].op = STORE_OP_REMOVE;
+			w[k].op = p->gone_op;
 			entry_doc(&doc[k], &e[k]);
 			w[k].doc = &doc[k];
 			k++;
@@ -438,8 +475,12 @@ run_pass(struct pass *p)
 		return -1;
 	}
 	for (page = 1; page <= SYNC_MAX_PAGES; page++) {
-		s = strapi_list_page(p->api, p->coll->plural, p->locale,
-		    SYNC_SORT, page, p->o->page_size, &pg);
+		if (p->coll->single)
+			s = strapi_get_single(p->api, p->coll->name, p->locale,
+			    &pg);
+		else
+			s = strapi_list_page(p->api, p->coll->plural, p->locale,
+			    SYNC_SORT, page, p->o->page_size, &pg);
 		if (s != STRAPI_OK) {
 			fail(p->res, status_of(s), "GET %s: %s", where(p),
 			    strapi_why(p->api));
@@ -505,6 +546,149 @@ run_pass(struct pass *p)
 	return 0;
 }
 
+/* The media library, as the store keeps it (rich.h). */
+static char files_name[] = RICH_MEDIA_COLLECTION;
+static char files_plural[] = "upload/files";
+static const struct collection files_coll = {
+	.name = files_name,
+	.plural = files_plural,
+};
+
+/*
+ * The media library pass: /api/upload/files (one bare array, no pages)
+ * into media rows, as media.* deliveries store them; a file Strapi no
+ * longer lists is deleted, as media.delete does. Returns as run_pass.
+ */
+static int
+run_files(struct pass *p)
+{
+	struct strapi_page pg;
+	struct norm_media *m;
+	struct store_doc *docs;
+	char(*ids)[24];
+	struct rich_batch b;
+	enum strapi_status s;
+	const char *why;
+	size_t n, i, k = 0;
+	int rc = 0;
+
+	if (store_last_seq(p->store, &p->start_seq) == -1) {
+		fail(p->res, SYNC_STORE, "the store could not be read");
+		return -1;
+	}
+	if ((s = strapi_get_files(p->api, &pg)) != STRAPI_OK) {
+		fail(p->res, status_of(s), "GET %s: %s", where(p),
+		    strapi_why(p->api));
+		return -1;
+	}
+	n = json_object_array_length(pg.data);
+	m = xcalloc(n + 1, sizeof(*m));
+	docs = xcalloc(n + 1, sizeof(*docs));
+	ids = xcalloc(n + 1, sizeof(*ids));
+	rich_batch_init(&b);
+	for (i = 0; i < n; i++) {
+		if (normalize_media(&m[k],
+		        json_object_array_get_idx(pg.data, (int)i),
+		        &why) == -1) {
+			p->c->invalid++;
+			p->incomplete = 1;
+			log_warnx("sync: %s: [%zu]: %s; nothing will be pruned",
+			    where(p), i, why);
+			continue;
+		}
+		rich_media_doc(&docs[k], &m[k], ids[k]);
+		seen_add(&p->seen, ids[k]);
+		rich_batch_add_doc(&b, STORE_OP_UPSERT, &docs[k]);
+		k++;
+	}
+	p->c->fetched += n;
+	if (apply(p, b.w, b.nw) == -1)
+		rc = -1;
+	for (i = 0; i < b.nw && rc == 0; i++)
+		rc = count(p, b.w[i].result);
+	(void)seen_finish(&p->seen);
+	if (rc == 0 && !p->incomplete && !p->o->no_prune)
+		rc = reconcile(p);
+	if (p->incomplete)
+		p->c->complete = 0;
+	if (rc == -1)
+		fail(p->res, SYNC_STORE, "the store failed while writing %s",
+		    where(p));
+	rich_batch_clear(&b);
+	for (i = 0; i < k; i++)
+		norm_media_clear(&m[i]);
+	free(m);
+	free(docs);
+	free(ids);
+	strapi_page_clear(&pg);
+	return rc;
+}
+
+/* Appends s to b, percent-encoding all but letters, digits, "_" and "-". */
+static void
+add_escaped(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (isalnum((unsigned char)*s) || *s == '_' || *s == '-')
+			buf_addc(b, *s);
+		else
+			buf_printf(b, "%%%02X", (unsigned char)*s);
+	}
+}
+
+/*
+ * The populate query for a type: every relation and media one level (a
+ * relation's target as documentId and locale, a media's file objects),
+ * and every component and dynamic zone with populate=* inside, which
+ * reaches the relations and media of their components (what a webhook
+ * payload carries). NULL when the type has nothing to populate.
+ */
+static char *
+populate_query(const struct schema_type *t)
+{
+	const struct schema_attr *a;
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < t->nattrs; i++) {
+		a = &t->attrs[i];
+		if (a->private ||
+		    (a->kind == SCHEMA_RELATION && a->target[0] == '\0') ||
+		    a->kind == SCHEMA_SCALAR)
+			continue;
+		if (b.len > 0)
+			buf_addc(&b, '&');
+		buf_adds(&b, "populate%5B");
+		add_escaped(&b, a->name);
+		if (a->kind == SCHEMA_COMPONENT ||
+		    a->kind == SCHEMA_DYNAMICZONE)
+			buf_adds(&b, "%5D%5Bpopulate%5D=*");
+		else
+			buf_adds(&b, "%5D=true");
+	}
+	if (b.len == 0) {
+		buf_clear(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+/* Sets up p for one (collection, locale) of co, as the schema has it. */
+static void
+pass_init(struct pass *p, struct collection *rcoll, const struct collection *co,
+    const struct sync_opts *o)
+{
+	p->coll = co;
+	p->gone_op = STORE_OP_REMOVE;
+	p->whole = co->single;
+	if ((p->t = rich_type(o->schema, co)) != NULL) {
+		*rcoll = *co;
+		rich_index_fields(rcoll, p->t);
+		p->coll = rcoll;
+	}
+}
+
 /*
  * Syncs every configured collection (or o->collection only) from Strapi
  * into st. Holds the sync lock throughout (SYNC_BUSY when another sync
@@ -519,7 +703,9 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 	struct strapi_opts so;
 	struct strapi *api = NULL;
 	struct pass p;
+	struct collection rcoll;
 	const struct collection *only = NULL, *co;
+	char *pq;
 	size_t i, j;
 	int lock = -1, stop = 0;
 	double t0 = now_s();
@@ -552,7 +738,7 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 		fail(res, SYNC_UPSTREAM, "libcurl could not start");
 		goto out;
 	}
-	res->colls = xcalloc(conf_ncollections(conf) + 1, sizeof(*res->colls));
+	res->colls = xcalloc(conf_ncollections(conf) + 2, sizeof(*res->colls));
 	for (i = 0; i < conf_ncollections(conf) && !stop; i++) {
 		co = conf_collection(conf, i);
 		if (only != NULL && co != only)
@@ -560,14 +746,19 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 		res->colls[res->ncolls].coll = co;
 		res->colls[res->ncolls].c.complete = 1;
 		res->colls[res->ncolls].c.ran = 1;
+		pq = NULL;
+		if (rich_type(o->schema, co) != NULL)
+			pq = populate_query(rich_type(o->schema, co));
+		strapi_set_populate(api, pq);
+		free(pq);
 		for (j = 0; j < co->nlocales && !stop; j++) {
 			memset(&p, 0, sizeof(p));
+			pass_init(&p, &rcoll, co, o);
 			p.conf = conf;
 			p.store = st;
 			p.api = api;
 			p.o = o;
 			p.res = res;
-			p.coll = co;
 			p.locale = co->locales[j];
 			p.c = &res->colls[res->ncolls].c;
 			if (run_pass(&p) == -1) {
@@ -576,6 +767,28 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 			}
 			seen_clear(&p.seen);
 		}
+		res->ncolls++;
+	}
+	strapi_set_populate(api, NULL);
+	/* With a schema, the media library too (not for one collection). */
+	if (o->schema != NULL && only == NULL && !stop) {
+		res->colls[res->ncolls].coll = &files_coll;
+		res->colls[res->ncolls].c.complete = 1;
+		res->colls[res->ncolls].c.ran = 1;
+		memset(&p, 0, sizeof(p));
+		p.conf = conf;
+		p.store = st;
+		p.api = api;
+		p.o = o;
+		p.res = res;
+		p.coll = &files_coll;
+		p.locale = "";
+		p.whole = 1;
+		p.gone_op = STORE_OP_DELETE;
+		p.c = &res->colls[res->ncolls].c;
+		if (run_files(&p) == -1)
+			p.c->complete = 0;
+		seen_clear(&p.seen);
 		res->ncolls++;
 	}
 	for (i = 0; i < res->ncolls && res->status == SYNC_OK; i++)

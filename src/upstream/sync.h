@@ -7,6 +7,7 @@
 #include "util/buf.h"
 #include "conf/conf.h"
 #include "store/store.h"
+#include "model/schema.h"
 
 #define SYNC_LOCK_NAME "sync.lock"
 #define SYNC_SORT      "documentId:asc"
@@ -54,6 +55,8 @@ struct sync_opts {
 	int retries;            /* extra attempts per page on 429/5xx/network */
 	long backoff_ms;        /* first retry pause */
 	int64_t page_size;
+	/* The content model (NULL: every collection flat, no media library) */
+	const struct schema *schema;
 	sync_progress_fn progress;
 	void *progress_arg;
 };

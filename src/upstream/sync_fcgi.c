@@ -96,6 +96,7 @@ sync_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 		return;
 	}
 	sync_opts_init(&o);
+	o.schema = ctx->schema;
 	if ((why = parse_query(req->query != NULL ? req->query : "", &o, coll,
 	         sizeof(coll))) != NULL) {
 		strapi_error(resp, 400, NULL, why, NULL);

@@ -10,6 +10,7 @@
 struct sync_ctx {
 	const struct conf *conf;
 	struct store *store;
+	const struct schema *schema; /* the content model, or NULL */
 };
 
 void sync_handle(const struct http_req *, struct http_resp *, void *);

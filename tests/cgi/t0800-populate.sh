@@ -8,13 +8,7 @@
 [ -x "$QUERY_FCGI" ] || skip_all "query.fcgi not built"
 [ -x "$WEBHOOK_FCGI" ] || skip_all "webhook.fcgi not built"
 
-RICH="$top_srcdir/tests/fixtures/strapi5-rich"
-export STRAPI_LIVE_SCHEMA_DIR="$RICH/strapi-src"
-export STRAPI_LIVE_COLLECTIONS=article,author,category,global,about
-export STRAPI_LIVE_COLLECTION_ARTICLE_LOCALES="en fr"
-export STRAPI_LIVE_COLLECTION_CATEGORY_LOCALES="en fr"
-# the flat model's category filter is off: article.category is a relation
-export STRAPI_LIVE_COLLECTION_ARTICLE_CATEGORY_FIELD=
+rich_env
 
 # qreq URI: one GET as CGI. Sets STATUS; the body in $T/body.
 qreq() {
@@ -244,21 +238,9 @@ is "$(json "$T/body" '[e["author"]["name"] for e in d["data"]]')" \
 # their order. Entries are stored normalized, with their files as media
 # rows and their references indexed.
 export STRAPI_LIVE_STORE_DIR="$T/store2"
-deliver() {
-	python3 - "$1" "$T/d.body" "$T/d.event" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-open(sys.argv[2], "w").write(d["raw_body"])
-open(sys.argv[3], "w").write(d["headers"].get("X-Strapi-Event", ""))
-PY
-	cgi_run "$WEBHOOK_FCGI" POST "$T/d.body" CONTENT_TYPE=application/json \
-	    "HTTP_AUTHORIZATION=Bearer $SECRET" \
-	    "HTTP_X_STRAPI_EVENT=$(cat "$T/d.event")" 2>>"$T/stderr" |
-	    cgi_status
-}
 bad=0
 for f in "$RICH"/[0-9][0-9]-*.json; do
-	case $(deliver "$f") in 2??) ;; *) bad=$((bad + 1)) ;; esac
+	case $(deliver_cgi "$f") in 2??) ;; *) bad=$((bad + 1)) ;; esac
 done
 is "$bad" 0 "the 83 recorded deliveries are taken"
 same rest-articles-populate-star.json "/api/articles?populate=*&$asc"
