@@ -1,8 +1,11 @@
-/* tap.c: TAP output: plan, ok/not ok with file:line, diagnostics */
+/* tap.c: TAP output: plan, ok/not ok with file:line, diagnostics; temp dirs */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "tap.h"
 
@@ -60,4 +63,20 @@ tap_done(void)
 		printf("1..%d\n", tap_n);
 	fflush(stdout);
 	return tap_failed != 0 || (tap_planned >= 0 && tap_planned != tap_n);
+}
+
+/*
+ * Makes a fresh directory TMPDIR/name.XXXXXX (/tmp without TMPDIR) into
+ * dir; exits the test when it cannot.
+ */
+void
+tap_tmpdir(char *dir, size_t size, const char *name)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(dir, size, "%s/%s.XXXXXX", t != NULL ? t : "/tmp", name);
+	if (mkdtemp(dir) == NULL) {
+		printf("Bail out! mkdtemp %s: %s\n", dir, strerror(errno));
+		exit(1);
+	}
 }

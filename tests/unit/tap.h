@@ -2,6 +2,8 @@
 #ifndef TAP_H
 #define TAP_H
 
+#include <stddef.h>
+
 #include "compat.h"
 
 void tap_plan(int);
@@ -10,6 +12,7 @@ int tap_ok_at(int, const char *file, int line, const char *fmt, ...)
 void tap_diag(const char *, ...) PRINTFLIKE(1, 2);
 void tap_skip(const char *why, const char *name);
 int tap_done(void);
+void tap_tmpdir(char *dir, size_t size, const char *name);
 
 #define ok(cond, ...) tap_ok_at(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 

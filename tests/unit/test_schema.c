@@ -535,12 +535,7 @@ main(void)
 	json_object_put(cb);
 	names(dir);
 
-	snprintf(tmp, sizeof(tmp), "%s/sl-schema.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(tmp) == NULL) {
-		tap_diag("mkdtemp failed");
-		return 1;
-	}
+	tap_tmpdir(tmp, sizeof(tmp), "sl-schema");
 	errors();
 	(void)nftw(tmp, rm, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();

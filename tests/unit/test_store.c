@@ -464,10 +464,7 @@ main(void)
 
 	log_init("test_store", LOG_LEVEL_WARN);
 	setup_collections();
-	snprintf(dir, sizeof(dir), "%s/sl-store.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		fatal("mkdtemp");
+	tap_tmpdir(dir, sizeof(dir), "sl-store");
 	if (store_open(&st, dir, STORE_OPEN_DEFAULT) == -1)
 		fatalx("store_open");
 	store_set_durable(st, 0);

@@ -80,10 +80,7 @@ main(void)
 	article.uid = (char *)"api::article.article";
 	article.slug_field = (char *)"slug";
 	article.category_field = (char *)"category";
-	snprintf(dir, sizeof(dir), "%s/sl-hook.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		fatal("mkdtemp");
+	tap_tmpdir(dir, sizeof(dir), "sl-hook");
 	if (store_open(&st, dir, STORE_OPEN_DEFAULT) == -1)
 		fatalx("store_open");
 	store_set_durable(st, 0);

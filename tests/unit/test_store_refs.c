@@ -534,10 +534,7 @@ main(void)
 	struct store *st;
 
 	log_init("test_store_refs", LOG_LEVEL_WARN);
-	snprintf(dir, sizeof(dir), "%s/sl-refs.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		fatal("mkdtemp");
+	tap_tmpdir(dir, sizeof(dir), "sl-refs");
 	if (store_open(&st, dir, STORE_OPEN_DEFAULT) == -1)
 		fatalx("store_open");
 	store_set_durable(st, 0);

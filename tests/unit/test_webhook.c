@@ -128,9 +128,7 @@ main(void)
 
 	memset(&ctx, 0, sizeof(ctx)); /* no schema: flat entries */
 	log_init("test_webhook", LOG_LEVEL_ERROR);
-	snprintf(dir, sizeof(dir), "/tmp/sl-webhook.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		fatal("mkdtemp");
+	tap_tmpdir(dir, sizeof(dir), "sl-webhook");
 	conf = conf_new();
 	if (conf_apply_env(conf, fake_env, &cause) == -1 ||
 	    conf_finish(conf, &cause) == -1)
