@@ -14,6 +14,7 @@
 #include "api/entry_doc.h"
 #include "api/rich.h"
 #include "model/entry.h"
+#include "model/jsonget.h"
 #include "model/normalize.h"
 #include "model/schema.h"
 #include "util/hmac.h"
@@ -329,8 +330,8 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 	enum store_result r;
 	uint64_t seq = 0;
 
-	uid = normalize_str(root, "uid");
-	model = normalize_str(root, "model");
+	uid = jsonget_str(root, "uid");
+	model = jsonget_str(root, "model");
 	if ((has_field(root, "uid") && uid == NULL) ||
 	    (has_field(root, "model") && model == NULL)) {
 		reject(d, 422, "uid and model must be strings", 1);
@@ -433,7 +434,7 @@ deliver(struct delivery *d)
 		reject(d, 400, "body: must be a JSON object", 1);
 		goto out;
 	}
-	if ((event = normalize_str(root, "event")) == NULL) {
+	if ((event = jsonget_str(root, "event")) == NULL) {
 		reject(d, 422,
 		    has_field(root, "event") ? "event: must be a string"
 		                             : "event: missing",

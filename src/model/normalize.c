@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/entry.h"
+#include "model/jsonget.h"
 #include "model/normalize.h"
 #include "util/xmalloc.h"
 
@@ -132,18 +133,6 @@ to_text(struct json_object *o, size_t *len)
 	return xstrndup(s, *len);
 }
 
-/* o's member name when it is a string, else NULL. Borrowed from o. */
-const char *
-normalize_str(struct json_object *o, const char *name)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /*
  * A file object into a media row. 0, or -1 with *why (static) when it has
  * no integer id or no valid updatedAt.
@@ -165,7 +154,7 @@ media_row(struct norm_media *m, struct json_object *file, const char **why)
 		*why = "id: missing or not a positive integer";
 		return -1;
 	}
-	if ((s = normalize_str(file, "updatedAt")) == NULL ||
+	if ((s = jsonget_str(file, "updatedAt")) == NULL ||
 	    (ua = entry_parse_time(s)) == -1) {
 		*why = "updatedAt: missing or not an ISO 8601 time";
 		return -1;
@@ -286,13 +275,13 @@ relation_row(struct walk *w, const char *path, const struct schema_attr *a,
 		fail(w, path, "a related row must be an object");
 		return NULL;
 	}
-	if ((doc_id = normalize_str(row, "documentId")) == NULL ||
+	if ((doc_id = jsonget_str(row, "documentId")) == NULL ||
 	    !entry_valid_key_string(doc_id, strlen(doc_id), ENTRY_MAX_ID)) {
 		fail(w, path, "a related row needs a documentId string");
 		return NULL;
 	}
 	if (json_object_object_get_ex(row, "locale", &v) && v != NULL) {
-		if ((locale = normalize_str(row, "locale")) == NULL ||
+		if ((locale = jsonget_str(row, "locale")) == NULL ||
 		    strlen(locale) > ENTRY_MAX_LOCALE) {
 			fail(w, path, "locale must be a short string or null");
 			return NULL;
@@ -311,16 +300,16 @@ relation_row(struct walk *w, const char *path, const struct schema_attr *a,
 static int
 listed(struct json_object *out, struct json_object *o)
 {
-	const char *d = normalize_str(o, "documentId");
-	const char *l = normalize_str(o, "locale");
+	const char *d = jsonget_str(o, "documentId");
+	const char *l = jsonget_str(o, "locale");
 	const char *d2, *l2;
 	size_t i, n = json_object_array_length(out);
 
 	for (i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(out, i);
 
-		d2 = normalize_str(e, "documentId");
-		l2 = normalize_str(e, "locale");
+		d2 = jsonget_str(e, "documentId");
+		l2 = jsonget_str(e, "locale");
 		if (strcmp(d, d2) == 0 &&
 		    strcmp(l != NULL ? l : "", l2 != NULL ? l2 : "") == 0)
 			return 1;
@@ -470,7 +459,7 @@ norm_zone(struct walk *w, const char *path, const struct schema_attr *a,
 	for (i = 0; i < n; i++) {
 		item = json_object_array_get_idx(v, i);
 		if (!json_object_is_type(item, json_type_object) ||
-		    (uid = normalize_str(item, "__component")) == NULL) {
+		    (uid = jsonget_str(item, "__component")) == NULL) {
 			json_object_put(arr);
 			return fail(w, path,
 			    "a dynamic zone item must be an object with a "

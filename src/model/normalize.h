@@ -93,7 +93,5 @@ int normalize_stored(struct norm *, const struct schema *,
 int normalize_media(struct norm_media *, struct json_object *media,
     const char **why);
 void norm_media_clear(struct norm_media *);
-/* o's member name when it is a string, else NULL. Borrowed from o. */
-const char *normalize_str(struct json_object *o, const char *name);
 
 #endif

@@ -11,20 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/jsonget.h"
 #include "model/schema.h"
 #include "util/xmalloc.h"
-
-/* A string member of o, or NULL (borrowed). */
-static const char *
-jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 /* A boolean member of o, or def when it is absent or not a boolean. */
 static int
@@ -144,7 +133,7 @@ attr_parse(struct schema_attr *a, const char *name, struct json_object *o,
 
 	a->name = xstrdup(name);
 	if (!json_object_is_type(o, json_type_object) ||
-	    (type = jstr(o, "type")) == NULL) {
+	    (type = jsonget_str(o, "type")) == NULL) {
 		xasprintf(cause, "%s: attribute '%s' has no type", origin,
 		    name);
 		return -1;
@@ -155,9 +144,9 @@ attr_parse(struct schema_attr *a, const char *name, struct json_object *o,
 	a->localized = localized_of(o, type_localized);
 	if (strcmp(type, "relation") == 0) {
 		a->kind = SCHEMA_RELATION;
-		s = jstr(o, "relation");
+		s = jsonget_str(o, "relation");
 		a->many = relation_many(s);
-		target = jstr(o, "target");
+		target = jsonget_str(o, "target");
 		if (target == NULL)
 			target = "";
 		if ((s == NULL || strncmp(s, "morph", 5) != 0) &&
@@ -172,7 +161,7 @@ attr_parse(struct schema_attr *a, const char *name, struct json_object *o,
 		a->multiple = jbool(o, "multiple", 0);
 	} else if (strcmp(type, "component") == 0) {
 		a->kind = SCHEMA_COMPONENT;
-		if ((s = jstr(o, "component")) == NULL || *s == '\0') {
+		if ((s = jsonget_str(o, "component")) == NULL || *s == '\0') {
 			xasprintf(cause,
 			    "%s: component attribute '%s' names no component",
 			    origin, name);
@@ -233,7 +222,7 @@ type_parse(struct schema_type *t, const char *uid, int component,
 		t->singular = xstrdup("");
 		t->plural = xstrdup("");
 	} else {
-		kind = jstr(sch, "kind");
+		kind = jsonget_str(sch, "kind");
 		if (kind == NULL ||
 		    (strcmp(kind, "collectionType") != 0 &&
 		        strcmp(kind, "singleType") != 0)) {
@@ -243,8 +232,9 @@ type_parse(struct schema_type *t, const char *uid, int component,
 			return -1;
 		}
 		t->single = strcmp(kind, "singleType") == 0;
-		singular = info != NULL ? jstr(info, "singularName") : NULL;
-		plural = info != NULL ? jstr(info, "pluralName") : NULL;
+		singular =
+		    info != NULL ? jsonget_str(info, "singularName") : NULL;
+		plural = info != NULL ? jsonget_str(info, "pluralName") : NULL;
 		if (singular == NULL || *singular == '\0' || plural == NULL ||
 		    *plural == '\0') {
 			xasprintf(cause, "%s: no singularName or pluralName",
@@ -574,7 +564,7 @@ load_ctb(struct schema *s, struct json_object *body, int component,
 	n = json_object_array_length(data);
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(data, i);
-		if ((uid = jstr(e, "uid")) == NULL ||
+		if ((uid = jsonget_str(e, "uid")) == NULL ||
 		    !json_object_object_get_ex(e, "schema", &sch) ||
 		    !json_object_is_type(sch, json_type_object)) {
 			xasprintf(cause,

@@ -8,18 +8,8 @@
 #include <json-c/json.h>
 
 #include "model/entry.h"
+#include "model/jsonget.h"
 #include "model/wsmsg.h"
-
-static const char *
-str_field(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 static const struct collection *
 find_collection(const struct conf *conf, const char *name)
@@ -103,7 +93,7 @@ parse_subscribe(const struct conf *conf, struct json_object *o,
 
 	if (r->id[0] == '\0')
 		return "id is required";
-	if ((coll = str_field(o, "collection")) == NULL)
+	if ((coll = jsonget_str(o, "collection")) == NULL)
 		return "collection is required";
 	r->spec.coll = find_collection(conf, coll);
 	if (json_object_object_get_ex(o, "query", &q) && q != NULL) {
@@ -156,7 +146,7 @@ parse_changes(const struct conf *conf, struct json_object *o,
 	const char *coll;
 	int64_t since;
 
-	if ((coll = str_field(o, "collection")) != NULL &&
+	if ((coll = jsonget_str(o, "collection")) != NULL &&
 	    (r->filter = find_collection(conf, coll)) == NULL)
 		return "unknown collection";
 	if (!json_object_object_get_ex(o, "since", &v) || v == NULL)
@@ -207,7 +197,7 @@ push_ws_parse_message(const struct conf *conf, const char *msg, size_t len,
 		memcpy(r->id, id, idlen);
 		r->id[idlen] = '\0';
 	}
-	if ((type = str_field(o, "type")) == NULL)
+	if ((type = jsonget_str(o, "type")) == NULL)
 		*why = "type is required";
 	else if (strcmp(type, "subscribe") == 0) {
 		r->type = PUSH_WS_SUBSCRIBE;
