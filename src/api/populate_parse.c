@@ -1,0 +1,463 @@
+/* populate_parse.c: populate, fields and locale parsed into a checked tree */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/populate.h"
+#include "api/populate_int.h"
+#include "api/qs.h"
+#include "model/entry.h"
+#include "util/xmalloc.h"
+
+/*
+ * The query side follows Strapi 5's convert-query-params: populate is
+ * "*", a comma list, an array of names, or an object whose keys are
+ * attributes, each with its own populate, fields, count, or (dynamic
+ * zones) on[<component>] fragments. Every name is checked against the
+ * schema the way Strapi's strictParams validation does: an unknown or
+ * scalar attribute is 400 "Invalid key <name>".
+ */
+
+#define MAX_KEY_SEGS 40
+#define VALUE_MAX    QS_MAX_QUERY
+
+/* The keys every entry has, which the schema does not list. */
+static const char *const base_keys[] = { "id", "documentId", "createdAt",
+	"updatedAt", "publishedAt", "locale" };
+
+/* The keys of a media row (upload.file), Strapi's 20. */
+static const char *const file_keys[] = { "id", "documentId", "name",
+	"alternativeText", "caption", "focalPoint", "width", "height",
+	"formats", "hash", "ext", "mime", "size", "url", "previewUrl",
+	"provider", "provider_metadata", "createdAt", "updatedAt",
+	"publishedAt" };
+
+struct segs {
+	const char *seg[MAX_KEY_SEGS];
+	size_t n;
+	char buf[QS_MAX_KEY + MAX_KEY_SEGS + 1];
+};
+
+struct parser {
+	struct populate_query *pq;
+	const struct schema *schema;
+	struct qs_error *err;
+};
+
+static int
+perr(struct qs_error *err, const char *msg)
+{
+	snprintf(err->message, sizeof(err->message), "%s", msg);
+	err->key[0] = err->param[0] = '\0';
+	return -1;
+}
+
+static int
+invalid(struct qs_error *err, const char *key, const char *param)
+{
+	snprintf(err->message, sizeof(err->message), "Invalid key %s", key);
+	snprintf(err->key, sizeof(err->key), "%s", key);
+	snprintf(err->param, sizeof(err->param), "%s", param);
+	return -1;
+}
+
+static int
+in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+#define IN(s, a) in_list((s), (a), sizeof(a) / sizeof((a)[0]))
+
+/* schema_attr, with no type (a media row) having no attribute. */
+const struct schema_attr *
+populate_attr(const struct schema_type *t, const char *name)
+{
+	return t != NULL ? schema_attr(t, name) : NULL;
+}
+
+/*
+ * "populate[a][b]" into its segments: the name, then each bracket's
+ * content. -1 when the brackets are unbalanced or too many.
+ */
+static int
+segs_split(const char *k, size_t n, struct segs *s)
+{
+	size_t i = strcspn(k, "["), o, j;
+
+	if (i > n)
+		i = n;
+	memcpy(s->buf, k, i);
+	s->buf[i] = '\0';
+	s->seg[0] = s->buf;
+	s->n = 1;
+	o = i + 1;
+	while (i < n) {
+		if (k[i] != '[' || s->n == MAX_KEY_SEGS)
+			return -1;
+		for (j = ++i; j < n && k[j] != ']' && k[j] != '['; j++)
+			;
+		if (j == n || k[j] != ']')
+			return -1;
+		memcpy(s->buf + o, k + i, j - i);
+		s->buf[o + (j - i)] = '\0';
+		s->seg[s->n++] = s->buf + o;
+		o += j - i + 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+static int
+is_index(const char *s)
+{
+	if (*s == '\0')
+		return 1;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static struct populate *
+node_new(struct parser *p, const char *name, const struct schema_type *t,
+    const struct schema_attr *a)
+{
+	struct populate *n;
+
+	if (p->pq->nnodes == POPULATE_MAX_NODES)
+		return NULL;
+	p->pq->nnodes++;
+	n = xcalloc(1, sizeof(*n));
+	n->name = xstrdup(name);
+	n->type = t;
+	n->attr = a;
+	return n;
+}
+
+static void
+node_free(struct populate *n)
+{
+	struct populate *next;
+	size_t i;
+
+	for (; n != NULL; n = next) {
+		next = n->next;
+		node_free(n->child);
+		node_free(n->frag);
+		for (i = 0; i < n->nfields; i++)
+			free(n->fields[i]);
+		free(n->name);
+		free(n);
+	}
+}
+
+struct populate *
+populate_find(struct populate *list, const char *name)
+{
+	for (; list != NULL; list = list->next)
+		if (strcmp(list->name, name) == 0)
+			return list;
+	return NULL;
+}
+
+static void
+append(struct populate **list, struct populate *n)
+{
+	while (*list != NULL)
+		list = &(*list)->next;
+	*list = n;
+}
+
+/* The child of parent for attribute name, made and checked once. */
+static struct populate *
+child_of(struct parser *p, struct populate *parent, const char *name, int depth)
+{
+	const struct schema_type *pt = parent->type, *ct = NULL;
+	const struct schema_attr *a = NULL;
+	struct populate *c;
+
+	if ((c = populate_find(parent->child, name)) != NULL)
+		return c;
+	if (depth >= POPULATE_MAX_DEPTH) {
+		snprintf(p->err->message, sizeof(p->err->message),
+		    "populate nests deeper than %d levels", POPULATE_MAX_DEPTH);
+		p->err->key[0] = p->err->param[0] = '\0';
+		return NULL;
+	}
+	if (strcmp(name, "localizations") == 0 && pt != NULL &&
+	    !pt->component && pt->localized)
+		ct = pt;
+	else {
+		a = populate_attr(pt, name);
+		if (a == NULL || a->private || a->kind == SCHEMA_SCALAR) {
+			invalid(p->err, name, "populate");
+			return NULL;
+		}
+		if (a->kind == SCHEMA_RELATION)
+			ct = schema_type(p->schema, a->target);
+		else if (a->kind == SCHEMA_COMPONENT)
+			ct = schema_type(p->schema, a->component);
+	}
+	if ((c = node_new(p, name, ct, a)) == NULL) {
+		perr(p->err, "populate names too many attributes");
+		return NULL;
+	}
+	append(&parent->child, c);
+	return c;
+}
+
+/* The on[<component>] fragment of a dynamic zone node. */
+static struct populate *
+frag_of(struct parser *p, struct populate *dz, const char *uid)
+{
+	struct populate *f;
+	size_t i;
+
+	if ((f = populate_find(dz->frag, uid)) != NULL)
+		return f;
+	for (i = 0; i < dz->attr->ncomponents; i++)
+		if (strcmp(dz->attr->components[i], uid) == 0)
+			break;
+	if (i == dz->attr->ncomponents) {
+		invalid(p->err, uid, "populate");
+		return NULL;
+	}
+	if ((f = node_new(p, uid, schema_type(p->schema, uid), NULL)) == NULL) {
+		perr(p->err, "populate names too many attributes");
+		return NULL;
+	}
+	append(&dz->frag, f);
+	return f;
+}
+
+/* One field name of node n (kept scalars). */
+static int
+add_field(struct parser *p, struct populate *n, const char *f)
+{
+	const struct schema_attr *a;
+	int ok;
+
+	if (*f == '\0' || strcmp(f, "*") == 0)
+		return 0;
+	if (n->attr != NULL && n->attr->kind == SCHEMA_MEDIA)
+		ok = IN(f, file_keys);
+	else if (n->attr != NULL && n->attr->kind == SCHEMA_DYNAMICZONE)
+		ok = 0;
+	else {
+		a = populate_attr(n->type, f);
+		ok = (a != NULL && !a->private && a->kind == SCHEMA_SCALAR) ||
+		    (!n->type->component && IN(f, base_keys)) ||
+		    strcmp(f, "id") == 0;
+	}
+	if (!ok)
+		return invalid(p->err, f, "fields");
+	if (n->nfields == POPULATE_MAX_FIELDS)
+		return perr(p->err, "fields names too many attributes");
+	n->fields[n->nfields++] = xstrdup(f);
+	return 0;
+}
+
+/* fields=a,b or fields[i]=a for node n; s: the segments after "fields". */
+static int
+fields_of(struct parser *p, struct populate *n, const char *const *s, size_t ns,
+    char *v)
+{
+	char *q, *comma;
+
+	if (ns > 1 || (ns == 1 && !is_index(s[0])))
+		return invalid(p->err, s[ns - 1], "fields");
+	for (q = v; q != NULL; q = comma) {
+		if ((comma = strchr(q, ',')) != NULL)
+			*comma++ = '\0';
+		while (*q == ' ')
+			q++;
+		if (add_field(p, n, q) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int attr_spec(struct parser *, struct populate *, const char *const *,
+    size_t, char *, int);
+
+/*
+ * The populate of node n: s are the segments after "populate", v the
+ * value: "*", "a,b", populate[0]=a, or populate[a]...
+ */
+static int
+populate_of(struct parser *p, struct populate *n, const char *const *s,
+    size_t ns, char *v, int depth)
+{
+	struct populate *c;
+	char *q, *comma;
+	int dz = n->attr != NULL && n->attr->kind == SCHEMA_DYNAMICZONE;
+
+	if (ns > 0 && !is_index(s[0])) {
+		if (dz)
+			return invalid(p->err, s[0], "populate");
+		if (ns == 1 && strcmp(v, "false") == 0)
+			return 0;
+		if ((c = child_of(p, n, s[0], depth)) == NULL)
+			return -1;
+		return attr_spec(p, c, s + 1, ns - 1, v, depth + 1);
+	}
+	if (ns > 1)
+		return invalid(p->err, s[1], "populate");
+	if (strcmp(v, "*") == 0 || strcmp(v, "true") == 0) {
+		n->star = 1;
+		return 0;
+	}
+	if (n->attr != NULL && n->attr->kind == SCHEMA_MEDIA)
+		return invalid(p->err, v, "populate");
+	for (q = v; q != NULL; q = comma) {
+		if ((comma = strchr(q, ',')) != NULL)
+			*comma++ = '\0';
+		while (*q == ' ')
+			q++;
+		if (*q == '\0')
+			continue;
+		if (dz)
+			return invalid(p->err, q, "populate");
+		if (child_of(p, n, q, depth) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* What follows populate[...][name]: nothing, populate, fields, count, on. */
+static int
+attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
+    char *v, int depth)
+{
+	struct populate *f;
+
+	if (ns == 0)
+		return 0; /* populate[a]=true */
+	if (strcmp(s[0], "populate") == 0) {
+		if (c->attr != NULL && c->attr->kind == SCHEMA_MEDIA &&
+		    (ns > 1 || strcmp(v, "*") != 0))
+			return invalid(p->err, ns > 1 ? s[1] : v, "populate");
+		return populate_of(p, c, s + 1, ns - 1, v, depth);
+	}
+	if (strcmp(s[0], "fields") == 0)
+		return fields_of(p, c, s + 1, ns - 1, v);
+	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL &&
+	    c->attr->kind == SCHEMA_RELATION) {
+		c->count = strcmp(v, "true") == 0;
+		return 0;
+	}
+	if (strcmp(s[0], "on") == 0 && ns >= 2 && c->attr != NULL &&
+	    c->attr->kind == SCHEMA_DYNAMICZONE) {
+		if ((f = frag_of(p, c, s[1])) == NULL)
+			return -1;
+		return attr_spec(p, f, s + 2, ns - 2, v, depth + 1);
+	}
+	return invalid(p->err, s[0], "populate");
+}
+
+static int
+locale_param(struct populate_query *pq, const struct segs *k, const char *v,
+    size_t vlen, struct qs_error *err)
+{
+	if (k->n != 1)
+		return invalid(err, k->seg[k->n - 1], "locale");
+	if (pq->locale_kind != POPULATE_LOCALE_DEFAULT)
+		return perr(err, "Duplicate parameter locale");
+	if (vlen == 0 || vlen > ENTRY_MAX_LOCALE)
+		return perr(err, "Invalid locale");
+	if (strcmp(v, "*") == 0)
+		pq->locale_kind = POPULATE_LOCALE_EVERY;
+	else if (strcmp(v, "all") == 0)
+		pq->locale_kind = POPULATE_LOCALE_NONE;
+	else {
+		pq->locale_kind = POPULATE_LOCALE_ONE;
+		pq->locale = xstrdup(v);
+	}
+	return 0;
+}
+
+/* One populate/fields/locale pair; 1 when it is none of those. */
+static int
+param(struct parser *p, const struct schema_type *t, const char *key,
+    size_t klen, char *v, size_t vlen)
+{
+	struct segs k;
+
+	if (segs_split(key, klen, &k) == -1)
+		return 1; /* qs_parse says why */
+	if (strcmp(k.seg[0], "locale") == 0)
+		return locale_param(p->pq, &k, v, vlen, p->err);
+	if (strcmp(k.seg[0], "populate") != 0 &&
+	    strcmp(k.seg[0], "fields") != 0)
+		return 1;
+	if (p->pq->root == NULL) {
+		p->pq->root = node_new(p, "", t, NULL);
+	}
+	if (strcmp(k.seg[0], "fields") == 0)
+		return fields_of(p, p->pq->root, k.seg + 1, k.n - 1, v);
+	return populate_of(p, p->pq->root, k.seg + 1, k.n - 1, v, 0);
+}
+
+/*
+ * Takes populate, fields and locale out of a query string, checked
+ * against type t of schema; every other pair goes to rest as sent (a
+ * pair qs_parse will refuse goes there too, so it says why). 0, or -1
+ * with err (the tree is freed then).
+ */
+int
+populate_parse(struct populate_query *pq, const char *query,
+    const struct schema *schema, const struct schema_type *t, struct buf *rest,
+    struct qs_error *err)
+{
+	struct parser p = { pq, schema, err };
+	struct qs_iter it;
+	struct qs_pair pr;
+	const char *start;
+	char *val;
+	size_t qlen = strlen(query);
+	int r;
+
+	memset(pq, 0, sizeof(*pq));
+	if (qlen > QS_MAX_QUERY) {
+		buf_adds(rest, query); /* qs_parse refuses it */
+		return 0;
+	}
+	val = xmalloc(VALUE_MAX + 1);
+	qs_iter_init(&it, query, qlen, 0);
+	for (;;) {
+		start = it.p;
+		r = qs_next(&it, &pr, val, VALUE_MAX + 1);
+		if (r == QS_END)
+			break;
+		if (r == QS_PAIR && pr.klen > 0 &&
+		    (r = param(&p, t, pr.key, pr.klen, val, pr.vlen)) != 1) {
+			if (r == -1) {
+				free(val);
+				populate_query_clear(pq);
+				return -1;
+			}
+			continue;
+		}
+		if (rest->len > 0)
+			buf_addc(rest, '&');
+		buf_add(rest, start, (size_t)(pr.raw + pr.rawlen - start));
+	}
+	free(val);
+	return 0;
+}
+
+void
+populate_query_clear(struct populate_query *pq)
+{
+	node_free(pq->root);
+	free(pq->locale);
+	memset(pq, 0, sizeof(*pq));
+}
