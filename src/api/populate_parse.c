@@ -20,8 +20,7 @@
  * scalar attribute is 400 "Invalid key <name>".
  */
 
-#define MAX_KEY_SEGS 40
-#define VALUE_MAX    QS_MAX_QUERY
+#define VALUE_MAX QS_MAX_QUERY
 
 /* The keys every entry has, which the schema does not list. */
 static const char *const base_keys[] = { "id", "documentId", "createdAt",
@@ -34,34 +33,11 @@ static const char *const file_keys[] = { "id", "documentId", "name",
 	"provider", "provider_metadata", "createdAt", "updatedAt",
 	"publishedAt" };
 
-struct segs {
-	const char *seg[MAX_KEY_SEGS];
-	size_t n;
-	char buf[QS_MAX_KEY + MAX_KEY_SEGS + 1];
-};
-
 struct parser {
 	struct populate_query *pq;
 	const struct schema *schema;
 	struct qs_error *err;
 };
-
-static int
-perr(struct qs_error *err, const char *msg)
-{
-	snprintf(err->message, sizeof(err->message), "%s", msg);
-	err->key[0] = err->param[0] = '\0';
-	return -1;
-}
-
-static int
-invalid(struct qs_error *err, const char *key, const char *param)
-{
-	snprintf(err->message, sizeof(err->message), "Invalid key %s", key);
-	snprintf(err->key, sizeof(err->key), "%s", key);
-	snprintf(err->param, sizeof(err->param), "%s", param);
-	return -1;
-}
 
 static int
 in_list(const char *s, const char *const *list, size_t n)
@@ -81,49 +57,6 @@ const struct schema_attr *
 populate_attr(const struct schema_type *t, const char *name)
 {
 	return t != NULL ? schema_attr(t, name) : NULL;
-}
-
-/*
- * "populate[a][b]" into its segments: the name, then each bracket's
- * content. -1 when the brackets are unbalanced or too many.
- */
-static int
-segs_split(const char *k, size_t n, struct segs *s)
-{
-	size_t i = strcspn(k, "["), o, j;
-
-	if (i > n)
-		i = n;
-	memcpy(s->buf, k, i);
-	s->buf[i] = '\0';
-	s->seg[0] = s->buf;
-	s->n = 1;
-	o = i + 1;
-	while (i < n) {
-		if (k[i] != '[' || s->n == MAX_KEY_SEGS)
-			return -1;
-		for (j = ++i; j < n && k[j] != ']' && k[j] != '['; j++)
-			;
-		if (j == n || k[j] != ']')
-			return -1;
-		memcpy(s->buf + o, k + i, j - i);
-		s->buf[o + (j - i)] = '\0';
-		s->seg[s->n++] = s->buf + o;
-		o += j - i + 1;
-		i = j + 1;
-	}
-	return 0;
-}
-
-static int
-is_index(const char *s)
-{
-	if (*s == '\0')
-		return 1;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
 }
 
 static struct populate *
@@ -198,7 +131,7 @@ child_of(struct parser *p, struct populate *parent, const char *name, int depth)
 	else {
 		a = populate_attr(pt, name);
 		if (a == NULL || a->private || a->kind == SCHEMA_SCALAR) {
-			invalid(p->err, name, "populate");
+			qs_invalid_key(p->err, name, "populate");
 			return NULL;
 		}
 		if (a->kind == SCHEMA_RELATION)
@@ -207,7 +140,7 @@ child_of(struct parser *p, struct populate *parent, const char *name, int depth)
 			ct = schema_type(p->schema, a->component);
 	}
 	if ((c = node_new(p, name, ct, a)) == NULL) {
-		perr(p->err, "populate names too many attributes");
+		qs_fail(p->err, "populate names too many attributes");
 		return NULL;
 	}
 	append(&parent->child, c);
@@ -227,11 +160,11 @@ frag_of(struct parser *p, struct populate *dz, const char *uid)
 		if (strcmp(dz->attr->components[i], uid) == 0)
 			break;
 	if (i == dz->attr->ncomponents) {
-		invalid(p->err, uid, "populate");
+		qs_invalid_key(p->err, uid, "populate");
 		return NULL;
 	}
 	if ((f = node_new(p, uid, schema_type(p->schema, uid), NULL)) == NULL) {
-		perr(p->err, "populate names too many attributes");
+		qs_fail(p->err, "populate names too many attributes");
 		return NULL;
 	}
 	append(&dz->frag, f);
@@ -258,9 +191,10 @@ add_field(struct parser *p, struct populate *n, const char *f)
 		    strcmp(f, "id") == 0;
 	}
 	if (!ok)
-		return invalid(p->err, f, "fields");
+		return qs_invalid_key(p->err, f, "fields");
 	if (n->nfields == POPULATE_MAX_FIELDS)
-		return perr(p->err, "fields names too many attributes");
+		return qs_fail(p->err, "%s",
+		    "fields names too many attributes");
 	n->fields[n->nfields++] = xstrdup(f);
 	return 0;
 }
@@ -272,8 +206,8 @@ fields_of(struct parser *p, struct populate *n, const char *const *s, size_t ns,
 {
 	char *q, *comma;
 
-	if (ns > 1 || (ns == 1 && !is_index(s[0])))
-		return invalid(p->err, s[ns - 1], "fields");
+	if (ns > 1 || (ns == 1 && !qs_is_index(s[0])))
+		return qs_invalid_key(p->err, s[ns - 1], "fields");
 	for (q = v; q != NULL; q = comma) {
 		if ((comma = strchr(q, ',')) != NULL)
 			*comma++ = '\0';
@@ -300,9 +234,9 @@ populate_of(struct parser *p, struct populate *n, const char *const *s,
 	char *q, *comma;
 	int dz = n->attr != NULL && n->attr->kind == SCHEMA_DYNAMICZONE;
 
-	if (ns > 0 && !is_index(s[0])) {
+	if (ns > 0 && !qs_is_index(s[0])) {
 		if (dz)
-			return invalid(p->err, s[0], "populate");
+			return qs_invalid_key(p->err, s[0], "populate");
 		if (ns == 1 && strcmp(v, "false") == 0)
 			return 0;
 		if ((c = child_of(p, n, s[0], depth)) == NULL)
@@ -310,13 +244,13 @@ populate_of(struct parser *p, struct populate *n, const char *const *s,
 		return attr_spec(p, c, s + 1, ns - 1, v, depth + 1);
 	}
 	if (ns > 1)
-		return invalid(p->err, s[1], "populate");
+		return qs_invalid_key(p->err, s[1], "populate");
 	if (strcmp(v, "*") == 0 || strcmp(v, "true") == 0) {
 		n->star = 1;
 		return 0;
 	}
 	if (n->attr != NULL && n->attr->kind == SCHEMA_MEDIA)
-		return invalid(p->err, v, "populate");
+		return qs_invalid_key(p->err, v, "populate");
 	for (q = v; q != NULL; q = comma) {
 		if ((comma = strchr(q, ',')) != NULL)
 			*comma++ = '\0';
@@ -325,7 +259,7 @@ populate_of(struct parser *p, struct populate *n, const char *const *s,
 		if (*q == '\0')
 			continue;
 		if (dz)
-			return invalid(p->err, q, "populate");
+			return qs_invalid_key(p->err, q, "populate");
 		if (child_of(p, n, q, depth) == NULL)
 			return -1;
 	}
@@ -344,7 +278,8 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 	if (strcmp(s[0], "populate") == 0) {
 		if (c->attr != NULL && c->attr->kind == SCHEMA_MEDIA &&
 		    (ns > 1 || strcmp(v, "*") != 0))
-			return invalid(p->err, ns > 1 ? s[1] : v, "populate");
+			return qs_invalid_key(p->err, ns > 1 ? s[1] : v,
+			    "populate");
 		return populate_of(p, c, s + 1, ns - 1, v, depth);
 	}
 	if (strcmp(s[0], "fields") == 0)
@@ -360,19 +295,19 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 			return -1;
 		return attr_spec(p, f, s + 2, ns - 2, v, depth + 1);
 	}
-	return invalid(p->err, s[0], "populate");
+	return qs_invalid_key(p->err, s[0], "populate");
 }
 
 static int
-locale_param(struct populate_query *pq, const struct segs *k, const char *v,
+locale_param(struct populate_query *pq, const struct qs_key *k, const char *v,
     size_t vlen, struct qs_error *err)
 {
-	if (k->n != 1)
-		return invalid(err, k->seg[k->n - 1], "locale");
+	if (k->nseg != 1)
+		return qs_invalid_key(err, k->seg[k->nseg - 1], "locale");
 	if (pq->locale_kind != POPULATE_LOCALE_DEFAULT)
-		return perr(err, "Duplicate parameter locale");
+		return qs_fail(err, "Duplicate parameter locale");
 	if (vlen == 0 || vlen > ENTRY_MAX_LOCALE)
-		return perr(err, "Invalid locale");
+		return qs_fail(err, "Invalid locale");
 	if (strcmp(v, "*") == 0)
 		pq->locale_kind = POPULATE_LOCALE_EVERY;
 	else if (strcmp(v, "all") == 0)
@@ -389,9 +324,9 @@ static int
 param(struct parser *p, const struct schema_type *t, const char *key,
     size_t klen, char *v, size_t vlen)
 {
-	struct segs k;
+	struct qs_key k;
 
-	if (segs_split(key, klen, &k) == -1)
+	if (qs_key_split(key, klen, &k, QS_KEY_SEGS) == -1)
 		return 1; /* qs_parse says why */
 	if (strcmp(k.seg[0], "locale") == 0)
 		return locale_param(p->pq, &k, v, vlen, p->err);
@@ -402,8 +337,8 @@ param(struct parser *p, const struct schema_type *t, const char *key,
 		p->pq->root = node_new(p, "", t, NULL);
 	}
 	if (strcmp(k.seg[0], "fields") == 0)
-		return fields_of(p, p->pq->root, k.seg + 1, k.n - 1, v);
-	return populate_of(p, p->pq->root, k.seg + 1, k.n - 1, v, 0);
+		return fields_of(p, p->pq->root, k.seg + 1, k.nseg - 1, v);
+	return populate_of(p, p->pq->root, k.seg + 1, k.nseg - 1, v, 0);
 }
 
 /*

@@ -40,12 +40,6 @@ enum have_bit {
 
 #define MAX_SEGS 4
 
-struct key {
-	const char *seg[MAX_SEGS]; /* name, then each [segment] */
-	size_t nseg;
-	char buf[QS_MAX_KEY + MAX_SEGS + 1];
-};
-
 static int
 hexval(int c)
 {
@@ -166,10 +160,8 @@ qs_next(struct qs_iter *it, struct qs_pair *pr, char *val, size_t valsz)
 	return utf8_valid(val, pr->vlen) ? QS_PAIR : QS_VALUE_UTF8;
 }
 
-static int fail(struct qs_error *, const char *, ...) PRINTFLIKE(2, 3);
-
-static int
-fail(struct qs_error *err, const char *fmt, ...)
+int
+qs_fail(struct qs_error *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -181,8 +173,8 @@ fail(struct qs_error *err, const char *fmt, ...)
 }
 
 /* Strapi's strictParams refusal: "Invalid key <key>". */
-static int
-invalid_key(struct qs_error *err, const char *key, const char *param)
+int
+qs_invalid_key(struct qs_error *err, const char *key, const char *param)
 {
 	snprintf(err->message, sizeof(err->message), "Invalid key %s", key);
 	snprintf(err->key, sizeof(err->key), "%s", key);
@@ -191,11 +183,12 @@ invalid_key(struct qs_error *err, const char *key, const char *param)
 }
 
 /*
- * Splits a decoded key "name[a][b]" into its segments, qs-style. Returns
- * 0, or -1 when the brackets are unbalanced or there are too many.
+ * Splits a decoded key "name[a][b]" into its segments, qs-style, at most
+ * max of them (QS_KEY_SEGS at most). Returns 0, or -1 when the brackets
+ * are unbalanced or there are too many.
  */
-static int
-split_key(const char *k, size_t n, struct key *out)
+int
+qs_key_split(const char *k, size_t n, struct qs_key *out, size_t max)
 {
 	size_t i = 0, o = 0, start;
 
@@ -210,7 +203,7 @@ split_key(const char *k, size_t n, struct key *out)
 	out->seg[out->nseg++] = out->buf;
 	o = i + 1;
 	while (i < n) {
-		if (k[i] != '[' || out->nseg == MAX_SEGS)
+		if (k[i] != '[' || out->nseg == max)
 			return -1;
 		start = ++i;
 		while (i < n && k[i] != ']' && k[i] != '[')
@@ -226,8 +219,8 @@ split_key(const char *k, size_t n, struct key *out)
 	return 0;
 }
 
-static int
-is_index(const char *s)
+int
+qs_is_index(const char *s)
 {
 	if (*s == '\0')
 		return 1; /* "fields[]" */
@@ -242,7 +235,7 @@ static int
 once(struct qs_spec *sp, unsigned bit, const char *name, struct qs_error *err)
 {
 	if (sp->have & bit)
-		return fail(err, "Duplicate parameter %s", name);
+		return qs_fail(err, "Duplicate parameter %s", name);
 	sp->have |= bit;
 	return 0;
 }
@@ -255,13 +248,13 @@ integer(const char *v, const char *name, long long min, long long max,
 	long long n;
 
 	if (*v == '\0' || (*v == '+'))
-		return fail(err,
+		return qs_fail(err,
 		    "Invalid '%s' parameter. Expected an integer, "
 		    "received: '%s'",
 		    name, v);
 	n = strtonum(v, min, max, &errstr);
 	if (errstr != NULL)
-		return fail(err,
+		return qs_fail(err,
 		    "Invalid '%s' parameter. Expected an integer "
 		    "from %lld to %lld, received: '%.64s'",
 		    name, min, max, v);
@@ -270,7 +263,7 @@ integer(const char *v, const char *name, long long min, long long max,
 }
 
 static int
-pagination(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+pagination(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	const char *name;
@@ -279,8 +272,8 @@ pagination(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 	(void)vlen;
 	(void)c;
 	if (k->nseg != 2)
-		return invalid_key(err, k->nseg > 2 ? k->seg[2] : "pagination",
-		    "pagination");
+		return qs_invalid_key(err,
+		    k->nseg > 2 ? k->seg[2] : "pagination", "pagination");
 	name = k->seg[1];
 	sp->seen |= QS_SEEN_PAGINATION;
 	if (strcmp(name, "page") == 0) {
@@ -306,7 +299,7 @@ pagination(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 		    integer(v, name, -1, QS_MAX_PAGE, &n, err) == -1)
 			return -1;
 		if (n == 0)
-			return fail(err,
+			return qs_fail(err,
 			    "Invalid 'limit' parameter. Expected "
 			    "a positive integer or -1, received: '0'");
 		/* -1 means "no limit", which Strapi caps at maxLimit. */
@@ -322,12 +315,12 @@ pagination(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 		else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
 			sp->no_count = 1;
 		else
-			return fail(err,
+			return qs_fail(err,
 			    "Invalid 'withCount' parameter. Expected "
 			    "a boolean, received: '%.64s'",
 			    v);
 	} else
-		return invalid_key(err, name, "pagination");
+		return qs_invalid_key(err, name, "pagination");
 	return 0;
 }
 
@@ -343,15 +336,15 @@ sort_term(struct qs_spec *sp, const char *field, size_t flen, const char *order,
 	memcpy(f, field, flen);
 	f[flen] = '\0';
 	if (once(sp, HAVE_SORT, "sort", err) == -1)
-		return fail(err, "Only one sort is served (publishedAt)");
+		return qs_fail(err, "Only one sort is served (publishedAt)");
 	if (strcmp(f, "publishedAt") != 0)
-		return invalid_key(err, f, "sort");
+		return qs_invalid_key(err, f, "sort");
 	if (order == NULL || strcasecmp(order, "asc") == 0)
 		sp->ascending = 1;
 	else if (strcasecmp(order, "desc") == 0)
 		sp->ascending = 0;
 	else
-		return fail(err,
+		return qs_fail(err,
 		    "Invalid sort order '%.64s': expected asc or "
 		    "desc",
 		    order);
@@ -359,7 +352,7 @@ sort_term(struct qs_spec *sp, const char *field, size_t flen, const char *order,
 }
 
 static int
-sort(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+sort(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	const char *colon, *comma;
@@ -367,34 +360,35 @@ sort(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 	(void)vlen;
 	(void)c;
 	sp->seen |= QS_SEEN_SORT;
-	if (k->nseg == 2 && !is_index(k->seg[1])) /* sort[publishedAt]=desc */
+	if (k->nseg == 2 &&
+	    !qs_is_index(k->seg[1])) /* sort[publishedAt]=desc */
 		return sort_term(sp, k->seg[1], strlen(k->seg[1]), v, err);
 	if (k->nseg > 2 || (k->nseg == 2 && *k->seg[1] == '\0'))
-		return invalid_key(err, k->seg[k->nseg - 1], "sort");
+		return qs_invalid_key(err, k->seg[k->nseg - 1], "sort");
 	if ((comma = strchr(v, ',')) != NULL)
-		return fail(err, "Only one sort is served (publishedAt)");
+		return qs_fail(err, "Only one sort is served (publishedAt)");
 	if ((colon = strchr(v, ':')) != NULL)
 		return sort_term(sp, v, (size_t)(colon - v), colon + 1, err);
 	return sort_term(sp, v, strlen(v), NULL, err);
 }
 
 static int
-filters(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+filters(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	const char *field = k->nseg > 1 ? k->seg[1] : "filters";
 
 	sp->seen |= QS_SEEN_FILTERS;
 	if (k->nseg < 2 || k->nseg > 3)
-		return invalid_key(err, k->nseg > 3 ? k->seg[3] : field,
+		return qs_invalid_key(err, k->nseg > 3 ? k->seg[3] : field,
 		    "filters");
 	if (k->nseg == 3 && strcmp(k->seg[2], "$eq") != 0)
-		return invalid_key(err, k->seg[2], "filters");
+		return qs_invalid_key(err, k->seg[2], "filters");
 	if (c->slug_field[0] != '\0' && strcmp(field, c->slug_field) == 0) {
 		if (once(sp, HAVE_SLUG, "filters[slug]", err) == -1)
 			return -1;
 		if (vlen > ENTRY_MAX_SLUG)
-			return fail(err, "filters[%s]: longer than %d bytes",
+			return qs_fail(err, "filters[%s]: longer than %d bytes",
 			    field, ENTRY_MAX_SLUG);
 		sp->slug = v;
 		return 0;
@@ -404,15 +398,15 @@ filters(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 		if (once(sp, HAVE_CATEGORY, "filters[category]", err) == -1)
 			return -1;
 		if (vlen > ENTRY_MAX_CATEGORY)
-			return fail(err, "filters[%s]: longer than %d bytes",
+			return qs_fail(err, "filters[%s]: longer than %d bytes",
 			    field, ENTRY_MAX_CATEGORY);
 		if (sp->category != NULL && strcmp(sp->category, v) != 0)
-			return fail(err, "category and filters[%s] disagree",
+			return qs_fail(err, "category and filters[%s] disagree",
 			    field);
 		sp->category = v;
 		return 0;
 	}
-	return invalid_key(err, field, "filters");
+	return qs_invalid_key(err, field, "filters");
 }
 
 static int
@@ -440,24 +434,24 @@ add_field(struct qs_spec *sp, const char *f, const struct collection *c,
 	if (strcmp(f, "*") == 0)
 		return 0;
 	if (!known_field(c, f))
-		return invalid_key(err, f, "fields");
+		return qs_invalid_key(err, f, "fields");
 	if (sp->nfields == QS_MAX_FIELDS)
-		return fail(err, "More than %d fields", QS_MAX_FIELDS);
+		return qs_fail(err, "More than %d fields", QS_MAX_FIELDS);
 	sp->fields[sp->nfields++] = f;
 	return 0;
 }
 
 static int
-fields(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+fields(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	char *p, *comma;
 
 	(void)vlen;
-	if (k->nseg == 2 && is_index(k->seg[1]))
+	if (k->nseg == 2 && qs_is_index(k->seg[1]))
 		return add_field(sp, v, c, err);
 	if (k->nseg != 1)
-		return invalid_key(err, k->seg[k->nseg - 1], "fields");
+		return qs_invalid_key(err, k->seg[k->nseg - 1], "fields");
 	if (once(sp, HAVE_FIELDS_LIST, "fields", err) == -1)
 		return -1;
 	/* fields=title,slug: qs gives a string, Strapi splits it. */
@@ -473,15 +467,15 @@ fields(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 }
 
 static int
-scalar(const struct key *k, struct qs_error *err)
+scalar(const struct qs_key *k, struct qs_error *err)
 {
 	if (k->nseg != 1)
-		return invalid_key(err, k->seg[k->nseg - 1], k->seg[0]);
+		return qs_invalid_key(err, k->seg[k->nseg - 1], k->seg[0]);
 	return 0;
 }
 
 static int
-locale(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+locale(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	(void)c;
@@ -489,7 +483,7 @@ locale(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 		return -1;
 	if (vlen == 0 || vlen > ENTRY_MAX_LOCALE || strcmp(v, "*") == 0 ||
 	    strcmp(v, "all") == 0)
-		return fail(err,
+		return qs_fail(err,
 		    "Invalid locale '%.64s': one locale "
 		    "code is served at a time",
 		    v);
@@ -498,7 +492,7 @@ locale(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 }
 
 static int
-status(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+status(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	(void)vlen;
@@ -506,13 +500,13 @@ status(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 	if (scalar(k, err) == -1 || once(sp, HAVE_STATUS, "status", err) == -1)
 		return -1;
 	if (strcmp(v, "published") != 0)
-		return fail(err, "Invalid status '%.64s': only published %s", v,
-		    "entries are served");
+		return qs_fail(err, "Invalid status '%.64s': only published %s",
+		    v, "entries are served");
 	return 0;
 }
 
 static int
-cursor(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+cursor(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	(void)c;
@@ -520,27 +514,27 @@ cursor(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 	if (scalar(k, err) == -1 || once(sp, HAVE_CURSOR, "cursor", err) == -1)
 		return -1;
 	if (vlen == 0 || vlen > QS_MAX_CURSOR)
-		return fail(err, "Invalid cursor");
+		return qs_fail(err, "Invalid cursor");
 	sp->cursor = v;
 	return 0;
 }
 
 /* ?category=: the short form of filters[<category_field>][$eq]. */
 static int
-category(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+category(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	if (c->category_field[0] == '\0')
-		return invalid_key(err, k->seg[0], k->seg[0]);
+		return qs_invalid_key(err, k->seg[0], k->seg[0]);
 	sp->seen |= QS_SEEN_CATEGORY;
 	if (scalar(k, err) == -1 ||
 	    once(sp, HAVE_SHORT_CATEGORY, "category", err) == -1)
 		return -1;
 	if (vlen > ENTRY_MAX_CATEGORY)
-		return fail(err, "category: longer than %d bytes",
+		return qs_fail(err, "category: longer than %d bytes",
 		    ENTRY_MAX_CATEGORY);
 	if (sp->category != NULL && strcmp(sp->category, v) != 0)
-		return fail(err, "category and filters[%s] disagree",
+		return qs_fail(err, "category and filters[%s] disagree",
 		    c->category_field);
 	sp->category = v;
 	return 0;
@@ -549,7 +543,7 @@ category(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 /* The parameters served, by name (the key's first segment). */
 static const struct {
 	const char *name;
-	int (*fn)(struct qs_spec *, const struct key *, char *, size_t,
+	int (*fn)(struct qs_spec *, const struct qs_key *, char *, size_t,
 	    const struct collection *, struct qs_error *);
 } params[] = {
 	{ "pagination", pagination },
@@ -563,7 +557,7 @@ static const struct {
 };
 
 static int
-pair(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
+pair(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	size_t i;
@@ -571,7 +565,7 @@ pair(struct qs_spec *sp, const struct key *k, char *v, size_t vlen,
 	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
 		if (strcmp(k->seg[0], params[i].name) == 0)
 			return params[i].fn(sp, k, v, vlen, c, err);
-	return invalid_key(err, k->seg[0], k->seg[0]);
+	return qs_invalid_key(err, k->seg[0], k->seg[0]);
 }
 
 /*
@@ -586,7 +580,7 @@ qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
 {
 	struct qs_iter it;
 	struct qs_pair pr;
-	struct key k;
+	struct qs_key k;
 	size_t qlen;
 	int r;
 
@@ -597,7 +591,7 @@ qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
 	sp->limit = QS_DEFAULT_PAGE_SIZE;
 	qlen = strlen(query);
 	if (qlen > QS_MAX_QUERY)
-		return fail(err, "Query string longer than %d bytes",
+		return qs_fail(err, "Query string longer than %d bytes",
 		    QS_MAX_QUERY);
 	qs_iter_init(&it, query, qlen, 0);
 	for (;;) {
@@ -606,42 +600,42 @@ qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
 		if (r == QS_END)
 			break;
 		if (r == QS_KEY_LONG)
-			return fail(err,
+			return qs_fail(err,
 			    "Query parameter name longer than %d "
 			    "bytes",
 			    QS_MAX_KEY);
 		if (r == QS_KEY_BAD)
-			return fail(err,
+			return qs_fail(err,
 			    "Malformed percent-encoding or UTF-8 "
 			    "in a query parameter name");
 		if (pr.klen == 0)
 			continue; /* "=x", "&&": qs ignores them */
 		if (r == QS_VALUE_LONG ||
 		    (r != QS_VALUE_BAD && pr.vlen > QS_MAX_VALUE))
-			return fail(err,
+			return qs_fail(err,
 			    "Value of '%.64s' longer than %d "
 			    "bytes",
 			    pr.key, QS_MAX_VALUE);
 		if (r != QS_PAIR)
-			return fail(err,
+			return qs_fail(err,
 			    "Malformed percent-encoding or UTF-8 "
 			    "in the value of '%.64s'",
 			    pr.key);
 		sp->used += pr.vlen + 1;
-		if (split_key(pr.key, pr.klen, &k) == -1)
-			return invalid_key(err, pr.key, pr.key);
+		if (qs_key_split(pr.key, pr.klen, &k, MAX_SEGS) == -1)
+			return qs_invalid_key(err, pr.key, pr.key);
 		if (pair(sp, &k, pr.val, pr.vlen, c, err) == -1)
 			return -1;
 	}
 	if ((sp->have & (HAVE_PAGE | HAVE_PAGE_SIZE)) &&
 	    (sp->have & (HAVE_START | HAVE_LIMIT)))
-		return fail(err,
+		return qs_fail(err,
 		    "Invalid pagination parameters. Expected "
 		    "either start/limit or page/pageSize");
 	if (sp->have & (HAVE_START | HAVE_LIMIT))
 		sp->paging = QS_PAGING_OFFSET;
 	if (sp->cursor != NULL && (sp->have & (HAVE_PAGE | HAVE_START)))
-		return fail(err,
+		return qs_fail(err,
 		    "cursor continues a list: it cannot be "
 		    "combined with pagination[page] or pagination[start]");
 	return 0;

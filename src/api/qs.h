@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compat.h"
 #include "conf/conf.h"
 
 #define QS_MAX_QUERY         8192 /* bytes of QUERY_STRING */
@@ -63,6 +64,19 @@ struct qs_error {
 	char key[QS_MAX_KEY + 1];
 	char param[64];
 };
+
+/* A decoded key "name[a][b]" split into its segments (qs_key_split). */
+#define QS_KEY_SEGS 40
+struct qs_key {
+	const char *seg[QS_KEY_SEGS]; /* name, then each [segment] */
+	size_t nseg;
+	char buf[QS_MAX_KEY + QS_KEY_SEGS + 1];
+};
+
+int qs_key_split(const char *, size_t, struct qs_key *, size_t max);
+int qs_is_index(const char *);
+int qs_fail(struct qs_error *, const char *, ...) PRINTFLIKE(2, 3);
+int qs_invalid_key(struct qs_error *, const char *key, const char *param);
 
 /*
  * One key=value pair of a query string, as qs_next() gives it: the key
