@@ -1,0 +1,170 @@
+/* query_collection.c: a collection's list, one entry and one by slug */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/error.h"
+#include "api/populate.h"
+#include "api/query_int.h"
+#include "api/render.h"
+#include "api/resolve.h"
+#include "model/entry.h"
+
+/* The store's locale for the request: "" when the type has none. */
+const char *
+query_locale_of(const struct req_state *s)
+{
+	const struct collection *c = s->m.coll;
+
+	if (c->nlocales == 1 && c->locales[0][0] == '\0')
+		return ""; /* not localized: Strapi ignores locale= */
+	return s->sp.locale != NULL ? s->sp.locale : c->locales[0];
+}
+
+/* --- with a schema: stored forms through api/populate.c ----------------- */
+
+/*
+ * One stored entry as the request asks for it (render_query.entry_fn):
+ * spliced as stored when there is nothing to take out or resolve.
+ */
+static int
+render_one(void *arg, struct buf *out, const char *json, size_t len)
+{
+	struct req_state *s = arg;
+
+	if (s->pq.root == NULL && populate_type_flat(s->t)) {
+		buf_add(out, json, len);
+		return 0;
+	}
+	switch (populate_render(out, s->ctx->schema, s->t, json, len,
+	    s->pq.root, &s->res)) {
+	case 0:
+		return 0;
+	case -2:
+		s->over = 1;
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* The answer when rendering failed: too much to populate, or the store. */
+static void
+render_failed(struct req_state *s)
+{
+	char msg[128];
+
+	if (!s->over) {
+		query_answer_error(s, 503, "The store is unavailable");
+		return;
+	}
+	snprintf(msg, sizeof(msg),
+	    "populate reaches more than %d entries: ask for less",
+	    POPULATE_MAX_LOOKUPS);
+	query_answer_error(s, 400, msg);
+}
+
+void
+query_do_list(struct req_state *s)
+{
+	struct render_query q;
+	uint64_t seq;
+
+	memset(&q, 0, sizeof(q));
+	q.coll = s->m.coll;
+	q.locale = query_locale_of(s);
+	q.category = s->sp.category;
+	q.slug = s->sp.slug;
+	q.ascending = s->sp.ascending;
+	q.paging = s->sp.paging == QS_PAGING_OFFSET ? RENDER_PAGING_OFFSET
+	                                            : RENDER_PAGING_PAGE;
+	q.page = s->sp.page;
+	q.page_size = s->sp.page_size;
+	q.start = s->sp.start;
+	q.limit = s->sp.limit;
+	q.no_count = s->sp.no_count;
+	q.fields = s->sp.nfields > 0 ? s->sp.fields : NULL;
+	q.nfields = s->sp.nfields;
+	if (s->sp.cursor != NULL)
+		q.after = &s->pos;
+	if (s->t != NULL) {
+		q.entry_fn = render_one;
+		q.entry_arg = s;
+		if (resolve_localized(q.coll) &&
+		    s->pq.locale_kind == POPULATE_LOCALE_EVERY) {
+			q.locales = (const char *const *)q.coll->locales;
+			q.nlocales = q.coll->nlocales;
+		}
+		q.nothing = resolve_localized(q.coll) &&
+		    s->pq.locale_kind == POPULATE_LOCALE_NONE;
+	}
+	if (render_list(s->ctx->store, &q, &s->r->body, &seq) == -1) {
+		render_failed(s);
+		return;
+	}
+	http_resp_json(s->r, 200);
+	query_cache_headers(s, seq);
+}
+
+/* {"data":{…},"meta":{"seq":N}}, or 404 in Strapi's shape. */
+void
+query_single(struct req_state *s, enum store_result res, const struct buf *json,
+    uint64_t seq)
+{
+	if (res == STORE_ERR) {
+		query_answer_error(s, 503, "The store is unavailable");
+		return;
+	}
+	if (res != STORE_OK) {
+		strapi_error(s->r, 404, NULL, "Not Found", NULL);
+		query_cache_headers(s, seq);
+		return;
+	}
+	http_resp_json(s->r, 200);
+	buf_adds(&s->r->body, "{\"data\":");
+	if (s->t == NULL)
+		render_entry(&s->r->body, json->data, json->len,
+		    s->sp.nfields > 0 ? s->sp.fields : NULL, s->sp.nfields);
+	else if (render_one(s, &s->r->body, json->data, json->len) == -1) {
+		render_failed(s);
+		return;
+	}
+	buf_printf(&s->r->body, ",\"meta\":{\"seq\":%" PRIu64 "}}", seq);
+	query_cache_headers(s, seq);
+}
+
+void
+query_do_one(struct req_state *s)
+{
+	struct buf json;
+	enum store_result res = STORE_NOTFOUND;
+	uint64_t seq = 0;
+
+	buf_init(&json);
+	if (entry_valid_key_string(s->m.arg, s->m.arg_len, ENTRY_MAX_ID))
+		res = store_get(s->ctx->store, s->m.coll->name, s->m.arg,
+		    query_locale_of(s), &json, &seq);
+	else if (store_last_seq(s->ctx->store, &seq) == -1)
+		res = STORE_ERR;
+	query_single(s, res, &json, seq);
+	buf_clear(&json);
+}
+
+void
+query_do_by_slug(struct req_state *s)
+{
+	struct buf json;
+	enum store_result res = STORE_NOTFOUND;
+	uint64_t seq = 0;
+
+	buf_init(&json);
+	if (s->m.arg_len <= ENTRY_MAX_SLUG)
+		res = store_get_by_slug(s->ctx->store, s->m.coll->name,
+		    query_locale_of(s), s->m.arg, &json, &seq);
+	else if (store_last_seq(s->ctx->store, &seq) == -1)
+		res = STORE_ERR;
+	query_single(s, res, &json, seq);
+	buf_clear(&json);
+}
