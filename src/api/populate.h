@@ -94,7 +94,8 @@ struct populate_resolver {
 
 /*
  * Appends entry (its stored form, of type t) rendered as Strapi answers
- * it for the tree pop (NULL: the public form). Returns 0, -1 when the
+ * it for the tree pop (NULL: the public form; a type of scalars alone is
+ * then spliced as stored). Returns 0, -1 when the
  * stored form does not parse or a resolver failed (POPULATE_ERR), or -2
  * when the budget of lookups ran out.
  */

@@ -193,8 +193,7 @@ add_field(struct parser *p, struct populate *n, const char *f)
 	if (!ok)
 		return qs_invalid_key(p->err, f, "fields");
 	if (n->nfields == POPULATE_MAX_FIELDS)
-		return qs_fail(p->err, "%s",
-		    "fields names too many attributes");
+		return qs_fail(p->err, "fields names too many attributes");
 	n->fields[n->nfields++] = xstrdup(f);
 	return 0;
 }

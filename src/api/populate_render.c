@@ -502,6 +502,11 @@ populate_render(struct buf *out, const struct schema *schema,
 	struct render rd;
 	struct json_object *o, *res;
 
+	/* Nothing to resolve or to cut: the stored bytes are the answer. */
+	if (pop == NULL && populate_type_flat(t)) {
+		buf_add(out, json, len);
+		return 0;
+	}
 	if ((o = parse_bytes(json, len)) == NULL)
 		return -1;
 	memset(&rd, 0, sizeof(rd));

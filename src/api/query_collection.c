@@ -33,21 +33,13 @@ static int
 render_one(void *arg, struct buf *out, const char *json, size_t len)
 {
 	struct req_state *s = arg;
+	int r;
 
-	if (s->pq.root == NULL && populate_type_flat(s->t)) {
-		buf_add(out, json, len);
-		return 0;
-	}
-	switch (populate_render(out, s->ctx->schema, s->t, json, len,
-	    s->pq.root, &s->res)) {
-	case 0:
-		return 0;
-	case -2:
+	r = populate_render(out, s->ctx->schema, s->t, json, len, s->pq.root,
+	    &s->res);
+	if (r == -2)
 		s->over = 1;
-		return -1;
-	default:
-		return -1;
-	}
+	return r == 0 ? 0 : -1;
 }
 
 /* The answer when rendering failed: too much to populate, or the store. */

@@ -118,21 +118,13 @@ static int
 render_live(void *arg, struct buf *out, const char *json, size_t len)
 {
 	struct live_render *lr = arg;
+	int r;
 
-	if (lr->pop == NULL && populate_type_flat(lr->type)) {
-		buf_add(out, json, len);
-		return 0;
-	}
-	switch (populate_render(out, lr->schema, lr->type, json, len, lr->pop,
-	    &lr->res)) {
-	case 0:
-		return 0;
-	case -2:
+	r = populate_render(out, lr->schema, lr->type, json, len, lr->pop,
+	    &lr->res);
+	if (r == -2)
 		lr->over = 1;
-		return -1;
-	default:
-		return -1;
-	}
+	return r == 0 ? 0 : -1;
 }
 
 static int
