@@ -11,6 +11,7 @@
 #include "api/populate.h"
 #include "api/qs.h"
 #include "api/query.h"
+#include "api/rich.h"
 #include "api/query_int.h"
 #include "api/render.h"
 #include "api/resolve.h"
@@ -168,16 +169,11 @@ seg_is(const struct path *p, size_t i, const char *s, size_t n)
 	return p->len[i] == n && memcmp(p->seg[i], s, n) == 0;
 }
 
-/*
- * The schema's type of a configured collection, or NULL: matched by
- * singular name, as at start-up (an operator's uid may differ).
- */
+/* The schema's type of a matched collection (rich_type), or NULL. */
 static const struct schema_type *
 coll_type(const struct query_ctx *ctx, const struct collection *c)
 {
-	if (ctx->schema == NULL || c == NULL)
-		return NULL;
-	return schema_type_by_singular(ctx->schema, c->name);
+	return c != NULL ? rich_type(ctx->schema, c) : NULL;
 }
 
 /*

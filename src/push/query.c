@@ -15,6 +15,7 @@
 #include "push/queue.h"
 #include "push/registry.h"
 #include "api/populate.h"
+#include "api/rich.h"
 #include "api/resolve.h"
 #include "model/patch.h"
 #include "api/render.h"
@@ -185,9 +186,7 @@ query_page(struct push *p, const struct push_query *q, struct buf *data,
 	rq.page_size = q->spec.page_size;
 	rq.start = q->spec.start;
 	rq.limit = q->spec.limit;
-	if (p->schema != NULL &&
-	    (lr->type = schema_type_by_singular(p->schema, rq.coll->name)) !=
-	        NULL &&
+	if ((lr->type = rich_type(p->schema, rq.coll)) != NULL &&
 	    (q->pq.root != NULL || !populate_type_flat(lr->type))) {
 		lr->schema = p->schema;
 		lr->pop = q->pq.root;
@@ -365,9 +364,7 @@ query_populate(struct push *p, struct push_query *q, int *status,
 	if (q->spec.populate == NULL)
 		return 0;
 	*status = 400;
-	if (p->schema == NULL ||
-	    (t = schema_type_by_singular(p->schema, q->spec.coll->name)) ==
-	        NULL) {
+	if ((t = rich_type(p->schema, q->spec.coll)) == NULL) {
 		*why = "unknown query parameter";
 		return -1;
 	}

@@ -210,6 +210,7 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 	struct sync_pass p;
 	struct collection rcoll;
 	const struct collection *only = NULL, *co;
+	const struct schema_type *t;
 	char *pq;
 	size_t i, j;
 	int lock = -1, stop = 0;
@@ -253,8 +254,8 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 		res->colls[res->ncolls].c.complete = 1;
 		res->colls[res->ncolls].c.ran = 1;
 		pq = NULL;
-		if (rich_type(o->schema, co) != NULL)
-			pq = sync_populate_query(rich_type(o->schema, co));
+		if ((t = rich_type(o->schema, co)) != NULL)
+			pq = sync_populate_query(t);
 		strapi_set_populate(api, pq);
 		free(pq);
 		for (j = 0; j < co->nlocales && !stop; j++) {
