@@ -165,8 +165,9 @@ class SSE:
 
     def __init__(self, host, port, path, headers=None, timeout=5,
                  version="1.1"):
-        # version "1.0" through a proxy: no chunked framing (this reader
-        # does not decode it), and the stream's end closes the connection.
+        # version "1.0" through a proxy: no chunked framing, and the
+        # stream's end closes the connection. A chunked body is decoded
+        # (_dechunk): a chunk's boundary can fall inside an event.
         self.sock = socket.create_connection((host, port), timeout=timeout)
         h = "GET %s HTTP/%s\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n" \
             % (path, version, host, port)
@@ -174,6 +175,8 @@ class SSE:
             h += "%s: %s\r\n" % (k, v)
         self.sock.sendall((h + "\r\n").encode())
         self.buf = b""
+        self.raw = b""  # chunked: what has not been decoded yet
+        self.chunked = False
         self.status = None
         self.headers = {}
         self.closed = False
@@ -192,8 +195,28 @@ class SSE:
         if not d:
             self.closed = True
             return False
-        self.buf += d
+        if self.chunked:
+            self.raw += d
+            self._dechunk()
+        else:
+            self.buf += d
         return True
+
+    def _dechunk(self):
+        """Moves the whole chunks of raw into buf; the last (0) closes."""
+        while True:
+            line, sep, rest = self.raw.partition(b"\r\n")
+            if not sep:
+                return
+            n = int(line.split(b";")[0] or b"0", 16)
+            if n == 0:
+                self.closed = True
+                self.raw = b""
+                return
+            if len(rest) < n + 2:
+                return
+            self.buf += rest[:n]
+            self.raw = rest[n + 2:]
 
     def _read_head(self):
         while b"\r\n\r\n" not in self.buf:
@@ -205,6 +228,10 @@ class SSE:
         for l in lines[1:]:
             k, _, v = l.partition(":")
             self.headers[k.strip().lower()] = v.strip()
+        if self.headers.get("transfer-encoding", "").lower() == "chunked":
+            self.chunked = True
+            self.raw, self.buf = self.buf, b""
+            self._dechunk()
 
     def body(self, timeout=2):
         """Reads a non-streaming body to the end (errors)."""

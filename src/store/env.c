@@ -63,6 +63,7 @@ open_db_with(struct store *st, DB **dbp, const char *file, u_int32_t dbflags,
 	ret = db->open(db, NULL, file, NULL, DB_BTREE,
 	    store_repl_open_flags(st) | store_mvcc_flag(st), 0600);
 	if (ret != 0) {
+		st->open_ret = ret;
 		db->close(db, 0);
 		if (optional && ret == ENOENT)
 			return 1;
@@ -209,6 +210,7 @@ open_env(struct store *st)
 }
 
 static int open_handles(struct store *);
+static void abandon_handles(struct store *);
 static int open_dbs(struct store *);
 static void close_dbs(struct store *);
 
@@ -354,14 +356,71 @@ store_open(struct store **out, const char *dir, int flags)
 	return 0;
 }
 
-/* Opens the environment and every database of st. Returns 0 or -1. */
+/*
+ * open_dbs under the watchdog's jump (watchdog.c): a process that dies in
+ * the environment after this one joined it can leave the databases' open
+ * waiting on its mutex. Returns 0, -1 (failed, logged), or 1 when the
+ * open was stuck on a dead process and abandoned.
+ */
+static int
+open_dbs_guarded(struct store *st)
+{
+	int r;
+
+	if (st->repl != NULL) /* its own supervision: exits and restarts */
+		return open_dbs(st);
+	if (sigsetjmp(store_watchdog_jump, 1) != 0) {
+		store_watchdog_dbs(st, 0);
+		log_warnx("store: opening the databases was stuck on a "
+		          "process that died in the store; joining it again");
+		return 1;
+	}
+	store_watchdog_dbs(st, 1);
+	store_watchdog_jump_ok = 1;
+	r = open_dbs(st);
+	store_watchdog_jump_ok = 0;
+	store_watchdog_dbs(st, 0);
+	return r;
+}
+
+/*
+ * Opens the environment and every database of st. When opening the
+ * databases meets a process that died in the environment meanwhile (it
+ * waits on its mutex, or libdb answers DB_RUNRECOVERY or a deadlock while
+ * another process recovers), the environment is left and joined again,
+ * which recovers it: a bounded retry (the STYLE exception), so that a
+ * CGI request, whose process opens the store for itself alone, is
+ * answered instead of failed or left hanging. Returns 0 or -1.
+ */
+#define STORE_OPEN_DB_TRIES 4
+
 static int
 open_handles(struct store *st)
 {
+	int n, r;
 
-	if (open_env(st) == -1 || store_repl_start(st) == -1)
-		return -1;
-	return open_dbs(st);
+	for (n = 0; n < STORE_OPEN_DB_TRIES; n++) {
+		if (n > 0) {
+			abandon_handles(st);
+			store_backoff(n);
+		}
+		if (open_env(st) == -1 || store_repl_start(st) == -1)
+			return -1;
+		st->open_ret = 0;
+		if ((r = open_dbs_guarded(st)) == 0)
+			return 0;
+		if (st->repl != NULL)
+			return -1;
+		if (r == -1 && st->open_ret != DB_RUNRECOVERY &&
+		    st->open_ret != DB_LOCK_DEADLOCK &&
+		    st->open_ret != DB_LOCK_NOTGRANTED &&
+		    store_check(st) == STORE_HEALTHY)
+			return -1;
+		if (r == -1)
+			log_warnx("store: opening the databases met a process "
+			          "that died in the store; joining it again");
+	}
+	return -1;
 }
 
 /*

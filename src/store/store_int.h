@@ -43,6 +43,7 @@ struct store {
 	int deferred;                  /* store_set_deferred */
 	int committed;                 /* since the last store_maintain */
 	int needs_recovery; /* a call saw DB_RUNRECOVERY (store_recover) */
+	int open_ret;       /* the last failed database open's error */
 	int recovered;      /* store_recover reopened it in this process */
 	DB_ENV **abandoned; /* environments left behind (never closed) */
 	size_t nabandoned;
@@ -89,6 +90,7 @@ void store_backoff(int attempt);
 #define STORE_WATCHDOG_S 10 /* seconds a write may take */
 void store_watchdog(struct store *, int on);
 void store_watchdog_open(int on);
+void store_watchdog_dbs(struct store *, int on);
 /* Where a write stuck on a dead process resumes (txn.c), while ok. */
 extern sigjmp_buf store_watchdog_jump;
 extern volatile sig_atomic_t store_watchdog_jump_ok;

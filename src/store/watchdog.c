@@ -38,7 +38,13 @@ static const char watchdog_write_msg[] = "strapi-live: store write stuck "
 static const char watchdog_open_msg[] = "strapi-live: opening the store is "
                                         "stuck (a process died inside it); "
                                         "exiting: the next open recovers it\n";
+static const char watchdog_dbs_msg[] = "strapi-live: opening the store's "
+                                       "databases is stuck for 10 s; "
+                                       "exiting: the next open recovers "
+                                       "it\n";
 static const char *volatile watchdog_msg = watchdog_write_msg;
+/* The watch may jump back (store_watchdog_jump) instead of exiting. */
+static volatile sig_atomic_t watchdog_jumps;
 /* The write attempt under watch (txn.c: guarded), and where it resumes. */
 static struct store *volatile watchdog_store;
 static volatile sig_atomic_t watchdog_left;
@@ -52,7 +58,7 @@ watchdog_fire(int sig UNUSED)
 	struct store *st = watchdog_store;
 	char ts[LOG_STAMP_LEN];
 
-	if (m == watchdog_write_msg && store_watchdog_jump_ok && st != NULL) {
+	if (watchdog_jumps && store_watchdog_jump_ok && st != NULL) {
 		if (store_check(st) != STORE_HEALTHY) {
 			store_watchdog_jump_ok = 0;
 			siglongjmp(store_watchdog_jump, 1);
@@ -69,14 +75,18 @@ watchdog_fire(int sig UNUSED)
 	_exit(75);
 }
 
-/* Arms (secs > 0) or disarms the watchdog; msg says what was stuck. */
+/*
+ * Arms (secs > 0) or disarms the watchdog; msg says what was stuck, jumps
+ * whether it may resume at store_watchdog_jump.
+ */
 static void
-watchdog_with(unsigned secs, const char *msg)
+watchdog_with(unsigned secs, const char *msg, int jumps)
 {
 	struct sigaction sa;
 
 	if (secs > 0) {
 		watchdog_msg = msg;
+		watchdog_jumps = jumps;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = watchdog_fire;
 		sigemptyset(&sa.sa_mask);
@@ -86,21 +96,40 @@ watchdog_with(unsigned secs, const char *msg)
 }
 
 /*
- * The write watchdog (on: STORE_WATCHDOG_S in steps; off). Not in a store
- * opened by store_open_thread: alarm() is process-wide, and the process is
- * the host's replication process, whose end would take the site out of
- * the group; its caller (webhook.fcgi, over the relay) has its own timeout
- * instead.
+ * Watches a store call that may jump back (store_watchdog_jump) when it is
+ * stuck on a dead process: on, STORE_WATCHDOG_S in steps; off. Not in a
+ * store opened by store_open_thread: alarm() is process-wide, and the
+ * process is the host's replication process, whose end would take the
+ * site out of the group; its caller (webhook.fcgi, over the relay) has its
+ * own timeout instead.
  */
-void
-store_watchdog(struct store *st, int on)
+static void
+watch(struct store *st, int on, const char *msg)
 {
 
 	if (st->flags & STORE_OPEN_THREAD)
 		return;
 	watchdog_store = on ? st : NULL;
 	watchdog_left = STORE_WATCHDOG_S - STORE_WATCHDOG_STEP_S;
-	watchdog_with(on ? STORE_WATCHDOG_STEP_S : 0, watchdog_write_msg);
+	watchdog_with(on ? STORE_WATCHDOG_STEP_S : 0, msg, 1);
+}
+
+/* The write watchdog (txn.c: guarded). */
+void
+store_watchdog(struct store *st, int on)
+{
+	watch(st, on, watchdog_write_msg);
+}
+
+/*
+ * The same around opening the databases (env.c: open_dbs_guarded), which
+ * a process dying in the environment after it was joined can leave
+ * waiting on its mutex.
+ */
+void
+store_watchdog_dbs(struct store *st, int on)
+{
+	watch(st, on, watchdog_dbs_msg);
 }
 
 /* The watchdog of opening the environment (on: STORE_OPEN_WATCHDOG_S). */
@@ -108,5 +137,5 @@ void
 store_watchdog_open(int on)
 {
 
-	watchdog_with(on ? STORE_OPEN_WATCHDOG_S : 0, watchdog_open_msg);
+	watchdog_with(on ? STORE_OPEN_WATCHDOG_S : 0, watchdog_open_msg, 0);
 }
