@@ -508,12 +508,23 @@ class Follower(threading.Thread):
     seen, in order, and events their (event, data) as sent; resets and
     reconnects are counted."""
 
+    def twice(self):
+        """The changes seen twice between two resets (a reset says that
+        recovery lost changes the stream had carried, never acknowledged:
+        their seqs then name others)."""
+        out, cuts = [], [0] + self.reset_at + [len(self.seqs)]
+        for a, b in zip(cuts, cuts[1:]):
+            part = self.seqs[a:b]
+            out += sorted(x for x in set(part) if part.count(x) > 1)
+        return out
+
     def __init__(self, port, stop, path="/live/events", version="1.1"):
         super().__init__(daemon=True)
         self.port, self.stop, self.path, self.version = \
             port, stop, path, version
         self.seqs, self.resets, self.reconnects = [], 0, 0
         self.events = []
+        self.reset_at = []  # len(seqs) at each reset
 
     def run(self):
         last = 0
@@ -535,6 +546,7 @@ class Follower(threading.Thread):
                     continue
                 if e["event"] == "reset":
                     self.resets += 1
+                    self.reset_at.append(len(self.seqs))
                 if e["id"] is not None:
                     last = int(e["id"])
                     if e["event"] in ("upsert", "remove"):

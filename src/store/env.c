@@ -327,7 +327,9 @@ check_format(struct store *st)
 /*
  * Opens (creating when needed) the store in dir. Returns 0 and *out, or -1
  * after logging why. The directory must exist or be creatable, and belong
- * to the user this process runs as (check_owner).
+ * to the user this process runs as (check_owner). A process that dies in
+ * the store meanwhile is ridden through (open_handles; the format is read
+ * once more after recovery).
  */
 int
 store_open(struct store **out, const char *dir, int flags)
@@ -348,7 +350,10 @@ store_open(struct store **out, const char *dir, int flags)
 	buf_init(&st->k1);
 	buf_init(&st->k2);
 	buf_init(&st->v1);
-	if (open_handles(st) == -1 || check_format(st) == -1) {
+	if (open_handles(st) == -1 ||
+	    (check_format(st) == -1 &&
+	        (!st->needs_recovery || store_recover(st) == -1 ||
+	            check_format(st) == -1))) {
 		store_close(st);
 		return -1;
 	}

@@ -4,8 +4,10 @@
 # Under load, query.fcgi, webhook.fcgi and the sidecar are SIGKILLed
 # (tests/kill_load.py): the others carry on, nothing acknowledged is lost,
 # and /live/ answers through lighttpd about 2 s after the sidecar's return
-# at most. No live subscriber here: through lighttpd it did not always
-# catch up within 15 s after the kills (open; t1750 follows three directly).
+# at most; a live subscriber through lighttpd's /live/ sees every change.
+# (It once seemed not to catch up: the tests' reader did not decode the
+# chunked framing lighttpd adds, and a chunk boundary inside an event hid
+# it.)
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
@@ -19,4 +21,4 @@ curl -s "http://127.0.0.1:$PORT/api/articles" >/dev/null
 curl -s -X POST "http://127.0.0.1:$PORT/strapi/webhook" >/dev/null
 # lighttpd re-enables a failed proxy backend at its once-a-second tick
 # ("disable-time" => 0 makes that the next tick): up to about 2 s.
-deploy_kill_load LIVE_LAG=2.5 FOLLOW=0 KNOWN_OPEN=1
+deploy_kill_load LIVE_LAG=2.5 KNOWN_OPEN=1

@@ -18,12 +18,6 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"
-# Open: under these kills a store_open can also stay stuck for good (a
-# mutex of a process killed while it opened the databases: no watchdog
-# covers open_dbs), and the requests after the kills then time out. Until
-# that is fixed, this test runs only when asked.
-[ "${STRAPI_LIVE_TEST_CGI_KILL:-0}" = 1 ] ||
-    skip_all "open problem (store_open under CGI kills); STRAPI_LIVE_TEST_CGI_KILL=1 runs it"
 shared_hosting_deploy
 export PORT I_BIN T
 CGI_DIR="$SRV/htdocs/strapi-live" SL_CONF="$SRV/strapi-live.conf" \
