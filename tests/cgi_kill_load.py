@@ -168,8 +168,8 @@ have = {json.loads(l)["documentId"] for l in dump.splitlines() if l.strip()}
 missing = [d for d in acked if d not in have]
 is_(missing, [], "every acknowledged delivery is stored (%d)" % len(acked))
 last = max([s for s in acked.values() if s] or [0])
-# Open: an events.cgi stream can stay stuck on a killed process's mutex
-# past events_duration (read transactions have no watchdog).
+# Open until more runs show it: an events.cgi stream could stay stuck on a
+# killed process's mutex past events_duration (before the read watch).
 why = "an events.cgi stream may hang on a killed process's mutex"
 todo(wait_for(lambda: f.seqs and f.seqs[-1] >= last, 20),
      "the subscriber on /events, there through the kills, reached change %d "

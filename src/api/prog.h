@@ -22,6 +22,8 @@ struct prog {
 	                          NULL without */
 	http_handler handler;  /* what the transport serves (prog_serve) */
 	void *handler_arg;
+	int watch_reads; /* its requests run under the store's read watch
+	                    (readers: they call nothing but the store) */
 };
 
 void prog_start(struct prog *, const char *argv0, enum prog_role);

@@ -1,6 +1,8 @@
 /* serve.c: the FastCGI programs' shared main, and store crash handling */
 #include "config.h"
 
+#include <setjmp.h>
+
 #include "fcgi/fcgi.h"
 #include "util/log.h"
 #include "api/prog.h"
@@ -41,28 +43,51 @@ prog_idle(void *arg)
 	return -1;
 }
 
+/* Reopens the store (recovering it) and answers req again from scratch. */
+static void
+answer_again(struct prog *p, const struct http_req *req, struct http_resp *resp)
+{
+	if (store_recover(p->store) == -1 || resp->headers_sent)
+		return;
+	http_resp_reset(resp);
+	resp->note = NULL;
+	p->handler(req, resp, p->handler_arg);
+}
+
 /*
  * The FastCGI programs' handler (prog_serve): runs the program's handler,
  * and when the store's environment turned out to need recovery during the
  * request (a process died in it holding a mutex), reopens the store in
  * place and answers the request again from scratch, instead of failing
  * it. Writes already retry inside the store (store_apply_batch); this
- * covers reads.
+ * covers reads: those that fail (DB_RUNRECOVERY), and, in the readers
+ * (query, events), under the store's read watch, those left waiting on
+ * the dead process's mutex. A stream whose head is already sent is ended
+ * instead (the client resumes).
  */
 static void
 prog_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 {
 	struct prog *p = arg;
 
-	p->handler(req, resp, p->handler_arg);
-	if (p->store == NULL || !store_needs_recovery(p->store) ||
-	    resp->headers_sent)
+	if (p->watch_reads && p->store != NULL &&
+	    sigsetjmp(store_read_jump, 1) != 0) {
+		store_read_watch(p->store, 0);
+		log_warnx("store: a request was stuck on a process that died "
+		          "in the store; reopening it%s",
+		    resp->headers_sent ? " (the stream ends)"
+		                       : " and answering again");
+		answer_again(p, req, resp);
 		return;
-	if (store_recover(p->store) == -1)
-		return;
-	http_resp_reset(resp);
-	resp->note = NULL;
+	}
+	if (p->watch_reads)
+		(void)store_read_watch(p->store, 1);
 	p->handler(req, resp, p->handler_arg);
+	if (p->watch_reads)
+		(void)store_read_watch(p->store, 0);
+	if (p->store != NULL && store_needs_recovery(p->store) &&
+	    !resp->headers_sent)
+		answer_again(p, req, resp);
 }
 
 /*
@@ -105,6 +130,8 @@ prog_run(struct prog_main *m, char *argv[])
 	struct prog p;
 
 	prog_start(&p, argv[0], m->role);
+	/* Writers call out (Strapi, the relay): their waits are not ours. */
+	p.watch_reads = m->role == PROG_READER;
 	m->setup(&p, m);
 	fcgi_set_max_requests(
 	    (unsigned long long)conf_int(p.conf, CFG_MAX_REQUESTS));

@@ -2,6 +2,7 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -159,6 +160,13 @@ typedef int (*store_ref_cb)(void *, const char *collection,
 /* Called after a commit that logged changes, with the last one's seq. */
 typedef void (*store_commit_cb)(void *, uint64_t seq);
 
+/*
+ * The read watch (watchdog.c): a request stuck on a dead process's mutex
+ * jumps back to store_read_jump, which the caller set with sigsetjmp
+ * before store_read_watch(st, 1).
+ */
+extern sigjmp_buf store_read_jump;
+int store_read_watch(struct store *, int on);
 int store_open(struct store **, const char *dir, int flags);
 int store_open_thread(struct store *parent, struct store **);
 void store_set_commit_hook(struct store *, store_commit_cb, void *);

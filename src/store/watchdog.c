@@ -1,9 +1,16 @@
-/* watchdog.c: alarm() around store calls that a dead process could block */
+/* watchdog.c: watches over store calls that a dead process could block */
 #include "config.h"
 
+#include <sys/syscall.h>
+
+#include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -138,4 +145,137 @@ store_watchdog_open(int on)
 {
 
 	watchdog_with(on ? STORE_OPEN_WATCHDOG_S : 0, watchdog_open_msg, 0);
+}
+
+/*
+ * Read watch. A request that reads (a list, an /events stream) can wait
+ * for ever on a mutex that a killed process held, as a write can; reads
+ * run API code between library calls (renderers, callbacks), so an alarm
+ * could land anywhere. Instead a watcher thread looks, every half second,
+ * at what the request's thread is doing: when it has waited in futex(2)
+ * (where libdb's pthread mutexes wait; a single-threaded request waits
+ * there for nothing else) for STORE_READ_STUCK_MS and a process has died
+ * in the environment (store_check), the thread is signalled, and its
+ * handler jumps back to where the request began (store_read_jump, set by
+ * the program's request loop), at a system call boundary, as the write
+ * watchdog does. The program then reopens the store (store_recover) and
+ * answers the request again. Linux only (it reads /proc); elsewhere a
+ * no-op.
+ */
+#define STORE_READ_STEP_MS  500
+#define STORE_READ_STUCK_MS 2000
+
+sigjmp_buf store_read_jump;
+static volatile sig_atomic_t read_jump_ok;
+static struct store *volatile read_store;
+#ifdef __linux__
+static pthread_t read_thread;
+static pid_t read_tid;
+static pthread_once_t read_once = PTHREAD_ONCE_INIT;
+static int read_started;
+
+static void
+read_fire(int sig UNUSED)
+{
+	if (read_jump_ok && !store_watchdog_jump_ok) {
+		read_jump_ok = 0;
+		siglongjmp(store_read_jump, 1);
+	}
+}
+
+/* 1 when thread tid of this process is waiting in futex(2). */
+static int
+in_futex(pid_t tid)
+{
+	char path[64], b[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/syscall", (long)tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	b[n] = '\0';
+	return strtol(b, NULL, 10) == SYS_futex;
+}
+
+static void *
+read_run(void *arg UNUSED)
+{
+	struct timespec ts = { 0, STORE_READ_STEP_MS * 1000000L };
+	struct store *st;
+	int stuck = 0;
+
+	for (;;) {
+		nanosleep(&ts, NULL);
+		st = read_store;
+		if (st == NULL || store_watchdog_jump_ok ||
+		    !in_futex(read_tid)) {
+			stuck = 0;
+			continue;
+		}
+		stuck += STORE_READ_STEP_MS;
+		if (stuck < STORE_READ_STUCK_MS ||
+		    store_check(st) == STORE_HEALTHY)
+			continue;
+		stuck = 0;
+		pthread_kill(read_thread, SIGUSR2);
+	}
+	return NULL;
+}
+
+static void
+read_start(void)
+{
+	struct sigaction sa;
+	sigset_t all, old;
+	pthread_t th;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = read_fire;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR2, &sa, NULL) == -1)
+		return;
+	read_thread = pthread_self();
+	read_tid = (pid_t)syscall(SYS_gettid);
+	/* The watcher takes no signal: they are the request thread's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&th, NULL, read_run, NULL) == 0) {
+		pthread_detach(th);
+		read_started = 1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+#endif
+
+/*
+ * Arms (on) or disarms the read watch around one request of st; the
+ * caller has just set store_read_jump (sigsetjmp) when arming. Returns 0,
+ * or -1 when there is no watch here (the request runs unwatched).
+ */
+int
+store_read_watch(struct store *st, int on)
+{
+	if (st == NULL || (st->flags & STORE_OPEN_THREAD))
+		return -1;
+#ifdef __linux__
+	if (on) {
+		(void)pthread_once(&read_once, read_start);
+		if (!read_started)
+			return -1;
+		read_store = st;
+		read_jump_ok = 1;
+	} else {
+		read_jump_ok = 0;
+		read_store = NULL;
+	}
+	return 0;
+#else
+	(void)on;
+	return -1;
+#endif
 }

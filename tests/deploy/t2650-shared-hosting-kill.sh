@@ -14,7 +14,7 @@
 # only the killed requests fail (a request opening the store while another
 # process recovers it may still fail), and that the subscriber there
 # through the kills sees every change with no gap (an events.cgi stream
-# may hang on a killed process's mutex: reads have no watchdog).
+# could hang on a killed process's mutex before the read watch).
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"

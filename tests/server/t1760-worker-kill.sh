@@ -23,9 +23,9 @@ if command -v spawn-fcgi >/dev/null 2>&1; then
 	sl_track "$LONE"
 	sleep 0.5
 fi
-# Under the sanitizer build a killed worker can leave a survivor waiting on
-# a store mutex it held (no watchdog yet for readers blocked on a dead
-# process's mutex): there the rows a death may cost
+# Under the sanitizer build a killed worker could leave a survivor waiting
+# on a store mutex it held (readers now have the read watch, t1770; kept
+# until more sanitizer runs show it): there the rows a death may cost
 # other requests are TAP TODO, as under lighttpd in t2610; every
 # acknowledged delivery stored stays a hard check in both builds.
 open=0
