@@ -369,6 +369,16 @@ post_fixture() {
 	echo
 }
 
+# POST a generated entry.publish of DOC (tests/gen_delivery.py) to URL
+# with the secret. Prints the HTTP status.
+post_gen() {
+	python3 "$top_srcdir/tests/gen_delivery.py" entry.publish "$1" 1 ops \
+	    >"$T/.gen.json"
+	curl -s -m 30 -o /dev/null -w '%{http_code}' -X POST \
+	    -H 'Content-Type: application/json' -H "Authorization: Bearer $SECRET" \
+	    --data-binary @"$T/.gen.json" "$2"
+}
+
 # Canonical published state from the store: sorted JSON lines.
 store_state() {
 	"$STRAPI_LIVE" dump | python3 -c 'import json,sys; print("\n".join(sorted(json.dumps(json.loads(l),sort_keys=True) for l in sys.stdin if l.strip())))'

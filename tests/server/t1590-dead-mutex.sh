@@ -10,7 +10,6 @@
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd is not installed"
 DIE="$top_builddir/tests/fault/die_in_store"
 [ -x "$DIE" ] || skip_all "tests/fault/die_in_store not built"
-GEN="$top_srcdir/tests/gen_delivery.py"
 
 {
 	fcgi_entry /hook "$WEBHOOK_FCGI" 2
@@ -20,12 +19,7 @@ lighttpd_start <"$T/fcgi.conf" || skip_all "lighttpd did not start"
 base="http://127.0.0.1:$LIGHTTPD_PORT"
 LOG="$T/log/lighttpd.out"
 
-post() { # post DOC: prints the status
-	python3 "$GEN" entry.publish "$1" 1 ops >"$T/b.json"
-	curl -s -m 30 -o /dev/null -w '%{http_code}' -X POST \
-	    -H 'Content-Type: application/json' -H "Authorization: Bearer $SECRET" \
-	    --data-binary @"$T/b.json" "$base/hook"
-}
+post() { post_gen "$1" "$base/hook"; } # post DOC: prints the status
 wait_log() { # wait_log PATTERN COUNT: up to 30 s
 	local i
 	for i in $(seq 1 300); do

@@ -11,7 +11,6 @@ command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd is not installed"
 HOLD="$top_builddir/tests/fault/hold_mutexes"
 [ -x "$HOLD" ] || skip_all "tests/fault/hold_mutexes not built"
 [ -r /proc/self/task/$$/syscall ] || skip_all "no /proc/PID/task/TID/syscall"
-GEN="$top_srcdir/tests/gen_delivery.py"
 
 {
 	fcgi_entry /hook "$WEBHOOK_FCGI" 1
@@ -21,12 +20,7 @@ lighttpd_start <"$T/fcgi.conf" || skip_all "lighttpd did not start"
 base="http://127.0.0.1:$LIGHTTPD_PORT"
 LOG="$T/log/lighttpd.out"
 
-post() { # post DOC: prints the status
-	python3 "$GEN" entry.publish "$1" 1 ops >"$T/b.json"
-	curl -s -m 30 -o /dev/null -w '%{http_code}' -X POST \
-	    -H 'Content-Type: application/json' -H "Authorization: Bearer $SECRET" \
-	    --data-binary @"$T/b.json" "$base/hook"
-}
+post() { post_gen "$1" "$base/hook"; } # post DOC: prints the status
 count() { # count URL: status and number of entries, or the failure
 	curl -s -m 40 -o "$T/q.json" -w '%{http_code}' "$1" >"$T/q.code"
 	printf '%s %s' "$(cat "$T/q.code")" \
