@@ -63,6 +63,7 @@ query_do_list(struct req_state *s)
 {
 	struct render_query q;
 	uint64_t seq;
+	int r;
 
 	memset(&q, 0, sizeof(q));
 	q.coll = s->m.coll;
@@ -92,7 +93,11 @@ query_do_list(struct req_state *s)
 		q.nothing = resolve_localized(q.coll) &&
 		    s->pq.locale_kind == POPULATE_LOCALE_NONE;
 	}
-	if (render_list(s->ctx->store, &q, &s->r->body, &seq) == -1) {
+	/* the list and every entry populate reaches: one snapshot */
+	store_read_begin(s->ctx->store);
+	r = render_list(s->ctx->store, &q, &s->r->body, &seq);
+	store_read_end(s->ctx->store);
+	if (r == -1) {
 		render_failed(s);
 		return;
 	}
@@ -135,12 +140,14 @@ query_do_one(struct req_state *s)
 	uint64_t seq = 0;
 
 	buf_init(&json);
+	store_read_begin(s->ctx->store);
 	if (entry_valid_key_string(s->m.arg, s->m.arg_len, ENTRY_MAX_ID))
 		res = store_get(s->ctx->store, s->m.coll->name, s->m.arg,
 		    query_locale_of(s), &json, &seq);
 	else if (store_last_seq(s->ctx->store, &seq) == -1)
 		res = STORE_ERR;
 	query_single(s, res, &json, seq);
+	store_read_end(s->ctx->store);
 	buf_clear(&json);
 }
 
@@ -152,11 +159,13 @@ query_do_by_slug(struct req_state *s)
 	uint64_t seq = 0;
 
 	buf_init(&json);
+	store_read_begin(s->ctx->store);
 	if (s->m.arg_len <= ENTRY_MAX_SLUG)
 		res = store_get_by_slug(s->ctx->store, s->m.coll->name,
 		    query_locale_of(s), s->m.arg, &json, &seq);
 	else if (store_last_seq(s->ctx->store, &seq) == -1)
 		res = STORE_ERR;
 	query_single(s, res, &json, seq);
+	store_read_end(s->ctx->store);
 	buf_clear(&json);
 }

@@ -58,7 +58,6 @@ res_entry(void *arg, const struct schema_type *t, const char *doc,
 {
 	struct resolve_ctx *ctx = arg;
 	const struct collection *c;
-	uint64_t seq;
 
 	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
 		return POPULATE_UNSERVED;
@@ -67,7 +66,7 @@ res_entry(void *arg, const struct schema_type *t, const char *doc,
 	if (!resolve_localized(c))
 		locale = "";
 	dep(ctx, c->name, doc, locale);
-	return found(store_get(ctx->store, c->name, doc, locale, out, &seq));
+	return found(store_get(ctx->store, c->name, doc, locale, out, NULL));
 }
 
 static enum populate_found
@@ -75,11 +74,10 @@ res_media(void *arg, int64_t id, struct buf *out)
 {
 	struct resolve_ctx *ctx = arg;
 	char doc[32];
-	uint64_t seq;
 
 	snprintf(doc, sizeof(doc), "%" PRId64, id);
 	dep(ctx, QUERY_MEDIA, doc, "");
-	return found(store_get(ctx->store, QUERY_MEDIA, doc, "", out, &seq));
+	return found(store_get(ctx->store, QUERY_MEDIA, doc, "", out, NULL));
 }
 
 struct ref_walk {
