@@ -30,6 +30,9 @@
 /* Room for a documentId, a locale or a component's uid, decoded. */
 #define STR_MAX 256
 
+/* Attribute values render_obj keeps from its one pass (more: looked up). */
+#define ATTRS_HELD 64
+
 /* A value in stored bytes (a key: its bytes between the quotes). */
 struct span {
 	const char *p;
@@ -308,25 +311,40 @@ lookup(struct render *rd)
 	return 1;
 }
 
+/*
+ * The object at the start of json, trailing blanks cut: 0, or -1 when it
+ * does not look like one. Stored bytes are not checked further before
+ * they are spliced (as a list without populate splices them); what is
+ * walked is checked as it is walked.
+ */
+static int
+object_at(const char *json, size_t len, struct span *o)
+{
+	const char *p = ws(json, json + len), *e = json + len;
+
+	while (e > p &&
+	    (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		e--;
+	if (e - p < 2 || *p != '{' || e[-1] != '}')
+		return -1;
+	o->p = p;
+	o->n = (size_t)(e - p);
+	return 0;
+}
+
 /* What a resolver appended to b as a row: 1, or 0 (failed if bad). */
 static int
 resolved(struct render *rd, enum populate_found f, const struct buf *b,
     struct span *row)
 {
-	const char *p, *e;
-
 	if (f == POPULATE_ERR)
 		rd->failed = 1;
 	if (f != POPULATE_FOUND)
 		return 0;
-	p = ws(b->data, b->data + b->len);
-	e = b->data + b->len;
-	if (b->len == 0 || p == e || *p != '{' || skip_value(p, e) == NULL) {
+	if (b->data == NULL || object_at(b->data, b->len, row) == -1) {
 		rd->failed = 1;
 		return 0;
 	}
-	row->p = p;
-	row->n = (size_t)(skip_value(p, e) - p);
 	return 1;
 }
 
@@ -701,10 +719,10 @@ render_obj(struct render *rd, const struct schema_type *t, struct span o,
 	const struct schema_attr *a;
 	const struct populate *c;
 	const char *const *ls;
-	struct span k, v, comp = { NULL, 0 };
+	struct span k, v, comp = { NULL, 0 }, vals[ATTRS_HELD];
 	struct iter it;
 	size_t i, n = 0;
-	int r;
+	int r, held = t != NULL && t->nattrs <= ATTRS_HELD;
 
 	buf_addc(out, '{');
 	if (iter_begin(&it, o, '{') == -1) {
@@ -712,9 +730,15 @@ render_obj(struct render *rd, const struct schema_type *t, struct span o,
 		buf_addc(out, '}');
 		return;
 	}
+	if (held)
+		memset(vals, 0, t->nattrs * sizeof(vals[0]));
 	while ((r = iter_next(&it, &k, &v)) == 1) {
-		if ((a = attr_of(t, k)) != NULL && a->kind != SCHEMA_SCALAR)
+		if ((a = attr_of(t, k)) != NULL && a->kind != SCHEMA_SCALAR) {
+			/* kept for below, the first of its name */
+			if (held && vals[a - t->attrs].p == NULL)
+				vals[a - t->attrs] = v;
 			continue;
+		}
 		if (key_is(k, "__component")) {
 			comp = v;
 			continue;
@@ -740,7 +764,9 @@ render_obj(struct render *rd, const struct schema_type *t, struct span o,
 				continue;
 			c = &none;
 		}
-		if (!member(o, a->name, &v))
+		if (held)
+			v = vals[i];
+		else if (!member(o, a->name, &v))
 			v.p = NULL, v.n = 0;
 		switch (a->kind) {
 		case SCHEMA_RELATION:
@@ -786,17 +812,14 @@ populate_render(struct buf *out, const struct schema *schema,
 {
 	struct render rd;
 	struct span o;
-	const char *e = json + len, *end;
 
 	/* Nothing to resolve or to cut: the stored bytes are the answer. */
 	if (pop == NULL && populate_type_flat(t)) {
 		buf_add(out, json, len);
 		return 0;
 	}
-	o.p = ws(json, e);
-	if (o.p == e || *o.p != '{' || (end = skip_value(o.p, e)) == NULL)
+	if (object_at(json, len, &o) == -1)
 		return -1;
-	o.n = (size_t)(end - o.p);
 	memset(&rd, 0, sizeof(rd));
 	rd.schema = schema;
 	rd.r = r;
