@@ -51,12 +51,16 @@ ws(const char *p, const char *e)
 static const char *
 skip_string(const char *p, const char *e)
 {
-	for (p++; p < e; p++) {
-		if (*p == '\\') {
-			if (++p == e)
-				return NULL;
-		} else if (*p == '"')
-			return p + 1;
+	const char *q, *b;
+
+	for (p++; p < e; p = q + 1) {
+		/* the next quote ends it unless an odd run of \ escapes it */
+		if ((q = memchr(p, '"', (size_t)(e - p))) == NULL)
+			return NULL;
+		for (b = q; b > p && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			return q + 1;
 	}
 	return NULL;
 }

@@ -111,19 +111,21 @@ get(struct resolve_ctx *ctx, const char *coll, const char *doc,
 	struct resolve_memo *mm = ctx->memo;
 	struct memo_row *m;
 	char key[MEMO_MAX_KEY];
+	size_t cl = strlen(coll), dl = strlen(doc), ll = strlen(locale), kl;
 	enum populate_found f;
 	uint32_t h;
-	int kl;
 
-	kl = snprintf(key, sizeof(key), "%s%c%s%c%s", coll, '\0', doc, '\0',
-	    locale);
-	if (mm == NULL || kl < 0 || (size_t)kl >= sizeof(key))
+	kl = cl + 1 + dl + 1 + ll;
+	if (mm == NULL || kl > sizeof(key))
 		return found(
 		    store_get(ctx->store, coll, doc, locale, out, NULL));
-	h = memo_hash(key, (size_t)kl);
+	memcpy(key, coll, cl + 1);
+	memcpy(key + cl + 1, doc, dl + 1);
+	memcpy(key + cl + 1 + dl + 1, locale, ll);
+	h = memo_hash(key, kl);
 	for (m = mm->slot[h & (MEMO_SLOTS - 1)]; m != NULL; m = m->next)
-		if (m->hash == h && m->key_len == (size_t)kl &&
-		    memcmp(m->key, key, (size_t)kl) == 0) {
+		if (m->hash == h && m->key_len == kl &&
+		    memcmp(m->key, key, kl) == 0) {
 			if (m->f == POPULATE_FOUND) {
 				buf_reset(out);
 				buf_add(out, m->json, m->len);
@@ -137,9 +139,9 @@ get(struct resolve_ctx *ctx, const char *coll, const char *doc,
 	m = xcalloc(1, sizeof(*m));
 	m->hash = h;
 	m->f = f;
-	m->key_len = (size_t)kl;
-	m->key = xmalloc((size_t)kl);
-	memcpy(m->key, key, (size_t)kl);
+	m->key_len = kl;
+	m->key = xmalloc(kl);
+	memcpy(m->key, key, kl);
 	if (f == POPULATE_FOUND) {
 		m->len = out->len;
 		m->json = xmalloc(out->len + 1);
