@@ -1,8 +1,8 @@
 /* populate_render.c: stored forms rendered for a populate tree by a resolver */
 #include "config.h"
 
-#include <inttypes.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
