@@ -11,8 +11,9 @@
 # of rich-text, quote, media and slider, the media among 1,000 files. It is
 # filled through the real write path: entry.publish deliveries POSTed by
 # wrk (bench/populate-fill.lua) to webhook.fcgi under lighttpd (durable off);
-# 100,000 articles took 434 s to fill on 2 shared cores, the whole run
-# about 10 minutes at BENCH_DURATION=5 (BENCH_SIZES=2000 for a quick one).
+# 100,000 articles took 272 s to fill on 2 shared cores, the whole run
+# about 9 minutes at the defaults (BENCH_SIZES=10000 BENCH_CACHE=0 for a
+# quick one, about 2). docs/content-model.md (Speed) has the last figures.
 #
 # Measured, for each size:
 #   list-pop  25 newest articles, populate cover, author and category

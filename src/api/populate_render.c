@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,236 @@
  * The render side turns a stored form (model/normalize.h) into Strapi's
  * answer, reaching related entries and media rows through the resolver
  * only, so it can be tested without a store.
+ *
+ * It works on the stored bytes. A stored form is json-c's plain output
+ * (model/normalize.c), so a value the answer passes through is copied as
+ * stored: byte for byte what parsing it and printing it again with json-c
+ * would give, at no cost. Only keys, references and a few strings are
+ * looked at. json-c cannot hand back a value's bytes, hence the small
+ * scanner below (it skips values; a string holding an escape is decoded
+ * by json-c).
  */
+
+/* Room for a documentId, a locale or a component's uid, decoded. */
+#define STR_MAX 256
+
+/* Attribute values render_obj keeps from its one pass (more: looked up). */
+#define ATTRS_HELD 64
+
+/* A value in stored bytes (a key: its bytes between the quotes). */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+static const char *
+ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Past the string opening at p, or NULL. */
+static const char *
+skip_string(const char *p, const char *e)
+{
+	const char *q, *b;
+
+	for (p++; p < e; p = q + 1) {
+		/* the next quote ends it unless an odd run of \ escapes it */
+		if ((q = memchr(p, '"', (size_t)(e - p))) == NULL)
+			return NULL;
+		for (b = q; b > p && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			return q + 1;
+	}
+	return NULL;
+}
+
+/* Past the value starting at p, or NULL when there is none. */
+static const char *
+skip_value(const char *p, const char *e)
+{
+	const char *s = p;
+	size_t depth = 0;
+
+	if (p == e)
+		return NULL;
+	if (*p == '"')
+		return skip_string(p, e);
+	if (*p != '{' && *p != '[') {
+		while (p < e && *p != ',' && *p != '}' && *p != ']' &&
+		    *p != ':' && *p != '"' && ws(p, e) == p)
+			p++;
+		return p > s ? p : NULL;
+	}
+	for (; p < e; p++) {
+		if (*p == '"') {
+			if ((p = skip_string(p, e)) == NULL)
+				return NULL;
+			p--;
+		} else if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth == 0)
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* Walks the members of an object or the items of an array. */
+struct iter {
+	const char *p, *e;
+	char close;
+	int first;
+};
+
+/* 0, or -1 when v is not an object ('{') or an array ('['). */
+static int
+iter_begin(struct iter *it, struct span v, char open)
+{
+	if (v.p == NULL || v.n == 0 || v.p[0] != open)
+		return -1;
+	it->p = v.p + 1;
+	it->e = v.p + v.n;
+	it->close = open == '{' ? '}' : ']';
+	it->first = 1;
+	return 0;
+}
+
+/*
+ * The next member (key set) or item (key NULL): 1, 0 at the end, -1 when
+ * the bytes are not JSON.
+ */
+static int
+iter_next(struct iter *it, struct span *key, struct span *val)
+{
+	const char *p = ws(it->p, it->e), *e = it->e, *q;
+
+	if (p < e && *p == it->close)
+		return 0;
+	if (!it->first) {
+		if (p == e || *p != ',')
+			return -1;
+		p = ws(p + 1, e);
+	}
+	if (key != NULL) {
+		if (p == e || *p != '"' || (q = skip_string(p, e)) == NULL)
+			return -1;
+		key->p = p + 1;
+		key->n = (size_t)(q - p) - 2;
+		p = ws(q, e);
+		if (p == e || *p != ':')
+			return -1;
+		p = ws(p + 1, e);
+	}
+	if ((q = skip_value(p, e)) == NULL)
+		return -1;
+	val->p = p;
+	val->n = (size_t)(q - p);
+	it->p = q;
+	it->first = 0;
+	return 1;
+}
+
+static int
+is(struct span v, char c)
+{
+	return v.p != NULL && v.n > 0 && v.p[0] == c;
+}
+
+static int
+key_is(struct span k, const char *s)
+{
+	return k.n == strlen(s) && memcmp(k.p, s, k.n) == 0;
+}
+
+/* The value of o's member key (first of its name): 1, or 0 when none. */
+static int
+member(struct span o, const char *key, struct span *val)
+{
+	struct iter it;
+	struct span k;
+
+	if (iter_begin(&it, o, '{') == -1)
+		return 0;
+	while (iter_next(&it, &k, val) == 1)
+		if (key_is(k, key))
+			return 1;
+	return 0;
+}
+
+/*
+ * The string v holds, decoded into s (cap bytes), or NULL when v is no
+ * string or it does not fit.
+ */
+static const char *
+str(struct span v, char *s, size_t cap)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	int ok;
+
+	if (!is(v, '"') || v.n < 2)
+		return NULL;
+	if (memchr(v.p, '\\', v.n) == NULL) {
+		if (v.n - 2 >= cap)
+			return NULL;
+		memcpy(s, v.p + 1, v.n - 2);
+		s[v.n - 2] = '\0';
+		return s;
+	}
+	if (v.n > INT_MAX || (tok = json_tokener_new()) == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, v.p, (int)v.n);
+	json_tokener_free(tok);
+	ok = o != NULL && json_object_is_type(o, json_type_string) &&
+	    (size_t)json_object_get_string_len(o) < cap &&
+	    memchr(json_object_get_string(o), '\0',
+	        (size_t)json_object_get_string_len(o)) == NULL;
+	if (ok)
+		snprintf(s, cap, "%s", json_object_get_string(o));
+	json_object_put(o);
+	return ok ? s : NULL;
+}
+
+/* v as an integer (json-c's int: digits, maybe a minus): 1, or 0. */
+static int
+integer(struct span v, int64_t *out)
+{
+	char s[24];
+	size_t i;
+
+	if (v.p == NULL || v.n == 0 || v.n >= sizeof(s))
+		return 0;
+	for (i = v.p[0] == '-' ? 1 : 0; i < v.n; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return 0;
+	if (i == 1 && v.p[0] == '-')
+		return 0;
+	memcpy(s, v.p, v.n);
+	s[v.n] = '\0';
+	*out = strtoll(s, NULL, 10);
+	return 1;
+}
+
+/* Cuts b back to len bytes (a rendered item left out). */
+static void
+cut(struct buf *b, size_t len)
+{
+	b->len = len;
+	if (b->data != NULL)
+		b->data[len] = '\0';
+}
+
+/* A comma before each item but the first. */
+static void
+sep(struct buf *out, size_t *n)
+{
+	if ((*n)++ > 0)
+		buf_addc(out, ',');
+}
 
 int
 populate_type_flat(const struct schema_type *t)
@@ -32,49 +262,42 @@ populate_type_flat(const struct schema_type *t)
 struct render {
 	const struct schema *schema;
 	const struct populate_resolver *r;
-	struct buf tmp;
 	int failed;
 	int over; /* the lookup budget ran out */
 };
 
 static const struct populate none; /* what `*` gives each attribute */
 
-static struct json_object *
-parse_bytes(const char *json, size_t len)
+/* The attribute of t (NULL: a media row, which has none) named key. */
+static const struct schema_attr *
+attr_of(const struct schema_type *t, struct span key)
 {
-	struct json_tokener *tok;
-	struct json_object *o;
+	size_t i;
 
-	if (len > INT_MAX || (tok = json_tokener_new()) == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, json, (int)len);
-	json_tokener_free(tok);
-	if (o != NULL && !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		o = NULL;
-	}
-	return o;
+	for (i = 0; t != NULL && i < t->nattrs; i++)
+		if (key_is(key, t->attrs[i].name))
+			return &t->attrs[i];
+	return NULL;
 }
 
 static int
-field_kept(const struct populate *spec, const char *key)
+field_kept(const struct populate *spec, struct span key)
 {
 	size_t i;
 
 	if (spec == NULL || spec->nfields == 0)
 		return 1;
-	if (strcmp(key, "id") == 0 || strcmp(key, "documentId") == 0 ||
-	    strcmp(key, "__component") == 0)
+	if (key_is(key, "id") || key_is(key, "documentId") ||
+	    key_is(key, "__component"))
 		return 1;
 	for (i = 0; i < spec->nfields; i++)
-		if (strcmp(key, spec->fields[i]) == 0)
+		if (key_is(key, spec->fields[i]))
 			return 1;
 	return 0;
 }
 
-static struct json_object *render_obj(struct render *,
-    const struct schema_type *, struct json_object *, const struct populate *,
-    int);
+static void render_obj(struct render *, const struct schema_type *, struct span,
+    const struct populate *, int, struct buf *);
 
 /* 1 when a lookup may be made (and counts it against the budget). */
 static int
@@ -92,104 +315,144 @@ lookup(struct render *rd)
 	return 1;
 }
 
-/* Parses what a resolver appended to rd->tmp; NULL and failed if bad. */
-static struct json_object *
-resolved(struct render *rd, enum populate_found f)
+/*
+ * The object at the start of json, trailing blanks cut: 0, or -1 when it
+ * does not look like one. Stored bytes are not checked further before
+ * they are spliced (as a list without populate splices them); what is
+ * walked is checked as it is walked.
+ */
+static int
+object_at(const char *json, size_t len, struct span *o)
 {
-	struct json_object *o;
+	const char *p = ws(json, json + len), *e = json + len;
 
+	while (e > p &&
+	    (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		e--;
+	if (e - p < 2 || *p != '{' || e[-1] != '}')
+		return -1;
+	o->p = p;
+	o->n = (size_t)(e - p);
+	return 0;
+}
+
+/* What a resolver appended to b as a row: 1, or 0 (failed if bad). */
+static int
+resolved(struct render *rd, enum populate_found f, const struct buf *b,
+    struct span *row)
+{
 	if (f == POPULATE_ERR)
 		rd->failed = 1;
 	if (f != POPULATE_FOUND)
-		return NULL;
-	if ((o = parse_bytes(rd->tmp.data, rd->tmp.len)) == NULL)
+		return 0;
+	if (b->data == NULL || object_at(b->data, b->len, row) == -1) {
 		rd->failed = 1;
-	return o;
+		return 0;
+	}
+	return 1;
 }
 
-/* A media row with the spec's fields, or NULL when not stored. */
-static struct json_object *
-media_one(struct render *rd, struct json_object *id, const struct populate *c)
+/* A media row with the spec's fields: 1, or 0 when not stored. */
+static int
+media_one(struct render *rd, struct span id, const struct populate *c,
+    struct buf *out)
 {
-	struct json_object *row, *out;
+	struct span row;
+	struct buf b;
+	int64_t n;
+	int w = 0;
 
-	if (id == NULL || !json_object_is_type(id, json_type_int))
-		return NULL;
-	if (!lookup(rd))
-		return NULL;
-	buf_reset(&rd->tmp);
-	row = resolved(rd,
-	    rd->r->media(rd->r->arg, json_object_get_int64(id), &rd->tmp));
-	if (row == NULL || c->nfields == 0)
-		return row;
-	out = render_obj(rd, NULL, row, c, 0);
-	json_object_put(row);
-	return out;
+	if (!integer(id, &n) || !lookup(rd))
+		return 0;
+	buf_init(&b);
+	if (resolved(rd, rd->r->media(rd->r->arg, n, &b), &b, &row)) {
+		if (c->nfields == 0)
+			buf_add(out, row.p, row.n);
+		else
+			render_obj(rd, NULL, row, c, 0, out);
+		w = 1;
+	}
+	buf_clear(&b);
+	return w;
 }
 
-static struct json_object *
-media(struct render *rd, const struct schema_attr *a, struct json_object *v,
-    const struct populate *c)
+static void
+media(struct render *rd, const struct schema_attr *a, struct span v,
+    const struct populate *c, struct buf *out)
 {
-	struct json_object *arr, *m;
-	size_t i, n;
+	struct iter it;
+	struct span e;
+	size_t n = 0, mark;
 
-	if (!a->multiple)
-		return media_one(rd, v, c);
-	arr = json_object_new_array();
-	n = v != NULL && json_object_is_type(v, json_type_array)
-	    ? json_object_array_length(v)
-	    : 0;
-	for (i = 0; i < n; i++)
-		if ((m = media_one(rd, json_object_array_get_idx(v, i), c)) !=
-		    NULL)
-			json_object_array_add(arr, m);
-	return arr;
+	if (!a->multiple) {
+		if (!media_one(rd, v, c, out))
+			buf_adds(out, "null");
+		return;
+	}
+	buf_addc(out, '[');
+	if (iter_begin(&it, v, '[') == 0)
+		while (iter_next(&it, NULL, &e) == 1) {
+			mark = out->len;
+			sep(out, &n);
+			if (!media_one(rd, e, c, out)) {
+				cut(out, mark);
+				n--;
+			}
+		}
+	buf_addc(out, ']');
 }
 
 /*
- * The related entry a reference names, rendered; NULL when missing.
- * created (when not NULL, 32 bytes): the entry's createdAt.
+ * The related entry a reference names, rendered into out: 1, or 0 when
+ * missing (or only counted). created (when not NULL, 32 bytes): the
+ * entry's createdAt.
  */
-static struct json_object *
-relation_one(struct render *rd, const struct schema_type *tt,
-    struct json_object *ref, const struct populate *c, int depth, int *found,
-    char *created)
+static int
+relation_one(struct render *rd, const struct schema_type *tt, struct span ref,
+    const struct populate *c, int depth, int *found, char *created,
+    struct buf *out)
 {
-	struct json_object *doc, *loc, *row, *out, *ca;
+	char doc[STR_MAX], loc[STR_MAX], ca[64];
 	const char *locale = "", *const * ls;
+	struct span d, l, row;
+	struct buf b;
+	int w = 0;
 
 	*found = 0;
-	if (ref == NULL || !json_object_is_type(ref, json_type_object) ||
-	    !json_object_object_get_ex(ref, "documentId", &doc) ||
-	    !json_object_is_type(doc, json_type_string))
-		return NULL;
-	if (json_object_object_get_ex(ref, "locale", &loc) &&
-	    json_object_is_type(loc, json_type_string))
-		locale = json_object_get_string(loc);
-	else if (tt->localized && rd->r->locales(rd->r->arg, tt, &ls) > 0)
+	if (!is(ref, '{') || !member(ref, "documentId", &d) || !is(d, '"'))
+		return 0;
+	if (str(d, doc, sizeof(doc)) == NULL) {
+		lookup(rd); /* a documentId no entry can have */
+		return 0;
+	}
+	if (member(ref, "locale", &l) && is(l, '"')) {
+		if ((locale = str(l, loc, sizeof(loc))) == NULL) {
+			lookup(rd); /* a locale no entry can have */
+			return 0;
+		}
+	} else if (tt->localized && rd->r->locales(rd->r->arg, tt, &ls) > 0)
 		locale = ls[0];
 	if (!lookup(rd))
-		return NULL;
-	buf_reset(&rd->tmp);
-	row = resolved(rd,
-	    rd->r->entry(rd->r->arg, tt, json_object_get_string(doc), locale,
-	        &rd->tmp));
-	if (row == NULL)
-		return NULL;
-	*found = 1;
-	if (created != NULL)
-		snprintf(created, 32, "%s",
-		    json_object_object_get_ex(row, "createdAt", &ca)
-		        ? json_object_get_string(ca)
-		        : "");
-	if (c->count) {
-		json_object_put(row);
-		return NULL;
+		return 0;
+	buf_init(&b);
+	if (resolved(rd, rd->r->entry(rd->r->arg, tt, doc, locale, &b), &b,
+	        &row)) {
+		*found = 1;
+		if (created != NULL) {
+			/* 31 bytes of it, as json-c's string was cut */
+			if (!member(row, "createdAt", &d) ||
+			    str(d, ca, sizeof(ca)) == NULL)
+				ca[0] = '\0';
+			ca[31] = '\0';
+			memcpy(created, ca, strlen(ca) + 1);
+		}
+		if (!c->count) {
+			render_obj(rd, tt, row, c, depth + 1, out);
+			w = 1;
+		}
 	}
-	out = render_obj(rd, tt, row, c, depth + 1);
-	json_object_put(row);
-	return out;
+	buf_clear(&b);
+	return w;
 }
 
 /*
@@ -221,44 +484,45 @@ inverse_of(const struct schema_type *t, const struct schema_attr *a,
 
 /*
  * An inverse relation's references, read from the store's referrer
- * index: the other side's entries as they are now, not as the entry's
- * last delivery listed them (F5: Strapi does not send it again). NULL
- * when there is no index reader (the stored references are used).
+ * index into b: the other side's entries as they are now, not as the
+ * entry's last delivery listed them (F5: Strapi does not send it again).
+ * 1 when b holds them, 0 when there is no index reader (the stored
+ * references are used).
  */
-static struct json_object *
-referrers(struct render *rd, const struct schema_type *t,
-    struct json_object *entry, const struct schema_type *tt,
-    const struct schema_attr *back)
+static int
+referrers(struct render *rd, const struct schema_type *t, struct span entry,
+    const struct schema_type *tt, const struct schema_attr *back, struct buf *b)
 {
-	struct json_object *doc, *loc, *arr = NULL;
-	struct buf b;
+	char doc[STR_MAX], loc[STR_MAX];
+	const char *locale = "";
+	struct span d, l;
 	enum populate_found f;
 
-	if (rd->r->referrers == NULL ||
-	    !json_object_object_get_ex(entry, "documentId", &doc) ||
-	    !json_object_is_type(doc, json_type_string))
-		return NULL;
-	if (!json_object_object_get_ex(entry, "locale", &loc) ||
-	    !json_object_is_type(loc, json_type_string))
-		loc = NULL;
+	if (rd->r->referrers == NULL || !member(entry, "documentId", &d) ||
+	    str(d, doc, sizeof(doc)) == NULL)
+		return 0;
+	if (member(entry, "locale", &l) && is(l, '"') &&
+	    (locale = str(l, loc, sizeof(loc))) == NULL)
+		return 0;
 	if (!lookup(rd))
-		return NULL;
-	buf_init(&b);
-	f = rd->r->referrers(rd->r->arg, t, json_object_get_string(doc),
-	    loc != NULL ? json_object_get_string(loc) : "", tt, back->name, &b);
-	if (f == POPULATE_FOUND)
-		arr = json_tokener_parse(buf_cstr(&b));
-	if (f == POPULATE_ERR ||
-	    (f == POPULATE_FOUND && !json_object_is_type(arr, json_type_array)))
+		return 0;
+	f = rd->r->referrers(rd->r->arg, t, doc, locale, tt, back->name, b);
+	if (f == POPULATE_ERR)
 		rd->failed = 1;
-	buf_clear(&b);
-	return arr;
+	if (f != POPULATE_FOUND)
+		return 0;
+	if (b->len == 0 || b->data[0] != '[' ||
+	    skip_value(b->data, b->data + b->len) == NULL) {
+		rd->failed = 1;
+		return 0;
+	}
+	return 1;
 }
 
 /* A rendered referrer and its createdAt, for ordering an inverse side. */
 struct created {
 	char created[32];
-	struct json_object *o;
+	struct buf b;
 };
 
 static int
@@ -270,153 +534,180 @@ by_created(const void *a, const void *b)
 }
 
 /*
- * A relation: the target's entries, {"count":N}, or NULL with *omit set
- * when the target type is not served. An inverse side (author.articles,
- * mappedBy author) is read from the store's referrer index.
+ * A relation of a served type tt: the target's entries, or {"count":N}.
+ * An inverse side (author.articles, mappedBy author) is read from the
+ * store's referrer index, and listed in creation order.
  */
-static struct json_object *
-relation(struct render *rd, const struct schema_type *t,
-    struct json_object *entry, const struct schema_attr *a,
-    struct json_object *v, const struct populate *c, int depth, int *omit)
+static void
+relation(struct render *rd, const struct schema_type *t, struct span entry,
+    const struct schema_attr *a, const struct schema_type *tt, struct span v,
+    const struct populate *c, int depth, struct buf *out)
 {
-	const struct schema_type *tt = schema_type(rd->schema, a->target);
 	const struct schema_attr *back;
-	struct json_object *arr, *e, *inv = NULL;
-	struct created *byc;
-	const char *const *ls;
-	size_t i, m, n;
-	int found, count = 0;
+	struct created *byc = NULL;
+	struct buf inv;
+	struct iter it;
+	struct span e;
+	size_t i, m = 0, cap = 0, n = 0, mark;
+	int found, count = 0, more, by_date = 0;
 
-	if (tt == NULL || rd->r->locales(rd->r->arg, tt, &ls) == 0) {
-		*omit = 1;
-		return NULL;
+	if (!a->many && !c->count) {
+		if (!relation_one(rd, tt, v, c, depth, &found, NULL, out))
+			buf_adds(out, "null");
+		return;
 	}
-	if (!a->many && !c->count)
-		return relation_one(rd, tt, v, c, depth, &found, NULL);
+	buf_init(&inv);
 	if ((back = inverse_of(t, a, tt)) != NULL &&
-	    (inv = referrers(rd, t, entry, tt, back)) != NULL)
-		v = inv;
-	n = v != NULL && json_object_is_type(v, json_type_array)
-	    ? json_object_array_length(v)
-	    : 0;
-	if (!a->many && v != NULL && json_object_is_type(v, json_type_object))
-		n = 1;
-	arr = json_object_new_array();
-	byc = inv != NULL && n > 0 ? xcalloc(n, sizeof(*byc)) : NULL;
-	for (i = 0, m = 0; i < n; i++) {
-		e = relation_one(rd, tt,
-		    a->many ? json_object_array_get_idx(v, i) : v, c, depth,
-		    &found, byc != NULL ? byc[m].created : NULL);
+	    referrers(rd, t, entry, tt, back, &inv)) {
+		v.p = inv.data;
+		v.n = inv.len;
+		by_date = 1;
+	}
+	if (!c->count)
+		buf_addc(out, '[');
+	more = a->many ? iter_begin(&it, v, '[') == 0 : is(v, '{');
+	while (more && (!a->many || iter_next(&it, NULL, &e) == 1)) {
+		if (!a->many) {
+			e = v;
+			more = 0;
+		}
+		if (by_date) {
+			if (m == cap) {
+				cap = cap ? 2 * cap : 8;
+				byc = xreallocarray(byc, cap, sizeof(*byc));
+			}
+			buf_init(&byc[m].b);
+			if (relation_one(rd, tt, e, c, depth, &found,
+			        byc[m].created, &byc[m].b))
+				m++;
+			else
+				buf_clear(&byc[m].b);
+		} else {
+			mark = out->len;
+			sep(out, &n);
+			if (!relation_one(rd, tt, e, c, depth, &found, NULL,
+			        out)) {
+				cut(out, mark);
+				n--;
+			}
+		}
 		count += found;
-		if (e != NULL && byc != NULL)
-			byc[m++].o = e;
-		else if (e != NULL)
-			json_object_array_add(arr, e);
 	}
 	if (byc != NULL) {
 		/* Strapi lists an inverse side in link order: creation */
 		qsort(byc, m, sizeof(*byc), by_created);
-		for (i = 0; i < m; i++)
-			json_object_array_add(arr, byc[i].o);
+		for (i = 0; i < m; i++) {
+			sep(out, &n);
+			buf_add(out, byc[i].b.data, byc[i].b.len);
+			buf_clear(&byc[i].b);
+		}
 		free(byc);
 	}
-	json_object_put(inv);
-	if (!c->count)
-		return arr;
-	json_object_put(arr);
-	e = json_object_new_object();
-	json_object_object_add(e, "count", json_object_new_int(count));
-	return e;
+	buf_clear(&inv);
+	if (c->count)
+		buf_printf(out, "{\"count\":%d}", count);
+	else
+		buf_addc(out, ']');
 }
 
-static struct json_object *
-component(struct render *rd, const struct schema_attr *a, struct json_object *v,
-    const struct populate *c, int depth)
+static void
+component(struct render *rd, const struct schema_attr *a, struct span v,
+    const struct populate *c, int depth, struct buf *out)
 {
 	const struct schema_type *ct = schema_type(rd->schema, a->component);
-	struct json_object *arr, *it;
-	size_t i, n;
+	struct iter it;
+	struct span e;
+	size_t n = 0;
 
-	if (!a->repeatable)
-		return v != NULL && json_object_is_type(v, json_type_object) &&
-		        ct != NULL
-		    ? render_obj(rd, ct, v, c, depth + 1)
-		    : NULL;
-	arr = json_object_new_array();
-	n = v != NULL && json_object_is_type(v, json_type_array) && ct != NULL
-	    ? json_object_array_length(v)
-	    : 0;
-	for (i = 0; i < n; i++) {
-		it = json_object_array_get_idx(v, i);
-		if (json_object_is_type(it, json_type_object))
-			json_object_array_add(arr,
-			    render_obj(rd, ct, it, c, depth + 1));
+	if (!a->repeatable) {
+		if (is(v, '{') && ct != NULL)
+			render_obj(rd, ct, v, c, depth + 1, out);
+		else
+			buf_adds(out, "null");
+		return;
 	}
-	return arr;
+	buf_addc(out, '[');
+	if (ct != NULL && iter_begin(&it, v, '[') == 0)
+		while (iter_next(&it, NULL, &e) == 1)
+			if (is(e, '{')) {
+				sep(out, &n);
+				render_obj(rd, ct, e, c, depth + 1, out);
+			}
+	buf_addc(out, ']');
 }
 
-static struct json_object *
-dynamic_zone(struct render *rd, struct json_object *v, const struct populate *c,
-    int depth)
+static void
+dynamic_zone(struct render *rd, struct span v, const struct populate *c,
+    int depth, struct buf *out)
 {
 	const struct schema_type *ct;
 	const struct populate *spec;
-	struct json_object *arr, *it, *uid;
-	size_t i, n;
+	char uid[256];
+	struct iter it;
+	struct span e, u;
+	size_t n = 0;
 
-	arr = json_object_new_array();
-	n = v != NULL && json_object_is_type(v, json_type_array)
-	    ? json_object_array_length(v)
-	    : 0;
-	for (i = 0; i < n; i++) {
-		it = json_object_array_get_idx(v, i);
-		if (!json_object_is_type(it, json_type_object) ||
-		    !json_object_object_get_ex(it, "__component", &uid) ||
-		    !json_object_is_type(uid, json_type_string) ||
-		    (ct = schema_type(rd->schema,
-		         json_object_get_string(uid))) == NULL)
-			continue;
-		spec = c;
-		if (c->frag != NULL &&
-		    (spec = populate_find(c->frag, ct->uid)) == NULL)
-			spec = &none;
-		json_object_array_add(arr,
-		    render_obj(rd, ct, it, spec, depth + 1));
-	}
-	return arr;
+	buf_addc(out, '[');
+	if (iter_begin(&it, v, '[') == 0)
+		while (iter_next(&it, NULL, &e) == 1) {
+			if (!is(e, '{') || !member(e, "__component", &u) ||
+			    str(u, uid, sizeof(uid)) == NULL ||
+			    (ct = schema_type(rd->schema, uid)) == NULL)
+				continue;
+			spec = c;
+			if (c->frag != NULL &&
+			    (spec = populate_find(c->frag, ct->uid)) == NULL)
+				spec = &none;
+			sep(out, &n);
+			render_obj(rd, ct, e, spec, depth + 1, out);
+		}
+	buf_addc(out, ']');
 }
 
 /* The other locales' rows of the same document, in the served order. */
-static struct json_object *
-localizations(struct render *rd, const struct schema_type *t,
-    struct json_object *entry, const struct populate *c, int depth)
+static void
+localizations(struct render *rd, const struct schema_type *t, struct span entry,
+    const struct populate *c, int depth, struct buf *out)
 {
-	struct json_object *arr, *doc, *loc, *row;
+	char doc[STR_MAX], loc[STR_MAX];
 	const char *const *ls, *mine = "";
-	size_t i, n;
+	struct span d, l, row;
+	struct buf b;
+	size_t i, n, k = 0;
 
-	arr = json_object_new_array();
-	if (!json_object_object_get_ex(entry, "documentId", &doc))
-		return arr;
-	if (json_object_object_get_ex(entry, "locale", &loc))
-		mine = json_object_get_string(loc);
+	buf_addc(out, '[');
+	if (!member(entry, "documentId", &d) ||
+	    str(d, doc, sizeof(doc)) == NULL) {
+		buf_addc(out, ']');
+		return;
+	}
+	if (member(entry, "locale", &l) && str(l, loc, sizeof(loc)) != NULL)
+		mine = loc;
 	n = rd->r->locales(rd->r->arg, t, &ls);
+	buf_init(&b);
 	for (i = 0; i < n; i++) {
 		if (strcmp(ls[i], mine) == 0 || ls[i][0] == '\0')
 			continue;
 		if (!lookup(rd))
 			break;
-		buf_reset(&rd->tmp);
-		row = resolved(rd,
-		    rd->r->entry(rd->r->arg, t, json_object_get_string(doc),
-		        ls[i], &rd->tmp));
-		if (row == NULL)
+		buf_reset(&b);
+		if (!resolved(rd, rd->r->entry(rd->r->arg, t, doc, ls[i], &b),
+		        &b, &row))
 			continue;
-		json_object_array_add(arr,
-		    render_obj(rd, t, row, c, depth + 1));
-		json_object_put(row);
+		sep(out, &k);
+		render_obj(rd, t, row, c, depth + 1, out);
 	}
-	return arr;
+	buf_clear(&b);
+	buf_addc(out, ']');
+}
+
+/* Appends "name": (a key out already may hold before it). */
+static void
+add_key(struct buf *out, size_t *n, const char *name)
+{
+	sep(out, n);
+	buf_add_json_string(out, name, strlen(name));
+	buf_addc(out, ':');
 }
 
 /*
@@ -424,34 +715,48 @@ localizations(struct render *rd, const struct schema_type *t,
  * it for spec: its scalars (spec's fields), then each attribute spec
  * populates, then localizations; "__component" last, as Strapi puts it.
  */
-static struct json_object *
-render_obj(struct render *rd, const struct schema_type *t,
-    struct json_object *o, const struct populate *spec, int depth)
+static void
+render_obj(struct render *rd, const struct schema_type *t, struct span o,
+    const struct populate *spec, int depth, struct buf *out)
 {
-	struct json_object *out, *v, *r, *val, *comp = NULL;
-	struct json_object_iterator it, end;
+	const struct schema_type *tt;
 	const struct schema_attr *a;
 	const struct populate *c;
-	const char *key;
-	size_t i;
-	int omit;
+	const char *const *ls;
+	struct span k, v, comp = { NULL, 0 }, vals[ATTRS_HELD];
+	struct iter it;
+	size_t i, n = 0;
+	int r, held = t != NULL && t->nattrs <= ATTRS_HELD;
 
-	out = json_object_new_object();
-	it = json_object_iter_begin(o);
-	end = json_object_iter_end(o);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-		key = json_object_iter_peek_name(&it);
-		val = json_object_iter_peek_value(&it);
-		if ((a = populate_attr(t, key)) != NULL &&
-		    a->kind != SCHEMA_SCALAR)
-			continue;
-		if (strcmp(key, "__component") == 0) {
-			comp = val;
+	buf_addc(out, '{');
+	if (iter_begin(&it, o, '{') == -1) {
+		rd->failed = 1;
+		buf_addc(out, '}');
+		return;
+	}
+	if (held)
+		memset(vals, 0, t->nattrs * sizeof(vals[0]));
+	while ((r = iter_next(&it, &k, &v)) == 1) {
+		if ((a = attr_of(t, k)) != NULL && a->kind != SCHEMA_SCALAR) {
+			/* kept for below, the first of its name */
+			if (held && vals[a - t->attrs].p == NULL)
+				vals[a - t->attrs] = v;
 			continue;
 		}
-		if (field_kept(spec, key))
-			json_object_object_add(out, key, json_object_get(val));
+		if (key_is(k, "__component")) {
+			comp = v;
+			continue;
+		}
+		if (!field_kept(spec, k))
+			continue;
+		sep(out, &n);
+		buf_addc(out, '"');
+		buf_add(out, k.p, k.n);
+		buf_add(out, "\":", 2);
+		buf_add(out, v.p, v.n);
 	}
+	if (r == -1)
+		rd->failed = 1;
 	for (i = 0;
 	     t != NULL && depth <= 2 * POPULATE_MAX_DEPTH && i < t->nattrs;
 	     i++) {
@@ -463,35 +768,45 @@ render_obj(struct render *rd, const struct schema_type *t,
 				continue;
 			c = &none;
 		}
-		v = NULL;
-		json_object_object_get_ex(o, a->name, &v);
-		omit = 0;
+		if (held)
+			v = vals[i];
+		else if (!member(o, a->name, &v))
+			v.p = NULL, v.n = 0;
 		switch (a->kind) {
 		case SCHEMA_RELATION:
-			r = relation(rd, t, o, a, v, c, depth, &omit);
+			/* a type not served: the key is left out */
+			tt = schema_type(rd->schema, a->target);
+			if (tt == NULL ||
+			    rd->r->locales(rd->r->arg, tt, &ls) == 0)
+				break;
+			add_key(out, &n, a->name);
+			relation(rd, t, o, a, tt, v, c, depth, out);
 			break;
 		case SCHEMA_MEDIA:
-			r = media(rd, a, v, c);
+			add_key(out, &n, a->name);
+			media(rd, a, v, c, out);
 			break;
 		case SCHEMA_COMPONENT:
-			r = component(rd, a, v, c, depth);
+			add_key(out, &n, a->name);
+			component(rd, a, v, c, depth, out);
 			break;
 		default:
-			r = dynamic_zone(rd, v, c, depth);
+			add_key(out, &n, a->name);
+			dynamic_zone(rd, v, c, depth, out);
 			break;
 		}
-		if (!omit)
-			json_object_object_add(out, a->name, r);
 	}
 	if (t != NULL && !t->component && t->localized &&
 	    ((c = populate_find(spec->child, "localizations")) != NULL ||
-	        spec->star))
-		json_object_object_add(out, "localizations",
-		    localizations(rd, t, o, c != NULL ? c : &none, depth));
-	if (comp != NULL)
-		json_object_object_add(out, "__component",
-		    json_object_get(comp));
-	return out;
+	        spec->star)) {
+		add_key(out, &n, "localizations");
+		localizations(rd, t, o, c != NULL ? c : &none, depth, out);
+	}
+	if (comp.p != NULL) {
+		add_key(out, &n, "__component");
+		buf_add(out, comp.p, comp.n);
+	}
+	buf_addc(out, '}');
 }
 
 int
@@ -500,25 +815,18 @@ populate_render(struct buf *out, const struct schema *schema,
     const struct populate *pop, const struct populate_resolver *r)
 {
 	struct render rd;
-	struct json_object *o, *res;
+	struct span o;
 
 	/* Nothing to resolve or to cut: the stored bytes are the answer. */
 	if (pop == NULL && populate_type_flat(t)) {
 		buf_add(out, json, len);
 		return 0;
 	}
-	if ((o = parse_bytes(json, len)) == NULL)
+	if (object_at(json, len, &o) == -1)
 		return -1;
 	memset(&rd, 0, sizeof(rd));
 	rd.schema = schema;
 	rd.r = r;
-	buf_init(&rd.tmp);
-	res = render_obj(&rd, t, o, pop != NULL ? pop : &none, 0);
-	buf_adds(out,
-	    json_object_to_json_string_ext(res,
-	        JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(res);
-	json_object_put(o);
-	buf_clear(&rd.tmp);
+	render_obj(&rd, t, o, pop != NULL ? pop : &none, 0, out);
 	return rd.over ? -2 : rd.failed ? -1 : 0;
 }

@@ -58,11 +58,31 @@ render_failed(struct req_state *s)
 	query_answer_error(s, 400, msg);
 }
 
+/*
+ * What an answer reads, and every entry its populate reaches, is read in
+ * one snapshot, each related row once (reads_end forgets them: the next
+ * request reads afresh).
+ */
+static void
+reads_begin(struct req_state *s)
+{
+	store_read_begin(s->ctx->store);
+	resolve_memo_begin(&s->rctx);
+}
+
+static void
+reads_end(struct req_state *s)
+{
+	resolve_memo_end(&s->rctx);
+	store_read_end(s->ctx->store);
+}
+
 void
 query_do_list(struct req_state *s)
 {
 	struct render_query q;
 	uint64_t seq;
+	int r;
 
 	memset(&q, 0, sizeof(q));
 	q.coll = s->m.coll;
@@ -92,7 +112,10 @@ query_do_list(struct req_state *s)
 		q.nothing = resolve_localized(q.coll) &&
 		    s->pq.locale_kind == POPULATE_LOCALE_NONE;
 	}
-	if (render_list(s->ctx->store, &q, &s->r->body, &seq) == -1) {
+	reads_begin(s);
+	r = render_list(s->ctx->store, &q, &s->r->body, &seq);
+	reads_end(s);
+	if (r == -1) {
 		render_failed(s);
 		return;
 	}
@@ -135,12 +158,14 @@ query_do_one(struct req_state *s)
 	uint64_t seq = 0;
 
 	buf_init(&json);
+	reads_begin(s);
 	if (entry_valid_key_string(s->m.arg, s->m.arg_len, ENTRY_MAX_ID))
 		res = store_get(s->ctx->store, s->m.coll->name, s->m.arg,
 		    query_locale_of(s), &json, &seq);
 	else if (store_last_seq(s->ctx->store, &seq) == -1)
 		res = STORE_ERR;
 	query_single(s, res, &json, seq);
+	reads_end(s);
 	buf_clear(&json);
 }
 
@@ -152,11 +177,13 @@ query_do_by_slug(struct req_state *s)
 	uint64_t seq = 0;
 
 	buf_init(&json);
+	reads_begin(s);
 	if (s->m.arg_len <= ENTRY_MAX_SLUG)
 		res = store_get_by_slug(s->ctx->store, s->m.coll->name,
 		    query_locale_of(s), s->m.arg, &json, &seq);
 	else if (store_last_seq(s->ctx->store, &seq) == -1)
 		res = STORE_ERR;
 	query_single(s, res, &json, seq);
+	reads_end(s);
 	buf_clear(&json);
 }

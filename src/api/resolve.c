@@ -3,11 +3,13 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/query.h"
 #include "api/resolve.h"
 #include "model/entry.h"
+#include "util/xmalloc.h"
 
 /*
  * What api/populate.c reaches through struct populate_resolver, read from
@@ -30,6 +32,126 @@ found(enum store_result r)
 	return r == STORE_OK ? POPULATE_FOUND
 	    : r == STORE_ERR ? POPULATE_ERR
 	                     : POPULATE_MISSING;
+}
+
+/*
+ * The rows one request read, by (collection, documentId, locale): a list
+ * whose 25 entries share a category reads it once. Per request only
+ * (resolve_memo_begin .. resolve_memo_end), so a change is seen by the
+ * next request; bounded in rows and bytes (past them, rows are read
+ * again, not kept).
+ */
+#define MEMO_SLOTS     256 /* a power of 2 */
+#define MEMO_MAX_ROWS  2048
+#define MEMO_MAX_BYTES (8u << 20)
+#define MEMO_MAX_KEY   512
+
+struct memo_row {
+	struct memo_row *next;
+	uint32_t hash;
+	enum populate_found f; /* FOUND or MISSING */
+	size_t key_len, len;
+	char *key; /* collection NUL documentId NUL locale */
+	char *json;
+};
+
+struct resolve_memo {
+	struct memo_row *slot[MEMO_SLOTS];
+	size_t rows, bytes;
+};
+
+/* Starts keeping the rows ctx reads (until resolve_memo_end). */
+void
+resolve_memo_begin(struct resolve_ctx *ctx)
+{
+	if (ctx->memo == NULL)
+		ctx->memo = xcalloc(1, sizeof(*ctx->memo));
+}
+
+/* Forgets them. */
+void
+resolve_memo_end(struct resolve_ctx *ctx)
+{
+	struct memo_row *m, *next;
+	size_t i;
+
+	if (ctx->memo == NULL)
+		return;
+	for (i = 0; i < MEMO_SLOTS; i++)
+		for (m = ctx->memo->slot[i]; m != NULL; m = next) {
+			next = m->next;
+			free(m->key);
+			free(m->json);
+			free(m);
+		}
+	free(ctx->memo);
+	ctx->memo = NULL;
+}
+
+/* FNV-1a */
+static uint32_t
+memo_hash(const char *k, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
+}
+
+/*
+ * store_get through the memo when there is one: the stored form of
+ * (coll, doc, locale) into out.
+ */
+static enum populate_found
+get(struct resolve_ctx *ctx, const char *coll, const char *doc,
+    const char *locale, struct buf *out)
+{
+	struct resolve_memo *mm = ctx->memo;
+	struct memo_row *m;
+	char key[MEMO_MAX_KEY];
+	size_t cl = strlen(coll), dl = strlen(doc), ll = strlen(locale), kl;
+	enum populate_found f;
+	uint32_t h;
+
+	kl = cl + 1 + dl + 1 + ll;
+	if (mm == NULL || kl > sizeof(key))
+		return found(
+		    store_get(ctx->store, coll, doc, locale, out, NULL));
+	memcpy(key, coll, cl + 1);
+	memcpy(key + cl + 1, doc, dl + 1);
+	memcpy(key + cl + 1 + dl + 1, locale, ll);
+	h = memo_hash(key, kl);
+	for (m = mm->slot[h & (MEMO_SLOTS - 1)]; m != NULL; m = m->next)
+		if (m->hash == h && m->key_len == kl &&
+		    memcmp(m->key, key, kl) == 0) {
+			if (m->f == POPULATE_FOUND) {
+				buf_reset(out);
+				buf_add(out, m->json, m->len);
+			}
+			return m->f;
+		}
+	f = found(store_get(ctx->store, coll, doc, locale, out, NULL));
+	if (f == POPULATE_ERR || mm->rows == MEMO_MAX_ROWS ||
+	    mm->bytes + out->len > MEMO_MAX_BYTES)
+		return f;
+	m = xcalloc(1, sizeof(*m));
+	m->hash = h;
+	m->f = f;
+	m->key_len = kl;
+	m->key = xmalloc(kl);
+	memcpy(m->key, key, kl);
+	if (f == POPULATE_FOUND) {
+		m->len = out->len;
+		m->json = xmalloc(out->len + 1);
+		memcpy(m->json, out->data, out->len);
+	}
+	m->next = mm->slot[h & (MEMO_SLOTS - 1)];
+	mm->slot[h & (MEMO_SLOTS - 1)] = m;
+	mm->rows++;
+	mm->bytes += out->len;
+	return f;
 }
 
 static void
@@ -58,7 +180,6 @@ res_entry(void *arg, const struct schema_type *t, const char *doc,
 {
 	struct resolve_ctx *ctx = arg;
 	const struct collection *c;
-	uint64_t seq;
 
 	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
 		return POPULATE_UNSERVED;
@@ -67,7 +188,7 @@ res_entry(void *arg, const struct schema_type *t, const char *doc,
 	if (!resolve_localized(c))
 		locale = "";
 	dep(ctx, c->name, doc, locale);
-	return found(store_get(ctx->store, c->name, doc, locale, out, &seq));
+	return get(ctx, c->name, doc, locale, out);
 }
 
 static enum populate_found
@@ -75,11 +196,10 @@ res_media(void *arg, int64_t id, struct buf *out)
 {
 	struct resolve_ctx *ctx = arg;
 	char doc[32];
-	uint64_t seq;
 
 	snprintf(doc, sizeof(doc), "%" PRId64, id);
 	dep(ctx, QUERY_MEDIA, doc, "");
-	return found(store_get(ctx->store, QUERY_MEDIA, doc, "", out, &seq));
+	return get(ctx, QUERY_MEDIA, doc, "", out);
 }
 
 struct ref_walk {

@@ -24,10 +24,14 @@ struct resolve_ctx {
 	struct store *store;
 	resolve_dep_fn dep; /* NULL: nobody listens */
 	void *dep_arg;
+	struct resolve_memo *memo; /* one request's rows, or NULL */
 };
 
 void resolve_init(struct populate_resolver *, struct resolve_ctx *,
     const struct conf *, struct store *, size_t *budget);
 int resolve_localized(const struct collection *);
+/* One request's reads kept, and forgotten (never across requests). */
+void resolve_memo_begin(struct resolve_ctx *);
+void resolve_memo_end(struct resolve_ctx *);
 
 #endif

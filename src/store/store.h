@@ -202,6 +202,9 @@ int store_log_event(struct store *, const struct store_event *);
 int store_last_seq(struct store *, uint64_t *);
 int store_peek_seq(struct store *, uint64_t *);
 int store_change_bounds(struct store *, uint64_t *first, uint64_t *last);
+/* read.c: one snapshot for several reads (a request's) */
+int store_read_begin(struct store *);
+void store_read_end(struct store *);
 enum store_result store_get(struct store *, const char *collection,
     const char *document_id, const char *locale, struct buf *json,
     uint64_t *seq);

@@ -49,6 +49,7 @@ struct store {
 	size_t nabandoned;
 	store_commit_cb on_commit; /* store_set_commit_hook, or NULL */
 	void *on_commit_arg;
+	DB_TXN *held; /* store_read_begin's snapshot, or NULL (read.c) */
 };
 
 /*

@@ -605,6 +605,38 @@ test_render_article(void)
 	json_object_put(deep);
 }
 
+/*
+ * Stored strings holding escapes (quotes, braces inside a string, a
+ * backslash last, a newline) pass through whole: the renderer walks the
+ * stored bytes and must not lose its place in them.
+ */
+static void
+test_render_escapes(void)
+{
+	struct json_object *au, *st, *want;
+
+	au = json_tokener_parse(
+	    "{\"id\":71,\"documentId\":\"esc71\",\"name\":\"Say \\\"}"
+	    "hi{\\\" \\\\\",\"email\":\"a\\nb\\\\\",\"createdAt\":\"2"
+	    "026-01-01T00:00:00.000Z\"}");
+	json_object_put(store_entry(AUTHOR, au));
+	st = json_tokener_parse(
+	    "{\"id\":72,\"documentId\":\"esc72\",\"title\":\"\\\\\\\""
+	    "[x]\",\"locale\":\"en\",\"author\":{\"documentId\":\"esc"
+	    "71\"}}");
+	want = json_tokener_parse(
+	    "{\"id\":72,\"documentId\":\"esc72\",\"title\":\"\\\\\\\""
+	    "[x]\",\"locale\":\"en\",\"author\":{\"id\":71,\"document"
+	    "Id\":\"esc71\",\"name\":\"Say \\\"}hi{\\\" \\\\\",\"emai"
+	    "l\":\"a\\nb\\\\\",\"createdAt\":\"2026-01-01T00:00:00.00"
+	    "0Z\"}}");
+	renders(ARTICLE, st, "populate[author]=true", want,
+	    "strings with escapes are passed through whole");
+	json_object_put(au);
+	json_object_put(st);
+	json_object_put(want);
+}
+
 static void
 test_render_missing(void)
 {
@@ -833,6 +865,7 @@ main(void)
 	test_render_article();
 	test_render_single();
 	test_render_missing();
+	test_render_escapes();
 	test_render_inverse();
 	schema_free(schema);
 	return tap_done();

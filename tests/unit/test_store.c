@@ -252,6 +252,31 @@ test_orders(struct store *st)
 	ok(bad == 0, "publish + delete of both rows: removed in every order");
 }
 
+/*
+ * store_read_begin: the reads until store_read_end share one snapshot, so
+ * a request's list and the entries it populates are of one state, and a
+ * write meanwhile shows only after it.
+ */
+static void
+test_read_held(struct store *st)
+{
+	struct listed l;
+	uint64_t before, during;
+
+	before = list(st, "article", NULL, 0, 0, 100, NULL, &l);
+	ok(store_read_begin(st) == 0, "a read snapshot can be held");
+	ok(apply(st, STORE_OP_UPSERT, &article, "held1", 1, 900, "held-1",
+	       NULL) == STORE_OK,
+	    "a write is not blocked by it");
+	during = list(st, "article", NULL, 0, 0, 100, NULL, &l);
+	ok(during == before && !present(st, "held1", NULL),
+	    "reads while it is held see the state it began with");
+	store_read_end(st);
+	ok(list(st, "article", NULL, 0, 0, 100, NULL, &l) == before + 1 &&
+	        present(st, "held1", NULL),
+	    "after store_read_end the write is seen");
+}
+
 static void
 test_concurrent(struct store *st_parent)
 {
@@ -593,6 +618,7 @@ main(void)
 	ok(s.n == 2 && s.seq[0] == last - 1,
 	    "reading since N returns exactly the later changes");
 	test_orders(st);
+	test_read_held(st);
 	ok(verify_clean(st), "verify finds nothing wrong");
 	{
 		struct store_retention keep20;
