@@ -14,6 +14,7 @@
 
 #define SUBSCRIPTION_MAX_PAGE     (1LL << 40) /* as REST's pagination[page] */
 #define SUBSCRIPTION_MAX_POPULATE 2048        /* bytes of populate and fields */
+#define SUBSCRIPTION_MAX_SORT     256         /* bytes of sort */
 
 /* Which pagination parameters a spec was given (they may not be mixed). */
 enum subscription_given {
@@ -34,6 +35,7 @@ struct subscription_spec {
 	char *slug;                    /* NULL: any */
 	char *locale;                  /* NULL: the collection's default */
 	char *populate; /* populate and fields pairs, a query string; or NULL */
+	char *sort;     /* sort=, as REST takes it; NULL: Strapi's default */
 	uint64_t page_size;
 	uint64_t page; /* 1-based */
 	int offset;    /* start/limit given: offset paging */
