@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -207,18 +208,32 @@ parse_instant(const char *s, int64_t *ms)
 	return 0;
 }
 
-/* A number as the query gives it: decimal, optional sign and exponent. */
+/*
+ * A number as the query gives it: decimal, optional sign and exponent.
+ * An integer is kept exact (SQLite's INTEGER, 64 bits), anything else is
+ * a double, as SQLite's REAL and JavaScript's Number are (99.99 given
+ * equals 99.99 stored).
+ */
 static int
 parse_number(const char *s, long double *out)
 {
 	char *end;
-	long double v;
+	long long i;
+	double v;
 
 	while (*s == ' ')
 		s++;
 	if (*s == '\0' || strpbrk(s, "xXnN") != NULL) /* hex, nan, inf */
 		return -1;
-	v = strtold(s, &end);
+	errno = 0;
+	i = strtoll(s, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (*end == '\0' && end != s && errno == 0) {
+		*out = (long double)i;
+		return 0;
+	}
+	v = strtod(s, &end);
 	while (*end == ' ')
 		end++;
 	if (*end != '\0' || !isfinite(v))
