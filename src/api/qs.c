@@ -359,7 +359,8 @@ sort_term(struct qs_spec *sp, char *term, const struct collection *c,
 	for (end = term + strlen(term); end > term && end[-1] == ' '; end--)
 		end[-1] = '\0';
 	if (*term == '\0')
-		return order == NULL ? 0 : qs_fail(err, "Field cannot be empty");
+		return order == NULL ? 0
+		                     : qs_fail(err, "Field cannot be empty");
 	if (order != NULL) {
 		while (*order == ' ')
 			order++;
@@ -377,7 +378,8 @@ sort_term(struct qs_spec *sp, char *term, const struct collection *c,
 	if (sp->nsort == QS_MAX_SORT)
 		return qs_fail(err, "More than %d sort keys", QS_MAX_SORT);
 	sp->sort[sp->nsort].field = term;
-	sp->sort[sp->nsort].desc = order != NULL && strcasecmp(order, "desc") == 0;
+	sp->sort[sp->nsort].desc =
+	    order != NULL && strcasecmp(order, "desc") == 0;
 	sp->nsort++;
 	return 0;
 }
@@ -433,14 +435,17 @@ filters(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
     const struct collection *c, struct qs_error *err)
 {
 	const char *field = k->nseg > 1 ? k->seg[1] : "filters";
-	int eq = k->nseg == 2 || (k->nseg == 3 && strcmp(k->seg[2], "$eq") == 0);
+	int eq =
+	    k->nseg == 2 || (k->nseg == 3 && strcmp(k->seg[2], "$eq") == 0);
 
 	sp->seen |= QS_SEEN_FILTERS;
 	if (k->nseg < 2 || *field == '\0')
 		return qs_invalid_key(err, field, "filters");
-	if (eq && c->slug_field[0] != '\0' && strcmp(field, c->slug_field) == 0 &&
-	    !(sp->have & HAVE_SLUG)) {
-		sp->have |= HAVE_SLUG;
+	/* given twice, qs would make an array (any of them): refused */
+	if (eq && c->slug_field[0] != '\0' &&
+	    strcmp(field, c->slug_field) == 0) {
+		if (once(sp, HAVE_SLUG, "filters[slug]", err) == -1)
+			return -1;
 		if (vlen > ENTRY_MAX_SLUG)
 			return qs_fail(err, "filters[%s]: longer than %d bytes",
 			    field, ENTRY_MAX_SLUG);
@@ -448,9 +453,9 @@ filters(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
 		return 0;
 	}
 	if (eq && c->category_field[0] != '\0' &&
-	    strcmp(field, c->category_field) == 0 &&
-	    !(sp->have & HAVE_CATEGORY)) {
-		sp->have |= HAVE_CATEGORY;
+	    strcmp(field, c->category_field) == 0) {
+		if (once(sp, HAVE_CATEGORY, "filters[category]", err) == -1)
+			return -1;
 		if (vlen > ENTRY_MAX_CATEGORY)
 			return qs_fail(err, "filters[%s]: longer than %d bytes",
 			    field, ENTRY_MAX_CATEGORY);

@@ -60,6 +60,8 @@ static const struct {
 	{ "pagination[limit]=-2", "Invalid 'limit' parameter", NULL },
 	{ "pagination[page]=1&pagination[start]=0", "Invalid pagination parameters", NULL },
 	{ "pagination[page]=1&pagination[page]=2", "Duplicate parameter", NULL },
+	{ "filters[slug]=a&filters[slug][$eq]=b", "Duplicate parameter", NULL },
+	{ "filters[category][$eq]=a&filters[category][$eq]=b", "Duplicate parameter", NULL },
 	{ "filters[slug][$eq]=%zz", "Malformed percent-encoding", NULL },
 	{ "filters[slug][$eq]=%4", "Malformed percent-encoding", NULL },
 	{ "filters[slug][$eq]=a%00b", "Malformed percent-encoding", NULL },
