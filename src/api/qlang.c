@@ -527,7 +527,8 @@ struct scan {
 	struct filter_row *rows;
 	size_t nrows, cap;
 	size_t seen;
-	int deferred; /* relations: evaluate after the walk */
+	const char *locale; /* of the walk under way (the store's key) */
+	int deferred;       /* relations: evaluate after the walk */
 	int failed;
 };
 
@@ -563,7 +564,8 @@ row_add(struct scan *s)
 
 /* Keeps one entry of the walk when it matches (or for later). */
 static int
-scan_one(struct scan *s, const char *json, size_t len)
+scan_one(struct scan *s, const char *json, size_t len, const char *doc,
+    const char *locale)
 {
 	struct filter_row row, *r;
 	int m;
@@ -576,15 +578,22 @@ scan_one(struct scan *s, const char *json, size_t len)
 		r = row_add(s);
 		r->json = xstrndup(json, len);
 		r->json_len = len;
+		r->locale = xstrdup(s->locale);
 		return 0;
 	}
-	m = filter_match(s->p->filter, &s->p->sort, json, len, NULL, NULL,
-	    &row);
+	/* the default order needs only the id: no parse when it leads */
+	if (s->p->filter == NULL && s->p->sort.nkey == 0 && doc != NULL &&
+	    filter_row_quick(json, len, doc, locale, &row))
+		m = 1;
+	else
+		m = filter_match(s->p->filter, &s->p->sort, json, len, NULL,
+		    NULL, &row);
 	if (m == 1) {
+		/* the page's entries are read again at the end: no copy */
 		r = row_add(s);
 		*r = row;
-		r->json = xstrndup(json, len);
-		r->json_len = len;
+		free(r->locale);
+		r->locale = xstrdup(s->locale);
 	}
 	return 0;
 }
@@ -592,7 +601,8 @@ scan_one(struct scan *s, const char *json, size_t len)
 static int
 scan_item(void *arg, const struct store_item *it)
 {
-	return scan_one(arg, it->json, it->json_len);
+	return scan_one(arg, it->json, it->json_len, it->document_id,
+	    it->locale);
 }
 
 /* qsort has no argument: the sort of the scan under way (one thread). */
@@ -602,6 +612,30 @@ static int
 row_cmp(const void *a, const void *b)
 {
 	return filter_row_cmp(cmp_sort, a, b);
+}
+
+/* 1 when the entry's category field is q->category (slug and category). */
+static int
+in_category(const struct render_query *q, const char *json, size_t len)
+{
+	struct filter_node f;
+	struct filter_val v;
+	struct filter_sort none;
+	struct filter_row row;
+
+	memset(&f, 0, sizeof(f));
+	memset(&none, 0, sizeof(none));
+	f.kind = FILTER_CMP;
+	f.attr = q->coll->category_field;
+	f.op = FILTER_EQ;
+	f.cls = FILTER_STRING;
+	filter_cast(FILTER_STRING, q->category, &v);
+	f.val = &v;
+	f.nval = 1;
+	if (filter_match(&f, &none, json, len, NULL, NULL, &row) != 1)
+		return 0;
+	filter_row_clear(&row);
+	return 1;
 }
 
 /* The deferred rows (relation filters) evaluated now, kept or dropped. */
@@ -622,7 +656,10 @@ scan_deferred(struct scan *s)
 		if (m == 1) {
 			row.json = s->rows[i].json;
 			row.json_len = s->rows[i].json_len;
+			free(row.locale);
+			row.locale = s->rows[i].locale;
 			s->rows[i].json = NULL;
+			s->rows[i].locale = NULL;
 			filter_row_clear(&s->rows[i]);
 			s->rows[n++] = row;
 		} else
@@ -650,7 +687,7 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 	struct store_item it;
 	struct buf one;
 	const char *const *locales = &q->locale;
-	size_t nlocales = 1, i, start = 0, n = 0;
+	size_t nlocales = 1, i, start = 0, n = 0, last = 0;
 	uint64_t t, sq;
 	enum store_result r;
 	int rc = -1;
@@ -667,13 +704,16 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 	}
 	*seq = 0;
 	for (i = 0; i < nlocales && !q->nothing; i++) {
+		s.locale = locales[i];
 		if (q->slug != NULL) {
 			/* a slug names at most one entry per locale */
 			buf_init(&one);
 			r = store_get_by_slug(st, q->coll->name, locales[i],
 			    q->slug, &one, &sq);
-			if (r == STORE_OK)
-				scan_one(&s, one.data, one.len);
+			if (r == STORE_OK &&
+			    (q->category == NULL ||
+			        in_category(q, one.data, one.len)))
+				scan_one(&s, one.data, one.len, NULL, NULL);
 			buf_clear(&one);
 			if (r == STORE_ERR)
 				goto out;
@@ -696,32 +736,6 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 		goto out;
 	if (s.deferred && scan_deferred(&s) == -1)
 		goto out;
-	if (q->category != NULL && q->slug != NULL) {
-		/* both indexed filters: the slug's entry in the category */
-		size_t k = 0;
-
-		for (i = 0; i < s.nrows; i++) {
-			struct filter_node f;
-			struct filter_val v;
-			struct filter_row row;
-
-			memset(&f, 0, sizeof(f));
-			f.kind = FILTER_CMP;
-			f.attr = q->coll->category_field;
-			f.op = FILTER_EQ;
-			f.cls = FILTER_STRING;
-			filter_cast(FILTER_STRING, q->category, &v);
-			f.val = &v;
-			f.nval = 1;
-			if (filter_match(&f, &s.p->sort, s.rows[i].json,
-			        s.rows[i].json_len, NULL, NULL, &row) == 1) {
-				filter_row_clear(&row);
-				s.rows[k++] = s.rows[i];
-			} else
-				filter_row_clear(&s.rows[i]);
-		}
-		s.nrows = k;
-	}
 	cmp_sort = &s.p->sort;
 	if (s.nrows > 1)
 		qsort(s.rows, s.nrows, sizeof(*s.rows), row_cmp);
@@ -733,18 +747,35 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 			start++;
 	} else
 		start = skip < s.nrows ? (size_t)skip : s.nrows;
-	for (i = start; i < s.nrows && n < want; i++, n++) {
+	buf_init(&one);
+	for (i = start; i < s.nrows && n < want; i++) {
+		struct filter_row *row = &s.rows[i];
+
+		if (row->json == NULL) {
+			/* read again: an entry removed since is left out */
+			buf_reset(&one);
+			r = store_get(st, q->coll->name, row->document_id,
+			    row->locale, &one, &sq);
+			if (r == STORE_ERR) {
+				buf_clear(&one);
+				goto out;
+			}
+			if (r != STORE_OK)
+				continue;
+		}
 		memset(&it, 0, sizeof(it));
-		it.document_id = s.rows[i].document_id;
-		it.locale = s.rows[i].locale;
-		it.json = s.rows[i].json;
-		it.json_len = s.rows[i].json_len;
+		it.document_id = row->document_id;
+		it.locale = row->locale;
+		it.json = row->json != NULL ? row->json : one.data;
+		it.json_len = row->json != NULL ? row->json_len : one.len;
+		n++;
+		last = i;
 		if (cb(arg, &it) != 0)
 			break;
 	}
-	if (n > 0 && start + n < s.nrows)
-		filter_cursor_encode(&s.p->sort, &s.rows[start + n - 1],
-		    next_cursor);
+	buf_clear(&one);
+	if (n > 0 && last + 1 < s.nrows)
+		filter_cursor_encode(&s.p->sort, &s.rows[last], next_cursor);
 	rc = 0;
 out:
 	for (i = 0; i < s.nrows; i++)
