@@ -532,23 +532,92 @@ struct scan {
 	int failed;
 };
 
-/* filter_fetch_fn over the store: a related type's entry. */
+/*
+ * filter_fetch_fn over the store: a related type's entry. Many entries
+ * share a related one (an author, a category): each is read once per
+ * list (a small cache), and the reads count against max_scan.
+ */
+#define FETCH_SLOTS 1024
+
+struct fetch_slot {
+	char *key; /* uid, documentId and locale, NUL-separated */
+	size_t klen;
+	int found;
+	struct buf json;
+};
+
+struct fetch_cache {
+	struct list_plan *p;
+	struct fetch_slot slot[FETCH_SLOTS];
+	size_t reads;
+};
+
 static int
 fetch(void *arg, const char *uid, const char *doc, const char *locale,
     struct buf *out)
 {
-	struct list_plan *p = arg;
+	struct fetch_cache *fc = arg;
+	struct fetch_slot *sl = NULL;
 	const struct collection *c;
 	enum store_result r;
-	uint64_t seq;
+	struct buf key;
+	uint64_t seq, h = 1469598103934665603ULL;
+	size_t i, probe;
 
-	if ((c = conf_collection_by_uid(p->conf, uid, NULL)) == NULL ||
+	if ((c = conf_collection_by_uid(fc->p->conf, uid, NULL)) == NULL ||
 	    !entry_valid_key_string(doc, strlen(doc), ENTRY_MAX_ID))
 		return 0;
 	if (!resolve_localized(c))
 		locale = "";
-	r = store_get(p->store, c->name, doc, locale, out, &seq);
+	buf_init(&key);
+	buf_add(&key, uid, strlen(uid) + 1);
+	buf_add(&key, doc, strlen(doc) + 1);
+	buf_add(&key, locale, strlen(locale));
+	for (i = 0; i < key.len; i++)
+		h = (h ^ (unsigned char)key.data[i]) * 1099511628211ULL;
+	for (probe = 0; probe < 8; probe++) {
+		sl = &fc->slot[(h + probe) % FETCH_SLOTS];
+		if (sl->key == NULL ||
+		    (sl->klen == key.len &&
+		        memcmp(sl->key, key.data, key.len) == 0))
+			break;
+		sl = NULL;
+	}
+	if (sl != NULL && sl->key != NULL) {
+		buf_clear(&key);
+		if (sl->found)
+			buf_add(out, sl->json.data, sl->json.len);
+		return sl->found;
+	}
+	if (++fc->reads > fc->p->max_scan) {
+		fc->p->over = 1;
+		buf_clear(&key);
+		return -1;
+	}
+	r = store_get(fc->p->store, c->name, doc, locale, out, &seq);
+	if (r != STORE_ERR && sl != NULL) {
+		sl->klen = key.len;
+		sl->key = buf_take(&key);
+		sl->found = r == STORE_OK;
+		buf_init(&sl->json);
+		if (sl->found)
+			buf_add(&sl->json, out->data, out->len);
+	}
+	buf_clear(&key);
 	return r == STORE_OK ? 1 : r == STORE_ERR ? -1 : 0;
+}
+
+static void
+fetch_cache_clear(struct fetch_cache *fc)
+{
+	size_t i;
+
+	for (i = 0; i < FETCH_SLOTS; i++)
+		if (fc->slot[i].key != NULL) {
+			free(fc->slot[i].key);
+			buf_clear(&fc->slot[i].json);
+		}
+	free(fc);
 }
 
 static struct filter_row *
@@ -642,15 +711,17 @@ in_category(const struct render_query *q, const char *json, size_t len)
 static int
 scan_deferred(struct scan *s)
 {
+	struct fetch_cache *fc = xcalloc(1, sizeof(*fc));
 	struct filter_row row;
 	size_t i, n = 0;
 	int m;
 
+	fc->p = s->p;
 	for (i = 0; i < s->nrows; i++) {
 		m = s->failed
 		    ? 0
 		    : filter_match(s->p->filter, &s->p->sort, s->rows[i].json,
-		          s->rows[i].json_len, fetch, s->p, &row);
+		          s->rows[i].json_len, fetch, fc, &row);
 		if (m == -1)
 			s->failed = 1;
 		if (m == 1) {
@@ -666,6 +737,7 @@ scan_deferred(struct scan *s)
 			filter_row_clear(&s->rows[i]);
 	}
 	s->nrows = n;
+	fetch_cache_clear(fc);
 	return s->failed ? -1 : 0;
 }
 

@@ -116,6 +116,17 @@ qreq GET "/api/articles?sort=title:asc&pagination[pageSize]=2&cursor=$first"
 is "$STATUS:$(body 'd["error"]["message"]')" \
     "400:Invalid cursor (a cursor continues the list with the sort it came from)" \
     "a cursor of one sort refused under another"
+# -- the scan's bound (query_max_scan) ---------------------------------------
+qreq GET '/api/articles?sort=title:asc' STRAPI_LIVE_QUERY_MAX_SCAN=5
+is "$STATUS:$(body 'd["error"]["message"]')" \
+    "400:The list reads more than 5 entries (query_max_scan) for its filters or sort: add a slug or category filter, or sort by publishedAt" \
+    "a scan over query_max_scan entries: 400 saying so"
+qreq GET '/api/articles?sort=title:asc' STRAPI_LIVE_QUERY_MAX_SCAN=6
+is "$STATUS:$(body 'len(d["data"])')" 200:6 "a scan of exactly query_max_scan entries is served"
+qreq GET '/api/articles?sort=publishedAt:desc' STRAPI_LIVE_QUERY_MAX_SCAN=1
+is "$STATUS:$(body 'len(d["data"])')" 200:6 "sort=publishedAt (the index) is not bounded by it"
+qreq GET '/api/articles?filters[category][$eq]=tech&sort=title:asc' STRAPI_LIVE_QUERY_MAX_SCAN=5
+is "$STATUS" 200 "the category index narrows what a scan reads"
 qreq GET '/api/articles?pagination[pageSize]=2&cursor=AAAA'
 is "$STATUS" 400 "a forged cursor is a 400"
 qreq GET '/api/articles?pagination[page]=2&cursor=MTc5.eHh4'
