@@ -416,6 +416,8 @@ sort(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
 	}
 	if (k->nseg > 2)
 		return qs_invalid_key(err, k->seg[k->nseg - 1], "sort");
+	if (*v == '\0')
+		return qs_fail(err, "Invalid sort parameter: no field");
 	for (p = v; p != NULL; p = comma) {
 		if ((comma = strchr(p, ',')) != NULL)
 			*comma++ = '\0';

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t1310-query-cursor-concurrency.sh: cursor paging stays exact while
-# webhooks publish and unpublish entries in the middle of the list.
+# webhooks publish and unpublish entries in the middle of the list (newest
+# first: sort=publishedAt:desc, the publishedAt index's cursor).
 . "$top_srcdir/tests/lib.sh"
 
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
@@ -66,7 +67,8 @@ w.start()
 seen, seqs, cursor, pages = [], [], None, 0
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
 while True:
-    url = "/api/articles?pagination[pageSize]=7&fields[0]=publishedAt"
+    url = ("/api/articles?pagination[pageSize]=7&fields[0]=publishedAt"
+           "&sort=publishedAt:desc")
     if cursor:
         url += "&cursor=" + cursor
     c.request("GET", url)

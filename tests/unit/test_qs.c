@@ -52,6 +52,8 @@ static const struct {
 	{ "sort[nope]=asc", "Invalid key nope", "nope" },
 	{ "pagination[total]=5", "Invalid key total", "total" },
 	{ "sort=publishedAt:sideways", "Invalid order", NULL },
+	{ "sort=", "Invalid sort parameter", NULL },
+	{ "sort=:desc", "Field cannot be empty", NULL },
 	{ "pagination[page]=abc", "Invalid 'page' parameter", NULL },
 	{ "pagination[page]=1.5", "Invalid 'page' parameter", NULL },
 	{ "pagination[page]=", "Invalid 'page' parameter", NULL },
