@@ -25,9 +25,10 @@ enum subscription_given {
 };
 
 /*
- * A reactive query: one page of a list (newest first), by category, or
- * by slug. The page is page/page_size, or start/limit when offset is set
- * (REST's pagination[start]/[limit]).
+ * A reactive query: one page of a list (in REST's order: sort, or
+ * Strapi's default, id ascending), by category, or by slug. The page is
+ * page/page_size, or start/limit when offset is set (REST's
+ * pagination[start]/[limit]).
  */
 struct subscription_spec {
 	const struct collection *coll; /* borrowed from the conf */
