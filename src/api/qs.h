@@ -54,8 +54,8 @@ struct qs_spec {
 	enum qs_paging paging;
 	uint64_t page, page_size; /* after Strapi's clamping */
 	uint64_t start, limit;
-	int no_count;         /* pagination[withCount]=false */
-	int ascending;        /* sort=publishedAt:asc (the only key) */
+	int no_count;  /* pagination[withCount]=false */
+	int ascending; /* sort=publishedAt:asc (the only key) */
 	struct qs_sort sort[QS_MAX_SORT]; /* in order */
 	size_t nsort;
 	struct qs_filter filters[QS_MAX_FILTERS]; /* beyond slug, category */

@@ -489,8 +489,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	}
 	if (s->sp.cursor != NULL &&
 	    (s->has_plan ? qlang_cursor(&s->plan, s->sp.cursor)
-	                 : render_cursor_decode(s->sp.cursor, &s->pos)) ==
-	        -1) {
+	                 : render_cursor_decode(s->sp.cursor, &s->pos)) == -1) {
 		query_answer_error(s, 400,
 		    "Invalid cursor (a cursor continues the list with the "
 		    "sort it came from)");

@@ -216,8 +216,9 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 	if (strcmp(key, "sort") == 0) {
 		/* checked against the type by api/qlang.c when subscribed */
 		if (*value == '\0' || strlen(value) > SUBSCRIPTION_MAX_SORT ||
-		    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
-		                  "RSTUVWXYZ0123456789_:, ") != strlen(value)) {
+		    strspn(value,
+		        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
+		        "RSTUVWXYZ0123456789_:, ") != strlen(value)) {
 			*why = "sort: invalid";
 			return -1;
 		}

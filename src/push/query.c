@@ -393,8 +393,7 @@ query_populate(struct push *p, struct push_query *q, int *status,
 
 /* The query's sort= checked against its type, into q->plan. */
 static int
-query_sort(struct push *p, struct push_query *q, int *status,
-    const char **why)
+query_sort(struct push *p, struct push_query *q, int *status, const char **why)
 {
 	struct qs_spec *sp;
 	struct qs_error err;
