@@ -38,8 +38,6 @@ enum have_bit {
 	HAVE_WITH_COUNT = 1 << 12,
 };
 
-#define MAX_SEGS 4
-
 static int
 hexval(int c)
 {
@@ -324,91 +322,6 @@ pagination(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
 	return 0;
 }
 
-/* One "publishedAt[:asc|desc]" term. */
-static int
-sort_term(struct qs_spec *sp, const char *field, size_t flen, const char *order,
-    struct qs_error *err)
-{
-	char f[QS_MAX_KEY + 1];
-
-	if (flen > QS_MAX_KEY)
-		flen = QS_MAX_KEY;
-	memcpy(f, field, flen);
-	f[flen] = '\0';
-	if (once(sp, HAVE_SORT, "sort", err) == -1)
-		return qs_fail(err, "Only one sort is served (publishedAt)");
-	if (strcmp(f, "publishedAt") != 0)
-		return qs_invalid_key(err, f, "sort");
-	if (order == NULL || strcasecmp(order, "asc") == 0)
-		sp->ascending = 1;
-	else if (strcasecmp(order, "desc") == 0)
-		sp->ascending = 0;
-	else
-		return qs_fail(err,
-		    "Invalid sort order '%.64s': expected asc or "
-		    "desc",
-		    order);
-	return 0;
-}
-
-static int
-sort(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
-    const struct collection *c, struct qs_error *err)
-{
-	const char *colon, *comma;
-
-	(void)vlen;
-	(void)c;
-	sp->seen |= QS_SEEN_SORT;
-	if (k->nseg == 2 &&
-	    !qs_is_index(k->seg[1])) /* sort[publishedAt]=desc */
-		return sort_term(sp, k->seg[1], strlen(k->seg[1]), v, err);
-	if (k->nseg > 2 || (k->nseg == 2 && *k->seg[1] == '\0'))
-		return qs_invalid_key(err, k->seg[k->nseg - 1], "sort");
-	if ((comma = strchr(v, ',')) != NULL)
-		return qs_fail(err, "Only one sort is served (publishedAt)");
-	if ((colon = strchr(v, ':')) != NULL)
-		return sort_term(sp, v, (size_t)(colon - v), colon + 1, err);
-	return sort_term(sp, v, strlen(v), NULL, err);
-}
-
-static int
-filters(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
-    const struct collection *c, struct qs_error *err)
-{
-	const char *field = k->nseg > 1 ? k->seg[1] : "filters";
-
-	sp->seen |= QS_SEEN_FILTERS;
-	if (k->nseg < 2 || k->nseg > 3)
-		return qs_invalid_key(err, k->nseg > 3 ? k->seg[3] : field,
-		    "filters");
-	if (k->nseg == 3 && strcmp(k->seg[2], "$eq") != 0)
-		return qs_invalid_key(err, k->seg[2], "filters");
-	if (c->slug_field[0] != '\0' && strcmp(field, c->slug_field) == 0) {
-		if (once(sp, HAVE_SLUG, "filters[slug]", err) == -1)
-			return -1;
-		if (vlen > ENTRY_MAX_SLUG)
-			return qs_fail(err, "filters[%s]: longer than %d bytes",
-			    field, ENTRY_MAX_SLUG);
-		sp->slug = v;
-		return 0;
-	}
-	if (c->category_field[0] != '\0' &&
-	    strcmp(field, c->category_field) == 0) {
-		if (once(sp, HAVE_CATEGORY, "filters[category]", err) == -1)
-			return -1;
-		if (vlen > ENTRY_MAX_CATEGORY)
-			return qs_fail(err, "filters[%s]: longer than %d bytes",
-			    field, ENTRY_MAX_CATEGORY);
-		if (sp->category != NULL && strcmp(sp->category, v) != 0)
-			return qs_fail(err, "category and filters[%s] disagree",
-			    field);
-		sp->category = v;
-		return 0;
-	}
-	return qs_invalid_key(err, field, "filters");
-}
-
 static int
 known_field(const struct collection *c, const char *f)
 {
@@ -424,6 +337,141 @@ known_field(const struct collection *c, const char *f)
 	for (i = 0; i < c->nfields; i++)
 		if (strcmp(f, c->fields[i].name) == 0)
 			return 1;
+	return 0;
+}
+
+/*
+ * One sort term "field[:asc|desc]" (Strapi's convertSingleSortQueryParam):
+ * any scalar attribute; api/filter.c checks it against the schema.
+ */
+static int
+sort_term(struct qs_spec *sp, char *term, const struct collection *c,
+    struct qs_error *err)
+{
+	char *colon, *order = NULL, *end;
+
+	if ((colon = strchr(term, ':')) != NULL) {
+		*colon = '\0';
+		order = colon + 1;
+	}
+	while (*term == ' ')
+		term++;
+	for (end = term + strlen(term); end > term && end[-1] == ' '; end--)
+		end[-1] = '\0';
+	if (*term == '\0')
+		return order == NULL ? 0
+		                     : qs_fail(err, "Field cannot be empty");
+	if (order != NULL) {
+		while (*order == ' ')
+			order++;
+		for (end = order + strlen(order); end > order && end[-1] == ' ';
+		     end--)
+			end[-1] = '\0';
+	}
+	if (order != NULL && strcasecmp(order, "asc") != 0 &&
+	    strcasecmp(order, "desc") != 0)
+		return qs_fail(err,
+		    "Invalid order. order can only be one of "
+		    "asc|desc|ASC|DESC");
+	if (!known_field(c, term))
+		return qs_invalid_key(err, term, "sort");
+	if (sp->nsort == QS_MAX_SORT)
+		return qs_fail(err, "More than %d sort keys", QS_MAX_SORT);
+	sp->sort[sp->nsort].field = term;
+	sp->sort[sp->nsort].desc =
+	    order != NULL && strcasecmp(order, "desc") == 0;
+	sp->nsort++;
+	return 0;
+}
+
+/*
+ * sort=a,b:desc, sort[0]=a:desc&sort[1]=b, sort[a]=desc: the keys in
+ * the order given.
+ */
+static int
+sort(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	char *p, *comma;
+
+	(void)vlen;
+	sp->seen |= QS_SEEN_SORT;
+	if (k->nseg == 2 && !qs_is_index(k->seg[1])) { /* sort[title]=desc */
+		if (strcasecmp(v, "asc") != 0 && strcasecmp(v, "desc") != 0)
+			return qs_fail(err,
+			    "Invalid order. order can only be one of "
+			    "asc|desc|ASC|DESC");
+		if (!known_field(c, k->seg[1]))
+			return qs_invalid_key(err, k->seg[1], "sort");
+		if (sp->nsort == QS_MAX_SORT)
+			return qs_fail(err, "More than %d sort keys",
+			    QS_MAX_SORT);
+		/* the field name, in the kept copy of the key "sort[f]" */
+		p = (char *)sp->key + 5;
+		p[strlen(p) - 1] = '\0';
+		sp->sort[sp->nsort].field = p;
+		sp->sort[sp->nsort].desc = strcasecmp(v, "desc") == 0;
+		sp->nsort++;
+		return 0;
+	}
+	if (k->nseg > 2)
+		return qs_invalid_key(err, k->seg[k->nseg - 1], "sort");
+	if (*v == '\0')
+		return qs_fail(err, "Invalid sort parameter: no field");
+	for (p = v; p != NULL; p = comma) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma++ = '\0';
+		if (sort_term(sp, p, c, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * filters[<slug_field>][$eq] and filters[<category_field>][$eq] (or
+ * without $eq) use their indexes; every other filter is kept as given
+ * for api/filter.c, which knows the schema.
+ */
+static int
+filters(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
+    const struct collection *c, struct qs_error *err)
+{
+	const char *field = k->nseg > 1 ? k->seg[1] : "filters";
+	int eq =
+	    k->nseg == 2 || (k->nseg == 3 && strcmp(k->seg[2], "$eq") == 0);
+
+	sp->seen |= QS_SEEN_FILTERS;
+	if (k->nseg < 2 || *field == '\0')
+		return qs_invalid_key(err, field, "filters");
+	/* given twice, qs would make an array (any of them): refused */
+	if (eq && c->slug_field[0] != '\0' &&
+	    strcmp(field, c->slug_field) == 0) {
+		if (once(sp, HAVE_SLUG, "filters[slug]", err) == -1)
+			return -1;
+		if (vlen > ENTRY_MAX_SLUG)
+			return qs_fail(err, "filters[%s]: longer than %d bytes",
+			    field, ENTRY_MAX_SLUG);
+		sp->slug = v;
+		return 0;
+	}
+	if (eq && c->category_field[0] != '\0' &&
+	    strcmp(field, c->category_field) == 0) {
+		if (once(sp, HAVE_CATEGORY, "filters[category]", err) == -1)
+			return -1;
+		if (vlen > ENTRY_MAX_CATEGORY)
+			return qs_fail(err, "filters[%s]: longer than %d bytes",
+			    field, ENTRY_MAX_CATEGORY);
+		if (sp->category != NULL && strcmp(sp->category, v) != 0)
+			return qs_fail(err, "category and filters[%s] disagree",
+			    field);
+		sp->category = v;
+		return 0;
+	}
+	if (sp->nfilters == QS_MAX_FILTERS)
+		return qs_fail(err, "More than %d filters", QS_MAX_FILTERS);
+	sp->filters[sp->nfilters].key = sp->key;
+	sp->filters[sp->nfilters].val = v;
+	sp->nfilters++;
 	return 0;
 }
 
@@ -622,11 +670,19 @@ qs_parse(struct qs_spec *sp, const char *query, const struct collection *c,
 			    "in the value of '%.64s'",
 			    pr.key);
 		sp->used += pr.vlen + 1;
-		if (qs_key_split(pr.key, pr.klen, &k, MAX_SEGS) == -1)
+		/* the key too, after the value (filters and sort keep it) */
+		if (sp->used + pr.klen + 1 > sizeof(sp->store))
+			return qs_fail(err, "Query string too long");
+		memcpy(sp->store + sp->used, pr.key, pr.klen + 1);
+		sp->key = sp->store + sp->used;
+		if (qs_key_split(pr.key, pr.klen, &k, QS_KEY_SEGS) == -1)
 			return qs_invalid_key(err, pr.key, pr.key);
 		if (pair(sp, &k, pr.val, pr.vlen, c, err) == -1)
 			return -1;
+		sp->used += pr.klen + 1;
 	}
+	if (sp->nsort == 1 && strcmp(sp->sort[0].field, "publishedAt") == 0)
+		sp->ascending = !sp->sort[0].desc;
 	if ((sp->have & (HAVE_PAGE | HAVE_PAGE_SIZE)) &&
 	    (sp->have & (HAVE_START | HAVE_LIMIT)))
 		return qs_fail(err,

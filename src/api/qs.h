@@ -16,6 +16,8 @@
 #define QS_DEFAULT_PAGE_SIZE 25  /* Strapi's api.rest.defaultLimit */
 #define QS_MAX_PAGE_SIZE     100 /* Strapi's api.rest.maxLimit */
 #define QS_MAX_PAGE          (1LL << 40)
+#define QS_MAX_FILTERS       64 /* filters[...] pairs beyond the indexed two */
+#define QS_MAX_SORT          8
 
 enum qs_paging {
 	QS_PAGING_PAGE,   /* pagination[page] / [pageSize] (the default) */
@@ -31,6 +33,18 @@ enum qs_seen {
 	QS_SEEN_CATEGORY = 1 << 4, /* the ?category= short form */
 };
 
+/* One filters[...]=value pair, its key split ("filters" dropped). */
+struct qs_filter {
+	const char *key; /* the decoded key, "filters[title][$eq]" */
+	const char *val;
+};
+
+/* One sort key: "title:desc". */
+struct qs_sort {
+	const char *field;
+	int desc;
+};
+
 /*
  * A parsed query. Strings point into store[] (decoded, NUL-terminated,
  * valid UTF-8) and live as long as the struct; NULL when absent.
@@ -40,8 +54,12 @@ struct qs_spec {
 	enum qs_paging paging;
 	uint64_t page, page_size; /* after Strapi's clamping */
 	uint64_t start, limit;
-	int no_count;         /* pagination[withCount]=false */
-	int ascending;        /* sort=publishedAt:asc */
+	int no_count;  /* pagination[withCount]=false */
+	int ascending; /* sort=publishedAt:asc (the only key) */
+	struct qs_sort sort[QS_MAX_SORT]; /* in order */
+	size_t nsort;
+	struct qs_filter filters[QS_MAX_FILTERS]; /* beyond slug, category */
+	size_t nfilters;
 	const char *slug;     /* filters[<slug_field>][$eq] */
 	const char *category; /* filters[<category_field>][$eq] or ?category= */
 	const char *locale;   /* locale= */
@@ -49,7 +67,8 @@ struct qs_spec {
 	const char *fields[QS_MAX_FIELDS];
 	size_t nfields; /* 0: every field */
 	/* internal */
-	unsigned have; /* parameters already given (duplicates) */
+	const char *key; /* the pair being parsed, its whole key */
+	unsigned have;   /* parameters already given (duplicates) */
 	size_t used;
 	char store[2 * QS_MAX_QUERY + 2];
 };

@@ -409,6 +409,8 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	resolve_init(&s->res, &s->rctx, s->ctx->conf, s->ctx->store,
 	    &s->budget);
 	s->over = 0;
+	s->has_plan = 0;
+	memset(&s->plan, 0, sizeof(s->plan));
 	s->req = req;
 	s->r = r;
 	get = strcmp(req->method, "GET") == 0;
@@ -475,9 +477,22 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		query_answer_invalid(s, &err);
 		goto out;
 	}
+	if (s->m.route == ROUTE_LIST && qlang_needs_plan(&s->sp)) {
+		if (qlang_plan(&s->plan, &s->sp, s->ctx->conf, s->m.coll,
+		        s->ctx->schema, s->t, &err) == -1) {
+			query_answer_invalid(s, &err);
+			goto out;
+		}
+		s->has_plan = 1;
+		s->plan.max_scan =
+		    (size_t)conf_int(s->ctx->conf, CFG_QUERY_MAX_SCAN);
+	}
 	if (s->sp.cursor != NULL &&
-	    render_cursor_decode(s->sp.cursor, &s->pos) == -1) {
-		query_answer_error(s, 400, "Invalid cursor");
+	    (s->has_plan ? qlang_cursor(&s->plan, s->sp.cursor)
+	                 : render_cursor_decode(s->sp.cursor, &s->pos)) == -1) {
+		query_answer_error(s, 400,
+		    "Invalid cursor (a cursor continues the list with the "
+		    "sort it came from)");
 		goto out;
 	}
 	inm = http_req_header(req, "If-None-Match") != NULL;
@@ -497,6 +512,8 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	if (sl != NULL)
 		query_cache_store(s, sl, key, kl);
 out:
+	if (s->has_plan)
+		qlang_plan_clear(&s->plan);
 	populate_query_clear(&s->pq);
 	buf_clear(&s->rest);
 }

@@ -46,8 +46,17 @@ render_one(void *arg, struct buf *out, const char *json, size_t len)
 static void
 render_failed(struct req_state *s)
 {
-	char msg[128];
+	char msg[160];
 
+	if (s->has_plan && s->plan.over) {
+		snprintf(msg, sizeof(msg),
+		    "The list reads more than %zu entries (query_max_scan) "
+		    "for its filters or sort: add a slug or category filter, "
+		    "or sort by publishedAt",
+		    s->plan.max_scan);
+		query_answer_error(s, 400, msg);
+		return;
+	}
 	if (!s->over) {
 		query_answer_error(s, 503, "The store is unavailable");
 		return;
@@ -99,7 +108,9 @@ query_do_list(struct req_state *s)
 	q.no_count = s->sp.no_count;
 	q.fields = s->sp.nfields > 0 ? s->sp.fields : NULL;
 	q.nfields = s->sp.nfields;
-	if (s->sp.cursor != NULL)
+	if (s->has_plan)
+		q.plan = &s->plan;
+	else if (s->sp.cursor != NULL)
 		q.after = &s->pos;
 	if (s->t != NULL) {
 		q.entry_fn = render_one;

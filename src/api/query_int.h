@@ -8,6 +8,7 @@
 #include "util/buf.h"
 #include "api/http.h"
 #include "api/populate.h"
+#include "api/qlang.h"
 #include "api/qs.h"
 #include "api/query.h"
 #include "api/resolve.h"
@@ -55,6 +56,8 @@ struct req_state {
 	struct resolve_ctx rctx; /* what res reads from */
 	size_t budget;           /* lookups left (res.budget) */
 	int over;                /* populate reached too many entries */
+	struct list_plan plan;   /* filters and sort beyond the indexes */
+	int has_plan;
 };
 
 /* query_cache.c: the seq and error headers, conditional requests, cache */

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "api/qlang.h"
 #include "api/render.h"
 #include "model/entry.h"
 #include "util/xmalloc.h"
@@ -72,74 +73,51 @@ render_entry(struct buf *out, const char *json, size_t len,
 	json_object_put(o);
 }
 
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /* Appends an opaque cursor for the position (publishedAt, documentId). */
 void
 render_cursor_encode(struct buf *out, int64_t published_at,
     const char *document_id)
 {
 	char raw[256];
-	int n, i;
-	unsigned v;
+	int n;
 
 	n = snprintf(raw, sizeof(raw), "%" PRId64 ".%s", published_at,
 	    document_id);
 	if (n < 0 || (size_t)n >= sizeof(raw))
 		return;
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned)(unsigned char)raw[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)(unsigned char)raw[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)raw[i + 2];
-		buf_addc(out, b64url[(v >> 18) & 63]);
-		buf_addc(out, b64url[(v >> 12) & 63]);
-		if (i + 1 < n)
-			buf_addc(out, b64url[(v >> 6) & 63]);
-		if (i + 2 < n)
-			buf_addc(out, b64url[v & 63]);
-	}
+	buf_add_base64url(out, raw, (size_t)n);
 }
 
 /* Decodes a cursor. Returns 0, or -1 when it is not one of ours. */
 int
 render_cursor_decode(const char *s, struct store_pos *pos)
 {
-	char raw[256], *dot, *end;
-	size_t n = strlen(s), o = 0, i;
-	unsigned v = 0;
-	int bits = 0;
-	const char *p;
+	struct buf raw;
+	char *dot, *end;
+	size_t n = strlen(s);
 	long long t;
+	int r = -1;
 
 	if (n == 0 || n > 300)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if ((p = strchr(b64url, s[i])) == NULL || s[i] == '\0')
-			return -1;
-		v = (v << 6) | (unsigned)(p - b64url);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o + 1 >= sizeof(raw))
-				return -1;
-			raw[o++] = (char)((v >> bits) & 0xff);
-		}
-	}
-	raw[o] = '\0';
-	if ((dot = strchr(raw, '.')) == NULL)
-		return -1;
+	buf_init(&raw);
+	if (buf_add_unbase64url(&raw, s, n) == -1 ||
+	    memchr(raw.data, '\0', raw.len) != NULL)
+		goto out;
+	if ((dot = strchr(buf_cstr(&raw), '.')) == NULL)
+		goto out;
 	*dot = '\0';
-	t = strtoll(raw, &end, 10);
-	if (*end != '\0' || end == raw)
-		return -1;
+	t = strtoll(raw.data, &end, 10);
+	if (*end != '\0' || end == raw.data)
+		goto out;
 	if (!entry_valid_key_string(dot + 1, strlen(dot + 1), ENTRY_MAX_ID))
-		return -1;
+		goto out;
 	pos->published_at = t;
 	snprintf(pos->document_id, sizeof(pos->document_id), "%s", dot + 1);
-	return 0;
+	r = 0;
+out:
+	buf_clear(&raw);
+	return r;
 }
 
 struct collect {
@@ -148,7 +126,8 @@ struct collect {
 	size_t n, want;
 	struct store_pos last;
 	int more;
-	int failed; /* entry_fn failed */
+	int failed;      /* entry_fn failed */
+	struct buf next; /* a plan's nextCursor */
 };
 
 static int
@@ -241,7 +220,7 @@ run_query(struct store *st, const struct render_query *q, struct collect *c,
 	enum store_result r;
 	uint64_t skip;
 
-	if (q->slug != NULL) {
+	if (q->slug != NULL && q->plan == NULL) {
 		/* A slug names at most one entry (the newest holder). */
 		buf_init(&one);
 		r = store_get_by_slug(st, q->coll->name, q->locale, q->slug,
@@ -270,6 +249,15 @@ run_query(struct store *st, const struct render_query *q, struct collect *c,
 			}
 		}
 		buf_clear(&one);
+		return c->failed ? -1 : 0;
+	}
+	if (q->plan != NULL) {
+		skip = q->paging == RENDER_PAGING_PAGE
+		    ? (q->page - 1) * q->page_size
+		    : q->start;
+		if (qlang_run(st, q, collect_item, c, total, seq, skip, c->want,
+		        &c->next) == -1)
+			return -1;
 		return c->failed ? -1 : 0;
 	}
 	if (q->nothing) {
@@ -310,9 +298,13 @@ render_data_array(struct store *st, const struct render_query *q,
 	c.out = out;
 	c.q = q;
 	c.want = q->paging == RENDER_PAGING_PAGE ? q->page_size : q->limit;
+	buf_init(&c.next);
 	buf_addc(out, '[');
-	if (run_query(st, q, &c, &total, seq) == -1)
+	if (run_query(st, q, &c, &total, seq) == -1) {
+		buf_clear(&c.next);
 		return -1;
+	}
+	buf_clear(&c.next);
 	buf_addc(out, ']');
 	*n = c.n;
 	return 0;
@@ -337,9 +329,12 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 	c.out = out;
 	c.q = q;
 	c.want = q->paging == RENDER_PAGING_PAGE ? q->page_size : q->limit;
+	buf_init(&c.next);
 	buf_adds(out, "{\"data\":[");
-	if (run_query(st, q, &c, &total, &s) == -1)
+	if (run_query(st, q, &c, &total, &s) == -1) {
+		buf_clear(&c.next);
 		return -1;
+	}
 	buf_adds(out, "],\"meta\":{\"pagination\":{");
 	if (q->after != NULL) /* cursor paging: page numbers mean nothing */
 		buf_printf(out, "\"pageSize\":%" PRIu64 ",\"total\":%" PRIu64,
@@ -363,7 +358,11 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 		    "\"start\":%" PRIu64 ",\"limit\":%" PRIu64
 		    ",\"total\":%" PRIu64,
 		    q->start, q->limit, total);
-	if (c.more) {
+	if (c.next.len > 0) {
+		buf_adds(out, ",\"nextCursor\":\"");
+		buf_add(out, c.next.data, c.next.len);
+		buf_addc(out, '"');
+	} else if (c.more && q->plan == NULL) {
 		buf_adds(out, ",\"nextCursor\":\"");
 		render_cursor_encode(out, c.last.published_at,
 		    c.last.document_id);
@@ -371,6 +370,7 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 	} else
 		buf_adds(out, ",\"nextCursor\":null"); /* the end */
 	buf_printf(out, "},\"seq\":%" PRIu64 "}}", s);
+	buf_clear(&c.next);
 	*seq = s;
 	return 0;
 }

@@ -9,6 +9,8 @@
 #include "conf/conf.h"
 #include "store/store.h"
 
+struct list_plan;
+
 enum render_paging {
 	RENDER_PAGING_PAGE,   /* meta {page, pageSize, pageCount, total} */
 	RENDER_PAGING_OFFSET, /* meta {start, limit, total} */
@@ -36,6 +38,8 @@ struct render_query {
 	const char *const *locales; /* nlocales > 0: these, in turn */
 	size_t nlocales;
 	int nothing; /* match nothing (locale=all): empty, total 0 */
+	/* filters and sorts beyond the indexes: a scan (api/qlang.c) */
+	struct list_plan *plan;
 };
 
 int render_list(struct store *, const struct render_query *, struct buf *out,

@@ -76,6 +76,8 @@ enum conf_key {
 	/* content model */
 	CFG_SCHEMA_DIR,
 	CFG_LOCALES,
+	/* Query language */
+	CFG_QUERY_MAX_SCAN,
 	CFG__MAX
 };
 

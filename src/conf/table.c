@@ -248,6 +248,11 @@ const struct conf_row conf_table[] = {
 	[CFG_LOCALES] = { .key = "locales", .type = CT_LIST,
 	    .env = "STRAPI_LIVE_LOCALES", .def = "en",
 	    .help = "the Strapi project's locales, its default first: those of every type schema_dir marks localized (collection.<name>.locales overrides)" },
+	/* Query language */
+	[CFG_QUERY_MAX_SCAN] = { .key = "query_max_scan", .type = CT_INT,
+	    .env = "STRAPI_LIVE_QUERY_MAX_SCAN", .def = "20000",
+	    .min = 1, .max = 10000000,
+	    .help = "entries a list may read when its filters or sort are not served by an index (every list but sort=publishedAt); over it the list answers 400" },
 };
 /* clang-format on */
 _Static_assert(sizeof(conf_table) / sizeof(conf_table[0]) == CFG__MAX,

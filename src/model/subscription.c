@@ -113,6 +113,7 @@ subscription_spec_clear(struct subscription_spec *s)
 	free(s->slug);
 	free(s->locale);
 	free(s->populate);
+	free(s->sort);
 	s->category = s->slug = s->locale = s->populate = NULL;
 }
 
@@ -212,6 +213,19 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 		s->slug = xstrdup(value);
 		return 0;
 	}
+	if (strcmp(key, "sort") == 0) {
+		/* checked against the type by api/qlang.c when subscribed */
+		if (*value == '\0' || strlen(value) > SUBSCRIPTION_MAX_SORT ||
+		    strspn(value,
+		        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
+		        "RSTUVWXYZ0123456789_:, ") != strlen(value)) {
+			*why = "sort: invalid";
+			return -1;
+		}
+		free(s->sort);
+		s->sort = xstrdup(value);
+		return 0;
+	}
 	if (strcmp(key, "locale") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
 		        ENTRY_MAX_LOCALE)) {
@@ -305,6 +319,10 @@ subscription_key(const struct subscription_spec *s, struct buf *b)
 	if (s->populate != NULL) {
 		buf_adds(b, "\nq:");
 		buf_adds(b, s->populate);
+	}
+	if (s->sort != NULL) {
+		buf_adds(b, "\nsort:");
+		buf_adds(b, s->sort);
 	}
 }
 

@@ -14,6 +14,7 @@
 
 #define SUBSCRIPTION_MAX_PAGE     (1LL << 40) /* as REST's pagination[page] */
 #define SUBSCRIPTION_MAX_POPULATE 2048        /* bytes of populate and fields */
+#define SUBSCRIPTION_MAX_SORT     256         /* bytes of sort */
 
 /* Which pagination parameters a spec was given (they may not be mixed). */
 enum subscription_given {
@@ -24,9 +25,10 @@ enum subscription_given {
 };
 
 /*
- * A reactive query: one page of a list (newest first), by category, or
- * by slug. The page is page/page_size, or start/limit when offset is set
- * (REST's pagination[start]/[limit]).
+ * A reactive query: one page of a list (in REST's order: sort, or
+ * Strapi's default, id ascending), by category, or by slug. The page is
+ * page/page_size, or start/limit when offset is set (REST's
+ * pagination[start]/[limit]).
  */
 struct subscription_spec {
 	const struct collection *coll; /* borrowed from the conf */
@@ -34,6 +36,7 @@ struct subscription_spec {
 	char *slug;                    /* NULL: any */
 	char *locale;                  /* NULL: the collection's default */
 	char *populate; /* populate and fields pairs, a query string; or NULL */
+	char *sort;     /* sort=, as REST takes it; NULL: Strapi's default */
 	uint64_t page_size;
 	uint64_t page; /* 1-based */
 	int offset;    /* start/limit given: offset paging */

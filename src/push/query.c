@@ -15,6 +15,7 @@
 #include "push/queue.h"
 #include "push/registry.h"
 #include "api/populate.h"
+#include "api/qlang.h"
 #include "api/rich.h"
 #include "api/resolve.h"
 #include "model/patch.h"
@@ -33,6 +34,7 @@ query_free(struct push *p, struct push_query *q)
 	free(q->key);
 	subscription_spec_clear(&q->spec);
 	populate_query_clear(&q->pq);
+	qlang_plan_clear(&q->plan);
 	buf_clear(&q->data);
 	buf_clear(&q->pagination);
 	push_msg_unref(q->sse);
@@ -168,15 +170,20 @@ live_render_clear(struct live_render *lr)
  * taken apart). Returns the number of entries, or -1 (logged).
  */
 static int
-query_page(struct push *p, const struct push_query *q, struct buf *data,
+query_page(struct push *p, struct push_query *q, struct buf *data,
     struct buf *pagination, uint64_t *seq, struct live_render *lr)
 {
 	struct render_query rq;
+	struct list_plan *plan = &q->plan;
 	struct buf env;
 	size_t doff, dlen, moff, mlen, poff, plen;
 	int n = -1;
 
 	memset(&rq, 0, sizeof(rq));
+	/* the order REST gives (its default: row id ascending), by one scan */
+	plan->conf = p->conf;
+	plan->max_scan = (size_t)conf_int(p->conf, CFG_QUERY_MAX_SCAN);
+	rq.plan = plan;
 	rq.coll = q->spec.coll;
 	rq.locale = subscription_locale(&q->spec);
 	rq.category = q->spec.category;
@@ -199,8 +206,13 @@ query_page(struct push *p, const struct push_query *q, struct buf *data,
 		rq.entry_arg = lr;
 	}
 	buf_init(&env);
-	if (render_list(p->store, &rq, &env, seq) == -1)
+	if (render_list(p->store, &rq, &env, seq) == -1) {
+		if (plan->over)
+			log_warnx("push: live query %s: more than %zu entries "
+			          "to order (query_max_scan)",
+			    q->spec.coll->name, plan->max_scan);
 		goto out;
+	}
 	if (push_patch_member(env.data, env.len, "data", &doff, &dlen) == -1 ||
 	    (n = push_patch_count(env.data + doff, dlen)) == -1) {
 		log_warnx("push: live query %s: a list answer without data",
@@ -379,6 +391,35 @@ query_populate(struct push *p, struct push_query *q, int *status,
 	return rc;
 }
 
+/* The query's sort= checked against its type, into q->plan. */
+static int
+query_sort(struct push *p, struct push_query *q, int *status, const char **why)
+{
+	struct qs_spec *sp;
+	struct qs_error err;
+	struct buf qs;
+	int rc;
+
+	if (q->spec.sort == NULL)
+		return 0;
+	sp = xmalloc(sizeof(*sp));
+	buf_init(&qs);
+	buf_adds(&qs, "sort=");
+	buf_adds(&qs, q->spec.sort);
+	rc = qs_parse(sp, buf_cstr(&qs), q->spec.coll, &err);
+	if (rc == 0)
+		rc = qlang_plan(&q->plan, sp, p->conf, q->spec.coll, p->schema,
+		    rich_type(p->schema, q->spec.coll), &err);
+	if (rc == -1) {
+		snprintf(why_buf, sizeof(why_buf), "%s", err.message);
+		*why = why_buf;
+		*status = 400;
+	}
+	buf_clear(&qs);
+	free(sp);
+	return rc;
+}
+
 /*
  * Subscribes a client to a query, sharing the computation with every
  * other subscriber of the same query, and queues the current result.
@@ -435,7 +476,9 @@ push_query_subscribe(struct push *p, struct push_client *c,
 		p->nqueries++;
 		push_registry_add(p, q);
 		over = 0;
+		memset(&q->plan, 0, sizeof(q->plan));
 		if (query_populate(p, q, status, why) == -1 ||
+		    query_sort(p, q, status, why) == -1 ||
 		    query_compute(p, q, &over) == -1) {
 			if (*why == NULL && over) {
 				snprintf(why_buf, sizeof(why_buf),

@@ -182,11 +182,11 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
     int *patch, const char **why)
 {
 	static const char *const keys[] = { "category", "slug", "locale",
-		"page", "pageSize", "start", "limit", "pagination[page]",
-		"pagination[pageSize]", "pagination[start]",
+		"sort", "page", "pageSize", "start", "limit",
+		"pagination[page]", "pagination[pageSize]", "pagination[start]",
 		"pagination[limit]" };
 	static const char *const known[] = { "collection", "category", "slug",
-		"locale", "page", "pageSize", "start", "limit",
+		"locale", "sort", "page", "pageSize", "start", "limit",
 		"pagination[page]", "pagination[pageSize]", "pagination[start]",
 		"pagination[limit]", "patch", "token" };
 	char buf[600];
@@ -195,9 +195,10 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 
 	if (!known_args(wsi, known, sizeof(known) / sizeof(known[0]),
 	        p->schema != NULL)) {
-		*why = "Invalid key: /live/query takes collection, category, "
-		       "slug, locale, page, pageSize, start, limit (also as "
-		       "pagination[...]), patch and token";
+		*why =
+		    "Invalid key: /live/query takes collection, category, "
+		    "slug, locale, sort, page, pageSize, start, limit (also as "
+		    "pagination[...]), patch and token";
 		return -1;
 	}
 	v = push_urlarg(wsi, "collection", buf, sizeof(buf));

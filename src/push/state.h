@@ -14,6 +14,7 @@
 #include "conf/conf.h"
 #include "model/schema.h"
 #include "api/populate.h"
+#include "api/qlang.h"
 #include "store/store.h"
 #include "model/subscription.h"
 #include "push/transport.h"
@@ -71,6 +72,7 @@ struct push_query {
 	size_t nsubs;
 	int dirty;
 	struct populate_query pq; /* the spec's populate, parsed */
+	struct list_plan plan;    /* its sort (api/qlang.c) */
 	struct push_depref *deps; /* what its result embeds (registry.c) */
 };
 

@@ -215,3 +215,53 @@ buf_take(struct buf *b)
 	buf_init(b);
 	return p;
 }
+
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Appends n bytes as unpadded base64url (RFC 4648 section 5). */
+void
+buf_add_base64url(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+	unsigned v;
+
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned)(unsigned char)s[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)(unsigned char)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)s[i + 2];
+		buf_addc(b, b64url[(v >> 18) & 63]);
+		buf_addc(b, b64url[(v >> 12) & 63]);
+		if (i + 1 < n)
+			buf_addc(b, b64url[(v >> 6) & 63]);
+		if (i + 2 < n)
+			buf_addc(b, b64url[v & 63]);
+	}
+}
+
+/*
+ * Appends the bytes of n characters of unpadded base64url. Returns 0, or
+ * -1 (b partly written) at a character outside the alphabet.
+ */
+int
+buf_add_unbase64url(struct buf *b, const char *s, size_t n)
+{
+	const char *p;
+	unsigned v = 0;
+	int bits = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\0' || (p = strchr(b64url, s[i])) == NULL)
+			return -1;
+		v = (v << 6) | (unsigned)(p - b64url);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addc(b, (char)((v >> bits) & 0xff));
+		}
+	}
+	return 0;
+}

@@ -26,19 +26,10 @@ body() {
 	json "$T/body" "$1"
 }
 
-# Strapi's path for a fixture; default order (by id) is publishedAt
-# ascending in this data set, our default is newest first: where Strapi's
-# request leaves the sort out, ask for publishedAt:asc explicitly.
+# Strapi's path for a fixture, as recorded: the default order is Strapi's
+# (row id ascending), so every recorded request is replayed as sent.
 fixture_uri() {
-	local f=$1 p
-	p=$(json "$FIXTURES/$f" 'd["request"]["path"]')
-	case "$f:$p" in
-	*pagesize-too-big*) p="$p&sort=publishedAt:asc" ;; # a 200, despite the name
-	*-error-*|*filter-slug*|*get-*|*sort*) ;;
-	*\?*) p="$p&sort=publishedAt:asc" ;;
-	*) p="$p?sort=publishedAt:asc" ;;
-	esac
-	echo "$p"
+	json "$FIXTURES/$1" 'd["request"]["path"]'
 }
 
 # -- empty collection -----------------------------------------------------
@@ -73,36 +64,69 @@ done
 
 # -- ordering and paging boundaries ----------------------------------------
 qreq GET /api/articles
-is "$(body '[e["publishedAt"] for e in d["data"]] == sorted([e["publishedAt"] for e in d["data"]], reverse=True)')" \
-    true "default list is newest first by publishedAt"
+is "$(body '[e["id"] for e in d["data"]]')" '[6, 21, 23, 25, 27, 29]' \
+    "default list is Strapi's default order: row id ascending"
+qreq GET '/api/articles?sort=publishedAt:desc'
+is "$(body '[e["id"] for e in d["data"]]')" '[29, 27, 25, 23, 21, 6]' \
+    "sort=publishedAt:desc is newest first"
 qreq GET '/api/articles?sort=publishedAt:asc'
 is "$(body '[e["id"] for e in d["data"]]')" '[6, 21, 23, 25, 27, 29]' \
     "sort=publishedAt:asc is oldest first"
 qreq GET '/api/articles?pagination[page]=3&pagination[pageSize]=2'
 is "$(body '[e["id"] for e in d["data"]], d["meta"]["pagination"]["nextCursor"]')" \
-    '[[21, 6], null]' "last page: the two oldest, nextCursor null"
+    '[[27, 29], null]' "last page: the two highest ids, nextCursor null"
 qreq GET '/api/articles?pagination[page]=4&pagination[pageSize]=2'
 is "$STATUS:$(body 'd["data"], d["meta"]["pagination"]["page"], d["meta"]["pagination"]["pageCount"], d["meta"]["pagination"]["total"]')" \
     '200:[[], 4, 3, 6]' "page past the end: empty data, Strapi's meta"
 qreq GET '/api/articles?pagination[start]=5&pagination[limit]=10'
 is "$(body '[e["id"] for e in d["data"]], d["meta"]["pagination"]["start"], d["meta"]["pagination"]["limit"]')" \
-    '[[6], 5, 10]' "offset paging: start=5 gives the last entry"
+    '[[29], 5, 10]' "offset paging: start=5 gives the last entry"
 qreq GET '/api/articles?pagination[pageSize]=0'
 is "$(body 'd["meta"]["pagination"]["pageSize"], len(d["data"])')" '[1, 1]' \
     "pageSize=0 is raised to 1 as Strapi does"
 
 # -- cursor paging ----------------------------------------------------------
-ids=""
-uri='/api/articles?pagination[pageSize]=2'
-for i in 1 2 3 4; do
-	qreq GET "$uri"
-	ids="$ids$(body '",".join(str(e["id"]) for e in d["data"])'),"
-	cur=$(body 'd["meta"]["pagination"]["nextCursor"] or ""')
-	[ -n "$cur" ] || break
-	uri="/api/articles?pagination[pageSize]=2&cursor=$cur"
+# walk EXTRA: pages of 2 by nextCursor; sets ids (the ids seen, in order),
+# pages (how many) and first (the first page's cursor).
+walk() {
+	local uri="/api/articles?pagination[pageSize]=2$1"
+	ids=""
+	for pages in 1 2 3 4; do
+		qreq GET "$uri"
+		ids="$ids$(body '",".join(str(e["id"]) for e in d["data"])'),"
+		cur=$(body 'd["meta"]["pagination"]["nextCursor"] or ""')
+		[ -n "$cur" ] || break
+		[ "$pages" = 1 ] && first=$cur
+		uri="/api/articles?pagination[pageSize]=2$1&cursor=$cur"
+	done
+}
+walk ""
+is "$ids" "6,21,23,25,27,29," "cursor paging walks every entry once, in order"
+is "$pages" 3 "cursor paging ends (nextCursor null) on the last page"
+# the same walk under another sort: the index's (publishedAt), and a scan's
+for sort in publishedAt:desc title:desc; do
+	walk "&sort=$sort"
+	qreq GET "/api/articles?sort=$sort&pagination[pageSize]=100"
+	is "$ids" "$(body '",".join(str(e["id"]) for e in d["data"])'),"  \
+	    "sort=$sort: cursor paging walks the sorted list once, in order"
 done
-is "$ids" "29,27,25,23,21,6," "cursor paging walks every entry once, in order"
-is "$i" 3 "cursor paging ends (nextCursor null) on the last page"
+qreq GET "/api/articles?sort=title:desc&pagination[pageSize]=2&cursor=$first"
+is "$STATUS" 200 "a sort's cursor continues that sort"
+qreq GET "/api/articles?sort=title:asc&pagination[pageSize]=2&cursor=$first"
+is "$STATUS:$(body 'd["error"]["message"]')" \
+    "400:Invalid cursor (a cursor continues the list with the sort it came from)" \
+    "a cursor of one sort refused under another"
+# -- the scan's bound (query_max_scan) ---------------------------------------
+qreq GET '/api/articles?sort=title:asc' STRAPI_LIVE_QUERY_MAX_SCAN=5
+is "$STATUS:$(body 'd["error"]["message"]')" \
+    "400:The list reads more than 5 entries (query_max_scan) for its filters or sort: add a slug or category filter, or sort by publishedAt" \
+    "a scan over query_max_scan entries: 400 saying so"
+qreq GET '/api/articles?sort=title:asc' STRAPI_LIVE_QUERY_MAX_SCAN=6
+is "$STATUS:$(body 'len(d["data"])')" 200:6 "a scan of exactly query_max_scan entries is served"
+qreq GET '/api/articles?sort=publishedAt:desc' STRAPI_LIVE_QUERY_MAX_SCAN=1
+is "$STATUS:$(body 'len(d["data"])')" 200:6 "sort=publishedAt (the index) is not bounded by it"
+qreq GET '/api/articles?filters[category][$eq]=tech&sort=title:asc' STRAPI_LIVE_QUERY_MAX_SCAN=5
+is "$STATUS" 200 "the category index narrows what a scan reads"
 qreq GET '/api/articles?pagination[pageSize]=2&cursor=AAAA'
 is "$STATUS" 400 "a forged cursor is a 400"
 qreq GET '/api/articles?pagination[page]=2&cursor=MTc5.eHh4'

@@ -68,7 +68,7 @@ ok $? "percent-encoded brackets in keys"
 get /blog/api/articles/slug/berkeley-db-in-practice
 is "$STATUS:$(body 'd["data"]["id"]')" 200:29 "under /blog: by slug"
 get '/blog/api/articles?category=ops'
-is "$(body '[e["id"] for e in d["data"]]')" '[25, 6]' "under /blog: ?category="
+is "$(body '[e["id"] for e in d["data"]]')" '[6, 25]' "under /blog: ?category= (id order)"
 
 # -- short forms and encodings ------------------------------------------------------
 get /api/articles/slug/no-such
@@ -100,8 +100,8 @@ cat >"$T/new.jsonl" <<'EOF'
 EOF
 "$STRAPI_LIVE" import "$T/new.jsonl" >/dev/null
 get /api/articles -H "If-None-Match: W/\"$seq\""
-is "$STATUS:$(hdr X-Strapi-Live-Seq):$(body 'd["data"][0]["id"]')" \
-    "200:$((seq + 1)):99" "after a write: 200, next seq, new entry first"
+is "$STATUS:$(hdr X-Strapi-Live-Seq):$(body 'd["data"][-1]["id"]')" \
+    "200:$((seq + 1)):99" "after a write: 200, next seq, new entry (highest id) last"
 
 # The per-process answer cache never outlives a change.
 get /api/articles/slug/new

@@ -64,6 +64,20 @@ for path, why in [("/live/query", "collection missing"),
     s = SSE(H, P, path)
     is_(s.status, 400, "400 for %s" % why)
     s.close()
+# sort, as REST takes it; without it REST's default order: id ascending
+# (every article here has id 1), then documentId.
+for q, want in [("sort=publishedAt:desc", ["t9", "t1", "d1", "o1"]),
+                ("sort=publishedAt:asc", ["o1", "d1", "t1", "t9"]),
+                ("sort=slug:desc", ["t9", "t1", "o1", "d1"]),
+                ("", ["d1", "o1", "t1", "t9"])]:
+    s = SSE(H, P, "/live/query?collection=articles" + ("&" + q if q else ""))
+    e = s.next(3)
+    is_(e and [x["documentId"] for x in json.loads(e["data"])["data"]], want,
+        "live query %s: REST's order" % (q or "without sort"))
+    s.close()
+s = SSE(H, P, "/live/query?collection=articles&sort=nope:asc")
+is_(s.status, 400, "400 for a sort on an unknown field")
+s.close()
 # pageSize out of 1..100 is clamped, as REST's pagination[pageSize] is.
 for n in ("0", "1000"):
     s = SSE(H, P, "/live/query?collection=articles&pageSize=" + n)

@@ -30,8 +30,12 @@ sc = Sidecar(push_heartbeat=3600)
 P = sc.port
 a = ws_from("127.0.0.2", H, P)
 b = ws_from("127.0.0.3", H, P)
-ra, ea = subscribe_all(a, [("p%d" % n, {"pageSize": n}) for n in range(1, 51)])
-rb, eb = subscribe_all(b, [("p%d" % n, {"pageSize": n}) for n in range(51, 101)])
+# newest first, so that the entry changed below is on every page
+NEW = "publishedAt:desc"
+ra, ea = subscribe_all(a, [("p%d" % n, {"pageSize": n, "sort": NEW})
+                           for n in range(1, 51)])
+rb, eb = subscribe_all(b, [("p%d" % n, {"pageSize": n, "sort": NEW})
+                           for n in range(51, 101)])
 allowed = [1, 5, 10, 20, 25, 50, 100]
 is_(sorted(int(k[1:]) for k in list(ra) + list(rb)), allowed,
     "only the configured page sizes are served")
@@ -56,7 +60,8 @@ sc.stop()
 sc = Sidecar(push_heartbeat=3600, push_render_budget=100)
 P = sc.port
 a = ws_from("127.0.0.2", H, P)
-ra, ea = subscribe_all(a, [("p%d" % n, {"pageSize": n}) for n in allowed])
+ra, ea = subscribe_all(a, [("p%d" % n, {"pageSize": n, "sort": NEW})
+                           for n in allowed])
 is_(len(ra), 7, "seven page sizes subscribed")
 d0 = m(P, "render_deferred_total")
 post_body(W, article("doc120", "doc120", "tech", title="again",

@@ -94,6 +94,12 @@ main(void)
 	    "empty category refused");
 	ok(subscription_spec_set(&s, "category", "a\nb", &why) == -1,
 	    "control characters refused");
+	ok(subscription_spec_set(&s, "sort", "title:desc,id", &why) == 0 &&
+	        strcmp(s.sort, "title:desc,id") == 0,
+	    "sort kept as REST takes it (checked against the type later)");
+	ok(subscription_spec_set(&s, "sort", "a[b]=1", &why) == -1 &&
+	        subscription_spec_set(&s, "sort", "", &why) == -1,
+	    "a sort that is no list of fields refused");
 	ok(subscription_spec_check(&s, &why) == -1 &&
 	        strcmp(why, "unknown collection") == 0,
 	    "no collection refused");
@@ -112,6 +118,10 @@ main(void)
 	(void)subscription_spec_set(&s, "filters[category][$eq]", "tech", &why);
 	subscription_key(&s, &k2);
 	ok(strcmp(k1.data, k2.data) == 0, "same query, same key");
+	(void)subscription_spec_set(&s, "sort", "publishedAt:desc", &why);
+	buf_reset(&k2);
+	subscription_key(&s, &k2);
+	ok(strcmp(k1.data, k2.data) != 0, "another sort, another key");
 	buf_reset(&k2);
 	subscription_key(&list, &k2);
 	ok(strcmp(k1.data, k2.data) != 0, "different query, different key");

@@ -142,7 +142,7 @@ get("articles", { pageSize: 1 }).then((r) => {
 function listView() {
 	let shown = null; // documentId -> what the row showed
 	view = {
-		load: () => api(`articles?${POPULATE}`),
+		load: () => api(`articles?sort=publishedAt:desc&${POPULATE}`),
 		show: (r, site) => {
 			const articles = r.data;
 			document.title = site;

@@ -1,0 +1,46 @@
+/* qlang.h: Strapi's filters and sort on lists: the plan and its scan */
+#ifndef QLANG_H
+#define QLANG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/qs.h"
+#include "conf/conf.h"
+#include "model/filter.h"
+#include "model/schema.h"
+#include "store/store.h"
+
+/*
+ * How a list is answered when the store's publishedAt index cannot: a
+ * scan of the collection (one locale, or the category's or slug's
+ * entries when those indexed filters are given), at most max_scan
+ * entries, filtered, sorted, then paged.
+ */
+struct list_plan {
+	struct filter_node *filter; /* NULL: every entry */
+	struct filter_sort sort;    /* nkey 0: Strapi's default, id */
+	struct filter_row after;    /* the cursor's position */
+	int has_after;
+	size_t max_scan;
+	const struct conf *conf; /* for relations: the related types */
+	struct store *store;
+	int over; /* set by the scan: more than max_scan entries */
+};
+
+struct render_query;
+struct buf;
+
+int qlang_plan(struct list_plan *, const struct qs_spec *, const struct conf *,
+    const struct collection *, const struct schema *,
+    const struct schema_type *, struct qs_error *);
+int qlang_cursor(struct list_plan *, const char *cursor);
+void qlang_plan_clear(struct list_plan *);
+int qlang_needs_plan(const struct qs_spec *);
+
+/* The entries of a scan, as render.c collects them (store_item_cb). */
+int qlang_run(struct store *, const struct render_query *, store_item_cb,
+    void *, uint64_t *total, uint64_t *seq, uint64_t skip, size_t want,
+    struct buf *next_cursor);
+
+#endif

@@ -1,0 +1,200 @@
+/* test_filter.c: filters and sorts (api/qlang.c, model/filter.c) */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/qlang.h"
+#include "api/qs.h"
+#include "conf/conf.h"
+#include "model/filter.h"
+#include "tap.h"
+
+static struct conf *cf;
+static const struct collection *coll;
+
+/* The entries every filter below is tried on (the seeds' article). */
+static const char *const entries[] = {
+	"{\"id\":1,\"documentId\":\"a\",\"title\":\"Hello World\","
+	"\"slug\":\"hello\",\"publishedAt\":\"2026-01-02T03:04:05.678Z\"}",
+	"{\"id\":2,\"documentId\":\"b\",\"title\":\"\\u00c9mile 50% off\","
+	"\"slug\":\"emile\",\"publishedAt\":\"2026-01-02T03:04:05Z\"}",
+	"{\"id\":3,\"documentId\":\"c\",\"title\":null,\"slug\":\"none\","
+	"\"publishedAt\":\"2026-06-01T00:00:00.000Z\"}",
+	"{\"id\":4,\"documentId\":\"d\",\"slug\":\"absent\","
+	"\"publishedAt\":\"2025-12-31T23:59:59.999Z\"}",
+};
+#define NENTRIES (sizeof(entries) / sizeof(entries[0]))
+
+/* The ids (as "1,3") the query's filters keep, or "400: message". */
+static void
+run(const char *query, char *out, size_t outsz)
+{
+	struct qs_spec *sp = malloc(sizeof(*sp));
+	struct qs_error err;
+	struct list_plan plan;
+	struct filter_row row;
+	size_t i, o = 0;
+
+	out[0] = '\0';
+	if (qs_parse(sp, query, coll, &err) == -1 ||
+	    qlang_plan(&plan, sp, cf, coll, NULL, NULL, &err) == -1) {
+		snprintf(out, outsz, "400: %.200s", err.message);
+		free(sp);
+		return;
+	}
+	for (i = 0; i < NENTRIES; i++)
+		if (filter_match(plan.filter, &plan.sort, entries[i],
+		        strlen(entries[i]), NULL, NULL, &row) == 1) {
+			o += (size_t)snprintf(out + o, outsz - o, "%s%zu",
+			    o > 0 ? "," : "", i + 1);
+			filter_row_clear(&row);
+		}
+	qlang_plan_clear(&plan);
+	free(sp);
+}
+
+/* clang-format off */
+static const struct {
+	const char *query, *want;
+} rows[] = {
+	{ "filters[title][$eq]=Hello+World", "1" },
+	{ "filters[title]=Hello+World", "1" },
+	{ "filters[title][$eqi]=hello+world", "1" },
+	/* LOWER folds ASCII only: É is not é */
+	{ "filters[title][$eqi]=%C3%A9mile+50%25+off", "" },
+	{ "filters[title][$containsi]=%C3%89MILE", "2" },
+	{ "filters[title][$containsi]=%C3%A9mile", "" },
+	/* SQLite's LIKE ignores ASCII case: $contains too */
+	{ "filters[title][$contains]=WORLD", "1" },
+	/* % and _ stay wildcards */
+	{ "filters[title][$contains]=H_llo", "1" },
+	{ "filters[title][$contains]=50%25", "2" },
+	{ "filters[title][$startsWith]=hel", "1" },
+	{ "filters[title][$endsWith]=OFF", "2" },
+	/* three-valued logic: a null title is never != nor NOT = */
+	{ "filters[title][$ne]=Hello+World", "2" },
+	{ "filters[title][$nei]=hello+world", "2" },
+	{ "filters[$not][title][$eq]=Hello+World", "2" },
+	{ "filters[title][$notContains]=x", "1,2" },
+	{ "filters[title][$notIn][0]=x", "1,2" },
+	{ "filters[title][$null]=true", "3,4" },
+	{ "filters[title][$null]=false", "1,2" },
+	{ "filters[title][$notNull]=t", "1,2" },
+	{ "filters[title][$in][0]=Hello+World&filters[title][$in][1]=x", "1" },
+	{ "filters[title][0]=Hello+World&filters[title][1]=x", "1" },
+	/* an array for a one-value operator: any of them */
+	{ "filters[title][$containsi][0]=world&filters[title][$containsi][1]=mile", "1,2" },
+	{ "filters[$or][0][slug][$eq]=none&filters[$or][1][title][$containsi]=world", "1,3" },
+	{ "filters[$and][0][id][$gt]=1&filters[$and][1][id][$lt]=4", "2,3" },
+	{ "filters[title][$not][$containsi]=world", "2" },
+	/* numbers cast: "2.0" is 2, "-1e1" is -10 */
+	{ "filters[id][$eq]=2.0", "2" },
+	{ "filters[id][$gte]=-1e1&filters[id][$lte]=1", "1" },
+	{ "filters[id][$between][0]=2&filters[id][$between][1]=3", "2,3" },
+	/* dates are instants, with or without milliseconds or an offset */
+	{ "filters[publishedAt][$eq]=2026-01-02T03:04:05.000Z", "2" },
+	{ "filters[publishedAt][$eq]=2026-01-02T05:04:05%2B02:00", "2" },
+	{ "filters[publishedAt][$lt]=2026-01-01", "4" },
+	{ "filters[publishedAt][$gt]=1767323045000", "1,3" },
+	{ "filters[nope][$eq]=1", "400: Invalid key nope" },
+	{ "filters[title][$nope]=1", "400: Invalid key $nope" },
+	{ "filters[$foo][title]=1", "400: Invalid key $foo" },
+	{ "filters[$or][title]=1", "400: Operator $or must be an array" },
+	{ "filters[id][$eq]=one", "400: Invalid value 'one'" },
+	{ "filters[publishedAt][$gt]=yesterday", "400: Invalid value 'yesterday'" },
+	{ "filters[id][$between]=1", "400: Invalid filters[id][$between]" },
+	{ "sort=nope", "400: Invalid key nope" },
+};
+/* clang-format on */
+
+static void
+sorting(void)
+{
+	struct qs_spec *sp = malloc(sizeof(*sp));
+	struct qs_error err;
+	struct list_plan plan, again;
+	struct filter_row r[NENTRIES], back;
+	struct buf cur;
+	size_t i, j;
+	int ok_order = 1;
+
+	/* title ascending: NULLs first (SQLite), then bytes; ties by id */
+	if (qs_parse(sp, "sort=title:asc,id:desc", coll, &err) == -1 ||
+	    qlang_plan(&plan, sp, cf, coll, NULL, NULL, &err) == -1) {
+		ok(0, "sort plan: %s", err.message);
+		free(sp);
+		return;
+	}
+	for (i = 0; i < NENTRIES; i++)
+		filter_match(NULL, &plan.sort, entries[i], strlen(entries[i]),
+		    NULL, NULL, &r[i]);
+	/* want: 4 (absent, id 4), 3 (null, id 3), 1 (Hello), 2 (É...) */
+	{
+		static const size_t want[] = { 3, 2, 0, 1 };
+
+		for (i = 0; i + 1 < NENTRIES; i++)
+			if (filter_row_cmp(&plan.sort, &r[want[i]],
+			        &r[want[i + 1]]) >= 0)
+				ok_order = 0;
+	}
+	ok(ok_order, "sort=title:asc,id:desc: nulls first, then by bytes, "
+	             "the second key breaking the tie of two nulls");
+	buf_init(&cur);
+	filter_cursor_encode(&plan.sort, &r[0], &cur);
+	ok(filter_cursor_decode(&plan.sort, buf_cstr(&cur), &back) == 0 &&
+	        filter_row_cmp(&plan.sort, &back, &r[0]) == 0,
+	    "a cursor decodes to the row it was made after");
+	filter_row_clear(&back);
+	if (qs_parse(sp, "sort=title:desc", coll, &err) == 0 &&
+	    qlang_plan(&again, sp, cf, coll, NULL, NULL, &err) == 0) {
+		ok(filter_cursor_decode(&again.sort, buf_cstr(&cur), &back) ==
+		        -1,
+		    "a cursor of another sort is refused");
+		qlang_plan_clear(&again);
+	}
+	ok(filter_cursor_decode(&plan.sort, "sAAAA", &back) == -1 &&
+	        filter_cursor_decode(&plan.sort, "x", &back) == -1,
+	    "a forged cursor is refused");
+	buf_clear(&cur);
+	for (j = 0; j < NENTRIES; j++)
+		filter_row_clear(&r[j]);
+	qlang_plan_clear(&plan);
+	free(sp);
+}
+
+int
+main(void)
+{
+	char *cause = NULL;
+	char got[256];
+	size_t i;
+
+	cf = conf_new();
+	if (conf_finish(cf, &cause) == -1) {
+		fprintf(stderr, "conf: %s\n", cause);
+		return 1;
+	}
+	coll = conf_collection(cf, 0);
+	ok(filter_like("%b_c%", "abxcd") && !filter_like("b_c", "abxc") &&
+	        filter_like("A%", "abc") && filter_like("_", "\xc3\xa9") &&
+	        !filter_like("\xc3\x89", "\xc3\xa9") &&
+	        filter_like("%%", "") && !filter_like("_", ""),
+	    "LIKE: %% and _ (one UTF-8 character), ASCII case folded only");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		run(rows[i].query, got, sizeof(got));
+		ok(strncmp(got, rows[i].want, strlen(rows[i].want)) == 0 &&
+		        (strncmp(rows[i].want, "400", 3) == 0 ||
+		            strcmp(got, rows[i].want) == 0),
+		    "%s: %s", rows[i].query,
+		    *rows[i].want != '\0' ? rows[i].want : "none");
+		if (strncmp(got, rows[i].want, strlen(rows[i].want)) != 0 ||
+		    (strncmp(rows[i].want, "400", 3) != 0 &&
+		        strcmp(got, rows[i].want) != 0))
+			tap_diag("got: %s", got);
+	}
+	sorting();
+	conf_free(cf);
+	return tap_done();
+}
