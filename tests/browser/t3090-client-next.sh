@@ -12,6 +12,11 @@
 src=$top_srcdir/tests/browser/next-app
 browser_setup
 command -v node >/dev/null 2>&1 || skip_all "no node"
+mkdir -p "$T/app"
+cp -R "$src"/. "$T/app/"
+browser_npm_ci "$T/app" "Next.js cannot be installed:"
+browser_conf >"$T/extra.conf"
+lighttpd_start <"$T/extra.conf" || skip_all "lighttpd did not start"
 python3 "$top_srcdir/tests/docs/client_doc.py" split "$top_srcdir/docs/client.md" \
     "$T/doc" http://127.0.0.1:8080 >/dev/null
 drift=
@@ -19,12 +24,6 @@ for f in app/page.jsx app/live-articles.jsx; do
 	cmp -s "$T/doc/app/$f" "$src/$f" || drift="$drift $f"
 done
 is "$drift" "" "the app's components are docs/client.md's Next.js blocks"
-
-browser_conf >"$T/extra.conf"
-lighttpd_start <"$T/extra.conf" || skip_all "lighttpd did not start"
-mkdir -p "$T/app"
-cp -R "$src"/. "$T/app/"
-browser_npm_ci "$T/app" "Next.js cannot be installed:"
 browser_client "$T/app"
 sed -i "s|http://127.0.0.1:8080/|http://127.0.0.1:$LIGHTTPD_PORT/|g" \
     "$T/app/app/page.jsx" "$T/app/app/live-articles.jsx"
