@@ -76,17 +76,23 @@ browser_node_modules() {
 	done
 	[ -x "$BROWSER_NM/.bin/vite" ] || missing="$missing vite"
 	[ -n "$missing" ] || return 0
-	command -v npm >/dev/null 2>&1 ||
-	    skip_all "node_modules lacks$missing and there is no npm"
 	mkdir -p "$T/npm"
 	cp "$top_srcdir/package.json" "$top_srcdir/package-lock.json" "$T/npm/"
-	if ! (cd "$T/npm" && timeout "${BROWSER_NPM_TIMEOUT:-300}" \
+	browser_npm_ci "$T/npm" "node_modules lacks$missing and"
+	BROWSER_NM=$T/npm/node_modules
+}
+
+# browser_npm_ci DIR WHY: `npm ci` in DIR (its package.json and
+# package-lock.json), npm's cache first, at most BROWSER_NPM_TIMEOUT
+# seconds (300 by default); skips, saying WHY, when it fails.
+browser_npm_ci() {
+	command -v npm >/dev/null 2>&1 || skip_all "$2 there is no npm"
+	if ! (cd "$1" && timeout "${BROWSER_NPM_TIMEOUT:-300}" \
 	    npm ci --prefer-offline --ignore-scripts --no-audit --no-fund) \
 	    >"$T/npm.log" 2>&1; then
 		tail -5 "$T/npm.log" | sed 's/^/# /'
-		skip_all "node_modules lacks$missing and npm ci failed or took over ${BROWSER_NPM_TIMEOUT:-300} s (is the npm registry reachable?)"
+		skip_all "$2 npm ci failed or took over ${BROWSER_NPM_TIMEOUT:-300} s (is the npm registry reachable?)"
 	fi
-	BROWSER_NM=$T/npm/node_modules
 }
 
 # browser_app DIR [PACKAGE...]: a fresh app directory with the client
@@ -94,20 +100,28 @@ browser_node_modules() {
 # scripts/pack-client makes (as `make dist` does), and vite and each
 # PACKAGE (default: react react-dom) beside it (browser_node_modules).
 browser_app() {
-	local dir=$1 version d
+	local dir=$1 d
 	shift
 	[ $# -gt 0 ] || set -- react react-dom
 	browser_node_modules "$@"
+	mkdir -p "$dir/node_modules"
+	for d in "$BROWSER_NM"/* "$BROWSER_NM"/.bin; do
+		ln -s "$d" "$dir/node_modules/"
+	done
+	browser_client "$dir"
+}
+
+# browser_client DIR: the client installed in DIR/node_modules/strapi-live-client
+# from the tarball scripts/pack-client makes (as `make dist` does).
+browser_client() {
+	local version
 	version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$top_srcdir/www/package.json")
 	sh "$top_srcdir/scripts/pack-client" "$top_srcdir" "$version" \
 	    "$T/strapi-live-client.tgz" >/dev/null ||
 	    { echo "Bail out! pack-client failed"; exit 1; }
-	mkdir -p "$dir/node_modules/strapi-live-client"
-	for d in "$BROWSER_NM"/* "$BROWSER_NM"/.bin; do
-		ln -s "$d" "$dir/node_modules/"
-	done
+	mkdir -p "$1/node_modules/strapi-live-client"
 	tar -xzf "$T/strapi-live-client.tgz" --strip-components=1 \
-	    -C "$dir/node_modules/strapi-live-client"
+	    -C "$1/node_modules/strapi-live-client"
 }
 
 # browser_vite_app SRC [PACKAGE...]: the Vite app in SRC (one of
