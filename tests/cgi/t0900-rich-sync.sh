@@ -53,7 +53,7 @@ is "$(json "$T/sync1" 'd["status"]')" ok "status ok"
 
 # The same answers from both stores, for the recorded requests (lists in
 # publishedAt order: ours are newest first by default, Strapi's by id).
-asc='sort=publishedAt:asc'
+asc=
 for f in rest-articles.json rest-articles-populate-star.json \
     rest-articles-populate-deep-everything.json \
     rest-articles-populate-blocks-star.json \
