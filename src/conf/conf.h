@@ -76,6 +76,8 @@ enum conf_key {
 	/* content model */
 	CFG_SCHEMA_DIR,
 	CFG_LOCALES,
+	/* Re-fetching incomplete deliveries */
+	CFG_REFETCH_TIMEOUT,
 	CFG__MAX
 };
 

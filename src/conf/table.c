@@ -248,6 +248,11 @@ const struct conf_row conf_table[] = {
 	[CFG_LOCALES] = { .key = "locales", .type = CT_LIST,
 	    .env = "STRAPI_LIVE_LOCALES", .def = "en",
 	    .help = "the Strapi project's locales, its default first: those of every type schema_dir marks localized (collection.<name>.locales overrides)" },
+	/* Re-fetching incomplete deliveries */
+	[CFG_REFETCH_TIMEOUT] = { .key = "refetch_timeout", .type = CT_INT,
+	    .env = "STRAPI_LIVE_REFETCH_TIMEOUT", .def = "10",
+	    .min = 1, .max = 300,
+	    .help = "seconds per Strapi request when webhook.fcgi re-fetches an incomplete delivery (with strapi_url set)" },
 };
 /* clang-format on */
 _Static_assert(sizeof(conf_table) / sizeof(conf_table[0]) == CFG__MAX,
