@@ -54,7 +54,8 @@ Control (no auth), for the tests:
   POST /_entries  {"plural":"articles","upsert":[{...}],"remove":["docId"],
                    "lose":false}
        upsert: fields to set; a new documentId creates, an existing one is
-       edited and republished (new id, updatedAt, publishedAt). remove:
+       edited and republished (new id, updatedAt, publishedAt); --rich:
+       the row of its "locale" ("" for a type without). remove:
        deletes the document (--rich: "documentId" every locale,
        "documentId@fr" one; the plural of a single type: that entry).
        Each change is POSTed to --webhook as Strapi
@@ -304,7 +305,10 @@ class Handler(BaseHTTPRequestHandler):
             for up in req.get("upsert", []):
                 doc = up.get("documentId") or STATE.doc_id()
                 t = STATE.now_iso()
-                e = dict(coll.get(doc, {}))
+                key = doc
+                if STATE.files is not None:  # --rich: (documentId, locale)
+                    key = (doc, up.get("locale", ""))
+                e = dict(coll.get(key, {}))
                 if not e:
                     e = {"id": 0, "documentId": doc, "title": "New " + doc,
                          "slug": "new-" + doc, "content": "Body",
@@ -316,7 +320,7 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.next_id += 1
                 e["updatedAt"] = up.get("updatedAt", t)
                 e["publishedAt"] = up.get("publishedAt", t)
-                coll[doc] = e
+                coll[key] = e
                 hooks.append(("entry.publish", dict(e)))
             for doc in req.get("remove", []):
                 e = coll.pop(doc, None)

@@ -336,6 +336,17 @@ rich_env() {
 	    STRAPI_LIVE_LOCALES STRAPI_LIVE_DURABLE
 }
 
+# rich_fake: rich_env, with tests/fake_strapi.py --rich serving the
+# recorded answers at STRAPI_URL, for webhook.fcgi and query.fcgi as plain
+# CGI (skips all unless they and sync are built).
+rich_fake() {
+	[ -x "$QUERY_FCGI" ] || skip_all "query.fcgi not built"
+	[ -x "$WEBHOOK_FCGI" ] || skip_all "webhook.fcgi not built"
+	[ -x "$SYNC_FCGI" ] || skip_all "sync not built (--disable-sync)"
+	rich_env
+	fake_strapi_start --rich
+}
+
 # deliver_cgi FIXTURE: a recorded delivery (its raw body and X-Strapi-Event)
 # through webhook.fcgi as plain CGI, into $STRAPI_LIVE_STORE_DIR; prints
 # the status (stderr to $T/stderr).

@@ -417,6 +417,77 @@ refetch_entry(struct delivery *d, const struct collection *coll,
 	return 0;
 }
 
+/*
+ * Strapi keeps an attribute that is not localized (an article's cover)
+ * the same in every locale of a document, and sends no delivery for the
+ * other locales' rows it rewrites. After e, normalized into n, was
+ * stored: each other locale stored with other values of such attributes
+ * is re-fetched and stored as Strapi answers it now (no event record:
+ * the delivery's own is written). A failure is logged; the delivery
+ * itself was stored.
+ */
+static void
+refetch_locales(struct delivery *d, const struct collection *coll,
+    const struct schema_type *t, const struct entry *e, const struct norm *n)
+{
+	struct json_object *fo;
+	struct rich_batch b;
+	struct store_doc doc;
+	enum webhook_refetch r;
+	struct entry fe;
+	struct norm fn;
+	struct buf old;
+	const char *loc, *why;
+	char buf[400];
+	size_t i;
+
+	buf_init(&old);
+	for (i = 0; i < coll->nlocales; i++) {
+		loc = coll->locales[i];
+		buf_reset(&old);
+		if (strcmp(loc, e->locale) == 0 ||
+		    store_get(d->ctx->store, coll->name, e->document_id, loc,
+		        &old, NULL) != STORE_OK ||
+		    !normalize_shared_differ(t, old.data, old.len, n->json,
+		        n->json_len))
+			continue;
+		fo = NULL;
+		buf[0] = '\0';
+		if ((r = d->ctx->refetch(d->ctx->conf, d->ctx->schema, coll,
+		         e->document_id, loc, &fo, buf, sizeof(buf))) !=
+		    WEBHOOK_REFETCH_OK) {
+			if (r == WEBHOOK_REFETCH_FAILED)
+				log_warnx("webhook: %s/%s (%s): its shared "
+				          "attributes changed, not re-fetched: "
+				          "%s",
+				    coll->name, e->document_id, loc, buf);
+			continue;
+		}
+		entry_init(&fe);
+		norm_init(&fn);
+		if (entry_from_json(&fe, coll, fo, &why) == -1 ||
+		    normalize_entry(&fn, d->ctx->schema, t, fo, &why) == -1)
+			log_warnx("webhook: %s/%s (%s): Strapi's answer: %s",
+			    coll->name, e->document_id, loc, why);
+		else if (entry_is_published(&fe)) {
+			rich_batch_init(&b);
+			entry_doc(&doc, &fe);
+			doc.locale = loc;
+			rich_batch_add(&b, d->ctx->schema, STORE_OP_UPSERT,
+			    &doc, &fn);
+			if (store_apply_batch(d->ctx->store, b.w, b.nw, NULL) ==
+			    -1)
+				log_warnx("webhook: %s/%s (%s): not stored",
+				    coll->name, e->document_id, loc);
+			rich_batch_clear(&b);
+		}
+		norm_clear(&fn);
+		entry_clear(&fe);
+		json_object_put(fo);
+	}
+	buf_clear(&old);
+}
+
 static void
 handle_entry_event(struct delivery *d, struct json_object *root,
     const char *event)
@@ -514,9 +585,12 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 	d->ev.document_id = e.document_id;
 	d->ev.status = 200;
 	entry_doc(&doc, &e);
-	if (t != NULL)
+	if (t != NULL) {
 		r = apply_rich(d, op, &doc, &n, &seq);
-	else
+		if (r == STORE_OK && op == STORE_OP_UPSERT && t->localized &&
+		    d->ctx->refetch != NULL)
+			refetch_locales(d, coll, t, &e, &n);
+	} else
 		r = store_apply(d->ctx->store, op, &doc, &d->ev, &seq);
 	answer_result(d, op, r, event, coll->name, e.document_id, seq);
 out:

@@ -627,3 +627,31 @@ out:
 	json_object_put(pub);
 	return ret;
 }
+
+int
+normalize_shared_differ(const struct schema_type *t, const char *a, size_t alen,
+    const char *b, size_t blen)
+{
+	struct json_object *x, *y, *vx, *vy;
+	const char *why;
+	size_t i;
+	int differ = 0;
+
+	x = entry_parse_json(a, alen, &why);
+	y = entry_parse_json(b, blen, &why);
+	if (!json_object_is_type(x, json_type_object) ||
+	    !json_object_is_type(y, json_type_object))
+		differ = 1;
+	for (i = 0; i < t->nattrs && !differ; i++) {
+		if (t->attrs[i].localized)
+			continue;
+		if (!json_object_object_get_ex(x, t->attrs[i].name, &vx))
+			vx = NULL;
+		if (!json_object_object_get_ex(y, t->attrs[i].name, &vy))
+			vy = NULL;
+		differ = !json_object_equal(vx, vy);
+	}
+	json_object_put(x);
+	json_object_put(y);
+	return differ;
+}

@@ -89,6 +89,14 @@ int normalize_entry(struct norm *, const struct schema *,
  */
 int normalize_stored(struct norm *, const struct schema *,
     const struct schema_type *t, struct json_object *entry, const char **why);
+/*
+ * 1 when two stored forms of type t (two locales of one document) hold
+ * different values of an attribute the schema marks not localized (i18n
+ * "localized": false, which Strapi keeps the same in every locale), or
+ * when either is not a JSON object; else 0.
+ */
+int normalize_shared_differ(const struct schema_type *t, const char *a,
+    size_t alen, const char *b, size_t blen);
 /* A media.* delivery's "media" object into one media row. */
 int normalize_media(struct norm_media *, struct json_object *media,
     const char **why);

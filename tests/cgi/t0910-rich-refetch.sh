@@ -8,12 +8,7 @@
 # kept for replay, and a replay once Strapi answers stores them.
 . "$top_srcdir/tests/lib.sh"
 
-[ -x "$QUERY_FCGI" ] || skip_all "query.fcgi not built"
-[ -x "$WEBHOOK_FCGI" ] || skip_all "webhook.fcgi not built"
-[ -x "$SYNC_FCGI" ] || skip_all "sync not built (--disable-sync)"
-
-rich_env
-fake_strapi_start --rich
+rich_fake
 A1=ps7ajq06b9x40es6l4z2jnsw
 
 # post BODYFILE EVENT: the delivery through webhook.fcgi; prints the status
