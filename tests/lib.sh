@@ -363,6 +363,19 @@ PY
 	    cgi_status
 }
 
+# deliver_range_cgi FROM TO: the recorded rich deliveries numbered FROM to
+# TO through deliver_cgi; prints how many were not answered 2xx.
+deliver_range_cgi() {
+	local f n bad=0
+	for f in "$RICH"/[0-9][0-9]-*.json; do
+		n=$(basename "$f")
+		n=${n%%-*}
+		[ "${n#0}" -ge "$1" ] && [ "${n#0}" -le "$2" ] || continue
+		case $(deliver_cgi "$f") in 2??) ;; *) bad=$((bad + 1)) ;; esac
+	done
+	echo "$bad"
+}
+
 # POST a fixture's raw body to URL with its recorded headers.
 # Prints the HTTP status, then the body on the next line.
 post_fixture() {

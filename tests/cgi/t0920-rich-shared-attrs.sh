@@ -11,18 +11,6 @@
 rich_fake
 A1=ps7ajq06b9x40es6l4z2jnsw
 
-# deliver FROM TO: the recorded deliveries FROM..TO into the store.
-deliver() {
-	local f n bad=0
-	for f in "$RICH"/[0-9][0-9]-*.json; do
-		n=$(basename "$f")
-		n=${n%%-*}
-		[ "$n" -ge "$1" ] && [ "$n" -le "$2" ] || continue
-		case $(deliver_cgi "$f") in 2??) ;; *) bad=$((bad + 1)) ;; esac
-	done
-	echo "$bad"
-}
-
 # cover: the fr row of A1's cover id and updatedAt, as query.fcgi answers.
 cover() {
 	local uri="/api/articles/$A1" qs="locale=fr&populate[cover]=true"
@@ -40,7 +28,7 @@ fr_gets() {
 # As recorded: publishing en with a new cover (36-38) leaves the fr
 # published row as it was in Strapi (finding F7).
 export STRAPI_LIVE_STORE_DIR="$T/recorded"
-is "$(deliver 1 38)" 0 "deliveries 01-38 taken"
+is "$(deliver_range_cgi 1 38)" 0 "deliveries 01-38 taken"
 is "$(fr_gets)" 1 "the en publish with a new cover re-fetched the fr row once"
 rec=$(json "$RICH/rest-article-by-documentId-locale-fr-populate-star.json" \
     '[d["body"]["data"]["cover"]["id"], d["body"]["data"]["updatedAt"]]')
@@ -60,16 +48,16 @@ new=$(curl -sf "$FAKE_URL/_entries?plural=articles" |
     json - "[[e['cover']['id'], e['updatedAt']] for e in d if e['documentId'] == '$A1' and e['locale'] == 'fr'][0]")
 
 export STRAPI_LIVE_STORE_DIR="$T/rewritten"
-is "$(deliver 1 35)" 0 "deliveries 01-35 taken"
+is "$(deliver_range_cgi 1 35)" 0 "deliveries 01-35 taken"
 is "$(cover)" "$rec" "before: the fr row as delivered"
-is "$(deliver 36 38)" 0 "deliveries 36-38 (en's new cover) taken"
+is "$(deliver_range_cgi 36 38)" 0 "deliveries 36-38 (en's new cover) taken"
 is "$(cover)" "$new" "after: the fr row as Strapi rewrote it, with its cover"
 is "$("$STRAPI_LIVE" events | wc -l)" 38 \
     "the event log holds one record per delivery, none for the re-fetch"
 
 # Without strapi_url the fr row stays as delivered.
 export STRAPI_LIVE_STORE_DIR="$T/plain"
-STRAPI_URL= deliver 1 38 >/dev/null
+STRAPI_URL= deliver_range_cgi 1 38 >/dev/null
 is "$(STRAPI_URL= cover)" "$rec" "without strapi_url: the fr row as delivered"
 
 is "$(grep -c 'runtime error\|ERROR: AddressSanitizer' "$T/stderr")" 0 \
