@@ -48,6 +48,16 @@ def got(page, q):
         catch (e) { return { error: e.message }; } })()""" % js(q))
 
 
+def result(page, t, n):
+    """The n-th result (1 first) of transport t's subscription, once it
+    came (within 5 s), or the last one there is."""
+    try:
+        page.wait("window.res[%s].length >= %d" % (js(t), n), 5)
+    except cdp.CDPError:
+        pass
+    return page.eval("window.res[%s].at(-1)" % js(t))
+
+
 def authors(data):
     return sorted({e["author"]["name"] for e in data if e.get("author")})
 
@@ -80,11 +90,7 @@ def main(ed, push, browser):
             }
             return true; })()""" % js(LIVE))
         for t in ("ws", "sse"):
-            try:
-                page.wait("window.res[%s].length > 0" % js(t), 5)
-            except cdp.CDPError:
-                pass
-            first = page.eval("window.res[%s][0]" % js(t))
+            first = result(page, t, 1)
             ok(first == want and authors(first) == ["Ada Lovelace"],
                "%s: subscribe(%s) has REST's answer to ?%s" %
                (t, js(LIVE), LIVE_QS), "REST %r" % want, "live %r" % first)
@@ -94,11 +100,7 @@ def main(ed, push, browser):
         want = rest(page, LIVE_QS)["body"]["data"]
         ok(authors(want) == ["Ada King-Lovelace"], "REST shows the new name")
         for t in ("ws", "sse"):
-            try:
-                page.wait("window.res[%s].length > 1" % js(t), 5)
-            except cdp.CDPError:
-                pass
-            last = page.eval("window.res[%s].at(-1)" % js(t))
+            last = result(page, t, 2)
             ok(last == want, "%s: a new result with the new name, equal to "
                "REST's" % t, "live %r" % page.eval("window.res[%s]" % js(t)))
             ok(page.eval("window.cs[%s].status().transport" % js(t)) == t,
