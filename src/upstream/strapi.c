@@ -69,8 +69,10 @@ strapi_open(struct strapi **out, const struct strapi_opts *o)
 	char *h;
 	size_t n;
 
-	if (curl_users++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		curl_users--;
+	/* Atomic: the sidecar's writer threads re-fetch (refetch.c). */
+	if (__atomic_fetch_add(&curl_users, 1, __ATOMIC_SEQ_CST) == 0 &&
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		__atomic_fetch_sub(&curl_users, 1, __ATOMIC_SEQ_CST);
 		log_warnx("libcurl: global initialisation failed");
 		return -1;
 	}
@@ -138,7 +140,7 @@ strapi_close(struct strapi *s)
 	free(s->url);
 	free(s->populate);
 	free(s);
-	if (--curl_users == 0)
+	if (__atomic_sub_fetch(&curl_users, 1, __ATOMIC_SEQ_CST) == 0)
 		curl_global_cleanup();
 }
 
