@@ -5,6 +5,9 @@
 #include "api/webhook.h"
 #include "fcgi/serve.h"
 #include "node/relay.h"
+#ifdef HAVE_SYNC
+#include "upstream/refetch.h"
+#endif
 
 /*
  * Replicated: the host's replication process (the sidecar) applies the
@@ -41,6 +44,9 @@ setup(struct prog *p, struct prog_main *m)
 	ctx.store = p->store;
 	ctx.schema = p->schema;
 	ctx.forward = NULL; /* forwarding to a master is the sidecar's */
+#ifdef HAVE_SYNC
+	refetch_setup(&ctx); /* with strapi_url: incomplete deliveries */
+#endif
 	ctx.counters = counters_open(conf_str(p->conf, CFG_STORE_DIR), 1);
 	m->max_body = (size_t)conf_int(p->conf, CFG_WEBHOOK_MAX_BODY);
 	if (p->store == NULL) {

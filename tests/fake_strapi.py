@@ -18,7 +18,10 @@ Data: the 6 published articles of rest-list-default-params.json, or
 its recorded Strapi data): /api/articles, /api/authors, /api/categories
 (pages, locale, sort, filters[documentId]), the single types /api/global
 and /api/about (404 when a locale has none), and /api/upload/files (a bare
-array). No recording has exactly the populate a sync sends, so each entry
+array), one document (/api/<plural>/<documentId>[?locale=], Strapi's
+findOne: {"data":{...},"meta":{}}, or the recorded 404 of
+rest-article-by-documentId-deleted.json) and one file
+(/api/upload/files/<id>, the bare object). No recording has exactly the populate a sync sends, so each entry
 is served as the deepest recorded answer holds it, whatever populate asks
 (populate keys are accepted, not applied): articles en from
 rest-articles-populate-deep-everything.json, fr from
@@ -45,12 +48,14 @@ Control (no auth), for the tests:
                       (documentId order) and create one that sorts after
                       all others: the total stays, later pages shift one
                       place earlier; both sent as webhooks (0: off)
-  GET  /_stats                    {"requests","api_requests","connections","statuses"}
+  GET  /_stats                    {"requests","api_requests","connections","statuses",
+                                   "paths": every API request's path and query}
   GET  /_entries[?plural=]        the published entries (upstream truth)
   POST /_entries  {"plural":"articles","upsert":[{...}],"remove":["docId"],
                    "lose":false}
        upsert: fields to set; a new documentId creates, an existing one is
-       edited and republished (new id, updatedAt, publishedAt). remove:
+       edited and republished (new id, updatedAt, publishedAt); --rich:
+       the row of its "locale" ("" for a type without). remove:
        deletes the document (--rich: "documentId" every locale,
        "documentId@fr" one; the plural of a single type: that entry).
        Each change is POSTed to --webhook as Strapi
@@ -101,6 +106,7 @@ class State:
                    "fail_filter": 0}
         self.requests = 0
         self.api_requests = 0
+        self.paths = []
         self.connections = 0
         self.statuses = {}
         self.last_ms = 0
@@ -268,7 +274,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, {"requests": STATE.requests,
                                        "api_requests": STATE.api_requests,
                                        "connections": STATE.connections,
-                                       "statuses": STATE.statuses})
+                                       "statuses": STATE.statuses,
+                                       "paths": STATE.paths})
         if u.path == "/_entries":
             plural = q.get("plural", [next(iter(STATE.colls))])[0]
             with STATE.lock:
@@ -278,6 +285,8 @@ class Handler(BaseHTTPRequestHandler):
         if u.path.startswith("/api/content-type-builder/"):
             return self.api_ctb(u.path)
         if u.path.startswith("/api/"):
+            with STATE.lock:
+                STATE.paths.append(self.path)
             return self.api_list(u.path[5:], q)
         self.send(404, fixture("rest-error-404-unknown-route.json")["body"])
 
@@ -296,7 +305,10 @@ class Handler(BaseHTTPRequestHandler):
             for up in req.get("upsert", []):
                 doc = up.get("documentId") or STATE.doc_id()
                 t = STATE.now_iso()
-                e = dict(coll.get(doc, {}))
+                key = doc
+                if STATE.files is not None:  # --rich: (documentId, locale)
+                    key = (doc, up.get("locale", ""))
+                e = dict(coll.get(key, {}))
                 if not e:
                     e = {"id": 0, "documentId": doc, "title": "New " + doc,
                          "slug": "new-" + doc, "content": "Body",
@@ -308,7 +320,7 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.next_id += 1
                 e["updatedAt"] = up.get("updatedAt", t)
                 e["publishedAt"] = up.get("publishedAt", t)
-                coll[doc] = e
+                coll[key] = e
                 hooks.append(("entry.publish", dict(e)))
             for doc in req.get("remove", []):
                 e = coll.pop(doc, None)
@@ -346,6 +358,22 @@ class Handler(BaseHTTPRequestHandler):
             rec = json.load(f)
         return self.send(rec["status"], rec["body"])
 
+    def find_one(self, plural, doc, q):
+        """--rich: Strapi's findOne of one document in one locale."""
+        loc = q.get("locale", ["en"])[0]
+        with STATE.lock:
+            if STATE.sw["fail500"] > 0:
+                STATE.sw["fail500"] -= 1
+                return self.error(500, "InternalServerError",
+                                  "Internal Server Error")
+            for (d, l), e in STATE.colls.get(plural, {}).items():
+                if d == doc and l in (loc, ""):
+                    return self.send(200, {"data": e, "meta": {}})
+        with open(os.path.join(RICH, "rest-article-by-documentId-deleted."
+                               "json")) as f:
+            rec = json.load(f)
+        return self.send(rec["status"], rec["body"])
+
     def api_list(self, plural, q):
         with STATE.lock:
             STATE.api_requests += 1
@@ -363,6 +391,13 @@ class Handler(BaseHTTPRequestHandler):
                     "rest-error-401-bad-token.json")["body"])
         if STATE.files is not None and plural == "upload/files":
             return self.send(200, STATE.files)
+        if STATE.files is not None and plural.startswith("upload/files/"):
+            for f in STATE.files:
+                if str(f["id"]) == plural[13:]:
+                    return self.send(200, f)
+            return self.error(404, "NotFoundError", "Not Found")
+        if STATE.files is not None and plural.count("/") == 1:
+            return self.find_one(*plural.split("/"), q)
         if plural in ("global", "about") and STATE.files is not None and \
                 plural not in STATE.singles:
             return self.error(404, "NotFoundError", "Not Found")

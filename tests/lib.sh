@@ -336,6 +336,17 @@ rich_env() {
 	    STRAPI_LIVE_LOCALES STRAPI_LIVE_DURABLE
 }
 
+# rich_fake: rich_env, with tests/fake_strapi.py --rich serving the
+# recorded answers at STRAPI_URL, for webhook.fcgi and query.fcgi as plain
+# CGI (skips all unless they and sync are built).
+rich_fake() {
+	[ -x "$QUERY_FCGI" ] || skip_all "query.fcgi not built"
+	[ -x "$WEBHOOK_FCGI" ] || skip_all "webhook.fcgi not built"
+	[ -x "$SYNC_FCGI" ] || skip_all "sync not built (--disable-sync)"
+	rich_env
+	fake_strapi_start --rich
+}
+
 # deliver_cgi FIXTURE: a recorded delivery (its raw body and X-Strapi-Event)
 # through webhook.fcgi as plain CGI, into $STRAPI_LIVE_STORE_DIR; prints
 # the status (stderr to $T/stderr).
@@ -350,6 +361,19 @@ PY
 	    "HTTP_AUTHORIZATION=Bearer $SECRET" \
 	    "HTTP_X_STRAPI_EVENT=$(cat "$T/d.event")" 2>>"$T/stderr" |
 	    cgi_status
+}
+
+# deliver_range_cgi FROM TO: the recorded rich deliveries numbered FROM to
+# TO through deliver_cgi; prints how many were not answered 2xx.
+deliver_range_cgi() {
+	local f n bad=0
+	for f in "$RICH"/[0-9][0-9]-*.json; do
+		n=$(basename "$f")
+		n=${n%%-*}
+		[ "${n#0}" -ge "$1" ] && [ "${n#0}" -le "$2" ] || continue
+		case $(deliver_cgi "$f") in 2??) ;; *) bad=$((bad + 1)) ;; esac
+	done
+	echo "$bad"
 }
 
 # POST a fixture's raw body to URL with its recorded headers.

@@ -113,6 +113,40 @@ def post_fixture(url, name):
     return post_body(url, fixture(name)["raw_body"])
 
 
+# The recorded headers a resent delivery leaves out (urllib sets them).
+RICH_HOP = {"host", "connection", "content-length", "accept-encoding"}
+
+
+def rich_recorded(name):
+    """A recorded rich delivery of FIXTURES_RICH: (the file's JSON, the
+    headers to send it with)."""
+    with open(os.path.join(os.environ["FIXTURES_RICH"], name)) as f:
+        d = json.load(f)
+    return d, {k: v for k, v in d["headers"].items()
+               if k.lower() not in RICH_HOP}
+
+
+def rich_post(url, raw, headers):
+    """POSTs a delivery's raw body with headers: the HTTP status."""
+    req = urllib.request.Request(url, data=raw.encode(), method="POST",
+                                 headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def rich_post_before(url, first):
+    """POSTs, in order, the recorded rich deliveries whose file names sort
+    before first ("15-"): their statuses."""
+    d = os.environ["FIXTURES_RICH"]
+    names = sorted(n for n in os.listdir(d)
+                   if n[:2].isdigit() and n[2] == "-" and n < first)
+    return [rich_post(url, *(lambda r: (r[0]["raw_body"], r[1]))(
+        rich_recorded(n))) for n in names]
+
+
 def article(doc, slug, category, title="t", updated="2026-01-01T00:00:00.000Z",
             published="2026-01-01T00:00:00.000Z", event="entry.publish"):
     """A Strapi 5 webhook body for one published article."""

@@ -37,3 +37,19 @@ push_requires() {
 	push_web_start
 }
 
+
+# rich_live_start: the recorded blog template model (rich_env) behind
+# lighttpd, webhook.fcgi at /strapi/webhook and query.fcgi at /api/
+# (LIGHTTPD_PORT exported), for a sidecar the Python part starts.
+rich_live_start() {
+	push_need
+	rich_env
+	{
+		echo 'server.stream-response-body = 2'
+		fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2
+		fcgi_entry /api/ "$QUERY_FCGI" 2
+	} >"$T/lighttpd.extra"
+	lighttpd_start <"$T/lighttpd.extra" ||
+		{ echo "Bail out! lighttpd did not start"; exit 1; }
+	export LIGHTTPD_PORT
+}

@@ -5,6 +5,7 @@ import type {
 	EntryOf,
 	Pagination,
 	QueryOf,
+	Shaped,
 	Status,
 	StrapiLiveError,
 } from "./strapi-live.js";
@@ -38,8 +39,11 @@ export interface LiveQueryStore<T> {
 	get(): LiveQueryState<T>;
 }
 
-export function liveQuery<C extends CollectionName>(
+export function liveQuery<
+	C extends CollectionName,
+	const Q extends QueryOf<C> = QueryOf<C>
+>(
 	collection: C,
-	query: QueryOf<C> | null,
-	options?: LiveQueryOptions<EntryOf<C>>
-): LiveQueryStore<EntryOf<C>>;
+	query: Q | null,
+	options?: LiveQueryOptions<Shaped<EntryOf<C>, Q>>
+): LiveQueryStore<Shaped<EntryOf<C>, Q>>;

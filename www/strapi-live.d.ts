@@ -115,6 +115,84 @@ export type Counted<T, K extends PopulateKey<T>> = Omit<T, K> & {
 	[P in K]: { count: number };
 };
 
+/** The element of a relation, media, component or zone value. */
+type ElemOf<V> = NonNullable<V> extends readonly (infer U)[] ? U : NonNullable<V>;
+/** U in the place of V's element: an array, nullable, or one. */
+type WrapAs<V, U> = NonNullable<V> extends readonly unknown[]
+	? U[]
+	: null extends V
+	? U | null
+	: U;
+/** T has an index signature (Entry, no generated types): left as it is. */
+type Open<T> = string extends keyof T ? true : false;
+
+/** The scalar fields of T that `fields` may name. */
+export type FieldName<T> = Exclude<Extract<keyof T, string>, PopulateKey<T>>;
+
+/** What `populate` may say of one attribute whose element is T. */
+export type PopulateSpec<T> =
+	| true
+	| "*"
+	| {
+			populate?: PopulateParam<T>;
+			fields?: readonly FieldName<T>[];
+			/** A to-many relation's count of published rows. */
+			count?: true;
+			/** A dynamic zone's components, by uid. */
+			on?: Record<string, unknown>;
+	  };
+
+/**
+ * The `populate` of a query of T, as Strapi takes it: `"*"`, a key, keys,
+ * or an object with one PopulateSpec per key (nested as deep as needed).
+ */
+export type PopulateParam<T> =
+	| "*"
+	| PopulateKey<T>
+	| readonly PopulateKey<T>[]
+	| { [K in PopulateKey<T>]?: PopulateSpec<ElemOf<T[K]>> };
+
+/** The keys of T a populate P fills. */
+type PopulatedKeys<T, P> = P extends "*"
+	? PopulateKey<T>
+	: P extends string
+	? Extract<P, PopulateKey<T>>
+	: P extends readonly (infer K)[]
+	? Extract<K, PopulateKey<T>>
+	: Extract<keyof P, PopulateKey<T>>;
+
+/** One populated value V as spec S asks it. */
+type PopulatedValue<V, S> = S extends { count: true }
+	? { count: number }
+	: S extends { populate: unknown } | { fields: readonly unknown[] }
+	? WrapAs<V, Shaped<ElemOf<V>, S>>
+	: Exclude<V, undefined>;
+
+/**
+ * An entry of T as a query Q answers it: `fields` keeps those fields (and
+ * id, documentId), `populate` fills its keys, each as its spec says
+ * (nested populate, fields, count). Without either, T.
+ * `Shaped<Article, { populate: { author: { populate: ["avatar"] } } }>`
+ * has `author: (Author & { avatar: StrapiFile | null }) | null`.
+ */
+export type Shaped<T, Q> = T extends unknown
+	? Open<T> extends true
+		? T
+		: ShapedOne<T, Q>
+	: never;
+/** Shaped, for one type (a dynamic zone's union is shaped member by member). */
+type ShapedOne<T, Q> = Q extends { populate: infer P }
+	? Omit<Based<T, Q>, PopulatedKeys<T, P>> & {
+			[K in PopulatedKeys<T, P>]-?: P extends string | readonly unknown[]
+				? Exclude<T[K], undefined>
+				: PopulatedValue<T[K], P[K & keyof P]>;
+	  }
+	: Based<T, Q>;
+/** T, or the fields Q keeps of it. */
+type Based<T, Q> = Q extends { fields: readonly (infer F)[] }
+	? Fields<T, Extract<F, keyof T>>
+	: T;
+
 /**
  * A live query: any of the filters the server serves, and a page: page
  * and pageSize, or start and limit (as REST's pagination[...]).
@@ -251,6 +329,12 @@ export interface ClientOptions {
 	patches?: boolean;
 }
 
+/** Keys of getOne(): fields, populate and locale of the collection's query. */
+export type OneQuery<C extends string> = Pick<
+	QueryOf<C> & GetQuery,
+	"fields" | "locale" | "populate"
+>;
+
 /** Keys of get() besides the filters. */
 export interface GetQuery {
 	page?: number;
@@ -258,7 +342,11 @@ export interface GetQuery {
 	sort?: "publishedAt:desc" | "publishedAt:asc";
 	locale?: string;
 	/** Only these fields (id and documentId always). */
-	fields?: string[];
+	fields?: readonly string[];
+	/** Strapi's populate: "*", keys, or nested objects (PopulateParam). */
+	populate?: unknown;
+	/** Strapi's filters, as nested objects ({ slug: { $eq: "x" } }). */
+	filters?: Record<string, unknown>;
 }
 
 /** The same on every transport and on get(): Strapi's error fields. */
@@ -273,10 +361,13 @@ export class StrapiLiveError extends Error {
 
 export class Client {
 	constructor(options?: ClientOptions);
-	subscribe<C extends CollectionName>(
+	subscribe<
+		C extends CollectionName,
+		const Q extends QueryOf<C> = QueryOf<C>
+	>(
 		collection: C,
-		query: QueryOf<C> | null,
-		onResult: (data: EntryOf<C>[], info: ResultInfo) => void,
+		query: Q | null,
+		onResult: (data: Shaped<EntryOf<C>, Q>[], info: ResultInfo) => void,
 		options?: SubscribeOptions
 	): Unsubscribe;
 	changes<C extends CollectionName>(
@@ -284,22 +375,28 @@ export class Client {
 		onChange: (change: Change<C> | ResetNotice) => void,
 		options?: ChangesOptions
 	): Unsubscribe;
-	get<C extends CollectionName>(
+	get<
+		C extends CollectionName,
+		const Q extends QueryOf<C> & GetQuery = QueryOf<C> & GetQuery
+	>(
 		collection: C,
-		query: QueryOf<C> & GetQuery,
+		query: Q,
 		init?: RequestInit
-	): Promise<ListResponse<EntryOf<C>>>;
+	): Promise<ListResponse<Shaped<EntryOf<C>, Q>>>;
 	get<C extends CollectionName>(
 		collection: C,
 		query: { documentId: string },
 		init?: RequestInit
 	): Promise<SingleResponse<EntryOf<C>>>;
-	getOne<C extends CollectionName>(
+	getOne<
+		C extends CollectionName,
+		const Q extends OneQuery<C> = OneQuery<C>
+	>(
 		collection: C,
 		key: { slug: string } | { documentId: string },
-		query?: Pick<GetQuery, "fields" | "locale">,
+		query?: Q,
 		init?: RequestInit
-	): Promise<SingleResponse<EntryOf<C>>>;
+	): Promise<SingleResponse<Shaped<EntryOf<C>, Q>>>;
 	onStatus(fn: (status: Status) => void): Unsubscribe;
 	status(): Status;
 	/** New options; subscriptions and listeners are kept and reconnect. */
@@ -318,10 +415,13 @@ export function client(): Client;
  * Calls onResult with the current result of the query, then again after
  * every change that touches it. Returns a function that stops it.
  */
-export function subscribe<C extends CollectionName>(
+export function subscribe<
+	C extends CollectionName,
+	const Q extends QueryOf<C> = QueryOf<C>
+>(
 	collection: C,
-	query: QueryOf<C> | null,
-	onResult: (data: EntryOf<C>[], info: ResultInfo) => void,
+	query: Q | null,
+	onResult: (data: Shaped<EntryOf<C>, Q>[], info: ResultInfo) => void,
 	options?: SubscribeOptions
 ): Unsubscribe;
 
@@ -333,11 +433,14 @@ export function changes<C extends CollectionName>(
 ): Unsubscribe;
 
 /** One-off fetch from the query endpoint. */
-export function get<C extends CollectionName>(
+export function get<
+	C extends CollectionName,
+	const Q extends QueryOf<C> & GetQuery = QueryOf<C> & GetQuery
+>(
 	collection: C,
-	query?: QueryOf<C> & GetQuery,
+	query?: Q,
 	init?: RequestInit
-): Promise<ListResponse<EntryOf<C>>>;
+): Promise<ListResponse<Shaped<EntryOf<C>, Q>>>;
 export function get<C extends CollectionName>(
 	collection: C,
 	query: { documentId: string },
@@ -345,12 +448,15 @@ export function get<C extends CollectionName>(
 ): Promise<SingleResponse<EntryOf<C>>>;
 
 /** One entry by slug or documentId (404: throws, status 404). */
-export function getOne<C extends CollectionName>(
+export function getOne<
+	C extends CollectionName,
+	const Q extends OneQuery<C> = OneQuery<C>
+>(
 	collection: C,
 	key: { slug: string } | { documentId: string },
-	query?: Pick<GetQuery, "fields" | "locale">,
+	query?: Q,
 	init?: RequestInit
-): Promise<SingleResponse<EntryOf<C>>>;
+): Promise<SingleResponse<Shaped<EntryOf<C>, Q>>>;
 
 /** Connection state changes (called at once with the current state). */
 export function onStatus(fn: (status: Status) => void): Unsubscribe;

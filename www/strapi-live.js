@@ -68,15 +68,44 @@ function liveURL(c, name, params) {
 	return u;
 }
 
-// Query parameters of the push protocol and of the query endpoint.
-function liveParams(collection, query) {
+// Keys passed through in Strapi's bracketed syntax (qs): populate (a
+// string, an array or nested objects), fields (an array), filters.
+const NESTED_KEYS = new Set(["populate", "fields", "filters"]);
+
+// Sets value under name in Strapi's bracketed syntax:
+// {author: {populate: ["avatar"]}} under "populate" is
+// populate[author][populate][0]=avatar; fields: "title" is fields[0].
+function setNested(p, name, v) {
+	if (v === undefined || v === null)
+		return;
+	if (name === "fields" && !Array.isArray(v))
+		v = [v];
+	if (Array.isArray(v))
+		v.forEach((x, i) => setNested(p, `${name}[${i}]`, x));
+	else if (typeof v === "object")
+		for (const [k, x] of Object.entries(v))
+			setNested(p, `${name}[${k}]`, x);
+	else
+		p.set(name, String(v));
+}
+
+// Query parameters of the push protocol (SSE's URL, WebSocket's query).
+function queryParams(query) {
 	const p = new URLSearchParams();
-	p.set("collection", collection);
 	for (const [k, v] of Object.entries(query || {})) {
 		if (v === undefined || v === null || v === "")
 			continue;
-		p.set(k, String(v));
+		if (NESTED_KEYS.has(k))
+			setNested(p, k, v);
+		else
+			p.set(k, String(v));
 	}
+	return p;
+}
+
+function liveParams(collection, query) {
+	const p = queryParams(query);
+	p.set("collection", collection);
 	return p;
 }
 
@@ -91,9 +120,8 @@ function restParams(query) {
 			p.set(`pagination[${k}]`, String(v));
 		else if (k === "cursor" || k === "sort" || k === "locale")
 			p.set(k, String(v));
-		else if (k === "fields")
-			[].concat(v).forEach((f, i) =>
-			    p.set(`fields[${i}]`, String(f)));
+		else if (NESTED_KEYS.has(k))
+			setNested(p, k, v);
 		else
 			p.set(`filters[${k}][$eq]`, String(v));
 	}
@@ -254,7 +282,8 @@ export class Client {
 
 	// A list: GET <api>/<collection>?filters...; with documentId, one
 	// entry. Query keys: category, slug (filters), page, pageSize, start,
-	// limit, cursor, sort, locale, fields (an array), documentId.
+	// limit, cursor, sort, locale, fields (an array), populate and
+	// filters (Strapi's, as nested objects), documentId.
 	async get(collection, query = {}, init = {}) {
 		const q = { ...(query || {}) };
 		let url = needBase(this.api, "api") +
@@ -267,7 +296,7 @@ export class Client {
 	}
 
 	// One entry by slug ({slug}) or by documentId ({documentId}); query
-	// takes fields and locale. A missing entry throws (status 404).
+	// takes fields, populate and locale. A missing entry throws (404).
 	async getOne(collection, key, query = {}, init = {}) {
 		let url = needBase(this.api, "api") +
 		    encodeURIComponent(collection) + "/";
@@ -628,7 +657,8 @@ class WsConn {
 	addSub(sub) {
 		sub.last = null;
 		this._send({ type: "subscribe", id: sub.id,
-			collection: sub.collection, query: sub.query,
+			collection: sub.collection,
+			query: Object.fromEntries(queryParams(sub.query)),
 			patch: this.c.patches });
 	}
 

@@ -189,11 +189,15 @@ is_system(const char *name)
 }
 
 /*
- * The live query type of co (its category and slug filters, a page).
- * Returns 0, or -1 with *cause (caller frees).
+ * The live query type of co: its category and slug filters, a page; with
+ * its schema type rich, its populate and fields (the client's
+ * PopulateParam and FieldName of the type, which Shaped turns into the
+ * answer's shape) and, when localized, locale. Returns 0, or -1 with
+ * *cause (caller frees).
  */
 static int
-add_query(struct buf *b, const struct collection *co, char **cause)
+add_query(struct buf *b, const struct collection *co,
+    const struct schema_type *rich, char **cause)
 {
 	const char *why = NULL;
 
@@ -215,7 +219,17 @@ add_query(struct buf *b, const struct collection *co, char **cause)
 		buf_adds(b, "\tslug?: string;\n");
 	buf_adds(b,
 	    "\tpage?: number;\n\tpageSize?: number;\n"
-	    "\tstart?: number;\n\tlimit?: number;\n}\n");
+	    "\tstart?: number;\n\tlimit?: number;\n");
+	if (rich) {
+		buf_adds(b, "\tpopulate?: PopulateParam<");
+		add_type_name(b, co->name);
+		buf_adds(b, ">;\n\tfields?: readonly FieldName<");
+		add_type_name(b, co->name);
+		buf_adds(b, ">[];\n");
+		if (rich->localized)
+			buf_adds(b, "\tlocale?: string;\n");
+	}
+	buf_adds(b, "}\n");
 	return 0;
 }
 
@@ -401,13 +415,16 @@ gen_schema_types(const struct conf *conf, const struct schema *s,
 	    "// Do not edit: run the command again after changing "
 	    "the content model.\n");
 	buf_printf(b,
-	    "import type { Entry, StrapiBlock, StrapiFile } from \"%s\";\n",
+	    "import type {\n\tEntry,\n\tFieldName,\n\tPopulateParam,\n"
+	    "\tStrapiBlock,\n\tStrapiFile,\n} from \"%s\";\n",
 	    module);
 	for (i = 0; i < s->ntypes; i++)
 		add_schema_type(b, s, &s->types[i]);
 	for (i = 0; i < conf_ncollections(conf); i++) {
 		co = conf_collection(conf, i);
-		if (!co->single && add_query(b, co, cause) == -1)
+		if (!co->single &&
+		    add_query(b, co, schema_type_by_singular(s, co->name),
+		        cause) == -1)
 			return -1;
 	}
 	add_module(b, conf, module, 1);
@@ -459,7 +476,7 @@ gen_types(const struct conf *conf, const char *module, struct buf *b,
 		    "\tcreatedAt: string;\n\tupdatedAt: string;\n"
 		    "\tpublishedAt: string;\n\tlocale?: string | null;\n"
 		    "}\n");
-		if (add_query(b, co, cause) == -1)
+		if (add_query(b, co, NULL, cause) == -1)
 			return -1;
 	}
 	add_module(b, conf, module, 0);

@@ -9,6 +9,9 @@
 #include "cli/cmd.h"
 #include "api/prog.h"
 #include "api/webhook.h"
+#ifdef HAVE_SYNC
+#include "upstream/refetch.h"
+#endif
 #include "util/xmalloc.h"
 
 #define REPLAYED_KEY "replayed_upto"
@@ -105,6 +108,11 @@ cmd_replay(struct cmd_ctx *ctx, int argc, char **argv)
 	wctx.forward = NULL; /* replay runs on the master only */
 	wctx.counters = NULL;
 	wctx.schema = schema;
+	wctx.refetch = NULL;
+	wctx.resync = NULL;
+#ifdef HAVE_SYNC
+	refetch_setup(&wctx); /* with strapi_url: incomplete deliveries */
+#endif
 	for (i = 0; i < l.n; i++) {
 		http_resp_init(&resp);
 		webhook_replay(&wctx, l.v[i].raw, l.v[i].len, &resp);

@@ -78,6 +78,8 @@ enum conf_key {
 	CFG_LOCALES,
 	/* Query language */
 	CFG_QUERY_MAX_SCAN,
+	/* Re-fetching incomplete deliveries */
+	CFG_REFETCH_TIMEOUT,
 	CFG__MAX
 };
 

@@ -253,6 +253,11 @@ const struct conf_row conf_table[] = {
 	    .env = "STRAPI_LIVE_QUERY_MAX_SCAN", .def = "20000",
 	    .min = 1, .max = 10000000,
 	    .help = "entries a list may read when its filters or sort are not served by an index (every list but sort=publishedAt); over it the list answers 400" },
+	/* Re-fetching incomplete deliveries */
+	[CFG_REFETCH_TIMEOUT] = { .key = "refetch_timeout", .type = CT_INT,
+	    .env = "STRAPI_LIVE_REFETCH_TIMEOUT", .def = "10",
+	    .min = 1, .max = 300,
+	    .help = "seconds per Strapi request when webhook.fcgi re-fetches an incomplete delivery (with strapi_url set)" },
 };
 /* clang-format on */
 _Static_assert(sizeof(conf_table) / sizeof(conf_table[0]) == CFG__MAX,

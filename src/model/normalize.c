@@ -80,17 +80,6 @@ norm_clear(struct norm *n)
 	norm_init(n);
 }
 
-static int
-is_own_key(const char *k)
-{
-	size_t i;
-
-	for (i = 0; own_keys[i] != NULL; i++)
-		if (strcmp(k, own_keys[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* The type (component or content type) whose uid is uid, or NULL. */
 static const struct schema_type *
 find_type(const struct schema *s, const char *uid)
@@ -100,17 +89,6 @@ find_type(const struct schema *s, const char *uid)
 	for (i = 0; i < s->ntypes; i++)
 		if (strcmp(s->types[i].uid, uid) == 0)
 			return &s->types[i];
-	return NULL;
-}
-
-static const struct schema_attr *
-find_attr(const struct schema_type *t, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < t->nattrs; i++)
-		if (strcmp(t->attrs[i].name, name) == 0)
-			return &t->attrs[i];
 	return NULL;
 }
 
@@ -170,7 +148,21 @@ media_row(struct norm_media *m, struct json_object *file, const char **why)
 	m->id = id;
 	m->updated_at = ua;
 	m->published_at = pa;
-	m->json = to_text(file, &m->json_len);
+	/*
+	 * The upload plugin's REST answers add "isUrlSigned", which query.fcgi
+	 * adds itself: a file is stored as deliveries carry it.
+	 */
+	v = json_object_new_object();
+	{
+		json_object_object_foreach(file, k, fv)
+		{
+			if (strcmp(k, "isUrlSigned") != 0)
+				json_object_object_add(v, k,
+				    json_object_get(fv));
+		}
+	}
+	m->json = to_text(v, &m->json_len);
+	json_object_put(v);
 	return 0;
 }
 
@@ -512,8 +504,101 @@ norm_components(struct walk *w, const char *path, const struct schema_attr *a,
 }
 
 /*
- * Walks obj (of type t) in its own key order into stored, and into pub
- * (NULL for components) the keys the public form keeps. prefix: the
+ * The side of a relation that Strapi keeps on the other type (oneToMany
+ * mappedBy a manyToOne: author.articles): a to-many relation whose target
+ * has exactly one relation back to t, and that one to-one. It is not
+ * stored: answers read it from the store's referrer index, and a
+ * payload's copy of it is as old as the payload (finding F5).
+ */
+static int
+inverse_side(const struct walk *w, const struct schema_type *t,
+    const struct schema_attr *a)
+{
+	const struct schema_type *tt;
+	size_t i, back = 0, many = 0;
+
+	if (!a->many || (tt = find_type(w->schema, a->target)) == NULL)
+		return 0;
+	for (i = 0; i < tt->nattrs; i++)
+		if (tt->attrs[i].kind == SCHEMA_RELATION &&
+		    tt->attrs[i].target != NULL &&
+		    strcmp(tt->attrs[i].target, t->uid) == 0) {
+			back++;
+			many += tt->attrs[i].many;
+		}
+	return back == 1 && many == 0;
+}
+
+/* Copies obj's key k, when it has one, into stored and pub (if not NULL). */
+static void
+copy_key(struct json_object *obj, const char *k, struct json_object *stored,
+    struct json_object *pub)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, k, &v))
+		return;
+	json_object_object_add(stored, k, json_object_get(v));
+	if (pub != NULL)
+		json_object_object_add(pub, k, json_object_get(v));
+}
+
+/* One attribute a of obj (of type t), when obj has it, into stored. */
+static int
+norm_attr(struct walk *w, const struct schema_type *t,
+    const struct schema_attr *a, struct json_object *obj, const char *prefix,
+    struct json_object *stored, struct json_object *pub)
+{
+	struct json_object *v, *nv = NULL;
+	char path[256];
+	size_t nrefs = w->nrefs;
+	int r;
+
+	if (a->private || !json_object_object_get_ex(obj, a->name, &v))
+		return 0;
+	if (a->kind == SCHEMA_SCALAR) {
+		copy_key(obj, a->name, stored, pub);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%.120s%s%.120s", prefix,
+	    prefix[0] != '\0' ? "." : "", a->name);
+	switch (a->kind) {
+	case SCHEMA_RELATION:
+		r = norm_relation(w, path, a, v, &nv);
+		if (r == 0 && inverse_side(w, t, a)) {
+			/* Checked as any relation, then left out. */
+			for (; w->nrefs > nrefs; w->nrefs--)
+				ref_clear(&w->refs[w->nrefs - 1]);
+			json_object_put(nv);
+			return 0;
+		}
+		break;
+	case SCHEMA_MEDIA:
+		r = norm_media_value(w, path, a, v, &nv);
+		break;
+	case SCHEMA_COMPONENT:
+		r = norm_components(w, path, a, v, &nv);
+		break;
+	default:
+		r = norm_zone(w, path, a, v, &nv);
+		break;
+	}
+	if (r == -1)
+		return -1;
+	if (nv != NULL)
+		json_object_object_add(stored, a->name, nv);
+	else if (a->kind != SCHEMA_RELATION)
+		json_object_object_add(stored, a->name, NULL);
+	return 0;
+}
+
+/*
+ * Walks obj (of type t) into stored, and into pub (NULL for components)
+ * the keys the public form keeps, in one order whatever the payload's
+ * (a webhook's and a REST answer's differ), Strapi's: "id",
+ * "documentId", the scalar attributes in the schema's order, the
+ * timestamps and "locale", then the other attributes in the schema's
+ * order; a component: "id", its attributes, "__component". prefix: the
  * attribute path so far ("" at the top).
  */
 static int
@@ -521,54 +606,29 @@ norm_object(struct walk *w, const struct schema_type *t,
     struct json_object *obj, const char *prefix, int in_zone,
     struct json_object *stored, struct json_object *pub)
 {
-	const struct schema_attr *a;
-	struct json_object *nv;
-	char path[256];
-	int r;
+	size_t i, pass;
 
-	json_object_object_foreach(obj, k, v)
-	{
-		if (t->component ? strcmp(k, "id") == 0 ||
-		            (in_zone && strcmp(k, "__component") == 0)
-		                 : is_own_key(k)) {
-			json_object_object_add(stored, k, json_object_get(v));
-			if (pub != NULL)
-				json_object_object_add(pub, k,
-				    json_object_get(v));
-			continue;
-		}
-		if ((a = find_attr(t, k)) == NULL || a->private)
-			continue;
-		if (a->kind == SCHEMA_SCALAR) {
-			json_object_object_add(stored, k, json_object_get(v));
-			if (pub != NULL)
-				json_object_object_add(pub, k,
-				    json_object_get(v));
-			continue;
-		}
-		snprintf(path, sizeof(path), "%.120s%s%.120s", prefix,
-		    prefix[0] != '\0' ? "." : "", k);
-		nv = NULL;
-		switch (a->kind) {
-		case SCHEMA_RELATION:
-			r = norm_relation(w, path, a, v, &nv);
-			break;
-		case SCHEMA_MEDIA:
-			r = norm_media_value(w, path, a, v, &nv);
-			break;
-		case SCHEMA_COMPONENT:
-			r = norm_components(w, path, a, v, &nv);
-			break;
-		default:
-			r = norm_zone(w, path, a, v, &nv);
-			break;
-		}
-		if (r == -1)
-			return -1;
-		if (nv != NULL)
-			json_object_object_add(stored, k, nv);
-		else if (a->kind != SCHEMA_RELATION)
-			json_object_object_add(stored, k, NULL);
+	copy_key(obj, "id", stored, pub);
+	if (t->component) {
+		for (i = 0; i < t->nattrs; i++)
+			if (norm_attr(w, t, &t->attrs[i], obj, prefix, stored,
+			        NULL) == -1)
+				return -1;
+		if (in_zone)
+			copy_key(obj, "__component", stored, NULL);
+		return 0;
+	}
+	copy_key(obj, "documentId", stored, pub);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < t->nattrs; i++)
+			if ((t->attrs[i].kind == SCHEMA_SCALAR) ==
+			        (pass == 0) &&
+			    norm_attr(w, t, &t->attrs[i], obj, prefix, stored,
+			        pub) == -1)
+				return -1;
+		/* own_keys after "id" and "documentId": the timestamps */
+		for (i = 2; pass == 0 && own_keys[i] != NULL; i++)
+			copy_key(obj, own_keys[i], stored, pub);
 	}
 	return 0;
 }
@@ -626,4 +686,32 @@ out:
 	json_object_put(stored);
 	json_object_put(pub);
 	return ret;
+}
+
+int
+normalize_shared_differ(const struct schema_type *t, const char *a, size_t alen,
+    const char *b, size_t blen)
+{
+	struct json_object *x, *y, *vx, *vy;
+	const char *why;
+	size_t i;
+	int differ = 0;
+
+	x = entry_parse_json(a, alen, &why);
+	y = entry_parse_json(b, blen, &why);
+	if (!json_object_is_type(x, json_type_object) ||
+	    !json_object_is_type(y, json_type_object))
+		differ = 1;
+	for (i = 0; i < t->nattrs && !differ; i++) {
+		if (t->attrs[i].localized)
+			continue;
+		if (!json_object_object_get_ex(x, t->attrs[i].name, &vx))
+			vx = NULL;
+		if (!json_object_object_get_ex(y, t->attrs[i].name, &vy))
+			vy = NULL;
+		differ = !json_object_equal(vx, vy);
+	}
+	json_object_put(x);
+	json_object_put(y);
+	return differ;
 }

@@ -15,7 +15,11 @@
  * author sends no article delivery), so the store keeps each entry's own
  * data and references, and answers resolve references at read time.
  *
- * One compact JSON object, keys in the payload's order:
+ * One compact JSON object, the same bytes whatever brought the entry (a
+ * webhook payload, a REST answer: their key orders differ), keys in
+ * Strapi's order ("id", "documentId", scalar attributes in the schema's
+ * order, the timestamps and "locale", then the other attributes in the
+ * schema's order):
  * - "id", "documentId", "createdAt", "updatedAt", "publishedAt", "locale"
  *   (when the payload has them) and every scalar attribute the schema
  *   names that is not private, as sent;
@@ -23,7 +27,10 @@
  *   when the payload's related row has one) or null; to-many an array of
  *   those, each (documentId, locale) once: Strapi lists a document's
  *   draft and published rows both. A relation sent as {"count":N} (the
- *   Content Manager's unpublish) or not sent is left out;
+ *   Content Manager's unpublish) or not sent is left out, and so is the
+ *   inverse side of one (author.articles, mappedBy a manyToOne): answers
+ *   read it from the store's referrer index, and a payload's copy of it
+ *   is as old as the payload;
  * - media: single, the file's id (a number) or null; multiple, an array
  *   of ids. The files themselves become media rows (struct norm_media);
  * - a component: its object, normalized by these same rules against the
@@ -89,6 +96,14 @@ int normalize_entry(struct norm *, const struct schema *,
  */
 int normalize_stored(struct norm *, const struct schema *,
     const struct schema_type *t, struct json_object *entry, const char **why);
+/*
+ * 1 when two stored forms of type t (two locales of one document) hold
+ * different values of an attribute the schema marks not localized (i18n
+ * "localized": false, which Strapi keeps the same in every locale), or
+ * when either is not a JSON object; else 0.
+ */
+int normalize_shared_differ(const struct schema_type *t, const char *a,
+    size_t alen, const char *b, size_t blen);
 /* A media.* delivery's "media" object into one media row. */
 int normalize_media(struct norm_media *, struct json_object *media,
     const char **why);

@@ -13,6 +13,7 @@
 
 #ifdef HAVE_SYNC
 #include "upstream/forward.h"
+#include "upstream/refetch.h"
 #endif
 #include "util/log.h"
 #include "push/writer.h"
@@ -91,8 +92,11 @@ run(void *arg)
 	ctx.store = st;
 	ctx.counters = w->counters;
 	ctx.schema = w->schema;
+	ctx.refetch = NULL;
+	ctx.resync = NULL;
 #ifdef HAVE_SYNC
 	ctx.forward = repl_forward;
+	refetch_setup(&ctx); /* with strapi_url: incomplete deliveries */
 #else
 	ctx.forward = NULL;
 #endif

@@ -69,8 +69,10 @@ strapi_open(struct strapi **out, const struct strapi_opts *o)
 	char *h;
 	size_t n;
 
-	if (curl_users++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		curl_users--;
+	/* Atomic: the sidecar's writer threads re-fetch (refetch.c). */
+	if (__atomic_fetch_add(&curl_users, 1, __ATOMIC_SEQ_CST) == 0 &&
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		__atomic_fetch_sub(&curl_users, 1, __ATOMIC_SEQ_CST);
 		log_warnx("libcurl: global initialisation failed");
 		return -1;
 	}
@@ -138,7 +140,7 @@ strapi_close(struct strapi *s)
 	free(s->url);
 	free(s->populate);
 	free(s);
-	if (--curl_users == 0)
+	if (__atomic_sub_fetch(&curl_users, 1, __ATOMIC_SEQ_CST) == 0)
 		curl_global_cleanup();
 }
 
@@ -209,15 +211,16 @@ add_param(struct strapi *s, struct buf *u, const char *name, const char *v)
 }
 
 /*
- * Sets s->url to a list URL: plural's page of page_size (no pagination
+ * Sets s->url to a list URL (one document's when doc_id is not NULL:
+ * /api/<plural>/<doc_id>): plural's page of page_size (no pagination
  * when page is 0: a single type's URL), sorted by sort and of locale
  * (each when not NULL or ""), and with field in values when nvalues > 0
  * (filters[field][$in][i]=value, qs syntax), then the populate query.
  */
 static void
-set_url(struct strapi *s, const char *plural, const char *locale,
-    const char *sort, int64_t page, int64_t page_size, const char *field,
-    const char *const *values, size_t nvalues)
+set_url(struct strapi *s, const char *plural, const char *doc_id,
+    const char *locale, const char *sort, int64_t page, int64_t page_size,
+    const char *field, const char *const *values, size_t nvalues)
 {
 	struct buf u;
 	char *e, *f = NULL;
@@ -229,6 +232,12 @@ set_url(struct strapi *s, const char *plural, const char *locale,
 	e = curl_easy_escape(s->curl, plural, 0);
 	buf_adds(&u, e != NULL ? e : "");
 	curl_free(e);
+	if (doc_id != NULL) {
+		e = curl_easy_escape(s->curl, doc_id, 0);
+		buf_addc(&u, '/');
+		buf_adds(&u, e != NULL ? e : "");
+		curl_free(e);
+	}
 	buf_addc(&u, '?');
 	if (page > 0)
 		buf_printf(&u,
@@ -437,7 +446,7 @@ enum strapi_status
 strapi_list_page(struct strapi *s, const char *plural, const char *locale,
     const char *sort, int64_t page, int64_t page_size, struct strapi_page *p)
 {
-	set_url(s, plural, locale, sort, page, page_size, NULL, NULL, 0);
+	set_url(s, plural, NULL, locale, sort, page, page_size, NULL, NULL, 0);
 	return get_page(s, p, check_shape);
 }
 
@@ -452,7 +461,8 @@ strapi_find_in(struct strapi *s, const char *plural, const char *locale,
     const char *field, const char *const *values, size_t n,
     struct strapi_page *p)
 {
-	set_url(s, plural, locale, NULL, 1, STRAPI_FIND_MAX, field, values, n);
+	set_url(s, plural, NULL, locale, NULL, 1, STRAPI_FIND_MAX, field,
+	    values, n);
 	return get_page(s, p, check_shape);
 }
 
@@ -537,16 +547,14 @@ array_shape(struct json_object *root, struct strapi_page *p)
 }
 
 /*
- * GETs the single type singular (of locale, when not ""): a page of its
- * one entry, or of none when Strapi answers 404 (it has none published).
+ * GETs s->url, an answer {"data":{...}}, as a page of its one entry, or
+ * of none when Strapi answers 404.
  */
-enum strapi_status
-strapi_get_single(struct strapi *s, const char *singular, const char *locale,
-    struct strapi_page *p)
+static enum strapi_status
+get_one(struct strapi *s, struct strapi_page *p)
 {
 	enum strapi_status st;
 
-	set_url(s, singular, locale, NULL, 0, 0, NULL, NULL, 0);
 	st = get_page(s, p, single_shape);
 	if (st == STRAPI_ERR_HTTP && s->code == 404) {
 		memset(p, 0, sizeof(*p));
@@ -556,6 +564,31 @@ strapi_get_single(struct strapi *s, const char *singular, const char *locale,
 		return STRAPI_OK;
 	}
 	return st;
+}
+
+/*
+ * GETs one document of plural (of locale, when not ""), as Strapi's
+ * findOne answers it: a page of its one entry, or of none when Strapi
+ * answers 404 (it has no published row).
+ */
+enum strapi_status
+strapi_get_document(struct strapi *s, const char *plural, const char *doc_id,
+    const char *locale, struct strapi_page *p)
+{
+	set_url(s, plural, doc_id, locale, NULL, 0, 0, NULL, NULL, 0);
+	return get_one(s, p);
+}
+
+/*
+ * GETs the single type singular (of locale, when not ""): a page of its
+ * one entry, or of none when Strapi answers 404 (it has none published).
+ */
+enum strapi_status
+strapi_get_single(struct strapi *s, const char *singular, const char *locale,
+    struct strapi_page *p)
+{
+	set_url(s, singular, NULL, locale, NULL, 0, 0, NULL, NULL, 0);
+	return get_one(s, p);
 }
 
 /* GETs the media library, /api/upload/files (a bare array). */

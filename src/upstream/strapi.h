@@ -58,6 +58,8 @@ long strapi_last_status(const struct strapi *);
 void strapi_set_populate(struct strapi *, const char *q);
 enum strapi_status strapi_get_single(struct strapi *, const char *singular,
     const char *locale, struct strapi_page *);
+enum strapi_status strapi_get_document(struct strapi *, const char *plural,
+    const char *doc_id, const char *locale, struct strapi_page *);
 enum strapi_status strapi_get_files(struct strapi *, struct strapi_page *);
 const char *strapi_why(const struct strapi *);
 const char *strapi_last_url(const struct strapi *);

@@ -241,6 +241,8 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 	strapi_opts_conf(&so, conf);
 	so.retries = o->retries;
 	so.backoff_ms = o->backoff_ms;
+	if (o->timeout > 0)
+		so.timeout = o->timeout;
 	if (strapi_open(&api, &so) == -1) {
 		sync_fail(res, SYNC_UPSTREAM, "libcurl could not start");
 		goto out;

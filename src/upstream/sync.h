@@ -54,6 +54,7 @@ struct sync_opts {
 	int no_prune;           /* skip reconciliation */
 	int retries;            /* extra attempts per page on 429/5xx/network */
 	long backoff_ms;        /* first retry pause */
+	long timeout;           /* seconds per request; 0: strapi_timeout */
 	int64_t page_size;
 	/* The content model (NULL: every collection flat, no media library) */
 	const struct schema *schema;

@@ -63,3 +63,15 @@ tsc_rejects() {
 	[ $? -ne 0 ] && grep -q -- "$pat" "$T/tsc.out"
 	ok $? "$name"
 }
+
+# tsc_need NAME...: tsc_find, or else each NAME a skipped row and the test
+# ends there.
+tsc_need() {
+	local name
+	tsc_find && return 0
+	for name in "$@"; do
+		tap_skip "$TSC_WHY: $name"
+	done
+	done_testing
+	exit
+}

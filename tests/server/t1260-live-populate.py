@@ -6,23 +6,14 @@ from push_client import *
 H = "127.0.0.1"
 LP = int(os.environ["LIGHTTPD_PORT"])
 FX = os.environ["FIXTURES_RICH"]
-HOP = {"host", "connection", "content-length", "accept-encoding"}
 AUTHOR = "pc1j2ob6vnqzps3oqq3ilsrq"
 
 
 def post(name):
     """POSTs a recorded delivery (its raw body and headers): its status."""
-    with open(os.path.join(FX, name)) as f:
-        d = json.load(f)
-    hdrs = {k: v for k, v in d["headers"].items() if k.lower() not in HOP}
-    req = urllib.request.Request("http://%s:%d/strapi/webhook" % (H, LP),
-                                 data=d["raw_body"].encode(), method="POST",
-                                 headers=hdrs)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
+    d, hdrs = rich_recorded(name)
+    return rich_post("http://%s:%d/strapi/webhook" % (H, LP), d["raw_body"],
+                     hdrs)
 
 
 def rest(query):

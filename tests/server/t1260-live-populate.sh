@@ -8,14 +8,5 @@
 # populate is REST's 400 on both transports.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/push_lib.sh"
-push_need
-rich_env
-{
-	echo 'server.stream-response-body = 2'
-	fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2
-	fcgi_entry /api/ "$QUERY_FCGI" 2
-} >"$T/lighttpd.extra"
-lighttpd_start <"$T/lighttpd.extra" ||
-	{ echo "Bail out! lighttpd did not start"; exit 1; }
-export LIGHTTPD_PORT
+rich_live_start
 run_py "$top_srcdir/tests/server/t1260-live-populate.py"
