@@ -6,6 +6,6 @@ export const dynamic = "force-dynamic";
 
 export default async function Page() {
 	const sl = new Client({ api: "http://127.0.0.1:8080/api/" });
-	const initial = await sl.get("articles", { category: "tech" });
+	const initial = await sl.get("articles", { category: "tech", sort: "publishedAt:desc" });
 	return <LiveArticles initial={initial} />;
 }
