@@ -456,33 +456,6 @@ relation_one(struct render *rd, const struct schema_type *tt, struct span ref,
 }
 
 /*
- * The attribute of tt that a to-many relation of t is the inverse side
- * of: tt's one to-one relation back to t (oneToMany mappedBy a
- * manyToOne). The schema does not keep mappedBy, so this is how an
- * inverse side is told: NULL for every other relation.
- */
-static const struct schema_attr *
-inverse_of(const struct schema_type *t, const struct schema_attr *a,
-    const struct schema_type *tt)
-{
-	const struct schema_attr *b, *back = NULL;
-	size_t i;
-
-	if (!a->many)
-		return NULL;
-	for (i = 0; i < tt->nattrs; i++) {
-		b = &tt->attrs[i];
-		if (b->kind != SCHEMA_RELATION || b->target == NULL ||
-		    strcmp(b->target, t->uid) != 0)
-			continue;
-		if (b->many || back != NULL)
-			return NULL; /* manyToMany, or two ways back */
-		back = b;
-	}
-	return back;
-}
-
-/*
  * An inverse relation's references, read from the store's referrer
  * index into b: the other side's entries as they are now, not as the
  * entry's last delivery listed them (F5: Strapi does not send it again).
@@ -557,7 +530,7 @@ relation(struct render *rd, const struct schema_type *t, struct span entry,
 		return;
 	}
 	buf_init(&inv);
-	if ((back = inverse_of(t, a, tt)) != NULL &&
+	if ((back = schema_inverse(t, a, tt)) != NULL &&
 	    referrers(rd, t, entry, tt, back, &inv)) {
 		v.p = inv.data;
 		v.n = inv.len;

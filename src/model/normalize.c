@@ -80,18 +80,6 @@ norm_clear(struct norm *n)
 	norm_init(n);
 }
 
-/* The type (component or content type) whose uid is uid, or NULL. */
-static const struct schema_type *
-find_type(const struct schema *s, const char *uid)
-{
-	size_t i;
-
-	for (i = 0; i < s->ntypes; i++)
-		if (strcmp(s->types[i].uid, uid) == 0)
-			return &s->types[i];
-	return NULL;
-}
-
 /* Fails the walk with "<path>: <what>" in w->why. */
 static int
 fail(struct walk *w, const char *path, const char *what)
@@ -458,7 +446,7 @@ norm_zone(struct walk *w, const char *path, const struct schema_attr *a,
 			    "\"__component\" string");
 		}
 		if (!zone_lists(a, uid) ||
-		    (ct = find_type(w->schema, uid)) == NULL)
+		    (ct = schema_type(w->schema, uid)) == NULL)
 			continue; /* not one the schema lets this zone hold */
 		if (norm_component(w, path, ct, item, 1, &o) == -1) {
 			json_object_put(arr);
@@ -482,7 +470,7 @@ norm_components(struct walk *w, const char *path, const struct schema_attr *a,
 		*out = json_object_new_null();
 		return 0;
 	}
-	if ((ct = find_type(w->schema, a->component)) == NULL)
+	if ((ct = schema_type(w->schema, a->component)) == NULL)
 		return fail(w, path, "the schema lacks this component");
 	if (!a->repeatable)
 		return norm_component(w, path, ct, v, 0, out);
@@ -515,18 +503,9 @@ inverse_side(const struct walk *w, const struct schema_type *t,
     const struct schema_attr *a)
 {
 	const struct schema_type *tt;
-	size_t i, back = 0, many = 0;
 
-	if (!a->many || (tt = find_type(w->schema, a->target)) == NULL)
-		return 0;
-	for (i = 0; i < tt->nattrs; i++)
-		if (tt->attrs[i].kind == SCHEMA_RELATION &&
-		    tt->attrs[i].target != NULL &&
-		    strcmp(tt->attrs[i].target, t->uid) == 0) {
-			back++;
-			many += tt->attrs[i].many;
-		}
-	return back == 1 && many == 0;
+	return a->many && (tt = schema_type(w->schema, a->target)) != NULL &&
+	    schema_inverse(t, a, tt) != NULL;
 }
 
 /* Copies obj's key k, when it has one, into stored and pub (if not NULL). */

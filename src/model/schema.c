@@ -616,6 +616,34 @@ schema_type(const struct schema *s, const char *uid)
 	return NULL;
 }
 
+/*
+ * The attribute of tt that a to-many relation a of t is the inverse side
+ * of: tt's one to-one relation back to t (oneToMany mappedBy a
+ * manyToOne: author.articles). The schema does not keep mappedBy, so
+ * this is how an inverse side is told: NULL for every other relation
+ * (manyToMany, two ways back, none).
+ */
+const struct schema_attr *
+schema_inverse(const struct schema_type *t, const struct schema_attr *a,
+    const struct schema_type *tt)
+{
+	const struct schema_attr *b, *back = NULL;
+	size_t i;
+
+	if (!a->many)
+		return NULL;
+	for (i = 0; i < tt->nattrs; i++) {
+		b = &tt->attrs[i];
+		if (b->kind != SCHEMA_RELATION || b->target == NULL ||
+		    strcmp(b->target, t->uid) != 0)
+			continue;
+		if (b->many || back != NULL)
+			return NULL;
+		back = b;
+	}
+	return back;
+}
+
 const struct schema_type *
 schema_type_by_singular(const struct schema *s, const char *singular)
 {

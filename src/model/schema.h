@@ -91,6 +91,8 @@ int schema_load_ctb(struct schema **, struct json_object *types,
 void schema_free(struct schema *);
 
 const struct schema_type *schema_type(const struct schema *, const char *uid);
+const struct schema_attr *schema_inverse(const struct schema_type *,
+    const struct schema_attr *, const struct schema_type *);
 const struct schema_type *schema_type_by_singular(const struct schema *,
     const char *singular);
 const struct schema_type *schema_type_by_plural(const struct schema *,
