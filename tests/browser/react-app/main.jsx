@@ -15,7 +15,7 @@ configure({ api: base + "/api/", live: base + "/live/",
 
 function Articles({ category }) {
 	const { loading, data, error, status } = useLiveQuery("articles",
-	    { category });
+	    { category, sort: "publishedAt:desc" });
 	if (error)
 		return <p id={"err-" + category}>{error.status} {error.errorName}</p>;
 	if (loading)
