@@ -10,16 +10,6 @@
 # More entries than a list may scan: only an index answers them.
 export STRAPI_LIVE_QUERY_MAX_SCAN=50
 
-# qreq URI: one CGI request; STATUS, the body in $T/body.
-qreq() {
-	local uri=$1 qs=""
-	case $uri in *\?*) qs=${uri#*\?} ;; esac
-	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 REQUEST_URI="$uri" \
-	    QUERY_STRING="$qs" SCRIPT_NAME="" PATH_INFO="${uri%%\?*}" \
-	    "$QUERY_FCGI" </dev/null >"$T/resp" 2>>"$T/stderr"
-	STATUS=$(cgi_status <"$T/resp")
-	cgi_body <"$T/resp" >"$T/body"
-}
 ids() {
 	json "$T/body" '[e["id"] for e in d["data"]]'
 }
@@ -29,7 +19,7 @@ walk() {
 	: >"$T/walk"
 	uri="/api/articles?pagination[pageSize]=30$sort"
 	while :; do
-		qreq "$uri"
+		cgi_get "$uri"
 		[ "$STATUS" = 200 ] || { echo "status $STATUS"; return; }
 		json "$T/body" '"\n".join(str(e["id"]) for e in d["data"])' \
 		    >>"$T/walk"
@@ -81,7 +71,7 @@ check "import 80 articles" "$STRAPI_LIVE" import "$T/e.jsonl"
 rm -f "$STRAPI_LIVE_STORE_DIR/by_id.db"
 ok "$([ ! -e "$STRAPI_LIVE_STORE_DIR/by_id.db" ]; echo $?)" \
     "the store has no by_id index (as one written before it)"
-qreq '/api/articles?pagination[pageSize]=100'
+cgi_get '/api/articles?pagination[pageSize]=100'
 is "$STATUS:$(ids)" "200:$(expect asc)" \
     "the older store answers the default list, 80 entries past query_max_scan 50, in id order"
 ok "$([ -e "$STRAPI_LIVE_STORE_DIR/by_id.db" ]; echo $?)" \
@@ -89,46 +79,46 @@ ok "$([ -e "$STRAPI_LIVE_STORE_DIR/by_id.db" ]; echo $?)" \
 check "the upgraded store verifies" "$STRAPI_LIVE" verify
 
 # -- more entries than query_max_scan ------------------------------------
-qreq '/api/articles'
+cgi_get '/api/articles'
 is "$STATUS:$(ids)" "200:$(expect asc | python3 -c 'import sys,ast; print(ast.literal_eval(sys.stdin.read())[:25])')" \
     "default list: 200, the 25 lowest ids in order"
 is "$(json "$T/body" '[d["meta"]["pagination"][k] for k in ("page", "pageSize", "pageCount", "total")]')" \
     "[1, 25, 4, 80]" "default list: page 1 of 4, total 80"
-qreq '/api/articles?pagination[page]=3&pagination[pageSize]=25'
+cgi_get '/api/articles?pagination[page]=3&pagination[pageSize]=25'
 is "$(ids)" "$(expect asc | python3 -c 'import sys,ast; print(ast.literal_eval(sys.stdin.read())[50:75])')" \
     "page 3: the 51st to 75th ids"
-qreq '/api/articles?pagination[start]=70&pagination[limit]=20&pagination[withCount]=true'
+cgi_get '/api/articles?pagination[start]=70&pagination[limit]=20&pagination[withCount]=true'
 is "$(ids):$(json "$T/body" 'd["meta"]["pagination"]["total"]')" \
     "$(expect asc | python3 -c 'import sys,ast; print(ast.literal_eval(sys.stdin.read())[70:])'):80" \
     "offset paging: the last 10 ids, total 80"
 is "$(walk '')" "$(expect asc)" "nextCursor walks every id in order"
 is "$(walk '&sort=id:desc')" "$(expect desc)" \
     "sort=id:desc: every id, highest first, by cursor"
-qreq '/api/articles?sort=id&pagination[pageSize]=100'
+cgi_get '/api/articles?sort=id&pagination[pageSize]=100'
 is "$STATUS:$(ids)" "200:$(expect asc)" "sort=id: id ascending"
-qreq '/api/articles?filters[title][$containsi]=t'
+cgi_get '/api/articles?filters[title][$containsi]=t'
 is "$STATUS:$(json "$T/body" 'd["error"]["message"]')" \
     "400:The list reads more than 50 entries (query_max_scan) for its filters or sort: add a slug or category filter, or sort by publishedAt" \
     "a filter no index serves still scans, and is refused past query_max_scan"
-qreq '/api/articles?sort=title'
+cgi_get '/api/articles?sort=title'
 is "$STATUS" 400 "so is a sort no index serves"
 
 # -- writes move entries in the order ------------------------------------
 # Strapi 5 gives a new row id on each publish: doc…00 republished gets 501.
 is "$(deliver entry.publish doc000000000000000000000 500)" 200 \
     "a publish gives doc…00 a new id (501)"
-qreq '/api/articles?pagination[pageSize]=100'
+cgi_get '/api/articles?pagination[pageSize]=100'
 is "$(ids)" "$(expect asc)" "the default list has it last, at its new id"
 is "$(json "$T/body" '[e["id"] for e in d["data"] if e["documentId"] == "doc000000000000000000000"]')" \
     "[501]" "and only there"
 is "$(deliver entry.delete doc000000000000000000037 600)" 200 \
     "doc…37 is deleted"
-qreq '/api/articles?pagination[pageSize]=100'
+cgi_get '/api/articles?pagination[pageSize]=100'
 is "$(ids):$(json "$T/body" 'd["meta"]["pagination"]["total"]')" \
     "$(expect asc):79" "the default list no longer has it: 79 entries"
 is "$(deliver entry.unpublish doc000000000000000000045 700)" 200 \
     "doc…45 is unpublished"
-qreq '/api/articles?pagination[pageSize]=100&sort=id:desc'
+cgi_get '/api/articles?pagination[pageSize]=100&sort=id:desc'
 is "$(ids):$(json "$T/body" 'd["meta"]["pagination"]["total"]')" \
     "$(expect desc):78" "sort=id:desc no longer has it: 78 entries"
 check "the store verifies after the writes" "$STRAPI_LIVE" verify
