@@ -123,4 +123,17 @@ is "$(ids):$(json "$T/body" 'd["meta"]["pagination"]["total"]')" \
     "$(expect desc):78" "sort=id:desc no longer has it: 78 entries"
 check "the store verifies after the writes" "$STRAPI_LIVE" verify
 
+# -- several programs opening the older store at once ---------------------
+rm -f "$STRAPI_LIVE_STORE_DIR/by_id.db"
+for i in 1 2 3 4 5 6; do
+	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
+	    REQUEST_URI=/api/articles QUERY_STRING= SCRIPT_NAME= \
+	    PATH_INFO=/api/articles "$QUERY_FCGI" </dev/null \
+	    >"$T/race.$i" 2>>"$T/stderr" &
+done
+wait
+is "$(for i in 1 2 3 4 5 6; do cgi_status <"$T/race.$i"; done | sort | uniq -c | tr -s ' ')" \
+    " 6 200" "six query.fcgi opening the store without by_id at once all answer 200"
+check "and the index they built verifies" "$STRAPI_LIVE" verify
+
 done_testing
