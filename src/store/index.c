@@ -1,4 +1,4 @@
-/* index.c: the secondary-key extractors of by_time, by_category, by_slug, by_id */
+/* index.c: the secondary-key extractors: by_time, by_category, by_slug, by_id */
 #include "config.h"
 
 #include <string.h>
