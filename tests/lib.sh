@@ -248,6 +248,18 @@ cgi_run() {
 	fi
 }
 
+# cgi_get URI: one GET to query.fcgi as plain CGI. Sets STATUS; the body
+# in $T/body.
+cgi_get() {
+	local uri=$1 qs=""
+	case $uri in *\?*) qs=${uri#*\?} ;; esac
+	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 REQUEST_URI="$uri" \
+	    QUERY_STRING="$qs" SCRIPT_NAME="" PATH_INFO="${uri%%\?*}" \
+	    "$QUERY_FCGI" </dev/null >"$T/resp" 2>>"$T/stderr"
+	STATUS=$(cgi_status <"$T/resp")
+	cgi_body <"$T/resp" >"$T/body"
+}
+
 # Status code from a CGI response on stdin.
 cgi_status() {
 	sed -n '1s/^Status: \([0-9]*\).*/\1/p'

@@ -62,6 +62,7 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		flags |= STORE_OPEN_REPL_NODE;
 	else if (store_repl_enabled() && role == PROG_READER)
 		flags |= STORE_OPEN_RDONLY;
+	store_set_id_reader(entry_id_of); /* the default order's index */
 	if (store_open(&p->store, conf_str(p->conf, CFG_STORE_DIR), flags) ==
 	    -1)
 		fatalx("cannot open the store");

@@ -741,6 +741,114 @@ scan_deferred(struct scan *s)
 	return s->failed ? -1 : 0;
 }
 
+/* A walk of the default order's index: the page, and the last entry. */
+struct id_walk {
+	store_item_cb cb;
+	void *arg;
+	size_t want, n;
+	int more;        /* an entry follows the page */
+	struct buf last; /* the page's last entry (for the cursor) */
+	char *last_doc;
+};
+
+static int
+id_item(void *arg, const struct store_item *it)
+{
+	struct id_walk *w = arg;
+
+	if (w->n == w->want) {
+		w->more = 1;
+		return 1;
+	}
+	w->n++;
+	buf_reset(&w->last);
+	buf_add(&w->last, it->json, it->json_len);
+	free(w->last_doc);
+	w->last_doc = xstrdup(it->document_id);
+	return w->cb(w->arg, it);
+}
+
+/*
+ * 1 when the store's index of the default order answers q's plan: no
+ * filter, the default sort or id alone, one locale, no category or slug
+ * (those read their own indexes, then scan). *desc: sort=id:desc.
+ */
+static int
+id_order(struct store *st, const struct render_query *q, int *desc)
+{
+	const struct filter_sort *so = &q->plan->sort;
+
+	if (q->plan->filter != NULL || q->slug != NULL || q->category != NULL ||
+	    q->nlocales > 0 || q->nothing || !store_has_id_order(st))
+		return 0;
+	if (so->nkey == 0) {
+		*desc = 0;
+		return 1;
+	}
+	if (so->nkey == 1 && strcmp(so->key[0].attr, "id") == 0) {
+		*desc = so->key[0].desc;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * qlang_run's answer from the index: the page after skip entries (or
+ * after the cursor), read in id order, counted in O(log n), never more
+ * than the page read; next_cursor as the scan makes it.
+ */
+static int
+run_id_order(struct store *st, const struct render_query *q, store_item_cb cb,
+    void *arg, uint64_t *total, uint64_t *seq, uint64_t skip, size_t want,
+    struct buf *next_cursor, int desc)
+{
+	struct list_plan *p = q->plan;
+	struct store_list_query lq;
+	struct store_pos pos;
+	struct filter_row row;
+	struct id_walk w;
+	int rc = -1;
+
+	memset(&lq, 0, sizeof(lq));
+	lq.collection = q->coll->name;
+	lq.locale = q->locale;
+	lq.by_id = 1;
+	lq.descending = desc;
+	lq.limit = want + 1;
+	if (p->has_after) {
+		memset(&pos, 0, sizeof(pos));
+		pos.published_at = p->after.key[0].null
+		    ? INT64_MIN
+		    : (int64_t)p->after.key[0].num;
+		snprintf(pos.document_id, sizeof(pos.document_id), "%s",
+		    p->after.document_id != NULL ? p->after.document_id : "");
+		lq.after = &pos;
+	} else
+		lq.offset = skip;
+	memset(&w, 0, sizeof(w));
+	w.cb = cb;
+	w.arg = arg;
+	w.want = want;
+	buf_init(&w.last);
+	if (store_list(st, &lq, id_item, &w, total, seq) == -1)
+		goto out;
+	if (w.more && w.n > 0 &&
+	    filter_match(NULL, &p->sort, w.last.data, w.last.len, NULL, NULL,
+	        &row) == 1) {
+		free(row.locale);
+		row.locale = xstrdup(q->locale);
+		free(row.document_id);
+		row.document_id = xstrdup(w.last_doc);
+		filter_cursor_encode(&p->sort, &row, next_cursor);
+		filter_row_clear(&row);
+	}
+	rc = 0;
+out:
+	buf_clear(&w.last);
+	free(w.last_doc);
+	return rc;
+}
+
 /*
  * Runs the plan of q: walks the collection (q's locale or locales, its
  * category or slug), keeps the matches, sorts them, and gives cb the
@@ -762,8 +870,11 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 	size_t nlocales = 1, i, start = 0, n = 0, last = 0;
 	uint64_t t, sq;
 	enum store_result r;
-	int rc = -1;
+	int rc = -1, desc;
 
+	if (id_order(st, q, &desc))
+		return run_id_order(st, q, cb, arg, total, seq, skip, want,
+		    next_cursor, desc);
 	memset(&s, 0, sizeof(s));
 	s.q = q;
 	s.p = q->plan;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/prog.h"
+#include "model/entry.h"
 #include "model/schema.h"
 #include "cli/cmd.h"
 #include "util/log.h"
@@ -124,6 +125,7 @@ main(int argc, char *argv[])
 	enum log_level lv = LOG_LEVEL_WARN;
 
 	log_init("strapi-live", LOG_LEVEL_WARN);
+	store_set_id_reader(entry_id_of); /* the default order's index */
 	/* "+": the options before the command only; the command has its own. */
 	while (
 	    (ch = cmd_getopt_as("strapi-live", argc, argv, "h", opts)) != -1) {

@@ -252,7 +252,7 @@ const struct conf_row conf_table[] = {
 	[CFG_QUERY_MAX_SCAN] = { .key = "query_max_scan", .type = CT_INT,
 	    .env = "STRAPI_LIVE_QUERY_MAX_SCAN", .def = "20000",
 	    .min = 1, .max = 10000000,
-	    .help = "entries a list may read when its filters or sort are not served by an index (every list but sort=publishedAt); over it the list answers 400" },
+	    .help = "entries a list may read when its filters or sort are not served by an index (every list but the default order, sort=id and sort=publishedAt, without filters); over it the list answers 400" },
 	/* Re-fetching incomplete deliveries */
 	[CFG_REFETCH_TIMEOUT] = { .key = "refetch_timeout", .type = CT_INT,
 	    .env = "STRAPI_LIVE_REFETCH_TIMEOUT", .def = "10",

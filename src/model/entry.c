@@ -372,3 +372,44 @@ entry_parse_json(const char *text, size_t len, const char **why)
 	json_tokener_free(tok);
 	return obj;
 }
+
+/*
+ * The entry's Strapi id (its top-level "id", an integer): the store's
+ * id reader (store_set_id_reader). Without parsing when the JSON starts
+ * {"id":<integer>, as the stored form of every Strapi payload does.
+ * Returns 0 and *id, or -1 when it has none.
+ */
+int
+entry_id_of(const char *json, size_t len, int64_t *id)
+{
+	struct json_tokener *tok;
+	struct json_object *o, *v;
+	size_t i = 6, n = 0;
+	int r = -1;
+
+	if (len >= 8 && memcmp(json, "{\"id\":", 6) == 0) {
+		if (json[i] == '-')
+			i++;
+		while (i < len && json[i] >= '0' && json[i] <= '9' && n < 19) {
+			i++;
+			n++;
+		}
+		if (n > 0 && n < 19 && i < len &&
+		    (json[i] == ',' || json[i] == '}')) {
+			*id = strtoll(json + 6, NULL, 10);
+			return 0;
+		}
+	}
+	if (len > INT_MAX || (tok = json_tokener_new()) == NULL)
+		return -1;
+	o = json_tokener_parse_ex(tok, json, (int)len);
+	json_tokener_free(tok);
+	if (o != NULL && json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, "id", &v) &&
+	    json_object_is_type(v, json_type_int)) {
+		*id = json_object_get_int64(v);
+		r = 0;
+	}
+	json_object_put(o);
+	return r;
+}

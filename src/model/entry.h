@@ -38,5 +38,6 @@ int64_t entry_parse_time(const char *);
 void entry_format_time(int64_t, char out[64]);
 int entry_is_published(const struct entry *);
 int entry_valid_key_string(const char *, size_t, size_t max);
+int entry_id_of(const char *, size_t, int64_t *id);
 
 #endif

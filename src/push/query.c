@@ -180,7 +180,7 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	int n = -1;
 
 	memset(&rq, 0, sizeof(rq));
-	/* the order REST gives (its default: row id ascending), by one scan */
+	/* the order REST gives (its default, row id ascending: the id index) */
 	plan->conf = p->conf;
 	plan->max_scan = (size_t)conf_int(p->conf, CFG_QUERY_MAX_SCAN);
 	rq.plan = plan;

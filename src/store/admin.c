@@ -118,6 +118,21 @@ check_entry(struct verify *v, const DBT *k, const DBT *d)
 		if (!has_dup(v->st->by_slug, v->txn, &key, k))
 			problem(v, "by_slug: missing %s/%s", coll, doc);
 	}
+	if (v->st->by_id_raw != NULL) {
+		DBT sk;
+
+		/* the key the entry's id gives now (the index's extractor) */
+		if (store_index_id(NULL, k, d, &sk) != 0)
+			problem(v, "by_id: no key for %s/%s", coll, doc);
+		else {
+			buf_reset(&key);
+			buf_add(&key, sk.data, sk.size);
+			free(sk.data);
+			if (!has_pair(v->st->by_id_raw, v->txn, &key, k))
+				problem(v, "by_id: missing %s/%s at its id",
+				    coll, doc);
+		}
+	}
 	buf_clear(&key);
 }
 
@@ -297,6 +312,11 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 	if ((n = count_and_check(&v, st->by_time_raw, "by_time")) != v.entries)
 		problem(&v,
 		    "by_time: %" PRIu64 " records for %" PRIu64 " entries", n,
+		    v.entries);
+	if (st->by_id_raw != NULL &&
+	    (n = count_and_check(&v, st->by_id_raw, "by_id")) != v.entries)
+		problem(&v,
+		    "by_id: %" PRIu64 " records for %" PRIu64 " entries", n,
 		    v.entries);
 	if ((n = count_and_check(&v, st->by_category_raw, "by_category")) !=
 	    v.with_category)

@@ -212,6 +212,7 @@ open_env(struct store *st)
 static int open_handles(struct store *);
 static void abandon_handles(struct store *);
 static int open_dbs(struct store *);
+static int open_id_order(struct store *);
 static void close_dbs(struct store *);
 
 /* The user name of uid into b (its number when it has none). */
@@ -485,9 +486,9 @@ static void
 abandon_handles(struct store *st)
 {
 	DB **dbs[] = { &st->by_slug, &st->by_time, &st->by_category,
-		&st->by_time_raw, &st->by_category_raw, &st->entries,
-		&st->tombs, &st->changes, &st->events, &st->meta, &st->refs,
-		&st->refs_from };
+		&st->by_time_raw, &st->by_category_raw, &st->by_id,
+		&st->by_id_raw, &st->entries, &st->tombs, &st->changes,
+		&st->events, &st->meta, &st->refs, &st->refs_from };
 	size_t i;
 
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
@@ -619,9 +620,45 @@ open_dbs(struct store *st)
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
 		goto fail;
 	}
+	if (open_id_order(st) == -1)
+		goto fail;
 	return 0;
 fail:
 	return -1;
+}
+
+/*
+ * Opens by_id, the index of Strapi's default order (index.c), when the
+ * program set an id reader: created where st may create, and built from
+ * the entries the first time (a store written before it) by DB_CREATE, as
+ * the other indexes are. A read-only opener that finds it missing goes on
+ * without it (lists scan). Returns 0, or -1 after logging.
+ */
+static int
+open_id_order(struct store *st)
+{
+	int r, ret;
+
+	if (!store_has_id_reader())
+		return 0;
+	r = open_db_with(st, &st->by_id, "by_id.db", DB_RECNUM, 1);
+	if (r == 1)
+		return 0;
+	if (r == -1 || open_db(st, &st->by_id_raw, "by_id.db", DB_RECNUM) == -1)
+		return -1;
+	if ((ret = st->entries->associate(st->entries, NULL, st->by_id,
+	         store_index_id, store_repl_assoc_flags(st))) != 0) {
+		log_warnx("store: associating by_id: %s", db_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 when st lists Strapi's default order from by_id. */
+int
+store_has_id_order(struct store *st)
+{
+	return st->by_id_raw != NULL;
 }
 
 /*
@@ -656,21 +693,23 @@ store_refs_open(struct store *st)
 static void
 close_dbs(struct store *st)
 {
-	DB **dbs[12];
+	DB **dbs[14];
 	size_t i;
 
-	dbs[0] = &st->by_slug;
-	dbs[1] = &st->by_time;
-	dbs[2] = &st->by_category;
-	dbs[3] = &st->by_time_raw;
-	dbs[4] = &st->by_category_raw;
-	dbs[5] = &st->entries;
-	dbs[6] = &st->tombs;
-	dbs[7] = &st->changes;
-	dbs[8] = &st->events;
-	dbs[9] = &st->meta;
-	dbs[10] = &st->refs;
-	dbs[11] = &st->refs_from;
+	dbs[0] = &st->by_id;
+	dbs[1] = &st->by_id_raw;
+	dbs[2] = &st->by_slug;
+	dbs[3] = &st->by_time;
+	dbs[4] = &st->by_category;
+	dbs[5] = &st->by_time_raw;
+	dbs[6] = &st->by_category_raw;
+	dbs[7] = &st->entries;
+	dbs[8] = &st->tombs;
+	dbs[9] = &st->changes;
+	dbs[10] = &st->events;
+	dbs[11] = &st->meta;
+	dbs[12] = &st->refs;
+	dbs[13] = &st->refs_from;
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		if (*dbs[i] != NULL)
 			(*dbs[i])->close(*dbs[i], 0);

@@ -1,4 +1,4 @@
-/* index.c: the secondary-key extractors of by_time, by_category, by_slug */
+/* index.c: the secondary-key extractors: by_time, by_category, by_slug, by_id */
 #include "config.h"
 
 #include <string.h>
@@ -77,6 +77,50 @@ store_index_slug(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
 	buf_add(&b, k.locale, k.locale_len);
 	buf_addc(&b, '\0');
 	buf_add(&b, v.slug, v.slug_len);
+	memset(sk, 0, sizeof(*sk));
+	sk->size = (u_int32_t)b.len;
+	sk->data = buf_take(&b);
+	sk->flags = DB_DBT_APPMALLOC;
+	return 0;
+}
+
+/* The id reader of this process (store_set_id_reader), or NULL. */
+static store_id_fn id_reader;
+
+void
+store_set_id_reader(store_id_fn fn)
+{
+	id_reader = fn;
+}
+
+int
+store_has_id_reader(void)
+{
+	return id_reader != NULL;
+}
+
+/*
+ * The by_id key (store_key_id_pos) of an entry: its Strapi id, as the
+ * reader the program set takes it from the JSON. An entry without one
+ * sorts first (SQL's nulls), as the scan's order puts it.
+ */
+int
+store_index_id(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
+{
+	struct store_pkey k;
+	struct store_val v;
+	struct buf b;
+	int64_t id;
+
+	if (id_reader == NULL ||
+	    store_key_parse_primary(pk->data, pk->size, &k) == -1 ||
+	    store_val_decode(pd->data, pd->size, &v) == -1)
+		return DB_DONOTINDEX;
+	if (id_reader(v.json, v.json_len, &id) == -1)
+		id = INT64_MIN;
+	buf_init(&b);
+	store_key_id_pos(&b, k.coll, k.coll_len, k.locale, k.locale_len, id,
+	    k.doc, k.doc_len);
 	memset(sk, 0, sizeof(*sk));
 	sk->size = (u_int32_t)b.len;
 	sk->data = buf_take(&b);

@@ -13,6 +13,7 @@
  *   entries      coll \0 documentId \0 locale
  *   by_time      coll \0 locale \0 ~publishedAt(8) documentId
  *   by_category  coll \0 locale \0 category \0 ~publishedAt(8) documentId
+ *   by_id        coll \0 locale \0 id(8, sign bit flipped) documentId
  *   by_slug      coll \0 locale \0 slug            (duplicates sorted)
  *   tombstones   coll \0 documentId \0 locale
  *   refs         target coll \0 documentId \0 locale      (duplicates sorted)
@@ -170,6 +171,28 @@ store_key_list_parse_pos(const void *k, size_t n, size_t prefix_len,
 	*doc = (const char *)p + prefix_len + 8;
 	*doc_len = n - prefix_len - 8;
 	return 0;
+}
+
+/*
+ * A by_id key: the list prefix (no category), the entry's Strapi id with
+ * its sign bit flipped (so negative ids sort first), the documentId. A
+ * forward walk lists Strapi's default order, id ascending.
+ */
+void
+store_key_id_pos(struct buf *b, const char *coll, size_t coll_len,
+    const char *locale, size_t locale_len, int64_t id, const char *doc,
+    size_t doc_len)
+{
+	unsigned char t[8];
+
+	buf_reset(b);
+	buf_add(b, coll, coll_len);
+	buf_addc(b, '\0');
+	buf_add(b, locale, locale_len);
+	buf_addc(b, '\0');
+	store_be64_put(t, (uint64_t)id ^ (1ULL << 63));
+	buf_add(b, t, 8);
+	buf_add(b, doc, doc_len);
 }
 
 void

@@ -1,6 +1,7 @@
 /* read.c: snapshot reads: get, by slug, lists, change and event logs */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -365,7 +366,8 @@ out:
 
 /*
  * Lists published entries from the by_time (no category) or by_category
- * index, newest first unless q->ascending, calling cb for each of up to
+ * index, newest first unless q->ascending, or from by_id (q->by_id) in id
+ * order, calling cb for each of up to
  * q->limit entries after skipping q->offset (or after the q->after
  * cursor). *total is the number of entries matching; *seq the store's
  * last sequence in the same snapshot. Returns 0, or -1 after logging.
@@ -374,7 +376,11 @@ int
 store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
     void *arg, uint64_t *total, uint64_t *seq)
 {
-	DB *raw = q->category != NULL ? st->by_category_raw : st->by_time_raw;
+	DB *raw = q->by_id        ? st->by_id_raw
+	    : q->category != NULL ? st->by_category_raw
+	                          : st->by_time_raw;
+	/* by_time lists newest first, by_id id ascending, walking forward */
+	int back = q->by_id ? q->descending : q->ascending;
 	DB_TXN *txn;
 	DBC *c = NULL;
 	DBT k, d, pv;
@@ -382,7 +388,7 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	db_recno_t lo = 1, hi = 1, rn;
 	struct store_item it;
 	size_t n = 0;
-	int ret, step = q->ascending ? DB_PREV : DB_NEXT;
+	int ret, step = back ? DB_PREV : DB_NEXT;
 	uint64_t s = 0;
 
 	if (read_txn(st, &txn) == -1)
@@ -393,7 +399,12 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	dbt_out(&k);
 	dbt_out(&d);
 	dbt_out(&pv);
-	store_key_list_prefix(&prefix, q->collection, q->locale, q->category);
+	if (raw == NULL) {
+		ret = EINVAL; /* by_id without the index: the caller checks */
+		goto out;
+	}
+	store_key_list_prefix(&prefix, q->collection, q->locale,
+	    q->by_id ? NULL : q->category);
 	if ((ret = store_meta_read(st, txn, "seq", 0, &s)) != 0)
 		goto out;
 	if ((ret = raw->cursor(raw, txn, &c, 0)) != 0)
@@ -403,11 +414,18 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	if (q->limit == 0 || hi <= lo)
 		goto done;
 	if (q->after != NULL) {
-		store_key_list_pos(&pos, q->collection, q->locale, q->category,
-		    q->after->published_at, q->after->document_id);
+		if (q->by_id)
+			store_key_id_pos(&pos, q->collection,
+			    strlen(q->collection), q->locale, strlen(q->locale),
+			    q->after->published_at, q->after->document_id,
+			    strlen(q->after->document_id));
+		else
+			store_key_list_pos(&pos, q->collection, q->locale,
+			    q->category, q->after->published_at,
+			    q->after->document_id);
 		dbt_set(&k, pos.data, pos.len);
 		ret = c->get(c, &k, &d, DB_SET_RANGE);
-		if (!q->ascending) {
+		if (!back) {
 			if (ret == 0 && k.size == pos.len &&
 			    memcmp(k.data, pos.data, pos.len) == 0)
 				ret = c->get(c, &k, &d, DB_NEXT);
@@ -420,8 +438,8 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	} else {
 		if (q->offset >= (uint64_t)(hi - lo))
 			goto done;
-		rn = q->ascending ? hi - 1 - (db_recno_t)q->offset
-		                  : lo + (db_recno_t)q->offset;
+		rn = back ? hi - 1 - (db_recno_t)q->offset
+		          : lo + (db_recno_t)q->offset;
 		dbt_set(&k, &rn, sizeof(rn));
 		ret = c->get(c, &k, &d, DB_SET_RECNO);
 	}

@@ -132,7 +132,7 @@ struct store_item {
 
 /* A position in a list, for cursor paging. */
 struct store_pos {
-	int64_t published_at;
+	int64_t published_at; /* the id, in a by_id list */
 	char document_id[STORE_MAX_ID + 1];
 };
 
@@ -144,6 +144,8 @@ struct store_list_query {
 	uint64_t offset;               /* entries to skip (page paging) */
 	size_t limit;                  /* entries to return; 0 counts only */
 	const struct store_pos *after; /* cursor paging: strictly after */
+	int by_id; /* by_id (no category): id ascending unless descending */
+	int descending;
 };
 
 /* Return non-zero to stop the walk. */
@@ -167,6 +169,16 @@ typedef void (*store_commit_cb)(void *, uint64_t seq);
  */
 extern sigjmp_buf store_read_jump;
 int store_read_watch(struct store *, int on);
+/*
+ * The entry's Strapi id, read from its JSON by the layer that knows JSON:
+ * 0 and *id, or -1 when it has none. Set before store_open by every
+ * program (the store keeps its default-order index, by_id, with it); a
+ * process without it opens no by_id and must not write.
+ */
+typedef int (*store_id_fn)(const char *json, size_t len, int64_t *id);
+void store_set_id_reader(store_id_fn);
+int store_has_id_reader(void);
+int store_has_id_order(struct store *);
 int store_open(struct store **, const char *dir, int flags);
 int store_open_thread(struct store *parent, struct store **);
 void store_set_commit_hook(struct store *, store_commit_cb, void *);

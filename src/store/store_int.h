@@ -22,6 +22,7 @@ struct store {
 	DB *entries;
 	DB *by_slug, *by_time, *by_category; /* associated secondaries */
 	DB *by_time_raw, *by_category_raw;   /* same files, for recno ops */
+	DB *by_id, *by_id_raw; /* the default order, or NULL (env.c) */
 	DB *tombs;
 	DB *changes;
 	DB *events;
@@ -73,6 +74,7 @@ store_dbt_in(DBT *d, const void *p, size_t n)
 int store_index_time(DB *, const DBT *, const DBT *, DBT *);
 int store_index_category(DB *, const DBT *, const DBT *, DBT *);
 int store_index_slug(DB *, const DBT *, const DBT *, DBT *);
+int store_index_id(DB *, const DBT *, const DBT *, DBT *);
 
 /* reg.c: opening without hanging on a dead process; staleness. */
 int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));

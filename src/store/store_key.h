@@ -42,6 +42,9 @@ void store_key_list_pos(struct buf *, const char *coll, const char *locale,
     const char *category, int64_t published_at, const char *doc);
 int store_key_list_parse_pos(const void *, size_t, size_t prefix_len,
     int64_t *published_at, const char **doc, size_t *doc_len);
+void store_key_id_pos(struct buf *, const char *coll, size_t coll_len,
+    const char *locale, size_t locale_len, int64_t id, const char *doc,
+    size_t doc_len);
 void store_key_slug(struct buf *, const char *coll, const char *locale,
     const char *slug);
 void store_key_tomb(struct buf *, const char *coll, const char *doc,

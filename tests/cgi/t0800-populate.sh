@@ -10,23 +10,13 @@
 
 rich_env
 
-# qreq URI: one GET as CGI. Sets STATUS; the body in $T/body.
-qreq() {
-	local uri=$1 qs=""
-	case $uri in *\?*) qs=${uri#*\?} ;; esac
-	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 REQUEST_URI="$uri" \
-	    QUERY_STRING="$qs" SCRIPT_NAME="" PATH_INFO="${uri%%\?*}" \
-	    "$QUERY_FCGI" </dev/null >"$T/resp" 2>>"$T/stderr"
-	STATUS=$(cgi_status <"$T/resp")
-	cgi_body <"$T/resp" >"$T/body"
-}
 
 # same FIXTURE [URI]: our answer to the fixture's request (or URI) is
 # Strapi's (tests/lib.sh strapi_compare).
 same() {
 	local f=$1 uri=${2:-}
 	[ -n "$uri" ] || uri=$(json "$RICH/$f" 'd["request"]["path"]')
-	qreq "$uri"
+	cgi_get "$uri"
 	strapi_compare "$RICH/$f" "$STATUS" "$T/body"
 	ok $? "same answer as Strapi 5: $f ($uri)"
 }
@@ -35,7 +25,7 @@ same() {
 bare() {
 	local f=$1 expr=$2 uri
 	uri=$(json "$RICH/$f" 'd["request"]["path"]')
-	qreq "$uri"
+	cgi_get "$uri"
 	is "$STATUS $(json_sorted "$T/body" "$expr")" \
 	    "$(json "$RICH/$f" 'd["status"]') $(json_sorted "$RICH/$f" \
 	        "(lambda d: $expr)(d['body'])")" \
@@ -120,7 +110,7 @@ same rest-articles-populate-category-fields-name.json \
     "/api/articles?populate[category][fields][0]=name&$asc"
 same rest-articles-locale-all.json
 # (categories have no draft: publishedAt moves on update, F9)
-qreq "/api/categories?$asc"
+cgi_get "/api/categories?$asc"
 is "$STATUS $(json "$T/body" 'sorted(d["data"], key=lambda e: e["id"])')" \
     "200 $(json "$RICH/rest-categories.json" 'd["body"]["data"]')" \
     "same entries as Strapi 5: rest-categories.json"
@@ -136,28 +126,28 @@ json_sorted() {
 # populate=*: every attribute one level; files are not stored here
 # (null, or left out of a list), everything else is Strapi's.
 nofiles='(lambda strip: strip(strip, d))(lambda f, v: {k: f(f, x) for k, x in v.items() if k not in ("cover", "file", "files", "favicon", "shareImage", "avatar")} if isinstance(v, dict) else [f(f, x) for x in v] if isinstance(v, list) else v)'
-qreq "/api/articles?populate=*&$asc"
+cgi_get "/api/articles?populate=*&$asc"
 is "$STATUS $(json_sorted "$T/body" "$nofiles['data']")" \
     "200 $(json_sorted "$RICH/rest-articles-populate-star.json" "$nofiles['body']['data']")" \
     "populate=*: relations, localizations and dynamic zone as Strapi's"
-qreq "/api/articles?populate=*&$asc"
+cgi_get "/api/articles?populate=*&$asc"
 is "$(json "$T/body" '[e["cover"] for e in d["data"]]')" '[null, null, null]' \
     "a file not stored is null"
-qreq "/api/articles/ps7ajq06b9x40es6l4z2jnsw?locale=fr&populate=*"
+cgi_get "/api/articles/ps7ajq06b9x40es6l4z2jnsw?locale=fr&populate=*"
 is "$STATUS $(json_sorted "$T/body" "$nofiles['data']")" \
     "200 $(json_sorted "$RICH/rest-article-by-documentId-locale-fr-populate-star.json" "$nofiles['body']['data']")" \
     "findOne with locale=fr and populate=*: the fr row, the fr category"
-qreq "/api/articles?populate[blocks][populate]=*&$asc"
+cgi_get "/api/articles?populate[blocks][populate]=*&$asc"
 is "$STATUS $(json_sorted "$T/body" "$nofiles['data']")" \
     "200 $(json_sorted "$RICH/rest-articles-populate-blocks-star.json" "$nofiles['body']['data']")" \
     "populate[blocks][populate]=*"
-qreq "/api/articles?locale=fr&populate=*&$asc"
+cgi_get "/api/articles?locale=fr&populate=*&$asc"
 is "$STATUS $(json_sorted "$T/body" "$nofiles['data']")" \
     "200 $(json_sorted "$RICH/rest-articles-locale-fr.json" "$nofiles['body']['data']")" \
     "locale=fr with populate=*: fr rows, fr categories, en localizations"
-qreq "/api/articles?populate=author,category&$asc"
+cgi_get "/api/articles?populate=author,category&$asc"
 a=$(json "$T/body" '[(e["author"]["name"], e["category"]["slug"], "cover" in e) for e in d["data"]]')
-qreq "/api/articles?populate[0]=author&populate[1]=category&$asc"
+cgi_get "/api/articles?populate[0]=author&populate[1]=category&$asc"
 is "$a" "$(json "$T/body" '[(e["author"]["name"], e["category"]["slug"], "cover" in e) for e in d["data"]]')" \
     "populate=a,b and populate[0]=a&populate[1]=b are the same"
 is "$a" '[["Ada King-Lovelace", "design", false], ["Ada King-Lovelace", "news", false], ["Ada King-Lovelace", "tech", false]]' \
@@ -167,57 +157,57 @@ is "$a" '[["Ada King-Lovelace", "design", false], ["Ada King-Lovelace", "news", 
 # index, which import does not fill: test_populate checks them)
 
 # locale=*: every locale's rows (we list them locale by locale).
-qreq '/api/articles?locale=*&fields[0]=title&fields[1]=locale'
+cgi_get '/api/articles?locale=*&fields[0]=title&fields[1]=locale'
 is "$STATUS $(json "$T/body" 'sorted(d["data"], key=lambda e: e["id"]), d["meta"]["pagination"]["total"]')" \
     "200 $(json "$RICH/rest-articles-locale-star.json" \
         'd["body"]["data"], d["body"]["meta"]["pagination"]["total"]')" \
     "locale=*: the rows of every locale, as Strapi's"
-qreq '/api/articles?locale=*&pagination[pageSize]=2&pagination[page]=2&fields[0]=title'
+cgi_get '/api/articles?locale=*&pagination[pageSize]=2&pagination[page]=2&fields[0]=title'
 is "$(json "$T/body" 'len(d["data"]), d["meta"]["pagination"]["total"], d["meta"]["pagination"]["pageCount"]')" \
     '[2, 5, 3]' "locale=*: pages run across the locales"
 
-qreq '/api/articles?pagination[pageSize]=1'
+cgi_get '/api/articles?pagination[pageSize]=1'
 cur=$(json "$T/body" 'd["meta"]["pagination"]["nextCursor"]')
-qreq "/api/articles?locale=*&cursor=$cur"
+cgi_get "/api/articles?locale=*&cursor=$cur"
 is "$STATUS $(json "$T/body" 'd["error"]["message"]')" \
     "400 cursor continues one locale's list: it cannot be combined with locale=*" \
     "locale=* with a cursor: 400"
 
 # Single types, at their singular name.
 same rest-global.json
-qreq '/api/global?populate=*'
+cgi_get '/api/global?populate=*'
 is "$STATUS $(json_sorted "$T/body" "$nofiles['data']")" \
     "200 $(json_sorted "$RICH/rest-global-populate-star.json" "$nofiles['body']['data']")" \
     "a single type with populate=*: its component"
 same rest-about-populate-star.json
-qreq /api/globals
+cgi_get /api/globals
 is "$STATUS" 404 "a single type has no plural route"
-qreq '/api/global?pagination[page]=2'
+cgi_get '/api/global?pagination[page]=2'
 is "$STATUS" 400 "a single type refuses list parameters"
 
 # upload and i18n: bare answers.
-qreq /api/upload/files
+cgi_get /api/upload/files
 is "$STATUS $(cat "$T/body")" "200 []" "upload/files: a bare array"
-qreq /api/upload/files/1
+cgi_get /api/upload/files/1
 is "$STATUS $(json "$T/body" 'd["error"]["name"]')" "404 NotFoundError" \
     "a file not stored: 404"
-qreq /api/i18n/locales
+cgi_get /api/i18n/locales
 is "$STATUS $(json "$T/body" '[(l["code"], l["name"], l["isDefault"]) for l in d]')" \
     "200 $(json "$RICH/rest-i18n-locales.json" '[(l["code"], l["name"], l["isDefault"]) for l in d["body"]]')" \
     "i18n/locales: the configured locales, as Strapi's"
-qreq '/api/upload/files?populate=*'
+cgi_get '/api/upload/files?populate=*'
 is "$STATUS $(json "$T/body" 'd["error"]["details"]["key"]')" \
     "400 populate" "upload/files refuses parameters it does not serve"
 
 # Strapi's errors for populate and fields.
-qreq '/api/articles?populate=nope'
+cgi_get '/api/articles?populate=nope'
 is "$STATUS $(json "$T/body" 'd["error"]["name"], d["error"]["message"], d["error"]["details"]["key"]')" \
     '400 ["ValidationError", "Invalid key nope", "nope"]' \
     "populate of an unknown attribute: 400 Invalid key"
-qreq '/api/articles?populate[title]=true'
+cgi_get '/api/articles?populate[title]=true'
 is "$STATUS $(json "$T/body" 'd["error"]["message"]')" \
     "400 Invalid key title" "populate of a scalar: 400 Invalid key"
-qreq '/api/articles?fields[0]=author'
+cgi_get '/api/articles?fields[0]=author'
 is "$STATUS $(json "$T/body" 'd["error"]["message"]')" \
     "400 Invalid key author" "fields naming a relation: 400 Invalid key"
 
@@ -227,7 +217,7 @@ json "$T/author.jsonl" 'dict(d, name="Ada, Countess of Lovelace", updatedAt="202
     >"$T/renamed.jsonl"
 check "the author is renamed" \
     "$STRAPI_LIVE" import --collection author "$T/renamed.jsonl"
-qreq "/api/articles?populate[author][fields][0]=name&$asc"
+cgi_get "/api/articles?populate[author][fields][0]=name&$asc"
 is "$(json "$T/body" '[e["author"]["name"] for e in d["data"]]')" \
     '["Ada, Countess of Lovelace", "Ada, Countess of Lovelace", "Ada, Countess of Lovelace"]' \
     "every article shows the new name"
@@ -265,7 +255,7 @@ bare rest-upload-files.json 'd'
 bare rest-upload-file-by-id.json 'd'
 for f in rest-categories-populate-articles-count.json \
     rest-categories-populate-star.json; do
-	qreq "$(json "$RICH/$f" 'd["request"]["path"]')"
+	cgi_get "$(json "$RICH/$f" 'd["request"]["path"]')"
 	is "$STATUS $(json_sorted "$T/body" 'sorted(d["data"], key=lambda e: e["id"])')" \
 	    "200 $(json_sorted "$RICH/$f" 'd["body"]["data"]')" \
 	    "same entries as Strapi 5: $f (inverse relations)"

@@ -475,6 +475,125 @@ test_retention(void)
 	store_close(st);
 }
 
+/* An article with a Strapi id (none when id is 0), as the store takes it. */
+static enum store_result
+put_id(struct store *st, enum store_op op, const char *doc, int64_t id, int ua)
+{
+	char json[256];
+	struct store_doc d;
+	uint64_t seq;
+
+	if (id != 0)
+		snprintf(json, sizeof(json),
+		    "{\"id\":%" PRId64 ",\"documentId\":\"%s\"}", id, doc);
+	else
+		snprintf(json, sizeof(json), "{\"documentId\":\"%s\"}", doc);
+	memset(&d, 0, sizeof(d));
+	d.collection = "article";
+	d.document_id = doc;
+	d.locale = "";
+	d.updated_at = 1700000000000LL + ua * 1000LL;
+	d.published_at = op == STORE_OP_DELETE ? STORE_DRAFT : d.updated_at + 7;
+	d.json = json;
+	d.json_len = strlen(json);
+	return store_apply(st, op, &d, NULL, &seq);
+}
+
+/* The by_id list: "a b c" in l, the total returned. */
+static uint64_t
+list_id(struct store *st, int desc, uint64_t off, size_t lim,
+    const struct store_pos *after, char *out, size_t outlen)
+{
+	struct store_list_query q;
+	struct listed l;
+	uint64_t total = 0, seq;
+	size_t i, n = 0;
+
+	memset(&q, 0, sizeof(q));
+	memset(&l, 0, sizeof(l));
+	q.collection = "article";
+	q.locale = "";
+	q.by_id = 1;
+	q.descending = desc;
+	q.offset = off;
+	q.limit = lim;
+	q.after = after;
+	out[0] = '\0';
+	if (store_list(st, &q, list_cb, &l, &total, &seq) == -1)
+		return (uint64_t)-1;
+	for (i = 0; i < l.n; i++)
+		n += (size_t)snprintf(out + n, outlen - n, "%s%s",
+		    i > 0 ? " " : "", l.docs[i]);
+	return total;
+}
+
+/*
+ * by_id, the index of Strapi's default order: built at open from a store
+ * written without it, kept by writes that change an id or delete.
+ */
+static void
+test_id_order(void)
+{
+	struct store *st;
+	struct store_pos pos;
+	char d2[256], path[300], got[256];
+
+	tap_tmpdir(d2, sizeof(d2), "sl-store-id");
+	store_set_id_reader(NULL);
+	if (store_open(&st, d2, STORE_OPEN_DEFAULT) == -1)
+		fatalx("store_open");
+	put_id(st, STORE_OP_UPSERT, "c", 30, 1);
+	put_id(st, STORE_OP_UPSERT, "a", 10, 1);
+	put_id(st, STORE_OP_UPSERT, "b", 20, 1);
+	ok(!store_has_id_order(st),
+	    "a process without an id reader has no by_id");
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/by_id.db", d2);
+	ok(access(path, F_OK) == -1, "the store is written without by_id.db");
+
+	store_set_id_reader(entry_id_of);
+	if (store_open(&st, d2, STORE_OPEN_DEFAULT) == -1)
+		fatalx("store_open");
+	ok(store_has_id_order(st) && access(path, F_OK) == 0,
+	    "a program with the reader opens it and makes by_id");
+	ok(list_id(st, 0, 0, 10, NULL, got, sizeof(got)) == 3 &&
+	        strcmp(got, "a b c") == 0,
+	    "built from the entries: id ascending (%s)", got);
+	ok(list_id(st, 1, 0, 10, NULL, got, sizeof(got)) == 3 &&
+	        strcmp(got, "c b a") == 0,
+	    "descending (%s)", got);
+	ok(list_id(st, 0, 1, 1, NULL, got, sizeof(got)) == 3 &&
+	        strcmp(got, "b") == 0,
+	    "an offset skips by record number (%s)", got);
+	memset(&pos, 0, sizeof(pos));
+	pos.published_at = 20;
+	snprintf(pos.document_id, sizeof(pos.document_id), "b");
+	ok(list_id(st, 0, 0, 10, &pos, got, sizeof(got)) == 3 &&
+	        strcmp(got, "c") == 0,
+	    "after a position, ascending (%s)", got);
+	ok(list_id(st, 1, 0, 10, &pos, got, sizeof(got)) == 3 &&
+	        strcmp(got, "a") == 0,
+	    "after a position, descending (%s)", got);
+	ok(put_id(st, STORE_OP_UPSERT, "a", 40, 2) == STORE_OK &&
+	        list_id(st, 0, 0, 10, NULL, got, sizeof(got)) == 3 &&
+	        strcmp(got, "b c a") == 0,
+	    "a new id moves the entry (%s)", got);
+	ok(put_id(st, STORE_OP_DELETE, "b", 20, 3) == STORE_OK &&
+	        list_id(st, 0, 0, 10, NULL, got, sizeof(got)) == 2 &&
+	        strcmp(got, "c a") == 0,
+	    "a delete removes it (%s)", got);
+	ok(put_id(st, STORE_OP_UPSERT, "z", 0, 1) == STORE_OK &&
+	        list_id(st, 0, 0, 10, NULL, got, sizeof(got)) == 3 &&
+	        strcmp(got, "z c a") == 0,
+	    "an entry without an id comes first, as SQL's null (%s)", got);
+	ok(verify_clean(st), "verify is clean");
+	store_close(st);
+	store_set_id_reader(NULL);
+	snprintf(path, sizeof(path), "rm -rf '%s'", d2);
+	if (system(path) != 0)
+		tap_diag("could not remove %s", d2);
+}
+
 int
 main(void)
 {
@@ -637,6 +756,7 @@ main(void)
 	test_blob();
 	test_format();
 	test_retention();
+	test_id_order();
 	buf_clear(&b);
 	{
 		char cmd[512];
