@@ -405,6 +405,18 @@ post_fixture() {
 	echo
 }
 
+# lighttpd with N webhook.fcgi at /hook and N query.fcgi at /api/: sets
+# base (its URL) and LOG (the programs' log); skips when it cannot start.
+lighttpd_hook_api() {
+	{
+		fcgi_entry /hook "$WEBHOOK_FCGI" "$1"
+		fcgi_entry /api/ "$QUERY_FCGI" "$1"
+	} >"$T/fcgi.conf"
+	lighttpd_start <"$T/fcgi.conf" || skip_all "lighttpd did not start"
+	base="http://127.0.0.1:$LIGHTTPD_PORT"
+	LOG="$T/log/lighttpd.out"
+}
+
 # POST a generated entry.publish of DOC (tests/gen_delivery.py) to URL
 # with the secret. Prints the HTTP status.
 post_gen() {

@@ -11,13 +11,7 @@ command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd is not installed"
 DIE="$top_builddir/tests/fault/die_in_store"
 [ -x "$DIE" ] || skip_all "tests/fault/die_in_store not built"
 
-{
-	fcgi_entry /hook "$WEBHOOK_FCGI" 2
-	fcgi_entry /api/ "$QUERY_FCGI" 2
-} >"$T/fcgi.conf"
-lighttpd_start <"$T/fcgi.conf" || skip_all "lighttpd did not start"
-base="http://127.0.0.1:$LIGHTTPD_PORT"
-LOG="$T/log/lighttpd.out"
+lighttpd_hook_api 2
 
 post() { post_gen "$1" "$base/hook"; } # post DOC: prints the status
 wait_log() { # wait_log PATTERN COUNT: up to 30 s

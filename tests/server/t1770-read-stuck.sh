@@ -12,13 +12,7 @@ HOLD="$top_builddir/tests/fault/hold_mutexes"
 [ -x "$HOLD" ] || skip_all "tests/fault/hold_mutexes not built"
 [ -r /proc/self/task/$$/syscall ] || skip_all "no /proc/PID/task/TID/syscall"
 
-{
-	fcgi_entry /hook "$WEBHOOK_FCGI" 1
-	fcgi_entry /api/ "$QUERY_FCGI" 1
-} >"$T/fcgi.conf"
-lighttpd_start <"$T/fcgi.conf" || skip_all "lighttpd did not start"
-base="http://127.0.0.1:$LIGHTTPD_PORT"
-LOG="$T/log/lighttpd.out"
+lighttpd_hook_api 1
 
 post() { post_gen "$1" "$base/hook"; } # post DOC: prints the status
 count() { # count URL: status and number of entries, or the failure
