@@ -738,8 +738,14 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	if (st->needs_recovery) {
-		store_abandon(st); /* closing could wait on a dead mutex */
+	/*
+	 * Closing could wait for ever on a mutex of a process that died in
+	 * the store (seen: a sidecar told to stop while a killed worker held
+	 * the lock region's): then the handles are left (store_abandon). Its
+	 * writes are flushed; the next open cleans up.
+	 */
+	if (st->needs_recovery || store_check(st) != STORE_HEALTHY) {
+		store_abandon(st);
 		return;
 	}
 	close_handles(st);
