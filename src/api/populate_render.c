@@ -11,6 +11,7 @@
 
 #include "api/populate.h"
 #include "api/populate_int.h"
+#include "model/jscan.h"
 #include "util/xmalloc.h"
 
 /*
@@ -22,9 +23,7 @@
  * (model/normalize.c), so a value the answer passes through is copied as
  * stored: byte for byte what parsing it and printing it again with json-c
  * would give, at no cost. Only keys, references and a few strings are
- * looked at. json-c cannot hand back a value's bytes, hence the small
- * scanner below (it skips values; a string holding an escape is decoded
- * by json-c).
+ * looked at, through model/jscan.h.
  */
 
 /* Room for a documentId, a locale or a component's uid, decoded. */
@@ -32,204 +31,6 @@
 
 /* Attribute values render_obj keeps from its one pass (more: looked up). */
 #define ATTRS_HELD 64
-
-/* A value in stored bytes (a key: its bytes between the quotes). */
-struct span {
-	const char *p;
-	size_t n;
-};
-
-static const char *
-ws(const char *p, const char *e)
-{
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* Past the string opening at p, or NULL. */
-static const char *
-skip_string(const char *p, const char *e)
-{
-	const char *q, *b;
-
-	for (p++; p < e; p = q + 1) {
-		/* the next quote ends it unless an odd run of \ escapes it */
-		if ((q = memchr(p, '"', (size_t)(e - p))) == NULL)
-			return NULL;
-		for (b = q; b > p && b[-1] == '\\'; b--)
-			;
-		if ((q - b) % 2 == 0)
-			return q + 1;
-	}
-	return NULL;
-}
-
-/* Past the value starting at p, or NULL when there is none. */
-static const char *
-skip_value(const char *p, const char *e)
-{
-	const char *s = p;
-	size_t depth = 0;
-
-	if (p == e)
-		return NULL;
-	if (*p == '"')
-		return skip_string(p, e);
-	if (*p != '{' && *p != '[') {
-		while (p < e && *p != ',' && *p != '}' && *p != ']' &&
-		    *p != ':' && *p != '"' && ws(p, e) == p)
-			p++;
-		return p > s ? p : NULL;
-	}
-	for (; p < e; p++) {
-		if (*p == '"') {
-			if ((p = skip_string(p, e)) == NULL)
-				return NULL;
-			p--;
-		} else if (*p == '{' || *p == '[')
-			depth++;
-		else if ((*p == '}' || *p == ']') && --depth == 0)
-			return p + 1;
-	}
-	return NULL;
-}
-
-/* Walks the members of an object or the items of an array. */
-struct iter {
-	const char *p, *e;
-	char close;
-	int first;
-};
-
-/* 0, or -1 when v is not an object ('{') or an array ('['). */
-static int
-iter_begin(struct iter *it, struct span v, char open)
-{
-	if (v.p == NULL || v.n == 0 || v.p[0] != open)
-		return -1;
-	it->p = v.p + 1;
-	it->e = v.p + v.n;
-	it->close = open == '{' ? '}' : ']';
-	it->first = 1;
-	return 0;
-}
-
-/*
- * The next member (key set) or item (key NULL): 1, 0 at the end, -1 when
- * the bytes are not JSON.
- */
-static int
-iter_next(struct iter *it, struct span *key, struct span *val)
-{
-	const char *p = ws(it->p, it->e), *e = it->e, *q;
-
-	if (p < e && *p == it->close)
-		return 0;
-	if (!it->first) {
-		if (p == e || *p != ',')
-			return -1;
-		p = ws(p + 1, e);
-	}
-	if (key != NULL) {
-		if (p == e || *p != '"' || (q = skip_string(p, e)) == NULL)
-			return -1;
-		key->p = p + 1;
-		key->n = (size_t)(q - p) - 2;
-		p = ws(q, e);
-		if (p == e || *p != ':')
-			return -1;
-		p = ws(p + 1, e);
-	}
-	if ((q = skip_value(p, e)) == NULL)
-		return -1;
-	val->p = p;
-	val->n = (size_t)(q - p);
-	it->p = q;
-	it->first = 0;
-	return 1;
-}
-
-static int
-is(struct span v, char c)
-{
-	return v.p != NULL && v.n > 0 && v.p[0] == c;
-}
-
-static int
-key_is(struct span k, const char *s)
-{
-	return k.n == strlen(s) && memcmp(k.p, s, k.n) == 0;
-}
-
-/* The value of o's member key (first of its name): 1, or 0 when none. */
-static int
-member(struct span o, const char *key, struct span *val)
-{
-	struct iter it;
-	struct span k;
-
-	if (iter_begin(&it, o, '{') == -1)
-		return 0;
-	while (iter_next(&it, &k, val) == 1)
-		if (key_is(k, key))
-			return 1;
-	return 0;
-}
-
-/*
- * The string v holds, decoded into s (cap bytes), or NULL when v is no
- * string or it does not fit.
- */
-static const char *
-str(struct span v, char *s, size_t cap)
-{
-	struct json_tokener *tok;
-	struct json_object *o;
-	int ok;
-
-	if (!is(v, '"') || v.n < 2)
-		return NULL;
-	if (memchr(v.p, '\\', v.n) == NULL) {
-		if (v.n - 2 >= cap)
-			return NULL;
-		memcpy(s, v.p + 1, v.n - 2);
-		s[v.n - 2] = '\0';
-		return s;
-	}
-	if (v.n > INT_MAX || (tok = json_tokener_new()) == NULL)
-		return NULL;
-	o = json_tokener_parse_ex(tok, v.p, (int)v.n);
-	json_tokener_free(tok);
-	ok = o != NULL && json_object_is_type(o, json_type_string) &&
-	    (size_t)json_object_get_string_len(o) < cap &&
-	    memchr(json_object_get_string(o), '\0',
-	        (size_t)json_object_get_string_len(o)) == NULL;
-	if (ok)
-		snprintf(s, cap, "%s", json_object_get_string(o));
-	json_object_put(o);
-	return ok ? s : NULL;
-}
-
-/* v as an integer (json-c's int: digits, maybe a minus): 1, or 0. */
-static int
-integer(struct span v, int64_t *out)
-{
-	char s[24];
-	size_t i;
-
-	if (v.p == NULL || v.n == 0 || v.n >= sizeof(s))
-		return 0;
-	for (i = v.p[0] == '-' ? 1 : 0; i < v.n; i++)
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return 0;
-	if (i == 1 && v.p[0] == '-')
-		return 0;
-	memcpy(s, v.p, v.n);
-	s[v.n] = '\0';
-	*out = strtoll(s, NULL, 10);
-	return 1;
-}
 
 /* Cuts b back to len bytes (a rendered item left out). */
 static void
@@ -270,34 +71,34 @@ static const struct populate none; /* what `*` gives each attribute */
 
 /* The attribute of t (NULL: a media row, which has none) named key. */
 static const struct schema_attr *
-attr_of(const struct schema_type *t, struct span key)
+attr_of(const struct schema_type *t, struct jspan key)
 {
 	size_t i;
 
 	for (i = 0; t != NULL && i < t->nattrs; i++)
-		if (key_is(key, t->attrs[i].name))
+		if (jscan_key_is(key, t->attrs[i].name))
 			return &t->attrs[i];
 	return NULL;
 }
 
 static int
-field_kept(const struct populate *spec, struct span key)
+field_kept(const struct populate *spec, struct jspan key)
 {
 	size_t i;
 
 	if (spec == NULL || spec->nfields == 0)
 		return 1;
-	if (key_is(key, "id") || key_is(key, "documentId") ||
-	    key_is(key, "__component"))
+	if (jscan_key_is(key, "id") || jscan_key_is(key, "documentId") ||
+	    jscan_key_is(key, "__component"))
 		return 1;
 	for (i = 0; i < spec->nfields; i++)
-		if (key_is(key, spec->fields[i]))
+		if (jscan_key_is(key, spec->fields[i]))
 			return 1;
 	return 0;
 }
 
-static void render_obj(struct render *, const struct schema_type *, struct span,
-    const struct populate *, int, struct buf *);
+static void render_obj(struct render *, const struct schema_type *,
+    struct jspan, const struct populate *, int, struct buf *);
 
 /* 1 when a lookup may be made (and counts it against the budget). */
 static int
@@ -322,9 +123,9 @@ lookup(struct render *rd)
  * walked is checked as it is walked.
  */
 static int
-object_at(const char *json, size_t len, struct span *o)
+object_at(const char *json, size_t len, struct jspan *o)
 {
-	const char *p = ws(json, json + len), *e = json + len;
+	const char *p = jscan_ws(json, json + len), *e = json + len;
 
 	while (e > p &&
 	    (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
@@ -339,7 +140,7 @@ object_at(const char *json, size_t len, struct span *o)
 /* What a resolver appended to b as a row: 1, or 0 (failed if bad). */
 static int
 resolved(struct render *rd, enum populate_found f, const struct buf *b,
-    struct span *row)
+    struct jspan *row)
 {
 	if (f == POPULATE_ERR)
 		rd->failed = 1;
@@ -354,15 +155,15 @@ resolved(struct render *rd, enum populate_found f, const struct buf *b,
 
 /* A media row with the spec's fields: 1, or 0 when not stored. */
 static int
-media_one(struct render *rd, struct span id, const struct populate *c,
+media_one(struct render *rd, struct jspan id, const struct populate *c,
     struct buf *out)
 {
-	struct span row;
+	struct jspan row;
 	struct buf b;
 	int64_t n;
 	int w = 0;
 
-	if (!integer(id, &n) || !lookup(rd))
+	if (!jscan_int(id, &n) || !lookup(rd))
 		return 0;
 	buf_init(&b);
 	if (resolved(rd, rd->r->media(rd->r->arg, n, &b), &b, &row)) {
@@ -377,11 +178,11 @@ media_one(struct render *rd, struct span id, const struct populate *c,
 }
 
 static void
-media(struct render *rd, const struct schema_attr *a, struct span v,
+media(struct render *rd, const struct schema_attr *a, struct jspan v,
     const struct populate *c, struct buf *out)
 {
-	struct iter it;
-	struct span e;
+	struct jscan_iter it;
+	struct jspan e;
 	size_t n = 0, mark;
 
 	if (!a->multiple) {
@@ -390,8 +191,8 @@ media(struct render *rd, const struct schema_attr *a, struct span v,
 		return;
 	}
 	buf_addc(out, '[');
-	if (iter_begin(&it, v, '[') == 0)
-		while (iter_next(&it, NULL, &e) == 1) {
+	if (jscan_begin(&it, v, '[') == 0)
+		while (jscan_next(&it, NULL, &e) == 1) {
 			mark = out->len;
 			sep(out, &n);
 			if (!media_one(rd, e, c, out)) {
@@ -408,25 +209,26 @@ media(struct render *rd, const struct schema_attr *a, struct span v,
  * entry's createdAt.
  */
 static int
-relation_one(struct render *rd, const struct schema_type *tt, struct span ref,
+relation_one(struct render *rd, const struct schema_type *tt, struct jspan ref,
     const struct populate *c, int depth, int *found, char *created,
     struct buf *out)
 {
 	char doc[STR_MAX], loc[STR_MAX], ca[64];
 	const char *locale = "", *const * ls;
-	struct span d, l, row;
+	struct jspan d, l, row;
 	struct buf b;
 	int w = 0;
 
 	*found = 0;
-	if (!is(ref, '{') || !member(ref, "documentId", &d) || !is(d, '"'))
+	if (!jscan_is(ref, '{') || !jscan_member(ref, "documentId", &d) ||
+	    !jscan_is(d, '"'))
 		return 0;
-	if (str(d, doc, sizeof(doc)) == NULL) {
+	if (jscan_str(d, doc, sizeof(doc)) == NULL) {
 		lookup(rd); /* a documentId no entry can have */
 		return 0;
 	}
-	if (member(ref, "locale", &l) && is(l, '"')) {
-		if ((locale = str(l, loc, sizeof(loc))) == NULL) {
+	if (jscan_member(ref, "locale", &l) && jscan_is(l, '"')) {
+		if ((locale = jscan_str(l, loc, sizeof(loc))) == NULL) {
 			lookup(rd); /* a locale no entry can have */
 			return 0;
 		}
@@ -440,8 +242,8 @@ relation_one(struct render *rd, const struct schema_type *tt, struct span ref,
 		*found = 1;
 		if (created != NULL) {
 			/* 31 bytes of it, as json-c's string was cut */
-			if (!member(row, "createdAt", &d) ||
-			    str(d, ca, sizeof(ca)) == NULL)
+			if (!jscan_member(row, "createdAt", &d) ||
+			    jscan_str(d, ca, sizeof(ca)) == NULL)
 				ca[0] = '\0';
 			ca[31] = '\0';
 			memcpy(created, ca, strlen(ca) + 1);
@@ -463,19 +265,20 @@ relation_one(struct render *rd, const struct schema_type *tt, struct span ref,
  * references are used).
  */
 static int
-referrers(struct render *rd, const struct schema_type *t, struct span entry,
+referrers(struct render *rd, const struct schema_type *t, struct jspan entry,
     const struct schema_type *tt, const struct schema_attr *back, struct buf *b)
 {
 	char doc[STR_MAX], loc[STR_MAX];
 	const char *locale = "";
-	struct span d, l;
+	struct jspan d, l;
 	enum populate_found f;
 
-	if (rd->r->referrers == NULL || !member(entry, "documentId", &d) ||
-	    str(d, doc, sizeof(doc)) == NULL)
+	if (rd->r->referrers == NULL ||
+	    !jscan_member(entry, "documentId", &d) ||
+	    jscan_str(d, doc, sizeof(doc)) == NULL)
 		return 0;
-	if (member(entry, "locale", &l) && is(l, '"') &&
-	    (locale = str(l, loc, sizeof(loc))) == NULL)
+	if (jscan_member(entry, "locale", &l) && jscan_is(l, '"') &&
+	    (locale = jscan_str(l, loc, sizeof(loc))) == NULL)
 		return 0;
 	if (!lookup(rd))
 		return 0;
@@ -485,7 +288,7 @@ referrers(struct render *rd, const struct schema_type *t, struct span entry,
 	if (f != POPULATE_FOUND)
 		return 0;
 	if (b->len == 0 || b->data[0] != '[' ||
-	    skip_value(b->data, b->data + b->len) == NULL) {
+	    jscan_skip_value(b->data, b->data + b->len) == NULL) {
 		rd->failed = 1;
 		return 0;
 	}
@@ -512,15 +315,15 @@ by_created(const void *a, const void *b)
  * store's referrer index, and listed in creation order.
  */
 static void
-relation(struct render *rd, const struct schema_type *t, struct span entry,
-    const struct schema_attr *a, const struct schema_type *tt, struct span v,
+relation(struct render *rd, const struct schema_type *t, struct jspan entry,
+    const struct schema_attr *a, const struct schema_type *tt, struct jspan v,
     const struct populate *c, int depth, struct buf *out)
 {
 	const struct schema_attr *back;
 	struct created *byc = NULL;
 	struct buf inv;
-	struct iter it;
-	struct span e;
+	struct jscan_iter it;
+	struct jspan e;
 	size_t i, m = 0, cap = 0, n = 0, mark;
 	int found, count = 0, more, by_date = 0;
 
@@ -538,8 +341,8 @@ relation(struct render *rd, const struct schema_type *t, struct span entry,
 	}
 	if (!c->count)
 		buf_addc(out, '[');
-	more = a->many ? iter_begin(&it, v, '[') == 0 : is(v, '{');
-	while (more && (!a->many || iter_next(&it, NULL, &e) == 1)) {
+	more = a->many ? jscan_begin(&it, v, '[') == 0 : jscan_is(v, '{');
+	while (more && (!a->many || jscan_next(&it, NULL, &e) == 1)) {
 		if (!a->many) {
 			e = v;
 			more = 0;
@@ -584,25 +387,25 @@ relation(struct render *rd, const struct schema_type *t, struct span entry,
 }
 
 static void
-component(struct render *rd, const struct schema_attr *a, struct span v,
+component(struct render *rd, const struct schema_attr *a, struct jspan v,
     const struct populate *c, int depth, struct buf *out)
 {
 	const struct schema_type *ct = schema_type(rd->schema, a->component);
-	struct iter it;
-	struct span e;
+	struct jscan_iter it;
+	struct jspan e;
 	size_t n = 0;
 
 	if (!a->repeatable) {
-		if (is(v, '{') && ct != NULL)
+		if (jscan_is(v, '{') && ct != NULL)
 			render_obj(rd, ct, v, c, depth + 1, out);
 		else
 			buf_adds(out, "null");
 		return;
 	}
 	buf_addc(out, '[');
-	if (ct != NULL && iter_begin(&it, v, '[') == 0)
-		while (iter_next(&it, NULL, &e) == 1)
-			if (is(e, '{')) {
+	if (ct != NULL && jscan_begin(&it, v, '[') == 0)
+		while (jscan_next(&it, NULL, &e) == 1)
+			if (jscan_is(e, '{')) {
 				sep(out, &n);
 				render_obj(rd, ct, e, c, depth + 1, out);
 			}
@@ -610,21 +413,22 @@ component(struct render *rd, const struct schema_attr *a, struct span v,
 }
 
 static void
-dynamic_zone(struct render *rd, struct span v, const struct populate *c,
+dynamic_zone(struct render *rd, struct jspan v, const struct populate *c,
     int depth, struct buf *out)
 {
 	const struct schema_type *ct;
 	const struct populate *spec;
 	char uid[256];
-	struct iter it;
-	struct span e, u;
+	struct jscan_iter it;
+	struct jspan e, u;
 	size_t n = 0;
 
 	buf_addc(out, '[');
-	if (iter_begin(&it, v, '[') == 0)
-		while (iter_next(&it, NULL, &e) == 1) {
-			if (!is(e, '{') || !member(e, "__component", &u) ||
-			    str(u, uid, sizeof(uid)) == NULL ||
+	if (jscan_begin(&it, v, '[') == 0)
+		while (jscan_next(&it, NULL, &e) == 1) {
+			if (!jscan_is(e, '{') ||
+			    !jscan_member(e, "__component", &u) ||
+			    jscan_str(u, uid, sizeof(uid)) == NULL ||
 			    (ct = schema_type(rd->schema, uid)) == NULL)
 				continue;
 			spec = c;
@@ -639,22 +443,23 @@ dynamic_zone(struct render *rd, struct span v, const struct populate *c,
 
 /* The other locales' rows of the same document, in the served order. */
 static void
-localizations(struct render *rd, const struct schema_type *t, struct span entry,
-    const struct populate *c, int depth, struct buf *out)
+localizations(struct render *rd, const struct schema_type *t,
+    struct jspan entry, const struct populate *c, int depth, struct buf *out)
 {
 	char doc[STR_MAX], loc[STR_MAX];
 	const char *const *ls, *mine = "";
-	struct span d, l, row;
+	struct jspan d, l, row;
 	struct buf b;
 	size_t i, n, k = 0;
 
 	buf_addc(out, '[');
-	if (!member(entry, "documentId", &d) ||
-	    str(d, doc, sizeof(doc)) == NULL) {
+	if (!jscan_member(entry, "documentId", &d) ||
+	    jscan_str(d, doc, sizeof(doc)) == NULL) {
 		buf_addc(out, ']');
 		return;
 	}
-	if (member(entry, "locale", &l) && str(l, loc, sizeof(loc)) != NULL)
+	if (jscan_member(entry, "locale", &l) &&
+	    jscan_str(l, loc, sizeof(loc)) != NULL)
 		mine = loc;
 	n = rd->r->locales(rd->r->arg, t, &ls);
 	buf_init(&b);
@@ -689,34 +494,34 @@ add_key(struct buf *out, size_t *n, const char *name)
  * populates, then localizations; "__component" last, as Strapi puts it.
  */
 static void
-render_obj(struct render *rd, const struct schema_type *t, struct span o,
+render_obj(struct render *rd, const struct schema_type *t, struct jspan o,
     const struct populate *spec, int depth, struct buf *out)
 {
 	const struct schema_type *tt;
 	const struct schema_attr *a;
 	const struct populate *c;
 	const char *const *ls;
-	struct span k, v, comp = { NULL, 0 }, vals[ATTRS_HELD];
-	struct iter it;
+	struct jspan k, v, comp = { NULL, 0 }, vals[ATTRS_HELD];
+	struct jscan_iter it;
 	size_t i, n = 0;
 	int r, held = t != NULL && t->nattrs <= ATTRS_HELD;
 
 	buf_addc(out, '{');
-	if (iter_begin(&it, o, '{') == -1) {
+	if (jscan_begin(&it, o, '{') == -1) {
 		rd->failed = 1;
 		buf_addc(out, '}');
 		return;
 	}
 	if (held)
 		memset(vals, 0, t->nattrs * sizeof(vals[0]));
-	while ((r = iter_next(&it, &k, &v)) == 1) {
+	while ((r = jscan_next(&it, &k, &v)) == 1) {
 		if ((a = attr_of(t, k)) != NULL && a->kind != SCHEMA_SCALAR) {
 			/* kept for below, the first of its name */
 			if (held && vals[a - t->attrs].p == NULL)
 				vals[a - t->attrs] = v;
 			continue;
 		}
-		if (key_is(k, "__component")) {
+		if (jscan_key_is(k, "__component")) {
 			comp = v;
 			continue;
 		}
@@ -743,7 +548,7 @@ render_obj(struct render *rd, const struct schema_type *t, struct span o,
 		}
 		if (held)
 			v = vals[i];
-		else if (!member(o, a->name, &v))
+		else if (!jscan_member(o, a->name, &v))
 			v.p = NULL, v.n = 0;
 		switch (a->kind) {
 		case SCHEMA_RELATION:
@@ -788,7 +593,7 @@ populate_render(struct buf *out, const struct schema *schema,
     const struct populate *pop, const struct populate_resolver *r)
 {
 	struct render rd;
-	struct span o;
+	struct jspan o;
 
 	/* Nothing to resolve or to cut: the stored bytes are the answer. */
 	if (pop == NULL && populate_type_flat(t)) {

@@ -21,6 +21,7 @@
 #include "util/log.h"
 #include "util/now.h"
 #include "api/webhook.h"
+#include "api/webhook_int.h"
 #include "util/xmalloc.h"
 
 /*
@@ -107,19 +108,12 @@ check_signature(const struct conf *conf, const struct http_req *req)
 	return hmac_equal(want, 32, got, 32);
 }
 
-struct delivery {
-	const struct webhook_ctx *ctx;
-	const struct http_req *req;
-	struct http_resp *resp;
-	struct store_event ev;
-};
-
 /*
  * Answers an authenticated delivery with an error and records it in the
  * event log (with the raw body when keep_body is set, for replay).
  */
-static void
-reject(struct delivery *d, int status, const char *why, int keep_body)
+void
+webhook_reject(struct delivery *d, int status, const char *why, int keep_body)
 {
 	d->ev.status = status;
 	d->ev.outcome = "rejected";
@@ -164,8 +158,8 @@ unavailable(struct delivery *d)
 }
 
 /* An outcome that changes nothing public, logged in the event log. */
-static void
-answer_noop(struct delivery *d, const char *action)
+void
+webhook_answer_noop(struct delivery *d, const char *action)
 {
 	uint64_t seq = 0;
 
@@ -292,16 +286,16 @@ handle_media_event(struct delivery *d, struct json_object *root,
 	    strcmp(event, "media.update") == 0)
 		op = STORE_OP_UPSERT;
 	else {
-		answer_noop(d, "skipped");
+		webhook_answer_noop(d, "skipped");
 		return;
 	}
 	d->ev.model = RICH_MEDIA_COLLECTION;
 	if (!json_object_object_get_ex(root, "media", &mo) || mo == NULL) {
-		reject(d, 422, "media: missing", 1);
+		webhook_reject(d, 422, "media: missing", 1);
 		return;
 	}
 	if (normalize_media(&m, mo, &why) == -1) {
-		reject(d, 422, why, 1);
+		webhook_reject(d, 422, why, 1);
 		return;
 	}
 	rich_media_doc(&doc, &m, id);
@@ -310,182 +304,6 @@ handle_media_event(struct delivery *d, struct json_object *root,
 	r = store_apply(d->ctx->store, op, &doc, &d->ev, &seq);
 	answer_result(d, op, r, event, RICH_MEDIA_COLLECTION, id, seq);
 	norm_media_clear(&m);
-}
-
-/*
- * "entry": null names no document: with strapi_url set, the type is
- * synced from Strapi (every document, as `strapi-live sync --collection`
- * does) before the delivery is answered; without it, or when that fails,
- * the delivery is refused and kept for replay.
- */
-static void
-entry_null(struct delivery *d, const char *uid, const char *model)
-{
-	const struct collection *coll;
-	char why[400], msg[512];
-
-	coll = conf_collection_by_uid(d->ctx->conf, uid, model);
-	if (d->ctx->resync == NULL || coll == NULL) {
-		reject(d, 422,
-		    "entry: null (Strapi could not read the entry back); "
-		    "kept for replay: run a sync, or replay this delivery",
-		    1);
-		return;
-	}
-	if (d->ctx->resync(d->ctx->conf, d->ctx->store, d->ctx->schema, coll,
-	        why, sizeof(why)) != WEBHOOK_REFETCH_OK) {
-		snprintf(msg, sizeof(msg),
-		    "entry: null, and re-fetching %s from Strapi failed (%s); "
-		    "kept for replay",
-		    coll->plural, why);
-		reject(d, 422, msg, 1);
-		return;
-	}
-	answer_noop(d, "refetched");
-}
-
-/*
- * 1 when the entry n could not normalize can be re-fetched instead: a
- * re-fetch is configured and the entry is whole but for files given by
- * their id alone (early Strapi 5 releases), which normalize_stored takes.
- * Then n holds that form; else n is untouched.
- */
-static int
-refetchable(struct delivery *d, const struct schema_type *t,
-    struct json_object *eo, struct norm *n)
-{
-	struct norm ids;
-	const char *why;
-
-	if (d->ctx->refetch == NULL)
-		return 0;
-	norm_init(&ids);
-	if (normalize_stored(&ids, d->ctx->schema, t, eo, &why) == -1) {
-		norm_clear(&ids);
-		return 0;
-	}
-	norm_clear(n);
-	*n = ids;
-	return 1;
-}
-
-/*
- * Replaces e and n, a published entry whose files came as ids alone, by
- * the document as Strapi's REST answers it now (with its files). 0; or
- * -1 when d was answered: Strapi has no published row of it any more
- * (nothing stored), or the re-fetch failed (refused, kept for replay).
- */
-static int
-refetch_entry(struct delivery *d, const struct collection *coll,
-    const struct schema_type *t, struct entry *e, struct norm *n)
-{
-	struct json_object *fo = NULL;
-	struct entry fe;
-	enum webhook_refetch r;
-	const char *why;
-	char buf[400], msg[512];
-
-	r = d->ctx->refetch(d->ctx->conf, d->ctx->schema, coll, e->document_id,
-	    e->locale, &fo, buf, sizeof(buf));
-	if (r == WEBHOOK_REFETCH_GONE) {
-		answer_noop(d, "gone-upstream");
-		return -1;
-	}
-	entry_init(&fe);
-	if (r == WEBHOOK_REFETCH_OK &&
-	    (entry_from_json(&fe, coll, fo, &why) == -1 ||
-	        normalize_entry(n, d->ctx->schema, t, fo, &why) == -1)) {
-		snprintf(buf, sizeof(buf), "Strapi's answer: %s", why);
-		r = WEBHOOK_REFETCH_FAILED;
-	}
-	json_object_put(fo);
-	if (r != WEBHOOK_REFETCH_OK) {
-		entry_clear(&fe);
-		snprintf(msg, sizeof(msg),
-		    "files given by id alone, and re-fetching the document "
-		    "from Strapi failed (%s); kept for replay",
-		    buf);
-		reject(d, 422, msg, 1);
-		return -1;
-	}
-	if (e->locale[0] != '\0' && strcmp(fe.locale, e->locale) != 0) {
-		free(fe.locale);
-		fe.locale = xstrdup(e->locale);
-	}
-	entry_clear(e);
-	*e = fe;
-	return 0;
-}
-
-/*
- * Strapi keeps an attribute that is not localized (an article's cover)
- * the same in every locale of a document, and sends no delivery for the
- * other locales' rows it rewrites. After e, normalized into n, was
- * stored: each other locale stored with other values of such attributes
- * is re-fetched and stored as Strapi answers it now (no event record:
- * the delivery's own is written). A failure is logged; the delivery
- * itself was stored.
- */
-static void
-refetch_locales(struct delivery *d, const struct collection *coll,
-    const struct schema_type *t, const struct entry *e, const struct norm *n)
-{
-	struct json_object *fo;
-	struct rich_batch b;
-	struct store_doc doc;
-	enum webhook_refetch r;
-	struct entry fe;
-	struct norm fn;
-	struct buf old;
-	const char *loc, *why;
-	char buf[400];
-	size_t i;
-
-	buf_init(&old);
-	for (i = 0; i < coll->nlocales; i++) {
-		loc = coll->locales[i];
-		buf_reset(&old);
-		if (strcmp(loc, e->locale) == 0 ||
-		    store_get(d->ctx->store, coll->name, e->document_id, loc,
-		        &old, NULL) != STORE_OK ||
-		    !normalize_shared_differ(t, old.data, old.len, n->json,
-		        n->json_len))
-			continue;
-		fo = NULL;
-		buf[0] = '\0';
-		if ((r = d->ctx->refetch(d->ctx->conf, d->ctx->schema, coll,
-		         e->document_id, loc, &fo, buf, sizeof(buf))) !=
-		    WEBHOOK_REFETCH_OK) {
-			if (r == WEBHOOK_REFETCH_FAILED)
-				log_warnx("webhook: %s/%s (%s): its shared "
-				          "attributes changed, not re-fetched: "
-				          "%s",
-				    coll->name, e->document_id, loc, buf);
-			continue;
-		}
-		entry_init(&fe);
-		norm_init(&fn);
-		if (entry_from_json(&fe, coll, fo, &why) == -1 ||
-		    normalize_entry(&fn, d->ctx->schema, t, fo, &why) == -1)
-			log_warnx("webhook: %s/%s (%s): Strapi's answer: %s",
-			    coll->name, e->document_id, loc, why);
-		else if (entry_is_published(&fe)) {
-			rich_batch_init(&b);
-			entry_doc(&doc, &fe);
-			doc.locale = loc;
-			rich_batch_add(&b, d->ctx->schema, STORE_OP_UPSERT,
-			    &doc, &fn);
-			if (store_apply_batch(d->ctx->store, b.w, b.nw, NULL) ==
-			    -1)
-				log_warnx("webhook: %s/%s (%s): not stored",
-				    coll->name, e->document_id, loc);
-			rich_batch_clear(&b);
-		}
-		norm_clear(&fn);
-		entry_clear(&fe);
-		json_object_put(fo);
-	}
-	buf_clear(&old);
 }
 
 static void
@@ -511,34 +329,34 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 	model = jsonget_str(root, "model");
 	if ((has_field(root, "uid") && uid == NULL) ||
 	    (has_field(root, "model") && model == NULL)) {
-		reject(d, 422, "uid and model must be strings", 1);
+		webhook_reject(d, 422, "uid and model must be strings", 1);
 		return;
 	}
 	if (uid == NULL && model == NULL) {
-		reject(d, 422, "model or uid: missing", 1);
+		webhook_reject(d, 422, "model or uid: missing", 1);
 		return;
 	}
 	if (!name_ok(model != NULL ? model : uid, WEBHOOK_MAX_NAME * 2)) {
-		reject(d, 422, "model or uid: not a model name", 1);
+		webhook_reject(d, 422, "model or uid: not a model name", 1);
 		return;
 	}
 	d->ev.model = model != NULL ? model : uid;
 	if (!json_object_object_get_ex(root, "entry", &eo)) {
-		reject(d, 422, "entry: missing", 1);
+		webhook_reject(d, 422, "entry: missing", 1);
 		return;
 	}
 	if (eo == NULL) {
 		/* Strapi re-reads the row after its commit; it can be gone. */
-		entry_null(d, uid, model);
+		webhook_entry_null(d, uid, model);
 		return;
 	}
 	if (!json_object_is_type(eo, json_type_object)) {
-		reject(d, 422, "entry: must be an object", 1);
+		webhook_reject(d, 422, "entry: must be an object", 1);
 		return;
 	}
 	if ((coll = conf_collection_by_uid(d->ctx->conf, uid, model)) == NULL) {
 		/* Not a collection we serve: fine, but say so. */
-		answer_noop(d, "skipped");
+		webhook_answer_noop(d, "skipped");
 		return;
 	}
 	norm_init(&n);
@@ -549,13 +367,13 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 	}
 	entry_init(&e);
 	if (entry_from_json(&e, coll, eo, &why) == -1) {
-		reject(d, 422, why, 1);
+		webhook_reject(d, 422, why, 1);
 		return;
 	}
 	if (t != NULL &&
 	    normalize_entry(&n, d->ctx->schema, t, eo, &why) == -1) {
-		if (!refetchable(d, t, eo, &n)) {
-			reject(d, 422, why, 1);
+		if (!webhook_refetchable(d, t, eo, &n)) {
+			webhook_reject(d, 422, why, 1);
 			goto out;
 		}
 		partial = 1;
@@ -565,22 +383,22 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		if (strcmp(event, ee->name) == 0)
 			break;
 	if (ee->name == NULL || ee->noop != NULL) {
-		answer_noop(d, ee->name == NULL ? "skipped" : ee->noop);
+		webhook_answer_noop(d, ee->name == NULL ? "skipped" : ee->noop);
 		goto out;
 	}
 	if (!entry_is_published(&e) && ee->draft != DRAFT_STORE) {
 		if (ee->draft == DRAFT_IGNORE)
-			answer_noop(d, "ignored-draft");
+			webhook_answer_noop(d, "ignored-draft");
 		else {
 			snprintf(why_buf, sizeof(why_buf),
 			    "entry.publishedAt: null in %s", ee->name);
-			reject(d, 422, why_buf, 1);
+			webhook_reject(d, 422, why_buf, 1);
 		}
 		goto out;
 	}
 	op = ee->op;
 	if (partial && op == STORE_OP_UPSERT &&
-	    refetch_entry(d, coll, t, &e, &n) == -1)
+	    webhook_refetch_entry(d, coll, t, &e, &n) == -1)
 		goto out;
 	d->ev.document_id = e.document_id;
 	d->ev.status = 200;
@@ -589,7 +407,7 @@ handle_entry_event(struct delivery *d, struct json_object *root,
 		r = apply_rich(d, op, &doc, &n, &seq);
 		if (r == STORE_OK && op == STORE_OP_UPSERT && t->localized &&
 		    d->ctx->refetch != NULL)
-			refetch_locales(d, coll, t, &e, &n);
+			webhook_refetch_locales(d, coll, t, &e, &n);
 	} else
 		r = store_apply(d->ctx->store, op, &doc, &d->ev, &seq);
 	answer_result(d, op, r, event, coll->name, e.document_id, seq);
@@ -607,26 +425,26 @@ deliver(struct delivery *d)
 	const char *why, *event;
 
 	if (req->body == NULL || req->body_len == 0) {
-		reject(d, 400, "body: empty", 0);
+		webhook_reject(d, 400, "body: empty", 0);
 		return;
 	}
 	if ((root = entry_parse_json(req->body, req->body_len, &why)) == NULL) {
-		reject(d, 400, why, 1);
+		webhook_reject(d, 400, why, 1);
 		return;
 	}
 	if (!json_object_is_type(root, json_type_object)) {
-		reject(d, 400, "body: must be a JSON object", 1);
+		webhook_reject(d, 400, "body: must be a JSON object", 1);
 		goto out;
 	}
 	if ((event = jsonget_str(root, "event")) == NULL) {
-		reject(d, 422,
+		webhook_reject(d, 422,
 		    has_field(root, "event") ? "event: must be a string"
 		                             : "event: missing",
 		    1);
 		goto out;
 	}
 	if (!name_ok(event, WEBHOOK_MAX_NAME)) {
-		reject(d, 422,
+		webhook_reject(d, 422,
 		    "event: not an event name (letters, digits, "
 		    "\"._:-\", at most 64)",
 		    1);
@@ -638,7 +456,8 @@ deliver(struct delivery *d)
 	else if (strncmp(event, "media.", 6) == 0 && d->ctx->schema != NULL)
 		handle_media_event(d, root, event);
 	else
-		answer_noop(d, "skipped"); /* trigger-test, media.*, new ones */
+		webhook_answer_noop(d,
+		    "skipped"); /* trigger-test, media.*, new ones */
 out:
 	json_object_put(root);
 }
@@ -770,11 +589,12 @@ webhook_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 	if (webhook_repl_route(d.ctx, req, resp))
 		return;
 	if (!http_ct_equal(req->content_type, "application/json", 16)) {
-		reject(&d, 415, "Content-Type must be application/json", 0);
+		webhook_reject(&d, 415, "Content-Type must be application/json",
+		    0);
 		return;
 	}
 	if (req->body_too_large) {
-		reject(&d, 413, "body larger than webhook_max_body", 0);
+		webhook_reject(&d, 413, "body larger than webhook_max_body", 0);
 		return;
 	}
 	deliver(&d);

@@ -1,0 +1,16 @@
+/* filter_int.h: what filter.c, filter_val.c and filter_sort.c share */
+#ifndef MODEL_FILTER_INT_H
+#define MODEL_FILTER_INT_H
+
+#include <stdint.h>
+
+struct buf;
+
+/* An ISO 8601 date-time (or epoch milliseconds) as milliseconds; -1: neither. */
+int filter_parse_instant(const char *, int64_t *);
+/* A decimal number, sign and exponent optional; -1: not one. */
+int filter_parse_number(const char *, long double *);
+/* s with ASCII letters lowered (SQLite's LOWER) appended to b. */
+void filter_lower_into(struct buf *, const char *);
+
+#endif
