@@ -161,8 +161,9 @@ query_single(struct req_state *s, enum store_result res, const struct buf *json,
 	query_cache_headers(s, seq);
 }
 
-void
-query_do_one(struct req_state *s)
+/* One entry by documentId or by slug (a key too long for either: 404). */
+static void
+do_single(struct req_state *s, int by_slug)
 {
 	struct buf json;
 	enum store_result res = STORE_NOTFOUND;
@@ -170,7 +171,11 @@ query_do_one(struct req_state *s)
 
 	buf_init(&json);
 	reads_begin(s);
-	if (entry_valid_key_string(s->m.arg, s->m.arg_len, ENTRY_MAX_ID))
+	if (by_slug && s->m.arg_len <= ENTRY_MAX_SLUG)
+		res = store_get_by_slug(s->ctx->store, s->m.coll->name,
+		    query_locale_of(s), s->m.arg, &json, &seq);
+	else if (!by_slug &&
+	    entry_valid_key_string(s->m.arg, s->m.arg_len, ENTRY_MAX_ID))
 		res = store_get(s->ctx->store, s->m.coll->name, s->m.arg,
 		    query_locale_of(s), &json, &seq);
 	else if (store_last_seq(s->ctx->store, &seq) == -1)
@@ -181,20 +186,13 @@ query_do_one(struct req_state *s)
 }
 
 void
+query_do_one(struct req_state *s)
+{
+	do_single(s, 0);
+}
+
+void
 query_do_by_slug(struct req_state *s)
 {
-	struct buf json;
-	enum store_result res = STORE_NOTFOUND;
-	uint64_t seq = 0;
-
-	buf_init(&json);
-	reads_begin(s);
-	if (s->m.arg_len <= ENTRY_MAX_SLUG)
-		res = store_get_by_slug(s->ctx->store, s->m.coll->name,
-		    query_locale_of(s), s->m.arg, &json, &seq);
-	else if (store_last_seq(s->ctx->store, &seq) == -1)
-		res = STORE_ERR;
-	query_single(s, res, &json, seq);
-	reads_end(s);
-	buf_clear(&json);
+	do_single(s, 1);
 }
