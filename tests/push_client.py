@@ -137,6 +137,29 @@ def rich_post(url, raw, headers):
         return e.code
 
 
+def rich_deliver(host, port, name):
+    """POSTs the recorded rich delivery name to /strapi/webhook on
+    host:port, with its raw body and headers: the HTTP status."""
+    d, hdrs = rich_recorded(name)
+    return rich_post("http://%s:%d/strapi/webhook" % (host, port),
+                     d["raw_body"], hdrs)
+
+
+def rest_json(host, port, plural, query):
+    """GET /api/<plural>?query: (status, parsed body)."""
+    st, body, _ = http_get(host, port, "/api/%s?%s" % (plural, query))
+    return st, json.loads(body)
+
+
+def same_as_rest(res, host, port, plural, query, pagination=False):
+    """A live result's data (and meta.pagination when asked) equal the
+    REST answer to the same query."""
+    st, want = rest_json(host, port, plural, query)
+    return st == 200 and res.get("data") == want["data"] and \
+        (not pagination or res.get("meta", {}).get("pagination") ==
+         want["meta"].get("pagination"))
+
+
 def rich_post_before(url, first):
     """POSTs, in order, the recorded rich deliveries whose file names sort
     before first ("15-"): their statuses."""

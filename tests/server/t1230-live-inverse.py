@@ -5,7 +5,6 @@ from push_client import *
 
 H = "127.0.0.1"
 LP = int(os.environ["LIGHTTPD_PORT"])
-HOOK = "http://%s:%d/strapi/webhook" % (H, LP)
 A1 = "ps7ajq06b9x40es6l4z2jnsw"
 A2 = "q2mdrwub7z845ygz7u5fsxtv"
 ADA = "pc1j2ob6vnqzps3oqq3ilsrq"
@@ -15,20 +14,11 @@ DESIGN = "cf82x4vdnh5eqwpr5h1o4xhs"
 
 
 def post(name):
-    """POSTs a recorded delivery (its raw body and headers): its status."""
-    d, hdrs = rich_recorded(name)
-    return rich_post(HOOK, d["raw_body"], hdrs)
+    return rich_deliver(H, LP, name)
 
 
 def rest(plural, query):
-    """GET /api/<plural>?query through lighttpd: (status, body)."""
-    st, body, _ = http_get(H, LP, "/api/%s?%s" % (plural, query))
-    return st, json.loads(body)
-
-
-def same_as_rest(res, plural, query):
-    st, want = rest(plural, query)
-    return st == 200 and res.get("data") == want["data"]
+    return rest_json(H, LP, plural, query)
 
 
 def linked(res, doc):
@@ -48,7 +38,7 @@ def enc(q):
 
 
 # Everything up to (not including) A1's category change (15-17).
-st = rich_post_before(HOOK, "15-")
+st = rich_post_before("http://%s:%d/strapi/webhook" % (H, LP), "15-")
 is_(st, [200] * len(st),
     "the %d deliveries before A1's category change are taken" % len(st))
 
@@ -65,7 +55,7 @@ r_cat = json.loads(ev["data"]) if ev else {}
 is_((linked(r_cat, TECH), linked(r_cat, DESIGN)),
     (["Hello rich Strapi (edited)"], []),
     "SSE: tech lists A1, design nothing")
-ok(same_as_rest(r_cat, "categories", QCAT), "SSE: REST's answer to " + QCAT)
+ok(same_as_rest(r_cat, H, LP, "categories", QCAT), "SSE: REST's answer to " + QCAT)
 
 ws = WS(H, P)
 ws.send({"type": "subscribe", "id": "a", "collection": "authors",
@@ -78,8 +68,8 @@ r_aut = first.get("a", {})
 is_((linked(r_aut, ADA), linked(r_aut, GRACE)),
     (["Hello rich Strapi (edited)"], []),
     "WS: Ada lists A1, Grace nothing")
-ok(same_as_rest(r_aut, "authors", QAUT), "WS: REST's answer to " + QAUT)
-ok(same_as_rest(first.get("v", {}), "authors", QAV),
+ok(same_as_rest(r_aut, H, LP, "authors", QAUT), "WS: REST's answer to " + QAUT)
+ok(same_as_rest(first.get("v", {}), H, LP, "authors", QAV),
    "WS: REST's answer to " + QAV)
 
 # --- A1 moves from tech to design: article deliveries only (F5) ------------
@@ -93,9 +83,9 @@ r_cat = json.loads(ev["data"]) if ev else {}
 is_((linked(r_cat, TECH), linked(r_cat, DESIGN)),
     ([], ["Hello rich Strapi (edited)"]),
     "SSE: a new result: tech lists nothing, design A1")
-ok(same_as_rest(r_cat, "categories", QCAT), "SSE: equal to a fresh REST GET")
+ok(same_as_rest(r_cat, H, LP, "categories", QCAT), "SSE: equal to a fresh REST GET")
 got = {x.get("id"): x for x in ws.msgs(1, 5)}
-ok(same_as_rest(got.get("a", {}), "authors", QAUT),
+ok(same_as_rest(got.get("a", {}), H, LP, "authors", QAUT),
    "WS: the author query, re-run (A1 changed), equals a fresh REST GET")
 ok(ws.recv(0.5) is None, "WS: the avatar query gets nothing")
 diag("query runs for A1's publish: %d" % (m("query_runs_total") - q0))
@@ -109,13 +99,13 @@ body = json.loads(d["raw_body"])
 body["entry"]["author"] = grace["entry"]["author"]
 body["entry"]["updatedAt"] = "2026-12-03T08:16:28.000Z"
 body["entry"]["publishedAt"] = "2026-12-03T08:16:28.100Z"
-is_(rich_post(HOOK, json.dumps(body), hdrs), 200, "A1 published with Grace as author")
+is_(rich_post("http://%s:%d/strapi/webhook" % (H, LP), json.dumps(body), hdrs), 200, "A1 published with Grace as author")
 got = {x.get("id"): x for x in ws.msgs(1, 5)}
 r_aut = got.get("a", {})
 is_((linked(r_aut, ADA), linked(r_aut, GRACE)),
     ([], ["Hello rich Strapi (edited)"]),
     "WS: a new result: Ada lists nothing, Grace A1")
-ok(same_as_rest(r_aut, "authors", QAUT), "WS: equal to a fresh REST GET")
+ok(same_as_rest(r_aut, H, LP, "authors", QAUT), "WS: equal to a fresh REST GET")
 ok(ws.recv(0.5) is None, "WS: the avatar query gets nothing")
 ok(sse.next(0.5) is None,
    "SSE: the category query's result is the same: nothing sent")
@@ -128,13 +118,13 @@ got = {x.get("id"): x for x in ws.msgs(1, 5)}
 is_(linked(got.get("a", {}), GRACE),
     ["Hello rich Strapi (edited)", "Second article"],
     "WS: Grace lists A1 and A2")
-ok(same_as_rest(got.get("a", {}), "authors", QAUT),
+ok(same_as_rest(got.get("a", {}), H, LP, "authors", QAUT),
    "WS: equal to a fresh REST GET")
 is_(post("39-entry.unpublish.article.json"), 200, "A2 unpublished")
 got = {x.get("id"): x for x in ws.msgs(1, 5)}
 is_(linked(got.get("a", {}), GRACE), ["Hello rich Strapi (edited)"],
     "WS: Grace lists A1 alone again")
-ok(same_as_rest(got.get("a", {}), "authors", QAUT),
+ok(same_as_rest(got.get("a", {}), H, LP, "authors", QAUT),
    "WS: equal to a fresh REST GET")
 ok(ws.recv(0.5) is None, "WS: the avatar query got nothing throughout")
 ws.close()

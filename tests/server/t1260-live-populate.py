@@ -10,24 +10,11 @@ AUTHOR = "pc1j2ob6vnqzps3oqq3ilsrq"
 
 
 def post(name):
-    """POSTs a recorded delivery (its raw body and headers): its status."""
-    d, hdrs = rich_recorded(name)
-    return rich_post("http://%s:%d/strapi/webhook" % (H, LP), d["raw_body"],
-                     hdrs)
+    return rich_deliver(H, LP, name)
 
 
 def rest(query):
-    """GET /api/articles?query through lighttpd: (status, body)."""
-    st, body, _ = http_get(H, LP, "/api/articles?" + query)
-    return st, json.loads(body)
-
-
-def same_as_rest(res, query):
-    """A live result's data and meta.pagination equal REST's answer."""
-    st, want = rest(query)
-    return st == 200 and res.get("data") == want["data"] and \
-        res.get("meta", {}).get("pagination") == \
-        want["meta"].get("pagination")
+    return rest_json(H, LP, "articles", query)
 
 
 def m(name):
@@ -67,7 +54,7 @@ is_(sse.status, 200, "SSE: /live/query with populate[author] is a stream")
 ev = sse.next(5)
 r_sse = json.loads(ev["data"]) if ev else {}
 is_(authors(r_sse), {"Ada Lovelace"}, "SSE: the articles show their author")
-ok(same_as_rest(r_sse, QA), "SSE: the result is REST's answer to " + QA)
+ok(same_as_rest(r_sse, H, LP, "articles", QA, pagination=True), "SSE: the result is REST's answer to " + QA)
 
 ws = WS(H, P)
 ws.send({"type": "subscribe", "id": "a", "collection": "articles",
@@ -77,10 +64,10 @@ ws.send({"type": "subscribe", "id": "c", "collection": "articles",
 first = {x.get("id"): x for x in ws.msgs(2, 5)}
 r_ws = first.get("a", {})
 is_(r_ws.get("type"), "result", "WS: subscribe with populate has a result")
-ok(same_as_rest(r_ws, QA), "WS: the result is REST's answer to " + QA)
+ok(same_as_rest(r_ws, H, LP, "articles", QA, pagination=True), "WS: the result is REST's answer to " + QA)
 ok(r_ws.get("data") == r_sse.get("data"),
    "WS: {\"populate\":{\"author\":true}} is populate[author]=true")
-ok(same_as_rest(first.get("c", {}), QC),
+ok(same_as_rest(first.get("c", {}), H, LP, "articles", QC, pagination=True),
    "WS: the result is REST's answer to " + QC)
 is_(sc.health().get("queries"), 2, "SSE and WS share the author query")
 
@@ -99,12 +86,12 @@ ev = sse.next(5)
 r_sse = json.loads(ev["data"]) if ev else {}
 is_(authors(r_sse), {"Ada King-Lovelace"},
     "SSE: a new result shows the new name")
-ok(same_as_rest(r_sse, QA), "SSE: equal to a fresh REST GET")
+ok(same_as_rest(r_sse, H, LP, "articles", QA, pagination=True), "SSE: equal to a fresh REST GET")
 got = {x.get("id"): x for x in ws.msgs(1, 5)}
 is_(sorted(got), ["a"], "WS: the author query gets a new result, the cover one not")
 is_(authors(got.get("a", {})), {"Ada King-Lovelace"},
     "WS: the new result shows the new name")
-ok(same_as_rest(got.get("a", {}), QA), "WS: equal to a fresh REST GET")
+ok(same_as_rest(got.get("a", {}), H, LP, "articles", QA, pagination=True), "WS: equal to a fresh REST GET")
 diag("entry renders: %d for the category change, %d for the author's "
      "rename (2 queries subscribed)" % (r_cat, m("renders_total") - r0))
 is_(m("query_runs_total") - q0, 1, "one query run: the one embedding the author")
@@ -118,7 +105,7 @@ r_c = got.get("c", {})
 ok("cover-mountains-renamed.png" in
    [(e.get("cover") or {}).get("name") for e in r_c.get("data", [])],
    "WS: the cover query's new result shows the new file name")
-ok(same_as_rest(r_c, QC), "WS: equal to a fresh REST GET")
+ok(same_as_rest(r_c, H, LP, "articles", QC, pagination=True), "WS: equal to a fresh REST GET")
 ok(sse.next(0.5) is None, "SSE: the author query gets nothing")
 is_(m("query_runs_total") - q1, 1, "one query run: the one embedding the file")
 
