@@ -57,8 +57,8 @@ store_read_end(struct store *st)
 }
 
 /* The held snapshot, or a transaction of the read's own. 0, or -1. */
-static int
-read_txn(struct store *st, DB_TXN **txn)
+int
+store_read_txn(struct store *st, DB_TXN **txn)
 {
 	if (st->held != NULL) {
 		*txn = st->held;
@@ -68,8 +68,8 @@ read_txn(struct store *st, DB_TXN **txn)
 }
 
 /* Ends a read's transaction unless it is the held one. */
-static void
-read_done(struct store *st, DB_TXN *txn)
+void
+store_read_done(struct store *st, DB_TXN *txn)
 {
 	if (txn != st->held)
 		txn->commit(txn, 0);
@@ -191,7 +191,7 @@ store_get(struct store *st, const char *coll, const char *doc,
 	enum store_result r = STORE_ERR;
 	uint64_t s = 0;
 
-	if (read_txn(st, &txn) == -1)
+	if (store_read_txn(st, &txn) == -1)
 		return STORE_ERR;
 	buf_init(&key);
 	store_key_primary(&key, coll, doc, locale);
@@ -211,7 +211,7 @@ store_get(struct store *st, const char *coll, const char *doc,
 out:
 	free(v.data);
 	buf_clear(&key);
-	read_done(st, txn);
+	store_read_done(st, txn);
 	if (ret != 0) {
 		store_fail(st, "get", ret);
 		return STORE_ERR;
@@ -239,7 +239,7 @@ store_get_by_slug(struct store *st, const char *coll, const char *locale,
 	int64_t best = INT64_MIN;
 	uint64_t s = 0;
 
-	if (read_txn(st, &txn) == -1)
+	if (store_read_txn(st, &txn) == -1)
 		return STORE_ERR;
 	buf_init(&key);
 	store_key_slug(&key, coll, locale, slug);
@@ -269,7 +269,7 @@ out:
 	free(pk.data);
 	free(v.data);
 	buf_clear(&key);
-	read_done(st, txn);
+	store_read_done(st, txn);
 	if (ret != 0) {
 		store_fail(st, "get by slug", ret);
 		return STORE_ERR;
@@ -391,7 +391,7 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	int ret, step = back ? DB_PREV : DB_NEXT;
 	uint64_t s = 0;
 
-	if (read_txn(st, &txn) == -1)
+	if (store_read_txn(st, &txn) == -1)
 		return -1;
 	buf_init(&prefix);
 	buf_init(&pos);
@@ -470,7 +470,7 @@ out:
 	buf_clear(&prefix);
 	buf_clear(&pos);
 	buf_clear(&scratch);
-	read_done(st, txn);
+	store_read_done(st, txn);
 	if (ret != 0) {
 		store_fail(st, "list", ret);
 		return -1;

@@ -253,7 +253,8 @@ out:
 /*
  * Calls cb for each document (collection, documentId, locale, attribute)
  * that refers to the target (collection, document_id, locale), in key
- * order, until cb returns non-zero; in one read transaction (snapshot).
+ * order, until cb returns non-zero; in the request's snapshot when one
+ * is held (store_read_begin), else in one of its own.
  * A store without the index (read-only, made before it) has none.
  * Returns the number delivered, or -1 after logging.
  */
@@ -271,7 +272,7 @@ store_referrers(struct store *st, const char *coll, const char *doc,
 
 	if ((ret = store_refs_open(st)) != 0)
 		return ret == 1 ? 0 : -1;
-	if (store_rtxn(st, &txn) == -1)
+	if (store_read_txn(st, &txn) == -1)
 		return -1;
 	buf_init(&key);
 	buf_init(&s);
@@ -305,7 +306,7 @@ out:
 	free(d.data);
 	buf_clear(&key);
 	buf_clear(&s);
-	txn->commit(txn, 0);
+	store_read_done(st, txn);
 	if (ret != 0) {
 		store_fail(st, "reading referrers", ret);
 		return -1;

@@ -117,6 +117,9 @@ int store_meta_read(struct store *, DB_TXN *, const char *name, int rmw,
     uint64_t *out);
 int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
     uint64_t *out);
+/* read.c: store_read_begin's snapshot when held, else a new one */
+int store_read_txn(struct store *, DB_TXN **);
+void store_read_done(struct store *, DB_TXN *);
 
 /* env.c: store_recover, store_open and the rest of store.h's. */
 int store_refs_open(struct store *);
