@@ -196,6 +196,10 @@ open_env(struct store *st)
 			 */
 			log_warnx("store: cannot join the environment; running "
 			          "full recovery");
+			st->force_recovery = 1;
+		}
+		if (st->force_recovery) {
+			st->force_recovery = 0;
 			if (open_env_with(st, 2) == 0) {
 				st->env->close(st->env, 0);
 				st->env = NULL;
@@ -403,7 +407,7 @@ open_dbs_guarded(struct store *st)
 static int
 open_handles(struct store *st)
 {
-	int n, r;
+	int n, r, forced = 0;
 
 	for (n = 0; n < STORE_OPEN_DB_TRIES; n++) {
 		if (n > 0) {
@@ -417,6 +421,18 @@ open_handles(struct store *st)
 			return 0;
 		if (st->repl != NULL)
 			return -1;
+		if (r == -1 && st->open_ret == EINVAL && !forced) {
+			/*
+			 * The buffer pool holds the file opened other than
+			 * we open it (no DB_MULTIVERSION: by recovery) by a
+			 * process that died meanwhile, and every open fails
+			 * so until the regions are made again: recover.
+			 */
+			log_warnx("store: a database is held open by a process "
+			          "that died; running full recovery");
+			st->force_recovery = forced = 1;
+			continue;
+		}
 		if (r == -1 && st->open_ret != DB_RUNRECOVERY &&
 		    st->open_ret != DB_LOCK_DEADLOCK &&
 		    st->open_ret != DB_LOCK_NOTGRANTED &&

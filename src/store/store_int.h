@@ -45,6 +45,7 @@ struct store {
 	int committed;                 /* since the last store_maintain */
 	int needs_recovery; /* a call saw DB_RUNRECOVERY (store_recover) */
 	int open_ret;       /* the last failed database open's error */
+	int force_recovery; /* the next open_env runs full recovery first */
 	int recovered;      /* store_recover reopened it in this process */
 	DB_ENV **abandoned; /* environments left behind (never closed) */
 	size_t nabandoned;

@@ -20,9 +20,11 @@
  * transaction, so that a locker of this process holds a read lock; then
  * prints "holding" and waits to be killed. The next opener's failchk
  * frees those locks and reports each locker (BDB2053) and the process's
- * log state (BDB1502).
+ * log state (BDB1502). With -p the databases are opened without
+ * DB_MULTIVERSION, as recovery opens them: a process killed while it
+ * recovers leaves them so in the buffer pool (t1704).
  *
- *	hold_read_locks STORE-DIR DB...
+ *	hold_read_locks [-p] STORE-DIR DB...
  *
  * Exits 1 when something cannot be opened.
  */
@@ -34,10 +36,17 @@ main(int argc, char *argv[])
 	DB *db;
 	DBC *c;
 	DBT k, d;
+	u_int32_t mvcc = DB_MULTIVERSION;
 	int i, ret;
 
+	if (argc > 1 && strcmp(argv[1], "-p") == 0) {
+		mvcc = 0;
+		argv++;
+		argc--;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: hold_read_locks STORE-DIR DB...\n");
+		fprintf(stderr,
+		    "usage: hold_read_locks [-p] STORE-DIR DB...\n");
 		return 1;
 	}
 	if ((env = fault_env_open("hold_read_locks", argv[1])) == NULL)
@@ -45,7 +54,7 @@ main(int argc, char *argv[])
 	for (i = 2; i < argc; i++) {
 		if ((ret = db_create(&db, env, 0)) != 0 ||
 		    (ret = db->open(db, NULL, argv[i], NULL, DB_BTREE,
-		         DB_AUTO_COMMIT | DB_MULTIVERSION, 0)) != 0 ||
+		         DB_AUTO_COMMIT | mvcc, 0)) != 0 ||
 		    (ret = db->cursor(db, NULL, &c, 0)) != 0) {
 			fprintf(stderr, "hold_read_locks: %s: %s\n", argv[i],
 			    db_strerror(ret));
