@@ -764,7 +764,28 @@ store_close(struct store *st)
 		store_abandon(st);
 		return;
 	}
+	/*
+	 * A process can die holding such a mutex after that look, while
+	 * this one closes: the close runs under the watchdog, which jumps
+	 * back here when it is stuck on a dead process (the handles are
+	 * then left as above), and ends the process after STORE_WATCHDOG_S
+	 * otherwise. A replicated store has its own supervision; a thread's
+	 * store is closed by its process's.
+	 */
+	if (st->repl == NULL && !(st->flags & STORE_OPEN_THREAD)) {
+		if (sigsetjmp(store_watchdog_jump, 1) != 0) {
+			store_watchdog_close(st, 0);
+			log_warnx("store: closing was stuck on a process that "
+			          "died in the store; leaving it");
+			store_abandon(st);
+			return;
+		}
+		store_watchdog_close(st, 1);
+		store_watchdog_jump_ok = 1;
+	}
 	close_handles(st);
+	store_watchdog_jump_ok = 0;
+	store_watchdog_close(st, 0);
 	free(st->abandoned);
 	free(st->env_path);
 	buf_clear(&st->k1);

@@ -49,6 +49,9 @@ static const char watchdog_dbs_msg[] = "strapi-live: opening the store's "
                                        "databases is stuck for 10 s; "
                                        "exiting: the next open recovers "
                                        "it\n";
+static const char watchdog_close_msg[] = "strapi-live: closing the store is "
+                                         "stuck for 10 s; exiting: the "
+                                         "next open cleans up\n";
 static const char *volatile watchdog_msg = watchdog_write_msg;
 /* The watch may jump back (store_watchdog_jump) instead of exiting. */
 static volatile sig_atomic_t watchdog_jumps;
@@ -137,6 +140,18 @@ void
 store_watchdog_dbs(struct store *st, int on)
 {
 	watch(st, on, watchdog_dbs_msg);
+}
+
+/*
+ * The same around closing (env.c: store_close): a close flushes the log
+ * and the buffer pool, whose mutexes a process killed meanwhile may hold.
+ * A CGI program closes after it answered, and its answer ends only when
+ * it exits: a close waiting for ever left the client waiting too.
+ */
+void
+store_watchdog_close(struct store *st, int on)
+{
+	watch(st, on, watchdog_close_msg);
 }
 
 /* The watchdog of opening the environment (on: STORE_OPEN_WATCHDOG_S). */
