@@ -633,6 +633,7 @@ open_dbs(struct store *st)
 	         store_index_time, store_repl_assoc_flags(st))) != 0 ||
 	    (ret = st->entries->associate(st->entries, NULL, st->by_category,
 	         store_index_category, store_repl_assoc_flags(st))) != 0) {
+		st->open_ret = ret; /* a deadlock: open_handles retries */
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
 		goto fail;
 	}
@@ -664,6 +665,7 @@ open_id_order(struct store *st)
 		return -1;
 	if ((ret = st->entries->associate(st->entries, NULL, st->by_id,
 	         store_index_id, store_repl_assoc_flags(st))) != 0) {
+		st->open_ret = ret; /* a deadlock: open_handles retries */
 		log_warnx("store: associating by_id: %s", db_strerror(ret));
 		return -1;
 	}
