@@ -52,10 +52,12 @@ open_db_with(struct store *st, DB **dbp, const char *file, u_int32_t dbflags,
 	int ret;
 
 	if ((ret = db_create(&db, st->env, 0)) != 0) {
+		st->open_ret = ret; /* DB_RUNRECOVERY: open_handles retries */
 		store_fail(st, "db_create", ret);
 		return -1;
 	}
 	if (dbflags != 0 && (ret = db->set_flags(db, dbflags)) != 0) {
+		st->open_ret = ret;
 		store_fail(st, file, ret);
 		db->close(db, 0);
 		return -1;
