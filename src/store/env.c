@@ -153,9 +153,35 @@ open_env_with(struct store *st, int full)
 		env->close(env, 0);
 		return -1;
 	}
-	store_watchdog_open(1);
+	/*
+	 * Joining (full 0) runs failchk, which takes the mutexes of the
+	 * processes it cleans up after: one that died after our look at the
+	 * registry (reg.c) can leave it waiting for ever. So a join stuck
+	 * for STORE_JOIN_WATCHDOG_S is left (its registry lock with it) and
+	 * the caller tries again, now seeing the dead process (reg.c then
+	 * recovers the environment). A recovery (full) may take long: its
+	 * watchdog only ends the process, late.
+	 */
+	if (!full && st->repl == NULL) {
+		if (sigsetjmp(store_watchdog_jump, 1) != 0) {
+			store_watchdog_join(st, 0);
+			store_bdb_msg_flush();
+			log_warnx(
+			    "store: joining the environment was stuck on a "
+			    "process that died in it; trying again");
+			store_reg_leave(st);
+			return -1;
+		}
+		store_watchdog_join(st, 1);
+		store_watchdog_jump_ok = 1;
+	} else
+		store_watchdog_open(1);
 	ret = env->open(env, st->dir, flags, 0600);
-	store_watchdog_open(0);
+	store_watchdog_jump_ok = 0;
+	if (!full && st->repl == NULL)
+		store_watchdog_join(st, 0);
+	else
+		store_watchdog_open(0);
 	store_bdb_msg_flush();
 	if (ret != 0) {
 		log_warnx("store: opening environment %s: %s", st->dir,

@@ -96,6 +96,7 @@ void store_watchdog(struct store *, int on);
 void store_watchdog_open(int on);
 void store_watchdog_dbs(struct store *, int on);
 void store_watchdog_close(struct store *, int on);
+void store_watchdog_join(struct store *, int on);
 /* Where a write stuck on a dead process resumes (txn.c), while ok. */
 extern sigjmp_buf store_watchdog_jump;
 extern volatile sig_atomic_t store_watchdog_jump_ok;

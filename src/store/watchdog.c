@@ -37,6 +37,7 @@
  * registry and the open (reg.c handles the ones dead before).
  */
 #define STORE_OPEN_WATCHDOG_S 120
+#define STORE_JOIN_WATCHDOG_S 10 /* a join without recovery takes ms */
 
 static const char watchdog_write_msg[] = "strapi-live: store write stuck "
                                          "for 10 s (a process died inside "
@@ -68,6 +69,11 @@ watchdog_fire(int sig UNUSED)
 	struct store *st = watchdog_store;
 	char ts[LOG_STAMP_LEN];
 
+	if (watchdog_jumps == 2 && store_watchdog_jump_ok) {
+		/* a join stuck this long: back to it, unconditionally */
+		store_watchdog_jump_ok = 0;
+		siglongjmp(store_watchdog_jump, 1);
+	}
 	if (watchdog_jumps && store_watchdog_jump_ok && st != NULL) {
 		if (store_check(st) != STORE_HEALTHY) {
 			store_watchdog_jump_ok = 0;
@@ -152,6 +158,19 @@ void
 store_watchdog_close(struct store *st, int on)
 {
 	watch(st, on, watchdog_close_msg);
+}
+
+/*
+ * The watchdog of joining the environment (env.c: open_env_with, without
+ * recovery): it jumps back once STORE_JOIN_WATCHDOG_S have passed.
+ */
+void
+store_watchdog_join(struct store *st, int on)
+{
+	watchdog_store = on ? st : NULL;
+	watchdog_left = 0;
+	watchdog_with(on ? STORE_JOIN_WATCHDOG_S : 0, watchdog_open_msg,
+	    on ? 2 : 0);
 }
 
 /* The watchdog of opening the environment (on: STORE_OPEN_WATCHDOG_S). */

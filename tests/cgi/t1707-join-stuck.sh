@@ -1,0 +1,37 @@
+#!/bin/sh
+# t1707-join-stuck.sh: a program joining the store cleans up after dead
+# processes (failchk), which takes their mutexes. When a process dies
+# holding them after the joiner looked for dead ones, the join waited on
+# them until a 2-minute watchdog ended the program (a CGI request: 500
+# after the web server's timeout; seen under plain CGI with kills). A
+# join stuck for 10 s is now left and tried again, which recovers the
+# store, and the request is answered.
+. "${top_srcdir:-.}/tests/lib.sh"
+HOLD="$top_builddir/tests/fault/hold_mutexes"
+[ -x "$HOLD" ] || skip_all "tests/fault/hold_mutexes is not built"
+
+is "$(deliver_cgi "$FIXTURES/04-entry.publish.json")" 200 "an article is published"
+# A process takes the store's mutexes and is killed 3 s later.
+"$HOLD" "$STRAPI_LIVE_STORE_DIR" 3 >"$T/hold" 2>&1 &
+hold=$!
+sl_track $hold
+for i in $(seq 1 100); do
+	grep -q holding "$T/hold" && break
+	sleep 0.1
+done
+check "a process holds the store's mutexes" grep -q holding "$T/hold"
+# query.fcgi as CGI joins while it holds them, and waits.
+start=$(date +%s)
+timeout 60 env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
+    REQUEST_URI=/api/articles QUERY_STRING= SCRIPT_NAME= \
+    PATH_INFO=/api/articles "$QUERY_FCGI" </dev/null >"$T/resp" 2>"$T/err"
+took=$(($(date +%s) - start))
+wait $hold 2>/dev/null
+is "$(cgi_status <"$T/resp")" 200 "the query is answered (in ${took} s)"
+cgi_body <"$T/resp" >"$T/body"
+is "$(json "$T/body" 'len(d["data"])')" 1 "with the stored article"
+ok $((took >= 40)) "within 40 s"
+is "$(grep -c 'joining the environment was stuck on a process that died in it; trying again' "$T/err")" 1 \
+    "it says why it joined again"
+sed 's/^/# /' "$T/err" | grep -v 'info req' | head -8
+done_testing
