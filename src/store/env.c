@@ -383,10 +383,7 @@ store_open(struct store **out, const char *dir, int flags)
 	buf_init(&st->k1);
 	buf_init(&st->k2);
 	buf_init(&st->v1);
-	if (open_handles(st) == -1 ||
-	    (check_format(st) == -1 &&
-	        (!st->needs_recovery || store_recover(st) == -1 ||
-	            check_format(st) == -1))) {
+	if (open_handles(st) == -1) {
 		store_close(st);
 		return -1;
 	}
@@ -406,7 +403,7 @@ open_dbs_guarded(struct store *st)
 	int r;
 
 	if (st->repl != NULL) /* its own supervision: exits and restarts */
-		return open_dbs(st);
+		return open_dbs(st) == -1 || check_format(st) == -1 ? -1 : 0;
 	if (sigsetjmp(store_watchdog_jump, 1) != 0) {
 		store_watchdog_dbs(st, 0);
 		log_warnx("store: opening the databases was stuck on a "
@@ -415,7 +412,8 @@ open_dbs_guarded(struct store *st)
 	}
 	store_watchdog_dbs(st, 1);
 	store_watchdog_jump_ok = 1;
-	r = open_dbs(st);
+	/* the format's read can wait on a dead process's mutex too */
+	r = open_dbs(st) == -1 || check_format(st) == -1 ? -1 : 0;
 	store_watchdog_jump_ok = 0;
 	store_watchdog_dbs(st, 0);
 	return r;
@@ -445,6 +443,7 @@ open_handles(struct store *st)
 		if (open_env(st) == -1 || store_repl_start(st) == -1)
 			return -1;
 		st->open_ret = 0;
+		st->needs_recovery = 0;
 		if ((r = open_dbs_guarded(st)) == 0)
 			return 0;
 		if (st->repl != NULL)
@@ -461,7 +460,8 @@ open_handles(struct store *st)
 			st->force_recovery = forced = 1;
 			continue;
 		}
-		if (r == -1 && st->open_ret != DB_RUNRECOVERY &&
+		if (r == -1 && !st->needs_recovery &&
+		    st->open_ret != DB_RUNRECOVERY &&
 		    st->open_ret != DB_LOCK_DEADLOCK &&
 		    st->open_ret != DB_LOCK_NOTGRANTED &&
 		    store_check(st) == STORE_HEALTHY)
