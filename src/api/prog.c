@@ -176,8 +176,12 @@ prog_read_stored_schema(struct store *st, struct schema **out, char **cause)
 	*out = NULL;
 	buf_init(&b);
 	for (i = 0; i < 2; i++) {
-		if ((r = store_blob_get(st, schema_blobs[i], &b)) == 1 &&
-		    i == 0) {
+		r = store_blob_get(st, schema_blobs[i], &b);
+		/* a process died in the store meanwhile: reopen, once */
+		if (r == -1 && store_needs_recovery(st) &&
+		    !store_was_recovered(st) && store_recover(st) == 0)
+			r = store_blob_get(st, schema_blobs[i], &b);
+		if (r == 1 && i == 0) {
 			rc = 0; /* never pulled */
 			goto out;
 		}
