@@ -131,6 +131,23 @@ stream_start() {
 	sl_track $!
 }
 
+# events_follow URL NAME: follows /events as an EventSource does, for 20 s:
+# each stream ends after events_duration, and the next resumes from the
+# last id it saw (Last-Event-ID), so a change made on a loaded machine
+# after the first stream ended is still seen. Appends to $T/NAME.sse.
+events_follow() {
+	(
+		end=$(($(date +%s) + 20))
+		while [ "$(date +%s)" -lt "$end" ]; do
+			id=$(sed -n 's/^id: *//p' "$T/$2.sse" 2>/dev/null | tail -n 1)
+			curl -sN --max-time 20 ${id:+-H "Last-Event-ID: $id"} \
+			    "$1" >>"$T/$2.sse" 2>/dev/null
+			sleep 0.2
+		done
+	) &
+	sl_track $!
+}
+
 # stream_wait NAME PATTERN: poll $T/NAME.sse until a line matches (max ~10 s).
 stream_wait() {
 	local i

@@ -53,7 +53,7 @@ base=http://127.0.0.1:$PORT
 is "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: www.example.org' "$base/api/articles")" 200 \
     "the example answers through the default virtual host, for any host name"
 stream_start "$base/live/events" live
-stream_start "$base/events" ev
+events_follow "$base/events" ev
 stream_ready live
 ok $? "SSE to the sidecar through Debian's Apache"
 deploy_roundtrip "$base" /strapi/webhook live

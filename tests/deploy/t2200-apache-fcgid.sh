@@ -9,7 +9,7 @@ push_start || { deploy_logs; echo "Bail out! sidecar did not start"; exit 1; }
 
 base=http://127.0.0.1:$PORT
 stream_start "$base/live/events" live
-stream_start "$base/events" ev
+events_follow "$base/events" ev
 stream_ready live
 ok $? "SSE through mod_proxy_http starts"
 deploy_roundtrip "$base" /strapi/webhook live
