@@ -208,6 +208,20 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# fault_hold PROG ARG...: starts a fault program of tests/fault/ in the
+# background (its output in $T/hold) and waits up to 10 s for it to say
+# "holding". Sets HOLD_PID; returns 1 when it never did.
+fault_hold() {
+	"$@" >"$T/hold" 2>&1 &
+	HOLD_PID=$!
+	sl_track $HOLD_PID
+	for _i in $(seq 1 100); do
+		grep -q holding "$T/hold" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Wait until something accepts connections on 127.0.0.1:PORT (max ~10 s).
 wait_port() {
 	local port=$1 i

@@ -11,16 +11,10 @@ HOLD="$top_builddir/tests/fault/hold_read_locks"
 [ -x "$HOLD" ] || skip_all "tests/fault/hold_read_locks is not built"
 
 is "$(deliver_cgi "$FIXTURES/04-entry.publish.json")" 200 "an article is published"
-"$HOLD" -p "$STRAPI_LIVE_STORE_DIR" entries.db >"$T/hold" 2>&1 &
-hold=$!
-sl_track $hold
-for i in $(seq 1 100); do
-	grep -q holding "$T/hold" && break
-	sleep 0.1
-done
+fault_hold "$HOLD" -p "$STRAPI_LIVE_STORE_DIR" entries.db
 is "$(cat "$T/hold")" holding "a process holds entries.db open as recovery does"
-kill -9 $hold
-wait $hold 2>/dev/null
+kill -9 $HOLD_PID
+wait $HOLD_PID 2>/dev/null
 cgi_get "/api/articles"
 is "$STATUS" 200 "the next query is answered"
 is "$(json "$T/body" 'len(d["data"])')" 1 "with the stored article"

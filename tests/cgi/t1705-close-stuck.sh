@@ -27,13 +27,7 @@ done
 check "webhook.fcgi has the store open, waiting for its body" \
     grep -q "$STRAPI_LIVE_STORE_DIR/__db" /proc/$cgi/maps
 # Another process takes the store's mutexes, and is killed 2 s later.
-"$HOLD" "$STRAPI_LIVE_STORE_DIR" 2 >"$T/hold" 2>&1 &
-hold=$!
-sl_track $hold
-for i in $(seq 1 100); do
-	grep -q holding "$T/hold" && break
-	sleep 0.1
-done
+fault_hold "$HOLD" "$STRAPI_LIVE_STORE_DIR" 2
 check "a process holds the store's mutexes" grep -q holding "$T/hold"
 printf '{}' >&3
 exec 3>&-
@@ -45,7 +39,7 @@ done
 kill -0 $cgi 2>/dev/null
 ok $((! $?)) "webhook.fcgi exits within 20 s of its answer"
 kill -9 $cgi 2>/dev/null
-wait $hold 2>/dev/null
+wait $HOLD_PID 2>/dev/null
 is "$(cgi_status <"$T/resp")" 401 "its answer was sent (401: the wrong secret)"
 is "$(grep -c 'closing was stuck on a process that died in the store; leaving it' "$T/err")" 1 \
     "it says why it left the store unclosed"

@@ -12,13 +12,7 @@ HOLD="$top_builddir/tests/fault/hold_mutexes"
 
 is "$(deliver_cgi "$FIXTURES/04-entry.publish.json")" 200 "an article is published"
 # A process takes the store's mutexes and is killed 3 s later.
-"$HOLD" "$STRAPI_LIVE_STORE_DIR" 3 >"$T/hold" 2>&1 &
-hold=$!
-sl_track $hold
-for i in $(seq 1 100); do
-	grep -q holding "$T/hold" && break
-	sleep 0.1
-done
+fault_hold "$HOLD" "$STRAPI_LIVE_STORE_DIR" 3
 check "a process holds the store's mutexes" grep -q holding "$T/hold"
 # query.fcgi as CGI joins while it holds them, and waits.
 start=$(date +%s)
@@ -26,7 +20,7 @@ timeout 60 env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
     REQUEST_URI=/api/articles QUERY_STRING= SCRIPT_NAME= \
     PATH_INFO=/api/articles "$QUERY_FCGI" </dev/null >"$T/resp" 2>"$T/err"
 took=$(($(date +%s) - start))
-wait $hold 2>/dev/null
+wait $HOLD_PID 2>/dev/null
 is "$(cgi_status <"$T/resp")" 200 "the query is answered (in ${took} s)"
 cgi_body <"$T/resp" >"$T/body"
 is "$(json "$T/body" 'len(d["data"])')" 1 "with the stored article"

@@ -27,17 +27,12 @@ is "$(count "$base/api/articles")" "200 3" "the query worker answers"
 
 # A process takes the store's mutexes, a list comes and waits on them,
 # then the holder is killed: the list waits on a dead process.
-"$HOLD" "$T/store" 3 2>"$T/hold.err" &
-hold=$!
-for i in $(seq 1 50); do
-	grep -q holding "$T/hold.err" && break
-	sleep 0.1
-done
-check "the fault program holds the store's mutexes" grep -q holding "$T/hold.err"
+fault_hold "$HOLD" "$T/store" 3
+check "the fault program holds the store's mutexes" grep -q holding "$T/hold"
 t0=$(date +%s)
 got=$(count "$base/api/articles")
 took=$(($(date +%s) - t0))
-wait $hold
+wait $HOLD_PID
 is $? 137 "the holder was killed while the list waited"
 is "$got" "200 3" "the list is answered, whole, by the worker that waited"
 diag "the list took $took s (the holder died after 3 s; curl gives up at 40)"
