@@ -26,3 +26,65 @@ static_through() {
 static_header() {
 	sed -n "s/^$2: *\\(.*\\)\\r\$/\\1/Ip" "$1" | head -1
 }
+
+# static_served BASE DIR NAME: what a server (NAME) must do with the files
+# of DIR besides their bytes: query.fcgi's Content-Type, CORS and
+# Cache-Control headers; a 304 for the file's ETag; the percent-encoded
+# query form; query.fcgi's answer where there is no file, and for a
+# preflight. TAP lines.
+static_served() {
+	local base=$1 dir=$2 name=$3 h u etag
+	curl -s -D "$T/h" -o /dev/null -H 'Origin: https://front.example' \
+	    "$base/api/articles"
+	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
+	    REQUEST_URI=/api/articles QUERY_STRING= \
+	    HTTP_ORIGIN=https://front.example "$QUERY_FCGI" \
+	    </dev/null >"$T/dyn" 2>>"$T/stderr"
+	for h in Content-Type Access-Control-Allow-Origin \
+	    Access-Control-Expose-Headers Cache-Control; do
+		is "$(static_header "$T/h" "$h")" \
+		    "$(static_header "$T/dyn" "$h")" \
+		    "$name: $h as query.fcgi sends it ($(static_header "$T/dyn" "$h"))"
+	done
+	curl -s -D "$T/h" -o /dev/null "$base/api/articles"
+	is "$(static_header "$T/h" Access-Control-Allow-Origin)" "" \
+	    "$name: no CORS header without Origin, as query.fcgi"
+	etag=$(static_header "$T/h" ETag)
+	is "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" \
+	    "$base/api/articles")" 304 \
+	    "$name: If-None-Match with the file's ETag: 304"
+	curl -s -o "$T/b" \
+	    "$base/api/articles?filters%5Bslug%5D%5B%24eq%5D=hello-rich-strapi"
+	cmp -s "$T/b" "$dir/articles/slug=hello-rich-strapi.json"
+	ok $? "$name: filters%5Bslug%5D%5B%24eq%5D=…: the file too"
+	for u in "/api/articles?pagination[page]=9" "/api/articles?sort=title" \
+	    "/api/articles/nosuchdocument0000000000" "/api/nothing"; do
+		curl -sg -D "$T/h" -o "$T/b" "$base$u"
+		cgi_get "$u"
+		cmp -s "$T/b" "$T/body" && grep -qi '^X-Strapi-Live-Seq:' "$T/h"
+		ok $? "$name: no file: query.fcgi answers $u"
+	done
+	is "$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS \
+	    -H 'Origin: https://front.example' \
+	    -H 'Access-Control-Request-Method: GET' "$base/api/articles")" 204 \
+	    "$name: a preflight reaches query.fcgi (204)"
+}
+
+# static_versions OUT TITLE: two newer versions (OUT1, OUT2) of the rich
+# recording's last delivery, an article, titled "TITLE 1" and "TITLE 2";
+# sets slug to its slug.
+static_versions() {
+	python3 - "$RICH/83-entry.publish.article.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = json.loads(d["raw_body"])
+for n in (1, 2):
+    e = b["entry"]
+    e["updatedAt"] = e["updatedAt"][:17] + "5%d.000Z" % n
+    e["publishedAt"] = e["publishedAt"][:17] + "5%d.001Z" % n
+    e["title"] = "%s %d" % (sys.argv[3], n)
+    d["raw_body"] = json.dumps(b, separators=(",", ":"))
+    json.dump(d, open(sys.argv[2] + str(n), "w"))
+PY
+	slug=$(json "${1}1" 'json.loads(d["raw_body"])["entry"]["slug"]')
+}

@@ -37,60 +37,15 @@ ok $(($1 < 40)) "40 answers or more are files ($1)"
 is "$2" 0 "each, fetched through lighttpd, is the bytes query.fcgi answers"
 is "$3" "$1" "each came from its file"
 
-# Headers: the file's, and query.fcgi's for the same URL.
-curl -s -D "$T/h" -o /dev/null -H 'Origin: https://front.example' \
-    "$base/api/articles"
-cgi_run "$QUERY_FCGI" GET "" REQUEST_URI=/api/articles QUERY_STRING= \
-    HTTP_ORIGIN=https://front.example 2>>"$T/stderr" >"$T/dyn"
-for h in Content-Type Access-Control-Allow-Origin \
-    Access-Control-Expose-Headers Cache-Control; do
-	is "$(static_header "$T/h" "$h")" "$(static_header "$T/dyn" "$h")" \
-	    "$h as query.fcgi sends it ($(static_header "$T/dyn" "$h"))"
-done
-curl -s -D "$T/h" -o /dev/null "$base/api/articles"
-is "$(static_header "$T/h" Access-Control-Allow-Origin)" "" \
-    "no CORS header without Origin, as query.fcgi"
-etag=$(static_header "$T/h" ETag)
-is "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" \
-    "$base/api/articles")" 304 "If-None-Match with the file's ETag: 304"
-
-# The encoded form (qs.stringify's) is the same file.
-curl -s -D "$T/h" -o "$T/b" \
-    "$base/api/articles?filters%5Bslug%5D%5B%24eq%5D=hello-rich-strapi"
-cmp -s "$T/b" "$S/articles/slug=hello-rich-strapi.json"
-ok $? "filters%5Bslug%5D%5B%24eq%5D=…: the file too"
-
-# What has no file is query.fcgi's.
-for u in "/api/articles?pagination[page]=9" "/api/articles?sort=title" \
-    "/api/articles/nosuchdocument0000000000" "/api/nothing"; do
-	curl -sg -D "$T/h" -o "$T/b" "$base$u"
-	cgi_get "$u"
-	cmp -s "$T/b" "$T/body" && grep -qi '^X-Strapi-Live-Seq:' "$T/h"
-	ok $? "no file: query.fcgi answers $u"
-done
-is "$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS \
-    -H 'Origin: https://front.example' \
-    -H 'Access-Control-Request-Method: GET' "$base/api/articles")" 204 \
-    "a preflight reaches query.fcgi (204)"
+static_served "$base" "$S" lighttpd
 
 # A write shows at once.
-python3 - "$RICH/83-entry.publish.article.json" "$T/v" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-b = json.loads(d["raw_body"])
-for n in (1, 2):
-    e = b["entry"]
-    e["updatedAt"] = e["updatedAt"][:17] + "5%d.000Z" % n
-    e["publishedAt"] = e["publishedAt"][:17] + "5%d.001Z" % n
-    e["title"] = "Through lighttpd %d" % n
-    d["raw_body"] = json.dumps(b, separators=(",", ":"))
-    json.dump(d, open(sys.argv[2] + str(n), "w"))
-PY
-slug=$(json "$T/v1" 'json.loads(d["raw_body"])["entry"]["slug"]')
+static_versions "$T/v" "Through lighttpd"
 STRAPI_LIVE_TEST_DIE_BEFORE_RENDER=1 deliver_cgi "$T/v1" >/dev/null
 curl -s -o "$T/b" "$base/api/articles/slug/$slug"
-is "$(json "$T/b" 'd["data"]["title"]')" "$(json "$S/articles/slug/$slug/index.json" 'd["data"]["title"]')" \
-    "a writer killed before its render: the file is served, old"
+t=$(json "$T/b" 'd["data"]["title"]')
+ok $([ "$t" != "Through lighttpd 1" ] && cmp -s "$T/b" "$S/articles/slug/$slug/index.json"; echo $?) \
+    "a writer killed before its render: its file is served, old ($t)"
 "$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"
 is "$?" 1 "static-verify finds the stale files first"
 is "$(deliver_cgi "$T/v2")" 200 "the next writer"
