@@ -32,10 +32,7 @@ lighttpd_start "include \"$T/static.conf\"" || skip_all "lighttpd did not start"
 base=http://127.0.0.1:$LIGHTTPD_PORT
 
 is "$(deliver_range_cgi 1 83)" 0 "the 83 recorded deliveries are taken"
-set -- $(static_through "$base" "$S")
-ok $(($1 < 40)) "40 answers or more are files ($1)"
-is "$2" 0 "each, fetched through lighttpd, is the bytes query.fcgi answers"
-is "$3" "$1" "each came from its file"
+static_all_through "$base" "$S" lighttpd
 
 static_served "$base" "$S" lighttpd
 
@@ -52,8 +49,7 @@ is "$(deliver_cgi "$T/v2")" 200 "the next writer"
 curl -s -o "$T/b" "$base/api/articles/slug/$slug"
 is "$(json "$T/b" 'd["data"]["title"]')" "Through lighttpd 2" \
     "its write is served at once"
-set -- $(static_through "$base" "$S")
-is "$2 $3" "0 $1" "every file through lighttpd is query.fcgi's answer again"
+static_all_through "$base" "$S" lighttpd again
 "$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"
 is "$?" 0 "static-verify: nothing stale"
 
