@@ -766,7 +766,7 @@ out:
 /*
  * After this thread's commits (materialize_note), renders static_dir
  * when it is set. Tests make a writer die between its commit and its
- * pass with STRAPI_LIVE_TEST_DIE_BEFORE_RENDER (docs/static.md).
+ * pass with SL_FAULT_DIE_BEFORE_RENDER (docs/static.md).
  * Returns 0, or -1 after logging (the write itself stands).
  */
 int
@@ -782,7 +782,7 @@ materialize_pending(const struct conf *conf, struct store *st,
 	pending = 0;
 	if (st == NULL || conf_str(conf, CFG_STATIC_DIR)[0] == '\0')
 		return 0;
-	if (getenv("STRAPI_LIVE_TEST_DIE_BEFORE_RENDER") != NULL)
+	if (getenv("SL_FAULT_DIE_BEFORE_RENDER") != NULL)
 		raise(SIGKILL);
 	mat_init(&m, conf, st, schema, MODE_WRITE, &stats);
 	rc = pass(&m, 0);

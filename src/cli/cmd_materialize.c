@@ -6,6 +6,7 @@
 
 #include "api/materialize.h"
 #include "cli/cmd.h"
+#include "util/now.h"
 
 /* Both need static_dir; without it there is nothing to do. */
 static int
@@ -21,16 +22,18 @@ int
 cmd_materialize(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct materialize_stats s;
+	int64_t t0;
 
 	if (cmd_operands(ctx, argc, argv) != 0)
 		return cmd_usage(ctx);
 	if (need_dir(ctx) != 0)
 		return CMD_EXIT_USAGE;
+	t0 = now_mono_ms();
 	if (materialize_all(ctx->conf, ctx->store, ctx->schema, &s) == -1)
 		return CMD_EXIT_STORE;
 	printf("materialize: %zu answer(s), %" PRIu64 " bytes at seq %" PRIu64
-	       ": %zu written, %zu removed%s\n",
-	    s.files, s.bytes, s.seq, s.written, s.removed,
+	       ": %zu written, %zu removed in %" PRId64 " ms%s\n",
+	    s.files, s.bytes, s.seq, s.written, s.removed, now_mono_ms() - t0,
 	    s.capped ? " (static_max_files or static_max_bytes reached)" : "");
 	return CMD_EXIT_OK;
 }

@@ -78,6 +78,18 @@ STRAPI_LIVE_STATIC_MAX_BYTES=20000 "$STRAPI_LIVE" static-verify \
     >/dev/null 2>>"$T/stderr"
 is "$?" 0 "static-verify agrees with the same bounds"
 
+# strapi-live import writes too: its commits are rendered.
+python3 "$top_srcdir/tests/gen_delivery.py" entry.publish \
+    doc0000000000000000000imp 99 tech slug-imported |
+    python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["entry"]))' \
+    >"$T/imp.jsonl"
+"$STRAPI_LIVE" import "$T/imp.jsonl" >/dev/null 2>>"$T/stderr"
+is "$?" 0 "strapi-live import of one more entry"
+[ -f "$S/articles/slug=slug-imported.json" ]
+ok $? "import rendered its answers"
+"$STRAPI_LIVE" static-verify >/dev/null 2>>"$T/stderr"
+is "$?" 0 "static-verify: nothing stale after import"
+
 STRAPI_LIVE_STATIC_DIR= "$STRAPI_LIVE" static-verify >/dev/null 2>"$T/err"
 is "$?" 2 "static-verify without static_dir: a usage error"
 grep -q "static_dir is not set" "$T/err"

@@ -20,7 +20,6 @@ static_dir = $S
 schema_dir = $RICH/strapi-src
 collections = article,author,category,global,about
 locales = en,fr
-durable = no
 CONF
 export STRAPI_LIVE_CONFIG=$SRV/strapi-live.conf
 base=http://127.0.0.1:$PORT
@@ -60,7 +59,7 @@ static_served "$base" "$S" Apache
 # webhook.cgi killed between its commit and its render.
 static_versions "$T/v" "Through Apache"
 cp "$SRV/htdocs/.htaccess" "$T/htaccess"
-echo "SetEnv STRAPI_LIVE_TEST_DIE_BEFORE_RENDER 1" >>"$SRV/htdocs/.htaccess"
+echo "SetEnv SL_FAULT_DIE_BEFORE_RENDER 1" >>"$SRV/htdocs/.htaccess"
 st=$(deliver "$T/v1")
 ok $([ "$st" != 200 ]; echo $?) "webhook.cgi dies after its commit ($st)"
 cp "$T/htaccess" "$SRV/htdocs/.htaccess"
