@@ -76,6 +76,7 @@ struct mat {
 	materialize_report_fn report;
 	void *arg;
 	size_t stale;
+	int compare; /* a file may already hold its answer: compare first */
 	int failed;
 };
 
@@ -213,8 +214,10 @@ read_file(const char *path, struct buf *out)
 
 /*
  * Writes data to path atomically (a temporary file beside it, renamed
- * over it), mode 0644 for the web server. An identical file is left
- * alone (its validators stay). 1 when written, 0 when unchanged, -1
+ * over it), mode 0644 for the web server. When m->compare, an identical
+ * file is left alone (its validators stay): a pass at the seq of the last
+ * one (materialize again); after a commit every answer's meta.seq has
+ * changed, so nothing is compared. 1 when written, 0 when unchanged, -1
  * after logging.
  */
 static int
@@ -224,15 +227,18 @@ write_atomic(struct mat *m, const char *path, const char *data, size_t len)
 	ssize_t w;
 	int fd;
 
-	if (read_file(path, &m->old) == 0 && m->old.len == len &&
+	if (m->compare && read_file(path, &m->old) == 0 && m->old.len == len &&
 	    memcmp(m->old.data, data, len) == 0)
 		return 0;
-	if (make_parents(path, strlen(m->dir)) == -1)
-		return -1;
 	buf_reset(&m->tmp);
 	buf_printf(&m->tmp, "%s.tmp", path);
 	fd = open(buf_cstr(&m->tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644);
+	/* the directories only when missing (a new entry, a new type) */
+	if (fd == -1 && errno == ENOENT &&
+	    make_parents(path, strlen(m->dir)) == 0)
+		fd = open(buf_cstr(&m->tmp),
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd == -1) {
 		log_warn("static: %s", buf_cstr(&m->tmp));
 		return -1;
@@ -562,11 +568,14 @@ walk(struct mat *m)
 /*
  * Removes (or, verifying, reports) the answers under rel that are not in
  * the set: entries removed, slugs changed, pages past the end. Files of
- * other names (the lock, .seq, an operator's .htaccess) are left alone.
+ * other names (the lock, .seq, an operator's .htaccess) are left alone,
+ * and a directory only when a file under it was removed (if empty).
+ * Returns the number of files removed.
  */
-static void
+static size_t
 sweep(struct mat *m, const char *rel)
 {
+	size_t removed = 0, r;
 	struct buf path, sub;
 	struct dirent *d;
 	struct stat sb;
@@ -590,9 +599,14 @@ sweep(struct mat *m, const char *rel)
 		if (lstat(buf_cstr(&m->full), &sb) == -1)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
-			sweep(m, buf_cstr(&sub));
-			if (m->mode == MODE_WRITE)
+			r = sweep(m, buf_cstr(&sub));
+			removed += r;
+			if (r > 0) {
+				buf_reset(&m->full);
+				buf_printf(&m->full, "%s/%s", m->dir,
+				    buf_cstr(&sub));
 				(void)rmdir(buf_cstr(&m->full)); /* if empty */
+			}
 			continue;
 		}
 		nl = strlen(d->d_name);
@@ -607,13 +621,16 @@ sweep(struct mat *m, const char *rel)
 			continue;
 		if (m->mode == MODE_VERIFY)
 			stale(m, key, "not an answer of the store any more");
-		else if (unlink(buf_cstr(&m->full)) == 0)
+		else if (unlink(buf_cstr(&m->full)) == 0) {
 			m->stats->removed++;
+			removed++;
+		}
 	}
 	closedir(dp);
 out:
 	buf_clear(&path);
 	buf_clear(&sub);
+	return removed;
 }
 
 /* Opens static_dir's lock (creating the directory) and takes it (op). */
@@ -664,6 +681,7 @@ state_write(struct mat *m, uint64_t seq)
 	char text[32];
 	int n = snprintf(text, sizeof(text), "%" PRIu64 "\n", seq);
 
+	m->compare = 0;
 	buf_reset(&m->rel);
 	buf_printf(&m->rel, "%s/" STATE_NAME, m->dir);
 	if (write_atomic(m, buf_cstr(&m->rel), text, (size_t)n) == -1)
@@ -727,7 +745,7 @@ mat_clear(struct mat *m)
 static int
 pass(struct mat *m, int force)
 {
-	uint64_t cur;
+	uint64_t cur, done;
 	int fd, rc = -1;
 
 	if ((fd = lock_dir(m->dir,
@@ -736,15 +754,19 @@ pass(struct mat *m, int force)
 	if (store_last_seq(m->st, &cur) == -1)
 		goto out;
 	m->stats->seq = cur;
-	if (m->mode == MODE_WRITE && !force && state_read(m) == cur) {
-		rc = 0; /* a pass at this seq or later is done */
-		goto out;
+	if (m->mode == MODE_WRITE) {
+		done = state_read(m);
+		if (!force && done == cur) {
+			rc = 0; /* a pass from this state is done */
+			goto out;
+		}
+		m->compare = done == cur;
 	}
 	walk(m);
 	if (m->failed)
 		goto out;
 	qsort(m->set, m->nset, sizeof(*m->set), cmp_str);
-	sweep(m, "");
+	(void)sweep(m, "");
 	if (m->mode == MODE_WRITE)
 		state_write(m, cur);
 	if (m->stats->capped)
