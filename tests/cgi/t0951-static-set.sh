@@ -90,6 +90,13 @@ ok $? "import rendered its answers"
 "$STRAPI_LIVE" static-verify >/dev/null 2>>"$T/stderr"
 is "$?" 0 "static-verify: nothing stale after import"
 
+for d in "$STRAPI_LIVE_STORE_DIR" "$STRAPI_LIVE_STORE_DIR/static" "$T" static; do
+	STRAPI_LIVE_STATIC_DIR=$d "$STRAPI_LIVE" materialize >/dev/null 2>"$T/err"
+	is "$?" 2 "static_dir = $d is refused"
+done
+grep -q "static_dir: 'static' is not an absolute path" "$T/err"
+ok $? "saying why"
+
 STRAPI_LIVE_STATIC_DIR= "$STRAPI_LIVE" static-verify >/dev/null 2>"$T/err"
 is "$?" 2 "static-verify without static_dir: a usage error"
 grep -q "static_dir is not set" "$T/err"
