@@ -788,7 +788,8 @@ out:
 /*
  * After this thread's commits (materialize_note), renders static_dir
  * when it is set. Tests make a writer die between its commit and its
- * pass with SL_FAULT_DIE_BEFORE_RENDER (docs/static.md).
+ * pass with SL_FAULT_DIE_BEFORE_RENDER, or wait there for
+ * SL_FAULT_PAUSE_BEFORE_RENDER milliseconds (docs/static.md).
  * Returns 0, or -1 after logging (the write itself stands).
  */
 int
@@ -797,6 +798,7 @@ materialize_pending(const struct conf *conf, struct store *st,
 {
 	struct materialize_stats stats;
 	struct mat m;
+	const char *fault;
 	int rc;
 
 	if (pending == 0)
@@ -806,6 +808,8 @@ materialize_pending(const struct conf *conf, struct store *st,
 		return 0;
 	if (getenv("SL_FAULT_DIE_BEFORE_RENDER") != NULL)
 		raise(SIGKILL);
+	if ((fault = getenv("SL_FAULT_PAUSE_BEFORE_RENDER")) != NULL)
+		(void)usleep((useconds_t)strtoul(fault, NULL, 10) * 1000);
 	mat_init(&m, conf, st, schema, MODE_WRITE, &stats);
 	rc = pass(&m, 0);
 	mat_clear(&m);

@@ -32,9 +32,10 @@ same_as_query() {
 	echo "$n $bad"
 }
 
-# A new version of recorded delivery 83 (an article), V seconds later.
+# A new version of recorded delivery 83 (an article), V seconds later;
+# prints its file. Sets slug (the article's).
 bumped() {
-	python3 - "$RICH/83-entry.publish.article.json" "$1" >"$T/bumped.json" <<'PY'
+	python3 - "$RICH/83-entry.publish.article.json" "$1" >"$T/bumped$1.json" <<'PY'
 import json, sys
 from datetime import datetime, timedelta
 d = json.load(open(sys.argv[1]))
@@ -49,8 +50,9 @@ e["title"] = "Bumped v" + sys.argv[2]
 d["raw_body"] = json.dumps(b, separators=(",", ":"))
 print(json.dumps(d))
 PY
-	echo "$T/bumped.json"
+	echo "$T/bumped$1.json"
 }
+slug=$(json "$RICH/83-entry.publish.article.json" 'json.loads(d["raw_body"])["entry"]["slug"]')
 
 is "$(deliver_range_cgi 1 44)" 0 "the first 44 recorded deliveries are taken"
 (cd "$S" && find . -name '*.json' | sort) >"$T/files44"
@@ -96,7 +98,7 @@ is "$?" 0 "static-verify: nothing stale after the deliveries"
 # A writer killed between its commit and its render.
 SL_FAULT_DIE_BEFORE_RENDER=1 deliver_cgi "$(bumped 100)" >"$T/st"
 is "$(cat "$T/st")" "" "the writer dies before answering (after its commit)"
-cgi_get "/api/articles/slug/$(json "$T/bumped.json" 'json.loads(d["raw_body"])["entry"]["slug"]')"
+cgi_get "/api/articles/slug/$slug"
 is "$(json "$T/body" 'd["data"]["title"]')" "Bumped v100" "its write is in the store"
 "$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"
 is "$?" 1 "static-verify exits 1: files are stale"
@@ -122,18 +124,48 @@ ok $? "it wrote the missing file and removed the left-over"
 "$STRAPI_LIVE" static-verify >/dev/null 2>>"$T/stderr"
 is "$?" 0 "static-verify: ok after materialize"
 
-# Concurrent writers: whatever order their renders run in, the last one
-# leaves the newest state.
+# Concurrent writers, each its own version (deliver_v: no shared files):
+# whatever order their renders run in, the last one leaves the newest
+# state.
+deliver_v() { # deliver_v V [VAR=VALUE...]: version V; prints the status
+	local v=$1
+	shift
+	python3 - "$(bumped "$v")" "$T/v$v.body" <<'PY'
+import json, sys
+open(sys.argv[2], "w").write(json.load(open(sys.argv[1]))["raw_body"])
+PY
+	env "$@" REQUEST_METHOD=POST GATEWAY_INTERFACE=CGI/1.1 \
+	    CONTENT_LENGTH="$(wc -c <"$T/v$v.body")" \
+	    CONTENT_TYPE=application/json "HTTP_AUTHORIZATION=Bearer $SECRET" \
+	    HTTP_X_STRAPI_EVENT=entry.publish "$WEBHOOK_FCGI" <"$T/v$v.body" \
+	    2>>"$T/stderr" | cgi_status
+}
 for v in 301 302 303 304 305 306; do
-	(deliver_cgi "$(bumped $v)" >/dev/null) &
+	deliver_v $v >"$T/st$v" &
 done
 wait
-# (each bumped() call wrote the same file: the last write's body won;
-# the store keeps the highest version whatever arrived)
+is "$(cat "$T"/st30[1-6] | sort -u)" 200 "6 concurrent writers answered"
 "$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"
 is "$?" 0 "static-verify: nothing stale after concurrent writers"
 is "$(cat "$S/.seq")" "$(json "$S/articles/index.json" 'd["meta"]["seq"]')" \
     ".seq and the files at the same seq"
+cgi_get "/api/articles/slug/$slug"
+is "$(json "$S/articles/slug/$slug/index.json" 'd["data"]["title"]')" \
+    "$(json "$T/body" 'd["data"]["title"]')" "the file holds the store's version"
+
+# Commit 5 then 6, render 6 then 5: the writer of the older version
+# reaches the lock last (it waits 1.5 s after its commit), and the files
+# still hold the newer one.
+deliver_v 401 SL_FAULT_PAUSE_BEFORE_RENDER=1500 >"$T/st401" &
+slow=$!
+sleep 0.5
+is "$(deliver_v 402)" 200 "the newer version, while the older one's writer waits"
+wait "$slow"
+is "$(cat "$T/st401")" 200 "the older one's writer renders last"
+is "$(json "$S/articles/slug/$slug/index.json" 'd["data"]["title"]')" \
+    "Bumped v402" "the file holds the newer version"
+"$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"
+is "$?" 0 "static-verify: nothing stale"
 
 is "$(grep -c 'runtime error\|ERROR: AddressSanitizer' "$T/stderr")" 0 \
     "no sanitizer reports on stderr"
