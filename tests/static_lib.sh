@@ -104,3 +104,27 @@ static_all_through() {
 	is "$5" 0 "$3: each, fetched through it, is the bytes query.fcgi answers"
 	is "$6" "$4" "$3: each came from its file"
 }
+
+# static_head_poll BASE DIR NAME: the change head as a client polls it:
+# /api/_live/head is the file, and If-None-Match with its ETag a 304 from
+# the server. Sets STATIC_HEAD_ETAG. TAP lines.
+static_head_poll() {
+	curl -s -D "$T/h" -o "$T/head" "$1/api/_live/head"
+	cmp -s "$T/head" "$2/_live/head/index.json"
+	ok $? "$3: /api/_live/head is the change head ($(cat "$T/head"))"
+	STATIC_HEAD_ETAG=$(static_header "$T/h" ETag)
+	is "$(curl -s -o /dev/null -w '%{http_code}' \
+	    -H "If-None-Match: $STATIC_HEAD_ETAG" "$1/api/_live/head")" 304 \
+	    "$3: polled with its ETag while nothing changes: 304"
+}
+
+# static_head_changed BASE DIR NAME: after a write, the poll with the old
+# ETag gets the new head, naming the store's seq. TAP lines.
+static_head_changed() {
+	is "$(curl -s -o "$T/head" -w '%{http_code}' \
+	    -H "If-None-Match: $STATIC_HEAD_ETAG" "$1/api/_live/head")" 200 \
+	    "$3: after a write, the poll gets the new head"
+	is "$(json "$T/head" 'd["seq"]')" \
+	    "$(json "$2/articles/index.json" 'd["meta"]["seq"]')" \
+	    "$3: it names the seq of the answers"
+}

@@ -2,7 +2,7 @@
 """static_urls.py: the URL each file of a static_dir answers (docs/static.md).
 
 usage: static_urls.py STATIC_DIR [API_PREFIX]
-Prints one line per answer file: its path under STATIC_DIR, a tab, and the
+Prints one line per answer file (not the change head, _live/): its path under STATIC_DIR, a tab, and the
 URL path and query it is the answer to, as query.fcgi is asked for it.
 """
 import os
@@ -35,6 +35,8 @@ def main():
             if f.startswith(".") or not f.endswith(".json"):
                 continue
             rel = os.path.relpath(os.path.join(d, f), top)
+            if rel.startswith("_live/"):
+                continue  # the change head: no query.fcgi answer
             print("%s\t%s" % (rel, url_of(rel, prefix)))
 
 

@@ -43,6 +43,7 @@
  * without decoding.
  */
 
+#define HEAD_REL   "_live/head/index.json" /* <api_prefix>/_live/head */
 #define LOCK_NAME  ".lock"
 #define STATE_NAME ".seq"
 #define MAX_VALUE  200 /* bytes of a documentId, slug or category in a name */
@@ -633,6 +634,37 @@ out:
 	return removed;
 }
 
+/*
+ * The change head: {"seq":N,"etag":"W/\"N\""}, the store's seq the pass
+ * rendered and the ETag query.fcgi's answers carry at it, written after
+ * every answer, so that a client that polls it (a 304 from the web server
+ * while nothing changed) and sees N finds the answers at N or later.
+ * Written, or compared.
+ */
+static void
+head(struct mat *m, uint64_t seq)
+{
+	char text[96];
+	int n = snprintf(text, sizeof(text),
+	    "{\"seq\":%" PRIu64 ",\"etag\":\"W/\\\"%" PRIu64 "\\\"\"}", seq,
+	    seq);
+	int r;
+
+	buf_reset(&m->rel);
+	buf_printf(&m->rel, "%s/" HEAD_REL, m->dir);
+	if (m->mode == MODE_WRITE) {
+		if (write_atomic(m, buf_cstr(&m->rel), text, (size_t)n) == -1)
+			m->failed = 1;
+		return;
+	}
+	r = read_file(buf_cstr(&m->rel), &m->old);
+	if (r == 1)
+		stale(m, HEAD_REL, "missing");
+	else if (r == -1 || m->old.len != (size_t)n ||
+	    memcmp(m->old.data, text, (size_t)n) != 0)
+		stale(m, HEAD_REL, "differs from the store's seq");
+}
+
 /* Opens static_dir's lock (creating the directory) and takes it (op). */
 static int
 lock_dir(const char *dir, int op)
@@ -765,9 +797,11 @@ pass(struct mat *m, int force)
 	walk(m);
 	if (m->failed)
 		goto out;
+	set_add(m, HEAD_REL);
 	qsort(m->set, m->nset, sizeof(*m->set), cmp_str);
 	(void)sweep(m, "");
-	if (m->mode == MODE_WRITE)
+	head(m, cur);
+	if (m->mode == MODE_WRITE && !m->failed)
 		state_write(m, cur);
 	if (m->stats->capped)
 		log_warnx("static: the set reached static_max_files (%zu) or "

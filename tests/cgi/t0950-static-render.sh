@@ -73,6 +73,8 @@ for f in articles/index.json articles/page=1.json global/index.json \
 done
 seq=$(json "$S/global/index.json" 'd["meta"]["seq"]')
 is "$(cat "$S/.seq")" "$seq" ".seq names the seq every file was rendered at"
+is "$(cat "$S/_live/head/index.json")" "{\"seq\":$seq,\"etag\":\"W/\\\"$seq\\\"\"}" \
+    "the change head names that seq and query.fcgi's ETag at it"
 
 comm -23 "$T/files44" "$T/files83" >"$T/gone"
 ok $(($(wc -l <"$T/gone") == 0)) "the deleted documents' files are gone ($(wc -l <"$T/gone"))"
@@ -102,8 +104,9 @@ cgi_get "/api/articles/slug/$slug"
 is "$(json "$T/body" 'd["data"]["title"]')" "Bumped v100" "its write is in the store"
 "$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"
 is "$?" 1 "static-verify exits 1: files are stale"
-grep -q "^stale: $S/articles/index.json: differs" "$T/verify"
-ok $? "it names them (the list among them)"
+grep -q "^stale: $S/articles/index.json: differs" "$T/verify" &&
+    grep -q "^stale: $S/_live/head/index.json: differs" "$T/verify"
+ok $? "it names them (the list and the change head among them)"
 is "$(deliver_cgi "$(bumped 200)")" 200 "the next writer is answered"
 "$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"
 is "$?" 0 "static-verify: it repaired every file"

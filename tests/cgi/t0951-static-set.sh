@@ -24,7 +24,8 @@ for f in "$T"/d/d*; do
 done
 is "$bad" 0 "30 deliveries taken"
 
-files() { (cd "$S" && find . -name '*.json' | sed 's|^\./||' | sort); }
+# The answer files (not the change head, _live/head/index.json).
+files() { (cd "$S" && find . -name '*.json' | sed 's|^\./||' | grep -v '^_live/' | sort); }
 files >"$T/set"
 is "$(wc -l <"$T/set")" 95 "95 answers: list, 2 pages, 2 categories, 30 x (2 by slug, 1 by id)"
 for f in articles/index.json articles/page=1.json articles/page=2.json \

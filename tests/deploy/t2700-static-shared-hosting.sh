@@ -55,6 +55,7 @@ is "$bad" 0 "the 83 recorded deliveries, through webhook.cgi"
 static_all_through "$base" "$S" Apache
 
 static_served "$base" "$S" Apache
+static_head_poll "$base" "$S" Apache
 
 # webhook.cgi killed between its commit and its render.
 static_versions "$T/v" "Through Apache"
@@ -77,6 +78,7 @@ curl -s -o "$T/b" "$base/api/articles/slug/$slug"
 is "$(json "$T/b" 'd["data"]["title"]')" "Through Apache 2" \
     "its write is served at once"
 static_all_through "$base" "$S" Apache again
+static_head_changed "$base" "$S" Apache
 "$I_BIN/strapi-live" static-verify >"$T/verify" 2>>"$T/stderr"
 is "$?" 0 "static-verify: nothing stale"
 [ "$_tap_fail" = 0 ] || { deploy_logs; sed 's/^/# /' "$T/verify"; }

@@ -38,6 +38,7 @@ is "$(deliver_range_cgi 1 83)" 0 "the 83 recorded deliveries are taken"
 static_all_through "$base" "$S" lighttpd
 
 static_served "$base" "$S" lighttpd
+static_head_poll "$base" "$S" lighttpd
 
 # A write shows at once.
 static_versions "$T/v" "Through lighttpd"
@@ -53,6 +54,7 @@ curl -s -o "$T/b" "$base/api/articles/slug/$slug"
 is "$(json "$T/b" 'd["data"]["title"]')" "Through lighttpd 2" \
     "its write is served at once"
 static_all_through "$base" "$S" lighttpd again
+static_head_changed "$base" "$S" lighttpd
 "$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"
 is "$?" 0 "static-verify: nothing stale"
 
