@@ -34,25 +34,9 @@ LIST='/api/articles?pagination[pageSize]=25&sort=publishedAt:desc'
 SLUG='/api/articles?filters[slug][$eq]=seed-article-0500'
 CAT='/api/articles?filters[category][$eq]=tech&pagination[pageSize]=25&sort=publishedAt:desc'
 
-# Entries shaped like the seeds' articles (~0.9 KB each, so a 25-entry
-# list is about the 23 KB page Strapi was measured with).
+# Entries shaped like the seeds' articles (bench/seed_entries.py).
 gen() {
-	python3 - "$1" <<'EOF'
-import json, sys
-n = int(sys.argv[1])
-cats = ["tech", "design", "ops"]
-body = ("# Seed article\n\nIntro paragraph with **bold**, _italic_ and `code`.\n\n"
-        "```c\nint main(void) { return 0; }\n```\n\n1. first\n2. second\n") * 4
-for i in range(n):
-    s, m = i % 60, (i // 60) % 60
-    h, d = (i // 3600) % 24, i // 86400
-    t = "2026-%02d-%02dT%02d:%02d:%02d.000Z" % (1 + d // 28, 1 + d % 28, h, m, s)
-    print(json.dumps({"id": i + 1, "documentId": "seed%020d" % i,
-        "title": "Seed Article %d" % i, "slug": "seed-article-%04d" % i,
-        "content": body, "excerpt": "Short summary of seed article %d." % i,
-        "category": cats[i % 3], "createdAt": t, "updatedAt": t,
-        "publishedAt": t}, separators=(",", ":")))
-EOF
+	python3 "$top_srcdir/bench/seed_entries.py" "$1"
 }
 
 # Body size of a query, from one CGI run of the real program.

@@ -322,6 +322,30 @@ EOF
 	return 1
 }
 
+# nginx_conf OUT MAIN-LINES HTTP-LINES: a private nginx's configuration
+# under $T (pid, error log $T/nginx-error.log, temporary paths in
+# $T/nginx/), with MAIN-LINES in the main context and HTTP-LINES in http {}.
+# NGINX_CONNS: worker_connections (256).
+nginx_conf() {
+	mkdir -p "$T/nginx"
+	cat >"$1" <<CONF
+$2
+pid $T/nginx.pid;
+error_log $T/nginx-error.log;
+worker_processes 1;
+events { worker_connections ${NGINX_CONNS:-256}; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx/body;
+	proxy_temp_path $T/nginx/proxy;
+	fastcgi_temp_path $T/nginx/fastcgi;
+	uwsgi_temp_path $T/nginx/uwsgi;
+	scgi_temp_path $T/nginx/scgi;
+	$3
+}
+CONF
+}
+
 # A fastcgi.server block entry for a program: fcgi_entry URL-PREFIX BIN [PROCS]
 # The environment of lighttpd is passed to the programs (bin-copy-environment).
 fcgi_entry() {

@@ -8,6 +8,7 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "util/notify.h"
+#include "api/materialize.h"
 #include "api/prog.h"
 #include "conf/repl_conf.h"
 #include "model/entry.h"
@@ -267,11 +268,13 @@ static void
 wake(void *st, uint64_t seq)
 {
 	notify_send(store_dir(st), seq);
+	materialize_note(seq);
 }
 
 /*
  * Makes the commits of st wake the sidecar and events.fcgi (notify_send),
- * as every program that writes does.
+ * as every program that writes does, and leave static_dir to render
+ * (materialize_pending, after the write).
  */
 void
 prog_wake_readers(struct store *st)

@@ -43,10 +43,12 @@ enum cmd_id {
 	CMD_EVENTS,
 	CMD_GEN_TYPES,
 	CMD_IMPORT,
+	CMD_MATERIALIZE,
 	CMD_REPL_NODE,
 	CMD_REPL_SITES,
 	CMD_REPLAY,
 	CMD_SCHEMA,
+	CMD_STATIC_VERIFY,
 	CMD_STATS,
 	CMD_SYNC,
 	CMD_TRIM,
@@ -73,10 +75,12 @@ int cmd_dump(struct cmd_ctx *, int, char **);
 int cmd_events(struct cmd_ctx *, int, char **);
 int cmd_gen_types(struct cmd_ctx *, int, char **);
 int cmd_import(struct cmd_ctx *, int, char **);
+int cmd_materialize(struct cmd_ctx *, int, char **);
 int cmd_repl_node(struct cmd_ctx *, int, char **);
 int cmd_repl_sites(struct cmd_ctx *, int, char **);
 int cmd_replay(struct cmd_ctx *, int, char **);
 int cmd_schema(struct cmd_ctx *, int, char **);
+int cmd_static_verify(struct cmd_ctx *, int, char **);
 int cmd_stats(struct cmd_ctx *, int, char **);
 int cmd_sync(struct cmd_ctx *, int, char **);
 int cmd_trim(struct cmd_ctx *, int, char **);

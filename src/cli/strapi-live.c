@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/materialize.h"
 #include "api/prog.h"
 #include "model/entry.h"
 #include "model/schema.h"
@@ -220,6 +221,9 @@ main(int argc, char *argv[])
 		rc = CMD_EXIT_FAIL;
 	else
 		rc = ctx.cmd->exec(&ctx, argc, argv);
+	/* static_dir: what the command committed (sync, import, replay) */
+	if (ctx.store != NULL)
+		(void)materialize_pending(ctx.conf, ctx.store, schema);
 	if (ctx.store != NULL) /* gen-types opens no store */
 		store_close(ctx.store);
 	schema_free(schema);

@@ -36,6 +36,11 @@ const struct cmd_entry cmd_table[CMD__MAX] = {
 	    .help = "upsert published entries from a Strapi REST answer, a JSON array or "
 	    "JSON lines (- for stdin)",
 	    .flags = CMD_STORE | CMD_WRITES, .exec = cmd_import },
+	[CMD_MATERIALIZE] = { .name = "materialize", .usage = "",
+	    .help = "render every canonical answer into static_dir now (the writers "
+	    "render them after each commit) and remove the files no longer in the "
+	    "set (docs/static.md)",
+	    .flags = CMD_STORE | CMD_READONLY, .exec = cmd_materialize },
 	[CMD_REPL_NODE] = { .name = "repl-node", .usage = "",
 	    .help = "run this host's replication process (Berkeley DB "
 	    "Replication Manager) until SIGTERM",
@@ -55,6 +60,10 @@ const struct cmd_entry cmd_table[CMD__MAX] = {
 	    "keep it in the store, used without schema_dir when the programs start; "
 	    "show: list its content types (exit 1 when none is kept)",
 	    .flags = CMD_STORE | CMD_WRITES, .exec = cmd_schema },
+	[CMD_STATIC_VERIFY] = { .name = "static-verify", .usage = "",
+	    .help = "compare every file of static_dir with the store's answer for its "
+	    "URL; exit 1 listing the stale, missing and left-over ones",
+	    .flags = CMD_STORE | CMD_READONLY, .exec = cmd_static_verify },
 	[CMD_STATS] = { .name = "stats", .usage = "",
 	    .help = "print counts per collection, store size, the change "
 	    "sequence, the last webhook and the last sync as JSON",

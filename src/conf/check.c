@@ -84,6 +84,43 @@ cmp_u64(const void *a, const void *b)
 }
 
 /* The push limits' lists: trusted proxies, client header, page sizes. */
+/* 1 when directory a is b or holds it (paths compared as written). */
+static int
+path_within(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	while (n > 1 && a[n - 1] == '/')
+		n--;
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/');
+}
+
+/*
+ * static_dir (static answers): an absolute path apart from the store's:
+ * the web server serves it, and must never serve the store.
+ */
+static int
+conf_check_static_dir(struct conf *c, char **cause)
+{
+	const char *sd = c->val[CFG_STATIC_DIR], *st = c->val[CFG_STORE_DIR];
+
+	if (sd[0] == '\0')
+		return 0;
+	if (sd[0] != '/') {
+		xasprintf(cause, "static_dir: '%s' is not an absolute path",
+		    sd);
+		return -1;
+	}
+	if (path_within(sd, st) || path_within(st, sd)) {
+		xasprintf(cause,
+		    "static_dir: '%s' shares a directory with store_dir '%s' "
+		    "(the web server serves static_dir)",
+		    sd, st);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 conf_check_push_limits(struct conf *c, char **cause)
 {
@@ -193,6 +230,8 @@ conf_finish(struct conf *c, char **cause)
 		    c->val[CFG_STORE_DIR]);
 		return -1;
 	}
+	if (conf_check_static_dir(c, cause) == -1)
+		return -1;
 	if (c->val[CFG_API_PREFIX][0] != '/' &&
 	    c->val[CFG_API_PREFIX][0] != 0) {
 		xasprintf(cause, "api_prefix: '%s' must start with /",

@@ -80,6 +80,12 @@ enum conf_key {
 	CFG_QUERY_MAX_SCAN,
 	/* Re-fetching incomplete deliveries */
 	CFG_REFETCH_TIMEOUT,
+	/* static answers */
+	CFG_STATIC_DIR,
+	CFG_STATIC_TYPES,
+	CFG_STATIC_LIST_PAGES,
+	CFG_STATIC_MAX_FILES,
+	CFG_STATIC_MAX_BYTES,
 	CFG__MAX
 };
 

@@ -5,6 +5,7 @@
 
 #include "fcgi/fcgi.h"
 #include "util/log.h"
+#include "api/materialize.h"
 #include "api/prog.h"
 #include "fcgi/serve.h"
 
@@ -85,6 +86,8 @@ prog_handle(const struct http_req *req, struct http_resp *resp, void *arg)
 	p->handler(req, resp, p->handler_arg);
 	if (p->watch_reads)
 		(void)store_read_watch(p->store, 0);
+	/* static_dir: what the request committed, before it is answered */
+	(void)materialize_pending(p->conf, p->store, p->schema);
 	if (p->store != NULL && store_needs_recovery(p->store) &&
 	    !resp->headers_sent)
 		answer_again(p, req, resp);

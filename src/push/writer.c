@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "push/writer.h"
 #include "node/relay.h"
+#include "api/materialize.h"
 #include "api/webhook.h"
 #include "util/xmalloc.h"
 
@@ -66,6 +67,8 @@ serve(struct push_writer *w, struct webhook_ctx *ctx, int fd)
 	}
 	http_resp_init(&resp);
 	webhook_handle(&rr.req, &resp, ctx);
+	/* static_dir: what the delivery committed, before it is answered */
+	(void)materialize_pending(ctx->conf, ctx->store, ctx->schema);
 	if (relay_send_resp(fd, &resp) == -1)
 		log_warnx("relay: webhook.fcgi left before the answer (%d %s)",
 		    resp.status, resp.note != NULL ? resp.note : "-");

@@ -25,23 +25,8 @@ cp /etc/nginx/fastcgi_params "$T/fastcgi_params"
 mkdir -p "$T/nginx"
 user=
 [ "$(id -u)" = 0 ] && user="user $(id -un) $(id -gn);"
-cat >"$T/nginx-main.conf" <<CONF
-$user
-pid $T/nginx.pid;
-error_log $T/nginx-error.log;
-worker_processes 1;
-worker_rlimit_nofile 8192;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx/body;
-	proxy_temp_path $T/nginx/proxy;
-	fastcgi_temp_path $T/nginx/fastcgi;
-	uwsgi_temp_path $T/nginx/uwsgi;
-	scgi_temp_path $T/nginx/scgi;
-	include $T/example.conf;
-}
-CONF
+NGINX_CONNS=4096 nginx_conf "$T/nginx-main.conf" "$user
+worker_rlimit_nofile 8192;" "include $T/example.conf;"
 nginx -p "$T/" -c "$T/nginx-main.conf" -g 'daemon off;' >"$T/nginx.out" 2>&1 &
 sl_track $!
 wait_port "$PORT" || { cat "$T/nginx-error.log" >&2; echo "Bail out! nginx did not start"; exit 1; }

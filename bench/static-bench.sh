@@ -1,0 +1,138 @@
+#!/bin/sh
+# static-bench.sh: static answers (docs/static.md) through the shipped
+# rules, against a ceiling measured in the same run: the same bytes as a
+# plain static file on the same server. Under lighttpd
+# (conf/lighttpd-static.conf) and under Apache with
+# conf/shared-hosting.htaccess (plain CGI, as tests/deploy/t2700 sets it
+# up, make install into a temporary directory), the default list
+# (/api/articles) and one entry by slug (filters[slug][$eq]) through the
+# static path; and the same URL answered dynamically (static_dir moved
+# away): query.fcgi under lighttpd, query.cgi under Apache.
+#
+# usage: bench/static-bench.sh            (from a built tree, as root for
+#                                          Apache's www-data user, or not)
+# env:   BENCH_ENTRIES=1000  BENCH_DURATION=4  BENCH_CONNS=32
+#        BENCH_SERVERS="lighttpd apache"
+set -eu
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+export top_srcdir top_builddir
+entries=${BENCH_ENTRIES:-1000}
+dur=${BENCH_DURATION:-4}
+conns=${BENCH_CONNS:-32}
+servers=${BENCH_SERVERS:-lighttpd apache}
+export STRAPI_LIVE_LOG_LEVEL=warn STRAPI_LIVE_DURABLE=no
+
+command -v wrk >/dev/null || { echo "wrk not installed" >&2; exit 1; }
+. "$top_srcdir/tests/lib.sh"
+set +u
+
+LIST='/api/articles'
+SLUG='/api/articles?filters[slug][$eq]=seed-article-0500'
+results="$T/results"
+: >"$results"
+
+# Entries shaped like the seeds' articles (bench/seed_entries.py).
+gen() {
+	python3 "$top_srcdir/bench/seed_entries.py" "$1"
+}
+
+rps() { # rps URL
+	wrk -t2 -c"$conns" -d"${dur}s" "$1" |
+	    awk '/Requests\/sec/ { printf "%d", $2 }'
+}
+
+# measure SERVER BASE STATIC_DIR PLAIN_DIR: each endpoint's static path
+# against its bytes as a plain file (best of two, alternating), then the
+# dynamic answer with static_dir moved away.
+measure() {
+	local srv=$1 base=$2 s=$3 plain=$4 k name url file size ours ceil v dyn
+	cp "$s/articles/index.json" "$plain/plain-list.json"
+	cp "$s/articles/slug=seed-article-0500.json" "$plain/plain-slug.json"
+	chmod 644 "$plain"/plain-*.json
+	for k in "list|$LIST|plain-list.json" "slug|$SLUG|plain-slug.json"; do
+		name=${k%%|*}
+		url=${k#*|}
+		file=${url#*|}
+		url=${url%|*}
+		size=$(wc -c <"$plain/$file")
+		curl -sg -o "$T/got" "$base$url"
+		cmp -s "$T/got" "$plain/$file" ||
+		    { echo "$srv: $url is not the file" >&2; exit 1; }
+		wrk -t2 -c"$conns" -d1s "$base$url" >/dev/null
+		ours=0 ceil=0
+		for round in 1 2; do
+			v=$(rps "$base$url"); [ "$v" -gt "$ours" ] && ours=$v
+			v=$(rps "$base/$file"); [ "$v" -gt "$ceil" ] && ceil=$v
+		done
+		echo "$srv $name $size $ours $ceil" >>"$results.$name"
+	done
+	mv "$s" "$s.off"
+	for k in "list|$LIST" "slug|$SLUG"; do
+		name=${k%%|*}
+		url=${k#*|}
+		dyn=$(rps "$base$url")
+		sed -i "s/^$srv $name .*/& $dyn/" "$results.$name"
+	done
+	mv "$s.off" "$s"
+}
+
+gen "$entries" >"$T/entries.jsonl"
+
+for srv in $servers; do
+	case $srv in
+	lighttpd)
+		command -v lighttpd >/dev/null || { echo "no lighttpd" >&2; continue; }
+		S=$T/static
+		export STRAPI_LIVE_STATIC_DIR=$S STRAPI_LIVE_STATIC_MAX_FILES=100000
+		"$STRAPI_LIVE" import "$T/entries.jsonl" >/dev/null
+		cat >"$T/strapi-live.conf" <<CONF
+store_dir = $STRAPI_LIVE_STORE_DIR
+static_dir = $S
+log_level = warn
+CONF
+		sed -e "s|/usr/local/libexec/strapi-live/cgi-bin/query.fcgi|$top_builddir/cgi-bin/query.fcgi|" \
+		    -e "s|/run/strapi-live|$T|" \
+		    -e "s|/usr/local/etc/strapi-live.conf|$T/strapi-live.conf|" \
+		    -e "s|/usr/local/var/lib/strapi-live-static|$S|" \
+		    "$top_srcdir/conf/lighttpd-static.conf" >"$T/static.conf"
+		lighttpd_start "include \"$T/static.conf\"" ||
+		    { echo "lighttpd did not start" >&2; exit 1; }
+		measure lighttpd "http://127.0.0.1:$LIGHTTPD_PORT" "$S" "$T/www"
+		kill "$LIGHTTPD_PID"
+		wait "$LIGHTTPD_PID" 2>/dev/null || true
+		unset STRAPI_LIVE_STATIC_DIR STRAPI_LIVE_STATIC_MAX_FILES
+		;;
+	apache)
+		(
+		. "$top_srcdir/tests/deploy/deploy_lib.sh"
+		. "$top_srcdir/tests/deploy/apache_lib.sh"
+		# deploy_lib's exit trap would remove $T with this subshell:
+		# only Apache is stopped here.
+		trap 'for p in $_pids; do kill "$p" 2>/dev/null; done; :' EXIT
+		shared_hosting_deploy >"$T/apache.tap"
+		S=$SRV/htdocs/strapi-live/static
+		printf 'static_dir = %s\nstatic_max_files = 100000\nlog_level = warn\ndurable = no\n' \
+		    "$S" >>"$SRV/strapi-live.conf"
+		STRAPI_LIVE_CONFIG=$SRV/strapi-live.conf \
+		    "$I_BIN/strapi-live" import "$T/entries.jsonl" >/dev/null
+		measure apache "http://127.0.0.1:$PORT" "$S" "$SRV/htdocs"
+		) || true # the subshell's status is its exit trap's
+		;;
+	esac
+done
+
+echo "static answers vs the same bytes as a plain file, same server, wrk"
+echo "-t2 -c$conns -d${dur}s, $entries entries, $(nproc) cores; dynamic:"
+echo "the same URL without static_dir (lighttpd: query.fcgi, 4 processes;"
+echo "Apache: query.cgi, plain CGI)"
+echo
+printf "%-9s %-5s %7s %10s %10s %6s %10s\n" server url bytes static/s \
+    plain/s ratio dynamic/s
+cat "$results".* | sort | awk '{ printf "%-9s %-5s %7d %10d %10d %6.2f %10d\n",
+    $1, $2, $3, $4, $5, ($5 > 0 ? $4 / $5 : 0), $6 }'
+echo
+echo "target: static >= 0.80 x plain"
+sl_cleanup || true
+trap - EXIT
+exit 0

@@ -1,0 +1,887 @@
+/* materialize.c: canonical query answers rendered into static_dir on write */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+#include "api/http.h"
+#include "api/materialize.h"
+#include "api/query.h"
+
+/*
+ * The answers frontends ask most (docs/static.md), each rendered by
+ * query_handle on a synthetic GET, so that a file holds exactly the bytes
+ * query.fcgi answers for its URL. Every answer carries the store's seq
+ * (meta.seq), so every commit changes every answer: a pass renders the
+ * whole set, bounded by static_max_files and static_max_bytes. Passes
+ * run one at a time under an flock on static_dir/.lock, each from the
+ * store's state read under the lock, and .seq records the seq a complete
+ * pass started from: the last pass always writes the newest state, and a
+ * writer that finds .seq at the store's seq has nothing to do. A writer
+ * killed between its commit and its pass leaves .seq behind the store;
+ * the next writer's pass repairs it, and materialize_verify reports it.
+ *
+ * Layout: the answer to <api_prefix>/<path>?<query> is
+ * <static_dir>/<path>/<form>.json, the form being "index" (no query),
+ * "locale=L", "page=N" (pagination[page]=N) or "<field>=<value>"
+ * (filters[<field>][$eq]=<value>), the last two followed by "&locale=L"
+ * for a locale other than the default. Paths and values are kept to
+ * unreserved URL characters, so a rewrite rule maps a URL to its file
+ * without decoding.
+ */
+
+#define HEAD_REL   "_live/head/index.json" /* <api_prefix>/_live/head */
+#define LOCK_NAME  ".lock"
+#define STATE_NAME ".seq"
+#define MAX_VALUE  200 /* bytes of a documentId, slug or category in a name */
+
+enum form {
+	FORM_LIST = 0x1,
+	FORM_ID = 0x2,
+	FORM_SLUG = 0x4,
+	FORM_CATEGORY = 0x8,
+	FORM_ALL = 0xf,
+};
+
+enum mode {
+	MODE_WRITE,
+	MODE_VERIFY,
+};
+
+struct mat {
+	const struct conf *conf;
+	struct store *st;
+	enum mode mode;
+	const char *dir;
+	struct query_ctx q;
+	char prefix[256]; /* "/api" */
+	size_t max_files;
+	uint64_t max_bytes;
+	struct materialize_stats *stats;
+	char **set; /* relative paths of the set, sorted for the sweep */
+	size_t nset, capset;
+	struct buf rel, full, tmp, uri, old;
+	materialize_report_fn report;
+	void *arg;
+	size_t stale;
+	int compare; /* a file may already hold its answer: compare first */
+	int failed;
+};
+
+struct item {
+	char *id, *locale, *slug, *category;
+};
+
+struct items {
+	struct item *v;
+	size_t n, cap;
+};
+
+/* Commits this thread made since its last pass (the commit hook's). */
+static _Thread_local uint64_t pending;
+
+/* The commit hook's part (prog.c): this thread has a commit to render. */
+void
+materialize_note(uint64_t seq)
+{
+	if (seq > pending)
+		pending = seq;
+}
+
+/* 1 when s may be part of a file name and a URL as it is. */
+static int
+value_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0' || s[0] == '.')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= MAX_VALUE ||
+		    (strchr("-._~", s[i]) == NULL &&
+		        !((s[i] >= 'a' && s[i] <= 'z') ||
+		            (s[i] >= 'A' && s[i] <= 'Z') ||
+		            (s[i] >= '0' && s[i] <= '9'))))
+			return 0;
+	return 1;
+}
+
+/* The forms static_types asks of collection c (0: none). */
+static int
+forms_of(const struct conf *conf, const struct collection *c)
+{
+	const char *list = conf_str(conf, CFG_STATIC_TYPES);
+	char *copy, *w, *colon, *f, *save, *save2;
+	size_t nl;
+	int forms = 0;
+
+	if (list[0] == '\0')
+		return FORM_ALL;
+	copy = xstrdup(list);
+	for (w = strtok_r(copy, " ,", &save); w != NULL;
+	     w = strtok_r(NULL, " ,", &save)) {
+		colon = strchr(w, ':');
+		nl = colon != NULL ? (size_t)(colon - w) : strlen(w);
+		if (nl != strlen(c->name) || memcmp(w, c->name, nl) != 0)
+			continue;
+		if (colon == NULL) {
+			forms = FORM_ALL;
+			continue;
+		}
+		for (f = strtok_r(colon + 1, "+", &save2); f != NULL;
+		     f = strtok_r(NULL, "+", &save2)) {
+			if (strcmp(f, "list") == 0)
+				forms |= FORM_LIST;
+			else if (strcmp(f, "id") == 0)
+				forms |= FORM_ID;
+			else if (strcmp(f, "slug") == 0)
+				forms |= FORM_SLUG;
+			else if (strcmp(f, "category") == 0)
+				forms |= FORM_CATEGORY;
+			else
+				log_warnx("static_types: unknown form '%s' "
+				          "(list, id, slug, category)",
+				    f);
+		}
+	}
+	free(copy);
+	return forms;
+}
+
+/* Creates the directories of path (a file's) under m->dir. */
+static int
+make_parents(const char *path, size_t from)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + from; (s = strchr(s + 1, '/')) != NULL;) {
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST) {
+			log_warn("static: mkdir %s", p);
+			rc = -1;
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+/*
+ * Reads the file at path into out. Returns 0, 1 when there is none, -1
+ * after logging.
+ */
+static int
+read_file(const char *path, struct buf *out)
+{
+	char chunk[16384];
+	ssize_t r;
+	int fd;
+
+	buf_reset(out);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 1;
+		log_warn("static: %s", path);
+		return -1;
+	}
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			log_warn("static: %s", path);
+			close(fd);
+			return -1;
+		}
+		buf_add(out, chunk, (size_t)r);
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Writes data to path atomically (a temporary file beside it, renamed
+ * over it), mode 0644 for the web server. When m->compare, an identical
+ * file is left alone (its validators stay): a pass at the seq of the last
+ * one (materialize again); after a commit every answer's meta.seq has
+ * changed, so nothing is compared. 1 when written, 0 when unchanged, -1
+ * after logging.
+ */
+static int
+write_atomic(struct mat *m, const char *path, const char *data, size_t len)
+{
+	size_t off = 0;
+	ssize_t w;
+	int fd;
+
+	if (m->compare && read_file(path, &m->old) == 0 && m->old.len == len &&
+	    memcmp(m->old.data, data, len) == 0)
+		return 0;
+	buf_reset(&m->tmp);
+	buf_printf(&m->tmp, "%s.tmp", path);
+	fd = open(buf_cstr(&m->tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644);
+	/* the directories only when missing (a new entry, a new type) */
+	if (fd == -1 && errno == ENOENT &&
+	    make_parents(path, strlen(m->dir)) == 0)
+		fd = open(buf_cstr(&m->tmp),
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		log_warn("static: %s", buf_cstr(&m->tmp));
+		return -1;
+	}
+	(void)fchmod(fd, 0644); /* whatever the umask */
+	while (off < len) {
+		w = write(fd, data + off, len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			log_warn("static: %s", buf_cstr(&m->tmp));
+			close(fd);
+			(void)unlink(buf_cstr(&m->tmp));
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) == -1 || rename(buf_cstr(&m->tmp), path) == -1) {
+		log_warn("static: %s", path);
+		(void)unlink(buf_cstr(&m->tmp));
+		return -1;
+	}
+	return 1;
+}
+
+static void
+set_add(struct mat *m, const char *rel)
+{
+	if (m->nset == m->capset) {
+		m->capset = m->capset == 0 ? 64 : m->capset * 2;
+		m->set = xreallocarray(m->set, m->capset, sizeof(*m->set));
+	}
+	m->set[m->nset++] = xstrdup(rel);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+stale(struct mat *m, const char *rel, const char *problem)
+{
+	m->stale++;
+	if (m->report != NULL)
+		m->report(m->arg, rel, problem);
+}
+
+/*
+ * The answer to <prefix>/<path>?<qs>, as query.fcgi gives it, into the
+ * file <path>/<form>.json: written, or compared. Returns 0, or 1 when
+ * there is nothing to serve there (not 200; an empty list when need_data)
+ * or the bounds are reached.
+ */
+static int
+emit(struct mat *m, const char *path, const char *qs, const char *form,
+    int need_data)
+{
+	struct http_req req;
+	struct http_resp r;
+	char *env[2];
+	int rc = 1, w;
+
+	if (m->stats->capped)
+		return 1;
+	buf_reset(&m->uri);
+	buf_printf(&m->uri, "REQUEST_URI=%s/%s%s%s", m->prefix, path,
+	    qs[0] != '\0' ? "?" : "", qs);
+	env[0] = (char *)buf_cstr(&m->uri);
+	env[1] = NULL;
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.query = qs;
+	req.content_length = -1;
+	req.remote_addr = "";
+	req.env = env;
+	http_resp_init(&r);
+	query_handle(&req, &r, &m->q);
+	if (r.status != 200) {
+		if (r.status >= 500)
+			m->failed = 1;
+		goto out;
+	}
+	/* a page past the last one: answered, but not worth a file */
+	if (need_data && strncmp(r.body.data, "{\"data\":[]", 10) == 0)
+		goto out;
+	if (m->stats->files + 1 > m->max_files ||
+	    m->stats->bytes + r.body.len > m->max_bytes) {
+		m->stats->capped = 1;
+		goto out;
+	}
+	m->stats->files++;
+	m->stats->bytes += r.body.len;
+	buf_reset(&m->rel);
+	buf_printf(&m->rel, "%s/%s.json", path, form);
+	set_add(m, buf_cstr(&m->rel));
+	buf_reset(&m->full);
+	buf_printf(&m->full, "%s/%s", m->dir, buf_cstr(&m->rel));
+	if (m->mode == MODE_WRITE) {
+		w = write_atomic(m, buf_cstr(&m->full), r.body.data,
+		    r.body.len);
+		if (w == -1)
+			m->failed = 1;
+		else
+			m->stats->written += (size_t)w;
+	} else {
+		w = read_file(buf_cstr(&m->full), &m->old);
+		if (w == 1)
+			stale(m, buf_cstr(&m->rel), "missing");
+		else if (w == -1 || m->old.len != r.body.len ||
+		    memcmp(m->old.data, r.body.data, r.body.len) != 0)
+			stale(m, buf_cstr(&m->rel),
+			    "differs from the store's answer");
+	}
+	rc = 0;
+out:
+	http_resp_clear(&r);
+	return rc;
+}
+
+/* "&locale=L" after a form, or "" for the default locale (index 0). */
+static const char *
+locale_suffix(const struct collection *c, size_t li, char *out, size_t n)
+{
+	out[0] = '\0';
+	if (li == 0)
+		return out;
+	snprintf(out, n, "&locale=%s", c->locales[li]);
+	return out;
+}
+
+/* A single type, or a collection's list pages, in each locale. */
+static void
+emit_lists(struct mat *m, const struct collection *c)
+{
+	char sfx[96], form[128], qs[160];
+	uint64_t p, pages = (uint64_t)conf_int(m->conf, CFG_STATIC_LIST_PAGES);
+	size_t li;
+	const char *path = c->single ? c->name : c->plural;
+
+	for (li = 0; li < c->nlocales; li++) {
+		if (li > 0 && !value_ok(c->locales[li]))
+			continue;
+		locale_suffix(c, li, sfx, sizeof(sfx));
+		if (li == 0)
+			(void)emit(m, path, "", "index", 0);
+		else
+			(void)emit(m, path, sfx + 1, sfx + 1, 0);
+		if (c->single)
+			continue;
+		for (p = 1; p <= pages; p++) {
+			snprintf(qs, sizeof(qs),
+			    "pagination[page]=%" PRIu64 "%s", p, sfx);
+			snprintf(form, sizeof(form), "page=%" PRIu64 "%s", p,
+			    sfx);
+			if (emit(m, path, qs, form, p > 1) != 0)
+				break;
+		}
+	}
+}
+
+static int
+collect(void *arg, const struct store_item *it)
+{
+	struct items *v = arg;
+	struct item *e;
+
+	if (v->n == v->cap) {
+		v->cap = v->cap == 0 ? 64 : v->cap * 2;
+		v->v = xreallocarray(v->v, v->cap, sizeof(*v->v));
+	}
+	e = &v->v[v->n++];
+	e->id = xstrdup(it->document_id);
+	e->locale = xstrdup(it->locale != NULL ? it->locale : "");
+	e->slug = it->slug != NULL ? xstrdup(it->slug) : NULL;
+	e->category = it->category != NULL ? xstrdup(it->category) : NULL;
+	return 0;
+}
+
+static void
+items_free(struct items *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		free(v->v[i].id);
+		free(v->v[i].locale);
+		free(v->v[i].slug);
+		free(v->v[i].category);
+	}
+	free(v->v);
+	memset(v, 0, sizeof(*v));
+}
+
+/* The index of locale in c's locales, or -1 when not configured. */
+static long
+locale_index(const struct collection *c, const char *locale)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlocales; i++)
+		if (strcmp(c->locales[i], locale) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int
+cmp_category(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int r = strcmp(x->locale, y->locale);
+
+	return r != 0 ? r : strcmp(x->category, y->category);
+}
+
+/* The first page of each category's list, in each locale. */
+static void
+emit_categories(struct mat *m, const struct collection *c,
+    const struct items *v)
+{
+	struct item *cats;
+	size_t i, n = 0;
+	long li;
+	char sfx[96], form[512], qs[640];
+
+	cats = xreallocarray(NULL, v->n + 1, sizeof(*cats));
+	for (i = 0; i < v->n; i++)
+		if (value_ok(v->v[i].category))
+			cats[n++] = v->v[i];
+	qsort(cats, n, sizeof(*cats), cmp_category);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && cmp_category(&cats[i - 1], &cats[i]) == 0)
+			continue;
+		if ((li = locale_index(c, cats[i].locale)) == -1 ||
+		    (li > 0 && !value_ok(cats[i].locale)))
+			continue;
+		locale_suffix(c, (size_t)li, sfx, sizeof(sfx));
+		snprintf(qs, sizeof(qs), "filters[%s][$eq]=%s%s",
+		    c->category_field, cats[i].category, sfx);
+		snprintf(form, sizeof(form), "%s=%s%s", c->category_field,
+		    cats[i].category, sfx);
+		(void)emit(m, c->plural, qs, form, 0);
+	}
+	free(cats);
+}
+
+/* Each entry by slug (filter and short form) and by documentId. */
+static void
+emit_entries(struct mat *m, const struct collection *c, int forms,
+    const struct items *v)
+{
+	const struct item *e;
+	char sfx[96], path[512], form[512], qs[640];
+	const char *lq;
+	size_t i;
+	long li;
+
+	for (i = 0; i < v->n; i++) {
+		e = &v->v[i];
+		if ((li = locale_index(c, e->locale)) == -1 ||
+		    (li > 0 && !value_ok(e->locale)))
+			continue;
+		locale_suffix(c, (size_t)li, sfx, sizeof(sfx));
+		lq = li > 0 ? sfx + 1 : "";
+		if ((forms & FORM_SLUG) && c->slug_field[0] != '\0' &&
+		    value_ok(e->slug)) {
+			snprintf(qs, sizeof(qs), "filters[%s][$eq]=%s%s",
+			    c->slug_field, e->slug, sfx);
+			snprintf(form, sizeof(form), "%s=%s%s", c->slug_field,
+			    e->slug, sfx);
+			(void)emit(m, c->plural, qs, form, 0);
+			snprintf(path, sizeof(path), "%s/slug/%s", c->plural,
+			    e->slug);
+			(void)emit(m, path, lq, li > 0 ? lq : "index", 0);
+		}
+		if ((forms & FORM_ID) && value_ok(e->id)) {
+			snprintf(path, sizeof(path), "%s/%s", c->plural, e->id);
+			(void)emit(m, path, lq, li > 0 ? lq : "index", 0);
+		}
+	}
+}
+
+/*
+ * The whole set, in the order the bounds keep it: single types, list
+ * pages and categories of every type, then the entries of every type.
+ */
+static void
+walk(struct mat *m)
+{
+	const struct collection *c;
+	struct items *v;
+	size_t i, n = conf_ncollections(m->conf);
+	int *forms;
+
+	v = xcalloc(n + 1, sizeof(*v));
+	forms = xcalloc(n + 1, sizeof(*forms));
+	for (i = 0; i < n && !m->failed; i++) {
+		c = conf_collection(m->conf, i);
+		if ((forms[i] = forms_of(m->conf, c)) == 0 ||
+		    !value_ok(c->plural) || strchr(c->name, '.') != NULL) {
+			forms[i] = 0;
+			continue;
+		}
+		if (c->single || (forms[i] & FORM_LIST))
+			emit_lists(m, c);
+		if (c->single ||
+		    !(forms[i] & (FORM_ID | FORM_SLUG | FORM_CATEGORY)))
+			continue;
+		if (store_iter_entries(m->st, c->name, collect, &v[i]) == -1) {
+			m->failed = 1;
+			break;
+		}
+		if ((forms[i] & FORM_CATEGORY) && c->category_field[0] != '\0')
+			emit_categories(m, c, &v[i]);
+	}
+	for (i = 0; i < n && !m->failed; i++)
+		if (forms[i] != 0)
+			emit_entries(m, conf_collection(m->conf, i), forms[i],
+			    &v[i]);
+	for (i = 0; i < n; i++)
+		items_free(&v[i]);
+	free(v);
+	free(forms);
+}
+
+/*
+ * Removes (or, verifying, reports) the answers under rel that are not in
+ * the set: entries removed, slugs changed, pages past the end. Files of
+ * other names (the lock, .seq, an operator's .htaccess) are left alone,
+ * and a directory only when a file under it was removed (if empty).
+ * Returns the number of files removed.
+ */
+static size_t
+sweep(struct mat *m, const char *rel)
+{
+	size_t removed = 0, r;
+	struct buf path, sub;
+	struct dirent *d;
+	struct stat sb;
+	DIR *dp;
+	size_t nl;
+	char *key;
+
+	buf_init(&path);
+	buf_init(&sub);
+	buf_printf(&path, "%s%s%s", m->dir, rel[0] != '\0' ? "/" : "", rel);
+	if ((dp = opendir(buf_cstr(&path))) == NULL)
+		goto out;
+	while ((d = readdir(dp)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		buf_reset(&sub);
+		buf_printf(&sub, "%s%s%s", rel, rel[0] != '\0' ? "/" : "",
+		    d->d_name);
+		buf_reset(&m->full);
+		buf_printf(&m->full, "%s/%s", m->dir, buf_cstr(&sub));
+		if (lstat(buf_cstr(&m->full), &sb) == -1)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			r = sweep(m, buf_cstr(&sub));
+			removed += r;
+			if (r > 0) {
+				buf_reset(&m->full);
+				buf_printf(&m->full, "%s/%s", m->dir,
+				    buf_cstr(&sub));
+				(void)rmdir(buf_cstr(&m->full)); /* if empty */
+			}
+			continue;
+		}
+		nl = strlen(d->d_name);
+		if (nl < 5 ||
+		    (strcmp(d->d_name + nl - 5, ".json") != 0 &&
+		        (nl < 9 ||
+		            strcmp(d->d_name + nl - 9, ".json.tmp") != 0)))
+			continue;
+		key = (char *)buf_cstr(&sub);
+		if (bsearch(&key, m->set, m->nset, sizeof(*m->set), cmp_str) !=
+		    NULL)
+			continue;
+		if (m->mode == MODE_VERIFY)
+			stale(m, key, "not an answer of the store any more");
+		else if (unlink(buf_cstr(&m->full)) == 0) {
+			m->stats->removed++;
+			removed++;
+		}
+	}
+	closedir(dp);
+out:
+	buf_clear(&path);
+	buf_clear(&sub);
+	return removed;
+}
+
+/*
+ * The change head: {"seq":N,"etag":"W/\"N\""}, the store's seq the pass
+ * rendered and the ETag query.fcgi's answers carry at it, written after
+ * every answer, so that a client that polls it (a 304 from the web server
+ * while nothing changed) and sees N finds the answers at N or later.
+ * Written, or compared.
+ */
+static void
+head(struct mat *m, uint64_t seq)
+{
+	char text[96];
+	int n = snprintf(text, sizeof(text),
+	    "{\"seq\":%" PRIu64 ",\"etag\":\"W/\\\"%" PRIu64 "\\\"\"}", seq,
+	    seq);
+	int r;
+
+	buf_reset(&m->rel);
+	buf_printf(&m->rel, "%s/" HEAD_REL, m->dir);
+	if (m->mode == MODE_WRITE) {
+		if (write_atomic(m, buf_cstr(&m->rel), text, (size_t)n) == -1)
+			m->failed = 1;
+		return;
+	}
+	r = read_file(buf_cstr(&m->rel), &m->old);
+	if (r == 1)
+		stale(m, HEAD_REL, "missing");
+	else if (r == -1 || m->old.len != (size_t)n ||
+	    memcmp(m->old.data, text, (size_t)n) != 0)
+		stale(m, HEAD_REL, "differs from the store's seq");
+}
+
+/* Opens static_dir's lock (creating the directory) and takes it (op). */
+static int
+lock_dir(const char *dir, int op)
+{
+	struct buf p;
+	int fd;
+
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		log_warn("static: mkdir %s", dir);
+		return -1;
+	}
+	buf_init(&p);
+	buf_printf(&p, "%s/" LOCK_NAME, dir);
+	fd = open(buf_cstr(&p), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1)
+		log_warn("static: %s", buf_cstr(&p));
+	buf_clear(&p);
+	if (fd == -1)
+		return -1;
+	while (flock(fd, op) == -1) {
+		if (errno == EINTR)
+			continue;
+		log_warn("static: flock %s", dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The seq of the last complete pass (0: none). */
+static uint64_t
+state_read(struct mat *m)
+{
+	uint64_t seq = 0;
+
+	buf_reset(&m->full);
+	buf_printf(&m->full, "%s/" STATE_NAME, m->dir);
+	if (read_file(buf_cstr(&m->full), &m->old) == 0)
+		seq = strtoull(buf_cstr(&m->old), NULL, 10);
+	return seq;
+}
+
+static void
+state_write(struct mat *m, uint64_t seq)
+{
+	char text[32];
+	int n = snprintf(text, sizeof(text), "%" PRIu64 "\n", seq);
+
+	m->compare = 0;
+	buf_reset(&m->rel);
+	buf_printf(&m->rel, "%s/" STATE_NAME, m->dir);
+	if (write_atomic(m, buf_cstr(&m->rel), text, (size_t)n) == -1)
+		m->failed = 1;
+}
+
+static void
+mat_init(struct mat *m, const struct conf *conf, struct store *st,
+    const struct schema *schema, enum mode mode,
+    struct materialize_stats *stats)
+{
+	const char *p = conf_str(conf, CFG_API_PREFIX);
+	size_t n;
+
+	memset(m, 0, sizeof(*m));
+	memset(stats, 0, sizeof(*stats));
+	m->conf = conf;
+	m->st = st;
+	m->mode = mode;
+	m->dir = conf_str(conf, CFG_STATIC_DIR);
+	m->stats = stats;
+	m->max_files = (size_t)conf_int(conf, CFG_STATIC_MAX_FILES);
+	m->max_bytes = (uint64_t)conf_int(conf, CFG_STATIC_MAX_BYTES);
+	query_init(&m->q, conf, st);
+	query_clear(&m->q); /* no answer cache: every answer is read afresh */
+	m->q.schema = schema;
+	while (*p == '/')
+		p++;
+	n = strlen(p);
+	while (n > 0 && p[n - 1] == '/')
+		n--;
+	snprintf(m->prefix, sizeof(m->prefix), "%s%.*s", n > 0 ? "/" : "",
+	    (int)n, p);
+	buf_init(&m->rel);
+	buf_init(&m->full);
+	buf_init(&m->tmp);
+	buf_init(&m->uri);
+	buf_init(&m->old);
+}
+
+static void
+mat_clear(struct mat *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nset; i++)
+		free(m->set[i]);
+	free(m->set);
+	buf_clear(&m->rel);
+	buf_clear(&m->full);
+	buf_clear(&m->tmp);
+	buf_clear(&m->uri);
+	buf_clear(&m->old);
+}
+
+/*
+ * One pass under the lock: the set rendered from the store's current
+ * state (when .seq is behind it, or always when forced), files no longer
+ * in it removed, .seq advanced. Returns 0, or -1 after logging.
+ */
+static int
+pass(struct mat *m, int force)
+{
+	uint64_t cur, done;
+	int fd, rc = -1;
+
+	if ((fd = lock_dir(m->dir,
+	         m->mode == MODE_WRITE ? LOCK_EX : LOCK_SH)) == -1)
+		return -1;
+	if (store_last_seq(m->st, &cur) == -1)
+		goto out;
+	m->stats->seq = cur;
+	if (m->mode == MODE_WRITE) {
+		done = state_read(m);
+		if (!force && done == cur) {
+			rc = 0; /* a pass from this state is done */
+			goto out;
+		}
+		m->compare = done == cur;
+	}
+	walk(m);
+	if (m->failed)
+		goto out;
+	set_add(m, HEAD_REL);
+	qsort(m->set, m->nset, sizeof(*m->set), cmp_str);
+	(void)sweep(m, "");
+	head(m, cur);
+	if (m->mode == MODE_WRITE && !m->failed)
+		state_write(m, cur);
+	if (m->stats->capped)
+		log_warnx("static: the set reached static_max_files (%zu) or "
+		          "static_max_bytes (%" PRIu64
+		          "); the rest is answered "
+		          "by query.fcgi",
+		    m->max_files, m->max_bytes);
+	rc = m->failed ? -1 : 0;
+out:
+	if (rc == -1)
+		log_warnx("static: the answers in %s could not be rendered; "
+		          "the next write (or strapi-live materialize) retries",
+		    m->dir);
+	close(fd); /* releases the lock */
+	return rc;
+}
+
+/*
+ * After this thread's commits (materialize_note), renders static_dir
+ * when it is set. Tests make a writer die between its commit and its
+ * pass with SL_FAULT_DIE_BEFORE_RENDER, or wait there for
+ * SL_FAULT_PAUSE_BEFORE_RENDER milliseconds (docs/static.md).
+ * Returns 0, or -1 after logging (the write itself stands).
+ */
+int
+materialize_pending(const struct conf *conf, struct store *st,
+    const struct schema *schema)
+{
+	struct materialize_stats stats;
+	struct mat m;
+	const char *fault;
+	int rc;
+
+	if (pending == 0)
+		return 0;
+	pending = 0;
+	if (st == NULL || conf_str(conf, CFG_STATIC_DIR)[0] == '\0')
+		return 0;
+	if (getenv("SL_FAULT_DIE_BEFORE_RENDER") != NULL)
+		raise(SIGKILL);
+	if ((fault = getenv("SL_FAULT_PAUSE_BEFORE_RENDER")) != NULL)
+		(void)usleep((useconds_t)strtoul(fault, NULL, 10) * 1000);
+	mat_init(&m, conf, st, schema, MODE_WRITE, &stats);
+	rc = pass(&m, 0);
+	mat_clear(&m);
+	return rc;
+}
+
+/* strapi-live materialize: the whole set, rendered now. 0 or -1. */
+int
+materialize_all(const struct conf *conf, struct store *st,
+    const struct schema *schema, struct materialize_stats *stats)
+{
+	struct mat m;
+	int rc;
+
+	mat_init(&m, conf, st, schema, MODE_WRITE, stats);
+	rc = pass(&m, 1);
+	mat_clear(&m);
+	return rc;
+}
+
+/*
+ * strapi-live static-verify: every file of the set compared with the
+ * store's answer, and the files no longer in it, each reported. *stale
+ * counts them. Returns 0, or -1 when the store or the directory failed.
+ */
+int
+materialize_verify(const struct conf *conf, struct store *st,
+    const struct schema *schema, materialize_report_fn report, void *arg,
+    struct materialize_stats *stats, size_t *nstale)
+{
+	struct mat m;
+	int rc;
+
+	mat_init(&m, conf, st, schema, MODE_VERIFY, stats);
+	m.report = report;
+	m.arg = arg;
+	rc = pass(&m, 1);
+	*nstale = m.stale;
+	mat_clear(&m);
+	return rc;
+}

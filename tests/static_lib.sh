@@ -1,0 +1,130 @@
+# static_lib.sh: helpers for the static answers' server tests
+# (docs/static.md). Source after lib.sh.
+
+# static_through BASE DIR: fetches the URL of each answer file of DIR
+# (tests/static_urls.py) through the server at BASE and compares it with
+# query.fcgi's answer as plain CGI (cgi_get: run it with the server's
+# configuration). Prints "N BAD STATIC": answers compared, bodies that
+# differ, and how many came from the file (no X-Strapi-Live-Seq header).
+static_through() {
+	local base=$1 dir=$2 rel uri n=0 bad=0 st=0
+	python3 "$top_srcdir/tests/static_urls.py" "$dir" >"$T/urls"
+	while IFS='	' read -r rel uri; do
+		n=$((n + 1))
+		curl -sg -D "$T/through.h" -o "$T/through" "$base$uri"
+		cgi_get "$uri"
+		if [ "$STATUS" != 200 ] || ! cmp -s "$T/body" "$T/through"; then
+			bad=$((bad + 1))
+			diag "differs: $uri"
+		fi
+		grep -qi '^X-Strapi-Live-Seq:' "$T/through.h" || st=$((st + 1))
+	done <"$T/urls"
+	echo "$n $bad $st"
+}
+
+# static_header FILE NAME: the value of header NAME in the headers FILE.
+static_header() {
+	sed -n "s/^$2: *\\(.*\\)\\r\$/\\1/Ip" "$1" | head -1
+}
+
+# static_served BASE DIR NAME: what a server (NAME) must do with the files
+# of DIR besides their bytes: query.fcgi's Content-Type, CORS and
+# Cache-Control headers; a 304 for the file's ETag; the percent-encoded
+# query form; query.fcgi's answer where there is no file, and for a
+# preflight (STATIC_NO_ETAG=1: no 304 check). TAP lines.
+static_served() {
+	local base=$1 dir=$2 name=$3 h u etag
+	curl -s -D "$T/h" -o /dev/null -H 'Origin: https://front.example' \
+	    "$base/api/articles"
+	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
+	    REQUEST_URI=/api/articles QUERY_STRING= \
+	    HTTP_ORIGIN=https://front.example "$QUERY_FCGI" \
+	    </dev/null >"$T/dyn" 2>>"$T/stderr"
+	for h in Content-Type Access-Control-Allow-Origin \
+	    Access-Control-Expose-Headers Cache-Control; do
+		is "$(static_header "$T/h" "$h")" \
+		    "$(static_header "$T/dyn" "$h")" \
+		    "$name: $h as query.fcgi sends it ($(static_header "$T/dyn" "$h"))"
+	done
+	curl -s -D "$T/h" -o /dev/null "$base/api/articles"
+	is "$(static_header "$T/h" Access-Control-Allow-Origin)" "" \
+	    "$name: no CORS header without Origin, as query.fcgi"
+	etag=$(static_header "$T/h" ETag)
+	# nginx's example sends none (docs/static.md): STATIC_NO_ETAG=1.
+	[ -n "${STATIC_NO_ETAG:-}" ] || is "$(curl -s -o /dev/null \
+	    -w '%{http_code}' -H "If-None-Match: $etag" "$base/api/articles")" \
+	    304 "$name: If-None-Match with the file's ETag: 304"
+	curl -s -o "$T/b" \
+	    "$base/api/articles?filters%5Bslug%5D%5B%24eq%5D=hello-rich-strapi"
+	cmp -s "$T/b" "$dir/articles/slug=hello-rich-strapi.json"
+	ok $? "$name: filters%5Bslug%5D%5B%24eq%5D=…: the file too"
+	for u in "/api/articles?pagination[page]=9" "/api/articles?sort=title" \
+	    "/api/articles/nosuchdocument0000000000" "/api/nothing"; do
+		curl -sg -D "$T/h" -o "$T/b" "$base$u"
+		cgi_get "$u"
+		cmp -s "$T/b" "$T/body" && grep -qi '^X-Strapi-Live-Seq:' "$T/h"
+		ok $? "$name: no file: query.fcgi answers $u"
+	done
+	is "$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS \
+	    -H 'Origin: https://front.example' \
+	    -H 'Access-Control-Request-Method: GET' "$base/api/articles")" 204 \
+	    "$name: a preflight reaches query.fcgi (204)"
+}
+
+# static_versions OUT TITLE: two newer versions (OUT1, OUT2) of the rich
+# recording's last delivery, an article, titled "TITLE 1" and "TITLE 2";
+# sets slug to its slug.
+static_versions() {
+	python3 - "$RICH/83-entry.publish.article.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = json.loads(d["raw_body"])
+for n in (1, 2):
+    e = b["entry"]
+    e["updatedAt"] = e["updatedAt"][:17] + "5%d.000Z" % n
+    e["publishedAt"] = e["publishedAt"][:17] + "5%d.001Z" % n
+    e["title"] = "%s %d" % (sys.argv[3], n)
+    d["raw_body"] = json.dumps(b, separators=(",", ":"))
+    json.dump(d, open(sys.argv[2] + str(n), "w"))
+PY
+	slug=$(json "${1}1" 'json.loads(d["raw_body"])["entry"]["slug"]')
+}
+
+# static_all_through BASE DIR NAME [again]: static_through's findings as
+# TAP lines: 40 files or more (the rich recording's), each the bytes
+# query.fcgi answers, each from its file.
+static_all_through() {
+	set -- "$@" $(static_through "$1" "$2")
+	if [ "$4" = again ]; then
+		is "$6 $7" "0 $5" \
+		    "$3: every file is query.fcgi's answer again, from its file"
+		return
+	fi
+	ok $(($4 < 40)) "$3: 40 answers or more are files ($4)"
+	is "$5" 0 "$3: each, fetched through it, is the bytes query.fcgi answers"
+	is "$6" "$4" "$3: each came from its file"
+}
+
+# static_head_poll BASE DIR NAME: the change head as a client polls it:
+# /api/_live/head is the file, and If-None-Match with its ETag a 304 from
+# the server. Sets STATIC_HEAD_ETAG. TAP lines.
+static_head_poll() {
+	curl -s -D "$T/h" -o "$T/head" "$1/api/_live/head"
+	cmp -s "$T/head" "$2/_live/head/index.json"
+	ok $? "$3: /api/_live/head is the change head ($(cat "$T/head"))"
+	STATIC_HEAD_ETAG=$(static_header "$T/h" ETag)
+	is "$(curl -s -o /dev/null -w '%{http_code}' \
+	    -H "If-None-Match: $STATIC_HEAD_ETAG" "$1/api/_live/head")" 304 \
+	    "$3: polled with its ETag while nothing changes: 304"
+}
+
+# static_head_changed BASE DIR NAME: after a write, the poll with the old
+# ETag gets the new head, naming the store's seq. TAP lines.
+static_head_changed() {
+	is "$(curl -s -o "$T/head" -w '%{http_code}' \
+	    -H "If-None-Match: $STATIC_HEAD_ETAG" "$1/api/_live/head")" 200 \
+	    "$3: after a write, the poll gets the new head"
+	is "$(json "$T/head" 'd["seq"]')" \
+	    "$(json "$2/articles/index.json" 'd["meta"]["seq"]')" \
+	    "$3: it names the seq of the answers"
+}
