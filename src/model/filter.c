@@ -420,9 +420,9 @@ eval_node(const struct filter_node *n, struct json_object *entry,
 
 /* --- sort keys and rows -------------------------------------------------- */
 
-static void
-key_of(struct json_object *entry, const char *attr, enum filter_class cls,
-    struct filter_keyval *k)
+void
+filter_key_of(struct json_object *entry, const char *attr,
+    enum filter_class cls, struct filter_keyval *k)
 {
 	struct colval cv;
 
@@ -437,26 +437,37 @@ key_of(struct json_object *entry, const char *attr, enum filter_class cls,
 		k->num = cv.num;
 }
 
+/* json parsed, when it is an object (one json_object_put), or NULL. */
+struct json_object *
+filter_json_object(const char *json, size_t len)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+
+	if ((tok = json_tokener_new()) == NULL)
+		return NULL;
+	o = len <= INT_MAX ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
+	json_tokener_free(tok);
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 int
 filter_match(const struct filter_node *f, const struct filter_sort *sort,
     const char *json, size_t len, filter_fetch_fn fetch, void *fetch_arg,
     struct filter_row *row)
 {
-	struct json_tokener *tok;
 	struct json_object *o;
 	struct eval e;
 	const char *s;
 	size_t i;
 	int r = 1;
 
-	if ((tok = json_tokener_new()) == NULL)
+	if ((o = filter_json_object(json, len)) == NULL)
 		return -1;
-	o = len <= INT_MAX ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
-	json_tokener_free(tok);
-	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return -1;
-	}
 	memset(&e, 0, sizeof(e));
 	e.fetch = fetch;
 	e.arg = fetch_arg;
@@ -467,9 +478,9 @@ filter_match(const struct filter_node *f, const struct filter_sort *sort,
 	if (r == 1) {
 		memset(row, 0, sizeof(*row));
 		for (i = 0; i < sort->nkey; i++)
-			key_of(o, sort->key[i].attr, sort->key[i].cls,
+			filter_key_of(o, sort->key[i].attr, sort->key[i].cls,
 			    &row->key[i]);
-		key_of(o, "id", FILTER_NUMBER, &row->key[sort->nkey]);
+		filter_key_of(o, "id", FILTER_NUMBER, &row->key[sort->nkey]);
 		s = json_object_get_string(
 		    json_object_object_get(o, "documentId"));
 		row->document_id = xstrdup(s != NULL ? s : "");

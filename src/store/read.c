@@ -320,48 +320,68 @@ dbt_set(DBT *d, const void *p, size_t n)
 	d->size = (u_int32_t)n;
 }
 
+/*
+ * The record number of the first key of c at or after key (one past
+ * the last when none is). Returns 0 or a BDB error.
+ */
+static int
+recno_at(DBC *c, const struct buf *key, db_recno_t *out)
+{
+	DBT k, d;
+	int ret;
+
+	dbt_out(&k);
+	dbt_out(&d);
+	dbt_set(&k, key->data, key->len);
+	ret = c->get(c, &k, &d, DB_SET_RANGE);
+	if (ret == 0)
+		ret = get_recno(c, out);
+	else if (ret == DB_NOTFOUND) {
+		ret = c->get(c, &k, &d, DB_LAST);
+		if (ret == 0 && (ret = get_recno(c, out)) == 0)
+			(*out)++;
+		else if (ret == DB_NOTFOUND) {
+			*out = 1;
+			ret = 0;
+		}
+	}
+	free(k.data);
+	free(d.data);
+	return ret;
+}
+
 static int
 prefix_range(DBC *c, const struct buf *prefix, db_recno_t *lo, db_recno_t *hi)
 {
-	DBT k, d;
 	struct buf hikey;
 	int ret;
 
 	buf_init(&hikey);
-	dbt_out(&k);
-	dbt_out(&d);
 	buf_add(&hikey, prefix->data, prefix->len);
 	/* Every key part ends in NUL: bumping it to 0x01 bounds the range. */
 	hikey.data[hikey.len - 1] = '\x01';
-	dbt_set(&k, hikey.data, hikey.len);
-	ret = c->get(c, &k, &d, DB_SET_RANGE);
-	if (ret == 0)
-		ret = get_recno(c, hi);
-	else if (ret == DB_NOTFOUND) {
-		ret = c->get(c, &k, &d, DB_LAST);
-		if (ret == 0 && (ret = get_recno(c, hi)) == 0)
-			(*hi)++;
-		else if (ret == DB_NOTFOUND) {
-			*hi = *lo = 1;
-			ret = 0;
-			goto out;
-		}
-	}
-	if (ret != 0)
-		goto out;
-	dbt_set(&k, prefix->data, prefix->len);
-	ret = c->get(c, &k, &d, DB_SET_RANGE);
-	if (ret == 0 && has_prefix(&k, prefix))
-		ret = get_recno(c, lo);
-	else if (ret == 0 || ret == DB_NOTFOUND) {
-		*lo = *hi;
-		ret = 0;
-	}
-out:
-	free(k.data);
-	free(d.data);
+	/* the first key at or after the prefix: hi when none has it */
+	if ((ret = recno_at(c, &hikey, hi)) == 0)
+		ret = recno_at(c, prefix, lo);
 	buf_clear(&hikey);
 	return ret;
+}
+
+/*
+ * The entry an index record names (d: its primary key), into it (pv and
+ * scratch hold its bytes). Returns 0, DB_NOTFOUND for a record to skip,
+ * or a BDB error.
+ */
+static int
+entry_at(struct store *st, DB_TXN *txn, DBT *d, DBT *pv, struct buf *scratch,
+    struct store_item *it)
+{
+	int ret;
+
+	ret = st->entries->get(st->entries, txn, d, pv, 0);
+	if (ret != 0) /* DB_NOTFOUND: not possible under a snapshot */
+		return ret;
+	return item_decode(it, scratch, d, pv) == -1 ? DB_NOTFOUND : 0;
 }
 
 /*
@@ -446,13 +466,11 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	for (; ret == 0 && n < q->limit; ret = c->get(c, &k, &d, step)) {
 		if (!has_prefix(&k, &prefix))
 			break;
-		ret = st->entries->get(st->entries, txn, &d, &pv, 0);
-		if (ret == DB_NOTFOUND)
-			continue; /* not possible under a snapshot; be safe */
+		if ((ret = entry_at(st, txn, &d, &pv, &scratch, &it)) ==
+		    DB_NOTFOUND)
+			continue;
 		if (ret != 0)
 			goto out;
-		if (item_decode(&it, &scratch, &d, &pv) == -1)
-			continue;
 		n++;
 		if (cb(arg, &it) != 0)
 			break;
@@ -728,4 +746,135 @@ out:
 		return -1;
 	}
 	return n;
+}
+
+/* The record numbers of a span of index a in locale: [*lo, *hi). */
+static int
+attr_range(DBC *c, const char *locale, const struct store_attr_span *sp,
+    db_recno_t *lo, db_recno_t *hi)
+{
+	struct buf key;
+	size_t n = strlen(locale);
+	int ret;
+
+	buf_init(&key);
+	buf_add(&key, locale, n);
+	buf_addc(&key, '\0');
+	buf_add(&key, sp->lo, sp->lolen);
+	ret = recno_at(c, &key, lo);
+	buf_reset(&key);
+	buf_add(&key, locale, n);
+	if (sp->hi_open)
+		buf_addc(&key, '\x01'); /* past the locale's keys */
+	else {
+		buf_addc(&key, '\0');
+		buf_add(&key, sp->hi, sp->hilen);
+	}
+	if (ret == 0)
+		ret = recno_at(c, &key, hi);
+	if (ret == 0 && *hi < *lo)
+		*hi = *lo;
+	buf_clear(&key);
+	return ret;
+}
+
+/* The number of keys of a span of attribute index i: O(log n). 0 or -1. */
+int
+store_attr_count(struct store *st, int i, const char *locale,
+    const struct store_attr_span *sp, uint64_t *n)
+{
+	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
+	DB_TXN *txn;
+	DBC *c = NULL;
+	db_recno_t lo = 1, hi = 1;
+	int ret;
+
+	if (raw == NULL)
+		return -1;
+	if (read_txn(st, &txn) == -1)
+		return -1;
+	if ((ret = raw->cursor(raw, txn, &c, 0)) == 0) {
+		ret = attr_range(c, locale, sp, &lo, &hi);
+		c->close(c);
+	}
+	read_done(st, txn);
+	if (ret != 0) {
+		store_fail(st, "index count", ret);
+		return -1;
+	}
+	*n = hi - lo;
+	return 0;
+}
+
+/*
+ * Walks a span of attribute index i in locale, in key order (or its
+ * reverse), after offset entries, calling cb for each of up to limit
+ * entries with its key (after the locale) and the entry. *seq (unless
+ * NULL): the store's last sequence in the same snapshot. 0, or -1.
+ */
+int
+store_attr_walk(struct store *st, int i, const char *locale,
+    const struct store_attr_span *sp, int back, uint64_t offset, size_t limit,
+    store_attr_cb cb, void *arg, uint64_t *seq)
+{
+	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
+	DB_TXN *txn;
+	DBC *c = NULL;
+	DBT k, d, pv;
+	struct buf scratch;
+	struct store_item it;
+	db_recno_t lo = 1, hi = 1, rn;
+	uint64_t s = 0, left;
+	size_t n = 0, skip = strlen(locale) + 1;
+	int ret;
+
+	if (raw == NULL)
+		return -1;
+	if (read_txn(st, &txn) == -1)
+		return -1;
+	buf_init(&scratch);
+	dbt_out(&k);
+	dbt_out(&d);
+	dbt_out(&pv);
+	if ((ret = store_meta_read(st, txn, "seq", 0, &s)) != 0 ||
+	    (ret = raw->cursor(raw, txn, &c, 0)) != 0 ||
+	    (ret = attr_range(c, locale, sp, &lo, &hi)) != 0)
+		goto out;
+	if (offset >= (uint64_t)(hi - lo) || limit == 0)
+		goto out;
+	left = (uint64_t)(hi - lo) - offset;
+	rn = back ? hi - 1 - (db_recno_t)offset : lo + (db_recno_t)offset;
+	dbt_set(&k, &rn, sizeof(rn));
+	for (ret = c->get(c, &k, &d, DB_SET_RECNO);
+	     ret == 0 && n < limit && left > 0;
+	     ret = c->get(c, &k, &d, back ? DB_PREV : DB_NEXT)) {
+		left--;
+		if (k.size < skip ||
+		    (ret = entry_at(st, txn, &d, &pv, &scratch, &it)) ==
+		        DB_NOTFOUND)
+			continue;
+		if (ret != 0)
+			goto out;
+		n++;
+		if (cb(arg, (const char *)k.data + skip, k.size - skip, &it) !=
+		    0)
+			break;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+out:
+	if (c != NULL)
+		c->close(c);
+	free(k.data);
+	free(d.data);
+	free(pv.data);
+	buf_clear(&scratch);
+	read_done(st, txn);
+	if (ret != 0) {
+		store_fail(st, "index walk", ret);
+		return -1;
+	}
+	if (seq != NULL)
+		*seq = s;
+	return 0;
 }
