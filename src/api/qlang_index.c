@@ -490,7 +490,7 @@ qlang_access_choose(struct store *st, const struct render_query *q,
 		a->exact = 1;
 		a->count = n;
 	}
-	if (a->index >= 0 && a->exact && !p->has_after) {
+	if (a->index >= 0 && a->exact) {
 		if (so->nkey == 1 && strcmp(so->key[0].attr, a->attr) == 0)
 			a->order = so->key[0].desc ? QLANG_ORDER_DESC
 			                           : QLANG_ORDER_KEYS;
@@ -676,6 +676,67 @@ out:
 }
 
 /*
+ * The position after the plan's cursor in a's order: the entries of the
+ * spans before it, counted. The cursor's key in the index is its value
+ * (the point span's for a sort by id) and id, then its documentId.
+ */
+static int
+after_cursor(struct store *st, const struct render_query *q,
+    const struct qlang_access *a, uint64_t *pos)
+{
+	const struct filter_row *r = &q->plan->after;
+	struct spans s = { NULL, 0 }, one = { NULL, 0 };
+	struct buf key, val, next;
+	uint64_t n;
+	size_t vlen;
+	int rc = -1;
+
+	buf_init(&key);
+	buf_init(&val);
+	buf_init(&next);
+	if (q->plan->sort.nkey == 1 &&
+	    strcmp(q->plan->sort.key[0].attr, a->attr) == 0) {
+		filter_key_encode(&r->key[0], &key);
+		filter_key_encode(&r->key[1], &key);
+	} else {
+		/* one value (a point span), sorted by id */
+		buf_add(&key, a->span[0].lo.data, a->span[0].lo.len);
+		filter_key_encode(&r->key[q->plan->sort.nkey], &key);
+	}
+	buf_adds(&key, r->document_id);
+	vlen = filter_key_len(key.data, key.len);
+	buf_add(&val, key.data, vlen);
+	switch (a->order) {
+	case QLANG_ORDER_KEYS: /* the keys up to the cursor's */
+		buf_addc(&key, '\0');
+		spans_add(&one, "", 0, key.data, key.len, 0);
+		break;
+	case QLANG_ORDER_REVERSE: /* the keys from the cursor's */
+		spans_add(&one, key.data, key.len, NULL, 0, 0);
+		break;
+	default: /* the values above, and the value's keys to the cursor's */
+		buf_addc(&key, '\0');
+		if (succ(&val, &next) == 0)
+			spans_add(&one, next.data, next.len, NULL, 0, 0);
+		spans_add(&one, val.data, val.len, key.data, key.len, 0);
+		break;
+	}
+	for (n = 0; n < a->nspan; n++)
+		spans_add(&s, a->span[n].lo.data, a->span[n].lo.len,
+		    a->span[n].hi_open ? NULL : a->span[n].hi.data,
+		    a->span[n].hi.len, 0);
+	spans_intersect(&s, &one);
+	if (count_spans(st, a->index, q->locale, &s, pos) == 0)
+		rc = 0;
+	spans_clear(&s);
+	spans_clear(&one);
+	buf_clear(&key);
+	buf_clear(&val);
+	buf_clear(&next);
+	return rc;
+}
+
+/*
  * q's page read from the index in the sort's order (a->order): skip
  * entries skipped, want at most, counted in O(log n) per span, never
  * more read than the page; next_cursor as the scan makes it.
@@ -697,8 +758,10 @@ qlang_access_page(struct store *st, const struct render_query *q,
 	pg.want = want;
 	buf_init(&pg.last);
 	buf_init(&pg.key);
-	if (store_last_seq(st, &pg.seq) == -1)
+	if (store_last_seq(st, &pg.seq) == -1 ||
+	    (p->has_after && after_cursor(st, q, a, &skip) == -1))
 		goto out;
+	pos = skip;
 	for (k = 0; k < a->nspan && pg.n < want && !pg.stop; k++) {
 		int desc = a->order == QLANG_ORDER_DESC ||
 		    a->order == QLANG_ORDER_REVERSE;
