@@ -135,6 +135,9 @@ scan_one(struct scan *s, const char *json, size_t len, const char *doc,
 		s->p->over = 1;
 		return 1;
 	}
+	/* what a text condition that must hold rules out is not parsed */
+	if (filter_quick_reject(s->p->filter, json, len))
+		return 0;
 	if (s->deferred) {
 		r = row_add(s);
 		r->json = xstrndup(json, len);
@@ -431,6 +434,11 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 				scan_one(&s, one.data, one.len, NULL, NULL);
 			buf_clear(&one);
 			if (r == STORE_ERR)
+				goto out;
+		} else if (q->category == NULL) {
+			/* every entry of the locale: the entries in bulk */
+			if (store_scan(st, q->coll->name, locales[i], scan_item,
+			        &s, &sq) == -1)
 				goto out;
 		} else {
 			memset(&lq, 0, sizeof(lq));

@@ -15,6 +15,7 @@
 
 #include "model/filter.h"
 #include "model/filter_int.h"
+#include "model/jscan.h"
 #include "util/xmalloc.h"
 
 struct filter_node *
@@ -204,6 +205,7 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
     const struct filter_val *v)
 {
 	struct buf a, b;
+	char pat[256];
 	int r = 0;
 	enum filter_truth t;
 	const char *pre = "", *post = "";
@@ -258,25 +260,30 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
 	default:
 		return FILTER_UNKNOWN;
 	}
-	buf_init(&a);
-	buf_adds(&a, pre);
-	buf_adds(&a, v->text);
-	buf_adds(&a, post);
-	t = truth(filter_like(buf_cstr(&a), colval_text(cv)));
-	buf_clear(&a);
+	/* the pattern: on the stack when it fits (a scan makes one an entry) */
+	if (strlen(v->text) + 3 <= sizeof(pat)) {
+		snprintf(pat, sizeof(pat), "%s%s%s", pre, v->text, post);
+		t = truth(filter_like(pat, colval_text(cv)));
+	} else {
+		buf_init(&a);
+		buf_adds(&a, pre);
+		buf_adds(&a, v->text);
+		buf_adds(&a, post);
+		t = truth(filter_like(buf_cstr(&a), colval_text(cv)));
+		buf_clear(&a);
+	}
 	if (n->op == FILTER_NOTCONTAINS || n->op == FILTER_NOTCONTAINSI)
 		t = not3(t);
 	return t;
 }
 
 static enum filter_truth
-cmp_node(const struct filter_node *n, struct json_object *entry)
+cmp_node_cv(const struct filter_node *n, const struct colval *cv0)
 {
-	struct colval cv;
+	const struct colval cv = *cv0;
 	enum filter_truth t, r;
 	size_t i;
 
-	colval_of(entry, n->attr, n->cls, &cv);
 	switch (n->op) {
 	case FILTER_IN:
 	case FILTER_NOTIN:
@@ -305,6 +312,51 @@ cmp_node(const struct filter_node *n, struct json_object *entry)
 			r = t;
 	}
 	return r;
+}
+
+static enum filter_truth
+cmp_node(const struct filter_node *n, struct json_object *entry)
+{
+	struct colval cv;
+
+	colval_of(entry, n->attr, n->cls, &cv);
+	return cmp_node_cv(n, &cv);
+}
+
+/*
+ * 1 when the entry's bytes show it cannot match f, without parsing it:
+ * a condition on a text attribute that must hold (under the top $and)
+ * is not true of the attribute's value, read by jscan when it is a
+ * string, null or absent (any other value: 0, filter_match decides).
+ * Evaluated as filter_match would, so a scan skips what it would drop.
+ */
+int
+filter_quick_reject(const struct filter_node *f, const char *json, size_t len)
+{
+	struct jspan o, v;
+	struct colval cv;
+	char s[1024];
+	size_t i;
+
+	if (f == NULL)
+		return 0;
+	if (f->kind == FILTER_AND) {
+		for (i = 0; i < f->nkid; i++)
+			if (filter_quick_reject(f->kid[i], json, len))
+				return 1;
+		return 0;
+	}
+	if (f->kind != FILTER_CMP || f->cls != FILTER_STRING)
+		return 0;
+	memset(&cv, 0, sizeof(cv));
+	cv.cls = FILTER_STRING;
+	o.p = json;
+	o.n = len;
+	if (!jscan_member(o, f->attr, &v) || jscan_is(v, 'n'))
+		cv.null = 1;
+	else if ((cv.s = jscan_str(v, s, sizeof(s))) == NULL)
+		return 0;
+	return cmp_node_cv(f, &cv) != FILTER_TRUE;
 }
 
 /* --- the tree ------------------------------------------------------------ */

@@ -262,6 +262,8 @@ enum store_result store_get_by_slug(struct store *, const char *collection,
     const char *locale, const char *slug, struct buf *json, uint64_t *seq);
 int store_list(struct store *, const struct store_list_query *, store_item_cb,
     void *, uint64_t *total, uint64_t *seq);
+int store_scan(struct store *, const char *collection, const char *locale,
+    store_item_cb, void *, uint64_t *seq);
 int store_changes_since(struct store *, uint64_t after, size_t max,
     store_change_cb, void *);
 int store_events(struct store *, uint64_t after, int failed_only,
