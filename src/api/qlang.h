@@ -50,9 +50,8 @@ int qlang_run(struct store *, const struct render_query *, store_item_cb,
  * them on the store (after its schema is known): 0, or -1 with *cause
  * (caller frees). qlang_explain writes the plan of q as text.
  */
-int qlang_index_open(struct store *, const struct conf *,
-    const struct schema *, char **cause);
-int qlang_explain(struct store *, const struct render_query *,
-    struct buf *out);
+int qlang_index_open(struct store *, const struct conf *, const struct schema *,
+    char **cause);
+int qlang_explain(struct store *, const struct render_query *, struct buf *out);
 
 #endif

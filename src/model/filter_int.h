@@ -17,7 +17,7 @@ void filter_lower_into(struct buf *, const char *);
 /* json parsed, when it is an object, or NULL (filter.c). */
 struct json_object *filter_json_object(const char *, size_t);
 /* An attribute's sort key as key_cmp compares it (filter.c). */
-void filter_key_of(struct json_object *, const char *attr,
-    enum filter_class, struct filter_keyval *);
+void filter_key_of(struct json_object *, const char *attr, enum filter_class,
+    struct filter_keyval *);
 
 #endif

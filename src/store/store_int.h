@@ -17,8 +17,8 @@
 /* An index of a collection's attribute (env.c opens it, index.c keys it). */
 struct store_attr {
 	char *collection, *attr;
-	int cls;   /* the caller's class of the attribute's values */
-	char *file; /* attr.<collection>.<attr>.<cls>.db */
+	int cls;      /* the caller's class of the attribute's values */
+	char *file;   /* attr.<collection>.<attr>.<cls>.db */
 	DB *db, *raw; /* associated, and for recno ops; NULL: not open */
 };
 
