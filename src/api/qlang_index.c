@@ -881,6 +881,10 @@ qlang_explain(struct store *st, const struct render_query *q, struct buf *out)
 	buf_printf(out, "collection: %s\n", q->coll->name);
 	if (q->locale[0] != '\0')
 		buf_printf(out, "locale: %s\n", q->locale);
+	if (q->nlocales > 0)
+		buf_printf(out, "locales: each of %zu, in turn\n", q->nlocales);
+	if (q->nothing)
+		buf_adds(out, "locale: all (nothing matches)\n");
 	if (q->slug != NULL)
 		buf_printf(out, "slug: %s (the by_slug index)\n", q->slug);
 	if (q->category != NULL)

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/populate.h"
 #include "api/qlang.h"
 #include "api/render.h"
+#include "api/resolve.h"
 #include "api/rich.h"
 #include "cli/cmd.h"
 #include "util/buf.h"
@@ -41,7 +43,9 @@ cmd_explain(struct cmd_ctx *ctx, int argc, char **argv)
 	struct render_query q;
 	struct qs_spec *sp;
 	struct qs_error err;
-	struct buf out;
+	struct buf out, rest;
+	struct populate_query pq;
+	const struct schema_type *t;
 	const char *qs;
 	int n, rc = CMD_EXIT_OK, planned = 0;
 
@@ -60,21 +64,34 @@ cmd_explain(struct cmd_ctx *ctx, int argc, char **argv)
 	memset(&err, 0, sizeof(err));
 	memset(&q, 0, sizeof(q));
 	buf_init(&out);
-	if (qs_parse(sp, qs, c, &err) == -1) {
+	/* with a schema, populate, fields and locale go first (query.c) */
+	t = ctx->schema != NULL ? rich_type(ctx->schema, c) : NULL;
+	memset(&pq, 0, sizeof(pq));
+	buf_init(&rest);
+	if ((t != NULL &&
+	        populate_parse(&pq, qs, ctx->schema, t, &rest, &err) == -1) ||
+	    qs_parse(sp, t != NULL ? buf_cstr(&rest) : qs, c, &err) == -1) {
 		rc = cmd_fail(ctx, CMD_EXIT_USAGE, "%s", err.message);
 		goto out;
 	}
+	if (t != NULL)
+		sp->locale = pq.locale;
 	q.coll = c;
 	q.locale = c->nlocales == 1 && c->locales[0][0] == '\0' ? ""
 	    : sp->locale != NULL                                ? sp->locale
 	                                                        : c->locales[0];
+	if (t != NULL && resolve_localized(c) &&
+	    pq.locale_kind == POPULATE_LOCALE_EVERY) {
+		q.locales = (const char *const *)c->locales;
+		q.nlocales = c->nlocales;
+	}
+	q.nothing = t != NULL && pq.locale_kind == POPULATE_LOCALE_NONE;
 	q.category = sp->category;
 	q.slug = sp->slug;
 	q.ascending = sp->ascending;
 	if (qlang_needs_plan(sp)) {
-		if (qlang_plan(&plan, sp, ctx->conf, c, ctx->schema,
-		        ctx->schema != NULL ? rich_type(ctx->schema, c) : NULL,
-		        &err) == -1) {
+		if (qlang_plan(&plan, sp, ctx->conf, c, ctx->schema, t, &err) ==
+		    -1) {
 			rc = cmd_fail(ctx, CMD_EXIT_USAGE, "%s", err.message);
 			goto out;
 		}
@@ -96,6 +113,8 @@ out:
 	if (planned)
 		qlang_plan_clear(&plan);
 	buf_clear(&out);
+	buf_clear(&rest);
+	populate_query_clear(&pq);
 	free(sp);
 	return rc;
 }

@@ -89,4 +89,27 @@ STRAPI_LIVE_COLLECTION_ARTICLE_INDEX="pri-ce" "$STRAPI_LIVE" stats \
     >/dev/null 2>"$T/err"
 is "$?" 2 "an index name with other characters is refused"
 
+# With schema_dir: populate, fields and locale are taken out first, as
+# query.fcgi does, and an attribute's class comes from the schema.
+mkdir -p "$T/src/api/item/content-types/item"
+cat >"$T/src/api/item/content-types/item/schema.json" <<'EOF'
+{"kind": "collectionType", "collectionName": "items",
+ "info": {"singularName": "item", "pluralName": "items", "displayName": "item"},
+ "options": {"draftAndPublish": true},
+ "pluginOptions": {"i18n": {"localized": true}},
+ "attributes": {"title": {"type": "string"}, "price": {"type": "decimal"}}}
+EOF
+export STRAPI_LIVE_SCHEMA_DIR="$T/src" STRAPI_LIVE_COLLECTIONS=item \
+    STRAPI_LIVE_LOCALES="en, fr" STRAPI_LIVE_COLLECTION_ITEM_INDEX=price \
+    STRAPI_LIVE_STORE_DIR="$T/store2"
+explain '/api/items?populate=*&fields[0]=title&locale=fr&filters[price][$lt]=3&sort=price' \
+    >/dev/null
+is "$(line collection):$(line locale):$(line access)" \
+    "item:fr:index attr.item.price.1.db on price: 1 span, 0 entries" \
+    "with a schema: populate and fields set aside, locale fr, the price index"
+explain '/api/items?locale=*&filters[price][$eq]=3' >/dev/null
+is "$(line locales):$(line access)" \
+    "each of 2, in turn:scan of item's entries in each locale" \
+    "locale=* reads each locale in turn: a scan"
+
 done_testing
