@@ -479,6 +479,22 @@ qlang_access_choose(struct store *st, const struct render_query *q,
 		a->exact = exact;
 		a->count = n;
 	}
+	/*
+	 * A text condition on an indexed attribute: its keys hold the
+	 * values, so a walk of the keys reads only the entries it may match.
+	 */
+	for (i = 0; i < nlv && a->index < 0; i++)
+		if (lv[i]->kind == FILTER_CMP && lv[i]->cls == FILTER_STRING &&
+		    (idx = store_attr_find(st, q->coll->name, lv[i]->attr,
+		         (int)lv[i]->cls)) >= 0) {
+			spans_add(&best, "", 0, NULL, 0, 0);
+			if (count_spans(st, idx, q->locale, &best, &n) == -1)
+				goto out;
+			a->index = idx;
+			a->attr = lv[i]->attr;
+			a->keys = 1;
+			a->count = n;
+		}
 	if (a->index < 0 && p->filter == NULL && so->nkey == 1 &&
 	    (idx = store_attr_find(st, q->coll->name, so->key[0].attr,
 	         (int)so->key[0].cls)) >= 0) {
@@ -490,7 +506,7 @@ qlang_access_choose(struct store *st, const struct render_query *q,
 		a->exact = 1;
 		a->count = n;
 	}
-	if (a->index >= 0 && a->exact) {
+	if (a->index >= 0 && a->exact && !a->keys) {
 		if (so->nkey == 1 && strcmp(so->key[0].attr, a->attr) == 0)
 			a->order = so->key[0].desc ? QLANG_ORDER_DESC
 			                           : QLANG_ORDER_KEYS;
@@ -549,6 +565,35 @@ qlang_access_walk(struct store *st, const struct render_query *q,
 			*seq = s;
 	}
 	return 0;
+}
+
+struct keys_walk {
+	const struct filter_node *filter;
+	const char *attr;
+};
+
+static int
+keys_keep(void *arg, const void *key, size_t keylen)
+{
+	struct keys_walk *k = arg;
+
+	return !filter_key_reject(k->filter, k->attr, key, keylen);
+}
+
+/*
+ * Walks every key of a's index (a->keys), cb on the entries of those q's
+ * filter may match. 0, or -1 when the store failed.
+ */
+int
+qlang_access_keys(struct store *st, const struct render_query *q,
+    const struct qlang_access *a, store_attr_cb cb, void *arg, uint64_t *seq)
+{
+	struct keys_walk k;
+
+	k.filter = q->plan->filter;
+	k.attr = a->attr;
+	return store_attr_scan(st, a->index, q->locale, keys_keep, &k, cb, arg,
+	    seq);
 }
 
 /* --- a page in the index's order --------------------------------------- */
@@ -932,6 +977,10 @@ qlang_explain(struct store *st, const struct render_query *q, struct buf *out)
 	    "access: index %s on %s: %zu span%s, %" PRIu64 " entr%s\n",
 	    store_attr_file(st, a.index), a.attr, a.nspan,
 	    a.nspan == 1 ? "" : "s", a.count, a.count == 1 ? "y" : "ies");
+	if (a.keys)
+		buf_adds(out,
+		    "keys: every key is read, and the entries of "
+		    "those whose value may match\n");
 	buf_printf(out, "exact: %s\n",
 	    a.exact ? "yes: the spans are the filter"
 	            : "no: each entry read is checked against the filter");

@@ -28,6 +28,8 @@ struct qlang_access {
 	int index; /* store_attr_find, or -1: the scan */
 	const char *attr;
 	int exact; /* the spans are the filter: nothing else to check */
+	int keys;  /* every key read, the entries of those the filter may
+	              match (a text condition on the attribute) */
 	enum qlang_order order;
 	struct qlang_span *span;
 	size_t nspan;
@@ -41,6 +43,8 @@ int qlang_access_choose(struct store *, const struct render_query *,
     struct qlang_access *);
 void qlang_access_clear(struct qlang_access *);
 int qlang_access_walk(struct store *, const struct render_query *,
+    const struct qlang_access *, store_attr_cb, void *, uint64_t *seq);
+int qlang_access_keys(struct store *, const struct render_query *,
     const struct qlang_access *, store_attr_cb, void *, uint64_t *seq);
 int qlang_access_page(struct store *, const struct render_query *,
     const struct qlang_access *, store_item_cb, void *, uint64_t *total,

@@ -420,8 +420,10 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 				s.p->over = 1;
 				goto out;
 			}
-			if (qlang_access_walk(st, q, &acc, scan_attr_item, &s,
-			        &sq) == -1)
+			if ((acc.keys ? qlang_access_keys(st, q, &acc,
+			                    scan_attr_item, &s, &sq)
+			              : qlang_access_walk(st, q, &acc,
+			                    scan_attr_item, &s, &sq)) == -1)
 				goto out;
 		} else if (q->slug != NULL) {
 			/* a slug names at most one entry per locale */

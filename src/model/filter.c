@@ -359,6 +359,42 @@ filter_quick_reject(const struct filter_node *f, const char *json, size_t len)
 	return cmp_node_cv(f, &cv) != FILTER_TRUE;
 }
 
+/*
+ * 1 when an attribute index's key (filter_key.c: the value, then the id)
+ * shows that its entry cannot match f: a condition on attr (of the text
+ * class) that must hold is not true of the key's text or NULL, as
+ * filter_match would find. 0 when it may (a number: the entry decides).
+ */
+int
+filter_key_reject(const struct filter_node *f, const char *attr,
+    const void *key, size_t len)
+{
+	const unsigned char *k = key;
+	struct colval cv;
+	size_t i;
+
+	if (f == NULL || len == 0)
+		return 0;
+	if (f->kind == FILTER_AND) {
+		for (i = 0; i < f->nkid; i++)
+			if (filter_key_reject(f->kid[i], attr, key, len))
+				return 1;
+		return 0;
+	}
+	if (f->kind != FILTER_CMP || f->cls != FILTER_STRING ||
+	    strcmp(f->attr, attr) != 0)
+		return 0;
+	memset(&cv, 0, sizeof(cv));
+	cv.cls = FILTER_STRING;
+	if (k[0] == KEY_NULL)
+		cv.null = 1;
+	else if (k[0] == KEY_TEXT && memchr(k + 1, '\0', len - 1) != NULL)
+		cv.s = (const char *)k + 1;
+	else
+		return 0;
+	return cmp_node_cv(f, &cv) != FILTER_TRUE;
+}
+
 /* --- the tree ------------------------------------------------------------ */
 
 struct eval {

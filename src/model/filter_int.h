@@ -14,6 +14,10 @@ int filter_parse_instant(const char *, int64_t *);
 int filter_parse_number(const char *, long double *);
 /* s with ASCII letters lowered (SQLite's LOWER) appended to b. */
 void filter_lower_into(struct buf *, const char *);
+/* The tags of NULL and of text in an index key (filter_key.c). */
+#define KEY_NULL 0x10
+#define KEY_TEXT 0x30
+
 /* json parsed, when it is an object, or NULL (filter.c). */
 struct json_object *filter_json_object(const char *, size_t);
 /* An attribute's sort key as key_cmp compares it (filter.c). */

@@ -30,11 +30,9 @@
  * Each encoding is free of prefixes of another, so a value followed by
  * the id (and the documentId, by the store) orders by value, then id.
  */
-#define KEY_NULL    0x10
 #define KEY_NEG     0x20
 #define KEY_ZERO    0x21
 #define KEY_POS     0x22
-#define KEY_TEXT    0x30
 #define KEY_NUM_LEN 19
 
 static void

@@ -887,68 +887,170 @@ out:
 }
 
 /*
+ * The records of r's cursor from prefix on, while their keys have it,
+ * read in bulk: each(arg, key, klen, data, dlen) on every one; each
+ * returns 0 to go on, 1 to stop, or a BDB error. Returns 0 or that error.
+ */
+#define SCAN_BULK (1024 * 1024)
+
+static int
+bulk_walk(struct rd *r, const struct buf *prefix,
+    int (*each)(void *, void *, u_int32_t, void *, u_int32_t), void *arg)
+{
+	void *p, *kp, *vp;
+	u_int32_t op = DB_SET_RANGE, klen, vlen;
+	int ret = 0, stop = 0;
+
+	dbt_set(&r->k, prefix->data, prefix->len);
+	free(r->d.data);
+	r->d.flags = DB_DBT_USERMEM;
+	r->d.ulen = SCAN_BULK;
+	r->d.data = xmalloc(r->d.ulen);
+	while (ret == 0 && !stop) {
+		ret = r->c->get(r->c, &r->k, &r->d, op | DB_MULTIPLE_KEY);
+		if (ret == DB_BUFFER_SMALL) { /* a record over the buffer */
+			r->d.ulen = (r->d.size + 1023) / 1024 * 1024;
+			r->d.data = xrealloc(r->d.data, r->d.ulen);
+			ret = 0;
+			continue;
+		}
+		op = DB_NEXT;
+		DB_MULTIPLE_INIT(p, &r->d);
+		while (ret == 0 && !stop) {
+			DB_MULTIPLE_KEY_NEXT(p, &r->d, kp, klen, vp, vlen);
+			if (p == NULL)
+				break;
+			if (klen < prefix->len ||
+			    memcmp(kp, prefix->data, prefix->len) != 0)
+				stop = 1;
+			else if ((ret = each(arg, kp, klen, vp, vlen)) == 1) {
+				stop = 1;
+				ret = 0;
+			}
+		}
+	}
+	return ret == DB_NOTFOUND ? 0 : ret;
+}
+
+struct scan_walk {
+	struct store *st;
+	struct rd *r;
+	const char *locale;
+	size_t loclen, skip;
+	store_item_cb cb;
+	store_attr_key_fn keep;
+	store_attr_cb kcb;
+	void *arg, *keep_arg;
+};
+
+/* An entry of entries.db (store_scan): of the locale, to cb. */
+static int
+scan_entry(void *arg, void *kp, u_int32_t klen, void *vp, u_int32_t vlen)
+{
+	struct scan_walk *w = arg;
+	struct store_pkey pk;
+	struct store_item it;
+	DBT rk, rv;
+
+	if (store_key_parse_primary(kp, klen, &pk) == -1 ||
+	    pk.locale_len != w->loclen ||
+	    memcmp(pk.locale, w->locale, w->loclen) != 0)
+		return 0;
+	store_dbt_in(&rk, kp, klen);
+	store_dbt_in(&rv, vp, vlen);
+	if (item_decode(&it, &w->r->scratch, &rk, &rv) == -1)
+		return 0;
+	return w->cb(w->arg, &it) != 0;
+}
+
+/* A key of an attribute index (store_attr_scan): its entry when kept. */
+static int
+scan_key(void *arg, void *kp, u_int32_t klen, void *vp, u_int32_t vlen)
+{
+	struct scan_walk *w = arg;
+	const char *key = (const char *)kp + w->skip;
+	struct store_item it;
+	DBT pk;
+	int ret;
+
+	if (!w->keep(w->keep_arg, key, klen - w->skip))
+		return 0;
+	store_dbt_in(&pk, vp, vlen);
+	ret = entry_at(w->st, w->r->txn, &pk, &w->r->pv, &w->r->scratch, &it);
+	if (ret != 0)
+		return ret == DB_NOTFOUND ? 0 : ret;
+	return w->kcb(w->arg, key, klen - w->skip, &it) != 0;
+}
+
+/*
  * Walks the published entries of collection coll in locale, in primary
  * key order, reading the entries database in bulk (a list's scan: the
  * fastest read of every entry). cb on each; non-zero stops the walk.
  * *seq: the store's last sequence in the same snapshot. 0, or -1.
  */
-#define SCAN_BULK (1024 * 1024)
-
 int
 store_scan(struct store *st, const char *coll, const char *locale,
     store_item_cb cb, void *arg, uint64_t *seq)
 {
-	struct rd r;
-	DBT rk, rv;
+	struct scan_walk w;
 	struct buf prefix;
-	struct store_item it;
-	struct store_pkey pk;
-	void *p, *kp, *vp;
-	u_int32_t op = DB_SET_RANGE, klen, vlen;
-	size_t loclen = strlen(locale);
-	int ret, stop = 0;
+	struct rd r;
+	int ret;
 
 	if ((ret = rd_open(st, &r, st->entries)) == -1)
 		return -1;
+	memset(&w, 0, sizeof(w));
+	w.st = st;
+	w.r = &r;
+	w.locale = locale;
+	w.loclen = strlen(locale);
+	w.cb = cb;
+	w.arg = arg;
 	buf_init(&prefix);
 	buf_add(&prefix, coll, strlen(coll) + 1);
-	dbt_set(&r.k, prefix.data, prefix.len);
-	r.d.flags = DB_DBT_USERMEM;
-	r.d.ulen = SCAN_BULK;
-	r.d.data = xmalloc(r.d.ulen);
-	while (ret == 0 && !stop) {
-		ret = r.c->get(r.c, &r.k, &r.d, op | DB_MULTIPLE_KEY);
-		if (ret == DB_BUFFER_SMALL) { /* a record over the buffer */
-			r.d.ulen = (r.d.size + 1023) / 1024 * 1024;
-			r.d.data = xrealloc(r.d.data, r.d.ulen);
-			ret = 0;
-			continue;
-		}
-		op = DB_NEXT;
-		DB_MULTIPLE_INIT(p, &r.d);
-		while (ret == 0 && !stop) {
-			DB_MULTIPLE_KEY_NEXT(p, &r.d, kp, klen, vp, vlen);
-			if (p == NULL)
-				break;
-			if (klen < prefix.len ||
-			    memcmp(kp, prefix.data, prefix.len) != 0)
-				stop = 1;
-			else if (store_key_parse_primary(kp, klen, &pk) == 0 &&
-			    pk.locale_len == loclen &&
-			    memcmp(pk.locale, locale, loclen) == 0) {
-				store_dbt_in(&rk, kp, klen);
-				store_dbt_in(&rv, vp, vlen);
-				if (item_decode(&it, &r.scratch, &rk, &rv) ==
-				        0 &&
-				    cb(arg, &it) != 0)
-					stop = 1;
-			}
-		}
-	}
-	if (ret == DB_NOTFOUND)
-		ret = 0;
+	if (ret == 0)
+		ret = bulk_walk(&r, &prefix, scan_entry, &w);
 	buf_clear(&prefix);
 	if (rd_close(st, &r, ret, "scan") == -1)
+		return -1;
+	if (seq != NULL)
+		*seq = r.seq;
+	return 0;
+}
+
+/*
+ * Walks every key of attribute index i in locale, in bulk, and reads
+ * the entries of those keep accepts (given the key after the locale),
+ * for cb (non-zero stops): a scan of the attribute's values that reads
+ * only the entries they may match. *seq as store_scan's. 0, or -1.
+ */
+int
+store_attr_scan(struct store *st, int i, const char *locale,
+    store_attr_key_fn keep, void *keep_arg, store_attr_cb cb, void *arg,
+    uint64_t *seq)
+{
+	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
+	struct scan_walk w;
+	struct buf prefix;
+	struct rd r;
+	int ret;
+
+	if (raw == NULL || (ret = rd_open(st, &r, raw)) == -1)
+		return -1;
+	memset(&w, 0, sizeof(w));
+	w.st = st;
+	w.r = &r;
+	w.skip = strlen(locale) + 1;
+	w.keep = keep;
+	w.keep_arg = keep_arg;
+	w.kcb = cb;
+	w.arg = arg;
+	buf_init(&prefix);
+	buf_add(&prefix, locale, w.skip);
+	if (ret == 0)
+		ret = bulk_walk(&r, &prefix, scan_key, &w);
+	buf_clear(&prefix);
+	if (rd_close(st, &r, ret, "index scan") == -1)
 		return -1;
 	if (seq != NULL)
 		*seq = r.seq;

@@ -214,6 +214,10 @@ int store_attr_count(struct store *, int index, const char *locale,
 /* An entry of a walk and its key (the reader's bytes, then documentId). */
 typedef int (*store_attr_cb)(void *, const void *key, size_t keylen,
     const struct store_item *);
+/* Whether a walk reads the entry of a key (after the locale). */
+typedef int (*store_attr_key_fn)(void *, const void *key, size_t keylen);
+int store_attr_scan(struct store *, int index, const char *locale,
+    store_attr_key_fn, void *, store_attr_cb, void *, uint64_t *seq);
 int store_attr_walk(struct store *, int index, const char *locale,
     const struct store_attr_span *, int descending, uint64_t offset,
     size_t limit, store_attr_cb, void *, uint64_t *seq);
