@@ -206,6 +206,7 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
 {
 	struct buf a, b;
 	char pat[256];
+	size_t pl, vl;
 	int r = 0;
 	enum filter_truth t;
 	const char *pre = "", *post = "";
@@ -261,8 +262,11 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
 		return FILTER_UNKNOWN;
 	}
 	/* the pattern: on the stack when it fits (a scan makes one an entry) */
-	if (strlen(v->text) + 3 <= sizeof(pat)) {
-		snprintf(pat, sizeof(pat), "%s%s%s", pre, v->text, post);
+	if ((vl = strlen(v->text)) + 3 <= sizeof(pat)) {
+		pl = strlen(pre);
+		memcpy(pat, pre, pl);
+		memcpy(pat + pl, v->text, vl);
+		memcpy(pat + pl + vl, post, strlen(post) + 1);
 		t = truth(filter_like(pat, colval_text(cv)));
 	} else {
 		buf_init(&a);
