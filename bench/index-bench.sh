@@ -52,7 +52,7 @@ SCAN='/api/articles?filters[excerpt][$containsi]=article%204242.'
 bench_articles "$n" >"$T/entries.jsonl"
 t0=$(date +%s)
 "$STRAPI_LIVE" import "$T/entries.jsonl" >/dev/null
-echo "# $n entries stored, with the price index, in $(( $(date +%s) - t0 )) s" >&2
+echo "# $n entries stored, with the indexes of price and title, in $(( $(date +%s) - t0 )) s" >&2
 
 es=$(body_size "$EQ")
 rs=$(body_size "$RANGE")
