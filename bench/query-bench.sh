@@ -34,29 +34,14 @@ LIST='/api/articles?pagination[pageSize]=25&sort=publishedAt:desc'
 SLUG='/api/articles?filters[slug][$eq]=seed-article-0500'
 CAT='/api/articles?filters[category][$eq]=tech&pagination[pageSize]=25&sort=publishedAt:desc'
 
-# Entries shaped like the seeds' articles (bench/seed_entries.py).
-gen() {
-	python3 "$top_srcdir/bench/seed_entries.py" "$1"
-}
-
-# Body size of a query, from one CGI run of the real program.
-body_size() {
-	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 REQUEST_URI="$1" \
-	    QUERY_STRING="${1#*\?}" "$QUERY_FCGI" 2>/dev/null |
-	    sed -n 's/^Content-Length: \([0-9]*\).*/\1/p' | head -1
-}
-
-rps() { # rps URL
-	wrk -t2 -c"$conns" -d"${dur}s" "http://127.0.0.1:$LIGHTTPD_PORT$1" |
-	    awk '/Requests\/sec/ { printf "%d", $2 }'
-}
+. "$top_srcdir/bench/bench_lib.sh"
 
 results="$T/results"
 : >"$results"
 for n in $sizes; do
 	rm -rf "$STRAPI_LIVE_STORE_DIR"
 	t0=$(date +%s)
-	gen "$n" >"$T/entries.jsonl"
+	bench_articles "$n" >"$T/entries.jsonl"
 	"$STRAPI_LIVE" import "$T/entries.jsonl" >/dev/null
 	echo "# $n entries stored in $(( $(date +%s) - t0 )) s" >&2
 	ls=$(body_size "$LIST")
@@ -79,17 +64,8 @@ for n in $sizes; do
 		rest=${k#*:}
 		url=${rest%:*}
 		size=${rest##*:}
-		curl -s -g -o /dev/null "http://127.0.0.1:$LIGHTTPD_PORT$url"
-		curl -s -g -o /dev/null "http://127.0.0.1:$LIGHTTPD_PORT/c-$name/"
-		wrk -t2 -c"$conns" -d1s "http://127.0.0.1:$LIGHTTPD_PORT$url" >/dev/null
-		# Alternate, best of two each: other load on the machine
-		# shows as noise in single runs.
-		ours=0 ceil=0
-		for round in 1 2; do
-			v=$(rps "$url"); [ "$v" -gt "$ours" ] && ours=$v
-			v=$(rps "/c-$name/"); [ "$v" -gt "$ceil" ] && ceil=$v
-		done
-		echo "$n $name $size $ours $ceil $cache" >>"$results"
+		echo "$n $name $size $(measure "$url" "/c-$name/") $cache" \
+		    >>"$results"
 	done
 	kill "$LIGHTTPD_PID"
 	wait "$LIGHTTPD_PID" 2>/dev/null || true

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """seed_entries.py: N flat articles shaped like the seeds' (~0.9 KB each,
 so a 25-entry list is about the 23 KB page Strapi was measured with), as
-JSON lines for strapi-live import. Used by the bench/ scripts.
+JSON lines for strapi-live import; price runs from 0 to 999 (N/1000
+entries each). Used by the bench/ scripts.
 
 usage: seed_entries.py N
 """
@@ -17,5 +18,6 @@ for i in range(n):
     print(json.dumps({"id": i + 1, "documentId": "seed%020d" % i,
         "title": "Seed Article %d" % i, "slug": "seed-article-%04d" % i,
         "content": body, "excerpt": "Short summary of seed article %d." % i,
-        "category": cats[i % 3], "createdAt": t, "updatedAt": t,
+        "category": cats[i % 3], "price": (i * 7919) % 1000,
+        "createdAt": t, "updatedAt": t,
         "publishedAt": t}, separators=(",", ":")))

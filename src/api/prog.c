@@ -10,6 +10,7 @@
 #include "util/notify.h"
 #include "api/materialize.h"
 #include "api/prog.h"
+#include "api/qlang.h"
 #include "conf/repl_conf.h"
 #include "model/entry.h"
 #include "model/schema.h"
@@ -79,6 +80,9 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	if (prog_load_stored_schema(p->conf, p->store, &p->schema, &cause) ==
 	    -1)
 		fatalx("schema: %s", cause);
+	/* The attribute indexes, once the attributes' types are known. */
+	if (qlang_index_open(p->store, p->conf, p->schema, &cause) == -1)
+		fatalx("configuration: %s", cause);
 }
 
 /*

@@ -176,6 +176,19 @@ attr_of(const struct collection *c, const struct schema_type *t,
 	return ATTR_UNKNOWN;
 }
 
+/*
+ * The class of a scalar attribute of c (its type t, or NULL) as filters
+ * and sort compare it: 0 and *cls, or -1 when name is not one.
+ */
+int
+qlang_attr_class(const struct collection *c, const struct schema_type *t,
+    const char *name, enum filter_class *cls)
+{
+	const char *target = NULL;
+
+	return attr_of(c, t, name, cls, &target) == ATTR_SCALAR ? 0 : -1;
+}
+
 static struct filter_node *where(struct ctx *, const struct collection *,
     const struct schema_type *, struct qnode *);
 

@@ -37,10 +37,21 @@ int qlang_plan(struct list_plan *, const struct qs_spec *, const struct conf *,
 int qlang_cursor(struct list_plan *, const char *cursor);
 void qlang_plan_clear(struct list_plan *);
 int qlang_needs_plan(const struct qs_spec *);
+int qlang_attr_class(const struct collection *, const struct schema_type *,
+    const char *name, enum filter_class *);
 
 /* The entries of a scan, as render.c collects them (store_item_cb). */
 int qlang_run(struct store *, const struct render_query *, store_item_cb,
     void *, uint64_t *total, uint64_t *seq, uint64_t skip, size_t want,
     struct buf *next_cursor);
+
+/*
+ * qlang_index.c: the attribute indexes of collection.<name>.index. Opens
+ * them on the store (after its schema is known): 0, or -1 with *cause
+ * (caller frees). qlang_explain writes the plan of q as text.
+ */
+int qlang_index_open(struct store *, const struct conf *, const struct schema *,
+    char **cause);
+int qlang_explain(struct store *, const struct render_query *, struct buf *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/qlang.h"
+#include "api/qlang_int.h"
 #include "api/render.h"
 #include "api/resolve.h"
 #include "model/entry.h"
@@ -134,6 +135,9 @@ scan_one(struct scan *s, const char *json, size_t len, const char *doc,
 		s->p->over = 1;
 		return 1;
 	}
+	/* what a text condition that must hold rules out is not parsed */
+	if (filter_quick_reject(s->p->filter, json, len))
+		return 0;
 	if (s->deferred) {
 		r = row_add(s);
 		r->json = xstrndup(json, len);
@@ -160,6 +164,15 @@ scan_one(struct scan *s, const char *json, size_t len, const char *doc,
 
 static int
 scan_item(void *arg, const struct store_item *it)
+{
+	return scan_one(arg, it->json, it->json_len, it->document_id,
+	    it->locale);
+}
+
+/* An entry of an attribute index's spans (qlang_index.c). */
+static int
+scan_attr_item(void *arg, const void *key UNUSED, size_t keylen UNUSED,
+    const struct store_item *it)
 {
 	return scan_one(arg, it->json, it->json_len, it->document_id,
 	    it->locale);
@@ -264,8 +277,8 @@ id_item(void *arg, const struct store_item *it)
  * filter, the default sort or id alone, one locale, no category or slug
  * (those read their own indexes, then scan). *desc: sort=id:desc.
  */
-static int
-id_order(struct store *st, const struct render_query *q, int *desc)
+int
+qlang_id_order(struct store *st, const struct render_query *q, int *desc)
 {
 	const struct filter_sort *so = &q->plan->sort;
 
@@ -284,6 +297,26 @@ id_order(struct store *st, const struct render_query *q, int *desc)
 }
 
 /*
+ * A cursor after the entry json (documentId doc, in locale) into
+ * next_cursor, as the scan makes it from its sorted rows.
+ */
+void
+qlang_cursor_after(const struct filter_sort *so, const char *json, size_t len,
+    const char *locale, const char *doc, struct buf *next_cursor)
+{
+	struct filter_row row;
+
+	if (filter_match(NULL, so, json, len, NULL, NULL, &row) != 1)
+		return;
+	free(row.locale);
+	row.locale = xstrdup(locale);
+	free(row.document_id);
+	row.document_id = xstrdup(doc);
+	filter_cursor_encode(so, &row, next_cursor);
+	filter_row_clear(&row);
+}
+
+/*
  * qlang_run's answer from the index: the page after skip entries (or
  * after the cursor), read in id order, counted in O(log n), never more
  * than the page read; next_cursor as the scan makes it.
@@ -296,7 +329,6 @@ run_id_order(struct store *st, const struct render_query *q, store_item_cb cb,
 	struct list_plan *p = q->plan;
 	struct store_list_query lq;
 	struct store_pos pos;
-	struct filter_row row;
 	struct id_walk w;
 	int rc = -1;
 
@@ -323,16 +355,9 @@ run_id_order(struct store *st, const struct render_query *q, store_item_cb cb,
 	buf_init(&w.last);
 	if (store_list(st, &lq, id_item, &w, total, seq) == -1)
 		goto out;
-	if (w.more && w.n > 0 &&
-	    filter_match(NULL, &p->sort, w.last.data, w.last.len, NULL, NULL,
-	        &row) == 1) {
-		free(row.locale);
-		row.locale = xstrdup(q->locale);
-		free(row.document_id);
-		row.document_id = xstrdup(w.last_doc);
-		filter_cursor_encode(&p->sort, &row, next_cursor);
-		filter_row_clear(&row);
-	}
+	if (w.more && w.n > 0)
+		qlang_cursor_after(&p->sort, w.last.data, w.last.len, q->locale,
+		    w.last_doc, next_cursor);
 	rc = 0;
 out:
 	buf_clear(&w.last);
@@ -362,10 +387,20 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 	uint64_t t, sq;
 	enum store_result r;
 	int rc = -1, desc;
+	struct qlang_access acc;
 
-	if (id_order(st, q, &desc))
+	if (qlang_id_order(st, q, &desc))
 		return run_id_order(st, q, cb, arg, total, seq, skip, want,
 		    next_cursor, desc);
+	if (qlang_access_choose(st, q, &acc) == -1)
+		return -1;
+	if (acc.index >= 0 && acc.order != QLANG_ORDER_NONE) {
+		q->plan->over = 0;
+		rc = qlang_access_page(st, q, &acc, cb, arg, total, seq, skip,
+		    want, next_cursor);
+		qlang_access_clear(&acc);
+		return rc;
+	}
 	memset(&s, 0, sizeof(s));
 	s.q = q;
 	s.p = q->plan;
@@ -379,7 +414,18 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 	*seq = 0;
 	for (i = 0; i < nlocales && !q->nothing; i++) {
 		s.locale = locales[i];
-		if (q->slug != NULL) {
+		if (acc.index >= 0) {
+			/* an index's spans: each a read, within the bound */
+			if (acc.count > s.p->max_scan) {
+				s.p->over = 1;
+				goto out;
+			}
+			if ((acc.keys ? qlang_access_keys(st, q, &acc,
+			                    scan_attr_item, &s, &sq)
+			              : qlang_access_walk(st, q, &acc,
+			                    scan_attr_item, &s, &sq)) == -1)
+				goto out;
+		} else if (q->slug != NULL) {
 			/* a slug names at most one entry per locale */
 			buf_init(&one);
 			r = store_get_by_slug(st, q->coll->name, locales[i],
@@ -390,6 +436,11 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 				scan_one(&s, one.data, one.len, NULL, NULL);
 			buf_clear(&one);
 			if (r == STORE_ERR)
+				goto out;
+		} else if (q->category == NULL) {
+			/* every entry of the locale: the entries in bulk */
+			if (store_scan(st, q->coll->name, locales[i], scan_item,
+			        &s, &sq) == -1)
 				goto out;
 		} else {
 			memset(&lq, 0, sizeof(lq));
@@ -455,5 +506,6 @@ out:
 	for (i = 0; i < s.nrows; i++)
 		filter_row_clear(&s.rows[i]);
 	free(s.rows);
+	qlang_access_clear(&acc);
 	return rc;
 }

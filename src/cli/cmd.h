@@ -41,6 +41,7 @@ enum cmd_id {
 	CMD_BACKUP,
 	CMD_DUMP,
 	CMD_EVENTS,
+	CMD_EXPLAIN,
 	CMD_GEN_TYPES,
 	CMD_IMPORT,
 	CMD_MATERIALIZE,
@@ -73,6 +74,7 @@ enum cmd_exit {
 int cmd_backup(struct cmd_ctx *, int, char **);
 int cmd_dump(struct cmd_ctx *, int, char **);
 int cmd_events(struct cmd_ctx *, int, char **);
+int cmd_explain(struct cmd_ctx *, int, char **);
 int cmd_gen_types(struct cmd_ctx *, int, char **);
 int cmd_import(struct cmd_ctx *, int, char **);
 int cmd_materialize(struct cmd_ctx *, int, char **);

@@ -9,6 +9,7 @@
 #include "api/materialize.h"
 #include "api/prog.h"
 #include "model/entry.h"
+#include "api/qlang.h"
 #include "model/schema.h"
 #include "cli/cmd.h"
 #include "util/log.h"
@@ -210,6 +211,16 @@ main(int argc, char *argv[])
 		fprintf(stderr, "strapi-live: schema: %s\n", cause);
 		free(cause);
 		store_close(ctx.store);
+		conf_free(ctx.conf);
+		return CMD_EXIT_USAGE;
+	}
+	/* The attribute indexes, once the attributes' types are known. */
+	if (ctx.store != NULL && ctx.cmd != &cmd_table[CMD_SCHEMA] &&
+	    qlang_index_open(ctx.store, ctx.conf, schema, &cause) == -1) {
+		fprintf(stderr, "strapi-live: configuration: %s\n", cause);
+		free(cause);
+		store_close(ctx.store);
+		schema_free(schema);
 		conf_free(ctx.conf);
 		return CMD_EXIT_USAGE;
 	}

@@ -26,6 +26,12 @@ const struct cmd_entry cmd_table[CMD__MAX] = {
 	    "lines, oldest first; --failed: only those answered 4xx/5xx; --raw: "
 	    "with the kept body",
 	    .flags = CMD_STORE | CMD_READONLY, .exec = cmd_events },
+	[CMD_EXPLAIN] = { .name = "explain",
+	    .usage = "[--collection NAME] QUERY",
+	    .help = "print the plan of a list query (its query string, or "
+	    "/api/<plural>?...): the filter tree, the sort, the index or scan "
+	    "it reads and the bound",
+	    .flags = CMD_STORE | CMD_READONLY, .exec = cmd_explain },
 	[CMD_GEN_TYPES] = { .name = "gen-types", .usage = "[-o FILE] [-m MODULE]",
 	    .help = "write TypeScript declarations for the configured collections\n"
 	    "(to FILE, default stdout). They augment the browser client's\n"

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,18 @@
 #include "util/clientaddr.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+
+/* 1 when s may name an attribute: 1 to 64 of [A-Za-z0-9_]. */
+static int
+attr_name_valid(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
 
 /*
  * Builds one configured collection from its collection.<name>.* values and
@@ -72,6 +85,15 @@ build_collection(struct conf *c, const char *name, struct collection *co,
 		    xstrdup(colon != NULL && *colon != '\0' ? colon : "string");
 	}
 	conf_list_free(f, n);
+	co->index = conf_list_split(a[6] != NULL ? a[6] : "", &co->nindex);
+	for (i = 0; i < co->nindex; i++)
+		if (!attr_name_valid(co->index[i])) {
+			xasprintf(cause,
+			    "collection.%s.index: invalid attribute name "
+			    "'%.64s'",
+			    name, co->index[i]);
+			return -1;
+		}
 	return 0;
 }
 

@@ -56,6 +56,7 @@ collection_clear(struct collection *co)
 		free(co->fields[i].type);
 	}
 	free(co->fields);
+	conf_list_free(co->index, co->nindex);
 }
 
 /* Frees everything; secrets are wiped first. conf_free(NULL) does nothing. */
@@ -413,6 +414,9 @@ conf_dump(const struct conf *c, FILE *f)
 		for (j = 0; j < co->nfields; j++)
 			fprintf(f, " %s:%s", co->fields[j].name,
 			    co->fields[j].type);
+		fprintf(f, "\ncollection.%s.index =", co->name);
+		for (j = 0; j < co->nindex; j++)
+			fprintf(f, "%s%s", j > 0 ? ", " : " ", co->index[j]);
 		fprintf(f, "\n");
 	}
 }

@@ -106,7 +106,9 @@ struct collection {
 	size_t nlocales;
 	struct collection_field *fields;
 	size_t nfields;
-	int single; /* a single type (from the schema; 0 without one) */
+	int single;   /* a single type (from the schema; 0 without one) */
+	char **index; /* query indexes: the attributes indexed */
+	size_t nindex;
 };
 
 struct conf;

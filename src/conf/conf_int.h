@@ -25,7 +25,7 @@ struct conf_row {
 /* table.c */
 extern const struct conf_row conf_table[];
 enum {
-	CONF_NCOLL_ATTRS = 6
+	CONF_NCOLL_ATTRS = 7
 };
 extern const char *const conf_coll_attrs[CONF_NCOLL_ATTRS];
 int conf_table_find(const char *key);

@@ -284,7 +284,9 @@ _Static_assert(sizeof(conf_table) / sizeof(conf_table[0]) == CFG__MAX,
 
 /* The attributes of "collection.<name>.<attr>" keys, in coll_raw's order. */
 const char *const conf_coll_attrs[CONF_NCOLL_ATTRS] = { "plural", "uid",
-	"slug_field", "category_field", "locales", "fields" };
+	"slug_field", "category_field", "locales", "fields",
+	/* query indexes */
+	"index" };
 
 /* The index of a table key, or -1 when no setting has that name. */
 int

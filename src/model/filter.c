@@ -15,6 +15,7 @@
 
 #include "model/filter.h"
 #include "model/filter_int.h"
+#include "model/jscan.h"
 #include "util/xmalloc.h"
 
 struct filter_node *
@@ -204,6 +205,8 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
     const struct filter_val *v)
 {
 	struct buf a, b;
+	char pat[256];
+	size_t pl, vl;
 	int r = 0;
 	enum filter_truth t;
 	const char *pre = "", *post = "";
@@ -258,25 +261,33 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
 	default:
 		return FILTER_UNKNOWN;
 	}
-	buf_init(&a);
-	buf_adds(&a, pre);
-	buf_adds(&a, v->text);
-	buf_adds(&a, post);
-	t = truth(filter_like(buf_cstr(&a), colval_text(cv)));
-	buf_clear(&a);
+	/* the pattern: on the stack when it fits (a scan makes one an entry) */
+	if ((vl = strlen(v->text)) + 3 <= sizeof(pat)) {
+		pl = strlen(pre);
+		memcpy(pat, pre, pl);
+		memcpy(pat + pl, v->text, vl);
+		memcpy(pat + pl + vl, post, strlen(post) + 1);
+		t = truth(filter_like(pat, colval_text(cv)));
+	} else {
+		buf_init(&a);
+		buf_adds(&a, pre);
+		buf_adds(&a, v->text);
+		buf_adds(&a, post);
+		t = truth(filter_like(buf_cstr(&a), colval_text(cv)));
+		buf_clear(&a);
+	}
 	if (n->op == FILTER_NOTCONTAINS || n->op == FILTER_NOTCONTAINSI)
 		t = not3(t);
 	return t;
 }
 
 static enum filter_truth
-cmp_node(const struct filter_node *n, struct json_object *entry)
+cmp_node_cv(const struct filter_node *n, const struct colval *cv0)
 {
-	struct colval cv;
+	const struct colval cv = *cv0;
 	enum filter_truth t, r;
 	size_t i;
 
-	colval_of(entry, n->attr, n->cls, &cv);
 	switch (n->op) {
 	case FILTER_IN:
 	case FILTER_NOTIN:
@@ -305,6 +316,87 @@ cmp_node(const struct filter_node *n, struct json_object *entry)
 			r = t;
 	}
 	return r;
+}
+
+static enum filter_truth
+cmp_node(const struct filter_node *n, struct json_object *entry)
+{
+	struct colval cv;
+
+	colval_of(entry, n->attr, n->cls, &cv);
+	return cmp_node_cv(n, &cv);
+}
+
+/*
+ * 1 when the entry's bytes show it cannot match f, without parsing it:
+ * a condition on a text attribute that must hold (under the top $and)
+ * is not true of the attribute's value, read by jscan when it is a
+ * string, null or absent (any other value: 0, filter_match decides).
+ * Evaluated as filter_match would, so a scan skips what it would drop.
+ */
+int
+filter_quick_reject(const struct filter_node *f, const char *json, size_t len)
+{
+	struct jspan o, v;
+	struct colval cv;
+	char s[1024];
+	size_t i;
+
+	if (f == NULL)
+		return 0;
+	if (f->kind == FILTER_AND) {
+		for (i = 0; i < f->nkid; i++)
+			if (filter_quick_reject(f->kid[i], json, len))
+				return 1;
+		return 0;
+	}
+	if (f->kind != FILTER_CMP || f->cls != FILTER_STRING)
+		return 0;
+	memset(&cv, 0, sizeof(cv));
+	cv.cls = FILTER_STRING;
+	o.p = json;
+	o.n = len;
+	if (!jscan_member(o, f->attr, &v) || jscan_is(v, 'n'))
+		cv.null = 1;
+	else if ((cv.s = jscan_str(v, s, sizeof(s))) == NULL)
+		return 0;
+	return cmp_node_cv(f, &cv) != FILTER_TRUE;
+}
+
+/*
+ * 1 when an attribute index's key (filter_key.c: the value, then the id)
+ * shows that its entry cannot match f: a condition on attr (of the text
+ * class) that must hold is not true of the key's text or NULL, as
+ * filter_match would find. 0 when it may (a number: the entry decides).
+ */
+int
+filter_key_reject(const struct filter_node *f, const char *attr,
+    const void *key, size_t len)
+{
+	const unsigned char *k = key;
+	struct colval cv;
+	size_t i;
+
+	if (f == NULL || len == 0)
+		return 0;
+	if (f->kind == FILTER_AND) {
+		for (i = 0; i < f->nkid; i++)
+			if (filter_key_reject(f->kid[i], attr, key, len))
+				return 1;
+		return 0;
+	}
+	if (f->kind != FILTER_CMP || f->cls != FILTER_STRING ||
+	    strcmp(f->attr, attr) != 0)
+		return 0;
+	memset(&cv, 0, sizeof(cv));
+	cv.cls = FILTER_STRING;
+	if (k[0] == KEY_NULL)
+		cv.null = 1;
+	else if (k[0] == KEY_TEXT && memchr(k + 1, '\0', len - 1) != NULL)
+		cv.s = (const char *)k + 1;
+	else
+		return 0;
+	return cmp_node_cv(f, &cv) != FILTER_TRUE;
 }
 
 /* --- the tree ------------------------------------------------------------ */
@@ -420,9 +512,9 @@ eval_node(const struct filter_node *n, struct json_object *entry,
 
 /* --- sort keys and rows -------------------------------------------------- */
 
-static void
-key_of(struct json_object *entry, const char *attr, enum filter_class cls,
-    struct filter_keyval *k)
+void
+filter_key_of(struct json_object *entry, const char *attr,
+    enum filter_class cls, struct filter_keyval *k)
 {
 	struct colval cv;
 
@@ -437,26 +529,37 @@ key_of(struct json_object *entry, const char *attr, enum filter_class cls,
 		k->num = cv.num;
 }
 
+/* json parsed, when it is an object (one json_object_put), or NULL. */
+struct json_object *
+filter_json_object(const char *json, size_t len)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+
+	if ((tok = json_tokener_new()) == NULL)
+		return NULL;
+	o = len <= INT_MAX ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
+	json_tokener_free(tok);
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 int
 filter_match(const struct filter_node *f, const struct filter_sort *sort,
     const char *json, size_t len, filter_fetch_fn fetch, void *fetch_arg,
     struct filter_row *row)
 {
-	struct json_tokener *tok;
 	struct json_object *o;
 	struct eval e;
 	const char *s;
 	size_t i;
 	int r = 1;
 
-	if ((tok = json_tokener_new()) == NULL)
+	if ((o = filter_json_object(json, len)) == NULL)
 		return -1;
-	o = len <= INT_MAX ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
-	json_tokener_free(tok);
-	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return -1;
-	}
 	memset(&e, 0, sizeof(e));
 	e.fetch = fetch;
 	e.arg = fetch_arg;
@@ -467,9 +570,9 @@ filter_match(const struct filter_node *f, const struct filter_sort *sort,
 	if (r == 1) {
 		memset(row, 0, sizeof(*row));
 		for (i = 0; i < sort->nkey; i++)
-			key_of(o, sort->key[i].attr, sort->key[i].cls,
+			filter_key_of(o, sort->key[i].attr, sort->key[i].cls,
 			    &row->key[i]);
-		key_of(o, "id", FILTER_NUMBER, &row->key[sort->nkey]);
+		filter_key_of(o, "id", FILTER_NUMBER, &row->key[sort->nkey]);
 		s = json_object_get_string(
 		    json_object_object_get(o, "documentId"));
 		row->document_id = xstrdup(s != NULL ? s : "");

@@ -141,6 +141,10 @@ struct filter_row {
 int filter_match(const struct filter_node *f, const struct filter_sort *,
     const char *json, size_t len, filter_fetch_fn, void *fetch_arg,
     struct filter_row *row);
+int filter_quick_reject(const struct filter_node *, const char *json,
+    size_t len);
+int filter_key_reject(const struct filter_node *, const char *attr,
+    const void *key, size_t len);
 int filter_row_quick(const char *json, size_t len, const char *document_id,
     const char *locale, struct filter_row *);
 void filter_row_clear(struct filter_row *);
@@ -151,6 +155,22 @@ void filter_cursor_encode(const struct filter_sort *, const struct filter_row *,
     struct buf *);
 int filter_cursor_decode(const struct filter_sort *, const char *,
     struct filter_row *);
+
+/*
+ * filter_key.c: sort keys as bytes whose byte order is key_cmp's, for the
+ * attribute indexes: a value, an entry's index key (value, id), and what
+ * an operator's value is in that order.
+ */
+#define FILTER_KEY_NUM  1
+#define FILTER_KEY_TEXT 2
+void filter_key_num(long double, struct buf *);
+void filter_key_text(const char *, struct buf *);
+void filter_key_encode(const struct filter_keyval *, struct buf *);
+size_t filter_key_len(const void *, size_t);
+int filter_index_key(const char *json, size_t len, const char *attr,
+    enum filter_class, struct buf *);
+int filter_val_keys(enum filter_class, const struct filter_val *,
+    struct buf *num, struct buf *text);
 
 /* SQLite's LIKE (no escape; ASCII letters fold) and LOWER: for tests. */
 int filter_like(const char *pattern, const char *text);

@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 struct buf;
+struct json_object;
+struct filter_keyval;
 
 /* An ISO 8601 date-time (or epoch milliseconds) as milliseconds; -1: neither. */
 int filter_parse_instant(const char *, int64_t *);
@@ -12,5 +14,14 @@ int filter_parse_instant(const char *, int64_t *);
 int filter_parse_number(const char *, long double *);
 /* s with ASCII letters lowered (SQLite's LOWER) appended to b. */
 void filter_lower_into(struct buf *, const char *);
+/* The tags of NULL and of text in an index key (filter_key.c). */
+#define KEY_NULL 0x10
+#define KEY_TEXT 0x30
+
+/* json parsed, when it is an object, or NULL (filter.c). */
+struct json_object *filter_json_object(const char *, size_t);
+/* An attribute's sort key as key_cmp compares it (filter.c). */
+void filter_key_of(struct json_object *, const char *attr, enum filter_class,
+    struct filter_keyval *);
 
 #endif

@@ -20,6 +20,7 @@ struct verify {
 	void *arg;
 	size_t problems;
 	uint64_t entries, with_slug, with_category;
+	uint64_t *in_attr; /* entries each attribute index should hold */
 };
 
 static void problem(struct verify *v, const char *fmt, ...) PRINTFLIKE(2, 3);
@@ -80,6 +81,32 @@ has_dup(DB *sec, DB_TXN *txn, const struct buf *key, const DBT *pkey)
 	return found;
 }
 
+/* The entry in each attribute index, at the key its value gives now. */
+static void
+check_attrs(struct verify *v, const DBT *k, const DBT *d, const char *coll,
+    const char *doc)
+{
+	struct store_attr *a;
+	struct buf key;
+	DBT sk;
+	size_t i;
+
+	buf_init(&key);
+	for (i = 0; i < v->st->nattr; i++) {
+		a = &v->st->attr[i];
+		if (a->raw == NULL || store_index_attr_of(a, k, d, &sk) != 0)
+			continue;
+		v->in_attr[i]++;
+		buf_reset(&key);
+		buf_add(&key, sk.data, sk.size);
+		free(sk.data);
+		if (!has_pair(a->raw, v->txn, &key, k))
+			problem(v, "%s: missing %s/%s at its value", a->file,
+			    coll, doc);
+	}
+	buf_clear(&key);
+}
+
 static void
 check_entry(struct verify *v, const DBT *k, const DBT *d)
 {
@@ -133,6 +160,7 @@ check_entry(struct verify *v, const DBT *k, const DBT *d)
 				    coll, doc);
 		}
 	}
+	check_attrs(v, k, d, coll, doc);
 	buf_clear(&key);
 }
 
@@ -282,6 +310,7 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 	DBC *c = NULL;
 	DBT k, d;
 	int ret;
+	size_t i;
 	uint64_t n, prev = 0, first = 0, last, seq = 0;
 	unsigned char sb[8];
 
@@ -297,6 +326,7 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 		store_fail(st, "verify", ret);
 		return -1;
 	}
+	v.in_attr = xcalloc(st->nattr + 1, sizeof(*v.in_attr));
 	memset(&k, 0, sizeof(k));
 	k.flags = DB_DBT_REALLOC;
 	memset(&d, 0, sizeof(d));
@@ -318,6 +348,15 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 		problem(&v,
 		    "by_id: %" PRIu64 " records for %" PRIu64 " entries", n,
 		    v.entries);
+	for (i = 0; i < st->nattr; i++)
+		if (st->attr[i].raw != NULL &&
+		    (n = count_and_check(&v, st->attr[i].raw,
+		         st->attr[i].file)) != v.in_attr[i])
+			problem(&v,
+			    "%s: %" PRIu64 " records for %" PRIu64
+			    " entries of %s",
+			    st->attr[i].file, n, v.in_attr[i],
+			    st->attr[i].collection);
 	if ((n = count_and_check(&v, st->by_category_raw, "by_category")) !=
 	    v.with_category)
 		problem(&v,
@@ -387,12 +426,14 @@ store_verify(struct store *st, store_report_cb report, void *arg,
 		    "is %" PRIu64,
 		    last, seq);
 	free(k.data);
+	free(v.in_attr);
 	v.txn->commit(v.txn, 0);
 	*problems = v.problems;
 	return 0;
 fail:
 	if (c != NULL)
 		c->close(c);
+	free(v.in_attr);
 	free(k.data);
 	free(d.data);
 	v.txn->abort(v.txn);

@@ -245,6 +245,9 @@ static int open_handles(struct store *);
 static void abandon_handles(struct store *);
 static int open_dbs(struct store *);
 static int open_id_order(struct store *);
+static int open_attrs(struct store *);
+static void attrs_copy(struct store *, const struct store_attr_index *, size_t);
+static void attrs_inherit(struct store *, const struct store *);
 static void close_dbs(struct store *);
 
 /* The user name of uid into b (its number when it has none). */
@@ -499,6 +502,7 @@ store_open_thread(struct store *parent, struct store **out)
 	buf_init(&st->k2);
 	buf_init(&st->v1);
 	store_repl_thread(parent, st);
+	attrs_inherit(st, parent);
 	if (open_dbs(st) == -1) {
 		store_close(st);
 		return -1;
@@ -537,6 +541,8 @@ abandon_handles(struct store *st)
 
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
 		*dbs[i] = NULL; /* each is reachable from its environment */
+	for (i = 0; i < st->nattr; i++)
+		st->attr[i].db = st->attr[i].raw = NULL;
 	if (st->env != NULL) {
 		st->abandoned = xreallocarray(st->abandoned, st->nabandoned + 1,
 		    sizeof(*st->abandoned));
@@ -597,6 +603,7 @@ store_abandon(struct store *st)
 		return;
 	abandon_handles(st);
 	store_repl_close(st);
+	attrs_copy(st, NULL, 0);
 	buf_clear(&st->k1);
 	buf_clear(&st->k2);
 	buf_clear(&st->v1);
@@ -665,7 +672,7 @@ open_dbs(struct store *st)
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
 		goto fail;
 	}
-	if (open_id_order(st) == -1)
+	if (open_id_order(st) == -1 || open_attrs(st) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -735,6 +742,165 @@ store_refs_open(struct store *st)
 	return r;
 }
 
+/*
+ * The attribute indexes of st: each opened where it exists or st may
+ * create it, associated (DB_CREATE builds a new one from the entries,
+ * as by_id). One missing on a read-only opener or a replica (its master
+ * has not made it) is left closed: its lists scan. Returns 0 or -1.
+ */
+static int
+open_attrs(struct store *st)
+{
+	struct store_attr *a;
+	size_t i;
+	int r, ret;
+
+	for (i = 0; i < st->nattr; i++) {
+		a = &st->attr[i];
+		if (a->db != NULL)
+			continue;
+		r = open_db_with(st, &a->db, a->file, DB_RECNUM, 1);
+		if (r == 1)
+			continue;
+		if (r == -1 || open_db(st, &a->raw, a->file, DB_RECNUM) == -1)
+			return -1;
+		a->db->app_private = a;
+		if ((ret = st->entries->associate(st->entries, NULL, a->db,
+		         store_index_attr, store_repl_assoc_flags(st))) != 0) {
+			log_warnx("store: associating %s: %s", a->file,
+			    db_strerror(ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Replaces the attribute indexes' list of st (closed) by a copy of v. */
+static void
+attrs_copy(struct store *st, const struct store_attr_index *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < st->nattr; i++) {
+		free(st->attr[i].collection);
+		free(st->attr[i].attr);
+		free(st->attr[i].file);
+	}
+	free(st->attr);
+	st->attr = n > 0 ? xcalloc(n, sizeof(*st->attr)) : NULL;
+	st->nattr = n;
+	for (i = 0; i < n; i++) {
+		st->attr[i].collection = xstrdup(v[i].collection);
+		st->attr[i].attr = xstrdup(v[i].attr);
+		st->attr[i].cls = v[i].cls;
+		xasprintf(&st->attr[i].file, "attr.%s.%s.%d.db",
+		    v[i].collection, v[i].attr, v[i].cls);
+	}
+}
+
+/* The attribute indexes of parent, for a thread's store. */
+static void
+attrs_inherit(struct store *st, const struct store *parent)
+{
+	struct store_attr_index *v;
+	size_t i;
+
+	v = parent->nattr > 0 ? xcalloc(parent->nattr, sizeof(*v)) : NULL;
+	for (i = 0; i < parent->nattr; i++) {
+		v[i].collection = parent->attr[i].collection;
+		v[i].attr = parent->attr[i].attr;
+		v[i].cls = parent->attr[i].cls;
+	}
+	attrs_copy(st, v, parent->nattr);
+	free(v);
+}
+
+/*
+ * Removes the attribute indexes' files of st's directory that st does
+ * not list (an index taken out of the configuration, or of an attribute
+ * whose type changed): left, it would miss the writes made without it,
+ * and be wrong when listed again. A file another process still has
+ * open is left, with a warning (it goes at a later open).
+ */
+static void
+drop_stale_attrs(struct store *st)
+{
+	struct dirent *de;
+	DIR *d;
+	size_t i, n;
+	int ret, listed;
+
+	if ((d = opendir(st->dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (strncmp(de->d_name, "attr.", 5) != 0 || n < 8 ||
+		    strcmp(de->d_name + n - 3, ".db") != 0)
+			continue;
+		for (i = 0, listed = 0; i < st->nattr && !listed; i++)
+			listed = strcmp(st->attr[i].file, de->d_name) == 0;
+		if (listed)
+			continue;
+		ret = st->env->dbremove(st->env, NULL, de->d_name, NULL,
+		    DB_AUTO_COMMIT);
+		if (ret != 0)
+			log_warnx("store: index %s, no longer configured, "
+			          "not removed: %s",
+			    de->d_name, db_strerror(ret));
+		else
+			log_info("store: index %s, no longer configured, "
+			         "removed",
+			    de->d_name);
+	}
+	closedir(d);
+}
+
+/*
+ * Sets the attribute indexes of st (n of v) and opens them; a writer of
+ * a standalone store first removes those of its directory no longer
+ * listed. Returns 0, or -1 after logging.
+ */
+int
+store_set_attr_indexes(struct store *st, const struct store_attr_index *v,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < st->nattr; i++) {
+		if (st->attr[i].db != NULL)
+			st->attr[i].db->close(st->attr[i].db, 0);
+		if (st->attr[i].raw != NULL)
+			st->attr[i].raw->close(st->attr[i].raw, 0);
+	}
+	attrs_copy(st, v, n);
+	if (!(st->flags & (STORE_OPEN_RDONLY | STORE_OPEN_THREAD)) &&
+	    st->repl == NULL)
+		drop_stale_attrs(st);
+	return open_attrs(st);
+}
+
+/* The open index of (collection, attr, cls), or -1. */
+int
+store_attr_find(struct store *st, const char *collection, const char *attr,
+    int cls)
+{
+	size_t i;
+
+	for (i = 0; i < st->nattr; i++)
+		if (st->attr[i].raw != NULL && st->attr[i].cls == cls &&
+		    strcmp(st->attr[i].collection, collection) == 0 &&
+		    strcmp(st->attr[i].attr, attr) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The file of index i (store_attr_find). */
+const char *
+store_attr_file(struct store *st, int i)
+{
+	return i >= 0 && (size_t)i < st->nattr ? st->attr[i].file : "";
+}
+
 /* Closes the databases of st. */
 static void
 close_dbs(struct store *st)
@@ -756,6 +922,13 @@ close_dbs(struct store *st)
 	dbs[11] = &st->meta;
 	dbs[12] = &st->refs;
 	dbs[13] = &st->refs_from;
+	for (i = 0; i < st->nattr; i++) {
+		if (st->attr[i].db != NULL)
+			st->attr[i].db->close(st->attr[i].db, 0);
+		if (st->attr[i].raw != NULL)
+			st->attr[i].raw->close(st->attr[i].raw, 0);
+		st->attr[i].db = st->attr[i].raw = NULL;
+	}
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		if (*dbs[i] != NULL)
 			(*dbs[i])->close(*dbs[i], 0);
@@ -816,6 +989,7 @@ store_close(struct store *st)
 	close_handles(st);
 	store_watchdog_jump_ok = 0;
 	store_watchdog_close(st, 0);
+	attrs_copy(st, NULL, 0);
 	free(st->abandoned);
 	free(st->env_path);
 	buf_clear(&st->k1);

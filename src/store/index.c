@@ -7,6 +7,17 @@
 
 #include "store/store_int.h"
 
+/* The key in b as the secondary key sk (libdb frees it). Returns 0. */
+static int
+sk_take(DBT *sk, struct buf *b)
+{
+	memset(sk, 0, sizeof(*sk));
+	sk->size = (u_int32_t)b->len;
+	sk->data = buf_take(b);
+	sk->flags = DB_DBT_APPMALLOC;
+	return 0;
+}
+
 /*
  * The by_time and by_category keys: collection, locale, [category,]
  * inverted publishedAt, documentId. Entries without a category are not
@@ -40,11 +51,7 @@ extract_list(const DBT *pk, const DBT *pd, DBT *sk, int by_category)
 	buf_init(&b);
 	store_key_list_pos(&b, coll, locale, by_category ? cat : NULL,
 	    v.published_at, doc);
-	memset(sk, 0, sizeof(*sk));
-	sk->size = (u_int32_t)b.len;
-	sk->data = buf_take(&b);
-	sk->flags = DB_DBT_APPMALLOC;
-	return 0;
+	return sk_take(sk, &b);
 }
 
 int
@@ -77,11 +84,7 @@ store_index_slug(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
 	buf_add(&b, k.locale, k.locale_len);
 	buf_addc(&b, '\0');
 	buf_add(&b, v.slug, v.slug_len);
-	memset(sk, 0, sizeof(*sk));
-	sk->size = (u_int32_t)b.len;
-	sk->data = buf_take(&b);
-	sk->flags = DB_DBT_APPMALLOC;
-	return 0;
+	return sk_take(sk, &b);
 }
 
 /* The id reader of this process (store_set_id_reader), or NULL. */
@@ -121,9 +124,51 @@ store_index_id(DB *sec UNUSED, const DBT *pk, const DBT *pd, DBT *sk)
 	buf_init(&b);
 	store_key_id_pos(&b, k.coll, k.coll_len, k.locale, k.locale_len, id,
 	    k.doc, k.doc_len);
-	memset(sk, 0, sizeof(*sk));
-	sk->size = (u_int32_t)b.len;
-	sk->data = buf_take(&b);
-	sk->flags = DB_DBT_APPMALLOC;
-	return 0;
+	return sk_take(sk, &b);
+}
+
+/* The attribute reader of this process (store_set_attr_reader), or NULL. */
+static store_attr_fn attr_reader;
+
+void
+store_set_attr_reader(store_attr_fn fn)
+{
+	attr_reader = fn;
+}
+
+/*
+ * The key of an entry in the index of a: its locale, NUL, the reader's
+ * bytes for the attribute (its value and id), its documentId. Entries
+ * of other collections are not in it.
+ */
+int
+store_index_attr_of(const struct store_attr *a, const DBT *pk, const DBT *pd,
+    DBT *sk)
+{
+	struct store_pkey k;
+	struct store_val v;
+	struct buf b;
+
+	if (attr_reader == NULL || a == NULL ||
+	    store_key_parse_primary(pk->data, pk->size, &k) == -1 ||
+	    k.coll_len != strlen(a->collection) ||
+	    memcmp(k.coll, a->collection, k.coll_len) != 0 ||
+	    store_val_decode(pd->data, pd->size, &v) == -1)
+		return DB_DONOTINDEX;
+	buf_init(&b);
+	buf_add(&b, k.locale, k.locale_len);
+	buf_addc(&b, '\0');
+	if (attr_reader(v.json, v.json_len, a->attr, a->cls, &b) == -1) {
+		buf_clear(&b);
+		return DB_DONOTINDEX;
+	}
+	buf_add(&b, k.doc, k.doc_len);
+	return sk_take(sk, &b);
+}
+
+/* DB->associate's callback: the index is the handle's app_private. */
+int
+store_index_attr(DB *sec, const DBT *pk, const DBT *pd, DBT *sk)
+{
+	return store_index_attr_of(sec->app_private, pk, pd, sk);
 }

@@ -320,48 +320,117 @@ dbt_set(DBT *d, const void *p, size_t n)
 	d->size = (u_int32_t)n;
 }
 
+/*
+ * The record number of the first key of c at or after key (one past
+ * the last when none is). Returns 0 or a BDB error.
+ */
+static int
+recno_at(DBC *c, const struct buf *key, db_recno_t *out)
+{
+	DBT k, d;
+	int ret;
+
+	dbt_out(&k);
+	dbt_out(&d);
+	dbt_set(&k, key->data, key->len);
+	ret = c->get(c, &k, &d, DB_SET_RANGE);
+	if (ret == 0)
+		ret = get_recno(c, out);
+	else if (ret == DB_NOTFOUND) {
+		ret = c->get(c, &k, &d, DB_LAST);
+		if (ret == 0 && (ret = get_recno(c, out)) == 0)
+			(*out)++;
+		else if (ret == DB_NOTFOUND) {
+			*out = 1;
+			ret = 0;
+		}
+	}
+	free(k.data);
+	free(d.data);
+	return ret;
+}
+
 static int
 prefix_range(DBC *c, const struct buf *prefix, db_recno_t *lo, db_recno_t *hi)
 {
-	DBT k, d;
 	struct buf hikey;
 	int ret;
 
 	buf_init(&hikey);
-	dbt_out(&k);
-	dbt_out(&d);
 	buf_add(&hikey, prefix->data, prefix->len);
 	/* Every key part ends in NUL: bumping it to 0x01 bounds the range. */
 	hikey.data[hikey.len - 1] = '\x01';
-	dbt_set(&k, hikey.data, hikey.len);
-	ret = c->get(c, &k, &d, DB_SET_RANGE);
-	if (ret == 0)
-		ret = get_recno(c, hi);
-	else if (ret == DB_NOTFOUND) {
-		ret = c->get(c, &k, &d, DB_LAST);
-		if (ret == 0 && (ret = get_recno(c, hi)) == 0)
-			(*hi)++;
-		else if (ret == DB_NOTFOUND) {
-			*hi = *lo = 1;
-			ret = 0;
-			goto out;
-		}
-	}
-	if (ret != 0)
-		goto out;
-	dbt_set(&k, prefix->data, prefix->len);
-	ret = c->get(c, &k, &d, DB_SET_RANGE);
-	if (ret == 0 && has_prefix(&k, prefix))
-		ret = get_recno(c, lo);
-	else if (ret == 0 || ret == DB_NOTFOUND) {
-		*lo = *hi;
-		ret = 0;
-	}
-out:
-	free(k.data);
-	free(d.data);
+	/* the first key at or after the prefix: hi when none has it */
+	if ((ret = recno_at(c, &hikey, hi)) == 0)
+		ret = recno_at(c, prefix, lo);
 	buf_clear(&hikey);
 	return ret;
+}
+
+/*
+ * The entry an index record names (d: its primary key), into it (pv and
+ * scratch hold its bytes). Returns 0, DB_NOTFOUND for a record to skip,
+ * or a BDB error.
+ */
+static int
+entry_at(struct store *st, DB_TXN *txn, DBT *d, DBT *pv, struct buf *scratch,
+    struct store_item *it)
+{
+	int ret;
+
+	ret = st->entries->get(st->entries, txn, d, pv, 0);
+	if (ret != 0) /* DB_NOTFOUND: not possible under a snapshot */
+		return ret;
+	return item_decode(it, scratch, d, pv) == -1 ? DB_NOTFOUND : 0;
+}
+
+/*
+ * A list's read: its transaction (the held snapshot or its own), a cursor
+ * on db, the DBTs and scratch of its walk, and the store's last sequence
+ * in the same snapshot (rd_open); rd_close ends it all.
+ */
+struct rd {
+	DB_TXN *txn;
+	DBC *c;
+	DBT k, d, pv;
+	struct buf scratch;
+	uint64_t seq;
+};
+
+/* 0, a BDB error (rd_close it), or -1 when no transaction began. */
+static int
+rd_open(struct store *st, struct rd *r, DB *db)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (store_read_txn(st, &r->txn) == -1)
+		return -1;
+	buf_init(&r->scratch);
+	dbt_out(&r->k);
+	dbt_out(&r->d);
+	dbt_out(&r->pv);
+	if ((ret = store_meta_read(st, r->txn, "seq", 0, &r->seq)) != 0)
+		return ret;
+	return db->cursor(db, r->txn, &r->c, 0);
+}
+
+/* Ends r; ret: its walk's BDB error or 0. Returns 0, or -1 (logged). */
+static int
+rd_close(struct store *st, struct rd *r, int ret, const char *what)
+{
+	if (r->c != NULL)
+		r->c->close(r->c);
+	free(r->k.data);
+	free(r->d.data);
+	free(r->pv.data);
+	buf_clear(&r->scratch);
+	store_read_done(st, r->txn);
+	if (ret != 0) {
+		store_fail(st, what, ret);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -381,35 +450,24 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	                          : st->by_time_raw;
 	/* by_time lists newest first, by_id id ascending, walking forward */
 	int back = q->by_id ? q->descending : q->ascending;
-	DB_TXN *txn;
-	DBC *c = NULL;
-	DBT k, d, pv;
-	struct buf prefix, pos, scratch;
+	struct rd r;
+	struct buf prefix, pos;
 	db_recno_t lo = 1, hi = 1, rn;
 	struct store_item it;
 	size_t n = 0;
 	int ret, step = back ? DB_PREV : DB_NEXT;
-	uint64_t s = 0;
 
-	if (store_read_txn(st, &txn) == -1)
+	if (raw == NULL) { /* by_id without the index: the caller checks */
+		store_fail(st, "list", EINVAL);
+		return -1;
+	}
+	if ((ret = rd_open(st, &r, raw)) == -1)
 		return -1;
 	buf_init(&prefix);
 	buf_init(&pos);
-	buf_init(&scratch);
-	dbt_out(&k);
-	dbt_out(&d);
-	dbt_out(&pv);
-	if (raw == NULL) {
-		ret = EINVAL; /* by_id without the index: the caller checks */
-		goto out;
-	}
 	store_key_list_prefix(&prefix, q->collection, q->locale,
 	    q->by_id ? NULL : q->category);
-	if ((ret = store_meta_read(st, txn, "seq", 0, &s)) != 0)
-		goto out;
-	if ((ret = raw->cursor(raw, txn, &c, 0)) != 0)
-		goto out;
-	if ((ret = prefix_range(c, &prefix, &lo, &hi)) != 0)
+	if (ret != 0 || (ret = prefix_range(r.c, &prefix, &lo, &hi)) != 0)
 		goto out;
 	if (q->limit == 0 || hi <= lo)
 		goto done;
@@ -423,61 +481,49 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 			store_key_list_pos(&pos, q->collection, q->locale,
 			    q->category, q->after->published_at,
 			    q->after->document_id);
-		dbt_set(&k, pos.data, pos.len);
-		ret = c->get(c, &k, &d, DB_SET_RANGE);
+		dbt_set(&r.k, pos.data, pos.len);
+		ret = r.c->get(r.c, &r.k, &r.d, DB_SET_RANGE);
 		if (!back) {
-			if (ret == 0 && k.size == pos.len &&
-			    memcmp(k.data, pos.data, pos.len) == 0)
-				ret = c->get(c, &k, &d, DB_NEXT);
+			if (ret == 0 && r.k.size == pos.len &&
+			    memcmp(r.k.data, pos.data, pos.len) == 0)
+				ret = r.c->get(r.c, &r.k, &r.d, DB_NEXT);
 		} else {
 			if (ret == 0)
-				ret = c->get(c, &k, &d, DB_PREV);
+				ret = r.c->get(r.c, &r.k, &r.d, DB_PREV);
 			else if (ret == DB_NOTFOUND)
-				ret = c->get(c, &k, &d, DB_LAST);
+				ret = r.c->get(r.c, &r.k, &r.d, DB_LAST);
 		}
 	} else {
 		if (q->offset >= (uint64_t)(hi - lo))
 			goto done;
 		rn = back ? hi - 1 - (db_recno_t)q->offset
 		          : lo + (db_recno_t)q->offset;
-		dbt_set(&k, &rn, sizeof(rn));
-		ret = c->get(c, &k, &d, DB_SET_RECNO);
+		dbt_set(&r.k, &rn, sizeof(rn));
+		ret = r.c->get(r.c, &r.k, &r.d, DB_SET_RECNO);
 	}
-	for (; ret == 0 && n < q->limit; ret = c->get(c, &k, &d, step)) {
-		if (!has_prefix(&k, &prefix))
+	for (; ret == 0 && n < q->limit;
+	     ret = r.c->get(r.c, &r.k, &r.d, step)) {
+		if (!has_prefix(&r.k, &prefix))
 			break;
-		ret = st->entries->get(st->entries, txn, &d, &pv, 0);
-		if (ret == DB_NOTFOUND)
-			continue; /* not possible under a snapshot; be safe */
+		if ((ret = entry_at(st, r.txn, &r.d, &r.pv, &r.scratch, &it)) ==
+		    DB_NOTFOUND)
+			continue;
 		if (ret != 0)
 			goto out;
-		if (item_decode(&it, &scratch, &d, &pv) == -1)
-			continue;
 		n++;
 		if (cb(arg, &it) != 0)
 			break;
 	}
-	if (ret == DB_NOTFOUND)
-		ret = 0;
 done:
 	ret = 0;
 out:
-	if (c != NULL)
-		c->close(c);
-	free(k.data);
-	free(d.data);
-	free(pv.data);
 	buf_clear(&prefix);
 	buf_clear(&pos);
-	buf_clear(&scratch);
-	store_read_done(st, txn);
-	if (ret != 0) {
-		store_fail(st, "list", ret);
+	if (rd_close(st, &r, ret, "list") == -1)
 		return -1;
-	}
 	*total = hi > lo ? (uint64_t)(hi - lo) : 0;
 	if (seq != NULL)
-		*seq = s;
+		*seq = r.seq;
 	return 0;
 }
 
@@ -728,4 +774,285 @@ out:
 		return -1;
 	}
 	return n;
+}
+
+/* The record numbers of a span of index a in locale: [*lo, *hi). */
+static int
+attr_range(DBC *c, const char *locale, const struct store_attr_span *sp,
+    db_recno_t *lo, db_recno_t *hi)
+{
+	struct buf key;
+	size_t n = strlen(locale);
+	int ret;
+
+	buf_init(&key);
+	buf_add(&key, locale, n);
+	buf_addc(&key, '\0');
+	buf_add(&key, sp->lo, sp->lolen);
+	ret = recno_at(c, &key, lo);
+	buf_reset(&key);
+	buf_add(&key, locale, n);
+	if (sp->hi_open)
+		buf_addc(&key, '\x01'); /* past the locale's keys */
+	else {
+		buf_addc(&key, '\0');
+		buf_add(&key, sp->hi, sp->hilen);
+	}
+	if (ret == 0)
+		ret = recno_at(c, &key, hi);
+	if (ret == 0 && *hi < *lo)
+		*hi = *lo;
+	buf_clear(&key);
+	return ret;
+}
+
+/* The number of keys of a span of attribute index i: O(log n). 0 or -1. */
+int
+store_attr_count(struct store *st, int i, const char *locale,
+    const struct store_attr_span *sp, uint64_t *n)
+{
+	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
+	DB_TXN *txn;
+	DBC *c = NULL;
+	db_recno_t lo = 1, hi = 1;
+	int ret;
+
+	if (raw == NULL)
+		return -1;
+	if (store_read_txn(st, &txn) == -1)
+		return -1;
+	if ((ret = raw->cursor(raw, txn, &c, 0)) == 0) {
+		ret = attr_range(c, locale, sp, &lo, &hi);
+		c->close(c);
+	}
+	store_read_done(st, txn);
+	if (ret != 0) {
+		store_fail(st, "index count", ret);
+		return -1;
+	}
+	*n = hi - lo;
+	return 0;
+}
+
+/*
+ * Walks a span of attribute index i in locale, in key order (or its
+ * reverse), after offset entries, calling cb for each of up to limit
+ * entries with its key (after the locale) and the entry. *seq (unless
+ * NULL): the store's last sequence in the same snapshot. 0, or -1.
+ */
+int
+store_attr_walk(struct store *st, int i, const char *locale,
+    const struct store_attr_span *sp, int back, uint64_t offset, size_t limit,
+    store_attr_cb cb, void *arg, uint64_t *seq)
+{
+	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
+	struct rd r;
+	struct store_item it;
+	db_recno_t lo = 1, hi = 1, rn;
+	uint64_t left;
+	size_t n = 0, skip = strlen(locale) + 1;
+	int ret;
+
+	if (raw == NULL || (ret = rd_open(st, &r, raw)) == -1)
+		return -1;
+	if (ret != 0 || (ret = attr_range(r.c, locale, sp, &lo, &hi)) != 0 ||
+	    offset >= (uint64_t)(hi - lo) || limit == 0)
+		goto out;
+	left = (uint64_t)(hi - lo) - offset;
+	rn = back ? hi - 1 - (db_recno_t)offset : lo + (db_recno_t)offset;
+	dbt_set(&r.k, &rn, sizeof(rn));
+	for (ret = r.c->get(r.c, &r.k, &r.d, DB_SET_RECNO);
+	     ret == 0 && n < limit && left > 0;
+	     ret = r.c->get(r.c, &r.k, &r.d, back ? DB_PREV : DB_NEXT)) {
+		left--;
+		if (r.k.size < skip ||
+		    (ret = entry_at(st, r.txn, &r.d, &r.pv, &r.scratch, &it)) ==
+		        DB_NOTFOUND)
+			continue;
+		if (ret != 0)
+			goto out;
+		n++;
+		if (cb(arg, (const char *)r.k.data + skip, r.k.size - skip,
+		        &it) != 0)
+			break;
+	}
+	if (ret == DB_NOTFOUND)
+		ret = 0;
+out:
+	if (rd_close(st, &r, ret, "index walk") == -1)
+		return -1;
+	if (seq != NULL)
+		*seq = r.seq;
+	return 0;
+}
+
+/*
+ * The records of r's cursor from prefix on, while their keys have it,
+ * read in bulk: each(arg, key, klen, data, dlen) on every one; each
+ * returns 0 to go on, 1 to stop, or a BDB error. Returns 0 or that error.
+ */
+#define SCAN_BULK (1024 * 1024)
+
+static int
+bulk_walk(struct rd *r, const struct buf *prefix,
+    int (*each)(void *, void *, u_int32_t, void *, u_int32_t), void *arg)
+{
+	void *p, *kp, *vp;
+	u_int32_t op = DB_SET_RANGE, klen, vlen;
+	int ret = 0, stop = 0;
+
+	dbt_set(&r->k, prefix->data, prefix->len);
+	free(r->d.data);
+	r->d.flags = DB_DBT_USERMEM;
+	r->d.ulen = SCAN_BULK;
+	r->d.data = xmalloc(r->d.ulen);
+	while (ret == 0 && !stop) {
+		ret = r->c->get(r->c, &r->k, &r->d, op | DB_MULTIPLE_KEY);
+		if (ret == DB_BUFFER_SMALL) { /* a record over the buffer */
+			r->d.ulen = (r->d.size + 1023) / 1024 * 1024;
+			r->d.data = xrealloc(r->d.data, r->d.ulen);
+			ret = 0;
+			continue;
+		}
+		op = DB_NEXT;
+		DB_MULTIPLE_INIT(p, &r->d);
+		while (ret == 0 && !stop) {
+			DB_MULTIPLE_KEY_NEXT(p, &r->d, kp, klen, vp, vlen);
+			if (p == NULL)
+				break;
+			if (klen < prefix->len ||
+			    memcmp(kp, prefix->data, prefix->len) != 0)
+				stop = 1;
+			else if ((ret = each(arg, kp, klen, vp, vlen)) == 1) {
+				stop = 1;
+				ret = 0;
+			}
+		}
+	}
+	return ret == DB_NOTFOUND ? 0 : ret;
+}
+
+struct scan_walk {
+	struct store *st;
+	struct rd *r;
+	const char *locale;
+	size_t loclen, skip;
+	store_item_cb cb;
+	store_attr_key_fn keep;
+	store_attr_cb kcb;
+	void *arg, *keep_arg;
+};
+
+/* An entry of entries.db (store_scan): of the locale, to cb. */
+static int
+scan_entry(void *arg, void *kp, u_int32_t klen, void *vp, u_int32_t vlen)
+{
+	struct scan_walk *w = arg;
+	struct store_pkey pk;
+	struct store_item it;
+	DBT rk, rv;
+
+	if (store_key_parse_primary(kp, klen, &pk) == -1 ||
+	    pk.locale_len != w->loclen ||
+	    memcmp(pk.locale, w->locale, w->loclen) != 0)
+		return 0;
+	store_dbt_in(&rk, kp, klen);
+	store_dbt_in(&rv, vp, vlen);
+	if (item_decode(&it, &w->r->scratch, &rk, &rv) == -1)
+		return 0;
+	return w->cb(w->arg, &it) != 0;
+}
+
+/* A key of an attribute index (store_attr_scan): its entry when kept. */
+static int
+scan_key(void *arg, void *kp, u_int32_t klen, void *vp, u_int32_t vlen)
+{
+	struct scan_walk *w = arg;
+	const char *key = (const char *)kp + w->skip;
+	struct store_item it;
+	DBT pk;
+	int ret;
+
+	if (!w->keep(w->keep_arg, key, klen - w->skip))
+		return 0;
+	store_dbt_in(&pk, vp, vlen);
+	ret = entry_at(w->st, w->r->txn, &pk, &w->r->pv, &w->r->scratch, &it);
+	if (ret != 0)
+		return ret == DB_NOTFOUND ? 0 : ret;
+	return w->kcb(w->arg, key, klen - w->skip, &it) != 0;
+}
+
+/*
+ * Walks the published entries of collection coll in locale, in primary
+ * key order, reading the entries database in bulk (a list's scan: the
+ * fastest read of every entry). cb on each; non-zero stops the walk.
+ * *seq: the store's last sequence in the same snapshot. 0, or -1.
+ */
+int
+store_scan(struct store *st, const char *coll, const char *locale,
+    store_item_cb cb, void *arg, uint64_t *seq)
+{
+	struct scan_walk w;
+	struct buf prefix;
+	struct rd r;
+	int ret;
+
+	if ((ret = rd_open(st, &r, st->entries)) == -1)
+		return -1;
+	memset(&w, 0, sizeof(w));
+	w.st = st;
+	w.r = &r;
+	w.locale = locale;
+	w.loclen = strlen(locale);
+	w.cb = cb;
+	w.arg = arg;
+	buf_init(&prefix);
+	buf_add(&prefix, coll, strlen(coll) + 1);
+	if (ret == 0)
+		ret = bulk_walk(&r, &prefix, scan_entry, &w);
+	buf_clear(&prefix);
+	if (rd_close(st, &r, ret, "scan") == -1)
+		return -1;
+	if (seq != NULL)
+		*seq = r.seq;
+	return 0;
+}
+
+/*
+ * Walks every key of attribute index i in locale, in bulk, and reads
+ * the entries of those keep accepts (given the key after the locale),
+ * for cb (non-zero stops): a scan of the attribute's values that reads
+ * only the entries they may match. *seq as store_scan's. 0, or -1.
+ */
+int
+store_attr_scan(struct store *st, int i, const char *locale,
+    store_attr_key_fn keep, void *keep_arg, store_attr_cb cb, void *arg,
+    uint64_t *seq)
+{
+	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
+	struct scan_walk w;
+	struct buf prefix;
+	struct rd r;
+	int ret;
+
+	if (raw == NULL || (ret = rd_open(st, &r, raw)) == -1)
+		return -1;
+	memset(&w, 0, sizeof(w));
+	w.st = st;
+	w.r = &r;
+	w.skip = strlen(locale) + 1;
+	w.keep = keep;
+	w.keep_arg = keep_arg;
+	w.kcb = cb;
+	w.arg = arg;
+	buf_init(&prefix);
+	buf_add(&prefix, locale, w.skip);
+	if (ret == 0)
+		ret = bulk_walk(&r, &prefix, scan_key, &w);
+	buf_clear(&prefix);
+	if (rd_close(st, &r, ret, "index scan") == -1)
+		return -1;
+	if (seq != NULL)
+		*seq = r.seq;
+	return 0;
 }

@@ -179,6 +179,48 @@ typedef int (*store_id_fn)(const char *json, size_t len, int64_t *id);
 void store_set_id_reader(store_id_fn);
 int store_has_id_reader(void);
 int store_has_id_order(struct store *);
+/*
+ * Attribute indexes: a secondary per (collection, attribute) the
+ * configuration names, keyed by what the reader the program sets takes
+ * from the JSON (the store never parses it): bytes whose order is the
+ * query language's. store_set_attr_indexes opens them (building one
+ * that is new from the entries, as by_id is), after store_open; a writer
+ * of a standalone store drops the files of those no longer listed. Every
+ * writer must list the same, as every writer sets the id reader.
+ */
+typedef int (*store_attr_fn)(const char *json, size_t len, const char *attr,
+    int cls, struct buf *key);
+void store_set_attr_reader(store_attr_fn);
+struct store_attr_index {
+	const char *collection;
+	const char *attr;
+	int cls; /* the reader's class of the attribute */
+};
+int store_set_attr_indexes(struct store *, const struct store_attr_index *,
+    size_t);
+int store_attr_find(struct store *, const char *collection, const char *attr,
+    int cls);
+const char *store_attr_file(struct store *, int);
+/* Keys from lo (inclusive) to hi (exclusive; hi_open: the last). */
+struct store_attr_span {
+	const void *lo;
+	size_t lolen;
+	const void *hi;
+	size_t hilen;
+	int hi_open;
+};
+int store_attr_count(struct store *, int index, const char *locale,
+    const struct store_attr_span *, uint64_t *n);
+/* An entry of a walk and its key (the reader's bytes, then documentId). */
+typedef int (*store_attr_cb)(void *, const void *key, size_t keylen,
+    const struct store_item *);
+/* Whether a walk reads the entry of a key (after the locale). */
+typedef int (*store_attr_key_fn)(void *, const void *key, size_t keylen);
+int store_attr_scan(struct store *, int index, const char *locale,
+    store_attr_key_fn, void *, store_attr_cb, void *, uint64_t *seq);
+int store_attr_walk(struct store *, int index, const char *locale,
+    const struct store_attr_span *, int descending, uint64_t offset,
+    size_t limit, store_attr_cb, void *, uint64_t *seq);
 int store_open(struct store **, const char *dir, int flags);
 int store_open_thread(struct store *parent, struct store **);
 void store_set_commit_hook(struct store *, store_commit_cb, void *);
@@ -224,6 +266,8 @@ enum store_result store_get_by_slug(struct store *, const char *collection,
     const char *locale, const char *slug, struct buf *json, uint64_t *seq);
 int store_list(struct store *, const struct store_list_query *, store_item_cb,
     void *, uint64_t *total, uint64_t *seq);
+int store_scan(struct store *, const char *collection, const char *locale,
+    store_item_cb, void *, uint64_t *seq);
 int store_changes_since(struct store *, uint64_t after, size_t max,
     store_change_cb, void *);
 int store_events(struct store *, uint64_t after, int failed_only,

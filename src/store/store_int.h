@@ -14,6 +14,14 @@
 #include "store/store.h"
 #include "store/store_key.h"
 
+/* An index of a collection's attribute (env.c opens it, index.c keys it). */
+struct store_attr {
+	char *collection, *attr;
+	int cls;      /* the caller's class of the attribute's values */
+	char *file;   /* attr.<collection>.<attr>.<cls>.db */
+	DB *db, *raw; /* associated, and for recno ops; NULL: not open */
+};
+
 struct store {
 	char *dir;
 	int flags;
@@ -52,6 +60,8 @@ struct store {
 	store_commit_cb on_commit; /* store_set_commit_hook, or NULL */
 	void *on_commit_arg;
 	DB_TXN *held; /* store_read_begin's snapshot, or NULL (read.c) */
+	struct store_attr *attr; /* store_set_attr_indexes */
+	size_t nattr;
 };
 
 /*
@@ -76,6 +86,9 @@ int store_index_time(DB *, const DBT *, const DBT *, DBT *);
 int store_index_category(DB *, const DBT *, const DBT *, DBT *);
 int store_index_slug(DB *, const DBT *, const DBT *, DBT *);
 int store_index_id(DB *, const DBT *, const DBT *, DBT *);
+int store_index_attr(DB *, const DBT *, const DBT *, DBT *);
+int store_index_attr_of(const struct store_attr *, const DBT *, const DBT *,
+    DBT *);
 
 /* reg.c: opening without hanging on a dead process; staleness. */
 int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));

@@ -1,0 +1,35 @@
+# bench_lib.sh: what query-bench.sh and index-bench.sh share (sourced,
+# after tests/lib.sh; uses QUERY_FCGI, conns, dur and LIGHTTPD_PORT).
+
+# bench_articles N: N entries shaped like the seeds' articles (~0.9 KB
+# each; bench/seed_entries.py), as JSON lines.
+bench_articles() {
+	python3 "$top_srcdir/bench/seed_entries.py" "$1"
+}
+
+# Body size of a query, from one CGI run of the real program.
+body_size() {
+	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 REQUEST_URI="$1" \
+	    QUERY_STRING="${1#*\?}" "$QUERY_FCGI" 2>/dev/null |
+	    sed -n 's/^Content-Length: \([0-9]*\).*/\1/p' | head -1
+}
+
+rps() { # rps URL
+	wrk -t2 -c"$conns" -d"${dur}s" "http://127.0.0.1:$LIGHTTPD_PORT$1" |
+	    awk '/Requests\/sec/ { printf "%d", $2 }'
+}
+
+# measure URL CEILING_URL: "OURS CEILING" requests/s, each warmed up, then
+# the best of two alternating rounds (other load on the machine shows as
+# noise in single runs).
+measure() {
+	local ours=0 ceil=0 v round
+	curl -s -g -o /dev/null "http://127.0.0.1:$LIGHTTPD_PORT$1"
+	curl -s -g -o /dev/null "http://127.0.0.1:$LIGHTTPD_PORT$2"
+	wrk -t2 -c"$conns" -d1s "http://127.0.0.1:$LIGHTTPD_PORT$1" >/dev/null
+	for round in 1 2; do
+		v=$(rps "$1"); [ "$v" -gt "$ours" ] && ours=$v
+		v=$(rps "$2"); [ "$v" -gt "$ceil" ] && ceil=$v
+	done
+	echo "$ours $ceil"
+}
