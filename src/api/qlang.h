@@ -26,6 +26,13 @@ struct list_plan {
 	const struct conf *conf; /* for relations: the related types */
 	struct store *store;
 	int over; /* set by the scan: more than max_scan entries */
+	/*
+	 * Optional: told each entry the scan matched and each related
+	 * entry a relation filter read (what a live query depends on).
+	 */
+	void (*seen)(void *, const char *collection, const char *document_id,
+	    const char *locale);
+	void *seen_arg;
 };
 
 struct render_query;
@@ -37,6 +44,7 @@ int qlang_plan(struct list_plan *, const struct qs_spec *, const struct conf *,
 int qlang_cursor(struct list_plan *, const char *cursor);
 void qlang_plan_clear(struct list_plan *);
 int qlang_needs_plan(const struct qs_spec *);
+void qlang_over_message(char *, size_t, size_t max_scan);
 
 /* The entries of a scan, as render.c collects them (store_item_cb). */
 int qlang_run(struct store *, const struct render_query *, store_item_cb,

@@ -80,6 +80,8 @@ fetch(void *arg, const char *uid, const char *doc, const char *locale,
 			buf_add(out, sl->json.data, sl->json.len);
 		return sl->found;
 	}
+	if (fc->p->seen != NULL)
+		fc->p->seen(fc->p->seen_arg, c->name, doc, locale);
 	if (++fc->reads > fc->p->max_scan) {
 		fc->p->over = 1;
 		buf_clear(&key);
@@ -410,6 +412,9 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 		goto out;
 	if (s.deferred && scan_deferred(&s) == -1)
 		goto out;
+	for (i = 0; s.p->seen != NULL && i < s.nrows; i++)
+		s.p->seen(s.p->seen_arg, q->coll->name, s.rows[i].document_id,
+		    s.rows[i].locale);
 	cmp_sort = &s.p->sort;
 	if (s.nrows > 1)
 		qsort(s.rows, s.nrows, sizeof(*s.rows), row_cmp);

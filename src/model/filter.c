@@ -479,3 +479,50 @@ filter_match(const struct filter_node *f, const struct filter_sort *sort,
 	json_object_put(o);
 	return r;
 }
+
+/* --- an entry parsed once for several filters ---------------------------- */
+
+/* The stored entry json parsed, or NULL when it is not a JSON object. */
+struct filter_doc *
+filter_doc_parse(const char *json, size_t len)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	struct filter_doc *d;
+
+	if ((tok = json_tokener_new()) == NULL)
+		return NULL;
+	o = len <= INT_MAX ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
+	json_tokener_free(tok);
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	d = xmalloc(sizeof(*d));
+	d->o = o;
+	return d;
+}
+
+void
+filter_doc_free(struct filter_doc *d)
+{
+	if (d == NULL)
+		return;
+	json_object_put(d->o);
+	free(d);
+}
+
+/* filter_match's verdict on a parsed entry: 1 match, 0 not, -1 a fetch failed. */
+int
+filter_doc_match(const struct filter_node *f, const struct filter_doc *d,
+    filter_fetch_fn fetch, void *fetch_arg)
+{
+	struct eval e;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	e.fetch = fetch;
+	e.arg = fetch_arg;
+	r = f == NULL || eval_node(f, d->o, &e) == FILTER_TRUE;
+	return e.failed ? -1 : r;
+}

@@ -152,6 +152,35 @@ void filter_cursor_encode(const struct filter_sort *, const struct filter_row *,
 int filter_cursor_decode(const struct filter_sort *, const char *,
     struct filter_row *);
 
+/*
+ * A stored entry parsed once, to evaluate several filters over it (the
+ * sidecar's changes against its live queries).
+ */
+struct filter_doc;
+struct filter_doc *filter_doc_parse(const char *json, size_t len);
+void filter_doc_free(struct filter_doc *);
+int filter_doc_match(const struct filter_node *, const struct filter_doc *,
+    filter_fetch_fn, void *fetch_arg);
+
+/*
+ * A filter's index key: a condition every match must meet, that a row's
+ * text equals one of val[] (a string attribute's $eq or $in under the
+ * top-level $and), on the row itself or on a related row (rel, of type
+ * target). A row whose values there are none of val[] cannot match.
+ */
+struct filter_ikey {
+	const char *rel;    /* the relation attribute, or NULL */
+	const char *target; /* its type's uid */
+	const char *attr;   /* the attribute compared */
+	const struct filter_val *val;
+	size_t nval;
+};
+
+int filter_index_key(const struct filter_node *, struct filter_ikey *);
+int filter_doc_values(const struct filter_doc *, const struct filter_ikey *,
+    filter_fetch_fn, void *fetch_arg, void (*cb)(void *, const char *),
+    void *cb_arg);
+
 /* SQLite's LIKE (no escape; ASCII letters fold) and LOWER: for tests. */
 int filter_like(const char *pattern, const char *text);
 

@@ -5,6 +5,12 @@
 #include <stdint.h>
 
 struct buf;
+struct json_object;
+
+/* An entry parsed once (filter_doc_parse). */
+struct filter_doc {
+	struct json_object *o;
+};
 
 /* An ISO 8601 date-time (or epoch milliseconds) as milliseconds; -1: neither. */
 int filter_parse_instant(const char *, int64_t *);

@@ -24,17 +24,16 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
+/* Frees what a query holds (unregistered). */
 static void
-query_free(struct push *p, struct push_query *q)
+query_release(struct push_query *q)
 {
 
-	LIST_REMOVE(q, link);
-	push_registry_remove(p, q);
-	p->nqueries--;
 	free(q->key);
 	subscription_spec_clear(&q->spec);
 	populate_query_clear(&q->pq);
 	qlang_plan_clear(&q->plan);
+	free(q->texts);
 	buf_clear(&q->data);
 	buf_clear(&q->pagination);
 	push_msg_unref(q->sse);
@@ -42,6 +41,16 @@ query_free(struct push *p, struct push_query *q)
 	push_msg_unref(q->ws_patch);
 	push_msg_unref(q->sse_patch);
 	free(q);
+}
+
+static void
+query_free(struct push *p, struct push_query *q)
+{
+
+	LIST_REMOVE(q, link);
+	push_registry_remove(p, q);
+	p->nqueries--;
+	query_release(q);
 }
 
 /* Frees every query (their subscribers are gone with their clients). */
@@ -183,6 +192,9 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	/* the order REST gives (its default, row id ascending: the id index) */
 	plan->conf = p->conf;
 	plan->max_scan = (size_t)conf_int(p->conf, CFG_QUERY_MAX_SCAN);
+	/* a filtered query depends on what it matched and the rows it read */
+	plan->seen = plan->filter != NULL ? dep_add : NULL;
+	plan->seen_arg = lr;
 	rq.plan = plan;
 	rq.coll = q->spec.coll;
 	rq.locale = subscription_locale(&q->spec);
@@ -391,22 +403,75 @@ query_populate(struct push *p, struct push_query *q, int *status,
 	return rc;
 }
 
-/* The query's sort= checked against its type, into q->plan. */
+/*
+ * The slug or category qs_parse took from the filters (filters[slug]=x,
+ * or a collection's own slug or category field) into the spec, where
+ * the registry's scopes look for them. -1 when the spec has another.
+ */
 static int
-query_sort(struct push *p, struct push_query *q, int *status, const char **why)
+take_indexed(char **dst, const char *v, const char *what, struct qs_error *err)
+{
+	if (v == NULL)
+		return 0;
+	if (*dst != NULL && strcmp(*dst, v) != 0)
+		return qs_fail(err, "%s and filters[%s] disagree", what, what);
+	if (*dst == NULL)
+		*dst = xstrdup(v);
+	return 0;
+}
+
+/* The bytes of the filter's value texts, or (out) copies them there. */
+static size_t
+own_texts(struct filter_node *f, char *out, size_t off)
+{
+	size_t i, n;
+
+	if (f == NULL)
+		return off;
+	for (i = 0; i < f->nval; i++) {
+		n = strlen(f->val[i].text) + 1;
+		if (out != NULL) {
+			memcpy(out + off, f->val[i].text, n);
+			f->val[i].text = out + off;
+		}
+		off += n;
+	}
+	for (i = 0; i < f->nkid; i++)
+		off = own_texts(f->kid[i], out, off);
+	return off;
+}
+
+/*
+ * The query's sort= and filters checked against its type as REST checks
+ * them (qs_parse, qlang_plan: the same 400 and message), into q->plan.
+ */
+static int
+query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 {
 	struct qs_spec *sp;
 	struct qs_error err;
 	struct buf qs;
 	int rc;
 
-	if (q->spec.sort == NULL)
+	if (q->spec.sort == NULL && q->spec.filters == NULL)
 		return 0;
 	sp = xmalloc(sizeof(*sp));
 	buf_init(&qs);
-	buf_adds(&qs, "sort=");
-	buf_adds(&qs, q->spec.sort);
+	if (q->spec.sort != NULL) {
+		buf_adds(&qs, "sort=");
+		buf_adds(&qs, q->spec.sort);
+	}
+	if (q->spec.filters != NULL) {
+		if (qs.len > 0)
+			buf_addc(&qs, '&');
+		buf_adds(&qs, q->spec.filters);
+	}
 	rc = qs_parse(sp, buf_cstr(&qs), q->spec.coll, &err);
+	if (rc == 0)
+		rc = take_indexed(&q->spec.slug, sp->slug, "slug", &err);
+	if (rc == 0)
+		rc = take_indexed(&q->spec.category, sp->category, "category",
+		    &err);
 	if (rc == 0)
 		rc = qlang_plan(&q->plan, sp, p->conf, q->spec.coll, p->schema,
 		    rich_type(p->schema, q->spec.coll), &err);
@@ -414,6 +479,10 @@ query_sort(struct push *p, struct push_query *q, int *status, const char **why)
 		snprintf(why_buf, sizeof(why_buf), "%s", err.message);
 		*why = why_buf;
 		*status = 400;
+	} else if (q->plan.filter != NULL) {
+		/* the plan borrows its values from sp: the query keeps them */
+		q->texts = xmalloc(own_texts(q->plan.filter, NULL, 0));
+		own_texts(q->plan.filter, q->texts, 0);
 	}
 	buf_clear(&qs);
 	free(sp);
@@ -472,15 +541,25 @@ push_query_subscribe(struct push *p, struct push_client *c,
 		buf_init(&q->data);
 		buf_init(&q->pagination);
 		LIST_INIT(&q->subs);
+		memset(&q->plan, 0, sizeof(q->plan));
+		if (query_populate(p, q, status, why) == -1 ||
+		    query_plan(p, q, status, why) == -1) {
+			query_release(q);
+			return NULL;
+		}
 		LIST_INSERT_HEAD(&p->queries, q, link);
 		p->nqueries++;
 		push_registry_add(p, q);
 		over = 0;
-		memset(&q->plan, 0, sizeof(q->plan));
-		if (query_populate(p, q, status, why) == -1 ||
-		    query_sort(p, q, status, why) == -1 ||
-		    query_compute(p, q, &over) == -1) {
-			if (*why == NULL && over) {
+		if (query_compute(p, q, &over) == -1) {
+			if (q->plan.over) {
+				/* REST answers the same query this 400 */
+				p->queries_over_scan_total++;
+				qlang_over_message(why_buf, sizeof(why_buf),
+				    q->plan.max_scan);
+				*status = 400;
+				*why = why_buf;
+			} else if (*why == NULL && over) {
 				snprintf(why_buf, sizeof(why_buf),
 				    "populate reaches more than %d entries: "
 				    "ask for less",

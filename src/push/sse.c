@@ -123,12 +123,12 @@ resume_point(struct lws *wsi, uint64_t *since)
 
 /*
  * Every query-string parameter is one of names[] (strict, as Strapi's),
- * or populate and fields when pop is set.
+ * filters[...], or populate and fields when pop is set.
  */
 static int
 known_args(struct lws *wsi, const char *const *names, size_t n, int pop)
 {
-	char frag[600];
+	char frag[PUSH_HEADER_DATA + 1];
 	struct qs_iter it;
 	struct qs_pair pr;
 	size_t i;
@@ -141,7 +141,9 @@ known_args(struct lws *wsi, const char *const *names, size_t n, int pop)
 		qs_iter_init(&it, frag, (size_t)len, 1);
 		if ((r = qs_next(&it, &pr, NULL, 0)) == QS_END)
 			continue;
-		if (r == QS_PAIR && pop && subscription_is_populate(pr.key))
+		if (r == QS_PAIR &&
+		    ((pop && subscription_is_populate(pr.key)) ||
+		        subscription_is_filters(pr.key)))
 			continue;
 		for (i = 0; r == QS_PAIR && i < n; i++)
 			if (strcmp(pr.key, names[i]) == 0)
@@ -152,9 +154,13 @@ known_args(struct lws *wsi, const char *const *names, size_t n, int pop)
 	return 1;
 }
 
-/* The populate and fields parameters, in the order given, into spec. */
+/*
+ * The filters parameters, and with a schema (pop) the populate and fields
+ * ones, in the order given, into spec.
+ */
 static int
-populate_args(struct lws *wsi, struct subscription_spec *spec, const char **why)
+rest_args(struct lws *wsi, struct subscription_spec *spec, int pop,
+    const char **why)
 {
 	char frag[PUSH_HEADER_DATA + 1], val[PUSH_HEADER_DATA + 1];
 	struct qs_iter it;
@@ -166,7 +172,8 @@ populate_args(struct lws *wsi, struct subscription_spec *spec, const char **why)
 	     f++) {
 		qs_iter_init(&it, frag, (size_t)len, 1);
 		if (qs_next(&it, &pr, val, sizeof(val)) == QS_PAIR &&
-		    subscription_is_populate(pr.key) &&
+		    ((pop && subscription_is_populate(pr.key)) ||
+		        subscription_is_filters(pr.key)) &&
 		    subscription_spec_set(spec, pr.key, val, why) == -1)
 			return -1;
 	}
@@ -197,8 +204,9 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 	        p->schema != NULL)) {
 		*why =
 		    "Invalid key: /live/query takes collection, category, "
-		    "slug, locale, sort, page, pageSize, start, limit (also as "
-		    "pagination[...]), patch and token";
+		    "slug, locale, sort, filters, page, pageSize, start, limit "
+		    "(also as pagination[...]), populate and fields (with a "
+		    "schema), patch and token";
 		return -1;
 	}
 	v = push_urlarg(wsi, "collection", buf, sizeof(buf));
@@ -213,7 +221,7 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 		    subscription_spec_set(spec, keys[i], v, why) == -1)
 			return -1;
 	}
-	if (p->schema != NULL && populate_args(wsi, spec, why) == -1)
+	if (rest_args(wsi, spec, p->schema != NULL, why) == -1)
 		return -1;
 	*patch = 0;
 	if ((v = push_urlarg(wsi, "patch", buf, sizeof(buf))) != NULL) {

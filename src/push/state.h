@@ -38,6 +38,7 @@ LIST_HEAD(push_addr_list, push_addr);
 TAILQ_HEAD(push_query_queue, push_query);
 LIST_HEAD(push_dep_list, push_dep);
 LIST_HEAD(push_depref_list, push_depref);
+LIST_HEAD(push_ipath_list, push_ipath);
 
 /* One subscriber of a query. */
 struct push_sub {
@@ -71,9 +72,27 @@ struct push_query {
 	struct push_sub_list subs;
 	size_t nsubs;
 	int dirty;
-	struct populate_query pq; /* the spec's populate, parsed */
-	struct list_plan plan;    /* its sort (api/qlang.c) */
-	struct push_depref *deps; /* what its result embeds (registry.c) */
+	struct populate_query pq;  /* the spec's populate, parsed */
+	struct list_plan plan;     /* its sort and filters (api/qlang.c) */
+	char *texts;               /* the filters' values, which plan borrows */
+	struct push_depref *deps;  /* what its result embeds (registry.c) */
+	struct push_depref *preds; /* its index values (registry.c) */
+	struct push_ipath *ipath;  /* the index they are in, or NULL */
+	LIST_ENTRY(push_query) plink; /* registry.c: the index's queries */
+};
+
+/*
+ * An index of filtered live queries: the attribute (on the row or on a
+ * related row) whose text a query's filter requires to be one of its
+ * values (model/filter.h, struct filter_ikey). A change looks up only
+ * the queries whose values its row has there (registry.c).
+ */
+struct push_ipath {
+	LIST_ENTRY(push_ipath) link;
+	struct push_query_list queries; /* by plink */
+	const struct collection *coll;
+	struct filter_ikey k; /* its strings owned */
+	char key[];           /* coll, rel and attr: the key's prefix */
 };
 
 /*
@@ -103,14 +122,21 @@ struct push_scope {
 	char key[];
 };
 
+/* A hash table of keys, each naming the queries that hold it. */
+struct push_keytab {
+	struct push_dep_list *db;
+	size_t ndb, ndeps;
+};
+
 /* Live queries hashed by key and by scope, and the ones to recompute. */
 struct push_qreg {
 	struct push_query_list *kb;
 	struct push_scope_list *sb;
 	size_t nb, nkeys;
 	struct push_query_queue dirty;
-	struct push_dep_list *db; /* deps by key */
-	size_t ndb, ndeps;
+	struct push_keytab deps;  /* what results embed, and match */
+	struct push_keytab preds; /* index values (struct push_ipath) */
+	struct push_ipath_list ipaths;
 };
 
 struct push_qent {
@@ -195,6 +221,9 @@ struct push {
 	uint64_t queries_computed_total, wakeups_total, polls_total;
 	uint64_t renders_total, render_deferred_total, queries_refused_total;
 	uint64_t query_checks_total;
+	uint64_t queries_over_scan_total; /* refused: over query_max_scan */
+	uint64_t filter_evals_total; /* filters evaluated over a change's row */
+	uint64_t match_ns_total;  /* time finding the queries changes touch */
 	uint64_t dep_marks_total; /* queries queued for what they embed */
 	uint64_t send_timeouts_total, catchup_waits_total;
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;
