@@ -114,9 +114,9 @@ subscription_spec_clear(struct subscription_spec *s)
 	free(s->locale);
 	free(s->populate);
 	free(s->sort);
-	free(s->filters);
+	free(s->qlang);
 	s->category = s->slug = s->locale = s->populate = NULL;
-	s->sort = s->filters = NULL;
+	s->sort = s->qlang = NULL;
 }
 
 /* 1 when key is populate or fields, or either with brackets after it. */
@@ -130,11 +130,18 @@ subscription_is_populate(const char *key)
 	return n > 0 && (key[n] == '\0' || key[n] == '[');
 }
 
-/* 1 when key is filters[...] (REST's filters, kept for api/qlang.c). */
+/*
+ * 1 when key is one of REST's list parameters qs.c and qlang.c read from
+ * a live query's pairs (struct subscription_spec, qlang): filters[...],
+ * sort[...], pagination[withCount] and status.
+ */
 int
-subscription_is_filters(const char *key)
+subscription_is_qlang(const char *key)
 {
-	return strncmp(key, "filters[", 8) == 0;
+	return strncmp(key, "filters[", 8) == 0 ||
+	    strncmp(key, "sort[", 5) == 0 ||
+	    strcmp(key, "pagination[withCount]") == 0 ||
+	    strcmp(key, "status") == 0;
 }
 
 /* s percent-encoded but for unreserved characters and brackets. */
@@ -186,8 +193,9 @@ add_pair(char **dst, size_t max, const char *key, const char *value,
 /*
  * Sets one query parameter: "category", "slug", "locale", "populate..."
  * and "fields..." (kept for api/populate.c, see add_pair), "filters[...]"
- * (kept for api/qlang.c; filters[slug][$eq] and filters[category][$eq]
- * are the slug and category), or pagination
+ * and the others of subscription_is_qlang (kept for api/qs.c and qlang.c;
+ * filters[slug][$eq] and filters[category][$eq] are the slug and
+ * category), or pagination
  * as REST takes it: "page", "pageSize", "start", "limit" (also as
  * "pagination[page]" and so on; see set_paging). Returns 0, or -1 with
  * *why set when the key is unknown or the value is not acceptable; the
@@ -239,9 +247,9 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 		s->sort = xstrdup(value);
 		return 0;
 	}
-	if (subscription_is_filters(key))
-		return add_pair(&s->filters, SUBSCRIPTION_MAX_FILTERS, key,
-		    value, why, "filters: too long");
+	if (subscription_is_qlang(key))
+		return add_pair(&s->qlang, SUBSCRIPTION_MAX_QLANG, key, value,
+		    why, "filters: too long");
 	if (strcmp(key, "locale") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
 		        ENTRY_MAX_LOCALE)) {
@@ -340,9 +348,9 @@ subscription_key(const struct subscription_spec *s, struct buf *b)
 		buf_adds(b, "\nsort:");
 		buf_adds(b, s->sort);
 	}
-	if (s->filters != NULL) {
+	if (s->qlang != NULL) {
 		buf_adds(b, "\nf:");
-		buf_adds(b, s->filters);
+		buf_adds(b, s->qlang);
 	}
 }
 

@@ -107,7 +107,9 @@ parse_subscribe(const struct conf *conf, struct json_object *o,
 			if (subscription_is_populate(
 			        json_object_iter_peek_name(&it)) ||
 			    strncmp(json_object_iter_peek_name(&it), "filters",
-			        7) == 0) {
+			        7) == 0 ||
+			    strncmp(json_object_iter_peek_name(&it), "sort[",
+			        5) == 0) {
 				struct buf key;
 
 				buf_init(&key);

@@ -205,6 +205,7 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	rq.page_size = q->spec.page_size;
 	rq.start = q->spec.start;
 	rq.limit = q->spec.limit;
+	rq.no_count = q->no_count;
 	if ((lr->type = rich_type(p->schema, rq.coll)) != NULL &&
 	    (q->pq.root != NULL || !populate_type_flat(lr->type))) {
 		lr->schema = p->schema;
@@ -453,7 +454,7 @@ query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 	struct buf qs;
 	int rc;
 
-	if (q->spec.sort == NULL && q->spec.filters == NULL)
+	if (q->spec.sort == NULL && q->spec.qlang == NULL)
 		return 0;
 	sp = xmalloc(sizeof(*sp));
 	buf_init(&qs);
@@ -461,10 +462,10 @@ query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 		buf_adds(&qs, "sort=");
 		buf_adds(&qs, q->spec.sort);
 	}
-	if (q->spec.filters != NULL) {
+	if (q->spec.qlang != NULL) {
 		if (qs.len > 0)
 			buf_addc(&qs, '&');
-		buf_adds(&qs, q->spec.filters);
+		buf_adds(&qs, q->spec.qlang);
 	}
 	rc = qs_parse(sp, buf_cstr(&qs), q->spec.coll, &err);
 	if (rc == 0)
@@ -475,6 +476,7 @@ query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 	if (rc == 0)
 		rc = qlang_plan(&q->plan, sp, p->conf, q->spec.coll, p->schema,
 		    rich_type(p->schema, q->spec.coll), &err);
+	q->no_count = sp->no_count;
 	if (rc == -1) {
 		snprintf(why_buf, sizeof(why_buf), "%s", err.message);
 		*why = why_buf;

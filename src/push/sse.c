@@ -143,7 +143,7 @@ known_args(struct lws *wsi, const char *const *names, size_t n, int pop)
 			continue;
 		if (r == QS_PAIR &&
 		    ((pop && subscription_is_populate(pr.key)) ||
-		        subscription_is_filters(pr.key)))
+		        subscription_is_qlang(pr.key)))
 			continue;
 		for (i = 0; r == QS_PAIR && i < n; i++)
 			if (strcmp(pr.key, names[i]) == 0)
@@ -173,7 +173,7 @@ rest_args(struct lws *wsi, struct subscription_spec *spec, int pop,
 		qs_iter_init(&it, frag, (size_t)len, 1);
 		if (qs_next(&it, &pr, val, sizeof(val)) == QS_PAIR &&
 		    ((pop && subscription_is_populate(pr.key)) ||
-		        subscription_is_filters(pr.key)) &&
+		        subscription_is_qlang(pr.key)) &&
 		    subscription_spec_set(spec, pr.key, val, why) == -1)
 			return -1;
 	}
@@ -202,11 +202,10 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 
 	if (!known_args(wsi, known, sizeof(known) / sizeof(known[0]),
 	        p->schema != NULL)) {
-		*why =
-		    "Invalid key: /live/query takes collection, category, "
-		    "slug, locale, sort, filters, page, pageSize, start, limit "
-		    "(also as pagination[...]), populate and fields (with a "
-		    "schema), patch and token";
+		*why = "Invalid key: /live/query takes collection, category, "
+		       "slug, locale, sort, filters, status, page, pageSize, "
+		       "start, limit, withCount (as pagination[...]), populate "
+		       "and fields (with a schema), patch and token";
 		return -1;
 	}
 	v = push_urlarg(wsi, "collection", buf, sizeof(buf));

@@ -75,6 +75,7 @@ struct push_query {
 	struct populate_query pq;  /* the spec's populate, parsed */
 	struct list_plan plan;     /* its sort and filters (api/qlang.c) */
 	char *texts;               /* the filters' values, which plan borrows */
+	int no_count;              /* pagination[withCount]=false */
 	struct push_depref *deps;  /* what its result embeds (registry.c) */
 	struct push_depref *preds; /* its index values (registry.c) */
 	struct push_ipath *ipath;  /* the index they are in, or NULL */

@@ -126,7 +126,7 @@ main(void)
 	       &why) == 0 &&
 	        subscription_spec_set(&s, "filters[$or][0][n][$lt]", "7",
 	            &why) == 0 &&
-	        strcmp(s.filters,
+	        strcmp(s.qlang,
 	            "filters[title][%24containsi]=a%20b&"
 	            "filters[%24or][0][n][%24lt]=7") == 0,
 	    "filters kept as REST's pairs (checked against the type later)");
