@@ -49,6 +49,41 @@ filter_free(struct filter_node *n)
 	free(n);
 }
 
+/* The bytes of the values' texts, or (out) copies them there. */
+static size_t
+own_texts(struct filter_node *f, char *out, size_t off)
+{
+	size_t i, n;
+
+	if (f == NULL)
+		return off;
+	for (i = 0; i < f->nval; i++) {
+		n = strlen(f->val[i].text) + 1;
+		if (out != NULL) {
+			memcpy(out + off, f->val[i].text, n);
+			f->val[i].text = out + off;
+		}
+		off += n;
+	}
+	for (i = 0; i < f->nkid; i++)
+		off = own_texts(f->kid[i], out, off);
+	return off;
+}
+
+/*
+ * The filter's value texts (borrowed from the query it was built from)
+ * copied into one block the caller frees after the filter: the filter
+ * outlives its query.
+ */
+char *
+filter_own_texts(struct filter_node *f)
+{
+	char *out = xmalloc(own_texts(f, NULL, 0) + 1);
+
+	own_texts(f, out, 0);
+	return out;
+}
+
 int
 filter_has_rel(const struct filter_node *n)
 {

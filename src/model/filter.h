@@ -100,6 +100,7 @@ struct filter_node *filter_node_new(enum filter_kind);
 void filter_node_add(struct filter_node *, struct filter_node *kid);
 void filter_free(struct filter_node *);
 int filter_has_rel(const struct filter_node *);
+char *filter_own_texts(struct filter_node *);
 
 /*
  * Reads a related row for a REL node: appends its stored JSON to out.

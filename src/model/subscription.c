@@ -144,23 +144,6 @@ subscription_is_qlang(const char *key)
 	    strcmp(key, "status") == 0;
 }
 
-/* s percent-encoded but for unreserved characters and brackets. */
-static void
-add_encoded(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char ch;
-
-	for (; *s != '\0'; s++) {
-		ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~[]*", ch) != NULL)
-			buf_addc(b, (char)ch);
-		else
-			buf_printf(b, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
-	}
-}
-
 /*
  * A populate or fields pair (or a filters pair), kept as a query string
  * (in the order given) in *dst for api/populate.c (api/qlang.c) to parse
@@ -177,9 +160,9 @@ add_pair(char **dst, size_t max, const char *key, const char *value,
 		buf_adds(&b, *dst);
 		buf_addc(&b, '&');
 	}
-	add_encoded(&b, key);
+	buf_add_qs_encoded(&b, key);
 	buf_addc(&b, '=');
-	add_encoded(&b, value);
+	buf_add_qs_encoded(&b, value);
 	if (b.len > max) {
 		buf_clear(&b);
 		*why = too_long;

@@ -396,6 +396,8 @@ query_populate(struct push *p, struct push_query *q, int *status,
 	buf_init(&rest);
 	rc =
 	    populate_parse(&q->pq, q->spec.populate, p->schema, t, &rest, &err);
+	if (rc == 0)
+		rc = populate_filters(&q->pq, p->conf, p->schema, &err);
 	buf_clear(&rest);
 	if (rc == -1) {
 		snprintf(why_buf, sizeof(why_buf), "%s", err.message);
@@ -419,27 +421,6 @@ take_indexed(char **dst, const char *v, const char *what, struct qs_error *err)
 	if (*dst == NULL)
 		*dst = xstrdup(v);
 	return 0;
-}
-
-/* The bytes of the filter's value texts, or (out) copies them there. */
-static size_t
-own_texts(struct filter_node *f, char *out, size_t off)
-{
-	size_t i, n;
-
-	if (f == NULL)
-		return off;
-	for (i = 0; i < f->nval; i++) {
-		n = strlen(f->val[i].text) + 1;
-		if (out != NULL) {
-			memcpy(out + off, f->val[i].text, n);
-			f->val[i].text = out + off;
-		}
-		off += n;
-	}
-	for (i = 0; i < f->nkid; i++)
-		off = own_texts(f->kid[i], out, off);
-	return off;
 }
 
 /*
@@ -483,8 +464,7 @@ query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 		*status = 400;
 	} else if (q->plan.filter != NULL) {
 		/* the plan borrows its values from sp: the query keeps them */
-		q->texts = xmalloc(own_texts(q->plan.filter, NULL, 0));
-		own_texts(q->plan.filter, q->texts, 0);
+		q->texts = filter_own_texts(q->plan.filter);
 	}
 	buf_clear(&qs);
 	free(sp);
