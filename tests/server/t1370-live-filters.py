@@ -1,27 +1,12 @@
 # t1370-live-filters.py: the checks of t1370-live-filters.sh
 # (what they test: its header comment), run by it once its set-up is done.
-import importlib.util, json, os, random, urllib.parse
+import json, os, urllib.parse
 from push_client import *
+from live_ql import ql, seed, person_body
 
 H = "127.0.0.1"
 LP = int(os.environ["LIGHTTPD_PORT"])
-_spec = importlib.util.spec_from_file_location(
-    "ql", os.path.join(os.environ["top_srcdir"], "tests", "server",
-                       "t1280-query-language.py"))
-ql = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ql)
-
-rnd = random.Random(1370)
-ppl = ql.people(rnd)
-its = ql.items(rnd, ppl)
-for p in ppl:
-    ql.post(LP, "person", dict({k: v for k, v in p.items()
-                                if v is not ql.ABSENT},
-                               createdAt=ql.iso(ql.BASE),
-                               updatedAt=ql.iso(ql.BASE),
-                               publishedAt=ql.iso(ql.BASE)))
-bad = [e["id"] for e in its if ql.post(LP, "item", e) != 200]
-is_(bad, [], "%d people and %d items stored" % (len(ppl), len(its)))
+rnd, ppl, its = seed(LP, 1370)
 sc = Sidecar(push_heartbeat=3600)
 P = sc.port
 
@@ -159,11 +144,7 @@ ws.msgs(2, 2)
 # --- the related entry changes: the relation query follows -----------------
 who = [p for p in ppl if p["name"] == owner][0]
 q1 = m("query_runs_total")
-ql.post(LP, "person", dict({k: v for k, v in who.items()
-                            if v is not ql.ABSENT}, name="Renamed",
-                           createdAt=ql.iso(ql.BASE),
-                           updatedAt=ql.iso(ql.BASE + 5000),
-                           publishedAt=ql.iso(ql.BASE)))
+ql.post(LP, "person", person_body(dict(who, name="Renamed"), 5000))
 r = first(s_rel)
 ok(r.get("data") == [] and same(r, rel),
    "the owner renamed: the owner.name query is empty, as REST")

@@ -1,37 +1,15 @@
 # t1380-live-differential.py: the checks of t1380-live-differential.sh
 # (what they test: its header comment), run by it once its set-up is done.
-import importlib.util, json, os, random, time, urllib.parse
+import json, os, time, urllib.parse
 from push_client import *
+from live_ql import ql, seed, clean, person_body
 
 H = "127.0.0.1"
 LP = int(os.environ["LIGHTTPD_PORT"])
 SEED = int(os.environ.get("LQ_SEED", "1380"))
 NQ = int(os.environ.get("LQ_QUERIES", "300"))
-_spec = importlib.util.spec_from_file_location(
-    "ql", os.path.join(os.environ["top_srcdir"], "tests", "server",
-                       "t1280-query-language.py"))
-ql = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ql)
 diag("seed %d (LQ_SEED), %d queries (LQ_QUERIES)" % (SEED, NQ))
-
-rnd = random.Random(SEED)
-ppl = ql.people(rnd)
-its = ql.items(rnd, ppl)
-
-
-def clean(d):
-    return {k: v for k, v in d.items() if v is not ql.ABSENT}
-
-
-def person_body(p, t=0):
-    return dict(clean(p), createdAt=ql.iso(ql.BASE),
-                updatedAt=ql.iso(ql.BASE + t), publishedAt=ql.iso(ql.BASE))
-
-
-for p in ppl:
-    ql.post(LP, "person", person_body(p))
-bad = [e["id"] for e in its if ql.post(LP, "item", e) != 200]
-is_(bad, [], "%d people and %d items stored" % (len(ppl), len(its)))
+rnd, ppl, its = seed(LP, SEED)
 
 sc = Sidecar(push_heartbeat=3600, push_page_sizes="7,25,100",
              push_max_subs=1000, push_max_subs_per_addr=5000,

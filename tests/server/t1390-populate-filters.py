@@ -1,34 +1,12 @@
 # t1390-populate-filters.py: the checks of t1390-populate-filters.sh
 # (what they test: its header comment), run by it once its set-up is done.
-import importlib.util, json, os, random, urllib.parse
+import json, os, urllib.parse
 from push_client import *
+from live_ql import ql, seed, person_body
 
 H = "127.0.0.1"
 LP = int(os.environ["LIGHTTPD_PORT"])
-_spec = importlib.util.spec_from_file_location(
-    "ql", os.path.join(os.environ["top_srcdir"], "tests", "server",
-                       "t1280-query-language.py"))
-ql = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ql)
-
-rnd = random.Random(1390)
-ppl = ql.people(rnd)
-its = ql.items(rnd, ppl)
-
-
-def clean(d):
-    return {k: v for k, v in d.items() if v is not ql.ABSENT}
-
-
-def person_body(p, t=0):
-    return dict(clean(p), createdAt=ql.iso(ql.BASE),
-                updatedAt=ql.iso(ql.BASE + t), publishedAt=ql.iso(ql.BASE))
-
-
-for p in ppl:
-    ql.post(LP, "person", person_body(p))
-bad = [e["id"] for e in its if ql.post(LP, "item", e) != 200]
-is_(bad, [], "%d people and %d items stored" % (len(ppl), len(its)))
+rnd, ppl, its = seed(LP, 1390)
 named = [p for p in ppl if p["name"] not in (None, ql.ABSENT)]
 who = named[0]["name"]
 
