@@ -33,6 +33,14 @@ struct list_plan {
 	void (*seen)(void *, const char *collection, const char *document_id,
 	    const char *locale);
 	void *seen_arg;
+	/* Optional: every match of a scan, sorted (seen_arg). */
+	void (*matched)(void *, const struct filter_row *, size_t);
+	/*
+	 * Optional: the matches (sorted, as matched gave them, kept up to
+	 * date by the caller) instead of a scan: only the page is read.
+	 */
+	const struct filter_row *given;
+	size_t ngiven;
 };
 
 struct render_query;

@@ -373,13 +373,17 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 	s.p = q->plan;
 	s.p->store = st;
 	s.p->over = 0;
-	s.deferred = filter_has_rel(s.p->filter);
+	s.deferred = s.p->given == NULL && filter_has_rel(s.p->filter);
 	if (q->nlocales > 0) {
 		locales = q->locales;
 		nlocales = q->nlocales;
 	}
 	*seq = 0;
-	for (i = 0; i < nlocales && !q->nothing; i++) {
+	for (i = 0; s.p->given != NULL && i < s.p->ngiven; i++)
+		filter_row_copy(row_add(&s), &s.p->given[i]);
+	if (s.p->given != NULL && store_last_seq(st, seq) == -1)
+		goto out;
+	for (i = 0; i < nlocales && !q->nothing && s.p->given == NULL; i++) {
 		s.locale = locales[i];
 		if (q->slug != NULL) {
 			/* a slug names at most one entry per locale */
@@ -416,8 +420,10 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 		s.p->seen(s.p->seen_arg, q->coll->name, s.rows[i].document_id,
 		    s.rows[i].locale);
 	cmp_sort = &s.p->sort;
-	if (s.nrows > 1)
+	if (s.nrows > 1 && s.p->given == NULL)
 		qsort(s.rows, s.nrows, sizeof(*s.rows), row_cmp);
+	if (s.p->matched != NULL && s.p->given == NULL)
+		s.p->matched(s.p->seen_arg, s.rows, s.nrows);
 	*total = s.nrows;
 	if (s.p->has_after) {
 		while (start < s.nrows &&

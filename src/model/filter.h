@@ -145,6 +145,7 @@ int filter_match(const struct filter_node *f, const struct filter_sort *,
 int filter_row_quick(const char *json, size_t len, const char *document_id,
     const char *locale, struct filter_row *);
 void filter_row_clear(struct filter_row *);
+void filter_row_copy(struct filter_row *, const struct filter_row *);
 int filter_row_cmp(const struct filter_sort *, const struct filter_row *,
     const struct filter_row *);
 void filter_sort_signature(const struct filter_sort *, struct buf *);

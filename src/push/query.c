@@ -24,10 +24,34 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
+/* Forgets the matches a query kept and the entries pending for them. */
+static void
+rows_clear(struct push_query *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nrows; i++)
+		filter_row_clear(&q->rows[i]);
+	free(q->rows);
+	for (i = 0; i < q->npending; i++)
+		free(q->pending[i]);
+	free(q->pending);
+	for (i = 0; i < q->nscan_deps; i++)
+		free(q->scan_deps[i]);
+	free(q->scan_deps);
+	q->scan_deps = NULL;
+	q->nscan_deps = 0;
+	q->rows = NULL;
+	q->pending = NULL;
+	q->nrows = q->npending = 0;
+	q->rows_ok = 0;
+}
+
 /* Frees what a query holds (unregistered). */
 static void
 query_release(struct push_query *q)
 {
+	rows_clear(q);
 
 	free(q->key);
 	subscription_spec_clear(&q->spec);
@@ -99,6 +123,9 @@ result_msgs(const struct buf *body, struct push_msg **ws, struct push_msg **sse)
  * the store resolver, which tells dep_add what the result embeds.
  */
 struct live_render {
+	struct push *p;
+	struct push_query *q;
+	int keep; /* q keeps its matches (and the related reads) */
 	const struct schema *schema;
 	const struct schema_type *type;
 	const struct populate *pop; /* NULL: the public form */
@@ -110,6 +137,18 @@ struct live_render {
 	size_t ndeps, capdeps;
 	struct buf key;
 };
+
+/* A dep key (push_registry_dep_key's) of the result, copied. */
+static void
+dep_add_key(struct live_render *lr, const char *key)
+{
+	if (lr->ndeps == lr->capdeps) {
+		lr->capdeps = lr->capdeps > 0 ? 2 * lr->capdeps : 16;
+		lr->deps =
+		    xreallocarray(lr->deps, lr->capdeps, sizeof(*lr->deps));
+	}
+	lr->deps[lr->ndeps++] = xstrdup(key);
+}
 
 static void
 dep_add(void *arg, const char *coll, const char *doc, const char *locale)
@@ -124,6 +163,156 @@ dep_add(void *arg, const char *coll, const char *doc, const char *locale)
 		    xreallocarray(lr->deps, lr->capdeps, sizeof(*lr->deps));
 	}
 	lr->deps[lr->ndeps++] = buf_take(&lr->key);
+}
+
+/*
+ * qlang's seen: an entry the filter matched or a related entry it read,
+ * a dep of the query; the related ones are kept with its matches (a run
+ * that reads the page only reads none of them again).
+ */
+static void
+scan_seen(void *arg, const char *coll, const char *doc, const char *locale)
+{
+	struct live_render *lr = arg;
+	struct push_query *q = lr->q;
+
+	dep_add(lr, coll, doc, locale);
+	if (!lr->keep || strcmp(coll, q->spec.coll->name) == 0)
+		return;
+	q->scan_deps = xreallocarray(q->scan_deps, q->nscan_deps + 1,
+	    sizeof(*q->scan_deps));
+	q->scan_deps[q->nscan_deps++] = xstrdup(lr->deps[lr->ndeps - 1]);
+}
+
+/* filter_fetch_fn for a pending entry's relation filters (a dep). */
+static int
+pending_fetch(void *arg, const char *uid, const char *doc, const char *locale,
+    struct buf *out)
+{
+	struct live_render *lr = arg;
+	const struct collection *c;
+	int r;
+
+	r = resolve_get_uid(lr->p->conf, lr->p->store, uid, doc, locale, out,
+	    &c);
+	if (c != NULL)
+		scan_seen(lr, c->name, doc, resolve_localized(c) ? locale : "");
+	return r;
+}
+
+/* 1 when a relation filter of f reads entries of type uid. */
+static int
+rel_to(const struct filter_node *f, const char *uid)
+{
+	size_t i;
+
+	if (f == NULL)
+		return 0;
+	if (f->kind == FILTER_REL && strcmp(f->target, uid) == 0)
+		return 1;
+	for (i = 0; i < f->nkid; i++)
+		if (rel_to(f->kid[i], uid))
+			return 1;
+	return 0;
+}
+
+/* qlang's matched: a scan's matches, sorted, kept by the query. */
+static void
+keep_rows(void *arg, const struct filter_row *rows, size_t n)
+{
+	struct push_query *q = ((struct live_render *)arg)->q;
+	char **deps = q->scan_deps;
+	size_t i, ndeps = q->nscan_deps;
+
+	q->scan_deps = NULL; /* this scan's, kept */
+	q->nscan_deps = 0;
+	rows_clear(q);
+	q->scan_deps = deps;
+	q->nscan_deps = ndeps;
+	q->rows = xreallocarray(NULL, n > 0 ? n : 1, sizeof(*q->rows));
+	for (i = 0; i < n; i++)
+		filter_row_copy(&q->rows[i], &rows[i]);
+	q->nrows = n;
+	q->rows_ok = 1;
+}
+
+/* The entry (doc, locale) out of q's matches, if it is one. */
+static void
+row_remove(struct push_query *q, const char *doc, const char *locale)
+{
+	size_t i;
+
+	for (i = 0; i < q->nrows; i++)
+		if (strcmp(q->rows[i].document_id, doc) == 0 &&
+		    strcmp(q->rows[i].locale, locale) == 0) {
+			filter_row_clear(&q->rows[i]);
+			memmove(&q->rows[i], &q->rows[i + 1],
+			    (q->nrows - i - 1) * sizeof(*q->rows));
+			q->nrows--;
+			return;
+		}
+}
+
+/* A matching row into q's matches, in their order. */
+static void
+row_insert(struct push_query *q, struct filter_row *row)
+{
+	size_t lo = 0, hi = q->nrows, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (filter_row_cmp(&q->plan.sort, &q->rows[mid], row) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	q->rows = xreallocarray(q->rows, q->nrows + 1, sizeof(*q->rows));
+	memmove(&q->rows[lo + 1], &q->rows[lo],
+	    (q->nrows - lo) * sizeof(*q->rows));
+	q->rows[lo] = *row;
+	q->nrows++;
+}
+
+/*
+ * The pending entries applied to q's matches: each is taken out, read
+ * again, and put back where it sorts when it matches. 0, or -1 when the
+ * store failed (the matches are then forgotten: the run scans).
+ */
+static int
+apply_pending(struct push *p, struct push_query *q, struct live_render *lr)
+{
+	struct filter_row row;
+	struct buf json;
+	enum store_result r = STORE_OK;
+	const char *doc, *loc;
+	uint64_t seq;
+	size_t i;
+
+	buf_init(&json);
+	for (i = 0; i < q->npending && r != STORE_ERR; i++) {
+		doc = q->pending[i];
+		loc = doc + strlen(doc) + 1;
+		row_remove(q, doc, loc);
+		buf_reset(&json);
+		r = store_get(p->store, q->spec.coll->name, doc, loc, &json,
+		    &seq);
+		if (r == STORE_OK &&
+		    filter_match(q->plan.filter, &q->plan.sort, json.data,
+		        json.len, pending_fetch, lr, &row) == 1) {
+			free(row.locale);
+			row.locale = xstrdup(loc);
+			row_insert(q, &row);
+		}
+	}
+	buf_clear(&json);
+	if (r == STORE_ERR) {
+		rows_clear(q);
+		return -1;
+	}
+	for (i = 0; i < q->npending; i++)
+		free(q->pending[i]);
+	q->npending = 0;
+	return 0;
 }
 
 static int
@@ -185,16 +374,46 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	struct render_query rq;
 	struct list_plan *plan = &q->plan;
 	struct buf env;
-	size_t doff, dlen, moff, mlen, poff, plen;
-	int n = -1;
+	size_t doff, dlen, moff, mlen, poff, plen, i;
+	int n = -1, full;
 
 	memset(&rq, 0, sizeof(rq));
 	/* the order REST gives (its default, row id ascending: the id index) */
 	plan->conf = p->conf;
 	plan->max_scan = (size_t)conf_int(p->conf, CFG_QUERY_MAX_SCAN);
 	/* a filtered query depends on what it matched and the rows it read */
-	plan->seen = plan->filter != NULL ? dep_add : NULL;
+	plan->seen = plan->filter != NULL ? scan_seen : NULL;
 	plan->seen_arg = lr;
+	lr->q = q;
+	lr->p = p;
+	/*
+	 * A filtered query keeps its matches (unless a relation filter
+	 * reads its own type): after changes to some entries of its
+	 * collection, only those and the page are read.
+	 */
+	plan->matched = NULL;
+	plan->given = NULL;
+	lr->keep = plan->filter != NULL && q->spec.slug == NULL &&
+	    q->spec.category == NULL &&
+	    !rel_to(plan->filter, q->spec.coll->uid);
+	full = q->full;
+	q->full = 0;
+	if (lr->keep) {
+		if (q->rows_ok && !full && apply_pending(p, q, lr) == 0) {
+			plan->given = q->rows;
+			plan->ngiven = q->nrows;
+			p->incremental_runs_total++;
+			for (i = 0; i < q->nscan_deps; i++)
+				dep_add_key(lr, q->scan_deps[i]);
+			/* old relations' reads pile up: a scan renews them */
+			if (q->nscan_deps > 2 * q->nrows + 64)
+				q->full = 1;
+		} else {
+			plan->matched = keep_rows;
+			rows_clear(
+			    q); /* the scan's related reads replace them */
+		}
+	}
 	rq.plan = plan;
 	rq.coll = q->spec.coll;
 	rq.locale = subscription_locale(&q->spec);
@@ -220,6 +439,7 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	}
 	buf_init(&env);
 	if (render_list(p->store, &rq, &env, seq) == -1) {
+		rows_clear(q); /* the next run scans */
 		if (plan->over)
 			log_warnx("push: live query %s: more than %zu entries "
 			          "to order (query_max_scan)",

@@ -6,7 +6,6 @@
 
 #include "push/registry.h"
 #include "api/resolve.h"
-#include "model/entry.h"
 #include "model/subscription.h"
 #include "util/now.h"
 #include "util/xmalloc.h"
@@ -342,22 +341,33 @@ push_registry_set_deps(struct push *p, struct push_query *q, char *const *keys,
 		key_add(&p->qreg.deps, q, &q->deps, keys[i]);
 }
 
-/* Queues the queries whose result embeds the dep of key k. */
+/*
+ * Queues the queries whose result embeds (or whose filter matched) the
+ * dep of key k: for an entry of the query's own collection, a run that
+ * applies that entry (push_registry_mark_row).
+ */
 static void
-touch_dep(struct push *p, const struct buf *k)
+touch_dep(struct push *p, const struct buf *k, const struct store_change *ch)
 {
 	struct push_dep *d;
 	struct push_depref *ref;
+	struct push_query *q;
 
 	if ((d = dep_find(&p->qreg.deps, k->data)) == NULL)
 		return;
 	LIST_FOREACH(ref, &d->refs, dlink)
 	{
+		q = ref->q;
 		p->query_checks_total++;
-		if (!ref->q->dirty) {
-			p->dep_marks_total++;
-			push_registry_mark(p, ref->q);
-		}
+		if (q->dirty && (q->full || !q->rows_ok))
+			continue;
+		p->dep_marks_total++;
+		if (strcmp(q->spec.coll->name, ch->collection) == 0)
+			push_registry_mark_row(p, q, ch->document_id,
+			    ch->locale != NULL ? ch->locale
+			                       : subscription_locale(&q->spec));
+		else
+			push_registry_mark(p, q);
 	}
 }
 
@@ -377,16 +387,16 @@ touch_deps(struct push *p, const struct store_change *ch,
 		return;
 	buf_init(&k);
 	push_registry_dep_key(&k, ch->collection, NULL, NULL);
-	touch_dep(p, &k);
+	touch_dep(p, &k, ch);
 	buf_reset(&k);
 	push_registry_dep_key(&k, ch->collection, ch->document_id,
 	    ch->locale != NULL ? ch->locale : "");
-	touch_dep(p, &k);
+	touch_dep(p, &k, ch);
 	for (i = 0; ch->locale == NULL && co != NULL && i < co->nlocales; i++) {
 		buf_reset(&k);
 		push_registry_dep_key(&k, ch->collection, ch->document_id,
 		    co->locales[i]);
-		touch_dep(p, &k);
+		touch_dep(p, &k, ch);
 	}
 	buf_clear(&k);
 }
@@ -413,16 +423,48 @@ push_registry_remove(struct push *p, struct push_query *q)
 	free(sc);
 }
 
-/* Queues a query for recomputation (once). */
+#define PUSH_MAX_PENDING 64 /* entries a run applies; more: it scans */
+
+/* Queues a query for recomputation (once): a run that scans. */
 void
 push_registry_mark(struct push *p, struct push_query *q)
 {
 	struct push_qreg *r = &p->qreg;
 
+	q->full = 1;
 	if (q->dirty)
 		return;
 	q->dirty = 1;
 	TAILQ_INSERT_TAIL(&r->dirty, q, dlink);
+}
+
+/*
+ * Queues a query for a run that applies the change of one entry of its
+ * own collection (documentId doc, locale) to the matches it keeps: the
+ * page alone is read (push/query.c). A query that keeps none runs in
+ * full.
+ */
+void
+push_registry_mark_row(struct push *p, struct push_query *q, const char *doc,
+    const char *locale)
+{
+	size_t dl = strlen(doc), ll = strlen(locale);
+	char *e;
+
+	if (!q->rows_ok || q->full || q->npending == PUSH_MAX_PENDING) {
+		push_registry_mark(p, q);
+		return;
+	}
+	e = xmalloc(dl + ll + 2);
+	memcpy(e, doc, dl + 1);
+	memcpy(e + dl + 1, locale, ll + 1);
+	q->pending =
+	    xreallocarray(q->pending, q->npending + 1, sizeof(*q->pending));
+	q->pending[q->npending++] = e;
+	if (q->dirty)
+		return;
+	q->dirty = 1;
+	TAILQ_INSERT_TAIL(&p->qreg.dirty, q, dlink);
 }
 
 /* Takes a query off the recomputation queue, if it is on it. */
@@ -466,23 +508,7 @@ touch_scope(struct push *p, struct buf *k, const char *coll, const char *locale,
 	}
 }
 
-/* filter_fetch_fn over the store: a related entry, for a change's row. */
-static int
-fetch(void *arg, const char *uid, const char *doc, const char *locale,
-    struct buf *out)
-{
-	struct push *p = arg;
-	const struct collection *c;
-	enum store_result r;
-	uint64_t seq;
-
-	if ((c = conf_collection_by_uid(p->conf, uid, NULL)) == NULL ||
-	    !entry_valid_key_string(doc, strlen(doc), ENTRY_MAX_ID))
-		return 0;
-	r = store_get(p->store, c->name, doc,
-	    resolve_localized(c) ? locale : "", out, &seq);
-	return r == STORE_OK ? 1 : r == STORE_ERR ? -1 : 0;
-}
+#define FETCH_KEPT 4 /* related entries one change's checks read again */
 
 /* A change's row against the filtered queries (touch_filtered). */
 struct ftouch {
@@ -493,7 +519,48 @@ struct ftouch {
 	const char *loc;
 	const struct push_ipath *ip;
 	struct buf k;
+	struct {
+		char *key; /* uid, documentId, locale */
+		int found;
+		struct buf json;
+	} kept[FETCH_KEPT]; /* the related entries read, for the next query */
+	size_t nkept;
 };
+
+/*
+ * filter_fetch_fn over the store: a related entry of a change's row,
+ * read once for all the queries checked (the first FETCH_KEPT kept).
+ */
+static int
+fetch(void *arg, const char *uid, const char *doc, const char *locale,
+    struct buf *out)
+{
+	struct ftouch *t = arg;
+	struct buf key;
+	size_t i;
+	int r;
+
+	buf_init(&key);
+	buf_printf(&key, "%s\n%s\n%s", uid, doc, locale);
+	for (i = 0; i < t->nkept; i++)
+		if (strcmp(t->kept[i].key, key.data) == 0) {
+			buf_clear(&key);
+			buf_add(out, t->kept[i].json.data, t->kept[i].json.len);
+			return t->kept[i].found;
+		}
+	r = resolve_get_uid(t->p->conf, t->p->store, uid, doc, locale, out,
+	    NULL);
+	if (r != -1 && t->nkept < FETCH_KEPT) {
+		i = t->nkept++;
+		t->kept[i].key = buf_take(&key);
+		t->kept[i].found = r;
+		buf_init(&t->kept[i].json);
+		if (r == 1)
+			buf_add(&t->kept[i].json, out->data, out->len);
+	}
+	buf_clear(&key);
+	return r;
+}
 
 /* Queues q when the change's new row matches its filter. */
 static void
@@ -502,14 +569,17 @@ check(struct ftouch *t, struct push_query *q)
 	struct push *p = t->p;
 
 	p->query_checks_total++;
-	if (q->dirty)
+	if (q->dirty && (q->full || !q->rows_ok))
 		return;
 	if (t->doc != NULL) {
 		p->filter_evals_total++;
-		if (filter_doc_match(q->plan.filter, t->doc, fetch, p) == 0)
+		if (filter_doc_match(q->plan.filter, t->doc, fetch, t) == 0)
 			return;
 	}
-	push_registry_mark(p, q);
+	if (t->ch->document_id == NULL)
+		push_registry_mark(p, q);
+	else
+		push_registry_mark_row(p, q, t->ch->document_id, t->loc);
 }
 
 /* The queries of the index value v (the row's text there). */
@@ -559,7 +629,7 @@ touch_filtered(struct ftouch *t, const struct collection *co, const char *loc)
 		}
 		t->ip = ip;
 		r = t->doc != NULL
-		    ? filter_doc_values(t->doc, &ip->k, fetch, p, on_value, t)
+		    ? filter_doc_values(t->doc, &ip->k, fetch, t, on_value, t)
 		    : 1;
 		if (r == 0)
 			continue;
@@ -638,6 +708,10 @@ push_registry_touch(struct push *p, const struct store_change *ch)
 	buf_clear(&k);
 	buf_clear(&ft.k);
 	filter_doc_free(ft.doc);
+	for (i = 0; i < ft.nkept; i++) {
+		free(ft.kept[i].key);
+		buf_clear(&ft.kept[i].json);
+	}
 	p->match_ns_total += (uint64_t)(now_mono_ns() - t0);
 }
 

@@ -80,6 +80,19 @@ struct push_query {
 	struct push_depref *preds; /* its index values (registry.c) */
 	struct push_ipath *ipath;  /* the index they are in, or NULL */
 	LIST_ENTRY(push_query) plink; /* registry.c: the index's queries */
+	/*
+	 * A filtered query without relation filters keeps every match,
+	 * sorted: a run after changes to some of its collection's entries
+	 * (pending) applies them and reads the page only (query.c).
+	 */
+	struct filter_row *rows;
+	size_t nrows;
+	int rows_ok;
+	char **pending; /* the changed entries: documentId, NUL, locale */
+	size_t npending;
+	int full; /* the next run scans (a change pending cannot express) */
+	char **scan_deps; /* dep keys of the related entries its filter read */
+	size_t nscan_deps;
 };
 
 /*
@@ -224,7 +237,8 @@ struct push {
 	uint64_t query_checks_total;
 	uint64_t queries_over_scan_total; /* refused: over query_max_scan */
 	uint64_t filter_evals_total; /* filters evaluated over a change's row */
-	uint64_t match_ns_total;  /* time finding the queries changes touch */
+	uint64_t match_ns_total; /* time finding the queries changes touch */
+	uint64_t incremental_runs_total; /* runs that read the page only */
 	uint64_t dep_marks_total; /* queries queued for what they embed */
 	uint64_t send_timeouts_total, catchup_waits_total;
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;

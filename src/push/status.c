@@ -99,6 +99,10 @@ static const struct push_metric rows[] = {
 	    "Live-query filters evaluated over a change's row."),
 	M(match_ns_total, "strapi_live_push_match_ns_total", "counter",
 	    "Nanoseconds spent finding the live queries changes touch."),
+	M(incremental_runs_total, "strapi_live_push_incremental_runs_total",
+	    "counter",
+	    "Live-query runs that applied changed entries to the matches "
+	    "they kept and read the page only."),
 	M(catchup_bytes, "strapi_live_push_catchup_bytes", "gauge",
 	    "Bytes of catch-up copies queued."),
 	M(catchup_waits_total, "strapi_live_push_catchup_waits_total",

@@ -108,8 +108,9 @@ def m(name):
 
 
 # --- the changes --------------------------------------------------------------
-runs0, ev0, ns0, ch0 = (m("query_runs_total"), m("filter_evals_total"),
-                        m("match_ns_total"), m("changes_total"))
+runs0, ev0, ns0, ch0, inc0 = (m("query_runs_total"), m("filter_evals_total"),
+                              m("match_ns_total"), m("changes_total"),
+                              m("incremental_runs_total"))
 version = 10 ** 6
 NCH = 80
 posted = 0
@@ -194,6 +195,9 @@ diag("%d changes: %d query runs (of %d queries x %d changes = %d), %d "
      (nch, runs, len(queries), nch, len(queries) * nch,
       m("filter_evals_total") - ev0,
       (m("match_ns_total") - ns0) / 1000.0 / max(nch, 1)))
+inc = m("incremental_runs_total") - inc0
+ok(inc >= runs // 5, "runs applied the changed entries to the matches "
+   "they kept and read the page only (%d of %d; relation filters scan)" % (inc, runs))
 ok(runs < len(queries) * nch // 3,
    "a change re-runs only the queries it can alter (fewer than a third "
    "of every query for every change)")
