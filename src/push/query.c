@@ -273,21 +273,68 @@ row_insert(struct push_query *q, struct filter_row *row)
 	q->nrows++;
 }
 
+/* The total of q's matches and its page's entries (documentId, locale). */
+static void
+page_sig(const struct push_query *q, struct buf *b)
+{
+	uint64_t skip = q->spec.offset ? q->spec.start
+	                               : (q->spec.page - 1) * q->spec.page_size;
+	uint64_t i;
+
+	buf_printf(b, "%zu\n", q->nrows);
+	for (i = skip; i < q->nrows && i < skip + subscription_size(&q->spec);
+	     i++)
+		buf_printf(b, "%s\n%s\n", q->rows[i].document_id,
+		    q->rows[i].locale);
+}
+
 /*
- * The pending entries applied to q's matches: each is taken out, read
- * again, and put back where it sorts when it matches. 0, or -1 when the
- * store failed (the matches are then forgotten: the run scans).
+ * 1 when the pending entries left the page and the total as they were
+ * (sig, page_sig's before) and none of them is on the page.
  */
 static int
-apply_pending(struct push *p, struct push_query *q, struct live_render *lr)
+page_same(const struct push_query *q, const struct buf *sig)
+{
+	struct buf now, e;
+	const char *doc;
+	size_t i;
+	int same;
+
+	buf_init(&now);
+	page_sig(q, &now);
+	same = now.len == sig->len && memcmp(now.data, sig->data, now.len) == 0;
+	buf_init(&e);
+	for (i = 0; same && i < q->npending; i++) {
+		doc = q->pending[i];
+		buf_reset(&e);
+		buf_printf(&e, "\n%s\n%s\n", doc, doc + strlen(doc) + 1);
+		same = memmem(now.data, now.len, e.data, e.len) == NULL;
+	}
+	buf_clear(&e);
+	buf_clear(&now);
+	return same;
+}
+
+/*
+ * The pending entries applied to q's matches: each is taken out, read
+ * again, and put back where it sorts when it matches. *same: the result
+ * cannot have changed (page_same, and no related entry read that the
+ * query's deps lack). 0, or -1 when the store failed (the matches are
+ * then forgotten: the run scans).
+ */
+static int
+apply_pending(struct push *p, struct push_query *q, struct live_render *lr,
+    int *same)
 {
 	struct filter_row row;
-	struct buf json;
+	struct buf json, sig;
 	enum store_result r = STORE_OK;
 	const char *doc, *loc;
 	uint64_t seq;
-	size_t i;
+	size_t i, ndeps = q->nscan_deps;
 
+	buf_init(&sig);
+	page_sig(q, &sig);
 	buf_init(&json);
 	for (i = 0; i < q->npending && r != STORE_ERR; i++) {
 		doc = q->pending[i];
@@ -306,9 +353,12 @@ apply_pending(struct push *p, struct push_query *q, struct live_render *lr)
 	}
 	buf_clear(&json);
 	if (r == STORE_ERR) {
+		buf_clear(&sig);
 		rows_clear(q);
 		return -1;
 	}
+	*same = q->nscan_deps == ndeps && page_same(q, &sig);
+	buf_clear(&sig);
 	for (i = 0; i < q->npending; i++)
 		free(q->pending[i]);
 	q->npending = 0;
@@ -369,7 +419,7 @@ live_render_clear(struct live_render *lr)
  */
 static int
 query_page(struct push *p, struct push_query *q, struct buf *data,
-    struct buf *pagination, uint64_t *seq, struct live_render *lr)
+    struct buf *pagination, uint64_t *seq, struct live_render *lr, int *same)
 {
 	struct render_query rq;
 	struct list_plan *plan = &q->plan;
@@ -399,7 +449,11 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	full = q->full;
 	q->full = 0;
 	if (lr->keep) {
-		if (q->rows_ok && !full && apply_pending(p, q, lr) == 0) {
+		if (q->rows_ok && !full && apply_pending(p, q, lr, same) == 0) {
+			if (*same) {
+				p->incremental_runs_total++;
+				return 0;
+			}
 			plan->given = q->rows;
 			plan->ngiven = q->nrows;
 			p->incremental_runs_total++;
@@ -480,14 +534,14 @@ query_compute(struct push *p, struct push_query *q, int *over)
 	struct live_render lr;
 	struct buf d, pg, m, pm;
 	uint64_t seq = 0;
-	int n;
+	int n, same = 0;
 
 	buf_init(&d);
 	buf_init(&pg);
 	memset(&lr, 0, sizeof(lr));
 	buf_init(&lr.key);
 	p->queries_computed_total++;
-	if ((n = query_page(p, q, &d, &pg, &seq, &lr)) == -1) {
+	if ((n = query_page(p, q, &d, &pg, &seq, &lr, &same)) == -1) {
 		if (over != NULL)
 			*over = lr.over;
 		if (lr.over)
@@ -498,6 +552,13 @@ query_compute(struct push *p, struct push_query *q, int *over)
 		buf_clear(&d);
 		buf_clear(&pg);
 		return -1;
+	}
+	if (same) {
+		/* the changed entries are off the page and the total holds */
+		live_render_clear(&lr);
+		buf_clear(&d);
+		buf_clear(&pg);
+		return 0;
 	}
 	/* what this result embeds: a change to one re-renders it */
 	push_registry_set_deps(p, q, lr.deps, deps_unique(&lr));
