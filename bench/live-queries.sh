@@ -9,20 +9,21 @@
 # sidecar gets QUERIES distinct live queries over WebSocket, a mix of
 # filters: an indexed $eq or $in with a range (kind, title, documentId),
 # a slug, a relation path (owner.name), an unindexed $containsi, and
-# t1280's random generator. Then RATE item edits a second are posted
+# t1280's random generator (UNINDEXED=0: the indexed kinds only). Then
+# RATE item edits a second are posted
 # for SECONDS through lighttpd and webhook.fcgi. Prints one JSON line:
 # the sidecar's CPU (user+system, /proc) per change, the p50/p99/max
 # latency from sending a webhook to a subscriber's receipt of a result
 # reflecting it, queries re-run per change, and, for NOTOUCH (default
 # 100) edits of an entry no query can match, the sidecar's CPU per
 # change and the time it spent finding the queries a change touches
-# (strapi_live_push_match_ns_total) per change, with the query runs they
-# caused (0 expected).
+# (strapi_live_push_match_ns_total) per change, the filters it evaluated
+# per change, and the query runs they caused (0 expected).
 set -u
 QUERIES=${1:-1000}
 RATE=${2:-10}
 SECS=${3:-30}
-: "${ITEMS:=1000}" "${NOTOUCH:=100}"
+: "${ITEMS:=1000}" "${NOTOUCH:=100}" "${UNINDEXED:=1}"
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 : "${top_builddir:=$top_srcdir}"
 PUSH_BIN=$top_builddir/src/strapi-live-push
@@ -30,7 +31,7 @@ WEBHOOK_FCGI=$top_builddir/cgi-bin/webhook.fcgi
 QUERY_FCGI=$top_builddir/cgi-bin/query.fcgi
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/push_lib.sh"
-export PUSH_BIN T QUERIES RATE SECS ITEMS NOTOUCH
+export PUSH_BIN T QUERIES RATE SECS ITEMS NOTOUCH UNINDEXED
 ql_live_start
 PYTHONPATH="$top_srcdir/tests" python3 - <<'PY'
 import json, os, random, select, threading, time
@@ -41,6 +42,7 @@ H = "127.0.0.1"
 LP = int(os.environ["LIGHTTPD_PORT"])
 NQ, RATE, SECS = (int(os.environ[k]) for k in ("QUERIES", "RATE", "SECS"))
 NITEMS, NOTOUCH = int(os.environ["ITEMS"]), int(os.environ["NOTOUCH"])
+UNINDEXED = int(os.environ["UNINDEXED"])
 W = "http://%s:%d/strapi/webhook" % (H, LP)
 rnd, ppl, its = seed(LP, 5000, check=False)
 while len(its) < NITEMS:  # clones of the seeded items, new ids
@@ -65,6 +67,8 @@ queries, kinds = [], {}
 while len(queries) < NQ:
     i = len(queries)
     x = i % 20
+    if not UNINDEXED and x >= 17:
+        x = i % 8  # UNINDEXED=0: no unindexed nor random queries
     if x < 8:
         k, q = "indexed", {"filters[kind][$eq]": ql.KINDS[i % 3],
                            "filters[n][$gte]": str(i - 500)}
@@ -174,6 +178,7 @@ ls = sorted((now - sent[s]) * 1000 for s, now in lat if s in sent)
 # changes no query can match
 ns0, c2, r2, ch2 = m("match_ns_total"), cpu(), m("query_runs_total"), \
     m("changes_total")
+ev0 = m("filter_evals_total")
 for k in range(NOTOUCH):
     version += 1000
     lone = dict(lone, body="b%d" % k,
@@ -186,6 +191,7 @@ wait_for(lambda: sc.health().get("lastSeq") == sc.health().get("storeSeq"),
 time.sleep(1)
 ns1, c3, r3, ch3 = m("match_ns_total"), cpu(), m("query_runs_total"), \
     m("changes_total")
+ev1 = m("filter_evals_total")
 nch, nch2 = ch1 - ch0, ch3 - ch2
 print(json.dumps({
     "queries": sc.health().get("queries"), "items": len(its),
@@ -199,6 +205,7 @@ print(json.dumps({
     "max_ms": round(ls[-1], 1) if ls else None,
     "notouch_changes": nch2,
     "notouch_runs": r3 - r2,
+    "notouch_evals_per_change": round((ev1 - ev0) / max(nch2, 1), 1),
     "notouch_match_us_per_change": round((ns1 - ns0) / 1000 / max(nch2, 1),
                                          1),
     "notouch_cpu_ms_per_change": round((c3 - c2) * 1000 / max(nch2, 1), 3),

@@ -233,12 +233,34 @@ not3(enum filter_truth t)
 	return t == FILTER_UNKNOWN ? t : truth(t == FILTER_FALSE);
 }
 
+/* SQLite's LOWER(a) = LOWER(b): equal but for the case of ASCII letters. */
+static int
+ascii_ieq(const char *a, const char *b)
+{
+	unsigned char x, y;
+
+	for (;; a++, b++) {
+		x = (unsigned char)*a;
+		y = (unsigned char)*b;
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+		if (x != y)
+			return 0;
+		if (x == '\0')
+			return 1;
+	}
+}
+
 /* The operator on one value (not $in, $notIn, $between). */
 static enum filter_truth
 cmp_one(const struct filter_node *n, const struct colval *cv,
     const struct filter_val *v)
 {
-	struct buf a, b;
+	struct buf a;
+	char sb[256];
+	size_t len;
 	int r = 0;
 	enum filter_truth t;
 	const char *pre = "", *post = "";
@@ -268,13 +290,7 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
 		return truth(cmp_val(cv, v, n->cls) >= 0);
 	case FILTER_EQI:
 	case FILTER_NEI:
-		buf_init(&a);
-		buf_init(&b);
-		filter_lower_into(&a, colval_text(cv));
-		filter_lower_into(&b, v->text);
-		r = strcmp(buf_cstr(&a), buf_cstr(&b)) == 0;
-		buf_clear(&a);
-		buf_clear(&b);
+		r = ascii_ieq(colval_text(cv), v->text);
 		return truth(n->op == FILTER_EQI ? r : !r);
 	case FILTER_CONTAINS:
 	case FILTER_NOTCONTAINS:
@@ -293,12 +309,19 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
 	default:
 		return FILTER_UNKNOWN;
 	}
-	buf_init(&a);
-	buf_adds(&a, pre);
-	buf_adds(&a, v->text);
-	buf_adds(&a, post);
-	t = truth(filter_like(buf_cstr(&a), colval_text(cv)));
-	buf_clear(&a);
+	/* the pattern on the stack when it fits (a filter runs per entry) */
+	len = strlen(v->text);
+	if (len + 3 <= sizeof(sb)) {
+		snprintf(sb, sizeof(sb), "%s%s%s", pre, v->text, post);
+		t = truth(filter_like(sb, colval_text(cv)));
+	} else {
+		buf_init(&a);
+		buf_adds(&a, pre);
+		buf_adds(&a, v->text);
+		buf_adds(&a, post);
+		t = truth(filter_like(buf_cstr(&a), colval_text(cv)));
+		buf_clear(&a);
+	}
 	if (n->op == FILTER_NOTCONTAINS || n->op == FILTER_NOTCONTAINSI)
 		t = not3(t);
 	return t;

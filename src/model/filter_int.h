@@ -16,7 +16,5 @@ struct filter_doc {
 int filter_parse_instant(const char *, int64_t *);
 /* A decimal number, sign and exponent optional; -1: not one. */
 int filter_parse_number(const char *, long double *);
-/* s with ASCII letters lowered (SQLite's LOWER) appended to b. */
-void filter_lower_into(struct buf *, const char *);
 
 #endif
