@@ -119,7 +119,8 @@ ok(same(got.get("j", {}), beta),
 
 # --- a change no filtered query matches: no query runs --------------------
 ok(wait_for(seen_all, 5), "the sidecar has seen every change")
-q0, c0 = m("query_runs_total"), m("query_checks_total")
+q0, c0, e0 = (m("query_runs_total"), m("query_checks_total"),
+              m("filter_evals_total"))
 lone = [e for e in its if e.get("kind") == "gamma" and
         e.get("title") not in ("zeta", "Zeta") and
         not e.get("owner") and e.get("flag") is True and
@@ -129,6 +130,9 @@ ok(lone, "an item no query matches before or after the change")
 lone0 = item_update(lone[0], body="changed")
 ok(wait_for(seen_all, 5), "the sidecar has seen it")
 is_(m("query_runs_total") - q0, 0, "a change no query matches runs none")
+is_(m("filter_evals_total") - e0, 1, "its row is evaluated by the one query "
+    "without an index key ($or at the top); the others' keys (kind, "
+    "title, owner.name) do not hold its values")
 ok(s_beta.next(0.5) is None and s_rel.next(0.2) is None,
    "and pushes nothing")
 diag("queries examined for it: %d" % (m("query_checks_total") - c0))
