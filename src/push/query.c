@@ -837,6 +837,14 @@ push_query_subscribe(struct push *p, struct push_client *c,
 			buf_clear(&key);
 			return NULL;
 		}
+	} else if (q->over) {
+		/* past query_max_scan since it started: REST's 400 now */
+		buf_clear(&key);
+		p->queries_over_scan_total++;
+		qlang_over_message(why_buf, sizeof(why_buf), q->plan.max_scan);
+		*status = 400;
+		*why = why_buf;
+		return NULL;
 	} else if (q->dirty) {
 		/* A batch is pending for it: send the fresh result to all. */
 		push_registry_unmark(p, q);
@@ -926,9 +934,17 @@ push_query_recompute(struct push *p)
 
 	while (p->turn_renders < p->render_budget &&
 	    (q = push_registry_next_dirty(p)) != NULL) {
-		if (query_compute(p, q, NULL) != 1)
-			continue;
-		send_all(p, q);
+		if (query_compute(p, q, NULL) == 1)
+			send_all(p, q);
+		else if (q->plan.over) {
+			/*
+			 * Its collection grew past query_max_scan: it keeps
+			 * its last result and is not run again (each run
+			 * would read max_scan entries to fail again).
+			 */
+			q->over = 1;
+			p->queries_over_scan_total++;
+		}
 	}
 	if (!TAILQ_EMPTY(&p->qreg.dirty) && !p->render_scheduled) {
 		p->render_deferred_total++;

@@ -432,7 +432,7 @@ push_registry_mark(struct push *p, struct push_query *q)
 	struct push_qreg *r = &p->qreg;
 
 	q->full = 1;
-	if (q->dirty)
+	if (q->dirty || q->over)
 		return;
 	q->dirty = 1;
 	TAILQ_INSERT_TAIL(&r->dirty, q, dlink);
@@ -451,6 +451,8 @@ push_registry_mark_row(struct push *p, struct push_query *q, const char *doc,
 	size_t dl = strlen(doc), ll = strlen(locale);
 	char *e;
 
+	if (q->over)
+		return;
 	if (!q->rows_ok || q->full || q->npending == PUSH_MAX_PENDING) {
 		push_registry_mark(p, q);
 		return;

@@ -91,6 +91,7 @@ struct push_query {
 	char **pending; /* the changed entries: documentId, NUL, locale */
 	size_t npending;
 	int full; /* the next run scans (a change pending cannot express) */
+	int over; /* a run read past query_max_scan: not run again */
 	char **scan_deps; /* dep keys of the related entries its filter read */
 	size_t nscan_deps;
 };

@@ -180,4 +180,37 @@ is_(m("queries_over_scan_total"), 2, "both are counted")
 is_(sc.health().get("queries"), 0, "no query is kept")
 ws.close()
 sc.stop()
+
+# --- a running query whose collection grows past query_max_scan -----------
+sc = Sidecar(push_heartbeat=3600, query_max_scan=len(its))
+P = sc.port
+relq = [("filters[owner][name][$eq]", "Renamed")]
+s_rel = SSE(H, P, "/live/query?collection=items&" + enc(relq))
+r = first(s_rel)
+ok(r.get("data") and same(r, relq),
+   "%d items, query_max_scan %d: the relation query runs" % (len(its),
+                                                            len(its)))
+extra = dict(its[0], id=90000, documentId="extraextraextraextraextr",
+             slug="extra-item")
+extra.pop("owner", None)
+is_(ql.post(LP, "item", extra), 200, "one more item")
+ok(wait_for(seen_all, 5), "the sidecar has seen it")
+q1 = m("query_runs_total")
+ql.post(LP, "person", person_body(dict(who, name="Renamed2"), 6000))
+ok(wait_for(lambda: m("queries_over_scan_total") == 1, 5),
+   "the owner renamed: the run reads past query_max_scan, counted")
+ok(s_rel.next(0.5) is None, "its subscriber keeps the last result")
+q2 = m("query_runs_total")
+ql.post(LP, "person", person_body(dict(who, name="Renamed"), 7000))
+ok(wait_for(seen_all, 5), "the sidecar has seen the next rename")
+is_(m("query_runs_total") - q2, 0, "the query is not run again")
+bad = SSE(H, P, "/live/query?collection=items&" + enc(relq))
+body = json.loads(bad.body() or "{}")
+bad.close()
+is_((bad.status, body.get("error", {}).get("message")),
+    (400, "The list reads more than %d entries (query_max_scan) for its "
+     "filters or sort: add a slug or category filter, or sort by "
+     "publishedAt" % len(its)), "a new subscriber to it gets REST's 400")
+s_rel.close()
+sc.stop()
 done()
