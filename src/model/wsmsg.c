@@ -67,6 +67,10 @@ add_flat(struct subscription_spec *spec, struct buf *key, struct json_object *v,
 		snprintf(num, sizeof(num), "%s",
 		    json_object_get_boolean(v) ? "true" : "false");
 		break;
+	case json_type_double:
+		/* as the message wrote it (json-c keeps a parsed number's text) */
+		snprintf(num, sizeof(num), "%s", json_object_get_string(v));
+		break;
 	case json_type_string:
 		break;
 	default:

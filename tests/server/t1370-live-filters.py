@@ -74,15 +74,22 @@ ws = WS(H, P)
 ws.send({"type": "subscribe", "id": "j", "collection": "items",
          "query": {"filters": {"kind": {"$eq": "beta"}},
                    "sort": "title:asc,id:desc", "pageSize": 5}})
+ws.send({"type": "subscribe", "id": "d", "collection": "items",
+         "query": {"filters": {"price": {"$gte": 7.5}, "ratio": {"$lt": -2.7},
+                               "flag": {"$eq": False}}}})
 ws.send({"type": "subscribe", "id": "k", "collection": "items",
          "query": {"filters[title][$in][0]": "zeta",
                    "filters[title][$in][1]": "Zeta"}})
-got = {x.get("id"): x for x in ws.msgs(2, 5)}
+got = {x.get("id"): x for x in ws.msgs(3, 5)}
 ok(same(got.get("j", {}), beta), "WS: JSON filters equal REST's answer")
+ok(same(got.get("d", {}), [("filters[price][$gte]", "7.5"),
+                           ("filters[ratio][$lt]", "-2.7"),
+                           ("filters[flag][$eq]", "false")]),
+   "WS: JSON numbers and booleans as REST's text")
 ok(same(got.get("k", {}), [("filters[title][$in][0]", "zeta"),
                             ("filters[title][$in][1]", "Zeta")]),
    "WS: bracketed filter pairs equal REST's answer")
-is_(sc.health().get("queries"), 4,
+is_(sc.health().get("queries"), 5,
     "SSE and WS share the query of the same filters")
 
 # --- errors: REST's 400 and message ---------------------------------------
@@ -130,9 +137,9 @@ ok(lone, "an item no query matches before or after the change")
 lone0 = item_update(lone[0], body="changed")
 ok(wait_for(seen_all, 5), "the sidecar has seen it")
 is_(m("query_runs_total") - q0, 0, "a change no query matches runs none")
-is_(m("filter_evals_total") - e0, 1, "its row is evaluated by the one query "
-    "without an index key ($or at the top); the others' keys (kind, "
-    "title, owner.name) do not hold its values")
+is_(m("filter_evals_total") - e0, 2, "its row is evaluated by the two "
+    "queries without an index key ($or at the top; numbers and booleans); "
+    "the others' keys (kind, title, owner.name) do not hold its values")
 ok(s_beta.next(0.5) is None and s_rel.next(0.2) is None,
    "and pushes nothing")
 diag("queries examined for it: %d" % (m("query_checks_total") - c0))
