@@ -26,10 +26,11 @@
 
 /* Forgets the matches a query kept and the entries pending for them. */
 static void
-rows_clear(struct push_query *q)
+rows_clear(struct push *p, struct push_query *q)
 {
 	size_t i;
 
+	p->rows_kept -= q->nrows;
 	for (i = 0; i < q->nrows; i++)
 		filter_row_clear(&q->rows[i]);
 	free(q->rows);
@@ -49,9 +50,9 @@ rows_clear(struct push_query *q)
 
 /* Frees what a query holds (unregistered). */
 static void
-query_release(struct push_query *q)
+query_release(struct push *p, struct push_query *q)
 {
-	rows_clear(q);
+	rows_clear(p, q);
 
 	free(q->key);
 	subscription_spec_clear(&q->spec);
@@ -74,7 +75,7 @@ query_free(struct push *p, struct push_query *q)
 	LIST_REMOVE(q, link);
 	push_registry_remove(p, q);
 	p->nqueries--;
-	query_release(q);
+	query_release(p, q);
 }
 
 /* Frees every query (their subscribers are gone with their clients). */
@@ -220,15 +221,21 @@ rel_to(const struct filter_node *f, const char *uid)
 static void
 keep_rows(void *arg, const struct filter_row *rows, size_t n)
 {
-	struct push_query *q = ((struct live_render *)arg)->q;
+	struct live_render *lr = arg;
+	struct push *p = lr->p;
+	struct push_query *q = lr->q;
 	char **deps = q->scan_deps;
 	size_t i, ndeps = q->nscan_deps;
 
 	q->scan_deps = NULL; /* this scan's, kept */
 	q->nscan_deps = 0;
-	rows_clear(q);
+	rows_clear(p, q);
 	q->scan_deps = deps;
 	q->nscan_deps = ndeps;
+	/* bounded, in all and per query: past them, runs scan as before */
+	if (n > PUSH_KEEP_ROWS || p->rows_kept + n > PUSH_KEEP_ROWS_ALL)
+		return;
+	p->rows_kept += n;
 	q->rows = xreallocarray(NULL, n > 0 ? n : 1, sizeof(*q->rows));
 	for (i = 0; i < n; i++)
 		filter_row_copy(&q->rows[i], &rows[i]);
@@ -238,7 +245,8 @@ keep_rows(void *arg, const struct filter_row *rows, size_t n)
 
 /* The entry (doc, locale) out of q's matches, if it is one. */
 static void
-row_remove(struct push_query *q, const char *doc, const char *locale)
+row_remove(struct push *p, struct push_query *q, const char *doc,
+    const char *locale)
 {
 	size_t i;
 
@@ -249,13 +257,14 @@ row_remove(struct push_query *q, const char *doc, const char *locale)
 			memmove(&q->rows[i], &q->rows[i + 1],
 			    (q->nrows - i - 1) * sizeof(*q->rows));
 			q->nrows--;
+			p->rows_kept--;
 			return;
 		}
 }
 
 /* A matching row into q's matches, in their order. */
 static void
-row_insert(struct push_query *q, struct filter_row *row)
+row_insert(struct push *p, struct push_query *q, struct filter_row *row)
 {
 	size_t lo = 0, hi = q->nrows, mid;
 
@@ -271,6 +280,7 @@ row_insert(struct push_query *q, struct filter_row *row)
 	    (q->nrows - lo) * sizeof(*q->rows));
 	q->rows[lo] = *row;
 	q->nrows++;
+	p->rows_kept++;
 }
 
 /* The total of q's matches and its page's entries (documentId, locale). */
@@ -339,7 +349,7 @@ apply_pending(struct push *p, struct push_query *q, struct live_render *lr,
 	for (i = 0; i < q->npending && r != STORE_ERR; i++) {
 		doc = q->pending[i];
 		loc = doc + strlen(doc) + 1;
-		row_remove(q, doc, loc);
+		row_remove(p, q, doc, loc);
 		buf_reset(&json);
 		r = store_get(p->store, q->spec.coll->name, doc, loc, &json,
 		    &seq);
@@ -348,13 +358,18 @@ apply_pending(struct push *p, struct push_query *q, struct live_render *lr,
 		        json.len, pending_fetch, lr, &row) == 1) {
 			free(row.locale);
 			row.locale = xstrdup(loc);
-			row_insert(q, &row);
+			row_insert(p, q, &row);
 		}
 	}
 	buf_clear(&json);
 	if (r == STORE_ERR) {
 		buf_clear(&sig);
-		rows_clear(q);
+		rows_clear(p, q);
+		return -1;
+	}
+	if (q->nrows > PUSH_KEEP_ROWS || p->rows_kept > PUSH_KEEP_ROWS_ALL) {
+		buf_clear(&sig);
+		rows_clear(p, q); /* grown past the bounds: the run scans */
 		return -1;
 	}
 	*same = q->nscan_deps == ndeps && page_same(q, &sig);
@@ -464,8 +479,8 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 				q->full = 1;
 		} else {
 			plan->matched = keep_rows;
-			rows_clear(
-			    q); /* the scan's related reads replace them */
+			/* the scan's related reads replace the kept ones */
+			rows_clear(p, q);
 		}
 	}
 	rq.plan = plan;
@@ -493,7 +508,7 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	}
 	buf_init(&env);
 	if (render_list(p->store, &rq, &env, seq) == -1) {
-		rows_clear(q); /* the next run scans */
+		rows_clear(p, q); /* the next run scans */
 		if (plan->over)
 			log_warnx("push: live query %s: more than %zu entries "
 			          "to order (query_max_scan)",
@@ -807,7 +822,7 @@ push_query_subscribe(struct push *p, struct push_client *c,
 		memset(&q->plan, 0, sizeof(q->plan));
 		if (query_populate(p, q, status, why) == -1 ||
 		    query_plan(p, q, status, why) == -1) {
-			query_release(q);
+			query_release(p, q);
 			return NULL;
 		}
 		LIST_INSERT_HEAD(&p->queries, q, link);

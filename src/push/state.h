@@ -19,11 +19,13 @@
 #include "model/subscription.h"
 #include "push/transport.h"
 
-#define PUSH_ADDR_BUCKETS 1024
-#define PUSH_QUEUE_MAX    4096 /* queued messages per client */
-#define PUSH_CATCHUP      64   /* changes read from the log per round */
-#define PUSH_LAG_BUCKETS  10
-#define PUSH_HEADER_DATA  2048 /* lws's max_http_header_data */
+#define PUSH_ADDR_BUCKETS  1024
+#define PUSH_QUEUE_MAX     4096 /* queued messages per client */
+#define PUSH_CATCHUP       64   /* changes read from the log per round */
+#define PUSH_LAG_BUCKETS   10
+#define PUSH_HEADER_DATA   2048   /* lws's max_http_header_data */
+#define PUSH_KEEP_ROWS     4096   /* matches one live query keeps, at most */
+#define PUSH_KEEP_ROWS_ALL 262144 /* and all of them (about 80 MiB) */
 
 struct push_msg;
 struct push_client;
@@ -240,6 +242,7 @@ struct push {
 	uint64_t filter_evals_total; /* filters evaluated over a change's row */
 	uint64_t match_ns_total; /* time finding the queries changes touch */
 	uint64_t incremental_runs_total; /* runs that read the page only */
+	size_t rows_kept;         /* matches kept by live queries (query.c) */
 	uint64_t dep_marks_total; /* queries queued for what they embed */
 	uint64_t send_timeouts_total, catchup_waits_total;
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;
