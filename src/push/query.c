@@ -126,7 +126,8 @@ result_msgs(const struct buf *body, struct push_msg **ws, struct push_msg **sse)
 struct live_render {
 	struct push *p;
 	struct push_query *q;
-	int keep; /* q keeps its matches (and the related reads) */
+	int keep;       /* q keeps its matches (and the related reads) */
+	size_t members; /* entries of its collection it matched or read */
 	const struct schema *schema;
 	const struct schema_type *type;
 	const struct populate *pop; /* NULL: the public form */
@@ -177,8 +178,17 @@ scan_seen(void *arg, const char *coll, const char *doc, const char *locale)
 	struct live_render *lr = arg;
 	struct push_query *q = lr->q;
 
+	if (strcmp(coll, q->spec.coll->name) == 0) {
+		/* past PUSH_KEEP_ROWS of them, every entry of it: one dep */
+		if (++lr->members > PUSH_KEEP_ROWS + 1)
+			return;
+		if (lr->members == PUSH_KEEP_ROWS + 1)
+			doc = NULL;
+		dep_add(lr, coll, doc, locale);
+		return;
+	}
 	dep_add(lr, coll, doc, locale);
-	if (!lr->keep || strcmp(coll, q->spec.coll->name) == 0)
+	if (!lr->keep)
 		return;
 	q->scan_deps = xreallocarray(q->scan_deps, q->nscan_deps + 1,
 	    sizeof(*q->scan_deps));
