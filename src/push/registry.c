@@ -435,6 +435,7 @@ push_registry_mark(struct push *p, struct push_query *q)
 	if (q->dirty || q->over)
 		return;
 	q->dirty = 1;
+	r->ndirty++;
 	TAILQ_INSERT_TAIL(&r->dirty, q, dlink);
 }
 
@@ -466,6 +467,7 @@ push_registry_mark_row(struct push *p, struct push_query *q, const char *doc,
 	if (q->dirty)
 		return;
 	q->dirty = 1;
+	p->qreg.ndirty++;
 	TAILQ_INSERT_TAIL(&p->qreg.dirty, q, dlink);
 }
 
@@ -478,6 +480,7 @@ push_registry_unmark(struct push *p, struct push_query *q)
 	if (!q->dirty)
 		return;
 	q->dirty = 0;
+	r->ndirty--;
 	TAILQ_REMOVE(&r->dirty, q, dlink);
 }
 

@@ -151,6 +151,7 @@ struct push_qreg {
 	struct push_scope_list *sb;
 	size_t nb, nkeys;
 	struct push_query_queue dirty;
+	size_t ndirty;            /* queries on it */
 	struct push_keytab deps;  /* what results embed, and match */
 	struct push_keytab preds; /* index values (struct push_ipath) */
 	struct push_ipath_list ipaths;

@@ -103,6 +103,8 @@ static const struct push_metric rows[] = {
 	    "counter",
 	    "Live-query runs that applied changed entries to the matches "
 	    "they kept and read the page only."),
+	M(qreg.ndirty, "strapi_live_push_queries_pending", "gauge",
+	    "Live queries waiting to be run."),
 	M(rows_kept, "strapi_live_push_matches_kept", "gauge",
 	    "Matches live queries keep to apply changes to."),
 	M(catchup_bytes, "strapi_live_push_catchup_bytes", "gauge",

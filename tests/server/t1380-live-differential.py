@@ -23,26 +23,25 @@ for i in range(NQ):
     pairs, _, _, _, _ = gen.query()
     queries.append(dict(pairs))  # t1280's keys are given once each
 NSSE = 20
-socks, subs = [], {}
-for i, q in enumerate(queries[NSSE:]):
-    if i % 50 == 0:
-        socks.append(WS(H, P))
-    sid = "q%d" % (i + NSSE)
-    socks[-1].send({"type": "subscribe", "id": sid, "collection": "items",
-                    "query": q})
-    subs[sid] = (socks[-1], q)
+# every connection first: the sidecar computes each new query as it comes
+socks = [WS(H, P, timeout=30) for _ in range((NQ - NSSE + 49) // 50)]
 sses = {}
 for i in range(NSSE):
     sses["q%d" % i] = SSE(H, P, "/live/query?collection=items&" +
-                          urllib.parse.urlencode(queries[i]))
+                          urllib.parse.urlencode(queries[i]), timeout=30)
+for i, q in enumerate(queries[NSSE:]):
+    socks[i // 50].send({"type": "subscribe", "id": "q%d" % (i + NSSE),
+                         "collection": "items", "query": q})
 last, errors = {}, {}
 
 
-def drain(quiet=1.5, limit=60):
-    """Reads every socket until quiet seconds pass without a message."""
+def drain(quiet=1.5, limit=120):
+    """Reads every socket until each query has answered and quiet seconds
+    pass without a message."""
     end = time.time() + limit
     idle = time.time()
-    while time.time() < end and time.time() - idle < quiet:
+    while time.time() < end and (time.time() - idle < quiet or
+                                 len(last) + len(errors) < NQ):
         got = False
         for ws in socks:
             while True:
@@ -181,7 +180,8 @@ for i in range(NCH):
 ok(posted > NCH * 9 // 10, "%d changes posted" % posted)
 drain()
 ok(wait_for(lambda: sc.health().get("lastSeq") ==
-            sc.health().get("storeSeq"), 10), "the sidecar has seen them")
+            sc.health().get("storeSeq") and m("queries_pending") == 0, 60),
+   "the sidecar has seen them and run every query they touched")
 drain(quiet=1)
 before = dict(answers)
 compare("after %d changes" % posted)
