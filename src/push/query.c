@@ -20,6 +20,7 @@
 #include "api/resolve.h"
 #include "model/patch.h"
 #include "api/render.h"
+#include "api/error.h"
 #include "api/sse.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -676,6 +677,36 @@ send_all(struct push *p, struct push_query *q)
 
 /* The text of the last populate error (the sidecar has one thread). */
 static char why_buf[sizeof(((struct qs_error *)0)->message)];
+/* and the details of an "Invalid key" one, as REST gives them, or "" */
+static char details_buf[1024];
+
+/* A refusal REST would give for err: its message (and details). */
+static void
+refuse(const struct qs_error *err, const char **why)
+{
+	struct buf d;
+
+	snprintf(why_buf, sizeof(why_buf), "%s", err->message);
+	*why = why_buf;
+	details_buf[0] = '\0';
+	if (err->key[0] == '\0')
+		return;
+	buf_init(&d);
+	strapi_invalid_details(&d, err->key, err->param);
+	if (d.len < sizeof(details_buf))
+		memcpy(details_buf, d.data, d.len + 1);
+	buf_clear(&d);
+}
+
+/*
+ * The details of the last refusal push_query_subscribe gave (REST's
+ * for an "Invalid key"), or NULL. Borrowed, until the next call.
+ */
+const char *
+push_query_details(void)
+{
+	return details_buf[0] != '\0' ? details_buf : NULL;
+}
 
 /*
  * Parses a new query's populate and fields against the schema, as REST
@@ -705,10 +736,8 @@ query_populate(struct push *p, struct push_query *q, int *status,
 	if (rc == 0)
 		rc = populate_filters(&q->pq, p->conf, p->schema, &err);
 	buf_clear(&rest);
-	if (rc == -1) {
-		snprintf(why_buf, sizeof(why_buf), "%s", err.message);
-		*why = why_buf;
-	}
+	if (rc == -1)
+		refuse(&err, why);
 	return rc;
 }
 
@@ -765,8 +794,7 @@ query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 		    rich_type(p->schema, q->spec.coll), &err);
 	q->no_count = sp->no_count;
 	if (rc == -1) {
-		snprintf(why_buf, sizeof(why_buf), "%s", err.message);
-		*why = why_buf;
+		refuse(&err, why);
 		*status = 400;
 	} else if (q->plan.filter != NULL) {
 		/* the plan borrows its values from sp: the query keeps them */
@@ -800,6 +828,7 @@ push_query_subscribe(struct push *p, struct push_client *c,
 	int over;
 
 	*why = NULL;
+	details_buf[0] = '\0';
 	sizes = conf_push_page_sizes(p->conf, &nsizes);
 	if (subscription_spec_restrict(spec, sizes, nsizes, why) == -1) {
 		*status = 400;

@@ -296,8 +296,8 @@ sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 		if (s == NULL) {
 			/* A query limit, or the store failed: no stream. */
 			push_client_detach(p, c);
-			rc =
-			    push_http_error(wsi, (unsigned)status, why, origin);
+			rc = push_http_error_details(wsi, (unsigned)status, why,
+			    push_query_details(), origin);
 			goto out;
 		}
 		s->patch = patch; /* after the first, whole, result */

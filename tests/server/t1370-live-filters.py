@@ -101,16 +101,18 @@ for pairs in ([("filters[nope][$eq]", "1")],
     bad = SSE(H, P, "/live/query?collection=items&" + enc(pairs))
     body = json.loads(bad.body() or "{}")
     bad.close()
-    is_((bad.status, body.get("error", {}).get("message")),
-        (st, want["error"]["message"]),
-        "SSE: %s is REST's %d %s" % (enc(pairs), st,
-                                     want["error"]["message"]))
+    is_((bad.status, body.get("error", {}).get("message"),
+         body.get("error", {}).get("details")),
+        (st, want["error"]["message"], want["error"]["details"]),
+        "SSE: %s is REST's %d %s (and details)" %
+        (enc(pairs), st, want["error"]["message"]))
     ws.send({"type": "subscribe", "id": "e", "collection": "items",
              "query": dict(pairs)})
     e = ws.recv(5) or {}
-    is_((e.get("type"), e.get("status"), e.get("message")),
-        ("error", st, want["error"]["message"]),
-        "WS: the same error message")
+    is_((e.get("type"), e.get("status"), e.get("message"),
+         e.get("details", {})),
+        ("error", st, want["error"]["message"], want["error"]["details"]),
+        "WS: the same error message (and details)")
 
 # --- a row stops matching: re-pushed ------------------------------------------
 in_beta = [e for e in its if e.get("kind") == "beta"]
