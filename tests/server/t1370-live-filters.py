@@ -92,6 +92,16 @@ ok(same(got.get("k", {}), [("filters[title][$in][0]", "zeta"),
 is_(sc.health().get("queries"), 5,
     "SSE and WS share the query of the same filters")
 
+nocount = [("filters[kind][$in][0]", "alpha"), ("filters[kind][$in][1]", "gamma"),
+           ("sort[0]", "n:desc"), ("pagination[withCount]", "false"),
+           ("status", "published")]
+s_nc = SSE(H, P, "/live/query?collection=items&" + enc(nocount))
+r = first(s_nc)
+ok(r.get("data") and same(r, nocount) and
+   "total" not in r.get("meta", {}).get("pagination", {}),
+   "SSE: sort[0], pagination[withCount]=false and status as REST")
+s_nc.close()
+
 # --- errors: REST's 400 and message ---------------------------------------
 for pairs in ([("filters[nope][$eq]", "1")],
               [("filters[title][$nope]", "1")],
