@@ -674,11 +674,11 @@ push_registry_touch(struct push *p, const struct store_change *ch)
 
 	if (p->qreg.nkeys == 0 || ch->collection == NULL)
 		return;
-	t0 = now_mono_ns();
+	t0 = now_cpu_ns();
 	co = conf_collection_by_name(p->conf, ch->collection);
 	touch_deps(p, ch, co);
 	if (co == NULL) {
-		p->match_ns_total += (uint64_t)(now_mono_ns() - t0);
+		p->match_ns_total += (uint64_t)(now_cpu_ns() - t0);
 		return;
 	}
 	nloc = ch->locale != NULL ? 1 : co->nlocales > 0 ? co->nlocales : 1;
@@ -717,7 +717,7 @@ push_registry_touch(struct push *p, const struct store_change *ch)
 		free(ft.kept[i].key);
 		buf_clear(&ft.kept[i].json);
 	}
-	p->match_ns_total += (uint64_t)(now_mono_ns() - t0);
+	p->match_ns_total += (uint64_t)(now_cpu_ns() - t0);
 }
 
 /* Frees the tables (the queries themselves are the caller's). */

@@ -241,7 +241,8 @@ struct push {
 	uint64_t query_checks_total;
 	uint64_t queries_over_scan_total; /* refused: over query_max_scan */
 	uint64_t filter_evals_total; /* filters evaluated over a change's row */
-	uint64_t match_ns_total; /* time finding the queries changes touch */
+	uint64_t
+	    match_ns_total; /* CPU time finding the queries changes touch */
 	uint64_t incremental_runs_total; /* runs that read the page only */
 	size_t rows_kept;         /* matches kept by live queries (query.c) */
 	uint64_t dep_marks_total; /* queries queued for what they embed */

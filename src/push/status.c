@@ -98,7 +98,7 @@ static const struct push_metric rows[] = {
 	M(filter_evals_total, "strapi_live_push_filter_evals_total", "counter",
 	    "Live-query filters evaluated over a change's row."),
 	M(match_ns_total, "strapi_live_push_match_ns_total", "counter",
-	    "Nanoseconds spent finding the live queries changes touch."),
+	    "CPU nanoseconds spent finding the live queries changes touch."),
 	M(incremental_runs_total, "strapi_live_push_incremental_runs_total",
 	    "counter",
 	    "Live-query runs that applied changed entries to the matches "
