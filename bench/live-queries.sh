@@ -16,7 +16,7 @@
 # latency from sending a webhook to a subscriber's receipt of a result
 # reflecting it, queries re-run per change, and, for NOTOUCH (default
 # 100) edits of an entry no query can match, the sidecar's CPU per
-# change and the time it spent finding the queries a change touches
+# change and the CPU time it spent finding the queries a change touches
 # (strapi_live_push_match_ns_total) per change, the filters it evaluated
 # per change, and the query runs they caused (0 expected).
 set -u
