@@ -44,6 +44,12 @@ push_requires() {
 rich_live_start() {
 	push_need
 	rich_env
+	rest_live_web
+}
+
+# rest_live_web: lighttpd with webhook.fcgi at /strapi/webhook and
+# query.fcgi at /api/ (LIGHTTPD_PORT exported), streaming responses.
+rest_live_web() {
 	{
 		echo 'server.stream-response-body = 2'
 		fcgi_entry /strapi/webhook "$WEBHOOK_FCGI" 2
@@ -52,4 +58,23 @@ rich_live_start() {
 	lighttpd_start <"$T/lighttpd.extra" ||
 		{ echo "Bail out! lighttpd did not start"; exit 1; }
 	export LIGHTTPD_PORT
+}
+
+# ql_live_start: t1280's schema of every scalar type and a relation
+# (item, person; written to $T/src by t1280-query-language.py) behind
+# lighttpd, webhook.fcgi at /strapi/webhook and query.fcgi at /api/
+# (LIGHTTPD_PORT exported), for a sidecar the Python part starts.
+ql_live_start() {
+	push_need
+	STRAPI_LIVE_SCHEMA_DIR=$T/src
+	STRAPI_LIVE_COLLECTIONS=item,person
+	STRAPI_LIVE_LOCALES=en
+	STRAPI_LIVE_DURABLE=no
+	STRAPI_LIVE_STORE_DIR=$T/store
+	export STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS \
+	    STRAPI_LIVE_LOCALES STRAPI_LIVE_DURABLE STRAPI_LIVE_STORE_DIR
+	run_py "$top_srcdir/tests/server/t1280-query-language.py" schema \
+	    "$T/src" || { echo "Bail out! could not write the schema"; exit 1; }
+	rest_live_web
+	export top_srcdir
 }

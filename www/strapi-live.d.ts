@@ -194,12 +194,15 @@ type Based<T, Q> = Q extends { fields: readonly (infer F)[] }
 	: T;
 
 /**
- * A live query: any of the filters the server serves, and a page: page
- * and pageSize, or start and limit (as REST's pagination[...]).
+ * A live query: its category or slug, Strapi's filters (as nested objects:
+ * { title: { $containsi: "x" } }) and sort, as REST takes them, and a
+ * page: page and pageSize, or start and limit (as REST's pagination[...]).
  */
 export interface BaseQuery {
 	category?: string;
 	slug?: string;
+	filters?: Record<string, unknown>;
+	sort?: string;
 	page?: number;
 	pageSize?: number;
 	start?: number;

@@ -25,6 +25,20 @@ strapi_error_json(struct buf *b, int status, const char *name,
 	buf_adds(b, "}}");
 }
 
+/*
+ * The details of Strapi's strict-parameter 400 ("Invalid key <key>") into
+ * b: {"key":…,"path":null,"source":"query","param":…}.
+ */
+void
+strapi_invalid_details(struct buf *b, const char *key, const char *param)
+{
+	buf_adds(b, "{\"key\":");
+	buf_add_json_string(b, key, strlen(key));
+	buf_adds(b, ",\"path\":null,\"source\":\"query\",\"param\":");
+	buf_add_json_string(b, param, strlen(param));
+	buf_addc(b, '}');
+}
+
 /* Replaces resp's body with the error envelope, as JSON with status. */
 void
 strapi_error(struct http_resp *resp, int status, const char *name,

@@ -7,6 +7,8 @@
 
 #include "util/buf.h"
 #include "api/qs.h"
+#include "conf/conf.h"
+#include "model/filter.h"
 #include "model/schema.h"
 
 #define POPULATE_MAX_DEPTH   8    /* nested populate levels, at most */
@@ -30,6 +32,10 @@ struct populate {
 	struct populate *child; /* populated attributes, in query order */
 	struct populate *frag;  /* on[<component>] fragments */
 	struct populate *next;  /* sibling */
+	/* a relation's [filters]: its pairs, then (populate_filters) */
+	struct buf *fq;
+	struct filter_node *filter; /* what a related entry must match */
+	char *texts;                /* the filter's values */
 };
 
 enum populate_locale {
@@ -53,6 +59,8 @@ struct populate_query {
 int populate_parse(struct populate_query *, const char *query,
     const struct schema *, const struct schema_type *, struct buf *rest,
     struct qs_error *);
+int populate_filters(struct populate_query *, const struct conf *,
+    const struct schema *, struct qs_error *);
 void populate_query_clear(struct populate_query *);
 /* 1 when entries of t render as stored without a populate tree. */
 int populate_type_flat(const struct schema_type *);

@@ -7,6 +7,7 @@
 
 #include "api/populate.h"
 #include "api/populate_int.h"
+#include "api/qlang.h"
 #include "api/qs.h"
 #include "model/entry.h"
 #include "util/xmalloc.h"
@@ -87,6 +88,12 @@ node_free(struct populate *n)
 		node_free(n->frag);
 		for (i = 0; i < n->nfields; i++)
 			free(n->fields[i]);
+		if (n->fq != NULL) {
+			buf_clear(n->fq);
+			free(n->fq);
+		}
+		filter_free(n->filter);
+		free(n->texts);
 		free(n->name);
 		free(n);
 	}
@@ -222,6 +229,31 @@ static int attr_spec(struct parser *, struct populate *, const char *const *,
     size_t, char *, int);
 
 /*
+ * A relation's populate[...][filters][...]=v pair, kept as REST's
+ * filters[...]=v for populate_filters (s: from "filters" on).
+ */
+static int
+filters_of(struct populate *c, const char *const *s, size_t ns, const char *v)
+{
+	size_t i;
+
+	if (c->fq == NULL) {
+		c->fq = xmalloc(sizeof(*c->fq));
+		buf_init(c->fq);
+	} else
+		buf_addc(c->fq, '&');
+	buf_adds(c->fq, "filters");
+	for (i = 1; i < ns; i++) {
+		buf_addc(c->fq, '[');
+		buf_add_qs_encoded(c->fq, s[i]);
+		buf_addc(c->fq, ']');
+	}
+	buf_addc(c->fq, '=');
+	buf_add_qs_encoded(c->fq, v);
+	return 0;
+}
+
+/*
  * The populate of node n: s are the segments after "populate", v the
  * value: "*", "a,b", populate[0]=a, or populate[a]...
  */
@@ -283,6 +315,9 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 	}
 	if (strcmp(s[0], "fields") == 0)
 		return fields_of(p, c, s + 1, ns - 1, v);
+	if (strcmp(s[0], "filters") == 0 && ns >= 2 && c->attr != NULL &&
+	    c->attr->kind == SCHEMA_RELATION)
+		return filters_of(c, s, ns, v);
 	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL &&
 	    c->attr->kind == SCHEMA_RELATION) {
 		c->count = strcmp(v, "true") == 0;
@@ -386,6 +421,65 @@ populate_parse(struct populate_query *pq, const char *query,
 	}
 	free(val);
 	return 0;
+}
+
+/* The filters of node n and of the nodes under it, as REST's lists'. */
+static int
+node_filters(struct populate *n, const struct conf *conf,
+    const struct schema *schema, struct qs_spec *sp, struct qs_error *err)
+{
+	static char none[1];
+	const struct collection *c;
+	struct collection tc;
+	struct list_plan plan;
+
+	for (; n != NULL; n = n->next) {
+		if (node_filters(n->child, conf, schema, sp, err) == -1 ||
+		    node_filters(n->frag, conf, schema, sp, err) == -1)
+			return -1;
+		if (n->fq == NULL)
+			continue;
+		if ((c = conf_collection_by_uid(conf, n->attr->target, NULL)) ==
+		    NULL)
+			return qs_fail(err,
+			    "populate[%.64s][filters]: %.64s is not served "
+			    "here, so its entries cannot be filtered on",
+			    n->name, n->attr->target);
+		/* every filter a condition (no slug or category index) */
+		tc = *c;
+		tc.slug_field = tc.category_field = none;
+		if (qs_parse(sp, buf_cstr(n->fq), &tc, err) == -1 ||
+		    qlang_plan(&plan, sp, conf, &tc, schema, n->type, err) ==
+		        -1)
+			return -1;
+		n->filter = plan.filter;
+		plan.filter = NULL;
+		qlang_plan_clear(&plan);
+		n->texts = filter_own_texts(n->filter);
+	}
+	return 0;
+}
+
+/*
+ * Builds the filters of the populated relations (populate[a][filters]),
+ * checked against their types as REST checks a list's: 0, or -1 with err
+ * (the tree is freed then). Without it they are not applied.
+ */
+int
+populate_filters(struct populate_query *pq, const struct conf *conf,
+    const struct schema *schema, struct qs_error *err)
+{
+	struct qs_spec *sp;
+	int rc;
+
+	if (pq->root == NULL)
+		return 0;
+	sp = xmalloc(sizeof(*sp));
+	rc = node_filters(pq->root, conf, schema, sp, err);
+	free(sp);
+	if (rc == -1)
+		populate_query_clear(pq);
+	return rc;
 }
 
 void

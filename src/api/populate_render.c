@@ -203,9 +203,43 @@ media(struct render *rd, const struct schema_attr *a, struct jspan v,
 	buf_addc(out, ']');
 }
 
+/* filter_fetch_fn through the resolver: a relation filter's related row. */
+static int
+fetch(void *arg, const char *uid, const char *doc, const char *locale,
+    struct buf *out)
+{
+	struct render *rd = arg;
+	const struct schema_type *t = schema_type(rd->schema, uid);
+	enum populate_found f;
+
+	if (t == NULL || !lookup(rd))
+		return 0;
+	f = rd->r->entry(rd->r->arg, t, doc, locale, out);
+	return f == POPULATE_FOUND ? 1 : f == POPULATE_ERR ? -1 : 0;
+}
+
+/* 1 when a related row passes the populate's filters (none: it does). */
+static int
+passes(struct render *rd, const struct populate *c, struct jspan row)
+{
+	struct filter_sort nosort;
+	struct filter_row fr;
+	int m;
+
+	if (c->filter == NULL)
+		return 1;
+	memset(&nosort, 0, sizeof(nosort));
+	m = filter_match(c->filter, &nosort, row.p, row.n, fetch, rd, &fr);
+	if (m == 1)
+		filter_row_clear(&fr);
+	else if (m == -1)
+		rd->failed = 1;
+	return m == 1;
+}
+
 /*
  * The related entry a reference names, rendered into out: 1, or 0 when
- * missing (or only counted). created (when not NULL, 32 bytes): the
+ * missing, left out by the populate's filters (or only counted). created (when not NULL, 32 bytes): the
  * entry's createdAt.
  */
 static int
@@ -238,7 +272,8 @@ relation_one(struct render *rd, const struct schema_type *tt, struct jspan ref,
 		return 0;
 	buf_init(&b);
 	if (resolved(rd, rd->r->entry(rd->r->arg, tt, doc, locale, &b), &b,
-	        &row)) {
+	        &row) &&
+	    passes(rd, c, row)) {
 		*found = 1;
 		if (created != NULL) {
 			/* 31 bytes of it, as json-c's string was cut */

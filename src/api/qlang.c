@@ -531,3 +531,14 @@ qlang_plan_clear(struct list_plan *p)
 	filter_row_clear(&p->after);
 	memset(p, 0, sizeof(*p));
 }
+
+/* The message of a list refused past max_scan (REST's and live's 400). */
+void
+qlang_over_message(char *out, size_t len, size_t max_scan)
+{
+	snprintf(out, len,
+	    "The list reads more than %zu entries (query_max_scan) for its "
+	    "filters or sort: add a slug or category filter, or sort by "
+	    "publishedAt",
+	    max_scan);
+}

@@ -26,6 +26,21 @@ struct list_plan {
 	const struct conf *conf; /* for relations: the related types */
 	struct store *store;
 	int over; /* set by the scan: more than max_scan entries */
+	/*
+	 * Optional: told each entry the scan matched and each related
+	 * entry a relation filter read (what a live query depends on).
+	 */
+	void (*seen)(void *, const char *collection, const char *document_id,
+	    const char *locale);
+	void *seen_arg;
+	/* Optional: every match of a scan, sorted (seen_arg). */
+	void (*matched)(void *, const struct filter_row *, size_t);
+	/*
+	 * Optional: the matches (sorted, as matched gave them, kept up to
+	 * date by the caller) instead of a scan: only the page is read.
+	 */
+	const struct filter_row *given;
+	size_t ngiven;
 };
 
 struct render_query;
@@ -39,6 +54,7 @@ void qlang_plan_clear(struct list_plan *);
 int qlang_needs_plan(const struct qs_spec *);
 int qlang_attr_class(const struct collection *, const struct schema_type *,
     const char *name, enum filter_class *);
+void qlang_over_message(char *, size_t, size_t max_scan);
 
 /* The entries of a scan, as render.c collects them (store_item_cb). */
 int qlang_run(struct store *, const struct render_query *, store_item_cb,

@@ -81,6 +81,8 @@ fetch(void *arg, const char *uid, const char *doc, const char *locale,
 			buf_add(out, sl->json.data, sl->json.len);
 		return sl->found;
 	}
+	if (fc->p->seen != NULL)
+		fc->p->seen(fc->p->seen_arg, c->name, doc, locale);
 	if (++fc->reads > fc->p->max_scan) {
 		fc->p->over = 1;
 		buf_clear(&key);
@@ -406,13 +408,17 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 	s.p = q->plan;
 	s.p->store = st;
 	s.p->over = 0;
-	s.deferred = filter_has_rel(s.p->filter);
+	s.deferred = s.p->given == NULL && filter_has_rel(s.p->filter);
 	if (q->nlocales > 0) {
 		locales = q->locales;
 		nlocales = q->nlocales;
 	}
 	*seq = 0;
-	for (i = 0; i < nlocales && !q->nothing; i++) {
+	for (i = 0; s.p->given != NULL && i < s.p->ngiven; i++)
+		filter_row_copy(row_add(&s), &s.p->given[i]);
+	if (s.p->given != NULL && store_last_seq(st, seq) == -1)
+		goto out;
+	for (i = 0; i < nlocales && !q->nothing && s.p->given == NULL; i++) {
 		s.locale = locales[i];
 		if (acc.index >= 0) {
 			/* an index's spans: each a read, within the bound */
@@ -461,9 +467,14 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 		goto out;
 	if (s.deferred && scan_deferred(&s) == -1)
 		goto out;
+	for (i = 0; s.p->seen != NULL && i < s.nrows; i++)
+		s.p->seen(s.p->seen_arg, q->coll->name, s.rows[i].document_id,
+		    s.rows[i].locale);
 	cmp_sort = &s.p->sort;
-	if (s.nrows > 1)
+	if (s.nrows > 1 && s.p->given == NULL)
 		qsort(s.rows, s.nrows, sizeof(*s.rows), row_cmp);
+	if (s.p->matched != NULL && s.p->given == NULL)
+		s.p->matched(s.p->seen_arg, s.rows, s.nrows);
 	*total = s.nrows;
 	if (s.p->has_after) {
 		while (start < s.nrows &&

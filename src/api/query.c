@@ -451,6 +451,8 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	} else if ((s->t = coll_type(s->ctx, s->m.coll)) != NULL) {
 		if (populate_parse(&s->pq, req->query, s->ctx->schema, s->t,
 		        &s->rest, &err) == -1 ||
+		    populate_filters(&s->pq, s->ctx->conf, s->ctx->schema,
+		        &err) == -1 ||
 		    qs_parse(&s->sp, buf_cstr(&s->rest), s->m.coll, &err) ==
 		        -1) {
 			query_answer_invalid(s, &err);

@@ -44,11 +44,7 @@ query_answer_invalid(struct req_state *s, const struct qs_error *e)
 		return;
 	}
 	buf_init(&d);
-	buf_adds(&d, "{\"key\":");
-	buf_add_json_string(&d, e->key, strlen(e->key));
-	buf_adds(&d, ",\"path\":null,\"source\":\"query\",\"param\":");
-	buf_add_json_string(&d, e->param, strlen(e->param));
-	buf_addc(&d, '}');
+	strapi_invalid_details(&d, e->key, e->param);
 	strapi_error(s->r, 400, NULL, e->message, d.data);
 	buf_clear(&d);
 	query_error_seq(s);

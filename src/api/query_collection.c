@@ -49,11 +49,7 @@ render_failed(struct req_state *s)
 	char msg[160];
 
 	if (s->has_plan && s->plan.over) {
-		snprintf(msg, sizeof(msg),
-		    "The list reads more than %zu entries (query_max_scan) "
-		    "for its filters or sort: add a slug or category filter, "
-		    "or sort by publishedAt",
-		    s->plan.max_scan);
+		qlang_over_message(msg, sizeof(msg), s->plan.max_scan);
 		query_answer_error(s, 400, msg);
 		return;
 	}

@@ -273,3 +273,30 @@ resolve_init(struct populate_resolver *r, struct resolve_ctx *ctx,
 	r->referrers = res_referrers;
 	r->budget = budget;
 }
+
+/*
+ * A filter's related entry (filter_fetch_fn's terms) from the store: the
+ * entry of type uid, documentId doc, in locale (ignored for a type
+ * without locales). *coll (when not NULL) is its collection, or NULL.
+ * Returns 1 found, 0 not stored or not served, -1 the store failed.
+ */
+int
+resolve_get_uid(const struct conf *conf, struct store *st, const char *uid,
+    const char *doc, const char *locale, struct buf *out,
+    const struct collection **coll)
+{
+	const struct collection *c;
+	enum store_result r;
+	uint64_t seq;
+
+	if (coll != NULL)
+		*coll = NULL;
+	if ((c = conf_collection_by_uid(conf, uid, NULL)) == NULL ||
+	    !entry_valid_key_string(doc, strlen(doc), ENTRY_MAX_ID))
+		return 0;
+	if (coll != NULL)
+		*coll = c;
+	r = store_get(st, c->name, doc, resolve_localized(c) ? locale : "", out,
+	    &seq);
+	return r == STORE_OK ? 1 : r == STORE_ERR ? -1 : 0;
+}

@@ -30,6 +30,9 @@ struct resolve_ctx {
 void resolve_init(struct populate_resolver *, struct resolve_ctx *,
     const struct conf *, struct store *, size_t *budget);
 int resolve_localized(const struct collection *);
+int resolve_get_uid(const struct conf *, struct store *, const char *uid,
+    const char *doc, const char *locale, struct buf *out,
+    const struct collection **);
 /* One request's reads kept, and forgotten (never across requests). */
 void resolve_memo_begin(struct resolve_ctx *);
 void resolve_memo_end(struct resolve_ctx *);

@@ -189,7 +189,8 @@ is_system(const char *name)
 }
 
 /*
- * The live query type of co: its category and slug filters, a page; with
+ * The live query type of co: its category and slug filters, REST's
+ * filters and sort, a page; with
  * its schema type rich, its populate and fields (the client's
  * PopulateParam and FieldName of the type, which Shaped turns into the
  * answer's shape) and, when localized, locale. Returns 0, or -1 with
@@ -217,6 +218,7 @@ add_query(struct buf *b, const struct collection *co,
 	}
 	if (*co->slug_field != '\0')
 		buf_adds(b, "\tslug?: string;\n");
+	buf_adds(b, "\tfilters?: Record<string, unknown>;\n\tsort?: string;\n");
 	buf_adds(b,
 	    "\tpage?: number;\n\tpageSize?: number;\n"
 	    "\tstart?: number;\n\tlimit?: number;\n");

@@ -50,6 +50,41 @@ filter_free(struct filter_node *n)
 	free(n);
 }
 
+/* The bytes of the values' texts, or (out) copies them there. */
+static size_t
+own_texts(struct filter_node *f, char *out, size_t off)
+{
+	size_t i, n;
+
+	if (f == NULL)
+		return off;
+	for (i = 0; i < f->nval; i++) {
+		n = strlen(f->val[i].text) + 1;
+		if (out != NULL) {
+			memcpy(out + off, f->val[i].text, n);
+			f->val[i].text = out + off;
+		}
+		off += n;
+	}
+	for (i = 0; i < f->nkid; i++)
+		off = own_texts(f->kid[i], out, off);
+	return off;
+}
+
+/*
+ * The filter's value texts (borrowed from the query it was built from)
+ * copied into one block the caller frees after the filter: the filter
+ * outlives its query.
+ */
+char *
+filter_own_texts(struct filter_node *f)
+{
+	char *out = xmalloc(own_texts(f, NULL, 0) + 1);
+
+	own_texts(f, out, 0);
+	return out;
+}
+
 int
 filter_has_rel(const struct filter_node *n)
 {
@@ -199,14 +234,34 @@ not3(enum filter_truth t)
 	return t == FILTER_UNKNOWN ? t : truth(t == FILTER_FALSE);
 }
 
+/* SQLite's LOWER(a) = LOWER(b): equal but for the case of ASCII letters. */
+static int
+ascii_ieq(const char *a, const char *b)
+{
+	unsigned char x, y;
+
+	for (;; a++, b++) {
+		x = (unsigned char)*a;
+		y = (unsigned char)*b;
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+		if (x != y)
+			return 0;
+		if (x == '\0')
+			return 1;
+	}
+}
+
 /* The operator on one value (not $in, $notIn, $between). */
 static enum filter_truth
 cmp_one(const struct filter_node *n, const struct colval *cv,
     const struct filter_val *v)
 {
-	struct buf a, b;
-	char pat[256];
-	size_t pl, vl;
+	struct buf a;
+	char sb[256];
+	size_t len;
 	int r = 0;
 	enum filter_truth t;
 	const char *pre = "", *post = "";
@@ -236,13 +291,7 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
 		return truth(cmp_val(cv, v, n->cls) >= 0);
 	case FILTER_EQI:
 	case FILTER_NEI:
-		buf_init(&a);
-		buf_init(&b);
-		filter_lower_into(&a, colval_text(cv));
-		filter_lower_into(&b, v->text);
-		r = strcmp(buf_cstr(&a), buf_cstr(&b)) == 0;
-		buf_clear(&a);
-		buf_clear(&b);
+		r = ascii_ieq(colval_text(cv), v->text);
 		return truth(n->op == FILTER_EQI ? r : !r);
 	case FILTER_CONTAINS:
 	case FILTER_NOTCONTAINS:
@@ -261,13 +310,11 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
 	default:
 		return FILTER_UNKNOWN;
 	}
-	/* the pattern: on the stack when it fits (a scan makes one an entry) */
-	if ((vl = strlen(v->text)) + 3 <= sizeof(pat)) {
-		pl = strlen(pre);
-		memcpy(pat, pre, pl);
-		memcpy(pat + pl, v->text, vl);
-		memcpy(pat + pl + vl, post, strlen(post) + 1);
-		t = truth(filter_like(pat, colval_text(cv)));
+	/* the pattern on the stack when it fits (a filter runs per entry) */
+	len = strlen(v->text);
+	if (len + 3 <= sizeof(sb)) {
+		snprintf(sb, sizeof(sb), "%s%s%s", pre, v->text, post);
+		t = truth(filter_like(sb, colval_text(cv)));
 	} else {
 		buf_init(&a);
 		buf_adds(&a, pre);
@@ -581,4 +628,51 @@ filter_match(const struct filter_node *f, const struct filter_sort *sort,
 	}
 	json_object_put(o);
 	return r;
+}
+
+/* --- an entry parsed once for several filters ---------------------------- */
+
+/* The stored entry json parsed, or NULL when it is not a JSON object. */
+struct filter_doc *
+filter_doc_parse(const char *json, size_t len)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	struct filter_doc *d;
+
+	if ((tok = json_tokener_new()) == NULL)
+		return NULL;
+	o = len <= INT_MAX ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
+	json_tokener_free(tok);
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	d = xmalloc(sizeof(*d));
+	d->o = o;
+	return d;
+}
+
+void
+filter_doc_free(struct filter_doc *d)
+{
+	if (d == NULL)
+		return;
+	json_object_put(d->o);
+	free(d);
+}
+
+/* filter_match's verdict on a parsed entry: 1 match, 0 not, -1 a fetch failed. */
+int
+filter_doc_match(const struct filter_node *f, const struct filter_doc *d,
+    filter_fetch_fn fetch, void *fetch_arg)
+{
+	struct eval e;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	e.fetch = fetch;
+	e.arg = fetch_arg;
+	r = f == NULL || eval_node(f, d->o, &e) == FILTER_TRUE;
+	return e.failed ? -1 : r;
 }

@@ -100,6 +100,7 @@ struct filter_node *filter_node_new(enum filter_kind);
 void filter_node_add(struct filter_node *, struct filter_node *kid);
 void filter_free(struct filter_node *);
 int filter_has_rel(const struct filter_node *);
+char *filter_own_texts(struct filter_node *);
 
 /*
  * Reads a related row for a REL node: appends its stored JSON to out.
@@ -148,6 +149,7 @@ int filter_key_reject(const struct filter_node *, const char *attr,
 int filter_row_quick(const char *json, size_t len, const char *document_id,
     const char *locale, struct filter_row *);
 void filter_row_clear(struct filter_row *);
+void filter_row_copy(struct filter_row *, const struct filter_row *);
 int filter_row_cmp(const struct filter_sort *, const struct filter_row *,
     const struct filter_row *);
 void filter_sort_signature(const struct filter_sort *, struct buf *);
@@ -171,6 +173,35 @@ int filter_index_key(const char *json, size_t len, const char *attr,
     enum filter_class, struct buf *);
 int filter_val_keys(enum filter_class, const struct filter_val *,
     struct buf *num, struct buf *text);
+
+/*
+ * A stored entry parsed once, to evaluate several filters over it (the
+ * sidecar's changes against its live queries).
+ */
+struct filter_doc;
+struct filter_doc *filter_doc_parse(const char *json, size_t len);
+void filter_doc_free(struct filter_doc *);
+int filter_doc_match(const struct filter_node *, const struct filter_doc *,
+    filter_fetch_fn, void *fetch_arg);
+
+/*
+ * A filter's index key: a condition every match must meet, that a row's
+ * text equals one of val[] (a string attribute's $eq or $in under the
+ * top-level $and), on the row itself or on a related row (rel, of type
+ * target). A row whose values there are none of val[] cannot match.
+ */
+struct filter_ikey {
+	const char *rel;    /* the relation attribute, or NULL */
+	const char *target; /* its type's uid */
+	const char *attr;   /* the attribute compared */
+	const struct filter_val *val;
+	size_t nval;
+};
+
+int filter_ikey_of(const struct filter_node *, struct filter_ikey *);
+int filter_doc_values(const struct filter_doc *, const struct filter_ikey *,
+    filter_fetch_fn, void *fetch_arg, void (*cb)(void *, const char *),
+    void *cb_arg);
 
 /* SQLite's LIKE (no escape; ASCII letters fold) and LOWER: for tests. */
 int filter_like(const char *pattern, const char *text);

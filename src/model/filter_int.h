@@ -8,12 +8,15 @@ struct buf;
 struct json_object;
 struct filter_keyval;
 
+/* An entry parsed once (filter_doc_parse). */
+struct filter_doc {
+	struct json_object *o;
+};
+
 /* An ISO 8601 date-time (or epoch milliseconds) as milliseconds; -1: neither. */
 int filter_parse_instant(const char *, int64_t *);
 /* A decimal number, sign and exponent optional; -1: not one. */
 int filter_parse_number(const char *, long double *);
-/* s with ASCII letters lowered (SQLite's LOWER) appended to b. */
-void filter_lower_into(struct buf *, const char *);
 /* The tags of NULL and of text in an index key (filter_key.c). */
 #define KEY_NULL 0x10
 #define KEY_TEXT 0x30

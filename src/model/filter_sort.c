@@ -61,6 +61,23 @@ filter_row_clear(struct filter_row *row)
 	memset(row, 0, sizeof(*row));
 }
 
+/* A copy of row's keys, documentId and locale (not its json) into *to. */
+void
+filter_row_copy(struct filter_row *to, const struct filter_row *row)
+{
+	size_t i;
+
+	*to = *row;
+	for (i = 0; i <= FILTER_MAX_SORT; i++)
+		if (row->key[i].s != NULL)
+			to->key[i].s = xstrdup(row->key[i].s);
+	to->document_id =
+	    row->document_id != NULL ? xstrdup(row->document_id) : NULL;
+	to->locale = row->locale != NULL ? xstrdup(row->locale) : NULL;
+	to->json = NULL;
+	to->json_len = 0;
+}
+
 /* SQLite's ORDER BY: NULL first, numbers by value, text by bytes. */
 static int
 key_cmp(const struct filter_keyval *a, const struct filter_keyval *b)

@@ -339,10 +339,3 @@ filter_like(const char *pattern, const char *text)
 		p++;
 	return *p == '\0';
 }
-
-void
-filter_lower_into(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++)
-		buf_addc(b, (char)ascii_lower((unsigned char)*s));
-}

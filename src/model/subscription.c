@@ -114,7 +114,9 @@ subscription_spec_clear(struct subscription_spec *s)
 	free(s->locale);
 	free(s->populate);
 	free(s->sort);
+	free(s->qlang);
 	s->category = s->slug = s->locale = s->populate = NULL;
+	s->sort = s->qlang = NULL;
 }
 
 /* 1 when key is populate or fields, or either with brackets after it. */
@@ -128,54 +130,55 @@ subscription_is_populate(const char *key)
 	return n > 0 && (key[n] == '\0' || key[n] == '[');
 }
 
-/* s percent-encoded but for unreserved characters and brackets. */
-static void
-add_encoded(struct buf *b, const char *s)
+/*
+ * 1 when key is one of REST's list parameters qs.c and qlang.c read from
+ * a live query's pairs (struct subscription_spec, qlang): filters[...],
+ * sort[...], pagination[withCount] and status.
+ */
+int
+subscription_is_qlang(const char *key)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char ch;
-
-	for (; *s != '\0'; s++) {
-		ch = (unsigned char)*s;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~[]*", ch) != NULL)
-			buf_addc(b, (char)ch);
-		else
-			buf_printf(b, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
-	}
+	return strncmp(key, "filters[", 8) == 0 ||
+	    strncmp(key, "sort[", 5) == 0 ||
+	    strcmp(key, "pagination[withCount]") == 0 ||
+	    strcmp(key, "status") == 0;
 }
 
 /*
- * A populate or fields pair, kept as a query string (in the order given)
- * for api/populate.c to parse against the schema when the query starts.
+ * A populate or fields pair (or a filters pair), kept as a query string
+ * (in the order given) in *dst for api/populate.c (api/qlang.c) to parse
+ * against the schema when the query starts; at most max bytes.
  */
 static int
-add_populate(struct subscription_spec *s, const char *key, const char *value,
-    const char **why)
+add_pair(char **dst, size_t max, const char *key, const char *value,
+    const char **why, const char *too_long)
 {
 	struct buf b;
 
 	buf_init(&b);
-	if (s->populate != NULL) {
-		buf_adds(&b, s->populate);
+	if (*dst != NULL) {
+		buf_adds(&b, *dst);
 		buf_addc(&b, '&');
 	}
-	add_encoded(&b, key);
+	buf_add_qs_encoded(&b, key);
 	buf_addc(&b, '=');
-	add_encoded(&b, value);
-	if (b.len > SUBSCRIPTION_MAX_POPULATE) {
+	buf_add_qs_encoded(&b, value);
+	if (b.len > max) {
 		buf_clear(&b);
-		*why = "populate and fields: too long";
+		*why = too_long;
 		return -1;
 	}
-	free(s->populate);
-	s->populate = buf_take(&b);
+	free(*dst);
+	*dst = buf_take(&b);
 	return 0;
 }
 
 /*
  * Sets one query parameter: "category", "slug", "locale", "populate..."
- * and "fields..." (kept for api/populate.c, see add_populate), or pagination
+ * and "fields..." (kept for api/populate.c, see add_pair), "filters[...]"
+ * and the others of subscription_is_qlang (kept for api/qs.c and qlang.c;
+ * filters[slug][$eq] and filters[category][$eq] are the slug and
+ * category), or pagination
  * as REST takes it: "page", "pageSize", "start", "limit" (also as
  * "pagination[page]" and so on; see set_paging). Returns 0, or -1 with
  * *why set when the key is unknown or the value is not acceptable; the
@@ -190,7 +193,8 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 	if ((r = set_paging(s, key, value, why)) != 0)
 		return r == 1 ? 0 : -1;
 	if (subscription_is_populate(key))
-		return add_populate(s, key, value, why);
+		return add_pair(&s->populate, SUBSCRIPTION_MAX_POPULATE, key,
+		    value, why, "populate and fields: too long");
 	if (strcmp(key, "category") == 0 ||
 	    strcmp(key, "filters[category][$eq]") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
@@ -226,6 +230,9 @@ subscription_spec_set(struct subscription_spec *s, const char *key,
 		s->sort = xstrdup(value);
 		return 0;
 	}
+	if (subscription_is_qlang(key))
+		return add_pair(&s->qlang, SUBSCRIPTION_MAX_QLANG, key, value,
+		    why, "filters: too long");
 	if (strcmp(key, "locale") == 0) {
 		if (!entry_valid_key_string(value, strlen(value),
 		        ENTRY_MAX_LOCALE)) {
@@ -323,6 +330,10 @@ subscription_key(const struct subscription_spec *s, struct buf *b)
 	if (s->sort != NULL) {
 		buf_adds(b, "\nsort:");
 		buf_adds(b, s->sort);
+	}
+	if (s->qlang != NULL) {
+		buf_adds(b, "\nf:");
+		buf_adds(b, s->qlang);
 	}
 }
 

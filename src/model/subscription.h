@@ -15,6 +15,7 @@
 #define SUBSCRIPTION_MAX_PAGE     (1LL << 40) /* as REST's pagination[page] */
 #define SUBSCRIPTION_MAX_POPULATE 2048        /* bytes of populate and fields */
 #define SUBSCRIPTION_MAX_SORT     256         /* bytes of sort */
+#define SUBSCRIPTION_MAX_QLANG    4096        /* bytes of filters and co */
 
 /* Which pagination parameters a spec was given (they may not be mixed). */
 enum subscription_given {
@@ -37,6 +38,8 @@ struct subscription_spec {
 	char *locale;                  /* NULL: the collection's default */
 	char *populate; /* populate and fields pairs, a query string; or NULL */
 	char *sort;     /* sort=, as REST takes it; NULL: Strapi's default */
+	char *qlang;    /* filters[...], sort[...], pagination[withCount] and
+	                   status pairs, a query string for api/qs.c; or NULL */
 	uint64_t page_size;
 	uint64_t page; /* 1-based */
 	int offset;    /* start/limit given: offset paging */
@@ -47,6 +50,7 @@ struct subscription_spec {
 void subscription_spec_init(struct subscription_spec *);
 void subscription_spec_clear(struct subscription_spec *);
 int subscription_is_populate(const char *key);
+int subscription_is_qlang(const char *key);
 int subscription_spec_set(struct subscription_spec *, const char *key,
     const char *value, const char **why);
 int subscription_spec_check(const struct subscription_spec *, const char **why);

@@ -21,8 +21,8 @@ find_collection(const struct conf *conf, const char *name)
 }
 
 /*
- * A populate or fields value of a subscribe query as REST's bracketed
- * pairs: under "populate", {"author":true} is populate[author]=true and
+ * A populate, fields or filters value of a subscribe query as REST's
+ * bracketed pairs: under "populate", {"author":true} is populate[author]=true and
  * ["a","b"] populate[0]=a&populate[1]=b; strings, numbers and booleans
  * are taken as they read. key (the name so far) is restored on return.
  */
@@ -36,7 +36,7 @@ add_flat(struct subscription_spec *spec, struct buf *key, struct json_object *v,
 	char num[32];
 
 	if (depth > 16)
-		return "populate nests too deep";
+		return "populate or filters nest too deep";
 	switch (json_object_get_type(v)) {
 	case json_type_object:
 		it = json_object_iter_begin(v);
@@ -67,11 +67,15 @@ add_flat(struct subscription_spec *spec, struct buf *key, struct json_object *v,
 		snprintf(num, sizeof(num), "%s",
 		    json_object_get_boolean(v) ? "true" : "false");
 		break;
+	case json_type_double:
+		/* as the message wrote it (json-c keeps a parsed number's text) */
+		snprintf(num, sizeof(num), "%s", json_object_get_string(v));
+		break;
 	case json_type_string:
 		break;
 	default:
-		return "populate values must be objects, arrays, strings, "
-		       "numbers or booleans";
+		return "populate and filters values must be objects, arrays, "
+		       "strings, numbers or booleans";
 	}
 	if (subscription_spec_set(spec, buf_cstr(key),
 	        json_object_is_type(v, json_type_string)
@@ -105,7 +109,11 @@ parse_subscribe(const struct conf *conf, struct json_object *o,
 		     json_object_iter_next(&it)) {
 			v = json_object_iter_peek_value(&it);
 			if (subscription_is_populate(
-			        json_object_iter_peek_name(&it))) {
+			        json_object_iter_peek_name(&it)) ||
+			    strncmp(json_object_iter_peek_name(&it), "filters",
+			        7) == 0 ||
+			    strncmp(json_object_iter_peek_name(&it), "sort[",
+			        5) == 0) {
 				struct buf key;
 
 				buf_init(&key);

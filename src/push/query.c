@@ -20,9 +20,54 @@
 #include "api/resolve.h"
 #include "model/patch.h"
 #include "api/render.h"
+#include "api/error.h"
 #include "api/sse.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+
+/* Forgets the matches a query kept and the entries pending for them. */
+static void
+rows_clear(struct push *p, struct push_query *q)
+{
+	size_t i;
+
+	p->rows_kept -= q->nrows;
+	for (i = 0; i < q->nrows; i++)
+		filter_row_clear(&q->rows[i]);
+	free(q->rows);
+	for (i = 0; i < q->npending; i++)
+		free(q->pending[i]);
+	free(q->pending);
+	for (i = 0; i < q->nscan_deps; i++)
+		free(q->scan_deps[i]);
+	free(q->scan_deps);
+	q->scan_deps = NULL;
+	q->nscan_deps = 0;
+	q->rows = NULL;
+	q->pending = NULL;
+	q->nrows = q->npending = 0;
+	q->rows_ok = 0;
+}
+
+/* Frees what a query holds (unregistered). */
+static void
+query_release(struct push *p, struct push_query *q)
+{
+	rows_clear(p, q);
+
+	free(q->key);
+	subscription_spec_clear(&q->spec);
+	populate_query_clear(&q->pq);
+	qlang_plan_clear(&q->plan);
+	free(q->texts);
+	buf_clear(&q->data);
+	buf_clear(&q->pagination);
+	push_msg_unref(q->sse);
+	push_msg_unref(q->ws);
+	push_msg_unref(q->ws_patch);
+	push_msg_unref(q->sse_patch);
+	free(q);
+}
 
 static void
 query_free(struct push *p, struct push_query *q)
@@ -31,17 +76,7 @@ query_free(struct push *p, struct push_query *q)
 	LIST_REMOVE(q, link);
 	push_registry_remove(p, q);
 	p->nqueries--;
-	free(q->key);
-	subscription_spec_clear(&q->spec);
-	populate_query_clear(&q->pq);
-	qlang_plan_clear(&q->plan);
-	buf_clear(&q->data);
-	buf_clear(&q->pagination);
-	push_msg_unref(q->sse);
-	push_msg_unref(q->ws);
-	push_msg_unref(q->ws_patch);
-	push_msg_unref(q->sse_patch);
-	free(q);
+	query_release(p, q);
 }
 
 /* Frees every query (their subscribers are gone with their clients). */
@@ -90,6 +125,10 @@ result_msgs(const struct buf *body, struct push_msg **ws, struct push_msg **sse)
  * the store resolver, which tells dep_add what the result embeds.
  */
 struct live_render {
+	struct push *p;
+	struct push_query *q;
+	int keep;       /* q keeps its matches (and the related reads) */
+	size_t members; /* entries of its collection it matched or read */
 	const struct schema *schema;
 	const struct schema_type *type;
 	const struct populate *pop; /* NULL: the public form */
@@ -101,6 +140,18 @@ struct live_render {
 	size_t ndeps, capdeps;
 	struct buf key;
 };
+
+/* A dep key (push_registry_dep_key's) of the result, copied. */
+static void
+dep_add_key(struct live_render *lr, const char *key)
+{
+	if (lr->ndeps == lr->capdeps) {
+		lr->capdeps = lr->capdeps > 0 ? 2 * lr->capdeps : 16;
+		lr->deps =
+		    xreallocarray(lr->deps, lr->capdeps, sizeof(*lr->deps));
+	}
+	lr->deps[lr->ndeps++] = xstrdup(key);
+}
 
 static void
 dep_add(void *arg, const char *coll, const char *doc, const char *locale)
@@ -115,6 +166,229 @@ dep_add(void *arg, const char *coll, const char *doc, const char *locale)
 		    xreallocarray(lr->deps, lr->capdeps, sizeof(*lr->deps));
 	}
 	lr->deps[lr->ndeps++] = buf_take(&lr->key);
+}
+
+/*
+ * qlang's seen: an entry the filter matched or a related entry it read,
+ * a dep of the query; the related ones are kept with its matches (a run
+ * that reads the page only reads none of them again).
+ */
+static void
+scan_seen(void *arg, const char *coll, const char *doc, const char *locale)
+{
+	struct live_render *lr = arg;
+	struct push_query *q = lr->q;
+
+	if (strcmp(coll, q->spec.coll->name) == 0) {
+		/* past PUSH_KEEP_ROWS of them, every entry of it: one dep */
+		if (++lr->members > PUSH_KEEP_ROWS + 1)
+			return;
+		if (lr->members == PUSH_KEEP_ROWS + 1)
+			doc = NULL;
+		dep_add(lr, coll, doc, locale);
+		return;
+	}
+	dep_add(lr, coll, doc, locale);
+	if (!lr->keep)
+		return;
+	q->scan_deps = xreallocarray(q->scan_deps, q->nscan_deps + 1,
+	    sizeof(*q->scan_deps));
+	q->scan_deps[q->nscan_deps++] = xstrdup(lr->deps[lr->ndeps - 1]);
+}
+
+/* filter_fetch_fn for a pending entry's relation filters (a dep). */
+static int
+pending_fetch(void *arg, const char *uid, const char *doc, const char *locale,
+    struct buf *out)
+{
+	struct live_render *lr = arg;
+	const struct collection *c;
+	int r;
+
+	r = resolve_get_uid(lr->p->conf, lr->p->store, uid, doc, locale, out,
+	    &c);
+	if (c != NULL)
+		scan_seen(lr, c->name, doc, resolve_localized(c) ? locale : "");
+	return r;
+}
+
+/* 1 when a relation filter of f reads entries of type uid. */
+static int
+rel_to(const struct filter_node *f, const char *uid)
+{
+	size_t i;
+
+	if (f == NULL)
+		return 0;
+	if (f->kind == FILTER_REL && strcmp(f->target, uid) == 0)
+		return 1;
+	for (i = 0; i < f->nkid; i++)
+		if (rel_to(f->kid[i], uid))
+			return 1;
+	return 0;
+}
+
+/* qlang's matched: a scan's matches, sorted, kept by the query. */
+static void
+keep_rows(void *arg, const struct filter_row *rows, size_t n)
+{
+	struct live_render *lr = arg;
+	struct push *p = lr->p;
+	struct push_query *q = lr->q;
+	char **deps = q->scan_deps;
+	size_t i, ndeps = q->nscan_deps;
+
+	q->scan_deps = NULL; /* this scan's, kept */
+	q->nscan_deps = 0;
+	rows_clear(p, q);
+	q->scan_deps = deps;
+	q->nscan_deps = ndeps;
+	/* bounded, in all and per query: past them, runs scan as before */
+	if (n > PUSH_KEEP_ROWS || p->rows_kept + n > PUSH_KEEP_ROWS_ALL)
+		return;
+	p->rows_kept += n;
+	q->rows = xreallocarray(NULL, n > 0 ? n : 1, sizeof(*q->rows));
+	for (i = 0; i < n; i++)
+		filter_row_copy(&q->rows[i], &rows[i]);
+	q->nrows = n;
+	q->rows_ok = 1;
+}
+
+/* The entry (doc, locale) out of q's matches, if it is one. */
+static void
+row_remove(struct push *p, struct push_query *q, const char *doc,
+    const char *locale)
+{
+	size_t i;
+
+	for (i = 0; i < q->nrows; i++)
+		if (strcmp(q->rows[i].document_id, doc) == 0 &&
+		    strcmp(q->rows[i].locale, locale) == 0) {
+			filter_row_clear(&q->rows[i]);
+			memmove(&q->rows[i], &q->rows[i + 1],
+			    (q->nrows - i - 1) * sizeof(*q->rows));
+			q->nrows--;
+			p->rows_kept--;
+			return;
+		}
+}
+
+/* A matching row into q's matches, in their order. */
+static void
+row_insert(struct push *p, struct push_query *q, struct filter_row *row)
+{
+	size_t lo = 0, hi = q->nrows, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (filter_row_cmp(&q->plan.sort, &q->rows[mid], row) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	q->rows = xreallocarray(q->rows, q->nrows + 1, sizeof(*q->rows));
+	memmove(&q->rows[lo + 1], &q->rows[lo],
+	    (q->nrows - lo) * sizeof(*q->rows));
+	q->rows[lo] = *row;
+	q->nrows++;
+	p->rows_kept++;
+}
+
+/* The total of q's matches and its page's entries (documentId, locale). */
+static void
+page_sig(const struct push_query *q, struct buf *b)
+{
+	uint64_t skip = q->spec.offset ? q->spec.start
+	                               : (q->spec.page - 1) * q->spec.page_size;
+	uint64_t i;
+
+	buf_printf(b, "%zu\n", q->nrows);
+	for (i = skip; i < q->nrows && i < skip + subscription_size(&q->spec);
+	     i++)
+		buf_printf(b, "%s\n%s\n", q->rows[i].document_id,
+		    q->rows[i].locale);
+}
+
+/*
+ * 1 when the pending entries left the page and the total as they were
+ * (sig, page_sig's before) and none of them is on the page.
+ */
+static int
+page_same(const struct push_query *q, const struct buf *sig)
+{
+	struct buf now, e;
+	const char *doc;
+	size_t i;
+	int same;
+
+	buf_init(&now);
+	page_sig(q, &now);
+	same = now.len == sig->len && memcmp(now.data, sig->data, now.len) == 0;
+	buf_init(&e);
+	for (i = 0; same && i < q->npending; i++) {
+		doc = q->pending[i];
+		buf_reset(&e);
+		buf_printf(&e, "\n%s\n%s\n", doc, doc + strlen(doc) + 1);
+		same = memmem(now.data, now.len, e.data, e.len) == NULL;
+	}
+	buf_clear(&e);
+	buf_clear(&now);
+	return same;
+}
+
+/*
+ * The pending entries applied to q's matches: each is taken out, read
+ * again, and put back where it sorts when it matches. *same: the result
+ * cannot have changed (page_same, and no related entry read that the
+ * query's deps lack). 0, or -1 when the store failed (the matches are
+ * then forgotten: the run scans).
+ */
+static int
+apply_pending(struct push *p, struct push_query *q, struct live_render *lr,
+    int *same)
+{
+	struct filter_row row;
+	struct buf json, sig;
+	enum store_result r = STORE_OK;
+	const char *doc, *loc;
+	uint64_t seq;
+	size_t i, ndeps = q->nscan_deps;
+
+	buf_init(&sig);
+	page_sig(q, &sig);
+	buf_init(&json);
+	for (i = 0; i < q->npending && r != STORE_ERR; i++) {
+		doc = q->pending[i];
+		loc = doc + strlen(doc) + 1;
+		row_remove(p, q, doc, loc);
+		buf_reset(&json);
+		r = store_get(p->store, q->spec.coll->name, doc, loc, &json,
+		    &seq);
+		if (r == STORE_OK &&
+		    filter_match(q->plan.filter, &q->plan.sort, json.data,
+		        json.len, pending_fetch, lr, &row) == 1) {
+			free(row.locale);
+			row.locale = xstrdup(loc);
+			row_insert(p, q, &row);
+		}
+	}
+	buf_clear(&json);
+	if (r == STORE_ERR) {
+		buf_clear(&sig);
+		rows_clear(p, q);
+		return -1;
+	}
+	if (q->nrows > PUSH_KEEP_ROWS || p->rows_kept > PUSH_KEEP_ROWS_ALL) {
+		buf_clear(&sig);
+		rows_clear(p, q); /* grown past the bounds: the run scans */
+		return -1;
+	}
+	*same = q->nscan_deps == ndeps && page_same(q, &sig);
+	buf_clear(&sig);
+	for (i = 0; i < q->npending; i++)
+		free(q->pending[i]);
+	q->npending = 0;
+	return 0;
 }
 
 static int
@@ -171,18 +445,55 @@ live_render_clear(struct live_render *lr)
  */
 static int
 query_page(struct push *p, struct push_query *q, struct buf *data,
-    struct buf *pagination, uint64_t *seq, struct live_render *lr)
+    struct buf *pagination, uint64_t *seq, struct live_render *lr, int *same)
 {
 	struct render_query rq;
 	struct list_plan *plan = &q->plan;
 	struct buf env;
-	size_t doff, dlen, moff, mlen, poff, plen;
-	int n = -1;
+	size_t doff, dlen, moff, mlen, poff, plen, i;
+	int n = -1, full;
 
 	memset(&rq, 0, sizeof(rq));
 	/* the order REST gives (its default, row id ascending: the id index) */
 	plan->conf = p->conf;
 	plan->max_scan = (size_t)conf_int(p->conf, CFG_QUERY_MAX_SCAN);
+	/* a filtered query depends on what it matched and the rows it read */
+	plan->seen = plan->filter != NULL ? scan_seen : NULL;
+	plan->seen_arg = lr;
+	lr->q = q;
+	lr->p = p;
+	/*
+	 * A filtered query keeps its matches (unless a relation filter
+	 * reads its own type): after changes to some entries of its
+	 * collection, only those and the page are read.
+	 */
+	plan->matched = NULL;
+	plan->given = NULL;
+	lr->keep = plan->filter != NULL && q->spec.slug == NULL &&
+	    q->spec.category == NULL &&
+	    !rel_to(plan->filter, q->spec.coll->uid);
+	full = q->full;
+	q->full = 0;
+	if (lr->keep) {
+		if (q->rows_ok && !full && apply_pending(p, q, lr, same) == 0) {
+			if (*same) {
+				p->incremental_runs_total++;
+				return 0;
+			}
+			plan->given = q->rows;
+			plan->ngiven = q->nrows;
+			p->incremental_runs_total++;
+			for (i = 0; i < q->nscan_deps; i++)
+				dep_add_key(lr, q->scan_deps[i]);
+			/* old relations' reads pile up: a scan renews them */
+			if (q->nscan_deps > 2 * q->nrows + 64)
+				q->full = 1;
+		} else {
+			plan->matched = keep_rows;
+			/* the scan's related reads replace the kept ones */
+			rows_clear(p, q);
+		}
+	}
 	rq.plan = plan;
 	rq.coll = q->spec.coll;
 	rq.locale = subscription_locale(&q->spec);
@@ -193,6 +504,7 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	rq.page_size = q->spec.page_size;
 	rq.start = q->spec.start;
 	rq.limit = q->spec.limit;
+	rq.no_count = q->no_count;
 	if ((lr->type = rich_type(p->schema, rq.coll)) != NULL &&
 	    (q->pq.root != NULL || !populate_type_flat(lr->type))) {
 		lr->schema = p->schema;
@@ -207,6 +519,7 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	}
 	buf_init(&env);
 	if (render_list(p->store, &rq, &env, seq) == -1) {
+		rows_clear(p, q); /* the next run scans */
 		if (plan->over)
 			log_warnx("push: live query %s: more than %zu entries "
 			          "to order (query_max_scan)",
@@ -247,14 +560,14 @@ query_compute(struct push *p, struct push_query *q, int *over)
 	struct live_render lr;
 	struct buf d, pg, m, pm;
 	uint64_t seq = 0;
-	int n;
+	int n, same = 0;
 
 	buf_init(&d);
 	buf_init(&pg);
 	memset(&lr, 0, sizeof(lr));
 	buf_init(&lr.key);
 	p->queries_computed_total++;
-	if ((n = query_page(p, q, &d, &pg, &seq, &lr)) == -1) {
+	if ((n = query_page(p, q, &d, &pg, &seq, &lr, &same)) == -1) {
 		if (over != NULL)
 			*over = lr.over;
 		if (lr.over)
@@ -265,6 +578,13 @@ query_compute(struct push *p, struct push_query *q, int *over)
 		buf_clear(&d);
 		buf_clear(&pg);
 		return -1;
+	}
+	if (same) {
+		/* the changed entries are off the page and the total holds */
+		live_render_clear(&lr);
+		buf_clear(&d);
+		buf_clear(&pg);
+		return 0;
 	}
 	/* what this result embeds: a change to one re-renders it */
 	push_registry_set_deps(p, q, lr.deps, deps_unique(&lr));
@@ -357,6 +677,36 @@ send_all(struct push *p, struct push_query *q)
 
 /* The text of the last populate error (the sidecar has one thread). */
 static char why_buf[sizeof(((struct qs_error *)0)->message)];
+/* and the details of an "Invalid key" one, as REST gives them, or "" */
+static char details_buf[1024];
+
+/* A refusal REST would give for err: its message (and details). */
+static void
+refuse(const struct qs_error *err, const char **why)
+{
+	struct buf d;
+
+	snprintf(why_buf, sizeof(why_buf), "%s", err->message);
+	*why = why_buf;
+	details_buf[0] = '\0';
+	if (err->key[0] == '\0')
+		return;
+	buf_init(&d);
+	strapi_invalid_details(&d, err->key, err->param);
+	if (d.len < sizeof(details_buf))
+		memcpy(details_buf, d.data, d.len + 1);
+	buf_clear(&d);
+}
+
+/*
+ * The details of the last refusal push_query_subscribe gave (REST's
+ * for an "Invalid key"), or NULL. Borrowed, until the next call.
+ */
+const char *
+push_query_details(void)
+{
+	return details_buf[0] != '\0' ? details_buf : NULL;
+}
 
 /*
  * Parses a new query's populate and fields against the schema, as REST
@@ -383,37 +733,72 @@ query_populate(struct push *p, struct push_query *q, int *status,
 	buf_init(&rest);
 	rc =
 	    populate_parse(&q->pq, q->spec.populate, p->schema, t, &rest, &err);
+	if (rc == 0)
+		rc = populate_filters(&q->pq, p->conf, p->schema, &err);
 	buf_clear(&rest);
-	if (rc == -1) {
-		snprintf(why_buf, sizeof(why_buf), "%s", err.message);
-		*why = why_buf;
-	}
+	if (rc == -1)
+		refuse(&err, why);
 	return rc;
 }
 
-/* The query's sort= checked against its type, into q->plan. */
+/*
+ * The slug or category qs_parse took from the filters (filters[slug]=x,
+ * or a collection's own slug or category field) into the spec, where
+ * the registry's scopes look for them. -1 when the spec has another.
+ */
 static int
-query_sort(struct push *p, struct push_query *q, int *status, const char **why)
+take_indexed(char **dst, const char *v, const char *what, struct qs_error *err)
+{
+	if (v == NULL)
+		return 0;
+	if (*dst != NULL && strcmp(*dst, v) != 0)
+		return qs_fail(err, "%s and filters[%s] disagree", what, what);
+	if (*dst == NULL)
+		*dst = xstrdup(v);
+	return 0;
+}
+
+/*
+ * The query's sort= and filters checked against its type as REST checks
+ * them (qs_parse, qlang_plan: the same 400 and message), into q->plan.
+ */
+static int
+query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 {
 	struct qs_spec *sp;
 	struct qs_error err;
 	struct buf qs;
 	int rc;
 
-	if (q->spec.sort == NULL)
+	if (q->spec.sort == NULL && q->spec.qlang == NULL)
 		return 0;
 	sp = xmalloc(sizeof(*sp));
 	buf_init(&qs);
-	buf_adds(&qs, "sort=");
-	buf_adds(&qs, q->spec.sort);
+	if (q->spec.sort != NULL) {
+		buf_adds(&qs, "sort=");
+		buf_adds(&qs, q->spec.sort);
+	}
+	if (q->spec.qlang != NULL) {
+		if (qs.len > 0)
+			buf_addc(&qs, '&');
+		buf_adds(&qs, q->spec.qlang);
+	}
 	rc = qs_parse(sp, buf_cstr(&qs), q->spec.coll, &err);
+	if (rc == 0)
+		rc = take_indexed(&q->spec.slug, sp->slug, "slug", &err);
+	if (rc == 0)
+		rc = take_indexed(&q->spec.category, sp->category, "category",
+		    &err);
 	if (rc == 0)
 		rc = qlang_plan(&q->plan, sp, p->conf, q->spec.coll, p->schema,
 		    rich_type(p->schema, q->spec.coll), &err);
+	q->no_count = sp->no_count;
 	if (rc == -1) {
-		snprintf(why_buf, sizeof(why_buf), "%s", err.message);
-		*why = why_buf;
+		refuse(&err, why);
 		*status = 400;
+	} else if (q->plan.filter != NULL) {
+		/* the plan borrows its values from sp: the query keeps them */
+		q->texts = filter_own_texts(q->plan.filter);
 	}
 	buf_clear(&qs);
 	free(sp);
@@ -443,6 +828,7 @@ push_query_subscribe(struct push *p, struct push_client *c,
 	int over;
 
 	*why = NULL;
+	details_buf[0] = '\0';
 	sizes = conf_push_page_sizes(p->conf, &nsizes);
 	if (subscription_spec_restrict(spec, sizes, nsizes, why) == -1) {
 		*status = 400;
@@ -472,15 +858,25 @@ push_query_subscribe(struct push *p, struct push_client *c,
 		buf_init(&q->data);
 		buf_init(&q->pagination);
 		LIST_INIT(&q->subs);
+		memset(&q->plan, 0, sizeof(q->plan));
+		if (query_populate(p, q, status, why) == -1 ||
+		    query_plan(p, q, status, why) == -1) {
+			query_release(p, q);
+			return NULL;
+		}
 		LIST_INSERT_HEAD(&p->queries, q, link);
 		p->nqueries++;
 		push_registry_add(p, q);
 		over = 0;
-		memset(&q->plan, 0, sizeof(q->plan));
-		if (query_populate(p, q, status, why) == -1 ||
-		    query_sort(p, q, status, why) == -1 ||
-		    query_compute(p, q, &over) == -1) {
-			if (*why == NULL && over) {
+		if (query_compute(p, q, &over) == -1) {
+			if (q->plan.over) {
+				/* REST answers the same query this 400 */
+				p->queries_over_scan_total++;
+				qlang_over_message(why_buf, sizeof(why_buf),
+				    q->plan.max_scan);
+				*status = 400;
+				*why = why_buf;
+			} else if (*why == NULL && over) {
 				snprintf(why_buf, sizeof(why_buf),
 				    "populate reaches more than %d entries: "
 				    "ask for less",
@@ -495,6 +891,14 @@ push_query_subscribe(struct push *p, struct push_client *c,
 			buf_clear(&key);
 			return NULL;
 		}
+	} else if (q->over) {
+		/* past query_max_scan since it started: REST's 400 now */
+		buf_clear(&key);
+		p->queries_over_scan_total++;
+		qlang_over_message(why_buf, sizeof(why_buf), q->plan.max_scan);
+		*status = 400;
+		*why = why_buf;
+		return NULL;
 	} else if (q->dirty) {
 		/* A batch is pending for it: send the fresh result to all. */
 		push_registry_unmark(p, q);
@@ -584,9 +988,17 @@ push_query_recompute(struct push *p)
 
 	while (p->turn_renders < p->render_budget &&
 	    (q = push_registry_next_dirty(p)) != NULL) {
-		if (query_compute(p, q, NULL) != 1)
-			continue;
-		send_all(p, q);
+		if (query_compute(p, q, NULL) == 1)
+			send_all(p, q);
+		else if (q->plan.over) {
+			/*
+			 * Its collection grew past query_max_scan: it keeps
+			 * its last result and is not run again (each run
+			 * would read max_scan entries to fail again).
+			 */
+			q->over = 1;
+			p->queries_over_scan_total++;
+		}
 	}
 	if (!TAILQ_EMPTY(&p->qreg.dirty) && !p->render_scheduled) {
 		p->render_deferred_total++;

@@ -11,5 +11,6 @@ void push_query_unsubscribe_all(struct push *, struct push_client *);
 void push_query_recompute(struct push *);
 void push_query_mark_all(struct push *);
 void push_query_free_all(struct push *);
+const char *push_query_details(void);
 
 #endif

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "push/registry.h"
+#include "api/resolve.h"
 #include "model/subscription.h"
+#include "util/now.h"
 #include "util/xmalloc.h"
 
 /*
@@ -19,6 +21,10 @@
  */
 
 #define QREG_MIN_BUCKETS 64
+
+static void key_add(struct push_keytab *, struct push_query *,
+    struct push_depref **, const char *);
+static void deps_drop(struct push_keytab *, struct push_depref **);
 
 static size_t
 hash(const char *s, size_t nb)
@@ -92,6 +98,95 @@ push_registry_find(struct push *p, const char *key)
 	return NULL;
 }
 
+/*
+ * 1 when q is found by its filter rather than by a scope: it has one, and
+ * no slug or category (whose scopes a change looks up by old and new).
+ */
+static int
+filtered(const struct push_query *q)
+{
+	return q->plan.filter != NULL && q->spec.slug == NULL &&
+	    q->spec.category == NULL && q->spec.coll != NULL;
+}
+
+/* The key of an index value: the index's, the locale, the value. */
+static void
+pred_key(struct buf *b, const struct push_ipath *ip, const char *locale,
+    const char *value)
+{
+	buf_adds(b, ip->key);
+	buf_addc(b, '\n');
+	buf_adds(b, locale);
+	buf_addc(b, '\n');
+	buf_adds(b, value);
+}
+
+/*
+ * Puts a filtered query into the index of its filter's key (made when
+ * it is the first), under each of the key's values. 0 when its filter
+ * has no key (model/filter.h, filter_ikey_of).
+ */
+static int
+index_add(struct push *p, struct push_query *q)
+{
+	struct push_ipath *ip;
+	struct filter_ikey k;
+	struct buf b;
+	size_t i;
+
+	if (!filter_ikey_of(q->plan.filter, &k))
+		return 0;
+	buf_init(&b);
+	buf_adds(&b, q->spec.coll->name);
+	buf_addc(&b, '\n');
+	if (k.rel != NULL)
+		buf_adds(&b, k.rel);
+	buf_addc(&b, '\n');
+	buf_adds(&b, k.attr);
+	LIST_FOREACH(ip, &p->qreg.ipaths, link)
+	if (strcmp(ip->key, b.data) == 0)
+		break;
+	if (ip == NULL) {
+		ip = xcalloc(1, sizeof(*ip) + b.len + 1);
+		memcpy(ip->key, b.data, b.len + 1);
+		ip->coll = q->spec.coll;
+		ip->k.rel = k.rel != NULL ? xstrdup(k.rel) : NULL;
+		ip->k.target = k.target != NULL ? xstrdup(k.target) : NULL;
+		ip->k.attr = xstrdup(k.attr);
+		LIST_INIT(&ip->queries);
+		LIST_INSERT_HEAD(&p->qreg.ipaths, ip, link);
+	}
+	q->ipath = ip;
+	LIST_INSERT_HEAD(&ip->queries, q, plink);
+	for (i = 0; i < k.nval; i++) {
+		buf_reset(&b);
+		pred_key(&b, ip, subscription_locale(&q->spec), k.val[i].text);
+		key_add(&p->qreg.preds, q, &q->preds, b.data);
+	}
+	buf_clear(&b);
+	return 1;
+}
+
+/* Takes q out of its index; the index goes with its last query. */
+static void
+index_remove(struct push *p, struct push_query *q)
+{
+	struct push_ipath *ip = q->ipath;
+
+	deps_drop(&p->qreg.preds, &q->preds);
+	if (ip == NULL)
+		return;
+	LIST_REMOVE(q, plink);
+	q->ipath = NULL;
+	if (!LIST_EMPTY(&ip->queries))
+		return;
+	LIST_REMOVE(ip, link);
+	free((char *)ip->k.rel);
+	free((char *)ip->k.target);
+	free((char *)ip->k.attr);
+	free(ip);
+}
+
 /* Registers a query (its key and spec set, not yet registered). */
 void
 push_registry_add(struct push *p, struct push_query *q)
@@ -107,7 +202,16 @@ push_registry_add(struct push *p, struct push_query *q)
 	LIST_INSERT_HEAD(&r->kb[hash(q->key, r->nb)], q, hlink);
 	r->nkeys++;
 	buf_init(&k);
-	subscription_spec_scope(&q->spec, &k);
+	if (filtered(q)) {
+		/* by its index values, or evaluated on every change */
+		if (index_add(p, q)) {
+			buf_clear(&k);
+			return;
+		}
+		subscription_scope_key(&k, q->spec.coll->name,
+		    subscription_locale(&q->spec), 'f', "");
+	} else
+		subscription_spec_scope(&q->spec, &k);
 	if ((sc = scope_find(r, k.data)) == NULL) {
 		sc = xcalloc(1, sizeof(*sc) + k.len + 1);
 		memcpy(sc->key, k.data, k.len + 1);
@@ -138,7 +242,7 @@ push_registry_dep_key(struct buf *b, const char *coll, const char *doc,
 }
 
 static void
-dep_rehash(struct push_qreg *r, size_t nb)
+dep_rehash(struct push_keytab *r, size_t nb)
 {
 	struct push_dep_list *db;
 	struct push_dep *d;
@@ -158,7 +262,7 @@ dep_rehash(struct push_qreg *r, size_t nb)
 }
 
 static struct push_dep *
-dep_find(struct push_qreg *r, const char *key)
+dep_find(const struct push_keytab *r, const char *key)
 {
 	struct push_dep *d;
 
@@ -171,80 +275,99 @@ dep_find(struct push_qreg *r, const char *key)
 	return NULL;
 }
 
-/* Drops every dep of q; a dep goes with its last query. */
+/* Drops every key of the list *head (q's); a key goes with its last query. */
 static void
-deps_drop(struct push *p, struct push_query *q)
+deps_drop(struct push_keytab *r, struct push_depref **head)
 {
 	struct push_depref *ref, *next;
 	struct push_dep *d;
 
-	for (ref = q->deps; ref != NULL; ref = next) {
+	for (ref = *head; ref != NULL; ref = next) {
 		next = ref->qnext;
 		d = ref->dep;
 		LIST_REMOVE(ref, dlink);
 		free(ref);
 		if (LIST_EMPTY(&d->refs)) {
 			LIST_REMOVE(d, hlink);
-			p->qreg.ndeps--;
+			r->ndeps--;
 			free(d);
 		}
 	}
-	q->deps = NULL;
+	*head = NULL;
+}
+
+/* Adds q under key in r, on the list *head (q's). */
+static void
+key_add(struct push_keytab *r, struct push_query *q, struct push_depref **head,
+    const char *key)
+{
+	struct push_depref *ref;
+	struct push_dep *d;
+	size_t len;
+
+	if ((d = dep_find(r, key)) == NULL) {
+		if (r->ndb == 0)
+			dep_rehash(r, QREG_MIN_BUCKETS);
+		else if (r->ndeps >= 2 * r->ndb)
+			dep_rehash(r, 2 * r->ndb);
+		len = strlen(key);
+		d = xcalloc(1, sizeof(*d) + len + 1);
+		memcpy(d->key, key, len + 1);
+		LIST_INIT(&d->refs);
+		LIST_INSERT_HEAD(&r->db[hash(d->key, r->ndb)], d, hlink);
+		r->ndeps++;
+	}
+	ref = xcalloc(1, sizeof(*ref));
+	ref->q = q;
+	ref->dep = d;
+	LIST_INSERT_HEAD(&d->refs, ref, dlink);
+	ref->qnext = *head;
+	*head = ref;
 }
 
 /*
- * What q's current result embeds: keys (push_registry_dep_key, each once)
- * replace the ones it had. Can't fail.
+ * What q's current result embeds, and for a filtered query the entries
+ * it matched: keys (push_registry_dep_key, each once) replace the ones
+ * it had. Can't fail.
  */
 void
 push_registry_set_deps(struct push *p, struct push_query *q, char *const *keys,
     size_t n)
 {
-	struct push_qreg *r = &p->qreg;
-	struct push_depref *ref;
-	struct push_dep *d;
-	size_t i, len;
+	size_t i;
 
-	deps_drop(p, q);
-	for (i = 0; i < n; i++) {
-		if ((d = dep_find(r, keys[i])) == NULL) {
-			if (r->ndb == 0)
-				dep_rehash(r, QREG_MIN_BUCKETS);
-			else if (r->ndeps >= 2 * r->ndb)
-				dep_rehash(r, 2 * r->ndb);
-			len = strlen(keys[i]);
-			d = xcalloc(1, sizeof(*d) + len + 1);
-			memcpy(d->key, keys[i], len + 1);
-			LIST_INIT(&d->refs);
-			LIST_INSERT_HEAD(&r->db[hash(d->key, r->ndb)], d,
-			    hlink);
-			r->ndeps++;
-		}
-		ref = xcalloc(1, sizeof(*ref));
-		ref->q = q;
-		ref->dep = d;
-		LIST_INSERT_HEAD(&d->refs, ref, dlink);
-		ref->qnext = q->deps;
-		q->deps = ref;
-	}
+	deps_drop(&p->qreg.deps, &q->deps);
+	for (i = 0; i < n; i++)
+		key_add(&p->qreg.deps, q, &q->deps, keys[i]);
 }
 
-/* Queues the queries whose result embeds the dep of key k. */
+/*
+ * Queues the queries whose result embeds (or whose filter matched) the
+ * dep of key k: for an entry of the query's own collection, a run that
+ * applies that entry (push_registry_mark_row).
+ */
 static void
-touch_dep(struct push *p, const struct buf *k)
+touch_dep(struct push *p, const struct buf *k, const struct store_change *ch)
 {
 	struct push_dep *d;
 	struct push_depref *ref;
+	struct push_query *q;
 
-	if ((d = dep_find(&p->qreg, k->data)) == NULL)
+	if ((d = dep_find(&p->qreg.deps, k->data)) == NULL)
 		return;
 	LIST_FOREACH(ref, &d->refs, dlink)
 	{
+		q = ref->q;
 		p->query_checks_total++;
-		if (!ref->q->dirty) {
-			p->dep_marks_total++;
-			push_registry_mark(p, ref->q);
-		}
+		if (q->dirty && (q->full || !q->rows_ok))
+			continue;
+		p->dep_marks_total++;
+		if (strcmp(q->spec.coll->name, ch->collection) == 0)
+			push_registry_mark_row(p, q, ch->document_id,
+			    ch->locale != NULL ? ch->locale
+			                       : subscription_locale(&q->spec));
+		else
+			push_registry_mark(p, q);
 	}
 }
 
@@ -260,20 +383,20 @@ touch_deps(struct push *p, const struct store_change *ch,
 	struct buf k;
 	size_t i;
 
-	if (p->qreg.ndeps == 0 || ch->document_id == NULL)
+	if (p->qreg.deps.ndeps == 0 || ch->document_id == NULL)
 		return;
 	buf_init(&k);
 	push_registry_dep_key(&k, ch->collection, NULL, NULL);
-	touch_dep(p, &k);
+	touch_dep(p, &k, ch);
 	buf_reset(&k);
 	push_registry_dep_key(&k, ch->collection, ch->document_id,
 	    ch->locale != NULL ? ch->locale : "");
-	touch_dep(p, &k);
+	touch_dep(p, &k, ch);
 	for (i = 0; ch->locale == NULL && co != NULL && i < co->nlocales; i++) {
 		buf_reset(&k);
 		push_registry_dep_key(&k, ch->collection, ch->document_id,
 		    co->locales[i]);
-		touch_dep(p, &k);
+		touch_dep(p, &k, ch);
 	}
 	buf_clear(&k);
 }
@@ -286,7 +409,8 @@ push_registry_remove(struct push *p, struct push_query *q)
 	struct push_scope *sc = q->scope;
 
 	push_registry_unmark(p, q);
-	deps_drop(p, q);
+	deps_drop(&r->deps, &q->deps);
+	index_remove(p, q);
 	LIST_REMOVE(q, hlink);
 	r->nkeys--;
 	if (sc == NULL)
@@ -299,16 +423,52 @@ push_registry_remove(struct push *p, struct push_query *q)
 	free(sc);
 }
 
-/* Queues a query for recomputation (once). */
+#define PUSH_MAX_PENDING 64 /* entries a run applies; more: it scans */
+
+/* Queues a query for recomputation (once): a run that scans. */
 void
 push_registry_mark(struct push *p, struct push_query *q)
 {
 	struct push_qreg *r = &p->qreg;
 
+	q->full = 1;
+	if (q->dirty || q->over)
+		return;
+	q->dirty = 1;
+	r->ndirty++;
+	TAILQ_INSERT_TAIL(&r->dirty, q, dlink);
+}
+
+/*
+ * Queues a query for a run that applies the change of one entry of its
+ * own collection (documentId doc, locale) to the matches it keeps: the
+ * page alone is read (push/query.c). A query that keeps none runs in
+ * full.
+ */
+void
+push_registry_mark_row(struct push *p, struct push_query *q, const char *doc,
+    const char *locale)
+{
+	size_t dl = strlen(doc), ll = strlen(locale);
+	char *e;
+
+	if (q->over)
+		return;
+	if (!q->rows_ok || q->full || q->npending == PUSH_MAX_PENDING) {
+		push_registry_mark(p, q);
+		return;
+	}
+	e = xmalloc(dl + ll + 2);
+	memcpy(e, doc, dl + 1);
+	memcpy(e + dl + 1, locale, ll + 1);
+	q->pending =
+	    xreallocarray(q->pending, q->npending + 1, sizeof(*q->pending));
+	q->pending[q->npending++] = e;
 	if (q->dirty)
 		return;
 	q->dirty = 1;
-	TAILQ_INSERT_TAIL(&r->dirty, q, dlink);
+	p->qreg.ndirty++;
+	TAILQ_INSERT_TAIL(&p->qreg.dirty, q, dlink);
 }
 
 /* Takes a query off the recomputation queue, if it is on it. */
@@ -320,6 +480,7 @@ push_registry_unmark(struct push *p, struct push_query *q)
 	if (!q->dirty)
 		return;
 	q->dirty = 0;
+	r->ndirty--;
 	TAILQ_REMOVE(&r->dirty, q, dlink);
 }
 
@@ -352,27 +513,179 @@ touch_scope(struct push *p, struct buf *k, const char *coll, const char *locale,
 	}
 }
 
+#define FETCH_KEPT 4 /* related entries one change's checks read again */
+
+/* A change's row against the filtered queries (touch_filtered). */
+struct ftouch {
+	struct push *p;
+	const struct store_change *ch;
+	struct filter_doc *doc; /* the new row, parsed once */
+	int parsed;
+	const char *loc;
+	const struct push_ipath *ip;
+	struct buf k;
+	struct {
+		char *key; /* uid, documentId, locale */
+		int found;
+		struct buf json;
+	} kept[FETCH_KEPT]; /* the related entries read, for the next query */
+	size_t nkept;
+};
+
+/*
+ * filter_fetch_fn over the store: a related entry of a change's row,
+ * read once for all the queries checked (the first FETCH_KEPT kept).
+ */
+static int
+fetch(void *arg, const char *uid, const char *doc, const char *locale,
+    struct buf *out)
+{
+	struct ftouch *t = arg;
+	struct buf key;
+	size_t i;
+	int r;
+
+	buf_init(&key);
+	buf_printf(&key, "%s\n%s\n%s", uid, doc, locale);
+	for (i = 0; i < t->nkept; i++)
+		if (strcmp(t->kept[i].key, key.data) == 0) {
+			buf_clear(&key);
+			buf_add(out, t->kept[i].json.data, t->kept[i].json.len);
+			return t->kept[i].found;
+		}
+	r = resolve_get_uid(t->p->conf, t->p->store, uid, doc, locale, out,
+	    NULL);
+	if (r != -1 && t->nkept < FETCH_KEPT) {
+		i = t->nkept++;
+		t->kept[i].key = buf_take(&key);
+		t->kept[i].found = r;
+		buf_init(&t->kept[i].json);
+		if (r == 1)
+			buf_add(&t->kept[i].json, out->data, out->len);
+	}
+	buf_clear(&key);
+	return r;
+}
+
+/* Queues q when the change's new row matches its filter. */
+static void
+check(struct ftouch *t, struct push_query *q)
+{
+	struct push *p = t->p;
+
+	p->query_checks_total++;
+	if (q->dirty && (q->full || !q->rows_ok))
+		return;
+	if (t->doc != NULL) {
+		p->filter_evals_total++;
+		if (filter_doc_match(q->plan.filter, t->doc, fetch, t) == 0)
+			return;
+	}
+	if (t->ch->document_id == NULL)
+		push_registry_mark(p, q);
+	else
+		push_registry_mark_row(p, q, t->ch->document_id, t->loc);
+}
+
+/* The queries of the index value v (the row's text there). */
+static void
+on_value(void *arg, const char *v)
+{
+	struct ftouch *t = arg;
+	struct push_depref *ref, *next;
+	struct push_dep *d;
+
+	buf_reset(&t->k);
+	pred_key(&t->k, t->ip, t->loc, v);
+	if ((d = dep_find(&t->p->qreg.preds, t->k.data)) == NULL)
+		return;
+	for (ref = LIST_FIRST(&d->refs); ref != NULL; ref = next) {
+		next = LIST_NEXT(ref, dlink);
+		check(t, ref->q);
+	}
+}
+
+/*
+ * Queues the filtered queries of the locale the change's new row
+ * matches: those of each index whose values the row has (all of an
+ * index when the row's value there is not text), and those without an
+ * index. What the row matched before is in the queries' deps (the
+ * entries their last run matched: touch_deps): a removal needs no more.
+ */
+static void
+touch_filtered(struct ftouch *t, const struct collection *co, const char *loc)
+{
+	struct push *p = t->p;
+	struct push_ipath *ip;
+	struct push_scope *sc;
+	struct push_query *q;
+	int r;
+
+	if (t->ch->json == NULL)
+		return;
+	t->loc = loc;
+	LIST_FOREACH(ip, &p->qreg.ipaths, link)
+	{
+		if (ip->coll != co)
+			continue;
+		if (!t->parsed) {
+			t->doc = filter_doc_parse(t->ch->json, t->ch->json_len);
+			t->parsed = 1;
+		}
+		t->ip = ip;
+		r = t->doc != NULL
+		    ? filter_doc_values(t->doc, &ip->k, fetch, t, on_value, t)
+		    : 1;
+		if (r == 0)
+			continue;
+		LIST_FOREACH(q, &ip->queries, plink)
+		if (strcmp(subscription_locale(&q->spec), loc) == 0)
+			check(t, q);
+	}
+	buf_reset(&t->k);
+	subscription_scope_key(&t->k, co->name, loc, 'f', "");
+	if ((sc = scope_find(&p->qreg, t->k.data)) == NULL)
+		return;
+	if (!t->parsed) {
+		t->doc = filter_doc_parse(t->ch->json, t->ch->json_len);
+		t->parsed = 1;
+	}
+	LIST_FOREACH(q, &sc->queries, slink)
+	check(t, q);
+}
+
 /*
  * Queues every query the change can alter: the queries that embed it
- * (touch_deps), the scopes of its collection
- * and locale (each configured locale when the change names none) with no
- * filter, its old and new slug, and its old and new category.
+ * or matched it (touch_deps), the scopes of its collection and locale
+ * (each configured locale when the change names none) with no filter,
+ * its old and new slug, and its old and new category, and the filtered
+ * queries its new row matches (touch_filtered). The time it takes is
+ * counted (match_ns_total).
  */
 void
 push_registry_touch(struct push *p, const struct store_change *ch)
 {
 	const struct collection *co;
 	const char *loc;
+	struct ftouch ft;
 	struct buf k;
 	size_t i, nloc;
+	int64_t t0;
 
 	if (p->qreg.nkeys == 0 || ch->collection == NULL)
 		return;
+	t0 = now_cpu_ns();
 	co = conf_collection_by_name(p->conf, ch->collection);
 	touch_deps(p, ch, co);
-	if (co == NULL)
+	if (co == NULL) {
+		p->match_ns_total += (uint64_t)(now_cpu_ns() - t0);
 		return;
+	}
 	nloc = ch->locale != NULL ? 1 : co->nlocales > 0 ? co->nlocales : 1;
+	memset(&ft, 0, sizeof(ft));
+	ft.p = p;
+	ft.ch = ch;
+	buf_init(&ft.k);
 	buf_init(&k);
 	for (i = 0; i < nloc; i++) {
 		loc = ch->locale != NULL ? ch->locale
@@ -395,8 +708,16 @@ push_registry_touch(struct push *p, const struct store_change *ch)
 		        strcmp(ch->old_category, ch->new_category) != 0))
 			touch_scope(p, &k, co->name, loc, 'c', ch->new_category,
 			    ch);
+		touch_filtered(&ft, co, loc);
 	}
 	buf_clear(&k);
+	buf_clear(&ft.k);
+	filter_doc_free(ft.doc);
+	for (i = 0; i < ft.nkept; i++) {
+		free(ft.kept[i].key);
+		buf_clear(&ft.kept[i].json);
+	}
+	p->match_ns_total += (uint64_t)(now_cpu_ns() - t0);
 }
 
 /* Frees the tables (the queries themselves are the caller's). */
@@ -414,7 +735,9 @@ push_registry_clear(struct push *p)
 		}
 	free(r->kb);
 	free(r->sb);
-	free(r->db); /* empty: the queries dropped their deps */
+	free(r->deps.db); /* empty: the queries dropped their keys */
+	free(r->preds.db);
 	memset(r, 0, sizeof(*r));
 	TAILQ_INIT(&r->dirty);
+	LIST_INIT(&r->ipaths);
 }

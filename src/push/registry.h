@@ -10,6 +10,8 @@ void push_registry_add(struct push *, struct push_query *);
 void push_registry_remove(struct push *, struct push_query *);
 void push_registry_touch(struct push *, const struct store_change *);
 void push_registry_mark(struct push *, struct push_query *);
+void push_registry_mark_row(struct push *, struct push_query *,
+    const char *document_id, const char *locale);
 void push_registry_unmark(struct push *, struct push_query *);
 struct push_query *push_registry_next_dirty(struct push *);
 void push_registry_dep_key(struct buf *, const char *collection,

@@ -135,11 +135,19 @@ int
 push_http_error(struct lws *wsi, unsigned status, const char *message,
     const char *origin)
 {
+	return push_http_error_details(wsi, status, message, NULL, origin);
+}
+
+/* Answers with Strapi's error envelope, details (JSON, or NULL: {}) in it. */
+int
+push_http_error_details(struct lws *wsi, unsigned status, const char *message,
+    const char *details, const char *origin)
+{
 	struct buf b;
 	int rc;
 
 	buf_init(&b);
-	strapi_error_json(&b, (int)status, NULL, message, NULL);
+	strapi_error_json(&b, (int)status, NULL, message, details);
 	rc = push_http_reply(wsi, status, "application/json", b.data, b.len,
 	    origin);
 	buf_clear(&b);

@@ -18,5 +18,7 @@ int push_http_reply(struct lws *, unsigned status, const char *ctype,
     const char *body, size_t len, const char *origin);
 int push_http_error(struct lws *, unsigned status, const char *message,
     const char *origin);
+int push_http_error_details(struct lws *, unsigned status, const char *message,
+    const char *details, const char *origin);
 
 #endif

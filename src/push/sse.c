@@ -123,12 +123,12 @@ resume_point(struct lws *wsi, uint64_t *since)
 
 /*
  * Every query-string parameter is one of names[] (strict, as Strapi's),
- * or populate and fields when pop is set.
+ * filters[...], or populate and fields when pop is set.
  */
 static int
 known_args(struct lws *wsi, const char *const *names, size_t n, int pop)
 {
-	char frag[600];
+	char frag[PUSH_HEADER_DATA + 1];
 	struct qs_iter it;
 	struct qs_pair pr;
 	size_t i;
@@ -141,7 +141,9 @@ known_args(struct lws *wsi, const char *const *names, size_t n, int pop)
 		qs_iter_init(&it, frag, (size_t)len, 1);
 		if ((r = qs_next(&it, &pr, NULL, 0)) == QS_END)
 			continue;
-		if (r == QS_PAIR && pop && subscription_is_populate(pr.key))
+		if (r == QS_PAIR &&
+		    ((pop && subscription_is_populate(pr.key)) ||
+		        subscription_is_qlang(pr.key)))
 			continue;
 		for (i = 0; r == QS_PAIR && i < n; i++)
 			if (strcmp(pr.key, names[i]) == 0)
@@ -152,9 +154,13 @@ known_args(struct lws *wsi, const char *const *names, size_t n, int pop)
 	return 1;
 }
 
-/* The populate and fields parameters, in the order given, into spec. */
+/*
+ * The filters parameters, and with a schema (pop) the populate and fields
+ * ones, in the order given, into spec.
+ */
 static int
-populate_args(struct lws *wsi, struct subscription_spec *spec, const char **why)
+rest_args(struct lws *wsi, struct subscription_spec *spec, int pop,
+    const char **why)
 {
 	char frag[PUSH_HEADER_DATA + 1], val[PUSH_HEADER_DATA + 1];
 	struct qs_iter it;
@@ -166,7 +172,8 @@ populate_args(struct lws *wsi, struct subscription_spec *spec, const char **why)
 	     f++) {
 		qs_iter_init(&it, frag, (size_t)len, 1);
 		if (qs_next(&it, &pr, val, sizeof(val)) == QS_PAIR &&
-		    subscription_is_populate(pr.key) &&
+		    ((pop && subscription_is_populate(pr.key)) ||
+		        subscription_is_qlang(pr.key)) &&
 		    subscription_spec_set(spec, pr.key, val, why) == -1)
 			return -1;
 	}
@@ -195,10 +202,10 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 
 	if (!known_args(wsi, known, sizeof(known) / sizeof(known[0]),
 	        p->schema != NULL)) {
-		*why =
-		    "Invalid key: /live/query takes collection, category, "
-		    "slug, locale, sort, page, pageSize, start, limit (also as "
-		    "pagination[...]), patch and token";
+		*why = "Invalid key: /live/query takes collection, category, "
+		       "slug, locale, sort, filters, status, page, pageSize, "
+		       "start, limit, withCount (as pagination[...]), populate "
+		       "and fields (with a schema), patch and token";
 		return -1;
 	}
 	v = push_urlarg(wsi, "collection", buf, sizeof(buf));
@@ -213,7 +220,7 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 		    subscription_spec_set(spec, keys[i], v, why) == -1)
 			return -1;
 	}
-	if (p->schema != NULL && populate_args(wsi, spec, why) == -1)
+	if (rest_args(wsi, spec, p->schema != NULL, why) == -1)
 		return -1;
 	*patch = 0;
 	if ((v = push_urlarg(wsi, "patch", buf, sizeof(buf))) != NULL) {
@@ -289,8 +296,8 @@ sse_http(struct push *p, struct push_client *c, struct lws *wsi,
 		if (s == NULL) {
 			/* A query limit, or the store failed: no stream. */
 			push_client_detach(p, c);
-			rc =
-			    push_http_error(wsi, (unsigned)status, why, origin);
+			rc = push_http_error_details(wsi, (unsigned)status, why,
+			    push_query_details(), origin);
 			goto out;
 		}
 		s->patch = patch; /* after the first, whole, result */

@@ -19,11 +19,13 @@
 #include "model/subscription.h"
 #include "push/transport.h"
 
-#define PUSH_ADDR_BUCKETS 1024
-#define PUSH_QUEUE_MAX    4096 /* queued messages per client */
-#define PUSH_CATCHUP      64   /* changes read from the log per round */
-#define PUSH_LAG_BUCKETS  10
-#define PUSH_HEADER_DATA  2048 /* lws's max_http_header_data */
+#define PUSH_ADDR_BUCKETS  1024
+#define PUSH_QUEUE_MAX     4096 /* queued messages per client */
+#define PUSH_CATCHUP       64   /* changes read from the log per round */
+#define PUSH_LAG_BUCKETS   10
+#define PUSH_HEADER_DATA   2048   /* lws's max_http_header_data */
+#define PUSH_KEEP_ROWS     4096   /* matches one live query keeps, at most */
+#define PUSH_KEEP_ROWS_ALL 262144 /* and all of them (about 80 MiB) */
 
 struct push_msg;
 struct push_client;
@@ -38,6 +40,7 @@ LIST_HEAD(push_addr_list, push_addr);
 TAILQ_HEAD(push_query_queue, push_query);
 LIST_HEAD(push_dep_list, push_dep);
 LIST_HEAD(push_depref_list, push_depref);
+LIST_HEAD(push_ipath_list, push_ipath);
 
 /* One subscriber of a query. */
 struct push_sub {
@@ -71,9 +74,42 @@ struct push_query {
 	struct push_sub_list subs;
 	size_t nsubs;
 	int dirty;
-	struct populate_query pq; /* the spec's populate, parsed */
-	struct list_plan plan;    /* its sort (api/qlang.c) */
-	struct push_depref *deps; /* what its result embeds (registry.c) */
+	struct populate_query pq;  /* the spec's populate, parsed */
+	struct list_plan plan;     /* its sort and filters (api/qlang.c) */
+	char *texts;               /* the filters' values, which plan borrows */
+	int no_count;              /* pagination[withCount]=false */
+	struct push_depref *deps;  /* what its result embeds (registry.c) */
+	struct push_depref *preds; /* its index values (registry.c) */
+	struct push_ipath *ipath;  /* the index they are in, or NULL */
+	LIST_ENTRY(push_query) plink; /* registry.c: the index's queries */
+	/*
+	 * A filtered query without relation filters keeps every match,
+	 * sorted: a run after changes to some of its collection's entries
+	 * (pending) applies them and reads the page only (query.c).
+	 */
+	struct filter_row *rows;
+	size_t nrows;
+	int rows_ok;
+	char **pending; /* the changed entries: documentId, NUL, locale */
+	size_t npending;
+	int full; /* the next run scans (a change pending cannot express) */
+	int over; /* a run read past query_max_scan: not run again */
+	char **scan_deps; /* dep keys of the related entries its filter read */
+	size_t nscan_deps;
+};
+
+/*
+ * An index of filtered live queries: the attribute (on the row or on a
+ * related row) whose text a query's filter requires to be one of its
+ * values (model/filter.h, struct filter_ikey). A change looks up only
+ * the queries whose values its row has there (registry.c).
+ */
+struct push_ipath {
+	LIST_ENTRY(push_ipath) link;
+	struct push_query_list queries; /* by plink */
+	const struct collection *coll;
+	struct filter_ikey k; /* its strings owned */
+	char key[];           /* coll, rel and attr: the key's prefix */
 };
 
 /*
@@ -103,14 +139,22 @@ struct push_scope {
 	char key[];
 };
 
+/* A hash table of keys, each naming the queries that hold it. */
+struct push_keytab {
+	struct push_dep_list *db;
+	size_t ndb, ndeps;
+};
+
 /* Live queries hashed by key and by scope, and the ones to recompute. */
 struct push_qreg {
 	struct push_query_list *kb;
 	struct push_scope_list *sb;
 	size_t nb, nkeys;
 	struct push_query_queue dirty;
-	struct push_dep_list *db; /* deps by key */
-	size_t ndb, ndeps;
+	size_t ndirty;            /* queries on it */
+	struct push_keytab deps;  /* what results embed, and match */
+	struct push_keytab preds; /* index values (struct push_ipath) */
+	struct push_ipath_list ipaths;
 };
 
 struct push_qent {
@@ -195,6 +239,12 @@ struct push {
 	uint64_t queries_computed_total, wakeups_total, polls_total;
 	uint64_t renders_total, render_deferred_total, queries_refused_total;
 	uint64_t query_checks_total;
+	uint64_t queries_over_scan_total; /* refused: over query_max_scan */
+	uint64_t filter_evals_total; /* filters evaluated over a change's row */
+	uint64_t
+	    match_ns_total; /* CPU time finding the queries changes touch */
+	uint64_t incremental_runs_total; /* runs that read the page only */
+	size_t rows_kept;         /* matches kept by live queries (query.c) */
 	uint64_t dep_marks_total; /* queries queued for what they embed */
 	uint64_t send_timeouts_total, catchup_waits_total;
 	uint64_t lag_count, lag_sum_ms, lag_max_ms;

@@ -138,7 +138,7 @@ send_json(struct push *p, struct push_client *c, struct buf *b)
 /* An error message, with the status and Strapi error name REST would give. */
 static void
 send_error(struct push *p, struct push_client *c, const char *id,
-    unsigned status, const char *message)
+    unsigned status, const char *message, const char *details)
 {
 	struct buf b;
 
@@ -151,6 +151,10 @@ send_error(struct push *p, struct push_client *c, const char *id,
 	buf_printf(&b, ",\"status\":%u,\"name\":\"%s\",\"message\":", status,
 	    http_status_name((int)status));
 	buf_add_json_string(&b, message, strlen(message));
+	if (details != NULL) {
+		buf_adds(&b, ",\"details\":");
+		buf_adds(&b, details);
+	}
 	buf_addc(&b, '}');
 	send_json(p, c, &b);
 	buf_clear(&b);
@@ -174,7 +178,7 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 {
 	struct push_ws_req r;
 	struct push_sub *s;
-	const char *why = NULL;
+	const char *why = NULL, *details = NULL;
 	int status = 400;
 	struct buf b;
 
@@ -189,6 +193,7 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 			status = 429;
 		} else if ((s = push_query_subscribe(p, c, &r.spec, r.id,
 		                &status, &why)) == NULL) {
+			details = push_query_details();
 			if (why == NULL) {
 				why = "store unavailable, try again";
 				status = 503;
@@ -217,7 +222,7 @@ handle_message(struct push *p, struct push_client *c, const char *msg,
 out:
 	if (why != NULL)
 		send_error(p, c, r.id[0] != '\0' ? r.id : NULL,
-		    (unsigned)status, why);
+		    (unsigned)status, why, details);
 	push_ws_req_clear(&r);
 }
 

@@ -265,3 +265,23 @@ buf_add_unbase64url(struct buf *b, const char *s, size_t n)
 	}
 	return 0;
 }
+
+/*
+ * s percent-encoded for a query string, but for unreserved characters,
+ * brackets and '*' (kept readable in keys: "populate[a][b]").
+ */
+void
+buf_add_qs_encoded(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char ch;
+
+	for (; *s != '\0'; s++) {
+		ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~[]*", ch) != NULL)
+			buf_addc(b, (char)ch);
+		else
+			buf_printf(b, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
+	}
+}

@@ -22,6 +22,7 @@ void buf_addc(struct buf *, char);
 void buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
 void buf_add_json_string(struct buf *, const char *, size_t);
 void buf_add_json_ascii(struct buf *, const char *, size_t);
+void buf_add_qs_encoded(struct buf *, const char *);
 void buf_add_base64url(struct buf *, const char *, size_t);
 int buf_add_unbase64url(struct buf *, const char *, size_t);
 const char *buf_cstr(struct buf *);

@@ -6,5 +6,6 @@
 
 int64_t now_wall_ms(void);
 int64_t now_mono_ms(void);
+int64_t now_cpu_ns(void);
 
 #endif

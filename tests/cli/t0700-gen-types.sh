@@ -23,6 +23,8 @@ check "augments the client module" \
     grep -q '^declare module "./strapi-live.js" {$' "$out"
 check "query type knows the category filter" \
     grep -q '^	category?: string;$' "$out"
+check "query type takes REST's filters" \
+    grep -q '^	filters?: Record<string, unknown>;$' "$out"
 
 # A configuration with other types, a hyphenated collection and values.
 cat >"$T/sl.conf" <<EOC

@@ -139,8 +139,9 @@ sorting(void)
 			        &r[want[i + 1]]) >= 0)
 				ok_order = 0;
 	}
-	ok(ok_order, "sort=title:asc,id:desc: nulls first, then by bytes, "
-	             "the second key breaking the tie of two nulls");
+	ok(ok_order,
+	    "sort=title:asc,id:desc: nulls first, then by bytes, "
+	    "the second key breaking the tie of two nulls");
 	buf_init(&cur);
 	filter_cursor_encode(&plan.sort, &r[0], &cur);
 	ok(filter_cursor_decode(&plan.sort, buf_cstr(&cur), &back) == 0 &&
@@ -164,6 +165,88 @@ sorting(void)
 	free(sp);
 }
 
+static void
+add_text(void *arg, const char *v)
+{
+	struct buf *b = arg;
+
+	buf_printf(b, "%s%s",
+	    b->len > 0 && b->data[b->len - 1] != ';' ? "," : "", v);
+}
+
+/*
+ * The index key of each query ("attr=v1|v2", or "none") and what every
+ * entry has there (model/filter_index.c): the sidecar looks up a change's
+ * row by it, so a key must be a condition every match meets.
+ */
+static void
+index_keys(void)
+{
+	static const struct {
+		const char *query, *key, *vals;
+	} ikeys[] = {
+		{ "filters[documentId][$eq]=a", "documentId=a", "a;b;c;d" },
+		{ "filters[title][$containsi]=o&filters[slug][$in][0]=a&"
+		  "filters[slug][$in][1]=none",
+		    "slug=a|none", "hello;emile;none;absent" },
+		{ "filters[title][$eq]=x", "title=x",
+		    "Hello World;\xc3\x89mile "
+		    "50% off;;" },
+		{ "filters[$or][0][slug][$eq]=a&filters[$or][1][slug][$eq]=b",
+		    "none", "" },
+		{ "filters[$not][slug][$eq]=a", "none", "" },
+		{ "filters[title][$eqi]=x", "none", "" },
+	};
+	struct qs_spec *sp = malloc(sizeof(*sp));
+	struct qs_error err;
+	struct list_plan plan;
+	struct filter_ikey k;
+	struct filter_doc *d;
+	struct buf got, v;
+	size_t i, j, e;
+
+	buf_init(&got);
+	buf_init(&v);
+	for (i = 0; i < sizeof(ikeys) / sizeof(ikeys[0]); i++) {
+		buf_reset(&got);
+		buf_reset(&v);
+		if (qs_parse(sp, ikeys[i].query, coll, &err) == -1 ||
+		    qlang_plan(&plan, sp, cf, coll, NULL, NULL, &err) == -1) {
+			ok(0, "%s: %s", ikeys[i].query, err.message);
+			continue;
+		}
+		if (!filter_ikey_of(plan.filter, &k))
+			buf_adds(&got, "none");
+		else {
+			buf_printf(&got, "%s=", k.attr);
+			for (j = 0; j < k.nval; j++)
+				buf_printf(&got, "%s%s", j > 0 ? "|" : "",
+				    k.val[j].text);
+			for (e = 0; e < NENTRIES; e++) {
+				d = filter_doc_parse(entries[e],
+				    strlen(entries[e]));
+				if (e > 0)
+					buf_addc(&v, ';');
+				filter_doc_values(d, &k, NULL, NULL, add_text,
+				    &v);
+				filter_doc_free(d);
+			}
+		}
+		ok(strcmp(buf_cstr(&got), ikeys[i].key) == 0 &&
+		        strcmp(buf_cstr(&v), ikeys[i].vals) == 0,
+		    "index key of %s: %s (values %s)", ikeys[i].query,
+		    ikeys[i].key, ikeys[i].vals);
+		if (strcmp(buf_cstr(&got), ikeys[i].key) != 0 ||
+		    strcmp(buf_cstr(&v), ikeys[i].vals) != 0)
+			tap_diag("got %s, values %s", buf_cstr(&got),
+			    buf_cstr(&v));
+		qlang_plan_clear(&plan);
+	}
+	buf_clear(&got);
+	buf_clear(&v);
+	free(sp);
+}
+
 int
 main(void)
 {
@@ -179,8 +262,8 @@ main(void)
 	coll = conf_collection(cf, 0);
 	ok(filter_like("%b_c%", "abxcd") && !filter_like("b_c", "abxc") &&
 	        filter_like("A%", "abc") && filter_like("_", "\xc3\xa9") &&
-	        !filter_like("\xc3\x89", "\xc3\xa9") &&
-	        filter_like("%%", "") && !filter_like("_", ""),
+	        !filter_like("\xc3\x89", "\xc3\xa9") && filter_like("%%", "") &&
+	        !filter_like("_", ""),
 	    "LIKE: %% and _ (one UTF-8 character), ASCII case folded only");
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		run(rows[i].query, got, sizeof(got));
@@ -195,6 +278,7 @@ main(void)
 			tap_diag("got: %s", got);
 	}
 	sorting();
+	index_keys();
 	conf_free(cf);
 	return tap_done();
 }

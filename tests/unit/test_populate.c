@@ -379,7 +379,7 @@ test_parse(void)
 		{ &ARTICLE, "fields=title,nope", "nope" },
 		{ &ARTICLE, "populate[blocks][on][shared.seo]=true", "shared.seo" },
 		{ &ARTICLE, "populate[blocks][populate][file]=true", "file" },
-		{ &ARTICLE, "populate[author][filters][name]=x", "filters" },
+		{ &ARTICLE, "populate[cover][filters][name]=x", "filters" },
 		{ &ARTICLE, "populate[title][count]=true", "title" },
 		{ &ARTICLE, "populate[cover][count]=true", "count" },
 		{ &AUTHOR, "populate=localizations", "localizations" },

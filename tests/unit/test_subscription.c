@@ -122,6 +122,17 @@ main(void)
 	buf_reset(&k2);
 	subscription_key(&s, &k2);
 	ok(strcmp(k1.data, k2.data) != 0, "another sort, another key");
+	ok(subscription_spec_set(&s, "filters[title][$containsi]", "a b",
+	       &why) == 0 &&
+	        subscription_spec_set(&s, "filters[$or][0][n][$lt]", "7",
+	            &why) == 0 &&
+	        strcmp(s.qlang,
+	            "filters[title][%24containsi]=a%20b&"
+	            "filters[%24or][0][n][%24lt]=7") == 0,
+	    "filters kept as REST's pairs (checked against the type later)");
+	buf_reset(&k1);
+	subscription_key(&s, &k1);
+	ok(strcmp(k1.data, k2.data) != 0, "other filters, another key");
 	buf_reset(&k2);
 	subscription_key(&list, &k2);
 	ok(strcmp(k1.data, k2.data) != 0, "different query, different key");
