@@ -636,18 +636,11 @@ filter_match(const struct filter_node *f, const struct filter_sort *sort,
 struct filter_doc *
 filter_doc_parse(const char *json, size_t len)
 {
-	struct json_tokener *tok;
 	struct json_object *o;
 	struct filter_doc *d;
 
-	if ((tok = json_tokener_new()) == NULL)
+	if ((o = filter_json_object(json, len)) == NULL)
 		return NULL;
-	o = len <= INT_MAX ? json_tokener_parse_ex(tok, json, (int)len) : NULL;
-	json_tokener_free(tok);
-	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return NULL;
-	}
 	d = xmalloc(sizeof(*d));
 	d->o = o;
 	return d;
