@@ -15,9 +15,13 @@ shared_hosting_deploy
 rich_env
 unset STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS STRAPI_LIVE_LOCALES
 S=$SRV/htdocs/strapi-live/static
+# The Strapi project's schema files, uploaded into the account (the web
+# server's user must read them; the source tree may be private).
+cp -R "$RICH/strapi-src" "$SRV/strapi-src"
+[ "$RUNUSER" != "$(id -un)" ] && chown -R "$RUNUSER:$RUNGROUP" "$SRV/strapi-src"
 cat >>"$SRV/strapi-live.conf" <<CONF
 static_dir = $S
-schema_dir = $RICH/strapi-src
+schema_dir = $SRV/strapi-src
 collections = article,author,category,global,about
 locales = en,fr
 CONF
