@@ -51,9 +51,30 @@ CONF
 	[ "$RUNUSER" != "$(id -un)" ] && chown -R "$RUNUSER:$RUNGROUP" "$SRV/run"
 	apache2 -t -f "$T/httpd.conf" >"$SRV/log/apache-t.log" 2>&1
 	ok $? "apache2 accepts the configuration"
-	apache2 -DFOREGROUND -f "$T/httpd.conf" >"$SRV/log/apache.out" 2>&1 &
-	sl_track $!
-	wait_port "$PORT"
+	# Another test can take the free port between its choice and the bind
+	# (tests run in parallel): then Apache exits and the port answers for
+	# someone else. Started when it wrote its PidFile (after binding);
+	# on "Address already in use", again on another port (3 tries).
+	for _try in 1 2 3; do
+		rm -f "$SRV/run/apache/apache.pid"
+		apache2 -DFOREGROUND -f "$T/httpd.conf" >"$SRV/log/apache.out" 2>&1 &
+		_apid=$!
+		sl_track $_apid
+		for _i in $(seq 1 100); do
+			[ -s "$SRV/run/apache/apache.pid" ] && break
+			kill -0 $_apid 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 $_apid 2>/dev/null; then
+			wait_port "$PORT"
+			return
+		fi
+		grep -q "Address already in use" "$SRV/log/apache.out" \
+		    "$SRV/log/apache-error.log" 2>/dev/null || return 1
+		PORT=$(free_port)
+		sed -i "s/^Listen 127.0.0.1:.*/Listen 127.0.0.1:$PORT/" "$T/httpd.conf"
+	done
+	return 1
 }
 
 # proxy_fcgi_deploy: conf/apache-proxy-fcgi.conf on the installed tree in
