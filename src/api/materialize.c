@@ -19,6 +19,7 @@
 #include "util/xmalloc.h"
 #include "api/http.h"
 #include "api/materialize.h"
+#include "api/materialize_int.h"
 #include "api/query.h"
 
 /*
@@ -43,10 +44,7 @@
  * without decoding.
  */
 
-#define HEAD_REL   "_live/head/index.json" /* <api_prefix>/_live/head */
-#define LOCK_NAME  ".lock"
-#define STATE_NAME ".seq"
-#define MAX_VALUE  200 /* bytes of a documentId, slug or category in a name */
+#define MAX_VALUE 200 /* bytes of a documentId, slug or category in a name */
 
 enum form {
 	FORM_LIST = 0x1,
@@ -54,31 +52,6 @@ enum form {
 	FORM_SLUG = 0x4,
 	FORM_CATEGORY = 0x8,
 	FORM_ALL = 0xf,
-};
-
-enum mode {
-	MODE_WRITE,
-	MODE_VERIFY,
-};
-
-struct mat {
-	const struct conf *conf;
-	struct store *st;
-	enum mode mode;
-	const char *dir;
-	struct query_ctx q;
-	char prefix[256]; /* "/api" */
-	size_t max_files;
-	uint64_t max_bytes;
-	struct materialize_stats *stats;
-	char **set; /* relative paths of the set, sorted for the sweep */
-	size_t nset, capset;
-	struct buf rel, full, tmp, uri, old;
-	materialize_report_fn report;
-	void *arg;
-	size_t stale;
-	int compare; /* a file may already hold its answer: compare first */
-	int failed;
 };
 
 struct item {
@@ -161,110 +134,6 @@ forms_of(const struct conf *conf, const struct collection *c)
 	return forms;
 }
 
-/* Creates the directories of path (a file's) under m->dir. */
-static int
-make_parents(const char *path, size_t from)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + from; (s = strchr(s + 1, '/')) != NULL;) {
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST) {
-			log_warn("static: mkdir %s", p);
-			rc = -1;
-			break;
-		}
-		*s = '/';
-	}
-	free(p);
-	return rc;
-}
-
-/*
- * Reads the file at path into out. Returns 0, 1 when there is none, -1
- * after logging.
- */
-static int
-read_file(const char *path, struct buf *out)
-{
-	char chunk[16384];
-	ssize_t r;
-	int fd;
-
-	buf_reset(out);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 1;
-		log_warn("static: %s", path);
-		return -1;
-	}
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			log_warn("static: %s", path);
-			close(fd);
-			return -1;
-		}
-		buf_add(out, chunk, (size_t)r);
-	}
-	close(fd);
-	return 0;
-}
-
-/*
- * Writes data to path atomically (a temporary file beside it, renamed
- * over it), mode 0644 for the web server. When m->compare, an identical
- * file is left alone (its validators stay): a pass at the seq of the last
- * one (materialize again); after a commit every answer's meta.seq has
- * changed, so nothing is compared. 1 when written, 0 when unchanged, -1
- * after logging.
- */
-static int
-write_atomic(struct mat *m, const char *path, const char *data, size_t len)
-{
-	size_t off = 0;
-	ssize_t w;
-	int fd;
-
-	if (m->compare && read_file(path, &m->old) == 0 && m->old.len == len &&
-	    memcmp(m->old.data, data, len) == 0)
-		return 0;
-	buf_reset(&m->tmp);
-	buf_printf(&m->tmp, "%s.tmp", path);
-	fd = open(buf_cstr(&m->tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644);
-	/* the directories only when missing (a new entry, a new type) */
-	if (fd == -1 && errno == ENOENT &&
-	    make_parents(path, strlen(m->dir)) == 0)
-		fd = open(buf_cstr(&m->tmp),
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd == -1) {
-		log_warn("static: %s", buf_cstr(&m->tmp));
-		return -1;
-	}
-	(void)fchmod(fd, 0644); /* whatever the umask */
-	while (off < len) {
-		w = write(fd, data + off, len - off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1) {
-			log_warn("static: %s", buf_cstr(&m->tmp));
-			close(fd);
-			(void)unlink(buf_cstr(&m->tmp));
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) == -1 || rename(buf_cstr(&m->tmp), path) == -1) {
-		log_warn("static: %s", path);
-		(void)unlink(buf_cstr(&m->tmp));
-		return -1;
-	}
-	return 1;
-}
-
 static void
 set_add(struct mat *m, const char *rel)
 {
@@ -281,8 +150,8 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void
-stale(struct mat *m, const char *rel, const char *problem)
+void
+mat_stale(struct mat *m, const char *rel, const char *problem)
 {
 	m->stale++;
 	if (m->report != NULL)
@@ -340,19 +209,19 @@ emit(struct mat *m, const char *path, const char *qs, const char *form,
 	buf_reset(&m->full);
 	buf_printf(&m->full, "%s/%s", m->dir, buf_cstr(&m->rel));
 	if (m->mode == MODE_WRITE) {
-		w = write_atomic(m, buf_cstr(&m->full), r.body.data,
+		w = mat_write_atomic(m, buf_cstr(&m->full), r.body.data,
 		    r.body.len);
 		if (w == -1)
 			m->failed = 1;
 		else
 			m->stats->written += (size_t)w;
 	} else {
-		w = read_file(buf_cstr(&m->full), &m->old);
+		w = mat_read_file(buf_cstr(&m->full), &m->old);
 		if (w == 1)
-			stale(m, buf_cstr(&m->rel), "missing");
+			mat_stale(m, buf_cstr(&m->rel), "missing");
 		else if (w == -1 || m->old.len != r.body.len ||
 		    memcmp(m->old.data, r.body.data, r.body.len) != 0)
-			stale(m, buf_cstr(&m->rel),
+			mat_stale(m, buf_cstr(&m->rel),
 			    "differs from the store's answer");
 	}
 	rc = 0;
@@ -621,7 +490,8 @@ sweep(struct mat *m, const char *rel)
 		    NULL)
 			continue;
 		if (m->mode == MODE_VERIFY)
-			stale(m, key, "not an answer of the store any more");
+			mat_stale(m, key,
+			    "not an answer of the store any more");
 		else if (unlink(buf_cstr(&m->full)) == 0) {
 			m->stats->removed++;
 			removed++;
@@ -632,92 +502,6 @@ out:
 	buf_clear(&path);
 	buf_clear(&sub);
 	return removed;
-}
-
-/*
- * The change head: {"seq":N,"etag":"W/\"N\""}, the store's seq the pass
- * rendered and the ETag query.fcgi's answers carry at it, written after
- * every answer, so that a client that polls it (a 304 from the web server
- * while nothing changed) and sees N finds the answers at N or later.
- * Written, or compared.
- */
-static void
-head(struct mat *m, uint64_t seq)
-{
-	char text[96];
-	int n = snprintf(text, sizeof(text),
-	    "{\"seq\":%" PRIu64 ",\"etag\":\"W/\\\"%" PRIu64 "\\\"\"}", seq,
-	    seq);
-	int r;
-
-	buf_reset(&m->rel);
-	buf_printf(&m->rel, "%s/" HEAD_REL, m->dir);
-	if (m->mode == MODE_WRITE) {
-		if (write_atomic(m, buf_cstr(&m->rel), text, (size_t)n) == -1)
-			m->failed = 1;
-		return;
-	}
-	r = read_file(buf_cstr(&m->rel), &m->old);
-	if (r == 1)
-		stale(m, HEAD_REL, "missing");
-	else if (r == -1 || m->old.len != (size_t)n ||
-	    memcmp(m->old.data, text, (size_t)n) != 0)
-		stale(m, HEAD_REL, "differs from the store's seq");
-}
-
-/* Opens static_dir's lock (creating the directory) and takes it (op). */
-static int
-lock_dir(const char *dir, int op)
-{
-	struct buf p;
-	int fd;
-
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
-		log_warn("static: mkdir %s", dir);
-		return -1;
-	}
-	buf_init(&p);
-	buf_printf(&p, "%s/" LOCK_NAME, dir);
-	fd = open(buf_cstr(&p), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd == -1)
-		log_warn("static: %s", buf_cstr(&p));
-	buf_clear(&p);
-	if (fd == -1)
-		return -1;
-	while (flock(fd, op) == -1) {
-		if (errno == EINTR)
-			continue;
-		log_warn("static: flock %s", dir);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* The seq of the last complete pass (0: none). */
-static uint64_t
-state_read(struct mat *m)
-{
-	uint64_t seq = 0;
-
-	buf_reset(&m->full);
-	buf_printf(&m->full, "%s/" STATE_NAME, m->dir);
-	if (read_file(buf_cstr(&m->full), &m->old) == 0)
-		seq = strtoull(buf_cstr(&m->old), NULL, 10);
-	return seq;
-}
-
-static void
-state_write(struct mat *m, uint64_t seq)
-{
-	char text[32];
-	int n = snprintf(text, sizeof(text), "%" PRIu64 "\n", seq);
-
-	m->compare = 0;
-	buf_reset(&m->rel);
-	buf_printf(&m->rel, "%s/" STATE_NAME, m->dir);
-	if (write_atomic(m, buf_cstr(&m->rel), text, (size_t)n) == -1)
-		m->failed = 1;
 }
 
 static void
@@ -780,14 +564,14 @@ pass(struct mat *m, int force)
 	uint64_t cur, done;
 	int fd, rc = -1;
 
-	if ((fd = lock_dir(m->dir,
+	if ((fd = mat_lock_dir(m->dir,
 	         m->mode == MODE_WRITE ? LOCK_EX : LOCK_SH)) == -1)
 		return -1;
 	if (store_last_seq(m->st, &cur) == -1)
 		goto out;
 	m->stats->seq = cur;
 	if (m->mode == MODE_WRITE) {
-		done = state_read(m);
+		done = mat_state_read(m);
 		if (!force && done == cur) {
 			rc = 0; /* a pass from this state is done */
 			goto out;
@@ -800,9 +584,9 @@ pass(struct mat *m, int force)
 	set_add(m, HEAD_REL);
 	qsort(m->set, m->nset, sizeof(*m->set), cmp_str);
 	(void)sweep(m, "");
-	head(m, cur);
+	mat_head(m, cur);
 	if (m->mode == MODE_WRITE && !m->failed)
-		state_write(m, cur);
+		mat_state_write(m, cur);
 	if (m->stats->capped)
 		log_warnx("static: the set reached static_max_files (%zu) or "
 		          "static_max_bytes (%" PRIu64

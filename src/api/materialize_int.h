@@ -1,0 +1,69 @@
+/* materialize_int.h: what materialize.c and materialize_file.c share */
+#ifndef MATERIALIZE_INT_H
+#define MATERIALIZE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/materialize.h"
+#include "api/query.h"
+#include "util/buf.h"
+
+/* The change head's file, under static_dir: <api_prefix>/_live/head */
+#define HEAD_REL "_live/head/index.json"
+
+enum mode {
+	MODE_WRITE,
+	MODE_VERIFY,
+};
+
+struct mat {
+	const struct conf *conf;
+	struct store *st;
+	enum mode mode;
+	const char *dir;
+	struct query_ctx q;
+	char prefix[256]; /* "/api" */
+	size_t max_files;
+	uint64_t max_bytes;
+	struct materialize_stats *stats;
+	char **set; /* relative paths of the set, sorted for the sweep */
+	size_t nset, capset;
+	struct buf rel, full, tmp, uri, old;
+	materialize_report_fn report;
+	void *arg;
+	size_t stale;
+	int compare; /* a file may already hold its answer: compare first */
+	int failed;
+};
+
+/* materialize_file.c */
+/*
+ * Reads the file at path into out. Returns 0, 1 when there is none, -1
+ * after logging.
+ */
+int mat_read_file(const char *path, struct buf *out);
+
+/*
+ * Writes data to path atomically (a temporary file beside it, renamed
+ * over it), mode 0644 for the web server. When m->compare, an identical
+ * file is left alone (its validators stay): a pass at the seq of the last
+ * one (materialize again); after a commit every answer's meta.seq has
+ * changed, so nothing is compared. 1 when written, 0 when unchanged, -1
+ * after logging.
+ */
+int mat_write_atomic(struct mat *m, const char *path, const char *data,
+    size_t len);
+/* Opens static_dir's lock (creating the directory) and takes it (op). */
+int mat_lock_dir(const char *dir, int op);
+/* The seq of the last complete pass (0: none). */
+uint64_t mat_state_read(struct mat *m);
+/* Records seq as the last complete pass's (.seq). */
+void mat_state_write(struct mat *m, uint64_t seq);
+/* Writes the change head at seq (a stale one reported when verifying). */
+void mat_head(struct mat *m, uint64_t seq);
+
+/* materialize.c: a file that differs from the store, reported */
+void mat_stale(struct mat *m, const char *rel, const char *problem);
+
+#endif
