@@ -17,6 +17,7 @@
 #include <fcgiapp.h>
 
 #include "fcgi/fcgi.h"
+#include "fcgi/fcgi_int.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -31,6 +32,7 @@ static unsigned long long fcgi_max_requests; /* 0: no limit */
 static int fcgi_limit_hit; /* fcgi_serve returned at the limit */
 static int fcgi_write_ms;  /* 0: writes may block for ever */
 static int fcgi_cgi = -1;  /* plain CGI (1) or FastCGI (0); -1 unknown */
+static off_t cgi_body_off; /* read so far of the saved body (cgi.c) */
 
 /* Called after each answer has been sent (fcgi_set_after). */
 static fcgi_after_fn after_fn;
@@ -210,6 +212,8 @@ io_write(struct io *io, const char *p, size_t n)
 		late_check(io);
 		return -1;
 	}
+	if (cgi_share != NULL)
+		cgi_share->wrote = 1;
 	if (fcgi_write_ms > 0)
 		return fflush(stdout) == 0 ? write_deadline(STDOUT_FILENO, p, n)
 		                           : -1;
@@ -235,6 +239,14 @@ io_read(struct io *io, char *p, size_t n)
 
 	if (io->in != NULL)
 		return FCGX_GetStr(p, (int)n, io->in);
+	if (cgi_share != NULL && cgi_share->body_saved) {
+		/* read by an earlier child of this request (cgi.c) */
+		ssize_t r = pread(cgi_body_fd, p, n, cgi_body_off);
+
+		if (r > 0)
+			cgi_body_off += (off_t)r;
+		return r > 0 ? (long)r : 0;
+	}
 	got = fread(p, 1, n, stdin);
 	return (long)got;
 }
@@ -278,6 +290,20 @@ stream_flush(struct http_resp *r, void *arg)
 	return io_flush(io);
 }
 
+/*
+ * Plain CGI under cgi.c's parent: the first child keeps the body it read
+ * from stdin, which a child answering the request again cannot read.
+ */
+static void
+cgi_save_body(const char *body, size_t len)
+{
+	if (cgi_share == NULL || cgi_share->body_saved || cgi_body_fd == -1)
+		return;
+	if (len > 0 && pwrite(cgi_body_fd, body, len, 0) != (ssize_t)len)
+		return;
+	cgi_share->body_saved = 1;
+}
+
 static int
 read_body(struct io *io, struct http_req *req, size_t max_body)
 {
@@ -313,6 +339,7 @@ read_body(struct io *io, struct http_req *req, size_t max_body)
 	}
 	req->body_len = b.len;
 	req->body = buf_take(&b);
+	cgi_save_body(req->body, req->body_len);
 	return 0;
 }
 

@@ -132,6 +132,11 @@ prog_run(struct prog_main *m, char *argv[])
 {
 	struct prog p;
 
+	/* Plain CGI: the request is served by a child (cgi.c). */
+	if (fcgi_is_cgi()) {
+		log_init(argv[0], LOG_LEVEL_INFO);
+		(void)fcgi_cgi_supervise();
+	}
 	prog_start(&p, argv[0], m->role);
 	/* Writers call out (Strapi, the relay): their waits are not ours. */
 	p.watch_reads = m->role == PROG_READER;

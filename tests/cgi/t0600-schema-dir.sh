@@ -62,7 +62,9 @@ qreq /api/categories STRAPI_LIVE_COLLECTIONS=article,page
 ok $? "a collection the schema lacks: non-zero exit"
 grep -q "schema: collection 'page' is not a content type of $SRC" "$T/err"
 ok $? "a collection the schema lacks: the log names it"
-is "$(cat "$T/resp")" "" "a collection the schema lacks: no answer"
+is "$(cgi_status <"$T/resp") $(cgi_body <"$T/resp" | json - 'd["data"], d["error"]["name"]' 2>/dev/null)" \
+    '500 [null, "InternalServerError"]' \
+    "a collection the schema lacks: answered 500 in Strapi's error envelope, no data"
 
 # -- broken schemas: every program refuses to start, naming the file -------
 cp -R "$SRC" "$T/bad"
@@ -75,8 +77,9 @@ for prog in "$QUERY_FCGI" "$WEBHOOK_FCGI" "$EVENTS_FCGI" "$SYNC_FCGI"; do
 	    STRAPI_LIVE_SCHEMA_DIR="$T/bad" "$prog" </dev/null \
 	    >"$T/resp" 2>"$T/err"
 	RC=$?
-	[ "$RC" -ne 0 ] && [ ! -s "$T/resp" ]
-	ok $? "$name: a schema file that is not JSON: exits ($RC), answers nothing"
+	[ "$RC" -ne 0 ] && [ "$(cgi_status <"$T/resp")" = 500 ] &&
+	    cgi_body <"$T/resp" | grep -q '"data":null,"error":{"status":500,.*the server.s error log says why'
+	ok $? "$name: a schema file that is not JSON: exits ($RC), answers 500 pointing at the log"
 	grep -q "$name.*schema: $T/bad/api/article/content-types/article/schema.json: not JSON" "$T/err"
 	ok $? "$name: the log names the file and says it is not JSON"
 done

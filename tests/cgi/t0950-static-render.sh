@@ -99,7 +99,7 @@ is "$?" 0 "static-verify: nothing stale after the deliveries"
 
 # A writer killed between its commit and its render.
 SL_FAULT_DIE_BEFORE_RENDER=1 deliver_cgi "$(bumped 100)" >"$T/st"
-is "$(cat "$T/st")" "" "the writer dies before answering (after its commit)"
+is "$(cat "$T/st")" 503 "the writer dies before answering (after its commit): 503, no acknowledgement"
 cgi_get "/api/articles/slug/$slug"
 is "$(json "$T/body" 'd["data"]["title"]')" "Bumped v100" "its write is in the store"
 "$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"

@@ -20,12 +20,14 @@ env REQUEST_METHOD=POST CONTENT_LENGTH=2 CONTENT_TYPE=application/json \
     "$WEBHOOK_FCGI" <"$T/in" >"$T/resp" 2>"$T/err" &
 cgi=$!
 sl_track $cgi
+# (Under plain CGI the request is served by a child of the process.)
 for i in $(seq 1 100); do
-	grep -q "$STRAPI_LIVE_STORE_DIR/__db" /proc/$cgi/maps 2>/dev/null && break
+	child=$(pgrep -P $cgi | head -1)
+	grep -q "$STRAPI_LIVE_STORE_DIR/__db" /proc/$child/maps 2>/dev/null && break
 	sleep 0.1
 done
 check "webhook.fcgi has the store open, waiting for its body" \
-    grep -q "$STRAPI_LIVE_STORE_DIR/__db" /proc/$cgi/maps
+    grep -q "$STRAPI_LIVE_STORE_DIR/__db" /proc/$child/maps
 # Another process takes the store's mutexes, and is killed 2 s later.
 fault_hold "$HOLD" "$STRAPI_LIVE_STORE_DIR" 2
 check "a process holds the store's mutexes" grep -q holding "$T/hold"

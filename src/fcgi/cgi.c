@@ -1,0 +1,158 @@
+/* cgi.c: plain CGI's request runs in a child, answered again after a fault */
+#include "config.h"
+
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fcgi/fcgi.h"
+#include "fcgi/fcgi_int.h"
+#include "util/log.h"
+
+enum {
+	CGI_TRIES = 3,     /* children per request, the first included */
+	CGI_PAUSE_MS = 200 /* between them: a recovery under way ends */
+};
+
+volatile struct cgi_share *cgi_share;
+int cgi_body_fd = -1;
+
+static volatile pid_t cgi_child;
+
+/* The web server's SIGTERM (a timeout, a client gone) is the child's. */
+static void
+cgi_forward(int sig)
+{
+	if (cgi_child > 0)
+		(void)kill(cgi_child, sig);
+}
+
+static int
+cgi_is_fault(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+	    sig == SIGFPE || sig == SIGABRT;
+}
+
+/*
+ * The answer when no child answered, in Strapi's error envelope: 503 when
+ * the last child died of a signal (try again), 500 when it exited without
+ * answering (a start-up failure, which the error log names).
+ */
+static void
+cgi_unanswered(int status)
+{
+	char msg[160];
+	int code = WIFSIGNALED(status) ? 503 : 500;
+
+	if (WIFSIGNALED(status))
+		snprintf(msg, sizeof(msg),
+		    "the request's process died of signal %d (%s) before "
+		    "answering; try again",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(msg, sizeof(msg),
+		    "the program ended before answering (exit status %d); "
+		    "the server's error log says why",
+		    WEXITSTATUS(status));
+	log_warnx("%s: answered %d", msg, code);
+	printf("Status: %d %s\r\n"
+	       "Content-Type: application/json; charset=utf-8\r\n"
+	       "Cache-Control: no-store\r\n"
+	       "%s\r\n"
+	       "{\"data\":null,\"error\":{\"status\":%d,\"name\":\"%s\","
+	       "\"message\":\"%s\",\"details\":{}}}",
+	    code, code == 503 ? "Service Unavailable" : "Internal Server Error",
+	    code == 503 ? "Retry-After: 1\r\n" : "", code,
+	    code == 503 ? "ServiceUnavailableError" : "InternalServerError",
+	    msg);
+	fflush(stdout);
+}
+
+/*
+ * Plain CGI only: the process the web server started stays a small parent
+ * and the request is served by a child it forks (this function returns 0
+ * in the child). A process can die inside Berkeley DB without being
+ * killed: libdb faults now and then in a process that joins the
+ * environment while another recovers it. That child's request would be
+ * lost, and the web server would answer 500 with no body. Here, when a
+ * child dies of a fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) before
+ * a byte of its answer reached stdout, a new child answers the request
+ * again, CGI_TRIES children in all; the dead child is an ordinary dead
+ * process to the store, which the next one cleans up after, as after any
+ * kill. The first child saves the body it read from stdin in a memfd
+ * (fcgi.c), so the new child reads the same. A request no child answered
+ * is answered in Strapi's error envelope (cgi_unanswered), not left to
+ * the web server's bare 500; a
+ * child that had begun its answer is not answered again (a stream's
+ * client resumes). The child dies with the parent (PR_SET_PDEATHSIG): a
+ * request the web server or an operator kills is killed whole. The
+ * parent exits with the child's status and never returns.
+ */
+int
+fcgi_cgi_supervise(void)
+{
+	struct sigaction sa;
+	pid_t parent = getpid(), pid;
+	int tries, status = 0;
+	void *m;
+
+	m = mmap(NULL, sizeof(struct cgi_share), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return 0; /* served in this process, as before */
+	cgi_share = m;
+	cgi_body_fd = memfd_create("request-body", MFD_CLOEXEC);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cgi_forward;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (tries = 1;; tries++) {
+		cgi_share->wrote = 0;
+		fflush(stdout);
+		if ((pid = fork()) == -1) {
+			log_warn("cannot fork the request's process");
+			return 0; /* served in this process */
+		}
+		if (pid == 0) {
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGINT, SIG_DFL);
+			signal(SIGHUP, SIG_DFL);
+			(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(1);
+			return 0;
+		}
+		cgi_child = pid;
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		cgi_child = 0;
+		if (WIFEXITED(status) &&
+		    (WEXITSTATUS(status) == 0 || cgi_share->wrote))
+			exit(WEXITSTATUS(status));
+		if (cgi_share->wrote)
+			exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
+		if (!WIFSIGNALED(status) || !cgi_is_fault(WTERMSIG(status)) ||
+		    tries == CGI_TRIES)
+			break;
+		log_warnx("the request's process %ld died of signal %d (%s) "
+		          "before answering; answering again (%d of %d)",
+		    (long)pid, WTERMSIG(status), strsignal(WTERMSIG(status)),
+		    tries + 1, CGI_TRIES);
+		(void)nanosleep(&(struct timespec){ 0,
+		                    CGI_PAUSE_MS * 1000000L },
+		    NULL);
+	}
+	cgi_unanswered(status);
+	exit(1);
+}

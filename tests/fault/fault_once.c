@@ -1,0 +1,56 @@
+/*
+ * fault_once.c: an LD_PRELOAD library that makes a program die of a fault
+ * (SIGSEGV) inside a library call, as libdb sometimes does in a process
+ * joining a store's environment while another recovers it. Each fault is
+ * taken once, by the first process that removes its marker file:
+ *   FAULT_DB_CREATE=FILE   in db_create (opening the store's databases,
+ *                          the environment already joined)
+ *   FAULT_JSON=FILE        in json_tokener_parse_ex (the request's body
+ *                          read and being parsed)
+ * and FAULT_QUERY=TEXT faults in db_create every time QUERY_STRING holds
+ * TEXT. Built without the sanitizers, for any build's programs.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct json_tokener;
+typedef struct __db DB;
+typedef struct __db_env DB_ENV;
+
+static void
+fault_once(const char *var)
+{
+	const char *m = getenv(var);
+
+	if (m != NULL && *m != '\0' && unlink(m) == 0)
+		raise(SIGSEGV);
+}
+
+int
+db_create(DB **dbp, DB_ENV *env, unsigned int flags)
+{
+	static int (*real)(DB **, DB_ENV *, unsigned int);
+	const char *q = getenv("FAULT_QUERY"), *qs = getenv("QUERY_STRING");
+
+	fault_once("FAULT_DB_CREATE");
+	if (q != NULL && *q != '\0' && qs != NULL && strstr(qs, q) != NULL)
+		raise(SIGSEGV);
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "db_create");
+	return real(dbp, env, flags);
+}
+
+void *
+json_tokener_parse_ex(struct json_tokener *tok, const char *str, int len)
+{
+	static void *(*real)(struct json_tokener *, const char *, int);
+
+	fault_once("FAULT_JSON");
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "json_tokener_parse_ex");
+	return real(tok, str, len);
+}
