@@ -3,10 +3,7 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +14,6 @@
 #include <db.h>
 
 #include "util/log.h"
-#include "util/now.h"
 #include "store/store_int.h"
 #include "util/xmalloc.h"
 
@@ -38,50 +34,6 @@
  * transactions: a list page, its total and the change sequence it carries
  * come from one consistent point in time, and readers never block writers.
  */
-
-/*
- * Opens file into *dbp. optional: a missing file is no error, and 1 is
- * returned (a read-only opener, or a replica, of a store made before the
- * file existed). Returns 0, 1, or -1 after logging.
- */
-static int
-open_db_with(struct store *st, DB **dbp, const char *file, u_int32_t dbflags,
-    int optional)
-{
-	DB *db;
-	int ret;
-
-	if ((ret = db_create(&db, st->env, 0)) != 0) {
-		st->open_ret = ret; /* DB_RUNRECOVERY: open_handles retries */
-		store_fail(st, "db_create", ret);
-		return -1;
-	}
-	if (dbflags != 0 && (ret = db->set_flags(db, dbflags)) != 0) {
-		st->open_ret = ret;
-		store_fail(st, file, ret);
-		db->close(db, 0);
-		return -1;
-	}
-	ret = db->open(db, NULL, file, NULL, DB_BTREE,
-	    store_repl_open_flags(st) | store_mvcc_flag(st), 0600);
-	if (ret != 0) {
-		st->open_ret = ret;
-		db->close(db, 0);
-		if (optional && ret == ENOENT)
-			return 1;
-		log_warnx("store: opening %s/%s: %s", st->dir, file,
-		    db_strerror(ret));
-		return -1;
-	}
-	*dbp = db;
-	return 0;
-}
-
-static int
-open_db(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
-{
-	return open_db_with(st, dbp, file, dbflags, 0) == 0 ? 0 : -1;
-}
 
 /*
  * Tells failchk whether the process that left state in the environment is
@@ -244,126 +196,12 @@ open_env(struct store *st)
 static int open_handles(struct store *);
 static void abandon_handles(struct store *);
 static int open_dbs(struct store *);
-static int open_id_order(struct store *);
-static int open_attrs(struct store *);
-static void attrs_copy(struct store *, const struct store_attr_index *, size_t);
-static void attrs_inherit(struct store *, const struct store *);
 static void close_dbs(struct store *);
-
-/* The user name of uid into b (its number when it has none). */
-static const char *
-user_name(uid_t uid, char *b, size_t bsz)
-{
-	struct passwd *pw;
-
-	if ((pw = getpwuid(uid)) != NULL)
-		snprintf(b, bsz, "%s", pw->pw_name);
-	else
-		snprintf(b, bsz, "%lu", (unsigned long)uid);
-	return b;
-}
-
-/*
- * The store's files are mode 0600, so every program must run as the
- * directory's owner. A process of another user (root above all) would
- * add files the others cannot open: their next open fails with EACCES and
- * the environment panics. Such a process refuses before touching anything,
- * naming the user to run as; files another user left in the directory are
- * named too, with the command that gives them back. Returns 0 or -1 after
- * logging.
- */
-static int
-check_owner(const char *dir)
-{
-	struct stat sb, fsb;
-	struct dirent *de;
-	DIR *d;
-	char owner[64], other[64];
-	int rc = 0;
-
-	if (stat(dir, &sb) == -1) {
-		log_warn("store: %s", dir);
-		return -1;
-	}
-	user_name(sb.st_uid, owner, sizeof(owner));
-	if (sb.st_uid != geteuid()) {
-		user_name(geteuid(), other, sizeof(other));
-		log_warnx("store: %s belongs to %s, and this program runs as "
-		          "%s: every program that opens the store must run as "
-		          "its owner. Run this one as %s (runuser -u %s -- "
-		          "COMMAND), or, if %s is the web programs' user, "
-		          "give the store to it: chown -R %s %s",
-		    dir, owner, other, owner, owner, other, other, dir);
-		return -1;
-	}
-	if ((d = opendir(dir)) == NULL) {
-		log_warn("store: %s", dir);
-		return -1;
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (fstatat(dirfd(d), de->d_name, &fsb, AT_SYMLINK_NOFOLLOW) ==
-		    -1)
-			continue;
-		if (!S_ISREG(fsb.st_mode) || fsb.st_uid == sb.st_uid)
-			continue;
-		log_warnx("store: %s/%s belongs to %s, not to the store's "
-		          "owner %s: the other programs cannot open it; give "
-		          "it back: chown -R %s %s",
-		    dir, de->d_name,
-		    user_name(fsb.st_uid, other, sizeof(other)), owner, owner,
-		    dir);
-		rc = -1;
-	}
-	closedir(d);
-	return rc;
-}
-
-/*
- * The store's format: the layout of its databases and records. A program
- * opens a store of its own format or of an older one (upgrading its mark;
- * a change of layout would convert it here), and refuses a newer one,
- * which only a newer strapi-live understands. A store without a mark was
- * made before the format was numbered, and has format 1's layout.
- */
-#define STORE_FORMAT 1
-
-static int
-check_format(struct store *st)
-{
-	int64_t f;
-
-	if (store_meta_get(st, "format", &f) == -1)
-		return -1;
-	if (f == STORE_FORMAT)
-		return 0;
-	if (f > STORE_FORMAT || f < 0) {
-		log_warnx("store: %s is in format %lld, which a newer "
-		          "strapi-live made; this one reads format %d and "
-		          "older. Run the newer version, or move the content "
-		          "with it: strapi-live dump >entries.jsonl, then "
-		          "with this version, on an empty store_dir: "
-		          "strapi-live import entries.jsonl",
-		    st->dir, (long long)f, STORE_FORMAT);
-		return -1;
-	}
-	/*
-	 * Read-only opens and replicas leave the mark to the writer; a store
-	 * that cannot be written now (a full or read-only disk) is still
-	 * readable, and is marked by a later open.
-	 */
-	if ((st->flags & STORE_OPEN_RDONLY) != 0 || st->repl != NULL)
-		return 0;
-	if (store_meta_set(st, "format", STORE_FORMAT) == -1)
-		log_warnx("store: %s: format mark not written; the store is "
-		          "used as it is",
-		    st->dir);
-	return 0;
-}
 
 /*
  * Opens (creating when needed) the store in dir. Returns 0 and *out, or -1
  * after logging why. The directory must exist or be creatable, and belong
- * to the user this process runs as (check_owner). A process that dies in
+ * to the user this process runs as (store_check_owner). A process that dies in
  * the store meanwhile is ridden through (open_handles; the format is read
  * once more after recovery).
  */
@@ -376,7 +214,7 @@ store_open(struct store **out, const char *dir, int flags)
 		log_warn("store: creating %s", dir);
 		return -1;
 	}
-	if (check_owner(dir) == -1)
+	if (store_check_owner(dir) == -1)
 		return -1;
 	st = xcalloc(1, sizeof(*st));
 	st->dir = xstrdup(dir);
@@ -406,7 +244,8 @@ open_dbs_guarded(struct store *st)
 	int r;
 
 	if (st->repl != NULL) /* its own supervision: exits and restarts */
-		return open_dbs(st) == -1 || check_format(st) == -1 ? -1 : 0;
+		return open_dbs(st) == -1 || store_check_format(st) == -1 ? -1
+		                                                          : 0;
 	if (sigsetjmp(store_watchdog_jump, 1) != 0) {
 		store_watchdog_dbs(st, 0);
 		log_warnx("store: opening the databases was stuck on a "
@@ -416,7 +255,7 @@ open_dbs_guarded(struct store *st)
 	store_watchdog_dbs(st, 1);
 	store_watchdog_jump_ok = 1;
 	/* the format's read can wait on a dead process's mutex too */
-	r = open_dbs(st) == -1 || check_format(st) == -1 ? -1 : 0;
+	r = open_dbs(st) == -1 || store_check_format(st) == -1 ? -1 : 0;
 	store_watchdog_jump_ok = 0;
 	store_watchdog_dbs(st, 0);
 	return r;
@@ -502,7 +341,7 @@ store_open_thread(struct store *parent, struct store **out)
 	buf_init(&st->k2);
 	buf_init(&st->v1);
 	store_repl_thread(parent, st);
-	attrs_inherit(st, parent);
+	store_attrs_inherit(st, parent);
 	if (open_dbs(st) == -1) {
 		store_close(st);
 		return -1;
@@ -603,7 +442,7 @@ store_abandon(struct store *st)
 		return;
 	abandon_handles(st);
 	store_repl_close(st);
-	attrs_copy(st, NULL, 0);
+	store_attrs_copy(st, NULL, 0);
 	buf_clear(&st->k1);
 	buf_clear(&st->k2);
 	buf_clear(&st->v1);
@@ -644,18 +483,20 @@ open_dbs(struct store *st)
 {
 	int ret;
 
-	if (open_db(st, &st->entries, "entries.db", 0) == -1 ||
-	    open_db(st, &st->by_slug, "by_slug.db", DB_DUP | DB_DUPSORT) ==
+	if (store_db_open(st, &st->entries, "entries.db", 0) == -1 ||
+	    store_db_open(st, &st->by_slug, "by_slug.db",
+	        DB_DUP | DB_DUPSORT) == -1 ||
+	    store_db_open(st, &st->by_time, "by_time.db", DB_RECNUM) == -1 ||
+	    store_db_open(st, &st->by_category, "by_category.db", DB_RECNUM) ==
 	        -1 ||
-	    open_db(st, &st->by_time, "by_time.db", DB_RECNUM) == -1 ||
-	    open_db(st, &st->by_category, "by_category.db", DB_RECNUM) == -1 ||
-	    open_db(st, &st->by_time_raw, "by_time.db", DB_RECNUM) == -1 ||
-	    open_db(st, &st->by_category_raw, "by_category.db", DB_RECNUM) ==
+	    store_db_open(st, &st->by_time_raw, "by_time.db", DB_RECNUM) ==
 	        -1 ||
-	    open_db(st, &st->tombs, "tombstones.db", 0) == -1 ||
-	    open_db(st, &st->changes, "changes.db", 0) == -1 ||
-	    open_db(st, &st->events, "events.db", 0) == -1 ||
-	    open_db(st, &st->meta, "meta.db", 0) == -1 ||
+	    store_db_open(st, &st->by_category_raw, "by_category.db",
+	        DB_RECNUM) == -1 ||
+	    store_db_open(st, &st->tombs, "tombstones.db", 0) == -1 ||
+	    store_db_open(st, &st->changes, "changes.db", 0) == -1 ||
+	    store_db_open(st, &st->events, "events.db", 0) == -1 ||
+	    store_db_open(st, &st->meta, "meta.db", 0) == -1 ||
 	    store_refs_open(st) == -1)
 		goto fail;
 	/*
@@ -672,233 +513,11 @@ open_dbs(struct store *st)
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
 		goto fail;
 	}
-	if (open_id_order(st) == -1 || open_attrs(st) == -1)
+	if (store_id_order_open(st) == -1 || store_attrs_open(st) == -1)
 		goto fail;
 	return 0;
 fail:
 	return -1;
-}
-
-/*
- * Opens by_id, the index of Strapi's default order (index.c), when the
- * program set an id reader: created where st may create, and built from
- * the entries the first time (a store written before it) by DB_CREATE, as
- * the other indexes are. A read-only opener that finds it missing goes on
- * without it (lists scan). Returns 0, or -1 after logging.
- */
-static int
-open_id_order(struct store *st)
-{
-	int r, ret;
-
-	if (!store_has_id_reader())
-		return 0;
-	r = open_db_with(st, &st->by_id, "by_id.db", DB_RECNUM, 1);
-	if (r == 1)
-		return 0;
-	if (r == -1 || open_db(st, &st->by_id_raw, "by_id.db", DB_RECNUM) == -1)
-		return -1;
-	if ((ret = st->entries->associate(st->entries, NULL, st->by_id,
-	         store_index_id, store_repl_assoc_flags(st))) != 0) {
-		st->open_ret = ret; /* a deadlock: open_handles retries */
-		log_warnx("store: associating by_id: %s", db_strerror(ret));
-		return -1;
-	}
-	return 0;
-}
-
-/* 1 when st lists Strapi's default order from by_id. */
-int
-store_has_id_order(struct store *st)
-{
-	return st->by_id_raw != NULL;
-}
-
-/*
- * Opens the referrer index (refs.db and refs_from.db, duplicates sorted;
- * refs.c) when st has not yet: created where st may create (a writer on
- * a standalone store or on the master). A read-only opener, or a replica
- * whose master has not created it yet (libdb ignores DB_CREATE on a
- * replica), finds it missing: st goes on without it (its readers see no
- * referrer) and the next reader or writer tries again. Returns 0 when
- * open, 1 when missing, -1 after logging.
- */
-int
-store_refs_open(struct store *st)
-{
-	int r;
-
-	if (st->refs != NULL)
-		return 0;
-	r = open_db_with(st, &st->refs_from, "refs_from.db",
-	    DB_DUP | DB_DUPSORT, 1);
-	if (r != 0)
-		return r;
-	r = open_db_with(st, &st->refs, "refs.db", DB_DUP | DB_DUPSORT, 1);
-	if (r != 0) {
-		st->refs_from->close(st->refs_from, 0);
-		st->refs_from = NULL;
-	}
-	return r;
-}
-
-/*
- * The attribute indexes of st: each opened where it exists or st may
- * create it, associated (DB_CREATE builds a new one from the entries,
- * as by_id). One missing on a read-only opener or a replica (its master
- * has not made it) is left closed: its lists scan. Returns 0 or -1.
- */
-static int
-open_attrs(struct store *st)
-{
-	struct store_attr *a;
-	size_t i;
-	int r, ret;
-
-	for (i = 0; i < st->nattr; i++) {
-		a = &st->attr[i];
-		if (a->db != NULL)
-			continue;
-		r = open_db_with(st, &a->db, a->file, DB_RECNUM, 1);
-		if (r == 1)
-			continue;
-		if (r == -1 || open_db(st, &a->raw, a->file, DB_RECNUM) == -1)
-			return -1;
-		a->db->app_private = a;
-		if ((ret = st->entries->associate(st->entries, NULL, a->db,
-		         store_index_attr, store_repl_assoc_flags(st))) != 0) {
-			log_warnx("store: associating %s: %s", a->file,
-			    db_strerror(ret));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Replaces the attribute indexes' list of st (closed) by a copy of v. */
-static void
-attrs_copy(struct store *st, const struct store_attr_index *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < st->nattr; i++) {
-		free(st->attr[i].collection);
-		free(st->attr[i].attr);
-		free(st->attr[i].file);
-	}
-	free(st->attr);
-	st->attr = n > 0 ? xcalloc(n, sizeof(*st->attr)) : NULL;
-	st->nattr = n;
-	for (i = 0; i < n; i++) {
-		st->attr[i].collection = xstrdup(v[i].collection);
-		st->attr[i].attr = xstrdup(v[i].attr);
-		st->attr[i].cls = v[i].cls;
-		xasprintf(&st->attr[i].file, "attr.%s.%s.%d.db",
-		    v[i].collection, v[i].attr, v[i].cls);
-	}
-}
-
-/* The attribute indexes of parent, for a thread's store. */
-static void
-attrs_inherit(struct store *st, const struct store *parent)
-{
-	struct store_attr_index *v;
-	size_t i;
-
-	v = parent->nattr > 0 ? xcalloc(parent->nattr, sizeof(*v)) : NULL;
-	for (i = 0; i < parent->nattr; i++) {
-		v[i].collection = parent->attr[i].collection;
-		v[i].attr = parent->attr[i].attr;
-		v[i].cls = parent->attr[i].cls;
-	}
-	attrs_copy(st, v, parent->nattr);
-	free(v);
-}
-
-/*
- * Removes the attribute indexes' files of st's directory that st does
- * not list (an index taken out of the configuration, or of an attribute
- * whose type changed): left, it would miss the writes made without it,
- * and be wrong when listed again. A file another process still has
- * open is left, with a warning (it goes at a later open).
- */
-static void
-drop_stale_attrs(struct store *st)
-{
-	struct dirent *de;
-	DIR *d;
-	size_t i, n;
-	int ret, listed;
-
-	if ((d = opendir(st->dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		n = strlen(de->d_name);
-		if (strncmp(de->d_name, "attr.", 5) != 0 || n < 8 ||
-		    strcmp(de->d_name + n - 3, ".db") != 0)
-			continue;
-		for (i = 0, listed = 0; i < st->nattr && !listed; i++)
-			listed = strcmp(st->attr[i].file, de->d_name) == 0;
-		if (listed)
-			continue;
-		ret = st->env->dbremove(st->env, NULL, de->d_name, NULL,
-		    DB_AUTO_COMMIT);
-		if (ret != 0)
-			log_warnx("store: index %s, no longer configured, "
-			          "not removed: %s",
-			    de->d_name, db_strerror(ret));
-		else
-			log_info("store: index %s, no longer configured, "
-			         "removed",
-			    de->d_name);
-	}
-	closedir(d);
-}
-
-/*
- * Sets the attribute indexes of st (n of v) and opens them; a writer of
- * a standalone store first removes those of its directory no longer
- * listed. Returns 0, or -1 after logging.
- */
-int
-store_set_attr_indexes(struct store *st, const struct store_attr_index *v,
-    size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < st->nattr; i++) {
-		if (st->attr[i].db != NULL)
-			st->attr[i].db->close(st->attr[i].db, 0);
-		if (st->attr[i].raw != NULL)
-			st->attr[i].raw->close(st->attr[i].raw, 0);
-	}
-	attrs_copy(st, v, n);
-	if (!(st->flags & (STORE_OPEN_RDONLY | STORE_OPEN_THREAD)) &&
-	    st->repl == NULL)
-		drop_stale_attrs(st);
-	return open_attrs(st);
-}
-
-/* The open index of (collection, attr, cls), or -1. */
-int
-store_attr_find(struct store *st, const char *collection, const char *attr,
-    int cls)
-{
-	size_t i;
-
-	for (i = 0; i < st->nattr; i++)
-		if (st->attr[i].raw != NULL && st->attr[i].cls == cls &&
-		    strcmp(st->attr[i].collection, collection) == 0 &&
-		    strcmp(st->attr[i].attr, attr) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* The file of index i (store_attr_find). */
-const char *
-store_attr_file(struct store *st, int i)
-{
-	return i >= 0 && (size_t)i < st->nattr ? st->attr[i].file : "";
 }
 
 /* Closes the databases of st. */
@@ -989,7 +608,7 @@ store_close(struct store *st)
 	close_handles(st);
 	store_watchdog_jump_ok = 0;
 	store_watchdog_close(st, 0);
-	attrs_copy(st, NULL, 0);
+	store_attrs_copy(st, NULL, 0);
 	free(st->abandoned);
 	free(st->env_path);
 	buf_clear(&st->k1);

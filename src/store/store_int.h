@@ -138,7 +138,18 @@ int store_read_txn(struct store *, DB_TXN **);
 void store_read_done(struct store *, DB_TXN *);
 
 /* env.c: store_recover, store_open and the rest of store.h's. */
+/* env_check.c: an open's checks; each returns 0 or -1 after logging. */
+int store_check_owner(const char *dir);
+int store_check_format(struct store *);
+/* env_dbs.c: a database file; the optional indexes, opened with them. */
+int store_db_open_with(struct store *, DB **, const char *file,
+    u_int32_t dbflags, int optional);
+int store_db_open(struct store *, DB **, const char *file, u_int32_t dbflags);
 int store_refs_open(struct store *);
+int store_id_order_open(struct store *);
+int store_attrs_open(struct store *);
+void store_attrs_copy(struct store *, const struct store_attr_index *, size_t);
+void store_attrs_inherit(struct store *, const struct store *);
 
 /* txn.c: the one retry loop around a write transaction. */
 enum store_txn_flags {
