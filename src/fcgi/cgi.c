@@ -26,11 +26,13 @@ volatile struct cgi_share *cgi_share;
 int cgi_body_fd = -1;
 
 static volatile pid_t cgi_child;
+static volatile sig_atomic_t cgi_ended; /* the signal the parent got */
 
 /* The web server's SIGTERM (a timeout, a client gone) is the child's. */
 static void
 cgi_forward(int sig)
 {
+	cgi_ended = sig;
 	if (cgi_child > 0)
 		(void)kill(cgi_child, sig);
 }
@@ -94,7 +96,9 @@ cgi_unanswered(int status)
  * the web server's bare 500; a
  * child that had begun its answer is not answered again (a stream's
  * client resumes). The child dies with the parent (PR_SET_PDEATHSIG): a
- * request the web server or an operator kills is killed whole. The
+ * request the web server or an operator kills is killed whole; the web
+ * server's SIGTERM (its timeout, or the client gone) is passed on to the
+ * child, and then nothing is answered again. The
  * parent exits with the child's status and never returns.
  */
 int
@@ -142,6 +146,12 @@ fcgi_cgi_supervise(void)
 			exit(WEXITSTATUS(status));
 		if (cgi_share->wrote)
 			exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
+		/* The web server ended the request: nobody waits for it. */
+		if (cgi_ended != 0) {
+			log_info("the web server ended the request (signal %d)",
+			    (int)cgi_ended);
+			exit(128 + cgi_ended);
+		}
 		if (!WIFSIGNALED(status) || !cgi_is_fault(WTERMSIG(status)) ||
 		    tries == CGI_TRIES)
 			break;
