@@ -1,4 +1,4 @@
-/* qlang_index.c: the attribute indexes: their opening, the plan's choice of one, and a page in their order */
+/* qlang_index.c: attribute indexes: opening, choosing one, a page in their order */
 #include "config.h"
 
 #include <inttypes.h>
@@ -73,348 +73,14 @@ qlang_index_open(struct store *st, const struct conf *conf,
 	return rc;
 }
 
-/* --- spans ----------------------------------------------------------- */
-
-/*
- * The key space (filter_key.c): NULL is 0x10, numbers 0x20 to 0x22,
- * text from 0x30. A comparison is never true of NULL.
- */
-#define KEY_NUMBERS "\x11"
-#define KEY_TEXTS   "\x30"
-
-struct spans {
-	struct qlang_span *v;
-	size_t n;
-};
-
-static void
-spans_clear(struct spans *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++) {
-		buf_clear(&s->v[i].lo);
-		buf_clear(&s->v[i].hi);
-	}
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
-static int
-bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
-{
-	int r = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (r != 0)
-		return r;
-	return (alen > blen) - (alen < blen);
-}
-
-/* Adds [lo, hi) (hi NULL: open) to s, unless it is empty. */
-static void
-spans_add(struct spans *s, const void *lo, size_t lolen, const void *hi,
-    size_t hilen, int point)
-{
-	struct qlang_span *sp;
-
-	if (hi != NULL && bytes_cmp(lo, lolen, hi, hilen) >= 0)
-		return;
-	s->v = xreallocarray(s->v, s->n + 1, sizeof(*s->v));
-	sp = &s->v[s->n++];
-	memset(sp, 0, sizeof(*sp));
-	buf_init(&sp->lo);
-	buf_init(&sp->hi);
-	buf_add(&sp->lo, lo, lolen);
-	if (hi != NULL)
-		buf_add(&sp->hi, hi, hilen);
-	sp->hi_open = hi == NULL;
-	sp->point = point;
-}
-
-/* The least key above every key starting with p: 0, or -1 (none). */
-static int
-succ(const struct buf *p, struct buf *out)
-{
-	size_t i = p->len;
-
-	buf_reset(out);
-	while (i > 0 && (unsigned char)p->data[i - 1] == 0xff)
-		i--;
-	if (i == 0)
-		return -1;
-	buf_add(out, p->data, i);
-	out->data[i - 1] = (char)((unsigned char)out->data[i - 1] + 1);
-	return 0;
-}
-
-/* Adds [lo, succ(lo)) or [lo, hi). */
-static void
-add_lo(struct spans *s, const struct buf *lo, const void *hi, size_t hilen)
-{
-	spans_add(s, lo->data, lo->len, hi, hilen, 0);
-}
-
-/*
- * The keys for which "attribute op v" holds, as cmp_val (filter.c)
- * compares: a numeric column with the value's number (below it when
- * it has none), a text column with its text (above it when none).
- */
-static void
-value_spans(enum filter_class cls, enum filter_op op,
-    const struct filter_val *v, struct spans *out)
-{
-	struct buf num, text, s;
-	int parts, open;
-
-	buf_init(&num);
-	buf_init(&text);
-	buf_init(&s);
-	parts = filter_val_keys(cls, v, &num, &text);
-	if (parts & FILTER_KEY_NUM) {
-		succ(&num, &s); /* a number's bytes never end in 0xff */
-		switch (op) {
-		case FILTER_EQ:
-			spans_add(out, num.data, num.len, s.data, s.len, 1);
-			break;
-		case FILTER_LT:
-			spans_add(out, KEY_NUMBERS, 1, num.data, num.len, 0);
-			break;
-		case FILTER_LTE:
-			spans_add(out, KEY_NUMBERS, 1, s.data, s.len, 0);
-			break;
-		case FILTER_GT:
-			add_lo(out, &s, KEY_TEXTS, 1);
-			break;
-		case FILTER_GTE:
-			add_lo(out, &num, KEY_TEXTS, 1);
-			break;
-		default:
-			break;
-		}
-	} else if (op == FILTER_LT || op == FILTER_LTE)
-		spans_add(out, KEY_NUMBERS, 1, KEY_TEXTS, 1, 0);
-	if (parts & FILTER_KEY_TEXT) {
-		open = succ(&text, &s) == -1;
-		switch (op) {
-		case FILTER_EQ:
-			spans_add(out, text.data, text.len,
-			    open ? NULL : s.data, s.len, 1);
-			break;
-		case FILTER_LT:
-			spans_add(out, KEY_TEXTS, 1, text.data, text.len, 0);
-			break;
-		case FILTER_LTE:
-			spans_add(out, KEY_TEXTS, 1, open ? NULL : s.data,
-			    s.len, 0);
-			break;
-		case FILTER_GT:
-			if (!open)
-				add_lo(out, &s, NULL, 0);
-			break;
-		case FILTER_GTE:
-			add_lo(out, &text, NULL, 0);
-			break;
-		default:
-			break;
-		}
-	} else if (op == FILTER_GT || op == FILTER_GTE)
-		spans_add(out, KEY_TEXTS, 1, NULL, 0, 0);
-	buf_clear(&num);
-	buf_clear(&text);
-	buf_clear(&s);
-}
-
-static int
-span_lo_cmp(const void *a, const void *b)
-{
-	const struct qlang_span *x = a, *y = b;
-
-	return bytes_cmp(x->lo.data, x->lo.len, y->lo.data, y->lo.len);
-}
-
-/* hi of a against hi of b (an open end is the greatest). */
-static int
-hi_cmp(const struct qlang_span *a, const struct qlang_span *b)
-{
-	if (a->hi_open || b->hi_open)
-		return a->hi_open - b->hi_open;
-	return bytes_cmp(a->hi.data, a->hi.len, b->hi.data, b->hi.len);
-}
-
-/* s sorted and its overlapping spans merged. */
-static void
-spans_normalize(struct spans *s)
-{
-	struct spans r = { NULL, 0 };
-	struct qlang_span *cur;
-	size_t i;
-
-	if (s->n < 2)
-		return;
-	qsort(s->v, s->n, sizeof(*s->v), span_lo_cmp);
-	for (i = 0; i < s->n; i++) {
-		struct qlang_span *x = &s->v[i];
-
-		cur = r.n > 0 ? &r.v[r.n - 1] : NULL;
-		if (cur != NULL &&
-		    (cur->hi_open ||
-		        bytes_cmp(x->lo.data, x->lo.len, cur->hi.data,
-		            cur->hi.len) <= 0)) {
-			cur->point = cur->point && x->point &&
-			    hi_cmp(cur, x) == 0 && span_lo_cmp(cur, x) == 0;
-			if (hi_cmp(x, cur) > 0) {
-				buf_reset(&cur->hi);
-				buf_add(&cur->hi, x->hi.data, x->hi.len);
-				cur->hi_open = x->hi_open;
-			}
-			continue;
-		}
-		spans_add(&r, x->lo.data, x->lo.len,
-		    x->hi_open ? NULL : x->hi.data, x->hi.len, x->point);
-	}
-	spans_clear(s);
-	*s = r;
-}
-
-/* a and b intersected, into a. */
-static void
-spans_intersect(struct spans *a, const struct spans *b)
-{
-	struct spans r = { NULL, 0 };
-	const struct qlang_span *x, *y, *lo, *hi;
-	size_t i, j;
-
-	for (i = 0; i < a->n; i++)
-		for (j = 0; j < b->n; j++) {
-			x = &a->v[i];
-			y = &b->v[j];
-			lo = span_lo_cmp(x, y) >= 0 ? x : y;
-			hi = hi_cmp(x, y) <= 0 ? x : y;
-			spans_add(&r, lo->lo.data, lo->lo.len,
-			    hi->hi_open ? NULL : hi->hi.data, hi->hi.len,
-			    x->point || y->point);
-		}
-	spans_clear(a);
-	*a = r;
-	spans_normalize(a);
-}
-
-/*
- * The spans of a comparison on attr (cls): 0, or -1 when an index of
- * attr cannot answer it (another attribute or operator).
- */
-static int
-node_spans(const struct filter_node *n, const char *attr, enum filter_class cls,
-    struct spans *out)
-{
-	struct spans ge = { NULL, 0 }, le = { NULL, 0 };
-	size_t i;
-
-	if (n->kind != FILTER_CMP || strcmp(n->attr, attr) != 0 ||
-	    n->cls != cls || n->nval == 0)
-		return -1;
-	switch (n->op) {
-	case FILTER_EQ:
-	case FILTER_LT:
-	case FILTER_LTE:
-	case FILTER_GT:
-	case FILTER_GTE:
-		/* several values: any of them */
-		for (i = 0; i < n->nval; i++)
-			value_spans(cls, n->op, &n->val[i], out);
-		break;
-	case FILTER_IN:
-		for (i = 0; i < n->nval; i++)
-			value_spans(cls, FILTER_EQ, &n->val[i], out);
-		break;
-	case FILTER_BETWEEN:
-		if (n->nval != 2)
-			return -1;
-		value_spans(cls, FILTER_GTE, &n->val[0], &ge);
-		value_spans(cls, FILTER_LTE, &n->val[1], &le);
-		spans_intersect(&ge, &le);
-		spans_clear(&le);
-		*out = ge;
-		break;
-	default:
-		return -1;
-	}
-	spans_normalize(out);
-	return 0;
-}
-
-/* The conditions that must all hold: the AND nodes' leaves. */
-static void
-leaves(const struct filter_node *n, const struct filter_node ***v, size_t *nv)
-{
-	size_t i;
-
-	if (n->kind == FILTER_AND) {
-		for (i = 0; i < n->nkid; i++)
-			leaves(n->kid[i], v, nv);
-		return;
-	}
-	*v = xreallocarray(*v, *nv + 1, sizeof(**v));
-	(*v)[(*nv)++] = n;
-}
-
-/*
- * The spans of the index of attr for the leaves: every leaf on attr it
- * can answer, intersected. *exact: it answers every leaf.
- */
-static void
-attr_spans(const struct filter_node *const *lv, size_t nlv, const char *attr,
-    enum filter_class cls, struct spans *out, int *exact)
-{
-	struct spans one;
-	size_t i;
-
-	spans_add(out, "", 0, NULL, 0, 0);
-	*exact = 1;
-	for (i = 0; i < nlv; i++) {
-		memset(&one, 0, sizeof(one));
-		if (node_spans(lv[i], attr, cls, &one) == -1) {
-			*exact = 0;
-			spans_clear(&one);
-			continue;
-		}
-		spans_intersect(out, &one);
-		spans_clear(&one);
-	}
-}
-
-static int
-count_spans(struct store *st, int index, const char *locale, struct spans *s,
-    uint64_t *total)
-{
-	struct store_attr_span sp;
-	size_t i;
-
-	*total = 0;
-	for (i = 0; i < s->n; i++) {
-		memset(&sp, 0, sizeof(sp));
-		sp.lo = s->v[i].lo.data;
-		sp.lolen = s->v[i].lo.len;
-		sp.hi = s->v[i].hi.data;
-		sp.hilen = s->v[i].hi.len;
-		sp.hi_open = s->v[i].hi_open;
-		if (store_attr_count(st, index, locale, &sp, &s->v[i].count) ==
-		    -1)
-			return -1;
-		*total += s->v[i].count;
-	}
-	return 0;
-}
-
 void
 qlang_access_clear(struct qlang_access *a)
 {
-	struct spans s;
+	struct qspans s;
 
 	s.v = a->span;
 	s.n = a->nspan;
-	spans_clear(&s);
+	qspans_clear(&s);
 	memset(a, 0, sizeof(*a));
 	a->index = -1;
 }
@@ -434,7 +100,7 @@ qlang_access_choose(struct store *st, const struct render_query *q,
 	const struct list_plan *p = q->plan;
 	const struct filter_sort *so;
 	const struct filter_node **lv = NULL;
-	struct spans best = { NULL, 0 }, cur;
+	struct qspans best = { NULL, 0 }, cur;
 	size_t nlv = 0, i, j;
 	uint64_t n;
 	int idx, exact, rc = -1;
@@ -446,7 +112,7 @@ qlang_access_choose(struct store *st, const struct render_query *q,
 		return 0;
 	so = &p->sort;
 	if (p->filter != NULL)
-		leaves(p->filter, &lv, &nlv);
+		qspans_leaves(p->filter, &lv, &nlv);
 	for (i = 0; i < nlv; i++) {
 		if (lv[i]->kind != FILTER_CMP)
 			continue;
@@ -459,20 +125,20 @@ qlang_access_choose(struct store *st, const struct render_query *q,
 		         (int)lv[i]->cls)) < 0)
 			continue;
 		memset(&cur, 0, sizeof(cur));
-		attr_spans(lv, nlv, lv[i]->attr, lv[i]->cls, &cur, &exact);
+		qspans_attr(lv, nlv, lv[i]->attr, lv[i]->cls, &cur, &exact);
 		if (cur.n == 1 && cur.v[0].lo.len == 0 && cur.v[0].hi_open) {
-			spans_clear(&cur); /* nothing it answers */
+			qspans_clear(&cur); /* nothing it answers */
 			continue;
 		}
-		if (count_spans(st, idx, q->locale, &cur, &n) == -1) {
-			spans_clear(&cur);
+		if (qspans_count(st, idx, q->locale, &cur, &n) == -1) {
+			qspans_clear(&cur);
 			goto out;
 		}
 		if (a->index >= 0 && n >= a->count) {
-			spans_clear(&cur);
+			qspans_clear(&cur);
 			continue;
 		}
-		spans_clear(&best);
+		qspans_clear(&best);
 		best = cur;
 		a->index = idx;
 		a->attr = lv[i]->attr;
@@ -487,8 +153,8 @@ qlang_access_choose(struct store *st, const struct render_query *q,
 		if (lv[i]->kind == FILTER_CMP && lv[i]->cls == FILTER_STRING &&
 		    (idx = store_attr_find(st, q->coll->name, lv[i]->attr,
 		         (int)lv[i]->cls)) >= 0) {
-			spans_add(&best, "", 0, NULL, 0, 0);
-			if (count_spans(st, idx, q->locale, &best, &n) == -1)
+			qspans_add(&best, "", 0, NULL, 0, 0);
+			if (qspans_count(st, idx, q->locale, &best, &n) == -1)
 				goto out;
 			a->index = idx;
 			a->attr = lv[i]->attr;
@@ -498,8 +164,8 @@ qlang_access_choose(struct store *st, const struct render_query *q,
 	if (a->index < 0 && p->filter == NULL && so->nkey == 1 &&
 	    (idx = store_attr_find(st, q->coll->name, so->key[0].attr,
 	         (int)so->key[0].cls)) >= 0) {
-		spans_add(&best, "", 0, NULL, 0, 0);
-		if (count_spans(st, idx, q->locale, &best, &n) == -1)
+		qspans_add(&best, "", 0, NULL, 0, 0);
+		if (qspans_count(st, idx, q->locale, &best, &n) == -1)
 			goto out;
 		a->index = idx;
 		a->attr = so->key[0].attr;
@@ -523,7 +189,7 @@ qlang_access_choose(struct store *st, const struct render_query *q,
 	best.n = 0;
 	rc = 0;
 out:
-	spans_clear(&best);
+	qspans_clear(&best);
 	free(lv);
 	if (rc == -1)
 		qlang_access_clear(a);
@@ -664,7 +330,7 @@ page_desc(struct store *st, const struct render_query *q,
     const struct qlang_access *a, const struct qlang_span *s, uint64_t pos,
     struct page *pg)
 {
-	struct spans block = { NULL, 0 }, above = { NULL, 0 };
+	struct qspans block = { NULL, 0 }, above = { NULL, 0 };
 	struct buf val, next;
 	uint64_t nabove, nblock;
 	size_t vlen;
@@ -680,27 +346,28 @@ page_desc(struct store *st, const struct render_query *q,
 			goto out;
 		buf_reset(&val);
 		buf_add(&val, pg->key.data, vlen);
-		open = succ(&val, &next) == -1;
+		open = qspans_succ(&val, &next) == -1;
 		/* the span's keys of this value, and those above it */
-		spans_add(&block, s->lo.data, s->lo.len,
+		qspans_add(&block, s->lo.data, s->lo.len,
 		    s->hi_open ? NULL : s->hi.data, s->hi.len, 0);
-		spans_add(&above, s->lo.data, s->lo.len,
+		qspans_add(&above, s->lo.data, s->lo.len,
 		    s->hi_open ? NULL : s->hi.data, s->hi.len, 0);
 		{
-			struct spans v = { NULL, 0 }, up = { NULL, 0 };
+			struct qspans v = { NULL, 0 }, up = { NULL, 0 };
 
-			spans_add(&v, val.data, val.len,
+			qspans_add(&v, val.data, val.len,
 			    open ? NULL : next.data, next.len, 1);
 			if (!open)
-				spans_add(&up, next.data, next.len, NULL, 0, 0);
-			spans_intersect(&block, &v);
-			spans_intersect(&above, &up);
-			spans_clear(&v);
-			spans_clear(&up);
+				qspans_add(&up, next.data, next.len, NULL, 0,
+				    0);
+			qspans_intersect(&block, &v);
+			qspans_intersect(&above, &up);
+			qspans_clear(&v);
+			qspans_clear(&up);
 		}
-		if (count_spans(st, a->index, q->locale, &block, &nblock) ==
+		if (qspans_count(st, a->index, q->locale, &block, &nblock) ==
 		        -1 ||
-		    count_spans(st, a->index, q->locale, &above, &nabove) ==
+		    qspans_count(st, a->index, q->locale, &above, &nabove) ==
 		        -1 ||
 		    block.n != 1 || pos < nabove || nblock == 0)
 			goto out;
@@ -708,13 +375,13 @@ page_desc(struct store *st, const struct render_query *q,
 		        page_item, pg->want - pg->n) == -1)
 			goto out;
 		pos = nabove + nblock;
-		spans_clear(&block);
-		spans_clear(&above);
+		qspans_clear(&block);
+		qspans_clear(&above);
 	}
 	rc = 0;
 out:
-	spans_clear(&block);
-	spans_clear(&above);
+	qspans_clear(&block);
+	qspans_clear(&above);
 	buf_clear(&val);
 	buf_clear(&next);
 	return rc;
@@ -730,7 +397,7 @@ after_cursor(struct store *st, const struct render_query *q,
     const struct qlang_access *a, uint64_t *pos)
 {
 	const struct filter_row *r = &q->plan->after;
-	struct spans s = { NULL, 0 }, one = { NULL, 0 };
+	struct qspans s = { NULL, 0 }, one = { NULL, 0 };
 	struct buf key, val, next;
 	uint64_t n;
 	size_t vlen;
@@ -754,27 +421,27 @@ after_cursor(struct store *st, const struct render_query *q,
 	switch (a->order) {
 	case QLANG_ORDER_KEYS: /* the keys up to the cursor's */
 		buf_addc(&key, '\0');
-		spans_add(&one, "", 0, key.data, key.len, 0);
+		qspans_add(&one, "", 0, key.data, key.len, 0);
 		break;
 	case QLANG_ORDER_REVERSE: /* the keys from the cursor's */
-		spans_add(&one, key.data, key.len, NULL, 0, 0);
+		qspans_add(&one, key.data, key.len, NULL, 0, 0);
 		break;
 	default: /* the values above, and the value's keys to the cursor's */
 		buf_addc(&key, '\0');
-		if (succ(&val, &next) == 0)
-			spans_add(&one, next.data, next.len, NULL, 0, 0);
-		spans_add(&one, val.data, val.len, key.data, key.len, 0);
+		if (qspans_succ(&val, &next) == 0)
+			qspans_add(&one, next.data, next.len, NULL, 0, 0);
+		qspans_add(&one, val.data, val.len, key.data, key.len, 0);
 		break;
 	}
 	for (n = 0; n < a->nspan; n++)
-		spans_add(&s, a->span[n].lo.data, a->span[n].lo.len,
+		qspans_add(&s, a->span[n].lo.data, a->span[n].lo.len,
 		    a->span[n].hi_open ? NULL : a->span[n].hi.data,
 		    a->span[n].hi.len, 0);
-	spans_intersect(&s, &one);
-	if (count_spans(st, a->index, q->locale, &s, pos) == 0)
+	qspans_intersect(&s, &one);
+	if (qspans_count(st, a->index, q->locale, &s, pos) == 0)
 		rc = 0;
-	spans_clear(&s);
-	spans_clear(&one);
+	qspans_clear(&s);
+	qspans_clear(&one);
 	buf_clear(&key);
 	buf_clear(&val);
 	buf_clear(&next);

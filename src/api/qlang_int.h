@@ -50,4 +50,23 @@ int qlang_access_page(struct store *, const struct render_query *,
     const struct qlang_access *, store_item_cb, void *, uint64_t *total,
     uint64_t *seq, uint64_t skip, size_t want, struct buf *next_cursor);
 
+/* qlang_span.c: a filter's conditions as spans of an attribute index. */
+struct qspans {
+	struct qlang_span *v;
+	size_t n;
+};
+struct filter_node;
+struct store;
+void qspans_clear(struct qspans *);
+void qspans_add(struct qspans *, const void *lo, size_t lolen, const void *hi,
+    size_t hilen, int point);
+int qspans_succ(const struct buf *p, struct buf *out);
+void qspans_intersect(struct qspans *a, const struct qspans *b);
+void qspans_leaves(const struct filter_node *, const struct filter_node ***v,
+    size_t *nv);
+void qspans_attr(const struct filter_node *const *lv, size_t nlv,
+    const char *attr, enum filter_class cls, struct qspans *out, int *exact);
+int qspans_count(struct store *, int index, const char *locale, struct qspans *,
+    uint64_t *total);
+
 #endif
