@@ -20,8 +20,8 @@ setup(struct prog *p, struct prog_main *m UNUSED)
 int
 main(int argc UNUSED, char *argv[])
 {
-	struct prog_main m = { PROG_READER, events_handle, &ctx, 0, setup,
-		NULL };
+	struct prog_main m = { PROG_READER, events_handle, &ctx, 0, setup, NULL,
+		1 };
 
 	return prog_run(&m, argv);
 }

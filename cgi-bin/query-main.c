@@ -24,7 +24,7 @@ int
 main(int argc UNUSED, char *argv[])
 {
 	struct prog_main m = { PROG_READER, query_handle, &ctx, 0, setup,
-		finish };
+		finish, 0 };
 
 	return prog_run(&m, argv);
 }

@@ -19,7 +19,7 @@ main(int argc UNUSED, char *argv[])
 {
 	/* A sync request has no body worth reading. */
 	struct prog_main m = { PROG_WRITER, sync_handle, &ctx, 4096, setup,
-		NULL };
+		NULL, 0 };
 
 	return prog_run(&m, argv);
 }

@@ -68,7 +68,7 @@ int
 main(int argc UNUSED, char *argv[])
 {
 	struct prog_main m = { PROG_WEBHOOK, webhook_handle, &ctx, 0, setup,
-		finish };
+		finish, 0 };
 
 	return prog_run(&m, argv);
 }

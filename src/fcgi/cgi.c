@@ -80,9 +80,10 @@ cgi_unanswered(int status)
 }
 
 /*
- * Plain CGI only: the process the web server started stays a small parent
- * and the request is served by a child it forks (this function returns 0
- * in the child). A process can die inside Berkeley DB without being
+ * Plain CGI only, and not for streams (prog_main.streams: events.cgi
+ * keeps one process per reader): the process the web server started
+ * stays a small parent and the request is served by a child it forks
+ * (this function returns 0 in the child). A process can die inside Berkeley DB without being
  * killed: libdb faults now and then in a process that joins the
  * environment while another recovers it. That child's request would be
  * lost, and the web server would answer 500 with no body. Here, when a

@@ -133,7 +133,7 @@ prog_run(struct prog_main *m, char *argv[])
 	struct prog p;
 
 	/* Plain CGI: the request is served by a child (cgi.c). */
-	if (fcgi_is_cgi()) {
+	if (fcgi_is_cgi() && !m->streams) {
 		log_init(argv[0], LOG_LEVEL_INFO);
 		(void)fcgi_cgi_supervise();
 	}

@@ -23,6 +23,11 @@ struct prog_main {
 	void (*setup)(struct prog *p, struct prog_main *);
 	/* Before the store closes; NULL: nothing to do. */
 	void (*finish)(struct prog_main *);
+	/*
+	 * 1: long streams; under plain CGI served by the process itself,
+	 * not by a child (fcgi_cgi_supervise): one process per reader.
+	 */
+	int streams;
 };
 
 int prog_idle(void *);

@@ -77,9 +77,15 @@ for prog in "$QUERY_FCGI" "$WEBHOOK_FCGI" "$EVENTS_FCGI" "$SYNC_FCGI"; do
 	    STRAPI_LIVE_SCHEMA_DIR="$T/bad" "$prog" </dev/null \
 	    >"$T/resp" 2>"$T/err"
 	RC=$?
-	[ "$RC" -ne 0 ] && [ "$(cgi_status <"$T/resp")" = 500 ] &&
-	    cgi_body <"$T/resp" | grep -q '"data":null,"error":{"status":500,.*the server.s error log says why'
-	ok $? "$name: a schema file that is not JSON: exits ($RC), answers 500 pointing at the log"
+	if [ "$name" = events.fcgi ]; then
+		# A stream is served by the process itself: nothing answers.
+		[ "$RC" -ne 0 ] && [ ! -s "$T/resp" ]
+		ok $? "$name: a schema file that is not JSON: exits ($RC), answers nothing"
+	else
+		[ "$RC" -ne 0 ] && [ "$(cgi_status <"$T/resp")" = 500 ] &&
+		    cgi_body <"$T/resp" | grep -q '"data":null,"error":{"status":500,.*the server.s error log says why'
+		ok $? "$name: a schema file that is not JSON: exits ($RC), answers 500 pointing at the log"
+	fi
 	grep -q "$name.*schema: $T/bad/api/article/content-types/article/schema.json: not JSON" "$T/err"
 	ok $? "$name: the log names the file and says it is not JSON"
 done
