@@ -19,6 +19,7 @@
 
 enum {
 	CGI_TRIES = 3,     /* children per request, the first included */
+	CGI_OPEN_S = 20,   /* to open the store, but for the last child */
 	CGI_PAUSE_MS = 200 /* between them: a recovery under way ends */
 };
 
@@ -80,6 +81,59 @@ cgi_unanswered(int status)
 }
 
 /*
+ * Waits for the request's child pid into *status. Before the last try,
+ * a child that has not opened the store (fcgi_cgi_ready) CGI_OPEN_S after
+ * it started is killed: seen under kills, Berkeley DB's recovery of a
+ * panicked environment spinning in __env_remove_env for a minute, with
+ * every other process of the store waiting. Returns 1 when it was killed
+ * so, else 0. SIGCHLD is blocked (fcgi_cgi_supervise).
+ */
+static int
+cgi_wait(pid_t pid, int *status, int bounded)
+{
+	struct timespec end, now, step;
+	sigset_t chld;
+	long left_ms;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += CGI_OPEN_S;
+	while (bounded && !cgi_share->ready) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left_ms = (end.tv_sec - now.tv_sec) * 1000 +
+		    (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (left_ms <= 0) {
+			(void)kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) == -1 && errno == EINTR)
+				;
+			return 1;
+		}
+		if (left_ms > 1000)
+			left_ms = 1000;
+		step.tv_sec = 0;
+		step.tv_nsec = left_ms * 1000000L;
+		(void)sigtimedwait(&chld, NULL, &step);
+	}
+	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
+		;
+	return 0;
+}
+
+/*
+ * Called by the child once the store is open: from then on it is not
+ * killed for being slow (cgi_wait). Under FastCGI, nothing.
+ */
+void
+fcgi_cgi_ready(void)
+{
+	if (cgi_share != NULL)
+		cgi_share->ready = 1;
+}
+
+/*
  * Plain CGI only, and not for streams (prog_main.streams: events.cgi
  * keeps one process per reader): the process the web server started
  * stays a small parent and the request is served by a child it forks
@@ -106,8 +160,9 @@ int
 fcgi_cgi_supervise(void)
 {
 	struct sigaction sa;
+	sigset_t chld, old;
 	pid_t parent = getpid(), pid;
-	int tries, status = 0;
+	int tries, status = 0, stuck;
 	void *m;
 
 	m = mmap(NULL, sizeof(struct cgi_share), PROT_READ | PROT_WRITE,
@@ -122,8 +177,12 @@ fcgi_cgi_supervise(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	for (tries = 1;; tries++) {
 		cgi_share->wrote = 0;
+		cgi_share->ready = 0;
 		fflush(stdout);
 		if ((pid = fork()) == -1) {
 			log_warn("cannot fork the request's process");
@@ -133,14 +192,14 @@ fcgi_cgi_supervise(void)
 			signal(SIGTERM, SIG_DFL);
 			signal(SIGINT, SIG_DFL);
 			signal(SIGHUP, SIG_DFL);
+			sigprocmask(SIG_SETMASK, &old, NULL);
 			(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() != parent)
 				_exit(1);
 			return 0;
 		}
 		cgi_child = pid;
-		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-			;
+		stuck = cgi_wait(pid, &status, tries < CGI_TRIES);
 		cgi_child = 0;
 		if (WIFEXITED(status) &&
 		    (WEXITSTATUS(status) == 0 || cgi_share->wrote))
@@ -152,6 +211,13 @@ fcgi_cgi_supervise(void)
 			log_info("the web server ended the request (signal %d)",
 			    (int)cgi_ended);
 			exit(128 + cgi_ended);
+		}
+		if (stuck) {
+			log_warnx("the request's process %ld was stuck opening "
+			          "the store for %d s; answering again (%d of "
+			          "%d)",
+			    (long)pid, CGI_OPEN_S, tries + 1, CGI_TRIES);
+			continue;
 		}
 		if (!WIFSIGNALED(status) || !cgi_is_fault(WTERMSIG(status)) ||
 		    tries == CGI_TRIES)

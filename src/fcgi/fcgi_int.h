@@ -9,6 +9,7 @@
 struct cgi_share {
 	int wrote;      /* a byte of the answer went to stdout */
 	int body_saved; /* the body read from stdin is in cgi_body_fd */
+	int ready;      /* the child opened the store (fcgi_cgi_ready) */
 };
 extern volatile struct cgi_share *cgi_share;
 extern int cgi_body_fd; /* a memfd the first child saves the body in */

@@ -138,6 +138,7 @@ prog_run(struct prog_main *m, char *argv[])
 		(void)fcgi_cgi_supervise();
 	}
 	prog_start(&p, argv[0], m->role);
+	fcgi_cgi_ready();
 	/* Writers call out (Strapi, the relay): their waits are not ours. */
 	p.watch_reads = m->role == PROG_READER;
 	m->setup(&p, m);

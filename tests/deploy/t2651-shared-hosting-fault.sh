@@ -9,7 +9,8 @@
 # new process answers it again), a delivery read before the fault is
 # stored, a request whose process faults every time is answered 503 in
 # Strapi's error envelope rather than Apache's bare 500, the error log
-# says why with the signal, and the store verifies.
+# says why with the signal, a process stuck opening the store is
+# replaced after 20 s, and the store verifies.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"
@@ -30,8 +31,24 @@ SetEnv LD_PRELOAD $SRV/fault_once.so
 SetEnv FAULT_DB_CREATE $SRV/faults/db
 SetEnv FAULT_JSON $SRV/faults/json
 SetEnv FAULT_QUERY sl-fault-always
+SetEnv FAULT_OPEN_HANG $SRV/faults/hang
 SetEnv ASAN_OPTIONS handle_segv=0:verify_asan_link_order=0:detect_leaks=0
 CONF
+
+# A process stuck opening the store (it never returns from db_env_create)
+# is replaced after 20 s. (First: no process has died in the store yet,
+# so nothing else joins it in a child of its own.)
+as_runuser touch "$SRV/faults/hang"
+t0=$(date +%s)
+code=$(curl -s --max-time 90 -o "$T/slow.json" -w '%{http_code}' "$base/api/articles")
+took=$(($(date +%s) - t0))
+[ -e "$SRV/faults/hang" ]
+ok $((1 - $?)) "a query's process got stuck opening the store (its marker is gone)"
+is "$code" 200 "that query is answered 200 by the next process"
+[ "$took" -ge 19 ] && [ "$took" -le 60 ]
+ok $? "after the 20 s an open may take (took $took s)"
+grep -q 'was stuck opening the store for 20 s; answering again (2 of 3)' "$ELOG"
+ok $? "the error log says the process was stuck opening the store"
 
 as_runuser touch "$SRV/faults/db"
 code=$(curl -s -o "$T/list.json" -w '%{http_code}' "$base/api/articles")

@@ -7,6 +7,8 @@
  *                          the environment already joined)
  *   FAULT_JSON=FILE        in json_tokener_parse_ex (the request's body
  *                          read and being parsed)
+ *   FAULT_OPEN_HANG=FILE   no fault: db_env_create never returns (a
+ *                          process stuck opening the store)
  * and FAULT_QUERY=TEXT faults in db_create every time QUERY_STRING holds
  * TEXT. Built without the sanitizers, for any build's programs.
  */
@@ -42,6 +44,20 @@ db_create(DB **dbp, DB_ENV *env, unsigned int flags)
 	if (real == NULL)
 		*(void **)&real = dlsym(RTLD_NEXT, "db_create");
 	return real(dbp, env, flags);
+}
+
+int
+db_env_create(DB_ENV **envp, unsigned int flags)
+{
+	static int (*real)(DB_ENV **, unsigned int);
+	const char *hang = getenv("FAULT_OPEN_HANG");
+
+	if (hang != NULL && *hang != '\0' && unlink(hang) == 0)
+		for (;;)
+			pause();
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "db_env_create");
+	return real(envp, flags);
 }
 
 void *
