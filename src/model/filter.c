@@ -669,3 +669,10 @@ filter_doc_match(const struct filter_node *f, const struct filter_doc *d,
 	r = f == NULL || eval_node(f, d->o, &e) == FILTER_TRUE;
 	return e.failed ? -1 : r;
 }
+
+/* 1 when the condition n (FILTER_CMP) is true of a parsed entry, else 0. */
+int
+filter_doc_cmp(const struct filter_node *n, const struct filter_doc *d)
+{
+	return cmp_node(n, d->o) == FILTER_TRUE;
+}
