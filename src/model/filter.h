@@ -214,5 +214,6 @@ int filter_doc_cmp(const struct filter_node *, const struct filter_doc *);
 
 /* SQLite's LIKE (no escape; ASCII letters fold) and LOWER: for tests. */
 int filter_like(const char *pattern, const char *text);
+int filter_like_in(int lead, const char *pattern, int trail, const char *text);
 
 #endif

@@ -242,6 +242,7 @@ guard_add(struct push *p, struct push_query *q)
 			memcpy(g->key, k.data, k.len + 1);
 			g->loclen = strlen(loc);
 			g->coll = q->spec.coll;
+			g->node = q->gnode;
 			LIST_INIT(&g->queries);
 			LIST_INSERT_HEAD(&p->qreg.guards, g, link);
 		}
@@ -263,8 +264,10 @@ guard_remove(struct push_query *q)
 	LIST_REMOVE(q, glink);
 	q->guard = NULL;
 	q->gnode = NULL;
-	if (--g->nqueries > 0)
+	if (--g->nqueries > 0) {
+		g->node = LIST_FIRST(&g->queries)->gnode;
 		return;
+	}
 	LIST_REMOVE(g, link);
 	free(g);
 }
@@ -736,10 +739,9 @@ touch_filtered(struct ftouch *t, const struct collection *co, const char *loc)
 			t->parsed = 1;
 		}
 		/* a row the guard rejects matches none of its queries */
-		q = LIST_FIRST(&g->queries);
-		if (t->doc != NULL && q->gnode != NULL) {
+		if (t->doc != NULL && g->node != NULL) {
 			p->filter_evals_total++;
-			if (!filter_doc_cmp(q->gnode, t->doc))
+			if (!filter_doc_cmp(g->node, t->doc))
 				continue;
 		}
 		LIST_FOREACH(q, &g->queries, glink)

@@ -126,6 +126,7 @@ struct push_guard {
 	LIST_ENTRY(push_guard) link;
 	struct push_query_list queries; /* by glink */
 	const struct collection *coll;
+	const struct filter_node *node; /* a query's gnode (the first's) */
 	size_t nqueries;
 	size_t loclen; /* key: the locale, '\n', the condition's text */
 	char key[];
