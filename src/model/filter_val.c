@@ -318,19 +318,13 @@ filter_like_in(int lead, const char *pattern, int trail, const char *text)
 	const unsigned char *p = (const unsigned char *)pattern;
 	const unsigned char *t = (const unsigned char *)text;
 	const unsigned char *sp = NULL, *st = NULL;
+	int star = lead; /* the implied '%' first */
 
-	if (lead) {
-		while (*p == '%')
-			p++;
-		if (*p == '\0')
-			return 1;
-		sp = p;
-		st = t;
-	}
 	while (*t != '\0') {
 		if (*p == '\0' && trail)
 			return 1;
-		if (*p == '%') {
+		if (*p == '%' || star) {
+			star = 0;
 			while (*p == '%')
 				p++;
 			if (*p == '\0')
