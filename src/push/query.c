@@ -181,10 +181,10 @@ scan_seen(void *arg, const char *coll, const char *doc, const char *locale)
 	struct push_query *q = lr->q;
 
 	if (strcmp(coll, q->spec.coll->name) == 0) {
-		/* past PUSH_KEEP_ROWS of them, every entry of it: one dep */
-		if (++lr->members > PUSH_KEEP_ROWS + 1)
+		/* past keep_rows of them, every entry of it: one dep */
+		if (++lr->members > lr->p->keep_rows + 1)
 			return;
-		if (lr->members == PUSH_KEEP_ROWS + 1)
+		if (lr->members == lr->p->keep_rows + 1)
 			doc = NULL;
 		dep_add(lr, coll, doc, locale);
 		return;
@@ -245,7 +245,7 @@ keep_rows(void *arg, const struct filter_row *rows, size_t n)
 	q->scan_deps = deps;
 	q->nscan_deps = ndeps;
 	/* bounded, in all and per query: past them, runs scan as before */
-	if (n > PUSH_KEEP_ROWS || p->rows_kept + n > PUSH_KEEP_ROWS_ALL)
+	if (n > p->keep_rows || p->rows_kept + n > p->keep_rows_all)
 		return;
 	p->rows_kept += n;
 	q->rows = xreallocarray(NULL, n > 0 ? n : 1, sizeof(*q->rows));
@@ -379,7 +379,7 @@ apply_pending(struct push *p, struct push_query *q, struct live_render *lr,
 		rows_clear(p, q);
 		return -1;
 	}
-	if (q->nrows > PUSH_KEEP_ROWS || p->rows_kept > PUSH_KEEP_ROWS_ALL) {
+	if (q->nrows > p->keep_rows || p->rows_kept > p->keep_rows_all) {
 		buf_clear(&sig);
 		rows_clear(p, q); /* grown past the bounds: the run scans */
 		return -1;

@@ -19,13 +19,11 @@
 #include "model/subscription.h"
 #include "push/transport.h"
 
-#define PUSH_ADDR_BUCKETS  1024
-#define PUSH_QUEUE_MAX     4096 /* queued messages per client */
-#define PUSH_CATCHUP       64   /* changes read from the log per round */
-#define PUSH_LAG_BUCKETS   10
-#define PUSH_HEADER_DATA   2048   /* lws's max_http_header_data */
-#define PUSH_KEEP_ROWS     4096   /* matches one live query keeps, at most */
-#define PUSH_KEEP_ROWS_ALL 262144 /* and all of them (about 80 MiB) */
+#define PUSH_ADDR_BUCKETS 1024
+#define PUSH_QUEUE_MAX    4096 /* queued messages per client */
+#define PUSH_CATCHUP      64   /* changes read from the log per round */
+#define PUSH_LAG_BUCKETS  10
+#define PUSH_HEADER_DATA  2048 /* lws's max_http_header_data */
 
 struct push_msg;
 struct push_client;
@@ -240,6 +238,7 @@ struct push {
 	/* limits */
 	size_t max_clients, max_per_addr, max_subs, max_message, queue_limit;
 	size_t max_subs_per_addr, max_queries, render_budget, catchup_memory;
+	size_t keep_rows, keep_rows_all; /* push_keep_matches, _all */
 	int64_t send_timeout_ms;
 	const struct clientaddr_net *trusted;
 	size_t ntrusted;
