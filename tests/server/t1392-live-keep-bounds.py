@@ -59,6 +59,18 @@ def settled():
     ok(wait_for(seen_all, 5), "the sidecar has seen it")
 
 
+def step(e, **kw):
+    """e changed by kw, seen, its results taken: the runs it caused
+    (all, incremental)."""
+    global got
+    r0, i0 = runs()
+    update(e, **kw)
+    settled()
+    got = latest(ws, got, 2)
+    r1, i1 = runs()
+    return r1 - r0, i1 - i0
+
+
 byid = {e["id"]: e for e in its}
 free = list(its)
 groups = {}
@@ -90,18 +102,9 @@ is_(runs()[0] - r0, 1, "an entry no query matches, changed: one run, kb's "
 ok(ws.recv(0.5) is None, "and nothing is pushed")
 
 # a change to their matches: incremental within the bounds, scans past
-r0, i0 = runs()
-update(groups["ka"][0], title="ka changed")
-settled()
-got = latest(ws, got, 2)
-r1, i1 = runs()
-is_((r1 - r0, i1 - i0), (2, 1), "one of ka's matches changed: ka and kb "
+is_(step(groups["ka"][0], title="ka changed"), (2, 1), "one of ka's matches changed: ka and kb "
     "run, ka's run applies the change to its matches")
-update(groups["kd"][0], title="kd changed")
-settled()
-got = latest(ws, got, 2)
-r2, i2 = runs()
-is_((r2 - r1, i2 - i1), (2, 0), "one of kd's matches changed: kd and kb "
+is_(step(groups["kd"][0], title="kd changed"), (2, 0), "one of kd's matches changed: kd and kb "
     "run, both scan")
 all_rest(got, "after the changes")
 
