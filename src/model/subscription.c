@@ -133,12 +133,12 @@ subscription_is_populate(const char *key)
 /*
  * 1 when key is one of REST's list parameters qs.c and qlang.c read from
  * a live query's pairs (struct subscription_spec, qlang): filters[...],
- * sort[...], pagination[withCount] and status.
+ * sort[...], pagination[withCount], status and cursor.
  */
 int
 subscription_is_qlang(const char *key)
 {
-	return strncmp(key, "filters[", 8) == 0 ||
+	return strncmp(key, "filters[", 8) == 0 || strcmp(key, "cursor") == 0 ||
 	    strncmp(key, "sort[", 5) == 0 ||
 	    strcmp(key, "pagination[withCount]") == 0 ||
 	    strcmp(key, "status") == 0;

@@ -471,7 +471,7 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	plan->matched = NULL;
 	plan->given = NULL;
 	lr->keep = plan->filter != NULL && q->spec.slug == NULL &&
-	    q->spec.category == NULL &&
+	    q->spec.category == NULL && !plan->has_after &&
 	    !rel_to(plan->filter, q->spec.coll->uid);
 	full = q->full;
 	q->full = 0;

@@ -140,9 +140,22 @@ query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 	if (rc == 0)
 		rc = take_indexed(&q->spec.category, sp->category, "category",
 		    &err);
+	if (rc == 0 && sp->cursor != NULL &&
+	    (q->spec.given &
+	        (SUBSCRIPTION_GIVEN_PAGE | SUBSCRIPTION_GIVEN_START)))
+		rc = qs_fail(&err,
+		    "cursor continues a list: it cannot be "
+		    "combined with pagination[page] or "
+		    "pagination[start]");
 	if (rc == 0)
 		rc = qlang_plan(&q->plan, sp, p->conf, q->spec.coll, p->schema,
 		    rich_type(p->schema, q->spec.coll), &err);
+	/* the page after the cursor's entry, as REST reads it */
+	if (rc == 0 && sp->cursor != NULL &&
+	    qlang_cursor(&q->plan, sp->cursor) == -1)
+		rc = qs_fail(&err,
+		    "Invalid cursor (a cursor continues the list "
+		    "with the sort it came from)");
 	q->no_count = sp->no_count;
 	if (rc == -1) {
 		refuse(&err, why);
