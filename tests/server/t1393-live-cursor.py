@@ -2,30 +2,13 @@
 # (what they test: its header comment), run by it once its set-up is done.
 import json, os, urllib.parse
 from push_client import *
-from live_ql import ql, seed
+from live_ql import enc, first, rest, same, ql, seed
 
 H = "127.0.0.1"
 LP = int(os.environ["LIGHTTPD_PORT"])
 rnd, ppl, its = seed(LP, 1393)
 sc = Sidecar(push_heartbeat=3600)
 P = sc.port
-
-
-def enc(pairs):
-    return urllib.parse.urlencode(pairs)
-
-
-def rest(pairs):
-    return rest_json(H, LP, "items", enc(pairs))
-
-
-def same(res, pairs):
-    return same_as_rest(res, H, LP, "items", enc(pairs), pagination=True)
-
-
-def first(s):
-    e = s.next(5)
-    return json.loads(e["data"]) if e else {}
 
 
 def with_cursor(pairs):
