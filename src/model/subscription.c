@@ -294,6 +294,13 @@ subscription_locale(const struct subscription_spec *s)
 	                                                : "";
 }
 
+/* 1 when the spec reads every locale of its collection (locale=*). */
+int
+subscription_every_locale(const struct subscription_spec *s)
+{
+	return s->locale != NULL && strcmp(s->locale, "*") == 0;
+}
+
 /* The number of entries a page of the spec holds at most. */
 uint64_t
 subscription_size(const struct subscription_spec *s)
@@ -393,7 +400,7 @@ subscription_spec_restrict(struct subscription_spec *s, const uint64_t *sizes,
 		        s->coll->locales[0][0] == '\0')) {
 			free(s->locale);
 			s->locale = NULL;
-		} else {
+		} else if (!subscription_every_locale(s)) {
 			for (i = 0; i < s->coll->nlocales; i++)
 				if (strcmp(s->coll->locales[i], s->locale) == 0)
 					break;
@@ -437,7 +444,7 @@ subscription_touches(const struct subscription_spec *s,
 	if (s->coll == NULL || ch->collection == NULL ||
 	    strcmp(s->coll->name, ch->collection) != 0)
 		return 0;
-	if (ch->locale != NULL &&
+	if (ch->locale != NULL && !subscription_every_locale(s) &&
 	    strcmp(subscription_locale(s), ch->locale) != 0)
 		return 0;
 	if (s->slug != NULL)

@@ -56,6 +56,7 @@ int subscription_spec_set(struct subscription_spec *, const char *key,
     const char *value, const char **why);
 int subscription_spec_check(const struct subscription_spec *, const char **why);
 const char *subscription_locale(const struct subscription_spec *);
+int subscription_every_locale(const struct subscription_spec *);
 void subscription_key(const struct subscription_spec *, struct buf *);
 void subscription_scope_key(struct buf *, const char *coll, const char *locale,
     char kind, const char *value);

@@ -472,6 +472,7 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	plan->given = NULL;
 	lr->keep = plan->filter != NULL && q->spec.slug == NULL &&
 	    q->spec.category == NULL && !plan->has_after &&
+	    !subscription_every_locale(&q->spec) &&
 	    !rel_to(plan->filter, q->spec.coll->uid);
 	full = q->full;
 	q->full = 0;
@@ -498,6 +499,14 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	rq.plan = plan;
 	rq.coll = q->spec.coll;
 	rq.locale = subscription_locale(&q->spec);
+	if (subscription_every_locale(&q->spec)) {
+		/* each locale's list in turn, as REST reads locale=* */
+		rq.locale = q->spec.coll->locales[0];
+		if (resolve_localized(q->spec.coll)) {
+			rq.locales = (const char *const *)q->spec.coll->locales;
+			rq.nlocales = q->spec.coll->nlocales;
+		}
+	}
 	rq.category = q->spec.category;
 	rq.slug = q->spec.slug;
 	rq.paging = q->spec.offset ? RENDER_PAGING_OFFSET : RENDER_PAGING_PAGE;

@@ -750,11 +750,37 @@ touch_filtered(struct ftouch *t, const struct collection *co, const char *loc)
 }
 
 /*
+ * The scopes of the change's collection in locale loc (its own, each of
+ * the collection's when it names none, or "*") with no filter, its old
+ * and new slug and category, and the filtered queries its row matches.
+ */
+static void
+touch_locale(struct push *p, struct buf *k, struct ftouch *ft,
+    const struct collection *co, const char *loc)
+{
+	const struct store_change *ch = ft->ch;
+
+	touch_scope(p, k, co->name, loc, 0, NULL, ch);
+	if (ch->old_slug != NULL)
+		touch_scope(p, k, co->name, loc, 's', ch->old_slug, ch);
+	if (ch->new_slug != NULL &&
+	    (ch->old_slug == NULL || strcmp(ch->old_slug, ch->new_slug) != 0))
+		touch_scope(p, k, co->name, loc, 's', ch->new_slug, ch);
+	if (ch->old_category != NULL)
+		touch_scope(p, k, co->name, loc, 'c', ch->old_category, ch);
+	if (ch->new_category != NULL &&
+	    (ch->old_category == NULL ||
+	        strcmp(ch->old_category, ch->new_category) != 0))
+		touch_scope(p, k, co->name, loc, 'c', ch->new_category, ch);
+	touch_filtered(ft, co, loc);
+}
+
+/*
  * Queues every query the change can alter: the queries that embed it
  * or matched it (touch_deps), the scopes of its collection and locale
- * (each configured locale when the change names none) with no filter,
- * its old and new slug, and its old and new category, and the filtered
- * queries its new row matches (touch_filtered). The time it takes is
+ * (each configured locale when the change names none, and "*") with no
+ * filter, its old and new slug, and its old and new category, and the
+ * filtered queries its new row matches (touch_locale). The time it takes is
  * counted (match_ns_total).
  */
 void
@@ -786,25 +812,11 @@ push_registry_touch(struct push *p, const struct store_change *ch)
 		loc = ch->locale != NULL ? ch->locale
 		    : co->nlocales > 0   ? co->locales[i]
 		                         : "";
-		touch_scope(p, &k, co->name, loc, 0, NULL, ch);
-		if (ch->old_slug != NULL)
-			touch_scope(p, &k, co->name, loc, 's', ch->old_slug,
-			    ch);
-		if (ch->new_slug != NULL &&
-		    (ch->old_slug == NULL ||
-		        strcmp(ch->old_slug, ch->new_slug) != 0))
-			touch_scope(p, &k, co->name, loc, 's', ch->new_slug,
-			    ch);
-		if (ch->old_category != NULL)
-			touch_scope(p, &k, co->name, loc, 'c', ch->old_category,
-			    ch);
-		if (ch->new_category != NULL &&
-		    (ch->old_category == NULL ||
-		        strcmp(ch->old_category, ch->new_category) != 0))
-			touch_scope(p, &k, co->name, loc, 'c', ch->new_category,
-			    ch);
-		touch_filtered(&ft, co, loc);
+		touch_locale(p, &k, &ft, co, loc);
 	}
+	/* and the queries of every locale (locale=*) */
+	if (co->nlocales > 0 && co->locales[0][0] != '\0')
+		touch_locale(p, &k, &ft, co, "*");
 	buf_clear(&k);
 	buf_clear(&ft.k);
 	filter_doc_free(ft.doc);
