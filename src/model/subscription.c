@@ -385,7 +385,8 @@ subscription_spec_scope(const struct subscription_spec *s, struct buf *b)
  * Restricts a checked spec to values that exist, so that a client cannot
  * make up distinct queries without end: the page size (or limit) is the
  * default or one of sizes[], and the locale one of the collection's
- * (dropped for a collection that has none, as Strapi ignores it).
+ * (dropped for a collection that has none, as Strapi ignores it) or "*"
+ * (every locale: kept, for the sidecar to check as REST does).
  * Returns 0, or -1 with *why; the locale may have been dropped either way.
  */
 int
@@ -394,13 +395,14 @@ subscription_spec_restrict(struct subscription_spec *s, const uint64_t *sizes,
 {
 	size_t i;
 
-	if (s->locale != NULL && s->coll != NULL) {
+	if (s->locale != NULL && s->coll != NULL &&
+	    !subscription_every_locale(s)) {
 		if (s->coll->nlocales == 0 ||
 		    (s->coll->nlocales == 1 &&
 		        s->coll->locales[0][0] == '\0')) {
 			free(s->locale);
 			s->locale = NULL;
-		} else if (!subscription_every_locale(s)) {
+		} else {
 			for (i = 0; i < s->coll->nlocales; i++)
 				if (strcmp(s->coll->locales[i], s->locale) == 0)
 					break;

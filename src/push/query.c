@@ -501,7 +501,8 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	rq.locale = subscription_locale(&q->spec);
 	if (subscription_every_locale(&q->spec)) {
 		/* each locale's list in turn, as REST reads locale=* */
-		rq.locale = q->spec.coll->locales[0];
+		rq.locale =
+		    q->spec.coll->nlocales > 0 ? q->spec.coll->locales[0] : "";
 		if (resolve_localized(q->spec.coll)) {
 			rq.locales = (const char *const *)q->spec.coll->locales;
 			rq.nlocales = q->spec.coll->nlocales;

@@ -286,6 +286,8 @@ push_registry_add(struct push *p, struct push_query *q)
 		rehash(r, 2 * r->nb);
 	LIST_INSERT_HEAD(&r->kb[hash(q->key, r->nb)], q, hlink);
 	r->nkeys++;
+	if (subscription_every_locale(&q->spec))
+		r->nevery++;
 	buf_init(&k);
 	if (filtered(q)) {
 		/* by its index values, or evaluated on every change */
@@ -500,6 +502,8 @@ push_registry_remove(struct push *p, struct push_query *q)
 	guard_remove(q);
 	LIST_REMOVE(q, hlink);
 	r->nkeys--;
+	if (subscription_every_locale(&q->spec))
+		r->nevery--;
 	if (sc == NULL)
 		return;
 	LIST_REMOVE(q, slink);
@@ -815,7 +819,7 @@ push_registry_touch(struct push *p, const struct store_change *ch)
 		touch_locale(p, &k, &ft, co, loc);
 	}
 	/* and the queries of every locale (locale=*) */
-	if (co->nlocales > 0 && co->locales[0][0] != '\0')
+	if (p->qreg.nevery > 0)
 		touch_locale(p, &k, &ft, co, "*");
 	buf_clear(&k);
 	buf_clear(&ft.k);

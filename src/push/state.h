@@ -174,6 +174,7 @@ struct push_qreg {
 	struct push_keytab preds; /* index values (struct push_ipath) */
 	struct push_ipath_list ipaths;
 	struct push_guard_list guards;
+	size_t nevery; /* queries of every locale (locale=*) */
 };
 
 struct push_qent {

@@ -103,6 +103,17 @@ is_((bad.status, body.get("error", {}).get("message")),
     (st, want["error"]["message"]),
     "SSE: locale=* with a cursor is REST's %d %s" %
     (st, want["error"]["message"]))
+# without a schema (none given, none kept in the store), REST refuses
+# locale=*: so does the sidecar
+plain = Sidecar(push_heartbeat=3600, schema_dir="")
+bad = SSE(H, plain.port, "/live/query?collection=articles&locale=*")
+body = json.loads(bad.body() or "{}")
+bad.close()
+is_((bad.status, body.get("error", {}).get("message")),
+    (400, "Invalid locale '*': one locale code is served at a time"),
+    "SSE without a schema: locale=* is REST's 400 and message (query.fcgi's "
+    "without schema_dir)")
+plain.stop()
 for s in sse.values():
     s.close()
 ws.close()
