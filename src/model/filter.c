@@ -113,12 +113,15 @@ struct colval {
 
 static void
 colval_of(struct json_object *entry, const char *attr, enum filter_class cls,
-    struct colval *cv)
+    int text, struct colval *cv)
 {
 	struct json_object *v = NULL;
 	int64_t ms;
 
-	memset(cv, 0, sizeof(*cv));
+	cv->null = 0;
+	cv->num = 0;
+	cv->s = NULL;
+	cv->text[0] = '\0';
 	cv->cls = cls;
 	if (entry == NULL || !json_object_object_get_ex(entry, attr, &v) ||
 	    v == NULL) {
@@ -132,19 +135,24 @@ colval_of(struct json_object *entry, const char *attr, enum filter_class cls,
 	case json_type_boolean:
 		cv->num = json_object_get_boolean(v) ? 1 : 0;
 		cv->cls = cls == FILTER_STRING ? FILTER_BOOL : cls;
-		snprintf(cv->text, sizeof(cv->text), "%d", (int)cv->num);
+		if (text)
+			snprintf(cv->text, sizeof(cv->text), "%d",
+			    (int)cv->num);
 		return;
 	case json_type_int:
 		cv->num = (long double)json_object_get_int64(v);
 		if (cls == FILTER_STRING || cls == FILTER_DATE)
 			cv->cls = FILTER_NUMBER;
-		snprintf(cv->text, sizeof(cv->text), "%" PRId64,
-		    json_object_get_int64(v));
+		if (text)
+			snprintf(cv->text, sizeof(cv->text), "%" PRId64,
+			    json_object_get_int64(v));
 		return;
 	case json_type_double:
 		cv->num = json_object_get_double(v);
 		if (cls == FILTER_STRING || cls == FILTER_DATE)
 			cv->cls = FILTER_NUMBER;
+		if (!text)
+			return;
 		if (cv->num == floorl(cv->num) && fabsl(cv->num) < 9e15L)
 			snprintf(cv->text, sizeof(cv->text), "%lld",
 			    (long long)cv->num);
@@ -259,9 +267,6 @@ static enum filter_truth
 cmp_one(const struct filter_node *n, const struct colval *cv,
     const struct filter_val *v)
 {
-	struct buf a;
-	char sb[256];
-	size_t len;
 	int r = 0;
 	enum filter_truth t;
 	const char *pre = "", *post = "";
@@ -310,19 +315,8 @@ cmp_one(const struct filter_node *n, const struct colval *cv,
 	default:
 		return FILTER_UNKNOWN;
 	}
-	/* the pattern on the stack when it fits (a filter runs per entry) */
-	len = strlen(v->text);
-	if (len + 3 <= sizeof(sb)) {
-		snprintf(sb, sizeof(sb), "%s%s%s", pre, v->text, post);
-		t = truth(filter_like(sb, colval_text(cv)));
-	} else {
-		buf_init(&a);
-		buf_adds(&a, pre);
-		buf_adds(&a, v->text);
-		buf_adds(&a, post);
-		t = truth(filter_like(buf_cstr(&a), colval_text(cv)));
-		buf_clear(&a);
-	}
+	t = truth(filter_like_in(*pre != '\0', v->text, *post != '\0',
+	    colval_text(cv)));
 	if (n->op == FILTER_NOTCONTAINS || n->op == FILTER_NOTCONTAINSI)
 		t = not3(t);
 	return t;
@@ -365,12 +359,33 @@ cmp_node_cv(const struct filter_node *n, const struct colval *cv0)
 	return r;
 }
 
+/* 1 when the operator reads the column's text (colval_text). */
+static int
+needs_text(enum filter_op op)
+{
+	switch (op) {
+	case FILTER_EQI:
+	case FILTER_NEI:
+	case FILTER_CONTAINS:
+	case FILTER_NOTCONTAINS:
+	case FILTER_CONTAINSI:
+	case FILTER_NOTCONTAINSI:
+	case FILTER_STARTSWITH:
+	case FILTER_STARTSWITHI:
+	case FILTER_ENDSWITH:
+	case FILTER_ENDSWITHI:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static enum filter_truth
 cmp_node(const struct filter_node *n, struct json_object *entry)
 {
 	struct colval cv;
 
-	colval_of(entry, n->attr, n->cls, &cv);
+	colval_of(entry, n->attr, n->cls, needs_text(n->op), &cv);
 	return cmp_node_cv(n, &cv);
 }
 
@@ -565,7 +580,7 @@ filter_key_of(struct json_object *entry, const char *attr,
 {
 	struct colval cv;
 
-	colval_of(entry, attr, cls, &cv);
+	colval_of(entry, attr, cls, 0, &cv);
 	memset(k, 0, sizeof(*k));
 	k->null = cv.null;
 	if (cv.null)
@@ -668,4 +683,11 @@ filter_doc_match(const struct filter_node *f, const struct filter_doc *d,
 	e.arg = fetch_arg;
 	r = f == NULL || eval_node(f, d->o, &e) == FILTER_TRUE;
 	return e.failed ? -1 : r;
+}
+
+/* 1 when the condition n (FILTER_CMP) is true of a parsed entry, else 0. */
+int
+filter_doc_cmp(const struct filter_node *n, const struct filter_doc *d)
+{
+	return cmp_node(n, d->o) == FILTER_TRUE;
 }

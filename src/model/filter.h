@@ -203,7 +203,17 @@ int filter_doc_values(const struct filter_doc *, const struct filter_ikey *,
     filter_fetch_fn, void *fetch_arg, void (*cb)(void *, const char *),
     void *cb_arg);
 
+/*
+ * Live queries without an index key share their conditions (guards):
+ * a change's row is tested against each distinct guard once.
+ */
+size_t filter_musts(const struct filter_node *, const struct filter_node **out,
+    size_t max);
+void filter_cmp_key(const struct filter_node *, struct buf *);
+int filter_doc_cmp(const struct filter_node *, const struct filter_doc *);
+
 /* SQLite's LIKE (no escape; ASCII letters fold) and LOWER: for tests. */
 int filter_like(const char *pattern, const char *text);
+int filter_like_in(int lead, const char *pattern, int trail, const char *text);
 
 #endif

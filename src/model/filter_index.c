@@ -7,6 +7,7 @@
 
 #include "model/filter.h"
 #include "model/filter_int.h"
+#include "util/buf.h"
 
 /* A condition "text equals one of" on a string attribute. */
 static int
@@ -135,4 +136,85 @@ filter_doc_values(const struct filter_doc *d, const struct filter_ikey *k,
 		json_object_put(o);
 	}
 	return failed ? -1 : r;
+}
+
+/*
+ * How well a condition splits the rows, best first: a guard of live
+ * queries is picked among the conditions of a filter by it (0: equality,
+ * 1: a prefix, suffix, range or null test, 2: the rest).
+ */
+static int
+rank(const struct filter_node *n)
+{
+	switch (n->op) {
+	case FILTER_EQ:
+	case FILTER_IN:
+	case FILTER_EQI:
+		return 0;
+	case FILTER_STARTSWITH:
+	case FILTER_STARTSWITHI:
+	case FILTER_ENDSWITH:
+	case FILTER_ENDSWITHI:
+	case FILTER_BETWEEN:
+	case FILTER_NULL:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
+static size_t
+musts(const struct filter_node *n, const struct filter_node **out, size_t max,
+    size_t k)
+{
+	size_t i;
+
+	if (n->kind == FILTER_CMP && n->nval > 0) {
+		if (k < max)
+			out[k++] = n;
+		return k;
+	}
+	if (n->kind != FILTER_AND)
+		return k;
+	for (i = 0; i < n->nkid; i++)
+		k = musts(n->kid[i], out, max, k);
+	return k;
+}
+
+/*
+ * The conditions on the row's own attributes that every row f matches
+ * meets (those under its chain of AND nodes), at most max of them into
+ * out, best splitting first (rank; then in the filter's order). Returns
+ * their number: a row for which one is not true cannot match f.
+ */
+size_t
+filter_musts(const struct filter_node *f, const struct filter_node **out,
+    size_t max)
+{
+	const struct filter_node *t;
+	size_t i, j, n;
+
+	if (f == NULL)
+		return 0;
+	n = musts(f, out, max, 0);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && rank(out[j]) < rank(out[j - 1]); j--) {
+			t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+/* A condition's text: two conditions with the same text test the same. */
+void
+filter_cmp_key(const struct filter_node *n, struct buf *b)
+{
+	size_t i;
+
+	buf_printf(b, "%d %d %zu:%s", (int)n->cls, (int)n->op, strlen(n->attr),
+	    n->attr);
+	for (i = 0; i < n->nval; i++)
+		buf_printf(b, " %zu:%s", strlen(n->val[i].text),
+		    n->val[i].text);
 }

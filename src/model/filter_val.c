@@ -304,12 +304,27 @@ ascii_lower(int c)
 int
 filter_like(const char *pattern, const char *text)
 {
+	return filter_like_in(0, pattern, 0, text);
+}
+
+/*
+ * filter_like of the pattern with a '%' before it (lead) and after it
+ * (trail), without building that pattern: $contains, $startsWith and
+ * $endsWith.
+ */
+int
+filter_like_in(int lead, const char *pattern, int trail, const char *text)
+{
 	const unsigned char *p = (const unsigned char *)pattern;
 	const unsigned char *t = (const unsigned char *)text;
 	const unsigned char *sp = NULL, *st = NULL;
+	int star = lead; /* the implied '%' first */
 
 	while (*t != '\0') {
-		if (*p == '%') {
+		if (*p == '\0' && trail)
+			return 1;
+		if (*p == '%' || star) {
+			star = 0;
 			while (*p == '%')
 				p++;
 			if (*p == '\0')

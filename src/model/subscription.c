@@ -133,12 +133,12 @@ subscription_is_populate(const char *key)
 /*
  * 1 when key is one of REST's list parameters qs.c and qlang.c read from
  * a live query's pairs (struct subscription_spec, qlang): filters[...],
- * sort[...], pagination[withCount] and status.
+ * sort[...], pagination[withCount], status and cursor.
  */
 int
 subscription_is_qlang(const char *key)
 {
-	return strncmp(key, "filters[", 8) == 0 ||
+	return strncmp(key, "filters[", 8) == 0 || strcmp(key, "cursor") == 0 ||
 	    strncmp(key, "sort[", 5) == 0 ||
 	    strcmp(key, "pagination[withCount]") == 0 ||
 	    strcmp(key, "status") == 0;
@@ -294,6 +294,13 @@ subscription_locale(const struct subscription_spec *s)
 	                                                : "";
 }
 
+/* 1 when the spec reads every locale of its collection (locale=*). */
+int
+subscription_every_locale(const struct subscription_spec *s)
+{
+	return s->locale != NULL && strcmp(s->locale, "*") == 0;
+}
+
 /* The number of entries a page of the spec holds at most. */
 uint64_t
 subscription_size(const struct subscription_spec *s)
@@ -378,7 +385,8 @@ subscription_spec_scope(const struct subscription_spec *s, struct buf *b)
  * Restricts a checked spec to values that exist, so that a client cannot
  * make up distinct queries without end: the page size (or limit) is the
  * default or one of sizes[], and the locale one of the collection's
- * (dropped for a collection that has none, as Strapi ignores it).
+ * (dropped for a collection that has none, as Strapi ignores it) or "*"
+ * (every locale: kept, for the sidecar to check as REST does).
  * Returns 0, or -1 with *why; the locale may have been dropped either way.
  */
 int
@@ -387,7 +395,8 @@ subscription_spec_restrict(struct subscription_spec *s, const uint64_t *sizes,
 {
 	size_t i;
 
-	if (s->locale != NULL && s->coll != NULL) {
+	if (s->locale != NULL && s->coll != NULL &&
+	    !subscription_every_locale(s)) {
 		if (s->coll->nlocales == 0 ||
 		    (s->coll->nlocales == 1 &&
 		        s->coll->locales[0][0] == '\0')) {
@@ -437,7 +446,7 @@ subscription_touches(const struct subscription_spec *s,
 	if (s->coll == NULL || ch->collection == NULL ||
 	    strcmp(s->coll->name, ch->collection) != 0)
 		return 0;
-	if (ch->locale != NULL &&
+	if (ch->locale != NULL && !subscription_every_locale(s) &&
 	    strcmp(subscription_locale(s), ch->locale) != 0)
 		return 0;
 	if (s->slug != NULL)

@@ -38,8 +38,9 @@ struct subscription_spec {
 	char *locale;                  /* NULL: the collection's default */
 	char *populate; /* populate and fields pairs, a query string; or NULL */
 	char *sort;     /* sort=, as REST takes it; NULL: Strapi's default */
-	char *qlang;    /* filters[...], sort[...], pagination[withCount] and
-	                   status pairs, a query string for api/qs.c; or NULL */
+	char *qlang;    /* filters[...], sort[...], pagination[withCount],
+	                   status and cursor pairs, a query string for
+	                   api/qs.c; or NULL */
 	uint64_t page_size;
 	uint64_t page; /* 1-based */
 	int offset;    /* start/limit given: offset paging */
@@ -55,6 +56,7 @@ int subscription_spec_set(struct subscription_spec *, const char *key,
     const char *value, const char **why);
 int subscription_spec_check(const struct subscription_spec *, const char **why);
 const char *subscription_locale(const struct subscription_spec *);
+int subscription_every_locale(const struct subscription_spec *);
 void subscription_key(const struct subscription_spec *, struct buf *);
 void subscription_scope_key(struct buf *, const char *coll, const char *locale,
     char kind, const char *value);

@@ -181,10 +181,10 @@ scan_seen(void *arg, const char *coll, const char *doc, const char *locale)
 	struct push_query *q = lr->q;
 
 	if (strcmp(coll, q->spec.coll->name) == 0) {
-		/* past PUSH_KEEP_ROWS of them, every entry of it: one dep */
-		if (++lr->members > PUSH_KEEP_ROWS + 1)
+		/* past keep_rows of them, every entry of it: one dep */
+		if (++lr->members > lr->p->keep_rows + 1)
 			return;
-		if (lr->members == PUSH_KEEP_ROWS + 1)
+		if (lr->members == lr->p->keep_rows + 1)
 			doc = NULL;
 		dep_add(lr, coll, doc, locale);
 		return;
@@ -245,7 +245,7 @@ keep_rows(void *arg, const struct filter_row *rows, size_t n)
 	q->scan_deps = deps;
 	q->nscan_deps = ndeps;
 	/* bounded, in all and per query: past them, runs scan as before */
-	if (n > PUSH_KEEP_ROWS || p->rows_kept + n > PUSH_KEEP_ROWS_ALL)
+	if (n > p->keep_rows || p->rows_kept + n > p->keep_rows_all)
 		return;
 	p->rows_kept += n;
 	q->rows = xreallocarray(NULL, n > 0 ? n : 1, sizeof(*q->rows));
@@ -379,7 +379,7 @@ apply_pending(struct push *p, struct push_query *q, struct live_render *lr,
 		rows_clear(p, q);
 		return -1;
 	}
-	if (q->nrows > PUSH_KEEP_ROWS || p->rows_kept > PUSH_KEEP_ROWS_ALL) {
+	if (q->nrows > p->keep_rows || p->rows_kept > p->keep_rows_all) {
 		buf_clear(&sig);
 		rows_clear(p, q); /* grown past the bounds: the run scans */
 		return -1;
@@ -471,7 +471,8 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	plan->matched = NULL;
 	plan->given = NULL;
 	lr->keep = plan->filter != NULL && q->spec.slug == NULL &&
-	    q->spec.category == NULL &&
+	    q->spec.category == NULL && !plan->has_after &&
+	    !subscription_every_locale(&q->spec) &&
 	    !rel_to(plan->filter, q->spec.coll->uid);
 	full = q->full;
 	q->full = 0;
@@ -498,6 +499,15 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 	rq.plan = plan;
 	rq.coll = q->spec.coll;
 	rq.locale = subscription_locale(&q->spec);
+	if (subscription_every_locale(&q->spec)) {
+		/* each locale's list in turn, as REST reads locale=* */
+		rq.locale =
+		    q->spec.coll->nlocales > 0 ? q->spec.coll->locales[0] : "";
+		if (resolve_localized(q->spec.coll)) {
+			rq.locales = (const char *const *)q->spec.coll->locales;
+			rq.nlocales = q->spec.coll->nlocales;
+		}
+	}
 	rq.category = q->spec.category;
 	rq.slug = q->spec.slug;
 	rq.paging = q->spec.offset ? RENDER_PAGING_OFFSET : RENDER_PAGING_PAGE;

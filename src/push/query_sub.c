@@ -93,6 +93,22 @@ query_populate(struct push *p, struct push_query *q, int *status,
 }
 
 /*
+ * locale=*: every locale, as REST reads it with a schema; without one,
+ * REST's 400. Returns 0, or -1 with *status and *why.
+ */
+static int
+query_every_locale(struct push *p, struct push_query *q, int *status,
+    const char **why)
+{
+	if (!subscription_every_locale(&q->spec) ||
+	    rich_type(p->schema, q->spec.coll) != NULL)
+		return 0;
+	*status = 400;
+	*why = "Invalid locale '*': one locale code is served at a time";
+	return -1;
+}
+
+/*
  * The slug or category qs_parse took from the filters (filters[slug]=x,
  * or a collection's own slug or category field) into the spec, where
  * the registry's scopes look for them. -1 when the spec has another.
@@ -140,9 +156,27 @@ query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 	if (rc == 0)
 		rc = take_indexed(&q->spec.category, sp->category, "category",
 		    &err);
+	if (rc == 0 && sp->cursor != NULL &&
+	    subscription_every_locale(&q->spec))
+		rc = qs_fail(&err,
+		    "cursor continues one locale's list: it "
+		    "cannot be combined with locale=*");
+	if (rc == 0 && sp->cursor != NULL &&
+	    (q->spec.given &
+	        (SUBSCRIPTION_GIVEN_PAGE | SUBSCRIPTION_GIVEN_START)))
+		rc = qs_fail(&err,
+		    "cursor continues a list: it cannot be "
+		    "combined with pagination[page] or "
+		    "pagination[start]");
 	if (rc == 0)
 		rc = qlang_plan(&q->plan, sp, p->conf, q->spec.coll, p->schema,
 		    rich_type(p->schema, q->spec.coll), &err);
+	/* the page after the cursor's entry, as REST reads it */
+	if (rc == 0 && sp->cursor != NULL &&
+	    qlang_cursor(&q->plan, sp->cursor) == -1)
+		rc = qs_fail(&err,
+		    "Invalid cursor (a cursor continues the list "
+		    "with the sort it came from)");
 	q->no_count = sp->no_count;
 	if (rc == -1) {
 		refuse(&err, why);
@@ -210,7 +244,8 @@ push_query_subscribe(struct push *p, struct push_client *c,
 		buf_init(&q->pagination);
 		LIST_INIT(&q->subs);
 		memset(&q->plan, 0, sizeof(q->plan));
-		if (query_populate(p, q, status, why) == -1 ||
+		if (query_every_locale(p, q, status, why) == -1 ||
+		    query_populate(p, q, status, why) == -1 ||
 		    query_plan(p, q, status, why) == -1) {
 			pquery_release(p, q);
 			return NULL;

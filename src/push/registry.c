@@ -187,6 +187,91 @@ index_remove(struct push *p, struct push_query *q)
 	free(ip);
 }
 
+#define GUARD_CANDIDATES 8 /* conditions of a filter looked at for a guard */
+
+/* The guard of key k (locale, '\n', condition) of collection co, or NULL. */
+static struct push_guard *
+guard_find(struct push *p, const struct collection *co, const struct buf *k)
+{
+	struct push_guard *g;
+
+	LIST_FOREACH(g, &p->qreg.guards, link)
+	if (g->coll == co && strcmp(g->key, k->data) == 0)
+		return g;
+	return NULL;
+}
+
+/*
+ * Puts a filtered query without an index key under a guard: of the
+ * conditions its filter requires of the row (model/filter.h,
+ * filter_musts), the one other queries already share the most, else
+ * the best splitting one; none: the guard that always holds.
+ */
+static void
+guard_add(struct push *p, struct push_query *q)
+{
+	const struct filter_node *c[GUARD_CANDIDATES];
+	const char *loc = subscription_locale(&q->spec);
+	struct push_guard *g, *best = NULL;
+	struct buf k;
+	size_t i, n, pick = 0;
+
+	n = filter_musts(q->plan.filter, c, GUARD_CANDIDATES);
+	buf_init(&k);
+	for (i = 0; i < n; i++) {
+		buf_reset(&k);
+		buf_adds(&k, loc);
+		buf_addc(&k, '\n');
+		filter_cmp_key(c[i], &k);
+		g = guard_find(p, q->spec.coll, &k);
+		if (g != NULL &&
+		    (best == NULL || g->nqueries > best->nqueries)) {
+			best = g;
+			pick = i;
+		}
+	}
+	q->gnode = n > 0 ? c[pick] : NULL;
+	if ((g = best) == NULL) {
+		buf_reset(&k);
+		buf_adds(&k, loc);
+		buf_addc(&k, '\n');
+		if (q->gnode != NULL)
+			filter_cmp_key(q->gnode, &k);
+		if ((g = guard_find(p, q->spec.coll, &k)) == NULL) {
+			g = xcalloc(1, sizeof(*g) + k.len + 1);
+			memcpy(g->key, k.data, k.len + 1);
+			g->loclen = strlen(loc);
+			g->coll = q->spec.coll;
+			g->node = q->gnode;
+			LIST_INIT(&g->queries);
+			LIST_INSERT_HEAD(&p->qreg.guards, g, link);
+		}
+	}
+	buf_clear(&k);
+	q->guard = g;
+	g->nqueries++;
+	LIST_INSERT_HEAD(&g->queries, q, glink);
+}
+
+/* Takes q from its guard; the guard goes with its last query. */
+static void
+guard_remove(struct push_query *q)
+{
+	struct push_guard *g = q->guard;
+
+	if (g == NULL)
+		return;
+	LIST_REMOVE(q, glink);
+	q->guard = NULL;
+	q->gnode = NULL;
+	if (--g->nqueries > 0) {
+		g->node = LIST_FIRST(&g->queries)->gnode;
+		return;
+	}
+	LIST_REMOVE(g, link);
+	free(g);
+}
+
 /* Registers a query (its key and spec set, not yet registered). */
 void
 push_registry_add(struct push *p, struct push_query *q)
@@ -201,6 +286,8 @@ push_registry_add(struct push *p, struct push_query *q)
 		rehash(r, 2 * r->nb);
 	LIST_INSERT_HEAD(&r->kb[hash(q->key, r->nb)], q, hlink);
 	r->nkeys++;
+	if (subscription_every_locale(&q->spec))
+		r->nevery++;
 	buf_init(&k);
 	if (filtered(q)) {
 		/* by its index values, or evaluated on every change */
@@ -208,6 +295,7 @@ push_registry_add(struct push *p, struct push_query *q)
 			buf_clear(&k);
 			return;
 		}
+		guard_add(p, q);
 		subscription_scope_key(&k, q->spec.coll->name,
 		    subscription_locale(&q->spec), 'f', "");
 	} else
@@ -411,8 +499,11 @@ push_registry_remove(struct push *p, struct push_query *q)
 	push_registry_unmark(p, q);
 	deps_drop(&r->deps, &q->deps);
 	index_remove(p, q);
+	guard_remove(q);
 	LIST_REMOVE(q, hlink);
 	r->nkeys--;
+	if (subscription_every_locale(&q->spec))
+		r->nevery--;
 	if (sc == NULL)
 		return;
 	LIST_REMOVE(q, slink);
@@ -609,7 +700,7 @@ on_value(void *arg, const char *v)
  * Queues the filtered queries of the locale the change's new row
  * matches: those of each index whose values the row has (all of an
  * index when the row's value there is not text), and those without an
- * index. What the row matched before is in the queries' deps (the
+ * index whose guard the row meets (guard_add). What the row matched before is in the queries' deps (the
  * entries their last run matched: touch_deps): a removal needs no more.
  */
 static void
@@ -617,7 +708,7 @@ touch_filtered(struct ftouch *t, const struct collection *co, const char *loc)
 {
 	struct push *p = t->p;
 	struct push_ipath *ip;
-	struct push_scope *sc;
+	struct push_guard *g;
 	struct push_query *q;
 	int r;
 
@@ -642,24 +733,58 @@ touch_filtered(struct ftouch *t, const struct collection *co, const char *loc)
 		if (strcmp(subscription_locale(&q->spec), loc) == 0)
 			check(t, q);
 	}
-	buf_reset(&t->k);
-	subscription_scope_key(&t->k, co->name, loc, 'f', "");
-	if ((sc = scope_find(&p->qreg, t->k.data)) == NULL)
-		return;
-	if (!t->parsed) {
-		t->doc = filter_doc_parse(t->ch->json, t->ch->json_len);
-		t->parsed = 1;
+	LIST_FOREACH(g, &p->qreg.guards, link)
+	{
+		if (g->coll != co || strncmp(g->key, loc, g->loclen) != 0 ||
+		    g->key[g->loclen] != '\n')
+			continue;
+		if (!t->parsed) {
+			t->doc = filter_doc_parse(t->ch->json, t->ch->json_len);
+			t->parsed = 1;
+		}
+		/* a row the guard rejects matches none of its queries */
+		if (t->doc != NULL && g->node != NULL) {
+			p->filter_evals_total++;
+			if (!filter_doc_cmp(g->node, t->doc))
+				continue;
+		}
+		LIST_FOREACH(q, &g->queries, glink)
+		check(t, q);
 	}
-	LIST_FOREACH(q, &sc->queries, slink)
-	check(t, q);
+}
+
+/*
+ * The scopes of the change's collection in locale loc (its own, each of
+ * the collection's when it names none, or "*") with no filter, its old
+ * and new slug and category, and the filtered queries its row matches.
+ */
+static void
+touch_locale(struct push *p, struct buf *k, struct ftouch *ft,
+    const struct collection *co, const char *loc)
+{
+	const struct store_change *ch = ft->ch;
+
+	touch_scope(p, k, co->name, loc, 0, NULL, ch);
+	if (ch->old_slug != NULL)
+		touch_scope(p, k, co->name, loc, 's', ch->old_slug, ch);
+	if (ch->new_slug != NULL &&
+	    (ch->old_slug == NULL || strcmp(ch->old_slug, ch->new_slug) != 0))
+		touch_scope(p, k, co->name, loc, 's', ch->new_slug, ch);
+	if (ch->old_category != NULL)
+		touch_scope(p, k, co->name, loc, 'c', ch->old_category, ch);
+	if (ch->new_category != NULL &&
+	    (ch->old_category == NULL ||
+	        strcmp(ch->old_category, ch->new_category) != 0))
+		touch_scope(p, k, co->name, loc, 'c', ch->new_category, ch);
+	touch_filtered(ft, co, loc);
 }
 
 /*
  * Queues every query the change can alter: the queries that embed it
  * or matched it (touch_deps), the scopes of its collection and locale
- * (each configured locale when the change names none) with no filter,
- * its old and new slug, and its old and new category, and the filtered
- * queries its new row matches (touch_filtered). The time it takes is
+ * (each configured locale when the change names none, and "*") with no
+ * filter, its old and new slug, and its old and new category, and the
+ * filtered queries its new row matches (touch_locale). The time it takes is
  * counted (match_ns_total).
  */
 void
@@ -691,25 +816,11 @@ push_registry_touch(struct push *p, const struct store_change *ch)
 		loc = ch->locale != NULL ? ch->locale
 		    : co->nlocales > 0   ? co->locales[i]
 		                         : "";
-		touch_scope(p, &k, co->name, loc, 0, NULL, ch);
-		if (ch->old_slug != NULL)
-			touch_scope(p, &k, co->name, loc, 's', ch->old_slug,
-			    ch);
-		if (ch->new_slug != NULL &&
-		    (ch->old_slug == NULL ||
-		        strcmp(ch->old_slug, ch->new_slug) != 0))
-			touch_scope(p, &k, co->name, loc, 's', ch->new_slug,
-			    ch);
-		if (ch->old_category != NULL)
-			touch_scope(p, &k, co->name, loc, 'c', ch->old_category,
-			    ch);
-		if (ch->new_category != NULL &&
-		    (ch->old_category == NULL ||
-		        strcmp(ch->old_category, ch->new_category) != 0))
-			touch_scope(p, &k, co->name, loc, 'c', ch->new_category,
-			    ch);
-		touch_filtered(&ft, co, loc);
+		touch_locale(p, &k, &ft, co, loc);
 	}
+	/* and the queries of every locale (locale=*) */
+	if (p->qreg.nevery > 0)
+		touch_locale(p, &k, &ft, co, "*");
 	buf_clear(&k);
 	buf_clear(&ft.k);
 	filter_doc_free(ft.doc);
@@ -740,4 +851,5 @@ push_registry_clear(struct push *p)
 	memset(r, 0, sizeof(*r));
 	TAILQ_INIT(&r->dirty);
 	LIST_INIT(&r->ipaths);
+	LIST_INIT(&r->guards);
 }

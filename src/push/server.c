@@ -311,6 +311,8 @@ push_new(const struct conf *conf, struct store *st, const struct schema *schema)
 	p->max_subs_per_addr =
 	    (size_t)conf_int(conf, CFG_PUSH_MAX_SUBS_PER_ADDR);
 	p->max_queries = (size_t)conf_int(conf, CFG_PUSH_MAX_QUERIES);
+	p->keep_rows = (size_t)conf_int(conf, CFG_PUSH_KEEP_MATCHES);
+	p->keep_rows_all = (size_t)conf_int(conf, CFG_PUSH_KEEP_MATCHES_ALL);
 	p->render_budget = (size_t)conf_int(conf, CFG_PUSH_RENDER_BUDGET);
 	p->catchup_memory = (size_t)conf_int(conf, CFG_PUSH_CATCHUP_MEMORY);
 	p->send_timeout_ms = conf_int(conf, CFG_PUSH_SEND_TIMEOUT) * 1000;

@@ -204,8 +204,8 @@ query_spec(struct push *p, struct lws *wsi, struct subscription_spec *spec,
 	        p->schema != NULL)) {
 		*why = "Invalid key: /live/query takes collection, category, "
 		       "slug, locale, sort, filters, status, page, pageSize, "
-		       "start, limit, withCount (as pagination[...]), populate "
-		       "and fields (with a schema), patch and token";
+		       "start, limit, withCount (as pagination[...]), cursor, "
+		       "populate and fields (with a schema), patch and token";
 		return -1;
 	}
 	v = push_urlarg(wsi, "collection", buf, sizeof(buf));

@@ -19,13 +19,11 @@
 #include "model/subscription.h"
 #include "push/transport.h"
 
-#define PUSH_ADDR_BUCKETS  1024
-#define PUSH_QUEUE_MAX     4096 /* queued messages per client */
-#define PUSH_CATCHUP       64   /* changes read from the log per round */
-#define PUSH_LAG_BUCKETS   10
-#define PUSH_HEADER_DATA   2048   /* lws's max_http_header_data */
-#define PUSH_KEEP_ROWS     4096   /* matches one live query keeps, at most */
-#define PUSH_KEEP_ROWS_ALL 262144 /* and all of them (about 80 MiB) */
+#define PUSH_ADDR_BUCKETS 1024
+#define PUSH_QUEUE_MAX    4096 /* queued messages per client */
+#define PUSH_CATCHUP      64   /* changes read from the log per round */
+#define PUSH_LAG_BUCKETS  10
+#define PUSH_HEADER_DATA  2048 /* lws's max_http_header_data */
 
 struct push_msg;
 struct push_client;
@@ -41,6 +39,7 @@ TAILQ_HEAD(push_query_queue, push_query);
 LIST_HEAD(push_dep_list, push_dep);
 LIST_HEAD(push_depref_list, push_depref);
 LIST_HEAD(push_ipath_list, push_ipath);
+LIST_HEAD(push_guard_list, push_guard);
 
 /* One subscriber of a query. */
 struct push_sub {
@@ -81,7 +80,10 @@ struct push_query {
 	struct push_depref *deps;  /* what its result embeds (registry.c) */
 	struct push_depref *preds; /* its index values (registry.c) */
 	struct push_ipath *ipath;  /* the index they are in, or NULL */
-	LIST_ENTRY(push_query) plink; /* registry.c: the index's queries */
+	LIST_ENTRY(push_query) plink;    /* registry.c: the index's queries */
+	struct push_guard *guard;        /* without an index: its guard */
+	const struct filter_node *gnode; /* the guard's condition in plan */
+	LIST_ENTRY(push_query) glink;    /* registry.c: the guard's queries */
 	/*
 	 * A filtered query without relation filters keeps every match,
 	 * sorted: a run after changes to some of its collection's entries
@@ -110,6 +112,22 @@ struct push_ipath {
 	const struct collection *coll;
 	struct filter_ikey k; /* its strings owned */
 	char key[];           /* coll, rel and attr: the key's prefix */
+};
+
+/*
+ * The filtered live queries of one collection and locale without an
+ * index key that share a condition every match meets (a guard, in each
+ * query's plan: gnode; none: NULL): a change's row is tested against it
+ * once, and against the queries' filters only when it holds.
+ */
+struct push_guard {
+	LIST_ENTRY(push_guard) link;
+	struct push_query_list queries; /* by glink */
+	const struct collection *coll;
+	const struct filter_node *node; /* a query's gnode (the first's) */
+	size_t nqueries;
+	size_t loclen; /* key: the locale, '\n', the condition's text */
+	char key[];
 };
 
 /*
@@ -155,6 +173,8 @@ struct push_qreg {
 	struct push_keytab deps;  /* what results embed, and match */
 	struct push_keytab preds; /* index values (struct push_ipath) */
 	struct push_ipath_list ipaths;
+	struct push_guard_list guards;
+	size_t nevery; /* queries of every locale (locale=*) */
 };
 
 struct push_qent {
@@ -219,6 +239,7 @@ struct push {
 	/* limits */
 	size_t max_clients, max_per_addr, max_subs, max_message, queue_limit;
 	size_t max_subs_per_addr, max_queries, render_budget, catchup_memory;
+	size_t keep_rows, keep_rows_all; /* push_keep_matches, _all */
 	int64_t send_timeout_ms;
 	const struct clientaddr_net *trusted;
 	size_t ntrusted;

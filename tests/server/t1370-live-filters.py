@@ -2,7 +2,7 @@
 # (what they test: its header comment), run by it once its set-up is done.
 import json, os, urllib.parse
 from push_client import *
-from live_ql import ql, seed, person_body
+from live_ql import enc, first, rest, same, ql, seed, person_body
 
 H = "127.0.0.1"
 LP = int(os.environ["LIGHTTPD_PORT"])
@@ -11,25 +11,8 @@ sc = Sidecar(push_heartbeat=3600)
 P = sc.port
 
 
-def enc(pairs):
-    return urllib.parse.urlencode(pairs)
-
-
-def rest(pairs):
-    return rest_json(H, LP, "items", enc(pairs))
-
-
-def same(res, pairs):
-    return same_as_rest(res, H, LP, "items", enc(pairs), pagination=True)
-
-
 def m(name):
     return int(metrics(H, P).get("strapi_live_push_" + name, 0))
-
-
-def first(s):
-    e = s.next(5)
-    return json.loads(e["data"]) if e else {}
 
 
 def seen_all():

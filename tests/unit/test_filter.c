@@ -247,6 +247,52 @@ index_keys(void)
 	free(sp);
 }
 
+/* The strings of up to 3 characters of alphabet into out; their count. */
+static size_t
+strings(const char *alphabet, char out[][8])
+{
+	size_t a = strlen(alphabet), n = 0, len, i, k, x;
+
+	for (len = 0; len <= 3; len++) {
+		for (k = 1, i = 0; i < len; i++)
+			k *= a;
+		for (x = 0; x < k; x++) {
+			size_t y = x;
+
+			for (i = 0; i < len; i++, y /= a)
+				out[n][i] = alphabet[y % a];
+			out[n++][len] = '\0';
+		}
+	}
+	return n;
+}
+
+static int
+like_in_agrees(void)
+{
+	static char pat[200][8], txt[200][8];
+	size_t np = strings("a%_", pat), nt = strings("aAb", txt), i, j;
+	int lead, trail;
+	char built[16];
+
+	for (i = 0; i < np; i++)
+		for (j = 0; j < nt; j++)
+			for (lead = 0; lead < 2; lead++)
+				for (trail = 0; trail < 2; trail++) {
+					snprintf(built, sizeof(built), "%s%s%s",
+					    lead ? "%" : "", pat[i],
+					    trail ? "%" : "");
+					if (filter_like_in(lead, pat[i], trail,
+					        txt[j]) !=
+					    filter_like(built, txt[j])) {
+						fprintf(stderr, "# %s on %s\n",
+						    built, txt[j]);
+						return 0;
+					}
+				}
+	return 1;
+}
+
 int
 main(void)
 {
@@ -265,6 +311,11 @@ main(void)
 	        !filter_like("\xc3\x89", "\xc3\xa9") && filter_like("%%", "") &&
 	        !filter_like("_", ""),
 	    "LIKE: %% and _ (one UTF-8 character), ASCII case folded only");
+	ok(like_in_agrees(),
+	    "LIKE with an implied %% before or after the "
+	    "pattern ($contains, $startsWith, $endsWith) is "
+	    "LIKE of the pattern built, for every short pattern "
+	    "and text");
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		run(rows[i].query, got, sizeof(got));
 		ok(strncmp(got, rows[i].want, strlen(rows[i].want)) == 0 &&
