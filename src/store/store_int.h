@@ -68,8 +68,8 @@ struct store {
  * Inside the store, calls go one way, from the files below to the ones
  * above them in this list, never back: key.c index.c reg.c fail.c
  * watchdog.c repl_group.c repl_watch.c repl.c repl_sites.c meta.c env.c
- * txn.c refs.c read.c admin.c write.c backup.c blob.c. Each file's part of
- * this header is headed by its name.
+ * txn.c refs.c read.c read_log.c read_scan.c admin.c write.c backup.c
+ * blob.c. Each file's part of this header is headed by its name.
  */
 
 /* Fills a DBT that borrows p. */
@@ -136,6 +136,30 @@ int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
 /* read.c: store_read_begin's snapshot when held, else a new one */
 int store_read_txn(struct store *, DB_TXN **);
 void store_read_done(struct store *, DB_TXN *);
+/* read.c: what read_log.c and read_scan.c share with it. */
+/*
+ * A list's read: its transaction (the held snapshot or its own), a cursor
+ * on db, the DBTs and scratch of its walk, and the store's last sequence
+ * in the same snapshot (store_rd_open); store_rd_close ends it all.
+ */
+struct store_rd {
+	DB_TXN *txn;
+	DBC *c;
+	DBT k, d, pv;
+	struct buf scratch;
+	uint64_t seq;
+};
+int store_rd_open(struct store *, struct store_rd *, DB *);
+int store_rd_close(struct store *, struct store_rd *, int ret,
+    const char *what);
+void store_dbt_out(DBT *);
+void store_dbt_set(DBT *, const void *, size_t);
+int store_has_prefix(const DBT *, const struct buf *prefix);
+int store_recno_at(DBC *, const struct buf *key, db_recno_t *out);
+int store_item_decode(struct store_item *, struct buf *scratch, const DBT *pkey,
+    const DBT *data);
+int store_entry_at(struct store *, DB_TXN *, DBT *d, DBT *pv,
+    struct buf *scratch, struct store_item *);
 
 /* env.c: store_recover, store_open and the rest of store.h's. */
 int store_refs_open(struct store *);
