@@ -43,6 +43,20 @@ store_read_begin(struct store *st)
 		return -1;
 	}
 	st->held = txn;
+	st->held_seq = seq;
+	return 0;
+}
+
+/*
+ * The store's last sequence in the snapshot store_read_begin holds: 0, or
+ * -1 when none is held.
+ */
+int
+store_read_seq(const struct store *st, uint64_t *seq)
+{
+	if (st->held == NULL)
+		return -1;
+	*seq = st->held_seq;
 	return 0;
 }
 

@@ -59,7 +59,8 @@ struct store {
 	size_t nabandoned;
 	store_commit_cb on_commit; /* store_set_commit_hook, or NULL */
 	void *on_commit_arg;
-	DB_TXN *held; /* store_read_begin's snapshot, or NULL (read.c) */
+	DB_TXN *held;      /* store_read_begin's snapshot, or NULL (read.c) */
+	uint64_t held_seq; /* the store's last sequence in it */
 	struct store_attr *attr; /* store_set_attr_indexes */
 	size_t nattr;
 };
