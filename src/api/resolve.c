@@ -55,9 +55,10 @@ struct memo_row {
 	struct memo_row *next;
 	uint32_t hash;
 	enum populate_found f; /* FOUND or MISSING */
-	size_t key_len, len;
+	size_t key_len, len, plain_len;
 	char *key; /* collection NUL documentId NUL locale */
 	char *json;
+	char *plain; /* json as populate_plain renders it, or NULL */
 };
 
 struct resolve_memo {
@@ -86,6 +87,7 @@ memo_row_free(struct memo_row *r)
 {
 	free(r->key);
 	free(r->json);
+	free(r->plain);
 	free(r);
 }
 
@@ -208,7 +210,7 @@ memo_drop(void *arg, const struct store_change *ch)
 			r = *l;
 			*l = r->next;
 			w->m->rows--;
-			w->m->bytes -= r->len;
+			w->m->bytes -= r->len + r->plain_len;
 			memo_row_free(r);
 		}
 	}
@@ -272,11 +274,12 @@ resolve_memo_end(struct resolve_ctx *ctx)
 
 /*
  * store_get through the memo when there is one: the stored form of
- * (coll, doc, locale) into out.
+ * (coll, doc, locale) into out. row (when not NULL): the memo's row, or
+ * NULL when not kept; a kept row with its plain form is not copied.
  */
 static enum populate_found
 get(struct resolve_ctx *ctx, const char *coll, const char *doc,
-    const char *locale, struct buf *out)
+    const char *locale, struct buf *out, struct memo_row **row)
 {
 	struct resolve_memo *mm = ctx->memo;
 	struct memo_row *m;
@@ -285,12 +288,17 @@ get(struct resolve_ctx *ctx, const char *coll, const char *doc,
 	enum populate_found f;
 	uint32_t h;
 
+	if (row != NULL)
+		*row = NULL;
 	if (mm == NULL || (kl = memo_key(key, coll, doc, locale)) == 0)
 		return found(
 		    store_get(ctx->store, coll, doc, locale, out, NULL));
 	h = memo_hash(key, kl);
 	if ((m = *memo_find(mm, key, kl, h)) != NULL) {
-		if (m->f == POPULATE_FOUND) {
+		if (row != NULL)
+			*row = m;
+		if (m->f == POPULATE_FOUND &&
+		    (row == NULL || m->plain == NULL)) {
 			buf_reset(out);
 			buf_add(out, m->json, m->len);
 		}
@@ -319,6 +327,8 @@ get(struct resolve_ctx *ctx, const char *coll, const char *doc,
 	mm->slot[h & mm->mask] = m;
 	mm->rows++;
 	mm->bytes += m->len;
+	if (row != NULL)
+		*row = m;
 	return f;
 }
 
@@ -343,12 +353,13 @@ res_locales(void *arg, const struct schema_type *t, const char *const **ls)
 }
 
 static enum populate_found
-res_entry(void *arg, const struct schema_type *t, const char *doc,
-    const char *locale, struct buf *out)
+entry_at(struct resolve_ctx *ctx, const struct schema_type *t, const char *doc,
+    const char *locale, struct buf *out, struct memo_row **row)
 {
-	struct resolve_ctx *ctx = arg;
 	const struct collection *c;
 
+	if (row != NULL)
+		*row = NULL;
 	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
 		return POPULATE_UNSERVED;
 	if (!entry_valid_key_string(doc, strlen(doc), ENTRY_MAX_ID))
@@ -356,7 +367,48 @@ res_entry(void *arg, const struct schema_type *t, const char *doc,
 	if (!resolve_localized(c))
 		locale = "";
 	dep(ctx, c->name, doc, locale);
-	return get(ctx, c->name, doc, locale, out);
+	return get(ctx, c->name, doc, locale, out, row);
+}
+
+static enum populate_found
+res_entry(void *arg, const struct schema_type *t, const char *doc,
+    const char *locale, struct buf *out)
+{
+	return entry_at(arg, t, doc, locale, out, NULL);
+}
+
+/* The entry's plain form: kept beside its row in the memo. */
+static enum populate_found
+res_entry_plain(void *arg, const struct schema_type *t, const char *doc,
+    const char *locale, struct buf *out)
+{
+	struct resolve_ctx *ctx = arg;
+	struct memo_row *m;
+	struct buf b;
+	enum populate_found f;
+	size_t at = out->len;
+
+	buf_init(&b);
+	f = entry_at(ctx, t, doc, locale, &b, &m);
+	if (f == POPULATE_FOUND && m != NULL && m->plain != NULL)
+		buf_add(out, m->plain, m->plain_len);
+	else if (f == POPULATE_FOUND) {
+		if (populate_plain(out, t, b.data, b.len) == -1) {
+			out->len = at; /* cut back, as the renderer cuts */
+			if (out->data != NULL)
+				out->data[at] = '\0';
+			f = POPULATE_ERR;
+		} else if (m != NULL &&
+		    ctx->memo->bytes + (out->len - at) <=
+		        ctx->memo->max_bytes) {
+			m->plain_len = out->len - at;
+			m->plain = xmalloc(m->plain_len + 1);
+			memcpy(m->plain, out->data + at, m->plain_len);
+			ctx->memo->bytes += m->plain_len;
+		}
+	}
+	buf_clear(&b);
+	return f;
 }
 
 static enum populate_found
@@ -367,7 +419,7 @@ res_media(void *arg, int64_t id, struct buf *out)
 
 	snprintf(doc, sizeof(doc), "%" PRId64, id);
 	dep(ctx, QUERY_MEDIA, doc, "");
-	return get(ctx, QUERY_MEDIA, doc, "", out);
+	return get(ctx, QUERY_MEDIA, doc, "", out, NULL);
 }
 
 struct ref_walk {
@@ -436,6 +488,7 @@ resolve_init(struct populate_resolver *r, struct resolve_ctx *ctx,
 	memset(r, 0, sizeof(*r));
 	r->arg = ctx;
 	r->entry = res_entry;
+	r->entry_plain = res_entry_plain;
 	r->media = res_media;
 	r->locales = res_locales;
 	r->referrers = res_referrers;
