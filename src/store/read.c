@@ -70,6 +70,20 @@ store_read_end(struct store *st)
 	st->held = NULL;
 }
 
+/*
+ * The store's last sequence in txn's snapshot: the held one's is known
+ * (read by store_read_begin). 0 or a BDB error.
+ */
+static int
+seq_in(struct store *st, DB_TXN *txn, uint64_t *seq)
+{
+	if (txn == st->held) {
+		*seq = st->held_seq;
+		return 0;
+	}
+	return store_meta_read(st, txn, "seq", 0, seq);
+}
+
 /* The held snapshot, or a transaction of the read's own. 0, or -1. */
 int
 store_read_txn(struct store *st, DB_TXN **txn)
@@ -171,7 +185,7 @@ store_get(struct store *st, const char *coll, const char *doc,
 	store_key_primary(&key, coll, doc, locale);
 	store_dbt_in(&k, key.data, key.len);
 	store_dbt_out(&v);
-	if (seq != NULL && (ret = store_meta_read(st, txn, "seq", 0, &s)) != 0)
+	if (seq != NULL && (ret = seq_in(st, txn, &s)) != 0)
 		goto out;
 	ret = st->entries->get(st->entries, txn, &k, &v, 0);
 	if (ret == DB_NOTFOUND) {
@@ -220,7 +234,7 @@ store_get_by_slug(struct store *st, const char *coll, const char *locale,
 	store_dbt_in(&k, key.data, key.len);
 	store_dbt_out(&pk);
 	store_dbt_out(&v);
-	if ((ret = store_meta_read(st, txn, "seq", 0, &s)) != 0)
+	if ((ret = seq_in(st, txn, &s)) != 0)
 		goto out;
 	if ((ret = st->by_slug->cursor(st->by_slug, txn, &c, 0)) != 0)
 		goto out;
@@ -371,7 +385,7 @@ store_rd_open(struct store *st, struct store_rd *r, DB *db)
 	store_dbt_out(&r->k);
 	store_dbt_out(&r->d);
 	store_dbt_out(&r->pv);
-	if ((ret = store_meta_read(st, r->txn, "seq", 0, &r->seq)) != 0)
+	if ((ret = seq_in(st, r->txn, &r->seq)) != 0)
 		return ret;
 	return db->cursor(db, r->txn, &r->c, 0);
 }
@@ -391,6 +405,41 @@ store_rd_close(struct store *st, struct store_rd *r, int ret, const char *what)
 		store_fail(st, what, ret);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * prefix's range in index (store_range's) as of seq: kept from an earlier list at the same
+ * seq, else read (prefix_range) and kept. 0 or a BDB error.
+ */
+static int
+list_range(struct store *st, int index, DBC *c, uint64_t seq,
+    const struct buf *prefix, db_recno_t *lo, db_recno_t *hi)
+{
+	struct store_range *r;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < STORE_RANGES; i++) {
+		r = &st->ranges[i];
+		if (r->index == index && r->seq == seq &&
+		    r->len == prefix->len &&
+		    memcmp(r->key, prefix->data, prefix->len) == 0) {
+			*lo = r->lo;
+			*hi = r->hi;
+			return 0;
+		}
+	}
+	if ((ret = prefix_range(c, prefix, lo, hi)) != 0 ||
+	    prefix->len > STORE_RANGE_KEY)
+		return ret;
+	r = &st->ranges[st->next_range++ % STORE_RANGES];
+	r->index = index;
+	r->seq = seq;
+	r->lo = *lo;
+	r->hi = *hi;
+	r->len = prefix->len;
+	memcpy(r->key, prefix->data, prefix->len);
 	return 0;
 }
 
@@ -428,7 +477,12 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	buf_init(&pos);
 	store_key_list_prefix(&prefix, q->collection, q->locale,
 	    q->by_id ? NULL : q->category);
-	if (ret != 0 || (ret = prefix_range(r.c, &prefix, &lo, &hi)) != 0)
+	if (ret != 0 ||
+	    (ret = list_range(st,
+	         q->by_id                  ? 3
+	             : q->category != NULL ? 2
+	                                   : 1,
+	         r.c, r.seq, &prefix, &lo, &hi)) != 0)
 		goto out;
 	if (q->limit == 0 || hi <= lo)
 		goto done;

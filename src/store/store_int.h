@@ -14,6 +14,20 @@
 #include "store/store.h"
 #include "store/store_key.h"
 
+/*
+ * A list's range of record numbers in an index, [lo, hi), as of the
+ * store's sequence seq (read.c): the same at every snapshot of that seq.
+ */
+#define STORE_RANGES    8
+#define STORE_RANGE_KEY 256
+struct store_range {
+	int index; /* 1 by_time, 2 by_category, 3 by_id; 0: unused */
+	uint64_t seq;
+	db_recno_t lo, hi;
+	size_t len;
+	char key[STORE_RANGE_KEY];
+};
+
 /* An index of a collection's attribute (env.c opens it, index.c keys it). */
 struct store_attr {
 	char *collection, *attr;
@@ -61,7 +75,9 @@ struct store {
 	void *on_commit_arg;
 	DB_TXN *held;      /* store_read_begin's snapshot, or NULL (read.c) */
 	uint64_t held_seq; /* the store's last sequence in it */
-	struct store_attr *attr; /* store_set_attr_indexes */
+	struct store_range ranges[STORE_RANGES]; /* store_list's, kept */
+	unsigned next_range;                     /* the next one replaced */
+	struct store_attr *attr;                 /* store_set_attr_indexes */
 	size_t nattr;
 };
 
