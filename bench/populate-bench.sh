@@ -11,8 +11,9 @@
 # of rich-text, quote, media and slider, the media among 1,000 files. It is
 # filled through the real write path: entry.publish deliveries POSTed by
 # wrk (bench/populate-fill.lua) to webhook.fcgi under lighttpd (durable off);
-# 100,000 articles took 272 s to fill on 2 shared cores, the whole run
-# about 9 minutes at the defaults (BENCH_SIZES=10000 BENCH_CACHE=0 for a
+# 100,000 articles took 287 s to fill on 2 shared cores, the whole run
+# about 11 minutes at the defaults (BENCH_STORE keeps the store for the
+# next run, which skips the fill; BENCH_SIZES=10000 BENCH_CACHE=0 for a
 # quick one, about 2). docs/content-model.md (Speed) has the last figures.
 #
 # Measured, for each size:
