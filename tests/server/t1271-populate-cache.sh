@@ -6,7 +6,8 @@
 # twice, unpublished (a row remembered as missing), published again; a
 # cover's media row edited; an author renamed while the change log is
 # trimmed so short that the rename's record is gone by the next request;
-# and with populate_cache_rows 0, every request reading its own rows.
+# more changes between two requests than rows kept; and with
+# populate_cache_rows 0, every request reading its own rows.
 . "$top_srcdir/tests/lib.sh"
 
 [ -x "$QUERY_FCGI" ] || skip_all "query.fcgi not built"
@@ -118,9 +119,21 @@ expect "and the other change" "Peaks at dusk" "Peaks at noon"
 unset STRAPI_LIVE_CHANGES_MAX_BYTES
 stop
 
-serve 0
+# Two rows kept: more changes since the last request than rows kept.
+serve 2
+expect "with two rows kept, the rows as stored" "Ada Four" "Ada Three"
 is "$(gen "$AUTHOR" entry.update 8 "name=Ada Five")" 200 "a rename"
+is "$(gen "$MEDIA" media.update 9 "alternativeText=Peaks at night")" 200 \
+    "and two more changes"
+is "$(gen "$MEDIA" media.update 10 "alternativeText=Peaks at dawn")" 200 \
+    "(the third)"
+expect "the next request shows the rename" "Ada Five" "Ada Four"
+expect "and the last change" "Peaks at dawn" "Peaks at night"
+stop
+
+serve 0
+is "$(gen "$AUTHOR" entry.update 11 "name=Ada Six")" 200 "a rename"
 expect "with populate_cache_rows 0, the next request shows it" \
-    "Ada Five" "Ada Four"
+    "Ada Six" "Ada Five"
 stop
 done_testing
