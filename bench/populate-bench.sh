@@ -11,14 +11,19 @@
 # of rich-text, quote, media and slider, the media among 1,000 files. It is
 # filled through the real write path: entry.publish deliveries POSTed by
 # wrk (bench/populate-fill.lua) to webhook.fcgi under lighttpd (durable off);
-# 100,000 articles took 272 s to fill on 2 shared cores, the whole run
-# about 9 minutes at the defaults (BENCH_SIZES=10000 BENCH_CACHE=0 for a
+# 100,000 articles took 287 s to fill on 2 shared cores, the whole run
+# about 11 minutes at the defaults (BENCH_STORE keeps the store for the
+# next run, which skips the fill; BENCH_SIZES=10000 BENCH_CACHE=0 for a
 # quick one, about 2). docs/content-model.md (Speed) has the last figures.
 #
 # Measured, for each size:
 #   list-pop  25 newest articles, populate cover, author and category
 #   slug-pop  one article by slug, populate=*
 #   list      the 25 of list-pop without populate (for reference)
+#   list-spread  list-pop's query over pages spread over the whole store
+#             (bench/populate-spread.lua: a run asks for no page twice
+#             before it has asked for all of them), so that no cache sees
+#             the same answer twice; its ceiling answers page 1's size
 #   per related row: a list of BENCH_ROWS_N articles with and without the
 #             three populated relations, one connection (wrk -c1): the
 #             difference in time per request over 3 x N related rows
@@ -29,6 +34,8 @@
 #        BENCH_PROCS=2  BENCH_CACHE="0 64" (query_cache settings; 0 = off,
 #        so that every answer is rendered)  BENCH_ROWS_N=100
 #        BENCH_FILL_CONNS=8  BENCH_LOG_LEVEL=warn
+#        BENCH_STORE=DIR (keep each size's store in DIR/N and use it again
+#        in the next run instead of filling it; unset: a store of the run's)
 set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -45,6 +52,7 @@ procs=${BENCH_PROCS:-2}
 caches=${BENCH_CACHE:-0 64}
 rows_n=${BENCH_ROWS_N:-100}
 fill_conns=${BENCH_FILL_CONNS:-8}
+keep=${BENCH_STORE:-}
 export STRAPI_LIVE_LOG_LEVEL=${BENCH_LOG_LEVEL:-warn}
 export STRAPI_LIVE_DURABLE=no
 export STRAPI_LIVE_SCHEMA_DIR="$top_srcdir/tests/fixtures/strapi5-rich/strapi-src"
@@ -85,11 +93,20 @@ body_size() {
 	    sed -n 's/^Content-Length: \([0-9]*\).*/\1/p' | head -1
 }
 
-# wrk_rps URL [CONNS]: requests per second over BENCH_DURATION.
+# wrk_rps URL [CONNS]: requests per second over BENCH_DURATION. A URL
+# spread:PATH asks for PATH's pages spread over the store (SPREAD_PAGES).
 wrk_rps() {
 	_c=${2:-$conns}
 	_t=$([ "$_c" -lt 2 ] && echo 1 || echo 2)
-	wrk -t"$_t" -c"$_c" -d"${dur}s" "http://127.0.0.1:$LIGHTTPD_PORT$1" |
+	_u=$1 _s=""
+	case $_u in
+	spread:*)
+		_u=${_u#spread:}
+		_s="-s $top_srcdir/bench/populate-spread.lua"
+		export SPREAD_PATH="$_u" SPREAD_THREADS="$_t"
+		;;
+	esac
+	wrk -t"$_t" -c"$_c" -d"${dur}s" $_s "http://127.0.0.1:$LIGHTTPD_PORT$_u" |
 	    awk '/Requests\/sec/ { printf "%d", $2 }
 		/Non-2xx/ { print "non-2xx answers" > "/dev/stderr" }'
 }
@@ -97,9 +114,9 @@ wrk_rps() {
 # best2 URL-A URL-B [CONNS]: "A B", the best of two runs each, alternated
 # (other load on the machine shows as noise in single runs).
 best2() {
-	curl -s -g -o /dev/null "http://127.0.0.1:$LIGHTTPD_PORT$1"
+	curl -s -g -o /dev/null "http://127.0.0.1:$LIGHTTPD_PORT${1#spread:}"
 	curl -s -g -o /dev/null "http://127.0.0.1:$LIGHTTPD_PORT$2"
-	wrk -t1 -c"${3:-$conns}" -d1s "http://127.0.0.1:$LIGHTTPD_PORT$1" >/dev/null
+	wrk -t1 -c"${3:-$conns}" -d1s "http://127.0.0.1:$LIGHTTPD_PORT${1#spread:}" >/dev/null
 	_a=0 _b=0
 	for _round in 1 2; do
 		_v=$(wrk_rps "$1" "${3:-}"); [ "$_v" -gt "$_a" ] && _a=$_v
@@ -144,8 +161,19 @@ results="$T/results"
 : >"$T/rows"
 : >"$T/storefig"
 for n in $sizes; do
-	rm -rf "$STRAPI_LIVE_STORE_DIR"
-	fill "$n"
+	if [ -n "$keep" ]; then
+		export STRAPI_LIVE_STORE_DIR="$keep/$n"
+		mkdir -p "$keep"
+	fi
+	fill_s=0 fill_rate=0 fill_bad=0
+	if [ -z "$keep" ] || ! [ -f "$keep/$n.filled" ]; then
+		rm -rf "$STRAPI_LIVE_STORE_DIR"
+		fill "$n"
+		[ -z "$keep" ] || echo "$fill_s $fill_rate $fill_bad" \
+		    >"$keep/$n.filled"
+	else
+		read -r fill_s fill_rate fill_bad <"$keep/$n.filled"
+	fi
 	stats=$("$STRAPI_LIVE" stats)
 	arts=$(echo "$stats" | json - 'd["collections"]["articles"]["entries"]')
 	auths=$(echo "$stats" | json - 'd["collections"]["authors"]["entries"]')
@@ -162,6 +190,8 @@ for n in $sizes; do
 	echo "$n $arts $stored $dbb $entb $avg $fill_s $fill_rate $fill_bad" >>"$T/storefig"
 
 	slug=$(printf '/api/articles?filters[slug][$eq]=article-%06d&populate=*' $(( (n + 1) / 2 )))
+	pages=$(( (arts + 24) / 25 ))
+	export SPREAD_PAGES=$pages
 	ls=$(body_size "$LIST")
 	lps=$(body_size "$LIST_POP")
 	sps=$(body_size "$slug")
@@ -178,7 +208,7 @@ for n in $sizes; do
 	} >"$T/fcgi.conf"
 	lighttpd_start <"$T/fcgi.conf"
 	for k in "list-pop|$LIST_POP|list_pop|$lps" "slug-pop|$slug|slug_pop|$sps" \
-	    "list|$LIST|list|$ls"; do
+	    "list|$LIST|list|$ls" "list-spread|spread:$LIST_POP|list_pop|$lps"; do
 		IFS='|' read -r name url c size <<EOF
 $k
 EOF
@@ -205,8 +235,8 @@ awk '{
 }' "$T/storefig"
 echo
 awk '
-{ printf "%-9s %6s %8d %8d %10d %10d %7.2f\n", $2, $6, $1, $3, $4, $5, ($5 > 0 ? $4 / $5 : 0) }
-BEGIN { printf "%-9s %6s %8s %8s %10s %10s %7s\n", "endpoint", "cache", "entries",
+{ printf "%-11s %6s %8d %8d %10d %10d %7.2f\n", $2, $6, $1, $3, $4, $5, ($5 > 0 ? $4 / $5 : 0) }
+BEGIN { printf "%-11s %6s %8s %8s %10s %10s %7s\n", "endpoint", "cache", "entries",
     "bytes", "query/s", "ceiling/s", "ratio" }' "$results"
 echo
 awk '{

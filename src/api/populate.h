@@ -82,6 +82,12 @@ struct populate_resolver {
 	/* The stored form of (type, documentId, locale). */
 	enum populate_found (*entry)(void *, const struct schema_type *,
 	    const char *document_id, const char *locale, struct buf *out);
+	/*
+	 * entry's row rendered with nothing populated (populate_plain),
+	 * appended to out; NULL: the renderer renders entry's itself.
+	 */
+	enum populate_found (*entry_plain)(void *, const struct schema_type *,
+	    const char *document_id, const char *locale, struct buf *out);
 	/* A media row (upload.file) by its numeric id. */
 	enum populate_found (*media)(void *, int64_t id, struct buf *out);
 	/* The locales a type is served in (borrowed), default first. */
@@ -110,5 +116,12 @@ struct populate_resolver {
 int populate_render(struct buf *out, const struct schema *,
     const struct schema_type *t, const char *json, size_t len,
     const struct populate *pop, const struct populate_resolver *);
+/*
+ * Appends entry (of type t) as a relation populated with nothing renders
+ * it (its scalars; what populate[<relation>]=true shows): 0, or -1 when
+ * it does not parse.
+ */
+int populate_plain(struct buf *out, const struct schema_type *t,
+    const char *json, size_t len);
 
 #endif

@@ -76,7 +76,8 @@ attr_of(const struct schema_type *t, struct jspan key)
 	size_t i;
 
 	for (i = 0; t != NULL && i < t->nattrs; i++)
-		if (jscan_key_is(key, t->attrs[i].name))
+		if (key.n > 0 && t->attrs[i].name[0] == key.p[0] &&
+		    jscan_key_is(key, t->attrs[i].name))
 			return &t->attrs[i];
 	return NULL;
 }
@@ -237,6 +238,14 @@ passes(struct render *rd, const struct populate *c, struct jspan row)
 	return m == 1;
 }
 
+/* 1 when c populates nothing, keeps every field and filters nothing. */
+static int
+plain(const struct populate *c)
+{
+	return c->nfields == 0 && c->child == NULL && c->frag == NULL &&
+	    !c->star && !c->count && c->fq == NULL && c->filter == NULL;
+}
+
 /*
  * The related entry a reference names, rendered into out: 1, or 0 when
  * missing, left out by the populate's filters (or only counted). created (when not NULL, 32 bytes): the
@@ -251,6 +260,7 @@ relation_one(struct render *rd, const struct schema_type *tt, struct jspan ref,
 	const char *locale = "", *const * ls;
 	struct jspan d, l, row;
 	struct buf b;
+	enum populate_found f;
 	int w = 0;
 
 	*found = 0;
@@ -270,6 +280,14 @@ relation_one(struct render *rd, const struct schema_type *tt, struct jspan ref,
 		locale = ls[0];
 	if (!lookup(rd))
 		return 0;
+	if (created == NULL && plain(c) && rd->r->entry_plain != NULL) {
+		/* nothing of it is populated: the resolver may keep it so */
+		f = rd->r->entry_plain(rd->r->arg, tt, doc, locale, out);
+		if (f == POPULATE_ERR)
+			rd->failed = 1;
+		*found = f == POPULATE_FOUND;
+		return *found;
+	}
 	buf_init(&b);
 	if (resolved(rd, rd->r->entry(rd->r->arg, tt, doc, locale, &b), &b,
 	        &row) &&
@@ -620,6 +638,20 @@ render_obj(struct render *rd, const struct schema_type *t, struct jspan o,
 		buf_add(out, comp.p, comp.n);
 	}
 	buf_addc(out, '}');
+}
+
+int
+populate_plain(struct buf *out, const struct schema_type *t, const char *json,
+    size_t len)
+{
+	struct render rd;
+	struct jspan o;
+
+	if (object_at(json, len, &o) == -1)
+		return -1;
+	memset(&rd, 0, sizeof(rd));
+	render_obj(&rd, t, o, &none, 0, out);
+	return rd.failed ? -1 : 0;
 }
 
 int

@@ -10,6 +10,7 @@
 #include "api/render.h"
 #include "api/resolve.h"
 #include "model/entry.h"
+#include "model/jscan.h"
 #include "util/buf.h"
 #include "util/xmalloc.h"
 
@@ -125,12 +126,27 @@ row_add(struct scan *s)
 	return &s->rows[s->nrows++];
 }
 
+/*
+ * The documentId of a stored entry into d (cap bytes), read from its
+ * bytes (a slug's entry comes without it): d, or NULL.
+ */
+static const char *
+doc_of(const char *json, size_t len, char *d, size_t cap)
+{
+	struct jspan o = { json, len }, v;
+
+	if (!jscan_member(o, "documentId", &v))
+		return NULL;
+	return jscan_str(v, d, cap);
+}
+
 /* Keeps one entry of the walk when it matches (or for later). */
 static int
 scan_one(struct scan *s, const char *json, size_t len, const char *doc,
     const char *locale)
 {
 	struct filter_row row, *r;
+	char d[ENTRY_MAX_ID + 1];
 	int m;
 
 	if (++s->seen > s->p->max_scan) {
@@ -148,6 +164,8 @@ scan_one(struct scan *s, const char *json, size_t len, const char *doc,
 		return 0;
 	}
 	/* the default order needs only the id: no parse when it leads */
+	if (s->p->filter == NULL && s->p->sort.nkey == 0 && doc == NULL)
+		doc = doc_of(json, len, d, sizeof(d));
 	if (s->p->filter == NULL && s->p->sort.nkey == 0 && doc != NULL &&
 	    filter_row_quick(json, len, doc, locale, &row))
 		m = 1;

@@ -91,6 +91,9 @@ query_init(struct query_ctx *ctx, const struct conf *conf, struct store *st)
 		for (n = 0; n < ctx->ncache; n++)
 			buf_init(&ctx->cache[n].body);
 	}
+	ctx->rows =
+	    resolve_cache_new((size_t)conf_int(conf, CFG_POPULATE_CACHE_ROWS),
+	        (size_t)conf_int(conf, CFG_POPULATE_CACHE_BYTES));
 	/* Only "*" allows the empty origin (empty list items are dropped). */
 	ctx->cors_any = conf_cors_allows(conf, "");
 	for (p = conf_str(conf, CFG_API_PREFIX); *p != '\0';) {
@@ -116,6 +119,8 @@ query_clear(struct query_ctx *ctx)
 	free(ctx->cache);
 	ctx->cache = NULL;
 	ctx->ncache = 0;
+	resolve_cache_free(ctx->rows);
+	ctx->rows = NULL;
 }
 
 /*
@@ -408,6 +413,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	s->budget = POPULATE_MAX_LOOKUPS;
 	resolve_init(&s->res, &s->rctx, s->ctx->conf, s->ctx->store,
 	    &s->budget);
+	s->rctx.cache = s->ctx->rows;
 	s->over = 0;
 	s->has_plan = 0;
 	memset(&s->plan, 0, sizeof(s->plan));

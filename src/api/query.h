@@ -33,6 +33,7 @@ struct query_cache_slot {
 struct query_ctx {
 	struct query_cache_slot *cache; /* ncache slots, hashed by query */
 	size_t ncache;
+	struct resolve_memo *rows; /* populate's related rows, or NULL */
 	const struct conf *conf;
 	struct store *store;
 	const struct schema *schema; /* NULL: entries answered as stored */

@@ -35,13 +35,18 @@ found(enum store_result r)
 }
 
 /*
- * The rows one request read, by (collection, documentId, locale): a list
- * whose 25 entries share a category reads it once. Per request only
- * (resolve_memo_begin .. resolve_memo_end), so a change is seen by the
- * next request; bounded in rows and bytes (past them, rows are read
- * again, not kept).
+ * The related rows a request reads, by (collection, documentId, locale):
+ * a list whose 25 entries share a category reads it once. Per request
+ * (resolve_memo_begin .. resolve_memo_end), or kept across a process's
+ * requests (resolve_cache_new): then the rows are the store's as of the
+ * sequence the cache was last brought to, and each request first brings
+ * it to the sequence of its own snapshot, dropping the rows the change
+ * log names since (all of them when the log no longer holds every change
+ * since, or holds more of them than the cache has rows). Bounded in rows
+ * and bytes: past them, a request's rows are read again, not kept, and a
+ * process's cache starts again empty.
  */
-#define MEMO_SLOTS     256 /* a power of 2 */
+#define MEMO_SLOTS     256 /* a request's, a power of 2 */
 #define MEMO_MAX_ROWS  2048
 #define MEMO_MAX_BYTES (8u << 20)
 #define MEMO_MAX_KEY   512
@@ -50,42 +55,92 @@ struct memo_row {
 	struct memo_row *next;
 	uint32_t hash;
 	enum populate_found f; /* FOUND or MISSING */
-	size_t key_len, len;
+	size_t key_len, len, plain_len;
 	char *key; /* collection NUL documentId NUL locale */
 	char *json;
+	char *plain; /* json as populate_plain renders it, or NULL */
 };
 
 struct resolve_memo {
-	struct memo_row *slot[MEMO_SLOTS];
-	size_t rows, bytes;
+	struct memo_row **slot;
+	size_t mask; /* slots - 1 */
+	size_t rows, bytes, max_rows, max_bytes;
+	int kept;     /* a process's cache: emptied, not left, when full */
+	int synced;   /* seq is set */
+	uint64_t seq; /* the store's sequence the rows are of (kept) */
 };
 
-/* Starts keeping the rows ctx reads (until resolve_memo_end). */
-void
-resolve_memo_begin(struct resolve_ctx *ctx)
+static struct resolve_memo *
+memo_new(size_t slots, size_t max_rows, size_t max_bytes)
 {
-	if (ctx->memo == NULL)
-		ctx->memo = xcalloc(1, sizeof(*ctx->memo));
+	struct resolve_memo *m = xcalloc(1, sizeof(*m));
+
+	m->slot = xcalloc(slots, sizeof(*m->slot));
+	m->mask = slots - 1;
+	m->max_rows = max_rows;
+	m->max_bytes = max_bytes;
+	return m;
 }
 
-/* Forgets them. */
-void
-resolve_memo_end(struct resolve_ctx *ctx)
+static void
+memo_row_free(struct memo_row *r)
 {
-	struct memo_row *m, *next;
+	free(r->key);
+	free(r->json);
+	free(r->plain);
+	free(r);
+}
+
+/* Forgets every row of m. */
+static void
+memo_empty(struct resolve_memo *m)
+{
+	struct memo_row *r, *next;
 	size_t i;
 
-	if (ctx->memo == NULL)
-		return;
-	for (i = 0; i < MEMO_SLOTS; i++)
-		for (m = ctx->memo->slot[i]; m != NULL; m = next) {
-			next = m->next;
-			free(m->key);
-			free(m->json);
-			free(m);
+	for (i = 0; i <= m->mask; i++) {
+		for (r = m->slot[i]; r != NULL; r = next) {
+			next = r->next;
+			memo_row_free(r);
 		}
-	free(ctx->memo);
-	ctx->memo = NULL;
+		m->slot[i] = NULL;
+	}
+	m->rows = m->bytes = 0;
+}
+
+static void
+memo_free(struct resolve_memo *m)
+{
+	if (m == NULL)
+		return;
+	memo_empty(m);
+	free(m->slot);
+	free(m);
+}
+
+/*
+ * A process's cache of at most rows related rows and bytes bytes (rows
+ * 0: none, NULL).
+ */
+struct resolve_memo *
+resolve_cache_new(size_t rows, size_t bytes)
+{
+	struct resolve_memo *m;
+	size_t slots = 1;
+
+	if (rows == 0)
+		return NULL;
+	while (slots < rows && slots < ((size_t)1 << 20))
+		slots <<= 1;
+	m = memo_new(slots, rows, bytes);
+	m->kept = 1;
+	return m;
+}
+
+void
+resolve_cache_free(struct resolve_memo *m)
+{
+	memo_free(m);
 }
 
 /* FNV-1a */
@@ -100,42 +155,163 @@ memo_hash(const char *k, size_t n)
 	return h;
 }
 
+/* A row's key into key (MEMO_MAX_KEY bytes): its length, or 0. */
+static size_t
+memo_key(char *key, const char *coll, const char *doc, const char *locale)
+{
+	size_t cl = strlen(coll), dl = strlen(doc), ll = strlen(locale);
+
+	if (cl + 1 + dl + 1 + ll > MEMO_MAX_KEY)
+		return 0;
+	memcpy(key, coll, cl + 1);
+	memcpy(key + cl + 1, doc, dl + 1);
+	memcpy(key + cl + 1 + dl + 1, locale, ll);
+	return cl + 1 + dl + 1 + ll;
+}
+
+/* The link to key's row in m (*link NULL: none). */
+static struct memo_row **
+memo_find(struct resolve_memo *m, const char *key, size_t kl, uint32_t h)
+{
+	struct memo_row **l;
+
+	for (l = &m->slot[h & m->mask]; *l != NULL; l = &(*l)->next)
+		if ((*l)->hash == h && (*l)->key_len == kl &&
+		    memcmp((*l)->key, key, kl) == 0)
+			break;
+	return l;
+}
+
+/* The changes since a cache's seq, dropping the rows they name. */
+struct memo_sync {
+	struct resolve_memo *m;
+	uint64_t next, to; /* the change expected next; the last wanted */
+	int gap;
+};
+
+static int
+memo_drop(void *arg, const struct store_change *ch)
+{
+	struct memo_sync *w = arg;
+	struct memo_row **l, *r;
+	char key[MEMO_MAX_KEY];
+	size_t kl;
+	uint32_t h;
+
+	if (ch->seq != w->next) {
+		w->gap = 1;
+		return 1;
+	}
+	w->next++;
+	kl = memo_key(key, ch->collection, ch->document_id, ch->locale);
+	if (kl > 0) {
+		h = memo_hash(key, kl);
+		if (*(l = memo_find(w->m, key, kl, h)) != NULL) {
+			r = *l;
+			*l = r->next;
+			w->m->rows--;
+			w->m->bytes -= r->len + r->plain_len;
+			memo_row_free(r);
+		}
+	}
+	return w->next > w->to;
+}
+
+/*
+ * Brings m to the sequence of the snapshot st holds: 0, or -1 when none
+ * is held (m is then not to be used by this request).
+ */
+static int
+memo_sync(struct resolve_memo *m, struct store *st)
+{
+	struct memo_sync w;
+	uint64_t seq;
+
+	if (store_read_seq(st, &seq) == -1)
+		return -1;
+	if (m->synced && seq == m->seq)
+		return 0;
+	if (!m->synced || seq < m->seq || seq - m->seq > m->max_rows)
+		memo_empty(m);
+	else {
+		w.m = m;
+		w.next = m->seq + 1;
+		w.to = seq;
+		w.gap = 0;
+		if (store_changes_since(st, m->seq, (size_t)(seq - m->seq),
+		        memo_drop, &w) == -1 ||
+		    w.gap || w.next <= seq)
+			memo_empty(m);
+	}
+	m->seq = seq;
+	m->synced = 1;
+	return 0;
+}
+
+/*
+ * Starts keeping the rows ctx reads (until resolve_memo_end): in ctx's
+ * cache when it has one and a snapshot is held, else for this request.
+ */
+void
+resolve_memo_begin(struct resolve_ctx *ctx)
+{
+	if (ctx->memo != NULL)
+		return;
+	if (ctx->cache != NULL && memo_sync(ctx->cache, ctx->store) == 0)
+		ctx->memo = ctx->cache;
+	else
+		ctx->memo = memo_new(MEMO_SLOTS, MEMO_MAX_ROWS, MEMO_MAX_BYTES);
+}
+
+/* Forgets a request's rows (a cache's are kept). */
+void
+resolve_memo_end(struct resolve_ctx *ctx)
+{
+	if (ctx->memo != ctx->cache)
+		memo_free(ctx->memo);
+	ctx->memo = NULL;
+}
+
 /*
  * store_get through the memo when there is one: the stored form of
- * (coll, doc, locale) into out.
+ * (coll, doc, locale) into out. row (when not NULL): the memo's row, or
+ * NULL when not kept; a kept row with its plain form is not copied.
  */
 static enum populate_found
 get(struct resolve_ctx *ctx, const char *coll, const char *doc,
-    const char *locale, struct buf *out)
+    const char *locale, struct buf *out, struct memo_row **row)
 {
 	struct resolve_memo *mm = ctx->memo;
 	struct memo_row *m;
 	char key[MEMO_MAX_KEY];
-	size_t cl = strlen(coll), dl = strlen(doc), ll = strlen(locale), kl;
+	size_t kl;
 	enum populate_found f;
 	uint32_t h;
 
-	kl = cl + 1 + dl + 1 + ll;
-	if (mm == NULL || kl > sizeof(key))
+	if (row != NULL)
+		*row = NULL;
+	if (mm == NULL || (kl = memo_key(key, coll, doc, locale)) == 0)
 		return found(
 		    store_get(ctx->store, coll, doc, locale, out, NULL));
-	memcpy(key, coll, cl + 1);
-	memcpy(key + cl + 1, doc, dl + 1);
-	memcpy(key + cl + 1 + dl + 1, locale, ll);
 	h = memo_hash(key, kl);
-	for (m = mm->slot[h & (MEMO_SLOTS - 1)]; m != NULL; m = m->next)
-		if (m->hash == h && m->key_len == kl &&
-		    memcmp(m->key, key, kl) == 0) {
-			if (m->f == POPULATE_FOUND) {
-				buf_reset(out);
-				buf_add(out, m->json, m->len);
-			}
-			return m->f;
+	if ((m = *memo_find(mm, key, kl, h)) != NULL) {
+		if (row != NULL)
+			*row = m;
+		if (m->f == POPULATE_FOUND &&
+		    (row == NULL || m->plain == NULL)) {
+			buf_reset(out);
+			buf_add(out, m->json, m->len);
 		}
+		return m->f;
+	}
 	f = found(store_get(ctx->store, coll, doc, locale, out, NULL));
-	if (f == POPULATE_ERR || mm->rows == MEMO_MAX_ROWS ||
-	    mm->bytes + out->len > MEMO_MAX_BYTES)
+	if (f == POPULATE_ERR || out->len > mm->max_bytes)
 		return f;
+	if (mm->rows == mm->max_rows || mm->bytes + out->len > mm->max_bytes) {
+		if (!mm->kept)
+			return f;
+		memo_empty(mm);
+	}
 	m = xcalloc(1, sizeof(*m));
 	m->hash = h;
 	m->f = f;
@@ -147,10 +323,12 @@ get(struct resolve_ctx *ctx, const char *coll, const char *doc,
 		m->json = xmalloc(out->len + 1);
 		memcpy(m->json, out->data, out->len);
 	}
-	m->next = mm->slot[h & (MEMO_SLOTS - 1)];
-	mm->slot[h & (MEMO_SLOTS - 1)] = m;
+	m->next = mm->slot[h & mm->mask];
+	mm->slot[h & mm->mask] = m;
 	mm->rows++;
-	mm->bytes += out->len;
+	mm->bytes += m->len;
+	if (row != NULL)
+		*row = m;
 	return f;
 }
 
@@ -175,12 +353,13 @@ res_locales(void *arg, const struct schema_type *t, const char *const **ls)
 }
 
 static enum populate_found
-res_entry(void *arg, const struct schema_type *t, const char *doc,
-    const char *locale, struct buf *out)
+entry_at(struct resolve_ctx *ctx, const struct schema_type *t, const char *doc,
+    const char *locale, struct buf *out, struct memo_row **row)
 {
-	struct resolve_ctx *ctx = arg;
 	const struct collection *c;
 
+	if (row != NULL)
+		*row = NULL;
 	if ((c = conf_collection_by_uid(ctx->conf, t->uid, NULL)) == NULL)
 		return POPULATE_UNSERVED;
 	if (!entry_valid_key_string(doc, strlen(doc), ENTRY_MAX_ID))
@@ -188,7 +367,48 @@ res_entry(void *arg, const struct schema_type *t, const char *doc,
 	if (!resolve_localized(c))
 		locale = "";
 	dep(ctx, c->name, doc, locale);
-	return get(ctx, c->name, doc, locale, out);
+	return get(ctx, c->name, doc, locale, out, row);
+}
+
+static enum populate_found
+res_entry(void *arg, const struct schema_type *t, const char *doc,
+    const char *locale, struct buf *out)
+{
+	return entry_at(arg, t, doc, locale, out, NULL);
+}
+
+/* The entry's plain form: kept beside its row in the memo. */
+static enum populate_found
+res_entry_plain(void *arg, const struct schema_type *t, const char *doc,
+    const char *locale, struct buf *out)
+{
+	struct resolve_ctx *ctx = arg;
+	struct memo_row *m;
+	struct buf b;
+	enum populate_found f;
+	size_t at = out->len;
+
+	buf_init(&b);
+	f = entry_at(ctx, t, doc, locale, &b, &m);
+	if (f == POPULATE_FOUND && m != NULL && m->plain != NULL)
+		buf_add(out, m->plain, m->plain_len);
+	else if (f == POPULATE_FOUND) {
+		if (populate_plain(out, t, b.data, b.len) == -1) {
+			out->len = at; /* cut back, as the renderer cuts */
+			if (out->data != NULL)
+				out->data[at] = '\0';
+			f = POPULATE_ERR;
+		} else if (m != NULL &&
+		    ctx->memo->bytes + (out->len - at) <=
+		        ctx->memo->max_bytes) {
+			m->plain_len = out->len - at;
+			m->plain = xmalloc(m->plain_len + 1);
+			memcpy(m->plain, out->data + at, m->plain_len);
+			ctx->memo->bytes += m->plain_len;
+		}
+	}
+	buf_clear(&b);
+	return f;
 }
 
 static enum populate_found
@@ -199,7 +419,7 @@ res_media(void *arg, int64_t id, struct buf *out)
 
 	snprintf(doc, sizeof(doc), "%" PRId64, id);
 	dep(ctx, QUERY_MEDIA, doc, "");
-	return get(ctx, QUERY_MEDIA, doc, "", out);
+	return get(ctx, QUERY_MEDIA, doc, "", out, NULL);
 }
 
 struct ref_walk {
@@ -268,6 +488,7 @@ resolve_init(struct populate_resolver *r, struct resolve_ctx *ctx,
 	memset(r, 0, sizeof(*r));
 	r->arg = ctx;
 	r->entry = res_entry;
+	r->entry_plain = res_entry_plain;
 	r->media = res_media;
 	r->locales = res_locales;
 	r->referrers = res_referrers;

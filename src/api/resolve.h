@@ -24,7 +24,9 @@ struct resolve_ctx {
 	struct store *store;
 	resolve_dep_fn dep; /* NULL: nobody listens */
 	void *dep_arg;
-	struct resolve_memo *memo; /* one request's rows, or NULL */
+	struct resolve_memo *memo; /* the rows this request keeps, or NULL */
+	struct resolve_memo
+	    *cache; /* the process's (resolve_cache_new), or NULL */
 };
 
 void resolve_init(struct populate_resolver *, struct resolve_ctx *,
@@ -33,8 +35,10 @@ int resolve_localized(const struct collection *);
 int resolve_get_uid(const struct conf *, struct store *, const char *uid,
     const char *doc, const char *locale, struct buf *out,
     const struct collection **);
-/* One request's reads kept, and forgotten (never across requests). */
+/* A request's reads kept (in ctx->cache when set), and forgotten. */
 void resolve_memo_begin(struct resolve_ctx *);
 void resolve_memo_end(struct resolve_ctx *);
+struct resolve_memo *resolve_cache_new(size_t rows, size_t bytes);
+void resolve_cache_free(struct resolve_memo *);
 
 #endif

@@ -58,6 +58,9 @@ enum conf_key {
 	CFG_EVENTS_MAX_BYTES,
 	CFG_EVENTS_MAX_AGE,
 	CFG_QUERY_CACHE,
+	/* populate: cache */
+	CFG_POPULATE_CACHE_ROWS,
+	CFG_POPULATE_CACHE_BYTES,
 	/* replication */
 	CFG_REPL_LOCAL,
 	CFG_REPL_SITES,

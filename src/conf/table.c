@@ -195,6 +195,15 @@ const struct conf_row conf_table[] = {
 	    .env = "STRAPI_LIVE_QUERY_CACHE", .def = "64",
 	    .min = 0, .max = 4096,
 	    .help = "answers each query.fcgi process keeps, reused while the store's seq is unchanged (0: off)" },
+	/* populate: cache */
+	[CFG_POPULATE_CACHE_ROWS] = { .key = "populate_cache_rows", .type = CT_INT,
+	    .env = "STRAPI_LIVE_POPULATE_CACHE_ROWS", .def = "4096",
+	    .min = 0, .max = 1048576,
+	    .help = "related rows (populate's entries and media) each query.fcgi process keeps across requests, dropped as the change log names them (0: each request reads its own)" },
+	[CFG_POPULATE_CACHE_BYTES] = { .key = "populate_cache_bytes", .type = CT_INT,
+	    .env = "STRAPI_LIVE_POPULATE_CACHE_BYTES", .def = "16777216",
+	    .min = 65536, .max = 1LL << 32,
+	    .help = "bytes of related rows each query.fcgi process keeps; past them or populate_cache_rows it starts again empty" },
 	/* replication: off while repl_local is empty */
 	[CFG_REPL_LOCAL] = { .key = "repl_local", .type = CT_STRING,
 	    .env = "STRAPI_LIVE_REPL_LOCAL", .def = "",

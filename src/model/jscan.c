@@ -126,10 +126,19 @@ jscan_is(struct jspan v, char c)
 	return v.p != NULL && v.n > 0 && v.p[0] == c;
 }
 
+/*
+ * 1 when k is s. Byte by byte, not strlen then memcmp: a renderer asks it
+ * of every key for each attribute name, and most differ at the first.
+ */
 int
 jscan_key_is(struct jspan k, const char *s)
 {
-	return k.n == strlen(s) && memcmp(k.p, s, k.n) == 0;
+	size_t i;
+
+	for (i = 0; i < k.n; i++)
+		if (s[i] == '\0' || s[i] != k.p[i])
+			return 0;
+	return s[k.n] == '\0';
 }
 
 /* The value of o's member key (first of its name): 1, or 0 when none. */

@@ -1,4 +1,4 @@
-/* read.c: snapshot reads: get, by slug, lists, change and event logs */
+/* read.c: snapshot reads: the held snapshot, get, by slug, lists */
 #include "config.h"
 
 #include <errno.h>
@@ -43,6 +43,20 @@ store_read_begin(struct store *st)
 		return -1;
 	}
 	st->held = txn;
+	st->held_seq = seq;
+	return 0;
+}
+
+/*
+ * The store's last sequence in the snapshot store_read_begin holds: 0, or
+ * -1 when none is held.
+ */
+int
+store_read_seq(const struct store *st, uint64_t *seq)
+{
+	if (st->held == NULL)
+		return -1;
+	*seq = st->held_seq;
 	return 0;
 }
 
@@ -54,6 +68,20 @@ store_read_end(struct store *st)
 		return;
 	st->held->commit(st->held, 0);
 	st->held = NULL;
+}
+
+/*
+ * The store's last sequence in txn's snapshot: the held one's is known
+ * (read by store_read_begin). 0 or a BDB error.
+ */
+static int
+seq_in(struct store *st, DB_TXN *txn, uint64_t *seq)
+{
+	if (txn == st->held) {
+		*seq = st->held_seq;
+		return 0;
+	}
+	return store_meta_read(st, txn, "seq", 0, seq);
 }
 
 /* The held snapshot, or a transaction of the read's own. 0, or -1. */
@@ -75,51 +103,11 @@ store_read_done(struct store *st, DB_TXN *txn)
 		txn->commit(txn, 0);
 }
 
-static void
-dbt_out(DBT *d)
+void
+store_dbt_out(DBT *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->flags = DB_DBT_REALLOC;
-}
-
-/*
- * The oldest change still in the log and the last one. With an empty
- * (or fully trimmed) log, *first is *last + 1. Returns 0, or -1.
- */
-int
-store_change_bounds(struct store *st, uint64_t *first, uint64_t *last)
-{
-	DB_TXN *txn;
-	DBC *c = NULL;
-	DBT k, v;
-	int ret;
-
-	if (store_rtxn(st, &txn) == -1)
-		return -1;
-	if ((ret = store_meta_read(st, txn, "seq", 0, last)) != 0)
-		goto out;
-	if ((ret = st->changes->cursor(st->changes, txn, &c, 0)) != 0)
-		goto out;
-	dbt_out(&k);
-	memset(&v, 0, sizeof(v));
-	v.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM;
-	ret = c->get(c, &k, &v, DB_FIRST);
-	if (ret == 0 && k.size == 8)
-		*first = store_be64_get(k.data);
-	else if (ret == DB_NOTFOUND) {
-		*first = *last + 1;
-		ret = 0;
-	}
-	free(k.data);
-out:
-	if (c != NULL)
-		c->close(c);
-	txn->commit(txn, 0);
-	if (ret != 0) {
-		store_fail(st, "change bounds", ret);
-		return -1;
-	}
-	return 0;
 }
 
 static void
@@ -160,8 +148,8 @@ item_from_val(struct store_item *it, const struct store_val *v,
  * An item from a primary key and its stored value. Returns 0, or -1 for a
  * record that does not decode (the caller skips it).
  */
-static int
-item_decode(struct store_item *it, struct buf *scratch, const DBT *pkey,
+int
+store_item_decode(struct store_item *it, struct buf *scratch, const DBT *pkey,
     const DBT *data)
 {
 	struct store_val val;
@@ -196,8 +184,8 @@ store_get(struct store *st, const char *coll, const char *doc,
 	buf_init(&key);
 	store_key_primary(&key, coll, doc, locale);
 	store_dbt_in(&k, key.data, key.len);
-	dbt_out(&v);
-	if (seq != NULL && (ret = store_meta_read(st, txn, "seq", 0, &s)) != 0)
+	store_dbt_out(&v);
+	if (seq != NULL && (ret = seq_in(st, txn, &s)) != 0)
 		goto out;
 	ret = st->entries->get(st->entries, txn, &k, &v, 0);
 	if (ret == DB_NOTFOUND) {
@@ -244,9 +232,9 @@ store_get_by_slug(struct store *st, const char *coll, const char *locale,
 	buf_init(&key);
 	store_key_slug(&key, coll, locale, slug);
 	store_dbt_in(&k, key.data, key.len);
-	dbt_out(&pk);
-	dbt_out(&v);
-	if ((ret = store_meta_read(st, txn, "seq", 0, &s)) != 0)
+	store_dbt_out(&pk);
+	store_dbt_out(&v);
+	if ((ret = seq_in(st, txn, &s)) != 0)
 		goto out;
 	if ((ret = st->by_slug->cursor(st->by_slug, txn, &c, 0)) != 0)
 		goto out;
@@ -298,8 +286,8 @@ get_recno(DBC *c, db_recno_t *out)
 	return 0;
 }
 
-static int
-has_prefix(const DBT *k, const struct buf *prefix)
+int
+store_has_prefix(const DBT *k, const struct buf *prefix)
 {
 	return k->size >= prefix->len &&
 	    memcmp(k->data, prefix->data, prefix->len) == 0;
@@ -310,11 +298,11 @@ has_prefix(const DBT *k, const struct buf *prefix)
  * last (*hi), so the count is hi - lo: O(log n) with DB_RECNUM, whatever
  * the collection's size.
  */
-static void
-dbt_set(DBT *d, const void *p, size_t n)
+void
+store_dbt_set(DBT *d, const void *p, size_t n)
 {
 	free(d->data);
-	dbt_out(d);
+	store_dbt_out(d);
 	d->data = xmalloc(n);
 	memcpy(d->data, p, n);
 	d->size = (u_int32_t)n;
@@ -324,15 +312,15 @@ dbt_set(DBT *d, const void *p, size_t n)
  * The record number of the first key of c at or after key (one past
  * the last when none is). Returns 0 or a BDB error.
  */
-static int
-recno_at(DBC *c, const struct buf *key, db_recno_t *out)
+int
+store_recno_at(DBC *c, const struct buf *key, db_recno_t *out)
 {
 	DBT k, d;
 	int ret;
 
-	dbt_out(&k);
-	dbt_out(&d);
-	dbt_set(&k, key->data, key->len);
+	store_dbt_out(&k);
+	store_dbt_out(&d);
+	store_dbt_set(&k, key->data, key->len);
 	ret = c->get(c, &k, &d, DB_SET_RANGE);
 	if (ret == 0)
 		ret = get_recno(c, out);
@@ -361,8 +349,8 @@ prefix_range(DBC *c, const struct buf *prefix, db_recno_t *lo, db_recno_t *hi)
 	/* Every key part ends in NUL: bumping it to 0x01 bounds the range. */
 	hikey.data[hikey.len - 1] = '\x01';
 	/* the first key at or after the prefix: hi when none has it */
-	if ((ret = recno_at(c, &hikey, hi)) == 0)
-		ret = recno_at(c, prefix, lo);
+	if ((ret = store_recno_at(c, &hikey, hi)) == 0)
+		ret = store_recno_at(c, prefix, lo);
 	buf_clear(&hikey);
 	return ret;
 }
@@ -372,34 +360,21 @@ prefix_range(DBC *c, const struct buf *prefix, db_recno_t *lo, db_recno_t *hi)
  * scratch hold its bytes). Returns 0, DB_NOTFOUND for a record to skip,
  * or a BDB error.
  */
-static int
-entry_at(struct store *st, DB_TXN *txn, DBT *d, DBT *pv, struct buf *scratch,
-    struct store_item *it)
+int
+store_entry_at(struct store *st, DB_TXN *txn, DBT *d, DBT *pv,
+    struct buf *scratch, struct store_item *it)
 {
 	int ret;
 
 	ret = st->entries->get(st->entries, txn, d, pv, 0);
 	if (ret != 0) /* DB_NOTFOUND: not possible under a snapshot */
 		return ret;
-	return item_decode(it, scratch, d, pv) == -1 ? DB_NOTFOUND : 0;
+	return store_item_decode(it, scratch, d, pv) == -1 ? DB_NOTFOUND : 0;
 }
 
-/*
- * A list's read: its transaction (the held snapshot or its own), a cursor
- * on db, the DBTs and scratch of its walk, and the store's last sequence
- * in the same snapshot (rd_open); rd_close ends it all.
- */
-struct rd {
-	DB_TXN *txn;
-	DBC *c;
-	DBT k, d, pv;
-	struct buf scratch;
-	uint64_t seq;
-};
-
 /* 0, a BDB error (rd_close it), or -1 when no transaction began. */
-static int
-rd_open(struct store *st, struct rd *r, DB *db)
+int
+store_rd_open(struct store *st, struct store_rd *r, DB *db)
 {
 	int ret;
 
@@ -407,17 +382,17 @@ rd_open(struct store *st, struct rd *r, DB *db)
 	if (store_read_txn(st, &r->txn) == -1)
 		return -1;
 	buf_init(&r->scratch);
-	dbt_out(&r->k);
-	dbt_out(&r->d);
-	dbt_out(&r->pv);
-	if ((ret = store_meta_read(st, r->txn, "seq", 0, &r->seq)) != 0)
+	store_dbt_out(&r->k);
+	store_dbt_out(&r->d);
+	store_dbt_out(&r->pv);
+	if ((ret = seq_in(st, r->txn, &r->seq)) != 0)
 		return ret;
 	return db->cursor(db, r->txn, &r->c, 0);
 }
 
 /* Ends r; ret: its walk's BDB error or 0. Returns 0, or -1 (logged). */
-static int
-rd_close(struct store *st, struct rd *r, int ret, const char *what)
+int
+store_rd_close(struct store *st, struct store_rd *r, int ret, const char *what)
 {
 	if (r->c != NULL)
 		r->c->close(r->c);
@@ -430,6 +405,41 @@ rd_close(struct store *st, struct rd *r, int ret, const char *what)
 		store_fail(st, what, ret);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * prefix's range in index (store_range's) as of seq: kept from an earlier list at the same
+ * seq, else read (prefix_range) and kept. 0 or a BDB error.
+ */
+static int
+list_range(struct store *st, int index, DBC *c, uint64_t seq,
+    const struct buf *prefix, db_recno_t *lo, db_recno_t *hi)
+{
+	struct store_range *r;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < STORE_RANGES; i++) {
+		r = &st->ranges[i];
+		if (r->index == index && r->seq == seq &&
+		    r->len == prefix->len &&
+		    memcmp(r->key, prefix->data, prefix->len) == 0) {
+			*lo = r->lo;
+			*hi = r->hi;
+			return 0;
+		}
+	}
+	if ((ret = prefix_range(c, prefix, lo, hi)) != 0 ||
+	    prefix->len > STORE_RANGE_KEY)
+		return ret;
+	r = &st->ranges[st->next_range++ % STORE_RANGES];
+	r->index = index;
+	r->seq = seq;
+	r->lo = *lo;
+	r->hi = *hi;
+	r->len = prefix->len;
+	memcpy(r->key, prefix->data, prefix->len);
 	return 0;
 }
 
@@ -450,7 +460,7 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 	                          : st->by_time_raw;
 	/* by_time lists newest first, by_id id ascending, walking forward */
 	int back = q->by_id ? q->descending : q->ascending;
-	struct rd r;
+	struct store_rd r;
 	struct buf prefix, pos;
 	db_recno_t lo = 1, hi = 1, rn;
 	struct store_item it;
@@ -461,13 +471,18 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 		store_fail(st, "list", EINVAL);
 		return -1;
 	}
-	if ((ret = rd_open(st, &r, raw)) == -1)
+	if ((ret = store_rd_open(st, &r, raw)) == -1)
 		return -1;
 	buf_init(&prefix);
 	buf_init(&pos);
 	store_key_list_prefix(&prefix, q->collection, q->locale,
 	    q->by_id ? NULL : q->category);
-	if (ret != 0 || (ret = prefix_range(r.c, &prefix, &lo, &hi)) != 0)
+	if (ret != 0 ||
+	    (ret = list_range(st,
+	         q->by_id                  ? 3
+	             : q->category != NULL ? 2
+	                                   : 1,
+	         r.c, r.seq, &prefix, &lo, &hi)) != 0)
 		goto out;
 	if (q->limit == 0 || hi <= lo)
 		goto done;
@@ -481,7 +496,7 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 			store_key_list_pos(&pos, q->collection, q->locale,
 			    q->category, q->after->published_at,
 			    q->after->document_id);
-		dbt_set(&r.k, pos.data, pos.len);
+		store_dbt_set(&r.k, pos.data, pos.len);
 		ret = r.c->get(r.c, &r.k, &r.d, DB_SET_RANGE);
 		if (!back) {
 			if (ret == 0 && r.k.size == pos.len &&
@@ -498,15 +513,15 @@ store_list(struct store *st, const struct store_list_query *q, store_item_cb cb,
 			goto done;
 		rn = back ? hi - 1 - (db_recno_t)q->offset
 		          : lo + (db_recno_t)q->offset;
-		dbt_set(&r.k, &rn, sizeof(rn));
+		store_dbt_set(&r.k, &rn, sizeof(rn));
 		ret = r.c->get(r.c, &r.k, &r.d, DB_SET_RECNO);
 	}
 	for (; ret == 0 && n < q->limit;
 	     ret = r.c->get(r.c, &r.k, &r.d, step)) {
-		if (!has_prefix(&r.k, &prefix))
+		if (!store_has_prefix(&r.k, &prefix))
 			break;
-		if ((ret = entry_at(st, r.txn, &r.d, &r.pv, &r.scratch, &it)) ==
-		    DB_NOTFOUND)
+		if ((ret = store_entry_at(st, r.txn, &r.d, &r.pv, &r.scratch,
+		         &it)) == DB_NOTFOUND)
 			continue;
 		if (ret != 0)
 			goto out;
@@ -519,539 +534,9 @@ done:
 out:
 	buf_clear(&prefix);
 	buf_clear(&pos);
-	if (rd_close(st, &r, ret, "list") == -1)
+	if (store_rd_close(st, &r, ret, "list") == -1)
 		return -1;
 	*total = hi > lo ? (uint64_t)(hi - lo) : 0;
-	if (seq != NULL)
-		*seq = r.seq;
-	return 0;
-}
-
-static int
-take_str(const unsigned char **p, const unsigned char *end, struct buf *b,
-    size_t *off, int *present)
-{
-	uint32_t n;
-
-	if (end - *p < 4)
-		return -1;
-	n = ((uint32_t)(*p)[0] << 24) | ((uint32_t)(*p)[1] << 16) |
-	    ((uint32_t)(*p)[2] << 8) | (*p)[3];
-	*p += 4;
-	*off = b->len;
-	if (n == 0xffffffffU) {
-		*present = 0;
-		buf_addc(b, '\0');
-		return 0;
-	}
-	if ((size_t)(end - *p) < n)
-		return -1;
-	*present = 1;
-	buf_add(b, *p, n);
-	buf_addc(b, '\0');
-	*p += n;
-	return 0;
-}
-
-/* Decodes a change record into ch, strings copied into b. 0, or -1. */
-static int
-decode_change(const void *data, size_t size, uint64_t seq,
-    struct store_change *ch, struct buf *b)
-{
-	const unsigned char *p = data, *end = p + size;
-	size_t off[8];
-	int present[8], i;
-
-	if (size < 26 || p[0] != 1)
-		return -1;
-	memset(ch, 0, sizeof(*ch));
-	ch->seq = seq;
-	ch->op = p[1] == STORE_OP_UPSERT ? STORE_OP_UPSERT : STORE_OP_REMOVE;
-	ch->time_ms = (int64_t)store_be64_get(p + 2);
-	ch->old_published_at = (int64_t)store_be64_get(p + 10);
-	ch->new_published_at = (int64_t)store_be64_get(p + 18);
-	p += 26;
-	buf_reset(b);
-	for (i = 0; i < 8; i++)
-		if (take_str(&p, end, b, &off[i], &present[i]) == -1)
-			return -1;
-	ch->collection = b->data + off[0];
-	ch->document_id = b->data + off[1];
-	ch->locale = b->data + off[2];
-	ch->old_slug = present[3] ? b->data + off[3] : NULL;
-	ch->old_category = present[4] ? b->data + off[4] : NULL;
-	ch->new_slug = present[5] ? b->data + off[5] : NULL;
-	ch->new_category = present[6] ? b->data + off[6] : NULL;
-	ch->json = present[7] ? b->data + off[7] : NULL;
-	ch->json_len = present[7] ? strlen(ch->json) : 0;
-	return 0;
-}
-
-/*
- * Calls cb for each change with seq > after, in order, at most max of
- * them (0: no limit), until cb returns non-zero. Returns the number
- * delivered, or -1 after logging.
- */
-int
-store_changes_since(struct store *st, uint64_t after, size_t max,
-    store_change_cb cb, void *arg)
-{
-	DB_TXN *txn;
-	DBC *c = NULL;
-	DBT k, v;
-	unsigned char kb[8];
-	struct buf b;
-	struct store_change ch;
-	int ret, n = 0;
-
-	if (store_rtxn(st, &txn) == -1)
-		return -1;
-	buf_init(&b);
-	dbt_out(&k);
-	dbt_out(&v);
-	if ((ret = st->changes->cursor(st->changes, txn, &c, 0)) != 0)
-		goto out;
-	store_be64_put(kb, after + 1);
-	k.data = xmalloc(8);
-	memcpy(k.data, kb, 8);
-	k.size = 8;
-	for (ret = c->get(c, &k, &v, DB_SET_RANGE); ret == 0;
-	     ret = c->get(c, &k, &v, DB_NEXT)) {
-		if (k.size != 8 ||
-		    decode_change(v.data, v.size, store_be64_get(k.data), &ch,
-		        &b) == -1) {
-			log_warnx("store: malformed change record skipped");
-			continue;
-		}
-		n++;
-		if (cb(arg, &ch) != 0 || (max != 0 && (size_t)n >= max))
-			break;
-	}
-	if (ret == DB_NOTFOUND)
-		ret = 0;
-out:
-	if (c != NULL)
-		c->close(c);
-	free(k.data);
-	free(v.data);
-	buf_clear(&b);
-	txn->commit(txn, 0);
-	if (ret != 0) {
-		store_fail(st, "reading changes", ret);
-		return -1;
-	}
-	return n;
-}
-
-static int
-event_failed(const char *summary, size_t len)
-{
-	const char *p;
-	char tmp[16];
-	size_t i;
-
-	p = memmem(summary, len, "\"status\":", 9);
-	if (p == NULL)
-		return 0;
-	p += 9;
-	for (i = 0; i + 1 < sizeof(tmp) && p + i < summary + len &&
-	     p[i] >= '0' && p[i] <= '9';
-	     i++)
-		tmp[i] = p[i];
-	tmp[i] = '\0';
-	return atoi(tmp) >= 400;
-}
-
-/*
- * Calls cb for each event-log record with id > after (failed_only: those
- * answered with a status >= 400). Returns the count, or -1 after logging.
- */
-int
-store_events(struct store *st, uint64_t after, int failed_only,
-    store_event_cb cb, void *arg)
-{
-	DB_TXN *txn;
-	DBC *c = NULL;
-	DBT k, v;
-	int ret, n = 0;
-	const unsigned char *p;
-	uint32_t jl;
-
-	if (store_rtxn(st, &txn) == -1)
-		return -1;
-	dbt_out(&k);
-	dbt_out(&v);
-	if ((ret = st->events->cursor(st->events, txn, &c, 0)) != 0)
-		goto out;
-	k.data = xcalloc(1, 8);
-	store_be64_put(k.data, after + 1);
-	k.size = 8;
-	for (ret = c->get(c, &k, &v, DB_SET_RANGE); ret == 0;
-	     ret = c->get(c, &k, &v, DB_NEXT)) {
-		p = v.data;
-		if (v.size < 4 || k.size != 8)
-			continue;
-		jl = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-		    ((uint32_t)p[2] << 8) | p[3];
-		if (jl > v.size - 4)
-			continue;
-		if (failed_only && !event_failed((const char *)p + 4, jl))
-			continue;
-		n++;
-		if (cb(arg, store_be64_get(k.data), (const char *)p + 4, jl,
-		        v.size - 4 - jl > 0 ? (const char *)p + 4 + jl : NULL,
-		        v.size - 4 - jl) != 0)
-			break;
-	}
-	if (ret == DB_NOTFOUND)
-		ret = 0;
-out:
-	if (c != NULL)
-		c->close(c);
-	free(k.data);
-	free(v.data);
-	txn->commit(txn, 0);
-	if (ret != 0) {
-		store_fail(st, "reading events", ret);
-		return -1;
-	}
-	return n;
-}
-
-/*
- * Calls cb for every stored entry of collection (NULL: all), in primary
- * key order. Returns the count, or -1 after logging.
- */
-int
-store_iter_entries(struct store *st, const char *coll, store_item_cb cb,
-    void *arg)
-{
-	DB_TXN *txn;
-	DBC *c = NULL;
-	DBT k, v;
-	struct buf prefix, scratch;
-	struct store_item it;
-	int ret, n = 0;
-
-	if (store_rtxn(st, &txn) == -1)
-		return -1;
-	buf_init(&prefix);
-	buf_init(&scratch);
-	dbt_out(&k);
-	dbt_out(&v);
-	if (coll != NULL)
-		buf_add(&prefix, coll, strlen(coll) + 1);
-	if ((ret = st->entries->cursor(st->entries, txn, &c, 0)) != 0)
-		goto out;
-	if (coll != NULL) {
-		k.data = xmalloc(prefix.len);
-		memcpy(k.data, prefix.data, prefix.len);
-		k.size = (u_int32_t)prefix.len;
-		ret = c->get(c, &k, &v, DB_SET_RANGE);
-	} else
-		ret = c->get(c, &k, &v, DB_FIRST);
-	for (; ret == 0; ret = c->get(c, &k, &v, DB_NEXT)) {
-		if (coll != NULL && !has_prefix(&k, &prefix))
-			break;
-		if (item_decode(&it, &scratch, &k, &v) == -1)
-			continue;
-		n++;
-		if (cb(arg, &it) != 0)
-			break;
-	}
-	if (ret == DB_NOTFOUND)
-		ret = 0;
-out:
-	if (c != NULL)
-		c->close(c);
-	free(k.data);
-	free(v.data);
-	buf_clear(&prefix);
-	buf_clear(&scratch);
-	txn->commit(txn, 0);
-	if (ret != 0) {
-		store_fail(st, "iterating entries", ret);
-		return -1;
-	}
-	return n;
-}
-
-/* The record numbers of a span of index a in locale: [*lo, *hi). */
-static int
-attr_range(DBC *c, const char *locale, const struct store_attr_span *sp,
-    db_recno_t *lo, db_recno_t *hi)
-{
-	struct buf key;
-	size_t n = strlen(locale);
-	int ret;
-
-	buf_init(&key);
-	buf_add(&key, locale, n);
-	buf_addc(&key, '\0');
-	buf_add(&key, sp->lo, sp->lolen);
-	ret = recno_at(c, &key, lo);
-	buf_reset(&key);
-	buf_add(&key, locale, n);
-	if (sp->hi_open)
-		buf_addc(&key, '\x01'); /* past the locale's keys */
-	else {
-		buf_addc(&key, '\0');
-		buf_add(&key, sp->hi, sp->hilen);
-	}
-	if (ret == 0)
-		ret = recno_at(c, &key, hi);
-	if (ret == 0 && *hi < *lo)
-		*hi = *lo;
-	buf_clear(&key);
-	return ret;
-}
-
-/* The number of keys of a span of attribute index i: O(log n). 0 or -1. */
-int
-store_attr_count(struct store *st, int i, const char *locale,
-    const struct store_attr_span *sp, uint64_t *n)
-{
-	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
-	DB_TXN *txn;
-	DBC *c = NULL;
-	db_recno_t lo = 1, hi = 1;
-	int ret;
-
-	if (raw == NULL)
-		return -1;
-	if (store_read_txn(st, &txn) == -1)
-		return -1;
-	if ((ret = raw->cursor(raw, txn, &c, 0)) == 0) {
-		ret = attr_range(c, locale, sp, &lo, &hi);
-		c->close(c);
-	}
-	store_read_done(st, txn);
-	if (ret != 0) {
-		store_fail(st, "index count", ret);
-		return -1;
-	}
-	*n = hi - lo;
-	return 0;
-}
-
-/*
- * Walks a span of attribute index i in locale, in key order (or its
- * reverse), after offset entries, calling cb for each of up to limit
- * entries with its key (after the locale) and the entry. *seq (unless
- * NULL): the store's last sequence in the same snapshot. 0, or -1.
- */
-int
-store_attr_walk(struct store *st, int i, const char *locale,
-    const struct store_attr_span *sp, int back, uint64_t offset, size_t limit,
-    store_attr_cb cb, void *arg, uint64_t *seq)
-{
-	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
-	struct rd r;
-	struct store_item it;
-	db_recno_t lo = 1, hi = 1, rn;
-	uint64_t left;
-	size_t n = 0, skip = strlen(locale) + 1;
-	int ret;
-
-	if (raw == NULL || (ret = rd_open(st, &r, raw)) == -1)
-		return -1;
-	if (ret != 0 || (ret = attr_range(r.c, locale, sp, &lo, &hi)) != 0 ||
-	    offset >= (uint64_t)(hi - lo) || limit == 0)
-		goto out;
-	left = (uint64_t)(hi - lo) - offset;
-	rn = back ? hi - 1 - (db_recno_t)offset : lo + (db_recno_t)offset;
-	dbt_set(&r.k, &rn, sizeof(rn));
-	for (ret = r.c->get(r.c, &r.k, &r.d, DB_SET_RECNO);
-	     ret == 0 && n < limit && left > 0;
-	     ret = r.c->get(r.c, &r.k, &r.d, back ? DB_PREV : DB_NEXT)) {
-		left--;
-		if (r.k.size < skip ||
-		    (ret = entry_at(st, r.txn, &r.d, &r.pv, &r.scratch, &it)) ==
-		        DB_NOTFOUND)
-			continue;
-		if (ret != 0)
-			goto out;
-		n++;
-		if (cb(arg, (const char *)r.k.data + skip, r.k.size - skip,
-		        &it) != 0)
-			break;
-	}
-	if (ret == DB_NOTFOUND)
-		ret = 0;
-out:
-	if (rd_close(st, &r, ret, "index walk") == -1)
-		return -1;
-	if (seq != NULL)
-		*seq = r.seq;
-	return 0;
-}
-
-/*
- * The records of r's cursor from prefix on, while their keys have it,
- * read in bulk: each(arg, key, klen, data, dlen) on every one; each
- * returns 0 to go on, 1 to stop, or a BDB error. Returns 0 or that error.
- */
-#define SCAN_BULK (1024 * 1024)
-
-static int
-bulk_walk(struct rd *r, const struct buf *prefix,
-    int (*each)(void *, void *, u_int32_t, void *, u_int32_t), void *arg)
-{
-	void *p, *kp, *vp;
-	u_int32_t op = DB_SET_RANGE, klen, vlen;
-	int ret = 0, stop = 0;
-
-	dbt_set(&r->k, prefix->data, prefix->len);
-	free(r->d.data);
-	r->d.flags = DB_DBT_USERMEM;
-	r->d.ulen = SCAN_BULK;
-	r->d.data = xmalloc(r->d.ulen);
-	while (ret == 0 && !stop) {
-		ret = r->c->get(r->c, &r->k, &r->d, op | DB_MULTIPLE_KEY);
-		if (ret == DB_BUFFER_SMALL) { /* a record over the buffer */
-			r->d.ulen = (r->d.size + 1023) / 1024 * 1024;
-			r->d.data = xrealloc(r->d.data, r->d.ulen);
-			ret = 0;
-			continue;
-		}
-		op = DB_NEXT;
-		DB_MULTIPLE_INIT(p, &r->d);
-		while (ret == 0 && !stop) {
-			DB_MULTIPLE_KEY_NEXT(p, &r->d, kp, klen, vp, vlen);
-			if (p == NULL)
-				break;
-			if (klen < prefix->len ||
-			    memcmp(kp, prefix->data, prefix->len) != 0)
-				stop = 1;
-			else if ((ret = each(arg, kp, klen, vp, vlen)) == 1) {
-				stop = 1;
-				ret = 0;
-			}
-		}
-	}
-	return ret == DB_NOTFOUND ? 0 : ret;
-}
-
-struct scan_walk {
-	struct store *st;
-	struct rd *r;
-	const char *locale;
-	size_t loclen, skip;
-	store_item_cb cb;
-	store_attr_key_fn keep;
-	store_attr_cb kcb;
-	void *arg, *keep_arg;
-};
-
-/* An entry of entries.db (store_scan): of the locale, to cb. */
-static int
-scan_entry(void *arg, void *kp, u_int32_t klen, void *vp, u_int32_t vlen)
-{
-	struct scan_walk *w = arg;
-	struct store_pkey pk;
-	struct store_item it;
-	DBT rk, rv;
-
-	if (store_key_parse_primary(kp, klen, &pk) == -1 ||
-	    pk.locale_len != w->loclen ||
-	    memcmp(pk.locale, w->locale, w->loclen) != 0)
-		return 0;
-	store_dbt_in(&rk, kp, klen);
-	store_dbt_in(&rv, vp, vlen);
-	if (item_decode(&it, &w->r->scratch, &rk, &rv) == -1)
-		return 0;
-	return w->cb(w->arg, &it) != 0;
-}
-
-/* A key of an attribute index (store_attr_scan): its entry when kept. */
-static int
-scan_key(void *arg, void *kp, u_int32_t klen, void *vp, u_int32_t vlen)
-{
-	struct scan_walk *w = arg;
-	const char *key = (const char *)kp + w->skip;
-	struct store_item it;
-	DBT pk;
-	int ret;
-
-	if (!w->keep(w->keep_arg, key, klen - w->skip))
-		return 0;
-	store_dbt_in(&pk, vp, vlen);
-	ret = entry_at(w->st, w->r->txn, &pk, &w->r->pv, &w->r->scratch, &it);
-	if (ret != 0)
-		return ret == DB_NOTFOUND ? 0 : ret;
-	return w->kcb(w->arg, key, klen - w->skip, &it) != 0;
-}
-
-/*
- * Walks the published entries of collection coll in locale, in primary
- * key order, reading the entries database in bulk (a list's scan: the
- * fastest read of every entry). cb on each; non-zero stops the walk.
- * *seq: the store's last sequence in the same snapshot. 0, or -1.
- */
-int
-store_scan(struct store *st, const char *coll, const char *locale,
-    store_item_cb cb, void *arg, uint64_t *seq)
-{
-	struct scan_walk w;
-	struct buf prefix;
-	struct rd r;
-	int ret;
-
-	if ((ret = rd_open(st, &r, st->entries)) == -1)
-		return -1;
-	memset(&w, 0, sizeof(w));
-	w.st = st;
-	w.r = &r;
-	w.locale = locale;
-	w.loclen = strlen(locale);
-	w.cb = cb;
-	w.arg = arg;
-	buf_init(&prefix);
-	buf_add(&prefix, coll, strlen(coll) + 1);
-	if (ret == 0)
-		ret = bulk_walk(&r, &prefix, scan_entry, &w);
-	buf_clear(&prefix);
-	if (rd_close(st, &r, ret, "scan") == -1)
-		return -1;
-	if (seq != NULL)
-		*seq = r.seq;
-	return 0;
-}
-
-/*
- * Walks every key of attribute index i in locale, in bulk, and reads
- * the entries of those keep accepts (given the key after the locale),
- * for cb (non-zero stops): a scan of the attribute's values that reads
- * only the entries they may match. *seq as store_scan's. 0, or -1.
- */
-int
-store_attr_scan(struct store *st, int i, const char *locale,
-    store_attr_key_fn keep, void *keep_arg, store_attr_cb cb, void *arg,
-    uint64_t *seq)
-{
-	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
-	struct scan_walk w;
-	struct buf prefix;
-	struct rd r;
-	int ret;
-
-	if (raw == NULL || (ret = rd_open(st, &r, raw)) == -1)
-		return -1;
-	memset(&w, 0, sizeof(w));
-	w.st = st;
-	w.r = &r;
-	w.skip = strlen(locale) + 1;
-	w.keep = keep;
-	w.keep_arg = keep_arg;
-	w.kcb = cb;
-	w.arg = arg;
-	buf_init(&prefix);
-	buf_add(&prefix, locale, w.skip);
-	if (ret == 0)
-		ret = bulk_walk(&r, &prefix, scan_key, &w);
-	buf_clear(&prefix);
-	if (rd_close(st, &r, ret, "index scan") == -1)
-		return -1;
 	if (seq != NULL)
 		*seq = r.seq;
 	return 0;

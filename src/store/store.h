@@ -258,6 +258,7 @@ int store_peek_seq(struct store *, uint64_t *);
 int store_change_bounds(struct store *, uint64_t *first, uint64_t *last);
 /* read.c: one snapshot for several reads (a request's) */
 int store_read_begin(struct store *);
+int store_read_seq(const struct store *, uint64_t *);
 void store_read_end(struct store *);
 enum store_result store_get(struct store *, const char *collection,
     const char *document_id, const char *locale, struct buf *json,

@@ -14,6 +14,20 @@
 #include "store/store.h"
 #include "store/store_key.h"
 
+/*
+ * A list's range of record numbers in an index, [lo, hi), as of the
+ * store's sequence seq (read.c): the same at every snapshot of that seq.
+ */
+#define STORE_RANGES    8
+#define STORE_RANGE_KEY 256
+struct store_range {
+	int index; /* 1 by_time, 2 by_category, 3 by_id; 0: unused */
+	uint64_t seq;
+	db_recno_t lo, hi;
+	size_t len;
+	char key[STORE_RANGE_KEY];
+};
+
 /* An index of a collection's attribute (env.c opens it, index.c keys it). */
 struct store_attr {
 	char *collection, *attr;
@@ -59,8 +73,11 @@ struct store {
 	size_t nabandoned;
 	store_commit_cb on_commit; /* store_set_commit_hook, or NULL */
 	void *on_commit_arg;
-	DB_TXN *held; /* store_read_begin's snapshot, or NULL (read.c) */
-	struct store_attr *attr; /* store_set_attr_indexes */
+	DB_TXN *held;      /* store_read_begin's snapshot, or NULL (read.c) */
+	uint64_t held_seq; /* the store's last sequence in it */
+	struct store_range ranges[STORE_RANGES]; /* store_list's, kept */
+	unsigned next_range;                     /* the next one replaced */
+	struct store_attr *attr;                 /* store_set_attr_indexes */
 	size_t nattr;
 };
 
@@ -68,8 +85,8 @@ struct store {
  * Inside the store, calls go one way, from the files below to the ones
  * above them in this list, never back: key.c index.c reg.c fail.c
  * watchdog.c repl_group.c repl_watch.c repl.c repl_sites.c meta.c env.c
- * txn.c refs.c read.c admin.c write.c backup.c blob.c. Each file's part of
- * this header is headed by its name.
+ * txn.c refs.c read.c read_log.c read_scan.c admin.c write.c backup.c
+ * blob.c. Each file's part of this header is headed by its name.
  */
 
 /* Fills a DBT that borrows p. */
@@ -136,6 +153,30 @@ int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
 /* read.c: store_read_begin's snapshot when held, else a new one */
 int store_read_txn(struct store *, DB_TXN **);
 void store_read_done(struct store *, DB_TXN *);
+/* read.c: what read_log.c and read_scan.c share with it. */
+/*
+ * A list's read: its transaction (the held snapshot or its own), a cursor
+ * on db, the DBTs and scratch of its walk, and the store's last sequence
+ * in the same snapshot (store_rd_open); store_rd_close ends it all.
+ */
+struct store_rd {
+	DB_TXN *txn;
+	DBC *c;
+	DBT k, d, pv;
+	struct buf scratch;
+	uint64_t seq;
+};
+int store_rd_open(struct store *, struct store_rd *, DB *);
+int store_rd_close(struct store *, struct store_rd *, int ret,
+    const char *what);
+void store_dbt_out(DBT *);
+void store_dbt_set(DBT *, const void *, size_t);
+int store_has_prefix(const DBT *, const struct buf *prefix);
+int store_recno_at(DBC *, const struct buf *key, db_recno_t *out);
+int store_item_decode(struct store_item *, struct buf *scratch, const DBT *pkey,
+    const DBT *data);
+int store_entry_at(struct store *, DB_TXN *, DBT *d, DBT *pv,
+    struct buf *scratch, struct store_item *);
 
 /* env.c: store_recover, store_open and the rest of store.h's. */
 /* env_check.c: an open's checks; each returns 0 or -1 after logging. */
