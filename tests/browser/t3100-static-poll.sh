@@ -9,29 +9,20 @@
 # browser part is tests/browser/static_poll.py.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/browser/browser_lib.sh"
+. "$top_srcdir/tests/static_lib.sh"
 
 browser_setup
 [ -x "$WEBHOOK_FCGI" ] || skip_all "webhook.fcgi not built"
 S=$T/static
 UPLOADS=$T/uploads
-mkdir -p "$S" "$UPLOADS"
+mkdir -p "$UPLOADS"
+STRAPI_LIVE_SCHEMA_DIR=$top_srcdir/www/demo/schema
+STRAPI_LIVE_COLLECTIONS=article,author,category,global,about
+STRAPI_LIVE_LOCALES=en,fr
 # Small pages, few kept: a client far behind finds its page removed.
-cat >"$T/strapi-live.conf" <<CONF
-store_dir = $STRAPI_LIVE_STORE_DIR
-static_dir = $S
-schema_dir = $top_srcdir/www/demo/schema
-collections = article,author,category,global,about
-locales = en,fr
-static_change_page_size = 4
-static_change_pages = 3
-CONF
+static_lighttpd_conf "$S" "static_change_page_size = 4" "static_change_pages = 3"
 STRAPI_LIVE_CONFIG=$T/strapi-live.conf
 export STRAPI_LIVE_CONFIG UPLOADS
-sed -e "s|/usr/local/libexec/strapi-live/cgi-bin/query.fcgi|$QUERY_FCGI|" \
-    -e "s|/run/strapi-live|$T|" \
-    -e "s|/usr/local/etc/strapi-live.conf|$T/strapi-live.conf|" \
-    -e "s|/usr/local/var/lib/strapi-live-static|$S|" \
-    "$top_srcdir/conf/lighttpd-static.conf" >"$T/static.conf"
 {
 	fcgi_entry /strapi/webhook "$WEBHOOK_FCGI"
 	cat <<EOC
