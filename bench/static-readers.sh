@@ -94,6 +94,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 c0, c1, t0, t1, hz = (float(x) for x in sys.argv[3:8])
 r["server_cpu_s"] = round((c1 - c0) / hz, 1)
+r["wall_s"] = round(t1 - t0, 1)
 r["server_cpu_per_s"] = round((c1 - c0) / hz / (t1 - t0), 2)
 r["server"] = sys.argv[2]
 print(json.dumps(r))
@@ -141,11 +142,15 @@ EOC
 		[ "$RUNUSER" != "$(id -un)" ] &&
 		    chown -R "$RUNUSER:$RUNGROUP" "$SRV/store" "$S"
 		# The host's part: mpm_event's defaults hold about 1,200
-		# connections; these hold the readers' keep-alive ones.
+		# connections and start 3 processes; these hold the readers'
+		# keep-alive connections from the start.
 		cat >>"$T/host.conf" <<CONF
-ThreadsPerChild 64
+StartServers 16
 ServerLimit 16
+ThreadsPerChild 64
 MaxRequestWorkers 1024
+MinSpareThreads 512
+MaxSpareThreads 1024
 AsyncRequestWorkerFactor 8
 KeepAliveTimeout 5
 MaxKeepAliveRequests 0
@@ -156,6 +161,8 @@ CONF
 		    >>"$T/apache.tap" || { echo "apache2 did not start" >&2; exit 1; }
 		run apache "http://127.0.0.1:$PORT" "$S" \
 		    "http://127.0.0.1:$PORT/strapi/webhook" "$_apid"
+		# What Apache said, when it refused or closed connections.
+		grep -v '^\[.*:debug\]' "$SRV/log/apache-error.log" | tail -5 >&2
 		) || true # the subshell's status is its exit trap's
 		;;
 	esac
@@ -180,13 +187,14 @@ for line in open(sys.argv[1]):
         "%d/%d" % (r["seen"], r["seen_expected"]), f(r["p50_s_from_sent"]),
         f(r["p99_s_from_sent"]), f((iv + 100) / 1000.0),
         f(r["max_s_from_sent"]), "%.2f" % r["server_cpu_per_s"],
-        "%.2f" % (r["client_cpu_s"] / r["duration_s"])))
+        "%.2f" % (r["client_cpu_s"] / r["wall_s"])))
     if r["errors"]:
         print("  errors: %s" % r["error_kinds"])
-    print("  %s: %d head 304, %d head 200, %d pages, webhook p50 %.3f s "
+    print("  %s: %d head 304, %d head 200, %d pages, %d idle keep-alive "
+          "connections closed by the server (GET sent again), webhook p50 %.3f s "
           "max %.3f s, late polls %d (p99 %s ms), p99 from the webhook's "
           "answer %s s" % (r["server"], r["head_304"], r["head_200"],
-                          r["pages"], r["webhook_p50_s"], r["webhook_max_s"],
+                          r["pages"], r["reconnects"], r["webhook_p50_s"], r["webhook_max_s"],
                           r["late_polls"], f(r["late_p99_ms"]),
                           f(r["p99_s_from_answered"])))
 PY

@@ -32,7 +32,7 @@ SIZE_RE = re.compile(rb'"size":(\d+)')
 
 stats = {
     "requests": 0, "head_304": 0, "head_200": 0, "pages": 0,
-    "resets": 0, "errors": 0, "error_kinds": {}, "late_ms": [],
+    "resets": 0, "reconnects": 0, "errors": 0, "error_kinds": {}, "late_ms": [],
 }
 seen = []  # (seq, monotonic time the reader saw it)
 sent = {}  # delivery number -> (time sent, time answered)
@@ -80,12 +80,23 @@ async def reader_task(k, host, port, prefix, interval, start):
             stats["late_ms"].append(-delay * 1000)
         tick += interval
         try:
-            if conn is None:
+            fresh = conn is None
+            if fresh:
                 conn = await asyncio.open_connection(host, port)
             r, w = conn
-            st, et, body = await request(
-                r, w, hostb, headp,
-                b"If-None-Match: " + etag + b"\r\n" if etag else b"")
+            inm = b"If-None-Match: " + etag + b"\r\n" if etag else b""
+            try:
+                st, et, body = await request(r, w, hostb, headp, inm)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                if fresh:
+                    raise
+                # The server closed the idle keep-alive connection (as
+                # a browser does, the GET is sent again on a new one).
+                stats["reconnects"] += 1
+                w.close()
+                conn = await asyncio.open_connection(host, port)
+                r, w = conn
+                st, et, body = await request(r, w, hostb, headp, inm)
             if st == 304:
                 stats["head_304"] += 1
                 continue
@@ -227,6 +238,7 @@ async def main():
         "requests_per_s": round(stats["requests"] / wall, 1),
         "head_304": stats["head_304"], "head_200": stats["head_200"],
         "pages": stats["pages"], "resets": stats["resets"],
+        "reconnects": stats["reconnects"],
         "errors": stats["errors"], "error_kinds": stats["error_kinds"],
         "seen": len(lat_sent), "seen_expected": expected,
         "p50_s_from_sent": pct(lat_sent, 50),
@@ -238,6 +250,7 @@ async def main():
         "late_polls": len(stats["late_ms"]),
         "late_p99_ms": pct(stats["late_ms"], 99),
         "client_cpu_s": round(time.process_time() - cpu0, 2),
+        "wall_s": round(wall, 1),
     }
     with open(out, "w") as f:
         json.dump(res, f)
