@@ -27,6 +27,7 @@
 #                                          Apache's www-data user, or not)
 # env:   BENCH_READERS=5000 BENCH_DURATION=60 BENCH_INTERVAL=2000
 #        BENCH_ENTRIES=20 BENCH_PAGE_SIZE=10 BENCH_SERVERS="lighttpd apache"
+#        BENCH_APACHE_WORKERS (Apache's worker threads: one per reader)
 set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -142,15 +143,17 @@ EOC
 		[ "$RUNUSER" != "$(id -un)" ] &&
 		    chown -R "$RUNUSER:$RUNGROUP" "$SRV/store" "$S"
 		# The host's part: mpm_event's defaults hold about 1,200
-		# connections and start 3 processes; these hold the readers'
-		# keep-alive connections from the start.
+		# connections and start 3 processes; these start, from the
+		# start, a worker thread for each reader (BENCH_APACHE_WORKERS).
+		w=${BENCH_APACHE_WORKERS:-$(((readers + 127) / 128 * 128))}
 		cat >>"$T/host.conf" <<CONF
-StartServers 16
-ServerLimit 16
-ThreadsPerChild 64
-MaxRequestWorkers 1024
-MinSpareThreads 512
-MaxSpareThreads 1024
+StartServers $((w / 128))
+ServerLimit $((w / 128))
+ThreadsPerChild 128
+ThreadLimit 128
+MaxRequestWorkers $w
+MinSpareThreads $((w / 2))
+MaxSpareThreads $w
 AsyncRequestWorkerFactor 8
 KeepAliveTimeout 5
 MaxKeepAliveRequests 0
