@@ -1131,6 +1131,7 @@ class PollConn {
 			this._resetTo(seq);
 		else if (seq > this.cursor)
 			await this._catchUp(seq);
+		this.c._seen(this.cursor);
 		await this._refresh();
 	}
 
