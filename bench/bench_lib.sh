@@ -44,8 +44,9 @@ bench_static_apache() {
 	. "$top_srcdir/tests/deploy/deploy_lib.sh"
 	. "$top_srcdir/tests/deploy/apache_lib.sh"
 	# deploy_lib's exit trap would remove $T with this subshell: only
-	# Apache is stopped here.
-	trap 'for p in $_pids; do kill "$p" 2>/dev/null; done; :' EXIT
+	# Apache is stopped here, and waited for (else it outlives the
+	# bench, its directory removed under it).
+	trap 'for p in $_pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; :' EXIT
 	shared_hosting_deploy >"$T/apache.tap"
 	S=$SRV/htdocs/strapi-live/static
 	printf 'static_dir = %s\n%s\n' "$S" "$2" >>"$SRV/strapi-live.conf"

@@ -166,6 +166,10 @@ CONF
 		    "http://127.0.0.1:$PORT/strapi/webhook" "$_apid"
 		# What Apache said, when it refused or closed connections.
 		grep -v '^\[.*:debug\]' "$SRV/log/apache-error.log" | tail -5 >&2
+		# Stopped here, and waited for (the exit trap alone left it
+		# running in some runs).
+		kill "$_apid"
+		wait "$_apid" 2>/dev/null || true
 		) || true # the subshell's status is its exit trap's
 		;;
 	esac
