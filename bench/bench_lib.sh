@@ -33,3 +33,23 @@ measure() {
 	done
 	echo "$ours $ceil"
 }
+
+# bench_static_apache ENTRIES SETTINGS: in a subshell of a static bench,
+# Apache as plain CGI with conf/shared-hosting.htaccess (as
+# tests/deploy/t2700 sets it up, make install into $T), static_dir S under
+# its document root, SETTINGS (lines) in the account's configuration and
+# the entries of the file ENTRIES imported. Apache is stopped when the
+# subshell exits.
+bench_static_apache() {
+	. "$top_srcdir/tests/deploy/deploy_lib.sh"
+	. "$top_srcdir/tests/deploy/apache_lib.sh"
+	# deploy_lib's exit trap would remove $T with this subshell: only
+	# Apache is stopped here, and waited for (else it outlives the
+	# bench, its directory removed under it).
+	trap 'for p in $_pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; :' EXIT
+	shared_hosting_deploy >"$T/apache.tap"
+	S=$SRV/htdocs/strapi-live/static
+	printf 'static_dir = %s\n%s\n' "$S" "$2" >>"$SRV/strapi-live.conf"
+	STRAPI_LIVE_CONFIG=$SRV/strapi-live.conf \
+	    "$I_BIN/strapi-live" import "$1" >/dev/null
+}

@@ -25,7 +25,11 @@ export STRAPI_LIVE_LOG_LEVEL=warn STRAPI_LIVE_DURABLE=no
 
 command -v wrk >/dev/null || { echo "wrk not installed" >&2; exit 1; }
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/static_lib.sh"
+. "$top_srcdir/bench/bench_lib.sh"
 set +u
+# The model of the seeds (static_lighttpd_conf writes it).
+STRAPI_LIVE_COLLECTIONS=article STRAPI_LIVE_LOCALES=en STRAPI_LIVE_SCHEMA_DIR=
 
 LIST='/api/articles'
 SLUG='/api/articles?filters[slug][$eq]=seed-article-0500'
@@ -86,16 +90,7 @@ for srv in $servers; do
 		S=$T/static
 		export STRAPI_LIVE_STATIC_DIR=$S STRAPI_LIVE_STATIC_MAX_FILES=100000
 		"$STRAPI_LIVE" import "$T/entries.jsonl" >/dev/null
-		cat >"$T/strapi-live.conf" <<CONF
-store_dir = $STRAPI_LIVE_STORE_DIR
-static_dir = $S
-log_level = warn
-CONF
-		sed -e "s|/usr/local/libexec/strapi-live/cgi-bin/query.fcgi|$top_builddir/cgi-bin/query.fcgi|" \
-		    -e "s|/run/strapi-live|$T|" \
-		    -e "s|/usr/local/etc/strapi-live.conf|$T/strapi-live.conf|" \
-		    -e "s|/usr/local/var/lib/strapi-live-static|$S|" \
-		    "$top_srcdir/conf/lighttpd-static.conf" >"$T/static.conf"
+		static_lighttpd_conf "$S" "log_level = warn"
 		lighttpd_start "include \"$T/static.conf\"" ||
 		    { echo "lighttpd did not start" >&2; exit 1; }
 		measure lighttpd "http://127.0.0.1:$LIGHTTPD_PORT" "$S" "$T/www"
@@ -105,17 +100,9 @@ CONF
 		;;
 	apache)
 		(
-		. "$top_srcdir/tests/deploy/deploy_lib.sh"
-		. "$top_srcdir/tests/deploy/apache_lib.sh"
-		# deploy_lib's exit trap would remove $T with this subshell:
-		# only Apache is stopped here.
-		trap 'for p in $_pids; do kill "$p" 2>/dev/null; done; :' EXIT
-		shared_hosting_deploy >"$T/apache.tap"
-		S=$SRV/htdocs/strapi-live/static
-		printf 'static_dir = %s\nstatic_max_files = 100000\nlog_level = warn\ndurable = no\n' \
-		    "$S" >>"$SRV/strapi-live.conf"
-		STRAPI_LIVE_CONFIG=$SRV/strapi-live.conf \
-		    "$I_BIN/strapi-live" import "$T/entries.jsonl" >/dev/null
+		bench_static_apache "$T/entries.jsonl" "static_max_files = 100000
+log_level = warn
+durable = no"
 		measure apache "http://127.0.0.1:$PORT" "$S" "$SRV/htdocs"
 		) || true # the subshell's status is its exit trap's
 		;;

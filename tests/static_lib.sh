@@ -71,6 +71,86 @@ static_served() {
 	    "$name: a preflight reaches query.fcgi (204)"
 }
 
+# static_deliver BASE FIXTURE: a recorded delivery POSTed to the webhook at
+# BASE/strapi/webhook, as Strapi sends it; prints the status.
+static_deliver() {
+	python3 - "$2" "$T/d.body" "$T/d.event" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+open(sys.argv[2], "w").write(d["raw_body"])
+open(sys.argv[3], "w").write(d["headers"].get("X-Strapi-Event", ""))
+PY
+	curl -s -o /dev/null -w '%{http_code}' -X POST \
+	    -H 'Content-Type: application/json' \
+	    -H "Authorization: Bearer $SECRET" \
+	    -H "X-Strapi-Event: $(cat "$T/d.event")" \
+	    --data-binary @"$T/d.body" "$1/strapi/webhook"
+}
+
+# static_deliver_all BASE: the recorded rich deliveries, each POSTed to the
+# webhook at BASE (static_deliver); prints how many were not answered 2xx.
+static_deliver_all() {
+	local f bad=0
+	for f in "$RICH"/[0-9][0-9]-*.json; do
+		case $(static_deliver "$1" "$f") in 2??) ;; *) bad=$((bad + 1)) ;; esac
+	done
+	echo "$bad"
+}
+
+# static_lighttpd_conf DIR [LINE...]: $T/static.conf, the shipped
+# conf/lighttpd-static.conf with this run's paths (static_dir DIR), and
+# $T/strapi-live.conf, the settings query.fcgi reads under it: the store,
+# static_dir, the types of the environment (rich_env) and each LINE.
+static_lighttpd_conf() {
+	local dir=$1 l
+	shift
+	{
+		cat <<CONF
+store_dir = $STRAPI_LIVE_STORE_DIR
+static_dir = $dir
+schema_dir = $STRAPI_LIVE_SCHEMA_DIR
+collections = $STRAPI_LIVE_COLLECTIONS
+locales = $STRAPI_LIVE_LOCALES
+CONF
+		for l; do
+			echo "$l"
+		done
+	} >"$T/strapi-live.conf"
+	sed -e "s|/usr/local/libexec/strapi-live/cgi-bin/query.fcgi|$QUERY_FCGI|" \
+	    -e "s|/run/strapi-live|$T|" \
+	    -e "s|/usr/local/etc/strapi-live.conf|$T/strapi-live.conf|" \
+	    -e "s|/usr/local/var/lib/strapi-live-static|$dir|" \
+	    "$top_srcdir/conf/lighttpd-static.conf" >"$T/static.conf"
+	mkdir -p "$dir"
+}
+
+# static_shared_hosting [LINE...]: after shared_hosting_deploy, the rich
+# recording's model and static_dir (S, under the document root) in the
+# account's configuration, with each LINE; sets S and base.
+static_shared_hosting() {
+	local l
+	rich_env
+	unset STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS STRAPI_LIVE_LOCALES
+	S=$SRV/htdocs/strapi-live/static
+	# The Strapi project's schema files, uploaded into the account (the
+	# web server's user must read them; the source tree may be private).
+	cp -R "$RICH/strapi-src" "$SRV/strapi-src"
+	[ "$RUNUSER" != "$(id -un)" ] && chown -R "$RUNUSER:$RUNGROUP" "$SRV/strapi-src"
+	{
+		cat <<CONF
+static_dir = $S
+schema_dir = $SRV/strapi-src
+collections = article,author,category,global,about
+locales = en,fr
+CONF
+		for l; do
+			echo "$l"
+		done
+	} >>"$SRV/strapi-live.conf"
+	export STRAPI_LIVE_CONFIG=$SRV/strapi-live.conf
+	base=http://127.0.0.1:$PORT
+}
+
 # static_versions OUT TITLE: two newer versions (OUT1, OUT2) of the rich
 # recording's last delivery, an article, titled "TITLE 1" and "TITLE 2";
 # sets slug to its slug.
@@ -127,4 +207,58 @@ static_head_changed() {
 	is "$(json "$T/head" 'd["seq"]')" \
 	    "$(json "$2/articles/index.json" 'd["meta"]["seq"]')" \
 	    "$3: it names the seq of the answers"
+}
+
+# static_changes BASE DIR NAME EVENTS SIZE KEEP: the change pages of DIR
+# (pages of SIZE changes, KEEP kept) as a polling client reads them through
+# the server at BASE: each page served as its file, its records byte for
+# byte those the /events JSON page at EVENTS (a URL) gives for the same
+# seqs; KEEP pages at most, the newest, up to the head's seq; a removed
+# page 404; the head 304 with its ETag. TAP lines.
+static_changes() {
+	local base=$1 dir=$2 name=$3 ev=$4 size=$5 keep=$6 seq lastp want
+	local p n=0 bad=0 etag
+	seq=$(json "$dir/_live/head/index.json" 'd["seq"]')
+	lastp=$(((seq - 1) / size))
+	want=$((lastp + 1 < keep ? lastp + 1 : keep))
+	is "$(ls "$dir/_live/changes" | sort -n | tr '\n' ' ')" \
+	    "$(seq $((lastp + 1 - want)) "$lastp" | tr '\n' ' ')" \
+	    "$name: the newest $want change pages are kept, up to the head's seq $seq"
+	for p in $(ls "$dir/_live/changes"); do
+		n=$((n + 1))
+		curl -s -o "$T/page" "$base/api/_live/changes/$p"
+		curl -s -o "$T/ev" -H 'Accept: application/json' \
+		    "$ev?since=$((p * size))&limit=$size"
+		if ! cmp -s "$T/page" "$dir/_live/changes/$p/index.json" ||
+		    ! python3 - "$T/page" "$T/ev" "$p" "$size" <<'PY'
+import json, sys
+page, ev = (open(f, "rb").read() for f in sys.argv[1:3])
+p, size = int(sys.argv[3]), int(sys.argv[4])
+def records(b):
+    return b[b.index(b"[") + 1:b.rindex(b'],"meta"')]
+meta = json.loads(page)["meta"]
+seqs = [r["seq"] for r in json.loads(page)["data"]]
+# the same bytes, every seq of the page, consecutive, up to the head
+sys.exit(0 if records(page) == records(ev) and seqs ==
+         list(range(p * size + 1, p * size + 1 + len(seqs))) and
+         meta["page"] == p and meta["size"] == size else 1)
+PY
+		then
+			bad=$((bad + 1))
+			diag "differs: page $p"
+		fi
+	done
+	is "$bad" 0 "$name: each of the $n pages is its file, and the records /events sends for its seqs, byte for byte"
+	ok $([ "$(json "$dir/_live/changes/$lastp/index.json" 'd["meta"]["last"]')" = "$seq" ]; echo $?) \
+	    "$name: the newest page ends at the head's seq"
+	if [ "$lastp" -ge "$keep" ]; then
+		is "$(curl -s -o /dev/null -w '%{http_code}' \
+		    "$base/api/_live/changes/$((lastp - keep))")" 404 \
+		    "$name: a removed page answers 404"
+	fi
+	curl -s -D "$T/h" -o /dev/null "$base/api/_live/head"
+	etag=$(static_header "$T/h" ETag)
+	is "$(curl -s -o /dev/null -w '%{http_code}' \
+	    -H "If-None-Match: $etag" "$base/api/_live/head")" 304 \
+	    "$name: the head, polled with its ETag: 304"
 }

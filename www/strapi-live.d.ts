@@ -236,7 +236,7 @@ export interface ResultInfo {
 	/** Change sequence number the result reflects. */
 	seq: number;
 	/** Transport that delivered it. */
-	transport: "ws" | "sse" | null;
+	transport: "ws" | "sse" | "poll" | null;
 	/** meta.pagination of the page, as REST answers it (total, ...). */
 	pagination: Pagination | null;
 }
@@ -306,7 +306,7 @@ export type ConnectionState =
 export interface Status {
 	/** "live" only while every stream the client needs is open. */
 	state: ConnectionState;
-	transport: "ws" | "sse" | null;
+	transport: "ws" | "sse" | "poll" | null;
 	/** Reconnection attempts since the last time it was live. */
 	attempt: number;
 	/**
@@ -321,8 +321,12 @@ export interface ClientOptions {
 	api?: string;
 	/** Base URL of the push sidecar (default: "/live/" of the page's origin). */
 	live?: string;
-	/** "auto" (WebSocket, SSE fallback), "ws" or "sse". */
-	transport?: "auto" | "ws" | "sse";
+	/** "auto" (WebSocket, SSE fallback, polling without a sidecar), "ws", "sse" or "poll". */
+	transport?: "auto" | "ws" | "sse" | "poll";
+	/** poll: the change head's URL (default <api>_live/head). */
+	head?: string;
+	/** poll: milliseconds between two reads of the change head (2000). */
+	pollInterval?: number;
 	/** The sidecar's push_token, sent as ?token= on every live request. */
 	token?: string;
 	/**

@@ -18,6 +18,15 @@
 // trimmed from the server's log) makes every query refetch and tells raw-stream
 // listeners to refetch what they keep. A query the server refuses (a 4xx)
 // fails alone, through its onError, and is not retried.
+//
+// Without a sidecar, where the writers render static answers (docs/static.md),
+// the client polls the change head (<api>/_live/head, If-None-Match: a 304
+// from the web server while nothing changes) every pollInterval ms, reads
+// the change pages it missed (<api>/_live/changes/<N>), delivers their
+// changes as the raw stream would, and fetches again the live queries they
+// touch. "auto" picks it when the WebSocket does not open, the sidecar does
+// not answer (<live>/healthz) and the head names change pages;
+// transport: "poll" forces it.
 
 const WS_OPEN_TIMEOUT_MS = 4000;
 const BACKOFF_BASE_MS = 250;
@@ -25,6 +34,7 @@ const BACKOFF_FAST_MS = 1000; /* the gap between the first retries, at most */
 const BACKOFF_FAST_TRIES = 10;
 const BACKOFF_MAX_MS = 15000;
 const IDLE_CLOSE_MS = 1000;
+const POLL_INTERVAL_MS = 2000;
 
 // Outside a page (Node, a worker without location) there is no default:
 // the URLs must be given, else the client says so (see needBase).
@@ -163,6 +173,8 @@ function errorFrom(body, status, fallback) {
 function transportAvailable(transport) {
 	const ws = typeof WebSocket !== "undefined";
 	const sse = typeof EventSource !== "undefined";
+	if (transport === "poll")
+		return typeof fetch !== "undefined";
 	return transport === "ws" ? ws : transport === "sse" ? sse : ws || sse;
 }
 
@@ -178,6 +190,8 @@ export class Client {
 		this.idleTimer = null;
 		this.wsEverOpened = false;
 		this.wsFailed = false;
+		this.polling = false; // auto found only the static change head
+		this.probing = false;
 		this.lastSeq = 0; // highest sequence seen on any message
 		this.state = { state: "idle", transport: null, attempt: 0, seq: 0 };
 		this._apply(options);
@@ -188,7 +202,12 @@ export class Client {
 	_apply(options) {
 		this.api = withSlash(options.api || defaultBase("/api/"));
 		this.live = withSlash(options.live || defaultBase("/live/"));
-		this.transport = options.transport || "auto"; // auto | ws | sse
+		// auto | ws | sse | poll
+		this.transport = options.transport || "auto";
+		// poll: the change head's URL and how often it is asked
+		this.head = options.head || null;
+		this.pollInterval = Number(options.pollInterval) > 0 ?
+		    Number(options.pollInterval) : POLL_INTERVAL_MS;
 		this.token = options.token || null; // push_token of the sidecar
 		// A changed result may come as a patch of the last one (both
 		// transports); false asks for whole results only.
@@ -205,6 +224,7 @@ export class Client {
 		this.attempt = 0;
 		this.wsEverOpened = false;
 		this.wsFailed = false;
+		this.polling = false;
 		if (this.subs.size > 0 || this.listeners.size > 0)
 			this._connect();
 		else
@@ -370,7 +390,8 @@ export class Client {
 			    `not have (a server-side render, Node): fetch with ` +
 			    `get() there, and subscribe in the browser`,
 			    undefined, "UnsupportedEnvironment");
-		needBase(this.live, "live");
+		if (this.transport !== "poll")
+			needBase(this.live, "live");
 	}
 
 	_setState(state, transport) {
@@ -392,7 +413,8 @@ export class Client {
 	_need() {
 		clearTimeout(this.idleTimer);
 		this.idleTimer = null;
-		if (this.conn === null && this.retryTimer === null)
+		if (this.conn === null && this.retryTimer === null &&
+		    !this.probing)
 			this._connect();
 	}
 
@@ -434,11 +456,43 @@ export class Client {
 		this.retryTimer = null;
 		if (this.subs.size === 0 && this.listeners.size === 0)
 			return;
-		const ws = this._useWebSocket();
+		const poll = this.transport === "poll" ||
+		    (this.transport === "auto" && this.polling);
+		const ws = !poll && this._useWebSocket();
 		this._setState(this.attempt === 0 ? "connecting" :
-		    "reconnecting", ws ? "ws" : "sse");
-		this.conn = ws ? new WsConn(this) : new SseConn(this);
+		    "reconnecting", poll ? "poll" : ws ? "ws" : "sse");
+		this.conn = poll ? new PollConn(this) :
+		    ws ? new WsConn(this) : new SseConn(this);
 		this.conn.start();
+	}
+
+	// The change head's URL: head, else <api>_live/head.
+	_headURL() {
+		return this.head || needBase(this.api, "api") + "_live/head";
+	}
+
+	// What the server offers when the WebSocket did not open: true
+	// when the sidecar does not answer (its healthz, JSON) and the
+	// change head names change pages; then the client polls.
+	async _probe() {
+		const json = async (url) => {
+			try {
+				const r = await fetch(url, {
+					headers: { Accept: "application/json" },
+					cache: "no-store",
+				});
+				const body = await r.json();
+				return r.ok || r.status === 401 ||
+				    r.status === 403 ? body : null;
+			} catch (e) {
+				return null;
+			}
+		};
+		if (await json(liveURL(this, "healthz").href) !== null)
+			return false;
+		const h = await json(this._headURL());
+		return h !== null && typeof h === "object" && h.changes !==
+		    undefined && Number(h.changes.size) > 0;
 	}
 
 	// Called by a connection when it is usable.
@@ -460,9 +514,17 @@ export class Client {
 		if (conn instanceof WsConn && beforeOpen && !this.wsEverOpened &&
 		    this.transport === "auto" &&
 		    typeof EventSource !== "undefined") {
-			// The WebSocket never got through: try SSE at once.
+			// The WebSocket never got through: SSE, or the
+			// static change head when there is no sidecar.
 			this.wsFailed = true;
-			this._connect();
+			this.probing = true;
+			this._setState("connecting", null);
+			this._probe().then((poll) => {
+				this.probing = false;
+				this.polling = poll;
+				if (this.conn === null && this.retryTimer === null)
+					this._connect();
+			});
 			return;
 		}
 		if (conn instanceof SseConn)
@@ -970,11 +1032,235 @@ class SseConn {
 	}
 }
 
+// Polling the static change head (docs/static.md): no daemon, no stream.
+// Each round asks for the head with If-None-Match; when its seq is past
+// the last one seen, the change pages from there are read and each change
+// delivered to the raw-stream listeners, and every live query of a
+// changed type (or with populate) is fetched again, its result delivered
+// when it differs. A page no longer kept (404), or one that does not
+// start where the client stopped, is a reset: every query is fetched
+// again and listeners hear onReset, as from the SSE stream's "reset".
+class PollConn {
+	constructor(client) {
+		this.c = client;
+		this.kind = "poll";
+		this.open = false;
+		this.closed = false;
+		this.timer = null;
+		this.busy = false;
+		this.again = false;
+		this.etag = null;
+		this.head = null; // the last head read
+		this.cursor = null; // the last seq delivered
+		this.stale = new Set(); // subscriptions to fetch
+	}
+
+	start() {
+		for (const sub of this.c.subs.values())
+			this.stale.add(sub);
+		this._tick();
+	}
+
+	// A round now (or right after the one running).
+	_kick() {
+		if (this.busy) {
+			this.again = true;
+			return;
+		}
+		clearTimeout(this.timer);
+		this._tick();
+	}
+
+	async _tick() {
+		if (this.closed)
+			return;
+		this.timer = null;
+		this.busy = true;
+		try {
+			do {
+				this.again = false;
+				await this._round();
+			} while (this.again && !this.closed);
+		} catch (e) {
+			this.busy = false;
+			if (!this.closed)
+				this.c._failed(this, !this.open);
+			return;
+		}
+		this.busy = false;
+		if (this.closed)
+			return;
+		if (!this.open) {
+			this.open = true;
+			this.c._opened(this);
+		}
+		this.timer = setTimeout(() => this._tick(), this.c.pollInterval);
+	}
+
+	async _get(url, headers) {
+		const r = await fetch(url, {
+			headers: { Accept: "application/json", ...headers },
+			cache: "no-store",
+		});
+		if (r.status !== 200 && r.status !== 304 && r.status !== 404)
+			throw new StrapiLiveError("HTTP " + r.status, r.status);
+		return r;
+	}
+
+	async _round() {
+		const r = await this._get(this.c._headURL(),
+		    this.etag ? { "If-None-Match": this.etag } : {});
+		if (r.status === 404)
+			throw new StrapiLiveError("no change head", 404);
+		if (r.status === 200) {
+			const head = await r.json();
+			if (!Number.isFinite(Number(head && head.seq)))
+				throw new StrapiLiveError("bad change head");
+			this.head = head;
+			this.etag = r.headers.get("ETag");
+		}
+		const seq = Number(this.head.seq);
+		if (this.cursor === null) {
+			// From the listeners' resume point, else from now.
+			this.cursor = seq;
+			for (const l of this.c.listeners)
+				if (l.since !== null && l.since < this.cursor)
+					this.cursor = l.since;
+		}
+		if (seq < this.cursor) // another store: start again
+			this._resetTo(seq);
+		else if (seq > this.cursor)
+			await this._catchUp(seq);
+		this.c._seen(this.cursor);
+		await this._refresh();
+	}
+
+	_resetTo(seq) {
+		this.cursor = seq;
+		this.c._reset(seq); // calls refetch()
+	}
+
+	async _catchUp(seq) {
+		const ch = this.head.changes;
+		const size = ch ? Number(ch.size) : 0;
+		if (!(size > 0)) {
+			this._resetTo(seq);
+			return;
+		}
+		const base = this.c._headURL();
+		for (let p = Math.floor(this.cursor / size);
+		    p <= Math.floor((seq - 1) / size) && !this.closed; p++) {
+			if (p < Number(ch.first)) {
+				this._resetTo(seq);
+				return;
+			}
+			const r = await this._get(new URL("changes/" + p,
+			    new URL(base, typeof location !== "undefined" &&
+				location.href ? location.href : undefined)).href);
+			const page = r.status === 200 ? await r.json() : null;
+			const recs = page && Array.isArray(page.data) ?
+			    page.data : null;
+			const want = this.cursor + 1;
+			if (recs === null || (want > p * size && (recs.length ===
+			    0 || Number(recs[0].seq) > want))) {
+				this._resetTo(seq);
+				return;
+			}
+			for (const rec of recs) {
+				const s = Number(rec.seq);
+				if (!(s > this.cursor) || s > seq)
+					continue;
+				this.cursor = s;
+				this._touch(rec.collection);
+				this.c._change(rec);
+			}
+		}
+	}
+
+	// The live queries a change to collection may change.
+	_touch(collection) {
+		for (const sub of this.c.subs.values())
+			if (sub.collection === collection ||
+			    (sub.query && sub.query.populate !== undefined))
+				this.stale.add(sub);
+	}
+
+	async _refresh() {
+		for (const sub of [...this.stale]) {
+			if (this.closed)
+				return;
+			this.stale.delete(sub);
+			if (!this.c.subs.has(sub.id))
+				continue;
+			let body;
+			try {
+				body = await this.c.get(sub.collection,
+				    sub.query);
+			} catch (e) {
+				if (e.status >= 400 && e.status < 500 &&
+				    e.status !== 408 && e.status !== 429) {
+					this.c._subError(sub, e);
+					continue;
+				}
+				this.stale.add(sub); // the next round
+				throw e;
+			}
+			const data = Array.isArray(body && body.data) ?
+			    body.data : body && body.data ? [body.data] : [];
+			const text = JSON.stringify(data);
+			if (sub.pollText === text)
+				continue;
+			sub.pollText = text;
+			this.c._resultMsg(sub, { seq: body.meta && body.meta.seq,
+				data, meta: body.meta });
+		}
+	}
+
+	addSub(sub) {
+		sub.last = null;
+		sub.pollText = undefined;
+		this.stale.add(sub);
+		if (this.open)
+			this._kick();
+	}
+
+	removeSub(sub) {
+		this.stale.delete(sub);
+	}
+
+	dropSub(sub) {
+		this.stale.delete(sub);
+	}
+
+	addListener(l) {
+		if (this.cursor !== null && l.since !== null &&
+		    l.since < this.cursor) {
+			this.cursor = l.since; // its changes are read again
+			this._kick();
+		}
+	}
+
+	removeListener() {}
+
+	refetch() {
+		for (const sub of this.c.subs.values()) {
+			sub.pollText = undefined;
+			this.stale.add(sub);
+		}
+	}
+
+	close() {
+		this.closed = true;
+		clearTimeout(this.timer);
+		this.open = false;
+	}
+}
+
 let defaultClient = null;
 let defaultOptions = {};
 
 // Sets the options of the page's shared client: { api, live, transport,
-// token }. Called after subscriptions exist, it keeps them: they reconnect
+// token, head, pollInterval }. Called after subscriptions exist, it keeps them: they reconnect
 // with the new options.
 export function configure(options) {
 	defaultOptions = { ...options };

@@ -134,8 +134,8 @@ forms_of(const struct conf *conf, const struct collection *c)
 	return forms;
 }
 
-static void
-set_add(struct mat *m, const char *rel)
+void
+mat_set_add(struct mat *m, const char *rel)
 {
 	if (m->nset == m->capset) {
 		m->capset = m->capset == 0 ? 64 : m->capset * 2;
@@ -205,7 +205,7 @@ emit(struct mat *m, const char *path, const char *qs, const char *form,
 	m->stats->bytes += r.body.len;
 	buf_reset(&m->rel);
 	buf_printf(&m->rel, "%s/%s.json", path, form);
-	set_add(m, buf_cstr(&m->rel));
+	mat_set_add(m, buf_cstr(&m->rel));
 	buf_reset(&m->full);
 	buf_printf(&m->full, "%s/%s", m->dir, buf_cstr(&m->rel));
 	if (m->mode == MODE_WRITE) {
@@ -561,7 +561,7 @@ mat_clear(struct mat *m)
 static int
 pass(struct mat *m, int force)
 {
-	uint64_t cur, done;
+	uint64_t cur, done = 0;
 	int fd, rc = -1;
 
 	if ((fd = mat_lock_dir(m->dir,
@@ -581,7 +581,10 @@ pass(struct mat *m, int force)
 	walk(m);
 	if (m->failed)
 		goto out;
-	set_add(m, HEAD_REL);
+	mat_changes(m, done, cur, force);
+	if (m->failed)
+		goto out;
+	mat_set_add(m, HEAD_REL);
 	qsort(m->set, m->nset, sizeof(*m->set), cmp_str);
 	(void)sweep(m, "");
 	mat_head(m, cur);

@@ -185,7 +185,8 @@ mat_state_write(struct mat *m, uint64_t seq)
 }
 
 /*
- * The change head: {"seq":N,"etag":"W/\"N\""}, the store's seq the pass
+ * The change head: {"seq":N,"etag":"W/\"N\"","changes":{"size":S,
+ * "first":F}} (no "changes" without change pages), the store's seq the pass
  * rendered and the ETag query.fcgi's answers carry at it, written after
  * every answer, so that a client that polls it (a 304 from the web server
  * while nothing changed) and sees N finds the answers at N or later.
@@ -194,11 +195,19 @@ mat_state_write(struct mat *m, uint64_t seq)
 void
 mat_head(struct mat *m, uint64_t seq)
 {
-	char text[96];
+	char text[192];
 	int n = snprintf(text, sizeof(text),
-	    "{\"seq\":%" PRIu64 ",\"etag\":\"W/\\\"%" PRIu64 "\\\"\"}", seq,
+	    "{\"seq\":%" PRIu64 ",\"etag\":\"W/\\\"%" PRIu64 "\\\"\"", seq,
 	    seq);
 	int r;
+
+	/* the change pages: their size and the oldest kept */
+	if (conf_int(m->conf, CFG_STATIC_CHANGE_PAGES) > 0)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+		    ",\"changes\":{\"size\":%lld,\"first\":%" PRIu64 "}",
+		    (long long)conf_int(m->conf, CFG_STATIC_CHANGE_PAGE_SIZE),
+		    m->change_first);
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "}");
 
 	buf_reset(&m->rel);
 	buf_printf(&m->rel, "%s/" HEAD_REL, m->dir);

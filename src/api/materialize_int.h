@@ -11,6 +11,8 @@
 
 /* The change head's file, under static_dir: <api_prefix>/_live/head */
 #define HEAD_REL "_live/head/index.json"
+/* The change pages' folder: <api_prefix>/_live/changes/<N> */
+#define CHANGES_REL "_live/changes"
 
 enum mode {
 	MODE_WRITE,
@@ -35,6 +37,7 @@ struct mat {
 	size_t stale;
 	int compare; /* a file may already hold its answer: compare first */
 	int failed;
+	uint64_t change_first; /* the oldest change page kept */
 };
 
 /* materialize_file.c */
@@ -63,7 +66,17 @@ void mat_state_write(struct mat *m, uint64_t seq);
 /* Writes the change head at seq (a stale one reported when verifying). */
 void mat_head(struct mat *m, uint64_t seq);
 
+/* materialize_changes.c */
+/*
+ * The change pages of a pass at seq cur, the last one having been at
+ * done: kept ones added to the set, new ones written (all when forced),
+ * compared when verifying; m->change_first set.
+ */
+void mat_changes(struct mat *m, uint64_t done, uint64_t cur, int force);
+
 /* materialize.c: a file that differs from the store, reported */
 void mat_stale(struct mat *m, const char *rel, const char *problem);
+/* materialize.c: rel (under static_dir) is part of the set */
+void mat_set_add(struct mat *m, const char *rel);
 
 #endif

@@ -92,6 +92,9 @@ enum conf_key {
 	CFG_STATIC_LIST_PAGES,
 	CFG_STATIC_MAX_FILES,
 	CFG_STATIC_MAX_BYTES,
+	/* static answers: change pages */
+	CFG_STATIC_CHANGE_PAGE_SIZE,
+	CFG_STATIC_CHANGE_PAGES,
 	CFG__MAX
 };
 

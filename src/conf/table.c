@@ -295,6 +295,15 @@ const struct conf_row conf_table[] = {
 	    .env = "STRAPI_LIVE_STATIC_MAX_BYTES", .def = "67108864",
 	    .min = 4096, .max = 64LL * 1024 * 1024 * 1024,
 	    .help = "bytes static_dir holds at most (the rest is answered by query.fcgi)" },
+	/* static answers: change pages */
+	[CFG_STATIC_CHANGE_PAGE_SIZE] = { .key = "static_change_page_size", .type = CT_INT,
+	    .env = "STRAPI_LIVE_STATIC_CHANGE_PAGE_SIZE", .def = "100",
+	    .min = 1, .max = 1000,
+	    .help = "changes per change page under static_dir/_live/changes (page N holds seqs N*size+1 to (N+1)*size)" },
+	[CFG_STATIC_CHANGE_PAGES] = { .key = "static_change_pages", .type = CT_INT,
+	    .env = "STRAPI_LIVE_STATIC_CHANGE_PAGES", .def = "50",
+	    .min = 0, .max = 100000,
+	    .help = "change pages static_dir keeps (the newest; older ones are removed); 0: none, and the head names none" },
 };
 /* clang-format on */
 _Static_assert(sizeof(conf_table) / sizeof(conf_table[0]) == CFG__MAX,

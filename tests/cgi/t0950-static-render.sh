@@ -73,8 +73,8 @@ for f in articles/index.json articles/page=1.json global/index.json \
 done
 seq=$(json "$S/global/index.json" 'd["meta"]["seq"]')
 is "$(cat "$S/.seq")" "$seq" ".seq names the seq every file was rendered at"
-is "$(cat "$S/_live/head/index.json")" "{\"seq\":$seq,\"etag\":\"W/\\\"$seq\\\"\"}" \
-    "the change head names that seq and query.fcgi's ETag at it"
+is "$(cat "$S/_live/head/index.json")" "{\"seq\":$seq,\"etag\":\"W/\\\"$seq\\\"\",\"changes\":{\"size\":100,\"first\":0}}" \
+    "the change head names that seq, query.fcgi's ETag at it and the change pages"
 
 comm -23 "$T/files44" "$T/files83" >"$T/gone"
 ok $(($(wc -l <"$T/gone") == 0)) "the deleted documents' files are gone ($(wc -l <"$T/gone"))"

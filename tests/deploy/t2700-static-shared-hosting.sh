@@ -12,21 +12,7 @@
 . "$top_srcdir/tests/static_lib.sh"
 
 shared_hosting_deploy
-rich_env
-unset STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS STRAPI_LIVE_LOCALES
-S=$SRV/htdocs/strapi-live/static
-# The Strapi project's schema files, uploaded into the account (the web
-# server's user must read them; the source tree may be private).
-cp -R "$RICH/strapi-src" "$SRV/strapi-src"
-[ "$RUNUSER" != "$(id -un)" ] && chown -R "$RUNUSER:$RUNGROUP" "$SRV/strapi-src"
-cat >>"$SRV/strapi-live.conf" <<CONF
-static_dir = $S
-schema_dir = $SRV/strapi-src
-collections = article,author,category,global,about
-locales = en,fr
-CONF
-export STRAPI_LIVE_CONFIG=$SRV/strapi-live.conf
-base=http://127.0.0.1:$PORT
+static_shared_hosting
 # query.cgi's own answer, run as the web server runs it (cgi_get).
 cat >"$T/q.sh" <<SH
 #!/bin/sh
@@ -38,24 +24,10 @@ QUERY_FCGI=$T/q.sh
 
 # deliver FIXTURE: through Apache's webhook.cgi; prints the status.
 deliver() {
-	python3 - "$1" "$T/d.body" "$T/d.event" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-open(sys.argv[2], "w").write(d["raw_body"])
-open(sys.argv[3], "w").write(d["headers"].get("X-Strapi-Event", ""))
-PY
-	curl -s -o /dev/null -w '%{http_code}' -X POST \
-	    -H 'Content-Type: application/json' \
-	    -H "Authorization: Bearer $SECRET" \
-	    -H "X-Strapi-Event: $(cat "$T/d.event")" \
-	    --data-binary @"$T/d.body" "$base/strapi/webhook"
+	static_deliver "$base" "$1"
 }
 
-bad=0
-for f in "$RICH"/[0-9][0-9]-*.json; do
-	case $(deliver "$f") in 2??) ;; *) bad=$((bad + 1)) ;; esac
-done
-is "$bad" 0 "the 83 recorded deliveries, through webhook.cgi"
+is "$(static_deliver_all "$base")" 0 "the 83 recorded deliveries, through webhook.cgi"
 static_all_through "$base" "$S" Apache
 
 static_served "$base" "$S" Apache

@@ -18,19 +18,7 @@ export STRAPI_LIVE_DURABLE=yes
 export STRAPI_LIVE_STATIC_DIR="$T/static"
 S=$STRAPI_LIVE_STATIC_DIR
 # The programs under lighttpd read the same settings from a file.
-cat >"$T/strapi-live.conf" <<CONF
-store_dir = $STRAPI_LIVE_STORE_DIR
-static_dir = $S
-schema_dir = $STRAPI_LIVE_SCHEMA_DIR
-collections = $STRAPI_LIVE_COLLECTIONS
-locales = $STRAPI_LIVE_LOCALES
-CONF
-sed -e "s|/usr/local/libexec/strapi-live/cgi-bin/query.fcgi|$QUERY_FCGI|" \
-    -e "s|/run/strapi-live|$T|" \
-    -e "s|/usr/local/etc/strapi-live.conf|$T/strapi-live.conf|" \
-    -e "s|/usr/local/var/lib/strapi-live-static|$S|" \
-    "$top_srcdir/conf/lighttpd-static.conf" >"$T/static.conf"
-mkdir -p "$S"
+static_lighttpd_conf "$S"
 lighttpd_start "include \"$T/static.conf\"" || skip_all "lighttpd did not start"
 base=http://127.0.0.1:$LIGHTTPD_PORT
 

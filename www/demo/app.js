@@ -5,7 +5,7 @@
 // Routes (in the hash, so any static web server can serve the page):
 //   #/                 all articles, newest first
 //   #/article/<slug>   one article
-// Page options in the query string: ?transport=ws|sse|auto, ?api=URL,
+// Page options in the query string: ?transport=ws|sse|poll|auto, ?api=URL,
 // ?live=URL (defaults: /api/ and /live/ on this origin).
 //
 // Live: the raw change stream says when an article, an author, a category,
@@ -96,7 +96,8 @@ function meta(a) {
 onStatus((s) => {
 	const st = $("#status");
 	const how = s.transport === "ws" ? "WebSocket" :
-	    s.transport === "sse" ? "SSE" : "";
+	    s.transport === "sse" ? "SSE" :
+	    s.transport === "poll" ? "polling" : "";
 	st.textContent = {
 		idle: "idle",
 		connecting: "connecting…",
