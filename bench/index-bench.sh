@@ -13,26 +13,8 @@
 #        BENCH_CACHE="64 0" (query_cache settings; 0: every request reads
 #        the store, and the scan is timed with it)
 set -eu
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
-export top_srcdir top_builddir
-QUERY_FCGI=${QUERY_FCGI:-$top_builddir/cgi-bin/query.fcgi}
-CONST_FCGI=${CONST_FCGI:-$top_builddir/bench/fcgi_const}
 n=${BENCH_SIZE:-100000}
-dur=${BENCH_DURATION:-4}
-conns=${BENCH_CONNS:-32}
-procs=${BENCH_PROCS:-2}
-caches=${BENCH_CACHE:-64 0}
-export STRAPI_LIVE_LOG_LEVEL=${BENCH_LOG_LEVEL:-warn}
-export STRAPI_LIVE_DURABLE=no
-
-command -v wrk >/dev/null || { echo "wrk not installed" >&2; exit 1; }
-command -v lighttpd >/dev/null || { echo "lighttpd not installed" >&2; exit 1; }
-[ -x "$QUERY_FCGI" ] && [ -x "$CONST_FCGI" ] ||
-    { echo "build first: make (query.fcgi, bench/fcgi_const)" >&2; exit 1; }
-
-. "$top_srcdir/tests/lib.sh"
-set +u
+. "$(dirname "$0")/bench_env.sh"
 
 # The settings reach the FastCGI programs through the file lighttpd
 # passes on (STRAPI_LIVE_CONFIG).

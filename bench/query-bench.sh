@@ -9,26 +9,8 @@
 #        BENCH_CACHE="64 0" (query_cache settings to compare; 0 = off)
 #        BENCH_PROCS=2  BENCH_LOG_LEVEL=warn (info logs a line per request)
 set -eu
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
-export top_srcdir top_builddir
-QUERY_FCGI=${QUERY_FCGI:-$top_builddir/cgi-bin/query.fcgi}
-CONST_FCGI=${CONST_FCGI:-$top_builddir/bench/fcgi_const}
 sizes=${BENCH_SIZES:-1000 100000}
-dur=${BENCH_DURATION:-4}
-conns=${BENCH_CONNS:-32}
-procs=${BENCH_PROCS:-2}
-caches=${BENCH_CACHE:-64 0}
-export STRAPI_LIVE_LOG_LEVEL=${BENCH_LOG_LEVEL:-warn}
-export STRAPI_LIVE_DURABLE=no
-
-command -v wrk >/dev/null || { echo "wrk not installed" >&2; exit 1; }
-command -v lighttpd >/dev/null || { echo "lighttpd not installed" >&2; exit 1; }
-[ -x "$QUERY_FCGI" ] && [ -x "$CONST_FCGI" ] ||
-    { echo "build first: make (query.fcgi, bench/fcgi_const)" >&2; exit 1; }
-
-. "$top_srcdir/tests/lib.sh"
-set +u
+. "$(dirname "$0")/bench_env.sh"
 
 LIST='/api/articles?pagination[pageSize]=25&sort=publishedAt:desc'
 SLUG='/api/articles?filters[slug][$eq]=seed-article-0500'
