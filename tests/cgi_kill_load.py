@@ -148,14 +148,23 @@ fails = [(rid, st) for rid, _, st in answers if st != 200]
 diag("failed: %s" % fails)
 others = [x for x in fails if x[0] not in killed]
 diag("failed and not killed: %s" % others)
-# Open: Berkeley DB itself can fault (a general protection fault in
-# libdb, in the kernel log) in a process that joins the store while
-# another recovers it: that request fails (500). The stuck and failed
-# opens this row used to catch are fixed (docs/reliability.md).
+# Open: a request can still fail while the store recovers from the
+# kills (seen: a recovery of a panicked environment spinning in libdb).
+# The faults, stuck and failed opens this row used to catch are handled
+# (docs/reliability.md). On a failure, the programs' warnings say why.
+if others and os.environ.get("ELOG"):
+    try:
+        with open(os.environ["ELOG"], errors="replace") as f:
+            warn = [ln.rstrip() for ln in f
+                    if " warn " in ln or " fatal " in ln]
+        for ln in warn[-40:]:
+            diag(ln)
+    except OSError:
+        pass
 todo(others == [],
      "only killed requests failed (%d failed, %d killed; %d answered)"
      % (len(fails), len(killed), len(answers)),
-     "libdb can fault in a process joining while another recovers")
+     "a request can still fail while the store recovers from the kills")
 # After the kills, with nothing to clean up by hand: the store recovered.
 after = [post("after-%d" % i, i) for i in range(10)] + \
     [query("after-q%d" % i) for i in range(10)]

@@ -12,7 +12,8 @@
 # Apache's chunked framing, and a chunk's boundary inside an event hid it.)
 # Reported as TAP TODO (XFAIL) when they do not hold, open problems: that
 # only the killed requests fail (a request opening the store while another
-# process recovers it may still fail), and that the subscriber there
+# process recovers it may still fail; the programs' warnings are shown
+# then), and that the subscriber there
 # through the kills sees every change with no gap (an events.cgi stream
 # could hang on a killed process's mutex before the read watch).
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -21,6 +22,7 @@
 shared_hosting_deploy
 export PORT I_BIN T
 CGI_DIR="$SRV/htdocs/strapi-live" SL_CONF="$SRV/strapi-live.conf" \
+    ELOG="$SRV/log/apache-error.log" \
     TAP_OFFSET=$_tap_n PYTHONPATH="$top_srcdir/tests" \
     python3 -u "$top_srcdir/tests/cgi_kill_load.py"
 rc=$?
