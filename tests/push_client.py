@@ -644,6 +644,17 @@ class Sidecar:
     def health(self):
         return self.healthy() or {}
 
+    def metric(self, name):
+        """The sidecar's counter strapi_live_push_<name> (0 when absent)."""
+        return int(metrics("127.0.0.1", self.port).get(
+            "strapi_live_push_" + name, 0))
+
+    def caught_up(self):
+        """The sidecar has pushed everything the store holds."""
+        h = self.health()
+        return h.get("lastSeq") is not None and \
+            h.get("lastSeq") == h.get("storeSeq")
+
     def stop(self, sig=None):
         import signal
         if self.proc.poll() is None:

@@ -15,6 +15,7 @@
 
 #include "fcgi/fcgi.h"
 #include "fcgi/fcgi_int.h"
+#include "api/error.h"
 #include "util/log.h"
 
 enum {
@@ -53,6 +54,7 @@ cgi_is_fault(int sig)
 static void
 cgi_unanswered(int status)
 {
+	struct http_resp resp;
 	char msg[160];
 	int code = WIFSIGNALED(status) ? 503 : 500;
 
@@ -67,17 +69,13 @@ cgi_unanswered(int status)
 		    "the server's error log says why",
 		    WEXITSTATUS(status));
 	log_warnx("%s: answered %d", msg, code);
-	printf("Status: %d %s\r\n"
-	       "Content-Type: application/json; charset=utf-8\r\n"
-	       "Cache-Control: no-store\r\n"
-	       "%s\r\n"
-	       "{\"data\":null,\"error\":{\"status\":%d,\"name\":\"%s\","
-	       "\"message\":\"%s\",\"details\":{}}}",
-	    code, code == 503 ? "Service Unavailable" : "Internal Server Error",
-	    code == 503 ? "Retry-After: 1\r\n" : "", code,
-	    code == 503 ? "ServiceUnavailableError" : "InternalServerError",
-	    msg);
-	fflush(stdout);
+	http_resp_init(&resp);
+	strapi_error(&resp, code, NULL, msg, NULL);
+	http_resp_header(&resp, "Cache-Control", "no-store");
+	if (code == 503)
+		http_resp_header(&resp, "Retry-After", "1");
+	fcgi_cgi_write(&resp);
+	http_resp_clear(&resp);
 }
 
 /*
@@ -169,8 +167,12 @@ fcgi_cgi_supervise(void)
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return 0; /* served in this process, as before */
+	/* Without a place for the body, a retry could not read it. */
+	if ((cgi_body_fd = memfd_create("request-body", MFD_CLOEXEC)) == -1) {
+		munmap(m, sizeof(struct cgi_share));
+		return 0; /* served in this process, as before */
+	}
 	cgi_share = m;
-	cgi_body_fd = memfd_create("request-body", MFD_CLOEXEC);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = cgi_forward;
 	sigemptyset(&sa.sa_mask);

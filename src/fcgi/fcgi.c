@@ -273,6 +273,17 @@ write_head(struct io *io, struct http_resp *r, int with_length)
 	return io_write(io, "\r\n", 2);
 }
 
+/* Plain CGI: r to stdout, its head (with the length) then its body. */
+void
+fcgi_cgi_write(struct http_resp *r)
+{
+	struct io io = { NULL, NULL };
+
+	if (write_head(&io, r, 1) == 0 && !r->head_only)
+		(void)io_write(&io, r->body.data, r->body.len);
+	fflush(stdout);
+}
+
 /* Streaming flush: headers once (no length), then the body so far. */
 static int
 stream_flush(struct http_resp *r, void *arg)

@@ -14,4 +14,7 @@ struct cgi_share {
 extern volatile struct cgi_share *cgi_share;
 extern int cgi_body_fd; /* a memfd the first child saves the body in */
 
+struct http_resp;
+void fcgi_cgi_write(struct http_resp *);
+
 #endif

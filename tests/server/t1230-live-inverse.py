@@ -30,7 +30,7 @@ def linked(res, doc):
 
 
 def m(name):
-    return int(metrics(H, P).get("strapi_live_push_" + name, 0))
+    return sc.metric(name)
 
 
 def enc(q):

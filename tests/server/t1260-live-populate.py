@@ -18,7 +18,7 @@ def rest(query):
 
 
 def m(name):
-    return int(metrics(H, P).get("strapi_live_push_" + name, 0))
+    return sc.metric(name)
 
 
 def authors(res):
@@ -27,9 +27,7 @@ def authors(res):
 
 
 def seen_all():
-    """The sidecar has pushed everything the store holds."""
-    h = sc.health()
-    return h.get("lastSeq") is not None and h.get("lastSeq") == h.get("storeSeq")
+    return sc.caught_up()
 
 
 def enc(q):

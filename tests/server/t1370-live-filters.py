@@ -12,12 +12,11 @@ P = sc.port
 
 
 def m(name):
-    return int(metrics(H, P).get("strapi_live_push_" + name, 0))
+    return sc.metric(name)
 
 
 def seen_all():
-    h = sc.health()
-    return h.get("lastSeq") is not None and h.get("lastSeq") == h.get("storeSeq")
+    return sc.caught_up()
 
 
 def item_update(e, **kw):

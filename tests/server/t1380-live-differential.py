@@ -103,7 +103,7 @@ ok(len(last) > NQ * 3 // 4, "most queries have a result (%d of %d)" %
 
 
 def m(name):
-    return int(metrics(H, P).get("strapi_live_push_" + name, 0))
+    return sc.metric(name)
 
 
 # --- the changes --------------------------------------------------------------

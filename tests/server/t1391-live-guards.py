@@ -14,13 +14,11 @@ FRAGS = ["a", "p", "e", "l", "i", "m", "r", "g", "APP", "pie", "\u00c9",
 
 
 def m(name):
-    return int(metrics(H, P).get("strapi_live_push_" + name, 0))
+    return sc.metric(name)
 
 
 def seen_all():
-    h = sc.health()
-    return h.get("lastSeq") is not None and \
-        h.get("lastSeq") == h.get("storeSeq")
+    return sc.caught_up()
 
 
 def pairs(i):

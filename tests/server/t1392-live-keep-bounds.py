@@ -14,13 +14,11 @@ SIZES = {"ka": 10, "kb": 11, "kc": 10, "kd": 6, "ke": 5}
 
 
 def m(name):
-    return int(metrics(H, P).get("strapi_live_push_" + name, 0))
+    return sc.metric(name)
 
 
 def seen_all():
-    h = sc.health()
-    return h.get("lastSeq") is not None and \
-        h.get("lastSeq") == h.get("storeSeq")
+    return sc.caught_up()
 
 
 def pairs(b):
