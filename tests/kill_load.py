@@ -186,16 +186,17 @@ if gone:
 if gone and os.environ.get("SRV"):
     # What the departed workers said last (the server's logs).
     import glob
-    for f in sorted(glob.glob(os.path.join(os.environ["SRV"], "log", "*"))):
+    for path in sorted(glob.glob(os.path.join(os.environ["SRV"], "log",
+                                              "*"))):
         try:
-            with open(f, errors="replace") as fh:
+            with open(path, errors="replace") as fh:
                 lines = [l.rstrip() for l in fh
                          if any("[%d]" % p in l or "pid %d" % p in l
                                 for p in gone)]
         except OSError:
             continue
         for l in lines[-12:]:
-            diag("%s: %s" % (os.path.basename(f), l))
+            diag("%s: %s" % (os.path.basename(path), l))
 diag("answers: %s" % codes)
 check(len(fails) <= nkilled,
    "at most the request inside each killed worker failed (%d failed, %d "
