@@ -109,8 +109,11 @@ cgi_wait(pid_t pid, int *status, int bounded)
 				;
 			return 1;
 		}
-		if (left_ms > 1000)
-			left_ms = 1000;
+		/* At most 1 s, and tv_nsec below 1e9: a timespec of
+		 * 1,000,000,000 ns is EINVAL, which returned at once and
+		 * made this loop spin for the whole open. */
+		if (left_ms > 999)
+			left_ms = 999;
 		step.tv_sec = 0;
 		step.tv_nsec = left_ms * 1000000L;
 		(void)sigtimedwait(&chld, NULL, &step);

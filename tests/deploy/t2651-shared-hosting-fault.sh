@@ -40,8 +40,40 @@ CONF
 # so nothing else joins it in a child of its own.)
 as_runuser touch "$SRV/faults/hang"
 t0=$(date +%s)
-code=$(curl -s --max-time 90 -o "$T/slow.json" -w '%{http_code}' "$base/api/articles")
+curl -s --max-time 90 -o "$T/slow.json" -w '%{http_code}' "$base/api/articles" \
+    >"$T/slow.code" &
+cpid=$!
+# While its child is stuck, the request's parent sleeps: the CPU it used
+# in 2 s, in clock ticks (-1: no parent with a query child was found).
+sleep 3
+spin=$(python3 - <<'PY'
+import os, time
+def procs():
+    out = {}
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            s = open("/proc/%s/stat" % p).read()
+        except OSError:
+            continue
+        f = s[s.rindex(")") + 2:].split()
+        out[int(p)] = (s[s.index("(") + 1:s.rindex(")")], int(f[1]),
+                       int(f[11]) + int(f[12]))
+    return out
+a = procs()
+ps = [p for p, (n, _, _) in a.items() if n.startswith("query.") and
+      any(pp == p and n2.startswith("query.") for n2, pp, _ in a.values())]
+time.sleep(2)
+b = procs()
+print(max([b[p][2] - a[p][2] for p in ps if p in b] or [-1]))
+PY
+)
+wait $cpid
+code=$(cat "$T/slow.code")
 took=$(($(date +%s) - t0))
+[ "$spin" -ge 0 ] && [ "$spin" -le 20 ]
+ok $? "meanwhile the request's parent process sleeps ($spin clock ticks of CPU in 2 s)"
 [ -e "$SRV/faults/hang" ]
 ok $((1 - $?)) "a query's process got stuck opening the store (its marker is gone)"
 is "$code" 200 "that query is answered 200 by the next process"
