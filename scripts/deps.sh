@@ -8,7 +8,7 @@
 
 SL_BUILD_PKGS="build-essential autoconf automake pkg-config libfcgi-dev \
 libdb5.3-dev libjson-c-dev libwebsockets-dev libwebsockets-evlib-uv \
-libcurl4-openssl-dev libssl-dev"
+libcurl4-openssl-dev libssl-dev zlib1g-dev"
 SL_TEST_PKGS="lighttpd curl python3 clang spawn-fcgi apache2 \
 libapache2-mod-fcgid nginx libnginx-mod-nchan chromium wrk procps psmisc valgrind \
 iproute2 stunnel4 multiwatch"

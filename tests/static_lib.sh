@@ -71,6 +71,46 @@ static_served() {
 	    "$name: a preflight reaches query.fcgi (204)"
 }
 
+# static_gzip BASE DIR NAME: each answer's .gz (written beside it when
+# built with zlib) as the server at BASE sends it to a client that takes
+# gzip: the .gz's bytes with Content-Encoding gzip, the answer's own
+# Content-Type and Vary: Accept-Encoding; the file as is to a client
+# that does not; query.fcgi's answer where there is no file. TAP lines.
+static_gzip() {
+	local base=$1 dir=$2 name=$3 u f
+	if ! grep -q '^#define HAVE_ZLIB 1' "$top_builddir/config.h"; then
+		tap_skip "$name: built without zlib: no .gz"
+		return
+	fi
+	for u in "/api/articles:articles/index.json" \
+	    "/api/articles/slug/hello-rich-strapi:articles/slug/hello-rich-strapi/index.json" \
+	    "/api/articles?filters%5Bslug%5D%5B%24eq%5D=hello-rich-strapi:articles/slug=hello-rich-strapi.json"; do
+		f=${u#*:}
+		u=${u%%:*}
+		curl -s -D "$T/h" -o "$T/b.gz" -H 'Accept-Encoding: gzip' "$base$u"
+		cmp -s "$T/b.gz" "$dir/$f.gz" &&
+		    gzip -dc <"$T/b.gz" | cmp -s - "$dir/$f"
+		ok $? "$name: $u with Accept-Encoding gzip: the file's .gz, which holds the file"
+		is "$(static_header "$T/h" Content-Encoding) $(static_header "$T/h" Content-Type)" \
+		    "gzip application/json; charset=utf-8" \
+		    "$name: … sent as Content-Encoding gzip of the answer's type"
+		static_header "$T/h" Vary | grep -qi 'accept-encoding'
+		ok $? "$name: … with Vary: Accept-Encoding"
+	done
+	curl -s -D "$T/h" -o /dev/null -H 'Accept-Encoding: gzip' \
+	    -H 'Origin: https://front.example' "$base/api/articles"
+	is "$(static_header "$T/h" Access-Control-Allow-Origin) $(static_header "$T/h" Content-Encoding)" \
+	    "* gzip" "$name: … and CORS as query.fcgi sends it, with Origin"
+	curl -s -D "$T/h" -o "$T/b" "$base/api/articles"
+	cmp -s "$T/b" "$dir/articles/index.json" &&
+	    [ -z "$(static_header "$T/h" Content-Encoding)" ]
+	ok $? "$name: without Accept-Encoding gzip, the file as is"
+	curl -s -o "$T/b" -H 'Accept-Encoding: gzip' "$base/api/articles?sort=title"
+	cgi_get "/api/articles?sort=title"
+	cmp -s "$T/b" "$T/body"
+	ok $? "$name: no file: query.fcgi answers, gzip accepted or not"
+}
+
 # static_deliver BASE FIXTURE: a recorded delivery POSTed to the webhook at
 # BASE/strapi/webhook, as Strapi sends it; prints the status.
 static_deliver() {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/gzip.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "api/http.h"
@@ -209,6 +210,8 @@ emit(struct mat *m, const char *path, const char *qs, const char *form,
 	buf_reset(&m->full);
 	buf_printf(&m->full, "%s/%s", m->dir, buf_cstr(&m->rel));
 	if (m->mode == MODE_WRITE) {
+		mat_gz(m, buf_cstr(&m->full), buf_cstr(&m->rel), r.body.data,
+		    r.body.len);
 		w = mat_write_atomic(m, buf_cstr(&m->full), r.body.data,
 		    r.body.len);
 		if (w == -1)
@@ -223,6 +226,8 @@ emit(struct mat *m, const char *path, const char *qs, const char *form,
 		    memcmp(m->old.data, r.body.data, r.body.len) != 0)
 			mat_stale(m, buf_cstr(&m->rel),
 			    "differs from the store's answer");
+		mat_gz(m, buf_cstr(&m->full), buf_cstr(&m->rel), r.body.data,
+		    r.body.len);
 	}
 	rc = 0;
 out:
@@ -435,6 +440,14 @@ walk(struct mat *m)
 	free(forms);
 }
 
+static int
+ends_with(const char *s, size_t n, const char *sfx)
+{
+	size_t k = strlen(sfx);
+
+	return n >= k && memcmp(s + n - k, sfx, k) == 0;
+}
+
 /*
  * Removes (or, verifying, reports) the answers under rel that are not in
  * the set: entries removed, slugs changed, pages past the end. Files of
@@ -452,6 +465,7 @@ sweep(struct mat *m, const char *rel)
 	DIR *dp;
 	size_t nl;
 	char *key;
+	int gz;
 
 	buf_init(&path);
 	buf_init(&sub);
@@ -480,15 +494,26 @@ sweep(struct mat *m, const char *rel)
 			continue;
 		}
 		nl = strlen(d->d_name);
-		if (nl < 5 ||
-		    (strcmp(d->d_name + nl - 5, ".json") != 0 &&
-		        (nl < 9 ||
-		            strcmp(d->d_name + nl - 9, ".json.tmp") != 0)))
+		if (!ends_with(d->d_name, nl, ".json") &&
+		    !ends_with(d->d_name, nl, ".json.tmp") &&
+		    !ends_with(d->d_name, nl, ".json.gz") &&
+		    !ends_with(d->d_name, nl, ".json.gz.tmp"))
 			continue;
 		key = (char *)buf_cstr(&sub);
-		if (bsearch(&key, m->set, m->nset, sizeof(*m->set), cmp_str) !=
-		    NULL)
+		/* an answer's .gz goes with its answer, while there are any */
+		gz = ends_with(d->d_name, nl, ".json.gz");
+		if (gz) {
+			sub.len -= 3; /* ".gz": the answer's own name */
+			sub.data[sub.len] = '\0';
+		}
+		if ((!gz || m->gzip) &&
+		    bsearch(&key, m->set, m->nset, sizeof(*m->set), cmp_str) !=
+		        NULL)
 			continue;
+		if (gz) {
+			buf_adds(&sub, ".gz");
+			key = (char *)buf_cstr(&sub);
+		}
 		if (m->mode == MODE_VERIFY)
 			mat_stale(m, key,
 			    "not an answer of the store any more");
@@ -536,6 +561,9 @@ mat_init(struct mat *m, const struct conf *conf, struct store *st,
 	buf_init(&m->tmp);
 	buf_init(&m->uri);
 	buf_init(&m->old);
+	buf_init(&m->gzpath);
+	buf_init(&m->gz);
+	m->gzip = gzip_available();
 }
 
 static void
@@ -551,6 +579,8 @@ mat_clear(struct mat *m)
 	buf_clear(&m->tmp);
 	buf_clear(&m->uri);
 	buf_clear(&m->old);
+	buf_clear(&m->gzpath);
+	buf_clear(&m->gz);
 }
 
 /*

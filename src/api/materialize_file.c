@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/gzip.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "api/http.h"
@@ -127,6 +128,37 @@ mat_write_atomic(struct mat *m, const char *path, const char *data, size_t len)
 		return -1;
 	}
 	return 1;
+}
+
+void
+mat_gz(struct mat *m, const char *path, const char *rel, const char *data,
+    size_t len)
+{
+	int w;
+
+	if (!m->gzip)
+		return;
+	buf_reset(&m->gzpath);
+	buf_printf(&m->gzpath, "%s.gz", path);
+	if (m->mode == MODE_WRITE) {
+		if (gzip_encode(data, len, &m->gz) == -1) {
+			log_warnx("static: %s.gz: zlib failed", rel);
+			m->failed = 1;
+			return;
+		}
+		w = mat_write_atomic(m, buf_cstr(&m->gzpath), m->gz.data,
+		    m->gz.len);
+		if (w == -1)
+			m->failed = 1;
+		return;
+	}
+	w = mat_read_file(buf_cstr(&m->gzpath), &m->old);
+	if (w == 1)
+		mat_stale(m, rel, "its .gz is missing");
+	else if (w == -1 ||
+	    gzip_decode(m->old.data, m->old.len, &m->gz) == -1 ||
+	    m->gz.len != len || memcmp(m->gz.data, data, len) != 0)
+		mat_stale(m, rel, "its .gz differs from the store's answer");
 }
 
 /* Opens static_dir's lock (creating the directory) and takes it (op). */

@@ -32,6 +32,8 @@ struct mat {
 	char **set; /* relative paths of the set, sorted for the sweep */
 	size_t nset, capset;
 	struct buf rel, full, tmp, uri, old;
+	struct buf gzpath, gz; /* an answer's .gz: its path, its bytes */
+	int gzip;              /* .gz beside every answer (built with zlib) */
 	materialize_report_fn report;
 	void *arg;
 	size_t stale;
@@ -56,6 +58,13 @@ int mat_read_file(const char *path, struct buf *out);
  * after logging.
  */
 int mat_write_atomic(struct mat *m, const char *path, const char *data,
+    size_t len);
+/*
+ * The gzip of an answer's bytes beside its file (path.gz): written before
+ * the file, so that a client never gets a .gz older than the file it
+ * stands for, or compared when verifying. Nothing without zlib.
+ */
+void mat_gz(struct mat *m, const char *path, const char *rel, const char *data,
     size_t len);
 /* Opens static_dir's lock (creating the directory) and takes it (op). */
 int mat_lock_dir(const char *dir, int op);

@@ -127,6 +127,28 @@ ok $? "it wrote the missing file and removed the left-over"
 "$STRAPI_LIVE" static-verify >/dev/null 2>>"$T/stderr"
 is "$?" 0 "static-verify: ok after materialize"
 
+# The .gz beside each answer (built with zlib): checked and repaired too.
+if grep -q '^#define HAVE_ZLIB 1' "$top_builddir/config.h"; then
+	gzip -dc <"$S/articles/index.json.gz" | cmp -s - "$S/articles/index.json"
+	ok $? "the list's .gz holds the list"
+	echo 'not gzip' >"$S/articles/index.json.gz"
+	rm "$S/global/index.json.gz"
+	echo x | gzip >"$S/articles/zzzzzzzzzzzzzzzzzzzzzzzz.json.gz"
+	"$STRAPI_LIVE" static-verify >"$T/verify" 2>>"$T/stderr"
+	is "$?" 1 "static-verify exits 1 for a bad, a missing and a left-over .gz"
+	grep -q "^stale: $S/articles/index.json: its .gz differs" "$T/verify" &&
+	    grep -q "^stale: $S/global/index.json: its .gz is missing" "$T/verify" &&
+	    grep -q "^stale: $S/articles/zzzzzzzzzzzzzzzzzzzzzzzz.json.gz: not an answer" "$T/verify"
+	ok $? "it names the three"
+	"$STRAPI_LIVE" materialize >/dev/null 2>>"$T/stderr"
+	"$STRAPI_LIVE" static-verify >/dev/null 2>>"$T/stderr"
+	is "$?" 0 "materialize repairs them"
+	[ ! -e "$S/articles/zzzzzzzzzzzzzzzzzzzzzzzz.json.gz" ]
+	ok $? "and removes the left-over .gz"
+else
+	tap_skip "built without zlib: no .gz"
+fi
+
 # Concurrent writers, each its own version (deliver_v: no shared files):
 # whatever order their renders run in, the last one leaves the newest
 # state.

@@ -3,8 +3,8 @@
 # answers (docs/static.md) under Apache as plain CGI: the recorded rich
 # deliveries through webhook.cgi render the files, each served by Apache,
 # through the .htaccess rules, as the bytes query.cgi answers for its URL,
-# with its Content-Type and CORS headers; the rest falls back to
-# query.cgi; a webhook.cgi killed between its commit and its render leaves
+# with its Content-Type and CORS headers, and its .gz to a client that
+# takes gzip; the rest falls back to query.cgi; a webhook.cgi killed between its commit and its render leaves
 # stale files that static-verify reports and the next delivery repairs.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
@@ -31,6 +31,7 @@ is "$(static_deliver_all "$base")" 0 "the 83 recorded deliveries, through webhoo
 static_all_through "$base" "$S" Apache
 
 static_served "$base" "$S" Apache
+static_gzip "$base" "$S" Apache
 static_head_poll "$base" "$S" Apache
 
 # webhook.cgi killed between its commit and its render.

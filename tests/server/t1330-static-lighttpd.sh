@@ -3,8 +3,9 @@
 # under lighttpd: after the recorded rich deliveries every answer file,
 # fetched through lighttpd, is the bytes query.fcgi answers for its URL,
 # with its Content-Type, CORS and Cache-Control; the rest falls back to
-# query.fcgi; a write shows at once; a writer killed between its commit
-# and its render leaves stale files that the next writer repairs.
+# query.fcgi; a client that takes gzip gets the .gz; a write shows at
+# once; a writer killed between its commit and its render leaves stale
+# files that the next writer repairs.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/static_lib.sh"
 
@@ -26,6 +27,7 @@ is "$(deliver_range_cgi 1 83)" 0 "the 83 recorded deliveries are taken"
 static_all_through "$base" "$S" lighttpd
 
 static_served "$base" "$S" lighttpd
+static_gzip "$base" "$S" lighttpd
 static_head_poll "$base" "$S" lighttpd
 
 # A write shows at once.

@@ -4,7 +4,8 @@
 # behind it by spawn-fcgi: after the recorded rich deliveries every answer
 # file, fetched through nginx (try_files), is the bytes query.fcgi answers
 # for its URL, with its Content-Type, CORS and Cache-Control; the rest
-# falls back to query.fcgi; a write shows at once.
+# falls back to query.fcgi; a client that takes gzip gets the answer's
+# .gz (gzip_static); a write shows at once.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/static_lib.sh"
 
@@ -59,6 +60,7 @@ static_all_through "$base" "$S" nginx
 curl -s -D "$T/h" -o /dev/null "$base/api/articles"
 is "$(static_header "$T/h" ETag)" "" "no ETag from nginx for a file"
 STATIC_NO_ETAG=1 static_served "$base" "$S" nginx
+static_gzip "$base" "$S" nginx
 
 static_versions "$T/v" "Through nginx"
 is "$(deliver_cgi "$T/v1")" 200 "a new version"
