@@ -303,12 +303,16 @@ sync_change(void *arg, const struct store_change *ch)
 /*
  * Brings c to seq, the snapshot's: from the change log when it names
  * fewer changes than an eighth of c's rows, else read whole. 0, 1 when
- * past the bound, -1 when the store failed.
+ * past the bound, 2 when the collection has more than max_scan entries
+ * (the scan refuses it: nothing is read), -1 when the store failed.
  */
 static int
-col_sync(struct qlang_cols *cs, struct col *c, struct store *st, uint64_t seq)
+col_sync(struct qlang_cols *cs, struct col *c, struct store *st, uint64_t seq,
+    size_t max_scan)
 {
+	struct store_list_query lq;
 	struct col_sync w;
+	uint64_t total;
 
 	memset(&w, 0, sizeof(w));
 	w.f.cs = cs;
@@ -334,6 +338,13 @@ col_sync(struct qlang_cols *cs, struct col *c, struct store *st, uint64_t seq)
 		}
 	}
 	col_empty(cs, c);
+	memset(&lq, 0, sizeof(lq));
+	lq.collection = c->coll;
+	lq.locale = c->locale;
+	if (store_list(st, &lq, NULL, NULL, &total, NULL) == -1)
+		return -1;
+	if (total > max_scan)
+		return 2;
 	w.f.over = 0;
 	if (store_scan(st, c->coll, c->locale, fill_item, &w.f, NULL) == -1) {
 		col_empty(cs, c);
@@ -417,10 +428,12 @@ qlang_cols_scan(struct qlang_cols *cs, struct store *st, const char *coll,
 		return 0;
 	c->how = "as it was";
 	if ((c->failed || c->nrow == 0 || c->seq != *seq) &&
-	    (rc = col_sync(cs, c, st, *seq)) != 0) {
+	    (rc = col_sync(cs, c, st, *seq, max_scan)) != 0) {
 		log_debug("scan: %s of %s: no column (%s)", attr, coll,
-		    rc == 1 ? "over query_scan_cache" : "the store failed");
-		return rc == 1 ? 0 : -1;
+		    rc == 1       ? "over query_scan_cache"
+		        : rc == 2 ? "more entries than query_max_scan"
+		                  : "the store failed");
+		return rc > 0 ? 0 : -1;
 	}
 	*nrow = c->live;
 	if (c->live > max_scan)
@@ -445,8 +458,9 @@ qlang_cols_scan(struct qlang_cols *cs, struct store *st, const char *coll,
 		}
 		cand[n++] = (uint32_t)i;
 	}
-	log_debug("scan: %s of %s: the column (%s), %zu of %zu entries read",
-	    attr, coll, c->how, n, c->live);
+	log_debug("scan: %s of %s: the column (%s, %zu bytes), %zu of %zu "
+	          "entries read",
+	    attr, coll, c->how, c->bytes, n, c->live);
 	for (i = 0, rc = 1; i < n && rc == 1; i++)
 		if (cb(arg, c->arena.data + c->row[cand[i]].doc) == -1)
 			rc = -1;

@@ -9,7 +9,8 @@
 # (the columns are read again); its debug log shows that the columns
 # answered and how they were brought up. Then, on a second store, the
 # same with a query_scan_cache too small for a column: the scan reads the
-# entries, and answers the same.
+# entries, and answers the same; on a third, query_max_scan below the
+# item count: the lists are refused and no column is read.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/push_lib.sh"
 
@@ -44,4 +45,8 @@ part full "the comparison"
 STRAPI_LIVE_STORE_DIR=$T/store-small
 echo "query_scan_cache = 16384" >"$STRAPI_LIVE_CONFIG"
 part small "the comparison within a small query_scan_cache"
+# More entries than query_max_scan: refused without reading a column.
+STRAPI_LIVE_STORE_DIR=$T/store-bound
+echo "query_max_scan = 100" >"$STRAPI_LIVE_CONFIG"
+part bound "the lists over query_max_scan"
 done_testing
