@@ -372,7 +372,9 @@ qlang_cursor_after(const struct filter_sort *so, const char *json, size_t len,
 {
 	struct filter_row row;
 
-	if (filter_match(NULL, so, json, len, NULL, NULL, &row) != 1)
+	/* the default order needs only the id: no parse */
+	if ((so->nkey > 0 || !filter_row_quick(json, len, doc, locale, &row)) &&
+	    filter_match(NULL, so, json, len, NULL, NULL, &row) != 1)
 		return;
 	free(row.locale);
 	row.locale = xstrdup(locale);
