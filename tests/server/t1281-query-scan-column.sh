@@ -27,9 +27,9 @@ export STRAPI_LIVE_LOG_LEVEL STRAPI_LIVE_CONFIG LOG
 # process of each program, and the Python checks of MODE.
 part() {
 	push_web_start /strapi/webhook "$WEBHOOK_FCGI" 1 /api/ "$QUERY_FCGI" 1
-	TAP_OFFSET=$_tap_n run_py \
-	    "$top_srcdir/tests/server/t1281-query-scan-column.py" "$1" \
-	    >"$T/tap.$1" 2>"$T/py.$1.err"
+	TAP_OFFSET=$_tap_n \
+	    run_py "$top_srcdir/tests/server/t1281-query-scan-column.py" \
+	    "$1" >"$T/tap.$1" 2>"$T/py.$1.err"
 	tap_include "$T/tap.$1"
 	[ -s "$T/py.$1.err" ] && sed 's/^/# /' "$T/py.$1.err"
 	grep -q '^1\.\.' "$T/tap.$1"
