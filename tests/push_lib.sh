@@ -66,6 +66,13 @@ rest_live_web() {
 # (LIGHTTPD_PORT exported), for a sidecar the Python part starts.
 ql_live_start() {
 	push_need
+	ql_env
+	rest_live_web
+}
+
+# ql_env: t1280's schema written to $T/src and the settings that serve it
+# from the store $T/store (exported, with top_srcdir for live_ql.py).
+ql_env() {
 	STRAPI_LIVE_SCHEMA_DIR=$T/src
 	STRAPI_LIVE_COLLECTIONS=item,person
 	STRAPI_LIVE_LOCALES=en
@@ -75,6 +82,5 @@ ql_live_start() {
 	    STRAPI_LIVE_LOCALES STRAPI_LIVE_DURABLE STRAPI_LIVE_STORE_DIR
 	run_py "$top_srcdir/tests/server/t1280-query-language.py" schema \
 	    "$T/src" || { echo "Bail out! could not write the schema"; exit 1; }
-	rest_live_web
 	export top_srcdir
 }

@@ -41,10 +41,16 @@ struct list_plan {
 	 */
 	const struct filter_row *given;
 	size_t ngiven;
+	/* Optional: the process's columns (qlang_cols_new), for scans. */
+	struct qlang_cols *cols;
 };
 
 struct render_query;
 struct buf;
+struct qlang_cols;
+
+struct qlang_cols *qlang_cols_new(size_t max_bytes);
+void qlang_cols_free(struct qlang_cols *);
 
 int qlang_plan(struct list_plan *, const struct qs_spec *, const struct conf *,
     const struct collection *, const struct schema *,

@@ -50,6 +50,12 @@ int qlang_access_page(struct store *, const struct render_query *,
     const struct qlang_access *, store_item_cb, void *, uint64_t *total,
     uint64_t *seq, uint64_t skip, size_t want, struct buf *next_cursor);
 
+/* qlang_col.c: a scan through a process's column of a text attribute. */
+typedef int (*qlang_col_cb)(void *, const char *document_id);
+int qlang_cols_scan(struct qlang_cols *, struct store *, const char *coll,
+    const char *locale, const struct filter_node *, size_t max_scan,
+    qlang_col_cb, void *, size_t *nrow, uint64_t *seq);
+
 /* qlang_span.c: a filter's conditions as spans of an attribute index. */
 struct qspans {
 	struct qlang_span *v;

@@ -23,6 +23,7 @@ struct scan {
 	const char *locale; /* of the walk under way (the store's key) */
 	int deferred;       /* relations: evaluate after the walk */
 	int failed;
+	struct buf one; /* an entry a column may match */
 };
 
 /*
@@ -140,28 +141,24 @@ doc_of(const char *json, size_t len, char *d, size_t cap)
 	return jscan_str(v, d, cap);
 }
 
-/* Keeps one entry of the walk when it matches (or for later). */
-static int
-scan_one(struct scan *s, const char *json, size_t len, const char *doc,
+/* Keeps one entry when it matches (or for later). */
+static void
+scan_keep(struct scan *s, const char *json, size_t len, const char *doc,
     const char *locale)
 {
 	struct filter_row row, *r;
 	char d[ENTRY_MAX_ID + 1];
 	int m;
 
-	if (++s->seen > s->p->max_scan) {
-		s->p->over = 1;
-		return 1;
-	}
 	/* what a text condition that must hold rules out is not parsed */
 	if (filter_quick_reject(s->p->filter, json, len))
-		return 0;
+		return;
 	if (s->deferred) {
 		r = row_add(s);
 		r->json = xstrndup(json, len);
 		r->json_len = len;
 		r->locale = xstrdup(s->locale);
-		return 0;
+		return;
 	}
 	/* the default order needs only the id: no parse when it leads */
 	if (s->p->filter == NULL && s->p->sort.nkey == 0 && doc == NULL)
@@ -179,7 +176,56 @@ scan_one(struct scan *s, const char *json, size_t len, const char *doc,
 		free(r->locale);
 		r->locale = xstrdup(s->locale);
 	}
+}
+
+/* One entry of the walk, within max_scan: 1 past it. */
+static int
+scan_one(struct scan *s, const char *json, size_t len, const char *doc,
+    const char *locale)
+{
+	if (++s->seen > s->p->max_scan) {
+		s->p->over = 1;
+		return 1;
+	}
+	scan_keep(s, json, len, doc, locale);
 	return 0;
+}
+
+/* An entry a column may match (qlang_cols_scan): read, then checked. */
+static int
+scan_col_item(void *arg, const char *doc)
+{
+	struct scan *s = arg;
+	enum store_result r;
+
+	buf_reset(&s->one);
+	r = store_get(s->p->store, s->q->coll->name, doc, s->locale, &s->one,
+	    NULL);
+	if (r == STORE_OK)
+		scan_keep(s, s->one.data, s->one.len, doc, s->locale);
+	return r == STORE_ERR ? -1 : 0;
+}
+
+/*
+ * Every entry of the locale through the process's column of a text
+ * attribute the filter tests, when one answers: 1, 0 when the entries
+ * are to be read, -1 when the store failed.
+ */
+static int
+scan_col(struct scan *s, const char *locale, uint64_t *seq)
+{
+	size_t n = 0;
+	int r;
+
+	if (s->p->cols == NULL)
+		return 0;
+	buf_init(&s->one);
+	r = qlang_cols_scan(s->p->cols, s->p->store, s->q->coll->name, locale,
+	    s->p->filter, s->p->max_scan - s->seen, scan_col_item, s, &n, seq);
+	buf_clear(&s->one);
+	if (r == 1 && (s->seen += n) > s->p->max_scan)
+		s->p->over = 1;
+	return r;
 }
 
 static int
@@ -326,7 +372,9 @@ qlang_cursor_after(const struct filter_sort *so, const char *json, size_t len,
 {
 	struct filter_row row;
 
-	if (filter_match(NULL, so, json, len, NULL, NULL, &row) != 1)
+	/* the default order needs only the id: no parse */
+	if ((so->nkey > 0 || !filter_row_quick(json, len, doc, locale, &row)) &&
+	    filter_match(NULL, so, json, len, NULL, NULL, &row) != 1)
 		return;
 	free(row.locale);
 	row.locale = xstrdup(locale);
@@ -406,7 +454,7 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 	size_t nlocales = 1, i, start = 0, n = 0, last = 0;
 	uint64_t t, sq;
 	enum store_result r;
-	int rc = -1, desc;
+	int rc = -1, desc, col;
 	struct qlang_access acc;
 
 	if (qlang_id_order(st, q, &desc))
@@ -438,7 +486,12 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 		goto out;
 	for (i = 0; i < nlocales && !q->nothing && s.p->given == NULL; i++) {
 		s.locale = locales[i];
-		if (acc.index >= 0) {
+		if (acc.index >= 0 && acc.keys &&
+		    (col = scan_col(&s, locales[i], &sq)) != 0) {
+			/* a text condition's keys: a column when one answers */
+			if (col == -1)
+				goto out;
+		} else if (acc.index >= 0) {
 			/* an index's spans: each a read, within the bound */
 			if (acc.count > s.p->max_scan) {
 				s.p->over = 1;
@@ -462,9 +515,11 @@ qlang_run(struct store *st, const struct render_query *q, store_item_cb cb,
 			if (r == STORE_ERR)
 				goto out;
 		} else if (q->category == NULL) {
-			/* every entry of the locale: the entries in bulk */
-			if (store_scan(st, q->coll->name, locales[i], scan_item,
-			        &s, &sq) == -1)
+			/* every entry of the locale: a column, or in bulk */
+			if ((col = scan_col(&s, locales[i], &sq)) == -1 ||
+			    (col == 0 &&
+			        store_scan(st, q->coll->name, locales[i],
+			            scan_item, &s, &sq) == -1))
 				goto out;
 		} else {
 			memset(&lq, 0, sizeof(lq));

@@ -94,6 +94,8 @@ query_init(struct query_ctx *ctx, const struct conf *conf, struct store *st)
 	ctx->rows =
 	    resolve_cache_new((size_t)conf_int(conf, CFG_POPULATE_CACHE_ROWS),
 	        (size_t)conf_int(conf, CFG_POPULATE_CACHE_BYTES));
+	ctx->cols =
+	    qlang_cols_new((size_t)conf_int(conf, CFG_QUERY_SCAN_CACHE));
 	/* Only "*" allows the empty origin (empty list items are dropped). */
 	ctx->cors_any = conf_cors_allows(conf, "");
 	for (p = conf_str(conf, CFG_API_PREFIX); *p != '\0';) {
@@ -121,6 +123,8 @@ query_clear(struct query_ctx *ctx)
 	ctx->ncache = 0;
 	resolve_cache_free(ctx->rows);
 	ctx->rows = NULL;
+	qlang_cols_free(ctx->cols);
+	ctx->cols = NULL;
 }
 
 /*
@@ -494,6 +498,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		s->has_plan = 1;
 		s->plan.max_scan =
 		    (size_t)conf_int(s->ctx->conf, CFG_QUERY_MAX_SCAN);
+		s->plan.cols = s->ctx->cols;
 	}
 	if (s->sp.cursor != NULL &&
 	    (s->has_plan ? qlang_cursor(&s->plan, s->sp.cursor)

@@ -30,10 +30,13 @@ struct query_cache_slot {
 };
 
 /* Per-process state, set up once by query_init (config read once). */
+struct qlang_cols;
+
 struct query_ctx {
 	struct query_cache_slot *cache; /* ncache slots, hashed by query */
 	size_t ncache;
 	struct resolve_memo *rows; /* populate's related rows, or NULL */
+	struct qlang_cols *cols;   /* the scans' columns, or NULL */
 	const struct conf *conf;
 	struct store *store;
 	const struct schema *schema; /* NULL: entries answered as stored */

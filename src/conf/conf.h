@@ -84,6 +84,7 @@ enum conf_key {
 	CFG_LOCALES,
 	/* Query language */
 	CFG_QUERY_MAX_SCAN,
+	CFG_QUERY_SCAN_CACHE,
 	/* Re-fetching incomplete deliveries */
 	CFG_REFETCH_TIMEOUT,
 	/* static answers */

@@ -271,6 +271,10 @@ const struct conf_row conf_table[] = {
 	    .env = "STRAPI_LIVE_QUERY_MAX_SCAN", .def = "20000",
 	    .min = 1, .max = 10000000,
 	    .help = "entries a list may read when its filters or sort are not served by an index (every list but the default order, sort=id and sort=publishedAt, without filters); over it the list answers 400" },
+	[CFG_QUERY_SCAN_CACHE] = { .key = "query_scan_cache", .type = CT_INT,
+	    .env = "STRAPI_LIVE_QUERY_SCAN_CACHE", .def = "16777216",
+	    .min = 0, .max = 1LL << 32,
+	    .help = "bytes each query.fcgi process keeps of the values of the text attributes its scans test (at most 4 columns, kept current from the change log), so that a scan reads only the entries whose value may match (0: every scan reads every entry)" },
 	/* Re-fetching incomplete deliveries */
 	[CFG_REFETCH_TIMEOUT] = { .key = "refetch_timeout", .type = CT_INT,
 	    .env = "STRAPI_LIVE_REFETCH_TIMEOUT", .def = "10",

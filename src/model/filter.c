@@ -399,8 +399,7 @@ cmp_node(const struct filter_node *n, struct json_object *entry)
 int
 filter_quick_reject(const struct filter_node *f, const char *json, size_t len)
 {
-	struct jspan o, v;
-	struct colval cv;
+	struct jspan o = { json, len }, v;
 	char s[1024];
 	size_t i;
 
@@ -414,36 +413,30 @@ filter_quick_reject(const struct filter_node *f, const char *json, size_t len)
 	}
 	if (f->kind != FILTER_CMP || f->cls != FILTER_STRING)
 		return 0;
-	memset(&cv, 0, sizeof(cv));
-	cv.cls = FILTER_STRING;
-	o.p = json;
-	o.n = len;
 	if (!jscan_member(o, f->attr, &v) || jscan_is(v, 'n'))
-		cv.null = 1;
-	else if ((cv.s = jscan_str(v, s, sizeof(s))) == NULL)
+		return filter_text_reject(f, f->attr, NULL);
+	if (jscan_str(v, s, sizeof(s)) == NULL)
 		return 0;
-	return cmp_node_cv(f, &cv) != FILTER_TRUE;
+	return filter_text_reject(f, f->attr, s);
 }
 
 /*
- * 1 when an attribute index's key (filter_key.c: the value, then the id)
- * shows that its entry cannot match f: a condition on attr (of the text
- * class) that must hold is not true of the key's text or NULL, as
- * filter_match would find. 0 when it may (a number: the entry decides).
+ * 1 when an attribute's value shows that its entry cannot match f: a
+ * condition on attr (of the text class) that must hold is not true of
+ * the text s (NULL: the value is null or absent), as filter_match would
+ * find.
  */
 int
-filter_key_reject(const struct filter_node *f, const char *attr,
-    const void *key, size_t len)
+filter_text_reject(const struct filter_node *f, const char *attr, const char *s)
 {
-	const unsigned char *k = key;
 	struct colval cv;
 	size_t i;
 
-	if (f == NULL || len == 0)
+	if (f == NULL)
 		return 0;
 	if (f->kind == FILTER_AND) {
 		for (i = 0; i < f->nkid; i++)
-			if (filter_key_reject(f->kid[i], attr, key, len))
+			if (filter_text_reject(f->kid[i], attr, s))
 				return 1;
 		return 0;
 	}
@@ -452,12 +445,8 @@ filter_key_reject(const struct filter_node *f, const char *attr,
 		return 0;
 	memset(&cv, 0, sizeof(cv));
 	cv.cls = FILTER_STRING;
-	if (k[0] == KEY_NULL)
-		cv.null = 1;
-	else if (k[0] == KEY_TEXT && memchr(k + 1, '\0', len - 1) != NULL)
-		cv.s = (const char *)k + 1;
-	else
-		return 0;
+	cv.null = s == NULL;
+	cv.s = s;
 	return cmp_node_cv(f, &cv) != FILTER_TRUE;
 }
 

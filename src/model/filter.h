@@ -144,6 +144,8 @@ int filter_match(const struct filter_node *f, const struct filter_sort *,
     struct filter_row *row);
 int filter_quick_reject(const struct filter_node *, const char *json,
     size_t len);
+int filter_text_reject(const struct filter_node *, const char *attr,
+    const char *s);
 int filter_key_reject(const struct filter_node *, const char *attr,
     const void *key, size_t len);
 int filter_row_quick(const char *json, size_t len, const char *document_id,

@@ -188,3 +188,23 @@ filter_val_keys(enum filter_class cls, const struct filter_val *v,
 	}
 	return r;
 }
+
+/*
+ * 1 when an attribute index's key (the value, then the id)
+ * shows that its entry cannot match f (filter_text_reject). 0 when it
+ * may (a number: the entry decides).
+ */
+int
+filter_key_reject(const struct filter_node *f, const char *attr,
+    const void *key, size_t len)
+{
+	const unsigned char *k = key;
+
+	if (f == NULL || len == 0)
+		return 0;
+	if (k[0] == KEY_NULL)
+		return filter_text_reject(f, attr, NULL);
+	if (k[0] == KEY_TEXT && memchr(k + 1, '\0', len - 1) != NULL)
+		return filter_text_reject(f, attr, (const char *)k + 1);
+	return 0;
+}

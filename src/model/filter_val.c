@@ -347,6 +347,10 @@ filter_like_in(int lead, const char *pattern, int trail, const char *text)
 			return 0;
 		/* the last '%' takes one more character */
 		st += utf8_len(st);
+		/* and the ASCII ones that cannot start what follows it */
+		while (*sp != '_' && *st != '\0' && *st < 0x80 &&
+		    ascii_lower(*st) != ascii_lower(*sp))
+			st++;
 		t = st;
 		p = sp;
 	}

@@ -24,7 +24,9 @@ ASCII letters only, so the edge cases below check that rule too.
 Edge cases named in the generated data and queries: null and absent
 attributes (three-valued logic: $ne, $notIn, $notContains and $not never
 match a null), an empty value in $in, non-ASCII letters whose case is not
-folded (É/é, Ä/ä, ß), % and _ in values and in patterns, dates with and
+folded (É/é, Ä/ä, ß, the Kelvin sign and the long s that Unicode folds
+to k and s), values and patterns with what JSON escapes (a quote, a
+backslash, a slash, the text \\u0041), % and _ in values and in patterns, dates with and
 without milliseconds and with an offset, a date-only and an epoch-ms
 value for datetimes, numbers given as strings ("7", "7.0", "-3.5e1") for
 integer, decimal, float and biginteger (stored as text by Strapi), the
@@ -90,7 +92,8 @@ def schema(out):
 WORDS = ["Apple", "apple", "APPLE pie", "Émile", "émile", "Ärger", "ärger",
          "Straße", "STRASSE", "50% off", "a_b", "aXb", "x%y", "naïve café",
          "hello world", "Hello World", "", " spaced ", "zeta", "Zeta",
-         "日本語", "ǅemal"]
+         "日本語", "ǅemal", "\u212aelvin", "kelvin", 'say "hi"',
+         "back\\slash", "path/to", "\\u0041", "\u017fs"]
 DOCS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
@@ -342,7 +345,9 @@ class Gen:
                     i = r.randrange(len(base))
                     base = base[i:i + r.randint(1, 4)]
                 return r.choice([base, base.upper(), base.lower(), "%",
-                                 "_", "a_", "%e", "É", "é", "ß", "ss"])
+                                 "_", "a_", "%e", "É", "é", "ß", "ss",
+                                 "k", "K", '"', "\\", "\\u0041", "A",
+                                 "S", "/"])
             # text operators on numbers and booleans see the stored text
             return r.choice(["1", "0", "5", "-", "2.", "12"])
         if kind == "number":
@@ -563,6 +568,24 @@ def run():
         ("unicode: $eqi folds ASCII only (ärger is not Ärger)",
          [("filters[title][$eqi]", "ärger")],
          "LOWER(i.title) = LOWER(?)", ["ärger"]),
+        ("unicode: $containsi k is not the Kelvin sign (ASCII folds only)",
+         [("filters[title][$containsi]", "K")],
+         "LOWER(i.title) LIKE LOWER(?)", ["%K%"]),
+        ("unicode: $containsi s is not the long s (ASCII folds only)",
+         [("filters[body][$containsi]", "S")],
+         "LOWER(i.body) LIKE LOWER(?)", ["%S%"]),
+        ("escapes: a value with a quote",
+         [("filters[title][$containsi]", '"')],
+         "LOWER(i.title) LIKE LOWER(?)", ['%"%']),
+        ("escapes: a backslash is only the stored backslash",
+         [("filters[body][$containsi]", "\\")],
+         "LOWER(i.body) LIKE LOWER(?)", ["%\\%"]),
+        ("escapes: the text of a JSON escape is not the character",
+         [("filters[title][$containsi]", "\\u0041")],
+         "LOWER(i.title) LIKE LOWER(?)", ["%\\u0041%"]),
+        ("escapes: a slash (that JSON may escape)",
+         [("filters[body][$containsi]", "h/T")],
+         "LOWER(i.body) LIKE LOWER(?)", ["%h/T%"]),
         ("LIKE wildcards: _ matches one character (a_b, aXb)",
          [("filters[title][$contains]", "a_b")],
          "i.title LIKE ?", ["%a_b%"]),

@@ -293,6 +293,83 @@ like_in_agrees(void)
 	return 1;
 }
 
+/* A character's bytes as filter_val.c steps over them. */
+static size_t
+char_len(const unsigned char *t)
+{
+	size_t n = *t < 0x80      ? 1
+	    : (*t & 0xe0) == 0xc0 ? 2
+	    : (*t & 0xf0) == 0xe0 ? 3
+	    : (*t & 0xf8) == 0xf0 ? 4
+	                          : 1,
+	       i;
+
+	for (i = 1; i < n; i++)
+		if (t[i] == '\0')
+			return 1;
+	return n;
+}
+
+/* SQLite's LIKE by its definition: every split a '%' can take. */
+static int
+like_ref(const char *p, const char *t)
+{
+	const char *k;
+
+	if (*p == '\0')
+		return *t == '\0';
+	if (*p == '%') {
+		for (k = t;; k += char_len((const unsigned char *)k)) {
+			if (like_ref(p + 1, k))
+				return 1;
+			if (*k == '\0')
+				return 0;
+		}
+	}
+	if (*t == '\0')
+		return 0;
+	if (*p == '_')
+		return like_ref(p + 1, t + char_len((const unsigned char *)t));
+	return (*p == *t ||
+	           ((*p | 0x20) == (*t | 0x20) && (*p | 0x20) >= 'a' &&
+	               (*p | 0x20) <= 'z')) &&
+	    like_ref(p + 1, t + 1);
+}
+
+/*
+ * LIKE against its definition for every pattern of up to 3 of a, A, %,
+ * _ and a non-ASCII byte and text of up to 4 of a, b, é and an invalid
+ * UTF-8 lead (it takes the ASCII after it into one character).
+ */
+static int
+like_agrees(void)
+{
+	static const char *pa[] = { "a", "A", "%", "_", "\xc3" };
+	static const char *ta[] = { "a", "b", "\xc3\xa9", "\xe0" };
+	char p[16], t[24];
+	size_t i, j, x, y, np, nt;
+
+	for (np = 0; np <= 3; np++)
+		for (x = 0; x < 125; x++) {
+			p[0] = '\0';
+			for (i = 0, j = x; i < np; i++, j /= 5)
+				strcat(p, pa[j % 5]);
+			for (nt = 0; nt <= 4; nt++)
+				for (y = 0; y < 256; y++) {
+					t[0] = '\0';
+					for (i = 0, j = y; i < nt; i++, j /= 4)
+						strcat(t, ta[j % 4]);
+					if (filter_like(p, t) !=
+					    like_ref(p, t)) {
+						fprintf(stderr, "# %s on %s\n",
+						    p, t);
+						return 0;
+					}
+				}
+		}
+	return 1;
+}
+
 int
 main(void)
 {
@@ -311,6 +388,9 @@ main(void)
 	        !filter_like("\xc3\x89", "\xc3\xa9") && filter_like("%%", "") &&
 	        !filter_like("_", ""),
 	    "LIKE: %% and _ (one UTF-8 character), ASCII case folded only");
+	ok(like_agrees(),
+	    "LIKE is its definition for every short pattern and text "
+	    "(ASCII case, UTF-8 characters, an invalid lead byte)");
 	ok(like_in_agrees(),
 	    "LIKE with an implied %% before or after the "
 	    "pattern ($contains, $startsWith, $endsWith) is "
