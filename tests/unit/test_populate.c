@@ -379,7 +379,9 @@ test_parse(void)
 		{ &ARTICLE, "fields=title,nope", "nope" },
 		{ &ARTICLE, "populate[blocks][on][shared.seo]=true", "shared.seo" },
 		{ &ARTICLE, "populate[blocks][populate][file]=true", "file" },
-		{ &ARTICLE, "populate[cover][filters][name]=x", "filters" },
+		/* a dynamic zone's own filters and sort: on[<component>] */
+		{ &ARTICLE, "populate[blocks][filters][body]=x", "filters" },
+		{ &ARTICLE, "populate[blocks][sort]=body", "sort" },
 		{ &ARTICLE, "populate[title][count]=true", "title" },
 		{ &ARTICLE, "populate[cover][count]=true", "count" },
 		{ &AUTHOR, "populate=localizations", "localizations" },
