@@ -47,18 +47,6 @@ rich_live_start() {
 	rest_live_web
 }
 
-# rich_store_web FIRST LAST: rich_live_start on a store ($T/store) that
-# holds the recorded deliveries numbered FIRST to LAST (as plain CGI).
-rich_store_web() {
-	push_need
-	rich_env
-	STRAPI_LIVE_STORE_DIR=$T/store
-	export STRAPI_LIVE_STORE_DIR
-	deliver_range_cgi "$1" "$2" >/dev/null
-	rest_live_web
-	export top_srcdir FIXTURES_RICH
-}
-
 # rest_live_web: lighttpd with webhook.fcgi at /strapi/webhook and
 # query.fcgi at /api/ (LIGHTTPD_PORT exported), streaming responses.
 rest_live_web() {

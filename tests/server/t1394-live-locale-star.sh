@@ -7,5 +7,11 @@
 # REST's 400 and message.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/push_lib.sh"
-rich_store_web 1 70
+push_need
+rich_env
+STRAPI_LIVE_STORE_DIR=$T/store
+export STRAPI_LIVE_STORE_DIR
+deliver_range_cgi 1 70 >/dev/null
+rest_live_web
+export top_srcdir FIXTURES_RICH
 run_py "$top_srcdir/tests/server/t1394-live-locale-star.py"

@@ -10,5 +10,5 @@
 # query with the same populate answers what REST does.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/push_lib.sh"
-rich_store_web 1 83
+rich_live_start
 run_py "$top_srcdir/tests/server/t1395-populate-filters-rich.py"
