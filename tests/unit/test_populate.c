@@ -442,6 +442,25 @@ test_parse(void)
 	        c->frag->next != NULL && !c->frag->next->star,
 	    "dynamic zone on[...] fragments");
 	populate_query_clear(&pq);
+	ok(parse(&pq, ARTICLE,
+	       "populate[cover][filters][width][$gt]=9&"
+	       "populate[cover][sort]=name:desc&"
+	       "populate[blocks][on][shared.quote][filters][title][$eq]=a",
+	       &rest, &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == 0 &&
+	        (c = child(pq.root, "cover")) != NULL && c->filter != NULL &&
+	        c->sort.nkey == 1 && c->sort.key[0].desc &&
+	        (c = child(pq.root, "blocks")) != NULL && c->frag != NULL &&
+	        c->frag->filter != NULL && c->frag->sort.nkey == 0,
+	    "filters and sort of a media and a fragment");
+	populate_query_clear(&pq);
+	ok(parse(&pq, GLOBAL,
+	       "populate[defaultSeo][filters][documentId][$eq]=x", &rest,
+	       &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == -1 &&
+	        strcmp(err.message, "Invalid key documentId") == 0 &&
+	        pq.root == NULL,
+	    "a component has no documentId: Invalid key documentId");
 	ok(parse(&pq, ARTICLE, "fields[0]=title&fields[1]=locale", &rest,
 	       &err) == 0 &&
 	        pq.root->nfields == 2 && !pq.root->star,
