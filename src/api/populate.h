@@ -31,7 +31,9 @@ struct populate {
 	size_t nfields;
 	struct populate *child; /* populated attributes, in query order */
 	struct populate *frag;  /* on[<component>] fragments */
-	struct populate *next;  /* sibling */
+	/* a dynamic zone's own [filters]: each component's (populate_filters) */
+	struct populate *each;
+	struct populate *next; /* sibling */
 	/*
 	 * [filters] and [sort] of a relation, a media, a component or a
 	 * dynamic zone's fragment: the pairs, then (populate_filters) what a

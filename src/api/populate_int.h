@@ -40,6 +40,8 @@ int populate_keep(struct render *, const struct populate *, struct jspan,
     struct filter_row *);
 void populate_items_add(struct populate_items *, const struct filter_sort *,
     struct filter_row *, size_t pos, struct buf *);
+const struct populate *populate_item_spec(struct render *,
+    const struct populate *, const struct schema_type *, struct jspan);
 void populate_items_flush(struct populate_items *, const struct filter_sort *,
     struct buf *out, size_t *n);
 

@@ -86,6 +86,7 @@ node_free(struct populate *n)
 		next = n->next;
 		node_free(n->child);
 		node_free(n->frag);
+		node_free(n->each);
 		for (i = 0; i < n->nfields; i++)
 			free(n->fields[i]);
 		if (n->fq != NULL) {
@@ -259,7 +260,7 @@ filters_of(struct populate *c, const char *const *s, size_t ns, const char *v)
 /*
  * What takes [filters] and [sort] inside a populate (docs/api.md,
  * "Filters and sort inside populate"): a relation its filters; a media,
- * a component and a dynamic zone's on[<component>] fragment both.
+ * a component, a dynamic zone and its on[<component>] fragments both.
  */
 static int
 filterable(const struct populate *c, int sort)
@@ -268,8 +269,7 @@ filterable(const struct populate *c, int sort)
 		return c->type != NULL && c->type->component; /* a fragment */
 	if (c->attr->kind == SCHEMA_RELATION)
 		return !sort;
-	return c->attr->kind == SCHEMA_MEDIA ||
-	    c->attr->kind == SCHEMA_COMPONENT;
+	return c->attr->kind != SCHEMA_SCALAR;
 }
 
 /*
@@ -538,14 +538,42 @@ node_collection(const struct populate *n, const struct conf *conf,
 	return tc;
 }
 
-/* The filters and sort of node n and of the nodes under it. */
+/* n's filters and sort from fq, checked against what n populates. */
 static int
-node_filters(struct populate *n, const struct conf *conf,
+node_plan(struct populate *n, const char *fq, const struct conf *conf,
     const struct schema *schema, struct qs_spec *sp, struct qs_error *err)
 {
 	struct collection_field ff[NFILE_FIELDS];
 	struct collection tc;
 	struct list_plan plan;
+
+	if (node_collection(n, conf, &tc, ff, err) == NULL ||
+	    qs_parse(sp, fq, &tc, err) == -1 ||
+	    (n->type != NULL && n->type->component &&
+	        component_keys(n->type, sp, err) == -1) ||
+	    qlang_plan(&plan, sp, conf, &tc, schema, n->type, err) == -1)
+		return -1;
+	n->filter = plan.filter;
+	n->sort = plan.sort;
+	plan.filter = NULL;
+	plan.sort.nkey = 0;
+	qlang_plan_clear(&plan);
+	n->texts = filter_own_texts(n->filter);
+	return 0;
+}
+
+/*
+ * The filters and sort of node n and of the nodes under it; a dynamic
+ * zone's own are each of its components' (Strapi checks them against
+ * each, and applies them to each: they must name what all of them have).
+ */
+static int
+node_filters(struct populate *n, const struct conf *conf,
+    const struct schema *schema, struct qs_spec *sp, struct qs_error *err)
+{
+	const struct schema_type *t;
+	struct populate *e;
+	size_t i;
 
 	for (; n != NULL; n = n->next) {
 		if (node_filters(n->child, conf, schema, sp, err) == -1 ||
@@ -553,19 +581,24 @@ node_filters(struct populate *n, const struct conf *conf,
 			return -1;
 		if (n->fq == NULL)
 			continue;
-		if (node_collection(n, conf, &tc, ff, err) == NULL ||
-		    qs_parse(sp, buf_cstr(n->fq), &tc, err) == -1 ||
-		    (n->type != NULL && n->type->component &&
-		        component_keys(n->type, sp, err) == -1) ||
-		    qlang_plan(&plan, sp, conf, &tc, schema, n->type, err) ==
-		        -1)
-			return -1;
-		n->filter = plan.filter;
-		n->sort = plan.sort;
-		plan.filter = NULL;
-		plan.sort.nkey = 0;
-		qlang_plan_clear(&plan);
-		n->texts = filter_own_texts(n->filter);
+		if (n->attr == NULL || n->attr->kind != SCHEMA_DYNAMICZONE) {
+			if (node_plan(n, buf_cstr(n->fq), conf, schema, sp,
+			        err) == -1)
+				return -1;
+			continue;
+		}
+		for (i = 0; i < n->attr->ncomponents; i++) {
+			if ((t = schema_type(schema, n->attr->components[i])) ==
+			    NULL)
+				continue;
+			e = xcalloc(1, sizeof(*e));
+			e->name = xstrdup(t->uid);
+			e->type = t;
+			append(&n->each, e);
+			if (node_plan(e, buf_cstr(n->fq), conf, schema, sp,
+			        err) == -1)
+				return -1;
+		}
 	}
 	return 0;
 }

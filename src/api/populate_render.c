@@ -503,15 +503,7 @@ dynamic_zone(struct render *rd, struct jspan v, const struct populate *c,
 			    jscan_str(u, uid, sizeof(uid)) == NULL ||
 			    (ct = schema_type(rd->schema, uid)) == NULL)
 				continue;
-			/*
-			 * with on[...]: the components named there alone, each
-			 * kept when it passes its fragment's filters; a sort
-			 * leaves the stored order (docs/api.md)
-			 */
-			spec = c;
-			if (c->frag != NULL &&
-			    ((spec = populate_find(c->frag, ct->uid)) == NULL ||
-			        !populate_keep(rd, spec, e, NULL)))
+			if ((spec = populate_item_spec(rd, c, ct, e)) == NULL)
 				continue;
 			sep(out, &n);
 			render_obj(rd, ct, e, spec, depth + 1, out);

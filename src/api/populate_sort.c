@@ -81,3 +81,27 @@ populate_items_flush(struct populate_items *l, const struct filter_sort *sort,
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
+
+/*
+ * What renders item e (a ct) of a dynamic zone populated by c, or NULL
+ * when it is left out: with on[...], the components named there alone,
+ * each when it passes its fragment's filters; else c, when the item
+ * passes the zone's own filters for its component. A sort leaves the
+ * zone's order (docs/api.md).
+ */
+const struct populate *
+populate_item_spec(struct render *rd, const struct populate *c,
+    const struct schema_type *ct, struct jspan e)
+{
+	struct populate *f;
+
+	if (c->frag != NULL)
+		return (f = populate_find(c->frag, ct->uid)) != NULL &&
+		        populate_keep(rd, f, e, NULL)
+		    ? f
+		    : NULL;
+	if ((f = populate_find(c->each, ct->uid)) != NULL &&
+	    !populate_keep(rd, f, e, NULL))
+		return NULL;
+	return c;
+}

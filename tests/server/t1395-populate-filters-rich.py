@@ -120,6 +120,20 @@ st, srt = rest("articles", QP + "&populate[blocks][on][shared.quote]"
 ok(st == 200 and srt["data"] == plain["data"],
    "on[shared.quote][sort] is taken: 200, the same answer")
 
+# --- a dynamic zone's own filters: each component's ----------------------------
+st, every = rest("articles", "populate[blocks]=true")
+n = every["data"][0]["blocks"][0]["id"]
+st2, d = rest("articles", "populate[blocks][filters][id][$eq]=%d" % n)
+st3, d2 = rest("articles", "populate[blocks][filters][id][$eq]=%d&"
+               "populate[blocks][sort]=id:desc" % n)
+want = [dict(a, blocks=[b for b in a["blocks"] if b["id"] == n])
+        for a in every["data"]]
+ok(st == st2 == st3 == 200 and d["data"] == want == d2["data"] and
+   sum(map(len, (a["blocks"] for a in every["data"]))) >
+   sum(map(len, (a["blocks"] for a in want))) > 0,
+   "blocks[filters][id][$eq]=%d: the items of id %d, whatever their "
+   "component; a sort keeps their order" % (n, n))
+
 # --- errors, in Strapi's envelope ---------------------------------------------
 for plural, q, msg in (
         ("articles", "populate[cover][filters][nope][$eq]=1",
@@ -133,6 +147,8 @@ for plural, q, msg in (
          "Invalid key createdAt"),
         ("articles", "populate[blocks][on][shared.quote][filters][file]"
          "[$null]=true", "Invalid key file"),
+        ("articles", "populate[blocks][filters][title][$eq]=x",
+         "Invalid key title"),
         ("articles", "populate[author][sort]=name", "Invalid key sort")):
     st, b = rest(plural, q)
     e = b.get("error") or {}

@@ -379,9 +379,7 @@ test_parse(void)
 		{ &ARTICLE, "fields=title,nope", "nope" },
 		{ &ARTICLE, "populate[blocks][on][shared.seo]=true", "shared.seo" },
 		{ &ARTICLE, "populate[blocks][populate][file]=true", "file" },
-		/* a dynamic zone's own filters and sort: on[<component>] */
-		{ &ARTICLE, "populate[blocks][filters][body]=x", "filters" },
-		{ &ARTICLE, "populate[blocks][sort]=body", "sort" },
+		{ &ARTICLE, "populate[blocks][count]=true", "count" },
 		{ &ARTICLE, "populate[title][count]=true", "title" },
 		{ &ARTICLE, "populate[cover][count]=true", "count" },
 		{ &AUTHOR, "populate=localizations", "localizations" },
@@ -454,6 +452,19 @@ test_parse(void)
 	        c->frag->filter != NULL && c->frag->sort.nkey == 0,
 	    "filters and sort of a media and a fragment");
 	populate_query_clear(&pq);
+	ok(parse(&pq, ARTICLE, "populate[blocks][filters][id][$gt]=1", &rest,
+	       &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == 0 &&
+	        (c = child(pq.root, "blocks")) != NULL && c->frag == NULL &&
+	        c->each != NULL && c->each->filter != NULL &&
+	        c->each->next != NULL,
+	    "a dynamic zone's own filters: one per component");
+	populate_query_clear(&pq);
+	ok(parse(&pq, ARTICLE, "populate[blocks][filters][body][$eq]=x", &rest,
+	       &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == -1 &&
+	        strcmp(err.message, "Invalid key body") == 0,
+	    "a dynamic zone's filters name what each component has");
 	ok(parse(&pq, GLOBAL,
 	       "populate[defaultSeo][filters][documentId][$eq]=x", &rest,
 	       &err) == 0 &&
