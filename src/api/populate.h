@@ -31,11 +31,18 @@ struct populate {
 	size_t nfields;
 	struct populate *child; /* populated attributes, in query order */
 	struct populate *frag;  /* on[<component>] fragments */
-	struct populate *next;  /* sibling */
-	/* a relation's [filters]: its pairs, then (populate_filters) */
+	/* a dynamic zone's own [filters]: each component's (populate_filters) */
+	struct populate *each;
+	struct populate *next; /* sibling */
+	/*
+	 * [filters] and [sort] of a relation, a media, a component or a
+	 * dynamic zone's fragment: the pairs, then (populate_filters) what a
+	 * related entry, file or component must match and their order
+	 */
 	struct buf *fq;
-	struct filter_node *filter; /* what a related entry must match */
-	char *texts;                /* the filter's values */
+	struct filter_node *filter;
+	char *texts; /* the filter's values */
+	struct filter_sort sort;
 };
 
 enum populate_locale {

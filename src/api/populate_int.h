@@ -1,8 +1,9 @@
-/* populate_int.h: what populate's parser shares with its renderer */
+/* populate_int.h: what populate's parser, renderer and sort share */
 #ifndef POPULATE_INT_H
 #define POPULATE_INT_H
 
 #include "api/populate.h"
+#include "model/jscan.h"
 #include "model/schema.h"
 
 /* populate_parse.c */
@@ -11,5 +12,37 @@ const struct schema_attr *populate_attr(const struct schema_type *,
     const char *name);
 /* The node of list named name (borrowed), or NULL. */
 struct populate *populate_find(struct populate *list, const char *name);
+
+/* populate_render.c */
+struct render {
+	const struct schema *schema;
+	const struct populate_resolver *r;
+	int failed;
+	int over; /* the lookup budget ran out */
+};
+
+int populate_fetch(void *, const char *uid, const char *doc, const char *locale,
+    struct buf *out);
+
+/* populate_sort.c */
+/* The items of a sorted list (a populate's [sort]), rendered. */
+struct populate_item {
+	struct filter_row row;
+	struct buf b;
+};
+
+struct populate_items {
+	struct populate_item *v;
+	size_t n, cap;
+};
+
+int populate_keep(struct render *, const struct populate *, struct jspan,
+    struct filter_row *);
+void populate_items_add(struct populate_items *, const struct filter_sort *,
+    struct filter_row *, size_t pos, struct buf *);
+const struct populate *populate_item_spec(struct render *,
+    const struct populate *, const struct schema_type *, struct jspan);
+void populate_items_flush(struct populate_items *, const struct filter_sort *,
+    struct buf *out, size_t *n);
 
 #endif

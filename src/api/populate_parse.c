@@ -86,6 +86,7 @@ node_free(struct populate *n)
 		next = n->next;
 		node_free(n->child);
 		node_free(n->frag);
+		node_free(n->each);
 		for (i = 0; i < n->nfields; i++)
 			free(n->fields[i]);
 		if (n->fq != NULL) {
@@ -94,6 +95,8 @@ node_free(struct populate *n)
 		}
 		filter_free(n->filter);
 		free(n->texts);
+		for (i = 0; i < n->sort.nkey; i++)
+			free((char *)n->sort.key[i].attr);
 		free(n->name);
 		free(n);
 	}
@@ -229,8 +232,9 @@ static int attr_spec(struct parser *, struct populate *, const char *const *,
     size_t, char *, int);
 
 /*
- * A relation's populate[...][filters][...]=v pair, kept as REST's
- * filters[...]=v for populate_filters (s: from "filters" on).
+ * A populate[...][filters][...]=v or [sort]...=v pair, kept as REST's
+ * filters[...]=v or sort...=v for populate_filters (s: from "filters" or
+ * "sort" on).
  */
 static int
 filters_of(struct populate *c, const char *const *s, size_t ns, const char *v)
@@ -242,7 +246,7 @@ filters_of(struct populate *c, const char *const *s, size_t ns, const char *v)
 		buf_init(c->fq);
 	} else
 		buf_addc(c->fq, '&');
-	buf_adds(c->fq, "filters");
+	buf_adds(c->fq, s[0]);
 	for (i = 1; i < ns; i++) {
 		buf_addc(c->fq, '[');
 		buf_add_qs_encoded(c->fq, s[i]);
@@ -251,6 +255,21 @@ filters_of(struct populate *c, const char *const *s, size_t ns, const char *v)
 	buf_addc(c->fq, '=');
 	buf_add_qs_encoded(c->fq, v);
 	return 0;
+}
+
+/*
+ * What takes [filters] and [sort] inside a populate (docs/api.md,
+ * "Filters and sort inside populate"): a relation its filters; a media,
+ * a component, a dynamic zone and its on[<component>] fragments both.
+ */
+static int
+filterable(const struct populate *c, int sort)
+{
+	if (c->attr == NULL)
+		return c->type != NULL && c->type->component; /* a fragment */
+	if (c->attr->kind == SCHEMA_RELATION)
+		return !sort;
+	return c->attr->kind != SCHEMA_SCALAR;
 }
 
 /*
@@ -315,8 +334,9 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 	}
 	if (strcmp(s[0], "fields") == 0)
 		return fields_of(p, c, s + 1, ns - 1, v);
-	if (strcmp(s[0], "filters") == 0 && ns >= 2 && c->attr != NULL &&
-	    c->attr->kind == SCHEMA_RELATION)
+	if (strcmp(s[0], "filters") == 0 && ns >= 2 && filterable(c, 0))
+		return filters_of(c, s, ns, v);
+	if (strcmp(s[0], "sort") == 0 && filterable(c, 1))
 		return filters_of(c, s, ns, v);
 	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL &&
 	    c->attr->kind == SCHEMA_RELATION) {
@@ -423,15 +443,137 @@ populate_parse(struct populate_query *pq, const char *query,
 	return 0;
 }
 
-/* The filters of node n and of the nodes under it, as REST's lists'. */
+/* A media row's attributes that filters and sort take (upload.file's). */
+static struct {
+	char name[16], type[8];
+} file_fields[] = {
+	{ "name", "string" },
+	{ "alternativeText", "string" },
+	{ "caption", "string" },
+	{ "width", "integer" },
+	{ "height", "integer" },
+	{ "hash", "string" },
+	{ "ext", "string" },
+	{ "mime", "string" },
+	{ "size", "decimal" },
+	{ "url", "string" },
+	{ "previewUrl", "string" },
+	{ "provider", "string" },
+};
+
+#define NFILE_FIELDS (sizeof(file_fields) / sizeof(file_fields[0]))
+
+/*
+ * A component has an id and its attributes alone: the keys every entry
+ * has (documentId, createdAt...) are unknown on it. 0, or -1 with err
+ * when a sort key or a filter's first attribute names one.
+ */
+static int
+component_keys(const struct schema_type *t, const struct qs_spec *sp,
+    struct qs_error *err)
+{
+	const struct schema_attr *a;
+	struct qs_key k;
+	size_t i, j;
+
+	for (i = 0; i < sp->nsort; i++)
+		if (IN(sp->sort[i].field, base_keys) &&
+		    strcmp(sp->sort[i].field, "id") != 0 &&
+		    schema_attr(t, sp->sort[i].field) == NULL)
+			return qs_invalid_key(err, sp->sort[i].field, "sort");
+	for (i = 0; i < sp->nfilters; i++) {
+		if (qs_key_split(sp->filters[i].key, strlen(sp->filters[i].key),
+		        &k, QS_KEY_SEGS) == -1)
+			continue; /* qlang_plan says why */
+		for (j = 1; j < k.nseg; j++) {
+			if (k.seg[j][0] == '$' || qs_is_index(k.seg[j]))
+				continue;
+			a = schema_attr(t, k.seg[j]);
+			if (a == NULL && IN(k.seg[j], base_keys) &&
+			    strcmp(k.seg[j], "id") != 0)
+				return qs_invalid_key(err, k.seg[j], "filters");
+			break; /* what follows a relation is its own */
+		}
+	}
+	return 0;
+}
+
+/*
+ * The "collection" node n's filters and sort are checked against: a
+ * relation's served type, a media row's fields, or (a component) none,
+ * its schema type saying what it has. NULL with err: not served.
+ */
+static const struct collection *
+node_collection(const struct populate *n, const struct conf *conf,
+    struct collection *tc, struct collection_field *ff, struct qs_error *err)
+{
+	size_t i;
+	static char none[1];
+	static char file_uid[] = "plugin::upload.file";
+	const struct collection *c;
+
+	memset(tc, 0, sizeof(*tc));
+	if (n->attr != NULL && n->attr->kind == SCHEMA_RELATION) {
+		if ((c = conf_collection_by_uid(conf, n->attr->target, NULL)) ==
+		    NULL) {
+			qs_fail(err,
+			    "populate[%.64s][filters]: %.64s is not served "
+			    "here, so its entries cannot be filtered on",
+			    n->name, n->attr->target);
+			return NULL;
+		}
+		*tc = *c;
+	} else if (n->attr != NULL && n->attr->kind == SCHEMA_MEDIA) {
+		tc->uid = tc->name = tc->plural = file_uid;
+		for (i = 0; i < NFILE_FIELDS; i++) {
+			ff[i].name = file_fields[i].name;
+			ff[i].type = file_fields[i].type;
+		}
+		tc->fields = ff;
+		tc->nfields = NFILE_FIELDS;
+	} else
+		tc->uid = tc->name = tc->plural = none;
+	/* every filter a condition (no slug or category index) */
+	tc->slug_field = tc->category_field = none;
+	return tc;
+}
+
+/* n's filters and sort from fq, checked against what n populates. */
+static int
+node_plan(struct populate *n, const char *fq, const struct conf *conf,
+    const struct schema *schema, struct qs_spec *sp, struct qs_error *err)
+{
+	struct collection_field ff[NFILE_FIELDS];
+	struct collection tc;
+	struct list_plan plan;
+
+	if (node_collection(n, conf, &tc, ff, err) == NULL ||
+	    qs_parse(sp, fq, &tc, err) == -1 ||
+	    (n->type != NULL && n->type->component &&
+	        component_keys(n->type, sp, err) == -1) ||
+	    qlang_plan(&plan, sp, conf, &tc, schema, n->type, err) == -1)
+		return -1;
+	n->filter = plan.filter;
+	n->sort = plan.sort;
+	plan.filter = NULL;
+	plan.sort.nkey = 0;
+	qlang_plan_clear(&plan);
+	n->texts = filter_own_texts(n->filter);
+	return 0;
+}
+
+/*
+ * The filters and sort of node n and of the nodes under it; a dynamic
+ * zone's own are each of its components' (Strapi checks them against
+ * each, and applies them to each: they must name what all of them have).
+ */
 static int
 node_filters(struct populate *n, const struct conf *conf,
     const struct schema *schema, struct qs_spec *sp, struct qs_error *err)
 {
-	static char none[1];
-	const struct collection *c;
-	struct collection tc;
-	struct list_plan plan;
+	const struct schema_type *t;
+	struct populate *e;
+	size_t i;
 
 	for (; n != NULL; n = n->next) {
 		if (node_filters(n->child, conf, schema, sp, err) == -1 ||
@@ -439,30 +581,31 @@ node_filters(struct populate *n, const struct conf *conf,
 			return -1;
 		if (n->fq == NULL)
 			continue;
-		if ((c = conf_collection_by_uid(conf, n->attr->target, NULL)) ==
-		    NULL)
-			return qs_fail(err,
-			    "populate[%.64s][filters]: %.64s is not served "
-			    "here, so its entries cannot be filtered on",
-			    n->name, n->attr->target);
-		/* every filter a condition (no slug or category index) */
-		tc = *c;
-		tc.slug_field = tc.category_field = none;
-		if (qs_parse(sp, buf_cstr(n->fq), &tc, err) == -1 ||
-		    qlang_plan(&plan, sp, conf, &tc, schema, n->type, err) ==
-		        -1)
-			return -1;
-		n->filter = plan.filter;
-		plan.filter = NULL;
-		qlang_plan_clear(&plan);
-		n->texts = filter_own_texts(n->filter);
+		if (n->attr == NULL || n->attr->kind != SCHEMA_DYNAMICZONE) {
+			if (node_plan(n, buf_cstr(n->fq), conf, schema, sp,
+			        err) == -1)
+				return -1;
+			continue;
+		}
+		for (i = 0; i < n->attr->ncomponents; i++) {
+			if ((t = schema_type(schema, n->attr->components[i])) ==
+			    NULL)
+				continue;
+			e = xcalloc(1, sizeof(*e));
+			e->name = xstrdup(t->uid);
+			e->type = t;
+			append(&n->each, e);
+			if (node_plan(e, buf_cstr(n->fq), conf, schema, sp,
+			        err) == -1)
+				return -1;
+		}
 	}
 	return 0;
 }
 
 /*
- * Builds the filters of the populated relations (populate[a][filters]),
- * checked against their types as REST checks a list's: 0, or -1 with err
+ * Builds the filters and sort inside the populate (populate[a][filters],
+ * populate[a][sort]), checked against their types as REST checks a list's: 0, or -1 with err
  * (the tree is freed then). Without it they are not applied.
  */
 int

@@ -60,13 +60,6 @@ populate_type_flat(const struct schema_type *t)
 	return 1;
 }
 
-struct render {
-	const struct schema *schema;
-	const struct populate_resolver *r;
-	int failed;
-	int over; /* the lookup budget ran out */
-};
-
 static const struct populate none; /* what `*` gives each attribute */
 
 /* The attribute of t (NULL: a media row, which has none) named key. */
@@ -154,59 +147,9 @@ resolved(struct render *rd, enum populate_found f, const struct buf *b,
 	return 1;
 }
 
-/* A media row with the spec's fields: 1, or 0 when not stored. */
-static int
-media_one(struct render *rd, struct jspan id, const struct populate *c,
-    struct buf *out)
-{
-	struct jspan row;
-	struct buf b;
-	int64_t n;
-	int w = 0;
-
-	if (!jscan_int(id, &n) || !lookup(rd))
-		return 0;
-	buf_init(&b);
-	if (resolved(rd, rd->r->media(rd->r->arg, n, &b), &b, &row)) {
-		if (c->nfields == 0)
-			buf_add(out, row.p, row.n);
-		else
-			render_obj(rd, NULL, row, c, 0, out);
-		w = 1;
-	}
-	buf_clear(&b);
-	return w;
-}
-
-static void
-media(struct render *rd, const struct schema_attr *a, struct jspan v,
-    const struct populate *c, struct buf *out)
-{
-	struct jscan_iter it;
-	struct jspan e;
-	size_t n = 0, mark;
-
-	if (!a->multiple) {
-		if (!media_one(rd, v, c, out))
-			buf_adds(out, "null");
-		return;
-	}
-	buf_addc(out, '[');
-	if (jscan_begin(&it, v, '[') == 0)
-		while (jscan_next(&it, NULL, &e) == 1) {
-			mark = out->len;
-			sep(out, &n);
-			if (!media_one(rd, e, c, out)) {
-				cut(out, mark);
-				n--;
-			}
-		}
-	buf_addc(out, ']');
-}
-
 /* filter_fetch_fn through the resolver: a relation filter's related row. */
-static int
-fetch(void *arg, const char *uid, const char *doc, const char *locale,
+int
+populate_fetch(void *arg, const char *uid, const char *doc, const char *locale,
     struct buf *out)
 {
 	struct render *rd = arg;
@@ -219,23 +162,77 @@ fetch(void *arg, const char *uid, const char *doc, const char *locale,
 	return f == POPULATE_FOUND ? 1 : f == POPULATE_ERR ? -1 : 0;
 }
 
-/* 1 when a related row passes the populate's filters (none: it does). */
+/*
+ * A media row with the spec's fields, when it passes its filters: 1, or
+ * 0 when not stored or left out. fr: as keep's.
+ */
 static int
-passes(struct render *rd, const struct populate *c, struct jspan row)
+media_one(struct render *rd, struct jspan id, const struct populate *c,
+    struct filter_row *fr, struct buf *out)
 {
-	struct filter_sort nosort;
-	struct filter_row fr;
-	int m;
+	struct jspan row;
+	struct buf b;
+	int64_t n;
+	int w = 0;
 
-	if (c->filter == NULL)
-		return 1;
-	memset(&nosort, 0, sizeof(nosort));
-	m = filter_match(c->filter, &nosort, row.p, row.n, fetch, rd, &fr);
-	if (m == 1)
-		filter_row_clear(&fr);
-	else if (m == -1)
-		rd->failed = 1;
-	return m == 1;
+	if (!jscan_int(id, &n) || !lookup(rd))
+		return 0;
+	buf_init(&b);
+	if (resolved(rd, rd->r->media(rd->r->arg, n, &b), &b, &row) &&
+	    populate_keep(rd, c, row, fr)) {
+		if (c->nfields == 0)
+			buf_add(out, row.p, row.n);
+		else
+			render_obj(rd, NULL, row, c, 0, out);
+		w = 1;
+	}
+	buf_clear(&b);
+	return w;
+}
+
+/*
+ * A single media (null when left out by the populate's filters) or a
+ * multiple one (the files that pass, in the populate's sort, else as
+ * stored).
+ */
+static void
+media(struct render *rd, const struct schema_attr *a, struct jspan v,
+    const struct populate *c, struct buf *out)
+{
+	struct jscan_iter it;
+	struct jspan e;
+	struct populate_items l = { NULL, 0, 0 };
+	struct filter_row fr;
+	struct buf b;
+	size_t n = 0, mark, pos = 0;
+
+	if (!a->multiple) {
+		if (!media_one(rd, v, c, NULL, out))
+			buf_adds(out, "null");
+		return;
+	}
+	buf_addc(out, '[');
+	if (jscan_begin(&it, v, '[') == 0)
+		while (jscan_next(&it, NULL, &e) == 1) {
+			if (c->sort.nkey > 0) {
+				buf_init(&b);
+				if (media_one(rd, e, c, &fr, &b))
+					populate_items_add(&l, &c->sort, &fr,
+					    pos, &b);
+				else
+					buf_clear(&b);
+				pos++;
+				continue;
+			}
+			mark = out->len;
+			sep(out, &n);
+			if (!media_one(rd, e, c, NULL, out)) {
+				cut(out, mark);
+				n--;
+			}
+		}
+	populate_items_flush(&l, &c->sort, out, &n);
+	buf_addc(out, ']');
 }
 
 /* 1 when c populates nothing, keeps every field and filters nothing. */
@@ -243,7 +240,8 @@ static int
 plain(const struct populate *c)
 {
 	return c->nfields == 0 && c->child == NULL && c->frag == NULL &&
-	    !c->star && !c->count && c->fq == NULL && c->filter == NULL;
+	    !c->star && !c->count && c->fq == NULL && c->filter == NULL &&
+	    c->sort.nkey == 0;
 }
 
 /*
@@ -291,7 +289,7 @@ relation_one(struct render *rd, const struct schema_type *tt, struct jspan ref,
 	buf_init(&b);
 	if (resolved(rd, rd->r->entry(rd->r->arg, tt, doc, locale, &b), &b,
 	        &row) &&
-	    passes(rd, c, row)) {
+	    populate_keep(rd, c, row, NULL)) {
 		*found = 1;
 		if (created != NULL) {
 			/* 31 bytes of it, as json-c's string was cut */
@@ -439,6 +437,11 @@ relation(struct render *rd, const struct schema_type *t, struct jspan entry,
 		buf_addc(out, ']');
 }
 
+/*
+ * A component: a single one (null when left out by the populate's
+ * filters) or a repeatable one (the items that pass, in the populate's
+ * sort, else as stored).
+ */
 static void
 component(struct render *rd, const struct schema_attr *a, struct jspan v,
     const struct populate *c, int depth, struct buf *out)
@@ -446,10 +449,14 @@ component(struct render *rd, const struct schema_attr *a, struct jspan v,
 	const struct schema_type *ct = schema_type(rd->schema, a->component);
 	struct jscan_iter it;
 	struct jspan e;
-	size_t n = 0;
+	struct populate_items l = { NULL, 0, 0 };
+	struct filter_row fr;
+	struct buf b;
+	size_t n = 0, pos = 0;
 
 	if (!a->repeatable) {
-		if (jscan_is(v, '{') && ct != NULL)
+		if (jscan_is(v, '{') && ct != NULL &&
+		    populate_keep(rd, c, v, NULL))
 			render_obj(rd, ct, v, c, depth + 1, out);
 		else
 			buf_adds(out, "null");
@@ -457,11 +464,23 @@ component(struct render *rd, const struct schema_attr *a, struct jspan v,
 	}
 	buf_addc(out, '[');
 	if (ct != NULL && jscan_begin(&it, v, '[') == 0)
-		while (jscan_next(&it, NULL, &e) == 1)
-			if (jscan_is(e, '{')) {
+		while (jscan_next(&it, NULL, &e) == 1) {
+			if (!jscan_is(e, '{'))
+				continue;
+			if (c->sort.nkey > 0) {
+				if (populate_keep(rd, c, e, &fr)) {
+					buf_init(&b);
+					render_obj(rd, ct, e, c, depth + 1, &b);
+					populate_items_add(&l, &c->sort, &fr,
+					    pos, &b);
+				}
+				pos++;
+			} else if (populate_keep(rd, c, e, NULL)) {
 				sep(out, &n);
 				render_obj(rd, ct, e, c, depth + 1, out);
 			}
+		}
+	populate_items_flush(&l, &c->sort, out, &n);
 	buf_addc(out, ']');
 }
 
@@ -484,10 +503,8 @@ dynamic_zone(struct render *rd, struct jspan v, const struct populate *c,
 			    jscan_str(u, uid, sizeof(uid)) == NULL ||
 			    (ct = schema_type(rd->schema, uid)) == NULL)
 				continue;
-			spec = c;
-			if (c->frag != NULL &&
-			    (spec = populate_find(c->frag, ct->uid)) == NULL)
-				spec = &none;
+			if ((spec = populate_item_spec(rd, c, ct, e)) == NULL)
+				continue;
 			sep(out, &n);
 			render_obj(rd, ct, e, spec, depth + 1, out);
 		}

@@ -379,7 +379,7 @@ test_parse(void)
 		{ &ARTICLE, "fields=title,nope", "nope" },
 		{ &ARTICLE, "populate[blocks][on][shared.seo]=true", "shared.seo" },
 		{ &ARTICLE, "populate[blocks][populate][file]=true", "file" },
-		{ &ARTICLE, "populate[cover][filters][name]=x", "filters" },
+		{ &ARTICLE, "populate[blocks][count]=true", "count" },
 		{ &ARTICLE, "populate[title][count]=true", "title" },
 		{ &ARTICLE, "populate[cover][count]=true", "count" },
 		{ &AUTHOR, "populate=localizations", "localizations" },
@@ -440,6 +440,38 @@ test_parse(void)
 	        c->frag->next != NULL && !c->frag->next->star,
 	    "dynamic zone on[...] fragments");
 	populate_query_clear(&pq);
+	ok(parse(&pq, ARTICLE,
+	       "populate[cover][filters][width][$gt]=9&"
+	       "populate[cover][sort]=name:desc&"
+	       "populate[blocks][on][shared.quote][filters][title][$eq]=a",
+	       &rest, &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == 0 &&
+	        (c = child(pq.root, "cover")) != NULL && c->filter != NULL &&
+	        c->sort.nkey == 1 && c->sort.key[0].desc &&
+	        (c = child(pq.root, "blocks")) != NULL && c->frag != NULL &&
+	        c->frag->filter != NULL && c->frag->sort.nkey == 0,
+	    "filters and sort of a media and a fragment");
+	populate_query_clear(&pq);
+	ok(parse(&pq, ARTICLE, "populate[blocks][filters][id][$gt]=1", &rest,
+	       &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == 0 &&
+	        (c = child(pq.root, "blocks")) != NULL && c->frag == NULL &&
+	        c->each != NULL && c->each->filter != NULL &&
+	        c->each->next != NULL,
+	    "a dynamic zone's own filters: one per component");
+	populate_query_clear(&pq);
+	ok(parse(&pq, ARTICLE, "populate[blocks][filters][body][$eq]=x", &rest,
+	       &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == -1 &&
+	        strcmp(err.message, "Invalid key body") == 0,
+	    "a dynamic zone's filters name what each component has");
+	ok(parse(&pq, GLOBAL,
+	       "populate[defaultSeo][filters][documentId][$eq]=x", &rest,
+	       &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == -1 &&
+	        strcmp(err.message, "Invalid key documentId") == 0 &&
+	        pq.root == NULL,
+	    "a component has no documentId: Invalid key documentId");
 	ok(parse(&pq, ARTICLE, "fields[0]=title&fields[1]=locale", &rest,
 	       &err) == 0 &&
 	        pq.root->nfields == 2 && !pq.root->star,
