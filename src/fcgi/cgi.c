@@ -16,6 +16,7 @@
 #include "fcgi/fcgi.h"
 #include "fcgi/fcgi_int.h"
 #include "api/error.h"
+#include "store/store.h"
 #include "util/log.h"
 
 enum {
@@ -29,6 +30,7 @@ int cgi_body_fd = -1;
 
 static volatile pid_t cgi_child;
 static volatile sig_atomic_t cgi_ended; /* the signal the parent got */
+static int cgi_in_child;                /* this is a request's child */
 
 /* The web server's SIGTERM (a timeout, a client gone) is the child's. */
 static void
@@ -47,18 +49,37 @@ cgi_is_fault(int sig)
 }
 
 /*
+ * 1 when a child that ended so, before a byte of its answer, is replaced
+ * by one that answers the request again: it died of a fault, or it left
+ * because the store needs a fresh process (STORE_EXIT_AGAIN: a recovery
+ * under way when it opened, or it was stuck on a dead process).
+ */
+static int
+cgi_again(int status)
+{
+	if (WIFSIGNALED(status))
+		return cgi_is_fault(WTERMSIG(status));
+	return WIFEXITED(status) && WEXITSTATUS(status) == STORE_EXIT_AGAIN;
+}
+
+/*
  * The answer when no child answered, in Strapi's error envelope: 503 when
- * the last child died of a signal (try again), 500 when it exited without
- * answering (a start-up failure, which the error log names).
+ * the last child died of a signal or left for a fresh process (try
+ * again), 500 when it exited otherwise without answering (a start-up
+ * failure, which the error log names).
  */
 static void
 cgi_unanswered(int status)
 {
 	struct http_resp resp;
 	char msg[160];
-	int code = WIFSIGNALED(status) ? 503 : 500;
+	int code = cgi_again(status) || WIFSIGNALED(status) ? 503 : 500;
 
-	if (WIFSIGNALED(status))
+	if (WIFEXITED(status) && WEXITSTATUS(status) == STORE_EXIT_AGAIN)
+		snprintf(msg, sizeof(msg),
+		    "the store is recovering from a process that died in it; "
+		    "try again");
+	else if (WIFSIGNALED(status))
 		snprintf(msg, sizeof(msg),
 		    "the request's process died of signal %d (%s) before "
 		    "answering; try again",
@@ -132,6 +153,21 @@ fcgi_cgi_ready(void)
 }
 
 /*
+ * In a request's child (plain CGI) that has written nothing of its answer:
+ * ends it (STORE_EXIT_AGAIN), and the parent answers the request again in
+ * a new child, which opens the store afresh. Elsewhere (FastCGI, a stream,
+ * an answer begun), returns.
+ */
+void
+fcgi_cgi_again(const char *why)
+{
+	if (!cgi_in_child || cgi_share == NULL || cgi_share->wrote)
+		return;
+	log_warnx("%s; a new process answers the request", why);
+	_exit(STORE_EXIT_AGAIN);
+}
+
+/*
  * Plain CGI only, and not for streams (prog_main.streams: events.cgi
  * keeps one process per reader): the process the web server started
  * stays a small parent and the request is served by a child it forks
@@ -139,9 +175,12 @@ fcgi_cgi_ready(void)
  * killed: libdb faults now and then in a process that joins the
  * environment while another recovers it. That child's request would be
  * lost, and the web server would answer 500 with no body. Here, when a
- * child dies of a fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) before
- * a byte of its answer reached stdout, a new child answers the request
- * again, CGI_TRIES children in all; the dead child is an ordinary dead
+ * child dies of a fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT), or
+ * leaves for a fresh process (STORE_EXIT_AGAIN: it could not open the
+ * store while another process recovered it, it was stuck on a dead
+ * process's mutex, or the store needed recovery again after it reopened
+ * it; fcgi_cgi_again), before a byte of its answer reached stdout, a new
+ * child answers the request again, CGI_TRIES children in all; the dead child is an ordinary dead
  * process to the store, which the next one cleans up after, as after any
  * kill. The first child saves the body it read from stdin in a memfd
  * (fcgi.c), so the new child reads the same. A request no child answered
@@ -198,6 +237,7 @@ fcgi_cgi_supervise(void)
 			(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() != parent)
 				_exit(1);
+			cgi_in_child = 1;
 			return 0;
 		}
 		cgi_child = pid;
@@ -221,13 +261,19 @@ fcgi_cgi_supervise(void)
 			    (long)pid, CGI_OPEN_S, tries + 1, CGI_TRIES);
 			continue;
 		}
-		if (!WIFSIGNALED(status) || !cgi_is_fault(WTERMSIG(status)) ||
-		    tries == CGI_TRIES)
+		if (!cgi_again(status) || tries == CGI_TRIES)
 			break;
-		log_warnx("the request's process %ld died of signal %d (%s) "
-		          "before answering; answering again (%d of %d)",
-		    (long)pid, WTERMSIG(status), strsignal(WTERMSIG(status)),
-		    tries + 1, CGI_TRIES);
+		if (WIFSIGNALED(status))
+			log_warnx("the request's process %ld died of signal %d "
+			          "(%s) before answering; answering again (%d "
+			          "of %d)",
+			    (long)pid, WTERMSIG(status),
+			    strsignal(WTERMSIG(status)), tries + 1, CGI_TRIES);
+		else
+			log_warnx("the request's process %ld left for a fresh "
+			          "one (the store needs recovery) before "
+			          "answering; answering again (%d of %d)",
+			    (long)pid, tries + 1, CGI_TRIES);
 		(void)nanosleep(&(struct timespec){ 0,
 		                    CGI_PAUSE_MS * 1000000L },
 		    NULL);
