@@ -20,9 +20,11 @@
 #include "util/log.h"
 
 enum {
-	CGI_TRIES = 3,     /* children per request, the first included */
-	CGI_OPEN_S = 20,   /* to open the store, but for the last child */
-	CGI_PAUSE_MS = 200 /* between them: a recovery under way ends */
+	CGI_TRIES = 3,      /* children per request, the first included */
+	CGI_OPEN_S = 20,    /* to open the store, but for the last child */
+	CGI_PAUSE_MS = 200, /* between them: a recovery under way ends */
+	CGI_AGAIN_S = 10    /* children that leave for a fresh one: while the
+	                       request is younger, they count no try */
 };
 
 volatile struct cgi_share *cgi_share;
@@ -97,6 +99,28 @@ cgi_unanswered(int status)
 		http_resp_header(&resp, "Retry-After", "1");
 	fcgi_cgi_write(&resp);
 	http_resp_clear(&resp);
+}
+
+/*
+ * The parent answers on its own: the request's body, if no child read it,
+ * is read and dropped first. A CGI program that exits with its body
+ * unread makes Apache's mod_cgid read a reset instead of the answer.
+ */
+static void
+cgi_drain(void)
+{
+	const char *cl = getenv("CONTENT_LENGTH");
+	char b[4096];
+	long long left = cl != NULL ? strtoll(cl, NULL, 10) : 0;
+	size_t n;
+
+	if (cgi_share->body_saved)
+		return;
+	while (left > 0 &&
+	    (n = fread(b, 1,
+	         left < (long long)sizeof(b) ? (size_t)left : sizeof(b),
+	         stdin)) > 0)
+		left -= (long long)n;
 }
 
 /*
@@ -180,7 +204,10 @@ fcgi_cgi_again(const char *why)
  * store while another process recovered it, it was stuck on a dead
  * process's mutex, or the store needed recovery again after it reopened
  * it; fcgi_cgi_again), before a byte of its answer reached stdout, a new
- * child answers the request again, CGI_TRIES children in all; the dead child is an ordinary dead
+ * child answers the request again, CGI_TRIES children in all (those
+ * that leave for a fresh one count none for CGI_AGAIN_S, with longer
+ * pauses: a recovery under way makes a child leave at once, and three
+ * would be spent in a second); the dead child is an ordinary dead
  * process to the store, which the next one cleans up after, as after any
  * kill. The first child saves the body it read from stdin in a memfd
  * (fcgi.c), so the new child reads the same. A request no child answered
@@ -198,8 +225,10 @@ fcgi_cgi_supervise(void)
 {
 	struct sigaction sa;
 	sigset_t chld, old;
+	struct timespec t0, now;
 	pid_t parent = getpid(), pid;
-	int tries, status = 0, stuck;
+	int tries, status = 0, stuck, again = 0;
+	long pause_ms;
 	void *m;
 
 	m = mmap(NULL, sizeof(struct cgi_share), PROT_READ | PROT_WRITE,
@@ -221,6 +250,7 @@ fcgi_cgi_supervise(void)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (tries = 1;; tries++) {
 		cgi_share->wrote = 0;
 		cgi_share->ready = 0;
@@ -261,9 +291,22 @@ fcgi_cgi_supervise(void)
 			    (long)pid, CGI_OPEN_S, tries + 1, CGI_TRIES);
 			continue;
 		}
-		if (!cgi_again(status) || tries == CGI_TRIES)
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pause_ms = CGI_PAUSE_MS;
+		if (WIFEXITED(status) && now.tv_sec - t0.tv_sec < CGI_AGAIN_S &&
+		    cgi_again(status)) {
+			/* a recovery under way: wait for it, longer each time */
+			again++;
+			tries--;
+			pause_ms = again < 5 ? CGI_PAUSE_MS * again : 1000;
+			log_warnx("the request's process %ld left for a fresh "
+			          "one (the store needs recovery) before "
+			          "answering; answering again (%d s after the "
+			          "request came)",
+			    (long)pid, (int)(now.tv_sec - t0.tv_sec));
+		} else if (!cgi_again(status) || tries == CGI_TRIES)
 			break;
-		if (WIFSIGNALED(status))
+		else if (WIFSIGNALED(status))
 			log_warnx("the request's process %ld died of signal %d "
 			          "(%s) before answering; answering again (%d "
 			          "of %d)",
@@ -274,10 +317,11 @@ fcgi_cgi_supervise(void)
 			          "one (the store needs recovery) before "
 			          "answering; answering again (%d of %d)",
 			    (long)pid, tries + 1, CGI_TRIES);
-		(void)nanosleep(&(struct timespec){ 0,
-		                    CGI_PAUSE_MS * 1000000L },
+		(void)nanosleep(&(struct timespec){ pause_ms / 1000,
+		                    (pause_ms % 1000) * 1000000L },
 		    NULL);
 	}
+	cgi_drain();
 	cgi_unanswered(status);
 	exit(1);
 }

@@ -179,8 +179,14 @@ open_env(struct store *st)
 			/*
 			 * Still failing: the region files are unusable (a
 			 * process died while creating them, and the registry
-			 * names nobody dead, so nothing recovers them).
+			 * names nobody dead, so nothing recovers them). One
+			 * process at a time (reg.c), and not when another
+			 * recovered them while this one waited its turn.
 			 */
+			store_reg_lock(st, 1);
+			if (open_env_with(st, full) == 0)
+				goto opened;
+			store_repl_close(st);
 			log_warnx("store: cannot join the environment; running "
 			          "full recovery");
 			st->force_recovery = 1;
@@ -188,9 +194,6 @@ open_env(struct store *st)
 		if (st->force_recovery) {
 			st->force_recovery = 0;
 			store_reg_lock(st, 1); /* one at a time (reg.c) */
-			if (open_env_with(st, full) == 0)
-				goto opened; /* recovered meanwhile */
-			store_repl_close(st);
 			if (open_env_with(st, 2) == 0) {
 				st->env->close(st->env, 0);
 				st->env = NULL;
