@@ -148,10 +148,11 @@ fails = [(rid, st) for rid, _, st in answers if st != 200]
 diag("failed: %s" % fails)
 others = [x for x in fails if x[0] not in killed]
 diag("failed and not killed: %s" % others)
-# Open: a request can still fail while the store recovers from the
-# kills (seen: a recovery of a panicked environment spinning in libdb).
-# The faults, stuck and failed opens this row used to catch are handled
-# (docs/reliability.md). On a failure, the programs' warnings say why.
+# Hard since the open's forced recoveries take turns, a stuck join leaves
+# after 3 s, and a request whose process finds the store needing recovery
+# is answered again by a new one (docs/reliability.md). Still possible: a
+# full recovery hanging inside libdb past the client's timeout. On a
+# failure, the programs' warnings say why.
 if others and os.environ.get("ELOG"):
     try:
         with open(os.environ["ELOG"], errors="replace") as f:
@@ -161,10 +162,9 @@ if others and os.environ.get("ELOG"):
             diag(ln)
     except OSError:
         pass
-todo(others == [],
-     "only killed requests failed (%d failed, %d killed; %d answered)"
-     % (len(fails), len(killed), len(answers)),
-     "a request can still fail while the store recovers from the kills")
+ok(others == [],
+   "only killed requests failed (%d failed, %d killed; %d answered)"
+   % (len(fails), len(killed), len(answers)))
 # After the kills, with nothing to clean up by hand: the store recovered.
 after = [post("after-%d" % i, i) for i in range(10)] + \
     [query("after-q%d" % i) for i in range(10)]
