@@ -347,13 +347,11 @@ store_check(struct store *st)
  * fails for a second in turn and forces a recovery of its own, which
  * panics the one before. Seen under plain CGI kills: a storm of such
  * recoveries, every request failing or timing out for 15 s. So opens of
- * the environment hold REG_LOCK shared, a forced recovery holds it
+ * the environment hold STORE_LOCK_FILE shared, a forced recovery holds it
  * exclusive (and first tries to join, as another may have recovered
  * meanwhile). A process that dies holding it frees it (flock). Failing to
  * open the file, the open goes on without it, as before.
  */
-#define REG_LOCK "recover.lock"
-
 void
 store_reg_lock(struct store *st, int exclusive)
 {
@@ -361,7 +359,7 @@ store_reg_lock(struct store *st, int exclusive)
 
 	if (st->lockfd != -1)
 		return; /* held: a join under the exclusive lock */
-	xasprintf(&path, "%s/%s", st->dir, REG_LOCK);
+	xasprintf(&path, "%s/%s", st->dir, STORE_LOCK_FILE);
 	st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(path);
 	if (st->lockfd == -1)
