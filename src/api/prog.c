@@ -65,9 +65,16 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	else if (store_repl_enabled() && role == PROG_READER)
 		flags |= STORE_OPEN_RDONLY;
 	store_set_id_reader(entry_id_of); /* the default order's index */
+	/*
+	 * Failing here is often a recovery under way (the open gives up
+	 * after a few joins): plain CGI answers the request again in a new
+	 * process on this status (src/fcgi/cgi.c).
+	 */
 	if (store_open(&p->store, conf_str(p->conf, CFG_STORE_DIR), flags) ==
-	    -1)
-		fatalx("cannot open the store");
+	    -1) {
+		log_warnx("cannot open the store");
+		exit(STORE_EXIT_AGAIN);
+	}
 	if (role == PROG_WRITER)
 		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));
 	/* Writers wake the readers; the sidecar's writer threads inherit it. */

@@ -16,12 +16,15 @@
 #include "fcgi/fcgi.h"
 #include "fcgi/fcgi_int.h"
 #include "api/error.h"
+#include "store/store.h"
 #include "util/log.h"
 
 enum {
-	CGI_TRIES = 3,     /* children per request, the first included */
-	CGI_OPEN_S = 20,   /* to open the store, but for the last child */
-	CGI_PAUSE_MS = 200 /* between them: a recovery under way ends */
+	CGI_TRIES = 3,      /* children per request, the first included */
+	CGI_OPEN_S = 20,    /* to open the store, but for the last child */
+	CGI_PAUSE_MS = 200, /* between them: a recovery under way ends */
+	CGI_AGAIN_S = 10    /* children that leave for a fresh one: while the
+	                       request is younger, they count no try */
 };
 
 volatile struct cgi_share *cgi_share;
@@ -29,6 +32,7 @@ int cgi_body_fd = -1;
 
 static volatile pid_t cgi_child;
 static volatile sig_atomic_t cgi_ended; /* the signal the parent got */
+static int cgi_in_child;                /* this is a request's child */
 
 /* The web server's SIGTERM (a timeout, a client gone) is the child's. */
 static void
@@ -47,18 +51,37 @@ cgi_is_fault(int sig)
 }
 
 /*
+ * 1 when a child that ended so, before a byte of its answer, is replaced
+ * by one that answers the request again: it died of a fault, or it left
+ * because the store needs a fresh process (STORE_EXIT_AGAIN: a recovery
+ * under way when it opened, or it was stuck on a dead process).
+ */
+static int
+cgi_again(int status)
+{
+	if (WIFSIGNALED(status))
+		return cgi_is_fault(WTERMSIG(status));
+	return WIFEXITED(status) && WEXITSTATUS(status) == STORE_EXIT_AGAIN;
+}
+
+/*
  * The answer when no child answered, in Strapi's error envelope: 503 when
- * the last child died of a signal (try again), 500 when it exited without
- * answering (a start-up failure, which the error log names).
+ * the last child died of a signal or left for a fresh process (try
+ * again), 500 when it exited otherwise without answering (a start-up
+ * failure, which the error log names).
  */
 static void
 cgi_unanswered(int status)
 {
 	struct http_resp resp;
 	char msg[160];
-	int code = WIFSIGNALED(status) ? 503 : 500;
+	int code = cgi_again(status) || WIFSIGNALED(status) ? 503 : 500;
 
-	if (WIFSIGNALED(status))
+	if (WIFEXITED(status) && WEXITSTATUS(status) == STORE_EXIT_AGAIN)
+		snprintf(msg, sizeof(msg),
+		    "the store is recovering from a process that died in it; "
+		    "try again");
+	else if (WIFSIGNALED(status))
 		snprintf(msg, sizeof(msg),
 		    "the request's process died of signal %d (%s) before "
 		    "answering; try again",
@@ -76,6 +99,28 @@ cgi_unanswered(int status)
 		http_resp_header(&resp, "Retry-After", "1");
 	fcgi_cgi_write(&resp);
 	http_resp_clear(&resp);
+}
+
+/*
+ * The parent answers on its own: the request's body, if no child read it,
+ * is read and dropped first. A CGI program that exits with its body
+ * unread makes Apache's mod_cgid read a reset instead of the answer.
+ */
+static void
+cgi_drain(void)
+{
+	const char *cl = getenv("CONTENT_LENGTH");
+	char b[4096];
+	long long left = cl != NULL ? strtoll(cl, NULL, 10) : 0;
+	size_t n;
+
+	if (cgi_share->body_saved)
+		return;
+	while (left > 0 &&
+	    (n = fread(b, 1,
+	         left < (long long)sizeof(b) ? (size_t)left : sizeof(b),
+	         stdin)) > 0)
+		left -= (long long)n;
 }
 
 /*
@@ -135,6 +180,21 @@ fcgi_cgi_ready(void)
 }
 
 /*
+ * In a request's child (plain CGI) that has written nothing of its answer:
+ * ends it (STORE_EXIT_AGAIN), and the parent answers the request again in
+ * a new child, which opens the store afresh. Elsewhere (FastCGI, a stream,
+ * an answer begun), returns.
+ */
+void
+fcgi_cgi_again(const char *why)
+{
+	if (!cgi_in_child || cgi_share == NULL || cgi_share->wrote)
+		return;
+	log_warnx("%s; a new process answers the request", why);
+	_exit(STORE_EXIT_AGAIN);
+}
+
+/*
  * Plain CGI only, and not for streams (prog_main.streams: events.cgi
  * keeps one process per reader): the process the web server started
  * stays a small parent and the request is served by a child it forks
@@ -142,9 +202,15 @@ fcgi_cgi_ready(void)
  * killed: libdb faults now and then in a process that joins the
  * environment while another recovers it. That child's request would be
  * lost, and the web server would answer 500 with no body. Here, when a
- * child dies of a fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) before
- * a byte of its answer reached stdout, a new child answers the request
- * again, CGI_TRIES children in all; the dead child is an ordinary dead
+ * child dies of a fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT), or
+ * leaves for a fresh process (STORE_EXIT_AGAIN: it could not open the
+ * store while another process recovered it, it was stuck on a dead
+ * process's mutex, or the store needed recovery again after it reopened
+ * it; fcgi_cgi_again), before a byte of its answer reached stdout, a new
+ * child answers the request again, CGI_TRIES children in all (those
+ * that leave for a fresh one count none for CGI_AGAIN_S, with longer
+ * pauses: a recovery under way makes a child leave at once, and three
+ * would be spent in a second); the dead child is an ordinary dead
  * process to the store, which the next one cleans up after, as after any
  * kill. The first child saves the body it read from stdin in a memfd
  * (fcgi.c), so the new child reads the same. A request no child answered
@@ -162,8 +228,10 @@ fcgi_cgi_supervise(void)
 {
 	struct sigaction sa;
 	sigset_t chld, old;
+	struct timespec t0, now;
 	pid_t parent = getpid(), pid;
-	int tries, status = 0, stuck;
+	int tries, status = 0, stuck, again = 0;
+	long pause_ms;
 	void *m;
 
 	m = mmap(NULL, sizeof(struct cgi_share), PROT_READ | PROT_WRITE,
@@ -185,6 +253,7 @@ fcgi_cgi_supervise(void)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (tries = 1;; tries++) {
 		cgi_share->wrote = 0;
 		cgi_share->ready = 0;
@@ -201,6 +270,7 @@ fcgi_cgi_supervise(void)
 			(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() != parent)
 				_exit(1);
+			cgi_in_child = 1;
 			return 0;
 		}
 		cgi_child = pid;
@@ -224,17 +294,37 @@ fcgi_cgi_supervise(void)
 			    (long)pid, CGI_OPEN_S, tries + 1, CGI_TRIES);
 			continue;
 		}
-		if (!WIFSIGNALED(status) || !cgi_is_fault(WTERMSIG(status)) ||
-		    tries == CGI_TRIES)
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pause_ms = CGI_PAUSE_MS;
+		if (WIFEXITED(status) && now.tv_sec - t0.tv_sec < CGI_AGAIN_S &&
+		    cgi_again(status)) {
+			/* a recovery under way: wait for it, longer each time */
+			again++;
+			tries--;
+			pause_ms = again < 5 ? CGI_PAUSE_MS * again : 1000;
+			log_warnx("the request's process %ld left for a fresh "
+			          "one (the store needs recovery) before "
+			          "answering; answering again (%d s after the "
+			          "request came)",
+			    (long)pid, (int)(now.tv_sec - t0.tv_sec));
+		} else if (!cgi_again(status) || tries == CGI_TRIES)
 			break;
-		log_warnx("the request's process %ld died of signal %d (%s) "
-		          "before answering; answering again (%d of %d)",
-		    (long)pid, WTERMSIG(status), strsignal(WTERMSIG(status)),
-		    tries + 1, CGI_TRIES);
-		(void)nanosleep(&(struct timespec){ 0,
-		                    CGI_PAUSE_MS * 1000000L },
+		else if (WIFSIGNALED(status))
+			log_warnx("the request's process %ld died of signal %d "
+			          "(%s) before answering; answering again (%d "
+			          "of %d)",
+			    (long)pid, WTERMSIG(status),
+			    strsignal(WTERMSIG(status)), tries + 1, CGI_TRIES);
+		else
+			log_warnx("the request's process %ld left for a fresh "
+			          "one (the store needs recovery) before "
+			          "answering; answering again (%d of %d)",
+			    (long)pid, tries + 1, CGI_TRIES);
+		(void)nanosleep(&(struct timespec){ pause_ms / 1000,
+		                    (pause_ms % 1000) * 1000000L },
 		    NULL);
 	}
+	cgi_drain();
 	cgi_unanswered(status);
 	exit(1);
 }

@@ -24,6 +24,7 @@ void fcgi_set_write_timeout(int ms);
 int fcgi_is_cgi(void);
 int fcgi_cgi_supervise(void);
 void fcgi_cgi_ready(void);
+void fcgi_cgi_again(const char *why);
 void fcgi_set_after(fcgi_after_fn, void *arg);
 
 #endif

@@ -44,15 +44,22 @@ prog_idle(void *arg)
 	return -1;
 }
 
-/* Reopens the store (recovering it) and answers req again from scratch. */
+/*
+ * Reopens the store (recovering it) and answers req again from scratch.
+ * Under plain CGI, when that fails or the store needs recovery once more,
+ * and nothing of the answer went out, a new process answers it instead
+ * of a 503 (fcgi_cgi_again: this process's view of the store is spent).
+ */
 static void
 answer_again(struct prog *p, const struct http_req *req, struct http_resp *resp)
 {
-	if (store_recover(p->store) == -1 || resp->headers_sent)
-		return;
-	http_resp_reset(resp);
-	resp->note = NULL;
-	p->handler(req, resp, p->handler_arg);
+	if (store_recover(p->store) == 0 && !resp->headers_sent) {
+		http_resp_reset(resp);
+		resp->note = NULL;
+		p->handler(req, resp, p->handler_arg);
+	}
+	if (store_needs_recovery(p->store) && !resp->headers_sent)
+		fcgi_cgi_again("store: the store still needs recovery");
 }
 
 /*

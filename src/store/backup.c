@@ -59,11 +59,15 @@ store_backup(struct store *st, const char *target)
 	return 0;
 }
 
-/* 1 when name is one of the environment's own files (regions, registry). */
+/*
+ * 1 when name is one of the environment's own files (regions, registry,
+ * the open's lock file).
+ */
 static int
 is_region(const char *name)
 {
-	return strncmp(name, "__db.", 5) == 0;
+	return strncmp(name, "__db.", 5) == 0 ||
+	    strcmp(name, STORE_LOCK_FILE) == 0;
 }
 
 /*

@@ -114,13 +114,18 @@ open_env_with(struct store *st, int full)
 	 * recovers the environment). A recovery (full) may take long: its
 	 * watchdog only ends the process, late.
 	 */
+	if (!st->lock_excl)
+		store_reg_lock(st, 0);
 	if (!full && st->repl == NULL) {
 		if (sigsetjmp(store_watchdog_jump, 1) != 0) {
 			store_watchdog_join(st, 0);
+			if (!st->lock_excl)
+				store_reg_unlock(st);
 			store_bdb_msg_flush();
 			log_warnx(
 			    "store: joining the environment was stuck on a "
 			    "process that died in it; trying again");
+			st->join_stuck = 1; /* failchk hangs: recover */
 			store_reg_leave(st);
 			return -1;
 		}
@@ -134,6 +139,8 @@ open_env_with(struct store *st, int full)
 		store_watchdog_join(st, 0);
 	else
 		store_watchdog_open(0);
+	if (!st->lock_excl)
+		store_reg_unlock(st);
 	store_bdb_msg_flush();
 	if (ret != 0) {
 		log_warnx("store: opening environment %s: %s", st->dir,
@@ -172,14 +179,21 @@ open_env(struct store *st)
 			/*
 			 * Still failing: the region files are unusable (a
 			 * process died while creating them, and the registry
-			 * names nobody dead, so nothing recovers them).
+			 * names nobody dead, so nothing recovers them). One
+			 * process at a time (reg.c), and not when another
+			 * recovered them while this one waited its turn.
 			 */
+			store_reg_lock(st, 1);
+			if (open_env_with(st, full) == 0)
+				goto opened;
+			store_repl_close(st);
 			log_warnx("store: cannot join the environment; running "
 			          "full recovery");
 			st->force_recovery = 1;
 		}
 		if (st->force_recovery) {
 			st->force_recovery = 0;
+			store_reg_lock(st, 1); /* one at a time (reg.c) */
 			if (open_env_with(st, 2) == 0) {
 				st->env->close(st->env, 0);
 				st->env = NULL;
@@ -187,10 +201,15 @@ open_env(struct store *st)
 			store_repl_close(st);
 		}
 		if (open_env_with(st, full) == 0)
-			return store_reg_opened(st);
+			goto opened;
+		store_reg_unlock(st);
 		store_repl_close(st);
 	}
 	return -1;
+opened:
+	store_reg_unlock(st);
+	st->join_stuck = 0;
+	return store_reg_opened(st);
 }
 
 static int open_handles(struct store *);
@@ -221,6 +240,7 @@ store_open(struct store **out, const char *dir, int flags)
 	st->flags = flags;
 	st->durable = 1;
 	st->regfd = -1;
+	st->lockfd = -1;
 	buf_init(&st->k1);
 	buf_init(&st->k2);
 	buf_init(&st->v1);
@@ -336,6 +356,7 @@ store_open_thread(struct store *parent, struct store **out)
 	st->on_commit = parent->on_commit;
 	st->on_commit_arg = parent->on_commit_arg;
 	st->regfd = -1;
+	st->lockfd = -1;
 	st->env = parent->env;
 	buf_init(&st->k1);
 	buf_init(&st->k2);

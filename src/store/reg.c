@@ -1,6 +1,7 @@
 /* reg.c: the processes in the environment: dead ones, and staleness */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #ifdef __linux__
@@ -222,7 +223,9 @@ probe_failchk(struct store *st, int (*open_fn)(struct store *, int))
  * clean up first in a way that cannot hang (see the comment at the top).
  * open_fn(st, full) opens the environment, with full recovery when full
  * is 1, else with failchk. Returns 1 when the caller must open with full
- * recovery, 0 when the usual open is safe.
+ * recovery, 0 when the usual open is safe. After a join of st that was
+ * stuck (env.c), a dead process means recovery without a probe: the probe's
+ * failchk would wait on the same mutex, REG_PROBE_MS more.
  */
 int
 store_reg_prepare(struct store *st, int (*open_fn)(struct store *, int))
@@ -232,6 +235,9 @@ store_reg_prepare(struct store *st, int (*open_fn)(struct store *, int))
 	for (round = 0; round < REG_ROUNDS; round++) {
 		if (!reg_has_dead(st->dir))
 			return 0;
+		/* A join just waited on that death: failchk would too. */
+		if (st->join_stuck)
+			return 1;
 		if (probe_failchk(st, open_fn) == -1)
 			return 1;
 	}
@@ -332,6 +338,50 @@ store_check(struct store *st)
 	if (st->regfd != -1 && reg_scan(st->regfd))
 		return STORE_DEAD_PEER;
 	return STORE_HEALTHY;
+}
+
+/*
+ * Full recovery without the registry (env.c: after a second of failed
+ * joins) removes and makes again the region files, and takes no registry
+ * lock: a process that joins meanwhile maps half-made files (mmap EINVAL),
+ * fails for a second in turn and forces a recovery of its own, which
+ * panics the one before. Seen under plain CGI kills: a storm of such
+ * recoveries, every request failing or timing out for 15 s. So opens of
+ * the environment hold STORE_LOCK_FILE shared, a forced recovery holds it
+ * exclusive (and first tries to join, as another may have recovered
+ * meanwhile). A process that dies holding it frees it (flock). Failing to
+ * open the file, the open goes on without it, as before.
+ */
+void
+store_reg_lock(struct store *st, int exclusive)
+{
+	char *path;
+
+	if (st->lockfd != -1)
+		return; /* held: a join under the exclusive lock */
+	xasprintf(&path, "%s/%s", st->dir, STORE_LOCK_FILE);
+	st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(path);
+	if (st->lockfd == -1)
+		return;
+	while (flock(st->lockfd, exclusive ? LOCK_EX : LOCK_SH) == -1) {
+		if (errno != EINTR) {
+			close(st->lockfd);
+			st->lockfd = -1;
+			return;
+		}
+	}
+	st->lock_excl = exclusive;
+}
+
+/* Drops store_reg_lock's lock (async-signal-safe). */
+void
+store_reg_unlock(struct store *st)
+{
+	if (st->lockfd != -1)
+		close(st->lockfd);
+	st->lockfd = -1;
+	st->lock_excl = 0;
 }
 
 /*

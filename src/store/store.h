@@ -12,6 +12,13 @@
 #define STORE_DRAFT        INT64_MIN /* published_at of none (a draft) */
 #define STORE_MAX_ID       128       /* bytes of a documentId, at most */
 #define STORE_MAX_CATEGORY 256       /* bytes of a category, at most */
+/*
+ * The exit status of a process that leaves because the store needs a
+ * fresh one (EX_TEMPFAIL): stuck on a dead process (watchdog.c), or the
+ * store could not be opened while it recovered. Plain CGI answers the
+ * request again in a new process (src/fcgi/cgi.c).
+ */
+#define STORE_EXIT_AGAIN 75
 
 struct store;
 

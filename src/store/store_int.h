@@ -68,6 +68,9 @@ struct store {
 	int needs_recovery; /* a call saw DB_RUNRECOVERY (store_recover) */
 	int open_ret;       /* the last failed database open's error */
 	int force_recovery; /* the next open_env runs full recovery first */
+	int join_stuck;     /* the last join waited on a dead process */
+	int lockfd;         /* store_reg_lock's, or -1 */
+	int lock_excl;      /* it is held exclusive */
 	int recovered;      /* store_recover reopened it in this process */
 	DB_ENV **abandoned; /* environments left behind (never closed) */
 	size_t nabandoned;
@@ -112,6 +115,9 @@ int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));
 int store_reg_opened(struct store *);
 void store_reg_closed(struct store *);
 void store_reg_leave(struct store *);
+#define STORE_LOCK_FILE "recover.lock" /* store_reg_lock's, in the dir */
+void store_reg_lock(struct store *, int exclusive);
+void store_reg_unlock(struct store *);
 
 /* fail.c: failures (store_why), libdb's messages, backoff. */
 void store_fail(struct store *, const char *what, int ret);

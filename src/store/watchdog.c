@@ -37,7 +37,12 @@
  * registry and the open (reg.c handles the ones dead before).
  */
 #define STORE_OPEN_WATCHDOG_S 120
-#define STORE_JOIN_WATCHDOG_S 10 /* a join without recovery takes ms */
+/*
+ * A join without recovery takes milliseconds; one stuck this long waits on
+ * a dead process's mutex (reg.c's REG_PROBE_MS, the same judgement of
+ * failchk in a child). A CGI request waits through it, so it is short.
+ */
+#define STORE_JOIN_WATCHDOG_S 3
 
 static const char watchdog_write_msg[] = "strapi-live: store write stuck "
                                          "for 10 s (a process died inside "
@@ -88,7 +93,7 @@ watchdog_fire(int sig UNUSED)
 	/* The time of death: log_stamp is safe in a signal handler. */
 	(void)!write(STDERR_FILENO, ts, log_stamp(ts));
 	(void)!write(STDERR_FILENO, m, strlen(m));
-	_exit(75);
+	_exit(STORE_EXIT_AGAIN);
 }
 
 /*

@@ -21,4 +21,4 @@ curl -s "http://127.0.0.1:$PORT/api/articles" >/dev/null
 curl -s -X POST "http://127.0.0.1:$PORT/strapi/webhook" >/dev/null
 # lighttpd re-enables a failed proxy backend at its once-a-second tick
 # ("disable-time" => 0 makes that the next tick): up to about 2 s.
-deploy_kill_load LIVE_LAG=2.5 KNOWN_OPEN=1
+deploy_kill_load LIVE_LAG=2.5

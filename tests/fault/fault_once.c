@@ -9,6 +9,9 @@
  *                          read and being parsed)
  *   FAULT_OPEN_HANG=FILE   no fault: db_env_create never returns (a
  *                          process stuck opening the store)
+ *   FAULT_RECOVER=FILE     no fault: every db_create of that process
+ *                          fails with DB_RUNRECOVERY (a process that
+ *                          cannot open the store while it recovers)
  * and FAULT_QUERY=TEXT faults in db_create every time QUERY_STRING holds
  * TEXT. Built without the sanitizers, for any build's programs.
  */
@@ -22,6 +25,10 @@
 struct json_tokener;
 typedef struct __db DB;
 typedef struct __db_env DB_ENV;
+
+#define FAULT_RUNRECOVERY (-30973) /* db.h's DB_RUNRECOVERY (5.3) */
+
+static pid_t recover_pid; /* the process that took FAULT_RECOVER */
 
 static void
 fault_once(const char *var)
@@ -37,8 +44,13 @@ db_create(DB **dbp, DB_ENV *env, unsigned int flags)
 {
 	static int (*real)(DB **, DB_ENV *, unsigned int);
 	const char *q = getenv("FAULT_QUERY"), *qs = getenv("QUERY_STRING");
+	const char *rec = getenv("FAULT_RECOVER");
 
 	fault_once("FAULT_DB_CREATE");
+	if (rec != NULL && *rec != '\0' && unlink(rec) == 0)
+		recover_pid = getpid();
+	if (recover_pid != 0 && recover_pid == getpid())
+		return FAULT_RUNRECOVERY;
 	if (q != NULL && *q != '\0' && qs != NULL && strstr(qs, q) != NULL)
 		raise(SIGSEGV);
 	if (real == NULL)
