@@ -68,7 +68,10 @@ open_env_with(struct store *st, int full)
 	env->set_errcall(env, store_bdb_errcall);
 	env->set_msgcall(env, store_bdb_msgcall);
 	env->set_lk_detect(env, DB_LOCK_DEFAULT);
-	env->set_cachesize(env, 0, 64 * 1024 * 1024, 1);
+	if (store_env_set_cache(env) == -1) {
+		env->close(env, 0);
+		return -1;
+	}
 	env->set_lg_bsize(env, 4 * 1024 * 1024);
 	env->set_lg_max(env, 16 * 1024 * 1024);
 	env->set_lk_max_lockers(env, 20000);
@@ -224,10 +227,13 @@ store_open(struct store **out, const char *dir, int flags)
 	buf_init(&st->k1);
 	buf_init(&st->k2);
 	buf_init(&st->v1);
+	/* Recovery creates the regions again, with this process's sizes. */
+	st->force_recovery = (flags & STORE_OPEN_RECOVER) != 0;
 	if (open_handles(st) == -1) {
 		store_close(st);
 		return -1;
 	}
+	store_cache_check(st);
 	*out = st;
 	return 0;
 }

@@ -179,6 +179,9 @@ int store_entry_at(struct store *, DB_TXN *, DBT *d, DBT *pv,
     struct buf *scratch, struct store_item *);
 
 /* env.c: store_recover, store_open and the rest of store.h's. */
+/* env_cache.c: the buffer pool's size, set at creation, checked after. */
+int store_env_set_cache(DB_ENV *);
+void store_cache_check(struct store *);
 /* env_check.c: an open's checks; each returns 0 or -1 after logging. */
 int store_check_owner(const char *dir);
 int store_check_format(struct store *);
