@@ -385,7 +385,8 @@ abandon_handles(struct store *st)
 	size_t i;
 
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
-		*dbs[i] = NULL; /* each is reachable from its environment */
+		*dbs[i] = NULL;     /* each is reachable from its environment */
+	st->held = st->kept = NULL; /* the old environment's: never ended */
 	for (i = 0; i < st->nattr; i++)
 		st->attr[i].db = st->attr[i].raw = NULL;
 	if (st->env != NULL) {
@@ -566,6 +567,7 @@ static void
 close_handles(struct store *st)
 {
 
+	store_read_release(st);
 	close_dbs(st);
 	if (st->env != NULL && !(st->flags & STORE_OPEN_THREAD) &&
 	    !store_repl_abandon(st))

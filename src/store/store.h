@@ -263,6 +263,9 @@ int store_change_bounds(struct store *, uint64_t *first, uint64_t *last);
 int store_read_begin(struct store *);
 int store_read_seq(const struct store *, uint64_t *);
 void store_read_end(struct store *);
+int store_read_begin_kept(struct store *);
+void store_read_keep(struct store *);
+void store_read_release(struct store *);
 enum store_result store_get(struct store *, const char *collection,
     const char *document_id, const char *locale, struct buf *json,
     uint64_t *seq);

@@ -75,6 +75,8 @@ struct store {
 	void *on_commit_arg;
 	DB_TXN *held;      /* store_read_begin's snapshot, or NULL (read.c) */
 	uint64_t held_seq; /* the store's last sequence in it */
+	DB_TXN *kept;      /* store_read_keep's, for the next reads, or NULL */
+	uint64_t kept_seq;
 	struct store_range ranges[STORE_RANGES]; /* store_list's, kept */
 	unsigned next_range;                     /* the next one replaced */
 	struct store_attr *attr;                 /* store_set_attr_indexes */
@@ -162,6 +164,7 @@ void store_read_done(struct store *, DB_TXN *);
 struct store_rd {
 	DB_TXN *txn;
 	DBC *c;
+	DBC *pc; /* on the entries, for store_rd_entry; or NULL */
 	DBT k, d, pv;
 	struct buf scratch;
 	uint64_t seq;
@@ -169,6 +172,7 @@ struct store_rd {
 int store_rd_open(struct store *, struct store_rd *, DB *);
 int store_rd_close(struct store *, struct store_rd *, int ret,
     const char *what);
+int store_rd_entry(struct store *, struct store_rd *, struct store_item *);
 void store_dbt_out(DBT *);
 void store_dbt_set(DBT *, const void *, size_t);
 int store_has_prefix(const DBT *, const struct buf *prefix);
