@@ -10,6 +10,7 @@
 
 #include "util/log.h"
 #include "store/store_int.h"
+#include "store/store_repl.h"
 #include "util/xmalloc.h"
 
 /*
@@ -69,8 +70,14 @@ store_db_open_with(struct store *st, DB **dbp, const char *file,
 		store_fail(st, "db_create", ret);
 		return -1;
 	}
-	if ((ret = db->set_bt_compare(db, key_cmp)) != 0 ||
-	    (ret = db->set_bt_prefix(db, key_prefix)) != 0 ||
+	/*
+	 * Not with replication: the replication process's free-threaded
+	 * handles then fail their reads (BDB0630, "DB_THREAD mandates
+	 * memory allocation flag on key DBT"). The order is the same.
+	 */
+	if ((!store_repl_enabled() &&
+	        ((ret = db->set_bt_compare(db, key_cmp)) != 0 ||
+	            (ret = db->set_bt_prefix(db, key_prefix)) != 0)) ||
 	    (dbflags != 0 && (ret = db->set_flags(db, dbflags)) != 0)) {
 		st->open_ret = ret;
 		store_fail(st, file, ret);
