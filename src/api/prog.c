@@ -65,6 +65,7 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	else if (store_repl_enabled() && role == PROG_READER)
 		flags |= STORE_OPEN_RDONLY;
 	store_set_id_reader(entry_id_of); /* the default order's index */
+	store_set_cache_size((uint64_t)conf_int(p->conf, CFG_CACHE_SIZE));
 	/*
 	 * Failing here is often a recovery under way (the open gives up
 	 * after a few joins): plain CGI answers the request again in a new

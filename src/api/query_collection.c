@@ -66,12 +66,13 @@ render_failed(struct req_state *s)
 /*
  * What an answer reads, and every entry its populate reaches, is read in
  * one snapshot, each related row once (reads_end forgets them: the next
- * request reads afresh).
+ * request reads afresh). The snapshot is kept for the next request, which
+ * uses it when nothing was written meanwhile (store_read_begin_kept).
  */
 static void
 reads_begin(struct req_state *s)
 {
-	store_read_begin(s->ctx->store);
+	store_read_begin_kept(s->ctx->store);
 	resolve_memo_begin(&s->rctx);
 }
 
@@ -79,8 +80,15 @@ static void
 reads_end(struct req_state *s)
 {
 	resolve_memo_end(&s->rctx);
-	store_read_end(s->ctx->store);
+	store_read_keep(s->ctx->store);
 }
+
+/*
+ * The size of the last list answer this process rendered: the next one's
+ * body is reserved at that size at once instead of doubling its way there
+ * (a page of 25 populated articles is some 45 kB: eight reallocations).
+ */
+static size_t list_last_len;
 
 void
 query_do_list(struct req_state *s)
@@ -119,9 +127,11 @@ query_do_list(struct req_state *s)
 		q.nothing = resolve_localized(q.coll) &&
 		    s->pq.locale_kind == POPULATE_LOCALE_NONE;
 	}
+	buf_reserve(&s->r->body, list_last_len);
 	reads_begin(s);
 	r = render_list(s->ctx->store, &q, &s->r->body, &seq);
 	reads_end(s);
+	list_last_len = s->r->body.len;
 	if (r == -1) {
 		render_failed(s);
 		return;

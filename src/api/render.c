@@ -134,6 +134,7 @@ static int
 collect_item(void *arg, const struct store_item *it)
 {
 	struct collect *c = arg;
+	size_t n;
 
 	if (c->n == c->want) {
 		c->more = 1;
@@ -151,8 +152,11 @@ collect_item(void *arg, const struct store_item *it)
 		render_entry(c->out, it->json, it->json_len, c->q->fields,
 		    c->q->nfields);
 	c->last.published_at = it->published_at;
-	snprintf(c->last.document_id, sizeof(c->last.document_id), "%s",
-	    it->document_id);
+	n = strlen(it->document_id);
+	if (n >= sizeof(c->last.document_id))
+		n = sizeof(c->last.document_id) - 1;
+	memcpy(c->last.document_id, it->document_id, n);
+	c->last.document_id[n] = '\0';
 	c->n++;
 	return 0;
 }

@@ -411,13 +411,36 @@ res_entry_plain(void *arg, const struct schema_type *t, const char *doc,
 	return f;
 }
 
+/*
+ * id in decimal into out (21 bytes at least), as "%" PRId64 writes it: a
+ * media file's key, once per file a page populates, where snprintf was a
+ * twentieth of the page's time.
+ */
+static void
+id_key(char *out, int64_t id)
+{
+	char tmp[24];
+	size_t n = 0;
+	uint64_t v = id < 0 ? 0 - (uint64_t)id : (uint64_t)id;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (id < 0)
+		*out++ = '-';
+	while (n > 0)
+		*out++ = tmp[--n];
+	*out = '\0';
+}
+
 static enum populate_found
 res_media(void *arg, int64_t id, struct buf *out)
 {
 	struct resolve_ctx *ctx = arg;
 	char doc[32];
 
-	snprintf(doc, sizeof(doc), "%" PRId64, id);
+	id_key(doc, id);
 	dep(ctx, QUERY_MEDIA, doc, "");
 	return get(ctx, QUERY_MEDIA, doc, "", out, NULL);
 }

@@ -26,6 +26,7 @@ enum cmd_flag {
 	CMD_READONLY = 0x2, /* only reads: a replicated store opens read-only */
 	CMD_WRITES = 0x4,   /* writes: on a replica, refused (but --dry-run) */
 	CMD_OWNER = 0x8,    /* opens the store itself, as its owner */
+	CMD_RECOVERS = 0x10, /* main opens the store with recovery first */
 };
 
 struct cmd_entry {
@@ -45,6 +46,7 @@ enum cmd_id {
 	CMD_GEN_TYPES,
 	CMD_IMPORT,
 	CMD_MATERIALIZE,
+	CMD_RECOVER,
 	CMD_REPL_NODE,
 	CMD_REPL_SITES,
 	CMD_REPLAY,
@@ -78,6 +80,7 @@ int cmd_explain(struct cmd_ctx *, int, char **);
 int cmd_gen_types(struct cmd_ctx *, int, char **);
 int cmd_import(struct cmd_ctx *, int, char **);
 int cmd_materialize(struct cmd_ctx *, int, char **);
+int cmd_recover(struct cmd_ctx *, int, char **);
 int cmd_repl_node(struct cmd_ctx *, int, char **);
 int cmd_repl_sites(struct cmd_ctx *, int, char **);
 int cmd_replay(struct cmd_ctx *, int, char **);

@@ -89,6 +89,9 @@ cmd_stats(struct cmd_ctx *ctx, int argc, char **argv)
 		printf(",\"changeLogBytes\":%" PRIu64
 		       ",\"eventLogBytes\":%" PRIu64,
 		    cb, eb);
+		if (store_cache_size(ctx->store, &cb) == -1)
+			return CMD_EXIT_STORE;
+		printf(",\"cacheBytes\":%" PRIu64, cb);
 		buf_init(&b);
 		counters_json(store_dir(ctx->store), &b);
 		printf(",\"webhookRefused\":%s", buf_cstr(&b));

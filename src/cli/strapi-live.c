@@ -104,6 +104,18 @@ open_store(struct cmd_ctx *ctx)
 		return 0;
 	if (store_repl_enabled() && (ctx->cmd->flags & CMD_READONLY) != 0)
 		flags = STORE_OPEN_RDONLY;
+	if ((ctx->cmd->flags & CMD_RECOVERS) != 0) {
+		/* Replicated, the replication process recovers the store. */
+		if (store_repl_enabled()) {
+			fprintf(stderr,
+			    "strapi-live: '%s' is not for a "
+			    "replicated store\n",
+			    ctx->cmd->name);
+			return CMD_EXIT_USAGE;
+		}
+		flags |= STORE_OPEN_RECOVER;
+	}
+	store_set_cache_size((uint64_t)conf_int(ctx->conf, CFG_CACHE_SIZE));
 	if (store_open(&ctx->store, dir, flags) == -1) {
 		fprintf(stderr, "strapi-live: cannot open the store at %s\n",
 		    dir);

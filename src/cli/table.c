@@ -47,6 +47,12 @@ const struct cmd_entry cmd_table[CMD__MAX] = {
 	    "render them after each commit) and remove the files no longer in the "
 	    "set (docs/static.md)",
 	    .flags = CMD_STORE | CMD_READONLY, .exec = cmd_materialize },
+	[CMD_RECOVER] = { .name = "recover", .usage = "",
+	    .help = "run Berkeley DB recovery now, creating the environment's "
+	    "shared regions again with the configured sizes (how a store "
+	    "takes a new cache_size); the programs running leave the old "
+	    "environment; prints the cache size in bytes",
+	    .flags = CMD_STORE | CMD_WRITES | CMD_RECOVERS, .exec = cmd_recover },
 	[CMD_REPL_NODE] = { .name = "repl-node", .usage = "",
 	    .help = "run this host's replication process (Berkeley DB "
 	    "Replication Manager) until SIGTERM",

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -189,6 +190,47 @@ conf_check_push_limits(struct conf *c, char **cause)
 }
 
 /*
+ * A size: digits and an optional k, M or G (powers of 1024), from min to
+ * max bytes. Returns 0 and *out, or -1 with *why.
+ */
+static int
+size_parse(const char *v, long long min, long long max, long long *out,
+    const char **why)
+{
+	unsigned long long n;
+	char *end;
+	int shift = 0;
+
+	if (!isdigit((unsigned char)v[0])) {
+		*why = "not a size";
+		return -1;
+	}
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (strcmp(end, "k") == 0 || strcmp(end, "K") == 0)
+		shift = 10;
+	else if (strcmp(end, "M") == 0)
+		shift = 20;
+	else if (strcmp(end, "G") == 0)
+		shift = 30;
+	else if (*end != '\0') {
+		*why = "not a size";
+		return -1;
+	}
+	if (errno != 0 || n > (unsigned long long)max >> shift ||
+	    (n << shift) > (unsigned long long)max) {
+		*why = "too large";
+		return -1;
+	}
+	if ((long long)(n << shift) < min) {
+		*why = "too small";
+		return -1;
+	}
+	*out = (long long)(n << shift);
+	return 0;
+}
+
+/*
  * Validates every value and builds the collections. Returns 0, or -1 with
  * *cause (caller frees) naming the key and what is wrong with it.
  */
@@ -199,19 +241,36 @@ conf_finish(struct conf *c, char **cause)
 	char **names;
 	const char *errstr;
 	enum log_level lv;
+	long long ll;
 
 	for (i = 0; i < CFG__MAX; i++) {
 		const struct conf_row *row = &conf_table[i];
 		const char *v = c->val[i];
+		/* where it was set, for the error: "file:line: " */
+		const char *w = c->where[i] != NULL ? c->where[i] : "";
+		const char *ws = *w != '\0' ? ": " : "";
 
 		switch (row->type) {
 		case CT_INT:
 			c->ints[i] = strtonum(v, row->min, row->max, &errstr);
 			if (errstr != NULL) {
-				xasprintf(cause, "%s: '%s' is %s (%lld..%lld)",
+				xasprintf(cause,
+				    "%s%s%s: '%s' is %s (%lld..%lld)", w, ws,
 				    row->key, v, errstr, row->min, row->max);
 				return -1;
 			}
+			break;
+		case CT_SIZE:
+			if (size_parse(v, row->min, row->max, &ll, &errstr) ==
+			    -1) {
+				xasprintf(cause,
+				    "%s%s%s: '%s' is %s (bytes, or with k, M "
+				    "or G: %lld..%lld)",
+				    w, ws, row->key, v, errstr, row->min,
+				    row->max);
+				return -1;
+			}
+			c->ints[i] = ll;
 			break;
 		case CT_BOOL:
 			if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
@@ -222,7 +281,8 @@ conf_finish(struct conf *c, char **cause)
 			    strcmp(v, "off") == 0)
 				c->ints[i] = 0;
 			else {
-				xasprintf(cause, "%s: '%s' is not yes or no",
+				xasprintf(cause,
+				    "%s%s%s: '%s' is not yes or no", w, ws,
 				    row->key, v);
 				return -1;
 			}

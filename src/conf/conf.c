@@ -72,6 +72,7 @@ conf_free(struct conf *c)
 			free_secret(c->val[i]);
 		else
 			free(c->val[i]);
+		free(c->where[i]);
 	}
 	for (i = 0; i < c->nraw; i++) {
 		free(c->raw[i].name);
@@ -144,6 +145,8 @@ conf_set(struct conf *c, const char *key, const char *value, const char *origin,
 	else
 		free(c->val[k]);
 	c->val[k] = xstrdup(value);
+	free(c->where[k]);
+	c->where[k] = xstrdup(origin);
 	return 0;
 unknown:
 	xasprintf(cause, "%s: unknown configuration key '%s'", origin, key);

@@ -8,6 +8,7 @@ enum conf_type {
 	CT_STRING,
 	CT_PATH,
 	CT_INT,
+	CT_SIZE, /* bytes, with an optional k, M or G (powers of 1024) */
 	CT_BOOL,
 	CT_SECRET,
 	CT_LIST,
@@ -18,7 +19,7 @@ struct conf_row {
 	const char *env;
 	enum conf_type type;
 	const char *def;
-	long long min, max; /* CT_INT bounds */
+	long long min, max; /* CT_INT and CT_SIZE bounds */
 	const char *help;
 };
 
@@ -43,10 +44,11 @@ struct coll_raw {
 /* Everything read, then what conf_finish derives from it. */
 struct conf {
 	char *val[CFG__MAX];
-	char *path;        /* config file read, or NULL */
-	int exposed;       /* file with secrets is readable by others */
-	unsigned int mode; /* the file's permission bits */
-	char **warnings;   /* found by conf_load, logged by conf_log_warnings */
+	char *where[CFG__MAX]; /* "file:line" or the variable that set it */
+	char *path;            /* config file read, or NULL */
+	int exposed;           /* file with secrets is readable by others */
+	unsigned int mode;     /* the file's permission bits */
+	char **warnings; /* found by conf_load, logged by conf_log_warnings */
 	size_t nwarnings;
 	struct coll_raw *raw;
 	size_t nraw;

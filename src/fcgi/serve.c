@@ -30,6 +30,8 @@ prog_idle(void *arg)
 
 	if (p->store == NULL)
 		return 0;
+	/* a snapshot kept across requests must not outlive them for long */
+	store_read_release(p->store);
 	h = store_check(p->store);
 	if (h == STORE_DEAD_PEER && store_clean_dead(p->store) == 0)
 		return 0;

@@ -68,7 +68,10 @@ open_env_with(struct store *st, int full)
 	env->set_errcall(env, store_bdb_errcall);
 	env->set_msgcall(env, store_bdb_msgcall);
 	env->set_lk_detect(env, DB_LOCK_DEFAULT);
-	env->set_cachesize(env, 0, 64 * 1024 * 1024, 1);
+	if (store_env_set_cache(env) == -1) {
+		env->close(env, 0);
+		return -1;
+	}
 	env->set_lg_bsize(env, 4 * 1024 * 1024);
 	env->set_lg_max(env, 16 * 1024 * 1024);
 	env->set_lk_max_lockers(env, 20000);
@@ -244,10 +247,13 @@ store_open(struct store **out, const char *dir, int flags)
 	buf_init(&st->k1);
 	buf_init(&st->k2);
 	buf_init(&st->v1);
+	/* Recovery creates the regions again, with this process's sizes. */
+	st->force_recovery = (flags & STORE_OPEN_RECOVER) != 0;
 	if (open_handles(st) == -1) {
 		store_close(st);
 		return -1;
 	}
+	store_cache_check(st);
 	*out = st;
 	return 0;
 }
@@ -400,7 +406,8 @@ abandon_handles(struct store *st)
 	size_t i;
 
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
-		*dbs[i] = NULL; /* each is reachable from its environment */
+		*dbs[i] = NULL;     /* each is reachable from its environment */
+	st->held = st->kept = NULL; /* the old environment's: never ended */
 	for (i = 0; i < st->nattr; i++)
 		st->attr[i].db = st->attr[i].raw = NULL;
 	if (st->env != NULL) {
@@ -581,6 +588,7 @@ static void
 close_handles(struct store *st)
 {
 
+	store_read_release(st);
 	close_dbs(st);
 	if (st->env != NULL && !(st->flags & STORE_OPEN_THREAD) &&
 	    !store_repl_abandon(st))

@@ -156,8 +156,7 @@ store_attr_walk(struct store *st, int i, const char *locale,
 	     ret = r.c->get(r.c, &r.k, &r.d, back ? DB_PREV : DB_NEXT)) {
 		left--;
 		if (r.k.size < skip ||
-		    (ret = store_entry_at(st, r.txn, &r.d, &r.pv, &r.scratch,
-		         &it)) == DB_NOTFOUND)
+		    (ret = store_rd_entry(st, &r, &it)) == DB_NOTFOUND)
 			continue;
 		if (ret != 0)
 			goto out;

@@ -27,6 +27,7 @@ enum store_open_flags {
 	STORE_OPEN_REPL_NODE = 2, /* this host's replication process */
 	STORE_OPEN_RDONLY = 4,    /* never writes (replicated readers) */
 	STORE_OPEN_THREAD = 8,    /* set by store_open_thread */
+	STORE_OPEN_RECOVER = 16,  /* run recovery first: new regions */
 };
 
 enum store_result {
@@ -228,6 +229,8 @@ int store_attr_scan(struct store *, int index, const char *locale,
 int store_attr_walk(struct store *, int index, const char *locale,
     const struct store_attr_span *, int descending, uint64_t offset,
     size_t limit, store_attr_cb, void *, uint64_t *seq);
+void store_set_cache_size(uint64_t bytes);
+int store_cache_size(struct store *, uint64_t *bytes);
 int store_open(struct store **, const char *dir, int flags);
 int store_open_thread(struct store *parent, struct store **);
 void store_set_commit_hook(struct store *, store_commit_cb, void *);
@@ -267,6 +270,9 @@ int store_change_bounds(struct store *, uint64_t *first, uint64_t *last);
 int store_read_begin(struct store *);
 int store_read_seq(const struct store *, uint64_t *);
 void store_read_end(struct store *);
+int store_read_begin_kept(struct store *);
+void store_read_keep(struct store *);
+void store_read_release(struct store *);
 enum store_result store_get(struct store *, const char *collection,
     const char *document_id, const char *locale, struct buf *json,
     uint64_t *seq);

@@ -78,6 +78,8 @@ struct store {
 	void *on_commit_arg;
 	DB_TXN *held;      /* store_read_begin's snapshot, or NULL (read.c) */
 	uint64_t held_seq; /* the store's last sequence in it */
+	DB_TXN *kept;      /* store_read_keep's, for the next reads, or NULL */
+	uint64_t kept_seq;
 	struct store_range ranges[STORE_RANGES]; /* store_list's, kept */
 	unsigned next_range;                     /* the next one replaced */
 	struct store_attr *attr;                 /* store_set_attr_indexes */
@@ -168,6 +170,7 @@ void store_read_done(struct store *, DB_TXN *);
 struct store_rd {
 	DB_TXN *txn;
 	DBC *c;
+	DBC *pc; /* on the entries, for store_rd_entry; or NULL */
 	DBT k, d, pv;
 	struct buf scratch;
 	uint64_t seq;
@@ -175,6 +178,7 @@ struct store_rd {
 int store_rd_open(struct store *, struct store_rd *, DB *);
 int store_rd_close(struct store *, struct store_rd *, int ret,
     const char *what);
+int store_rd_entry(struct store *, struct store_rd *, struct store_item *);
 void store_dbt_out(DBT *);
 void store_dbt_set(DBT *, const void *, size_t);
 int store_has_prefix(const DBT *, const struct buf *prefix);
@@ -185,6 +189,9 @@ int store_entry_at(struct store *, DB_TXN *, DBT *d, DBT *pv,
     struct buf *scratch, struct store_item *);
 
 /* env.c: store_recover, store_open and the rest of store.h's. */
+/* env_cache.c: the buffer pool's size, set at creation, checked after. */
+int store_env_set_cache(DB_ENV *);
+void store_cache_check(struct store *);
 /* env_check.c: an open's checks; each returns 0 or -1 after logging. */
 int store_check_owner(const char *dir);
 int store_check_format(struct store *);
