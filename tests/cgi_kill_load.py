@@ -156,8 +156,8 @@ diag("failed and not killed: %s" % others)
 # warnings say why.
 if others and os.environ.get("ELOG"):
     try:
-        with open(os.environ["ELOG"], errors="replace") as f:
-            warn = [ln.rstrip() for ln in f
+        with open(os.environ["ELOG"], errors="replace") as fh:
+            warn = [ln.rstrip() for ln in fh
                     if " warn " in ln or " fatal " in ln]
         for ln in warn[-40:]:
             diag(ln)
