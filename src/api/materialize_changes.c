@@ -128,6 +128,8 @@ mat_changes(struct mat *m, uint64_t done, uint64_t cur, int force)
 				m->change_first = p + 1; /* trimmed */
 			continue;
 		}
+		mat_gz(m, buf_cstr(&m->full), buf_cstr(&m->rel), body.data,
+		    body.len);
 		if (m->mode == MODE_WRITE) {
 			w = mat_write_atomic(m, buf_cstr(&m->full), body.data,
 			    body.len);

@@ -243,6 +243,8 @@ mat_head(struct mat *m, uint64_t seq)
 
 	buf_reset(&m->rel);
 	buf_printf(&m->rel, "%s/" HEAD_REL, m->dir);
+	/* a .gz as every file has (lighttpd's rules count on one) */
+	mat_gz(m, buf_cstr(&m->rel), HEAD_REL, text, (size_t)n);
 	if (m->mode == MODE_WRITE) {
 		if (mat_write_atomic(m, buf_cstr(&m->rel), text, (size_t)n) ==
 		    -1)

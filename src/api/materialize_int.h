@@ -60,9 +60,12 @@ int mat_read_file(const char *path, struct buf *out);
 int mat_write_atomic(struct mat *m, const char *path, const char *data,
     size_t len);
 /*
- * The gzip of an answer's bytes beside its file (path.gz): written before
- * the file, so that a client never gets a .gz older than the file it
- * stands for, or compared when verifying. Nothing without zlib.
+ * The gzip of a file's bytes beside it (path.gz), for every file the
+ * pass writes (answers, change pages, the head: lighttpd's rules send a
+ * client that takes gzip to the .gz, and to query.fcgi when there is
+ * none): written before the file, so that a client never gets a .gz
+ * older than the file it stands for, or compared when verifying. Nothing
+ * without zlib.
  */
 void mat_gz(struct mat *m, const char *path, const char *rel, const char *data,
     size_t len);
