@@ -86,9 +86,15 @@ void mat_head(struct mat *m, uint64_t seq);
  */
 void mat_changes(struct mat *m, uint64_t done, uint64_t cur, int force);
 
-/* materialize.c: a file that differs from the store, reported */
+/* materialize_set.c */
+/* A file that differs from the store, reported. */
 void mat_stale(struct mat *m, const char *rel, const char *problem);
-/* materialize.c: rel (under static_dir) is part of the set */
+/* rel (under static_dir) is part of the set. */
 void mat_set_add(struct mat *m, const char *rel);
+/*
+ * Sorts the set, then removes (or, verifying, reports) the files under
+ * static_dir that are not in it.
+ */
+void mat_sweep(struct mat *m);
 
 #endif
