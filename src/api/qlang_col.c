@@ -267,8 +267,7 @@ struct col_sync {
 	struct col_fill f;
 	struct store *st;
 	struct buf one;
-	uint64_t next, to;
-	int gap, failed;
+	int failed;
 };
 
 static int
@@ -277,11 +276,6 @@ sync_change(void *arg, const struct store_change *ch)
 	struct col_sync *w = arg;
 	enum store_result r;
 
-	if (ch->seq != w->next) {
-		w->gap = 1;
-		return 1;
-	}
-	w->next++;
 	if (strcmp(ch->collection, w->f.c->coll) == 0 &&
 	    strcmp(ch->locale, w->f.c->locale) == 0) {
 		buf_reset(&w->one);
@@ -297,7 +291,7 @@ sync_change(void *arg, const struct store_change *ch)
 			return 1;
 		}
 	}
-	return w->next > w->to;
+	return 0;
 }
 
 /*
@@ -313,6 +307,7 @@ col_sync(struct qlang_cols *cs, struct col *c, struct store *st, uint64_t seq,
 	struct store_list_query lq;
 	struct col_sync w;
 	uint64_t total;
+	int gap;
 
 	memset(&w, 0, sizeof(w));
 	w.f.cs = cs;
@@ -320,18 +315,12 @@ col_sync(struct qlang_cols *cs, struct col *c, struct store *st, uint64_t seq,
 	if (c->nrow > 0 && seq >= c->seq && seq - c->seq <= c->live / 8 &&
 	    c->nrow - c->live <= c->live) {
 		w.st = st;
-		w.next = c->seq + 1;
-		w.to = seq;
 		buf_init(&w.one);
-		if (seq > c->seq &&
-		    (store_changes_since(st, c->seq, (size_t)(seq - c->seq),
-		         sync_change, &w) == -1 ||
-		        w.gap || w.next <= seq))
-			w.gap = 1;
+		gap = store_changes_between(st, c->seq, seq, sync_change, &w);
 		buf_clear(&w.one);
 		if (w.failed)
 			return -1;
-		if (!w.gap && !w.f.over) {
+		if (gap == 0) {
 			c->seq = seq;
 			c->how = "brought up from the change log";
 			return 0;

@@ -182,39 +182,28 @@ memo_find(struct resolve_memo *m, const char *key, size_t kl, uint32_t h)
 	return l;
 }
 
-/* The changes since a cache's seq, dropping the rows they name. */
-struct memo_sync {
-	struct resolve_memo *m;
-	uint64_t next, to; /* the change expected next; the last wanted */
-	int gap;
-};
-
+/* A change since a cache's seq: the row it names dropped. */
 static int
 memo_drop(void *arg, const struct store_change *ch)
 {
-	struct memo_sync *w = arg;
+	struct resolve_memo *m = arg;
 	struct memo_row **l, *r;
 	char key[MEMO_MAX_KEY];
 	size_t kl;
 	uint32_t h;
 
-	if (ch->seq != w->next) {
-		w->gap = 1;
-		return 1;
-	}
-	w->next++;
 	kl = memo_key(key, ch->collection, ch->document_id, ch->locale);
 	if (kl > 0) {
 		h = memo_hash(key, kl);
-		if (*(l = memo_find(w->m, key, kl, h)) != NULL) {
+		if (*(l = memo_find(m, key, kl, h)) != NULL) {
 			r = *l;
 			*l = r->next;
-			w->m->rows--;
-			w->m->bytes -= r->len + r->plain_len;
+			m->rows--;
+			m->bytes -= r->len + r->plain_len;
 			memo_row_free(r);
 		}
 	}
-	return w->next > w->to;
+	return 0;
 }
 
 /*
@@ -224,7 +213,6 @@ memo_drop(void *arg, const struct store_change *ch)
 static int
 memo_sync(struct resolve_memo *m, struct store *st)
 {
-	struct memo_sync w;
 	uint64_t seq;
 
 	if (store_read_seq(st, &seq) == -1)
@@ -233,16 +221,8 @@ memo_sync(struct resolve_memo *m, struct store *st)
 		return 0;
 	if (!m->synced || seq < m->seq || seq - m->seq > m->max_rows)
 		memo_empty(m);
-	else {
-		w.m = m;
-		w.next = m->seq + 1;
-		w.to = seq;
-		w.gap = 0;
-		if (store_changes_since(st, m->seq, (size_t)(seq - m->seq),
-		        memo_drop, &w) == -1 ||
-		    w.gap || w.next <= seq)
-			memo_empty(m);
-	}
+	else if (store_changes_between(st, m->seq, seq, memo_drop, m) != 0)
+		memo_empty(m);
 	m->seq = seq;
 	m->synced = 1;
 	return 0;

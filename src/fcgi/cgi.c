@@ -57,11 +57,17 @@ cgi_is_fault(int sig)
  * under way when it opened, or it was stuck on a dead process).
  */
 static int
+cgi_left(int status)
+{
+	return WIFEXITED(status) && WEXITSTATUS(status) == STORE_EXIT_AGAIN;
+}
+
+static int
 cgi_again(int status)
 {
 	if (WIFSIGNALED(status))
 		return cgi_is_fault(WTERMSIG(status));
-	return WIFEXITED(status) && WEXITSTATUS(status) == STORE_EXIT_AGAIN;
+	return cgi_left(status);
 }
 
 /*
@@ -75,9 +81,9 @@ cgi_unanswered(int status)
 {
 	struct http_resp resp;
 	char msg[160];
-	int code = cgi_again(status) || WIFSIGNALED(status) ? 503 : 500;
+	int code = WIFSIGNALED(status) || cgi_left(status) ? 503 : 500;
 
-	if (WIFEXITED(status) && WEXITSTATUS(status) == STORE_EXIT_AGAIN)
+	if (cgi_left(status))
 		snprintf(msg, sizeof(msg),
 		    "the store is recovering from a process that died in it; "
 		    "try again");
@@ -296,20 +302,14 @@ fcgi_cgi_supervise(void)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		pause_ms = CGI_PAUSE_MS;
-		if (WIFEXITED(status) && now.tv_sec - t0.tv_sec < CGI_AGAIN_S &&
-		    cgi_again(status)) {
+		if (cgi_left(status) && now.tv_sec - t0.tv_sec < CGI_AGAIN_S) {
 			/* a recovery under way: wait for it, longer each time */
 			again++;
 			tries--;
 			pause_ms = again < 5 ? CGI_PAUSE_MS * again : 1000;
-			log_warnx("the request's process %ld left for a fresh "
-			          "one (the store needs recovery) before "
-			          "answering; answering again (%d s after the "
-			          "request came)",
-			    (long)pid, (int)(now.tv_sec - t0.tv_sec));
 		} else if (!cgi_again(status) || tries == CGI_TRIES)
 			break;
-		else if (WIFSIGNALED(status))
+		if (WIFSIGNALED(status))
 			log_warnx("the request's process %ld died of signal %d "
 			          "(%s) before answering; answering again (%d "
 			          "of %d)",
@@ -318,8 +318,10 @@ fcgi_cgi_supervise(void)
 		else
 			log_warnx("the request's process %ld left for a fresh "
 			          "one (the store needs recovery) before "
-			          "answering; answering again (%d of %d)",
-			    (long)pid, tries + 1, CGI_TRIES);
+			          "answering; answering again (%d of %d, %d s "
+			          "after the request came)",
+			    (long)pid, tries + 1, CGI_TRIES,
+			    (int)(now.tv_sec - t0.tv_sec));
 		(void)nanosleep(&(struct timespec){ pause_ms / 1000,
 		                    (pause_ms % 1000) * 1000000L },
 		    NULL);

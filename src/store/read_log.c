@@ -164,6 +164,54 @@ out:
 	return n;
 }
 
+/* store_changes_between's walk: the change expected next, the last. */
+struct between {
+	store_change_cb cb;
+	void *arg;
+	uint64_t next, to;
+	int stopped;
+};
+
+static int
+between_one(void *arg, const struct store_change *ch)
+{
+	struct between *w = arg;
+
+	if (ch->seq != w->next) /* trimmed away */
+		return 1;
+	if (w->cb(w->arg, ch) != 0) {
+		w->stopped = 1;
+		return 1;
+	}
+	w->next++;
+	return w->next > w->to;
+}
+
+/*
+ * Calls cb for every change after `after` up to `to`, in order, until cb
+ * returns non-zero (what a cache kept as of `after` needs to be brought
+ * to `to`). Returns 0 when cb took them all, 1 when one of them is no
+ * longer in the log (trimmed) or cb stopped, -1 after logging.
+ */
+int
+store_changes_between(struct store *st, uint64_t after, uint64_t to,
+    store_change_cb cb, void *arg)
+{
+	struct between w;
+
+	if (to <= after)
+		return 0;
+	w.cb = cb;
+	w.arg = arg;
+	w.next = after + 1;
+	w.to = to;
+	w.stopped = 0;
+	if (store_changes_since(st, after, (size_t)(to - after), between_one,
+	        &w) == -1)
+		return -1;
+	return w.stopped || w.next <= to;
+}
+
 static int
 event_failed(const char *summary, size_t len)
 {

@@ -284,6 +284,8 @@ int store_scan(struct store *, const char *collection, const char *locale,
     store_item_cb, void *, uint64_t *seq);
 int store_changes_since(struct store *, uint64_t after, size_t max,
     store_change_cb, void *);
+int store_changes_between(struct store *, uint64_t after, uint64_t to,
+    store_change_cb, void *);
 int store_events(struct store *, uint64_t after, int failed_only,
     store_event_cb, void *);
 int store_iter_entries(struct store *, const char *collection, store_item_cb,
