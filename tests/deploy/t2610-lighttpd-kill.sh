@@ -21,4 +21,7 @@ curl -s "http://127.0.0.1:$PORT/api/articles" >/dev/null
 curl -s -X POST "http://127.0.0.1:$PORT/strapi/webhook" >/dev/null
 # lighttpd re-enables a failed proxy backend at its once-a-second tick
 # ("disable-time" => 0 makes that the next tick): up to about 2 s.
-deploy_kill_load LIVE_LAG=2.5
+# Still open (TODO rows): in a CI run under ASan a query.fcgi lighttpd
+# respawned did not serve within 10 s, and one request more than the
+# killed workers held failed (docs/reliability.md).
+deploy_kill_load LIVE_LAG=2.5 KNOWN_OPEN=1
