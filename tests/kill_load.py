@@ -183,20 +183,26 @@ diag("spared: %s; now: %s" % (spared, {k: procs_of(k) for k in kinds}))
 check(gone == [], "the workers that were not killed kept running")
 if gone:
     diag("gone: %s" % gone)
-if gone and os.environ.get("SRV"):
-    # What the departed workers said last (the server's logs).
+
+
+def server_log(keep, last=12):
+    """The server's log lines (SRV/log/*) for which keep(line) holds."""
     import glob
-    for path in sorted(glob.glob(os.path.join(os.environ["SRV"], "log",
-                                              "*"))):
+    for path in sorted(glob.glob(os.path.join(os.environ.get("SRV", ""),
+                                              "log", "*"))):
         try:
             with open(path, errors="replace") as fh:
-                lines = [l.rstrip() for l in fh
-                         if any("[%d]" % p in l or "pid %d" % p in l
-                                for p in gone)]
+                lines = [l.rstrip() for l in fh if keep(l)]
         except OSError:
             continue
-        for l in lines[-12:]:
+        for l in lines[-last:]:
             diag("%s: %s" % (os.path.basename(path), l))
+
+
+if gone and os.environ.get("SRV"):
+    # What the departed workers said last (the server's logs).
+    server_log(lambda l: any("[%d]" % p in l or "pid %d" % p in l
+                             for p in gone))
 diag("answers: %s" % codes)
 check(len(fails) <= nkilled,
    "at most the request inside each killed worker failed (%d failed, %d "
@@ -205,6 +211,9 @@ late = [x for x in fails if all(x[0] - k > 1.0 for k in kill_times)]
 check(late == [], "no request failed later than 1 s after a kill")
 if late:
     diag("late: %s" % late)
+if (late or len(fails) > nkilled) and os.environ.get("SRV"):
+    # Why: what the programs and the server said about the store.
+    server_log(lambda l: "store" in l or "error" in l.lower(), 20)
 env = dict(os.environ)
 if os.environ.get("SL_CONF"):
     env["STRAPI_LIVE_CONFIG"] = os.environ["SL_CONF"]
