@@ -19,6 +19,7 @@
 #include "api/qlang.h"
 #include "api/rich.h"
 #include "api/resolve.h"
+#include "model/jscan.h"
 #include "model/patch.h"
 #include "api/render.h"
 #include "api/error.h"
@@ -557,6 +558,40 @@ out:
 	return n;
 }
 
+/* A result's meta and end: {"pagination":…}, or {} for a single type. */
+static void
+result_meta(struct buf *m, const struct buf *pg)
+{
+	if (pg->len == 0) {
+		buf_adds(m, ",\"meta\":{}}");
+		return;
+	}
+	buf_adds(m, ",\"meta\":{\"pagination\":");
+	buf_add(m, pg->data, pg->len);
+	buf_adds(m, "}}");
+}
+
+/*
+ * A single type's result as REST's /api/<singular> answers it: its entry
+ * (the list's one item) or null when none is stored, and no pagination.
+ */
+static void
+single_result(struct buf *d, struct buf *pg)
+{
+	struct jscan_iter it;
+	struct jspan v = { d->data, d->len }, e;
+	struct buf b;
+
+	buf_init(&b);
+	if (jscan_begin(&it, v, '[') == 0 && jscan_next(&it, NULL, &e) == 1)
+		buf_add(&b, e.p, e.n);
+	else
+		buf_adds(&b, "null");
+	buf_clear(d);
+	*d = b;
+	buf_reset(pg);
+}
+
 /*
  * Runs the query against the store. Returns 1 when the result (its data
  * or its meta.pagination) differs from the last one (messages rebuilt), 0
@@ -568,6 +603,7 @@ out:
 int
 pquery_compute(struct push *p, struct push_query *q, int *over)
 {
+	const struct schema_type *t;
 	struct live_render lr;
 	struct buf d, pg, m, pm;
 	uint64_t seq = 0;
@@ -590,6 +626,8 @@ pquery_compute(struct push *p, struct push_query *q, int *over)
 		buf_clear(&pg);
 		return -1;
 	}
+	if ((t = rich_type(p->schema, q->spec.coll)) != NULL && t->single)
+		single_result(&d, &pg);
 	if (same) {
 		/* the changed entries are off the page and the total holds */
 		live_render_clear(&lr);
@@ -622,14 +660,9 @@ pquery_compute(struct push *p, struct push_query *q, int *over)
 		        &pm) == -1)
 			buf_reset(&pm);
 	}
-	buf_adds(&m, ",\"meta\":{\"pagination\":");
-	buf_add(&m, pg.data, pg.len);
-	buf_adds(&m, "}}");
-	if (pm.len > 0) {
-		buf_adds(&pm, ",\"meta\":{\"pagination\":");
-		buf_add(&pm, pg.data, pg.len);
-		buf_adds(&pm, "}}");
-	}
+	result_meta(&m, &pg);
+	if (pm.len > 0)
+		result_meta(&pm, &pg);
 	if (pm.len > 0 && pm.len < m.len)
 		result_msgs(&pm, &q->ws_patch, &q->sse_patch);
 	else {

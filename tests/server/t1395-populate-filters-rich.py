@@ -163,9 +163,10 @@ s = SSE(H, sc.port, "/live/query?collection=about&" + enc(LQ))
 e = s.next(5)
 r = json.loads(e["data"]) if e else {}
 st, want = rest("about", LQ)
-# a live query lists a single type's entry, as a collection's
-ok(r.get("data") == [want["data"]] and sliders(want["data"])[0]["files"],
-   "live: the slider's filtered, sorted files are REST's",
+# a single type's live result is its entry, as REST's /api/about
+ok(r.get("data") == want["data"] and r.get("meta") == {} and
+   sliders(want["data"])[0]["files"],
+   "live: the slider's filtered, sorted files are REST's (the entry)",
    "live %s" % json.dumps(r)[:600], "REST %s" % json.dumps(want)[:600])
 LQ = "populate[cover][filters][name][$eq]=" + name
 s2 = SSE(H, sc.port, "/live/query?collection=articles&" + enc(LQ))
