@@ -45,4 +45,17 @@ const struct populate *populate_item_spec(struct render *,
 void populate_items_flush(struct populate_items *, const struct filter_sort *,
     struct buf *out, size_t *n);
 
+/*
+ * A rendered related entry, its createdAt (ordering an inverse side) and
+ * its keys for the populate's sort.
+ */
+struct populate_related {
+	char created[32];
+	struct buf b;
+	struct filter_row fr;
+};
+
+void populate_related_flush(struct populate_related *, size_t, int by_date,
+    const struct filter_sort *, struct buf *out, size_t *n);
+
 #endif

@@ -259,16 +259,14 @@ filters_of(struct populate *c, const char *const *s, size_t ns, const char *v)
 
 /*
  * What takes [filters] and [sort] inside a populate (docs/api.md,
- * "Filters and sort inside populate"): a relation its filters; a media,
- * a component, a dynamic zone and its on[<component>] fragments both.
+ * "Filters and sort inside populate"): a relation, a media, a component,
+ * a dynamic zone and its on[<component>] fragments.
  */
 static int
-filterable(const struct populate *c, int sort)
+filterable(const struct populate *c)
 {
 	if (c->attr == NULL)
 		return c->type != NULL && c->type->component; /* a fragment */
-	if (c->attr->kind == SCHEMA_RELATION)
-		return !sort;
 	return c->attr->kind != SCHEMA_SCALAR;
 }
 
@@ -334,9 +332,9 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 	}
 	if (strcmp(s[0], "fields") == 0)
 		return fields_of(p, c, s + 1, ns - 1, v);
-	if (strcmp(s[0], "filters") == 0 && ns >= 2 && filterable(c, 0))
+	if (strcmp(s[0], "filters") == 0 && ns >= 2 && filterable(c))
 		return filters_of(c, s, ns, v);
-	if (strcmp(s[0], "sort") == 0 && filterable(c, 1))
+	if (strcmp(s[0], "sort") == 0 && filterable(c))
 		return filters_of(c, s, ns, v);
 	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL &&
 	    c->attr->kind == SCHEMA_RELATION) {
@@ -517,8 +515,8 @@ node_collection(const struct populate *n, const struct conf *conf,
 		if ((c = conf_collection_by_uid(conf, n->attr->target, NULL)) ==
 		    NULL) {
 			qs_fail(err,
-			    "populate[%.64s][filters]: %.64s is not served "
-			    "here, so its entries cannot be filtered on",
+			    "populate[%.64s]: %.64s is not served here, so "
+			    "its entries cannot be filtered or sorted on",
 			    n->name, n->attr->target);
 			return NULL;
 		}

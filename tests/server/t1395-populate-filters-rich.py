@@ -148,8 +148,7 @@ for plural, q, msg in (
         ("articles", "populate[blocks][on][shared.quote][filters][file]"
          "[$null]=true", "Invalid key file"),
         ("articles", "populate[blocks][filters][title][$eq]=x",
-         "Invalid key title"),
-        ("articles", "populate[author][sort]=name", "Invalid key sort")):
+         "Invalid key title")):
     st, b = rest(plural, q)
     e = b.get("error") or {}
     is_((st, b.get("data", 0), e.get("status"), e.get("name"),
