@@ -13,6 +13,12 @@ const struct schema_attr *populate_attr(const struct schema_type *,
 /* The node of list named name (borrowed), or NULL. */
 struct populate *populate_find(struct populate *list, const char *name);
 
+/* populate_dz.c */
+void populate_json_put(struct populate_json **, const char *const *seg,
+    size_t nseg, const char *v);
+void populate_json_free(struct populate_json *);
+int populate_dz_refuse(const struct populate *parent, struct qs_error *);
+
 /* populate_render.c */
 struct render {
 	const struct schema *schema;

@@ -123,9 +123,8 @@ populate_related_flush(struct populate_related *v, size_t m, int by_date,
 /*
  * What renders item e (a ct) of a dynamic zone populated by c, or NULL
  * when it is left out: with on[...], the components named there alone,
- * each when it passes its fragment's filters; else c, when the item
- * passes the zone's own filters for its component. A sort leaves the
- * zone's order (docs/api.md).
+ * each when it passes its fragment's filters; else c. A fragment's sort
+ * leaves the zone's order (docs/api.md).
  */
 const struct populate *
 populate_item_spec(struct render *rd, const struct populate *c,
@@ -133,13 +132,10 @@ populate_item_spec(struct render *rd, const struct populate *c,
 {
 	struct populate *f;
 
-	if (c->frag != NULL)
-		return (f = populate_find(c->frag, ct->uid)) != NULL &&
-		        populate_keep(rd, f, e, NULL)
-		    ? f
-		    : NULL;
-	if ((f = populate_find(c->each, ct->uid)) != NULL &&
-	    !populate_keep(rd, f, e, NULL))
-		return NULL;
-	return c;
+	if (c->frag == NULL)
+		return c;
+	return (f = populate_find(c->frag, ct->uid)) != NULL &&
+	        populate_keep(rd, f, e, NULL)
+	    ? f
+	    : NULL;
 }
