@@ -594,7 +594,10 @@ export class Client {
 			data = m.patch.map((x) => typeof x === "number" ?
 			    last.data[x] : x);
 		}
-		data = Array.isArray(data) ? data : [];
+		// a single type's result is its entry (or null), as REST's
+		// /api/<singular>: the entry list of one, as polling makes it
+		data = Array.isArray(data) ? data : data &&
+		    typeof data === "object" ? [data] : [];
 		sub.resync = false;
 		sub.last = { seq: m.seq, data };
 		this._result(sub, m.seq, data, m.meta && m.meta.pagination);

@@ -16,6 +16,8 @@
 #define POPULATE_MAX_FIELDS  32   /* fields of one level */
 #define POPULATE_MAX_LOOKUPS 5000 /* entries one request may resolve */
 
+struct populate_json;
+
 /*
  * What to render of one entry (or component) of type `type`: the root is
  * the queried type, each child a populated attribute ("localizations"
@@ -31,8 +33,8 @@ struct populate {
 	size_t nfields;
 	struct populate *child; /* populated attributes, in query order */
 	struct populate *frag;  /* on[<component>] fragments */
-	/* a dynamic zone's own [filters]: each component's (populate_filters) */
-	struct populate *each;
+	/* a dynamic zone's own fields, filters and sort, as sent (refused) */
+	struct populate_json *own;
 	struct populate *next; /* sibling */
 	/*
 	 * [filters] and [sort] of a relation, a media, a component or a

@@ -13,6 +13,12 @@ const struct schema_attr *populate_attr(const struct schema_type *,
 /* The node of list named name (borrowed), or NULL. */
 struct populate *populate_find(struct populate *list, const char *name);
 
+/* populate_dz.c */
+void populate_json_put(struct populate_json **, const char *const *seg,
+    size_t nseg, const char *v);
+void populate_json_free(struct populate_json *);
+int populate_dz_refuse(const struct populate *parent, struct qs_error *);
+
 /* populate_render.c */
 struct render {
 	const struct schema *schema;
@@ -44,5 +50,18 @@ const struct populate *populate_item_spec(struct render *,
     const struct populate *, const struct schema_type *, struct jspan);
 void populate_items_flush(struct populate_items *, const struct filter_sort *,
     struct buf *out, size_t *n);
+
+/*
+ * A rendered related entry, its createdAt (ordering an inverse side) and
+ * its keys for the populate's sort.
+ */
+struct populate_related {
+	char created[32];
+	struct buf b;
+	struct filter_row fr;
+};
+
+void populate_related_flush(struct populate_related *, size_t, int by_date,
+    const struct filter_sort *, struct buf *out, size_t *n);
 
 #endif

@@ -76,6 +76,18 @@ node_new(struct parser *p, const char *name, const struct schema_type *t,
 	return n;
 }
 
+/* What populate_filters built of node n: its filter and its sort. */
+static void
+plan_clear(struct populate *n)
+{
+	size_t i;
+
+	filter_free(n->filter);
+	free(n->texts);
+	for (i = 0; i < n->sort.nkey; i++)
+		free((char *)n->sort.key[i].attr);
+}
+
 static void
 node_free(struct populate *n)
 {
@@ -86,17 +98,14 @@ node_free(struct populate *n)
 		next = n->next;
 		node_free(n->child);
 		node_free(n->frag);
-		node_free(n->each);
+		populate_json_free(n->own);
 		for (i = 0; i < n->nfields; i++)
 			free(n->fields[i]);
 		if (n->fq != NULL) {
 			buf_clear(n->fq);
 			free(n->fq);
 		}
-		filter_free(n->filter);
-		free(n->texts);
-		for (i = 0; i < n->sort.nkey; i++)
-			free((char *)n->sort.key[i].attr);
+		plan_clear(n);
 		free(n->name);
 		free(n);
 	}
@@ -181,6 +190,30 @@ frag_of(struct parser *p, struct populate *dz, const char *uid)
 	return f;
 }
 
+/*
+ * A field of a dynamic zone's own fields: Strapi validates it against
+ * each component (a scalar of each, or id or documentId), then refuses
+ * the zone's own fields whatever they name (populate_filters). Kept as
+ * sent, for that message.
+ */
+static int
+dz_field(struct parser *p, const struct populate *n, const char *f)
+{
+	const struct schema_attr *a;
+	size_t i;
+
+	if (strcmp(f, "id") == 0 || strcmp(f, "documentId") == 0)
+		return 0;
+	for (i = 0; i < n->attr->ncomponents; i++) {
+		a = populate_attr(schema_type(p->schema,
+		                      n->attr->components[i]),
+		    f);
+		if (a == NULL || a->private || a->kind != SCHEMA_SCALAR)
+			return qs_invalid_key(p->err, f, "fields");
+	}
+	return 0;
+}
+
 /* One field name of node n (kept scalars). */
 static int
 add_field(struct parser *p, struct populate *n, const char *f)
@@ -193,7 +226,7 @@ add_field(struct parser *p, struct populate *n, const char *f)
 	if (n->attr != NULL && n->attr->kind == SCHEMA_MEDIA)
 		ok = IN(f, file_keys);
 	else if (n->attr != NULL && n->attr->kind == SCHEMA_DYNAMICZONE)
-		ok = 0;
+		return dz_field(p, n, f);
 	else {
 		a = populate_attr(n->type, f);
 		ok = (a != NULL && !a->private && a->kind == SCHEMA_SCALAR) ||
@@ -259,16 +292,14 @@ filters_of(struct populate *c, const char *const *s, size_t ns, const char *v)
 
 /*
  * What takes [filters] and [sort] inside a populate (docs/api.md,
- * "Filters and sort inside populate"): a relation its filters; a media,
- * a component, a dynamic zone and its on[<component>] fragments both.
+ * "Filters and sort inside populate"): a relation, a media, a component,
+ * a dynamic zone and its on[<component>] fragments.
  */
 static int
-filterable(const struct populate *c, int sort)
+filterable(const struct populate *c)
 {
 	if (c->attr == NULL)
 		return c->type != NULL && c->type->component; /* a fragment */
-	if (c->attr->kind == SCHEMA_RELATION)
-		return !sort;
 	return c->attr->kind != SCHEMA_SCALAR;
 }
 
@@ -332,11 +363,15 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 			    "populate");
 		return populate_of(p, c, s + 1, ns - 1, v, depth);
 	}
+	if (c->attr != NULL && c->attr->kind == SCHEMA_DYNAMICZONE &&
+	    (strcmp(s[0], "fields") == 0 || strcmp(s[0], "sort") == 0 ||
+	        (strcmp(s[0], "filters") == 0 && ns >= 2)))
+		populate_json_put(&c->own, s, ns, v);
 	if (strcmp(s[0], "fields") == 0)
 		return fields_of(p, c, s + 1, ns - 1, v);
-	if (strcmp(s[0], "filters") == 0 && ns >= 2 && filterable(c, 0))
+	if (strcmp(s[0], "filters") == 0 && ns >= 2 && filterable(c))
 		return filters_of(c, s, ns, v);
-	if (strcmp(s[0], "sort") == 0 && filterable(c, 1))
+	if (strcmp(s[0], "sort") == 0 && filterable(c))
 		return filters_of(c, s, ns, v);
 	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL &&
 	    c->attr->kind == SCHEMA_RELATION) {
@@ -517,8 +552,8 @@ node_collection(const struct populate *n, const struct conf *conf,
 		if ((c = conf_collection_by_uid(conf, n->attr->target, NULL)) ==
 		    NULL) {
 			qs_fail(err,
-			    "populate[%.64s][filters]: %.64s is not served "
-			    "here, so its entries cannot be filtered on",
+			    "populate[%.64s]: %.64s is not served here, so "
+			    "its entries cannot be filtered or sorted on",
 			    n->name, n->attr->target);
 			return NULL;
 		}
@@ -564,16 +599,17 @@ node_plan(struct populate *n, const char *fq, const struct conf *conf,
 
 /*
  * The filters and sort of node n and of the nodes under it; a dynamic
- * zone's own are each of its components' (Strapi checks them against
- * each, and applies them to each: they must name what all of them have).
+ * zone's own are checked against each of its components (Strapi's
+ * validation: they must name what all of them have), never applied.
  */
 static int
 node_filters(struct populate *n, const struct conf *conf,
     const struct schema *schema, struct qs_spec *sp, struct qs_error *err)
 {
 	const struct schema_type *t;
-	struct populate *e;
+	struct populate e;
 	size_t i;
+	int rc;
 
 	for (; n != NULL; n = n->next) {
 		if (node_filters(n->child, conf, schema, sp, err) == -1 ||
@@ -591,12 +627,12 @@ node_filters(struct populate *n, const struct conf *conf,
 			if ((t = schema_type(schema, n->attr->components[i])) ==
 			    NULL)
 				continue;
-			e = xcalloc(1, sizeof(*e));
-			e->name = xstrdup(t->uid);
-			e->type = t;
-			append(&n->each, e);
-			if (node_plan(e, buf_cstr(n->fq), conf, schema, sp,
-			        err) == -1)
+			memset(&e, 0, sizeof(e));
+			e.type = t;
+			rc = node_plan(&e, buf_cstr(n->fq), conf, schema, sp,
+			    err);
+			plan_clear(&e);
+			if (rc == -1)
 				return -1;
 		}
 	}
@@ -619,6 +655,8 @@ populate_filters(struct populate_query *pq, const struct conf *conf,
 		return 0;
 	sp = xmalloc(sizeof(*sp));
 	rc = node_filters(pq->root, conf, schema, sp, err);
+	if (rc == 0)
+		rc = populate_dz_refuse(pq->root, err);
 	free(sp);
 	if (rc == -1)
 		populate_query_clear(pq);

@@ -247,12 +247,12 @@ plain(const struct populate *c)
 /*
  * The related entry a reference names, rendered into out: 1, or 0 when
  * missing, left out by the populate's filters (or only counted). created (when not NULL, 32 bytes): the
- * entry's createdAt.
+ * entry's createdAt. fr (when not NULL): its keys for c's sort, as keep's.
  */
 static int
 relation_one(struct render *rd, const struct schema_type *tt, struct jspan ref,
     const struct populate *c, int depth, int *found, char *created,
-    struct buf *out)
+    struct filter_row *fr, struct buf *out)
 {
 	char doc[STR_MAX], loc[STR_MAX], ca[64];
 	const char *locale = "", *const * ls;
@@ -289,7 +289,7 @@ relation_one(struct render *rd, const struct schema_type *tt, struct jspan ref,
 	buf_init(&b);
 	if (resolved(rd, rd->r->entry(rd->r->arg, tt, doc, locale, &b), &b,
 	        &row) &&
-	    populate_keep(rd, c, row, NULL)) {
+	    populate_keep(rd, c, row, fr)) {
 		*found = 1;
 		if (created != NULL) {
 			/* 31 bytes of it, as json-c's string was cut */
@@ -346,24 +346,12 @@ referrers(struct render *rd, const struct schema_type *t, struct jspan entry,
 	return 1;
 }
 
-/* A rendered referrer and its createdAt, for ordering an inverse side. */
-struct created {
-	char created[32];
-	struct buf b;
-};
-
-static int
-by_created(const void *a, const void *b)
-{
-	const struct created *x = a, *y = b;
-
-	return strcmp(x->created, y->created);
-}
-
 /*
  * A relation of a served type tt: the target's entries, or {"count":N}.
  * An inverse side (author.articles, mappedBy author) is read from the
- * store's referrer index, and listed in creation order.
+ * store's referrer index, and listed in creation order. With the
+ * populate's sort, a to-many relation lists its entries in that order,
+ * ties as without it (docs/api.md).
  */
 static void
 relation(struct render *rd, const struct schema_type *t, struct jspan entry,
@@ -371,15 +359,15 @@ relation(struct render *rd, const struct schema_type *t, struct jspan entry,
     const struct populate *c, int depth, struct buf *out)
 {
 	const struct schema_attr *back;
-	struct created *byc = NULL;
+	struct populate_related *byc = NULL;
 	struct buf inv;
 	struct jscan_iter it;
 	struct jspan e;
-	size_t i, m = 0, cap = 0, n = 0, mark;
-	int found, count = 0, more, by_date = 0;
+	size_t m = 0, cap = 0, n = 0, mark;
+	int found, count = 0, more, by_date = 0, sorted;
 
 	if (!a->many && !c->count) {
-		if (!relation_one(rd, tt, v, c, depth, &found, NULL, out))
+		if (!relation_one(rd, tt, v, c, depth, &found, NULL, NULL, out))
 			buf_adds(out, "null");
 		return;
 	}
@@ -390,6 +378,7 @@ relation(struct render *rd, const struct schema_type *t, struct jspan entry,
 		v.n = inv.len;
 		by_date = 1;
 	}
+	sorted = a->many && !c->count && c->sort.nkey > 0;
 	if (!c->count)
 		buf_addc(out, '[');
 	more = a->many ? jscan_begin(&it, v, '[') == 0 : jscan_is(v, '{');
@@ -398,14 +387,16 @@ relation(struct render *rd, const struct schema_type *t, struct jspan entry,
 			e = v;
 			more = 0;
 		}
-		if (by_date) {
+		if (by_date || sorted) {
 			if (m == cap) {
 				cap = cap ? 2 * cap : 8;
 				byc = xreallocarray(byc, cap, sizeof(*byc));
 			}
 			buf_init(&byc[m].b);
+			byc[m].created[0] = '\0';
 			if (relation_one(rd, tt, e, c, depth, &found,
-			        byc[m].created, &byc[m].b))
+			        by_date ? byc[m].created : NULL,
+			        sorted ? &byc[m].fr : NULL, &byc[m].b))
 				m++;
 			else
 				buf_clear(&byc[m].b);
@@ -413,23 +404,16 @@ relation(struct render *rd, const struct schema_type *t, struct jspan entry,
 			mark = out->len;
 			sep(out, &n);
 			if (!relation_one(rd, tt, e, c, depth, &found, NULL,
-			        out)) {
+			        NULL, out)) {
 				cut(out, mark);
 				n--;
 			}
 		}
 		count += found;
 	}
-	if (byc != NULL) {
-		/* Strapi lists an inverse side in link order: creation */
-		qsort(byc, m, sizeof(*byc), by_created);
-		for (i = 0; i < m; i++) {
-			sep(out, &n);
-			buf_add(out, byc[i].b.data, byc[i].b.len);
-			buf_clear(&byc[i].b);
-		}
-		free(byc);
-	}
+	if (byc != NULL)
+		populate_related_flush(byc, m, by_date,
+		    sorted ? &c->sort : NULL, out, &n);
 	buf_clear(&inv);
 	if (c->count)
 		buf_printf(out, "{\"count\":%d}", count);

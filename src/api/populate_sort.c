@@ -82,12 +82,49 @@ populate_items_flush(struct populate_items *l, const struct filter_sort *sort,
 	memset(l, 0, sizeof(*l));
 }
 
+static int
+cmp_created(const void *a, const void *b)
+{
+	const struct populate_related *x = a, *y = b;
+
+	return strcmp(x->created, y->created);
+}
+
+/*
+ * Appends a relation's m rendered entries v (taken, freed): in creation
+ * order when by_date (Strapi lists an inverse side in link order:
+ * creation), else as read; with sort (not NULL), in its order, ties in
+ * that one.
+ */
+void
+populate_related_flush(struct populate_related *v, size_t m, int by_date,
+    const struct filter_sort *sort, struct buf *out, size_t *n)
+{
+	struct populate_items l = { NULL, 0, 0 };
+	size_t i;
+
+	if (by_date)
+		qsort(v, m, sizeof(*v), cmp_created);
+	for (i = 0; i < m; i++) {
+		if (sort != NULL) {
+			populate_items_add(&l, sort, &v[i].fr, i, &v[i].b);
+			continue;
+		}
+		if ((*n)++ > 0)
+			buf_addc(out, ',');
+		buf_add(out, v[i].b.data, v[i].b.len);
+		buf_clear(&v[i].b);
+	}
+	if (sort != NULL)
+		populate_items_flush(&l, sort, out, n);
+	free(v);
+}
+
 /*
  * What renders item e (a ct) of a dynamic zone populated by c, or NULL
  * when it is left out: with on[...], the components named there alone,
- * each when it passes its fragment's filters; else c, when the item
- * passes the zone's own filters for its component. A sort leaves the
- * zone's order (docs/api.md).
+ * each when it passes its fragment's filters; else c. A fragment's sort
+ * leaves the zone's order (docs/api.md).
  */
 const struct populate *
 populate_item_spec(struct render *rd, const struct populate *c,
@@ -95,13 +132,10 @@ populate_item_spec(struct render *rd, const struct populate *c,
 {
 	struct populate *f;
 
-	if (c->frag != NULL)
-		return (f = populate_find(c->frag, ct->uid)) != NULL &&
-		        populate_keep(rd, f, e, NULL)
-		    ? f
-		    : NULL;
-	if ((f = populate_find(c->each, ct->uid)) != NULL &&
-	    !populate_keep(rd, f, e, NULL))
-		return NULL;
-	return c;
+	if (c->frag == NULL)
+		return c;
+	return (f = populate_find(c->frag, ct->uid)) != NULL &&
+	        populate_keep(rd, f, e, NULL)
+	    ? f
+	    : NULL;
 }

@@ -181,6 +181,31 @@ qs_invalid_key(struct qs_error *err, const char *key, const char *param)
 }
 
 /*
+ * What a single-entry route (one entry, a single type) refuses of the
+ * parameter families seen (enum qs_seen bits): 0, or -1 with err
+ * "Invalid key <family>", as REST answers it.
+ */
+int
+qs_single_refuse(struct qs_error *err, int seen)
+{
+	const char *f;
+
+	if (seen & QS_SEEN_PAGINATION)
+		f = "pagination";
+	else if (seen & QS_SEEN_SORT)
+		f = "sort";
+	else if (seen & QS_SEEN_FILTERS)
+		f = "filters";
+	else if (seen & QS_SEEN_CURSOR)
+		f = "cursor";
+	else if (seen & QS_SEEN_CATEGORY)
+		f = "category";
+	else
+		return 0;
+	return qs_invalid_key(err, f, f);
+}
+
+/*
  * Splits a decoded key "name[a][b]" into its segments, qs-style, at most
  * max of them (QS_KEY_SEGS at most). Returns 0, or -1 when the brackets
  * are unbalanced or there are too many.

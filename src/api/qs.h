@@ -96,6 +96,7 @@ int qs_key_split(const char *, size_t, struct qs_key *, size_t max);
 int qs_is_index(const char *);
 int qs_fail(struct qs_error *, const char *, ...) PRINTFLIKE(2, 3);
 int qs_invalid_key(struct qs_error *, const char *key, const char *param);
+int qs_single_refuse(struct qs_error *, int seen);
 
 /*
  * One key=value pair of a query string, as qs_next() gives it: the key

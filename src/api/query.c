@@ -371,23 +371,6 @@ first_key(const char *query, struct qs_error *err)
 	return 0;
 }
 
-/* The parameter families a single-entry route refuses. */
-static const char *
-single_refuses(int seen)
-{
-	if (seen & QS_SEEN_PAGINATION)
-		return "pagination";
-	if (seen & QS_SEEN_SORT)
-		return "sort";
-	if (seen & QS_SEEN_FILTERS)
-		return "filters";
-	if (seen & QS_SEEN_CURSOR)
-		return "cursor";
-	if (seen & QS_SEEN_CATEGORY)
-		return "category";
-	return NULL;
-}
-
 /*
  * The query.fcgi handler (arg: struct query_ctx). GET and HEAD read,
  * OPTIONS answers CORS preflights, anything else is 405. Bad input is a
@@ -399,7 +382,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	struct req_state st, *s = &st; /* on the stack: nothing to free */
 	struct path p;
 	struct qs_error err;
-	const char *origin, *refused;
+	const char *origin;
 	int rc, allowed, get, head, options, inm;
 	struct query_cache_slot *sl = NULL;
 	char key[QUERY_CACHE_MAX_KEY];
@@ -481,11 +464,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		goto out;
 	}
 	if (!routes[s->m.route].list &&
-	    (refused = single_refuses(s->sp.seen)) != NULL) {
-		snprintf(err.message, sizeof(err.message), "Invalid key %s",
-		    refused);
-		snprintf(err.key, sizeof(err.key), "%s", refused);
-		snprintf(err.param, sizeof(err.param), "%s", refused);
+	    qs_single_refuse(&err, s->sp.seen) == -1) {
 		query_answer_invalid(s, &err);
 		goto out;
 	}

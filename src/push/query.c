@@ -1,7 +1,6 @@
 /* query.c: live queries: computing results, subscribing, sending them */
 #include "config.h"
 
-#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +21,6 @@
 #include "model/patch.h"
 #include "api/render.h"
 #include "api/error.h"
-#include "api/sse.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -98,25 +96,6 @@ push_query_mark_all(struct push *p)
 
 	for (q = LIST_FIRST(&p->queries); q != NULL; q = LIST_NEXT(q, link))
 		push_registry_mark(p, q);
-}
-
-/*
- * A result message body ({"seq":…,…}) as both transports send it: after
- * a WebSocket prefix (*ws, without the leading '{') and as an SSE
- * "event: result" frame (*sse). The old messages are released.
- */
-static void
-result_msgs(const struct buf *body, struct push_msg **ws, struct push_msg **sse)
-{
-	struct buf f;
-
-	push_msg_unref(*ws);
-	push_msg_unref(*sse);
-	*ws = push_msg_new(body->data + 1, body->len - 1);
-	buf_init(&f);
-	sse_event(&f, 0, "result", body->data, body->len);
-	*sse = push_msg_from_buf(&f);
-	buf_clear(&f);
 }
 
 /*
@@ -568,8 +547,9 @@ out:
 int
 pquery_compute(struct push *p, struct push_query *q, int *over)
 {
+	const struct schema_type *t;
 	struct live_render lr;
-	struct buf d, pg, m, pm;
+	struct buf d, pg;
 	uint64_t seq = 0;
 	int n, same = 0;
 
@@ -590,6 +570,8 @@ pquery_compute(struct push *p, struct push_query *q, int *over)
 		buf_clear(&pg);
 		return -1;
 	}
+	if ((t = rich_type(p->schema, q->spec.coll)) != NULL && t->single)
+		pquery_single_result(&d, &pg);
 	if (same) {
 		/* the changed entries are off the page and the total holds */
 		live_render_clear(&lr);
@@ -610,42 +592,7 @@ pquery_compute(struct push *p, struct push_query *q, int *over)
 		buf_clear(&pg);
 		return 0;
 	}
-	buf_init(&m);
-	buf_printf(&m, "{\"seq\":%" PRIu64 ",\"data\":", seq);
-	buf_add(&m, d.data, d.len);
-	buf_init(&pm);
-	if (q->sse != NULL) {
-		buf_printf(&pm,
-		    "{\"seq\":%" PRIu64 ",\"base\":%" PRIu64 ",\"patch\":", seq,
-		    q->seq);
-		if (push_patch_build(q->data.data, q->data.len, d.data, d.len,
-		        &pm) == -1)
-			buf_reset(&pm);
-	}
-	buf_adds(&m, ",\"meta\":{\"pagination\":");
-	buf_add(&m, pg.data, pg.len);
-	buf_adds(&m, "}}");
-	if (pm.len > 0) {
-		buf_adds(&pm, ",\"meta\":{\"pagination\":");
-		buf_add(&pm, pg.data, pg.len);
-		buf_adds(&pm, "}}");
-	}
-	if (pm.len > 0 && pm.len < m.len)
-		result_msgs(&pm, &q->ws_patch, &q->sse_patch);
-	else {
-		push_msg_unref(q->ws_patch);
-		push_msg_unref(q->sse_patch);
-		q->ws_patch = q->sse_patch = NULL;
-	}
-	result_msgs(&m, &q->ws, &q->sse);
-	q->base_seq = q->seq;
-	buf_clear(&q->data);
-	buf_clear(&q->pagination);
-	q->data = d; /* q owns the bytes now */
-	q->pagination = pg;
-	q->seq = seq;
-	buf_clear(&pm);
-	buf_clear(&m);
+	pquery_set_result(q, &d, &pg, seq);
 	return 1;
 }
 

@@ -17,6 +17,12 @@ void pquery_free(struct push *p, struct push_query *q);
  */
 int pquery_compute(struct push *p, struct push_query *q, int *over);
 
+/* query_msg.c */
+/* A single type's result: the list's one entry or null, no pagination. */
+void pquery_single_result(struct buf *data, struct buf *pagination);
+void pquery_set_result(struct push_query *, struct buf *data,
+    struct buf *pagination, uint64_t seq);
+
 /* Queues the query's current result to every subscriber. */
 void pquery_send_all(struct push *p, struct push_query *q);
 

@@ -132,13 +132,30 @@ take_indexed(char **dst, const char *v, const char *what, struct qs_error *err)
 static int
 query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 {
+	const struct schema_type *t = rich_type(p->schema, q->spec.coll);
 	struct qs_spec *sp;
 	struct qs_error err;
 	struct buf qs;
-	int rc;
+	int rc, seen = 0;
 
-	if (q->spec.sort == NULL && q->spec.qlang == NULL)
-		return 0;
+	/* a single type refuses what REST's /api/<singular> refuses */
+	if (t != NULL && t->single) {
+		if (q->spec.given != 0)
+			seen |= QS_SEEN_PAGINATION;
+		if (q->spec.sort != NULL)
+			seen |= QS_SEEN_SORT;
+		if (q->spec.slug != NULL)
+			seen |= QS_SEEN_FILTERS;
+		if (q->spec.category != NULL)
+			seen |= QS_SEEN_CATEGORY;
+	}
+	if (q->spec.sort == NULL && q->spec.qlang == NULL) {
+		if (qs_single_refuse(&err, seen) == 0)
+			return 0;
+		refuse(&err, why);
+		*status = 400;
+		return -1;
+	}
 	sp = xmalloc(sizeof(*sp));
 	buf_init(&qs);
 	if (q->spec.sort != NULL) {
@@ -151,6 +168,8 @@ query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 		buf_adds(&qs, q->spec.qlang);
 	}
 	rc = qs_parse(sp, buf_cstr(&qs), q->spec.coll, &err);
+	if (rc == 0 && t != NULL && t->single)
+		rc = qs_single_refuse(&err, seen | sp->seen);
 	if (rc == 0)
 		rc = take_indexed(&q->spec.slug, sp->slug, "slug", &err);
 	if (rc == 0)
@@ -170,7 +189,7 @@ query_plan(struct push *p, struct push_query *q, int *status, const char **why)
 		    "pagination[start]");
 	if (rc == 0)
 		rc = qlang_plan(&q->plan, sp, p->conf, q->spec.coll, p->schema,
-		    rich_type(p->schema, q->spec.coll), &err);
+		    t, &err);
 	/* the page after the cursor's entry, as REST reads it */
 	if (rc == 0 && sp->cursor != NULL &&
 	    qlang_cursor(&q->plan, sp->cursor) == -1)

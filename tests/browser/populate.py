@@ -32,6 +32,8 @@ GETS = [
 ]
 LIVE = {"populate": {"author": {"fields": ["name"]}}, "fields": ["title"]}
 LIVE_QS = "populate[author][fields][0]=name&fields[0]=title"
+SINGLE = {"populate": {"blocks": True}}
+SINGLE_QS = "populate[blocks]=true"
 
 
 def rest(page, qs):
@@ -105,6 +107,24 @@ def main(ed, push, browser):
                "REST's" % t, "live %r" % page.eval("window.res[%s]" % js(t)))
             ok(page.eval("window.cs[%s].status().transport" % js(t)) == t,
                "over " + t)
+        # a single type: the server sends its entry, as REST's /api/about
+        d, hdrs = rich_recorded("57-entry.update.about.json")
+        ok(rich_post(HOOK, d["raw_body"], hdrs) == 200, "the about page")
+        want = page.eval("""(async () => (await (await fetch(%s)).json())
+            .data)()""" % js(BASE + "/api/about?" + SINGLE_QS))
+        page.eval("""(() => {
+            for (const t of ["ws", "sse"]) {
+                window.res[t] = [];
+                window.cs[t].subscribe("about", %s,
+                    (data) => window.res[t].push(data),
+                    { onError: e => window.res[t].push({ error: e.message }) });
+            }
+            return true; })()""" % js(SINGLE))
+        for t in ("ws", "sse"):
+            first = result(page, t, 1)
+            ok(want and want.get("blocks") and first == [want],
+               "%s: subscribe(\"about\") has REST's entry, as a list of one"
+               % t, "REST %r" % want, "live %r" % first)
     finally:
         for line in page.console():
             diag(line)

@@ -5,8 +5,10 @@
 # syntax (nested objects, arrays, strings) and answers what REST answers
 # to the same query string; subscribe() with them, over WebSocket and
 # SSE, has REST's answer as its result, and a new one when an entry it
-# embeds changes (the author renamed: no article delivery). The browser
-# part is tests/browser/populate.py.
+# embeds changes (the author renamed: no article delivery); a single
+# type's result (its entry, not a list) comes to onResult as the list of
+# one a poll makes of REST's answer. The browser part is
+# tests/browser/populate.py.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/browser/browser_lib.sh"
 

@@ -386,6 +386,24 @@ test_parse(void)
 		{ &GLOBAL, "populate[defaultSeo][populate][metaTitle]=true",
 		    "metaTitle" },
 	};
+#define DZ_MSG "Invalid nested populate for article.blocks " \
+	"(api::article.article). Expected a fragment (\"on\") or \"count\" " \
+	"but found "
+	static const struct {
+		const char *q, *msg;
+	} dz_own[] = {
+		{ "populate[blocks][fields]=id", DZ_MSG "{\"fields\":\"id\"}" },
+		{ "populate[blocks][fields][0]=id&populate[blocks][fields][1]="
+		    "documentId",
+		    DZ_MSG "{\"fields\":[\"id\",\"documentId\"]}" },
+		{ "populate[blocks][filters][id][$gt]=1",
+		    DZ_MSG "{\"filters\":{\"id\":{\"$gt\":\"1\"}}}" },
+		{ "populate[blocks][on][shared.quote]=true&"
+		    "populate[blocks][sort]=id:desc",
+		    DZ_MSG "{\"sort\":\"id:desc\"}" },
+		{ "populate[author][populate][articles][populate][blocks]"
+		    "[fields]=id", DZ_MSG "{\"fields\":\"id\"}" },
+	};
 	/* clang-format on */
 
 	buf_init(&rest);
@@ -452,13 +470,25 @@ test_parse(void)
 	        c->frag->filter != NULL && c->frag->sort.nkey == 0,
 	    "filters and sort of a media and a fragment");
 	populate_query_clear(&pq);
-	ok(parse(&pq, ARTICLE, "populate[blocks][filters][id][$gt]=1", &rest,
+	/* a dynamic zone's own fields, filters, sort: checked, then refused */
+	for (i = 0; i < sizeof(dz_own) / sizeof(dz_own[0]); i++) {
+		ok(parse(&pq, ARTICLE, dz_own[i].q, &rest, &err) == 0 &&
+		        populate_filters(&pq, NULL, schema, &err) == -1 &&
+		        strcmp(err.message, dz_own[i].msg) == 0 &&
+		        err.key[0] == '\0' && pq.root == NULL,
+		    "%s: %s", dz_own[i].q, err.message);
+		populate_query_clear(&pq);
+	}
+	ok(parse(&pq, ARTICLE, "populate[blocks][fields]=title", &rest, &err) ==
+	            -1 &&
+	        strcmp(err.message, "Invalid key title") == 0 &&
+	        strcmp(err.param, "fields") == 0,
+	    "a dynamic zone's fields name what each component has");
+	ok(parse(&pq, ARTICLE,
+	       "populate[blocks][on][shared.quote][fields][0]=title", &rest,
 	       &err) == 0 &&
-	        populate_filters(&pq, NULL, schema, &err) == 0 &&
-	        (c = child(pq.root, "blocks")) != NULL && c->frag == NULL &&
-	        c->each != NULL && c->each->filter != NULL &&
-	        c->each->next != NULL,
-	    "a dynamic zone's own filters: one per component");
+	        populate_filters(&pq, NULL, schema, &err) == 0,
+	    "a fragment's fields are taken");
 	populate_query_clear(&pq);
 	ok(parse(&pq, ARTICLE, "populate[blocks][filters][body][$eq]=x", &rest,
 	       &err) == 0 &&
