@@ -1,8 +1,12 @@
 /* prog.c: configuration, logging and store opening for the server programs */
 #include "config.h"
 
+#include <sys/resource.h>
+
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/log.h"
@@ -18,6 +22,52 @@
 
 static int set_names(struct conf *, const struct schema *, const char *,
     char **);
+
+static const char cpu_msg[] = "strapi-live: this request's process used "
+                              "its cgi_cpu_limit of CPU time (a loop it "
+                              "could not leave); exiting\n";
+
+static void
+cpu_fire(int sig UNUSED)
+{
+	char ts[LOG_STAMP_LEN];
+
+	(void)!write(STDERR_FILENO, ts, log_stamp(ts));
+	(void)!write(STDERR_FILENO, cpu_msg, sizeof(cpu_msg) - 1);
+	_exit(STORE_EXIT_AGAIN);
+}
+
+/*
+ * A plain-CGI process serves one request, in well under a second of CPU.
+ * One that spins (seen: an events.cgi looping inside libdb's buffer pool
+ * after a recovery, at 40% of a core, for as long as nobody killed it,
+ * its web server long gone) would cost a shared host's account its CPU
+ * quota. So it ends itself after secs of CPU (RLIMIT_CPU's SIGXCPU, the
+ * hard limit 5 s later in case the handler cannot run), as a process
+ * that has to leave for a fresh one: plain CGI's supervisor answers the
+ * request again when nothing was sent (src/fcgi/cgi.c); a stream's
+ * client resumes. secs 0: no limit.
+ */
+static void
+limit_cpu(long secs)
+{
+	struct sigaction sa;
+	struct rlimit rl;
+
+	if (secs <= 0 || getrlimit(RLIMIT_CPU, &rl) == -1)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && (rlim_t)secs >= rl.rlim_max)
+		return; /* a lower limit is already set: it stands */
+	rl.rlim_cur = (rlim_t)secs;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)secs + 5)
+		rl.rlim_max = (rlim_t)secs + 5;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cpu_fire;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGXCPU, &sa, NULL) == 0 &&
+	    setrlimit(RLIMIT_CPU, &rl) == -1)
+		log_warn("cgi_cpu_limit");
+}
 
 /*
  * Loads the configuration once per process (file, then environment), sets
@@ -41,6 +91,8 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 	if (prog_repl_configure(p->conf, &cause) == -1)
 		fatalx("configuration: %s", cause);
 	conf_log_warnings(p->conf);
+	if (p->cgi)
+		limit_cpu((long)conf_int(p->conf, CFG_CGI_CPU_LIMIT));
 	if (prog_load_schema(p->conf, &p->schema, &cause) == -1)
 		fatalx("schema: %s", cause);
 	p->store = NULL;

@@ -24,6 +24,7 @@ struct prog {
 	void *handler_arg;
 	int watch_reads; /* its requests run under the store's read watch
 	                    (readers: they call nothing but the store) */
+	int cgi;         /* plain CGI: this process serves one request */
 };
 
 void prog_start(struct prog *, const char *argv0, enum prog_role);

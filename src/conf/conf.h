@@ -79,6 +79,7 @@ enum conf_key {
 	CFG_REPL_INSECURE_NETWORK,
 	CFG_STATUS_TOKEN,
 	/* process recycling */
+	CFG_CGI_CPU_LIMIT,
 	CFG_MAX_REQUESTS,
 	/* content model */
 	CFG_SCHEMA_DIR,

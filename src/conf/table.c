@@ -258,6 +258,10 @@ const struct conf_row conf_table[] = {
 	[CFG_STATUS_TOKEN] = { .key = "status_token", .type = CT_SECRET,
 	    .env = "STRAPI_LIVE_STATUS_TOKEN", .def = "",
 	    .help = "token for the sidecar's full /live/healthz and /live/metrics (Authorization: Bearer); empty: only {\"up\":..} is served" },
+	[CFG_CGI_CPU_LIMIT] = { .key = "cgi_cpu_limit", .type = CT_INT,
+	    .env = "STRAPI_LIVE_CGI_CPU_LIMIT", .def = "60",
+	    .min = 0, .max = 86400,
+	    .help = "seconds of CPU a plain-CGI request's process may use before it ends itself (a loop it cannot leave; a request not yet answered is answered by a fresh process); 0: no limit" },
 	/* process recycling */
 	[CFG_MAX_REQUESTS] = { .key = "max_requests", .type = CT_INT,
 	    .env = "STRAPI_LIVE_MAX_REQUESTS", .def = "0",

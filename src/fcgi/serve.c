@@ -146,6 +146,7 @@ prog_run(struct prog_main *m, char *argv[])
 		log_init(argv[0], LOG_LEVEL_INFO);
 		(void)fcgi_cgi_supervise();
 	}
+	p.cgi = fcgi_is_cgi();
 	prog_start(&p, argv[0], m->role);
 	fcgi_cgi_ready();
 	/* Writers call out (Strapi, the relay): their waits are not ours. */

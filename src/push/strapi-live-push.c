@@ -27,6 +27,7 @@ main(int argc UNUSED, char *argv[])
 	struct prog p;
 	struct push_writer *w = NULL;
 
+	p.cgi = 0;
 	prog_start(&p, argv[0], PROG_PUSH);
 	signal(SIGPIPE, SIG_IGN);
 	/* Replicated: this process applies the host's webhooks too. */

@@ -12,6 +12,8 @@
  *   FAULT_RECOVER=FILE     no fault: every db_create of that process
  *                          fails with DB_RUNRECOVERY (a process that
  *                          cannot open the store while it recovers)
+ *   FAULT_SPIN=FILE        no fault: db_env_create loops for ever on the
+ *                          CPU (a process spinning inside libdb)
  * and FAULT_QUERY=TEXT faults in db_create every time QUERY_STRING holds
  * TEXT. Built without the sanitizers, for any build's programs.
  */
@@ -63,10 +65,15 @@ db_env_create(DB_ENV **envp, unsigned int flags)
 {
 	static int (*real)(DB_ENV **, unsigned int);
 	const char *hang = getenv("FAULT_OPEN_HANG");
+	const char *spin = getenv("FAULT_SPIN");
+	volatile unsigned long n = 0;
 
 	if (hang != NULL && *hang != '\0' && unlink(hang) == 0)
 		for (;;)
 			pause();
+	if (spin != NULL && *spin != '\0' && unlink(spin) == 0)
+		for (;;)
+			n++;
 	if (real == NULL)
 		*(void **)&real = dlsym(RTLD_NEXT, "db_env_create");
 	return real(envp, flags);
