@@ -25,6 +25,7 @@
 
 #define LOCK_NAME  ".lock"
 #define STATE_NAME ".seq"
+#define STATE_OWN  "own" /* .seq's mark: a partial pass may follow */
 
 /* Creates the directories of path (a file's) under m->dir. */
 static int
@@ -190,24 +191,32 @@ mat_lock_dir(const char *dir, int op)
 	return fd;
 }
 
-/* The seq of the last complete pass (0: none). */
+/*
+ * The seq of the last complete pass (0: none): .seq holds "N", or "N own"
+ * when every answer of that pass read only its own entries (m->prev_own).
+ */
 uint64_t
 mat_state_read(struct mat *m)
 {
 	uint64_t seq = 0;
+	char *end;
 
+	m->prev_own = 0;
 	buf_reset(&m->full);
 	buf_printf(&m->full, "%s/" STATE_NAME, m->dir);
-	if (mat_read_file(buf_cstr(&m->full), &m->old) == 0)
-		seq = strtoull(buf_cstr(&m->old), NULL, 10);
+	if (mat_read_file(buf_cstr(&m->full), &m->old) == 0) {
+		seq = strtoull(buf_cstr(&m->old), &end, 10);
+		m->prev_own = strcmp(end, " " STATE_OWN "\n") == 0;
+	}
 	return seq;
 }
 
 void
 mat_state_write(struct mat *m, uint64_t seq)
 {
-	char text[32];
-	int n = snprintf(text, sizeof(text), "%" PRIu64 "\n", seq);
+	char text[48];
+	int n = snprintf(text, sizeof(text), "%" PRIu64 "%s\n", seq,
+	    m->own_only ? " " STATE_OWN : "");
 
 	m->compare = 0;
 	buf_reset(&m->rel);

@@ -335,7 +335,8 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 	c.want = q->paging == RENDER_PAGING_PAGE ? q->page_size : q->limit;
 	buf_init(&c.next);
 	buf_adds(out, "{\"data\":[");
-	if (run_query(st, q, &c, &total, &s) == -1) {
+	if (run_query(st, q, &c, &total, &s) == -1 ||
+	    (q->seq_fn != NULL && q->seq_fn(q->seq_arg, &s) == -1)) {
 		buf_clear(&c.next);
 		return -1;
 	}

@@ -40,6 +40,12 @@ struct render_query {
 	int nothing; /* match nothing (locale=all): empty, total 0 */
 	/* filters and sorts beyond the indexes: a scan (api/qlang.c) */
 	struct list_plan *plan;
+	/*
+	 * Optional: the answer's own seq (meta.seq), asked once the entries
+	 * are rendered (0, or -1: the list fails); else the snapshot's.
+	 */
+	int (*seq_fn)(void *, uint64_t *seq);
+	void *seq_arg;
 };
 
 int render_list(struct store *, const struct render_query *, struct buf *out,
