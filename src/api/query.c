@@ -526,9 +526,9 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		s->plan.max_scan =
 		    (size_t)conf_int(s->ctx->conf, CFG_QUERY_MAX_SCAN);
 		s->plan.cols = s->ctx->cols;
-		if (filter_has_rel(s->plan.filter))
-			s->deps = QUERY_DEPS_OTHER;
 	}
+	if (render_reads_other(s->pq.root, s->has_plan ? &s->plan : NULL))
+		s->deps = QUERY_DEPS_OTHER;
 	if (s->sp.cursor != NULL &&
 	    (s->has_plan ? qlang_cursor(&s->plan, s->sp.cursor)
 	                 : render_cursor_decode(s->sp.cursor, &s->pos)) == -1) {

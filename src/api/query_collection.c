@@ -112,11 +112,12 @@ query_answer_seq(struct req_state *s, uint64_t entry_seq, const char *slug,
 		*seq = entry_seq;
 		return 0;
 	}
-	if (slug != NULL && s->deps == 0 &&
-	    !(s->t != NULL && s->pq.locale_kind == POPULATE_LOCALE_EVERY))
-		return store_slug_seq(st, s->m.coll->name, query_locale_of(s),
-		    slug, seq);
-	return store_coll_seq(st, s->m.coll->name, seq);
+	/* every locale's holders: the collection's (as the sidecar's) */
+	if (s->deps != 0 ||
+	    (s->t != NULL && s->pq.locale_kind == POPULATE_LOCALE_EVERY &&
+	        resolve_localized(s->m.coll)))
+		slug = NULL;
+	return render_own_seq(st, s->m.coll, query_locale_of(s), slug, seq);
 }
 
 /* render_query.seq_fn: a list's seq; its slug's when it filters one. */

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "api/populate.h"
 #include "api/qlang.h"
 #include "api/render.h"
 #include "model/entry.h"
@@ -378,4 +379,33 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 	buf_clear(&c.next);
 	*seq = s;
 	return 0;
+}
+
+/*
+ * 1 when an answer with this populate tree (NULL: none) and plan (NULL:
+ * none) reads more than its collection's entries: a populated attribute
+ * or a relation filter. Decided by the query, not by what a render
+ * happened to read, so that a URL's seq is always of the same kind and
+ * never goes back (render_own_seq).
+ */
+int
+render_reads_other(const struct populate *root, const struct list_plan *plan)
+{
+	return (root != NULL && (root->child != NULL || root->star)) ||
+	    (plan != NULL && filter_has_rel(plan->filter));
+}
+
+/*
+ * The seq of a list of collection c that reads only its own entries: the
+ * last change to the holders of slug in locale (the store's locale) when
+ * it filters one (NULL: none), else the collection's last change (store
+ * /cseq.c). Its bytes change only with that seq. 0, or -1 (logged).
+ */
+int
+render_own_seq(struct store *st, const struct collection *c, const char *locale,
+    const char *slug, uint64_t *seq)
+{
+	if (slug != NULL)
+		return store_slug_seq(st, c->name, locale, slug, seq);
+	return store_coll_seq(st, c->name, seq);
 }

@@ -50,6 +50,10 @@ struct render_query {
 
 int render_list(struct store *, const struct render_query *, struct buf *out,
     uint64_t *seq);
+struct populate;
+int render_reads_other(const struct populate *, const struct list_plan *);
+int render_own_seq(struct store *, const struct collection *,
+    const char *locale, const char *slug, uint64_t *seq);
 int render_data_array(struct store *, const struct render_query *,
     struct buf *out, uint64_t *seq, size_t *n);
 void render_entry(struct buf *, const char *json, size_t len,
