@@ -24,9 +24,12 @@
 /*
  * The answers frontends ask most (docs/static.md), each rendered by
  * query_handle on a synthetic GET, so that a file holds exactly the bytes
- * query.fcgi answers for its URL. Every answer carries the store's seq
- * (meta.seq), so every commit changes every answer: a pass renders the
- * whole set, bounded by static_max_files and static_max_bytes. Passes
+ * query.fcgi answers for its URL, bounded by static_max_files and
+ * static_max_bytes. An answer carries the seq of what it read (its
+ * entry's, its slug's holders', its collection's: query_answer_seq), so
+ * a commit changes only the answers it touched, and a pass after commits
+ * renders only those (materialize_touch.c), keeping the other files;
+ * the whole set when it cannot tell what was touched. Passes
  * run one at a time under an flock on static_dir/.lock, each from the
  * store's state read under the lock, and .seq records the seq a complete
  * pass started from: the last pass always writes the newest state, and a

@@ -82,10 +82,8 @@ mat_read_file(const char *path, struct buf *out)
 /*
  * Writes data to path atomically (a temporary file beside it, renamed
  * over it), mode 0644 for the web server. When m->compare, an identical
- * file is left alone (its validators stay): a pass at the seq of the last
- * one (materialize again); after a commit every answer's meta.seq has
- * changed, so nothing is compared. 1 when written, 0 when unchanged, -1
- * after logging.
+ * file is left alone (its validators stay). 1 when written, 0 when
+ * unchanged, -1 after logging.
  */
 int
 mat_write_atomic(struct mat *m, const char *path, const char *data, size_t len)

@@ -409,3 +409,20 @@ render_own_seq(struct store *st, const struct collection *c, const char *locale,
 		return store_slug_seq(st, c->name, locale, slug, seq);
 	return store_coll_seq(st, c->name, seq);
 }
+
+/*
+ * render_query.seq_fn (arg: a struct render_seq): the seq REST answers
+ * for a list query (api/query_collection.c): render_own_seq unless it
+ * reads other collections (the snapshot's, left in *seq). 0, or -1.
+ */
+int
+render_seq_own(void *arg, uint64_t *seq)
+{
+	const struct render_seq *rs = arg;
+	const struct render_query *q = rs->q;
+
+	if (render_reads_other(rs->pop, q->plan))
+		return 0;
+	return render_own_seq(rs->st, q->coll, q->locale,
+	    q->nlocales > 0 ? NULL : q->slug, seq);
+}

@@ -140,7 +140,6 @@ struct live_render {
 	char **deps;   /* dep keys, as read (duplicates included) */
 	size_t ndeps, capdeps;
 	struct buf key;
-	const struct render_query *rq; /* the run's, for live_seq */
 };
 
 /* A dep key (push_registry_dep_key's) of the result, copied. */
@@ -441,24 +440,6 @@ live_render_clear(struct live_render *lr)
 }
 
 /*
- * render_query.seq_fn: the result's seq is the one REST answers for the
- * same query (api/query_collection.c): its collection's last change, or
- * its slug's holders', unless it populates or filters on a relation (the
- * snapshot's, left in *seq). Read in the render's snapshot.
- */
-static int
-live_seq(void *arg, uint64_t *seq)
-{
-	struct live_render *lr = arg;
-	const struct render_query *rq = lr->rq;
-
-	if (render_reads_other(lr->q->pq.root, rq->plan))
-		return 0;
-	return render_own_seq(lr->p->store, rq->coll, rq->locale,
-	    rq->nlocales > 0 ? NULL : rq->slug, seq);
-}
-
-/*
  * The page of the query from the store: its data array and its
  * meta.pagination object, as REST answers them (render_list's envelope,
  * taken apart). Returns the number of entries, or -1 (logged).
@@ -469,6 +450,7 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 {
 	struct render_query rq;
 	struct list_plan *plan = &q->plan;
+	struct render_seq rs = { p->store, &rq, q->pq.root };
 	struct buf env;
 	size_t doff, dlen, moff, mlen, poff, plen, i;
 	int n = -1, full, r;
@@ -547,11 +529,10 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 		rq.entry_fn = render_live;
 		rq.entry_arg = lr;
 	}
-	rq.seq_fn = live_seq;
-	rq.seq_arg = lr;
-	lr->rq = &rq;
+	/* REST's seq for the same query, in the snapshot the page shows */
+	rq.seq_fn = render_seq_own;
+	rq.seq_arg = &rs;
 	buf_init(&env);
-	/* one snapshot: the seq is of the state the page shows */
 	(void)store_read_begin(p->store);
 	r = render_list(p->store, &rq, &env, seq);
 	store_read_end(p->store);
