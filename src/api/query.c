@@ -555,8 +555,8 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		query_cache_store(s, sl, key, kl);
 	if (inm)
 		query_not_modified_after(s);
-	s->ctx->last_deps = s->deps;
 out:
+	s->ctx->last_deps = s->deps;
 	if (s->has_plan)
 		qlang_plan_clear(&s->plan);
 	populate_query_clear(&s->pq);
