@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -23,9 +24,12 @@
 /*
  * The answers frontends ask most (docs/static.md), each rendered by
  * query_handle on a synthetic GET, so that a file holds exactly the bytes
- * query.fcgi answers for its URL. Every answer carries the store's seq
- * (meta.seq), so every commit changes every answer: a pass renders the
- * whole set, bounded by static_max_files and static_max_bytes. Passes
+ * query.fcgi answers for its URL, bounded by static_max_files and
+ * static_max_bytes. An answer carries the seq of what it read (its
+ * entry's, its slug's holders', its collection's: query_answer_seq), so
+ * a commit changes only the answers it touched, and a pass after commits
+ * renders only those (materialize_touch.c), keeping the other files;
+ * the whole set when it cannot tell what was touched. Passes
  * run one at a time under an flock on static_dir/.lock, each from the
  * store's state read under the lock, and .seq records the seq a complete
  * pass started from: the last pass always writes the newest state, and a
@@ -132,21 +136,67 @@ forms_of(const struct conf *conf, const struct collection *c)
 	return forms;
 }
 
+/* What emit renders: an answer of one entry, one that needs data. */
+#define EMIT_ONE  0x1 /* one entry's (by documentId, by slug) */
+#define EMIT_DATA 0x2 /* not worth a file when its list is empty */
+
+/* 1 when the set's bounds take one more file of len bytes (else capped). */
+static int
+room_for(struct mat *m, uint64_t len)
+{
+	if (m->stats->files + 1 > m->max_files ||
+	    m->stats->bytes + len > m->max_bytes) {
+		m->stats->capped = 1;
+		return 0;
+	}
+	m->stats->files++;
+	m->stats->bytes += len;
+	return 1;
+}
+
+/*
+ * A partial pass's answer that no commit since the last pass touched:
+ * its file, when there is one, holds it still (its seq is its entry's or
+ * its collection's). Kept in the set and counted; 0, or 1 when it is to
+ * be rendered (no file) or the bounds are reached.
+ */
+static int
+keep(struct mat *m)
+{
+	struct stat sb;
+
+	if (stat(buf_cstr(&m->full), &sb) == -1 || !S_ISREG(sb.st_mode))
+		return 1;
+	if (!room_for(m, (uint64_t)sb.st_size))
+		return 1;
+	mat_set_add(m, buf_cstr(&m->rel));
+	return 0;
+}
+
 /*
  * The answer to <prefix>/<path>?<qs>, as query.fcgi gives it, into the
- * file <path>/<form>.json: written, or compared. Returns 0, or 1 when
- * there is nothing to serve there (not 200; an empty list when need_data)
- * or the bounds are reached.
+ * file <path>/<form>.json: written, or compared; in a partial pass, left
+ * as it is unless render. flags: EMIT_*. Returns 0, or 1 when there is
+ * nothing to serve there (not 200; an empty list with EMIT_DATA) or the
+ * bounds are reached.
  */
 static int
 emit(struct mat *m, const char *path, const char *qs, const char *form,
-    int need_data)
+    int flags, int render)
 {
 	struct http_req req;
 	struct http_resp r;
 	char *env[2];
 	int rc = 1, w;
 
+	if (m->stats->capped)
+		return 1;
+	buf_reset(&m->rel);
+	buf_printf(&m->rel, "%s/%s.json", path, form);
+	buf_reset(&m->full);
+	buf_printf(&m->full, "%s/%s", m->dir, buf_cstr(&m->rel));
+	if (m->partial && !render && keep(m) == 0)
+		return 0;
 	if (m->stats->capped)
 		return 1;
 	buf_reset(&m->uri);
@@ -167,21 +217,17 @@ emit(struct mat *m, const char *path, const char *qs, const char *form,
 			m->failed = 1;
 		goto out;
 	}
+	/* an answer that read more than its own entries: no partial pass */
+	if (m->q.last_deps == QUERY_DEPS_OTHER ||
+	    ((flags & EMIT_ONE) && m->q.last_deps != 0))
+		m->own_only = 0;
 	/* a page past the last one: answered, but not worth a file */
-	if (need_data && strncmp(r.body.data, "{\"data\":[]", 10) == 0)
+	if ((flags & EMIT_DATA) &&
+	    strncmp(r.body.data, "{\"data\":[]", 10) == 0)
 		goto out;
-	if (m->stats->files + 1 > m->max_files ||
-	    m->stats->bytes + r.body.len > m->max_bytes) {
-		m->stats->capped = 1;
+	if (!room_for(m, r.body.len))
 		goto out;
-	}
-	m->stats->files++;
-	m->stats->bytes += r.body.len;
-	buf_reset(&m->rel);
-	buf_printf(&m->rel, "%s/%s.json", path, form);
 	mat_set_add(m, buf_cstr(&m->rel));
-	buf_reset(&m->full);
-	buf_printf(&m->full, "%s/%s", m->dir, buf_cstr(&m->rel));
 	if (m->mode == MODE_WRITE) {
 		mat_gz(m, buf_cstr(&m->full), buf_cstr(&m->rel), r.body.data,
 		    r.body.len);
@@ -227,15 +273,16 @@ emit_lists(struct mat *m, const struct collection *c)
 	uint64_t p, pages = (uint64_t)conf_int(m->conf, CFG_STATIC_LIST_PAGES);
 	size_t li;
 	const char *path = c->single ? c->name : c->plural;
+	int render = !m->partial || mat_touch_lists(m, c);
 
 	for (li = 0; li < c->nlocales; li++) {
 		if (li > 0 && !value_ok(c->locales[li]))
 			continue;
 		locale_suffix(c, li, sfx, sizeof(sfx));
 		if (li == 0)
-			(void)emit(m, path, "", "index", 0);
+			(void)emit(m, path, "", "index", 0, render);
 		else
-			(void)emit(m, path, sfx + 1, sfx + 1, 0);
+			(void)emit(m, path, sfx + 1, sfx + 1, 0, render);
 		if (c->single)
 			continue;
 		for (p = 1; p <= pages; p++) {
@@ -243,7 +290,8 @@ emit_lists(struct mat *m, const struct collection *c)
 			    "pagination[page]=%" PRIu64 "%s", p, sfx);
 			snprintf(form, sizeof(form), "page=%" PRIu64 "%s", p,
 			    sfx);
-			if (emit(m, path, qs, form, p > 1) != 0)
+			if (emit(m, path, qs, form, p > 1 ? EMIT_DATA : 0,
+			        render) != 0)
 				break;
 		}
 	}
@@ -312,6 +360,7 @@ emit_categories(struct mat *m, const struct collection *c,
 	size_t i, n = 0;
 	long li;
 	char sfx[96], form[512], qs[640];
+	int render = !m->partial || mat_touch_lists(m, c);
 
 	cats = xreallocarray(NULL, v->n + 1, sizeof(*cats));
 	for (i = 0; i < v->n; i++)
@@ -329,7 +378,7 @@ emit_categories(struct mat *m, const struct collection *c,
 		    c->category_field, cats[i].category, sfx);
 		snprintf(form, sizeof(form), "%s=%s%s", c->category_field,
 		    cats[i].category, sfx);
-		(void)emit(m, c->plural, qs, form, 0);
+		(void)emit(m, c->plural, qs, form, 0, render);
 	}
 	free(cats);
 }
@@ -344,12 +393,15 @@ emit_entries(struct mat *m, const struct collection *c, int forms,
 	const char *lq;
 	size_t i;
 	long li;
+	int render;
 
 	for (i = 0; i < v->n; i++) {
 		e = &v->v[i];
 		if ((li = locale_index(c, e->locale)) == -1 ||
 		    (li > 0 && !value_ok(e->locale)))
 			continue;
+		render = !m->partial ||
+		    mat_touch_entry(m, c, e->id, e->locale, e->slug);
 		locale_suffix(c, (size_t)li, sfx, sizeof(sfx));
 		lq = li > 0 ? sfx + 1 : "";
 		if ((forms & FORM_SLUG) && c->slug_field[0] != '\0' &&
@@ -358,14 +410,16 @@ emit_entries(struct mat *m, const struct collection *c, int forms,
 			    c->slug_field, e->slug, sfx);
 			snprintf(form, sizeof(form), "%s=%s%s", c->slug_field,
 			    e->slug, sfx);
-			(void)emit(m, c->plural, qs, form, 0);
+			(void)emit(m, c->plural, qs, form, EMIT_ONE, render);
 			snprintf(path, sizeof(path), "%s/slug/%s", c->plural,
 			    e->slug);
-			(void)emit(m, path, lq, li > 0 ? lq : "index", 0);
+			(void)emit(m, path, lq, li > 0 ? lq : "index", EMIT_ONE,
+			    render);
 		}
 		if ((forms & FORM_ID) && value_ok(e->id)) {
 			snprintf(path, sizeof(path), "%s/%s", c->plural, e->id);
-			(void)emit(m, path, lq, li > 0 ? lq : "index", 0);
+			(void)emit(m, path, lq, li > 0 ? lq : "index", EMIT_ONE,
+			    render);
 		}
 	}
 }
@@ -448,6 +502,7 @@ mat_init(struct mat *m, const struct conf *conf, struct store *st,
 	buf_init(&m->gzpath);
 	buf_init(&m->gz);
 	m->gzip = gzip_available();
+	m->own_only = 1;
 }
 
 static void
@@ -465,6 +520,7 @@ mat_clear(struct mat *m)
 	buf_clear(&m->old);
 	buf_clear(&m->gzpath);
 	buf_clear(&m->gz);
+	mat_touch_clear(m);
 }
 
 /*
@@ -476,7 +532,7 @@ static int
 pass(struct mat *m, int force)
 {
 	uint64_t cur, done = 0;
-	int fd, rc = -1;
+	int fd, r, rc = -1;
 
 	if ((fd = mat_lock_dir(m->dir,
 	         m->mode == MODE_WRITE ? LOCK_EX : LOCK_SH)) == -1)
@@ -490,7 +546,14 @@ pass(struct mat *m, int force)
 			rc = 0; /* a pass from this state is done */
 			goto out;
 		}
-		m->compare = done == cur;
+		/* unchanged answers keep their files (and validators) */
+		m->compare = 1;
+		/* after commits: only what they touched, when that is known */
+		if (!force && m->prev_own && done != 0 && done < cur) {
+			if ((r = mat_touch_load(m, done, cur)) == -1)
+				goto out;
+			m->partial = r == 0;
+		}
 	}
 	walk(m);
 	if (m->failed)

@@ -25,6 +25,7 @@
 
 #define LOCK_NAME  ".lock"
 #define STATE_NAME ".seq"
+#define STATE_OWN  "own" /* .seq's mark: a partial pass may follow */
 
 /* Creates the directories of path (a file's) under m->dir. */
 static int
@@ -81,10 +82,8 @@ mat_read_file(const char *path, struct buf *out)
 /*
  * Writes data to path atomically (a temporary file beside it, renamed
  * over it), mode 0644 for the web server. When m->compare, an identical
- * file is left alone (its validators stay): a pass at the seq of the last
- * one (materialize again); after a commit every answer's meta.seq has
- * changed, so nothing is compared. 1 when written, 0 when unchanged, -1
- * after logging.
+ * file is left alone (its validators stay). 1 when written, 0 when
+ * unchanged, -1 after logging.
  */
 int
 mat_write_atomic(struct mat *m, const char *path, const char *data, size_t len)
@@ -190,24 +189,32 @@ mat_lock_dir(const char *dir, int op)
 	return fd;
 }
 
-/* The seq of the last complete pass (0: none). */
+/*
+ * The seq of the last complete pass (0: none): .seq holds "N", or "N own"
+ * when every answer of that pass read only its own entries (m->prev_own).
+ */
 uint64_t
 mat_state_read(struct mat *m)
 {
 	uint64_t seq = 0;
+	char *end;
 
+	m->prev_own = 0;
 	buf_reset(&m->full);
 	buf_printf(&m->full, "%s/" STATE_NAME, m->dir);
-	if (mat_read_file(buf_cstr(&m->full), &m->old) == 0)
-		seq = strtoull(buf_cstr(&m->old), NULL, 10);
+	if (mat_read_file(buf_cstr(&m->full), &m->old) == 0) {
+		seq = strtoull(buf_cstr(&m->old), &end, 10);
+		m->prev_own = strcmp(end, " " STATE_OWN "\n") == 0;
+	}
 	return seq;
 }
 
 void
 mat_state_write(struct mat *m, uint64_t seq)
 {
-	char text[32];
-	int n = snprintf(text, sizeof(text), "%" PRIu64 "\n", seq);
+	char text[48];
+	int n = snprintf(text, sizeof(text), "%" PRIu64 "%s\n", seq,
+	    m->own_only ? " " STATE_OWN : "");
 
 	m->compare = 0;
 	buf_reset(&m->rel);

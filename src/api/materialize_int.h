@@ -40,6 +40,15 @@ struct mat {
 	int compare; /* a file may already hold its answer: compare first */
 	int failed;
 	uint64_t change_first; /* the oldest change page kept */
+	/*
+	 * A pass after commits renders only what they touched
+	 * (materialize_touch.c): partial is set, touch holds the keys.
+	 */
+	int partial;
+	char **touch;
+	size_t ntouch, captouch;
+	int own_only; /* every answer rendered read only its own entries */
+	int prev_own; /* the last pass's own_only (.seq says it) */
 };
 
 /* materialize_file.c */
@@ -52,10 +61,8 @@ int mat_read_file(const char *path, struct buf *out);
 /*
  * Writes data to path atomically (a temporary file beside it, renamed
  * over it), mode 0644 for the web server. When m->compare, an identical
- * file is left alone (its validators stay): a pass at the seq of the last
- * one (materialize again); after a commit every answer's meta.seq has
- * changed, so nothing is compared. 1 when written, 0 when unchanged, -1
- * after logging.
+ * file is left alone (its validators stay). 1 when written, 0 when
+ * unchanged, -1 after logging.
  */
 int mat_write_atomic(struct mat *m, const char *path, const char *data,
     size_t len);
@@ -71,9 +78,12 @@ void mat_gz(struct mat *m, const char *path, const char *rel, const char *data,
     size_t len);
 /* Opens static_dir's lock (creating the directory) and takes it (op). */
 int mat_lock_dir(const char *dir, int op);
-/* The seq of the last complete pass (0: none). */
+/*
+ * The seq of the last complete pass (0: none); m->prev_own when its
+ * answers read only their own entries (a partial pass may follow it).
+ */
 uint64_t mat_state_read(struct mat *m);
-/* Records seq as the last complete pass's (.seq). */
+/* Records seq as the last complete pass's (.seq), and m->own_only. */
 void mat_state_write(struct mat *m, uint64_t seq);
 /* Writes the change head at seq (a stale one reported when verifying). */
 void mat_head(struct mat *m, uint64_t seq);
@@ -96,5 +106,19 @@ void mat_set_add(struct mat *m, const char *rel);
  * static_dir that are not in it.
  */
 void mat_sweep(struct mat *m);
+
+/* materialize_touch.c */
+/*
+ * The keys of the changes after done up to cur, into m->touch: 0, 1 when
+ * one is no longer in the log (a pass then renders everything), -1 when
+ * the store failed.
+ */
+int mat_touch_load(struct mat *m, uint64_t done, uint64_t cur);
+/* 1 when a commit touched c: its lists and categories are rendered. */
+int mat_touch_lists(const struct mat *m, const struct collection *c);
+/* 1 when a commit touched the entry, or its slug (slug may be NULL). */
+int mat_touch_entry(const struct mat *m, const struct collection *c,
+    const char *doc, const char *locale, const char *slug);
+void mat_touch_clear(struct mat *m);
 
 #endif

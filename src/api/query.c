@@ -16,6 +16,7 @@
 #include "api/render.h"
 #include "api/resolve.h"
 #include "model/entry.h"
+#include "model/filter.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -35,9 +36,13 @@
  *   /api/upload/files[/<id>]     the media rows (bare, as Strapi's upload)
  *   /api/i18n/locales            the configured locales (bare)
  *
- * Every answer carries the change sequence of the snapshot it was read
- * from (X-Strapi-Live-Seq, meta.seq, and the ETag W/"<seq>"): a page
- * rendered from it subscribes to changes after exactly that point.
+ * Every answer carries a change sequence (X-Strapi-Live-Seq, meta.seq,
+ * and the ETag W/"<seq>"): the last change, in the snapshot it was read
+ * from, of what it read (query_answer_seq): the entry of an answer that
+ * is one entry, the collection of a list, the store's when populate or a
+ * relation filter read other collections. It changes only when the
+ * answer may have, and a page rendered from it subscribes to changes
+ * after that point (what came between did not touch it).
  */
 
 struct path {
@@ -280,6 +285,24 @@ route_find(const struct query_ctx *ctx, const struct path *p, struct match *m)
  * that set no REQUEST_URI). Returns 1 when routed, 0 when no route
  * matches, -1 for a malformed path, -2 for an over-long one.
  */
+/*
+ * resolve_dep_fn: populate read an entry or a media row (or every entry
+ * that refers to one): the answer depends on more than its own entry.
+ */
+static void
+note_dep(void *arg, const char *collection, const char *document_id,
+    const char *locale)
+{
+	struct req_state *s = arg;
+
+	(void)document_id;
+	(void)locale;
+	if (s->m.coll == NULL || strcmp(collection, s->m.coll->name) != 0)
+		s->deps = QUERY_DEPS_OTHER;
+	else if (s->deps == 0)
+		s->deps = QUERY_DEPS_OWN;
+}
+
 static int
 route_request(const struct query_ctx *ctx, const struct http_req *req,
     struct path *p, struct match *m)
@@ -401,6 +424,10 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	resolve_init(&s->res, &s->rctx, s->ctx->conf, s->ctx->store,
 	    &s->budget);
 	s->rctx.cache = s->ctx->rows;
+	s->rctx.dep = note_dep;
+	s->rctx.dep_arg = s;
+	s->deps = 0;
+	s->store_seq = 0;
 	s->over = 0;
 	s->has_plan = 0;
 	memset(&s->plan, 0, sizeof(s->plan));
@@ -479,6 +506,8 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		    (size_t)conf_int(s->ctx->conf, CFG_QUERY_MAX_SCAN);
 		s->plan.cols = s->ctx->cols;
 	}
+	if (render_reads_other(s->pq.root, s->has_plan ? &s->plan : NULL))
+		s->deps = QUERY_DEPS_OTHER;
 	if (s->sp.cursor != NULL &&
 	    (s->has_plan ? qlang_cursor(&s->plan, s->sp.cursor)
 	                 : render_cursor_decode(s->sp.cursor, &s->pos)) == -1) {
@@ -503,7 +532,10 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	routes[s->m.route].fn(s);
 	if (sl != NULL)
 		query_cache_store(s, sl, key, kl);
+	if (inm)
+		query_not_modified_after(s);
 out:
+	s->ctx->last_deps = s->deps;
 	if (s->has_plan)
 		qlang_plan_clear(&s->plan);
 	populate_query_clear(&s->pq);

@@ -20,14 +20,22 @@
 #define QUERY_CACHE_MAX_KEY  1024
 #define QUERY_CACHE_MAX_BODY (256 * 1024)
 
-/* One remembered answer: valid while the store's seq is still seq. */
+/*
+ * One remembered answer: valid while the store's seq is still seq; its
+ * own seq (meta.seq, the ETag's) is answer_seq.
+ */
 struct query_cache_slot {
 	uint64_t seq;
+	uint64_t answer_seq;
 	int status; /* 0: empty */
 	size_t key_len;
 	char key[QUERY_CACHE_MAX_KEY];
 	struct buf body;
 };
+
+/* What an answer read besides its route's entries (query_ctx.last_deps). */
+#define QUERY_DEPS_OWN   1 /* other entries of its collection */
+#define QUERY_DEPS_OTHER 2 /* other collections' */
 
 /* Per-process state, set up once by query_init (config read once). */
 struct qlang_cols;
@@ -45,6 +53,7 @@ struct query_ctx {
 	size_t nprefix;
 	const char *prefix[QUERY_MAX_SEGS]; /* api_prefix, split on '/' */
 	size_t prefix_len[QUERY_MAX_SEGS];
+	int last_deps; /* the last answer's QUERY_DEPS_* (0: its own only) */
 };
 
 void query_init(struct query_ctx *, const struct conf *, struct store *);

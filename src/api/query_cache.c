@@ -91,7 +91,9 @@ query_cache_headers(struct req_state *s, uint64_t seq)
 
 /*
  * 304 when If-None-Match names the store's current seq: the answer can't
- * have changed, so nothing is read or rendered. Returns 1 when answered.
+ * have changed, so nothing is read or rendered (an answer's seq is never
+ * above the store's, and one the store is still at was its seq then and
+ * is now). Returns 1 when answered.
  */
 int
 query_not_modified(struct req_state *s, uint64_t seq)
@@ -104,6 +106,23 @@ query_not_modified(struct req_state *s, uint64_t seq)
 	s->r->note = "304";
 	query_cache_headers(s, seq);
 	return 1;
+}
+
+/*
+ * 304 after the answer was read, when If-None-Match names its own seq
+ * (an answer that read one collection keeps its seq while others change,
+ * where the store's moved on: query_not_modified did not match it).
+ */
+void
+query_not_modified_after(struct req_state *s)
+{
+	const char *inm = http_req_header(s->req, "If-None-Match");
+
+	if (inm == NULL || s->r->status != 200 || !etag_matches(inm, s->seq))
+		return;
+	s->r->status = 304;
+	s->r->note = "304";
+	buf_reset(&s->r->body);
 }
 
 /*
@@ -154,7 +173,9 @@ query_cache_serve(struct req_state *s, const struct query_cache_slot *sl,
 	buf_reserve(&s->r->body, sl->body.len);
 	buf_add(&s->r->body, sl->body.data, sl->body.len);
 	http_resp_json(s->r, sl->status);
-	query_cache_headers(s, seq);
+	query_cache_headers(s, sl->answer_seq);
+	s->store_seq = seq;
+	query_not_modified_after(s);
 	return 1;
 }
 
@@ -166,7 +187,8 @@ query_cache_store(struct req_state *s, struct query_cache_slot *sl,
 	    s->r->body.len > QUERY_CACHE_MAX_BODY)
 		return;
 	sl->status = s->r->status;
-	sl->seq = s->seq;
+	sl->seq = s->store_seq != 0 ? s->store_seq : s->seq;
+	sl->answer_seq = s->seq;
 	sl->key_len = n;
 	memcpy(sl->key, key, n);
 	buf_reset(&sl->body);

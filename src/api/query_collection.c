@@ -69,18 +69,64 @@ render_failed(struct req_state *s)
  * request reads afresh). The snapshot is kept for the next request, which
  * uses it when nothing was written meanwhile (store_read_begin_kept).
  */
-static void
-reads_begin(struct req_state *s)
+void
+query_reads_begin(struct req_state *s)
 {
 	store_read_begin_kept(s->ctx->store);
 	resolve_memo_begin(&s->rctx);
 }
 
-static void
-reads_end(struct req_state *s)
+void
+query_reads_end(struct req_state *s)
 {
 	resolve_memo_end(&s->rctx);
 	store_read_keep(s->ctx->store);
+}
+
+/*
+ * The answer's own seq, read in its snapshot once it is rendered (what
+ * populate and the filters read is known then). When it read nothing
+ * but its own entries: entry_seq, the seq of the change that wrote the
+ * entry an answer of one entry (by documentId) holds; the last change to
+ * the holders of slug, for an answer of them (store_slug_seq); else its
+ * collection's last change. The store's when it read other collections.
+ * An answer's bytes are a function of its URL and that seq, so it
+ * changes only when they may have, and is never above the store's
+ * (s->store_seq, which the answer cache keys on). 0, or -1 when the
+ * store failed (logged).
+ */
+int
+query_answer_seq(struct req_state *s, uint64_t entry_seq, const char *slug,
+    uint64_t *seq)
+{
+	struct store *st = s->ctx->store;
+
+	if (store_read_seq(st, &s->store_seq) == -1 &&
+	    store_last_seq(st, &s->store_seq) == -1)
+		return -1;
+	if (s->deps == QUERY_DEPS_OTHER || s->m.coll == NULL) {
+		*seq = s->store_seq;
+		return 0;
+	}
+	if (entry_seq != 0 && s->deps == 0) {
+		*seq = entry_seq;
+		return 0;
+	}
+	/* every locale's holders: the collection's (as the sidecar's) */
+	if (s->deps != 0 ||
+	    (s->t != NULL && s->pq.locale_kind == POPULATE_LOCALE_EVERY &&
+	        resolve_localized(s->m.coll)))
+		slug = NULL;
+	return render_own_seq(st, s->m.coll, query_locale_of(s), slug, seq);
+}
+
+/* render_query.seq_fn: a list's seq; its slug's when it filters one. */
+static int
+list_seq(void *arg, uint64_t *seq)
+{
+	struct req_state *s = arg;
+
+	return query_answer_seq(s, 0, s->sp.slug, seq);
 }
 
 /*
@@ -127,10 +173,12 @@ query_do_list(struct req_state *s)
 		q.nothing = resolve_localized(q.coll) &&
 		    s->pq.locale_kind == POPULATE_LOCALE_NONE;
 	}
+	q.seq_fn = list_seq;
+	q.seq_arg = s;
 	buf_reserve(&s->r->body, list_last_len);
-	reads_begin(s);
+	query_reads_begin(s);
 	r = render_list(s->ctx->store, &q, &s->r->body, &seq);
-	reads_end(s);
+	query_reads_end(s);
 	list_last_len = s->r->body.len;
 	if (r == -1) {
 		render_failed(s);
@@ -140,27 +188,39 @@ query_do_list(struct req_state *s)
 	query_cache_headers(s, seq);
 }
 
-/* {"data":{…},"meta":{"seq":N}}, or 404 in Strapi's shape. */
+/*
+ * {"data":{…},"meta":{"seq":N}}, or 404 in Strapi's shape; entry_seq:
+ * the seq of the change that wrote the entry (0: unknown), slug: the
+ * slug that named it (query_answer_seq). Inside the reads' snapshot
+ * (query_reads_begin).
+ */
 void
 query_single(struct req_state *s, enum store_result res, const struct buf *json,
-    uint64_t seq)
+    uint64_t entry_seq, const char *slug)
 {
-	if (res == STORE_ERR) {
+	uint64_t seq;
+
+	if (res == STORE_OK) {
+		http_resp_json(s->r, 200);
+		buf_adds(&s->r->body, "{\"data\":");
+		if (s->t == NULL)
+			render_entry(&s->r->body, json->data, json->len,
+			    s->sp.nfields > 0 ? s->sp.fields : NULL,
+			    s->sp.nfields);
+		else if (render_one(s, &s->r->body, json->data, json->len) ==
+		    -1) {
+			render_failed(s);
+			return;
+		}
+	}
+	if (res == STORE_ERR ||
+	    query_answer_seq(s, entry_seq, slug, &seq) == -1) {
 		query_answer_error(s, 503, "The store is unavailable");
 		return;
 	}
 	if (res != STORE_OK) {
 		strapi_error(s->r, 404, NULL, "Not Found", NULL);
 		query_cache_headers(s, seq);
-		return;
-	}
-	http_resp_json(s->r, 200);
-	buf_adds(&s->r->body, "{\"data\":");
-	if (s->t == NULL)
-		render_entry(&s->r->body, json->data, json->len,
-		    s->sp.nfields > 0 ? s->sp.fields : NULL, s->sp.nfields);
-	else if (render_one(s, &s->r->body, json->data, json->len) == -1) {
-		render_failed(s);
 		return;
 	}
 	buf_printf(&s->r->body, ",\"meta\":{\"seq\":%" PRIu64 "}}", seq);
@@ -173,10 +233,10 @@ do_single(struct req_state *s, int by_slug)
 {
 	struct buf json;
 	enum store_result res = STORE_NOTFOUND;
-	uint64_t seq = 0;
+	uint64_t seq = 0, got = 0;
 
 	buf_init(&json);
-	reads_begin(s);
+	query_reads_begin(s);
 	if (by_slug && s->m.arg_len <= ENTRY_MAX_SLUG)
 		res = store_get_by_slug(s->ctx->store, s->m.coll->name,
 		    query_locale_of(s), s->m.arg, &json, &seq);
@@ -184,10 +244,11 @@ do_single(struct req_state *s, int by_slug)
 	    entry_valid_key_string(s->m.arg, s->m.arg_len, ENTRY_MAX_ID))
 		res = store_get(s->ctx->store, s->m.coll->name, s->m.arg,
 		    query_locale_of(s), &json, &seq);
-	else if (store_last_seq(s->ctx->store, &seq) == -1)
-		res = STORE_ERR;
-	query_single(s, res, &json, seq);
-	reads_end(s);
+	if (res == STORE_OK && !by_slug)
+		got = store_got_seq(s->ctx->store);
+	query_single(s, res, &json, got,
+	    by_slug && s->m.arg_len <= ENTRY_MAX_SLUG ? s->m.arg : NULL);
+	query_reads_end(s);
 	buf_clear(&json);
 }
 

@@ -47,7 +47,9 @@ struct req_state {
 	struct qs_spec sp;
 	struct match m;
 	struct store_pos pos; /* the decoded cursor */
-	uint64_t seq;         /* of the snapshot answered from */
+	uint64_t seq;         /* the answer's own (query_answer_seq) */
+	uint64_t store_seq;   /* the store's in the snapshot read (0: seq) */
+	int deps;             /* what else it read: QUERY_DEPS_* */
 	/* with a schema */
 	const struct schema_type *t; /* the route's type, or NULL */
 	struct populate_query pq;
@@ -66,6 +68,7 @@ void query_answer_error(struct req_state *, int, const char *);
 void query_answer_invalid(struct req_state *, const struct qs_error *);
 void query_cache_headers(struct req_state *, uint64_t);
 int query_not_modified(struct req_state *, uint64_t);
+void query_not_modified_after(struct req_state *);
 size_t query_cache_key(const struct req_state *, char *);
 struct query_cache_slot *query_cache_slot(struct query_ctx *, const char *,
     size_t);
@@ -75,9 +78,13 @@ void query_cache_store(struct req_state *, struct query_cache_slot *,
     const char *, size_t);
 
 /* query_collection.c: a collection's list, one entry, one by slug */
+void query_reads_begin(struct req_state *);
+void query_reads_end(struct req_state *);
+int query_answer_seq(struct req_state *, uint64_t entry_seq, const char *slug,
+    uint64_t *);
 const char *query_locale_of(const struct req_state *);
 void query_single(struct req_state *, enum store_result, const struct buf *,
-    uint64_t);
+    uint64_t entry_seq, const char *slug);
 void query_do_list(struct req_state *);
 void query_do_one(struct req_state *);
 void query_do_by_slug(struct req_state *);

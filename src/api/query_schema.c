@@ -38,12 +38,15 @@ query_do_single(struct req_state *s)
 	lq.collection = s->m.coll->name;
 	lq.locale = query_locale_of(s);
 	lq.limit = 1;
+	query_reads_begin(s);
 	if (store_list(s->ctx->store, &lq, first_item, &json, &total, &seq) ==
 	    -1)
 		res = STORE_ERR;
 	else if (json.len == 0)
 		res = STORE_NOTFOUND;
-	query_single(s, res, &json, seq);
+	/* its collection's seq: a single type's one entry and what else */
+	query_single(s, res, &json, 0, NULL);
+	query_reads_end(s);
 	buf_clear(&json);
 }
 

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "api/populate.h"
 #include "api/qlang.h"
 #include "api/render.h"
 #include "model/entry.h"
@@ -335,7 +336,8 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 	c.want = q->paging == RENDER_PAGING_PAGE ? q->page_size : q->limit;
 	buf_init(&c.next);
 	buf_adds(out, "{\"data\":[");
-	if (run_query(st, q, &c, &total, &s) == -1) {
+	if (run_query(st, q, &c, &total, &s) == -1 ||
+	    (q->seq_fn != NULL && q->seq_fn(q->seq_arg, &s) == -1)) {
 		buf_clear(&c.next);
 		return -1;
 	}
@@ -377,4 +379,50 @@ render_list(struct store *st, const struct render_query *q, struct buf *out,
 	buf_clear(&c.next);
 	*seq = s;
 	return 0;
+}
+
+/*
+ * 1 when an answer with this populate tree (NULL: none) and plan (NULL:
+ * none) reads more than its collection's entries: a populated attribute
+ * or a relation filter. Decided by the query, not by what a render
+ * happened to read, so that a URL's seq is always of the same kind and
+ * never goes back (render_own_seq).
+ */
+int
+render_reads_other(const struct populate *root, const struct list_plan *plan)
+{
+	return (root != NULL && (root->child != NULL || root->star)) ||
+	    (plan != NULL && filter_has_rel(plan->filter));
+}
+
+/*
+ * The seq of a list of collection c that reads only its own entries: the
+ * last change to the holders of slug in locale (the store's locale) when
+ * it filters one (NULL: none), else the collection's last change (store
+ * /cseq.c). Its bytes change only with that seq. 0, or -1 (logged).
+ */
+int
+render_own_seq(struct store *st, const struct collection *c, const char *locale,
+    const char *slug, uint64_t *seq)
+{
+	if (slug != NULL)
+		return store_slug_seq(st, c->name, locale, slug, seq);
+	return store_coll_seq(st, c->name, seq);
+}
+
+/*
+ * render_query.seq_fn (arg: a struct render_seq): the seq REST answers
+ * for a list query (api/query_collection.c): render_own_seq unless it
+ * reads other collections (the snapshot's, left in *seq). 0, or -1.
+ */
+int
+render_seq_own(void *arg, uint64_t *seq)
+{
+	const struct render_seq *rs = arg;
+	const struct render_query *q = rs->q;
+
+	if (render_reads_other(rs->pop, q->plan))
+		return 0;
+	return render_own_seq(rs->st, q->coll, q->locale,
+	    q->nlocales > 0 ? NULL : q->slug, seq);
 }

@@ -40,10 +40,27 @@ struct render_query {
 	int nothing; /* match nothing (locale=all): empty, total 0 */
 	/* filters and sorts beyond the indexes: a scan (api/qlang.c) */
 	struct list_plan *plan;
+	/*
+	 * Optional: the answer's own seq (meta.seq), asked once the entries
+	 * are rendered (0, or -1: the list fails); else the snapshot's.
+	 */
+	int (*seq_fn)(void *, uint64_t *seq);
+	void *seq_arg;
 };
 
 int render_list(struct store *, const struct render_query *, struct buf *out,
     uint64_t *seq);
+struct populate;
+int render_reads_other(const struct populate *, const struct list_plan *);
+int render_own_seq(struct store *, const struct collection *,
+    const char *locale, const char *slug, uint64_t *seq);
+/* render_query.seq_fn's argument for render_seq_own. */
+struct render_seq {
+	struct store *st;
+	const struct render_query *q;
+	const struct populate *pop; /* the query's populate tree, or NULL */
+};
+int render_seq_own(void *, uint64_t *seq);
 int render_data_array(struct store *, const struct render_query *,
     struct buf *out, uint64_t *seq, size_t *n);
 void render_entry(struct buf *, const char *json, size_t len,

@@ -300,7 +300,7 @@ const struct conf_row conf_table[] = {
 	    .min = 0, .max = 1000,
 	    .help = "pages of each default list rendered into static_dir" },
 	[CFG_STATIC_MAX_FILES] = { .key = "static_max_files", .type = CT_INT,
-	    .env = "STRAPI_LIVE_STATIC_MAX_FILES", .def = "500",
+	    .env = "STRAPI_LIVE_STATIC_MAX_FILES", .def = "5000",
 	    .min = 1, .max = 1000000,
 	    .help = "files static_dir holds at most (the rest is answered by query.fcgi)" },
 	[CFG_STATIC_MAX_BYTES] = { .key = "static_max_bytes", .type = CT_INT,

@@ -429,9 +429,10 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 {
 	struct render_query rq;
 	struct list_plan *plan = &q->plan;
+	struct render_seq rs = { p->store, &rq, q->pq.root };
 	struct buf env;
 	size_t doff, dlen, moff, mlen, poff, plen, i;
-	int n = -1, full;
+	int n = -1, full, r;
 
 	memset(&rq, 0, sizeof(rq));
 	/* the order REST gives (its default, row id ascending: the id index) */
@@ -507,8 +508,14 @@ query_page(struct push *p, struct push_query *q, struct buf *data,
 		rq.entry_fn = render_live;
 		rq.entry_arg = lr;
 	}
+	/* REST's seq for the same query, in the snapshot the page shows */
+	rq.seq_fn = render_seq_own;
+	rq.seq_arg = &rs;
 	buf_init(&env);
-	if (render_list(p->store, &rq, &env, seq) == -1) {
+	(void)store_read_begin(p->store);
+	r = render_list(p->store, &rq, &env, seq);
+	store_read_end(p->store);
+	if (r == -1) {
 		rows_clear(p, q); /* the next run scans */
 		if (plan->over)
 			log_warnx("push: live query %s: more than %zu entries "

@@ -245,6 +245,7 @@ store_get(struct store *st, const char *coll, const char *doc,
 	store_key_primary(&key, coll, doc, locale);
 	store_dbt_in(&k, key.data, key.len);
 	store_dbt_out(&v);
+	st->got_seq = 0;
 	if (seq != NULL && (ret = seq_in(st, txn, &s)) != 0)
 		goto out;
 	ret = st->entries->get(st->entries, txn, &k, &v, 0);
@@ -254,6 +255,7 @@ store_get(struct store *st, const char *coll, const char *doc,
 	} else if (ret == 0 && store_val_decode(v.data, v.size, &val) == 0) {
 		buf_reset(json);
 		buf_add(json, val.json, val.json_len);
+		st->got_seq = val.seq;
 		r = STORE_OK;
 	}
 out:
@@ -294,6 +296,7 @@ store_get_by_slug(struct store *st, const char *coll, const char *locale,
 	store_dbt_in(&k, key.data, key.len);
 	store_dbt_out(&pk);
 	store_dbt_out(&v);
+	st->got_seq = 0;
 	if ((ret = seq_in(st, txn, &s)) != 0)
 		goto out;
 	if ((ret = st->by_slug->cursor(st->by_slug, txn, &c, 0)) != 0)
@@ -306,6 +309,7 @@ store_get_by_slug(struct store *st, const char *coll, const char *locale,
 			best = val.published_at;
 			buf_reset(json);
 			buf_add(json, val.json, val.json_len);
+			st->got_seq = val.seq;
 			found = 1;
 		}
 	}

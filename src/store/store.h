@@ -288,6 +288,11 @@ int store_changes_between(struct store *, uint64_t after, uint64_t to,
     store_change_cb, void *);
 int store_events(struct store *, uint64_t after, int failed_only,
     store_event_cb, void *);
+/* cseq.c: the seq of a collection's last change; the last entry got's */
+int store_coll_seq(struct store *, const char *collection, uint64_t *);
+int store_slug_seq(struct store *, const char *collection, const char *locale,
+    const char *slug, uint64_t *);
+uint64_t store_got_seq(const struct store *);
 int store_iter_entries(struct store *, const char *collection, store_item_cb,
     void *);
 /* refs.c: every document referring to (collection, documentId, locale) */

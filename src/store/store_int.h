@@ -80,6 +80,7 @@ struct store {
 	uint64_t held_seq; /* the store's last sequence in it */
 	DB_TXN *kept;      /* store_read_keep's, for the next reads, or NULL */
 	uint64_t kept_seq;
+	uint64_t got_seq; /* the entry store_get last found: its seq (cseq.c) */
 	struct store_range ranges[STORE_RANGES]; /* store_list's, kept */
 	unsigned next_range;                     /* the next one replaced */
 	struct store_attr *attr;                 /* store_set_attr_indexes */
@@ -90,7 +91,7 @@ struct store {
  * Inside the store, calls go one way, from the files below to the ones
  * above them in this list, never back: key.c index.c reg.c fail.c
  * watchdog.c repl_group.c repl_watch.c repl.c repl_sites.c meta.c env.c
- * txn.c refs.c read.c read_log.c read_scan.c admin.c write.c backup.c
+ * txn.c refs.c read.c read_log.c read_scan.c cseq.c admin.c write.c backup.c
  * blob.c. Each file's part of this header is headed by its name.
  */
 
@@ -158,6 +159,9 @@ int store_meta_read(struct store *, DB_TXN *, const char *name, int rmw,
     uint64_t *out);
 int store_meta_add(struct store *, DB_TXN *, const char *name, int64_t delta,
     uint64_t *out);
+/* cseq.c: a collection's last change seq, kept by the write path. */
+int store_cseq_put(struct store *, DB_TXN *, const struct store_doc *,
+    const char *old_slug, size_t old_len, const char *new_slug, uint64_t);
 /* read.c: store_read_begin's snapshot when held, else a new one */
 int store_read_txn(struct store *, DB_TXN **);
 void store_read_done(struct store *, DB_TXN *);

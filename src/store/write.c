@@ -290,6 +290,11 @@ apply_one(struct store *st, DB_TXN *txn, enum store_op op,
 		         (int64_t)(v.size + 8), &st->chbytes)) != 0)
 			goto out;
 	}
+	/* the collection's own seq (cseq.c), in the same transaction */
+	if ((ret = store_cseq_put(st, txn, e, have ? cur.slug : NULL,
+	         have ? cur.slug_len : 0,
+	         op == STORE_OP_UPSERT ? e->slug : NULL, s)) != 0)
+		goto out;
 	*res = STORE_OK;
 	*seq = s;
 out:

@@ -43,6 +43,25 @@ ok(e3 and json.loads(e3["data"])["data"][0]["category"] == "ops",
 post_body(W, article("o1", "o1", "ops", updated=iso(2), published=iso(2)))
 ok(ops.next(1.0) is None, "unchanged result is not resent")
 
+# A result's seq is the one REST answers for the same query: here the
+# last change to the slug's holders (4), not the store's (5).
+post_body(W, article("d2", "d2", "design", updated=iso(5), published=iso(5)))
+sl5 = SSE(H, P, "/live/query?collection=articles&slug=t1&pageSize=5")
+e = sl5.next(3)
+qs = "filters[slug][$eq]=t1&pagination[pageSize]=5"
+out = subprocess.run([os.environ["QUERY_FCGI"]], capture_output=True,
+                     env=dict(os.environ, REQUEST_METHOD="GET",
+                              GATEWAY_INTERFACE="CGI/1.1",
+                              REQUEST_URI="/api/articles?" + qs,
+                              QUERY_STRING=qs)).stdout.decode()
+body = out.split("\r\n\r\n", 1)[-1].split("\n\n", 1)[-1]
+rest = json.loads(body)["meta"]["seq"] if out.startswith("Status: 200") \
+    else out[:200]
+is_(e and json.loads(e["data"])["seq"], 4,
+    "a new slug query's seq: its holders' last change, not the store's")
+is_(rest, 4, "REST's meta.seq for the same query")
+sl5.close()
+
 h = sc.health()
 is_(h.get("queries"), 3, "three distinct queries for three subscribers")
 t2 = SSE(H, P, "/live/query?collection=articles&category=tech")
@@ -66,10 +85,10 @@ for path, why in [("/live/query", "collection missing"),
     s.close()
 # sort, as REST takes it; without it REST's default order: id ascending
 # (every article here has id 1), then documentId.
-for q, want in [("sort=publishedAt:desc", ["t9", "t1", "d1", "o1"]),
-                ("sort=publishedAt:asc", ["o1", "d1", "t1", "t9"]),
-                ("sort=slug:desc", ["t9", "t1", "o1", "d1"]),
-                ("", ["d1", "o1", "t1", "t9"])]:
+for q, want in [("sort=publishedAt:desc", ["t9", "d2", "t1", "d1", "o1"]),
+                ("sort=publishedAt:asc", ["o1", "d1", "t1", "d2", "t9"]),
+                ("sort=slug:desc", ["t9", "t1", "o1", "d2", "d1"]),
+                ("", ["d1", "d2", "o1", "t1", "t9"])]:
     s = SSE(H, P, "/live/query?collection=articles" + ("&" + q if q else ""))
     e = s.next(3)
     is_(e and [x["documentId"] for x in json.loads(e["data"])["data"]], want,

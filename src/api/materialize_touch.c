@@ -1,0 +1,141 @@
+/* materialize_touch.c: what the commits since the last pass touched */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/xmalloc.h"
+#include "api/materialize_int.h"
+
+/*
+ * An answer of the set reads only its own entries (no populate, no
+ * relation filter: the forms of docs/static.md), so its bytes change
+ * only with them: an answer that is one entry carries that entry's seq,
+ * a list its collection's (api/query_collection.c, query_answer_seq).
+ * After commits, a pass renders only what they touched: each touched
+ * collection's lists and categories, and the entry answers of each
+ * touched entry and of each slug a change gave or took away; the rest
+ * stays as the files hold it. The keys, in one sorted array:
+ *
+ *   "L" collection                      its lists and categories
+ *   "E" collection US documentId US locale  its answers by documentId
+ *   "S" collection US locale US slug    the answers of that slug
+ */
+
+#define US "\x1f" /* between a key's parts: in no name */
+
+static void
+touch_add(struct mat *m, struct buf *k)
+{
+	if (m->ntouch == m->captouch) {
+		m->captouch = m->captouch == 0 ? 64 : m->captouch * 2;
+		m->touch =
+		    xreallocarray(m->touch, m->captouch, sizeof(*m->touch));
+	}
+	m->touch[m->ntouch++] = xstrdup(buf_cstr(k));
+}
+
+static int
+touch_change(void *arg, const struct store_change *ch)
+{
+	struct mat *m = arg;
+	const char *loc = ch->locale != NULL ? ch->locale : "";
+	struct buf k;
+
+	buf_init(&k);
+	buf_printf(&k, "L%s", ch->collection);
+	touch_add(m, &k);
+	buf_reset(&k);
+	buf_printf(&k, "E%s" US "%s" US "%s", ch->collection, ch->document_id,
+	    loc);
+	touch_add(m, &k);
+	if (ch->old_slug != NULL) {
+		buf_reset(&k);
+		buf_printf(&k, "S%s" US "%s" US "%s", ch->collection, loc,
+		    ch->old_slug);
+		touch_add(m, &k);
+	}
+	if (ch->new_slug != NULL) {
+		buf_reset(&k);
+		buf_printf(&k, "S%s" US "%s" US "%s", ch->collection, loc,
+		    ch->new_slug);
+		touch_add(m, &k);
+	}
+	buf_clear(&k);
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+mat_touch_load(struct mat *m, uint64_t done, uint64_t cur)
+{
+	int r;
+
+	r = store_changes_between(m->st, done, cur, touch_change, m);
+	if (r != 0) {
+		mat_touch_clear(m);
+		return r;
+	}
+	qsort(m->touch, m->ntouch, sizeof(*m->touch), cmp_str);
+	return 0;
+}
+
+/* 1 when key (kind, then parts joined by US) was touched. */
+static int
+touched(const struct mat *m, struct buf *k)
+{
+	const char *key = buf_cstr(k);
+
+	return bsearch(&key, m->touch, m->ntouch, sizeof(*m->touch), cmp_str) !=
+	    NULL;
+}
+
+int
+mat_touch_lists(const struct mat *m, const struct collection *c)
+{
+	struct buf k;
+	int r;
+
+	buf_init(&k);
+	buf_printf(&k, "L%s", c->name);
+	r = touched(m, &k);
+	buf_clear(&k);
+	return r;
+}
+
+int
+mat_touch_entry(const struct mat *m, const struct collection *c,
+    const char *doc, const char *locale, const char *slug)
+{
+	struct buf k;
+	int r;
+
+	buf_init(&k);
+	buf_printf(&k, "E%s" US "%s" US "%s", c->name, doc, locale);
+	r = touched(m, &k);
+	if (!r && slug != NULL) {
+		buf_reset(&k);
+		buf_printf(&k, "S%s" US "%s" US "%s", c->name, locale, slug);
+		r = touched(m, &k);
+	}
+	buf_clear(&k);
+	return r;
+}
+
+void
+mat_touch_clear(struct mat *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntouch; i++)
+		free(m->touch[i]);
+	free(m->touch);
+	m->touch = NULL;
+	m->ntouch = m->captouch = 0;
+}
