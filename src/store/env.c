@@ -490,8 +490,12 @@ store_abandon(struct store *st)
 int
 store_clean_dead(struct store *st)
 {
+	int r;
+
 	log_info("store: a process died in the store; cleaning up after it");
-	if (store_reg_prepare(st, open_env_with) != 0)
+	r = store_reg_prepare(st, open_env_with);
+	store_reg_unlock(st);
+	if (r != 0)
 		return 1;
 	return store_check(st) == STORE_ENV_GONE;
 }

@@ -139,15 +139,19 @@ reg_open(const char *dir)
 }
 
 /*
- * 1 when the registry of dir shows a process that died inside the
- * environment. Only for a process that has not opened it (see reg_scan).
+ * 1 when the registry of st's store shows a process that died inside the
+ * environment. A process that has it open looks through the descriptor
+ * it keeps (store_reg_opened): closing another one would drop its own
+ * slot's lock, and it would look dead to everyone else.
  */
 static int
-reg_has_dead(const char *dir)
+reg_has_dead(const struct store *st)
 {
 	int fd, dead;
 
-	if ((fd = reg_open(dir)) == -1)
+	if (st->regfd != -1)
+		return reg_scan(st->regfd);
+	if ((fd = reg_open(st->dir)) == -1)
 		return 0;
 	dead = reg_scan(fd);
 	close(fd);
@@ -233,8 +237,22 @@ store_reg_prepare(struct store *st, int (*open_fn)(struct store *, int))
 	int round;
 
 	for (round = 0; round < REG_ROUNDS; round++) {
-		if (!reg_has_dead(st->dir))
+		if (!reg_has_dead(st))
 			return 0;
+		/*
+		 * What opens the environment now may recover it (failchk
+		 * finding the dead process inside the library, or full
+		 * recovery), and two recoveries at once each build regions
+		 * of their own and write the log from the same place, over
+		 * each other: seen under kills, two processes' recoveries
+		 * ending with the same checkpoint LSN, and acknowledged
+		 * deliveries gone. So from here to the end of the open, this
+		 * process holds STORE_LOCK_FILE exclusive (the caller drops
+		 * it: open_env, store_clean_dead); the others' opens wait.
+		 */
+		store_reg_lock(st, 1);
+		if (!reg_has_dead(st))
+			return 0; /* cleaned up while we waited */
 		/* A join just waited on that death: failchk would too. */
 		if (st->join_stuck)
 			return 1;
@@ -357,8 +375,13 @@ store_reg_lock(struct store *st, int exclusive)
 {
 	char *path;
 
-	if (st->lockfd != -1)
-		return; /* held: a join under the exclusive lock */
+	if (st->lockfd != -1) {
+		/* held; made exclusive when asked (flock converts it) */
+		if (exclusive && !st->lock_excl &&
+		    flock(st->lockfd, LOCK_EX) == 0)
+			st->lock_excl = 1;
+		return;
+	}
 	xasprintf(&path, "%s/%s", st->dir, STORE_LOCK_FILE);
 	st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(path);
