@@ -475,6 +475,17 @@ lighttpd_hook_api() {
 	LOG="$T/log/lighttpd.out"
 }
 
+# Waits until the log file $LOG holds COUNT lines matching PATTERN: up to
+# 30 s. Returns 0, or 1 when it did not.
+wait_log() { # wait_log PATTERN COUNT
+	local i
+	for i in $(seq 1 300); do
+		[ "$(grep -c "$1" "$LOG")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # POST a generated entry.publish of DOC (tests/gen_delivery.py) to URL
 # with the secret. Prints the HTTP status.
 post_gen() {

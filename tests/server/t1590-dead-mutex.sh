@@ -14,14 +14,6 @@ DIE="$top_builddir/tests/fault/die_in_store"
 lighttpd_hook_api 2
 
 post() { post_gen "$1" "$base/hook"; } # post DOC: prints the status
-wait_log() { # wait_log PATTERN COUNT: up to 30 s
-	local i
-	for i in $(seq 1 300); do
-		[ "$(grep -c "$1" "$LOG")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 docs() {
 	timeout 60 "$STRAPI_LIVE" dump 2>>"$T/cli.err" |
 	    python3 -c 'import json,sys; print(" ".join(sorted(json.loads(l)["documentId"] for l in sys.stdin)))'

@@ -38,14 +38,6 @@ for pid in map(int, sys.argv[2:]):
     print("locked" if r[0] != fcntl.F_UNLCK else "unlocked", pid)
 PY
 }
-wait_log() { # wait_log PATTERN COUNT: up to 30 s
-	local i
-	for i in $(seq 1 300); do
-		[ "$(grep -c "$1" "$LOG")" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 slots >"$T/slots"
 is "$(grep -c '^locked' "$T/slots")" 4 "each of the 4 workers holds its slot"
 
