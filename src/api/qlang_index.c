@@ -323,7 +323,10 @@ page_walk(struct store *st, const struct render_query *q,
  * The entries of span s at descending positions pos onwards, the
  * attribute descending and, among equal values, id ascending (the sort's
  * order, which the reverse walk is not): each value's entries are walked
- * forward, the value found at pos by a reverse walk of one.
+ * forward, the value found at pos by a reverse walk of one. Only the
+ * first value's position within its entries is counted (unless pos is
+ * 0): the values after it start at pos, each found below the one before,
+ * and a value's entries are counted only when the page goes on past them.
  */
 static int
 page_desc(struct store *st, const struct render_query *q,
@@ -331,19 +334,27 @@ page_desc(struct store *st, const struct render_query *q,
     struct page *pg)
 {
 	struct qspans block = { NULL, 0 }, above = { NULL, 0 };
+	struct qlang_span below;
 	struct buf val, next;
 	uint64_t nabove, nblock;
 	size_t vlen;
-	int rc = -1, open;
+	int rc = -1, open, first = 1;
 
 	buf_init(&val);
 	buf_init(&next);
 	while (pg->n < pg->want && !pg->stop && pos < s->count) {
 		buf_reset(&pg->key);
-		if (page_walk(st, q, a, s, 1, pos, pg, page_key, 1) == -1)
-			goto out;
-		if ((vlen = filter_key_len(pg->key.data, pg->key.len)) == 0)
-			goto out;
+		if (first)
+			rc = page_walk(st, q, a, s, 1, pos, pg, page_key, 1);
+		else { /* the value below the last: the span's keys under it */
+			below = *s;
+			below.hi = val;
+			below.hi_open = 0;
+			rc = page_walk(st, q, a, &below, 1, 0, pg, page_key, 1);
+		}
+		if (rc == -1 ||
+		    (vlen = filter_key_len(pg->key.data, pg->key.len)) == 0)
+			goto fail;
 		buf_reset(&val);
 		buf_add(&val, pg->key.data, vlen);
 		open = qspans_succ(&val, &next) == -1;
@@ -365,20 +376,31 @@ page_desc(struct store *st, const struct render_query *q,
 			qspans_clear(&v);
 			qspans_clear(&up);
 		}
-		if (qspans_count(st, a->index, q->locale, &block, &nblock) ==
-		        -1 ||
-		    qspans_count(st, a->index, q->locale, &above, &nabove) ==
-		        -1 ||
-		    block.n != 1 || pos < nabove || nblock == 0)
-			goto out;
+		nabove = pos;
+		if (block.n != 1 ||
+		    (first && pos > 0 &&
+		        qspans_count(st, a->index, q->locale, &above,
+		            &nabove) == -1) ||
+		    pos < nabove)
+			goto fail;
 		if (page_walk(st, q, a, &block.v[0], 0, pos - nabove, pg,
 		        page_item, pg->want - pg->n) == -1)
-			goto out;
-		pos = nabove + nblock;
+			goto fail;
+		if (pg->n < pg->want && !pg->stop) {
+			if (qspans_count(st, a->index, q->locale, &block,
+			        &nblock) == -1 ||
+			    nblock == 0)
+				goto fail;
+			pos = nabove + nblock;
+		}
+		first = 0;
 		qspans_clear(&block);
 		qspans_clear(&above);
 	}
 	rc = 0;
+	goto out;
+fail:
+	rc = -1;
 out:
 	qspans_clear(&block);
 	qspans_clear(&above);
