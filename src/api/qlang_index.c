@@ -564,7 +564,9 @@ qlang_access_page(struct store *st, const struct render_query *q,
 	buf_init(&pg.last);
 	buf_init(&pg.doc);
 	buf_init(&pg.key);
-	if (store_last_seq(st, &pg.seq) == -1 ||
+	/* the held snapshot's sequence (what the page reads), else the last */
+	if ((store_read_seq(st, &pg.seq) == -1 &&
+	        store_last_seq(st, &pg.seq) == -1) ||
 	    (p->has_after && after_cursor(st, q, a, &skip) == -1))
 		goto out;
 	pos = skip;
