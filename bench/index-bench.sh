@@ -14,6 +14,8 @@
 #        the store, and the scan is timed with it)
 #        BENCH_SCAN_CACHE=16777216 (query_scan_cache; 0: every scan reads
 #        every entry)
+#        BENCH_STORE=DIR (keep the store of N entries in DIR/N and use it
+#        again in the next run instead of importing; unset: the run's own)
 set -eu
 n=${BENCH_SIZE:-100000}
 . "$(dirname "$0")/bench_env.sh"
@@ -34,10 +36,20 @@ KEYS='/api/articles?filters[title][$containsi]=article%204242'
 SCAN='/api/articles?filters[excerpt][$containsi]=article%204242.'
 
 . "$top_srcdir/bench/bench_lib.sh"
-bench_articles "$n" >"$T/entries.jsonl"
-t0=$(date +%s)
-"$STRAPI_LIVE" import "$T/entries.jsonl" >/dev/null
-echo "# $n entries stored, with the indexes of price and title, in $(( $(date +%s) - t0 )) s" >&2
+if [ -n "${BENCH_STORE:-}" ]; then
+	mkdir -p "$BENCH_STORE"
+	export STRAPI_LIVE_STORE_DIR="$BENCH_STORE/$n"
+fi
+if [ -z "${BENCH_STORE:-}" ] || ! [ -f "$BENCH_STORE/$n.imported" ]; then
+	rm -rf "$STRAPI_LIVE_STORE_DIR"
+	bench_articles "$n" >"$T/entries.jsonl"
+	t0=$(date +%s)
+	"$STRAPI_LIVE" import "$T/entries.jsonl" >/dev/null
+	echo "# $n entries stored, with the indexes of price and title, in $(( $(date +%s) - t0 )) s" >&2
+	[ -z "${BENCH_STORE:-}" ] || : >"$BENCH_STORE/$n.imported"
+else
+	echo "# the store of $n entries in BENCH_STORE used again" >&2
+fi
 
 es=$(body_size "$EQ")
 rs=$(body_size "$RANGE")

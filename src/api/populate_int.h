@@ -27,6 +27,11 @@ struct render {
 	int over; /* the lookup budget ran out */
 };
 
+/* populate_resolve.c */
+int populate_lookup(struct render *);
+int populate_object_at(const char *, size_t, struct jspan *);
+int populate_resolved(struct render *, enum populate_found, const struct buf *,
+    struct jspan *);
 int populate_fetch(void *, const char *uid, const char *doc, const char *locale,
     struct buf *out);
 

@@ -94,74 +94,6 @@ field_kept(const struct populate *spec, struct jspan key)
 static void render_obj(struct render *, const struct schema_type *,
     struct jspan, const struct populate *, int, struct buf *);
 
-/* 1 when a lookup may be made (and counts it against the budget). */
-static int
-lookup(struct render *rd)
-{
-	size_t *b = rd->r->budget;
-
-	if (b == NULL)
-		return 1;
-	if (*b == 0) {
-		rd->over = 1;
-		return 0;
-	}
-	(*b)--;
-	return 1;
-}
-
-/*
- * The object at the start of json, trailing blanks cut: 0, or -1 when it
- * does not look like one. Stored bytes are not checked further before
- * they are spliced (as a list without populate splices them); what is
- * walked is checked as it is walked.
- */
-static int
-object_at(const char *json, size_t len, struct jspan *o)
-{
-	const char *p = jscan_ws(json, json + len), *e = json + len;
-
-	while (e > p &&
-	    (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		e--;
-	if (e - p < 2 || *p != '{' || e[-1] != '}')
-		return -1;
-	o->p = p;
-	o->n = (size_t)(e - p);
-	return 0;
-}
-
-/* What a resolver appended to b as a row: 1, or 0 (failed if bad). */
-static int
-resolved(struct render *rd, enum populate_found f, const struct buf *b,
-    struct jspan *row)
-{
-	if (f == POPULATE_ERR)
-		rd->failed = 1;
-	if (f != POPULATE_FOUND)
-		return 0;
-	if (b->data == NULL || object_at(b->data, b->len, row) == -1) {
-		rd->failed = 1;
-		return 0;
-	}
-	return 1;
-}
-
-/* filter_fetch_fn through the resolver: a relation filter's related row. */
-int
-populate_fetch(void *arg, const char *uid, const char *doc, const char *locale,
-    struct buf *out)
-{
-	struct render *rd = arg;
-	const struct schema_type *t = schema_type(rd->schema, uid);
-	enum populate_found f;
-
-	if (t == NULL || !lookup(rd))
-		return 0;
-	f = rd->r->entry(rd->r->arg, t, doc, locale, out);
-	return f == POPULATE_FOUND ? 1 : f == POPULATE_ERR ? -1 : 0;
-}
-
 /*
  * A media row with the spec's fields, when it passes its filters: 1, or
  * 0 when not stored or left out. fr: as keep's.
@@ -175,10 +107,10 @@ media_one(struct render *rd, struct jspan id, const struct populate *c,
 	int64_t n;
 	int w = 0;
 
-	if (!jscan_int(id, &n) || !lookup(rd))
+	if (!jscan_int(id, &n) || !populate_lookup(rd))
 		return 0;
 	buf_init(&b);
-	if (resolved(rd, rd->r->media(rd->r->arg, n, &b), &b, &row) &&
+	if (populate_resolved(rd, rd->r->media(rd->r->arg, n, &b), &b, &row) &&
 	    populate_keep(rd, c, row, fr)) {
 		if (c->nfields == 0)
 			buf_add(out, row.p, row.n);
@@ -266,17 +198,17 @@ relation_one(struct render *rd, const struct schema_type *tt, struct jspan ref,
 	    !jscan_is(d, '"'))
 		return 0;
 	if (jscan_str(d, doc, sizeof(doc)) == NULL) {
-		lookup(rd); /* a documentId no entry can have */
+		populate_lookup(rd); /* a documentId no entry can have */
 		return 0;
 	}
 	if (jscan_member(ref, "locale", &l) && jscan_is(l, '"')) {
 		if ((locale = jscan_str(l, loc, sizeof(loc))) == NULL) {
-			lookup(rd); /* a locale no entry can have */
+			populate_lookup(rd); /* a locale no entry can have */
 			return 0;
 		}
 	} else if (tt->localized && rd->r->locales(rd->r->arg, tt, &ls) > 0)
 		locale = ls[0];
-	if (!lookup(rd))
+	if (!populate_lookup(rd))
 		return 0;
 	if (created == NULL && plain(c) && rd->r->entry_plain != NULL) {
 		/* nothing of it is populated: the resolver may keep it so */
@@ -287,8 +219,8 @@ relation_one(struct render *rd, const struct schema_type *tt, struct jspan ref,
 		return *found;
 	}
 	buf_init(&b);
-	if (resolved(rd, rd->r->entry(rd->r->arg, tt, doc, locale, &b), &b,
-	        &row) &&
+	if (populate_resolved(rd, rd->r->entry(rd->r->arg, tt, doc, locale, &b),
+	        &b, &row) &&
 	    populate_keep(rd, c, row, fr)) {
 		*found = 1;
 		if (created != NULL) {
@@ -331,7 +263,7 @@ referrers(struct render *rd, const struct schema_type *t, struct jspan entry,
 	if (jscan_member(entry, "locale", &l) && jscan_is(l, '"') &&
 	    (locale = jscan_str(l, loc, sizeof(loc))) == NULL)
 		return 0;
-	if (!lookup(rd))
+	if (!populate_lookup(rd))
 		return 0;
 	f = rd->r->referrers(rd->r->arg, t, doc, locale, tt, back->name, b);
 	if (f == POPULATE_ERR)
@@ -520,11 +452,11 @@ localizations(struct render *rd, const struct schema_type *t,
 	for (i = 0; i < n; i++) {
 		if (strcmp(ls[i], mine) == 0 || ls[i][0] == '\0')
 			continue;
-		if (!lookup(rd))
+		if (!populate_lookup(rd))
 			break;
 		buf_reset(&b);
-		if (!resolved(rd, rd->r->entry(rd->r->arg, t, doc, ls[i], &b),
-		        &b, &row))
+		if (!populate_resolved(rd,
+		        rd->r->entry(rd->r->arg, t, doc, ls[i], &b), &b, &row))
 			continue;
 		sep(out, &k);
 		render_obj(rd, t, row, c, depth + 1, out);
@@ -543,6 +475,21 @@ add_key(struct buf *out, size_t *n, const char *name)
 }
 
 /*
+ * Copies the members of an object kept as stored, [*run, end) (their
+ * keys, values and the commas between them), as one: those of an object
+ * that follow each other are not copied a key and a value at a time.
+ */
+static void
+run_flush(struct buf *out, size_t *n, const char **run, const char *end)
+{
+	if (*run == NULL)
+		return;
+	sep(out, n);
+	buf_add(out, *run, (size_t)(end - *run));
+	*run = NULL;
+}
+
+/*
  * One entry or component of type t (NULL: a media row) as Strapi renders
  * it for spec: its scalars (spec's fields), then each attribute spec
  * populates, then localizations; "__component" last, as Strapi puts it.
@@ -557,6 +504,7 @@ render_obj(struct render *rd, const struct schema_type *t, struct jspan o,
 	const char *const *ls;
 	struct jspan k, v, comp = { NULL, 0 }, vals[ATTRS_HELD];
 	struct jscan_iter it;
+	const char *run = NULL, *run_end = NULL;
 	size_t i, n = 0;
 	int r, held = t != NULL && t->nattrs <= ATTRS_HELD;
 
@@ -581,12 +529,22 @@ render_obj(struct render *rd, const struct schema_type *t, struct jspan o,
 		}
 		if (!field_kept(spec, k))
 			continue;
-		sep(out, &n);
-		buf_addc(out, '"');
-		buf_add(out, k.p, k.n);
-		buf_add(out, "\":", 2);
-		buf_add(out, v.p, v.n);
+		if (v.p != k.p + k.n + 2) { /* blanks in it: rewritten */
+			run_flush(out, &n, &run, run_end);
+			sep(out, &n);
+			buf_addc(out, '"');
+			buf_add(out, k.p, k.n);
+			buf_add(out, "\":", 2);
+			buf_add(out, v.p, v.n);
+		} else if (run != NULL && k.p - 2 == run_end && *run_end == ',')
+			run_end = v.p + v.n; /* the next member as stored */
+		else {
+			run_flush(out, &n, &run, run_end);
+			run = k.p - 1;
+			run_end = v.p + v.n;
+		}
 	}
+	run_flush(out, &n, &run, run_end);
 	if (r == -1)
 		rd->failed = 1;
 	for (i = 0;
@@ -648,7 +606,7 @@ populate_plain(struct buf *out, const struct schema_type *t, const char *json,
 	struct render rd;
 	struct jspan o;
 
-	if (object_at(json, len, &o) == -1)
+	if (populate_object_at(json, len, &o) == -1)
 		return -1;
 	memset(&rd, 0, sizeof(rd));
 	render_obj(&rd, t, o, &none, 0, out);
@@ -668,7 +626,7 @@ populate_render(struct buf *out, const struct schema *schema,
 		buf_add(out, json, len);
 		return 0;
 	}
-	if (object_at(json, len, &o) == -1)
+	if (populate_object_at(json, len, &o) == -1)
 		return -1;
 	memset(&rd, 0, sizeof(rd));
 	rd.schema = schema;

@@ -269,23 +269,93 @@ struct page {
 	void *arg;
 	size_t want, n;
 	int stop;
-	struct buf last; /* the page's last entry (for the cursor) */
-	char *last_doc;
-	struct buf key; /* the key of a walk of one (page_key) */
+	int by_key;      /* the cursor's row is in the index key (key_row) */
+	struct buf last; /* the page's last entry, else its key */
+	int last_is_key; /* last holds the key (after the locale) */
+	struct buf doc;  /* the last entry's documentId */
+	struct buf key;  /* the key of a walk of one (page_key) */
 	uint64_t seq;
 };
 
+/*
+ * 1 when the row a cursor after an entry of a's walk is made of (its
+ * sort keys and id) is in the entry's index key, value then id: in the
+ * default order, sorted by id, or sorted by a's attribute with its class.
+ */
 static int
-page_item(void *arg, const void *key UNUSED, size_t keylen UNUSED,
+cursor_by_key(struct store *st, const struct render_query *q,
+    const struct qlang_access *a)
+{
+	const struct filter_sort *so = &q->plan->sort;
+
+	if (so->nkey == 0)
+		return 1;
+	if (so->nkey != 1)
+		return 0;
+	if (strcmp(so->key[0].attr, "id") == 0)
+		return so->key[0].cls == FILTER_NUMBER;
+	return strcmp(so->key[0].attr, a->attr) == 0 &&
+	    store_attr_find(st, q->coll->name, a->attr, (int)so->key[0].cls) ==
+	    a->index;
+}
+
+/*
+ * The cursor after the entry whose index key (after the locale) is key:
+ * its row read from the key's value and id (page.by_key), no parse of
+ * the entry. 0, or -1 when the key does not hold them exactly.
+ */
+static int
+cursor_of_key(const struct filter_sort *so, const char *key, size_t len,
+    const char *locale, const char *doc, struct buf *next_cursor)
+{
+	struct filter_row row;
+	struct filter_keyval v, id;
+	size_t n;
+
+	if ((n = filter_key_decode(key, len, &v)) == 0)
+		return -1;
+	if (filter_key_decode(key + n, len - n, &id) == 0) {
+		free(v.s);
+		return -1;
+	}
+	memset(&row, 0, sizeof(row));
+	if (so->nkey == 1 && strcmp(so->key[0].attr, "id") != 0)
+		row.key[0] = v;
+	else {
+		free(v.s);
+		if (so->nkey == 1) {
+			row.key[0] = id;
+			if (id.s != NULL)
+				row.key[0].s = xstrdup(id.s);
+		}
+	}
+	row.key[so->nkey] = id;
+	row.document_id = xstrdup(doc);
+	row.locale = xstrdup(locale);
+	filter_cursor_encode(so, &row, next_cursor);
+	filter_row_clear(&row);
+	return 0;
+}
+
+static int
+page_item(void *arg, const void *key, size_t keylen,
     const struct store_item *it)
 {
 	struct page *pg = arg;
+	size_t n;
 
 	pg->n++;
 	buf_reset(&pg->last);
-	buf_add(&pg->last, it->json, it->json_len);
-	free(pg->last_doc);
-	pg->last_doc = xstrdup(it->document_id);
+	/* the key when it holds the cursor's row: not the entry's bytes */
+	pg->last_is_key = pg->by_key &&
+	    (n = filter_key_decode(key, keylen, NULL)) > 0 &&
+	    filter_key_decode((const char *)key + n, keylen - n, NULL) > 0;
+	if (pg->last_is_key)
+		buf_add(&pg->last, key, keylen);
+	else
+		buf_add(&pg->last, it->json, it->json_len);
+	buf_reset(&pg->doc);
+	buf_adds(&pg->doc, it->document_id);
 	if (pg->cb(pg->arg, it) != 0)
 		pg->stop = 1;
 	return pg->stop || pg->n == pg->want;
@@ -323,7 +393,10 @@ page_walk(struct store *st, const struct render_query *q,
  * The entries of span s at descending positions pos onwards, the
  * attribute descending and, among equal values, id ascending (the sort's
  * order, which the reverse walk is not): each value's entries are walked
- * forward, the value found at pos by a reverse walk of one.
+ * forward, the value found at pos by a reverse walk of one. Only the
+ * first value's position within its entries is counted (unless pos is
+ * 0): the values after it start at pos, each found below the one before,
+ * and a value's entries are counted only when the page goes on past them.
  */
 static int
 page_desc(struct store *st, const struct render_query *q,
@@ -331,19 +404,27 @@ page_desc(struct store *st, const struct render_query *q,
     struct page *pg)
 {
 	struct qspans block = { NULL, 0 }, above = { NULL, 0 };
+	struct qlang_span below;
 	struct buf val, next;
 	uint64_t nabove, nblock;
 	size_t vlen;
-	int rc = -1, open;
+	int rc = -1, open, first = 1;
 
 	buf_init(&val);
 	buf_init(&next);
 	while (pg->n < pg->want && !pg->stop && pos < s->count) {
 		buf_reset(&pg->key);
-		if (page_walk(st, q, a, s, 1, pos, pg, page_key, 1) == -1)
-			goto out;
-		if ((vlen = filter_key_len(pg->key.data, pg->key.len)) == 0)
-			goto out;
+		if (first)
+			rc = page_walk(st, q, a, s, 1, pos, pg, page_key, 1);
+		else { /* the value below the last: the span's keys under it */
+			below = *s;
+			below.hi = val;
+			below.hi_open = 0;
+			rc = page_walk(st, q, a, &below, 1, 0, pg, page_key, 1);
+		}
+		if (rc == -1 ||
+		    (vlen = filter_key_len(pg->key.data, pg->key.len)) == 0)
+			goto fail;
 		buf_reset(&val);
 		buf_add(&val, pg->key.data, vlen);
 		open = qspans_succ(&val, &next) == -1;
@@ -365,20 +446,31 @@ page_desc(struct store *st, const struct render_query *q,
 			qspans_clear(&v);
 			qspans_clear(&up);
 		}
-		if (qspans_count(st, a->index, q->locale, &block, &nblock) ==
-		        -1 ||
-		    qspans_count(st, a->index, q->locale, &above, &nabove) ==
-		        -1 ||
-		    block.n != 1 || pos < nabove || nblock == 0)
-			goto out;
+		nabove = pos;
+		if (block.n != 1 ||
+		    (first && pos > 0 &&
+		        qspans_count(st, a->index, q->locale, &above,
+		            &nabove) == -1) ||
+		    pos < nabove)
+			goto fail;
 		if (page_walk(st, q, a, &block.v[0], 0, pos - nabove, pg,
 		        page_item, pg->want - pg->n) == -1)
-			goto out;
-		pos = nabove + nblock;
+			goto fail;
+		if (pg->n < pg->want && !pg->stop) {
+			if (qspans_count(st, a->index, q->locale, &block,
+			        &nblock) == -1 ||
+			    nblock == 0)
+				goto fail;
+			pos = nabove + nblock;
+		}
+		first = 0;
 		qspans_clear(&block);
 		qspans_clear(&above);
 	}
 	rc = 0;
+	goto out;
+fail:
+	rc = -1;
 out:
 	qspans_clear(&block);
 	qspans_clear(&above);
@@ -468,9 +560,13 @@ qlang_access_page(struct store *st, const struct render_query *q,
 	pg.cb = cb;
 	pg.arg = arg;
 	pg.want = want;
+	pg.by_key = cursor_by_key(st, q, a);
 	buf_init(&pg.last);
+	buf_init(&pg.doc);
 	buf_init(&pg.key);
-	if (store_last_seq(st, &pg.seq) == -1 ||
+	/* the held snapshot's sequence (what the page reads), else the last */
+	if ((store_read_seq(st, &pg.seq) == -1 &&
+	        store_last_seq(st, &pg.seq) == -1) ||
 	    (p->has_after && after_cursor(st, q, a, &skip) == -1))
 		goto out;
 	pos = skip;
@@ -494,13 +590,16 @@ qlang_access_page(struct store *st, const struct render_query *q,
 	}
 	*total = a->count;
 	*seq = pg.seq;
-	if (pg.n > 0 && skip + pg.n < a->count)
+	if (pg.n > 0 && skip + pg.n < a->count && pg.last_is_key)
+		(void)cursor_of_key(&p->sort, pg.last.data, pg.last.len,
+		    q->locale, buf_cstr(&pg.doc), next_cursor);
+	else if (pg.n > 0 && skip + pg.n < a->count)
 		qlang_cursor_after(&p->sort, pg.last.data, pg.last.len,
-		    q->locale, pg.last_doc, next_cursor);
+		    q->locale, buf_cstr(&pg.doc), next_cursor);
 	rc = 0;
 out:
 	buf_clear(&pg.last);
+	buf_clear(&pg.doc);
 	buf_clear(&pg.key);
-	free(pg.last_doc);
 	return rc;
 }

@@ -171,6 +171,7 @@ void filter_key_num(long double, struct buf *);
 void filter_key_text(const char *, struct buf *);
 void filter_key_encode(const struct filter_keyval *, struct buf *);
 size_t filter_key_len(const void *, size_t);
+size_t filter_key_decode(const void *, size_t, struct filter_keyval *);
 int filter_index_key(const char *json, size_t len, const char *attr,
     enum filter_class, struct buf *);
 int filter_val_keys(enum filter_class, const struct filter_val *,

@@ -11,6 +11,7 @@
 
 #include "model/filter.h"
 #include "model/filter_int.h"
+#include "util/xmalloc.h"
 
 /*
  * An index of an attribute keeps, for each entry, its value and its id
@@ -124,6 +125,58 @@ filter_key_len(const void *p, size_t len)
 	default:
 		return 0;
 	}
+}
+
+static uint64_t
+get_be(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/*
+ * The value encoded at the start of p back into *k (unless k is NULL),
+ * when its bytes tell it exactly: the number of bytes it takes, or 0
+ * for a null (the encoding of a NaN too), a zero (-0's sign is not in
+ * it) and bytes that are no value. A text is copied (k->s, the caller
+ * frees it).
+ */
+size_t
+filter_key_decode(const void *p, size_t len, struct filter_keyval *k)
+{
+	const unsigned char *b = p;
+	unsigned char o[KEY_NUM_LEN];
+	size_t n = filter_key_len(p, len), i;
+	uint64_t hi, lo;
+	long double x;
+	int e;
+
+	if (n == 0 || b[0] == KEY_NULL || b[0] == KEY_ZERO)
+		return 0;
+	if (k == NULL)
+		return n;
+	memset(k, 0, sizeof(*k));
+	if (b[0] == KEY_TEXT) {
+		k->s = xmalloc(n - 1);
+		memcpy(k->s, b + 1, n - 1); /* with its NUL */
+		return n;
+	}
+	for (i = 0; i < KEY_NUM_LEN; i++)
+		o[i] = b[0] == KEY_NEG && i > 0 ? (unsigned char)~b[i] : b[i];
+	e = (int)get_be(o + 1, 2) - 32768;
+	hi = get_be(o + 3, 8);
+	lo = get_be(o + 11, 8);
+	if (e == 32767 && hi == UINT64_MAX && lo == UINT64_MAX)
+		x = INFINITY;
+	else
+		x = ldexpl((long double)hi, e - 64) +
+		    ldexpl((long double)lo, e - 128);
+	k->num = b[0] == KEY_NEG ? -x : x;
+	return n;
 }
 
 /*

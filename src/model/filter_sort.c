@@ -119,55 +119,142 @@ filter_sort_signature(const struct filter_sort *sort, struct buf *out)
 {
 	size_t i;
 
-	for (i = 0; i < sort->nkey; i++)
-		buf_printf(out, "%s%s:%s", i > 0 ? "," : "", sort->key[i].attr,
-		    sort->key[i].desc ? "desc" : "asc");
+	for (i = 0; i < sort->nkey; i++) {
+		if (i > 0)
+			buf_addc(out, ',');
+		buf_adds(out, sort->key[i].attr);
+		buf_adds(out, sort->key[i].desc ? ":desc" : ":asc");
+	}
+}
+
+/*
+ * s as a JSON string the way json-c prints one (JSON_C_TO_STRING_PLAIN:
+ * '/' escaped, \\b and \\f by name), so that a cursor is the same bytes it
+ * was when json-c wrote it.
+ */
+static void
+cursor_string(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *start = s, *e;
+	unsigned char c;
+
+	buf_addc(out, '"');
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		switch (c) {
+		case '\b':
+			e = "\\b";
+			break;
+		case '\n':
+			e = "\\n";
+			break;
+		case '\r':
+			e = "\\r";
+			break;
+		case '\t':
+			e = "\\t";
+			break;
+		case '\f':
+			e = "\\f";
+			break;
+		case '"':
+			e = "\\\"";
+			break;
+		case '\\':
+			e = "\\\\";
+			break;
+		case '/':
+			e = "\\/";
+			break;
+		default:
+			if (c >= 0x20)
+				continue;
+			e = NULL;
+		}
+		buf_add(out, start, (size_t)(s - start));
+		if (e != NULL)
+			buf_adds(out, e);
+		else {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4],
+				hex[c & 15] };
+
+			buf_add(out, u, sizeof(u));
+		}
+		start = s + 1;
+	}
+	buf_add(out, start, (size_t)(s - start));
+	buf_addc(out, '"');
+}
+
+/*
+ * A number as "%.21Lg" prints it: an integer below 10^18 (ids, most
+ * values) by its digits, which is what that prints for it, without the
+ * cost of printing a long double.
+ */
+static void
+cursor_number(struct buf *out, long double x)
+{
+	char d[64];
+	uint64_t v;
+	size_t i = sizeof(d);
+
+	if (!(x > -1e18L && x < 1e18L) || x != truncl(x) ||
+	    (x == 0 && signbit(x))) {
+		snprintf(d, sizeof(d), "%.21Lg", x);
+		buf_adds(out, d);
+		return;
+	}
+	v = (uint64_t)(x < 0 ? -x : x);
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	if (x < 0)
+		d[--i] = '-';
+	buf_add(out, d + i, sizeof(d) - i);
 }
 
 /*
  * A cursor after row: "s" and the base64url of
- * {"s":signature,"k":[keys…,id],"d":documentId,"l":locale}.
+ * {"s":signature,"k":[keys…,id],"d":documentId,"l":locale}, a number
+ * among the keys as ["n", its digits] (exact through JSON).
  */
 void
 filter_cursor_encode(const struct filter_sort *sort,
     const struct filter_row *row, struct buf *out)
 {
-	struct json_object *o, *k;
-	struct buf sig;
-	const char *raw;
-	char num[64];
+	struct buf sig, raw;
 	size_t i;
 
 	buf_init(&sig);
+	buf_init(&raw);
 	filter_sort_signature(sort, &sig);
-	o = json_object_new_object();
-	k = json_object_new_array();
-	json_object_object_add(o, "s", json_object_new_string(buf_cstr(&sig)));
+	buf_adds(&raw, "{\"s\":");
+	cursor_string(&raw, buf_cstr(&sig));
+	buf_adds(&raw, ",\"k\":[");
 	for (i = 0; i <= sort->nkey; i++) {
 		const struct filter_keyval *kv = &row->key[i];
 
+		if (i > 0)
+			buf_addc(&raw, ',');
 		if (kv->null)
-			json_object_array_add(k, NULL);
+			buf_adds(&raw, "null");
 		else if (kv->s != NULL)
-			json_object_array_add(k, json_object_new_string(kv->s));
+			cursor_string(&raw, kv->s);
 		else {
-			/* a number: ["n", its digits], exact through JSON */
-			struct json_object *a = json_object_new_array();
-
-			snprintf(num, sizeof(num), "%.21Lg", kv->num);
-			json_object_array_add(a, json_object_new_string("n"));
-			json_object_array_add(a, json_object_new_string(num));
-			json_object_array_add(k, a);
+			buf_adds(&raw, "[\"n\",\"");
+			cursor_number(&raw, kv->num);
+			buf_adds(&raw, "\"]");
 		}
 	}
-	json_object_object_add(o, "k", k);
-	json_object_object_add(o, "d",
-	    json_object_new_string(row->document_id));
-	json_object_object_add(o, "l", json_object_new_string(row->locale));
-	raw = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	buf_adds(&raw, "],\"d\":");
+	cursor_string(&raw, row->document_id);
+	buf_adds(&raw, ",\"l\":");
+	cursor_string(&raw, row->locale);
+	buf_addc(&raw, '}');
 	buf_addc(out, 's');
-	buf_add_base64url(out, raw, strlen(raw));
-	json_object_put(o);
+	buf_add_base64url(out, raw.data, raw.len);
+	buf_clear(&raw);
 	buf_clear(&sig);
 }
 

@@ -66,33 +66,46 @@ out:
 	return n;
 }
 
+/*
+ * The bounds of a span of an index in locale as keys: lo, the first key
+ * in it (at or after), and hi, the first key past it.
+ */
+static void
+attr_keys(const char *locale, const struct store_attr_span *sp, struct buf *lo,
+    struct buf *hi)
+{
+	size_t n = strlen(locale);
+
+	buf_add(lo, locale, n);
+	buf_addc(lo, '\0');
+	buf_add(lo, sp->lo, sp->lolen);
+	buf_add(hi, locale, n);
+	if (sp->hi_open)
+		buf_addc(hi, '\x01'); /* past the locale's keys */
+	else {
+		buf_addc(hi, '\0');
+		buf_add(hi, sp->hi, sp->hilen);
+	}
+}
+
 /* The record numbers of a span of index a in locale: [*lo, *hi). */
 static int
 attr_range(DBC *c, const char *locale, const struct store_attr_span *sp,
     db_recno_t *lo, db_recno_t *hi)
 {
-	struct buf key;
-	size_t n = strlen(locale);
+	struct buf lokey, hikey;
 	int ret;
 
-	buf_init(&key);
-	buf_add(&key, locale, n);
-	buf_addc(&key, '\0');
-	buf_add(&key, sp->lo, sp->lolen);
-	ret = store_recno_at(c, &key, lo);
-	buf_reset(&key);
-	buf_add(&key, locale, n);
-	if (sp->hi_open)
-		buf_addc(&key, '\x01'); /* past the locale's keys */
-	else {
-		buf_addc(&key, '\0');
-		buf_add(&key, sp->hi, sp->hilen);
-	}
+	buf_init(&lokey);
+	buf_init(&hikey);
+	attr_keys(locale, sp, &lokey, &hikey);
+	ret = store_recno_at(c, &lokey, lo);
 	if (ret == 0)
-		ret = store_recno_at(c, &key, hi);
+		ret = store_recno_at(c, &hikey, hi);
 	if (ret == 0 && *hi < *lo)
 		*hi = *lo;
-	buf_clear(&key);
+	buf_clear(&lokey);
+	buf_clear(&hikey);
 	return ret;
 }
 
@@ -124,6 +137,50 @@ store_attr_count(struct store *st, int i, const char *locale,
 	return 0;
 }
 
+/* 1 when key k is below b in the indexes' order (env_dbs.c's key_cmp). */
+static int
+key_below(const DBT *k, const struct buf *b)
+{
+	size_t n = k->size < b->len ? k->size : b->len;
+	int c = n > 0 ? memcmp(k->data, b->data, n) : 0;
+
+	return c < 0 || (c == 0 && k->size < b->len);
+}
+
+/*
+ * Puts r's cursor on the first record of a walk of the span [lo, hi)
+ * after offset records, forward or back. Without an offset the span's
+ * bound is found by key, with one by its record number (O(log n) both):
+ * no record number is read that the walk does not need. 0, DB_NOTFOUND
+ * (nothing there), or a BDB error.
+ */
+static int
+attr_first(struct store_rd *r, const struct buf *lo, const struct buf *hi,
+    int back, uint64_t offset)
+{
+	db_recno_t rn;
+	int ret;
+
+	if (offset == 0) {
+		store_dbt_set(&r->k, back ? hi->data : lo->data,
+		    back ? hi->len : lo->len);
+		ret = r->c->get(r->c, &r->k, &r->d, DB_SET_RANGE);
+		if (back && ret == 0)
+			ret = r->c->get(r->c, &r->k, &r->d, DB_PREV);
+		else if (back && ret == DB_NOTFOUND)
+			ret = r->c->get(r->c, &r->k, &r->d, DB_LAST);
+		return ret;
+	}
+	if ((ret = store_recno_at(r->c, back ? hi : lo, &rn)) != 0)
+		return ret;
+	if (back ? (uint64_t)rn <= offset + 1
+	         : offset > (uint64_t)(db_recno_t)-1 - rn)
+		return DB_NOTFOUND;
+	rn = back ? rn - 1 - (db_recno_t)offset : rn + (db_recno_t)offset;
+	store_dbt_set(&r->k, &rn, sizeof(rn));
+	return r->c->get(r->c, &r->k, &r->d, DB_SET_RECNO);
+}
+
 /*
  * Walks a span of attribute index i in locale, in key order (or its
  * reverse), after offset entries, calling cb for each of up to limit
@@ -138,23 +195,20 @@ store_attr_walk(struct store *st, int i, const char *locale,
 	DB *raw = i >= 0 && (size_t)i < st->nattr ? st->attr[i].raw : NULL;
 	struct store_rd r;
 	struct store_item it;
-	db_recno_t lo = 1, hi = 1, rn;
-	uint64_t left;
+	struct buf lo, hi;
 	size_t n = 0, skip = strlen(locale) + 1;
 	int ret;
 
 	if (raw == NULL || (ret = store_rd_open(st, &r, raw)) == -1)
 		return -1;
-	if (ret != 0 || (ret = attr_range(r.c, locale, sp, &lo, &hi)) != 0 ||
-	    offset >= (uint64_t)(hi - lo) || limit == 0)
+	buf_init(&lo);
+	buf_init(&hi);
+	attr_keys(locale, sp, &lo, &hi);
+	if (ret != 0 || limit == 0)
 		goto out;
-	left = (uint64_t)(hi - lo) - offset;
-	rn = back ? hi - 1 - (db_recno_t)offset : lo + (db_recno_t)offset;
-	store_dbt_set(&r.k, &rn, sizeof(rn));
-	for (ret = r.c->get(r.c, &r.k, &r.d, DB_SET_RECNO);
-	     ret == 0 && n < limit && left > 0;
+	for (ret = attr_first(&r, &lo, &hi, back, offset); ret == 0 &&
+	     n < limit && (back ? !key_below(&r.k, &lo) : key_below(&r.k, &hi));
 	     ret = r.c->get(r.c, &r.k, &r.d, back ? DB_PREV : DB_NEXT)) {
-		left--;
 		if (r.k.size < skip ||
 		    (ret = store_rd_entry(st, &r, &it)) == DB_NOTFOUND)
 			continue;
@@ -168,6 +222,8 @@ store_attr_walk(struct store *st, int i, const char *locale,
 	if (ret == DB_NOTFOUND)
 		ret = 0;
 out:
+	buf_clear(&lo);
+	buf_clear(&hi);
 	if (store_rd_close(st, &r, ret, "index walk") == -1)
 		return -1;
 	if (seq != NULL)

@@ -1,9 +1,12 @@
 /* test_filter_key.c: the attribute indexes' keys order as the scan's sort (model/filter_key.c) */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "model/filter.h"
 #include "tap.h"
@@ -62,6 +65,148 @@ by_row(const void *a, const void *b)
 	return filter_row_cmp(&sort, &x->row, &y->row);
 }
 
+static int
+same_keyval(const struct filter_keyval *a, const struct filter_keyval *b)
+{
+	if (a->null || b->null)
+		return a->null == b->null;
+	if (a->s != NULL || b->s != NULL)
+		return a->s != NULL && b->s != NULL && strcmp(a->s, b->s) == 0;
+	return a->num == b->num;
+}
+
+/*
+ * Each key read back (filter_key_decode): its value and id are the sort
+ * row's, but for a null or a zero, whose bytes do not tell them exactly
+ * (a NaN's key is NULL's, and -0's is 0's): those it refuses.
+ */
+static void
+decode_keys(const struct item *k)
+{
+	struct filter_keyval v, id;
+	const struct filter_keyval *want;
+	size_t i, n, m, good = 0;
+
+	for (i = 0; i < N; i++) {
+		want = &k[i].row.key[0];
+		n = filter_key_decode(k[i].key.data, k[i].key.len, &v);
+		if (want->null || (want->s == NULL && want->num == 0)) {
+			good += n == 0 &&
+			    filter_key_decode(k[i].key.data, k[i].key.len,
+			        NULL) == 0;
+			continue;
+		}
+		m = n > 0 ? filter_key_decode(k[i].key.data + n,
+		                k[i].key.len - n, &id)
+		          : 0;
+		if (n > 0 && m > 0 && n + m == k[i].key.len &&
+		    same_keyval(&v, want) && same_keyval(&id, &k[i].row.key[1]))
+			good++;
+		else
+			tap_diag("not read back: %s", entries[i]);
+		if (n > 0)
+			free(v.s);
+		if (m > 0)
+			free(id.s);
+	}
+	ok(good == N,
+	    "a key's value and id read back are its row's (%zu of %zu)", good,
+	    N);
+}
+
+/* A cursor as json-c printed it: filter_cursor_encode must give its bytes. */
+static void
+json_c_cursor(const struct filter_sort *so, const struct filter_row *row,
+    struct buf *out)
+{
+	struct json_object *o, *k, *a;
+	struct buf sig;
+	const char *raw;
+	char num[64];
+	size_t i;
+
+	buf_init(&sig);
+	filter_sort_signature(so, &sig);
+	o = json_object_new_object();
+	k = json_object_new_array();
+	json_object_object_add(o, "s", json_object_new_string(buf_cstr(&sig)));
+	for (i = 0; i <= so->nkey; i++) {
+		if (row->key[i].null)
+			json_object_array_add(k, NULL);
+		else if (row->key[i].s != NULL)
+			json_object_array_add(k,
+			    json_object_new_string(row->key[i].s));
+		else {
+			a = json_object_new_array();
+			snprintf(num, sizeof(num), "%.21Lg", row->key[i].num);
+			json_object_array_add(a, json_object_new_string("n"));
+			json_object_array_add(a, json_object_new_string(num));
+			json_object_array_add(k, a);
+		}
+	}
+	json_object_object_add(o, "k", k);
+	json_object_object_add(o, "d",
+	    json_object_new_string(row->document_id));
+	json_object_object_add(o, "l", json_object_new_string(row->locale));
+	raw = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	buf_addc(out, 's');
+	buf_add_base64url(out, raw, strlen(raw));
+	json_object_put(o);
+	buf_clear(&sig);
+}
+
+/* Cursors over texts to escape and numbers to print, as json-c made them. */
+static void
+cursor_bytes(void)
+{
+	static const char *const texts[] = { "", "plain", "a/b",
+		"q\"uote\\back", "\b\f\n\r\t", "\x01\x1f\x7f",
+		"\xc3\xa9t\xc3\xa9 \xe2\x82\xac" };
+	static const long double nums[] = { 0.0L, -0.0L, 7, -35, 7.25L,
+		9007199254740993.0L, 1e17L, 999999999999999999.0L, 1e18L,
+		-999999999999999999.0L, -1e18L, 1e300L, -1e300L, 0.1L,
+		123456789012345678901.0L, 5e-324L, INFINITY, -INFINITY };
+	struct filter_sort so;
+	struct filter_row row;
+	struct buf ours, theirs;
+	size_t i, j, n = 0, same = 0;
+
+	memset(&so, 0, sizeof(so));
+	so.key[0].attr = "title";
+	so.key[0].desc = 1;
+	so.key[1].attr = "price";
+	so.nkey = 2;
+	buf_init(&ours);
+	buf_init(&theirs);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		for (j = 0; j <= sizeof(nums) / sizeof(nums[0]); j++) {
+			memset(&row, 0, sizeof(row));
+			row.key[0].s = (char *)texts[i];
+			if (j == sizeof(nums) / sizeof(nums[0]))
+				row.key[1].null = 1;
+			else
+				row.key[1].num = nums[j];
+			row.key[2].num = (long double)j;
+			row.document_id = (char *)texts[(i + 1) % 7];
+			row.locale = (char *)texts[(i + 3) % 7];
+			buf_reset(&ours);
+			buf_reset(&theirs);
+			filter_cursor_encode(&so, &row, &ours);
+			json_c_cursor(&so, &row, &theirs);
+			n++;
+			if (ours.len == theirs.len &&
+			    memcmp(ours.data, theirs.data, ours.len) == 0)
+				same++;
+			else
+				tap_diag("text %zu number %zu: %s, json-c %s",
+				    i, j, buf_cstr(&ours), buf_cstr(&theirs));
+		}
+	ok(same == n, "cursors are the bytes json-c made (%zu of %zu)", same,
+	    n);
+	buf_clear(&ours);
+	buf_clear(&theirs);
+}
+
 int
 main(void)
 {
@@ -93,6 +238,8 @@ main(void)
 	    N);
 	for (i = 0; i < N; i++)
 		tap_diag("%zu: id %.0Lf", i, k[i].row.key[1].num);
+	decode_keys(k);
+	cursor_bytes();
 
 	/* the value's length, as the descending walk takes it */
 	ok(filter_key_len(k[0].key.data, k[0].key.len) == 1,
