@@ -531,16 +531,13 @@ open_dbs(struct store *st)
 	    store_db_open(st, &st->meta, "meta.db", 0) == -1 ||
 	    store_refs_open(st) == -1)
 		goto fail;
-	/*
-	 * DB_CREATE builds an index from existing primaries the first time
-	 * (an empty index over a non-empty store, e.g. after an upgrade).
-	 */
-	if ((ret = st->entries->associate(st->entries, NULL, st->by_slug,
-	         store_index_slug, store_repl_assoc_flags(st))) != 0 ||
-	    (ret = st->entries->associate(st->entries, NULL, st->by_time,
-	         store_index_time, store_repl_assoc_flags(st))) != 0 ||
-	    (ret = st->entries->associate(st->entries, NULL, st->by_category,
-	         store_index_category, store_repl_assoc_flags(st))) != 0) {
+	/* Built from existing entries the first time (store_associate). */
+	if ((ret = store_associate(st, st->by_slug, "by_slug.db",
+	         store_index_slug)) != 0 ||
+	    (ret = store_associate(st, st->by_time, "by_time.db",
+	         store_index_time)) != 0 ||
+	    (ret = store_associate(st, st->by_category, "by_category.db",
+	         store_index_category)) != 0) {
 		st->open_ret = ret; /* a deadlock: open_handles retries */
 		log_warnx("store: associating indexes: %s", db_strerror(ret));
 		goto fail;

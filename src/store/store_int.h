@@ -204,6 +204,8 @@ int store_db_open_with(struct store *, DB **, const char *file,
     u_int32_t dbflags, int optional);
 int store_db_open(struct store *, DB **, const char *file, u_int32_t dbflags);
 int store_refs_open(struct store *);
+int store_associate(struct store *, DB *, const char *file,
+    int (*)(DB *, const DBT *, const DBT *, DBT *));
 int store_id_order_open(struct store *);
 int store_attrs_open(struct store *);
 void store_attrs_copy(struct store *, const struct store_attr_index *, size_t);

@@ -119,9 +119,8 @@ list_cb(void *arg, const struct store_item *it)
 }
 
 static uint64_t
-list(struct store *st, const char *coll, const char *cat, int asc,
-    uint64_t off, size_t lim, const struct store_pos *after,
-    struct listed *l)
+list(struct store *st, const char *coll, const char *cat, int asc, uint64_t off,
+    size_t lim, const struct store_pos *after, struct listed *l)
 {
 	struct store_list_query q;
 	uint64_t total = 0, seq;
@@ -203,8 +202,8 @@ test_orders(struct store *st)
 					perm[1] = j;
 					perm[2] = k;
 					perm[3] = l;
-					snprintf(doc, sizeof(doc), "perm%d%d%d%d",
-					    i, j, k, l);
+					snprintf(doc, sizeof(doc),
+					    "perm%d%d%d%d", i, j, k, l);
 					for (int m = 0; m < 4; m++) {
 						apply(st, ops[perm[m]].op,
 						    &article, doc,
@@ -220,7 +219,8 @@ test_orders(struct store *st)
 					if (!present(st, doc, &ua) || ua != 20)
 						bad++;
 				}
-	ok(count == 24 && bad == 0, "all 24 orders (each op duplicated) end "
+	ok(count == 24 && bad == 0,
+	    "all 24 orders (each op duplicated) end "
 	    "with the republished v2 stored");
 
 	/* Same document then deleted (both rows): every order ends removed. */
@@ -298,8 +298,8 @@ test_concurrent(struct store *st_parent)
 				/* overlapping documents: 40 shared ones */
 				snprintf(doc, sizeof(doc), "c%d", n % 40);
 				if (apply(st, STORE_OP_UPSERT, &article, doc,
-					1000 + n * 4 + i, 2000 + n * 4 + i, doc,
-					(n % 2) ? "tech" : "ops") == STORE_ERR)
+				        1000 + n * 4 + i, 2000 + n * 4 + i, doc,
+				        (n % 2) ? "tech" : "ops") == STORE_ERR)
 					failures++;
 			}
 			store_close(st);
@@ -311,7 +311,8 @@ test_concurrent(struct store *st_parent)
 		    WEXITSTATUS(status) != 0)
 			allok = 0;
 	}
-	ok(allok, "4 processes writing overlapping documents: no failed write "
+	ok(allok,
+	    "4 processes writing overlapping documents: no failed write "
 	    "(deadlocks retried)");
 	if (store_open(&st, dir, STORE_OPEN_DEFAULT) == -1) {
 		ok(0, "store reopens after concurrent writers");
@@ -603,6 +604,81 @@ test_id_order(void)
 		tap_diag("could not remove %s", d2);
 }
 
+/* An attribute reader that finds the attribute in no entry, or in every
+ * one (attr_has), counting its calls. */
+static int attr_reads, attr_has;
+
+static int
+count_attr(const char *json UNUSED, size_t len UNUSED, const char *attr UNUSED,
+    int cls UNUSED, struct buf *key)
+{
+	attr_reads++;
+	if (!attr_has)
+		return -1;
+	buf_add(key, "k", 1);
+	return 0;
+}
+
+/*
+ * An index no entry has a key in stays empty, and Berkeley DB's
+ * associate with DB_CREATE walked every entry to build it at every open
+ * (half a second of each plain-CGI request at 100,000 articles): now it is
+ * built once, and again only after it was removed.
+ */
+static void
+test_index_built(void)
+{
+	struct store *st;
+	struct store_attr_index ix = { "article", "price", 0 };
+	struct store_attr_span all;
+	char d2[256], doc[32], cmd[300];
+	uint64_t n = 0;
+	int i;
+
+	tap_tmpdir(d2, sizeof(d2), "sl-store-built");
+	store_set_attr_reader(count_attr);
+	attr_has = 0;
+	if (store_open(&st, d2, STORE_OPEN_DEFAULT) == -1 ||
+	    store_set_attr_indexes(st, &ix, 1) == -1)
+		fatalx("store_open");
+	for (i = 0; i < 20; i++) {
+		snprintf(doc, sizeof(doc), "d%d", i);
+		put_id(st, STORE_OP_UPSERT, doc, i + 1, 1);
+	}
+	store_close(st);
+	attr_reads = 0;
+	if (store_open(&st, d2, STORE_OPEN_DEFAULT) == -1 ||
+	    store_set_attr_indexes(st, &ix, 1) == -1)
+		fatalx("store_open");
+	ok(attr_reads == 0,
+	    "opening again does not walk the 20 entries to build an index "
+	    "none of them has a key in (%d read)",
+	    attr_reads);
+	/* dropped from the configuration: removed; listed again: built */
+	if (store_set_attr_indexes(st, NULL, 0) == -1)
+		fatalx("store_set_attr_indexes");
+	store_close(st);
+	attr_has = 1;
+	attr_reads = 0;
+	if (store_open(&st, d2, STORE_OPEN_DEFAULT) == -1 ||
+	    store_set_attr_indexes(st, &ix, 1) == -1)
+		fatalx("store_open");
+	memset(&all, 0, sizeof(all));
+	all.hi_open = 1;
+	if (store_attr_count(st, store_attr_find(st, "article", "price", 0), "",
+	        &all, &n) != 0)
+		n = 0;
+	ok(attr_reads == 20 && n == 20,
+	    "an index removed and listed again is built from the entries "
+	    "(%d read, %llu keys)",
+	    attr_reads, (unsigned long long)n);
+	store_close(st);
+	store_set_attr_reader(NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d2);
+	if (system(cmd) != 0)
+		tap_diag("could not remove %s", d2);
+}
+
 int
 main(void)
 {
@@ -630,54 +706,65 @@ main(void)
 	r = apply(st, STORE_OP_UPSERT, &article, "a", 10, 11, "alpha", "tech");
 	ok(r == STORE_OK, "a published entry is stored");
 	ok(present(st, "a", &ua) && ua == 10, "it can be read back");
-	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 11, "alpha",
-	       "tech") == STORE_UNCHANGED,
+	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 11, "alpha", "tech") ==
+	        STORE_UNCHANGED,
 	    "the same delivery twice is unchanged");
 	ok(apply(st, STORE_OP_UPSERT, &article, "a", 5, 6, "alpha", "tech") ==
-	    STORE_STALE, "an older version is stale");
+	        STORE_STALE,
+	    "an older version is stale");
 	ok(present(st, "a", &ua) && ua == 10, "a stale update changes nothing");
-	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 15, "alpha",
-	       "tech") == STORE_OK,
+	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 15, "alpha", "tech") ==
+	        STORE_OK,
 	    "a republish without edit (same updatedAt, later publishedAt) "
 	    "applies");
-	ok(store_get_by_slug(st, "article", "", "alpha", &b, NULL) == STORE_OK &&
-	    strstr(b.data, "\"documentId\":\"a\"") != NULL,
+	ok(store_get_by_slug(st, "article", "", "alpha", &b, NULL) ==
+	            STORE_OK &&
+	        strstr(b.data, "\"documentId\":\"a\"") != NULL,
 	    "by-slug finds the entry");
 	ok(apply(st, STORE_OP_REMOVE, &article, "a", 10, 11, NULL, NULL) ==
-	    STORE_STALE, "unpublish of an older publication is stale");
+	        STORE_STALE,
+	    "unpublish of an older publication is stale");
 	ok(apply(st, STORE_OP_REMOVE, &article, "a", 10, 15, NULL, NULL) ==
-	    STORE_OK, "unpublish of the stored version removes it");
+	        STORE_OK,
+	    "unpublish of the stored version removes it");
 	ok(!present(st, "a", NULL), "removed entries are gone");
 	ok(store_get_by_slug(st, "article", "", "alpha", &b, NULL) ==
-	    STORE_NOTFOUND, "and gone from the slug index");
-	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 15, "alpha",
-	       "tech") == STORE_STALE,
+	        STORE_NOTFOUND,
+	    "and gone from the slug index");
+	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 15, "alpha", "tech") ==
+	        STORE_STALE,
 	    "a late duplicate of the removed version does not resurrect it");
-	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 20, "alpha",
-	       "tech") == STORE_OK, "a later publish after unpublish applies");
+	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 20, "alpha", "tech") ==
+	        STORE_OK,
+	    "a later publish after unpublish applies");
 	ok(apply(st, STORE_OP_DELETE, &article, "a", 12, -1, NULL, NULL) ==
-	    STORE_OK, "a delete (draft row) removes the document");
-	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 99, "alpha",
-	       "tech") == STORE_STALE,
+	        STORE_OK,
+	    "a delete (draft row) removes the document");
+	ok(apply(st, STORE_OP_UPSERT, &article, "a", 10, 99, "alpha", "tech") ==
+	        STORE_STALE,
 	    "nothing older than a delete comes back, whatever its publishedAt");
 	ok(apply(st, STORE_OP_DELETE, &article, "a", 10, 20, NULL, NULL) ==
-	    STORE_UNCHANGED, "the delete of the other row is a no-op");
+	        STORE_UNCHANGED,
+	    "the delete of the other row is a no-op");
 
 	/* Entries without slug or category are stored, not indexed there. */
 	ok(apply(st, STORE_OP_UPSERT, &article, "noslug", 1, 2, NULL, NULL) ==
-	    STORE_OK, "an entry with slug null and no category is stored");
+	        STORE_OK,
+	    "an entry with slug null and no category is stored");
 	ok(present(st, "noslug", NULL), "and readable by documentId");
 
 	/* Two documents claiming one slug (out-of-order hand-over). */
 	apply(st, STORE_OP_UPSERT, &article, "old", 1, 100, "shared", "ops");
 	apply(st, STORE_OP_UPSERT, &article, "new", 1, 200, "shared", "ops");
 	ok(store_get_by_slug(st, "article", "", "shared", &b, NULL) ==
-	    STORE_OK && strstr(b.data, "\"documentId\":\"new\"") != NULL,
+	            STORE_OK &&
+	        strstr(b.data, "\"documentId\":\"new\"") != NULL,
 	    "a slug held by two documents answers the most recently "
 	    "published");
 	apply(st, STORE_OP_UPSERT, &article, "new", 2, 201, "renamed", "ops");
 	ok(store_get_by_slug(st, "article", "", "shared", &b, NULL) ==
-	    STORE_OK && strstr(b.data, "\"documentId\":\"old\"") != NULL,
+	            STORE_OK &&
+	        strstr(b.data, "\"documentId\":\"old\"") != NULL,
 	    "when the newer holder moves away, the other one answers");
 
 	/* Lists. */
@@ -687,13 +774,13 @@ main(void)
 	apply(st, STORE_OP_UPSERT, &article, "d1", 1, 450, "d1", "design");
 	total = list(st, "article", "tech", 0, 0, 10, NULL, &l);
 	ok(total == 3 && l.n == 3 && strcmp(l.docs[0], "t3") == 0 &&
-	    strcmp(l.docs[2], "t1") == 0,
+	        strcmp(l.docs[2], "t1") == 0,
 	    "a category lists its entries newest first");
 	total = list(st, "article", "tech", 1, 0, 10, NULL, &l);
 	ok(total == 3 && strcmp(l.docs[0], "t1") == 0, "and oldest first");
 	total = list(st, "article", NULL, 0, 0, 100, NULL, &l);
 	ok(total == 7 && l.n == 7 && strcmp(l.docs[0], "t3") == 0 &&
-	    strcmp(l.docs[1], "d1") == 0,
+	        strcmp(l.docs[1], "d1") == 0,
 	    "the whole collection lists newest first with its total");
 	total = list(st, "article", NULL, 0, 2, 2, NULL, &l);
 	ok(total == 7 && l.n == 2 && strcmp(l.docs[0], "t2") == 0,
@@ -719,10 +806,11 @@ main(void)
 
 	/* A second collection works by configuration alone. */
 	ok(apply(st, STORE_OP_UPSERT, &page, "p1", 1, 2, "about", NULL) ==
-	    STORE_OK, "a second collection stores entries");
+	        STORE_OK,
+	    "a second collection stores entries");
 	ok(list(st, "page", NULL, 0, 0, 10, NULL, &l) == 1 &&
-	    strcmp(l.docs[0], "p1") == 0 &&
-	    list(st, "article", NULL, 0, 0, 100, NULL, &l) == 6,
+	        strcmp(l.docs[0], "p1") == 0 &&
+	        list(st, "article", NULL, 0, 0, 100, NULL, &l) == 6,
 	    "collections do not mix in lists");
 	ok(store_get_by_slug(st, "page", "", "about", &b, NULL) == STORE_OK,
 	    "its own slug field (path) is indexed");
@@ -730,7 +818,7 @@ main(void)
 	/* The change log. */
 	memset(&s, 0, sizeof(s));
 	ok(store_changes_since(st, 0, 0, change_cb, &s) > 0 &&
-	    store_last_seq(st, &last) == 0 && s.seq[s.n - 1] == last,
+	        store_last_seq(st, &last) == 0 && s.seq[s.n - 1] == last,
 	    "the change log ends at the last sequence");
 	{
 		size_t i;
@@ -766,6 +854,7 @@ main(void)
 	test_format();
 	test_retention();
 	test_id_order();
+	test_index_built();
 	buf_clear(&b);
 	{
 		char cmd[512];
