@@ -120,32 +120,39 @@ store_db_open(struct store *st, DB **dbp, const char *file, u_int32_t dbflags)
  * has a key in (by_category over entries without a category, an
  * attribute none holds) stays empty, and every open walked every entry
  * again: half a second of each plain-CGI request at 100,000 articles.
- * So meta keeps "built:<file>" once an index was built, and later opens
+ * So meta keeps "built:<file>", the file's unique id (made when the file
+ * was), once the index was built, and later opens of that same file
  * associate without DB_CREATE (the library keeps it up to date on every
- * write). Returns 0 or a BDB error.
+ * write); a file made again (removed, lost, an index listed again) is
+ * built again. Returns 0 or a BDB error.
  */
 int
 store_associate(struct store *st, DB *db, const char *file,
     int (*cb)(DB *, const DBT *, const DBT *, DBT *))
 {
 	char key[128];
-	uint64_t built = 0;
+	u_int8_t id[DB_FILE_ID_LEN], was[DB_FILE_ID_LEN];
 	u_int32_t flags = store_repl_assoc_flags(st);
+	DB_MPOOLFILE *mpf = db->get_mpf(db);
 	DBT k, v;
-	unsigned char one[8];
-	int ret;
+	int ret, known;
 
 	(void)snprintf(key, sizeof(key), "built:%s", file);
-	if ((flags & DB_CREATE) &&
-	    store_meta_read(st, NULL, key, 0, &built) == 0 && built != 0)
+	store_dbt_in(&k, key, strlen(key));
+	memset(&v, 0, sizeof(v));
+	v.data = was;
+	v.ulen = sizeof(was);
+	v.flags = DB_DBT_USERMEM;
+	known = mpf != NULL && mpf->get_fileid(mpf, id) == 0;
+	if ((flags & DB_CREATE) && known &&
+	    st->meta->get(st->meta, NULL, &k, &v, 0) == 0 &&
+	    v.size == sizeof(id) && memcmp(was, id, sizeof(id)) == 0)
 		flags &= ~(u_int32_t)DB_CREATE;
 	if ((ret = st->entries->associate(st->entries, NULL, db, cb, flags)) !=
 	    0)
 		return ret;
-	if (flags & DB_CREATE) {
-		store_be64_put(one, 1);
-		store_dbt_in(&k, key, strlen(key));
-		store_dbt_in(&v, one, sizeof(one));
+	if ((flags & DB_CREATE) && known) {
+		store_dbt_in(&v, id, sizeof(id));
 		/* not kept: the next open builds (finds) it again */
 		if ((ret = st->meta->put(st->meta, NULL, &k, &v,
 		         DB_AUTO_COMMIT)) != 0)
@@ -287,18 +294,6 @@ store_attrs_inherit(struct store *st, const struct store *parent)
 	free(v);
 }
 
-/* A removed index is built again if it comes back (store_associate). */
-static void
-forget_built(struct store *st, const char *file)
-{
-	char key[128];
-	DBT k;
-
-	(void)snprintf(key, sizeof(key), "built:%s", file);
-	store_dbt_in(&k, key, strlen(key));
-	(void)st->meta->del(st->meta, NULL, &k, DB_AUTO_COMMIT);
-}
-
 /*
  * Removes the attribute indexes' files of st's directory that st does
  * not list (an index taken out of the configuration, or of an attribute
@@ -331,12 +326,10 @@ drop_stale_attrs(struct store *st)
 			log_warnx("store: index %s, no longer configured, "
 			          "not removed: %s",
 			    de->d_name, db_strerror(ret));
-		else {
+		else
 			log_info("store: index %s, no longer configured, "
 			         "removed",
 			    de->d_name);
-			forget_built(st, de->d_name);
-		}
 	}
 	closedir(d);
 }
