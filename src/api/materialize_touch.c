@@ -36,6 +36,28 @@ touch_add(struct mat *m, struct buf *k)
 	m->touch[m->ntouch++] = xstrdup(buf_cstr(k));
 }
 
+/* The keys, each made in one place for the change and the file alike. */
+static void
+key_lists(struct buf *k, const char *coll)
+{
+	buf_reset(k);
+	buf_printf(k, "L%s", coll);
+}
+
+static void
+key_entry(struct buf *k, const char *coll, const char *doc, const char *loc)
+{
+	buf_reset(k);
+	buf_printf(k, "E%s" US "%s" US "%s", coll, doc, loc);
+}
+
+static void
+key_slug(struct buf *k, const char *coll, const char *loc, const char *slug)
+{
+	buf_reset(k);
+	buf_printf(k, "S%s" US "%s" US "%s", coll, loc, slug);
+}
+
 static int
 touch_change(void *arg, const struct store_change *ch)
 {
@@ -44,22 +66,16 @@ touch_change(void *arg, const struct store_change *ch)
 	struct buf k;
 
 	buf_init(&k);
-	buf_printf(&k, "L%s", ch->collection);
+	key_lists(&k, ch->collection);
 	touch_add(m, &k);
-	buf_reset(&k);
-	buf_printf(&k, "E%s" US "%s" US "%s", ch->collection, ch->document_id,
-	    loc);
+	key_entry(&k, ch->collection, ch->document_id, loc);
 	touch_add(m, &k);
 	if (ch->old_slug != NULL) {
-		buf_reset(&k);
-		buf_printf(&k, "S%s" US "%s" US "%s", ch->collection, loc,
-		    ch->old_slug);
+		key_slug(&k, ch->collection, loc, ch->old_slug);
 		touch_add(m, &k);
 	}
 	if (ch->new_slug != NULL) {
-		buf_reset(&k);
-		buf_printf(&k, "S%s" US "%s" US "%s", ch->collection, loc,
-		    ch->new_slug);
+		key_slug(&k, ch->collection, loc, ch->new_slug);
 		touch_add(m, &k);
 	}
 	buf_clear(&k);
@@ -103,7 +119,7 @@ mat_touch_lists(const struct mat *m, const struct collection *c)
 	int r;
 
 	buf_init(&k);
-	buf_printf(&k, "L%s", c->name);
+	key_lists(&k, c->name);
 	r = touched(m, &k);
 	buf_clear(&k);
 	return r;
@@ -117,11 +133,10 @@ mat_touch_entry(const struct mat *m, const struct collection *c,
 	int r;
 
 	buf_init(&k);
-	buf_printf(&k, "E%s" US "%s" US "%s", c->name, doc, locale);
+	key_entry(&k, c->name, doc, locale);
 	r = touched(m, &k);
 	if (!r && slug != NULL) {
-		buf_reset(&k);
-		buf_printf(&k, "S%s" US "%s" US "%s", c->name, locale, slug);
+		key_slug(&k, c->name, locale, slug);
 		r = touched(m, &k);
 	}
 	buf_clear(&k);
