@@ -392,7 +392,10 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 		return filters_of(c, s, ns, v);
 	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL &&
 	    c->attr->kind == SCHEMA_RELATION) {
-		c->count = strcmp(v, "true") == 0;
+		/* validators.ts: a relation's count is a boolean word */
+		if (boolean_of(v) == -1)
+			return qs_invalid_key(p->err, s[0], "populate");
+		c->count = boolean_of(v);
 		return 0;
 	}
 	if (strcmp(s[0], "on") == 0 && ns >= 2 && dz) {

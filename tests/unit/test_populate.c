@@ -381,6 +381,7 @@ test_parse(void)
 		{ &ARTICLE, "populate[blocks][populate][file]=true", "file" },
 		{ &ARTICLE, "populate[title][count]=true", "title" },
 		{ &ARTICLE, "populate[cover][count]=true", "count" },
+		{ &CATEGORY, "populate[articles][count]=yes", "count" },
 		{ &AUTHOR, "populate=localizations", "localizations" },
 		{ &GLOBAL, "populate[defaultSeo][populate][metaTitle]=true",
 		    "metaTitle" },
@@ -464,6 +465,16 @@ test_parse(void)
 	       &err) == 0 &&
 	        (c = child(pq.root, "articles")) != NULL && c->count,
 	    "populate[a][count]=true");
+	populate_query_clear(&pq);
+	ok(parse(&pq, CATEGORY, "populate[articles][count]=1", &rest, &err) ==
+	            0 &&
+	        (c = child(pq.root, "articles")) != NULL && c->count,
+	    "populate[a][count]=1 counts");
+	populate_query_clear(&pq);
+	ok(parse(&pq, CATEGORY, "populate[articles][count]=f", &rest, &err) ==
+	            0 &&
+	        (c = child(pq.root, "articles")) != NULL && !c->count,
+	    "populate[a][count]=f does not");
 	populate_query_clear(&pq);
 	ok(parse(&pq, ARTICLE,
 	       "populate[blocks][on][shared.media][populate]=*&"
