@@ -33,8 +33,12 @@ struct populate {
 	size_t nfields;
 	struct populate *child; /* populated attributes, in query order */
 	struct populate *frag;  /* on[<component>] fragments */
-	/* a dynamic zone's own fields, filters and sort, as sent (refused) */
+	/*
+	 * a dynamic zone's own fields, filters, sort (refused) and count
+	 * (dropped), as sent; refused: populate[<zone>]=<v>, v not a boolean
+	 */
 	struct populate_json *own;
+	char *refused;
 	struct populate *next; /* sibling */
 	/*
 	 * [filters] and [sort] of a relation, a media, a component or a

@@ -1,4 +1,4 @@
-/* populate_dz.c: a dynamic zone's own fields, filters and sort, refused */
+/* populate_dz.c: a dynamic zone's own fields, filters, sort and count */
 #include "config.h"
 
 #include <stdlib.h>
@@ -29,6 +29,30 @@ member(struct populate_json **list, const char *key)
 	*list = xcalloc(1, sizeof(**list));
 	(*list)->key = xstrdup(key);
 	return *list;
+}
+
+/*
+ * A field of a dynamic zone n's own fields: Strapi validates it against
+ * each component (a scalar of each, or id or documentId), then refuses
+ * the zone's own fields whatever they name (populate_dz_refuse). 0, or -1
+ * with err "Invalid key <f>".
+ */
+int
+populate_dz_field(const struct schema *schema, const struct populate *n,
+    const char *f, struct qs_error *err)
+{
+	const struct schema_attr *a;
+	size_t i;
+
+	if (strcmp(f, "id") == 0 || strcmp(f, "documentId") == 0)
+		return 0;
+	for (i = 0; i < n->attr->ncomponents; i++) {
+		a = populate_attr(schema_type(schema, n->attr->components[i]),
+		    f);
+		if (a == NULL || a->private || a->kind != SCHEMA_SCALAR)
+			return qs_invalid_key(err, f, "fields");
+	}
+	return 0;
 }
 
 /* Keeps the pair seg[0][seg[1]]...=v (the first value of a repeated key). */
@@ -86,11 +110,22 @@ populate_json_free(struct populate_json *n)
 	}
 }
 
+/* 1 when list has a key besides count (which Strapi takes). */
+static int
+refusable(const struct populate_json *list)
+{
+	for (; list != NULL; list = list->next)
+		if (strcmp(list->key, "count") != 0)
+			return 1;
+	return 0;
+}
+
 /*
- * Strapi's refusal of a dynamic zone's own fields, filters or sort, once
- * they passed its validation (convert-query-params.ts,
- * convertPopulateObject: a dynamic zone takes populate, on and count
- * alone): the first such zone under parent, or 0.
+ * Strapi's refusal of a dynamic zone's own fields, filters or sort, or of
+ * a word for the zone (populate[blocks]=count), once they passed its
+ * validation (convert-query-params.ts, convertPopulateObject: a dynamic
+ * zone takes populate, on and count alone, and a string's keys are its
+ * characters' indexes): the first such zone under parent, or 0.
  */
 int
 populate_dz_refuse(const struct populate *parent, struct qs_error *err)
@@ -99,9 +134,13 @@ populate_dz_refuse(const struct populate *parent, struct qs_error *err)
 	struct buf j;
 
 	for (c = parent->child; c != NULL; c = c->next) {
-		if (c->own != NULL) {
+		if (c->refused != NULL || refusable(c->own)) {
 			buf_init(&j);
-			render(&j, c->own, 1);
+			if (c->refused != NULL)
+				buf_add_json_string(&j, c->refused,
+				    strlen(c->refused));
+			else
+				render(&j, c->own, 1);
 			qs_fail(err,
 			    "Invalid nested populate for %s.%s (%s). Expected "
 			    "a fragment (\"on\") or \"count\" but found %s",

@@ -14,6 +14,8 @@ const struct schema_attr *populate_attr(const struct schema_type *,
 struct populate *populate_find(struct populate *list, const char *name);
 
 /* populate_dz.c */
+int populate_dz_field(const struct schema *, const struct populate *,
+    const char *f, struct qs_error *);
 void populate_json_put(struct populate_json **, const char *const *seg,
     size_t nseg, const char *v);
 void populate_json_free(struct populate_json *);

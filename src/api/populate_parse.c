@@ -53,6 +53,28 @@ in_list(const char *s, const char *const *list, size_t n)
 
 #define IN(s, a) in_list((s), (a), sizeof(a) / sizeof((a)[0]))
 
+/*
+ * A populate value as Strapi's parseType reads a boolean (parse-type.ts,
+ * parseBoolean): 1 for "true", "t" or "1", 0 for "false", "f" or "0",
+ * -1 for anything else.
+ */
+static int
+boolean_of(const char *v)
+{
+	static const char *const yes[] = { "true", "t", "1" };
+	static const char *const no[] = { "false", "f", "0" };
+
+	if (IN(v, yes))
+		return 1;
+	return IN(v, no) ? 0 : -1;
+}
+
+static int
+is_dz(const struct populate *n)
+{
+	return n->attr != NULL && n->attr->kind == SCHEMA_DYNAMICZONE;
+}
+
 /* schema_attr, with no type (a media row) having no attribute. */
 const struct schema_attr *
 populate_attr(const struct schema_type *t, const char *name)
@@ -99,6 +121,7 @@ node_free(struct populate *n)
 		node_free(n->child);
 		node_free(n->frag);
 		populate_json_free(n->own);
+		free(n->refused);
 		for (i = 0; i < n->nfields; i++)
 			free(n->fields[i]);
 		if (n->fq != NULL) {
@@ -190,30 +213,6 @@ frag_of(struct parser *p, struct populate *dz, const char *uid)
 	return f;
 }
 
-/*
- * A field of a dynamic zone's own fields: Strapi validates it against
- * each component (a scalar of each, or id or documentId), then refuses
- * the zone's own fields whatever they name (populate_filters). Kept as
- * sent, for that message.
- */
-static int
-dz_field(struct parser *p, const struct populate *n, const char *f)
-{
-	const struct schema_attr *a;
-	size_t i;
-
-	if (strcmp(f, "id") == 0 || strcmp(f, "documentId") == 0)
-		return 0;
-	for (i = 0; i < n->attr->ncomponents; i++) {
-		a = populate_attr(schema_type(p->schema,
-		                      n->attr->components[i]),
-		    f);
-		if (a == NULL || a->private || a->kind != SCHEMA_SCALAR)
-			return qs_invalid_key(p->err, f, "fields");
-	}
-	return 0;
-}
-
 /* One field name of node n (kept scalars). */
 static int
 add_field(struct parser *p, struct populate *n, const char *f)
@@ -225,8 +224,8 @@ add_field(struct parser *p, struct populate *n, const char *f)
 		return 0;
 	if (n->attr != NULL && n->attr->kind == SCHEMA_MEDIA)
 		ok = IN(f, file_keys);
-	else if (n->attr != NULL && n->attr->kind == SCHEMA_DYNAMICZONE)
-		return dz_field(p, n, f);
+	else if (is_dz(n))
+		return populate_dz_field(p->schema, n, f, p->err);
 	else {
 		a = populate_attr(n->type, f);
 		ok = (a != NULL && !a->private && a->kind == SCHEMA_SCALAR) ||
@@ -313,13 +312,13 @@ populate_of(struct parser *p, struct populate *n, const char *const *s,
 {
 	struct populate *c;
 	char *q, *comma;
-	int dz = n->attr != NULL && n->attr->kind == SCHEMA_DYNAMICZONE;
+	int dz = is_dz(n);
 
 	if (ns > 0 && !qs_is_index(s[0])) {
 		if (dz)
 			return qs_invalid_key(p->err, s[0], "populate");
-		if (ns == 1 && strcmp(v, "false") == 0)
-			return 0;
+		if (ns == 1 && boolean_of(v) == 0)
+			return 0; /* populate[a]=false, f or 0: not populated */
 		if ((c = child_of(p, n, s[0], depth)) == NULL)
 			return -1;
 		return attr_spec(p, c, s + 1, ns - 1, v, depth + 1);
@@ -353,9 +352,20 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
     char *v, int depth)
 {
 	struct populate *f;
+	int dz = is_dz(c);
 
-	if (ns == 0)
-		return 0; /* populate[a]=true */
+	if (ns == 0) {
+		/*
+		 * populate[a]=true. A zone given another word (not "", which
+		 * has no keys) is refused after the validation, as Strapi's
+		 * convertPopulateObject refuses what is not an object of on,
+		 * count and populate (populate_dz_refuse).
+		 */
+		if (dz && *v != '\0' && boolean_of(v) == -1 &&
+		    c->refused == NULL)
+			c->refused = xstrdup(v);
+		return 0;
+	}
 	if (strcmp(s[0], "populate") == 0) {
 		if (c->attr != NULL && c->attr->kind == SCHEMA_MEDIA &&
 		    (ns > 1 || strcmp(v, "*") != 0))
@@ -363,10 +373,17 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 			    "populate");
 		return populate_of(p, c, s + 1, ns - 1, v, depth);
 	}
-	if (c->attr != NULL && c->attr->kind == SCHEMA_DYNAMICZONE &&
+	if (dz &&
 	    (strcmp(s[0], "fields") == 0 || strcmp(s[0], "sort") == 0 ||
+	        strcmp(s[0], "count") == 0 ||
 	        (strcmp(s[0], "filters") == 0 && ns >= 2)))
 		populate_json_put(&c->own, s, ns, v);
+	/*
+	 * A zone's count, whatever its value: taken and dropped, so the zone
+	 * renders as without it (docs/api.md, "count on a dynamic zone").
+	 */
+	if (dz && strcmp(s[0], "count") == 0)
+		return 0;
 	if (strcmp(s[0], "fields") == 0)
 		return fields_of(p, c, s + 1, ns - 1, v);
 	if (strcmp(s[0], "filters") == 0 && ns >= 2 && filterable(c))
@@ -375,11 +392,13 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 		return filters_of(c, s, ns, v);
 	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL &&
 	    c->attr->kind == SCHEMA_RELATION) {
-		c->count = strcmp(v, "true") == 0;
+		/* validators.ts: a relation's count is a boolean word */
+		if (boolean_of(v) == -1)
+			return qs_invalid_key(p->err, s[0], "populate");
+		c->count = boolean_of(v);
 		return 0;
 	}
-	if (strcmp(s[0], "on") == 0 && ns >= 2 && c->attr != NULL &&
-	    c->attr->kind == SCHEMA_DYNAMICZONE) {
+	if (strcmp(s[0], "on") == 0 && ns >= 2 && dz) {
 		if ((f = frag_of(p, c, s[1])) == NULL)
 			return -1;
 		return attr_spec(p, f, s + 2, ns - 2, v, depth + 1);

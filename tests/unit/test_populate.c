@@ -379,9 +379,9 @@ test_parse(void)
 		{ &ARTICLE, "fields=title,nope", "nope" },
 		{ &ARTICLE, "populate[blocks][on][shared.seo]=true", "shared.seo" },
 		{ &ARTICLE, "populate[blocks][populate][file]=true", "file" },
-		{ &ARTICLE, "populate[blocks][count]=true", "count" },
 		{ &ARTICLE, "populate[title][count]=true", "title" },
 		{ &ARTICLE, "populate[cover][count]=true", "count" },
+		{ &CATEGORY, "populate[articles][count]=yes", "count" },
 		{ &AUTHOR, "populate=localizations", "localizations" },
 		{ &GLOBAL, "populate[defaultSeo][populate][metaTitle]=true",
 		    "metaTitle" },
@@ -403,6 +403,23 @@ test_parse(void)
 		    DZ_MSG "{\"sort\":\"id:desc\"}" },
 		{ "populate[author][populate][articles][populate][blocks]"
 		    "[fields]=id", DZ_MSG "{\"fields\":\"id\"}" },
+		{ "populate[blocks][count]=true&populate[blocks][fields]=id",
+		    DZ_MSG "{\"count\":\"true\",\"fields\":\"id\"}" },
+		{ "populate[blocks]=count", DZ_MSG "\"count\"" },
+		{ "populate[blocks]=*", DZ_MSG "\"*\"" },
+	};
+	/* a zone's count, taken and dropped; on: the fragment's name */
+	static const struct {
+		const char *q, *on;
+	} dz_count[] = {
+		{ "populate[blocks][count]=true", NULL },
+		{ "populate[blocks][count]=false", NULL },
+		{ "populate[blocks][count]", NULL },
+		{ "populate[blocks][count]=yes", NULL },
+		{ "populate[blocks][count][0]=true", NULL },
+		{ "populate[blocks][on][shared.quote]=true&"
+		  "populate[blocks][count]=true",
+		    "shared.quote" },
 	};
 	/* clang-format on */
 
@@ -449,6 +466,16 @@ test_parse(void)
 	        (c = child(pq.root, "articles")) != NULL && c->count,
 	    "populate[a][count]=true");
 	populate_query_clear(&pq);
+	ok(parse(&pq, CATEGORY, "populate[articles][count]=1", &rest, &err) ==
+	            0 &&
+	        (c = child(pq.root, "articles")) != NULL && c->count,
+	    "populate[a][count]=1 counts");
+	populate_query_clear(&pq);
+	ok(parse(&pq, CATEGORY, "populate[articles][count]=f", &rest, &err) ==
+	            0 &&
+	        (c = child(pq.root, "articles")) != NULL && !c->count,
+	    "populate[a][count]=f does not");
+	populate_query_clear(&pq);
 	ok(parse(&pq, ARTICLE,
 	       "populate[blocks][on][shared.media][populate]=*&"
 	       "populate[blocks][on][shared.quote]=true",
@@ -479,6 +506,34 @@ test_parse(void)
 		    "%s: %s", dz_own[i].q, err.message);
 		populate_query_clear(&pq);
 	}
+	for (i = 0; i < N(dz_count); i++) {
+		ok(parse(&pq, ARTICLE, dz_count[i].q, &rest, &err) == 0 &&
+		        populate_filters(&pq, NULL, schema, &err) == 0 &&
+		        (c = child(pq.root, "blocks")) != NULL && !c->count &&
+		        !c->star && c->child == NULL &&
+		        (dz_count[i].on == NULL ? c->frag == NULL
+		                                : c->frag != NULL &&
+		                    strcmp(c->frag->name, dz_count[i].on) ==
+		                        0 &&
+		                    c->frag->next == NULL),
+		    "%s: the zone as without count", dz_count[i].q);
+		populate_query_clear(&pq);
+	}
+	ok(parse(&pq, ARTICLE,
+	       "populate[blocks]=0&populate[author]=f&populate[cover]=t", &rest,
+	       &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == 0 &&
+	        child(pq.root, "blocks") == NULL &&
+	        child(pq.root, "author") == NULL &&
+	        child(pq.root, "cover") != NULL,
+	    "populate[a]=0 or f is not populated, t is");
+	populate_query_clear(&pq);
+	ok(parse(&pq, ARTICLE, "populate[blocks]=&populate[blocks]=1", &rest,
+	       &err) == 0 &&
+	        populate_filters(&pq, NULL, schema, &err) == 0 &&
+	        child(pq.root, "blocks") != NULL,
+	    "populate[<zone>]= (no word) and =1 populate the zone");
+	populate_query_clear(&pq);
 	ok(parse(&pq, ARTICLE, "populate[blocks][fields]=title", &rest, &err) ==
 	            -1 &&
 	        strcmp(err.message, "Invalid key title") == 0 &&
