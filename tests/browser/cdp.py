@@ -39,8 +39,13 @@ class Browser:
                 "--remote-debugging-port=0"] + list(extra_args) + \
             ["about:blank"]
         self.log = open(os.path.join(self.profile, "chromium.log"), "w")
+        # Chromium makes its own temporary directories (its singleton's
+        # socket) in TMPDIR and leaves them behind when it is stopped:
+        # inside the profile, they go with it.
         self.proc = subprocess.Popen(args, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     env=dict(os.environ,
+                                              TMPDIR=self.profile))
         port_file = os.path.join(self.profile, "DevToolsActivePort")
         deadline = time.time() + 30
         while True:
