@@ -317,9 +317,10 @@ fcgi_cgi_supervise(void)
 			    strsignal(WTERMSIG(status)), tries + 1, CGI_TRIES);
 		else
 			log_warnx("the request's process %ld left for a fresh "
-			          "one (the store needs recovery) before "
-			          "answering; answering again (%d of %d, %d s "
-			          "after the request came)",
+			          "one (its own line says why: the store "
+			          "needed recovery, or its cgi_cpu_limit) "
+			          "before answering; answering again (%d of "
+			          "%d, %d s after the request came)",
 			    (long)pid, tries + 1, CGI_TRIES,
 			    (int)(now.tv_sec - t0.tv_sec));
 		(void)nanosleep(&(struct timespec){ pause_ms / 1000,

@@ -111,7 +111,7 @@ is "$(post_fixture "$FIXTURES/08-entry.update.json" "$base/strapi/webhook" | sed
     200 "a delivery whose process cannot open the store: 200"
 [ -e "$SRV/faults/recover" ]
 ok $((1 - $?)) "its process met the store needing recovery (its marker is gone)"
-grep -q 'left for a fresh one (the store needs recovery) before answering; answering again' "$ELOG"
+grep -q 'left for a fresh one (its own line says why: .*) before answering; answering again' "$ELOG"
 ok $? "the error log says a new process answered it"
 
 as_runuser touch "$SRV/faults/json"
