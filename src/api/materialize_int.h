@@ -178,6 +178,8 @@ void mat_manifest_note(struct mat *m, const char *rel, uint64_t size,
 void mat_manifest_drop(struct mat *m, const char *rel);
 /* Removes the file rel, its .gz, and its folder when now empty. */
 void mat_remove_file(struct mat *m, const char *rel);
+/* static-verify: reports a manifest that does not name the set. */
+void mat_manifest_check(struct mat *m, uint64_t cur);
 /* The set's files and bytes into m->stats; 1 when over the bounds. */
 int mat_manifest_totals(struct mat *m);
 void mat_manifest_clear(struct mat *m);

@@ -257,8 +257,6 @@ mat_manifest_note(struct mat *m, const char *rel, uint64_t size, int flags)
 {
 	struct mat_file *f;
 
-	if (m->mode != MODE_WRITE)
-		return;
 	if (!m->fast || (f = find(m, rel)) == NULL)
 		f = add(m, rel, strlen(rel));
 	f->size = size;
@@ -301,6 +299,40 @@ mat_remove_file(struct mat *m, const char *rel)
 		(void)rmdir(full.data);
 	}
 	buf_clear(&full);
+}
+
+/*
+ * static-verify: a manifest the next pass would go by (of the pass .seq
+ * names, at the store's seq) must name the files the walk found, with
+ * the sizes of the store's answers; else it is reported.
+ */
+void
+mat_manifest_check(struct mat *m, uint64_t cur)
+{
+	struct mat_file *walked;
+	size_t i, n;
+	int same;
+
+	sort_files(m);
+	walked = m->files;
+	n = m->nfiles;
+	m->files = NULL;
+	m->nfiles = m->capfiles = m->nsorted = 0;
+	if (!m->stats->capped && mat_state_read(m) == cur &&
+	    mat_manifest_load(m, cur) == 0) {
+		same = m->nfiles == n;
+		for (i = 0; same && i < n; i++)
+			same = strcmp(m->files[i].rel, walked[i].rel) == 0 &&
+			    m->files[i].size == walked[i].size &&
+			    m->files[i].n == walked[i].n &&
+			    m->files[i].cat == walked[i].cat;
+		if (!same)
+			mat_stale(m, MANIFEST_NAME,
+			    "does not list the set's files as they are");
+	}
+	mat_manifest_clear(m);
+	m->files = walked;
+	m->nfiles = m->capfiles = m->nsorted = n;
 }
 
 int
