@@ -565,7 +565,8 @@ out:
  * After this thread's commits (materialize_note), renders static_dir
  * when it is set. Tests make a writer die between its commit and its
  * pass with SL_FAULT_DIE_BEFORE_RENDER, or wait there for
- * SL_FAULT_PAUSE_BEFORE_RENDER milliseconds (docs/static.md).
+ * SL_FAULT_PAUSE_BEFORE_RENDER milliseconds, or die within its pass
+ * with SL_FAULT_DIE_IN_RENDER (mat_fault_step; docs/static.md).
  * Returns 0, or -1 after logging (the write itself stands).
  */
 int
@@ -587,6 +588,8 @@ materialize_pending(const struct conf *conf, struct store *st,
 	if ((fault = getenv("SL_FAULT_PAUSE_BEFORE_RENDER")) != NULL)
 		(void)usleep((useconds_t)strtoul(fault, NULL, 10) * 1000);
 	mat_init(&m, conf, st, schema, MODE_WRITE, &stats);
+	if ((fault = getenv("SL_FAULT_DIE_IN_RENDER")) != NULL)
+		m.die_at = strtoul(fault, NULL, 10);
 	rc = pass(&m, 0);
 	mat_clear(&m);
 	return rc;

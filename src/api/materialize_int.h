@@ -81,8 +81,9 @@ struct mat {
 	int fast;
 	struct mat_file *files;
 	size_t nfiles, capfiles;
-	size_t nsorted; /* files[0..nsorted) sorted by path (fast) */
-	uint64_t mult;  /* the next answer's count: its slug's holders */
+	size_t nsorted;       /* files[0..nsorted) sorted by path (fast) */
+	uint64_t mult;        /* the next answer's count: its slug's holders */
+	unsigned long die_at; /* SL_FAULT_DIE_IN_RENDER: steps left (tests) */
 };
 
 /* materialize_file.c */
@@ -110,6 +111,8 @@ int mat_write_atomic(struct mat *m, const char *path, const char *data,
  */
 void mat_gz(struct mat *m, const char *path, const char *rel, const char *data,
     size_t len);
+/* A step of a pass: a writer dies at the one SL_FAULT_DIE_IN_RENDER says. */
+void mat_fault_step(struct mat *m);
 /* Opens static_dir's lock (creating the directory) and takes it (op). */
 int mat_lock_dir(const char *dir, int op);
 /*

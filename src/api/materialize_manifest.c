@@ -288,9 +288,10 @@ mat_remove_file(struct mat *m, const char *rel)
 	(void)unlink(buf_cstr(&full));
 	full.len -= 3;
 	full.data[full.len] = '\0';
-	if (unlink(buf_cstr(&full)) == 0)
+	if (unlink(buf_cstr(&full)) == 0) {
 		m->stats->removed++;
-	else if (errno != ENOENT)
+		mat_fault_step(m);
+	} else if (errno != ENOENT)
 		log_warn("static: %s", buf_cstr(&full));
 	/* its folder, when that was its last file (as the sweep does) */
 	if ((slash = strrchr(full.data, '/')) != NULL &&
