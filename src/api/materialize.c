@@ -70,9 +70,13 @@ materialize_note(uint64_t seq)
 static int
 room_for(struct mat *m, uint64_t len)
 {
-	if (m->stats->files + 1 > m->max_files ||
-	    m->stats->bytes + len > m->max_bytes) {
+	if (m->stats->files + 1 > m->max_files) {
 		m->stats->capped = 1;
+		return 0;
+	}
+	if (m->stats->bytes + len > m->max_bytes) {
+		m->stats->capped = 1;
+		m->capped_bytes = 1;
 		return 0;
 	}
 	m->stats->files++;
@@ -475,9 +479,9 @@ rewalk(struct mat *m)
 		free(m->set[i]);
 	m->nset = 0;
 	mat_manifest_clear(m);
-	m->fast = 0;
 	m->stats->files = 0;
 	m->stats->bytes = 0;
+	m->stats->capped = 0;
 	walk(m);
 	m->stats->written += written;
 	m->stats->removed += removed;
@@ -523,7 +527,7 @@ pass(struct mat *m, int force)
 	if (m->fast) {
 		mat_fast(m);
 		if (!m->failed && mat_manifest_totals(m)) {
-			/* over the bounds: which files they keep is the walk's */
+			/* which files the bounds keep is the walk's to say */
 			log_debug("static: the set reached its bounds; walked");
 			rewalk(m);
 		}
@@ -541,7 +545,8 @@ pass(struct mat *m, int force)
 	mat_head(m, cur);
 	if (m->mode == MODE_VERIFY)
 		mat_manifest_check(m, cur);
-	if (m->mode == MODE_WRITE && !m->failed && !m->stats->capped)
+	/* the files a pass keeps over static_max_bytes depend on sizes */
+	if (m->mode == MODE_WRITE && !m->failed && !m->capped_bytes)
 		mat_manifest_write(m, cur);
 	if (m->mode == MODE_WRITE && !m->failed)
 		mat_state_write(m, cur);

@@ -84,6 +84,9 @@ struct mat {
 	size_t nsorted;       /* files[0..nsorted) sorted by path (fast) */
 	uint64_t mult;        /* the next answer's count: its slug's holders */
 	unsigned long die_at; /* SL_FAULT_DIE_IN_RENDER: steps left (tests) */
+	int capped_bytes;     /* the bounds were reached by static_max_bytes */
+	int mf_capped;        /* the manifest's pass reached static_max_files */
+	int reshaped; /* a fast pass added or removed one of its files */
 };
 
 /* materialize_file.c */
@@ -183,7 +186,11 @@ void mat_manifest_drop(struct mat *m, const char *rel);
 void mat_remove_file(struct mat *m, const char *rel);
 /* static-verify: reports a manifest that does not name the set. */
 void mat_manifest_check(struct mat *m, uint64_t cur);
-/* The set's files and bytes into m->stats; 1 when over the bounds. */
+/*
+ * The set's files and bytes into m->stats (capped as the manifest's
+ * pass was); 1 when the set is to be walked: over the bounds, or a file
+ * came or went while the manifest's pass had reached static_max_files.
+ */
 int mat_manifest_totals(struct mat *m);
 void mat_manifest_clear(struct mat *m);
 

@@ -20,20 +20,28 @@
  * and removes only what they touched (materialize_fast.c) instead of
  * listing every entry, looking at every file and sweeping the directory:
  *
- *   strapi-live-static-manifest 1 <seq> <settings> <count>
+ *   strapi-live-static-manifest 1 <seq> <settings> <count> <capped>
  *   <size> <n> <kind> <path>
  *
  * one line a file, sorted by path: its size, how many times the bounds
  * count it (a slug's answers once per holder, as the walk counts them),
- * "c" for a category's answer ("a" otherwise). The order the bounds keep
- * files in decides nothing while the set is under them, and a pass that
- * reaches them writes no manifest: the next one walks the set.
+ * "c" for a category's answer ("a" otherwise). While the set is under
+ * its bounds the order the walk renders answers in decides nothing. When
+ * it reached static_max_files (capped 1), the walk kept the first
+ * static_max_files answers it rendered, and the manifest lists those: a
+ * pass may go by it only while no file of the set comes or goes (every
+ * answer a commit touched is one of the manifest's, still there, counted
+ * as often; the bytes under static_max_bytes), so that the walk would
+ * keep the same files; else (mat_manifest_totals) it walks. A pass that
+ * reaches static_max_bytes writes no manifest: which files it keeps then
+ * depends on their sizes.
  *
  * A pass goes by it only when it is sure to name the files there are:
  * its version is this one's, <seq> is .seq's (the pass that wrote it
  * was the last complete one), and <settings> is the hash of what
  * decides which files the set has besides the store (the forms, the
- * types' names, slugs, categories and locales, the pages kept, gzip).
+ * types' names, slugs, categories and locales, the pages kept, gzip,
+ * the bounds).
  * A pass removes it before it changes any file and writes it again,
  * then .seq, when complete: a writer killed anywhere in between leaves
  * none, and the next pass walks the set and sweeps the directory
@@ -66,10 +74,11 @@ settings_hash(const struct mat *m)
 	size_t i, j;
 
 	h = fnv(h, conf_str(m->conf, CFG_STATIC_TYPES));
-	snprintf(num, sizeof(num), "%lld %lld %lld %d",
+	snprintf(num, sizeof(num), "%lld %lld %lld %d %zu %" PRIu64,
 	    (long long)conf_int(m->conf, CFG_STATIC_LIST_PAGES),
 	    (long long)conf_int(m->conf, CFG_STATIC_CHANGE_PAGE_SIZE),
-	    (long long)conf_int(m->conf, CFG_STATIC_CHANGE_PAGES), m->gzip);
+	    (long long)conf_int(m->conf, CFG_STATIC_CHANGE_PAGES), m->gzip,
+	    m->max_files, m->max_bytes);
 	h = fnv(h, num);
 	for (i = 0; i < conf_ncollections(m->conf); i++) {
 		c = conf_collection(m->conf, i);
@@ -139,7 +148,7 @@ mat_manifest_load(struct mat *m, uint64_t done)
 	struct mat_file *f;
 	char magic[64], *p, *nl, *end;
 	unsigned long long seq, hash, count, size, n;
-	int version, off = 0, rc = -1;
+	int version, capped, off = 0, rc = -1;
 	char kind;
 
 	buf_init(&text);
@@ -148,8 +157,8 @@ mat_manifest_load(struct mat *m, uint64_t done)
 	if (mat_read_file(buf_cstr(&path), &text) != 0)
 		goto out;
 	p = (char *)buf_cstr(&text);
-	if (sscanf(p, "%63s %d %llu %llx %llu\n%n", magic, &version, &seq,
-	        &hash, &count, &off) != 5 ||
+	if (sscanf(p, "%63s %d %llu %llx %llu %d\n%n", magic, &version, &seq,
+	        &hash, &count, &capped, &off) != 6 ||
 	    off == 0 || strcmp(magic, MANIFEST_MAGIC) != 0 ||
 	    version != MANIFEST_VERSION || seq != done ||
 	    hash != settings_hash(m))
@@ -177,6 +186,7 @@ mat_manifest_load(struct mat *m, uint64_t done)
 		goto out;
 	m->nsorted = m->nfiles;
 	m->fast = 1;
+	m->mf_capped = capped != 0;
 	rc = 0;
 out:
 	if (rc == -1) {
@@ -237,8 +247,10 @@ mat_manifest_write(struct mat *m, uint64_t seq)
 	sort_files(m);
 	buf_init(&text);
 	buf_init(&path);
-	buf_printf(&text, MANIFEST_MAGIC " %d %" PRIu64 " %016" PRIx64 " %zu\n",
-	    MANIFEST_VERSION, seq, settings_hash(m), m->nfiles);
+	buf_printf(&text,
+	    MANIFEST_MAGIC " %d %" PRIu64 " %016" PRIx64 " %zu %d\n",
+	    MANIFEST_VERSION, seq, settings_hash(m), m->nfiles,
+	    m->stats->capped);
 	for (i = 0; i < m->nfiles; i++)
 		buf_printf(&text, "%" PRIu64 " %" PRIu64 " %c %s\n",
 		    m->files[i].size, m->files[i].n,
@@ -257,8 +269,11 @@ mat_manifest_note(struct mat *m, const char *rel, uint64_t size, int flags)
 {
 	struct mat_file *f;
 
-	if (!m->fast || (f = find(m, rel)) == NULL)
+	if (!m->fast || (f = find(m, rel)) == NULL) {
 		f = add(m, rel, strlen(rel));
+		m->reshaped |= m->fast;
+	} else if (f->gone || f->n != m->mult)
+		m->reshaped = 1;
 	f->size = size;
 	f->n = m->mult;
 	f->cat = (flags & EMIT_CAT) != 0;
@@ -274,6 +289,7 @@ mat_manifest_drop(struct mat *m, const char *rel)
 	if (f == NULL || f->gone)
 		return;
 	f->gone = 1;
+	m->reshaped = 1;
 	mat_remove_file(m, rel);
 }
 
@@ -319,9 +335,11 @@ mat_manifest_check(struct mat *m, uint64_t cur)
 	n = m->nfiles;
 	m->files = NULL;
 	m->nfiles = m->capfiles = m->nsorted = 0;
-	if (!m->stats->capped && mat_state_read(m) == cur &&
-	    mat_manifest_load(m, cur) == 0) {
-		same = m->nfiles == n;
+	if (mat_state_read(m) == cur && mat_manifest_load(m, cur) == 0) {
+		/* capped as the walk is, by static_max_files */
+		same = m->nfiles == n &&
+		    (m->stats->capped ? !m->capped_bytes && m->mf_capped
+		                      : !m->mf_capped);
 		for (i = 0; same && i < n; i++)
 			same = strcmp(m->files[i].rel, walked[i].rel) == 0 &&
 			    m->files[i].size == walked[i].size &&
@@ -350,6 +368,13 @@ mat_manifest_totals(struct mat *m)
 	}
 	m->stats->files = (size_t)files;
 	m->stats->bytes = bytes;
+	if (m->mf_capped) {
+		/* the same files as before, the first static_max_files */
+		if (m->reshaped || bytes > m->max_bytes)
+			return 1;
+		m->stats->capped = 1;
+		return 0;
+	}
 	return files > m->max_files || bytes > m->max_bytes;
 }
 
@@ -363,5 +388,5 @@ mat_manifest_clear(struct mat *m)
 	free(m->files);
 	m->files = NULL;
 	m->nfiles = m->capfiles = m->nsorted = 0;
-	m->fast = 0;
+	m->fast = m->mf_capped = m->reshaped = 0;
 }
