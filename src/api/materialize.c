@@ -28,8 +28,10 @@
  * static_max_bytes. An answer carries the seq of what it read (its
  * entry's, its slug's holders', its collection's: query_answer_seq), so
  * a commit changes only the answers it touched, and a pass after commits
- * renders only those (materialize_touch.c), keeping the other files;
- * the whole set when it cannot tell what was touched. Passes
+ * renders only those (materialize_touch.c), keeping the other files,
+ * and goes by the manifest of the last pass (materialize_manifest.c)
+ * rather than walk the set (materialize_fast.c); the whole set when it
+ * cannot tell what was touched. Passes
  * run one at a time under an flock on static_dir/.lock, each from the
  * store's state read under the lock, and .seq records the seq a complete
  * pass started from: the last pass always writes the newest state, and a

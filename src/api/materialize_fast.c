@@ -34,7 +34,8 @@
  * decides it on: the same forms, values and locales, an entry or a
  * holder in the store. The bounds are counted at the end
  * (mat_manifest_totals): under them the set is every answer, in any
- * order; over them, the pass walks the set instead.
+ * order; over them, or when a file came or went while the manifest's
+ * set had reached them, the pass walks the set instead.
  */
 
 static const struct collection *
