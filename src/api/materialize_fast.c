@@ -113,6 +113,37 @@ touched_category(struct mat *m, const char *coll, const char *locale,
 	category(m, c, form);
 }
 
+/*
+ * The form of a category's file name, "<field>=<value>[&locale=L].json",
+ * or NULL when it is not one the set could hold.
+ */
+static char *
+category_form(const struct collection *c, const char *name)
+{
+	size_t fl = strlen(c->category_field), n = strlen(name);
+	char *form, *amp;
+	int ok = 1;
+
+	if (n <= 5 || strcmp(name + n - 5, ".json") != 0 ||
+	    strncmp(name, c->category_field, fl) != 0 || name[fl] != '=')
+		return NULL;
+	form = xstrdup(name);
+	form[n - 5] = '\0';
+	if ((amp = strchr(form + fl + 1, '&')) != NULL) {
+		*amp = '\0';
+		ok = strncmp(amp + 1, "locale=", 7) == 0 &&
+		    mat_value_ok(amp + 8);
+	}
+	ok = ok && mat_value_ok(form + fl + 1);
+	if (amp != NULL)
+		*amp = '&';
+	if (!ok) {
+		free(form);
+		return NULL;
+	}
+	return form;
+}
+
 /* A touched type's other categories: each of the manifest's. */
 static void
 kept_categories(struct mat *m, const char *coll, const char *a, const char *b)
@@ -134,8 +165,8 @@ kept_categories(struct mat *m, const char *coll, const char *a, const char *b)
 		    m->files[i].rel[n] != '/' ||
 		    strchr(m->files[i].rel + n + 1, '/') != NULL)
 			continue;
-		form = xstrdup(m->files[i].rel + n + 1);
-		form[strlen(form) - strlen(".json")] = '\0';
+		if ((form = category_form(c, m->files[i].rel + n + 1)) == NULL)
+			continue;
 		category(m, c, form);
 		free(form);
 	}
