@@ -66,9 +66,14 @@ times.sort()
 nfiles = 0
 for root, _, fs in os.walk(sd) if sd else []:
     nfiles += sum(1 for f in fs if f.endswith(".json"))
-mf = os.path.join(sd, ".manifest") if sd else ""
+# the manifest of the last pass (an older build leaves the import's)
+mf, mfsize = os.path.join(sd, ".manifest") if sd else "", "-"
+if mf and os.path.exists(mf):
+    seq = open(os.path.join(sd, ".seq")).read().split()[0]
+    if open(mf).readline().split()[2] == seq:
+        mfsize = os.path.getsize(mf)
 print("%-22s %8.3f %8.3f %7d %9s" % (name, times[len(times) // 2], times[-1],
-      nfiles, os.path.getsize(mf) if mf and os.path.exists(mf) else "-"))
+      nfiles, mfsize))
 PY
 }
 
