@@ -5,8 +5,10 @@
 # stays one) and sweeps nothing (a stray file stays), while deleted
 # entries and old slugs lose their files, new entries and categories get
 # theirs, and static-verify finds every file byte-equal to the store's
-# answer; without a manifest to go by (none, another version, the bounds
-# reached) a pass walks the set and sweeps as before.
+# answer; without a manifest to go by (none, another version, other
+# bounds) a pass walks the set and sweeps as before, and over
+# static_max_files it goes by the manifest only while no file of the set
+# comes or goes.
 . "$top_srcdir/tests/lib.sh"
 
 [ -x "$WEBHOOK_FCGI" ] || skip_all "webhook.fcgi not built"
