@@ -39,7 +39,7 @@ done | python3 "$top_srcdir/tests/gen_delivery.py" --batch "$T/d"
 # run NAME WEBHOOK STATIC_DIR FIRST: deliveries FIRST..FIRST+n-1 into a
 # fresh store of the entries (rendered once first when STATIC_DIR is
 # set); prints NAME, the median and the slowest wall time in seconds,
-# and the files the last pass left.
+# the files the last pass left and the bytes of its manifest.
 run() {
 	local name=$1 hook=$2 sd=$3 first=$4
 	rm -rf "$T/store" "$T/static"
@@ -66,14 +66,20 @@ times.sort()
 nfiles = 0
 for root, _, fs in os.walk(sd) if sd else []:
     nfiles += sum(1 for f in fs if f.endswith(".json"))
-print("%-22s %8.3f %8.3f %7d" % (name, times[len(times) // 2], times[-1],
-      nfiles))
+# the manifest of the last pass (an older build leaves the import's)
+mf, mfsize = os.path.join(sd, ".manifest") if sd else "", "-"
+if mf and os.path.exists(mf):
+    seq = open(os.path.join(sd, ".seq")).read().split()[0]
+    if open(mf).readline().split()[2] == seq:
+        mfsize = os.path.getsize(mf)
+print("%-22s %8.3f %8.3f %7d %9s" % (name, times[len(times) // 2], times[-1],
+      nfiles, mfsize))
 PY
 }
 
 echo "webhook.fcgi as plain CGI, $n deliveries each, $entries flat articles,"
 echo "static_max_files $files, $(nproc) cores, load average$(uptime | sed 's/.*average//')"
-printf "%-22s %8s %8s %7s\n" "" "median s" "max s" files
+printf "%-22s %8s %8s %7s %9s\n" "" "median s" "max s" files manifest
 run "no static_dir" "$WEBHOOK_FCGI" "" 1 | tee "$T/ceil"
 run "static_dir" "$WEBHOOK_FCGI" "$T/static" $((n + 1)) | tee "$T/after"
 if [ -n "$before" ]; then
@@ -81,5 +87,5 @@ if [ -n "$before" ]; then
 	    $((2 * n + 1)) | tee "$T/before"
 fi
 echo "load average at the end$(uptime | sed 's/.*average//')"
-awk 'NR == FNR { c = $(NF - 2); next } { printf "ratio to no static_dir: %.1f\n", $(NF - 2) / c }' \
+awk 'NR == FNR { c = $(NF - 3); next } { printf "ratio to no static_dir: %.1f\n", $(NF - 3) / c }' \
     "$T/ceil" "$T/after"

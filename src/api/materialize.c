@@ -28,8 +28,10 @@
  * static_max_bytes. An answer carries the seq of what it read (its
  * entry's, its slug's holders', its collection's: query_answer_seq), so
  * a commit changes only the answers it touched, and a pass after commits
- * renders only those (materialize_touch.c), keeping the other files;
- * the whole set when it cannot tell what was touched. Passes
+ * renders only those (materialize_touch.c), keeping the other files,
+ * and goes by the manifest of the last pass (materialize_manifest.c)
+ * rather than walk the set (materialize_fast.c); the whole set when it
+ * cannot tell what was touched. Passes
  * run one at a time under an flock on static_dir/.lock, each from the
  * store's state read under the lock, and .seq records the seq a complete
  * pass started from: the last pass always writes the newest state, and a
@@ -45,16 +47,6 @@
  * unreserved URL characters, so a rewrite rule maps a URL to its file
  * without decoding.
  */
-
-#define MAX_VALUE 200 /* bytes of a documentId, slug or category in a name */
-
-enum form {
-	FORM_LIST = 0x1,
-	FORM_ID = 0x2,
-	FORM_SLUG = 0x4,
-	FORM_CATEGORY = 0x8,
-	FORM_ALL = 0xf,
-};
 
 struct item {
 	char *id, *locale, *slug, *category;
@@ -76,77 +68,17 @@ materialize_note(uint64_t seq)
 		pending = seq;
 }
 
-/* 1 when s may be part of a file name and a URL as it is. */
-static int
-value_ok(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || s[0] == '\0' || s[0] == '.')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= MAX_VALUE ||
-		    (strchr("-._~", s[i]) == NULL &&
-		        !((s[i] >= 'a' && s[i] <= 'z') ||
-		            (s[i] >= 'A' && s[i] <= 'Z') ||
-		            (s[i] >= '0' && s[i] <= '9'))))
-			return 0;
-	return 1;
-}
-
-/* The forms static_types asks of collection c (0: none). */
-static int
-forms_of(const struct conf *conf, const struct collection *c)
-{
-	const char *list = conf_str(conf, CFG_STATIC_TYPES);
-	char *copy, *w, *colon, *f, *save, *save2;
-	size_t nl;
-	int forms = 0;
-
-	if (list[0] == '\0')
-		return FORM_ALL;
-	copy = xstrdup(list);
-	for (w = strtok_r(copy, " ,", &save); w != NULL;
-	     w = strtok_r(NULL, " ,", &save)) {
-		colon = strchr(w, ':');
-		nl = colon != NULL ? (size_t)(colon - w) : strlen(w);
-		if (nl != strlen(c->name) || memcmp(w, c->name, nl) != 0)
-			continue;
-		if (colon == NULL) {
-			forms = FORM_ALL;
-			continue;
-		}
-		for (f = strtok_r(colon + 1, "+", &save2); f != NULL;
-		     f = strtok_r(NULL, "+", &save2)) {
-			if (strcmp(f, "list") == 0)
-				forms |= FORM_LIST;
-			else if (strcmp(f, "id") == 0)
-				forms |= FORM_ID;
-			else if (strcmp(f, "slug") == 0)
-				forms |= FORM_SLUG;
-			else if (strcmp(f, "category") == 0)
-				forms |= FORM_CATEGORY;
-			else
-				log_warnx("static_types: unknown form '%s' "
-				          "(list, id, slug, category)",
-				    f);
-		}
-	}
-	free(copy);
-	return forms;
-}
-
-/* What emit renders: an answer of one entry, one that needs data. */
-#define EMIT_ONE  0x1 /* one entry's (by documentId, by slug) */
-#define EMIT_DATA 0x2 /* not worth a file when its list is empty */
-
 /* 1 when the set's bounds take one more file of len bytes (else capped). */
 static int
 room_for(struct mat *m, uint64_t len)
 {
-	if (m->stats->files + 1 > m->max_files ||
-	    m->stats->bytes + len > m->max_bytes) {
+	if (m->stats->files + 1 > m->max_files) {
 		m->stats->capped = 1;
+		return 0;
+	}
+	if (m->stats->bytes + len > m->max_bytes) {
+		m->stats->capped = 1;
+		m->capped_bytes = 1;
 		return 0;
 	}
 	m->stats->files++;
@@ -161,7 +93,7 @@ room_for(struct mat *m, uint64_t len)
  * be rendered (no file) or the bounds are reached.
  */
 static int
-keep(struct mat *m)
+keep(struct mat *m, int flags)
 {
 	struct stat sb;
 
@@ -170,6 +102,7 @@ keep(struct mat *m)
 	if (!room_for(m, (uint64_t)sb.st_size))
 		return 1;
 	mat_set_add(m, buf_cstr(&m->rel));
+	mat_manifest_note(m, buf_cstr(&m->rel), (uint64_t)sb.st_size, flags);
 	return 0;
 }
 
@@ -178,10 +111,12 @@ keep(struct mat *m)
  * file <path>/<form>.json: written, or compared; in a partial pass, left
  * as it is unless render. flags: EMIT_*. Returns 0, or 1 when there is
  * nothing to serve there (not 200; an empty list with EMIT_DATA) or the
- * bounds are reached.
+ * bounds are reached. A fast pass counts the bounds at its end (over
+ * them, the set is walked instead) and removes the file of an answer
+ * there is no longer.
  */
-static int
-emit(struct mat *m, const char *path, const char *qs, const char *form,
+int
+mat_emit(struct mat *m, const char *path, const char *qs, const char *form,
     int flags, int render)
 {
 	struct http_req req;
@@ -195,7 +130,7 @@ emit(struct mat *m, const char *path, const char *qs, const char *form,
 	buf_printf(&m->rel, "%s/%s.json", path, form);
 	buf_reset(&m->full);
 	buf_printf(&m->full, "%s/%s", m->dir, buf_cstr(&m->rel));
-	if (m->partial && !render && keep(m) == 0)
+	if (m->partial && !render && keep(m, flags) == 0)
 		return 0;
 	if (m->stats->capped)
 		return 1;
@@ -215,6 +150,8 @@ emit(struct mat *m, const char *path, const char *qs, const char *form,
 	if (r.status != 200) {
 		if (r.status >= 500)
 			m->failed = 1;
+		else if (m->fast)
+			mat_manifest_drop(m, buf_cstr(&m->rel));
 		goto out;
 	}
 	/* an answer that read more than its own entries: no partial pass */
@@ -223,11 +160,15 @@ emit(struct mat *m, const char *path, const char *qs, const char *form,
 		m->own_only = 0;
 	/* a page past the last one: answered, but not worth a file */
 	if ((flags & EMIT_DATA) &&
-	    strncmp(r.body.data, "{\"data\":[]", 10) == 0)
+	    strncmp(r.body.data, "{\"data\":[]", 10) == 0) {
+		if (m->fast)
+			mat_manifest_drop(m, buf_cstr(&m->rel));
 		goto out;
-	if (!room_for(m, r.body.len))
+	}
+	if (!m->fast && !room_for(m, r.body.len))
 		goto out;
 	mat_set_add(m, buf_cstr(&m->rel));
+	mat_manifest_note(m, buf_cstr(&m->rel), r.body.len, flags);
 	if (m->mode == MODE_WRITE) {
 		mat_gz(m, buf_cstr(&m->full), buf_cstr(&m->rel), r.body.data,
 		    r.body.len);
@@ -254,9 +195,8 @@ out:
 	return rc;
 }
 
-/* "&locale=L" after a form, or "" for the default locale (index 0). */
-static const char *
-locale_suffix(const struct collection *c, size_t li, char *out, size_t n)
+const char *
+mat_locale_suffix(const struct collection *c, size_t li, char *out, size_t n)
 {
 	out[0] = '\0';
 	if (li == 0)
@@ -265,24 +205,27 @@ locale_suffix(const struct collection *c, size_t li, char *out, size_t n)
 	return out;
 }
 
-/* A single type, or a collection's list pages, in each locale. */
-static void
-emit_lists(struct mat *m, const struct collection *c)
+/*
+ * A single type, or a collection's list pages, in each locale; a fast
+ * pass removes the pages past the last one.
+ */
+void
+mat_emit_lists(struct mat *m, const struct collection *c)
 {
-	char sfx[96], form[128], qs[160];
+	char sfx[96], form[128], qs[160], rel[512];
 	uint64_t p, pages = (uint64_t)conf_int(m->conf, CFG_STATIC_LIST_PAGES);
 	size_t li;
 	const char *path = c->single ? c->name : c->plural;
 	int render = !m->partial || mat_touch_lists(m, c);
 
 	for (li = 0; li < c->nlocales; li++) {
-		if (li > 0 && !value_ok(c->locales[li]))
+		if (li > 0 && !mat_value_ok(c->locales[li]))
 			continue;
-		locale_suffix(c, li, sfx, sizeof(sfx));
+		mat_locale_suffix(c, li, sfx, sizeof(sfx));
 		if (li == 0)
-			(void)emit(m, path, "", "index", 0, render);
+			(void)mat_emit(m, path, "", "index", 0, render);
 		else
-			(void)emit(m, path, sfx + 1, sfx + 1, 0, render);
+			(void)mat_emit(m, path, sfx + 1, sfx + 1, 0, render);
 		if (c->single)
 			continue;
 		for (p = 1; p <= pages; p++) {
@@ -290,9 +233,14 @@ emit_lists(struct mat *m, const struct collection *c)
 			    "pagination[page]=%" PRIu64 "%s", p, sfx);
 			snprintf(form, sizeof(form), "page=%" PRIu64 "%s", p,
 			    sfx);
-			if (emit(m, path, qs, form, p > 1 ? EMIT_DATA : 0,
+			if (mat_emit(m, path, qs, form, p > 1 ? EMIT_DATA : 0,
 			        render) != 0)
 				break;
+		}
+		while (m->fast && ++p <= pages) {
+			snprintf(rel, sizeof(rel), "%s/page=%" PRIu64 "%s.json",
+			    path, p, sfx);
+			mat_manifest_drop(m, rel);
 		}
 	}
 }
@@ -330,9 +278,8 @@ items_free(struct items *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* The index of locale in c's locales, or -1 when not configured. */
-static long
-locale_index(const struct collection *c, const char *locale)
+long
+mat_locale_index(const struct collection *c, const char *locale)
 {
 	size_t i;
 
@@ -364,21 +311,21 @@ emit_categories(struct mat *m, const struct collection *c,
 
 	cats = xreallocarray(NULL, v->n + 1, sizeof(*cats));
 	for (i = 0; i < v->n; i++)
-		if (value_ok(v->v[i].category))
+		if (mat_value_ok(v->v[i].category))
 			cats[n++] = v->v[i];
 	qsort(cats, n, sizeof(*cats), cmp_category);
 	for (i = 0; i < n; i++) {
 		if (i > 0 && cmp_category(&cats[i - 1], &cats[i]) == 0)
 			continue;
-		if ((li = locale_index(c, cats[i].locale)) == -1 ||
-		    (li > 0 && !value_ok(cats[i].locale)))
+		if ((li = mat_locale_index(c, cats[i].locale)) == -1 ||
+		    (li > 0 && !mat_value_ok(cats[i].locale)))
 			continue;
-		locale_suffix(c, (size_t)li, sfx, sizeof(sfx));
+		mat_locale_suffix(c, (size_t)li, sfx, sizeof(sfx));
 		snprintf(qs, sizeof(qs), "filters[%s][$eq]=%s%s",
 		    c->category_field, cats[i].category, sfx);
 		snprintf(form, sizeof(form), "%s=%s%s", c->category_field,
 		    cats[i].category, sfx);
-		(void)emit(m, c->plural, qs, form, 0, render);
+		(void)mat_emit(m, c->plural, qs, form, EMIT_CAT, render);
 	}
 	free(cats);
 }
@@ -397,29 +344,30 @@ emit_entries(struct mat *m, const struct collection *c, int forms,
 
 	for (i = 0; i < v->n; i++) {
 		e = &v->v[i];
-		if ((li = locale_index(c, e->locale)) == -1 ||
-		    (li > 0 && !value_ok(e->locale)))
+		if ((li = mat_locale_index(c, e->locale)) == -1 ||
+		    (li > 0 && !mat_value_ok(e->locale)))
 			continue;
 		render = !m->partial ||
 		    mat_touch_entry(m, c, e->id, e->locale, e->slug);
-		locale_suffix(c, (size_t)li, sfx, sizeof(sfx));
+		mat_locale_suffix(c, (size_t)li, sfx, sizeof(sfx));
 		lq = li > 0 ? sfx + 1 : "";
 		if ((forms & FORM_SLUG) && c->slug_field[0] != '\0' &&
-		    value_ok(e->slug)) {
+		    mat_value_ok(e->slug)) {
 			snprintf(qs, sizeof(qs), "filters[%s][$eq]=%s%s",
 			    c->slug_field, e->slug, sfx);
 			snprintf(form, sizeof(form), "%s=%s%s", c->slug_field,
 			    e->slug, sfx);
-			(void)emit(m, c->plural, qs, form, EMIT_ONE, render);
+			(void)mat_emit(m, c->plural, qs, form, EMIT_ONE,
+			    render);
 			snprintf(path, sizeof(path), "%s/slug/%s", c->plural,
 			    e->slug);
-			(void)emit(m, path, lq, li > 0 ? lq : "index", EMIT_ONE,
-			    render);
+			(void)mat_emit(m, path, lq, li > 0 ? lq : "index",
+			    EMIT_ONE, render);
 		}
-		if ((forms & FORM_ID) && value_ok(e->id)) {
+		if ((forms & FORM_ID) && mat_value_ok(e->id)) {
 			snprintf(path, sizeof(path), "%s/%s", c->plural, e->id);
-			(void)emit(m, path, lq, li > 0 ? lq : "index", EMIT_ONE,
-			    render);
+			(void)mat_emit(m, path, lq, li > 0 ? lq : "index",
+			    EMIT_ONE, render);
 		}
 	}
 }
@@ -440,13 +388,10 @@ walk(struct mat *m)
 	forms = xcalloc(n + 1, sizeof(*forms));
 	for (i = 0; i < n && !m->failed; i++) {
 		c = conf_collection(m->conf, i);
-		if ((forms[i] = forms_of(m->conf, c)) == 0 ||
-		    !value_ok(c->plural) || strchr(c->name, '.') != NULL) {
-			forms[i] = 0;
+		if ((forms[i] = mat_forms(m->conf, c)) == 0)
 			continue;
-		}
 		if (c->single || (forms[i] & FORM_LIST))
-			emit_lists(m, c);
+			mat_emit_lists(m, c);
 		if (c->single ||
 		    !(forms[i] & (FORM_ID | FORM_SLUG | FORM_CATEGORY)))
 			continue;
@@ -503,6 +448,7 @@ mat_init(struct mat *m, const struct conf *conf, struct store *st,
 	buf_init(&m->gz);
 	m->gzip = gzip_available();
 	m->own_only = 1;
+	m->mult = 1;
 }
 
 static void
@@ -521,6 +467,26 @@ mat_clear(struct mat *m)
 	buf_clear(&m->gzpath);
 	buf_clear(&m->gz);
 	mat_touch_clear(m);
+	mat_manifest_clear(m);
+}
+
+/* A fast pass over the bounds: the set walked instead, from its start. */
+static void
+rewalk(struct mat *m)
+{
+	size_t written = m->stats->written, removed = m->stats->removed;
+	size_t i;
+
+	for (i = 0; i < m->nset; i++)
+		free(m->set[i]);
+	m->nset = 0;
+	mat_manifest_clear(m);
+	m->stats->files = 0;
+	m->stats->bytes = 0;
+	m->stats->capped = 0;
+	walk(m);
+	m->stats->written += written;
+	m->stats->removed += removed;
 }
 
 /*
@@ -554,16 +520,36 @@ pass(struct mat *m, int force)
 				goto out;
 			m->partial = r == 0;
 		}
+		/* and from the manifest, without walking the set */
+		if (m->partial)
+			(void)mat_manifest_load(m, done);
+		/* a pass killed from here on leaves no manifest to go by */
+		mat_manifest_remove(m);
 	}
-	walk(m);
+	if (m->fast) {
+		mat_fast(m);
+		if (!m->failed && mat_manifest_totals(m)) {
+			/* which files the bounds keep is the walk's to say */
+			log_debug("static: the set reached its bounds; walked");
+			rewalk(m);
+		}
+	} else
+		walk(m);
 	if (m->failed)
 		goto out;
 	mat_changes(m, done, cur, force);
 	if (m->failed)
 		goto out;
-	mat_set_add(m, HEAD_REL);
-	mat_sweep(m);
+	if (!m->fast) { /* a fast pass removed what it no longer keeps */
+		mat_set_add(m, HEAD_REL);
+		mat_sweep(m);
+	}
 	mat_head(m, cur);
+	if (m->mode == MODE_VERIFY)
+		mat_manifest_check(m, cur);
+	/* the files a pass keeps over static_max_bytes depend on sizes */
+	if (m->mode == MODE_WRITE && !m->failed && !m->capped_bytes)
+		mat_manifest_write(m, cur);
 	if (m->mode == MODE_WRITE && !m->failed)
 		mat_state_write(m, cur);
 	if (m->stats->capped)
@@ -586,7 +572,8 @@ out:
  * After this thread's commits (materialize_note), renders static_dir
  * when it is set. Tests make a writer die between its commit and its
  * pass with SL_FAULT_DIE_BEFORE_RENDER, or wait there for
- * SL_FAULT_PAUSE_BEFORE_RENDER milliseconds (docs/static.md).
+ * SL_FAULT_PAUSE_BEFORE_RENDER milliseconds, or die within its pass
+ * with SL_FAULT_DIE_IN_RENDER (mat_fault_step; docs/static.md).
  * Returns 0, or -1 after logging (the write itself stands).
  */
 int
@@ -608,6 +595,8 @@ materialize_pending(const struct conf *conf, struct store *st,
 	if ((fault = getenv("SL_FAULT_PAUSE_BEFORE_RENDER")) != NULL)
 		(void)usleep((useconds_t)strtoul(fault, NULL, 10) * 1000);
 	mat_init(&m, conf, st, schema, MODE_WRITE, &stats);
+	if ((fault = getenv("SL_FAULT_DIE_IN_RENDER")) != NULL)
+		m.die_at = strtoul(fault, NULL, 10);
 	rc = pass(&m, 0);
 	mat_clear(&m);
 	return rc;

@@ -96,7 +96,7 @@ mat_changes(struct mat *m, uint64_t done, uint64_t cur, int force)
 	uint64_t size =
 	    (uint64_t)conf_int(m->conf, CFG_STATIC_CHANGE_PAGE_SIZE);
 	uint64_t keep = (uint64_t)conf_int(m->conf, CFG_STATIC_CHANGE_PAGES);
-	uint64_t p, last, lo;
+	uint64_t p, last, lo, old;
 	struct stat sb;
 	struct buf body;
 	int r, w, save = m->compare;
@@ -107,6 +107,16 @@ mat_changes(struct mat *m, uint64_t done, uint64_t cur, int force)
 	last = (cur - 1) / size;
 	lo = last + 1 > keep ? last + 1 - keep : 0;
 	m->change_first = lo;
+	/* a fast pass sweeps nothing: the pages kept at done, now older */
+	if (m->fast && done > 0) {
+		old = (done - 1) / size + 1;
+		for (p = old > keep ? old - keep : 0; p < lo; p++) {
+			buf_reset(&m->rel);
+			buf_printf(&m->rel,
+			    CHANGES_REL "/%" PRIu64 "/index.json", p);
+			mat_remove_file(m, buf_cstr(&m->rel));
+		}
+	}
 	buf_init(&body);
 	m->compare = 1; /* an unchanged page keeps its validators */
 	for (p = lo; p <= last && !m->failed; p++) {

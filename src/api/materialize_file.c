@@ -121,12 +121,30 @@ mat_write_atomic(struct mat *m, const char *path, const char *data, size_t len)
 		}
 		off += (size_t)w;
 	}
-	if (close(fd) == -1 || rename(buf_cstr(&m->tmp), path) == -1) {
-		log_warn("static: %s", path);
-		(void)unlink(buf_cstr(&m->tmp));
-		return -1;
-	}
+	if (close(fd) == -1)
+		goto fail;
+	mat_fault_step(m);
+	if (rename(buf_cstr(&m->tmp), path) == -1)
+		goto fail;
+	mat_fault_step(m);
 	return 1;
+fail:
+	log_warn("static: %s", path);
+	(void)unlink(buf_cstr(&m->tmp));
+	return -1;
+}
+
+/*
+ * The test suite's hook (docs/static.md), never for production:
+ * SL_FAULT_DIE_IN_RENDER=<n> makes a writer kill itself at the n-th step
+ * of its pass, a step being a temporary file written, renamed into
+ * place, or a file removed.
+ */
+void
+mat_fault_step(struct mat *m)
+{
+	if (m->die_at != 0 && --m->die_at == 0)
+		raise(SIGKILL);
 }
 
 void

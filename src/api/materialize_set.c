@@ -9,8 +9,78 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 #include "api/materialize_int.h"
+
+#define MAX_VALUE 200 /* bytes of a documentId, slug or category in a name */
+
+int
+mat_value_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0' || s[0] == '.')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= MAX_VALUE ||
+		    (strchr("-._~", s[i]) == NULL &&
+		        !((s[i] >= 'a' && s[i] <= 'z') ||
+		            (s[i] >= 'A' && s[i] <= 'Z') ||
+		            (s[i] >= '0' && s[i] <= '9'))))
+			return 0;
+	return 1;
+}
+
+/* The forms static_types asks of collection c (0: none). */
+static int
+forms_of(const struct conf *conf, const struct collection *c)
+{
+	const char *list = conf_str(conf, CFG_STATIC_TYPES);
+	char *copy, *w, *colon, *f, *save, *save2;
+	size_t nl;
+	int forms = 0;
+
+	if (list[0] == '\0')
+		return FORM_ALL;
+	copy = xstrdup(list);
+	for (w = strtok_r(copy, " ,", &save); w != NULL;
+	     w = strtok_r(NULL, " ,", &save)) {
+		colon = strchr(w, ':');
+		nl = colon != NULL ? (size_t)(colon - w) : strlen(w);
+		if (nl != strlen(c->name) || memcmp(w, c->name, nl) != 0)
+			continue;
+		if (colon == NULL) {
+			forms = FORM_ALL;
+			continue;
+		}
+		for (f = strtok_r(colon + 1, "+", &save2); f != NULL;
+		     f = strtok_r(NULL, "+", &save2)) {
+			if (strcmp(f, "list") == 0)
+				forms |= FORM_LIST;
+			else if (strcmp(f, "id") == 0)
+				forms |= FORM_ID;
+			else if (strcmp(f, "slug") == 0)
+				forms |= FORM_SLUG;
+			else if (strcmp(f, "category") == 0)
+				forms |= FORM_CATEGORY;
+			else
+				log_warnx("static_types: unknown form '%s' "
+				          "(list, id, slug, category)",
+				    f);
+		}
+	}
+	free(copy);
+	return forms;
+}
+
+int
+mat_forms(const struct conf *conf, const struct collection *c)
+{
+	if (!mat_value_ok(c->plural) || strchr(c->name, '.') != NULL)
+		return 0;
+	return forms_of(conf, c);
+}
 
 void
 mat_set_add(struct mat *m, const char *rel)

@@ -21,6 +21,8 @@
  *   "L" collection                      its lists and categories
  *   "E" collection US documentId US locale  its answers by documentId
  *   "S" collection US locale US slug    the answers of that slug
+ *   "C" collection US locale US category  a category a change gave or
+ *                                         took away (a fast pass's)
  */
 
 #define US "\x1f" /* between a key's parts: in no name */
@@ -58,6 +60,14 @@ key_slug(struct buf *k, const char *coll, const char *loc, const char *slug)
 	buf_printf(k, "S%s" US "%s" US "%s", coll, loc, slug);
 }
 
+static void
+key_category(struct buf *k, const char *coll, const char *loc,
+    const char *category)
+{
+	buf_reset(k);
+	buf_printf(k, "C%s" US "%s" US "%s", coll, loc, category);
+}
+
 static int
 touch_change(void *arg, const struct store_change *ch)
 {
@@ -76,6 +86,14 @@ touch_change(void *arg, const struct store_change *ch)
 	}
 	if (ch->new_slug != NULL) {
 		key_slug(&k, ch->collection, loc, ch->new_slug);
+		touch_add(m, &k);
+	}
+	if (ch->old_category != NULL) {
+		key_category(&k, ch->collection, loc, ch->old_category);
+		touch_add(m, &k);
+	}
+	if (ch->new_category != NULL) {
+		key_category(&k, ch->collection, loc, ch->new_category);
 		touch_add(m, &k);
 	}
 	buf_clear(&k);
@@ -141,6 +159,29 @@ mat_touch_entry(const struct mat *m, const struct collection *c,
 	}
 	buf_clear(&k);
 	return r;
+}
+
+void
+mat_touch_each(struct mat *m, char kind,
+    void (*fn)(struct mat *, const char *, const char *, const char *))
+{
+	char *copy, *a, *b;
+	size_t i;
+
+	for (i = 0; i < m->ntouch; i++) {
+		if (m->touch[i][0] != kind ||
+		    (i > 0 && strcmp(m->touch[i - 1], m->touch[i]) == 0))
+			continue;
+		copy = xstrdup(m->touch[i] + 1);
+		a = b = NULL;
+		if ((a = strchr(copy, US[0])) != NULL) {
+			*a++ = '\0';
+			if ((b = strchr(a, US[0])) != NULL)
+				*b++ = '\0';
+		}
+		fn(m, copy, a, b);
+		free(copy);
+	}
 }
 
 void

@@ -272,32 +272,31 @@ out:
 }
 
 /*
- * Finds the entry holding slug. Strapi can hand a slug from one document
- * to another and deliver the two changes in either order, so for a moment
- * two documents may hold it: the most recently published one answers.
+ * The entries holding slug in locale: *n of them, and into json (unless
+ * NULL) the most recently published one's. 0, or -1 after logging.
  */
-enum store_result
-store_get_by_slug(struct store *st, const char *coll, const char *locale,
-    const char *slug, struct buf *json, uint64_t *seq)
+static int
+slug_holders(struct store *st, const char *coll, const char *locale,
+    const char *slug, struct buf *json, uint64_t *seq, uint64_t *n)
 {
 	DB_TXN *txn;
 	DBC *c = NULL;
 	DBT k, pk, v;
 	struct store_val val;
 	struct buf key;
-	int ret, found = 0;
+	int ret;
 	int64_t best = INT64_MIN;
-	uint64_t s = 0;
+	uint64_t s = 0, found = 0;
 
 	if (store_read_txn(st, &txn) == -1)
-		return STORE_ERR;
+		return -1;
 	buf_init(&key);
 	store_key_slug(&key, coll, locale, slug);
 	store_dbt_in(&k, key.data, key.len);
 	store_dbt_out(&pk);
 	store_dbt_out(&v);
 	st->got_seq = 0;
-	if ((ret = seq_in(st, txn, &s)) != 0)
+	if (json != NULL && (ret = seq_in(st, txn, &s)) != 0)
 		goto out;
 	if ((ret = st->by_slug->cursor(st->by_slug, txn, &c, 0)) != 0)
 		goto out;
@@ -305,13 +304,13 @@ store_get_by_slug(struct store *st, const char *coll, const char *locale,
 	     ret = c->pget(c, &k, &pk, &v, DB_NEXT_DUP)) {
 		if (store_val_decode(v.data, v.size, &val) == -1)
 			continue;
-		if (!found || val.published_at > best) {
+		if (json != NULL && (found == 0 || val.published_at > best)) {
 			best = val.published_at;
 			buf_reset(json);
 			buf_add(json, val.json, val.json_len);
 			st->got_seq = val.seq;
-			found = 1;
 		}
+		found++;
 	}
 	if (ret == DB_NOTFOUND)
 		ret = 0;
@@ -324,11 +323,36 @@ out:
 	store_read_done(st, txn);
 	if (ret != 0) {
 		store_fail(st, "get by slug", ret);
-		return STORE_ERR;
+		return -1;
 	}
 	if (seq != NULL)
 		*seq = s;
-	return found ? STORE_OK : STORE_NOTFOUND;
+	*n = found;
+	return 0;
+}
+
+/*
+ * Finds the entry holding slug. Strapi can hand a slug from one document
+ * to another and deliver the two changes in either order, so for a moment
+ * two documents may hold it: the most recently published one answers.
+ */
+enum store_result
+store_get_by_slug(struct store *st, const char *coll, const char *locale,
+    const char *slug, struct buf *json, uint64_t *seq)
+{
+	uint64_t n;
+
+	if (slug_holders(st, coll, locale, slug, json, seq, &n) == -1)
+		return STORE_ERR;
+	return n > 0 ? STORE_OK : STORE_NOTFOUND;
+}
+
+/* How many entries hold slug in locale (0: none; two for a moment). */
+int
+store_slug_count(struct store *st, const char *coll, const char *locale,
+    const char *slug, uint64_t *n)
+{
+	return slug_holders(st, coll, locale, slug, NULL, NULL, n);
 }
 
 static int

@@ -278,6 +278,8 @@ enum store_result store_get(struct store *, const char *collection,
     uint64_t *seq);
 enum store_result store_get_by_slug(struct store *, const char *collection,
     const char *locale, const char *slug, struct buf *json, uint64_t *seq);
+int store_slug_count(struct store *, const char *collection, const char *locale,
+    const char *slug, uint64_t *n);
 int store_list(struct store *, const struct store_list_query *, store_item_cb,
     void *, uint64_t *total, uint64_t *seq);
 int store_scan(struct store *, const char *collection, const char *locale,

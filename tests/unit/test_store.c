@@ -687,7 +687,7 @@ main(void)
 	struct store_pos pos;
 	struct buf b;
 	struct seqs s;
-	uint64_t total, first, last, rc, re;
+	uint64_t total, first, last, rc, re, n;
 	enum store_result r;
 	int ua;
 
@@ -761,11 +761,17 @@ main(void)
 	        strstr(b.data, "\"documentId\":\"new\"") != NULL,
 	    "a slug held by two documents answers the most recently "
 	    "published");
+	ok(store_slug_count(st, "article", "", "shared", &n) == 0 && n == 2,
+	    "and counts its two holders");
 	apply(st, STORE_OP_UPSERT, &article, "new", 2, 201, "renamed", "ops");
 	ok(store_get_by_slug(st, "article", "", "shared", &b, NULL) ==
 	            STORE_OK &&
 	        strstr(b.data, "\"documentId\":\"old\"") != NULL,
 	    "when the newer holder moves away, the other one answers");
+	ok(store_slug_count(st, "article", "", "shared", &n) == 0 && n == 1,
+	    "one holder left");
+	ok(store_slug_count(st, "article", "", "alpha", &n) == 0 && n == 0,
+	    "a slug no entry holds: none");
 
 	/* Lists. */
 	apply(st, STORE_OP_UPSERT, &article, "t1", 1, 300, "t1", "tech");
