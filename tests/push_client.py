@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 _n = int(os.environ.get("TAP_OFFSET", "0"))  # tests before ours
@@ -153,6 +154,21 @@ def rich_deliver_articles(host, port):
                 if n[:2].isdigit() and n[2] == "-" and
                 (int(n[:2]) <= 8 or int(n[:2]) in (33, 35, 38, 61, 83)))
     return fx, [rich_deliver(host, port, n) for n in fx]
+
+
+def rich_articles_live(host, port):
+    """Delivers rich_deliver_articles (one test: all 13 answered 200), then
+    starts a sidecar: the Sidecar, and rest(q) answering GET
+    /api/articles?q (q encoded by qs_enc) as rest_json does."""
+    fx, sts = rich_deliver_articles(host, port)
+    ok(len(fx) == 13 and set(sts) == {200}, "%d deliveries: 200" % len(fx))
+    return (Sidecar(push_heartbeat=3600),
+            lambda q: rest_json(host, port, "articles", qs_enc(q)))
+
+
+def qs_enc(q):
+    """A query string percent-encoded as a client sends it, = and & kept."""
+    return urllib.parse.quote(q, safe="=&")
 
 
 def rest_json(host, port, plural, query):

@@ -27,14 +27,21 @@ strapi_error_json(struct buf *b, int status, const char *name,
 
 /*
  * The details of Strapi's strict-parameter 400 ("Invalid key <key>") into
- * b: {"key":…,"path":null,"source":"query","param":…}.
+ * b: {"key":…,"path":…,"source":"query","param":…}, path null when NULL
+ * or "".
  */
 void
-strapi_invalid_details(struct buf *b, const char *key, const char *param)
+strapi_invalid_details(struct buf *b, const char *key, const char *path,
+    const char *param)
 {
 	buf_adds(b, "{\"key\":");
 	buf_add_json_string(b, key, strlen(key));
-	buf_adds(b, ",\"path\":null,\"source\":\"query\",\"param\":");
+	buf_adds(b, ",\"path\":");
+	if (path != NULL && *path != '\0')
+		buf_add_json_string(b, path, strlen(path));
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"source\":\"query\",\"param\":");
 	buf_add_json_string(b, param, strlen(param));
 	buf_addc(b, '}');
 }

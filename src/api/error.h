@@ -10,6 +10,7 @@ void strapi_error_json(struct buf *, int status, const char *name,
 void strapi_error(struct http_resp *, int status, const char *name,
     const char *message, const char *details);
 int strapi_post_only(const struct http_req *, struct http_resp *);
-void strapi_invalid_details(struct buf *, const char *key, const char *param);
+void strapi_invalid_details(struct buf *, const char *key, const char *path,
+    const char *param);
 
 #endif

@@ -32,30 +32,9 @@ member(struct populate_json **list, const char *key)
 }
 
 /*
- * A field of a dynamic zone n's own fields: Strapi validates it against
- * each component (a scalar of each, or id or documentId), then refuses
- * the zone's own fields whatever they name (populate_dz_refuse). 0, or -1
- * with err "Invalid key <f>".
+ * Keeps the pair seg[0][seg[1]]...=v (the first value of a repeated key;
+ * v NULL: a key without '=', qs's null).
  */
-int
-populate_dz_field(const struct schema *schema, const struct populate *n,
-    const char *f, struct qs_error *err)
-{
-	const struct schema_attr *a;
-	size_t i;
-
-	if (strcmp(f, "id") == 0 || strcmp(f, "documentId") == 0)
-		return 0;
-	for (i = 0; i < n->attr->ncomponents; i++) {
-		a = populate_attr(schema_type(schema, n->attr->components[i]),
-		    f);
-		if (a == NULL || a->private || a->kind != SCHEMA_SCALAR)
-			return qs_invalid_key(err, f, "fields");
-	}
-	return 0;
-}
-
-/* Keeps the pair seg[0][seg[1]]...=v (the first value of a repeated key). */
 void
 populate_json_put(struct populate_json **root, const char *const *seg,
     size_t nseg, const char *v)
@@ -67,7 +46,7 @@ populate_json_put(struct populate_json **root, const char *const *seg,
 		n = member(root, seg[i]);
 		root = &n->kids;
 	}
-	if (n != NULL && n->val == NULL)
+	if (n != NULL && n->val == NULL && v != NULL)
 		n->val = xstrdup(v);
 }
 
@@ -90,8 +69,10 @@ render(struct buf *out, const struct populate_json *list, int top)
 		}
 		if (k->kids != NULL)
 			render(out, k->kids, 0);
-		else
+		else if (k->val != NULL)
 			buf_add_json_string(out, k->val, strlen(k->val));
+		else
+			buf_adds(out, "null");
 	}
 	buf_addc(out, arr ? ']' : '}');
 }
@@ -110,22 +91,24 @@ populate_json_free(struct populate_json *n)
 	}
 }
 
-/* 1 when list has a key besides count (which Strapi takes). */
+/* 1 when list has a key besides count and populate (which Strapi takes). */
 static int
 refusable(const struct populate_json *list)
 {
 	for (; list != NULL; list = list->next)
-		if (strcmp(list->key, "count") != 0)
+		if (strcmp(list->key, "count") != 0 &&
+		    strcmp(list->key, "populate") != 0)
 			return 1;
 	return 0;
 }
 
 /*
- * Strapi's refusal of a dynamic zone's own fields, filters or sort, or of
- * a word for the zone (populate[blocks]=count), once they passed its
- * validation (convert-query-params.ts, convertPopulateObject: a dynamic
- * zone takes populate, on and count alone, and a string's keys are its
- * characters' indexes): the first such zone under parent, or 0.
+ * Strapi's refusal of a dynamic zone's own fields, filters, sort or any
+ * other key but populate, on and count (when it has no on, which the
+ * sanitizer would have kept alone), or of a word for the zone
+ * (populate[blocks]=count): convert-query-params.ts,
+ * convertPopulateObject, where a string's keys are its characters'
+ * indexes. The first such zone under parent, or 0.
  */
 int
 populate_dz_refuse(const struct populate *parent, struct qs_error *err)
@@ -134,7 +117,9 @@ populate_dz_refuse(const struct populate *parent, struct qs_error *err)
 	struct buf j;
 
 	for (c = parent->child; c != NULL; c = c->next) {
-		if (c->refused != NULL || refusable(c->own)) {
+		/* with on, the sanitizer left the zone its on alone */
+		if (c->refused != NULL ||
+		    (c->frag == NULL && refusable(c->own))) {
 			buf_init(&j);
 			if (c->refused != NULL)
 				buf_add_json_string(&j, c->refused,

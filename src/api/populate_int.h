@@ -7,15 +7,33 @@
 #include "model/schema.h"
 
 /* populate_parse.c */
+/* The state of populate_parse: the pair being read, where errors go. */
+struct parser {
+	struct populate_query *pq;
+	const struct schema *schema;
+	struct qs_error *err;
+	const char *const *seg; /* the pair's key, split */
+	size_t nseg;
+	int has_value; /* the pair had an '=' (else qs's null) */
+};
+
 /* schema_attr, with no type (a media row) having no attribute. */
 const struct schema_attr *populate_attr(const struct schema_type *,
     const char *name);
 /* The node of list named name (borrowed), or NULL. */
 struct populate *populate_find(struct populate *list, const char *name);
+int populate_base_key(const char *);
+void populate_plan_clear(struct populate *);
+struct populate *populate_node_add(struct parser *, struct populate *parent,
+    const char *name, const struct schema_type *, const struct schema_attr *,
+    int depth);
+struct populate *populate_child(struct parser *, struct populate *parent,
+    const char *name, int depth);
+
+/* populate_dot.c */
+int populate_dot(struct parser *, struct populate *n, char *path, int depth);
 
 /* populate_dz.c */
-int populate_dz_field(const struct schema *, const struct populate *,
-    const char *f, struct qs_error *);
 void populate_json_put(struct populate_json **, const char *const *seg,
     size_t nseg, const char *v);
 void populate_json_free(struct populate_json *);

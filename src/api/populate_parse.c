@@ -7,7 +7,6 @@
 
 #include "api/populate.h"
 #include "api/populate_int.h"
-#include "api/qlang.h"
 #include "api/qs.h"
 #include "model/entry.h"
 #include "util/xmalloc.h"
@@ -34,12 +33,6 @@ static const char *const file_keys[] = { "id", "documentId", "name",
 	"provider", "provider_metadata", "createdAt", "updatedAt",
 	"publishedAt" };
 
-struct parser {
-	struct populate_query *pq;
-	const struct schema *schema;
-	struct qs_error *err;
-};
-
 static int
 in_list(const char *s, const char *const *list, size_t n)
 {
@@ -52,6 +45,13 @@ in_list(const char *s, const char *const *list, size_t n)
 }
 
 #define IN(s, a) in_list((s), (a), sizeof(a) / sizeof((a)[0]))
+
+/* 1 when s is a key every entry has (id, documentId, createdAt...). */
+int
+populate_base_key(const char *s)
+{
+	return IN(s, base_keys);
+}
 
 /*
  * A populate value as Strapi's parseType reads a boolean (parse-type.ts,
@@ -99,8 +99,8 @@ node_new(struct parser *p, const char *name, const struct schema_type *t,
 }
 
 /* What populate_filters built of node n: its filter and its sort. */
-static void
-plan_clear(struct populate *n)
+void
+populate_plan_clear(struct populate *n)
 {
 	size_t i;
 
@@ -128,7 +128,7 @@ node_free(struct populate *n)
 			buf_clear(n->fq);
 			free(n->fq);
 		}
-		plan_clear(n);
+		populate_plan_clear(n);
 		free(n->name);
 		free(n);
 	}
@@ -151,9 +151,33 @@ append(struct populate **list, struct populate *n)
 	*list = n;
 }
 
+/*
+ * A new child of parent for attribute a named name, rendering type t:
+ * NULL with err when the populate nests or names too much.
+ */
+struct populate *
+populate_node_add(struct parser *p, struct populate *parent, const char *name,
+    const struct schema_type *t, const struct schema_attr *a, int depth)
+{
+	struct populate *c;
+
+	if (depth >= POPULATE_MAX_DEPTH) {
+		qs_fail(p->err, "populate nests deeper than %d levels",
+		    POPULATE_MAX_DEPTH);
+		return NULL;
+	}
+	if ((c = node_new(p, name, t, a)) == NULL) {
+		qs_fail(p->err, "populate names too many attributes");
+		return NULL;
+	}
+	append(&parent->child, c);
+	return c;
+}
+
 /* The child of parent for attribute name, made and checked once. */
-static struct populate *
-child_of(struct parser *p, struct populate *parent, const char *name, int depth)
+struct populate *
+populate_child(struct parser *p, struct populate *parent, const char *name,
+    int depth)
 {
 	const struct schema_type *pt = parent->type, *ct = NULL;
 	const struct schema_attr *a = NULL;
@@ -161,12 +185,6 @@ child_of(struct parser *p, struct populate *parent, const char *name, int depth)
 
 	if ((c = populate_find(parent->child, name)) != NULL)
 		return c;
-	if (depth >= POPULATE_MAX_DEPTH) {
-		snprintf(p->err->message, sizeof(p->err->message),
-		    "populate nests deeper than %d levels", POPULATE_MAX_DEPTH);
-		p->err->key[0] = p->err->param[0] = '\0';
-		return NULL;
-	}
 	if (strcmp(name, "localizations") == 0 && pt != NULL &&
 	    !pt->component && pt->localized)
 		ct = pt;
@@ -181,12 +199,7 @@ child_of(struct parser *p, struct populate *parent, const char *name, int depth)
 		else if (a->kind == SCHEMA_COMPONENT)
 			ct = schema_type(p->schema, a->component);
 	}
-	if ((c = node_new(p, name, ct, a)) == NULL) {
-		qs_fail(p->err, "populate names too many attributes");
-		return NULL;
-	}
-	append(&parent->child, c);
-	return c;
+	return populate_node_add(p, parent, name, ct, a, depth);
 }
 
 /* The on[<component>] fragment of a dynamic zone node. */
@@ -224,8 +237,6 @@ add_field(struct parser *p, struct populate *n, const char *f)
 		return 0;
 	if (n->attr != NULL && n->attr->kind == SCHEMA_MEDIA)
 		ok = IN(f, file_keys);
-	else if (is_dz(n))
-		return populate_dz_field(p->schema, n, f, p->err);
 	else {
 		a = populate_attr(n->type, f);
 		ok = (a != NULL && !a->private && a->kind == SCHEMA_SCALAR) ||
@@ -292,7 +303,7 @@ filters_of(struct populate *c, const char *const *s, size_t ns, const char *v)
 /*
  * What takes [filters] and [sort] inside a populate (docs/api.md,
  * "Filters and sort inside populate"): a relation, a media, a component,
- * a dynamic zone and its on[<component>] fragments.
+ * a dynamic zone's on[<component>] fragments.
  */
 static int
 filterable(const struct populate *c)
@@ -311,38 +322,94 @@ populate_of(struct parser *p, struct populate *n, const char *const *s,
     size_t ns, char *v, int depth)
 {
 	struct populate *c;
-	char *q, *comma;
-	int dz = is_dz(n);
+	char *q, *comma, *end;
 
 	if (ns > 0 && !qs_is_index(s[0])) {
-		if (dz)
-			return qs_invalid_key(p->err, s[0], "populate");
 		if (ns == 1 && boolean_of(v) == 0)
 			return 0; /* populate[a]=false, f or 0: not populated */
-		if ((c = child_of(p, n, s[0], depth)) == NULL)
+		if ((c = populate_child(p, n, s[0], depth)) == NULL)
 			return -1;
 		return attr_spec(p, c, s + 1, ns - 1, v, depth + 1);
 	}
 	if (ns > 1)
 		return qs_invalid_key(p->err, s[1], "populate");
-	if (strcmp(v, "*") == 0 || strcmp(v, "true") == 0) {
+	if (strcmp(v, "*") == 0) {
 		n->star = 1;
 		return 0;
 	}
 	if (n->attr != NULL && n->attr->kind == SCHEMA_MEDIA)
 		return qs_invalid_key(p->err, v, "populate");
+	/* a list of dot paths, each trimmed (convertPopulateQueryParams) */
 	for (q = v; q != NULL; q = comma) {
 		if ((comma = strchr(q, ',')) != NULL)
 			*comma++ = '\0';
-		while (*q == ' ')
-			q++;
-		if (*q == '\0')
-			continue;
-		if (dz)
-			return qs_invalid_key(p->err, q, "populate");
-		if (child_of(p, n, q, depth) == NULL)
+		q += strspn(q, " \t\n\v\f\r");
+		for (end = q + strlen(q);
+		     end > q && strchr(" \t\n\v\f\r", end[-1]) != NULL;)
+			*--end = '\0';
+		if (*q != '\0' && populate_dot(p, n, q, depth) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * The path Strapi names for the node whose options begin at s: the
+ * pair's segments before s, after "populate", joined by dots (their
+ * path.raw in @strapi/utils traverse/factory.ts); attrs: the attributes
+ * alone, without populate, on and a fragment's name (path.attribute).
+ */
+static void
+node_path(const struct parser *p, const char *const *s, int attrs, char *out,
+    size_t size)
+{
+	size_t i, n = 0, end = (size_t)(s - p->seg);
+
+	out[0] = '\0';
+	for (i = 1; i < end && n < size; i++) {
+		if (attrs &&
+		    (strcmp(p->seg[i], "populate") == 0 ||
+		        strcmp(p->seg[i], "on") == 0 ||
+		        strcmp(p->seg[i - 1], "on") == 0))
+			continue;
+		n += (size_t)snprintf(out + n, size - n, "%s%s",
+		    n > 0 ? "." : "", p->seg[i]);
+	}
+}
+
+/*
+ * The options of a dynamic zone c (s: after its name). Strapi 5.54.0
+ * validates its populate (validators.ts, validateMorphLikeNestedPopulate:
+ * "*" or none, else "Invalid key populate at <zone>") and its on
+ * fragments (query-populate.ts, onDynamicZone) alone. Anything else
+ * (fields, filters, sort, count, any key) is unchecked: with on, the
+ * sanitizer keeps the zone's on alone (sanitizers.ts,
+ * defaultSanitizePopulate); without, convertPopulateObject takes count
+ * and refuses the rest (populate_dz_refuse). Kept as sent to print them.
+ */
+static int
+zone_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
+    char *v, int depth)
+{
+	struct populate *f;
+	char path[QS_MAX_KEY + 1];
+
+	if (strcmp(s[0], "on") == 0) {
+		if (ns < 2)
+			return qs_invalid_key(p->err, s[0], "populate");
+		if ((f = frag_of(p, c, s[1])) == NULL)
+			return -1;
+		return attr_spec(p, f, s + 2, ns - 2, v, depth + 1);
+	}
+	if (strcmp(s[0], "populate") == 0 && p->has_value) {
+		if (ns > 1 || strcmp(v, "*") != 0) {
+			node_path(p, s, 0, path, sizeof(path));
+			return qs_invalid_key_at(p->err, s[0], path,
+			    "populate");
+		}
+		c->star = 1;
+	}
+	populate_json_put(&c->own, s, ns, p->has_value ? v : NULL);
 	return 0;
 }
 
@@ -351,7 +418,7 @@ static int
 attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
     char *v, int depth)
 {
-	struct populate *f;
+	char path[QS_MAX_KEY + 1];
 	int dz = is_dz(c);
 
 	if (ns == 0) {
@@ -366,6 +433,8 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 			c->refused = xstrdup(v);
 		return 0;
 	}
+	if (dz)
+		return zone_spec(p, c, s, ns, v, depth);
 	if (strcmp(s[0], "populate") == 0) {
 		if (c->attr != NULL && c->attr->kind == SCHEMA_MEDIA &&
 		    (ns > 1 || strcmp(v, "*") != 0))
@@ -373,17 +442,6 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 			    "populate");
 		return populate_of(p, c, s + 1, ns - 1, v, depth);
 	}
-	if (dz &&
-	    (strcmp(s[0], "fields") == 0 || strcmp(s[0], "sort") == 0 ||
-	        strcmp(s[0], "count") == 0 ||
-	        (strcmp(s[0], "filters") == 0 && ns >= 2)))
-		populate_json_put(&c->own, s, ns, v);
-	/*
-	 * A zone's count, whatever its value: taken and dropped, so the zone
-	 * renders as without it (docs/api.md, "count on a dynamic zone").
-	 */
-	if (dz && strcmp(s[0], "count") == 0)
-		return 0;
 	if (strcmp(s[0], "fields") == 0)
 		return fields_of(p, c, s + 1, ns - 1, v);
 	if (strcmp(s[0], "filters") == 0 && ns >= 2 && filterable(c))
@@ -391,17 +449,20 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 	if (strcmp(s[0], "sort") == 0 && filterable(c))
 		return filters_of(c, s, ns, v);
 	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL &&
-	    c->attr->kind == SCHEMA_RELATION) {
-		/* validators.ts: a relation's count is a boolean word */
-		if (boolean_of(v) == -1)
-			return qs_invalid_key(p->err, s[0], "populate");
-		c->count = boolean_of(v);
+	    (c->attr->kind == SCHEMA_RELATION ||
+	        c->attr->kind == SCHEMA_MEDIA)) {
+		/*
+		 * validators.ts: a count is a boolean word. A media's is then
+		 * dropped: @strapi/database populate/apply.ts, morphX, reads
+		 * no count.
+		 */
+		if (boolean_of(v) == -1) {
+			node_path(p, s, 1, path, sizeof(path));
+			return qs_invalid_key_at(p->err, s[0], path,
+			    "populate");
+		}
+		c->count = c->attr->kind == SCHEMA_RELATION && boolean_of(v);
 		return 0;
-	}
-	if (strcmp(s[0], "on") == 0 && ns >= 2 && dz) {
-		if ((f = frag_of(p, c, s[1])) == NULL)
-			return -1;
-		return attr_spec(p, f, s + 2, ns - 2, v, depth + 1);
 	}
 	return qs_invalid_key(p->err, s[0], "populate");
 }
@@ -441,9 +502,10 @@ param(struct parser *p, const struct schema_type *t, const char *key,
 	if (strcmp(k.seg[0], "populate") != 0 &&
 	    strcmp(k.seg[0], "fields") != 0)
 		return 1;
-	if (p->pq->root == NULL) {
+	if (p->pq->root == NULL)
 		p->pq->root = node_new(p, "", t, NULL);
-	}
+	p->seg = k.seg;
+	p->nseg = k.nseg;
 	if (strcmp(k.seg[0], "fields") == 0)
 		return fields_of(p, p->pq->root, k.seg + 1, k.nseg - 1, v);
 	return populate_of(p, p->pq->root, k.seg + 1, k.nseg - 1, v, 0);
@@ -460,7 +522,7 @@ populate_parse(struct populate_query *pq, const char *query,
     const struct schema *schema, const struct schema_type *t, struct buf *rest,
     struct qs_error *err)
 {
-	struct parser p = { pq, schema, err };
+	struct parser p = { pq, schema, err, NULL, 0, 0 };
 	struct qs_iter it;
 	struct qs_pair pr;
 	const char *start;
@@ -480,6 +542,7 @@ populate_parse(struct populate_query *pq, const char *query,
 		r = qs_next(&it, &pr, val, VALUE_MAX + 1);
 		if (r == QS_END)
 			break;
+		p.has_value = pr.has_value;
 		if (r == QS_PAIR && pr.klen > 0 &&
 		    (r = param(&p, t, pr.key, pr.klen, val, pr.vlen)) != 1) {
 			if (r == -1) {
@@ -495,191 +558,6 @@ populate_parse(struct populate_query *pq, const char *query,
 	}
 	free(val);
 	return 0;
-}
-
-/* A media row's attributes that filters and sort take (upload.file's). */
-static struct {
-	char name[16], type[8];
-} file_fields[] = {
-	{ "name", "string" },
-	{ "alternativeText", "string" },
-	{ "caption", "string" },
-	{ "width", "integer" },
-	{ "height", "integer" },
-	{ "hash", "string" },
-	{ "ext", "string" },
-	{ "mime", "string" },
-	{ "size", "decimal" },
-	{ "url", "string" },
-	{ "previewUrl", "string" },
-	{ "provider", "string" },
-};
-
-#define NFILE_FIELDS (sizeof(file_fields) / sizeof(file_fields[0]))
-
-/*
- * A component has an id and its attributes alone: the keys every entry
- * has (documentId, createdAt...) are unknown on it. 0, or -1 with err
- * when a sort key or a filter's first attribute names one.
- */
-static int
-component_keys(const struct schema_type *t, const struct qs_spec *sp,
-    struct qs_error *err)
-{
-	const struct schema_attr *a;
-	struct qs_key k;
-	size_t i, j;
-
-	for (i = 0; i < sp->nsort; i++)
-		if (IN(sp->sort[i].field, base_keys) &&
-		    strcmp(sp->sort[i].field, "id") != 0 &&
-		    schema_attr(t, sp->sort[i].field) == NULL)
-			return qs_invalid_key(err, sp->sort[i].field, "sort");
-	for (i = 0; i < sp->nfilters; i++) {
-		if (qs_key_split(sp->filters[i].key, strlen(sp->filters[i].key),
-		        &k, QS_KEY_SEGS) == -1)
-			continue; /* qlang_plan says why */
-		for (j = 1; j < k.nseg; j++) {
-			if (k.seg[j][0] == '$' || qs_is_index(k.seg[j]))
-				continue;
-			a = schema_attr(t, k.seg[j]);
-			if (a == NULL && IN(k.seg[j], base_keys) &&
-			    strcmp(k.seg[j], "id") != 0)
-				return qs_invalid_key(err, k.seg[j], "filters");
-			break; /* what follows a relation is its own */
-		}
-	}
-	return 0;
-}
-
-/*
- * The "collection" node n's filters and sort are checked against: a
- * relation's served type, a media row's fields, or (a component) none,
- * its schema type saying what it has. NULL with err: not served.
- */
-static const struct collection *
-node_collection(const struct populate *n, const struct conf *conf,
-    struct collection *tc, struct collection_field *ff, struct qs_error *err)
-{
-	size_t i;
-	static char none[1];
-	static char file_uid[] = "plugin::upload.file";
-	const struct collection *c;
-
-	memset(tc, 0, sizeof(*tc));
-	if (n->attr != NULL && n->attr->kind == SCHEMA_RELATION) {
-		if ((c = conf_collection_by_uid(conf, n->attr->target, NULL)) ==
-		    NULL) {
-			qs_fail(err,
-			    "populate[%.64s]: %.64s is not served here, so "
-			    "its entries cannot be filtered or sorted on",
-			    n->name, n->attr->target);
-			return NULL;
-		}
-		*tc = *c;
-	} else if (n->attr != NULL && n->attr->kind == SCHEMA_MEDIA) {
-		tc->uid = tc->name = tc->plural = file_uid;
-		for (i = 0; i < NFILE_FIELDS; i++) {
-			ff[i].name = file_fields[i].name;
-			ff[i].type = file_fields[i].type;
-		}
-		tc->fields = ff;
-		tc->nfields = NFILE_FIELDS;
-	} else
-		tc->uid = tc->name = tc->plural = none;
-	/* every filter a condition (no slug or category index) */
-	tc->slug_field = tc->category_field = none;
-	return tc;
-}
-
-/* n's filters and sort from fq, checked against what n populates. */
-static int
-node_plan(struct populate *n, const char *fq, const struct conf *conf,
-    const struct schema *schema, struct qs_spec *sp, struct qs_error *err)
-{
-	struct collection_field ff[NFILE_FIELDS];
-	struct collection tc;
-	struct list_plan plan;
-
-	if (node_collection(n, conf, &tc, ff, err) == NULL ||
-	    qs_parse(sp, fq, &tc, err) == -1 ||
-	    (n->type != NULL && n->type->component &&
-	        component_keys(n->type, sp, err) == -1) ||
-	    qlang_plan(&plan, sp, conf, &tc, schema, n->type, err) == -1)
-		return -1;
-	n->filter = plan.filter;
-	n->sort = plan.sort;
-	plan.filter = NULL;
-	plan.sort.nkey = 0;
-	qlang_plan_clear(&plan);
-	n->texts = filter_own_texts(n->filter);
-	return 0;
-}
-
-/*
- * The filters and sort of node n and of the nodes under it; a dynamic
- * zone's own are checked against each of its components (Strapi's
- * validation: they must name what all of them have), never applied.
- */
-static int
-node_filters(struct populate *n, const struct conf *conf,
-    const struct schema *schema, struct qs_spec *sp, struct qs_error *err)
-{
-	const struct schema_type *t;
-	struct populate e;
-	size_t i;
-	int rc;
-
-	for (; n != NULL; n = n->next) {
-		if (node_filters(n->child, conf, schema, sp, err) == -1 ||
-		    node_filters(n->frag, conf, schema, sp, err) == -1)
-			return -1;
-		if (n->fq == NULL)
-			continue;
-		if (n->attr == NULL || n->attr->kind != SCHEMA_DYNAMICZONE) {
-			if (node_plan(n, buf_cstr(n->fq), conf, schema, sp,
-			        err) == -1)
-				return -1;
-			continue;
-		}
-		for (i = 0; i < n->attr->ncomponents; i++) {
-			if ((t = schema_type(schema, n->attr->components[i])) ==
-			    NULL)
-				continue;
-			memset(&e, 0, sizeof(e));
-			e.type = t;
-			rc = node_plan(&e, buf_cstr(n->fq), conf, schema, sp,
-			    err);
-			plan_clear(&e);
-			if (rc == -1)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * Builds the filters and sort inside the populate (populate[a][filters],
- * populate[a][sort]), checked against their types as REST checks a list's: 0, or -1 with err
- * (the tree is freed then). Without it they are not applied.
- */
-int
-populate_filters(struct populate_query *pq, const struct conf *conf,
-    const struct schema *schema, struct qs_error *err)
-{
-	struct qs_spec *sp;
-	int rc;
-
-	if (pq->root == NULL)
-		return 0;
-	sp = xmalloc(sizeof(*sp));
-	rc = node_filters(pq->root, conf, schema, sp, err);
-	if (rc == 0)
-		rc = populate_dz_refuse(pq->root, err);
-	free(sp);
-	if (rc == -1)
-		populate_query_clear(pq);
-	return rc;
 }
 
 void

@@ -46,7 +46,7 @@ qs_fail(struct qs_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
-	err->key[0] = err->param[0] = '\0';
+	err->key[0] = err->path[0] = err->param[0] = '\0';
 	return -1;
 }
 
@@ -57,6 +57,24 @@ qs_invalid_key(struct qs_error *err, const char *key, const char *param)
 	snprintf(err->message, sizeof(err->message), "Invalid key %s", key);
 	snprintf(err->key, sizeof(err->key), "%s", key);
 	snprintf(err->param, sizeof(err->param), "%s", param);
+	err->path[0] = '\0';
+	return -1;
+}
+
+/*
+ * The same refusal with the path Strapi names (@strapi/utils
+ * validate/utils.ts, throwInvalidKey): "Invalid key <key> at <path>", or
+ * "Invalid key <key>" when the path is the key itself.
+ */
+int
+qs_invalid_key_at(struct qs_error *err, const char *key, const char *path,
+    const char *param)
+{
+	qs_invalid_key(err, key, param);
+	if (strcmp(path, key) != 0)
+		snprintf(err->message, sizeof(err->message),
+		    "Invalid key %.100s at %.128s", key, path);
+	snprintf(err->path, sizeof(err->path), "%s", path);
 	return -1;
 }
 

@@ -76,11 +76,12 @@ struct qs_spec {
 /*
  * Why a query was refused. message is what the 400 body says; key and
  * param are set (non-empty) for Strapi's "Invalid key" errors, whose
- * details name them.
+ * details name them; path too when Strapi names one (else null).
  */
 struct qs_error {
 	char message[256];
 	char key[QS_MAX_KEY + 1];
+	char path[QS_MAX_KEY + 1];
 	char param[64];
 };
 
@@ -96,6 +97,8 @@ int qs_key_split(const char *, size_t, struct qs_key *, size_t max);
 int qs_is_index(const char *);
 int qs_fail(struct qs_error *, const char *, ...) PRINTFLIKE(2, 3);
 int qs_invalid_key(struct qs_error *, const char *key, const char *param);
+int qs_invalid_key_at(struct qs_error *, const char *key, const char *path,
+    const char *param);
 int qs_single_refuse(struct qs_error *, int seen);
 
 /*

@@ -44,7 +44,7 @@ query_answer_invalid(struct req_state *s, const struct qs_error *e)
 		return;
 	}
 	buf_init(&d);
-	strapi_invalid_details(&d, e->key, e->param);
+	strapi_invalid_details(&d, e->key, e->path, e->param);
 	strapi_error(s->r, 400, NULL, e->message, d.data);
 	buf_clear(&d);
 	query_error_seq(s);

@@ -43,7 +43,7 @@ refuse(const struct qs_error *err, const char **why)
 	if (err->key[0] == '\0')
 		return;
 	buf_init(&d);
-	strapi_invalid_details(&d, err->key, err->param);
+	strapi_invalid_details(&d, err->key, err->path, err->param);
 	if (d.len < sizeof(details_buf))
 		memcpy(details_buf, d.data, d.len + 1);
 	buf_clear(&d);

@@ -6,8 +6,9 @@
 # is null, a multiple media lists the matching files in the populate's
 # sort, a dynamic zone's on[<component>] filters its items of that
 # component and keeps the others; a dynamic zone's own fields, filters
-# and sort are Strapi's 400 "Invalid nested populate", over REST and
-# live; an unknown attribute (or one a component does not have) is
+# and sort, whatever they name, are Strapi's 400 "Invalid nested
+# populate" without on, over REST and live; an unknown attribute (or one
+# a component does not have) is
 # REST's 400 in Strapi's envelope; a live query with the same populate
 # answers what REST does.
 . "${top_srcdir:-.}/tests/lib.sh"

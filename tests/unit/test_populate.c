@@ -378,9 +378,14 @@ test_parse(void)
 		{ &ARTICLE, "fields[0]=author", "author" },
 		{ &ARTICLE, "fields=title,nope", "nope" },
 		{ &ARTICLE, "populate[blocks][on][shared.seo]=true", "shared.seo" },
-		{ &ARTICLE, "populate[blocks][populate][file]=true", "file" },
+		{ &ARTICLE, "populate[blocks][populate][file]=true", "populate" },
+		{ &ARTICLE, "populate[blocks][populate]=true", "populate" },
+		{ &ARTICLE, "populate[blocks][populate]=", "populate" },
 		{ &ARTICLE, "populate[title][count]=true", "title" },
-		{ &ARTICLE, "populate[cover][count]=true", "count" },
+		{ &ARTICLE, "populate[cover][count]=yes", "count" },
+		{ &ARTICLE, "populate[cover][count]", "count" },
+		{ &ARTICLE, "populate=true", "true" },
+		{ &ARTICLE, "populate[author][populate]=true", "true" },
 		{ &CATEGORY, "populate[articles][count]=yes", "count" },
 		{ &AUTHOR, "populate=localizations", "localizations" },
 		{ &GLOBAL, "populate[defaultSeo][populate][metaTitle]=true",
@@ -398,9 +403,14 @@ test_parse(void)
 		    DZ_MSG "{\"fields\":[\"id\",\"documentId\"]}" },
 		{ "populate[blocks][filters][id][$gt]=1",
 		    DZ_MSG "{\"filters\":{\"id\":{\"$gt\":\"1\"}}}" },
-		{ "populate[blocks][on][shared.quote]=true&"
-		    "populate[blocks][sort]=id:desc",
-		    DZ_MSG "{\"sort\":\"id:desc\"}" },
+		{ "populate[blocks][sort]=id:desc", DZ_MSG "{\"sort\":\"id:desc\"}" },
+		{ "populate[blocks][fields]=title", DZ_MSG "{\"fields\":\"title\"}" },
+		{ "populate[blocks][filters][body][$eq]=x",
+		    DZ_MSG "{\"filters\":{\"body\":{\"$eq\":\"x\"}}}" },
+		{ "populate[blocks][x]=1", DZ_MSG "{\"x\":\"1\"}" },
+		{ "populate[blocks][populate]=*&populate[blocks][count]&"
+		    "populate[blocks][sort]=x",
+		    DZ_MSG "{\"populate\":\"*\",\"count\":null,\"sort\":\"x\"}" },
 		{ "populate[author][populate][articles][populate][blocks]"
 		    "[fields]=id", DZ_MSG "{\"fields\":\"id\"}" },
 		{ "populate[blocks][count]=true&populate[blocks][fields]=id",
@@ -420,6 +430,73 @@ test_parse(void)
 		{ "populate[blocks][on][shared.quote]=true&"
 		  "populate[blocks][count]=true",
 		    "shared.quote" },
+		{ "populate[blocks][populate]", NULL },
+		/* with on, the zone's other keys are dropped, unchecked */
+		{ "populate[blocks][fields][0]=id&"
+		  "populate[blocks][on][shared.quote]=true",
+		    "shared.quote" },
+		{ "populate[blocks][on][shared.quote]=true&"
+		  "populate[blocks][sort]=nope:desc&"
+		  "populate[blocks][filters][nope][$eq]=1&"
+		  "populate[blocks][x]=y",
+		    "shared.quote" },
+	};
+	/* dot paths: what each populates, as populate[a][populate][b] */
+	static const struct {
+		const struct schema_type **t;
+		const char *q, *a, *b; /* a child, and b one of a (or none) */
+	} dots[] = {
+		{ &ARTICLE, "populate=author.avatar", "author", "avatar" },
+		{ &ARTICLE, "populate=cover,author.avatar", "author", "avatar" },
+		{ &ARTICLE, "populate[0]=category&populate[1]=author.avatar",
+		    "author", "avatar" },
+		{ &ARTICLE, "populate=%20author.avatar%20,cover", "author",
+		    "avatar" },
+		{ &ARTICLE, "populate=author.articles.category", "author",
+		    "articles" },
+		{ &ARTICLE, "populate[author][populate]=articles.category,avatar",
+		    "author", "articles" },
+		{ &ARTICLE, "populate=localizations.category", "localizations",
+		    "category" },
+		{ &ARTICLE, "populate=blocks.file", "blocks", "file" },
+		{ &ARTICLE, "populate=blocks.files,blocks.file", "blocks",
+		    "file" },
+		{ &GLOBAL, "populate=defaultSeo.shareImage", "defaultSeo",
+		    "shareImage" },
+		/* a segment's name as processPopulate splits it: none */
+		{ &ARTICLE, "populate=blocks.title", "blocks", NULL },
+		{ &ARTICLE, "populate=author..avatar", "author", NULL },
+		{ &ARTICLE, "populate=author.", "author", NULL },
+		{ &ARTICLE, "populate=author.%20avatar", "author", NULL },
+		{ &ARTICLE, "populate=author%20.avatar", NULL, NULL },
+		{ &ARTICLE, "populate=.author", NULL, NULL },
+	};
+	/* refused dot paths: the message, key and path Strapi gives */
+	static const struct {
+		const struct schema_type **t;
+		const char *q, *msg, *key, *path;
+	} dots_bad[] = {
+		{ &ARTICLE, "populate=blocks.count",
+		    "Invalid key count at blocks.count", "count", "blocks.count" },
+		{ &ARTICLE, "populate=author.nope",
+		    "Invalid key nope at author.nope", "nope", "author.nope" },
+		{ &ARTICLE, "populate=title", "Invalid key title", "title",
+		    "title" },
+		{ &ARTICLE, "populate=author,title.x", "Invalid key title",
+		    "title", "title" },
+		{ &ARTICLE, "populate=cover.url", "Invalid key cover", "cover",
+		    "cover" },
+		{ &ARTICLE, "populate=author.avatar.url",
+		    "Invalid key avatar at author.avatar", "avatar",
+		    "author.avatar" },
+		{ &ARTICLE, "populate=blocks.file.url",
+		    "Invalid key file at blocks.file", "file", "blocks.file" },
+		{ &ARTICLE, "populate=blocks.body.x",
+		    "Invalid key body at blocks.body", "body", "blocks.body" },
+		{ &ARTICLE, "populate[author][populate]=avatar.x",
+		    "Invalid key avatar", "avatar", "avatar" },
+		{ &AUTHOR, "populate=localizations", "Invalid key localizations",
+		    "localizations", "localizations" },
 	};
 	/* clang-format on */
 
@@ -534,22 +611,65 @@ test_parse(void)
 	        child(pq.root, "blocks") != NULL,
 	    "populate[<zone>]= (no word) and =1 populate the zone");
 	populate_query_clear(&pq);
-	ok(parse(&pq, ARTICLE, "populate[blocks][fields]=title", &rest, &err) ==
-	            -1 &&
-	        strcmp(err.message, "Invalid key title") == 0 &&
-	        strcmp(err.param, "fields") == 0,
-	    "a dynamic zone's fields name what each component has");
+	ok(parse(&pq, ARTICLE, "populate[blocks][populate][x]=1", &rest,
+	       &err) == -1 &&
+	        strcmp(err.message, "Invalid key populate at blocks") == 0 &&
+	        strcmp(err.path, "blocks") == 0,
+	    "a zone's populate is * or nothing: %s", err.message);
+	ok(parse(&pq, ARTICLE,
+	       "populate[author][populate][articles][populate][blocks]"
+	       "[populate]=title",
+	       &rest, &err) == -1 &&
+	        strcmp(err.message,
+	            "Invalid key populate at "
+	            "author.populate.articles.populate.blocks") == 0,
+	    "the path of a nested zone: %s", err.message);
+	ok(parse(&pq, ARTICLE,
+	       "populate[author][populate][articles][count]=yes", &rest,
+	       &err) == -1 &&
+	        strcmp(err.message, "Invalid key count at author.articles") ==
+	            0 &&
+	        strcmp(err.path, "author.articles") == 0,
+	    "a count not a boolean word: %s", err.message);
+	ok(parse(&pq, ARTICLE, "populate[cover][count]=f", &rest, &err) == 0 &&
+	        (c = child(pq.root, "cover")) != NULL && !c->count,
+	    "a media's count is taken, and dropped");
+	populate_query_clear(&pq);
+	for (i = 0; i < N(dots); i++) {
+		c = NULL;
+		ok(parse(&pq, *dots[i].t, dots[i].q, &rest, &err) == 0 &&
+		        populate_filters(&pq, NULL, schema, &err) == 0 &&
+		        (dots[i].a == NULL
+		                ? pq.root->child == NULL
+		                : (c = child(pq.root, dots[i].a)) != NULL &&
+		                    (dots[i].b == NULL
+		                            ? c->child == NULL
+		                            : child(c, dots[i].b) != NULL)),
+		    "%s populates %s.%s", dots[i].q,
+		    dots[i].a != NULL ? dots[i].a : "nothing",
+		    dots[i].b != NULL ? dots[i].b : "nothing");
+		populate_query_clear(&pq);
+	}
+	ok(parse(&pq, ARTICLE, "populate=author.articles.category", &rest,
+	       &err) == 0 &&
+	        child(child(child(pq.root, "author"), "articles"),
+	            "category") != NULL,
+	    "a dot path three levels deep");
+	populate_query_clear(&pq);
+	for (i = 0; i < N(dots_bad); i++)
+		ok(parse(&pq, *dots_bad[i].t, dots_bad[i].q, &rest, &err) ==
+		            -1 &&
+		        strcmp(err.message, dots_bad[i].msg) == 0 &&
+		        strcmp(err.key, dots_bad[i].key) == 0 &&
+		        strcmp(err.path, dots_bad[i].path) == 0 &&
+		        strcmp(err.param, "populate") == 0 && pq.root == NULL,
+		    "%s: %s", dots_bad[i].q, err.message);
 	ok(parse(&pq, ARTICLE,
 	       "populate[blocks][on][shared.quote][fields][0]=title", &rest,
 	       &err) == 0 &&
 	        populate_filters(&pq, NULL, schema, &err) == 0,
 	    "a fragment's fields are taken");
 	populate_query_clear(&pq);
-	ok(parse(&pq, ARTICLE, "populate[blocks][filters][body][$eq]=x", &rest,
-	       &err) == 0 &&
-	        populate_filters(&pq, NULL, schema, &err) == -1 &&
-	        strcmp(err.message, "Invalid key body") == 0,
-	    "a dynamic zone's filters name what each component has");
 	ok(parse(&pq, GLOBAL,
 	       "populate[defaultSeo][filters][documentId][$eq]=x", &rest,
 	       &err) == 0 &&
@@ -680,6 +800,13 @@ test_render_article(void)
 		    "populate[category][fields][0]=name" },
 		{ "rest-articles-populate-cover-author-avatar.json",
 		    "populate[cover]=true&populate[author][populate][avatar]=true" },
+		/* the same as dot paths (processPopulate) */
+		{ "rest-articles-populate-cover-author-avatar.json",
+		    "populate=cover,author.avatar" },
+		/* a media's count, dropped (apply.ts, morphX) */
+		{ "rest-articles-populate-cover-author-avatar.json",
+		    "populate[cover][count]=true&populate[author][populate]="
+		    "avatar" },
 		{ "rest-articles-fields-title-cover-url.json",
 		    "fields[0]=title&populate[cover][fields][0]=url" },
 		{ "rest-articles-populate-deep-everything.json",
@@ -870,10 +997,14 @@ test_render_single(void)
 	st = store_entry(ABOUT, first(body));
 	renders(ABOUT, st, "populate[blocks][populate]=*", first(body),
 	    "about: dynamic zone populated inside");
+	renders(ABOUT, st, "populate=blocks.file,blocks.files", first(body),
+	    "about: each component's media named by dot paths");
 	json_object_put(body);
 	body = fixture("rest-about-populate-star.json");
 	renders(ABOUT, st, "populate=*", first(body),
 	    "about populate=*: items keep only their scalars (R2)");
+	renders(ABOUT, st, "populate=blocks.title", first(body),
+	    "about populate=blocks.title: a scalar populates nothing");
 	json_object_put(body);
 	/* File 2 deleted: the media block's file is null, the slider
 	 * keeps file 1 only. */
