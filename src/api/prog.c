@@ -3,6 +3,7 @@
 
 #include <sys/resource.h>
 
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,35 @@ prog_keep_schema(struct store *st, const char *types, const char *components)
 }
 
 /*
+ * store_blob_get under the store's read watch (watchdog.c). A program
+ * reads the content model right after opening the store, before any
+ * request, where nothing else watches: a read left waiting on the mutex
+ * of a process killed in the store waited for ever (a FastCGI worker that
+ * never served) or until plain CGI's bound (cgi.c: 20 s, the request
+ * answered late). Stuck so, the store is reopened in place (recovering
+ * it) and the read tried again, once.
+ */
+static int
+blob_get_watched(struct store *st, const char *name, struct buf *b)
+{
+	volatile int again = 0;
+	int r;
+
+	if (sigsetjmp(store_read_jump, 1) != 0) {
+		(void)store_read_watch(st, 0);
+		log_warnx("store: reading the content model kept in the store "
+		          "was stuck on a process that died in it; reopening "
+		          "the store");
+		if (again++ > 0 || store_recover(st) == -1)
+			return -1;
+	}
+	(void)store_read_watch(st, 1);
+	r = store_blob_get(st, name, b);
+	(void)store_read_watch(st, 0);
+	return r;
+}
+
+/*
  * Reads the content model prog_keep_schema kept in st into *out (NULL
  * when the store holds none). Returns 0, or -1 with *cause set (caller
  * frees).
@@ -241,11 +271,11 @@ prog_read_stored_schema(struct store *st, struct schema **out, char **cause)
 	*out = NULL;
 	buf_init(&b);
 	for (i = 0; i < 2; i++) {
-		r = store_blob_get(st, schema_blobs[i], &b);
+		r = blob_get_watched(st, schema_blobs[i], &b);
 		/* a process died in the store meanwhile: reopen, once */
 		if (r == -1 && store_needs_recovery(st) &&
 		    !store_was_recovered(st) && store_recover(st) == 0)
-			r = store_blob_get(st, schema_blobs[i], &b);
+			r = blob_get_watched(st, schema_blobs[i], &b);
 		if (r == 1 && i == 0) {
 			rc = 0; /* never pulled */
 			goto out;

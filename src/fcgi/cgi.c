@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,45 @@ cgi_drain(void)
 }
 
 /*
+ * Where the request's child pid waits, for the log line when it is
+ * killed stuck (cgi_wait): its system call's number and the kernel
+ * function it sleeps in (/proc/PID/syscall and wchan: on x86-64, 202 and
+ * futex_do_wait for a mutex of the store's, 73 and locks_lock_inode_wait
+ * for recover.lock), so that a stuck open says what it waited on.
+ * "unknown" where /proc does not say.
+ */
+static char cgi_stuck_in[96];
+
+static void
+cgi_read_proc(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	(void)snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, " \n")] = '\0';
+}
+
+static void
+cgi_note_stuck(pid_t pid)
+{
+	char call[32], wchan[48];
+
+	cgi_read_proc(pid, "syscall", call, sizeof(call));
+	cgi_read_proc(pid, "wchan", wchan, sizeof(wchan));
+	(void)snprintf(cgi_stuck_in, sizeof(cgi_stuck_in), "system call %s, %s",
+	    call[0] != '\0' ? call : "unknown",
+	    wchan[0] != '\0' ? wchan : "unknown");
+}
+
+/*
  * Waits for the request's child pid into *status. Before the last try,
  * a child that has not opened the store (fcgi_cgi_ready) CGI_OPEN_S after
  * it started is killed: seen under kills, Berkeley DB's recovery of a
@@ -155,6 +195,7 @@ cgi_wait(pid_t pid, int *status, int bounded)
 		left_ms = (end.tv_sec - now.tv_sec) * 1000 +
 		    (end.tv_nsec - now.tv_nsec) / 1000000;
 		if (left_ms <= 0) {
+			cgi_note_stuck(pid);
 			(void)kill(pid, SIGKILL);
 			while (waitpid(pid, status, 0) == -1 && errno == EINTR)
 				;
@@ -294,10 +335,12 @@ fcgi_cgi_supervise(void)
 			exit(128 + cgi_ended);
 		}
 		if (stuck) {
-			log_warnx("the request's process %ld was stuck opening "
-			          "the store for %d s; answering again (%d of "
-			          "%d)",
-			    (long)pid, CGI_OPEN_S, tries + 1, CGI_TRIES);
+			log_warnx(
+			    "the request's process %ld was stuck opening "
+			    "the store for %d s (waiting in %s); answering "
+			    "again (%d of %d)",
+			    (long)pid, CGI_OPEN_S, cgi_stuck_in, tries + 1,
+			    CGI_TRIES);
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);

@@ -37,14 +37,15 @@
 
 /*
  * Tells failchk whether the process that left state in the environment is
- * still running. Each FastCGI worker, CLI run and the sidecar is a single
- * thread of control, so the process is what counts.
+ * still running (reg.c: a killed one its parent has not reaped yet is
+ * not). Each FastCGI worker, CLI run and the sidecar is a single thread
+ * of control, so the process is what counts.
  */
 static int
 bdb_isalive(DB_ENV *env UNUSED, pid_t pid, db_threadid_t tid UNUSED,
     u_int32_t flags UNUSED)
 {
-	return kill(pid, 0) == 0 || errno == EPERM;
+	return store_reg_alive(pid);
 }
 
 /*

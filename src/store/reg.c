@@ -126,6 +126,47 @@ reg_scan(int fd)
 	return 0;
 }
 
+/*
+ * Whether process pid still runs, as failchk asks it (env.c: is_alive).
+ * A process killed in the environment has dropped its slot lock, so the
+ * registry shows it dead, but until its parent reaps it it is a zombie,
+ * and kill(pid, 0) succeeds on a zombie. failchk then took it for alive:
+ * it left the killed process's state (a mutex it held, its locks) alone,
+ * and BDB emptied its registry slot all the same, after which nobody
+ * ever saw that death again. Seen with mod_fcgid, which reaps its
+ * workers late: the writers stuck on the dead worker's log mutex for
+ * 10 s, their watchdogs seeing no dead process. So a zombie, or a process
+ * already exiting (PF_EXITING: its files are closed before it becomes a
+ * zombie), is dead here; /proc/PID/stat says which (Linux).
+ */
+#define REG_PF_EXITING 0x4u /* linux/sched.h */
+
+int
+store_reg_alive(pid_t pid)
+{
+#ifdef __linux__
+	char path[64], buf[512], state;
+	const char *p;
+	unsigned int flags;
+	ssize_t n;
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		/* pid (comm) state ppid pgrp session tty tpgid flags */
+		if ((p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", &state,
+		        &flags) == 2)
+			return state != 'Z' && state != 'X' &&
+			    (flags & REG_PF_EXITING) == 0;
+	}
+#endif
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
 static int
 reg_open(const char *dir)
 {

@@ -118,6 +118,7 @@ int store_reg_prepare(struct store *, int (*open_fn)(struct store *, int));
 int store_reg_opened(struct store *);
 void store_reg_closed(struct store *);
 void store_reg_leave(struct store *);
+int store_reg_alive(pid_t);
 #define STORE_LOCK_FILE "recover.lock" /* store_reg_lock's, in the dir */
 void store_reg_lock(struct store *, int exclusive);
 void store_reg_unlock(struct store *);

@@ -23,4 +23,6 @@ for i in 1 2 3 4; do
 done
 # shellcheck disable=SC2086
 wait $pids
-deploy_kill_load ON_DEMAND=1 KNOWN_OPEN=1
+# The kill rows were TAP TODO until failchk counted a killed worker that
+# mod_fcgid had not reaped yet as dead (docs/reliability.md).
+deploy_kill_load ON_DEMAND=1

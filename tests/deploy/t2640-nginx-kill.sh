@@ -19,4 +19,4 @@
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 nginx_deploy
 push_supervised_start || { deploy_logs; echo "Bail out! sidecar"; exit 1; }
-deploy_kill_load WORKER_LOG="$SRV/log/webhook.log" KNOWN_OPEN=1
+deploy_kill_load WORKER_LOG="$SRV/log/webhook.log"

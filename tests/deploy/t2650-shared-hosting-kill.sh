@@ -10,12 +10,12 @@
 # Last-Event-ID) reads every acknowledged change. (A change that once
 # seemed missing from /events was the test's reader: it did not decode
 # Apache's chunked framing, and a chunk's boundary inside an event hid it.)
-# Reported as TAP TODO (XFAIL) when they do not hold, open problems: that
-# only the killed requests fail (a request opening the store while another
-# process recovers it may still fail; the programs' warnings are shown
-# then), and that the subscriber there
-# through the kills sees every change with no gap (an events.cgi stream
-# could hang on a killed process's mutex before the read watch).
+# Also that the subscriber there through the kills sees every change with
+# no gap (TAP TODO until the read watch: an events.cgi stream could hang
+# on a killed process's mutex). Reported as TAP TODO (XFAIL) when it does
+# not hold, an open problem: that only the killed requests fail (a request
+# opening the store while another process recovers it may still fail; the
+# programs' warnings are shown then).
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"

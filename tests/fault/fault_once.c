@@ -14,6 +14,11 @@
  *                          cannot open the store while it recovers)
  *   FAULT_SPIN=FILE        no fault: db_env_create loops for ever on the
  *                          CPU (a process spinning inside libdb)
+ *   FAULT_JSON_PAUSE=FILE  no fault: json_tokener_parse_ex waits until
+ *                          FILE is made again, and removes it (the
+ *                          store open, the
+ *                          content model's first part read and being
+ *                          parsed: another process acts meanwhile)
  * and FAULT_QUERY=TEXT faults in db_create every time QUERY_STRING holds
  * TEXT. Built without the sanitizers, for any build's programs.
  */
@@ -84,7 +89,13 @@ json_tokener_parse_ex(struct json_tokener *tok, const char *str, int len)
 {
 	static void *(*real)(struct json_tokener *, const char *, int);
 
+	const char *pause_at = getenv("FAULT_JSON_PAUSE");
+
 	fault_once("FAULT_JSON");
+	if (pause_at != NULL && *pause_at != '\0' && unlink(pause_at) == 0) {
+		while (unlink(pause_at) != 0) /* back, and taken: once */
+			usleep(10000);
+	}
 	if (real == NULL)
 		*(void **)&real = dlsym(RTLD_NEXT, "json_tokener_parse_ex");
 	return real(tok, str, len);
