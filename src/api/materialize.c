@@ -237,7 +237,7 @@ mat_emit_lists(struct mat *m, const struct collection *c)
 			        render) != 0)
 				break;
 		}
-		while (m->fast && ++p <= pages) {
+		while (m->fast && !m->failed && ++p <= pages) {
 			snprintf(rel, sizeof(rel), "%s/page=%" PRIu64 "%s.json",
 			    path, p, sfx);
 			mat_manifest_drop(m, rel);
@@ -474,7 +474,6 @@ mat_clear(struct mat *m)
 static void
 rewalk(struct mat *m)
 {
-	size_t written = m->stats->written, removed = m->stats->removed;
 	size_t i;
 
 	for (i = 0; i < m->nset; i++)
@@ -484,9 +483,7 @@ rewalk(struct mat *m)
 	m->stats->files = 0;
 	m->stats->bytes = 0;
 	m->stats->capped = 0;
-	walk(m);
-	m->stats->written += written;
-	m->stats->removed += removed;
+	walk(m); /* adds to what the fast part wrote and removed */
 }
 
 /*
@@ -525,6 +522,8 @@ pass(struct mat *m, int force)
 			(void)mat_manifest_load(m, done);
 		/* a pass killed from here on leaves no manifest to go by */
 		mat_manifest_remove(m);
+		if (m->failed)
+			goto out; /* and none changes a file while one is left */
 	}
 	if (m->fast) {
 		mat_fast(m);

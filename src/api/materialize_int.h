@@ -1,4 +1,4 @@
-/* materialize_int.h: what materialize.c and materialize_file.c share */
+/* materialize_int.h: what the static writer's files (materialize*.c) share */
 #ifndef MATERIALIZE_INT_H
 #define MATERIALIZE_INT_H
 

@@ -44,8 +44,9 @@
  * the bounds).
  * A pass removes it before it changes any file and writes it again,
  * then .seq, when complete: a writer killed anywhere in between leaves
- * none, and the next pass walks the set and sweeps the directory
- * (removing a killed pass's temporary files too). Anything else (none,
+ * none, and the next pass walks the set and sweeps the directory (a
+ * killed pass's temporary .manifest.tmp or .seq.tmp stays, as the sweep
+ * leaves dot files alone; the next pass truncates it). Anything else (none,
  * unreadable, another version, a line that does not parse): the walk.
  */
 

@@ -225,6 +225,14 @@ populate_dot(struct parser *p, struct populate *n, char *path, int depth)
 			goto deep;
 		d.seg[d.n++] = q;
 	}
+	/*
+	 * Deeper than a populate may nest: refused before the check, which
+	 * tries each component of a zone that has the next segment, so its
+	 * work grows as a power of the path's length (a relation back to a
+	 * type with the zone repeats it).
+	 */
+	if ((size_t)depth + d.n > POPULATE_MAX_DEPTH)
+		goto deep;
 	for (q = path; q != NULL; q = dot) {
 		if ((dot = strchr(q, '.')) != NULL)
 			*dot++ = '\0';

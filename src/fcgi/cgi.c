@@ -134,8 +134,9 @@ cgi_drain(void)
  * Where the request's child pid waits, for the log line when it is
  * killed stuck (cgi_wait): its system call's number and the kernel
  * function it sleeps in (/proc/PID/syscall and wchan: on x86-64, 202 and
- * futex_do_wait for a mutex of the store's, 73 and locks_lock_inode_wait
- * for recover.lock), so that a stuck open says what it waited on.
+ * a futex function such as futex_do_wait, by the kernel's version, for a
+ * mutex of the store's; 73 and locks_lock_inode_wait for recover.lock),
+ * so that a stuck open says what it waited on.
  * "unknown" where /proc does not say.
  */
 static char cgi_stuck_in[96];

@@ -732,6 +732,24 @@ test_parse(void)
 		    "populate nested 9 levels is refused: %s", err.message);
 		free(q);
 	}
+	/*
+	 * A dot path past the limit is refused before its segments are
+	 * checked (the check of a zone's components grows as a power of the
+	 * path's length): the deep error, not the last segment's.
+	 */
+	ok(parse(&pq, ARTICLE,
+	       "populate=author.articles.author.articles.author.articles."
+	       "author.articles.nope",
+	       &rest, &err) == -1 &&
+	        strstr(err.message, "deeper") != NULL,
+	    "a dot path of 9 segments is refused before its check: %s",
+	    err.message);
+	ok(parse(&pq, ARTICLE,
+	       "populate=author.articles.author.articles.author.articles."
+	       "author.articles",
+	       &rest, &err) == 0,
+	    "a dot path of 8 segments is taken");
+	populate_query_clear(&pq);
 	ok(parse(&pq, ARTICLE,
 	       "populate[author][populate][articles][populate][author]=true",
 	       &rest, &err) == 0,
