@@ -304,9 +304,10 @@ emit_categories(struct mat *m, const struct collection *c,
     const struct items *v)
 {
 	struct item *cats;
+	struct mat_form f;
 	size_t i, n = 0;
 	long li;
-	char sfx[96], form[512], qs[640];
+	char sfx[96];
 	int render = !m->partial || mat_touch_lists(m, c);
 
 	cats = xreallocarray(NULL, v->n + 1, sizeof(*cats));
@@ -321,11 +322,8 @@ emit_categories(struct mat *m, const struct collection *c,
 		    (li > 0 && !mat_value_ok(cats[i].locale)))
 			continue;
 		mat_locale_suffix(c, (size_t)li, sfx, sizeof(sfx));
-		snprintf(qs, sizeof(qs), "filters[%s][$eq]=%s%s",
-		    c->category_field, cats[i].category, sfx);
-		snprintf(form, sizeof(form), "%s=%s%s", c->category_field,
-		    cats[i].category, sfx);
-		(void)mat_emit(m, c->plural, qs, form, EMIT_CAT, render);
+		mat_form_eq(&f, c, c->category_field, cats[i].category, sfx);
+		(void)mat_emit_form(m, &f, EMIT_CAT, render);
 	}
 	free(cats);
 }
@@ -336,8 +334,8 @@ emit_entries(struct mat *m, const struct collection *c, int forms,
     const struct items *v)
 {
 	const struct item *e;
-	char sfx[96], path[512], form[512], qs[640];
-	const char *lq;
+	struct mat_form f;
+	char sfx[96];
 	size_t i;
 	long li;
 	int render;
@@ -350,24 +348,16 @@ emit_entries(struct mat *m, const struct collection *c, int forms,
 		render = !m->partial ||
 		    mat_touch_entry(m, c, e->id, e->locale, e->slug);
 		mat_locale_suffix(c, (size_t)li, sfx, sizeof(sfx));
-		lq = li > 0 ? sfx + 1 : "";
 		if ((forms & FORM_SLUG) && c->slug_field[0] != '\0' &&
 		    mat_value_ok(e->slug)) {
-			snprintf(qs, sizeof(qs), "filters[%s][$eq]=%s%s",
-			    c->slug_field, e->slug, sfx);
-			snprintf(form, sizeof(form), "%s=%s%s", c->slug_field,
-			    e->slug, sfx);
-			(void)mat_emit(m, c->plural, qs, form, EMIT_ONE,
-			    render);
-			snprintf(path, sizeof(path), "%s/slug/%s", c->plural,
-			    e->slug);
-			(void)mat_emit(m, path, lq, li > 0 ? lq : "index",
-			    EMIT_ONE, render);
+			mat_form_eq(&f, c, c->slug_field, e->slug, sfx);
+			(void)mat_emit_form(m, &f, EMIT_ONE, render);
+			mat_form_own(&f, c, "slug", e->slug, li, sfx);
+			(void)mat_emit_form(m, &f, EMIT_ONE, render);
 		}
 		if ((forms & FORM_ID) && mat_value_ok(e->id)) {
-			snprintf(path, sizeof(path), "%s/%s", c->plural, e->id);
-			(void)mat_emit(m, path, lq, li > 0 ? lq : "index",
-			    EMIT_ONE, render);
+			mat_form_own(&f, c, NULL, e->id, li, sfx);
+			(void)mat_emit_form(m, &f, EMIT_ONE, render);
 		}
 	}
 }

@@ -60,18 +60,28 @@ locale_of(const struct collection *c, const char *locale, char *sfx, size_t n)
 	return li;
 }
 
-/* A category's first page, form "<field>=<value>[&locale=L]". */
+/* A category's first page, rendered: gone when its list is empty. */
 static void
-category(struct mat *m, const struct collection *c, const char *form)
+emit_category(struct mat *m, const struct mat_form *f)
 {
-	const char *eq = strchr(form, '=');
-	char qs[640];
+	(void)mat_emit_form(m, f, EMIT_CAT | EMIT_DATA, 1);
+}
 
-	if (eq == NULL)
+/*
+ * The category page the manifest names by its form (category_form:
+ * "<category field>=<value>[&locale=L]", the value and the locale's
+ * suffix taken together).
+ */
+static void
+manifest_category(struct mat *m, const struct collection *c, const char *form)
+{
+	size_t fl = strlen(c->category_field);
+	struct mat_form f;
+
+	if (strncmp(form, c->category_field, fl) != 0 || form[fl] != '=')
 		return;
-	snprintf(qs, sizeof(qs), "filters[%.*s][$eq]=%s", (int)(eq - form),
-	    form, eq + 1);
-	(void)mat_emit(m, c->plural, qs, form, EMIT_CAT | EMIT_DATA, 1);
+	mat_form_eq(&f, c, c->category_field, form + fl + 1, "");
+	emit_category(m, &f);
 }
 
 /* A touched type's lists (a single type's answers too). */
@@ -101,7 +111,8 @@ touched_category(struct mat *m, const char *coll, const char *locale,
     const char *value)
 {
 	const struct collection *c;
-	char sfx[96], form[512];
+	struct mat_form f;
+	char sfx[96];
 	int forms;
 
 	if ((c = coll_of(m, coll, &forms)) == NULL ||
@@ -109,8 +120,8 @@ touched_category(struct mat *m, const char *coll, const char *locale,
 	    !mat_value_ok(value) ||
 	    locale_of(c, locale, sfx, sizeof(sfx)) == -1)
 		return;
-	snprintf(form, sizeof(form), "%s=%s%s", c->category_field, value, sfx);
-	category(m, c, form);
+	mat_form_eq(&f, c, c->category_field, value, sfx);
+	emit_category(m, &f);
 }
 
 /*
@@ -167,7 +178,7 @@ kept_categories(struct mat *m, const char *coll, const char *a, const char *b)
 			continue;
 		if ((form = category_form(c, m->files[i].rel + n + 1)) == NULL)
 			continue;
-		category(m, c, form);
+		manifest_category(m, c, form);
 		free(form);
 	}
 }
@@ -178,8 +189,8 @@ touched_entry(struct mat *m, const char *coll, const char *doc,
     const char *locale)
 {
 	const struct collection *c;
-	char sfx[96], path[512];
-	const char *lq;
+	struct mat_form f;
+	char sfx[96];
 	long li;
 	int forms;
 
@@ -187,9 +198,8 @@ touched_entry(struct mat *m, const char *coll, const char *doc,
 	    locale == NULL || !mat_value_ok(doc) ||
 	    (li = locale_of(c, locale, sfx, sizeof(sfx))) == -1)
 		return;
-	lq = li > 0 ? sfx + 1 : "";
-	snprintf(path, sizeof(path), "%s/%s", c->plural, doc);
-	(void)mat_emit(m, path, lq, li > 0 ? lq : "index", EMIT_ONE, 1);
+	mat_form_own(&f, c, NULL, doc, li, sfx);
+	(void)mat_emit_form(m, &f, EMIT_ONE, 1);
 }
 
 /* A touched slug's two answers, while an entry holds it. */
@@ -198,8 +208,8 @@ touched_slug(struct mat *m, const char *coll, const char *locale,
     const char *slug)
 {
 	const struct collection *c;
-	char sfx[96], path[512], form[512], qs[640];
-	const char *lq;
+	struct mat_form eq, own;
+	char sfx[96];
 	uint64_t holders;
 	long li;
 	int forms;
@@ -212,22 +222,16 @@ touched_slug(struct mat *m, const char *coll, const char *locale,
 		m->failed = 1;
 		return;
 	}
-	lq = li > 0 ? sfx + 1 : "";
-	snprintf(qs, sizeof(qs), "filters[%s][$eq]=%s%s", c->slug_field, slug,
-	    sfx);
-	snprintf(form, sizeof(form), "%s=%s%s", c->slug_field, slug, sfx);
-	snprintf(path, sizeof(path), "%s/slug/%s", c->plural, slug);
+	mat_form_eq(&eq, c, c->slug_field, slug, sfx);
+	mat_form_own(&own, c, "slug", slug, li, sfx);
 	if (holders == 0) {
-		snprintf(qs, sizeof(qs), "%s/%s.json", c->plural, form);
-		mat_manifest_drop(m, qs);
-		snprintf(qs, sizeof(qs), "%s/%s.json", path,
-		    li > 0 ? lq : "index");
-		mat_manifest_drop(m, qs);
+		mat_drop_form(m, &eq);
+		mat_drop_form(m, &own);
 		return;
 	}
 	m->mult = holders;
-	(void)mat_emit(m, c->plural, qs, form, EMIT_ONE, 1);
-	(void)mat_emit(m, path, lq, li > 0 ? lq : "index", EMIT_ONE, 1);
+	(void)mat_emit_form(m, &eq, EMIT_ONE, 1);
+	(void)mat_emit_form(m, &own, EMIT_ONE, 1);
 	m->mult = 1;
 }
 

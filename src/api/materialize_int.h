@@ -167,6 +167,32 @@ int mat_emit(struct mat *m, const char *path, const char *qs, const char *form,
 /* A single type, or a collection's list pages, in each locale. */
 void mat_emit_lists(struct mat *m, const struct collection *c);
 
+/* materialize_set.c: the names of one answer's file, as mat_emit takes them */
+struct mat_form {
+	char path[512]; /* <path>: the URL's after the prefix, the file's dir */
+	char qs[640];   /* the query string */
+	char form[512]; /* <form>: the file's name before .json */
+};
+/*
+ * The first page filtered by field = value (a slug's, a category's), in
+ * the locale whose suffix is sfx (mat_locale_suffix): <plural>?filters
+ * [field][$eq]=value<sfx>, file <plural>/<field>=<value><sfx>.json.
+ */
+void mat_form_eq(struct mat_form *f, const struct collection *c,
+    const char *field, const char *value, const char *sfx);
+/*
+ * One entry's own answer: <plural>[/<sub>]/<value>, by documentId (sub
+ * NULL) or by slug (sub "slug"), in locale index li (suffix sfx): file
+ * <path>/index.json, or <path>/locale=L.json.
+ */
+void mat_form_own(struct mat_form *f, const struct collection *c,
+    const char *sub, const char *value, long li, const char *sfx);
+/* mat_emit of f. */
+int mat_emit_form(struct mat *m, const struct mat_form *f, int flags,
+    int render);
+/* The fast pass: f's file is no answer any more (mat_manifest_drop). */
+void mat_drop_form(struct mat *m, const struct mat_form *f);
+
 /* materialize_manifest.c */
 /*
  * Loads the manifest of the pass at done into m->files and sets

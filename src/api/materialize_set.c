@@ -202,3 +202,41 @@ mat_sweep(struct mat *m)
 	qsort(m->set, m->nset, sizeof(*m->set), cmp_str);
 	(void)sweep(m, "");
 }
+
+void
+mat_form_eq(struct mat_form *f, const struct collection *c, const char *field,
+    const char *value, const char *sfx)
+{
+	snprintf(f->path, sizeof(f->path), "%s", c->plural);
+	snprintf(f->qs, sizeof(f->qs), "filters[%s][$eq]=%s%s", field, value,
+	    sfx);
+	snprintf(f->form, sizeof(f->form), "%s=%s%s", field, value, sfx);
+}
+
+void
+mat_form_own(struct mat_form *f, const struct collection *c, const char *sub,
+    const char *value, long li, const char *sfx)
+{
+	const char *lq = li > 0 ? sfx + 1 : ""; /* "locale=L", no '&' */
+
+	snprintf(f->path, sizeof(f->path), "%s%s%s/%s", c->plural,
+	    sub != NULL ? "/" : "", sub != NULL ? sub : "", value);
+	snprintf(f->qs, sizeof(f->qs), "%s", lq);
+	snprintf(f->form, sizeof(f->form), "%s", li > 0 ? lq : "index");
+}
+
+int
+mat_emit_form(struct mat *m, const struct mat_form *f, int flags, int render)
+{
+	return mat_emit(m, f->path, f->qs, f->form, flags, render);
+}
+
+void
+mat_drop_form(struct mat *m, const struct mat_form *f)
+{
+	char rel[1100];
+
+	/* the name mat_emit gives the file */
+	snprintf(rel, sizeof(rel), "%s/%s.json", f->path, f->form);
+	mat_manifest_drop(m, rel);
+}
