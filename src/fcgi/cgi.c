@@ -19,6 +19,7 @@
 #include "api/error.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/proc.h"
 
 enum {
 	CGI_TRIES = 3,      /* children per request, the first included */
@@ -144,17 +145,7 @@ static char cgi_stuck_in[96];
 static void
 cgi_read_proc(pid_t pid, const char *what, char *buf, size_t len)
 {
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	(void)snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, what);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	(void)proc_read(buf, len, "%ld/%s", (long)pid, what);
 	buf[strcspn(buf, " \n")] = '\0';
 }
 

@@ -20,6 +20,7 @@
 #include <db.h>
 
 #include "util/log.h"
+#include "util/proc.h"
 #include "store/store_int.h"
 #include "util/xmalloc.h"
 
@@ -145,24 +146,16 @@ int
 store_reg_alive(pid_t pid)
 {
 #ifdef __linux__
-	char path[64], buf[512], state;
+	char buf[512], state;
 	const char *p;
 	unsigned int flags;
-	ssize_t n;
-	int fd;
 
-	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		/* pid (comm) state ppid pgrp session tty tpgid flags */
-		if ((p = strrchr(buf, ')')) != NULL &&
-		    sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", &state,
-		        &flags) == 2)
-			return state != 'Z' && state != 'X' &&
-			    (flags & REG_PF_EXITING) == 0;
-	}
+	/* pid (comm) state ppid pgrp session tty tpgid flags */
+	if (proc_read(buf, sizeof(buf), "%ld/stat", (long)pid) != -1 &&
+	    (p = strrchr(buf, ')')) != NULL &&
+	    sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) == 2)
+		return state != 'Z' && state != 'X' &&
+		    (flags & REG_PF_EXITING) == 0;
 #endif
 	return kill(pid, 0) == 0 || errno == EPERM;
 }

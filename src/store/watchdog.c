@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/proc.h"
 #include "store/store_int.h"
 
 /*
@@ -226,18 +227,10 @@ read_fire(int sig UNUSED)
 static int
 in_futex(pid_t tid)
 {
-	char path[64], b[32];
-	ssize_t n;
-	int fd;
+	char b[32];
 
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/syscall", (long)tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (proc_read(b, sizeof(b), "self/task/%ld/syscall", (long)tid) <= 0)
 		return 0;
-	n = read(fd, b, sizeof(b) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	b[n] = '\0';
 	return strtol(b, NULL, 10) == SYS_futex;
 }
 
