@@ -203,9 +203,10 @@ repl_cluster.netns_cleanup(os.environ["SL_NETNS_TAG"])'
 	sl_cleanup
 }
 
-# A free loopback port, assigned by the kernel (bind to port 0).
+# A free loopback port below the kernel's ephemeral range
+# (tests/push_client.py, free_port, says why).
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	PYTHONPATH="$top_srcdir/tests" python3 -c 'import push_client; print(push_client.free_port())'
 }
 
 # fault_hold PROG ARG...: starts a fault program of tests/fault/ in the

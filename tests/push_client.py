@@ -7,6 +7,7 @@ can also send malformed frames; the browser tests drive Chromium with it.
 import base64
 import json
 import os
+import random
 import socket
 import struct
 import sys
@@ -560,6 +561,27 @@ def wait_for(pred, timeout=5, step=0.02):
 
 
 def free_port():
+    """A loopback port nothing listens on, below the kernel's ephemeral
+    range: a port the kernel hands out (bind to 0) is one it may give any
+    connection's own end next, and a test that picked it found it taken
+    when its server came to bind it (EADDRINUSE)."""
+    low = 32768
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    rnd = random.SystemRandom()
+    for _ in range(1000):
+        p = rnd.randint(10000, max(10000, low - 1))
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        return p
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     p = s.getsockname()[1]
