@@ -37,6 +37,7 @@ Control (no auth), for the tests:
        retry_after=S  seconds in Retry-After (default 1; 0 sends none)
        fail500=N      the next N API requests answer 500
        fail_filter=N  the next N API requests with filters answer 500
+       locales_status=403  /api/i18n/locales answers 403 (--rich; 200 as recorded)
        fail_from_page=P  every request for page >= P answers 500 (0: off)
        slow_ms=MS     delay every API answer
        malformed=N    the next N API answers are truncated JSON
@@ -103,7 +104,7 @@ class State:
                    "fail_from_page": 0, "slow_ms": 0, "malformed": 0,
                    "html": 0, "shape": 0, "drift_from_page": 0,
                    "delete_after_page": 0, "shift_after_page": 0,
-                   "fail_filter": 0}
+                   "fail_filter": 0, "locales_status": 200}
         self.requests = 0
         self.api_requests = 0
         self.paths = []
@@ -116,6 +117,7 @@ class State:
         self.next_id = 1
         self.singles = {}
         self.files = None
+        self.locales = None
         if args.rich:
             self.load_rich()
         elif args.generate is None:
@@ -149,6 +151,7 @@ class State:
             "global": body("rest-global-populate-seo-shareImage.json")["data"],
             "about": body("rest-about-populate-blocks-star.json")["data"]}
         self.files = body("rest-upload-files.json")
+        self.locales = body("rest-i18n-locales.json")
 
     def now_iso(self):
         ms = max(int(time.time() * 1000), self.last_ms + 1)
@@ -389,6 +392,12 @@ class Handler(BaseHTTPRequestHandler):
             if auth != "Bearer " + STATE.token:
                 return self.send(401, fixture(
                     "rest-error-401-bad-token.json")["body"])
+        if STATE.files is not None and plural == "i18n/locales":
+            # locales_status 403: a token without the i18n plugin's find.
+            if sw["locales_status"] == 403:
+                return self.send(403, fixture(
+                    "rest-error-403-public-create.json")["body"])
+            return self.send(200, STATE.locales)
         if STATE.files is not None and plural == "upload/files":
             return self.send(200, STATE.files)
         if STATE.files is not None and plural.startswith("upload/files/"):

@@ -48,9 +48,9 @@ TODO = {
         "drafts are never stored nor served (docs/security.md); Strapi "
         "also copied the cover into this draft without a delivery (F7)",
     "rest-i18n-locales.json":
-        "the locale rows' id, documentId, name and timestamps exist only "
-        "in Strapi (no delivery carries them); the codes are checked in "
-        "a row of their own",
+        "the locale rows' id, documentId, name and timestamps come with "
+        "no delivery (a sync brings them: t0900); the codes are checked "
+        "in a row of their own",
 }
 # Request headers of the recording not to replay (the client's own).
 HOP = {"host", "connection", "content-length", "accept-encoding"}

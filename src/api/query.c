@@ -406,7 +406,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	struct path p;
 	struct qs_error err;
 	const char *origin;
-	int rc, allowed, get, head, options, inm;
+	int rc, allowed, get, head, options, inm, own;
 	struct query_cache_slot *sl = NULL;
 	char key[QUERY_CACHE_MAX_KEY];
 	size_t kl = 0;
@@ -516,8 +516,10 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		    "sort it came from)");
 		goto out;
 	}
-	inm = http_req_header(req, "If-None-Match") != NULL;
-	if ((inm || s->ctx->ncache > 0) &&
+	/* i18n/locales has validators of its own (query_do_locales). */
+	own = s->m.route == ROUTE_LOCALES;
+	inm = !own && http_req_header(req, "If-None-Match") != NULL;
+	if ((inm || s->ctx->ncache > 0) && !own &&
 	    store_peek_seq(s->ctx->store, &seq) == 0) {
 		if (inm && query_not_modified(s, seq))
 			goto out;

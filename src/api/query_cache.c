@@ -81,8 +81,18 @@ etag_matches(const char *inm, uint64_t seq)
 void
 query_cache_headers(struct req_state *s, uint64_t seq)
 {
+	char tag[32];
+
+	snprintf(tag, sizeof(tag), "%" PRIu64, seq);
+	query_cache_headers_tag(s, seq, tag);
+}
+
+/* query_cache_headers with the ETag W/"<tag>" (an answer seq can't name). */
+void
+query_cache_headers_tag(struct req_state *s, uint64_t seq, const char *tag)
+{
 	s->seq = seq;
-	http_resp_header(s->r, "ETag", "W/\"%" PRIu64 "\"", seq);
+	http_resp_header(s->r, "ETag", "W/\"%s\"", tag);
 	seq_header(s->r, seq);
 	if (s->ctx->cache_control[0] != '\0')
 		http_resp_header(s->r, "Cache-Control", "%s",

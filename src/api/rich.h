@@ -11,6 +11,13 @@
 
 /* The content type media rows are stored as (Strapi's upload plugin). */
 #define RICH_MEDIA_COLLECTION "upload.file"
+/*
+ * The blob (store_blob_set) holding Strapi's /api/i18n/locales as a sync
+ * fetched it, the i18n plugin's rows no delivery carries; a locale code
+ * of a kept row is at most RICH_LOCALE_MAX bytes (BCP 47 tags are shorter).
+ */
+#define RICH_LOCALES_BLOB "i18n.locales"
+#define RICH_LOCALE_MAX   35
 
 /*
  * The schema's content type of a configured collection (named by its

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/resolve.h"
 #include "api/rich.h"
 #include "util/hmac.h"
 #include "util/log.h"
@@ -31,6 +32,43 @@
  * it is edited or republished mid-pass (sorting by id or publishedAt
  * would move it and shift the pages after it).
  */
+
+/* 1 when a collection of conf is localized (has locales of its own). */
+static int
+any_localized(const struct conf *conf)
+{
+	size_t i;
+
+	for (i = 0; i < conf_ncollections(conf); i++)
+		if (resolve_localized(conf_collection(conf, i)))
+			return 1;
+	return 0;
+}
+
+/*
+ * Sets up p for a pass of its own over coll (one answer, no locale),
+ * counted in a new row of res.
+ */
+static void
+extra_pass(struct sync_pass *p, const struct collection *coll,
+    const struct conf *conf, struct store *st, struct strapi *api,
+    const struct sync_opts *o, struct sync_result *res)
+{
+	struct sync_coll *row = &res->colls[res->ncolls++];
+
+	row->coll = coll;
+	row->c.complete = 1;
+	row->c.ran = 1;
+	memset(p, 0, sizeof(*p));
+	p->conf = conf;
+	p->store = st;
+	p->api = api;
+	p->o = o;
+	p->res = res;
+	p->coll = coll;
+	p->locale = "";
+	p->c = &row->c;
+}
 
 void
 sync_opts_init(struct sync_opts *o)
@@ -247,7 +285,7 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 		sync_fail(res, SYNC_UPSTREAM, "libcurl could not start");
 		goto out;
 	}
-	res->colls = xcalloc(conf_ncollections(conf) + 2, sizeof(*res->colls));
+	res->colls = xcalloc(conf_ncollections(conf) + 3, sizeof(*res->colls));
 	for (i = 0; i < conf_ncollections(conf) && !stop; i++) {
 		co = conf_collection(conf, i);
 		if (only != NULL && co != only)
@@ -281,24 +319,17 @@ sync_run(const struct conf *conf, struct store *st, const struct sync_opts *o,
 	strapi_set_populate(api, NULL);
 	/* With a schema, the media library too (not for one collection). */
 	if (o->schema != NULL && only == NULL && !stop) {
-		res->colls[res->ncolls].coll = &sync_files_coll;
-		res->colls[res->ncolls].c.complete = 1;
-		res->colls[res->ncolls].c.ran = 1;
-		memset(&p, 0, sizeof(p));
-		p.conf = conf;
-		p.store = st;
-		p.api = api;
-		p.o = o;
-		p.res = res;
-		p.coll = &sync_files_coll;
-		p.locale = "";
+		extra_pass(&p, &sync_files_coll, conf, st, api, o, res);
 		p.whole = 1;
 		p.gone_op = STORE_OP_DELETE;
-		p.c = &res->colls[res->ncolls].c;
 		if (sync_run_files(&p) == -1)
 			p.c->complete = 0;
 		seen_clear(&p.seen);
-		res->ncolls++;
+	}
+	/* With a localized type, Strapi's locales' own rows. */
+	if (o->schema != NULL && only == NULL && !stop && any_localized(conf)) {
+		extra_pass(&p, &sync_locales_coll, conf, st, api, o, res);
+		(void)sync_run_locales(&p);
 	}
 	for (i = 0; i < res->ncolls && res->status == SYNC_OK; i++)
 		if (!res->colls[i].c.complete)

@@ -52,6 +52,8 @@ int sync_reconcile(struct sync_pass *);
 /* sync_schema.c: the populate query, a type's pass, the media library. */
 extern const struct collection sync_files_coll;
 int sync_run_files(struct sync_pass *);
+extern const struct collection sync_locales_coll;
+int sync_run_locales(struct sync_pass *);
 char *sync_populate_query(const struct schema_type *);
 void sync_pass_init(struct sync_pass *, struct collection *rcoll,
     const struct collection *, const struct sync_opts *);

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api/rich.h"
 #include "model/normalize.h"
@@ -19,6 +20,102 @@ const struct collection sync_files_coll = {
 	.name = files_name,
 	.plural = files_plural,
 };
+
+/* Strapi's locales (the i18n plugin's own rows), as the result names them. */
+static char locales_name[] = "i18n-locale";
+static char locales_plural[] = "i18n/locales";
+const struct collection sync_locales_coll = {
+	.name = locales_name,
+	.plural = locales_plural,
+};
+
+/* What a locale row must have to be served: a code and a name (strings). */
+static int
+locale_row_ok(struct json_object *row)
+{
+	struct json_object *v;
+	size_t n;
+
+	if (!json_object_is_type(row, json_type_object) ||
+	    !json_object_object_get_ex(row, "code", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return 0;
+	n = (size_t)json_object_get_string_len(v);
+	if (n == 0 || n > RICH_LOCALE_MAX)
+		return 0;
+	return json_object_object_get_ex(row, "name", &v) &&
+	    json_object_is_type(v, json_type_string);
+}
+
+/*
+ * The locales pass: Strapi's /api/i18n/locales (a bare array of the
+ * i18n plugin's rows: id, documentId, name, code, isDefault, times),
+ * which no delivery carries, kept whole in the store for query.fcgi's
+ * /api/i18n/locales (blob RICH_LOCALES_BLOB). A Strapi that does not let
+ * the token read it (403) or has no i18n plugin (404) leaves what the
+ * store kept: query.fcgi then answers from the configured codes. Returns
+ * 0, or -1 when the pass failed (counted incomplete).
+ */
+int
+sync_run_locales(struct sync_pass *p)
+{
+	const char *name = RICH_LOCALES_BLOB, *text;
+	struct json_object *root = NULL;
+	enum strapi_status s;
+	struct buf kept;
+	size_t i, n, len;
+	int r, rc = 0;
+
+	s = strapi_get_json(p->api, "/api/i18n/locales", &root);
+	if (s == STRAPI_ERR_AUTH ||
+	    (s == STRAPI_ERR_HTTP && strapi_last_status(p->api) == 404)) {
+		log_info("sync: %s: Strapi answered %ld; the locales' own rows "
+		         "are not kept (the token, or the Public role without "
+		         "one, needs i18n's listLocales)",
+		    sync_where(p), strapi_last_status(p->api));
+		return 0;
+	}
+	if (s != STRAPI_OK) {
+		log_warnx("sync: GET %s: %s", sync_where(p),
+		    strapi_why(p->api));
+		p->c->complete = 0;
+		return -1;
+	}
+	n = json_object_is_type(root, json_type_array)
+	    ? json_object_array_length(root)
+	    : 0;
+	for (i = 0; i < n; i++)
+		if (!locale_row_ok(json_object_array_get_idx(root, (int)i)))
+			break;
+	if (n == 0 || i < n) {
+		log_warnx("sync: %s: not an array of locales with a code and "
+		          "a name; nothing kept",
+		    sync_where(p));
+		p->c->invalid++;
+		p->c->complete = 0;
+		json_object_put(root);
+		return -1;
+	}
+	p->c->fetched = n;
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	len = strlen(text);
+	buf_init(&kept);
+	r = store_blob_get(p->store, name, &kept);
+	if (r == 0 && kept.len == len && memcmp(kept.data, text, len) == 0)
+		p->c->unchanged = 1;
+	else if (r == -1 ||
+	    (!p->o->dry_run &&
+	        store_blob_set(p->store, &name, &text, &len, 1) == -1)) {
+		sync_fail(p->res, SYNC_STORE,
+		    "the store failed while writing %s", sync_where(p));
+		p->c->complete = 0;
+		rc = -1;
+	} else
+		p->c->upserted = 1;
+	buf_clear(&kept);
+	json_object_put(root);
+	return rc;
+}
 
 /*
  * The media library pass: /api/upload/files (one bare array, no pages)

@@ -47,8 +47,8 @@ export STRAPI_LIVE_STORE_DIR="$T/synced"
 "$STRAPI_LIVE" sync --json >"$T/sync1" 2>>"$T/stderr"
 ok $? "sync with a schema into an empty store"
 is "$(json "$T/sync1" '[(c, v["fetched"], v["upserted"], v["complete"]) for c, v in d["collections"].items()]')" \
-    '[["articles", 5, 5, true], ["authors", 1, 1, true], ["categories", 5, 5, true], ["globals", 1, 1, true], ["abouts", 1, 1, true], ["upload/files", 3, 0, true]]' \
-    "every type, both locales, the single types and the media library"
+    '[["articles", 5, 5, true], ["authors", 1, 1, true], ["categories", 5, 5, true], ["globals", 1, 1, true], ["abouts", 1, 1, true], ["upload/files", 3, 0, true], ["i18n/locales", 2, 1, true]]' \
+    "every type, both locales, the single types, the media library and the locales' rows"
 is "$(json "$T/sync1" 'd["status"]')" ok "status ok"
 
 # The same answers from both stores, for the recorded requests (lists in
@@ -70,7 +70,7 @@ for f in rest-articles.json rest-articles-populate-star.json \
     rest-categories-populate-articles-count.json rest-global.json \
     rest-global-populate-star.json rest-global-populate-seo-shareImage.json \
     rest-about-populate-star.json rest-about-populate-blocks-star.json \
-    rest-upload-files.json rest-upload-file-by-id.json rest-i18n-locales.json; do
+    rest-upload-files.json rest-upload-file-by-id.json; do
 	uri=$(json "$RICH/$f" 'd["request"]["path"]')
 	case $uri in
 	/api/articles\?*|/api/categories\?*) uri="$uri&$asc" ;;
@@ -79,6 +79,22 @@ for f in rest-articles.json rest-articles-populate-star.json \
 	is "$(answer "$T/synced" "$uri")" "$(answer "$T/delivered" "$uri")" \
 	    "synced and delivered stores answer the same: $uri"
 done
+
+# The locales' own rows, which no delivery carries: Strapi's, as recorded,
+# in the synced store (the delivered one can only make them up).
+is "$(answer "$T/synced" /api/i18n/locales)" \
+    "$(json "$RICH/rest-i18n-locales.json" '"%d %s" % (d["status"], json.dumps(d["body"], sort_keys=True))')" \
+    "a sync keeps Strapi's /api/i18n/locales: ids, documentIds, names, times"
+
+# etag STORE URI [IF-NONE-MATCH]: "<status> <ETag>" of query.fcgi's answer.
+etag() {
+	env STRAPI_LIVE_STORE_DIR="$1" REQUEST_METHOD=GET \
+	    GATEWAY_INTERFACE=CGI/1.1 REQUEST_URI="$2" QUERY_STRING= \
+	    SCRIPT_NAME="" PATH_INFO="$2" ${3:+HTTP_IF_NONE_MATCH="$3"} \
+	    "$QUERY_FCGI" </dev/null 2>>"$T/stderr" >"$T/resp"
+	printf '%s %s' "$(cgi_status <"$T/resp")" \
+	    "$(sed -n 's/^ETag: \(.*\)\r$/\1/p' "$T/resp")"
+}
 
 # `strapi-live import` of the same recorded answers normalizes them as
 # sync and webhook.fcgi do: the same answers as the synced store.
@@ -101,16 +117,42 @@ for uri in "/api/articles?populate[blocks][populate]=*&$asc" \
 	    "imported and synced stores answer the same: $uri"
 done
 
-# A sync after the deliveries changes nothing.
+# A sync after the deliveries changes no entry; it brings the locales'
+# rows the deliveries could not.
 export STRAPI_LIVE_STORE_DIR="$T/delivered"
 seq0=$("$STRAPI_LIVE" stats | json - 'd["lastSeq"]')
+tag0=$(etag "$T/delivered" /api/i18n/locales)
 "$STRAPI_LIVE" sync --json >"$T/sync2" 2>>"$T/stderr"
 ok $? "sync over the delivered store"
 is "$(json "$T/sync2" '[(c, v["upserted"], v["removed"], v["stale"], v["unchanged"] == v["fetched"]) for c, v in d["collections"].items()]')" \
-    '[["articles", 0, 0, 0, true], ["authors", 0, 0, 0, true], ["categories", 0, 0, 0, true], ["globals", 0, 0, 0, true], ["abouts", 0, 0, 0, true], ["upload/files", 0, 0, 0, true]]' \
-    "every entry and file UNCHANGED: nothing written, nothing removed"
+    '[["articles", 0, 0, 0, true], ["authors", 0, 0, 0, true], ["categories", 0, 0, 0, true], ["globals", 0, 0, 0, true], ["abouts", 0, 0, 0, true], ["upload/files", 0, 0, 0, true], ["i18n/locales", 1, 0, 0, false]]' \
+    "every entry and file UNCHANGED: nothing written, nothing removed; the locales' rows written"
 is "$("$STRAPI_LIVE" stats | json - 'd["lastSeq"]')" "$seq0" \
     "no change recorded"
+# The seq did not move, the answer did: its ETag moves with it, and the
+# client's old one gets the new rows, not a 304.
+tag1=$(etag "$T/delivered" /api/i18n/locales)
+is "${tag0%% *} ${tag1%% *} $([ "${tag0#* }" != "${tag1#* }" ] && echo moved)" \
+    "200 200 moved" "the locales' ETag moves with their rows, the seq still"
+is "$(etag "$T/delivered" /api/i18n/locales "${tag0#* }" | cut -d' ' -f1)" 200 \
+    "If-None-Match with the old ETag: 200 with the new rows"
+is "$(etag "$T/delivered" /api/i18n/locales "${tag1#* }" | cut -d' ' -f1)" 304 \
+    "If-None-Match with the current ETag: 304"
+is "$(answer "$T/delivered" /api/i18n/locales)" \
+    "$(answer "$T/synced" /api/i18n/locales)" \
+    "and the delivered store answers Strapi's rows too"
+"$STRAPI_LIVE" sync --json >"$T/sync2b" 2>>"$T/stderr"
+is "$(json "$T/sync2b" 'd["collections"]["i18n/locales"]["unchanged"]')" 1 \
+    "the same rows again: unchanged, not written"
+# A token that may not read the locales (403): the sync goes on, the rows
+# kept stay.
+fake_ctl locales_status=403
+"$STRAPI_LIVE" sync --json >"$T/sync2c" 2>>"$T/stderr"
+is "$(json "$T/sync2c" 'd["status"], d["collections"]["i18n/locales"]["fetched"]')" \
+    '["ok", 0]' "locales refused with 403: the sync is ok, nothing fetched"
+is "$(answer "$T/delivered" /api/i18n/locales)" \
+    "$(answer "$T/synced" /api/i18n/locales)" "the rows kept stay"
+fake_ctl locales_status=200
 
 # Reconcile, per locale and per type: the fr row of the first article
 # and the single type global are gone upstream.
@@ -119,7 +161,7 @@ fake_post '{"plural":"global","remove":["global"],"lose":true}' >/dev/null
 export STRAPI_LIVE_STORE_DIR="$T/synced"
 "$STRAPI_LIVE" sync --json >"$T/sync3" 2>>"$T/stderr"
 is "$(json "$T/sync3" '[(c, v["removed"]) for c, v in d["collections"].items()]')" \
-    '[["articles", 1], ["authors", 0], ["categories", 0], ["globals", 1], ["abouts", 0], ["upload/files", 0]]' \
+    '[["articles", 1], ["authors", 0], ["categories", 0], ["globals", 1], ["abouts", 0], ["upload/files", 0], ["i18n/locales", 0]]' \
     "sync removes what Strapi no longer has: one locale, one single type"
 a=$(answer "$T/synced" /api/articles/ps7ajq06b9x40es6l4z2jnsw?locale=fr)
 is "${a%% *}" 404 "the fr row is gone"
