@@ -53,3 +53,29 @@ bench_static_apache() {
 	STRAPI_LIVE_CONFIG=$SRV/strapi-live.conf \
 	    "$I_BIN/strapi-live" import "$1" >/dev/null
 }
+
+# bench_allowance FILE NAME CACHE OURS CEIL TARGETS: what the ratios mean
+# in time, from FILE's lines (NAME, CACHE, OURS, CEIL: column numbers of
+# the endpoint, the query_cache setting, our requests/s and the
+# ceiling's). The runs keep every core busy (wrk, the server and the
+# programs share them), so a request's cost is cores / (requests/s): the
+# ceiling's, ours over it, and the most a target ratio r allows over it,
+# ceiling x (1/r - 1). TARGETS: "name=r ..." (endpoints without one show
+# none).
+bench_allowance() {
+	awk -v cores="$(nproc)" -v n="$2" -v c="$3" -v o="$4" -v l="$5" \
+	    -v targets="$6" '
+	BEGIN {
+		split(targets, tv, " ")
+		for (i in tv) { split(tv[i], kv, "="); want[kv[1]] = kv[2] }
+		printf "%-11s %6s %12s %12s %14s\n", "endpoint", "cache",
+		    "ceiling us", "ours over", "target allows"
+	}
+	$o > 0 && $l > 0 {
+		tc = cores * 1e6 / $l; to = cores * 1e6 / $o
+		allow = ($n in want) ? sprintf("%.1f", tc * (1 / want[$n] - 1)) : "-"
+		printf "%-11s %6s %12.1f %12.1f %14s\n", $n, $c, tc, to - tc, allow
+	}' "$1"
+	echo "(us of the $(nproc) cores per request; \"target allows\": the most"
+	echo " a request may cost over the ceiling's at the target ratio)"
+}

@@ -104,6 +104,8 @@ awk 'BEGIN { printf "%-6s %6s %8s %10s %10s %6s\n", "list", "cache",
 echo "  eq:    $EQ"
 echo "  range: $RANGE"
 echo
+bench_allowance "$results" 1 2 4 5 "eq=0.8 range=0.8"
+echo
 for k in keys:$KEYS scan:$SCAN; do
 	name=${k%%:*}
 	[ -s "$T/$name.wrk" ] || continue

@@ -65,6 +65,7 @@ command -v lighttpd >/dev/null || { echo "lighttpd not installed" >&2; exit 1; }
     { echo "build first: make (query.fcgi, webhook.fcgi, bench/fcgi_const)" >&2; exit 1; }
 
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/bench/bench_lib.sh"
 set +u
 export FILL_SECRET="$STRAPI_LIVE_WEBHOOK_SECRET"
 
@@ -85,13 +86,6 @@ fcgi_env() {
 	sed "s|\"bin-environment\" => ( |&$_add|"
 }
 SCHEMA_ENV="STRAPI_LIVE_SCHEMA_DIR=$STRAPI_LIVE_SCHEMA_DIR STRAPI_LIVE_COLLECTIONS=$STRAPI_LIVE_COLLECTIONS"
-
-# Body size of a query, from one CGI run of the real program.
-body_size() {
-	env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 REQUEST_URI="$1" \
-	    QUERY_STRING="${1#*\?}" "$QUERY_FCGI" 2>/dev/null |
-	    sed -n 's/^Content-Length: \([0-9]*\).*/\1/p' | head -1
-}
 
 # wrk_rps URL [CONNS]: requests per second over BENCH_DURATION. A URL
 # spread:PATH asks for PATH's pages spread over the store (SPREAD_PAGES).
@@ -238,6 +232,8 @@ awk '
 { printf "%-11s %6s %8d %8d %10d %10d %7.2f\n", $2, $6, $1, $3, $4, $5, ($5 > 0 ? $4 / $5 : 0) }
 BEGIN { printf "%-11s %6s %8s %8s %10s %10s %7s\n", "endpoint", "cache", "entries",
     "bytes", "query/s", "ceiling/s", "ratio" }' "$results"
+echo
+bench_allowance "$results" 2 6 4 5 "list-pop=0.6 slug-pop=0.8"
 echo
 awk '{
   tp = 1e6 / $3; tn = 1e6 / $4
