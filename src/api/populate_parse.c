@@ -369,7 +369,7 @@ media_populate(struct parser *p, const char *const *s, size_t ns, char *v)
 {
 	size_t len;
 
-	if (ns > 1) {
+	if (ns > 1 && !(ns == 2 && qs_is_index(s[1]))) { /* [0]=: a path */
 		if (file_scalar(s[1]))
 			return refuse_at(p, s[1], s + 2, 0);
 		return refuse_at(p, s[1], s + 1 + IN(s[1], file_hidden), 1);

@@ -427,6 +427,8 @@ test_refusals(void)
 		    "cover.populate.url", "populate" },
 		{ &ARTICLE, 0, "populate[cover][populate]=%20x.y,z",
 		    "Invalid key x", "x", "x", "populate" },
+		{ &ARTICLE, 0, "populate[cover][populate][0]=url",
+		    "Invalid key url", "url", "url", "populate" },
 		{ &ARTICLE, 0, "populate[cover][nope]=1",
 		    "Invalid key nope at cover", "nope", "cover", "populate" },
 		/* fields: validateFields afresh, the populate's param */
