@@ -1208,6 +1208,65 @@ test_render_missing(void)
 	json_object_put(body);
 }
 
+/*
+ * A repeatable component's count (no recorded schema has one): its
+ * items, those its populate's filters keep (apply.ts, oneToMany).
+ */
+static void
+test_render_component_count(void)
+{
+	static const struct {
+		const char *q, *tags;
+	} cases[] = {
+		{ "populate[tags][count]=true", "{\"count\":2}" },
+		{ "populate[tags][count]=1&populate[tags][filters][label][$eq]=b",
+		    "{\"count\":1}" },
+		{ "populate[tags][count]=false",
+		    "[{\"id\":1,\"label\":\"a\"},{\"id\":2,\"label\":"
+		    "\"b\"}]" },
+	};
+	char dir[1024], out[256];
+	struct schema *own = NULL, *kept = schema;
+	const struct schema_type *post;
+	struct json_object *st, *want;
+	char *cause = NULL;
+	size_t i;
+
+	tap_tmpdir(dir, sizeof(dir), "sl-populate");
+	tap_write(dir, "components/shared/tag.json",
+	    "{\"collectionName\":\"components_shared_tags\",\"info\":"
+	    "{\"displayName\":\"Tag\"},\"attributes\":{\"label\":"
+	    "{\"type\":\"string\"}}}");
+	tap_write(dir, "api/post/content-types/post/schema.json",
+	    "{\"kind\":\"collectionType\",\"info\":{\"singularName\":"
+	    "\"post\",\"pluralName\":\"posts\"},\"attributes\":{"
+	    "\"tags\":{\"type\":\"component\",\"repeatable\":true,"
+	    "\"component\":\"shared.tag\"}}}");
+	if (schema_load_dir(&own, dir, &cause) == -1 ||
+	    (post = schema_type(own, "api::post.post")) == NULL) {
+		ok(0, "a schema with a repeatable component: %s",
+		    cause != NULL ? cause : "?");
+		free(cause);
+		return;
+	}
+	schema = own;
+	st = json_tokener_parse("{\"id\":1,\"documentId\":\"p1\","
+	                        "\"tags\":[{\"id\":1,\"label\":\"a\"},"
+	                        "{\"id\":2,\"label\":\"b\"}]}");
+	for (i = 0; i < N(cases); i++) {
+		snprintf(out, sizeof(out),
+		    "{\"id\":1,\"documentId\":\"p1\",\"tags\":%s}",
+		    cases[i].tags);
+		want = json_tokener_parse(out);
+		renders(post, st, cases[i].q, want, cases[i].q);
+		json_object_put(want);
+	}
+	json_object_put(st);
+	schema = kept;
+	schema_free(own);
+	tap_rmtree(dir);
+}
+
 static void
 test_render_single(void)
 {
@@ -1373,6 +1432,7 @@ main(void)
 	test_render_single();
 	test_render_missing();
 	test_render_escapes();
+	test_render_component_count();
 	test_render_inverse();
 	schema_free(schema);
 	return tap_done();
