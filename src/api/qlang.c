@@ -497,16 +497,19 @@ qlang_needs_plan(const struct qs_spec *sp)
  * always has) at the attributes before it; a private or dynamic-zone
  * attribute (throw-private.ts, throw-dynamic-zones.ts), or a relation,
  * media or component the key ends on (nonScalarEmptyKeys), at the
- * attributes down to it and with it. A path Strapi takes (through a
- * relation or component) is one this mirror does not sort on.
+ * attributes down to it and with it; but with an order written after
+ * it (sort=category:asc), the order is sorted on in what it populates
+ * (traverse/query-sort.ts, onRelation, onMedia, onComponent), which has
+ * no attribute of that name. A path Strapi takes (through a relation or
+ * component) is one this mirror does not sort on.
  */
 static int
 sort_refuse(const struct schema *schema, const struct schema_type *t,
-    const char *f, struct qs_error *err)
+    const struct qs_sort *k, struct qs_error *err)
 {
 	char path[QS_MAX_KEY + 1], name[QS_MAX_KEY + 1];
 	const struct schema_attr *a;
-	const char *key = f;
+	const char *f = k->field;
 	size_t len = 0, n;
 
 	path[0] = '\0';
@@ -520,6 +523,9 @@ sort_refuse(const struct schema *schema, const struct schema_type *t,
 			return qs_invalid_key_at(err, name, path, "sort");
 		len += (size_t)snprintf(path + len, sizeof(path) - len, "%s%s",
 		    len > 0 ? "." : "", name);
+		if (f[n] == '\0' && k->order != NULL &&
+		    a->kind != SCHEMA_SCALAR && a->kind != SCHEMA_DYNAMICZONE)
+			return qs_invalid_key_at(err, k->order, path, "sort");
 		if (a->private || a->kind == SCHEMA_DYNAMICZONE ||
 		    (f[n] == '\0' && a->kind != SCHEMA_SCALAR))
 			return qs_invalid_key_at(err, name, path, "sort");
@@ -534,7 +540,7 @@ sort_refuse(const struct schema *schema, const struct schema_type *t,
 	return qs_fail(err,
 	    "Invalid sort: %.128s is not sorted on here (a scalar attribute "
 	    "of the type is)",
-	    key);
+	    k->field);
 }
 
 /*
@@ -563,7 +569,7 @@ qlang_plan(struct list_plan *p, const struct qs_spec *sp,
 			if (t == NULL)
 				return qs_invalid_key(err, sp->sort[i].field,
 				    "sort");
-			return sort_refuse(schema, t, sp->sort[i].field, err);
+			return sort_refuse(schema, t, &sp->sort[i], err);
 		}
 		p->sort.key[i].attr = xstrdup(sp->sort[i].field); /* owned */
 		p->sort.key[i].desc = sp->sort[i].desc;

@@ -273,6 +273,7 @@ sort_term(struct qs_spec *sp, char *term, struct qs_error *err)
 	if (sp->nsort == QS_MAX_SORT)
 		return qs_fail(err, "More than %d sort keys", QS_MAX_SORT);
 	sp->sort[sp->nsort].field = term;
+	sp->sort[sp->nsort].order = order;
 	sp->sort[sp->nsort].desc =
 	    order != NULL && strcasecmp(order, "desc") == 0;
 	sp->nsort++;
@@ -306,6 +307,7 @@ sort(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
 		p = (char *)sp->key + 5;
 		p[strlen(p) - 1] = '\0';
 		sp->sort[sp->nsort].field = p;
+		sp->sort[sp->nsort].order = v;
 		sp->sort[sp->nsort].desc = strcasecmp(v, "desc") == 0;
 		sp->nsort++;
 		return 0;

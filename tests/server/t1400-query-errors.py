@@ -46,6 +46,8 @@ for plural, q, msg, key, path, param in (
          "nope", "category", "sort"),
         ("articles", "sort=category", "Invalid key category", "category",
          "category", "sort"),
+        ("articles", "sort=category:asc", "Invalid key asc at category",
+         "asc", "category", "sort"),
         ("articles", "sort=author.avatar", "Invalid key avatar at "
          "author.avatar", "avatar", "author.avatar", "sort"),
         ("articles", "fields[0]=author", "Invalid key author", "author",
