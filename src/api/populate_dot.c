@@ -192,7 +192,8 @@ dot_build(struct parser *p, struct populate *n, char **seg, size_t nseg,
 				return -1;
 			if (c == NULL)
 				return 0;
-		} else if ((c = populate_child(p, n, seg[0], depth)) == NULL)
+		} else if ((c = populate_child(p, n, seg[0], NULL, depth)) ==
+		    NULL)
 			return -1;
 	}
 	return 0;

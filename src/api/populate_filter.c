@@ -1,6 +1,7 @@
 /* populate_filter.c: the filters and sort inside a populate, planned */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,8 +119,16 @@ node_plan(struct populate *n, const char *fq, const struct conf *conf,
 	    qs_parse(sp, fq, &tc, err) == -1 ||
 	    (n->type != NULL && n->type->component &&
 	        component_keys(n->type, sp, err) == -1) ||
-	    qlang_plan(&plan, sp, conf, &tc, schema, n->type, err) == -1)
+	    qlang_plan(&plan, sp, conf, &tc, schema, n->type, err) == -1) {
+		/*
+		 * checked afresh on n's type (validators.ts, validatePopulate
+		 * gives validateFilters and validateSort no path), the
+		 * populate's (validate/index.ts, validatePopulate)
+		 */
+		if (err->key[0] != '\0')
+			snprintf(err->param, sizeof(err->param), "populate");
 		return -1;
+	}
 	n->filter = plan.filter;
 	n->sort = plan.sort;
 	plan.filter = NULL;

@@ -28,7 +28,7 @@ struct populate *populate_node_add(struct parser *, struct populate *parent,
     const char *name, const struct schema_type *, const struct schema_attr *,
     int depth);
 struct populate *populate_child(struct parser *, struct populate *parent,
-    const char *name, int depth);
+    const char *name, const char *const *s, int depth);
 
 /* populate_dot.c */
 int populate_dot(struct parser *, struct populate *n, char *path, int depth);

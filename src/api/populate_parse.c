@@ -33,6 +33,9 @@ static const char *const file_keys[] = { "id", "documentId", "name",
 	"provider", "provider_metadata", "createdAt", "updatedAt",
 	"publishedAt" };
 
+/* upload.file's attributes that fields and populate do not show. */
+static const char *const file_hidden[] = { "related", "folder", "folderPath" };
+
 static int
 in_list(const char *s, const char *const *list, size_t n)
 {
@@ -45,6 +48,13 @@ in_list(const char *s, const char *const *list, size_t n)
 }
 
 #define IN(s, a) in_list((s), (a), sizeof(a) / sizeof((a)[0]))
+
+/* 1 when s is a scalar attribute of upload.file (id is none). */
+static int
+file_scalar(const char *s)
+{
+	return IN(s, file_keys) && strcmp(s, "id") != 0;
+}
 
 /* 1 when s is a key every entry has (id, documentId, createdAt...). */
 int
@@ -174,10 +184,69 @@ populate_node_add(struct parser *p, struct populate *parent, const char *name,
 	return c;
 }
 
-/* The child of parent for attribute name, made and checked once. */
+/*
+ * The path Strapi names for the node whose options begin at s: the
+ * pair's segments before s, after "populate", joined by dots (their
+ * path.raw in @strapi/utils traverse/factory.ts); attrs: the attributes
+ * alone, without populate, on and a fragment's name (path.attribute).
+ */
+static void
+node_path(const struct parser *p, const char *const *s, int attrs, char *out,
+    size_t size)
+{
+	size_t i, n = 0, end = (size_t)(s - p->seg);
+
+	out[0] = '\0';
+	for (i = 1; i < end && n < size; i++) {
+		if (attrs &&
+		    (strcmp(p->seg[i], "populate") == 0 ||
+		        strcmp(p->seg[i], "on") == 0 ||
+		        strcmp(p->seg[i - 1], "on") == 0))
+			continue;
+		n += (size_t)snprintf(out + n, size - n, "%s%s",
+		    n > 0 ? "." : "", p->seg[i]);
+	}
+}
+
+/*
+ * Refuses key "at" the path node_path gives for s (validate/utils.ts,
+ * throwInvalidKey: no " at" when the path is empty or the key itself).
+ */
+static int
+refuse_at(struct parser *p, const char *key, const char *const *s, int attrs)
+{
+	char path[QS_MAX_KEY + 1];
+
+	node_path(p, s, attrs, path, sizeof(path));
+	return qs_invalid_key_at(p->err, key, path, "populate");
+}
+
+/*
+ * Refuses the populate of name (s: where it is in the pair's key, NULL
+ * in a dot path, checked before). validators.ts, validatePopulate: a
+ * name no attribute has is at the attributes down to it (path.attribute,
+ * which grows by attributes alone); a scalar at the segments down to it
+ * and with it (path.raw); a private attribute (throw-private.ts) at the
+ * attributes with it.
+ */
+static int
+refuse_child(struct parser *p, const char *name, const struct schema_attr *a,
+    const char *const *s)
+{
+	if (s == NULL)
+		return qs_invalid_key(p->err, name, "populate");
+	if (a == NULL)
+		return refuse_at(p, name, s, 1);
+	return refuse_at(p, name, s + 1, a->kind != SCHEMA_SCALAR);
+}
+
+/*
+ * The child of parent for attribute name, made and checked once (s: the
+ * name in the pair's key, NULL in a dot path).
+ */
 struct populate *
 populate_child(struct parser *p, struct populate *parent, const char *name,
-    int depth)
+    const char *const *s, int depth)
 {
 	const struct schema_type *pt = parent->type, *ct = NULL;
 	const struct schema_attr *a = NULL;
@@ -191,7 +260,7 @@ populate_child(struct parser *p, struct populate *parent, const char *name,
 	else {
 		a = populate_attr(pt, name);
 		if (a == NULL || a->private || a->kind == SCHEMA_SCALAR) {
-			qs_invalid_key(p->err, name, "populate");
+			refuse_child(p, name, a, s);
 			return NULL;
 		}
 		if (a->kind == SCHEMA_RELATION)
@@ -202,10 +271,15 @@ populate_child(struct parser *p, struct populate *parent, const char *name,
 	return populate_node_add(p, parent, name, ct, a, depth);
 }
 
-/* The on[<component>] fragment of a dynamic zone node. */
+/*
+ * The on[<component>] fragment of a dynamic zone node (s: at uid in the
+ * pair's key). A uid not among the zone's components is refused at the
+ * segments down to it (validators.ts, validatePopulate: on's targets).
+ */
 static struct populate *
-frag_of(struct parser *p, struct populate *dz, const char *uid)
+frag_of(struct parser *p, struct populate *dz, const char *const *s)
 {
+	const char *uid = s[0];
 	struct populate *f;
 	size_t i;
 
@@ -215,7 +289,7 @@ frag_of(struct parser *p, struct populate *dz, const char *uid)
 		if (strcmp(dz->attr->components[i], uid) == 0)
 			break;
 	if (i == dz->attr->ncomponents) {
-		qs_invalid_key(p->err, uid, "populate");
+		refuse_at(p, uid, s + 1, 0);
 		return NULL;
 	}
 	if ((f = node_new(p, uid, schema_type(p->schema, uid), NULL)) == NULL) {
@@ -226,11 +300,17 @@ frag_of(struct parser *p, struct populate *dz, const char *uid)
 	return f;
 }
 
-/* One field name of node n (kept scalars). */
+/*
+ * One field name of node n (kept scalars). A refused one is Strapi's
+ * (validators.ts, validateFields, run afresh on the populated type: no
+ * path above it) at itself when it is an attribute, else at no path;
+ * the param is the pair's family, populate inside a populate
+ * (validate/index.ts, validatePopulate).
+ */
 static int
 add_field(struct parser *p, struct populate *n, const char *f)
 {
-	const struct schema_attr *a;
+	const struct schema_attr *a = NULL;
 	int ok;
 
 	if (*f == '\0' || strcmp(f, "*") == 0)
@@ -244,7 +324,8 @@ add_field(struct parser *p, struct populate *n, const char *f)
 		    strcmp(f, "id") == 0;
 	}
 	if (!ok)
-		return qs_invalid_key(p->err, f, "fields");
+		return qs_invalid_key_at(p->err, f,
+		    a != NULL || IN(f, file_hidden) ? f : "", p->seg[0]);
 	if (n->nfields == POPULATE_MAX_FIELDS)
 		return qs_fail(p->err, "fields names too many attributes");
 	n->fields[n->nfields++] = xstrdup(f);
@@ -258,8 +339,11 @@ fields_of(struct parser *p, struct populate *n, const char *const *s, size_t ns,
 {
 	char *q, *comma;
 
+	/* an object: convert-query-params.ts, convertFieldsQueryParams */
 	if (ns > 1 || (ns == 1 && !qs_is_index(s[0])))
-		return qs_invalid_key(p->err, s[ns - 1], "fields");
+		return qs_fail(p->err,
+		    "Invalid fields parameter. Expected a string or an array "
+		    "of strings");
 	for (q = v; q != NULL; q = comma) {
 		if ((comma = strchr(q, ',')) != NULL)
 			*comma++ = '\0';
@@ -273,6 +357,52 @@ fields_of(struct parser *p, struct populate *n, const char *const *s, size_t ns,
 
 static int attr_spec(struct parser *, struct populate *, const char *const *,
     size_t, char *, int);
+
+/*
+ * populate[<media>][populate]...: validatePopulate on upload.file, which
+ * has nothing this mirror populates (s: from "populate"). An object's
+ * key is refused as refuse_child does; a string is a dot path checked
+ * afresh (validatePopulateDotPathSegments), its first name at itself.
+ */
+static int
+media_populate(struct parser *p, const char *const *s, size_t ns, char *v)
+{
+	size_t len;
+
+	if (ns > 1 && !(ns == 2 && qs_is_index(s[1]))) { /* [0]=: a path */
+		if (file_scalar(s[1]))
+			return refuse_at(p, s[1], s + 2, 0);
+		return refuse_at(p, s[1], s + 1 + IN(s[1], file_hidden), 1);
+	}
+	v += strspn(v, " \t\n\v\f\r,.");
+	len = strcspn(v, ",.");
+	while (len > 0 && strchr(" \t\n\v\f\r", v[len - 1]) != NULL)
+		len--;
+	if (len == 0)
+		return 0; /* no path: nothing to populate */
+	v[len] = '\0';
+	return qs_invalid_key_at(p->err, v, v, "populate");
+}
+
+/*
+ * A key under node c that is no option (s: at it). validators.ts,
+ * validatePopulate: an attribute of c's type that can be populated is
+ * let through (and convert-query-params.ts then ignores it); a scalar or
+ * private one, or a name no attribute has, refused as refuse_child does.
+ */
+static int
+other_key(struct parser *p, const struct populate *c, const char *const *s)
+{
+	const struct schema_attr *a = populate_attr(c->type, s[0]);
+
+	if (c->attr != NULL && c->attr->kind == SCHEMA_MEDIA)
+		return file_scalar(s[0])
+		    ? refuse_at(p, s[0], s + 1, 0)
+		    : refuse_at(p, s[0], s + IN(s[0], file_hidden), 1);
+	if (a != NULL && !a->private && a->kind != SCHEMA_SCALAR)
+		return 0;
+	return refuse_child(p, s[0], a, s);
+}
 
 /*
  * A populate[...][filters][...]=v or [sort]...=v pair, kept as REST's
@@ -327,7 +457,7 @@ populate_of(struct parser *p, struct populate *n, const char *const *s,
 	if (ns > 0 && !qs_is_index(s[0])) {
 		if (ns == 1 && boolean_of(v) == 0)
 			return 0; /* populate[a]=false, f or 0: not populated */
-		if ((c = populate_child(p, n, s[0], depth)) == NULL)
+		if ((c = populate_child(p, n, s[0], s, depth)) == NULL)
 			return -1;
 		return attr_spec(p, c, s + 1, ns - 1, v, depth + 1);
 	}
@@ -354,30 +484,6 @@ populate_of(struct parser *p, struct populate *n, const char *const *s,
 }
 
 /*
- * The path Strapi names for the node whose options begin at s: the
- * pair's segments before s, after "populate", joined by dots (their
- * path.raw in @strapi/utils traverse/factory.ts); attrs: the attributes
- * alone, without populate, on and a fragment's name (path.attribute).
- */
-static void
-node_path(const struct parser *p, const char *const *s, int attrs, char *out,
-    size_t size)
-{
-	size_t i, n = 0, end = (size_t)(s - p->seg);
-
-	out[0] = '\0';
-	for (i = 1; i < end && n < size; i++) {
-		if (attrs &&
-		    (strcmp(p->seg[i], "populate") == 0 ||
-		        strcmp(p->seg[i], "on") == 0 ||
-		        strcmp(p->seg[i - 1], "on") == 0))
-			continue;
-		n += (size_t)snprintf(out + n, size - n, "%s%s",
-		    n > 0 ? "." : "", p->seg[i]);
-	}
-}
-
-/*
  * The options of a dynamic zone c (s: after its name). Strapi 5.54.0
  * validates its populate (validators.ts, validateMorphLikeNestedPopulate:
  * "*" or none, else "Invalid key populate at <zone>") and its on
@@ -392,21 +498,17 @@ zone_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
     char *v, int depth)
 {
 	struct populate *f;
-	char path[QS_MAX_KEY + 1];
 
 	if (strcmp(s[0], "on") == 0) {
-		if (ns < 2)
-			return qs_invalid_key(p->err, s[0], "populate");
-		if ((f = frag_of(p, c, s[1])) == NULL)
+		if (ns < 2) /* on=x: at the segments down to it */
+			return refuse_at(p, s[0], s + 1, 0);
+		if ((f = frag_of(p, c, s + 1)) == NULL)
 			return -1;
 		return attr_spec(p, f, s + 2, ns - 2, v, depth + 1);
 	}
 	if (strcmp(s[0], "populate") == 0 && p->has_value) {
-		if (ns > 1 || strcmp(v, "*") != 0) {
-			node_path(p, s, 0, path, sizeof(path));
-			return qs_invalid_key_at(p->err, s[0], path,
-			    "populate");
-		}
+		if (ns > 1 || strcmp(v, "*") != 0)
+			return refuse_at(p, s[0], s, 0);
 		c->star = 1;
 	}
 	populate_json_put(&c->own, s, ns, p->has_value ? v : NULL);
@@ -418,7 +520,6 @@ static int
 attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
     char *v, int depth)
 {
-	char path[QS_MAX_KEY + 1];
 	int dz = is_dz(c);
 
 	if (ns == 0) {
@@ -438,8 +539,7 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 	if (strcmp(s[0], "populate") == 0) {
 		if (c->attr != NULL && c->attr->kind == SCHEMA_MEDIA &&
 		    (ns > 1 || strcmp(v, "*") != 0))
-			return qs_invalid_key(p->err, ns > 1 ? s[1] : v,
-			    "populate");
+			return media_populate(p, s, ns, v);
 		return populate_of(p, c, s + 1, ns - 1, v, depth);
 	}
 	if (strcmp(s[0], "fields") == 0)
@@ -448,23 +548,23 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 		return filters_of(c, s, ns, v);
 	if (strcmp(s[0], "sort") == 0 && filterable(c))
 		return filters_of(c, s, ns, v);
-	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL &&
-	    (c->attr->kind == SCHEMA_RELATION ||
-	        c->attr->kind == SCHEMA_MEDIA)) {
+	if (strcmp(s[0], "filters") == 0 && ns == 1)
+		return qs_fail(p->err,
+		    "The filters parameter must be an "
+		    "object or an array");
+	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL) {
 		/*
-		 * validators.ts: a count is a boolean word. A media's is then
-		 * dropped: @strapi/database populate/apply.ts, morphX, reads
-		 * no count.
+		 * validators.ts: a count is a boolean word. A relation's and a
+		 * component's (a join table, @strapi/database populate/apply.ts,
+		 * XtoOne and oneToMany) answer {"count":N}; a media's is
+		 * dropped (morphX reads no count).
 		 */
-		if (boolean_of(v) == -1) {
-			node_path(p, s, 1, path, sizeof(path));
-			return qs_invalid_key_at(p->err, s[0], path,
-			    "populate");
-		}
-		c->count = c->attr->kind == SCHEMA_RELATION && boolean_of(v);
+		if (boolean_of(v) == -1)
+			return refuse_at(p, s[0], s, 1);
+		c->count = c->attr->kind != SCHEMA_MEDIA && boolean_of(v);
 		return 0;
 	}
-	return qs_invalid_key(p->err, s[0], "populate");
+	return other_key(p, c, s);
 }
 
 static int

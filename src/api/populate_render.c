@@ -354,6 +354,27 @@ relation(struct render *rd, const struct schema_type *t, struct jspan entry,
 }
 
 /*
+ * [count]=true on a component: {"count":N}, N the items (a single one:
+ * 0 or 1) its populate's filters keep, as @strapi/database populate/
+ * apply.ts counts a join table (XtoOne, oneToMany).
+ */
+static void
+component_count(struct render *rd, const struct schema_attr *a, struct jspan v,
+    const struct populate *c, struct buf *out)
+{
+	struct jscan_iter it;
+	struct jspan e;
+	size_t n = 0;
+
+	if (!a->repeatable)
+		n = jscan_is(v, '{') && populate_keep(rd, c, v, NULL);
+	else if (jscan_begin(&it, v, '[') == 0)
+		while (jscan_next(&it, NULL, &e) == 1)
+			n += jscan_is(e, '{') && populate_keep(rd, c, e, NULL);
+	buf_printf(out, "{\"count\":%zu}", n);
+}
+
+/*
  * A component: a single one (null when left out by the populate's
  * filters) or a repeatable one (the items that pass, in the populate's
  * sort, else as stored).
@@ -370,6 +391,10 @@ component(struct render *rd, const struct schema_attr *a, struct jspan v,
 	struct buf b;
 	size_t n = 0, pos = 0;
 
+	if (c->count && ct != NULL) {
+		component_count(rd, a, v, c, out);
+		return;
+	}
 	if (!a->repeatable) {
 		if (jscan_is(v, '{') && ct != NULL &&
 		    populate_keep(rd, c, v, NULL))

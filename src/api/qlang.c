@@ -90,7 +90,38 @@ struct ctx {
 	const struct schema *schema;
 	struct qs_error *err;
 	int depth;
+	char path[QS_MAX_KEY + 1]; /* the attributes entered, dotted */
 };
+
+/*
+ * Enters attribute name: Strapi's path.attribute grows by attributes
+ * alone (@strapi/utils traverse/factory.ts), and id is none. Returns the
+ * length to restore.
+ */
+static size_t
+path_push(struct ctx *x, const char *name)
+{
+	size_t len = strlen(x->path);
+
+	if (strcmp(name, "id") != 0)
+		snprintf(x->path + len, sizeof(x->path) - len, "%s%s",
+		    len > 0 ? "." : "", name);
+	return len;
+}
+
+/*
+ * Refuses key at the attributes entered, and at itself when it is one
+ * (validators.ts, validateFilters; throw-private.ts, throw-password.ts,
+ * throw-dynamic-zones.ts): throwInvalidKey's words.
+ */
+static void
+bad_key(struct ctx *x, const char *key, int is_attr)
+{
+	size_t len = is_attr ? path_push(x, key) : strlen(x->path);
+
+	qs_invalid_key_at(x->err, key, x->path, "filters");
+	x->path[len] = '\0';
+}
 
 /* What an attribute is, for filters and sort. */
 enum attr_is {
@@ -204,15 +235,19 @@ values_of(struct ctx *x, struct qnode *n, const char ***vals, size_t *nval,
 		*nval = n->nval;
 		return 0;
 	}
-	if (!qnode_is_array(n) || n->nval > 0)
-		return qs_invalid_key(x->err, op, "filters");
+	if (!qnode_is_array(n) || n->nval > 0) {
+		bad_key(x, op, 0);
+		return -1;
+	}
 	qsort(n->kid, n->nkid, sizeof(*n->kid), index_cmp);
 	free(n->val);
 	n->val = xreallocarray(NULL, n->nkid, sizeof(*n->val));
 	n->nval = 0;
 	for (i = 0; i < n->nkid; i++) {
-		if (n->kid[i]->nkid > 0 || n->kid[i]->nval != 1)
-			return qs_invalid_key(x->err, op, "filters");
+		if (n->kid[i]->nkid > 0 || n->kid[i]->nval != 1) {
+			bad_key(x, op, 0);
+			return -1;
+		}
 		n->val[n->nval++] = n->kid[i]->val[0];
 	}
 	*vals = n->val;
@@ -282,7 +317,7 @@ attr_where(struct ctx *x, const char *attr, enum filter_class cls,
 		    nval);
 	}
 	if (n->nval > 0) {
-		qs_invalid_key(x->err, attr, "filters");
+		bad_key(x, attr, 0);
 		return NULL;
 	}
 	and = filter_node_new(FILTER_AND);
@@ -298,7 +333,7 @@ attr_where(struct ctx *x, const char *attr, enum filter_class cls,
 			continue;
 		}
 		if ((op = filter_op_of(o->name)) == FILTER_OP__MAX) {
-			qs_invalid_key(x->err, o->name, "filters");
+			bad_key(x, o->name, 0);
 			goto fail;
 		}
 		if (values_of(x, o, &vals, &nval, o->name) == -1 ||
@@ -395,10 +430,10 @@ where(struct ctx *x, const struct collection *c, const struct schema_type *t,
 	struct filter_node *and, *k;
 	enum filter_class cls = FILTER_STRING;
 	const char *target = NULL;
-	size_t i;
+	size_t i, len;
 
 	if (n->nval > 0) {
-		qs_invalid_key(x->err, n->name, "filters");
+		bad_key(x, n->name, 0);
 		return NULL;
 	}
 	and = filter_node_new(FILTER_AND);
@@ -419,18 +454,24 @@ where(struct ctx *x, const struct collection *c, const struct schema_type *t,
 				k = nk;
 			}
 		} else if (o->name[0] == '$') {
-			qs_invalid_key(x->err, o->name, "filters");
+			bad_key(x, o->name, 0);
 			k = NULL;
 		} else
 			switch (attr_of(c, t, o->name, &cls, &target)) {
 			case ATTR_SCALAR:
+				len = path_push(x, o->name);
 				k = attr_where(x, o->name, cls, o);
+				x->path[len] = '\0';
 				break;
 			case ATTR_RELATION:
+				len = path_push(x, o->name);
 				k = rel_where(x, o->name, target, o);
+				x->path[len] = '\0';
 				break;
-			default:
-				qs_invalid_key(x->err, o->name, "filters");
+			default: /* unknown, or not one filters take here */
+				bad_key(x, o->name,
+				    t != NULL &&
+				        schema_attr(t, o->name) != NULL);
 				k = NULL;
 			}
 		if (k == NULL) {
@@ -448,6 +489,58 @@ qlang_needs_plan(const struct qs_spec *sp)
 {
 	return sp->nfilters > 0 || sp->nsort != 1 ||
 	    strcmp(sp->sort[0].field, "publishedAt") != 0;
+}
+
+/*
+ * Refuses sort key f, no scalar of t, as validators.ts, validateSort
+ * words it: a name the type it is on has not (id and documentId it
+ * always has) at the attributes before it; a private or dynamic-zone
+ * attribute (throw-private.ts, throw-dynamic-zones.ts), or a relation,
+ * media or component the key ends on (nonScalarEmptyKeys), at the
+ * attributes down to it and with it; but with an order written after
+ * it (sort=category:asc), the order is sorted on in what it populates
+ * (traverse/query-sort.ts, onRelation, onMedia, onComponent), which has
+ * no attribute of that name. A path Strapi takes (through a relation or
+ * component) is one this mirror does not sort on.
+ */
+static int
+sort_refuse(const struct schema *schema, const struct schema_type *t,
+    const struct qs_sort *k, struct qs_error *err)
+{
+	char path[QS_MAX_KEY + 1], name[QS_MAX_KEY + 1];
+	const struct schema_attr *a;
+	const char *f = k->field;
+	size_t len = 0, n;
+
+	path[0] = '\0';
+	for (;; f += n + 1) {
+		n = strcspn(f, ".");
+		snprintf(name, sizeof(name), "%.*s", (int)n, f);
+		a = t != NULL ? schema_attr(t, name) : NULL;
+		if (strcmp(name, "id") == 0 || strcmp(name, "documentId") == 0)
+			break;
+		if (a == NULL)
+			return qs_invalid_key_at(err, name, path, "sort");
+		len += (size_t)snprintf(path + len, sizeof(path) - len, "%s%s",
+		    len > 0 ? "." : "", name);
+		if (f[n] == '\0' && k->order != NULL &&
+		    a->kind != SCHEMA_SCALAR && a->kind != SCHEMA_DYNAMICZONE)
+			return qs_invalid_key_at(err, k->order, path, "sort");
+		if (a->private || a->kind == SCHEMA_DYNAMICZONE ||
+		    (f[n] == '\0' && a->kind != SCHEMA_SCALAR))
+			return qs_invalid_key_at(err, name, path, "sort");
+		if (f[n] == '\0' || a->kind == SCHEMA_SCALAR ||
+		    a->kind == SCHEMA_MEDIA)
+			break;
+		t = schema_type(schema,
+		    a->kind == SCHEMA_RELATION ? a->target : a->component);
+		if (t == NULL)
+			break;
+	}
+	return qs_fail(err,
+	    "Invalid sort: %.128s is not sorted on here (a scalar attribute "
+	    "of the type is)",
+	    k->field);
 }
 
 /*
@@ -473,7 +566,10 @@ qlang_plan(struct list_plan *p, const struct qs_spec *sp,
 		if (attr_of(c, t, sp->sort[i].field, &p->sort.key[i].cls,
 		        &target) != ATTR_SCALAR) {
 			qlang_plan_clear(p);
-			return qs_invalid_key(err, sp->sort[i].field, "sort");
+			if (t == NULL)
+				return qs_invalid_key(err, sp->sort[i].field,
+				    "sort");
+			return sort_refuse(schema, t, &sp->sort[i], err);
 		}
 		p->sort.key[i].attr = xstrdup(sp->sort[i].field); /* owned */
 		p->sort.key[i].desc = sp->sort[i].desc;
@@ -501,7 +597,12 @@ qlang_plan(struct list_plan *p, const struct qs_spec *sp,
 	x.conf = conf;
 	x.schema = schema;
 	x.err = err;
-	p->filter = where(&x, c, t, root);
+	if (root->nval > 0) /* convert-query-params.ts: filters=x */
+		qs_fail(err,
+		    "The filters parameter must be an object or an "
+		    "array");
+	else
+		p->filter = where(&x, c, t, root);
 	qnode_free(root);
 	if (p->filter == NULL) {
 		qlang_plan_clear(p);

@@ -64,14 +64,15 @@ qs_invalid_key(struct qs_error *err, const char *key, const char *param)
 /*
  * The same refusal with the path Strapi names (@strapi/utils
  * validate/utils.ts, throwInvalidKey): "Invalid key <key> at <path>", or
- * "Invalid key <key>" when the path is the key itself.
+ * "Invalid key <key>" when the path is the key itself or empty (then
+ * null in the details).
  */
 int
 qs_invalid_key_at(struct qs_error *err, const char *key, const char *path,
     const char *param)
 {
 	qs_invalid_key(err, key, param);
-	if (strcmp(path, key) != 0)
+	if (*path != '\0' && strcmp(path, key) != 0)
 		snprintf(err->message, sizeof(err->message),
 		    "Invalid key %.100s at %.128s", key, path);
 	snprintf(err->path, sizeof(err->path), "%s", path);
@@ -216,12 +217,31 @@ known_field(const struct collection *c, const char *f)
 }
 
 /*
- * One sort term "field[:asc|desc]" (Strapi's convertSingleSortQueryParam):
- * any scalar attribute; api/filter.c checks it against the schema.
+ * A sort key qs_parse takes: a name, or a dotted path of names (an
+ * attribute of a relation or component). qlang_plan checks it against
+ * the type (or the collection's fields) and refuses it in Strapi's
+ * words, after the query's other parameters, as Strapi validates a sort
+ * after its strict parameters (validate/index.ts, validateQuery).
  */
 static int
-sort_term(struct qs_spec *sp, char *term, const struct collection *c,
-    struct qs_error *err)
+sort_field(const char *f)
+{
+	const char *p;
+
+	if (strpbrk(f, "[]$") != NULL)
+		return 0;
+	for (p = f; *p != '\0'; p++)
+		if (*p == '.' && (p == f || p[1] == '.' || p[1] == '\0'))
+			return 0;
+	return 1;
+}
+
+/*
+ * One sort term "field[:asc|desc]" (Strapi's convertSingleSortQueryParam):
+ * any scalar attribute; qlang_plan checks it against the schema.
+ */
+static int
+sort_term(struct qs_spec *sp, char *term, struct qs_error *err)
 {
 	char *colon, *order = NULL, *end;
 
@@ -248,11 +268,12 @@ sort_term(struct qs_spec *sp, char *term, const struct collection *c,
 		return qs_fail(err,
 		    "Invalid order. order can only be one of "
 		    "asc|desc|ASC|DESC");
-	if (!known_field(c, term))
+	if (!sort_field(term))
 		return qs_invalid_key(err, term, "sort");
 	if (sp->nsort == QS_MAX_SORT)
 		return qs_fail(err, "More than %d sort keys", QS_MAX_SORT);
 	sp->sort[sp->nsort].field = term;
+	sp->sort[sp->nsort].order = order;
 	sp->sort[sp->nsort].desc =
 	    order != NULL && strcasecmp(order, "desc") == 0;
 	sp->nsort++;
@@ -270,13 +291,14 @@ sort(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
 	char *p, *comma;
 
 	(void)vlen;
+	(void)c;
 	sp->seen |= QS_SEEN_SORT;
 	if (k->nseg == 2 && !qs_is_index(k->seg[1])) { /* sort[title]=desc */
 		if (strcasecmp(v, "asc") != 0 && strcasecmp(v, "desc") != 0)
 			return qs_fail(err,
 			    "Invalid order. order can only be one of "
 			    "asc|desc|ASC|DESC");
-		if (!known_field(c, k->seg[1]))
+		if (!sort_field(k->seg[1]))
 			return qs_invalid_key(err, k->seg[1], "sort");
 		if (sp->nsort == QS_MAX_SORT)
 			return qs_fail(err, "More than %d sort keys",
@@ -285,6 +307,7 @@ sort(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
 		p = (char *)sp->key + 5;
 		p[strlen(p) - 1] = '\0';
 		sp->sort[sp->nsort].field = p;
+		sp->sort[sp->nsort].order = v;
 		sp->sort[sp->nsort].desc = strcasecmp(v, "desc") == 0;
 		sp->nsort++;
 		return 0;
@@ -296,7 +319,7 @@ sort(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
 	for (p = v; p != NULL; p = comma) {
 		if ((comma = strchr(p, ',')) != NULL)
 			*comma++ = '\0';
-		if (sort_term(sp, p, c, err) == -1)
+		if (sort_term(sp, p, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -316,7 +339,11 @@ filters(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
 	    k->nseg == 2 || (k->nseg == 3 && strcmp(k->seg[2], "$eq") == 0);
 
 	sp->seen |= QS_SEEN_FILTERS;
-	if (k->nseg < 2 || *field == '\0')
+	if (k->nseg < 2) /* convert-query-params.ts, filters=x */
+		return qs_fail(err,
+		    "The filters parameter must be an object "
+		    "or an array");
+	if (*field == '\0')
 		return qs_invalid_key(err, field, "filters");
 	/* given twice, qs would make an array (any of them): refused */
 	if (eq && c->slug_field[0] != '\0' &&

@@ -43,6 +43,7 @@ struct qs_filter {
 struct qs_sort {
 	const char *field;
 	int desc;
+	const char *order; /* the order as written, NULL when none is */
 };
 
 /*

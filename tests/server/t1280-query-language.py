@@ -630,7 +630,7 @@ def run():
     # Refusals in Strapi's shape.
     for pairs, msg in [
             ([("filters[nope][$eq]", "1")], "Invalid key nope"),
-            ([("filters[title][$nope]", "1")], "Invalid key $nope"),
+            ([("filters[title][$nope]", "1")], "Invalid key $nope at title"),
             ([("sort", "nope:asc")], "Invalid key nope"),
             ([("filters[n][$eq]", "seven")], "Invalid value 'seven'"),
             ([("filters[$or][title]", "x")], "Operator $or must be an array"),

@@ -48,7 +48,7 @@ ok(sum(len(p["items"]) for p in plain["data"]) >
 # --- errors -----------------------------------------------------------------
 for q, msg in (("populate[owner][filters][nope][$eq]=1", "Invalid key nope"),
                ("populate[owner][filters][name][$nope]=1",
-                "Invalid key $nope")):
+                "Invalid key $nope at name")):
     st, b = rest("items", q)
     is_((st, (b.get("error") or {}).get("message")), (400, msg),
         "REST: %s is 400 %s" % (q, msg))

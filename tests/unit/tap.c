@@ -1,7 +1,10 @@
 /* tap.c: TAP output: plan, ok/not ok with file:line, diagnostics; temp dirs */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,4 +82,42 @@ tap_tmpdir(char *dir, size_t size, const char *name)
 		printf("Bail out! mkdtemp %s: %s\n", dir, strerror(errno));
 		exit(1);
 	}
+}
+
+/* Writes text to dir/rel, making the folders; bails out when it cannot. */
+void
+tap_write(const char *dir, const char *rel, const char *text)
+{
+	char path[1024], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (p = strchr(path + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		(void)mkdir(path, 0700);
+		*p = '/';
+	}
+	if ((f = fopen(path, "w")) == NULL) {
+		printf("Bail out! cannot write %s: %s\n", path,
+		    strerror(errno));
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static int
+rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Removes dir and all under it (a tap_tmpdir when the test is done). */
+void
+tap_rmtree(const char *dir)
+{
+	(void)nftw(dir, rm, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -106,6 +106,9 @@ static const struct {
 	{ "filters[publishedAt][$gt]=yesterday", "400: Invalid value 'yesterday'" },
 	{ "filters[id][$between]=1", "400: Invalid filters[id][$between]" },
 	{ "sort=nope", "400: Invalid key nope" },
+	{ "sort[nope]=asc", "400: Invalid key nope" },
+	{ "sort=title,nope:desc", "400: Invalid key nope" },
+	{ "sort=title.x", "400: Invalid key title.x" },
 };
 /* clang-format on */
 

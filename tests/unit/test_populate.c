@@ -8,6 +8,9 @@
 #include <json-c/json.h>
 
 #include "api/populate.h"
+#include "api/qlang.h"
+#include "api/qs.h"
+#include "conf/conf.h"
 #include "model/schema.h"
 #include "util/buf.h"
 #include "tap.h"
@@ -353,6 +356,230 @@ parse(struct populate_query *pq, const struct schema_type *t, const char *q,
 {
 	buf_reset(rest);
 	return populate_parse(pq, q, schema, t, rest, err);
+}
+
+/* A list's filters and sort against type t, as REST plans them. */
+static int
+plan(const struct conf *cf, const struct schema_type *t, const char *q,
+    struct qs_error *err)
+{
+	const struct collection *c = conf_collection_by_uid(cf, t->uid, NULL);
+	struct qs_spec *sp = malloc(sizeof(*sp));
+	struct list_plan lp;
+	int rc = -1;
+
+	if (qs_parse(sp, q, c, err) == 0 &&
+	    (rc = qlang_plan(&lp, sp, cf, c, schema, t, err)) == 0)
+		qlang_plan_clear(&lp);
+	free(sp);
+	return rc;
+}
+
+/*
+ * Every "Invalid key" the query side gives, in Strapi 5.54.0's words
+ * (@strapi/utils validate/validators.ts, validate/utils.ts
+ * throwInvalidKey): message, details.key, details.path ("" for null),
+ * details.param (the query's family: validate/index.ts); else a
+ * message alone (key "").
+ */
+static void
+test_refusals(void)
+{
+	/* clang-format off */
+	static const struct {
+		const struct schema_type **t;
+		int list; /* 1: a list's filters and sort (qlang_plan) */
+		const char *q, *msg, *key, *path, *param;
+	} refusals[] = {
+		/* populate: unknown at path.attribute, scalar at path.raw */
+		{ &ARTICLE, 0, "populate[nope]=true", "Invalid key nope",
+		    "nope", "", "populate" },
+		{ &ARTICLE, 0, "populate[title]=true", "Invalid key title",
+		    "title", "title", "populate" },
+		{ &ARTICLE, 0, "populate[author][populate][nope]=true",
+		    "Invalid key nope at author", "nope", "author", "populate" },
+		{ &ARTICLE, 0, "populate[author][populate][name]=true",
+		    "Invalid key name at author.populate.name", "name",
+		    "author.populate.name", "populate" },
+		{ &ARTICLE, 0, "populate[author][nope]=true",
+		    "Invalid key nope at author", "nope", "author", "populate" },
+		{ &ARTICLE, 0, "populate[author][name]=1",
+		    "Invalid key name at author.name", "name", "author.name",
+		    "populate" },
+		{ &GLOBAL, 0, "populate[defaultSeo][populate][metaTitle]=true",
+		    "Invalid key metaTitle at defaultSeo.populate.metaTitle",
+		    "metaTitle", "defaultSeo.populate.metaTitle", "populate" },
+		{ &GLOBAL, 0, "populate[defaultSeo][count]=yes",
+		    "Invalid key count at defaultSeo", "count", "defaultSeo",
+		    "populate" },
+		/* a fragment: on's targets at path.raw */
+		{ &ARTICLE, 0, "populate[blocks][on]=x",
+		    "Invalid key on at blocks.on", "on", "blocks.on",
+		    "populate" },
+		{ &ARTICLE, 0, "populate[blocks][on][nope.x]=true",
+		    "Invalid key nope.x at blocks.on.nope.x", "nope.x",
+		    "blocks.on.nope.x", "populate" },
+		/* a media: upload.file's attributes */
+		{ &ARTICLE, 0, "populate[cover][populate][x]=true",
+		    "Invalid key x at cover", "x", "cover", "populate" },
+		{ &ARTICLE, 0, "populate[cover][populate][url]=true",
+		    "Invalid key url at cover.populate.url", "url",
+		    "cover.populate.url", "populate" },
+		{ &ARTICLE, 0, "populate[cover][populate]=%20x.y,z",
+		    "Invalid key x", "x", "x", "populate" },
+		{ &ARTICLE, 0, "populate[cover][populate][0]=url",
+		    "Invalid key url", "url", "url", "populate" },
+		{ &ARTICLE, 0, "populate[cover][nope]=1",
+		    "Invalid key nope at cover", "nope", "cover", "populate" },
+		/* fields: validateFields afresh, the populate's param */
+		{ &ARTICLE, 0, "populate[author][fields][0]=avatar",
+		    "Invalid key avatar", "avatar", "avatar", "populate" },
+		{ &ARTICLE, 0, "populate[author][fields][0]=nope",
+		    "Invalid key nope", "nope", "", "populate" },
+		{ &ARTICLE, 0, "fields[0]=author", "Invalid key author",
+		    "author", "author", "fields" },
+		{ &ARTICLE, 0, "fields=title,nope", "Invalid key nope", "nope",
+		    "", "fields" },
+		{ &ARTICLE, 0, "populate[cover][fields][0]=folderPath",
+		    "Invalid key folderPath", "folderPath", "folderPath",
+		    "populate" },
+		/* convert-query-params.ts, not validators.ts: no key */
+		{ &ARTICLE, 0, "fields[a]=title", "Invalid fields parameter. "
+		    "Expected a string or an array of strings", "", "", "" },
+		{ &ARTICLE, 0, "populate[author][fields][a]=name",
+		    "Invalid fields parameter. Expected a string or an array "
+		    "of strings", "", "", "" },
+		{ &ARTICLE, 0, "populate[author][filters]=x",
+		    "The filters parameter must be an object or an array", "",
+		    "", "" },
+		/* a populate's filters and sort: afresh, param populate */
+		{ &GLOBAL, 0, "populate[defaultSeo][filters][nope][$eq]=1",
+		    "Invalid key nope", "nope", "", "populate" },
+		{ &GLOBAL, 0, "populate[defaultSeo][filters][metaTitle][$x]=1",
+		    "Invalid key $x at metaTitle", "$x", "metaTitle",
+		    "populate" },
+		{ &GLOBAL, 0, "populate[defaultSeo][sort]=shareImage",
+		    "Invalid key shareImage", "shareImage", "shareImage",
+		    "populate" },
+		{ &GLOBAL, 0, "populate[defaultSeo][sort]=nope.x",
+		    "Invalid key nope", "nope", "", "populate" },
+		/* a list's filters: path.attribute, attributes alone */
+		{ &ARTICLE, 1, "filters=x",
+		    "The filters parameter must be an object or an array", "",
+		    "", "" },
+		{ &ARTICLE, 1, "filters[nope][$eq]=1", "Invalid key nope",
+		    "nope", "", "filters" },
+		{ &ARTICLE, 1, "filters[title][$nope]=1",
+		    "Invalid key $nope at title", "$nope", "title", "filters" },
+		{ &ARTICLE, 1, "filters[category][nope][$eq]=1",
+		    "Invalid key nope at category", "nope", "category",
+		    "filters" },
+		{ &ARTICLE, 1, "filters[category][name][$x]=1",
+		    "Invalid key $x at category.name", "$x", "category.name",
+		    "filters" },
+		{ &ARTICLE, 1, "filters[category][$x]=1",
+		    "Invalid key $x at category", "$x", "category", "filters" },
+		{ &ARTICLE, 1, "filters[id][$x]=1", "Invalid key $x", "$x", "",
+		    "filters" },
+		{ &ARTICLE, 1, "filters[$or][0][nope]=1", "Invalid key nope",
+		    "nope", "", "filters" },
+		{ &ARTICLE, 1, "filters[$bogus]=1", "Invalid key $bogus",
+		    "$bogus", "", "filters" },
+		{ &ARTICLE, 1, "filters[blocks][$null]=true",
+		    "Invalid key blocks", "blocks", "blocks", "filters" },
+		{ &ARTICLE, 1, "filters[category][articles][blocks][$null]=1",
+		    "Invalid key blocks at category.articles.blocks", "blocks",
+		    "category.articles.blocks", "filters" },
+		/* a list's sort: validateSort */
+		{ &ARTICLE, 1, "sort=nope", "Invalid key nope", "nope", "",
+		    "sort" },
+		{ &ARTICLE, 1, "sort=nope.x", "Invalid key nope", "nope", "",
+		    "sort" },
+		{ &ARTICLE, 1, "sort=category.nope:desc",
+		    "Invalid key nope at category", "nope", "category", "sort" },
+		{ &ARTICLE, 1, "sort[0]=author.articles.nope",
+		    "Invalid key nope at author.articles", "nope",
+		    "author.articles", "sort" },
+		{ &ARTICLE, 1, "sort=category", "Invalid key category",
+		    "category", "category", "sort" },
+		/* an order after a relation is sorted on in its type */
+		{ &ARTICLE, 1, "sort=category:asc", "Invalid key asc at category",
+		    "asc", "category", "sort" },
+		{ &ARTICLE, 1, "sort[author]=DESC", "Invalid key DESC at author",
+		    "DESC", "author", "sort" },
+		{ &ARTICLE, 1, "sort=author.avatar:desc",
+		    "Invalid key desc at author.avatar", "desc", "author.avatar",
+		    "sort" },
+		{ &ARTICLE, 1, "sort=blocks:asc", "Invalid key blocks", "blocks",
+		    "blocks", "sort" },
+		{ &ARTICLE, 1, "sort=author.avatar",
+		    "Invalid key avatar at author.avatar", "avatar",
+		    "author.avatar", "sort" },
+		{ &ARTICLE, 1, "sort=blocks", "Invalid key blocks", "blocks",
+		    "blocks", "sort" },
+		/* a path Strapi sorts on, which this mirror does not */
+		{ &ARTICLE, 1, "sort=category.name", "Invalid sort: "
+		    "category.name is not sorted on here (a scalar attribute of "
+		    "the type is)", "", "", "" },
+		{ &ARTICLE, 1, "sort=category.id:desc", "Invalid sort: "
+		    "category.id is not sorted on here (a scalar attribute of "
+		    "the type is)", "", "", "" },
+	};
+	/* clang-format on */
+	static const char text[] =
+	    "collections = article category author\n"
+	    "collection.article.uid = api::article.article\n"
+	    "collection.category.uid = api::category.category\n"
+	    "collection.author.uid = api::author.author\n";
+	struct populate_query pq;
+	struct qs_error err;
+	struct conf *cf = conf_new();
+	struct buf rest;
+	struct populate *c;
+	char *cause = NULL;
+	size_t i;
+	int rc;
+
+	buf_init(&rest);
+	if (conf_parse_text(cf, text, "test.conf", &cause) == -1 ||
+	    conf_finish(cf, &cause) == -1)
+		tap_diag("conf: %s", cause);
+	for (i = 0; i < N(refusals); i++) {
+		memset(&err, 0, sizeof(err));
+		if (refusals[i].list)
+			rc = plan(cf, *refusals[i].t, refusals[i].q, &err);
+		else if ((rc = parse(&pq, *refusals[i].t, refusals[i].q, &rest,
+		              &err)) == 0) {
+			rc = populate_filters(&pq, cf, schema, &err);
+			populate_query_clear(&pq);
+		}
+		ok(rc == -1 && strcmp(err.message, refusals[i].msg) == 0 &&
+		        strcmp(err.key, refusals[i].key) == 0 &&
+		        strcmp(err.path, refusals[i].path) == 0 &&
+		        strcmp(err.param, refusals[i].param) == 0,
+		    "%s: 400 %s (key %s, path %s, param %s)", refusals[i].q,
+		    err.message, err.key, err.path, err.param);
+	}
+	/* what validatePopulate lets through */
+	ok(parse(&pq, ARTICLE, "populate[author][avatar]=true", &rest, &err) ==
+	            0 &&
+	        (c = child(pq.root, "author")) != NULL && c->child == NULL,
+	    "populate[author][avatar]=true: an attribute under a populate is "
+	    "let through, and populates nothing more");
+	populate_query_clear(&pq);
+	ok(parse(&pq, ARTICLE, "populate[cover][populate]=", &rest, &err) ==
+	            0 &&
+	        (c = child(pq.root, "cover")) != NULL && c->child == NULL,
+	    "populate[cover][populate]= names no path: the media alone");
+	populate_query_clear(&pq);
+	ok(parse(&pq, GLOBAL, "populate[defaultSeo][count]=1", &rest, &err) ==
+	            0 &&
+	        (c = child(pq.root, "defaultSeo")) != NULL && c->count,
+	    "a component's count is taken");
+	populate_query_clear(&pq);
+	free(cause);
+	conf_free(cf);
+	buf_clear(&rest);
 }
 
 static void
@@ -775,7 +1002,8 @@ renders(const struct schema_type *t, struct json_object *st, const char *q,
 
 	buf_init(&rest);
 	buf_init(&out);
-	if (populate_parse(&pq, q, schema, t, &rest, &err) == -1) {
+	if (populate_parse(&pq, q, schema, t, &rest, &err) == -1 ||
+	    populate_filters(&pq, NULL, schema, &err) == -1) {
 		tap_diag("%s: %s", q, err.message);
 		return ok(0, "%s", what);
 	}
@@ -990,6 +1218,65 @@ test_render_missing(void)
 	json_object_put(body);
 }
 
+/*
+ * A repeatable component's count (no recorded schema has one): its
+ * items, those its populate's filters keep (apply.ts, oneToMany).
+ */
+static void
+test_render_component_count(void)
+{
+	static const struct {
+		const char *q, *tags;
+	} cases[] = {
+		{ "populate[tags][count]=true", "{\"count\":2}" },
+		{ "populate[tags][count]=1&populate[tags][filters][label][$eq]=b",
+		    "{\"count\":1}" },
+		{ "populate[tags][count]=false",
+		    "[{\"id\":1,\"label\":\"a\"},{\"id\":2,\"label\":"
+		    "\"b\"}]" },
+	};
+	char dir[1024], out[256];
+	struct schema *own = NULL, *kept = schema;
+	const struct schema_type *post;
+	struct json_object *st, *want;
+	char *cause = NULL;
+	size_t i;
+
+	tap_tmpdir(dir, sizeof(dir), "sl-populate");
+	tap_write(dir, "components/shared/tag.json",
+	    "{\"collectionName\":\"components_shared_tags\",\"info\":"
+	    "{\"displayName\":\"Tag\"},\"attributes\":{\"label\":"
+	    "{\"type\":\"string\"}}}");
+	tap_write(dir, "api/post/content-types/post/schema.json",
+	    "{\"kind\":\"collectionType\",\"info\":{\"singularName\":"
+	    "\"post\",\"pluralName\":\"posts\"},\"attributes\":{"
+	    "\"tags\":{\"type\":\"component\",\"repeatable\":true,"
+	    "\"component\":\"shared.tag\"}}}");
+	if (schema_load_dir(&own, dir, &cause) == -1 ||
+	    (post = schema_type(own, "api::post.post")) == NULL) {
+		ok(0, "a schema with a repeatable component: %s",
+		    cause != NULL ? cause : "?");
+		free(cause);
+		return;
+	}
+	schema = own;
+	st = json_tokener_parse("{\"id\":1,\"documentId\":\"p1\","
+	                        "\"tags\":[{\"id\":1,\"label\":\"a\"},"
+	                        "{\"id\":2,\"label\":\"b\"}]}");
+	for (i = 0; i < N(cases); i++) {
+		snprintf(out, sizeof(out),
+		    "{\"id\":1,\"documentId\":\"p1\",\"tags\":%s}",
+		    cases[i].tags);
+		want = json_tokener_parse(out);
+		renders(post, st, cases[i].q, want, cases[i].q);
+		json_object_put(want);
+	}
+	json_object_put(st);
+	schema = kept;
+	schema_free(own);
+	tap_rmtree(dir);
+}
+
 static void
 test_render_single(void)
 {
@@ -1008,6 +1295,28 @@ test_render_single(void)
 	json_object_put(body);
 	body = fixture("rest-global.json");
 	renders(GLOBAL, st, "", first(body), "global: the public form");
+	/* a component's count: its join table's rows (apply.ts, XtoOne) */
+	want = json_tokener_parse(json_object_to_json_string(first(body)));
+	json_object_object_add(want, "defaultSeo",
+	    json_tokener_parse("{\"count\":1}"));
+	renders(GLOBAL, st, "populate[defaultSeo][count]=true", want,
+	    "global: a component's count is {\"count\":1}");
+	renders(GLOBAL, st, "populate[defaultSeo][count]=t", want,
+	    "global: count=t counts as count=true does");
+	json_object_object_add(want, "defaultSeo",
+	    json_tokener_parse("{\"count\":0}"));
+	renders(GLOBAL, st,
+	    "populate[defaultSeo][count]=true&populate[defaultSeo][filters]"
+	    "[metaTitle][$eq]=none",
+	    want, "global: a component its filters leave out counts 0");
+	json_object_put(want);
+	json_object_put(body);
+	body = fixture("rest-global-populate-star.json");
+	want = json_tokener_parse(json_object_to_json_string(first(body)));
+	json_object_object_del(want, "favicon");
+	renders(GLOBAL, st, "populate[defaultSeo][count]=false", want,
+	    "global: count=false populates the component");
+	json_object_put(want);
 	json_object_put(body);
 	json_object_put(st);
 
@@ -1128,10 +1437,12 @@ main(void)
 {
 	load_schema();
 	test_parse();
+	test_refusals();
 	test_render_article();
 	test_render_single();
 	test_render_missing();
 	test_render_escapes();
+	test_render_component_count();
 	test_render_inverse();
 	schema_free(schema);
 	return tap_done();

@@ -1,9 +1,6 @@
 /* test_schema.c: the content model from schema files and from the CTB */
 #include "config.h"
 
-#include <sys/stat.h>
-
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,22 +229,10 @@ ctb_body(const char *dir, const char *file)
 static void
 put(const char *c, const char *rel, const char *text)
 {
-	char path[1024], *p;
-	FILE *f;
+	char dir[512];
 
-	snprintf(path, sizeof(path), "%s/%s/%s", tmp, c, rel);
-	for (p = strchr(path + strlen(tmp) + 1, '/'); p != NULL;
-	     p = strchr(p + 1, '/')) {
-		*p = '\0';
-		(void)mkdir(path, 0700);
-		*p = '/';
-	}
-	if ((f = fopen(path, "w")) == NULL) {
-		tap_diag("cannot write %s", path);
-		exit(1);
-	}
-	fputs(text, f);
-	fclose(f);
+	snprintf(dir, sizeof(dir), "%s/%s", tmp, c);
+	tap_write(dir, rel, text);
 }
 
 #define TYPE_HEAD                                                        \
@@ -273,15 +258,6 @@ load_fails(const char *c, const char *file, const char *what)
 		tap_diag("cause: %s", cause);
 	free(cause);
 	schema_free(s);
-}
-
-static int
-rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static void
@@ -537,6 +513,6 @@ main(void)
 
 	tap_tmpdir(tmp, sizeof(tmp), "sl-schema");
 	errors();
-	(void)nftw(tmp, rm, 16, FTW_DEPTH | FTW_PHYS);
+	tap_rmtree(tmp);
 	return tap_done();
 }
