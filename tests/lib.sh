@@ -347,13 +347,21 @@ http {
 CONF
 }
 
-# A fastcgi.server block entry for a program: fcgi_entry URL-PREFIX BIN [PROCS]
-# The environment of lighttpd is passed to the programs (bin-copy-environment).
+# A fastcgi.server block entry for a program: fcgi_entry URL-PREFIX BIN
+# [PROCS [multiwatch]]. The environment of lighttpd is passed to the
+# programs (bin-copy-environment). With multiwatch, lighttpd spawns one
+# multiwatch that runs the PROCS workers on one socket (conf/lighttpd.conf);
+# without, lighttpd spawns PROCS workers, each on a socket of its own.
 fcgi_entry() {
-	local prefix=$1 bin=$2 procs=${3:-2} name
+	local prefix=$1 bin=$2 procs=${3:-2} pool=${4:-} name
 	name=$(basename "$bin" | tr '.-' '__')
+	bin="${TRACEME:+$TRACEME }$bin"
+	if [ "$pool" = multiwatch ]; then
+		bin="$(command -v multiwatch) -f $procs -r 1000 -s TERM -- $bin"
+		procs=1
+	fi
 	cat <<EOF
-fastcgi.server += ( "$prefix" => (( "socket" => "$T/$name.sock", "bin-path" => "${TRACEME:+$TRACEME }$bin", "max-procs" => $procs, "check-local" => "disable", "bin-environment" => ( "STRAPI_LIVE_STORE_DIR" => "$STRAPI_LIVE_STORE_DIR", "STRAPI_LIVE_WEBHOOK_SECRET" => "$STRAPI_LIVE_WEBHOOK_SECRET" ), "bin-copy-environment" => ( "PATH", "STRAPI_LIVE_CONFIG", "STRAPI_LIVE_COLLECTIONS", "STRAPI_LIVE_SCHEMA_DIR", "STRAPI_LIVE_LOCALES", "STRAPI_LIVE_LOG_LEVEL", "STRAPI_LIVE_DURABLE", "STRAPI_LIVE_WEBHOOK_HEADER", "STRAPI_LIVE_WEBHOOK_SIGNING_SECRET", "STRAPI_LIVE_WEBHOOK_MAX_BODY", "STRAPI_LIVE_CORS_ORIGINS", "STRAPI_LIVE_CACHE_CONTROL", "STRAPI_LIVE_API_PREFIX", "STRAPI_URL", "STRAPI_API_TOKEN", "STRAPI_LIVE_SYNC_SECRET", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" ) )) )
+fastcgi.server += ( "$prefix" => (( "socket" => "$T/$name.sock", "bin-path" => "$bin", "max-procs" => $procs, "check-local" => "disable", "bin-environment" => ( "STRAPI_LIVE_STORE_DIR" => "$STRAPI_LIVE_STORE_DIR", "STRAPI_LIVE_WEBHOOK_SECRET" => "$STRAPI_LIVE_WEBHOOK_SECRET" ), "bin-copy-environment" => ( "PATH", "STRAPI_LIVE_CONFIG", "STRAPI_LIVE_COLLECTIONS", "STRAPI_LIVE_SCHEMA_DIR", "STRAPI_LIVE_LOCALES", "STRAPI_LIVE_LOG_LEVEL", "STRAPI_LIVE_DURABLE", "STRAPI_LIVE_WEBHOOK_HEADER", "STRAPI_LIVE_WEBHOOK_SIGNING_SECRET", "STRAPI_LIVE_WEBHOOK_MAX_BODY", "STRAPI_LIVE_CORS_ORIGINS", "STRAPI_LIVE_CACHE_CONTROL", "STRAPI_LIVE_API_PREFIX", "STRAPI_URL", "STRAPI_API_TOKEN", "STRAPI_LIVE_SYNC_SECRET", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" ) )) )
 EOF
 }
 

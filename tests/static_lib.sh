@@ -138,7 +138,8 @@ static_deliver_all() {
 }
 
 # static_lighttpd_conf DIR [LINE...]: $T/static.conf, the shipped
-# conf/lighttpd-static.conf with this run's paths (static_dir DIR), and
+# conf/lighttpd-static.conf with this run's paths (static_dir DIR, the
+# multiwatch on PATH), and
 # $T/strapi-live.conf, the settings query.fcgi reads under it: the store,
 # static_dir, the types of the environment (rich_env) and each LINE.
 static_lighttpd_conf() {
@@ -160,6 +161,7 @@ CONF
 	    -e "s|/run/strapi-live|$T|" \
 	    -e "s|/usr/local/etc/strapi-live.conf|$T/strapi-live.conf|" \
 	    -e "s|/usr/local/var/lib/strapi-live-static|$dir|" \
+	    -e "s|/usr/bin/multiwatch|$(command -v multiwatch)|" \
 	    "$top_srcdir/conf/lighttpd-static.conf" >"$T/static.conf"
 	mkdir -p "$dir"
 }

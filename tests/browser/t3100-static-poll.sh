@@ -13,6 +13,7 @@
 
 browser_setup
 [ -x "$WEBHOOK_FCGI" ] || skip_all "webhook.fcgi not built"
+command -v multiwatch >/dev/null 2>&1 || skip_all "multiwatch not installed"
 S=$T/static
 UPLOADS=$T/uploads
 mkdir -p "$UPLOADS"

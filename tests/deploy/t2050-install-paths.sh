@@ -10,12 +10,15 @@
 P=/opt/strapi-live-t2050
 E=/etc/opt/strapi-live-t2050
 V=/var/opt/strapi-live-t2050
+# configure's MULTIWATCH (where multiwatch is), as make's variable
+MW=/opt/multiwatch-t2050/bin/multiwatch
 inst() {
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $MAKE -C "$top_builddir" "$@" \
 	    prefix=$P exec_prefix=$P sysconfdir=$E localstatedir=$V \
 	    bindir=$P/bin libexecdir=$P/libexec datarootdir=$P/share \
 	    datadir=$P/share mandir=$P/share/man \
-	    cgibindir=$P/libexec/strapi-live/cgi-bin DESTDIR="$T/inst" \
+	    cgibindir=$P/libexec/strapi-live/cgi-bin MULTIWATCH=$MW \
+	    DESTDIR="$T/inst" \
 	    >>"$T/install.log" 2>&1
 }
 inst install
@@ -38,8 +41,9 @@ grep -q "^ExecStart=$P/bin/strapi-live-push$" "$X/strapi-live-push.service" &&
     grep -q "^Environment=STRAPI_LIVE_CONFIG=$E/strapi-live.conf$" "$X/strapi-live-push.service" &&
     grep -q "^ReadWritePaths=$V/lib/strapi-live$" "$X/strapi-live-push.service"
 ok $? "the unit: ExecStart, STRAPI_LIVE_CONFIG and ReadWritePaths"
-grep -q "\"bin-path\" => \"$P/libexec/strapi-live/cgi-bin/webhook.fcgi\"" "$X/lighttpd.conf"
-ok $? "lighttpd.conf: the configured bin-path"
+grep -q "\"bin-path\" => \"$MW -f 2 -r 1000 -s TERM -- $P/libexec/strapi-live/cgi-bin/webhook.fcgi\"" "$X/lighttpd.conf" &&
+    grep -q "\"bin-path\" => \"$MW -f 4 -r 1000 -s TERM -- $P/libexec/strapi-live/cgi-bin/query.fcgi\"" "$X/lighttpd-static.conf"
+ok $? "lighttpd.conf, lighttpd-static.conf: the configured multiwatch and bin-path"
 grep -q "alias $P/share/strapi-live/www/;" "$X/nginx.conf"
 ok $? "nginx.conf: the configured www path"
 is "$(sed -n 's/^#store_dir = //p' "$T/inst$E/strapi-live.conf")" "$V/lib/strapi-live" \

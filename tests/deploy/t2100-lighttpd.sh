@@ -4,6 +4,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+command -v multiwatch >/dev/null 2>&1 || skip_all "multiwatch not installed"
 deploy_install || { echo "Bail out! make install failed"; exit 1; }
 [ -x "$I_BIN/strapi-live-push" ] || skip_all "sidecar not built (--disable-push)"
 lighttpd_deploy_start ||

@@ -10,6 +10,7 @@
 . "$top_srcdir/tests/static_lib.sh"
 
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+command -v multiwatch >/dev/null 2>&1 || skip_all "multiwatch not installed"
 [ -x "$QUERY_FCGI" ] || skip_all "query.fcgi not built"
 [ -x "$WEBHOOK_FCGI" ] || skip_all "webhook.fcgi not built"
 rich_env

@@ -10,6 +10,7 @@
 
 : "${EVENTS_FCGI:=$top_builddir/cgi-bin/events.fcgi}"
 command -v lighttpd >/dev/null 2>&1 || skip_all "lighttpd not installed"
+command -v multiwatch >/dev/null 2>&1 || skip_all "multiwatch not installed"
 [ -x "$QUERY_FCGI" ] || skip_all "query.fcgi not built"
 [ -x "$WEBHOOK_FCGI" ] || skip_all "webhook.fcgi not built"
 [ -x "$EVENTS_FCGI" ] || skip_all "events.fcgi not built"
