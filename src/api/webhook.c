@@ -484,38 +484,42 @@ refusal_text(enum counter_id why)
 
 /*
  * A refusal before authentication: counted in the store directory's
- * counters file, logged at most once a second per process (with how many
- * were not), and never written to the store: an anonymous request must
- * not cost the store a byte, nor take a lock of its writers.
+ * counters file, logged at most once a second per process and kind of
+ * refusal (with how many of that kind were not: a flood of wrong secrets
+ * must not hide the missing header of a forgotten CGIPassAuth), and never
+ * written to the store: an anonymous request must not cost the store a
+ * byte, nor take a lock of its writers.
  */
 static void
 refuse(const struct webhook_ctx *ctx, const struct http_req *req,
     struct http_resp *resp, enum counter_id why, const char *msg)
 {
-	static int64_t last_sec;
-	static uint64_t quiet;
+	static int64_t last_sec[COUNTER_LAST_REJECT_MS];
+	static uint64_t quiet[COUNTER_LAST_REJECT_MS];
 	int64_t now = now_wall_ms(), prev;
 	uint64_t q;
+	size_t k = (size_t)why < COUNTER_LAST_REJECT_MS ? (size_t)why : 0;
 
 	counters_add(ctx->counters, why, 1);
 	counters_set(ctx->counters, COUNTER_LAST_REJECT_MS, (uint64_t)now);
 	strapi_error(resp, 401, NULL, msg, NULL);
 	resp->note = "unauthenticated";
-	prev = __atomic_load_n(&last_sec, __ATOMIC_RELAXED);
+	prev = __atomic_load_n(&last_sec[k], __ATOMIC_RELAXED);
 	if (prev == now / 1000 ||
-	    !__atomic_compare_exchange_n(&last_sec, &prev, now / 1000, 0,
+	    !__atomic_compare_exchange_n(&last_sec[k], &prev, now / 1000, 0,
 	        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-		__atomic_fetch_add(&quiet, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&quiet[k], 1, __ATOMIC_RELAXED);
 		return;
 	}
-	q = __atomic_exchange_n(&quiet, 0, __ATOMIC_RELAXED);
+	q = __atomic_exchange_n(&quiet[k], 0, __ATOMIC_RELAXED);
 	if (q == 0)
 		log_info("webhook refused (401) from %s: %s; nothing stored",
 		    req->remote_addr != NULL ? req->remote_addr : "-",
 		    refusal_text(why));
 	else
 		log_info("webhook refused (401) from %s: %s; nothing stored "
-		         "(%" PRIu64 " more refused since the last such line)",
+		         "(%" PRIu64
+		         " more of this kind since the last such line)",
 		    req->remote_addr != NULL ? req->remote_addr : "-",
 		    refusal_text(why), q);
 }

@@ -19,10 +19,11 @@ base=http://127.0.0.1:$PORT
 LPID=$(cat "$SRV/run/lighttpd.pid")
 
 # workers PROG: this test's PROG.fcgi processes (argv[0] is the installed
-# path), one "pid ppid" a line.
+# path), one "pid ppid" a line; not the short-lived clean-up child a
+# worker's open can fork (same name, a worker its parent).
 workers() {
 	ps -eo pid=,ppid=,args= | awk -v p="$I_CGI/$1" '$3 == p && NF == 3 {
-		print $1, $2 }'
+		pp[$1] = $2 } END { for (k in pp) if (!(pp[k] in pp)) print k, pp[k] }'
 }
 # pool PROG: the multiwatch lighttpd spawned for PROG.fcgi (its pid).
 pool() {

@@ -69,7 +69,11 @@ is "$("$STRAPI_LIVE" stats | json - '(d["webhookRefused"]["noHeader"], d["webhoo
 # client's address and never the value; at most one a second per process.
 cat "$T/log/lighttpd-error.log" "$T/log/lighttpd.out" >"$T/all.log"
 log="$T/all.log"
+# Each kind is limited on its own: the wrong secrets of a flood do not
+# hide the missing header of a forgotten CGIPassAuth.
 check "a missing header is logged as such, with the CGIPassAuth hint" grep -q 'refused (401) from 127.0.0.1: no secret header (Apache.*CGIPassAuth' "$log"
+check "a non-Bearer Authorization is logged as such" grep -q 'refused (401) from 127.0.0.1: Authorization is not "Bearer <secret>"' "$log"
+check "a wrong secret is logged as such" grep -q 'refused (401) from 127.0.0.1: wrong secret' "$log"
 n=$(grep -c 'webhook refused (401)' "$log")
 ok $([ "$n" -ge 1 ] && [ "$n" -lt 500 ] && echo 0 || echo 1) "refusals are logged at most once a second per process ($n lines for 10,000)"
 ok $(grep -q 'not-the-secret\|Zm9vOmJhcg\|xxxxxxxx' "$log" && echo 1 || echo 0) "no header value reaches the log"
