@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/fnv.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "api/materialize.h"
@@ -54,15 +55,12 @@
 #define MANIFEST_MAGIC   "strapi-live-static-manifest"
 #define MANIFEST_VERSION 1
 
-/* FNV-1a: a change of settings seen, not a secret kept. */
+/* FNV-1a of s and a 0xff byte (the end of each string): a change of
+ * settings seen, not a secret kept. */
 static uint64_t
 fnv(uint64_t h, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return (h ^ 0xff) * 0x100000001b3ULL; /* the end of each string */
+	return fnv1a(fnv1a(h, s, strlen(s)), "\xff", 1);
 }
 
 /* The hash of the settings that decide the set's files. */
@@ -70,7 +68,7 @@ static uint64_t
 settings_hash(const struct mat *m)
 {
 	const struct collection *c;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV1A_INIT;
 	char num[128];
 	size_t i, j;
 

@@ -521,6 +521,8 @@ sort_refuse(const struct schema *schema, const struct schema_type *t,
 			break;
 		if (a == NULL)
 			return qs_invalid_key_at(err, name, path, "sort");
+		if (len + 1 + strlen(name) >= sizeof(path))
+			break; /* longer than any key Strapi names */
 		len += (size_t)snprintf(path + len, sizeof(path) - len, "%s%s",
 		    len > 0 ? "." : "", name);
 		if (f[n] == '\0' && k->order != NULL &&

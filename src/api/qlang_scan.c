@@ -12,6 +12,7 @@
 #include "model/entry.h"
 #include "model/jscan.h"
 #include "util/buf.h"
+#include "util/fnv.h"
 #include "util/xmalloc.h"
 
 struct scan {
@@ -55,8 +56,8 @@ fetch(void *arg, const char *uid, const char *doc, const char *locale,
 	const struct collection *c;
 	enum store_result r;
 	struct buf key;
-	uint64_t seq, h = 1469598103934665603ULL;
-	size_t i, probe;
+	uint64_t seq, h;
+	size_t probe;
 
 	if ((c = conf_collection_by_uid(fc->p->conf, uid, NULL)) == NULL ||
 	    !entry_valid_key_string(doc, strlen(doc), ENTRY_MAX_ID))
@@ -67,8 +68,7 @@ fetch(void *arg, const char *uid, const char *doc, const char *locale,
 	buf_add(&key, uid, strlen(uid) + 1);
 	buf_add(&key, doc, strlen(doc) + 1);
 	buf_add(&key, locale, strlen(locale));
-	for (i = 0; i < key.len; i++)
-		h = (h ^ (unsigned char)key.data[i]) * 1099511628211ULL;
+	h = fnv1a(FNV1A_INIT, key.data, key.len);
 	for (probe = 0; probe < 8; probe++) {
 		sl = &fc->slot[(h + probe) % FETCH_SLOTS];
 		if (sl->key == NULL ||

@@ -34,7 +34,8 @@
  *
  *   /api/global                  a single type, by its singular name
  *   /api/upload/files[/<id>]     the media rows (bare, as Strapi's upload)
- *   /api/i18n/locales            the configured locales (bare)
+ *   /api/i18n/locales            Strapi's locales as a sync kept them, else
+ *                                the configured codes (bare)
  *
  * Every answer carries a change sequence (X-Strapi-Live-Seq, meta.seq,
  * and the ETag W/"<seq>"): the last change, in the snapshot it was read

@@ -52,17 +52,19 @@ query_answer_invalid(struct req_state *s, const struct qs_error *e)
 }
 
 /*
- * 1 when If-None-Match (a list of entity tags, or "*") names W/"<seq>";
+ * 1 when If-None-Match (a list of entity tags, or "*") names W/"<tag>";
  * weak comparison, as RFC 9110 requires for If-None-Match.
  */
-static int
-etag_matches(const char *inm, uint64_t seq)
+int
+query_etag_matches(const char *inm, const char *tag)
 {
-	char want[32];
+	char want[80];
 	size_t wl, n;
 	const char *p = inm;
 
-	wl = (size_t)snprintf(want, sizeof(want), "\"%" PRIu64 "\"", seq);
+	wl = (size_t)snprintf(want, sizeof(want), "\"%s\"", tag);
+	if (wl >= sizeof(want))
+		return 0;
 	while (*p != '\0') {
 		while (*p == ' ' || *p == '\t' || *p == ',')
 			p++;
@@ -76,6 +78,16 @@ etag_matches(const char *inm, uint64_t seq)
 		p += n;
 	}
 	return 0;
+}
+
+/* query_etag_matches for the ETag of an answer at seq, W/"<seq>". */
+static int
+etag_matches(const char *inm, uint64_t seq)
+{
+	char tag[32];
+
+	snprintf(tag, sizeof(tag), "%" PRIu64, seq);
+	return query_etag_matches(inm, tag);
 }
 
 void

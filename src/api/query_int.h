@@ -68,6 +68,7 @@ void query_answer_error(struct req_state *, int, const char *);
 void query_answer_invalid(struct req_state *, const struct qs_error *);
 void query_cache_headers(struct req_state *, uint64_t);
 void query_cache_headers_tag(struct req_state *, uint64_t, const char *);
+int query_etag_matches(const char *inm, const char *tag);
 int query_not_modified(struct req_state *, uint64_t);
 void query_not_modified_after(struct req_state *);
 size_t query_cache_key(const struct req_state *, char *);

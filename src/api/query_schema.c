@@ -10,6 +10,7 @@
 #include "api/query_int.h"
 #include "api/resolve.h"
 #include "api/rich.h"
+#include "util/fnv.h"
 #include "util/xmalloc.h"
 
 /* The first item of a list (a single type has one entry at most). */
@@ -261,9 +262,8 @@ query_do_locales(struct req_state *s)
 {
 	const char *inm = http_req_header(s->req, "If-None-Match");
 	struct buf *b = &s->r->body;
-	uint64_t seq, h = 14695981039346656037ULL;
+	uint64_t seq, h;
 	char tag[64];
-	size_t i;
 	int r;
 
 	if (store_last_seq(s->ctx->store, &seq) == -1 ||
@@ -274,12 +274,11 @@ query_do_locales(struct req_state *s)
 	}
 	if (r == 1)
 		made_up_locales(s->ctx->conf, b);
-	for (i = 0; i < b->len; i++)
-		h = (h ^ (unsigned char)b->data[i]) * 1099511628211ULL;
+	h = fnv1a(FNV1A_INIT, b->data, b->len);
 	snprintf(tag, sizeof(tag), "%" PRIu64 "-%016" PRIx64, seq, h);
 	http_resp_json(s->r, 200);
 	query_cache_headers_tag(s, seq, tag);
-	if (inm != NULL && strstr(inm, tag) != NULL) {
+	if (inm != NULL && query_etag_matches(inm, tag)) {
 		s->r->status = 304;
 		s->r->note = "304";
 		buf_reset(b);

@@ -122,6 +122,16 @@ done
 export STRAPI_LIVE_STORE_DIR="$T/delivered"
 seq0=$("$STRAPI_LIVE" stats | json - 'd["lastSeq"]')
 tag0=$(etag "$T/delivered" /api/i18n/locales)
+# A FastCGI worker with its answer cache (the default) on the same store,
+# asked before the sync and after it.
+if lighttpd_start "$(fcgi_entry /api/ "$QUERY_FCGI" 1)"; then
+	fcgi_locales() {
+		curl -s "http://127.0.0.1:$LIGHTTPD_PORT/api/i18n/locales" |
+		    json - 'sorted((e["code"], e["documentId"]) for e in d)'
+	}
+	before=$(fcgi_locales)
+	is "$(fcgi_locales)" "$before" "query.fcgi: the made-up locales, asked twice"
+fi
 "$STRAPI_LIVE" sync --json >"$T/sync2" 2>>"$T/stderr"
 ok $? "sync over the delivered store"
 is "$(json "$T/sync2" '[(c, v["upserted"], v["removed"], v["stale"], v["unchanged"] == v["fetched"]) for c, v in d["collections"].items()]')" \
@@ -141,6 +151,16 @@ is "$(etag "$T/delivered" /api/i18n/locales "${tag1#* }" | cut -d' ' -f1)" 304 \
 is "$(answer "$T/delivered" /api/i18n/locales)" \
     "$(answer "$T/synced" /api/i18n/locales)" \
     "and the delivered store answers Strapi's rows too"
+if [ -n "${LIGHTTPD_PID:-}" ]; then
+	is "$(fcgi_locales)" \
+	    '[["en", "sg9tu46dvermlnaj1tjrzqmg"], ["fr", "oagyi8g07iugvk26depgp5yn"]]' \
+	    "query.fcgi, its answer cache on: Strapi's rows at once, the seq unmoved"
+	kill "$LIGHTTPD_PID"
+	wait "$LIGHTTPD_PID" 2>/dev/null
+	LIGHTTPD_PID=
+else
+	tap_skip "lighttpd did not start"
+fi
 "$STRAPI_LIVE" sync --json >"$T/sync2b" 2>>"$T/stderr"
 is "$(json "$T/sync2b" 'd["collections"]["i18n/locales"]["unchanged"]')" 1 \
     "the same rows again: unchanged, not written"

@@ -75,7 +75,18 @@ for plural, q, msg, key, path, param in (
     is_((st, b), (400, invalid(msg, key, path, param)),
         "%s: 400 %s (path %s, param %s)" % (q, msg, path, param))
 
-# --- convert-query-params.ts: a message, no details -----------------------------
+# --- a sort path longer than any key, going round a loop of relations: a
+# 400, not a write past the path's buffer (the program answered 503, its
+# stack smashed, and the store cleaned up after it) -----------------------------
+loop = ".".join(["category", "articles"] * 40) + ".title"
+for q in ("sort=" + loop, "populate[category][sort]=" + loop[9:]):
+    st, b = rest("articles", q)
+    is_((st, (b.get("error") or {}).get("status")), (400, 400),
+        "%s...: 400 (a %d-byte sort path)" % (q[:40], len(q)))
+st, b = rest("articles", "")
+is_(st, 200, "and the program answers the next request")
+
+# --- Strapi's query-parameter conversion: a message, no details -----------------
 for q, msg in (
         ("fields[a]=title", "Invalid fields parameter. Expected a string or "
          "an array of strings"),

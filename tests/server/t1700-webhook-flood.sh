@@ -74,6 +74,21 @@ log="$T/all.log"
 check "a missing header is logged as such, with the CGIPassAuth hint" grep -q 'refused (401) from 127.0.0.1: no secret header (Apache.*CGIPassAuth' "$log"
 check "a non-Bearer Authorization is logged as such" grep -q 'refused (401) from 127.0.0.1: Authorization is not "Bearer <secret>"' "$log"
 check "a wrong secret is logged as such" grep -q 'refused (401) from 127.0.0.1: wrong secret' "$log"
+# ... within the same second of one process (a limit shared by the kinds
+# writes one line a second whatever the kinds): the most kinds one
+# process logged in one second.
+kinds=$(python3 - "$log" <<'PY'
+import re, sys, collections
+g = collections.defaultdict(set)
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"(\S+?)\.\d+Z \S+\[(\d+)\]: .*webhook refused \(401\) "
+                 r"from \S+: ([^;(]+)", line)
+    if m:
+        g[(m.group(1), m.group(2))].add(m.group(3).strip())
+print(max((len(v) for v in g.values()), default=0))
+PY
+)
+is "$kinds" 3 "one process logged the three kinds in one second"
 n=$(grep -c 'webhook refused (401)' "$log")
 ok $([ "$n" -ge 1 ] && [ "$n" -lt 500 ] && echo 0 || echo 1) "refusals are logged at most once a second per process ($n lines for 10,000)"
 ok $(grep -q 'not-the-secret\|Zm9vOmJhcg\|xxxxxxxx' "$log" && echo 1 || echo 0) "no header value reaches the log"
