@@ -10,10 +10,20 @@
 # static path; and the same URL answered dynamically (static_dir moved
 # away): query.fcgi under lighttpd, query.cgi under Apache.
 #
+# The estimator: BENCH_PAIRS rounds, each one run of the static URL, of
+# the plain file with the query and of the bare file, back to back (the
+# static URL first in odd rounds, last in even ones); a round's ratio is
+# its static rate over its plain rate, and the round whose ratio is the
+# median of all is the one shown, with the lowest and highest ratio
+# beside it. Other load on the machine moves both sides of a round
+# alike; a burst that hits one run moves one round's ratio, not the
+# median (the "best of two rounds per side" this replaces took each
+# side's luckiest run, from different moments).
+#
 # usage: bench/static-bench.sh            (from a built tree, as root for
 #                                          Apache's www-data user, or not)
 # env:   BENCH_ENTRIES=1000  BENCH_DURATION=4  BENCH_CONNS=32
-#        BENCH_SERVERS="lighttpd apache"
+#        BENCH_PAIRS=5  BENCH_SERVERS="lighttpd apache"
 set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -21,6 +31,7 @@ export top_srcdir top_builddir
 entries=${BENCH_ENTRIES:-1000}
 dur=${BENCH_DURATION:-4}
 conns=${BENCH_CONNS:-32}
+pairs=${BENCH_PAIRS:-5}
 servers=${BENCH_SERVERS:-lighttpd apache}
 export STRAPI_LIVE_LOG_LEVEL=warn STRAPI_LIVE_DURABLE=no
 
@@ -48,10 +59,11 @@ rps() { # rps URL
 }
 
 # measure SERVER BASE STATIC_DIR PLAIN_DIR: each endpoint's static path
-# against its bytes as a plain file (best of two, alternating), then the
-# dynamic answer with static_dir moved away.
+# against its bytes as a plain file (the median round of BENCH_PAIRS, see
+# the header), then the dynamic answer with static_dir moved away.
 measure() {
-	local srv=$1 base=$2 s=$3 plain=$4 k name url file size ours ceil bare q v dyn
+	local srv=$1 base=$2 s=$3 plain=$4 k name url file size ours ceil bare q
+	local dyn round
 	cp "$s/articles/index.json" "$plain/plain-list.json"
 	cp "$s/articles/slug=seed-article-0500.json" "$plain/plain-slug.json"
 	chmod 644 "$plain"/plain-*.json
@@ -71,13 +83,26 @@ measure() {
 		# rules'. The bare file (no query string) is shown beside it.
 		q=
 		case $url in *\?*) q="?${url#*\?}" ;; esac
-		ours=0 ceil=0 bare=0
-		for round in 1 2; do
-			v=$(rps "$base$url"); [ "$v" -gt "$ours" ] && ours=$v
-			v=$(rps "$base/$file$q"); [ "$v" -gt "$ceil" ] && ceil=$v
-			v=$(rps "$base/$file"); [ "$v" -gt "$bare" ] && bare=$v
+		: >"$T/rounds"
+		for round in $(seq "$pairs"); do
+			if [ $((round % 2)) -eq 1 ]; then
+				ours=$(rps "$base$url")
+				ceil=$(rps "$base/$file$q")
+				bare=$(rps "$base/$file")
+			else
+				bare=$(rps "$base/$file")
+				ceil=$(rps "$base/$file$q")
+				ours=$(rps "$base$url")
+			fi
+			echo "$ours $ceil $bare" >>"$T/rounds"
 		done
-		echo "$srv $name $size $ours $ceil $bare" >>"$results.$name"
+		# The median round by its ratio, then the lowest and highest.
+		awk '{ print ($2 > 0 ? $1 / $2 : 0), $0 }' "$T/rounds" |
+		    sort -g | awk -v srv="$srv" -v name="$name" -v size="$size" '
+			{ r[NR] = $1; l[NR] = $2 " " $3 " " $4 }
+			END { m = int((NR + 1) / 2)
+			      printf "%s %s %s %s %.2f-%.2f\n", srv, name, size,
+				  l[m], r[1], r[NR] }' >>"$results.$name"
 	done
 	mv "$s" "$s.off"
 	for k in "list|$LIST" "slug|$SLUG"; do
@@ -118,16 +143,17 @@ durable = no"
 done
 
 echo "static answers vs the same bytes as a plain file, same server, wrk"
-echo "-t2 -c$conns -d${dur}s, $entries entries, $(nproc) cores; dynamic:"
-echo "the same URL without static_dir (lighttpd: query.fcgi, 4 processes;"
-echo "Apache: query.cgi, plain CGI)"
+echo "-t2 -c$conns -d${dur}s, $entries entries, $(nproc) cores, median of"
+echo "$pairs rounds; dynamic: the same URL without static_dir (lighttpd:"
+echo "query.fcgi, 4 processes; Apache: query.cgi, plain CGI)"
 echo
-printf "%-9s %-5s %7s %10s %10s %6s %10s %6s %10s\n" server url bytes \
-    static/s plain/s ratio bare/s ratio dynamic/s
-cat "$results".* | sort | awk '{ printf "%-9s %-5s %7d %10d %10d %6.2f %10d %6.2f %10d\n",
-    $1, $2, $3, $4, $5, ($5 > 0 ? $4 / $5 : 0), $6, ($6 > 0 ? $4 / $6 : 0), $7 }'
+printf "%-9s %-5s %7s %10s %10s %6s %9s %10s %6s %10s\n" server url bytes \
+    static/s plain/s ratio range bare/s ratio dynamic/s
+cat "$results".* | sort | awk '{ printf "%-9s %-5s %7d %10d %10d %6.2f %9s %10d %6.2f %10d\n",
+    $1, $2, $3, $4, $5, ($5 > 0 ? $4 / $5 : 0), $7, $6, ($6 > 0 ? $4 / $6 : 0), $8 }'
 echo
-echo "plain: the plain file asked with the same query string; bare: without"
+echo "plain: the plain file asked with the same query string; bare: without;"
+echo "range: the lowest and highest round's ratio"
 echo "target: static >= 0.80 x plain"
 sl_cleanup || true
 trap - EXIT

@@ -75,7 +75,8 @@ static_served() {
 # built with zlib) as the server at BASE sends it to a client that takes
 # gzip: the .gz's bytes with Content-Encoding gzip, the answer's own
 # Content-Type and Vary: Accept-Encoding; the file as is to a client
-# that does not; query.fcgi's answer where there is no file. TAP lines.
+# that does not; query.fcgi's answer where there is no file, without the
+# .gz's Content-Encoding. TAP lines.
 static_gzip() {
 	local base=$1 dir=$2 name=$3 u f
 	if ! grep -q '^#define HAVE_ZLIB 1' "$top_builddir/config.h"; then
@@ -109,6 +110,15 @@ static_gzip() {
 	cgi_get "/api/articles?sort=title"
 	cmp -s "$T/b" "$T/body"
 	ok $? "$name: no file: query.fcgi answers, gzip accepted or not"
+	# A URL of a static form with no file behind it: query.fcgi's answer
+	# as it sends it, never labelled as the .gz.
+	u='/api/articles?filters[slug][$eq]=no-such-slug'
+	[ ! -e "$dir/articles/slug=no-such-slug.json" ]
+	ok $? "$name: (no file for $u)"
+	curl -sg -D "$T/h" -o "$T/b" -H 'Accept-Encoding: gzip' "$base$u"
+	cgi_get "$u"
+	cmp -s "$T/b" "$T/body" && [ -z "$(static_header "$T/h" Content-Encoding)" ]
+	ok $? "$name: … with Accept-Encoding gzip: query.fcgi's answer, no Content-Encoding"
 }
 
 # static_deliver BASE FIXTURE: a recorded delivery POSTed to the webhook at

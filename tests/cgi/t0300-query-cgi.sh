@@ -254,6 +254,19 @@ env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 SCRIPT_NAME=/blog/api \
     PATH_INFO=/articles QUERY_STRING= "$QUERY_FCGI" </dev/null 2>/dev/null |
     cgi_status >"$T/st"
 is "$(cat "$T/st")" 200 "prefix split across SCRIPT_NAME and PATH_INFO"
+# lighttpd's fall-back from a static answer's missing file (an error
+# handler, conf/lighttpd-static.conf) hands the query only in REQUEST_URI.
+qreq GET '/api/articles?filters[slug][$eq]=berkeley-db-in-practice'
+cp "$T/body" "$T/qs"
+env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
+    REQUEST_URI='/api/articles?filters[slug][$eq]=berkeley-db-in-practice' \
+    QUERY_STRING= SCRIPT_NAME=/strapi-live-query "$QUERY_FCGI" \
+    </dev/null 2>/dev/null | cgi_body >"$T/b"
+is "$(json "$T/b" '[e["slug"] for e in d["data"]]')" \
+    '["berkeley-db-in-practice"]' \
+    "no QUERY_STRING: the query of REQUEST_URI"
+cmp -s "$T/b" "$T/qs"
+ok $? "… the same bytes as with QUERY_STRING"
 qreq GET /blog/api/articles/slug/berkeley-db-in-practice
 is "$STATUS" 200 "mounted under /blog"
 qreq GET /cms/v1/articles STRAPI_LIVE_API_PREFIX=/cms/v1
