@@ -16,6 +16,7 @@ enum counter_id {
 	COUNTER_AUTH_NO_BEARER,     /* Authorization without "Bearer " */
 	COUNTER_AUTH_BAD_SECRET,    /* a secret, but the wrong one */
 	COUNTER_AUTH_BAD_SIGNATURE, /* X-Strapi-Signature-256 missing/wrong */
+	/* the kinds above, then (webhook.c counts its log lines by kind): */
 	COUNTER_LAST_REJECT_MS, /* wall time of the last one (set, not added) */
 	COUNTER__MAX
 };

@@ -494,6 +494,7 @@ static void
 refuse(const struct webhook_ctx *ctx, const struct http_req *req,
     struct http_resp *resp, enum counter_id why, const char *msg)
 {
+	/* one for each kind: the refusal counters come first in counter_id */
 	static int64_t last_sec[COUNTER_LAST_REJECT_MS];
 	static uint64_t quiet[COUNTER_LAST_REJECT_MS];
 	int64_t now = now_wall_ms(), prev;

@@ -97,7 +97,8 @@ sync_run_locales(struct sync_pass *p)
 		return -1;
 	}
 	p->c->fetched = n;
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	text = json_object_to_json_string_ext(root,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(text);
 	buf_init(&kept);
 	r = store_blob_get(p->store, name, &kept);
