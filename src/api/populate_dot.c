@@ -12,13 +12,12 @@
 
 /*
  * A string populate (populate=a.b,c or populate[0]=a.b, at any level)
- * is a list of dot paths, as in Strapi 5.54.0. @strapi/utils
- * validate/validators.ts (validatePopulateDotPathSegments) checks each
- * path's segments, trimmed and the empty ones dropped; @strapi/database
- * query/helpers/populate/process.ts (processPopulate) then populates
- * a.b as populate[a][populate][b], splitting the path as sent (so a
- * segment that is empty or has blanks around it names no attribute
- * and populates nothing from there on).
+ * is a list of dot paths, as in Strapi 5.54.0. Strapi's validation
+ * (validatePopulateDotPathSegments) checks each path's segments, trimmed
+ * and the empty ones dropped; its database layer (processPopulate) then
+ * populates a.b as populate[a][populate][b], splitting the path as sent
+ * (so a segment that is empty or has blanks around it names no
+ * attribute and populates nothing from there on).
  */
 
 #define DOT_SEGS 64

@@ -106,7 +106,7 @@ refusable(const struct populate_json *list)
  * Strapi's refusal of a dynamic zone's own fields, filters, sort or any
  * other key but populate, on and count (when it has no on, which the
  * sanitizer would have kept alone), or of a word for the zone
- * (populate[blocks]=count): convert-query-params.ts,
+ * (populate[blocks]=count): Strapi's
  * convertPopulateObject, where a string's keys are its characters'
  * indexes. The first such zone under parent, or 0.
  */

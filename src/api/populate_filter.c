@@ -121,9 +121,9 @@ node_plan(struct populate *n, const char *fq, const struct conf *conf,
 	        component_keys(n->type, sp, err) == -1) ||
 	    qlang_plan(&plan, sp, conf, &tc, schema, n->type, err) == -1) {
 		/*
-		 * checked afresh on n's type (validators.ts, validatePopulate
-		 * gives validateFilters and validateSort no path), the
-		 * populate's (validate/index.ts, validatePopulate)
+		 * checked afresh on n's type (Strapi's validatePopulate gives
+		 * validateFilters and validateSort no path), the populate's
+		 * (the validatePopulate of Strapi's query validation)
 		 */
 		if (err->key[0] != '\0')
 			snprintf(err->param, sizeof(err->param), "populate");

@@ -64,7 +64,7 @@ populate_base_key(const char *s)
 }
 
 /*
- * A populate value as Strapi's parseType reads a boolean (parse-type.ts,
+ * A populate value as Strapi's parseType reads a boolean (its
  * parseBoolean): 1 for "true", "t" or "1", 0 for "false", "f" or "0",
  * -1 for anything else.
  */
@@ -187,7 +187,7 @@ populate_node_add(struct parser *p, struct populate *parent, const char *name,
 /*
  * The path Strapi names for the node whose options begin at s: the
  * pair's segments before s, after "populate", joined by dots (their
- * path.raw in @strapi/utils traverse/factory.ts); attrs: the attributes
+ * path.raw in Strapi's query traversal); attrs: the attributes
  * alone, without populate, on and a fragment's name (path.attribute).
  */
 static void
@@ -209,7 +209,7 @@ node_path(const struct parser *p, const char *const *s, int attrs, char *out,
 }
 
 /*
- * Refuses key "at" the path node_path gives for s (validate/utils.ts,
+ * Refuses key "at" the path node_path gives for s (Strapi's
  * throwInvalidKey: no " at" when the path is empty or the key itself).
  */
 static int
@@ -223,11 +223,11 @@ refuse_at(struct parser *p, const char *key, const char *const *s, int attrs)
 
 /*
  * Refuses the populate of name (s: where it is in the pair's key, NULL
- * in a dot path, checked before). validators.ts, validatePopulate: a
+ * in a dot path, checked before). Strapi's validatePopulate: a
  * name no attribute has is at the attributes down to it (path.attribute,
  * which grows by attributes alone); a scalar at the segments down to it
- * and with it (path.raw); a private attribute (throw-private.ts) at the
- * attributes with it.
+ * and with it (path.raw); a private attribute (refused as private) at
+ * the attributes with it.
  */
 static int
 refuse_child(struct parser *p, const char *name, const struct schema_attr *a,
@@ -274,7 +274,7 @@ populate_child(struct parser *p, struct populate *parent, const char *name,
 /*
  * The on[<component>] fragment of a dynamic zone node (s: at uid in the
  * pair's key). A uid not among the zone's components is refused at the
- * segments down to it (validators.ts, validatePopulate: on's targets).
+ * segments down to it (Strapi's validatePopulate: on's targets).
  */
 static struct populate *
 frag_of(struct parser *p, struct populate *dz, const char *const *s)
@@ -302,10 +302,10 @@ frag_of(struct parser *p, struct populate *dz, const char *const *s)
 
 /*
  * One field name of node n (kept scalars). A refused one is Strapi's
- * (validators.ts, validateFields, run afresh on the populated type: no
- * path above it) at itself when it is an attribute, else at no path;
- * the param is the pair's family, populate inside a populate
- * (validate/index.ts, validatePopulate).
+ * (Strapi's validateFields, run afresh on the populated type: no path
+ * above it) at itself when it is an attribute, else at no path; the
+ * param is the pair's family, populate inside a populate (the
+ * validatePopulate of Strapi's query validation).
  */
 static int
 add_field(struct parser *p, struct populate *n, const char *f)
@@ -339,7 +339,7 @@ fields_of(struct parser *p, struct populate *n, const char *const *s, size_t ns,
 {
 	char *q, *comma;
 
-	/* an object: convert-query-params.ts, convertFieldsQueryParams */
+	/* an object: Strapi's convertFieldsQueryParams */
 	if (ns > 1 || (ns == 1 && !qs_is_index(s[0])))
 		return qs_fail(p->err,
 		    "Invalid fields parameter. Expected a string or an array "
@@ -385,9 +385,9 @@ media_populate(struct parser *p, const char *const *s, size_t ns, char *v)
 }
 
 /*
- * A key under node c that is no option (s: at it). validators.ts,
+ * A key under node c that is no option (s: at it). Strapi's
  * validatePopulate: an attribute of c's type that can be populated is
- * let through (and convert-query-params.ts then ignores it); a scalar or
+ * let through (and its query conversion then ignores it); a scalar or
  * private one, or a name no attribute has, refused as refuse_child does.
  */
 static int
@@ -485,11 +485,11 @@ populate_of(struct parser *p, struct populate *n, const char *const *s,
 
 /*
  * The options of a dynamic zone c (s: after its name). Strapi 5.54.0
- * validates its populate (validators.ts, validateMorphLikeNestedPopulate:
+ * validates its populate (Strapi's validateMorphLikeNestedPopulate:
  * "*" or none, else "Invalid key populate at <zone>") and its on
- * fragments (query-populate.ts, onDynamicZone) alone. Anything else
+ * fragments (its populate traversal, onDynamicZone) alone. Anything else
  * (fields, filters, sort, count, any key) is unchecked: with on, the
- * sanitizer keeps the zone's on alone (sanitizers.ts,
+ * sanitizer keeps the zone's on alone (Strapi's
  * defaultSanitizePopulate); without, convertPopulateObject takes count
  * and refuses the rest (populate_dz_refuse). Kept as sent to print them.
  */
@@ -554,10 +554,11 @@ attr_spec(struct parser *p, struct populate *c, const char *const *s, size_t ns,
 		    "object or an array");
 	if (strcmp(s[0], "count") == 0 && ns == 1 && c->attr != NULL) {
 		/*
-		 * validators.ts: a count is a boolean word. A relation's and a
-		 * component's (a join table, @strapi/database populate/apply.ts,
-		 * XtoOne and oneToMany) answer {"count":N}; a media's is
-		 * dropped (morphX reads no count).
+		 * Strapi's validatePopulate: a count is a boolean word. A
+		 * relation's and a component's (a join table, which its
+		 * database layer's populate counts: XtoOne and oneToMany)
+		 * answer {"count":N}; a media's is dropped (morphX reads no
+		 * count).
 		 */
 		if (boolean_of(v) == -1)
 			return refuse_at(p, s[0], s, 1);

@@ -355,8 +355,8 @@ relation(struct render *rd, const struct schema_type *t, struct jspan entry,
 
 /*
  * [count]=true on a component: {"count":N}, N the items (a single one:
- * 0 or 1) its populate's filters keep, as @strapi/database populate/
- * apply.ts counts a join table (XtoOne, oneToMany).
+ * 0 or 1) its populate's filters keep, as Strapi's database layer counts
+ * a join table when it populates one (XtoOne, oneToMany).
  */
 static void
 component_count(struct render *rd, const struct schema_attr *a, struct jspan v,

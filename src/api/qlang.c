@@ -95,7 +95,7 @@ struct ctx {
 
 /*
  * Enters attribute name: Strapi's path.attribute grows by attributes
- * alone (@strapi/utils traverse/factory.ts), and id is none. Returns the
+ * alone (Strapi's query traversal), and id is none. Returns the
  * length to restore.
  */
 static size_t
@@ -111,8 +111,8 @@ path_push(struct ctx *x, const char *name)
 
 /*
  * Refuses key at the attributes entered, and at itself when it is one
- * (validators.ts, validateFilters; throw-private.ts, throw-password.ts,
- * throw-dynamic-zones.ts): throwInvalidKey's words.
+ * (Strapi's validateFilters, and its refusal of a private, password or
+ * dynamic-zone attribute): throwInvalidKey's words.
  */
 static void
 bad_key(struct ctx *x, const char *key, int is_attr)
@@ -492,16 +492,16 @@ qlang_needs_plan(const struct qs_spec *sp)
 }
 
 /*
- * Refuses sort key f, no scalar of t, as validators.ts, validateSort
- * words it: a name the type it is on has not (id and documentId it
- * always has) at the attributes before it; a private or dynamic-zone
- * attribute (throw-private.ts, throw-dynamic-zones.ts), or a relation,
- * media or component the key ends on (nonScalarEmptyKeys), at the
- * attributes down to it and with it; but with an order written after
- * it (sort=category:asc), the order is sorted on in what it populates
- * (traverse/query-sort.ts, onRelation, onMedia, onComponent), which has
- * no attribute of that name. A path Strapi takes (through a relation or
- * component) is one this mirror does not sort on.
+ * Refuses sort key f, no scalar of t, as Strapi's validateSort words
+ * it: a name the type it is on has not (id and documentId it always
+ * has) at the attributes before it; a private or dynamic-zone attribute,
+ * or a relation, media or component the key ends on
+ * (nonScalarEmptyKeys), at the attributes down to it and with it; but
+ * with an order written after it (sort=category:asc), the order is
+ * sorted on in what it populates (Strapi's sort traversal: onRelation,
+ * onMedia, onComponent), which has no attribute of that name. A path
+ * Strapi takes (through a relation or component) is one this mirror
+ * does not sort on.
  */
 static int
 sort_refuse(const struct schema *schema, const struct schema_type *t,
@@ -599,7 +599,7 @@ qlang_plan(struct list_plan *p, const struct qs_spec *sp,
 	x.conf = conf;
 	x.schema = schema;
 	x.err = err;
-	if (root->nval > 0) /* convert-query-params.ts: filters=x */
+	if (root->nval > 0) /* Strapi's query conversion: filters=x */
 		qs_fail(err,
 		    "The filters parameter must be an object or an "
 		    "array");

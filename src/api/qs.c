@@ -62,10 +62,9 @@ qs_invalid_key(struct qs_error *err, const char *key, const char *param)
 }
 
 /*
- * The same refusal with the path Strapi names (@strapi/utils
- * validate/utils.ts, throwInvalidKey): "Invalid key <key> at <path>", or
- * "Invalid key <key>" when the path is the key itself or empty (then
- * null in the details).
+ * The same refusal with the path Strapi names (Strapi's throwInvalidKey):
+ * "Invalid key <key> at <path>", or "Invalid key <key>" when the path is
+ * the key itself or empty (then null in the details).
  */
 int
 qs_invalid_key_at(struct qs_error *err, const char *key, const char *path,
@@ -221,7 +220,7 @@ known_field(const struct collection *c, const char *f)
  * attribute of a relation or component). qlang_plan checks it against
  * the type (or the collection's fields) and refuses it in Strapi's
  * words, after the query's other parameters, as Strapi validates a sort
- * after its strict parameters (validate/index.ts, validateQuery).
+ * after its strict parameters (Strapi's validateQuery).
  */
 static int
 sort_field(const char *f)
@@ -339,7 +338,7 @@ filters(struct qs_spec *sp, const struct qs_key *k, char *v, size_t vlen,
 	    k->nseg == 2 || (k->nseg == 3 && strcmp(k->seg[2], "$eq") == 0);
 
 	sp->seen |= QS_SEEN_FILTERS;
-	if (k->nseg < 2) /* convert-query-params.ts, filters=x */
+	if (k->nseg < 2) /* Strapi's query conversion: filters=x */
 		return qs_fail(err,
 		    "The filters parameter must be an object "
 		    "or an array");

@@ -18,7 +18,7 @@
 #include "util/xmalloc.h"
 
 /*
- * Strapi 5 (packages/core/database, query/helpers/where) turns each
+ * Strapi 5's database layer (its where-clause builder) turns each
  * operator into SQL: $eq "col = ?", $eqi "LOWER(col) = LOWER(?)",
  * $contains "col LIKE %v%", $containsi "LOWER(col) LIKE LOWER(%v%)",
  * $notContains "NOT (col LIKE %v%)", $in "col IN (...)", $null "col IS

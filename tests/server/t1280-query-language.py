@@ -12,8 +12,8 @@ the answers an index gives are compared and the others must be the
 bound's 400.
 
 The reference is what Strapi 5's database layer sends SQLite for the same
-query (packages/core/database, query/helpers/where.ts), run by Python's
-sqlite3 on the same rows: datetimes stored as milliseconds since the
+query (its where-clause builder), run by Python's sqlite3 on the same
+rows: datetimes stored as milliseconds since the
 epoch, booleans as 0/1, values cast to the attribute's type for $eq $ne
 $lt $lte $gt $gte $in $notIn $between, "LOWER(col) = LOWER(?)" for $eqi,
 "col LIKE ?" and "LOWER(col) LIKE LOWER(?)" for the text operators (no
@@ -270,7 +270,7 @@ def truthy(v):
 
 
 def sql_cond(col, kind, op, vals, args):
-    """The SQL of where.ts's applyOperator for one attribute operator."""
+    """The SQL of Strapi's applyOperator for one attribute operator."""
     def one(v):
         c = cast(kind, v) if op in CAST else v
         if op == "$eq":

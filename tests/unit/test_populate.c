@@ -377,10 +377,9 @@ plan(const struct conf *cf, const struct schema_type *t, const char *q,
 
 /*
  * Every "Invalid key" the query side gives, in Strapi 5.54.0's words
- * (@strapi/utils validate/validators.ts, validate/utils.ts
- * throwInvalidKey): message, details.key, details.path ("" for null),
- * details.param (the query's family: validate/index.ts); else a
- * message alone (key "").
+ * (Strapi's validators and its throwInvalidKey): message, details.key,
+ * details.path ("" for null), details.param (the query's family, as
+ * Strapi's query validation names it); else a message alone (key "").
  */
 static void
 test_refusals(void)
@@ -443,7 +442,7 @@ test_refusals(void)
 		{ &ARTICLE, 0, "populate[cover][fields][0]=folderPath",
 		    "Invalid key folderPath", "folderPath", "folderPath",
 		    "populate" },
-		/* convert-query-params.ts, not validators.ts: no key */
+		/* Strapi's query conversion, not its validators: no key */
 		{ &ARTICLE, 0, "fields[a]=title", "Invalid fields parameter. "
 		    "Expected a string or an array of strings", "", "", "" },
 		{ &ARTICLE, 0, "populate[author][fields][a]=name",
@@ -1049,7 +1048,7 @@ test_render_article(void)
 		/* the same as dot paths (processPopulate) */
 		{ "rest-articles-populate-cover-author-avatar.json",
 		    "populate=cover,author.avatar" },
-		/* a media's count, dropped (apply.ts, morphX) */
+		/* a media's count, dropped (Strapi's morphX populate) */
 		{ "rest-articles-populate-cover-author-avatar.json",
 		    "populate[cover][count]=true&populate[author][populate]="
 		    "avatar" },
@@ -1220,7 +1219,7 @@ test_render_missing(void)
 
 /*
  * A repeatable component's count (no recorded schema has one): its
- * items, those its populate's filters keep (apply.ts, oneToMany).
+ * items, those its populate's filters keep (Strapi's oneToMany populate).
  */
 static void
 test_render_component_count(void)
@@ -1295,7 +1294,7 @@ test_render_single(void)
 	json_object_put(body);
 	body = fixture("rest-global.json");
 	renders(GLOBAL, st, "", first(body), "global: the public form");
-	/* a component's count: its join table's rows (apply.ts, XtoOne) */
+	/* a component's count: its join table's rows (Strapi's XtoOne) */
 	want = json_tokener_parse(json_object_to_json_string(first(body)));
 	json_object_object_add(want, "defaultSeo",
 	    json_tokener_parse("{\"count\":1}"));
