@@ -163,6 +163,19 @@ if others and os.environ.get("ELOG"):
                     if " warn " in ln or " fatal " in ln]
         for ln in warn[-40:]:
             diag(ln)
+        # Where their time went: the processes that served them (the
+        # trace's lines name the request), and those processes' lines.
+        pids = set()
+        for rid, _ in others:
+            for ln in open(os.environ["ELOG"], errors="replace"):
+                if "trace: request %s: process " % rid in ln:
+                    pids.add(ln.split("trace: request %s: process " % rid)[1]
+                             .split()[0])
+        diag("processes of the failed requests: %s" % sorted(pids))
+        with open(os.environ["ELOG"], errors="replace") as fh:
+            for ln in fh:
+                if any("[%s]" % p in ln for p in pids):
+                    diag(ln.rstrip())
     except OSError:
         pass
 todo(others == [],

@@ -20,6 +20,10 @@
 . "$top_srcdir/tests/deploy/deploy_lib.sh"
 . "$top_srcdir/tests/deploy/apache_lib.sh"
 shared_hosting_deploy
+# Each open and recovery of the store says what it saw dead and how long
+# it waited (store_trace), and each request's process how it ended: on a
+# failure, the failed requests' lines say where their time went.
+echo "SetEnv SL_STORE_TRACE 1" >>"$SRV/htdocs/.htaccess"
 export PORT I_BIN T
 CGI_DIR="$SRV/htdocs/strapi-live" SL_CONF="$SRV/strapi-live.conf" \
     ELOG="$SRV/log/apache-error.log" \
