@@ -159,23 +159,21 @@ diag("failed and not killed: %s" % others)
 if others and os.environ.get("ELOG"):
     try:
         with open(os.environ["ELOG"], errors="replace") as fh:
-            warn = [ln.rstrip() for ln in fh
-                    if " warn " in ln or " fatal " in ln]
+            elog = [ln.rstrip() for ln in fh]
+        warn = [ln for ln in elog if " warn " in ln or " fatal " in ln]
         for ln in warn[-40:]:
             diag(ln)
         # Where their time went: the processes that served them (the
-        # trace's lines name the request), and those processes' lines.
+        # trace's lines, SL_STORE_TRACE, name the request), and all their
+        # lines.
         pids = set()
         for rid, _ in others:
-            for ln in open(os.environ["ELOG"], errors="replace"):
-                if "trace: request %s: process " % rid in ln:
-                    pids.add(ln.split("trace: request %s: process " % rid)[1]
-                             .split()[0])
+            mark = "trace: request %s: process " % rid
+            pids |= {ln.split(mark)[1].split()[0] for ln in elog if mark in ln}
         diag("processes of the failed requests: %s" % sorted(pids))
-        with open(os.environ["ELOG"], errors="replace") as fh:
-            for ln in fh:
-                if any("[%s]" % p in ln for p in pids):
-                    diag(ln.rstrip())
+        for ln in elog:
+            if any("[%s]" % p in ln for p in pids):
+                diag(ln)
     except OSError:
         pass
 todo(others == [],
