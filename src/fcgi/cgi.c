@@ -235,8 +235,9 @@ fcgi_cgi_again(const char *why)
 
 /*
  * With SL_STORE_TRACE set (the kill tests set it): when each request's
- * child began (pid 0: called in it) and how it ended, with the request's X-Req header (the kill tests'
- * request id), so that a slow request's children can be found in the log.
+ * child began (pid 0: called in it) and how it ended, with the request's
+ * X-Req header (the kill tests' request id), so that a slow request's
+ * children can be found in the log.
  */
 static void
 cgi_trace(pid_t pid, int status, const struct timespec *t0)

@@ -91,10 +91,10 @@ slot_is_dead(int fd, const char *slot, size_t pos, pid_t self)
 
 /*
  * The pid of a process that fd (the registry, opened read-only) names and
- * that is no longer in the environment, else 0. Tests the slot locks without taking
- * any, so it is safe in a process that has the environment open, as long
- * as fd stays open until the environment is closed (closing any descriptor
- * of the file would drop this process's own slot lock).
+ * that is no longer in the environment, else 0. Tests the slot locks
+ * without taking any, so it is safe in a process that has the environment
+ * open, as long as fd stays open until the environment is closed (closing
+ * any descriptor of the file would drop this process's own slot lock).
  */
 static long
 reg_scan(int fd)
@@ -179,9 +179,9 @@ reg_open(const char *dir)
 
 /*
  * The pid of a process that died inside the environment of st's store,
- * as its registry shows, else 0. A process that has it open looks through the descriptor
- * it keeps (store_reg_opened): closing another one would drop its own
- * slot's lock, and it would look dead to everyone else.
+ * as its registry shows, else 0. A process that has it open looks through
+ * the descriptor it keeps (store_reg_opened): closing another one would
+ * drop its own slot's lock, and it would look dead to everyone else.
  */
 static long
 reg_has_dead(const struct store *st)
@@ -405,6 +405,17 @@ store_check(struct store *st)
 	return STORE_HEALTHY;
 }
 
+/* Traces a wait of store_reg_lock begun at t0 that took 50 ms or more. */
+static void
+reg_lock_traced(int64_t t0, int exclusive)
+{
+	int64_t ms = now_mono_ms() - t0;
+
+	if (ms >= 50)
+		store_trace("waited %lld ms for %s %s", (long long)ms,
+		    STORE_LOCK_FILE, exclusive ? "exclusive" : "shared");
+}
+
 /*
  * Full recovery without the registry (env.c: after a second of failed
  * joins) removes and makes again the region files, and takes no registry
@@ -417,16 +428,6 @@ store_check(struct store *st)
  * meanwhile). A process that dies holding it frees it (flock). Failing to
  * open the file, the open goes on without it, as before.
  */
-static void
-reg_lock_traced(int64_t t0, int exclusive)
-{
-	int64_t ms = now_mono_ms() - t0;
-
-	if (ms >= 50)
-		store_trace("waited %lld ms for %s %s", (long long)ms,
-		    STORE_LOCK_FILE, exclusive ? "exclusive" : "shared");
-}
-
 void
 store_reg_lock(struct store *st, int exclusive)
 {

@@ -78,6 +78,7 @@ trim_body(struct store *st, DB_TXN *txn, struct store_txn *x)
 {
 	struct trim_batch *b = x->arg;
 	const struct trim_spec *t = b->t;
+	DB *db = log_db(st, t->events);
 	DBC *c = NULL;
 	uint64_t last, bytes, freed = 0, id;
 	int64_t tm;
@@ -87,8 +88,7 @@ trim_body(struct store *st, DB_TXN *txn, struct store_txn *x)
 	b->done = 0;
 	if ((ret = store_meta_read(st, txn, t->seq_key, 0, &last)) != 0 ||
 	    (ret = store_meta_read(st, txn, t->bytes_key, 1, &bytes)) != 0 ||
-	    (ret = log_db(st, t->events)
-	               ->cursor(log_db(st, t->events), txn, &c, 0)) != 0)
+	    (ret = db->cursor(db, txn, &c, 0)) != 0)
 		goto out;
 	while (b->n < TRIM_BATCH && b->n < b->room) {
 		if ((ret = c->get(c, &b->k, &b->d, DB_NEXT)) != 0)
