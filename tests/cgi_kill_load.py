@@ -23,7 +23,7 @@ import threading
 import time
 
 from push_client import Follower, article, deliver, diag, done, is_, iso, \
-    ok, todo, wait_for
+    ok, wait_for
 
 PORT = int(os.environ["PORT"])
 CGI = os.environ["CGI_DIR"]
@@ -150,25 +150,36 @@ fails = [(rid, st) for rid, _, st in answers if st != 200]
 diag("failed: %s" % fails)
 others = [x for x in fails if x[0] not in killed]
 diag("failed and not killed: %s" % others)
-# Open: a request can still fail while the store recovers from the
-# kills: a full recovery can hang inside libdb (seen: 17 s, until the
-# request child's 20 s bound), past the client's 15 s. The faults, the
-# stuck joins, the recovery storms and the failed opens this row used to
-# catch are handled (docs/reliability.md). On a failure, the programs'
-# warnings say why.
+# Only the killed requests fail. The faults, the stuck joins, the
+# recovery storms, the failed opens, and last the writers' retention
+# outside the store's retry loop (a delivery's process stuck 20 s on a
+# dead process's mutexes while sizing the logs, past the client's 15 s)
+# that this row used to catch are handled (docs/reliability.md). On a
+# failure, the programs' warnings and the failed requests' processes'
+# lines say why.
 if others and os.environ.get("ELOG"):
     try:
         with open(os.environ["ELOG"], errors="replace") as fh:
-            warn = [ln.rstrip() for ln in fh
-                    if " warn " in ln or " fatal " in ln]
+            elog = [ln.rstrip() for ln in fh]
+        warn = [ln for ln in elog if " warn " in ln or " fatal " in ln]
         for ln in warn[-40:]:
             diag(ln)
+        # Where their time went: the processes that served them (the
+        # trace's lines, SL_STORE_TRACE, name the request), and all their
+        # lines.
+        pids = set()
+        for rid, _ in others:
+            mark = "trace: request %s: process " % rid
+            pids |= {ln.split(mark)[1].split()[0] for ln in elog if mark in ln}
+        diag("processes of the failed requests: %s" % sorted(pids))
+        for ln in elog:
+            if any("[%s]" % p in ln for p in pids):
+                diag(ln)
     except OSError:
         pass
-todo(others == [],
-     "only killed requests failed (%d failed, %d killed; %d answered)"
-     % (len(fails), len(killed), len(answers)),
-     "a full recovery can hang in libdb past the client's timeout")
+ok(others == [],
+   "only killed requests failed (%d failed, %d killed; %d answered)"
+   % (len(fails), len(killed), len(answers)))
 # After the kills, with nothing to clean up by hand: the store recovered.
 after = [post("after-%d" % i, i) for i in range(10)] + \
     [query("after-q%d" % i) for i in range(10)]

@@ -80,6 +80,7 @@ limit_cpu(long secs)
 void
 prog_start(struct prog *p, const char *argv0, enum prog_role role)
 {
+	const char *fault;
 	char *cause;
 	enum log_level lv = LOG_LEVEL_INFO;
 	int flags;
@@ -129,6 +130,9 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		log_warnx("cannot open the store");
 		exit(STORE_EXIT_AGAIN);
 	}
+	/* Fault injection (tests/cgi/t1713): a pause right after the open. */
+	if ((fault = getenv("SL_FAULT_PAUSE_AFTER_OPEN")) != NULL)
+		(void)usleep((useconds_t)strtoul(fault, NULL, 10) * 1000);
 	if (role == PROG_WRITER)
 		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));
 	/* Writers wake the readers; the sidecar's writer threads inherit it. */

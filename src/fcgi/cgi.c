@@ -234,6 +234,34 @@ fcgi_cgi_again(const char *why)
 }
 
 /*
+ * With SL_STORE_TRACE set (the kill tests set it): when each request's
+ * child began (pid 0: called in it) and how it ended, with the request's
+ * X-Req header (the kill tests' request id), so that a slow request's
+ * children can be found in the log.
+ */
+static void
+cgi_trace(pid_t pid, int status, const struct timespec *t0)
+{
+	const char *id = getenv("HTTP_X_REQ");
+	struct timespec now;
+
+	if (getenv("SL_STORE_TRACE") == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (pid == 0) /* in the child, as it begins */
+		log_info("trace: request %s: process %ld begins",
+		    id != NULL ? id : "-", (long)getpid());
+	else
+		log_info("trace: request %s: process %ld %s %d after %ld ms",
+		    id != NULL ? id : "-", (long)pid,
+		    WIFSIGNALED(status) ? "died of signal" : "exited",
+		    WIFSIGNALED(status) ? WTERMSIG(status)
+		                        : WEXITSTATUS(status),
+		    (long)((now.tv_sec - t0->tv_sec) * 1000 +
+		        (now.tv_nsec - t0->tv_nsec) / 1000000));
+}
+
+/*
  * Plain CGI only, and not for streams (prog_main.streams: events.cgi
  * keeps one process per reader): the process the web server started
  * stays a small parent and the request is served by a child it forks
@@ -310,11 +338,13 @@ fcgi_cgi_supervise(void)
 			if (getppid() != parent)
 				_exit(1);
 			cgi_in_child = 1;
+			cgi_trace(0, 0, &t0);
 			return 0;
 		}
 		cgi_child = pid;
 		stuck = cgi_wait(pid, &status, tries < CGI_TRIES);
 		cgi_child = 0;
+		cgi_trace(pid, status, &t0);
 		if (WIFEXITED(status) &&
 		    (WEXITSTATUS(status) == 0 || cgi_share->wrote))
 			exit(WEXITSTATUS(status));

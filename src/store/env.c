@@ -14,6 +14,7 @@
 #include <db.h>
 
 #include "util/log.h"
+#include "util/now.h"
 #include "store/store_int.h"
 #include "util/xmalloc.h"
 
@@ -58,6 +59,7 @@ static int
 open_env_with(struct store *st, int full)
 {
 	DB_ENV *env;
+	int64_t t0;
 	int ret;
 	u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOCK | DB_INIT_LOG |
 	    DB_INIT_MPOOL | DB_REGISTER | DB_RECOVER;
@@ -137,7 +139,11 @@ open_env_with(struct store *st, int full)
 		store_watchdog_jump_ok = 1;
 	} else
 		store_watchdog_open(1);
+	t0 = now_mono_ms();
 	ret = env->open(env, st->dir, flags, 0600);
+	store_trace("%s the environment took %lld ms: %s",
+	    full == 0 ? "joining" : "recovering",
+	    (long long)(now_mono_ms() - t0), ret ? db_strerror(ret) : "ok");
 	store_watchdog_jump_ok = 0;
 	if (!full && st->repl == NULL)
 		store_watchdog_join(st, 0);
@@ -445,6 +451,8 @@ store_was_recovered(const struct store *st)
 int
 store_recover(struct store *st)
 {
+	int64_t t0 = now_mono_ms();
+
 	log_warnx("store: the environment needs recovery (a process died in "
 	          "it); reopening it in place");
 	abandon_handles(st);
@@ -456,7 +464,8 @@ store_recover(struct store *st)
 		return -1;
 	}
 	st->recovered = 1;
-	log_info("store: reopened after recovery");
+	log_info("store: reopened after recovery (%lld ms)",
+	    (long long)(now_mono_ms() - t0));
 	return 0;
 }
 
@@ -672,22 +681,4 @@ const char *
 store_dir(const struct store *st)
 {
 	return st->dir;
-}
-
-const char *
-store_result_name(enum store_result r)
-{
-	switch (r) {
-	case STORE_OK:
-		return "ok";
-	case STORE_UNCHANGED:
-		return "unchanged";
-	case STORE_STALE:
-		return "stale";
-	case STORE_NOTFOUND:
-		return "notfound";
-	case STORE_ERR:
-		break;
-	}
-	return "error";
 }

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -129,6 +131,24 @@ store_fail(struct store *st, const char *what, int ret)
 		       "rollback; exiting so the server restarts this process");
 }
 
+const char *
+store_result_name(enum store_result r)
+{
+	switch (r) {
+	case STORE_OK:
+		return "ok";
+	case STORE_UNCHANGED:
+		return "unchanged";
+	case STORE_STALE:
+		return "stale";
+	case STORE_NOTFOUND:
+		return "notfound";
+	case STORE_ERR:
+		break;
+	}
+	return "error";
+}
+
 /* Small randomized pause between deadlock retries. */
 void
 store_backoff(int attempt)
@@ -140,4 +160,27 @@ store_backoff(int attempt)
 	ts.tv_sec = 0;
 	ts.tv_nsec = us * 1000;
 	nanosleep(&ts, NULL);
+}
+
+/*
+ * With SL_STORE_TRACE set in the environment (the kill tests set it), one
+ * line per step of opening and recovering the store: what it saw dead,
+ * what it waited on and how long, so that a slow request's log says where
+ * its time went. Otherwise nothing.
+ */
+void
+store_trace(const char *fmt, ...)
+{
+	static int on = -1;
+	char msg[512];
+	va_list ap;
+
+	if (on == -1)
+		on = getenv("SL_STORE_TRACE") != NULL;
+	if (!on)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_info("trace: %s", msg);
 }

@@ -20,6 +20,7 @@
 #include <db.h>
 
 #include "util/log.h"
+#include "util/now.h"
 #include "util/proc.h"
 #include "store/store_int.h"
 #include "util/xmalloc.h"
@@ -89,17 +90,18 @@ slot_is_dead(int fd, const char *slot, size_t pos, pid_t self)
 }
 
 /*
- * 1 when fd (the registry, opened read-only) names a process that is no
- * longer in the environment, else 0. Tests the slot locks without taking
- * any, so it is safe in a process that has the environment open, as long
- * as fd stays open until the environment is closed (closing any descriptor
- * of the file would drop this process's own slot lock).
+ * The pid of a process that fd (the registry, opened read-only) names and
+ * that is no longer in the environment, else 0. Tests the slot locks
+ * without taking any, so it is safe in a process that has the environment
+ * open, as long as fd stays open until the environment is closed (closing
+ * any descriptor of the file would drop this process's own slot lock).
  */
-static int
+static long
 reg_scan(int fd)
 {
 	char slots[REG_SLOT * 64], again[REG_SLOT];
 	size_t i, off = 0;
+	long pid;
 	ssize_t n;
 	pid_t self = getpid();
 
@@ -117,8 +119,11 @@ reg_scan(int fd)
 			 */
 			if (pread(fd, again, REG_SLOT, (off_t)(off + i)) ==
 			        REG_SLOT &&
-			    memcmp(again, slots + i, REG_SLOT) == 0)
-				return 1;
+			    memcmp(again, slots + i, REG_SLOT) == 0) {
+				again[REG_SLOT - 1] = '\0';
+				pid = strtol(again, NULL, 10);
+				return pid > 0 ? pid : 1;
+			}
 		}
 		if ((size_t)n < sizeof(slots))
 			break;
@@ -173,15 +178,16 @@ reg_open(const char *dir)
 }
 
 /*
- * 1 when the registry of st's store shows a process that died inside the
- * environment. A process that has it open looks through the descriptor
- * it keeps (store_reg_opened): closing another one would drop its own
- * slot's lock, and it would look dead to everyone else.
+ * The pid of a process that died inside the environment of st's store,
+ * as its registry shows, else 0. A process that has it open looks through
+ * the descriptor it keeps (store_reg_opened): closing another one would
+ * drop its own slot's lock, and it would look dead to everyone else.
  */
-static int
+static long
 reg_has_dead(const struct store *st)
 {
-	int fd, dead;
+	long dead;
+	int fd;
 
 	if (st->regfd != -1)
 		return reg_scan(st->regfd);
@@ -268,11 +274,15 @@ probe_failchk(struct store *st, int (*open_fn)(struct store *, int))
 int
 store_reg_prepare(struct store *st, int (*open_fn)(struct store *, int))
 {
+	int64_t t0;
+	long dead;
 	int round;
 
 	for (round = 0; round < REG_ROUNDS; round++) {
-		if (!reg_has_dead(st))
+		if ((dead = reg_has_dead(st)) == 0)
 			return 0;
+		store_trace("the registry shows process %ld dead (round %d)",
+		    dead, round + 1);
 		/*
 		 * What opens the environment now may recover it (failchk
 		 * finding the dead process inside the library, or full
@@ -290,8 +300,11 @@ store_reg_prepare(struct store *st, int (*open_fn)(struct store *, int))
 		/* A join just waited on that death: failchk would too. */
 		if (st->join_stuck)
 			return 1;
+		t0 = now_mono_ms();
 		if (probe_failchk(st, open_fn) == -1)
 			return 1;
+		store_trace("failchk in a child cleaned up in %lld ms",
+		    (long long)(now_mono_ms() - t0));
 	}
 	return 1;
 }
@@ -392,6 +405,17 @@ store_check(struct store *st)
 	return STORE_HEALTHY;
 }
 
+/* Traces a wait of store_reg_lock begun at t0 that took 50 ms or more. */
+static void
+reg_lock_traced(int64_t t0, int exclusive)
+{
+	int64_t ms = now_mono_ms() - t0;
+
+	if (ms >= 50)
+		store_trace("waited %lld ms for %s %s", (long long)ms,
+		    STORE_LOCK_FILE, exclusive ? "exclusive" : "shared");
+}
+
 /*
  * Full recovery without the registry (env.c: after a second of failed
  * joins) removes and makes again the region files, and takes no registry
@@ -407,6 +431,7 @@ store_check(struct store *st)
 void
 store_reg_lock(struct store *st, int exclusive)
 {
+	int64_t t0 = now_mono_ms();
 	char *path;
 
 	if (st->lockfd != -1) {
@@ -414,6 +439,7 @@ store_reg_lock(struct store *st, int exclusive)
 		if (exclusive && !st->lock_excl &&
 		    flock(st->lockfd, LOCK_EX) == 0)
 			st->lock_excl = 1;
+		reg_lock_traced(t0, exclusive);
 		return;
 	}
 	xasprintf(&path, "%s/%s", st->dir, STORE_LOCK_FILE);
@@ -429,6 +455,7 @@ store_reg_lock(struct store *st, int exclusive)
 		}
 	}
 	st->lock_excl = exclusive;
+	reg_lock_traced(t0, exclusive);
 }
 
 /* Drops store_reg_lock's lock (async-signal-safe). */

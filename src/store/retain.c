@@ -23,14 +23,28 @@
 #define RETAIN_EVERY    256   /* commits between automatic passes */
 #define RETAIN_EVERY_MS 60000 /* or this long (monotonic) */
 
+/*
+ * What a log's trim works on. Not its DB handle: a transaction of
+ * store_txn_run can reopen the store in place (store_recover) and retry,
+ * and a handle taken before belongs to the environment left behind, where
+ * every retry failed again (seen under plain CGI kills: a delivery's
+ * process reopening the store 16 times, the client waiting). The body
+ * takes it from the store each attempt (log_db).
+ */
 struct trim_spec {
-	DB *db;
 	const char *seq_key;   /* "seq" or "evseq" */
 	const char *bytes_key; /* "chbytes" or "evbytes" */
 	int events;            /* record format: event (1) or change (0) */
 	uint64_t keep, max_bytes;
 	int64_t max_age_ms;
 };
+
+/* The change log or the event log of st, as open now. */
+static DB *
+log_db(const struct store *st, int events)
+{
+	return events ? st->events : st->changes;
+}
 
 /* A record's time (ms since the epoch), or 0 when it has none. */
 static int64_t
@@ -64,6 +78,7 @@ trim_body(struct store *st, DB_TXN *txn, struct store_txn *x)
 {
 	struct trim_batch *b = x->arg;
 	const struct trim_spec *t = b->t;
+	DB *db = log_db(st, t->events);
 	DBC *c = NULL;
 	uint64_t last, bytes, freed = 0, id;
 	int64_t tm;
@@ -73,7 +88,7 @@ trim_body(struct store *st, DB_TXN *txn, struct store_txn *x)
 	b->done = 0;
 	if ((ret = store_meta_read(st, txn, t->seq_key, 0, &last)) != 0 ||
 	    (ret = store_meta_read(st, txn, t->bytes_key, 1, &bytes)) != 0 ||
-	    (ret = t->db->cursor(t->db, txn, &c, 0)) != 0)
+	    (ret = db->cursor(db, txn, &c, 0)) != 0)
 		goto out;
 	while (b->n < TRIM_BATCH && b->n < b->room) {
 		if ((ret = c->get(c, &b->k, &b->d, DB_NEXT)) != 0)
@@ -148,17 +163,14 @@ trim_log(struct store *st, const struct trim_spec *t, int64_t now, uint64_t max,
 }
 
 static void
-trim_specs(struct store *st, const struct store_retention *r,
-    struct trim_spec t[2])
+trim_specs(const struct store_retention *r, struct trim_spec t[2])
 {
 	memset(t, 0, 2 * sizeof(t[0]));
-	t[0].db = st->changes;
 	t[0].seq_key = "seq";
 	t[0].bytes_key = "chbytes";
 	t[0].keep = r->changes_keep;
 	t[0].max_bytes = r->changes_max_bytes;
 	t[0].max_age_ms = r->changes_max_age_ms;
-	t[1].db = st->events;
 	t[1].seq_key = "evseq";
 	t[1].bytes_key = "evbytes";
 	t[1].events = 1;
@@ -180,7 +192,7 @@ store_trim(struct store *st, const struct store_retention *r,
 	struct trim_spec t[2];
 	int64_t now = now_wall_ms();
 
-	trim_specs(st, r, t);
+	trim_specs(r, t);
 	*removed_changes = *removed_events = 0;
 	if (trim_log(st, &t[0], now, UINT64_MAX, removed_changes) == -1 ||
 	    trim_log(st, &t[1], now, UINT64_MAX, removed_events) == -1)
@@ -215,7 +227,7 @@ store_retain(struct store *st)
 		return;
 	st->commits = 0;
 	st->retained_ms = mono;
-	trim_specs(st, r, t);
+	trim_specs(r, t);
 	if (trim_log(st, &t[0], now_wall_ms(), TRIM_PASS_MAX, &rc) == 0 &&
 	    trim_log(st, &t[1], now_wall_ms(), TRIM_PASS_MAX, &re) == 0 &&
 	    (rc > 0 || re > 0))
@@ -244,28 +256,32 @@ store_log_bytes(struct store *st, uint64_t *changes, uint64_t *events)
 }
 
 /*
- * Counts the bytes of one log into meta when meta has no count yet (a
- * store written before the counts existed). Returns 0 or a BDB error.
+ * Counts the bytes of one log (arg: its trim_spec) into meta when meta
+ * has no count yet (a store written before the counts existed): a body
+ * of store_txn_run, like every write, so that a process that died in the
+ * store meanwhile is ridden through. Without it, a webhook.cgi process
+ * starting up waited here on a dead process's mutex, outside every watch,
+ * until plain CGI's 20 s bound (the client's 15 s had passed). 0, or a
+ * BDB error.
  */
 static int
-size_log(struct store *st, DB *db, const char *bytes_key)
+size_body(struct store *st, DB_TXN *txn, struct store_txn *x)
 {
-	DB_TXN *txn;
+	const struct trim_spec *t = x->arg;
+	DB *db = log_db(st, t->events);
 	DBC *c = NULL;
 	DBT mk, k, d, full;
 	uint64_t total = 0;
 	unsigned char b[8];
 	int ret;
 
-	if ((ret = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0)
-		return ret;
 	memset(&mk, 0, sizeof(mk));
-	mk.data = (void *)(uintptr_t)bytes_key;
-	mk.size = (u_int32_t)strlen(bytes_key);
+	mk.data = (void *)(uintptr_t)t->bytes_key;
+	mk.size = (u_int32_t)strlen(t->bytes_key);
 	if ((ret = st->meta->exists(st->meta, txn, &mk, DB_RMW)) != DB_NOTFOUND)
-		goto out; /* counted already (0), or an error */
+		return ret; /* counted already (0), or an error */
 	if ((ret = db->cursor(db, txn, &c, 0)) != 0)
-		goto out;
+		return ret;
 	memset(&k, 0, sizeof(k));
 	k.flags = DB_DBT_REALLOC;
 	memset(&d, 0, sizeof(d));
@@ -281,21 +297,13 @@ size_log(struct store *st, DB *db, const char *bytes_key)
 	}
 	free(k.data);
 	c->close(c);
-	c = NULL;
 	if (ret != DB_NOTFOUND)
-		goto out;
+		return ret;
 	store_be64_put(b, total);
 	memset(&d, 0, sizeof(d));
 	d.data = b;
 	d.size = 8;
-	ret = st->meta->put(st->meta, txn, &mk, &d, 0);
-out:
-	if (c != NULL)
-		c->close(c);
-	if (ret == 0)
-		return txn->commit(txn, 0);
-	txn->abort(txn);
-	return ret;
+	return st->meta->put(st->meta, txn, &mk, &d, 0);
 }
 
 /*
@@ -308,16 +316,22 @@ int
 store_set_retention(struct store *st, const struct store_retention *r)
 {
 	char addr[STORE_REPL_ADDR_MAX];
-	int ret;
+	struct trim_spec t[2];
+	struct store_txn x;
+	int i;
 
 	st->retain = *r;
 	if (st->repl != NULL &&
 	    store_repl_write_target(st, addr, sizeof(addr)) != 0)
 		return 0; /* not the master: the master counts */
-	if ((ret = size_log(st, st->changes, "chbytes")) != 0 ||
-	    (ret = size_log(st, st->events, "evbytes")) != 0) {
-		store_fail(st, "sizing the logs", ret);
-		return -1;
+	trim_specs(r, t);
+	memset(&x, 0, sizeof(x));
+	x.what = "sizing the logs";
+	x.body = size_body;
+	for (i = 0; i < 2; i++) {
+		x.arg = &t[i];
+		if (store_txn_run(st, &x) == -1)
+			return -1;
 	}
 	return 0;
 }

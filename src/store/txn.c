@@ -8,6 +8,7 @@
 #include <db.h>
 
 #include "util/log.h"
+#include "util/now.h"
 #include "store/store_int.h"
 
 /*
@@ -190,14 +191,20 @@ store_txn_run(struct store *st, struct store_txn *t)
 	char what[128];
 	int ret = 0, n;
 	enum attempt a = ATTEMPT_RETRY;
+	int64_t t0 = now_mono_ms();
 
 	/* Bounded retry loop around the transaction (STYLE: the exception). */
 	for (n = 0; n < STORE_MAX_RETRIES; n++) {
 		if (n > 0)
 			store_backoff(n);
 		a = guarded(st, t, &ret);
-		if (a == ATTEMPT_DONE)
+		if (a == ATTEMPT_DONE) {
+			if (n > 0)
+				store_trace("%s done in %d attempts, %lld ms",
+				    t->what, n + 1,
+				    (long long)(now_mono_ms() - t0));
 			return 0;
+		}
 		if (a != ATTEMPT_RETRY)
 			break;
 	}
