@@ -65,26 +65,6 @@ http_req_bearer(const struct http_req *req)
 }
 
 /*
- * The query string, owned: QUERY_STRING, or when the server hands none,
- * what REQUEST_URI (the target as the client sent it) carries after its
- * "?". lighttpd's fall-back from a static answer's file to query.fcgi
- * (an error handler, conf/lighttpd-static.conf) passes the query only
- * there.
- */
-static const char *
-http_req_query(const struct http_req *req)
-{
-	const char *q = http_req_env(req, "QUERY_STRING");
-	const char *uri;
-
-	if ((q == NULL || *q == '\0') &&
-	    (uri = http_req_env(req, "REQUEST_URI")) != NULL &&
-	    (uri = strchr(uri, '?')) != NULL)
-		return xstrndup(uri + 1, strcspn(uri + 1, "#"));
-	return xstrdup(q != NULL ? q : "");
-}
-
-/*
  * Fills req from a CGI/FastCGI parameter list (borrowed: env must outlive
  * req). The body is the caller's to read.
  */
@@ -104,7 +84,9 @@ http_req_fill(struct http_req *req, char **env, unsigned long id)
 	pi = http_req_env(req, "PATH_INFO");
 	xasprintf((char **)&req->path, "%s%s", sn != NULL ? sn : "",
 	    pi != NULL ? pi : "");
-	req->query = http_req_query(req);
+	req->query = xstrdup(http_req_env(req, "QUERY_STRING") != NULL
+	        ? http_req_env(req, "QUERY_STRING")
+	        : "");
 	req->content_type = http_req_env(req, "CONTENT_TYPE");
 	if (req->content_type != NULL && *req->content_type == '\0')
 		req->content_type = NULL;

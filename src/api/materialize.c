@@ -15,6 +15,7 @@
 #include "util/buf.h"
 #include "util/gzip.h"
 #include "util/log.h"
+#include "util/now.h"
 #include "util/xmalloc.h"
 #include "api/http.h"
 #include "api/materialize.h"
@@ -581,8 +582,7 @@ materialize_pending(const struct conf *conf, struct store *st,
 		return 0;
 	if (getenv("SL_FAULT_DIE_BEFORE_RENDER") != NULL)
 		raise(SIGKILL);
-	if ((fault = getenv("SL_FAULT_PAUSE_BEFORE_RENDER")) != NULL)
-		(void)usleep((useconds_t)strtoul(fault, NULL, 10) * 1000);
+	now_fault_pause("SL_FAULT_PAUSE_BEFORE_RENDER");
 	mat_init(&m, conf, st, schema, MODE_WRITE, &stats);
 	if ((fault = getenv("SL_FAULT_DIE_IN_RENDER")) != NULL)
 		m.die_at = strtoul(fault, NULL, 10);

@@ -11,6 +11,7 @@
 
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/now.h"
 #include "util/xmalloc.h"
 #include "util/notify.h"
 #include "api/materialize.h"
@@ -80,7 +81,6 @@ limit_cpu(long secs)
 void
 prog_start(struct prog *p, const char *argv0, enum prog_role role)
 {
-	const char *fault;
 	char *cause;
 	enum log_level lv = LOG_LEVEL_INFO;
 	int flags;
@@ -131,8 +131,7 @@ prog_start(struct prog *p, const char *argv0, enum prog_role role)
 		exit(STORE_EXIT_AGAIN);
 	}
 	/* Fault injection (tests/cgi/t1713): a pause right after the open. */
-	if ((fault = getenv("SL_FAULT_PAUSE_AFTER_OPEN")) != NULL)
-		(void)usleep((useconds_t)strtoul(fault, NULL, 10) * 1000);
+	now_fault_pause("SL_FAULT_PAUSE_AFTER_OPEN");
 	if (role == PROG_WRITER)
 		store_set_durable(p->store, conf_bool(p->conf, CFG_DURABLE));
 	/* Writers wake the readers; the sidecar's writer threads inherit it. */

@@ -327,6 +327,31 @@ route_request(const struct query_ctx *ctx, const struct http_req *req,
 }
 
 /*
+ * The query of REQUEST_URI (the target as the client sent it) for a
+ * request whose server handed no QUERY_STRING and whose own path
+ * (SCRIPT_NAME + PATH_INFO) names no route: lighttpd's error handler for
+ * a static answer's missing file (conf/lighttpd-static.conf) hands the
+ * client's path and query only there. A server that rewrote to a route
+ * and dropped the query meant it dropped. NULL otherwise.
+ */
+static const char *
+uri_query(const struct query_ctx *ctx, const struct http_req *req)
+{
+	const char *uri = http_req_env(req, "REQUEST_URI"), *q;
+	struct path p;
+	struct match m;
+
+	if (req->query[0] != '\0' || uri == NULL ||
+	    (q = strchr(uri, '?')) == NULL)
+		return NULL;
+	if (req->path != NULL &&
+	    path_split(&p, req->path, strlen(req->path), 0) == 0 &&
+	    route_find(ctx, &p, &m))
+		return NULL;
+	return q + 1;
+}
+
+/*
  * CORS: an allowed Origin gets Access-Control-Allow-Origin (and the
  * headers a page needs to read: ETag, the seq). Returns 0 when the
  * request has no Origin or an allowed one, -1 when it is not allowed.
@@ -408,6 +433,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	struct qs_error err;
 	const char *origin;
 	int rc, allowed, get, head, options, inm, own;
+	const char *q;
 	struct query_cache_slot *sl = NULL;
 	char key[QUERY_CACHE_MAX_KEY];
 	size_t kl = 0;
@@ -433,6 +459,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	s->has_plan = 0;
 	memset(&s->plan, 0, sizeof(s->plan));
 	s->req = req;
+	s->query = req->query;
 	s->r = r;
 	get = strcmp(req->method, "GET") == 0;
 	head = strcmp(req->method, "HEAD") == 0;
@@ -454,6 +481,8 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		goto out;
 	}
 	r->note = routes[s->m.route].name;
+	if ((q = uri_query(s->ctx, req)) != NULL)
+		s->query = q;
 	if (options) {
 		preflight(s, origin, allowed);
 		goto out;
@@ -465,12 +494,12 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 	}
 	if (s->m.coll == NULL) {
 		/* upload and i18n take no parameters here */
-		if (first_key(req->query, &err) == -1) {
+		if (first_key(s->query, &err) == -1) {
 			query_answer_invalid(s, &err);
 			goto out;
 		}
 	} else if ((s->t = coll_type(s->ctx, s->m.coll)) != NULL) {
-		if (populate_parse(&s->pq, req->query, s->ctx->schema, s->t,
+		if (populate_parse(&s->pq, s->query, s->ctx->schema, s->t,
 		        &s->rest, &err) == -1 ||
 		    populate_filters(&s->pq, s->ctx->conf, s->ctx->schema,
 		        &err) == -1 ||
@@ -487,7 +516,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 			    "be combined with locale=*");
 			goto out;
 		}
-	} else if (qs_parse(&s->sp, req->query, s->m.coll, &err) == -1) {
+	} else if (qs_parse(&s->sp, s->query, s->m.coll, &err) == -1) {
 		query_answer_invalid(s, &err);
 		goto out;
 	}

@@ -156,7 +156,7 @@ size_t
 query_cache_key(const struct req_state *s, char *key)
 {
 	const char *pn = s->m.coll != NULL ? s->m.coll->plural : "";
-	size_t pl = strlen(pn), ql = strlen(s->req->query);
+	size_t pl = strlen(pn), ql = strlen(s->query);
 	size_t n = 1 + pl + 1 + s->m.arg_len + 1 + ql;
 
 	if (n > QUERY_CACHE_MAX_KEY)
@@ -166,7 +166,7 @@ query_cache_key(const struct req_state *s, char *key)
 	if (s->m.arg_len > 0)
 		memcpy(key + 2 + pl, s->m.arg, s->m.arg_len);
 	key[2 + pl + s->m.arg_len] = '\0';
-	memcpy(key + 3 + pl + s->m.arg_len, s->req->query, ql);
+	memcpy(key + 3 + pl + s->m.arg_len, s->query, ql);
 	return n;
 }
 

@@ -43,6 +43,7 @@ struct match {
 struct req_state {
 	struct query_ctx *ctx;
 	const struct http_req *req;
+	const char *query; /* req's, or REQUEST_URI's (query.c, uri_query) */
 	struct http_resp *r;
 	struct qs_spec sp;
 	struct match m;

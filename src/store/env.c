@@ -141,14 +141,16 @@ open_env_with(struct store *st, int full)
 		store_watchdog_open(1);
 	t0 = now_mono_ms();
 	ret = env->open(env, st->dir, flags, 0600);
-	store_trace("%s the environment took %lld ms: %s",
-	    full == 0 ? "joining" : "recovering",
-	    (long long)(now_mono_ms() - t0), ret ? db_strerror(ret) : "ok");
+	t0 = now_mono_ms() - t0;
 	store_watchdog_jump_ok = 0;
 	if (!full && st->repl == NULL)
 		store_watchdog_join(st, 0);
 	else
 		store_watchdog_open(0);
+	/* after the watch: the trace is no signal-safe work */
+	store_trace("%s the environment took %lld ms: %s",
+	    full == 0 ? "joining" : "recovering", (long long)t0,
+	    ret ? db_strerror(ret) : "ok");
 	if (!st->lock_excl)
 		store_reg_unlock(st);
 	store_bdb_msg_flush();

@@ -264,13 +264,21 @@ store_log_bytes(struct store *st, uint64_t *changes, uint64_t *events)
  * until plain CGI's 20 s bound (the client's 15 s had passed). 0, or a
  * BDB error.
  */
+/* What size_body works on: its log, and the key buffer it reuses (kept
+ * outside the body, so an attempt the watchdog abandons leaks nothing). */
+struct size_arg {
+	const struct trim_spec *t;
+	DBT k;
+};
+
 static int
 size_body(struct store *st, DB_TXN *txn, struct store_txn *x)
 {
-	const struct trim_spec *t = x->arg;
+	struct size_arg *a = x->arg;
+	const struct trim_spec *t = a->t;
 	DB *db = log_db(st, t->events);
 	DBC *c = NULL;
-	DBT mk, k, d, full;
+	DBT mk, d, full, *k = &a->k;
 	uint64_t total = 0;
 	unsigned char b[8];
 	int ret;
@@ -282,20 +290,17 @@ size_body(struct store *st, DB_TXN *txn, struct store_txn *x)
 		return ret; /* counted already (0), or an error */
 	if ((ret = db->cursor(db, txn, &c, 0)) != 0)
 		return ret;
-	memset(&k, 0, sizeof(k));
-	k.flags = DB_DBT_REALLOC;
 	memset(&d, 0, sizeof(d));
 	d.flags = DB_DBT_PARTIAL | DB_DBT_USERMEM; /* walk without copying */
-	while ((ret = c->get(c, &k, &d, DB_NEXT)) == 0) {
+	while ((ret = c->get(c, k, &d, DB_NEXT)) == 0) {
 		/* A partial get reports the partial size: ask the real one. */
 		memset(&full, 0, sizeof(full));
 		full.flags = DB_DBT_USERMEM;
-		ret = c->get(c, &k, &full, DB_CURRENT);
+		ret = c->get(c, k, &full, DB_CURRENT);
 		if (ret != 0 && ret != DB_BUFFER_SMALL)
 			break;
-		total += (uint64_t)full.size + k.size;
+		total += (uint64_t)full.size + k->size;
 	}
-	free(k.data);
 	c->close(c);
 	if (ret != DB_NOTFOUND)
 		return ret;
@@ -317,21 +322,25 @@ store_set_retention(struct store *st, const struct store_retention *r)
 {
 	char addr[STORE_REPL_ADDR_MAX];
 	struct trim_spec t[2];
+	struct size_arg a;
 	struct store_txn x;
-	int i;
+	int i, rc = 0;
 
 	st->retain = *r;
 	if (st->repl != NULL &&
 	    store_repl_write_target(st, addr, sizeof(addr)) != 0)
 		return 0; /* not the master: the master counts */
 	trim_specs(r, t);
+	memset(&a, 0, sizeof(a));
+	a.k.flags = DB_DBT_REALLOC;
 	memset(&x, 0, sizeof(x));
 	x.what = "sizing the logs";
 	x.body = size_body;
-	for (i = 0; i < 2; i++) {
-		x.arg = &t[i];
-		if (store_txn_run(st, &x) == -1)
-			return -1;
+	x.arg = &a;
+	for (i = 0; i < 2 && rc == 0; i++) {
+		a.t = &t[i];
+		rc = store_txn_run(st, &x);
 	}
-	return 0;
+	free(a.k.data);
+	return rc;
 }

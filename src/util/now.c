@@ -1,6 +1,7 @@
 /* now.c: the time in milliseconds, by the wall clock or the monotonic one */
 #include "config.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include "util/now.h"
@@ -39,4 +40,21 @@ now_cpu_ns(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void
+now_fault_pause(const char *name)
+{
+	const char *v = getenv(name);
+	long ms;
+
+	if (v == NULL)
+		return;
+	ms = strtol(v, NULL, 10);
+	if (ms <= 0)
+		return;
+	if (ms > 60000)
+		ms = 60000;
+	(void)nanosleep(&(struct timespec){ ms / 1000, (ms % 1000) * 1000000L },
+	    NULL);
 }

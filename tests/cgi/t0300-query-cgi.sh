@@ -267,6 +267,15 @@ is "$(json "$T/b" '[e["slug"] for e in d["data"]]')" \
     "no QUERY_STRING: the query of REQUEST_URI"
 cmp -s "$T/b" "$T/qs"
 ok $? "… the same bytes as with QUERY_STRING"
+# A server that rewrote the request to a route and dropped its query
+# (Apache's QSD, nginx's "rewrite ... ?") meant it dropped: not taken
+# back from REQUEST_URI.
+env REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
+    REQUEST_URI='/api/articles?filters[slug][$eq]=berkeley-db-in-practice' \
+    QUERY_STRING= SCRIPT_NAME=/cgi-bin/query.cgi PATH_INFO=/api/articles \
+    "$QUERY_FCGI" </dev/null 2>/dev/null | cgi_body >"$T/b"
+is "$(json "$T/b" 'len(d["data"]) > 1')" true \
+    "a query dropped by a rewrite to a route stays dropped"
 qreq GET /blog/api/articles/slug/berkeley-db-in-practice
 is "$STATUS" 200 "mounted under /blog"
 qreq GET /cms/v1/articles STRAPI_LIVE_API_PREFIX=/cms/v1
