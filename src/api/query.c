@@ -415,6 +415,7 @@ first_key(const char *query, struct qs_error *err)
 		    "Invalid key %.200s", pr.key);
 		snprintf(err->key, sizeof(err->key), "%s", pr.key);
 		snprintf(err->param, sizeof(err->param), "%.63s", pr.key);
+		err->path[0] = '\0';
 		return -1;
 	}
 	return 0;
