@@ -84,9 +84,9 @@ http_req_fill(struct http_req *req, char **env, unsigned long id)
 	pi = http_req_env(req, "PATH_INFO");
 	xasprintf((char **)&req->path, "%s%s", sn != NULL ? sn : "",
 	    pi != NULL ? pi : "");
-	req->query = xstrdup(http_req_env(req, "QUERY_STRING") != NULL
-	        ? http_req_env(req, "QUERY_STRING")
-	        : "");
+	req->query = http_req_env(req, "QUERY_STRING");
+	if (req->query == NULL)
+		req->query = "";
 	req->content_type = http_req_env(req, "CONTENT_TYPE");
 	if (req->content_type != NULL && *req->content_type == '\0')
 		req->content_type = NULL;
@@ -109,7 +109,6 @@ http_req_clear(struct http_req *req)
 {
 	free(req->body);
 	free((char *)req->path);
-	free((char *)req->query);
 	memset(req, 0, sizeof(*req));
 }
 

@@ -10,7 +10,7 @@
 struct http_req {
 	const char *method;       /* borrowed from the environment */
 	const char *path;         /* SCRIPT_NAME + PATH_INFO, owned */
-	const char *query;        /* QUERY_STRING, "" when none; owned */
+	const char *query;        /* QUERY_STRING, "" when none */
 	const char *content_type; /* NULL when absent */
 	long long content_length; /* -1 when absent */
 	const char *remote_addr;

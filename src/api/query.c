@@ -61,15 +61,16 @@ static const struct {
 	size_t tail;	     /* path segments after the plural */
 	const char *literal; /* first tail segment, or NULL for any */
 	int list;	     /* accepts list parameters */
+	int own_tag;	     /* validators of its own: no seq 304, no cache */
 	route_fn fn;
 } routes[ROUTE__MAX] = {
-	{ "list", 0, NULL, 1, query_do_list },		/* ROUTE_LIST */
-	{ "one", 1, NULL, 0, query_do_one },		/* ROUTE_ONE */
-	{ "slug", 2, "slug", 0, query_do_by_slug },	/* ROUTE_BY_SLUG */
-	{ "single", 0, NULL, 0, query_do_single },	/* ROUTE_SINGLE */
-	{ "files", 0, NULL, 0, query_do_files },	/* ROUTE_FILES */
-	{ "file", 1, NULL, 0, query_do_file },		/* ROUTE_FILE */
-	{ "locales", 0, NULL, 0, query_do_locales },	/* ROUTE_LOCALES */
+	{ "list", 0, NULL, 1, 0, query_do_list },		/* ROUTE_LIST */
+	{ "one", 1, NULL, 0, 0, query_do_one },		/* ROUTE_ONE */
+	{ "slug", 2, "slug", 0, 0, query_do_by_slug },	/* ROUTE_BY_SLUG */
+	{ "single", 0, NULL, 0, 0, query_do_single },	/* ROUTE_SINGLE */
+	{ "files", 0, NULL, 0, 0, query_do_files },	/* ROUTE_FILES */
+	{ "file", 1, NULL, 0, 0, query_do_file },		/* ROUTE_FILE */
+	{ "locales", 0, NULL, 0, 1, query_do_locales },	/* ROUTE_LOCALES */
 };
 /* clang-format on */
 
@@ -547,8 +548,7 @@ query_handle(const struct http_req *req, struct http_resp *r, void *arg)
 		    "sort it came from)");
 		goto out;
 	}
-	/* i18n/locales has validators of its own (query_do_locales). */
-	own = s->m.route == ROUTE_LOCALES;
+	own = routes[s->m.route].own_tag;
 	inm = !own && http_req_header(req, "If-None-Match") != NULL;
 	if ((inm || s->ctx->ncache > 0) && !own &&
 	    store_peek_seq(s->ctx->store, &seq) == 0) {

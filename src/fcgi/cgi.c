@@ -245,20 +245,18 @@ cgi_trace(pid_t pid, int status, const struct timespec *t0)
 	const char *id = getenv("HTTP_X_REQ");
 	struct timespec now;
 
-	if (getenv("SL_STORE_TRACE") == NULL)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (pid == 0) /* in the child, as it begins */
-		log_info("trace: request %s: process %ld begins",
+	if (pid == 0) { /* in the child, as it begins */
+		store_trace("request %s: process %ld begins",
 		    id != NULL ? id : "-", (long)getpid());
-	else
-		log_info("trace: request %s: process %ld %s %d after %ld ms",
-		    id != NULL ? id : "-", (long)pid,
-		    WIFSIGNALED(status) ? "died of signal" : "exited",
-		    WIFSIGNALED(status) ? WTERMSIG(status)
-		                        : WEXITSTATUS(status),
-		    (long)((now.tv_sec - t0->tv_sec) * 1000 +
-		        (now.tv_nsec - t0->tv_nsec) / 1000000));
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	store_trace("request %s: process %ld %s %d after %ld ms",
+	    id != NULL ? id : "-", (long)pid,
+	    WIFSIGNALED(status) ? "died of signal" : "exited",
+	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+	    (long)((now.tv_sec - t0->tv_sec) * 1000 +
+	        (now.tv_nsec - t0->tv_nsec) / 1000000));
 }
 
 /*

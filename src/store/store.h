@@ -318,5 +318,10 @@ int store_apply_batch_dry(struct store *, struct store_write *, size_t);
 int store_backup(struct store *, const char *target);
 int store_backup_pack(const char *target);
 int store_size(struct store *, uint64_t *bytes);
+/*
+ * With SL_STORE_TRACE set in the environment (the kill tests set it), a
+ * log line "trace: <message>"; nothing otherwise.
+ */
+void store_trace(const char *, ...) PRINTFLIKE(1, 2);
 
 #endif

@@ -129,7 +129,6 @@ void store_bdb_msgcall(const DB_ENV *, const char *msg);
 void store_bdb_msg_flush(void);
 void store_bdb_errcall(const DB_ENV *, const char *pfx, const char *msg);
 void store_backoff(int attempt);
-void store_trace(const char *, ...) PRINTFLIKE(1, 2);
 
 /* watchdog.c: alarm() around writes and the environment's open. */
 #define STORE_WATCHDOG_S 10 /* seconds a write may take */
